@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings applied to every target of the package: Swift 6 language mode (the tools-version default),
+/// upcoming features, and warnings as errors so the tree stays warning-free.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "qmpkit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "QMPWire", targets: ["QMPWire"]),
+        .library(name: "QMP", targets: ["QMP"]),
+        .library(name: "HMP", targets: ["HMP"]),
+        .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
+        .executable(name: "qmpsh", targets: ["qmpsh"]),
+        .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "QMPWire"),
+        .target(name: "QMP", dependencies: ["QMPWire"]),
+        .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
+        .executableTarget(
+            name: "qmpsh",
+            dependencies: [
+                "QMP", "QMPWire", "HMP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
+        .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
+        .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
+        .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
+        .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "HMP", "QMPTestSupport"]),
+        .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
+    ]
+)
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -1,0 +1,118 @@
+import QMPWire
+import Synchronization
+
+extension ClientCore {
+    /// Starts the reader thread; it runs until the socket reaches end of stream or fails.
+    func startReader() {
+        startThread { [self] in
+            readLoop()
+            readerFinished()
+        }
+    }
+
+    private func readLoop() {
+        var framer = JSONStreamFramer(maximumMessageSize: configuration.maximumMessageSize)
+        let capacity = 256 * 1024
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count: Int
+            do {
+                count = try connection.receive(into: buffer)
+            } catch {
+                connectionLost(error)
+                return
+            }
+            if count == 0 {
+                let midMessage = framer.isInsideMessage
+                connectionLost(QMPConnectionError(
+                    .closedByPeer,
+                    midMessage ? "the monitor closed the connection in the middle of a message"
+                        : "the monitor closed the connection"))
+                return
+            }
+            framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            do {
+                while let item = try framer.next() {
+                    switch item {
+                    case .object(let object): handle(object)
+                    case .malformed(let input):
+                        recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
+                    }
+                }
+            } catch {
+                connectionLost(QMPConnectionError(.protocolViolation, error.description))
+                connection.shutdown()
+                return
+            }
+        }
+    }
+
+    /// Handles one received object: a reply goes to its caller, an event to subscribers and waiters.
+    func handle(_ object: JSONObject) {
+        let message: QMPMessage
+        do {
+            message = try QMPMessage(object)
+        } catch {
+            recordAnomaly(error)
+            return
+        }
+        if let observer = configuration.messageObserver { observer(.received, .object(object)) }
+        switch message {
+        case .success(let id, let value):
+            deliver(id: id, .success(value))
+        case .failure(let id, let body):
+            deliver(id: id, .failure(body))
+        case .event(let event):
+            dispatch(event)
+        case .greeting(let greeting):
+            let waiter = state.withLock { state -> UnsafeContinuation<QMPGreeting, any Error>? in
+                guard state.greeting == nil else { return nil }
+                state.greeting = greeting
+                defer { state.greetingWaiter = nil }
+                return state.greetingWaiter
+            }
+            waiter?.resume(returning: greeting)
+        }
+    }
+
+    private enum Reply {
+        case success(JSON)
+        case failure(QMPErrorBody)
+    }
+
+    private func deliver(id: JSON?, _ reply: Reply) {
+        let (pending, anomaly) = state.withLock { state -> (PendingCall?, String?) in
+            if let id {
+                guard let pending = state.byID.removeValue(forKey: id) else {
+                    return (nil, "reply with an id no pending command has")
+                }
+                if state.inBand.first === pending {
+                    _ = state.inBand.popFirst()
+                } else {
+                    _ = state.inBand.removeFirst { $0 === pending }
+                }
+                return (pending, nil)
+            }
+            guard let pending = state.inBand.popFirst() else {
+                return (nil, state.greeting == nil ? "reply before the greeting" : "reply with no pending command")
+            }
+            if let pendingID = pending.id { state.byID[pendingID] = nil }
+            return (pending, nil)
+        }
+        if let anomaly {
+            let message: JSON
+            switch reply {
+            case .success(let value): message = ["return": value, "id": id ?? .null]
+            case .failure(let body): message = ["error": body.json, "id": id ?? .null]
+            }
+            recordAnomaly(QMPProtocolError(anomaly, message: message))
+            return
+        }
+        guard let pending, let continuation = state.withLock({ _ in pending.takeContinuation() }) else { return }
+        switch reply {
+        case .success(let value): continuation.resume(returning: value)
+        case .failure(let body): continuation.resume(throwing: QMPError(body, command: pending.name))
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import QMPWire
+import Synchronization
+
+/// The state a connection shares between its callers and its reader thread.
+///
+/// Callers register a pending call and write its request under `sendLock`, so the order of the in-band queue is
+/// the order on the wire. The reader thread frames and parses replies and resumes the matching caller directly,
+/// without a hop through an actor. In-band replies are matched first-in first-out (QEMU answers in-band commands
+/// strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched by it.
+final class ClientCore: Sendable {
+    let connection: SocketConnection
+    let configuration: QMPClient.Configuration
+    /// Serializes registration + write so the in-band queue order equals the wire order.
+    private let sendLock = Mutex(())
+    let state: Mutex<State>
+
+    init(connection: SocketConnection, configuration: QMPClient.Configuration) {
+        self.connection = connection
+        self.configuration = configuration
+        self.state = Mutex(State(historyLimit: configuration.eventHistorySize))
+    }
+
+    struct State: ~Copyable {
+        /// In-band calls in the order they were sent.
+        var inBand = FIFOQueue<PendingCall>()
+        /// Calls whose reply is matched by id (out-of-band ones, or any call sent with an id).
+        var byID: [JSON: PendingCall] = [:]
+        var nextID: Int64 = 1
+        /// Set once the connection is over; later calls fail with it at once.
+        var closedError: QMPConnectionError?
+        var closing = false
+        /// The greeting, once received, and a caller waiting for it.
+        var greeting: QMPGreeting?
+        var greetingWaiter: UnsafeContinuation<QMPGreeting, any Error>?
+        var greetingFailure: (any Error)?
+        /// Event order and the bounded history used by race-free waits.
+        var eventSequence: UInt64 = 0
+        var lastCommandEventSequence: UInt64 = 0
+        var history: FIFOQueue<QMPEvent> = FIFOQueue()
+        var historyCount = 0
+        let historyLimit: Int
+        var subscribers: [ObjectIdentifier: EventSubscriber] = [:]
+        var waiters: [EventWaiter] = []
+        /// Messages that broke the protocol but were survivable (garbage lines, unknown ids, ...).
+        var anomalies: [QMPProtocolError] = []
+        var anomalyCount = 0
+        /// Resumed when the reader thread has finished and released the socket.
+        var finished = false
+        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+
+        init(historyLimit: Int) { self.historyLimit = historyLimit }
+    }
+
+    // MARK: - Calls
+
+    /// Sends a request and waits for its reply.
+    func call(
+        name: String, arguments: JSON?, id callerID: JSON?, outOfBand: Bool, fileDescriptors: [Int32],
+        timeout: Duration?
+    ) async throws -> JSON {
+        let pending = PendingCall(name: name)
+        if let timeout {
+            let timer = Task { [weak self] in
+                do { try await Task.sleep(for: timeout) } catch { return }
+                self?.abandon(pending, with: QMPTimeoutError(operation: name, timeout: timeout))
+            }
+            defer { timer.cancel() }
+            return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
+        }
+        return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
+    }
+
+    private func send(
+        _ pending: PendingCall, _ arguments: JSON?, _ callerID: JSON?, _ outOfBand: Bool, _ fileDescriptors: [Int32]
+    ) async throws -> JSON {
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<JSON, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                sendLock.withLock { _ in
+                    let outcome = state.withLock { state -> Result<[UInt8], any Error> in
+                        if let error = state.closedError { return .failure(error) }
+                        if let error = pending.abandonedError { return .failure(error) }
+                        var id = callerID
+                        if id == nil && (outOfBand || configuration.sendsIDs) {
+                            id = .int(state.nextID)
+                            state.nextID += 1
+                        }
+                        pending.id = id
+                        pending.continuation = continuation
+                        pending.isQuit = pending.name == "quit"
+                        if let id {
+                            if state.byID[id] != nil {
+                                pending.continuation = nil
+                                return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
+                            }
+                            state.byID[id] = pending
+                        }
+                        if !outOfBand { state.inBand.append(pending) }
+                        state.lastCommandEventSequence = state.eventSequence
+                        var bytes: [UInt8] = []
+                        bytes.reserveCapacity(48)
+                        QMPRequest.encode(pending.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
+                        return .success(bytes)
+                    }
+                    switch outcome {
+                    case .failure(let error):
+                        continuation.resume(throwing: error)
+                    case .success(let bytes):
+                        if let observer = configuration.messageObserver {
+                            observer(.sent, (try? JSON(parsing: bytes)) ?? .null)
+                        }
+                        do {
+                            try connection.send(bytes, fileDescriptors: fileDescriptors)
+                        } catch {
+                            // The connection is broken: fail this call and every other one now.
+                            connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
+                            connection.shutdown()
+                        }
+                    }
+                }
+                if Task.isCancelled { abandon(pending, with: CancellationError()) }
+            }
+        } onCancel: {
+            abandon(pending, with: CancellationError())
+        }
+    }
+
+    /// Gives up on a call (timeout or cancellation): its caller gets `error` now; its reply, if it comes, is dropped.
+    func abandon(_ pending: PendingCall, with error: any Error) {
+        let continuation = state.withLock { _ in
+            if pending.abandonedError == nil { pending.abandonedError = error }
+            return pending.takeContinuation()
+        }
+        continuation?.resume(throwing: error)
+    }
+
+    /// The event position of the most recent command sent.
+    var lastCommandCursor: EventCursor {
+        EventCursor(sequence: state.withLock { $0.lastCommandEventSequence })
+    }
+
+    var currentCursor: EventCursor {
+        EventCursor(sequence: state.withLock { $0.eventSequence })
+    }
+
+    // MARK: - Greeting
+
+    func waitForGreeting(timeout: Duration) async throws -> QMPGreeting {
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(for: timeout) } catch { return }
+            self?.failGreeting(QMPConnectionError(
+                .noGreeting,
+                "no QMP greeting within \(timeout.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPGreeting, any Error>) in
+                let immediate: Result<QMPGreeting, any Error>? = state.withLock { state in
+                    if let greeting = state.greeting { return .success(greeting) }
+                    if let error = state.closedError { return .failure(error) }
+                    if let error = state.greetingFailure { return .failure(error) }
+                    state.greetingWaiter = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            failGreeting(CancellationError())
+        }
+    }
+
+    private func failGreeting(_ error: any Error) {
+        let waiter = state.withLock { state in
+            if state.greeting == nil && state.greetingFailure == nil { state.greetingFailure = error }
+            defer { state.greetingWaiter = nil }
+            return state.greetingWaiter
+        }
+        waiter?.resume(throwing: error)
+    }
+
+    // MARK: - Closing
+
+    /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
+    func close() async {
+        state.withLock { $0.closing = true }
+        connection.shutdown()
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.finished { return true }
+                state.finishWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closedError != nil } }
+    var closedError: QMPConnectionError? { state.withLock { $0.closedError } }
+
+    /// Marks the connection over and fails everything that waits on it.
+    func connectionLost(_ error: QMPConnectionError) {
+        var failed: [(PendingCall, UnsafeContinuation<JSON, any Error>)] = []
+        var succeeded: [UnsafeContinuation<JSON, any Error>] = []
+        let (greetingWaiter, waiters, subscribers, finalError) = state.withLock { state in
+            let finalError: QMPConnectionError
+            if let existing = state.closedError {
+                finalError = existing
+            } else {
+                finalError = state.closing
+                    ? QMPConnectionError(.closedByClient, "the connection was closed by this client")
+                    : error
+                state.closedError = finalError
+            }
+            for pending in state.inBand.removeAll() {
+                if let continuation = pending.takeContinuation() {
+                    // QEMU may close the socket before the reply to `quit` is read: that is the success `quit` asks for.
+                    if pending.isQuit && finalError.code == .closedByPeer {
+                        succeeded.append(continuation)
+                    } else {
+                        failed.append((pending, continuation))
+                    }
+                }
+            }
+            for pending in state.byID.values {
+                if let continuation = pending.takeContinuation() { failed.append((pending, continuation)) }
+            }
+            state.byID.removeAll()
+            defer {
+                state.greetingWaiter = nil
+                state.waiters.removeAll()
+            }
+            return (state.greetingWaiter, state.waiters, Array(state.subscribers.values), finalError)
+        }
+        for continuation in succeeded { continuation.resume(returning: .object([:])) }
+        for (pending, continuation) in failed {
+            var error = finalError
+            if finalError.code == .closedByPeer {
+                error.message = "the monitor closed the connection while '\(pending.name)' was pending"
+            }
+            continuation.resume(throwing: error)
+        }
+        greetingWaiter?.resume(throwing: finalError)
+        for waiter in waiters { waiter.finish(throwing: finalError) }
+        for subscriber in subscribers { subscriber.finish(finalError) }
+    }
+
+    /// Called by the reader thread once it has stopped using the socket.
+    func readerFinished() {
+        let waiters = state.withLock { state in
+            state.finished = true
+            defer { state.finishWaiters.removeAll() }
+            return state.finishWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func recordAnomaly(_ anomaly: QMPProtocolError) {
+        state.withLock { state in
+            state.anomalyCount += 1
+            if state.anomalies.count >= 100 { state.anomalies.removeFirst() }
+            state.anomalies.append(anomaly)
+        }
+    }
+}
+
+/// A command waiting for its reply.
+///
+/// `@unchecked Sendable`: every mutable field is read and written only while holding `ClientCore.state`'s lock.
+final class PendingCall: @unchecked Sendable {
+    let name: String
+    var id: JSON?
+    var isQuit = false
+    var continuation: UnsafeContinuation<JSON, any Error>?
+    /// Set when the call was given up (timeout, cancellation), possibly before it was registered.
+    var abandonedError: (any Error)?
+
+    init(name: String) { self.name = name }
+
+    /// Takes the continuation, leaving the call abandoned. Call with the state lock held.
+    func takeContinuation() -> UnsafeContinuation<JSON, any Error>? {
+        defer { continuation = nil }
+        return continuation
+    }
+}
+
+/// A call that was used wrongly (not a QMP error, not a connection error).
+public struct QMPUsageError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,225 @@
+import QMPWire
+
+/// A client for one QMP monitor.
+///
+/// Connecting reads the greeting and negotiates capabilities. Commands can be sent from many tasks at once; each
+/// gets its own reply. Events reach any number of subscribers, and waits can never miss an event that arrived
+/// between a command and the wait. When QEMU exits or the socket breaks, every pending call fails at once with
+/// ``QMPConnectionError`` — nothing hangs. A reply of `error` is a ``QMPError``; the connection stays usable.
+///
+/// ```swift
+/// try await QMPClient.withConnection(to: MonitorAddress(parsing: "/tmp/qmp.sock")) { client in
+///     let status = try await client.execute(QueryStatus())
+///     try await client.execute(DeviceDel(id: "vd1"))
+///     _ = try await client.waitForEvent(DeviceDeletedEvent.self, timeout: .seconds(10)) { $0.device == "vd1" }
+/// }
+/// ```
+public actor QMPClient {
+    /// Connection and protocol settings.
+    public struct Configuration: Sendable {
+        /// Ask for out-of-band execution during negotiation when the server offers it.
+        public var enableOutOfBand = false
+        /// Send an `id` with every command. Off by default: QEMU answers in-band commands in order, so replies are
+        /// matched first-in first-out, and an id costs QEMU about 30 µs per command. Out-of-band commands always
+        /// carry one.
+        public var sendsIDs = false
+        /// How long to wait for the greeting; a monitor held by another client sends none.
+        public var greetingTimeout: Duration = .seconds(10)
+        /// Time limit for calls that do not give their own; `nil` means none.
+        public var defaultTimeout: Duration?
+        /// Events kept for race-free waits (oldest dropped first).
+        public var eventHistorySize = 4096
+        /// The largest message accepted from the server.
+        public var maximumMessageSize = 256 << 20
+        /// Called on the reader thread (received) or the caller's thread (sent) with every message; for
+        /// transcripts. Must be fast and must not block.
+        public var messageObserver: (@Sendable (MessageDirection, JSON) -> Void)?
+
+        public init() {}
+    }
+
+    /// Whether a message was sent to or received from the monitor.
+    public enum MessageDirection: String, Sendable {
+        case sent
+        case received
+    }
+
+    let core: ClientCore
+    /// The server's greeting.
+    public nonisolated let greeting: QMPGreeting
+    /// The capabilities enabled during negotiation (e.g. `oob`).
+    public nonisolated let enabledCapabilities: [String]
+
+    private init(core: ClientCore, greeting: QMPGreeting, enabledCapabilities: [String]) {
+        self.core = core
+        self.greeting = greeting
+        self.enabledCapabilities = enabledCapabilities
+    }
+
+    // MARK: - Connecting
+
+    /// Connects to the monitor at `address`, reads the greeting and negotiates capabilities.
+    ///
+    /// Throws ``QMPConnectionError`` when the socket cannot be reached, no greeting arrives (another client holds
+    /// the monitor), or negotiation fails.
+    public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
+        -> QMPClient
+    {
+        try await connect(using: SocketConnection.connect(to: address), configuration: configuration)
+    }
+
+    /// Runs the protocol over an already-connected socket (e.g. one end of a socketpair given to QEMU).
+    public static func connect(using connection: SocketConnection, configuration: Configuration = Configuration())
+        async throws -> QMPClient
+    {
+        let core = ClientCore(connection: connection, configuration: configuration)
+        core.startReader()
+        do {
+            let greeting = try await core.waitForGreeting(timeout: configuration.greetingTimeout)
+            var enable: [String] = []
+            if configuration.enableOutOfBand && greeting.capabilities.contains("oob") { enable.append("oob") }
+            do {
+                _ = try await core.call(
+                    name: "qmp_capabilities", arguments: enable.isEmpty ? nil : ["enable": .array(enable.map(JSON.string))],
+                    id: nil, outOfBand: false, fileDescriptors: [], timeout: configuration.greetingTimeout)
+            } catch let error as QMPError {
+                throw QMPConnectionError(.negotiationFailed, "capabilities negotiation failed: \(error)")
+            }
+            return QMPClient(core: core, greeting: greeting, enabledCapabilities: enable)
+        } catch {
+            await core.close()
+            throw error
+        }
+    }
+
+    /// Connects, runs `body`, and closes the connection on every path (errors and cancellation included).
+    public static func withConnection<Result: Sendable>(
+        to address: MonitorAddress, configuration: Configuration = Configuration(),
+        _ body: (QMPClient) async throws -> Result
+    ) async throws -> Result {
+        let client = try await connect(to: address, configuration: configuration)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// Closes the connection. Pending calls fail with ``QMPConnectionError/Code/closedByClient``; subscriptions
+    /// end. Returns once the socket is released. Closing twice is harmless.
+    public func close() async {
+        await core.close()
+    }
+
+    /// True once the connection is over (closed here, or the monitor went away).
+    public nonisolated var isClosed: Bool { core.isClosed }
+
+    /// Why the connection is over, or `nil` while it is open.
+    public nonisolated var closedError: QMPConnectionError? { core.closedError }
+
+    // MARK: - Commands
+
+    /// Runs a command given by name with JSON arguments and returns its `return` value.
+    ///
+    /// - Parameters:
+    ///   - id: sent as the request's `id` (QEMU echoes it); by default none is sent for in-band commands.
+    ///   - outOfBand: send as `exec-oob` (needs ``Configuration/enableOutOfBand`` and a server that offers it).
+    ///   - fileDescriptors: passed with the request (`SCM_RIGHTS`), for `getfd` and `add-fd`.
+    ///   - timeout: overrides ``Configuration/defaultTimeout``.
+    /// - Throws: ``QMPError`` when QEMU answers with an error, ``QMPConnectionError`` when the monitor is gone,
+    ///   ``QMPTimeoutError`` or `CancellationError`.
+    public func execute(
+        _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
+        fileDescriptors: [Int32] = [], timeout: Duration? = nil
+    ) async throws -> JSON {
+        if outOfBand && !enabledCapabilities.contains("oob") {
+            throw QMPUsageError("out-of-band execution was not negotiated (set Configuration.enableOutOfBand)")
+        }
+        return try await core.call(
+            name: name, arguments: arguments, id: id, outOfBand: outOfBand, fileDescriptors: fileDescriptors,
+            timeout: timeout ?? core.configuration.defaultTimeout)
+    }
+
+    /// Runs a typed command and decodes its reply.
+    public func execute<Command: QMPCommand>(
+        _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
+    ) async throws -> Command.Response {
+        let arguments = try JSONValueEncoder().encode(command)
+        let value = try await core.call(
+            name: Command.name, arguments: arguments, id: nil, outOfBand: false, fileDescriptors: fileDescriptors,
+            timeout: timeout ?? core.configuration.defaultTimeout)
+        do {
+            return try JSONValueDecoder().decode(Command.Response.self, from: value)
+        } catch {
+            throw QMPResponseDecodingError(command: Command.name, reason: "\(error)", value: value)
+        }
+    }
+
+    // MARK: - Events
+
+    /// Opens a subscription to the events `filter` accepts.
+    ///
+    /// - Parameters:
+    ///   - bufferSize: events buffered for this consumer before the `overflow` policy drops some (counted).
+    ///   - replayingAfter: also deliver events still in the history that came after this cursor.
+    public nonisolated func events(
+        _ filter: QMPEventFilter = .all, bufferSize: Int = 1024, overflow: EventOverflowPolicy = .dropOldest,
+        replayingAfter cursor: EventCursor? = nil
+    ) -> QMPEventSubscription {
+        let subscriber = EventSubscriber(filter: filter, capacity: bufferSize, policy: overflow)
+        core.subscribe(subscriber, replayingAfter: cursor)
+        return QMPEventSubscription(subscriber: subscriber, core: core)
+    }
+
+    /// Waits for an event named `name` whose data matches `matching` (dotted paths into `data`).
+    ///
+    /// By default events that arrived since the most recent command was sent count, so
+    /// `execute("device_del", ...)` followed by `waitForEvent("DEVICE_DELETED", ...)` cannot miss the event
+    /// even if it came before the wait began.
+    public nonisolated func waitForEvent(
+        _ name: String, matching: [String: JSON] = [:], since start: EventStart = .lastCommand,
+        timeout: Duration? = nil
+    ) async throws -> QMPEvent {
+        try await core.waitForEvent(
+            QMPEventFilter(names: [name], dataMatch: matching), after: start, timeout: timeout, label: "event \(name)")
+    }
+
+    /// Waits for an event that `filter` accepts.
+    public nonisolated func waitForEvent(
+        _ filter: QMPEventFilter, since start: EventStart = .lastCommand, timeout: Duration? = nil
+    ) async throws -> QMPEvent {
+        let label = filter.names.map { "event " + $0.sorted().joined(separator: "|") } ?? "an event"
+        return try await core.waitForEvent(filter, after: start, timeout: timeout, label: label)
+    }
+
+    /// Waits for a typed event for which `predicate` holds.
+    public nonisolated func waitForEvent<Event: QMPEventType>(
+        _ type: Event.Type, since start: EventStart = .lastCommand, timeout: Duration? = nil,
+        where predicate: @escaping @Sendable (Event) -> Bool = { _ in true }
+    ) async throws -> Event {
+        let filter = QMPEventFilter(names: [Event.name]) { event in
+            (try? event.decode(Event.self)).map(predicate) ?? false
+        }
+        let event = try await core.waitForEvent(filter, after: start, timeout: timeout, label: "event \(Event.name)")
+        return try event.decode(Event.self)
+    }
+
+    /// The current position in the event order; pass it to a later wait or subscription.
+    public nonisolated func eventCursor() -> EventCursor { core.currentCursor }
+
+    /// Events still in the history after `cursor`, oldest first.
+    public nonisolated func recentEvents(after cursor: EventCursor = EventCursor(sequence: 0)) -> [QMPEvent] {
+        core.history(after: cursor)
+    }
+
+    // MARK: - Diagnostics
+
+    /// Survivable protocol violations seen so far (garbage lines, replies nobody waits for), the last 100, and
+    /// how many in total.
+    public nonisolated var protocolAnomalies: (recent: [QMPProtocolError], total: Int) {
+        core.state.withLock { ($0.anomalies, $0.anomalyCount) }
+    }
+}

@@ -1,0 +1,306 @@
+/// An error in JSON text: what was wrong and the byte offset where it was found.
+public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    /// Byte offset into the parsed text.
+    public var offset: Int
+
+    public init(_ message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { "\(message) at offset \(offset)" }
+}
+
+extension JSON {
+    /// Parses one JSON value from `text`; only white space may follow it.
+    public init(parsing text: String) throws(JSONParseError) {
+        var text = text
+        let result = text.withUTF8 { utf8 in
+            Result { () throws(JSONParseError) in try JSON(parsing: UnsafeRawBufferPointer(utf8)) }
+        }
+        self = try result.get()
+    }
+
+    /// Parses one JSON value from UTF-8 `bytes`; only white space may follow it.
+    public init(parsing bytes: [UInt8]) throws(JSONParseError) {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) in try JSON(parsing: raw) }
+        }
+        self = try result.get()
+    }
+
+    /// Parses one JSON value from UTF-8 `bytes`; only white space may follow it.
+    public init(parsing bytes: UnsafeRawBufferPointer) throws(JSONParseError) {
+        var parser = JSONParser(bytes)
+        self = try parser.parseDocument()
+    }
+}
+
+/// A recursive-descent JSON parser over UTF-8 bytes, strict per RFC 8259 and bounded in nesting depth.
+struct JSONParser {
+    static let maximumDepth = 512
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+    private var depth = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSON {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if index != bytes.count { throw JSONParseError("unexpected text after the JSON value", offset: index) }
+        return value
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSON {
+        guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw JSONParseError("unexpected character '\(printable(bytes[index]))'", offset: index)
+        }
+    }
+
+    private func printable(_ byte: UInt8) -> String {
+        byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+    }
+
+    private mutating func parseLiteral(_ word: StaticString, _ value: JSON) throws(JSONParseError) -> JSON {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+        let word = word.utf8Start
+        for offset in 0..<count where bytes[index + offset] != word[offset] {
+            throw JSONParseError("invalid literal", offset: index)
+        }
+        index += count
+        return value
+    }
+
+    private mutating func enter() throws(JSONParseError) {
+        depth += 1
+        if depth > JSONParser.maximumDepth { throw JSONParseError("JSON nested too deeply", offset: index) }
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSON {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw JSONParseError("expected a string key", offset: index)
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw JSONParseError("expected ':' after an object key", offset: index)
+            }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            object[key] = value
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(object)
+            default: throw JSONParseError("expected ',' or '}' in an object", offset: index)
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSON {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var array: [JSON] = []
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(array)
+        }
+        while true {
+            skipWhitespace()
+            array.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw JSONParseError("unexpected end of JSON text", offset: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(array)
+            default: throw JSONParseError("expected ',' or ']' in an array", offset: index)
+            }
+        }
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        let start = index + 1
+        var cursor = start
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            if byte == UInt8(ascii: "\"") {
+                index = cursor + 1
+                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<cursor]), as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw JSONParseError("control character in a string", offset: cursor) }
+            cursor += 1
+        }
+        guard cursor < bytes.count else { throw JSONParseError("unterminated string", offset: start - 1) }
+        return try parseEscapedString(start: start, firstEscape: cursor)
+    }
+
+    private mutating func parseEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) -> String {
+        var utf8: [UInt8] = Array(bytes[start..<firstEscape])
+        var cursor = firstEscape
+        while cursor < bytes.count {
+            let byte = bytes[cursor]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index = cursor + 1
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard cursor + 1 < bytes.count else { break }
+                let escape = bytes[cursor + 1]
+                cursor += 2
+                switch escape {
+                case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4(at: cursor)
+                    cursor += 4
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        if cursor + 6 <= bytes.count, bytes[cursor] == UInt8(ascii: "\\"),
+                            bytes[cursor + 1] == UInt8(ascii: "u")
+                        {
+                            let low = try hex4(at: cursor + 2)
+                            if (0xDC00..<0xE000).contains(low) {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                cursor += 6
+                            } else {
+                                scalar = 0xFFFD
+                            }
+                        } else {
+                            scalar = 0xFFFD
+                        }
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        scalar = 0xFFFD
+                    }
+                    utf8.append(contentsOf: Unicode.Scalar(scalar).map { Array(String($0).utf8) } ?? [0xEF, 0xBF, 0xBD])
+                default:
+                    throw JSONParseError("invalid escape '\\\(printable(escape))'", offset: cursor - 2)
+                }
+                continue
+            default:
+                if byte < 0x20 { throw JSONParseError("control character in a string", offset: cursor) }
+                utf8.append(byte)
+            }
+            cursor += 1
+        }
+        throw JSONParseError("unterminated string", offset: start - 1)
+    }
+
+    private func hex4(at offset: Int) throws(JSONParseError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw JSONParseError("truncated \\u escape", offset: offset) }
+        var value: UInt32 = 0
+        for position in offset..<(offset + 4) {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw JSONParseError("invalid \\u escape", offset: position)
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSON {
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        let digitsStart = index
+        var magnitude: UInt64 = 0
+        var overflow = false
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[index] - UInt8(ascii: "0")))
+            overflow = overflow || o1 || o2
+            magnitude = sum
+            index += 1
+        }
+        let digitCount = index - digitsStart
+        guard digitCount > 0 else { throw JSONParseError("invalid number", offset: start) }
+        if digitCount > 1 && bytes[digitsStart] == UInt8(ascii: "0") {
+            throw JSONParseError("leading zero in a number", offset: start)
+        }
+        var isInteger = true
+        if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            let fractionStart = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            if index == fractionStart { throw JSONParseError("invalid number", offset: start) }
+        }
+        if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+            isInteger = false
+            index += 1
+            if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+                index += 1
+            }
+            let exponentStart = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            if index == exponentStart { throw JSONParseError("invalid number", offset: start) }
+        }
+        if isInteger && !overflow {
+            if !negative {
+                return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude)
+            }
+            if magnitude <= UInt64(Int64.max) { return .int(-Int64(magnitude)) }
+            if magnitude == UInt64(Int64.max) + 1 { return .int(Int64.min) }
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text) else { throw JSONParseError("invalid number", offset: start) }
+        return .double(value)
+    }
+}

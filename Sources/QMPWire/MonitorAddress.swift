@@ -1,0 +1,65 @@
+/// Where a QMP monitor listens: a Unix socket path, a TCP host and port, or an already-connected descriptor.
+///
+/// Parsed from the forms the command line uses: `/path.sock`, `unix:/path.sock`, `tcp:HOST:PORT` (IPv6 hosts in
+/// brackets: `tcp:[::1]:4444`) and `fd:N`.
+public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
+    case unix(path: String)
+    case tcp(host: String, port: UInt16)
+    /// A connected stream socket (e.g. one end of a `socketpair`) that the connection takes ownership of.
+    case fileDescriptor(Int32)
+
+    /// Parses a monitor address; throws ``MonitorAddressError`` naming what is wrong.
+    public init(parsing text: String) throws(MonitorAddressError) {
+        if text.hasPrefix("unix:") {
+            let path = String(text.dropFirst(5))
+            guard !path.isEmpty else { throw MonitorAddressError(text, "a unix: address needs a path") }
+            self = .unix(path: path)
+        } else if text.hasPrefix("tcp:") {
+            let rest = text.dropFirst(4)
+            guard let colon = rest.lastIndex(of: ":") else {
+                throw MonitorAddressError(text, "a tcp: address is tcp:HOST:PORT")
+            }
+            var host = String(rest[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty, let port = UInt16(rest[rest.index(after: colon)...]), port > 0 else {
+                throw MonitorAddressError(text, "a tcp: address is tcp:HOST:PORT with a port from 1 to 65535")
+            }
+            self = .tcp(host: host, port: port)
+        } else if text.hasPrefix("fd:") {
+            guard let fd = Int32(text.dropFirst(3)), fd >= 0 else {
+                throw MonitorAddressError(text, "an fd: address is fd:N with a descriptor number")
+            }
+            self = .fileDescriptor(fd)
+        } else if text.isEmpty {
+            throw MonitorAddressError(text, "the monitor address is empty")
+        } else if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/"),
+            text[..<colon].allSatisfy({ $0.isLetter || $0 == "+" })
+        {
+            throw MonitorAddressError(
+                text, "unknown address kind '\(text[..<colon])': use /path.sock, unix:/path, tcp:HOST:PORT or fd:N")
+        } else {
+            self = .unix(path: text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unix(let path): return "unix:\(path)"
+        case .tcp(let host, let port): return host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
+        case .fileDescriptor(let fd): return "fd:\(fd)"
+        }
+    }
+}
+
+/// A monitor address that cannot be parsed.
+public struct MonitorAddressError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var text: String
+    public var reason: String
+
+    public init(_ text: String, _ reason: String) {
+        self.text = text
+        self.reason = reason
+    }
+
+    public var description: String { "invalid monitor address '\(text)': \(reason)" }
+}

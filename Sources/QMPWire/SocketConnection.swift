@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A connected stream socket to a monitor: blocking reads for one reader thread, sends from any thread, and
+/// file-descriptor passing (`SCM_RIGHTS`) for QMP's `getfd` and `add-fd`.
+///
+/// Lifetime: ``shutdown()`` wakes a blocked reader (it then sees end of stream); the descriptor is closed by
+/// ``close()`` or when the object is released, never while another thread may still use it.
+public final class SocketConnection: Sendable {
+    /// The socket descriptor.
+    public let fileDescriptor: Int32
+
+    /// Adopts a connected stream socket.
+    public init(adopting fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+        #if canImport(Darwin)
+        var one: Int32 = 1
+        _ = setsockopt(fileDescriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
+    deinit {
+        _ = Glibc_close(fileDescriptor)
+    }
+
+    // MARK: - Connecting
+
+    /// Connects to `address` (for `.fileDescriptor`, adopts it after checking it is a socket).
+    public static func connect(to address: MonitorAddress) throws(QMPConnectionError) -> SocketConnection {
+        switch address {
+        case .unix(let path): return try connectUnix(path: path)
+        case .tcp(let host, let port): return try connectTCP(host: host, port: port)
+        case .fileDescriptor(let fd):
+            var type: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 else {
+                throw QMPConnectionError(.socketError, "fd:\(fd) is not a socket: \(errnoText(errno))", errno: errno)
+            }
+            return SocketConnection(adopting: fd)
+        }
+    }
+
+    private static func connectUnix(path: String) throws(QMPConnectionError) -> SocketConnection {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        let utf8 = Array(path.utf8)
+        guard utf8.count < capacity else {
+            throw QMPConnectionError(
+                .socketError, "socket path is \(utf8.count) bytes, longer than the \(capacity - 1) a Unix socket allows: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { (raw: UnsafeMutableRawBufferPointer) in
+            raw.copyBytes(from: utf8)
+            raw[utf8.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM_VALUE) | SOCK_CLOEXEC_VALUE, 0)
+        guard fd >= 0 else { throw QMPConnectionError(.socketError, "socket(): \(errnoText(errno))", errno: errno) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                retryingInterrupts { Glibc_connect(fd, pointer, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+        }
+        if result != 0 {
+            let error = errno
+            _ = Glibc_close(fd)
+            let code: QMPConnectionError.Code
+            let hint: String
+            switch error {
+            case ENOENT: (code, hint) = (.notFound, "no such socket (is QEMU running with -qmp unix:\(path),server=on?)")
+            case ECONNREFUSED: (code, hint) = (.refused, "connection refused (QEMU not running or not listening yet)")
+            case EACCES, EPERM: (code, hint) = (.permissionDenied, "permission denied")
+            default: (code, hint) = (.socketError, errnoText(error))
+            }
+            throw QMPConnectionError(code, "cannot connect to \(path): \(hint)", errno: error)
+        }
+        return SocketConnection(adopting: fd)
+    }
+
+    private static func connectTCP(host: String, port: UInt16) throws(QMPConnectionError) -> SocketConnection {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM_VALUE)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw QMPConnectionError(.unresolvable, "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: Int32 = ECONNREFUSED
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let current = entry {
+            entry = current.pointee.ai_next
+            let fd = socket(current.pointee.ai_family, current.pointee.ai_socktype | SOCK_CLOEXEC_VALUE,
+                            current.pointee.ai_protocol)
+            if fd < 0 {
+                lastError = errno
+                continue
+            }
+            if retryingInterrupts({ Glibc_connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) }) == 0 {
+                var one: Int32 = 1
+                _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return SocketConnection(adopting: fd)
+            }
+            lastError = errno
+            _ = Glibc_close(fd)
+        }
+        let code: QMPConnectionError.Code = lastError == ECONNREFUSED ? .refused : .socketError
+        throw QMPConnectionError(code, "cannot connect to \(host):\(port): \(errnoText(lastError))", errno: lastError)
+    }
+
+    /// A connected pair of Unix stream sockets, e.g. to hand one end to QEMU (`-chardev socket,fd=N`).
+    public static func pair() throws(QMPConnectionError) -> (SocketConnection, SocketConnection) {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM_VALUE) | SOCK_CLOEXEC_VALUE, 0, &fds) == 0 else {
+            throw QMPConnectionError(.socketError, "socketpair(): \(errnoText(errno))", errno: errno)
+        }
+        return (SocketConnection(adopting: fds[0]), SocketConnection(adopting: fds[1]))
+    }
+
+    // MARK: - I/O
+
+    /// Sends all of `bytes`; the descriptors in `fileDescriptors` travel with the first byte (`SCM_RIGHTS`).
+    public func send(_ bytes: UnsafeRawBufferPointer, fileDescriptors: [Int32] = []) throws(QMPConnectionError) {
+        var offset = 0
+        if !fileDescriptors.isEmpty {
+            guard !bytes.isEmpty else { throw QMPConnectionError(.ioError, "file descriptors need at least one byte") }
+            offset = try sendWithRights(bytes, fileDescriptors)
+        }
+        while offset < bytes.count {
+            let written = Glibc_send(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset, MSG_NOSIGNAL_VALUE)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw sendError(errno)
+            }
+            offset += written
+        }
+    }
+
+    /// Sends `bytes`.
+    public func send(_ bytes: [UInt8], fileDescriptors: [Int32] = []) throws(QMPConnectionError) {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(QMPConnectionError) in try send(raw, fileDescriptors: fileDescriptors) }
+        }
+        try result.get()
+    }
+
+    private func sendError(_ error: Int32) -> QMPConnectionError {
+        if error == EPIPE || error == ECONNRESET {
+            return QMPConnectionError(.closedByPeer, "the monitor closed the connection", errno: error)
+        }
+        return QMPConnectionError(.ioError, "send failed: \(errnoText(error))", errno: error)
+    }
+
+    private func sendWithRights(_ bytes: UnsafeRawBufferPointer, _ fds: [Int32]) throws(QMPConnectionError) -> Int {
+        let headerSize = MemoryLayout<cmsghdr>.size
+        let align = MemoryLayout<Int>.size
+        func aligned(_ n: Int) -> Int { (n + align - 1) & ~(align - 1) }
+        let dataSize = fds.count * MemoryLayout<Int32>.size
+        let space = aligned(headerSize) + aligned(dataSize)
+        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: align)
+        defer { control.deallocate() }
+        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
+        let header = control.bindMemory(to: cmsghdr.self, capacity: 1)
+        header.pointee.cmsg_len = .init(aligned(headerSize) + dataSize)
+        header.pointee.cmsg_level = SOL_SOCKET
+        header.pointee.cmsg_type = Int32(SCM_RIGHTS_VALUE)
+        fds.withUnsafeBytes { (control + aligned(headerSize)).copyMemory(from: $0.baseAddress!, byteCount: dataSize) }
+        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+        return try withUnsafeMutablePointer(to: &vector) { vectorPointer throws(QMPConnectionError) -> Int in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            message.msg_control = control
+            message.msg_controllen = .init(space)
+            while true {
+                let sent = sendmsg(fileDescriptor, &message, MSG_NOSIGNAL_VALUE)
+                if sent >= 0 { return sent }
+                if errno != EINTR { throw sendError(errno) }
+            }
+        }
+    }
+
+    /// Reads what is available, blocking until at least one byte arrives. Returns 0 at end of stream.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(QMPConnectionError) -> Int {
+        while true {
+            let count = Glibc_recv(fileDescriptor, buffer.baseAddress, buffer.count, 0)
+            if count >= 0 { return count }
+            let error = errno
+            if error == EINTR { continue }
+            if error == ECONNRESET { return 0 }
+            throw QMPConnectionError(.ioError, "receive failed: \(errnoText(error))", errno: error)
+        }
+    }
+
+    /// Waits until data (or end of stream) can be read, at most `milliseconds` (negative: no limit).
+    /// Returns false on time-out.
+    public func waitReadable(milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let result = Glibc_poll(&entry, 1, milliseconds)
+            if result >= 0 { return result > 0 }
+            if errno != EINTR { return true }
+        }
+    }
+
+    /// Shuts the socket down in both directions: a blocked reader wakes and sees end of stream, the peer sees EOF.
+    public func shutdown() {
+        _ = Glibc_shutdown(fileDescriptor, Int32(SHUT_RDWR_VALUE))
+    }
+}
+
+// MARK: - Platform shims
+
+@inline(__always)
+func retryingInterrupts(_ body: () -> Int32) -> Int32 {
+    while true {
+        let result = body()
+        if result == 0 || errno != EINTR { return result }
+    }
+}
+
+/// `strerror` text for an errno value.
+public func errnoText(_ error: Int32) -> String {
+    String(cString: strerror(error))
+}
+
+#if canImport(Glibc)
+let SOCK_STREAM_VALUE = Int32(SOCK_STREAM.rawValue)
+let SOCK_CLOEXEC_VALUE = Int32(SOCK_CLOEXEC.rawValue)
+let MSG_NOSIGNAL_VALUE = Int32(MSG_NOSIGNAL)
+let SCM_RIGHTS_VALUE = Int32(SCM_RIGHTS)
+let SHUT_RDWR_VALUE = Int32(SHUT_RDWR)
+#else
+let SOCK_STREAM_VALUE = SOCK_STREAM
+let SOCK_CLOEXEC_VALUE: Int32 = 0
+let MSG_NOSIGNAL_VALUE: Int32 = 0
+let SCM_RIGHTS_VALUE = SCM_RIGHTS
+let SHUT_RDWR_VALUE = SHUT_RDWR
+#endif
+
+@inline(__always) func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
+@inline(__always) func Glibc_connect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
+}
+@inline(__always) func Glibc_send(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+    send(fd, bytes, count, flags)
+}
+@inline(__always) func Glibc_recv(_ fd: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int, _ flags: Int32) -> Int {
+    recv(fd, bytes, count, flags)
+}
+@inline(__always) func Glibc_poll(_ fds: UnsafeMutablePointer<pollfd>, _ count: Int, _ timeout: Int32) -> Int32 {
+    poll(fds, nfds_t(count), timeout)
+}
+@inline(__always) func Glibc_shutdown(_ fd: Int32, _ how: Int32) -> Int32 { shutdown(fd, how) }
