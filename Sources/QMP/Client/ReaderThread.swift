@@ -8,7 +8,7 @@ import Darwin
 ///
 /// The client reads its socket with blocking calls on a thread of its own, so the cooperative pool (two threads on
 /// a two-core machine) is never blocked, and a reply is handled the moment it arrives.
-func startThread(_ body: @escaping @Sendable () -> Void) {
+package func startThread(_ body: @escaping @Sendable () -> Void) {
     final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -1,0 +1,146 @@
+import QMPWire
+
+/// One line of monitor input, in the syntax shared by `qmpsh exec`, the REPL and scripts.
+///
+/// - `NAME key=value ...` — a QMP command, as in qmp-shell. A value that parses as JSON is JSON (`size=1024`,
+///   `force=true`, `props={"a":1}`), otherwise it is a string; `"double quotes"` hold a JSON string (with escapes),
+///   `'single quotes'` a literal string, and either allows spaces (`command-line="info block"`). Dotted keys nest
+///   (`file.driver=file file.filename=/tmp/d.qcow2`).
+/// - `{"execute": ...}` — a raw QMP request, sent as is.
+/// - `hmp info block` or `!info block` — a human-monitor command.
+/// - a blank line or a `#` comment.
+public enum MonitorInput: Sendable, Equatable {
+    case command(name: String, arguments: JSONObject)
+    /// A raw request object with `execute` or `exec-oob`.
+    case raw(JSONObject)
+    case hmp(String)
+    case empty
+
+    /// Parses one line. Errors carry the 1-based column where the problem is.
+    public static func parse(_ line: String) throws(MonitorSyntaxError) -> MonitorInput {
+        let characters = Array(line)
+        var start = 0
+        while start < characters.count, characters[start].isWhitespace { start += 1 }
+        guard start < characters.count, characters[start] != "#" else { return .empty }
+        if characters[start] == "{" {
+            let text = String(characters[start...])
+            let value: JSON
+            do {
+                value = try JSON(parsing: text)
+            } catch {
+                throw MonitorSyntaxError("invalid JSON: \(error.message)", column: start + 1 + columnOffset(text, error.offset))
+            }
+            guard case .object(let object) = value, object["execute"]?.stringValue != nil || object["exec-oob"]?.stringValue != nil
+            else {
+                throw MonitorSyntaxError("a raw request must be an object with \"execute\": \"COMMAND\"", column: start + 1)
+            }
+            return .raw(object)
+        }
+        if characters[start] == "!" {
+            return .hmp(String(characters[(start + 1)...]).trimmingWhitespace)
+        }
+        let tokens = try ArgumentTokenizer.tokens(in: characters, from: start)
+        guard let first = tokens.first else { return .empty }
+        guard first.isBareWord else {
+            throw MonitorSyntaxError("expected a command name, found '\(first.text)'", column: first.column)
+        }
+        if first.text == "hmp" {
+            let rest = tokens.count > 1 ? String(characters[(tokens[1].column - 1)...]) : ""
+            guard !rest.trimmingWhitespace.isEmpty else {
+                throw MonitorSyntaxError("'hmp' needs a human-monitor command, e.g. hmp info status", column: first.column)
+            }
+            return .hmp(rest.trimmingWhitespace)
+        }
+        guard first.text.allSatisfy(\.isCommandNameCharacter) else {
+            throw MonitorSyntaxError("'\(first.text)' is not a command name", column: first.column)
+        }
+        return .command(name: first.text, arguments: try KeyValueArguments.build(Array(tokens.dropFirst())))
+    }
+
+    private static func columnOffset(_ text: String, _ byteOffset: Int) -> Int {
+        String(decoding: Array(text.utf8).prefix(byteOffset), as: UTF8.self).count
+    }
+}
+
+/// `key=value` arguments, for command lines whose shell has already split the words (`qmpsh exec`).
+public enum KeyValueArguments {
+    /// Parses each element of `words` as one `key=value`; values follow the rules of ``MonitorInput``.
+    /// Column numbers in errors count from the start of the offending word.
+    public static func parse(_ words: [String]) throws(MonitorSyntaxError) -> JSONObject {
+        var tokens: [ArgumentToken] = []
+        for word in words {
+            let characters = Array(word)
+            tokens.append(try ArgumentTokenizer.token(in: characters, from: 0, wholeInput: true))
+        }
+        return try build(tokens)
+    }
+
+    static func build(_ tokens: [ArgumentToken]) throws(MonitorSyntaxError) -> JSONObject {
+        var root = JSON.object([:])
+        for token in tokens {
+            guard let key = token.key else {
+                throw MonitorSyntaxError("expected key=value, found '\(token.text)'", column: token.column)
+            }
+            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains(where: \.isEmpty) else {
+                throw MonitorSyntaxError("invalid argument name '\(key)'", column: token.column)
+            }
+            let value = try token.jsonValue()
+            try insert(value, at: path[...], into: &root, fullKey: key, column: token.column)
+        }
+        return root.objectValue ?? [:]
+    }
+
+    private static func insert(
+        _ value: JSON, at path: ArraySlice<String>, into node: inout JSON, fullKey: String, column: Int
+    ) throws(MonitorSyntaxError) {
+        guard case .object(var object) = node else {
+            throw MonitorSyntaxError("'\(fullKey)' conflicts with an earlier argument that is not an object", column: column)
+        }
+        let head = path.first!
+        if path.count == 1 {
+            if object[head] != nil {
+                throw MonitorSyntaxError("argument '\(fullKey)' is given twice", column: column)
+            }
+            object[head] = value
+        } else {
+            var child = object[head] ?? .object([:])
+            if case .object = child {} else {
+                throw MonitorSyntaxError(
+                    "'\(fullKey)' nests under '\(head)', which already has a value that is not an object", column: column)
+            }
+            object[head] = nil
+            try insert(value, at: path.dropFirst(), into: &child, fullKey: fullKey, column: column)
+            object[head] = child
+        }
+        node = .object(object)
+    }
+}
+
+/// A syntax error in monitor input, with the 1-based column where it was found.
+public struct MonitorSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var column: Int
+
+    public init(_ message: String, column: Int) {
+        self.message = message
+        self.column = column
+    }
+
+    public var description: String { "column \(column): \(message)" }
+}
+
+extension Character {
+    var isCommandNameCharacter: Bool {
+        isLetter || isNumber || self == "-" || self == "_" || self == "."
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var slice = Substring(self)
+        while slice.first?.isWhitespace == true { slice.removeFirst() }
+        while slice.last?.isWhitespace == true { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import QMPWire
+
+/// A bound, listening Unix stream socket.
+///
+/// Creating the socket before the server process starts removes the start-up race: clients can connect at once
+/// (the kernel queues them) and QEMU takes the descriptor with `-chardev socket,fd=N,server=on`.
+public final class ListeningSocket: Sendable {
+    public let path: String
+    public let fileDescriptor: Int32
+
+    public init(path: String, backlog: Int32 = 8) throws {
+        self.path = path
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket(): \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw TestSupportError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { (raw: UnsafeMutableRawBufferPointer) in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, backlog) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw TestSupportError("bind/listen \(path): \(message)")
+        }
+        fileDescriptor = fd
+    }
+
+    deinit { close(fileDescriptor) }
+
+    /// Accepts one connection, blocking until a client connects; `nil` once the socket was shut down.
+    public func accept() -> SocketConnection? {
+        while true {
+            let fd = Glibc.accept(fileDescriptor, nil, nil)
+            if fd >= 0 { return SocketConnection(adopting: fd) }
+            if errno != EINTR { return nil }
+        }
+    }
+
+    /// Wakes a blocked ``accept()`` and stops accepting.
+    public func shutdown() {
+        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+    }
+}

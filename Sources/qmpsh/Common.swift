@@ -1,0 +1,62 @@
+import ArgumentParser
+import QMP
+
+/// Options every monitor command takes.
+struct MonitorOptions: ParsableArguments {
+    @Argument(help: "The monitor: /path.sock, unix:/path.sock or tcp:HOST:PORT.")
+    var monitor: String
+
+    @Option(help: "Seconds to wait for the monitor and for each answer.")
+    var timeout: Double = 30
+
+    var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+
+    func address() throws -> MonitorAddress {
+        do {
+            return try MonitorAddress(parsing: monitor)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        _ = try address()
+    }
+
+    /// Connects, runs `body`, closes; turns library errors into the CLI's one-line messages and exit codes.
+    func withClient(_ body: (QMPClient) async throws -> Void) async throws {
+        var configuration = QMPClient.Configuration()
+        configuration.greetingTimeout = timeoutDuration
+        configuration.defaultTimeout = timeoutDuration
+        try await reportingErrors {
+            try await QMPClient.withConnection(to: address(), configuration: configuration, body)
+        }
+    }
+}
+
+/// Runs `body`; prints a failure as one line on stderr that names its class, and exits with the matching status:
+/// 1 a command failed, 2 bad input, 3 the monitor could not be reached or went away.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as QMPError {
+        Output.err("\(error)\n")
+        throw ExitCode(1)
+    } catch let error as QMPConnectionError {
+        Output.err("ConnectionError: \(error.message)\n")
+        throw ExitCode(3)
+    } catch let error as QMPTimeoutError {
+        Output.err("\(error)\n")
+        throw ExitCode(3)
+    } catch let error as MonitorSyntaxError {
+        Output.err("SyntaxError: \(error.message) (\(error.description.prefix { $0 != ":" }))\n")
+        throw ExitCode(2)
+    } catch let error as QMPUsageError {
+        Output.err("UsageError: \(error)\n")
+        throw ExitCode(2)
+    } catch let error as QMPResponseDecodingError {
+        Output.err("DecodingError: \(error)\n")
+        throw ExitCode(1)
+    }
+}

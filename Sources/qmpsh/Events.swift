@@ -1,0 +1,76 @@
+import ArgumentParser
+import QMP
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the monitor's events as JSON lines.",
+        discussion: """
+            Runs until --count events were printed, --timeout seconds passed, or the monitor went away (exit 3).
+            With --count, reaching the time limit first is a failure (exit 1).
+            Example: qmpsh events /tmp/qmp.sock --name DEVICE_DELETED --count 1 --timeout 30
+            """
+    )
+
+    @Argument(help: "The monitor: /path.sock, unix:/path.sock or tcp:HOST:PORT.")
+    var monitor: String
+
+    @Option(name: .long, help: "Only events with this name (repeatable).")
+    var name: [String] = []
+
+    @Option(help: "Stop after this many events.")
+    var count: Int?
+
+    @Option(help: "Stop after this many seconds (default: no limit).")
+    var timeout: Double?
+
+    @Flag(help: "Print each event indented over several lines.")
+    var pretty = false
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        do { _ = try MonitorAddress(parsing: monitor) } catch { throw ValidationError(error.description) }
+    }
+
+    func run() async throws {
+        let address = try MonitorAddress(parsing: monitor)
+        let filter = name.isEmpty ? QMPEventFilter.all : QMPEventFilter(names: Set(name))
+        let limit = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        try await reportingErrors {
+            var configuration = QMPClient.Configuration()
+            if let limit { configuration.greetingTimeout = limit }
+            try await QMPClient.withConnection(to: address, configuration: configuration) { client in
+                let subscription = client.events(filter, bufferSize: 65536)
+                let printed = try await withThrowingTaskGroup(of: Int?.self) { group in
+                    group.addTask {
+                        var printed = 0
+                        for try await event in subscription {
+                            Output.out(event.json.serialized(pretty: pretty) + "\n")
+                            printed += 1
+                            if let count, printed >= count { break }
+                        }
+                        if count != nil && printed < (count ?? 0) {
+                            throw QMPConnectionError(.closedByPeer, "the monitor went away after \(printed) events")
+                        }
+                        return printed
+                    }
+                    if let limit {
+                        group.addTask {
+                            try await Task.sleep(for: limit)
+                            return nil
+                        }
+                    }
+                    let first = try await group.next()!
+                    group.cancelAll()
+                    subscription.cancel()
+                    return first
+                }
+                if printed == nil, let count {
+                    // Fewer events than asked for is a failed expectation (exit 1), not a lost monitor.
+                    Output.err("Timeout: fewer than \(count) events within \(timeout ?? 0) seconds\n")
+                    throw ExitCode(1)
+                }
+            }
+        }
+    }
+}

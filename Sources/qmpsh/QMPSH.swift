@@ -1,0 +1,38 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct QMPSH: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qmpsh",
+        abstract: "Talk to QEMU's monitors: QMP commands, HMP commands and events.",
+        discussion: """
+            MONITOR is /path.sock or unix:/path.sock (QMP), or tcp:HOST:PORT (QMP).
+            Exit status: 0 success; 1 a command failed; 2 bad usage; 3 the monitor could not be reached or went away.
+            """,
+        version: "0.1.0",
+        subcommands: [Exec.self, HMPCommand.self, Events.self]
+    )
+
+    /// Parses and runs like ArgumentParser's own entry point, but bad usage exits with 2 (the project's contract)
+    /// instead of 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { self.exit(withError: error) }
+            Output.err(fullMessage(for: error) + "\n")
+            Glibc.exit(2)
+        }
+    }
+}
