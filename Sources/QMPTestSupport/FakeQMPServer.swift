@@ -147,6 +147,18 @@ public final class FakeQMPPeer: Sendable {
         }
     }
 
+    /// The next request and the descriptors that came with it (the caller closes them).
+    public func receiveWithFileDescriptors(timeout: Duration = .seconds(10)) throws -> (JSONObject?, [Int32]) {
+        guard connection.waitReadable(milliseconds: Int32(timeout.components.seconds * 1000)) else {
+            throw TestSupportError("no request from the client within \(timeout)")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { buffer.deallocate() }
+        let (count, descriptors) = try connection.receiveWithRights(into: buffer)
+        framer.withLock { $0.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+        return (try receive(timeout: timeout), descriptors)
+    }
+
     /// Replies `{"return": value}`, echoing the request's id.
     public func reply(to request: JSONObject, _ value: JSON = [:]) throws {
         var object: JSONObject = ["return": value]

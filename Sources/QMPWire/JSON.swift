@@ -112,6 +112,22 @@ extension JSON {
     }
 }
 
+extension JSON {
+    /// The value at a dotted path of object keys (`"a.b.c"`); array elements by number (`"list.0"`).
+    public func value(atDottedPath path: String) -> JSON? {
+        var current: JSON? = self
+        for component in path.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let value = current else { return nil }
+            if case .array = value, let index = Int(component) {
+                current = value[index]
+            } else {
+                current = value[String(component)]
+            }
+        }
+        return current
+    }
+}
+
 // MARK: - Equality
 
 extension JSON: Hashable {

@@ -195,6 +195,44 @@ public final class SocketConnection: Sendable {
         }
     }
 
+    /// Reads like ``receive(into:)`` and also takes descriptors passed with `SCM_RIGHTS` (the caller owns them).
+    public func receiveWithRights(into buffer: UnsafeMutableRawBufferPointer, maximumDescriptors: Int = 8)
+        throws(QMPConnectionError) -> (count: Int, fileDescriptors: [Int32])
+    {
+        let headerSize = MemoryLayout<cmsghdr>.size
+        let align = MemoryLayout<Int>.size
+        func aligned(_ n: Int) -> Int { (n + align - 1) & ~(align - 1) }
+        let space = aligned(headerSize) + aligned(maximumDescriptors * MemoryLayout<Int32>.size)
+        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: align)
+        defer { control.deallocate() }
+        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        let count = withUnsafeMutablePointer(to: &vector) { vectorPointer -> Int in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            message.msg_control = control
+            message.msg_controllen = .init(space)
+            while true {
+                let received = recvmsg(fileDescriptor, &message, Int32(MSG_CMSG_CLOEXEC))
+                if received >= 0 || errno != EINTR { return received }
+            }
+        }
+        guard count >= 0 else {
+            throw QMPConnectionError(.ioError, "receive failed: \(errnoText(errno))", errno: errno)
+        }
+        var descriptors: [Int32] = []
+        let header = control.assumingMemoryBound(to: cmsghdr.self)
+        if header.pointee.cmsg_level == SOL_SOCKET && header.pointee.cmsg_type == Int32(SCM_RIGHTS_VALUE) {
+            let dataLength = Int(header.pointee.cmsg_len) - aligned(headerSize)
+            let data = control + aligned(headerSize)
+            for index in 0..<(dataLength / MemoryLayout<Int32>.size) {
+                descriptors.append(data.load(fromByteOffset: index * MemoryLayout<Int32>.size, as: Int32.self))
+            }
+        }
+        return (count, descriptors)
+    }
+
     /// Waits until data (or end of stream) can be read, at most `milliseconds` (negative: no limit).
     /// Returns false on time-out.
     public func waitReadable(milliseconds: Int32) -> Bool {

@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A value that a fake server's handler thread sets and a test reads afterwards.
+public final class TestBox<Value: Sendable>: Sendable {
+    private let storage = Locked<Value?>(nil)
+
+    public init() {}
+
+    public func set(_ value: Value) { storage.withLock { $0 = value } }
+
+    public func get() -> Value? { storage.withLock { $0 } }
+}
+
+/// Closes a descriptor (received through fd passing in a test).
+public func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}
