@@ -1,0 +1,56 @@
+import QMPWire
+
+/// Adds a device (hot-plug, or cold-plug before `cont` on a `-S` guest).
+///
+/// Returns `{}` once QEMU has created the device; the guest may take a moment longer to see it (~1 s for a
+/// virtio disk or NIC on `pc`). `properties` carries the driver's own properties, written at the top level of
+/// the arguments next to `driver`, `id` and `bus`:
+/// ```swift
+/// try await client.execute(DeviceAdd(driver: "virtio-blk-pci", id: "vd1", properties: ["drive": "disk1"]))
+/// ```
+/// On `q35` the root bus does not take hot-plug: plug into a `pcie-root-port` with `bus:`. Driver properties are
+/// not in the QMP schema; ``DeviceListProperties`` lists them.
+public struct DeviceAdd: QMPCommand, Hashable {
+    public static let name = "device_add"
+    public typealias Response = QMPEmpty
+
+    /// The device type, e.g. `virtio-blk-pci`, `pc-dimm`, or a CPU type from ``QueryHotpluggableCPUs``.
+    public var driver: String
+    /// The device id (what ``DeviceDel`` and `DEVICE_DELETED` use); QEMU makes up a path when absent.
+    public var id: String?
+    /// The bus to plug into, e.g. `rp1` for a root port.
+    public var bus: String?
+    /// Further properties of the driver. A property named `driver`, `id` or `bus` here is ignored: the typed
+    /// fields win.
+    public var properties: JSONObject
+
+    public init(driver: String, id: String? = nil, bus: String? = nil, properties: JSONObject = [:]) {
+        self.driver = driver
+        self.id = id
+        self.bus = bus
+        self.properties = properties
+    }
+
+    /// Plugs a CPU into a slot that ``QueryHotpluggableCPUs`` listed: the slot's type as driver, its topology
+    /// (`socket-id`, `core-id`, ...) as properties.
+    public static func cpu(_ slot: HotpluggableCPU, id: String) -> DeviceAdd {
+        let props = slot.props
+        var properties = JSONObject()
+        let members: [(String, Int?)] = [
+            ("node-id", props.nodeID), ("socket-id", props.socketID), ("die-id", props.dieID),
+            ("cluster-id", props.clusterID), ("core-id", props.coreID), ("thread-id", props.threadID),
+        ]
+        for (key, value) in members {
+            if let value { properties[key] = JSON(value) }
+        }
+        return DeviceAdd(driver: slot.type, id: id, properties: properties)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: DynamicCodingKey.self)
+        try container.encode(driver, forKey: DynamicCodingKey("driver"))
+        try container.encode(id, ifPresentFor: "id")
+        try container.encode(bus, ifPresentFor: "bus")
+        try container.encodeFlattened(properties, skipping: ["driver", "id", "bus"])
+    }
+}

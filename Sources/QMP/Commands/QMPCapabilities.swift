@@ -1,0 +1,15 @@
+/// Ends capabilities negotiation; every other command fails with `CommandNotFound` until this is sent.
+///
+/// Returns `{}`. `enable` turns on optional capabilities the greeting offered (only `oob` in QEMU 7.2);
+/// asking for one that was not offered is an error.
+public struct QMPCapabilities: QMPCommand, Hashable {
+    public static let name = "qmp_capabilities"
+    public typealias Response = QMPEmpty
+
+    /// Capabilities to enable, e.g. `["oob"]`; `nil` sends no `enable` member.
+    public var enable: [String]?
+
+    public init(enable: [String]? = nil) {
+        self.enable = enable
+    }
+}

@@ -1,0 +1,10 @@
+/// Asks whether KVM is available and in use.
+///
+/// Returns ``KVMInfo``. `present` only says the binary supports KVM; `enabled` is false under TCG, and a
+/// `true` does not promise a guest kernel boots under KVM on every host.
+public struct QueryKVM: QMPCommand, Hashable {
+    public static let name = "query-kvm"
+    public typealias Response = KVMInfo
+
+    public init() {}
+}

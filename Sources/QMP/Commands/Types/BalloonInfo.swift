@@ -1,0 +1,8 @@
+/// What `query-balloon` returns.
+public struct BalloonInfo: Codable, Sendable, Hashable {
+    /// The guest's memory size in bytes as the balloon driver last reported it (all RAM, DIMMs included,
+    /// until a guest driver has acted on a `balloon` request).
+    public var actual: Int
+
+    public init(actual: Int) { self.actual = actual }
+}

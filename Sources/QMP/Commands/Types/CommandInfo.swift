@@ -1,0 +1,7 @@
+/// One command, as `query-commands` lists it.
+public struct CommandInfo: Codable, Sendable, Hashable {
+    /// The wire name, e.g. `device_add`.
+    public var name: String
+
+    public init(name: String) { self.name = name }
+}

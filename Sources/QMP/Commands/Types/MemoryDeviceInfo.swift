@@ -1,0 +1,79 @@
+/// A memory device (DIMM, NVDIMM, virtio-mem, ...), as `query-memory-devices` lists it.
+///
+/// QEMU sends a union `{"type": ..., "data": {...}}`; which members `data` has depends on `type`.
+public struct MemoryDeviceInfo: Codable, Sendable, Hashable {
+    public var type: MemoryDeviceKind
+    public var data: MemoryDeviceData
+
+    public init(type: MemoryDeviceKind, data: MemoryDeviceData) {
+        self.type = type
+        self.data = data
+    }
+}
+
+/// The kind of a memory device.
+public struct MemoryDeviceKind: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// `pc-dimm`.
+    public static let dimm: MemoryDeviceKind = "dimm"
+    public static let nvdimm: MemoryDeviceKind = "nvdimm"
+    public static let virtioPMEM: MemoryDeviceKind = "virtio-pmem"
+    public static let virtioMem: MemoryDeviceKind = "virtio-mem"
+    public static let sgxEPC: MemoryDeviceKind = "sgx-epc"
+}
+
+/// The `data` of a memory device; members a kind does not have are `nil`.
+public struct MemoryDeviceData: Codable, Sendable, Hashable {
+    /// The device id.
+    public var id: String?
+    /// Guest physical address (DIMMs).
+    public var addr: Int?
+    /// Guest physical address (virtio-pmem, virtio-mem, sgx-epc).
+    public var memaddr: Int?
+    /// Size in bytes (for virtio-mem: the size now plugged).
+    public var size: Int?
+    public var slot: Int?
+    /// The NUMA node.
+    public var node: Int?
+    /// The QOM path of the memory backend, e.g. `/objects/mem1`.
+    public var memdev: String?
+    public var hotplugged: Bool?
+    public var hotpluggable: Bool?
+    /// virtio-mem: the size the guest was asked to plug.
+    public var requestedSize: Int?
+    /// virtio-mem: the largest size.
+    public var maxSize: Int?
+    /// virtio-mem: the plug granularity.
+    public var blockSize: Int?
+
+    public init(
+        id: String? = nil, addr: Int? = nil, memaddr: Int? = nil, size: Int? = nil, slot: Int? = nil,
+        node: Int? = nil, memdev: String? = nil, hotplugged: Bool? = nil, hotpluggable: Bool? = nil,
+        requestedSize: Int? = nil, maxSize: Int? = nil, blockSize: Int? = nil
+    ) {
+        self.id = id
+        self.addr = addr
+        self.memaddr = memaddr
+        self.size = size
+        self.slot = slot
+        self.node = node
+        self.memdev = memdev
+        self.hotplugged = hotplugged
+        self.hotpluggable = hotpluggable
+        self.requestedSize = requestedSize
+        self.maxSize = maxSize
+        self.blockSize = blockSize
+    }
+
+    /// The guest physical address, whichever member carries it.
+    public var address: Int? { addr ?? memaddr }
+
+    enum CodingKeys: String, CodingKey {
+        case id, addr, memaddr, size, slot, node, memdev, hotplugged, hotpluggable
+        case requestedSize = "requested-size"
+        case maxSize = "max-size"
+        case blockSize = "block-size"
+    }
+}

@@ -1,0 +1,170 @@
+/// One PCI bus and its devices, as `query-pci` lists it.
+public struct PCIInfo: Codable, Sendable, Hashable {
+    /// The bus number.
+    public var bus: Int
+    public var devices: [PCIDeviceInfo]
+
+    public init(bus: Int, devices: [PCIDeviceInfo]) {
+        self.bus = bus
+        self.devices = devices
+    }
+}
+
+/// A PCI function.
+public struct PCIDeviceInfo: Codable, Sendable, Hashable {
+    public var bus: Int
+    public var slot: Int
+    public var function: Int
+    public var classInfo: PCIDeviceClass
+    public var id: PCIDeviceID
+    /// The legacy interrupt line, when the function uses one and the firmware assigned it.
+    public var irq: Int?
+    /// The interrupt pin (0 = none, 1 = INTA ...).
+    public var irqPin: Int
+    /// The device's `id`; empty for devices created without one (board devices).
+    public var qdevID: String
+    /// The bus behind a bridge.
+    public var pciBridge: PCIBridgeInfo?
+    /// The BARs.
+    public var regions: [PCIMemoryRegion]
+
+    public init(
+        bus: Int, slot: Int, function: Int, classInfo: PCIDeviceClass, id: PCIDeviceID, irq: Int? = nil,
+        irqPin: Int = 0, qdevID: String = "", pciBridge: PCIBridgeInfo? = nil, regions: [PCIMemoryRegion] = []
+    ) {
+        self.bus = bus
+        self.slot = slot
+        self.function = function
+        self.classInfo = classInfo
+        self.id = id
+        self.irq = irq
+        self.irqPin = irqPin
+        self.qdevID = qdevID
+        self.pciBridge = pciBridge
+        self.regions = regions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bus, slot, function, id, irq, regions
+        case classInfo = "class_info"
+        case irqPin = "irq_pin"
+        case qdevID = "qdev_id"
+        case pciBridge = "pci_bridge"
+    }
+}
+
+/// A PCI class code and, when QEMU knows it, its name.
+public struct PCIDeviceClass: Codable, Sendable, Hashable {
+    /// The class and subclass, e.g. `0x0101` (257) for an IDE controller.
+    public var `class`: Int
+    /// A description such as `IDE controller`; absent for classes QEMU has no name for.
+    public var desc: String?
+
+    public init(class: Int, desc: String? = nil) {
+        self.class = `class`
+        self.desc = desc
+    }
+}
+
+/// PCI vendor, device and subsystem ids.
+public struct PCIDeviceID: Codable, Sendable, Hashable {
+    public var vendor: Int
+    public var device: Int
+    public var subsystemVendor: Int?
+    public var subsystem: Int?
+
+    public init(vendor: Int, device: Int, subsystemVendor: Int? = nil, subsystem: Int? = nil) {
+        self.vendor = vendor
+        self.device = device
+        self.subsystemVendor = subsystemVendor
+        self.subsystem = subsystem
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case vendor, device, subsystem
+        case subsystemVendor = "subsystem-vendor"
+    }
+}
+
+/// A BAR.
+public struct PCIMemoryRegion: Codable, Sendable, Hashable {
+    /// The BAR number (6 is the expansion ROM).
+    public var bar: Int
+    /// `io` or `memory`.
+    public var type: String
+    /// The guest address; **-1 while the BAR is not mapped** (before the firmware ran, or a ROM BAR left off).
+    public var address: Int
+    /// The size in bytes.
+    public var size: Int
+    public var prefetch: Bool?
+    public var memType64: Bool?
+
+    public init(bar: Int, type: String, address: Int, size: Int, prefetch: Bool? = nil, memType64: Bool? = nil) {
+        self.bar = bar
+        self.type = type
+        self.address = address
+        self.size = size
+        self.prefetch = prefetch
+        self.memType64 = memType64
+    }
+
+    /// Whether the BAR is mapped at an address.
+    public var isMapped: Bool { address != -1 }
+
+    enum CodingKeys: String, CodingKey {
+        case bar, type, address, size, prefetch
+        case memType64 = "mem_type_64"
+    }
+}
+
+/// The bus behind a PCI bridge.
+public struct PCIBridgeInfo: Codable, Sendable, Hashable {
+    public var bus: PCIBusInfo
+    /// The devices on the secondary bus.
+    public var devices: [PCIDeviceInfo]?
+
+    public init(bus: PCIBusInfo, devices: [PCIDeviceInfo]? = nil) {
+        self.bus = bus
+        self.devices = devices
+    }
+}
+
+/// Bus numbers and windows of a PCI bridge.
+public struct PCIBusInfo: Codable, Sendable, Hashable {
+    public var number: Int
+    public var secondary: Int
+    public var subordinate: Int
+    public var ioRange: PCIMemoryRange
+    public var memoryRange: PCIMemoryRange
+    public var prefetchableRange: PCIMemoryRange
+
+    public init(
+        number: Int, secondary: Int, subordinate: Int, ioRange: PCIMemoryRange, memoryRange: PCIMemoryRange,
+        prefetchableRange: PCIMemoryRange
+    ) {
+        self.number = number
+        self.secondary = secondary
+        self.subordinate = subordinate
+        self.ioRange = ioRange
+        self.memoryRange = memoryRange
+        self.prefetchableRange = prefetchableRange
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, secondary, subordinate
+        case ioRange = "io_range"
+        case memoryRange = "memory_range"
+        case prefetchableRange = "prefetchable_range"
+    }
+}
+
+/// An address window, `base` to `limit` inclusive.
+public struct PCIMemoryRange: Codable, Sendable, Hashable {
+    public var base: Int
+    public var limit: Int
+
+    public init(base: Int, limit: Int) {
+        self.base = base
+        self.limit = limit
+    }
+}

@@ -1,0 +1,10 @@
+/// The file format `screendump` writes.
+public struct ScreendumpFormat: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Netpbm (the default).
+    public static let ppm: ScreendumpFormat = "ppm"
+    /// PNG (needs QEMU built with libpng).
+    public static let png: ScreendumpFormat = "png"
+}

@@ -1,0 +1,136 @@
+// Enumerations and unions carried by the typed events. Values a newer QEMU adds are kept as they are.
+
+/// Why the guest shut down or was reset (`SHUTDOWN`, `RESET`).
+public struct ShutdownCause: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let none: ShutdownCause = "none"
+    /// An error on the host side stopped the guest for good.
+    public static let hostError: ShutdownCause = "host-error"
+    /// The `quit` command.
+    public static let hostQMPQuit: ShutdownCause = "host-qmp-quit"
+    /// The `system_reset` command.
+    public static let hostQMPSystemReset: ShutdownCause = "host-qmp-system-reset"
+    /// A signal to QEMU (SIGTERM, SIGINT, SIGHUP).
+    public static let hostSignal: ShutdownCause = "host-signal"
+    /// The user interface (closing the window).
+    public static let hostUI: ShutdownCause = "host-ui"
+    /// The guest powered off.
+    public static let guestShutdown: ShutdownCause = "guest-shutdown"
+    /// The guest rebooted.
+    public static let guestReset: ShutdownCause = "guest-reset"
+    /// The guest panicked and the panic action is to power off (QEMU's default).
+    public static let guestPanic: ShutdownCause = "guest-panic"
+    /// A partial reset (s390 subsystem reset).
+    public static let subsystemReset: ShutdownCause = "subsystem-reset"
+    /// Loading a snapshot reset the guest.
+    public static let snapshotLoad: ShutdownCause = "snapshot-load"
+}
+
+/// What QEMU does when the guest panics.
+public struct GuestPanicAction: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let pause: GuestPanicAction = "pause"
+    public static let poweroff: GuestPanicAction = "poweroff"
+    /// Nothing: the guest keeps running (and may reboot by itself).
+    public static let run: GuestPanicAction = "run"
+}
+
+/// Details of a guest panic: a `type` and the members that type carries (others are `nil`).
+public struct GuestPanicInformation: Codable, Sendable, Hashable {
+    /// `hyper-v` or `s390`.
+    public var type: String
+    /// Hyper-V crash parameters.
+    public var arg1: UInt64?
+    public var arg2: UInt64?
+    public var arg3: UInt64?
+    public var arg4: UInt64?
+    public var arg5: UInt64?
+    /// s390: the core that stopped.
+    public var core: Int?
+    /// s390: the PSW at the time.
+    public var pswMask: UInt64?
+    public var pswAddress: UInt64?
+    /// s390: the reason, e.g. `disabled-wait`.
+    public var reason: String?
+
+    public init(
+        type: String, arg1: UInt64? = nil, arg2: UInt64? = nil, arg3: UInt64? = nil, arg4: UInt64? = nil,
+        arg5: UInt64? = nil, core: Int? = nil, pswMask: UInt64? = nil, pswAddress: UInt64? = nil,
+        reason: String? = nil
+    ) {
+        self.type = type
+        self.arg1 = arg1
+        self.arg2 = arg2
+        self.arg3 = arg3
+        self.arg4 = arg4
+        self.arg5 = arg5
+        self.core = core
+        self.pswMask = pswMask
+        self.pswAddress = pswAddress
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, arg1, arg2, arg3, arg4, arg5, core, reason
+        case pswMask = "psw-mask"
+        case pswAddress = "psw-addr"
+    }
+}
+
+/// The kind of slot an `ACPI_DEVICE_OST` report is about.
+public struct ACPISlotType: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let dimm: ACPISlotType = "DIMM"
+    public static let cpu: ACPISlotType = "CPU"
+}
+
+/// The direction of a failed I/O request.
+public struct IOOperationType: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let read: IOOperationType = "read"
+    public static let write: IOOperationType = "write"
+}
+
+/// What QEMU did about a block I/O error.
+public struct BlockErrorAction: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The error was ignored; the guest was told the request succeeded.
+    public static let ignore: BlockErrorAction = "ignore"
+    /// The error was passed on to the guest.
+    public static let report: BlockErrorAction = "report"
+    /// The VM was stopped.
+    public static let stop: BlockErrorAction = "stop"
+}
+
+/// The status of a block job.
+public struct JobStatus: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let undefined: JobStatus = "undefined"
+    public static let created: JobStatus = "created"
+    public static let running: JobStatus = "running"
+    public static let paused: JobStatus = "paused"
+    /// A mirror is in sync and can be completed.
+    public static let ready: JobStatus = "ready"
+    public static let standby: JobStatus = "standby"
+    /// Done working; waiting for the other jobs of its transaction.
+    public static let waiting: JobStatus = "waiting"
+    /// Waiting to be finalized (`job-finalize`, unless automatic).
+    public static let pending: JobStatus = "pending"
+    public static let aborting: JobStatus = "aborting"
+    /// Finished; waiting to be dismissed (`job-dismiss`, unless automatic).
+    public static let concluded: JobStatus = "concluded"
+    /// Gone.
+    public static let null: JobStatus = "null"
+}
