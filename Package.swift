@@ -15,7 +15,6 @@ let package = Package(
     products: [
         .library(name: "QMPWire", targets: ["QMPWire"]),
         .library(name: "QMP", targets: ["QMP"]),
-        .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -26,20 +25,18 @@ let package = Package(
     targets: [
         .target(name: "QMPWire"),
         .target(name: "QMP", dependencies: ["QMPWire"]),
-        .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "HMP",
+                "QMP", "QMPWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
-        .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
-        .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "HMP", "QMPTestSupport"]),
+        .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
     ]
 )

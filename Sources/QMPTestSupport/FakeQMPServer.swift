@@ -88,7 +88,7 @@ public final class FakeQMPPeer: Sendable {
     public let connection: SocketConnection
     private let framer = Mutex(JSONStreamFramer())
 
-    init(connection: SocketConnection) { self.connection = connection }
+    public init(connection: SocketConnection) { self.connection = connection }
 
     /// The greeting a QEMU 7.2 sends.
     public static let qemu72Greeting: JSON = [

@@ -16,7 +16,7 @@ public final class ListeningSocket: Sendable {
     public init(path: String, backlog: Int32 = 8) throws {
         self.path = path
         unlink(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -40,13 +40,22 @@ public final class ListeningSocket: Sendable {
         fileDescriptor = fd
     }
 
+    /// Adopts an inherited listening socket (e.g. descriptor 3 given by a parent process).
+    public init(adopting fileDescriptor: Int32, path: String = "") {
+        self.fileDescriptor = fileDescriptor
+        self.path = path
+    }
+
     deinit { close(fileDescriptor) }
 
     /// Accepts one connection, blocking until a client connects; `nil` once the socket was shut down.
     public func accept() -> SocketConnection? {
         while true {
             let fd = Glibc.accept(fileDescriptor, nil, nil)
-            if fd >= 0 { return SocketConnection(adopting: fd) }
+            if fd >= 0 {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                return SocketConnection(adopting: fd)
+            }
             if errno != EINTR { return nil }
         }
     }

@@ -40,7 +40,9 @@ struct Events: AsyncParsableCommand {
             var configuration = QMPClient.Configuration()
             if let limit { configuration.greetingTimeout = limit }
             try await QMPClient.withConnection(to: address, configuration: configuration) { client in
-                let subscription = client.events(filter, bufferSize: 65536)
+                // QEMU sends events only after negotiation: replaying from the start of the connection loses none that
+                // came between negotiation and this subscription.
+                let subscription = client.events(filter, bufferSize: 65536, replayingAfter: EventCursor(sequence: 0))
                 let printed = try await withThrowingTaskGroup(of: Int?.self) { group in
                     group.addTask {
                         var printed = 0

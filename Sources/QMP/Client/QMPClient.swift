@@ -217,6 +217,16 @@ public actor QMPClient {
 
     // MARK: - Diagnostics
 
+    /// Calls sent and still waiting for their reply.
+    public nonisolated var pendingCallCount: Int {
+        core.state.withLock { state in
+            var pending = Set<ObjectIdentifier>()
+            for call in state.inBand.elements where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
+            for call in state.byID.values where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
+            return pending.count
+        }
+    }
+
     /// Survivable protocol violations seen so far (garbage lines, replies nobody waits for), the last 100, and
     /// how many in total.
     public nonisolated var protocolAnomalies: (recent: [QMPProtocolError], total: Int) {

@@ -1,0 +1,260 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QMP
+import QMPTestSupport
+
+/// Compares qmpkit with the C floor client and python `qemu.qmp` on one QEMU, in one run, and prints ratios.
+///
+/// usage: qmpkit-bench [--count N] [--schema-count N] [--rounds N] [--reference DIR] [--markdown]
+///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
+@main
+enum Bench {
+    static func main() async throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve-fake", arguments.count == 2 {
+            try await serveFake(path: arguments[1])
+            return
+        }
+        var options = Options()
+        while !arguments.isEmpty {
+            let flag = arguments.removeFirst()
+            func value() -> String {
+                guard !arguments.isEmpty else { fail("\(flag) needs a value") }
+                return arguments.removeFirst()
+            }
+            switch flag {
+            case "--count": options.count = Int(value()) ?? options.count
+            case "--schema-count": options.schemaCount = Int(value()) ?? options.schemaCount
+            case "--rounds": options.rounds = Int(value()) ?? options.rounds
+            case "--reference": options.referenceDirectory = value()
+            case "--markdown": options.markdown = true
+            default: fail("unknown option \(flag)")
+            }
+        }
+        try await run(options)
+    }
+
+    struct Options {
+        var count = 20_000
+        var schemaCount = 200
+        var rounds = 3
+        var referenceDirectory = "../shared/bench"
+        var markdown = false
+    }
+
+    static func fail(_ message: String) -> Never {
+        writeError("qmpkit-bench: \(message)\n")
+        exit(2)
+    }
+
+    // MARK: - The run
+
+    static func run(_ options: Options) async throws {
+        let work = try TemporaryDirectory(prefix: "qmpkit-bench")
+        let floor = work.file("rawqmp")
+        let floorCommand = work.file("floor_command")
+        try await compile(options.referenceDirectory + "/rawqmp.c", to: floor)
+        try await compile(packageFile("Benchmarks/floor_command.c"), to: floorCommand)
+        let pythonScript = options.referenceDirectory + "/pyqmp_bench.py"
+        let pythonCommandScript = packageFile("Benchmarks/pyqmp_command.py")
+        let python = try await ChildProcess.run(["python3", "-c", "import qemu.qmp"]).status == 0
+        if !python { log("python qemu.qmp is not installed (pip install qemu.qmp): its column is left out") }
+
+        let qemu = try QEMUProcess.launch()
+        let socket = qemu.monitorPath
+        let version = try await QMPClient.withConnection(to: qemu.monitorAddress) { $0.greeting.version }
+        log("QEMU \(version) -machine none; \(options.rounds) rounds, best of each; \(options.count) query-status, \(options.schemaCount) query-qmp-schema")
+
+        var results: [String: [Double]] = [:]
+        func record(_ key: String, _ value: Double?) {
+            guard let value else { return }
+            results[key, default: []].append(value)
+        }
+        for round in 1...options.rounds {
+            log("round \(round)")
+            record("c.seq", try await external([floor, socket, String(options.count)]))
+            record("swift.seq", try await qmpkitSequential(qemu.monitorAddress, count: options.count, command: "query-status"))
+            record("c.pipe", try await external([floor, socket, String(options.count), "p"]))
+            record("swift.pipe", try await qmpkitInFlight(qemu.monitorAddress, count: options.count, window: 64))
+            record("c.schema", try await external([floorCommand, socket, String(options.schemaCount), "query-qmp-schema"]))
+            record("swift.schema", try await qmpkitSequential(qemu.monitorAddress, count: options.schemaCount, command: "query-qmp-schema"))
+            if python {
+                record("py.seq", try await external(["python3", pythonScript, socket, String(options.count), "async"]))
+                record("py.legacy", try await external(["python3", pythonScript, socket, String(options.count), "legacy"]))
+                record("py.pipe", try await external(["python3", pythonScript, socket, String(options.count), "async-concurrent"]))
+                record("py.schema", try await external(["python3", pythonCommandScript, socket, String(options.schemaCount), "query-qmp-schema"]))
+            }
+        }
+        let best = results.mapValues { $0.min()! }
+
+        log("client CPU per command against an instantly answering fake server")
+        let cpu = try await cpuPerCommand(count: options.count, floor: floor)
+
+        printReport(best: best, cpu: cpu, options: options, version: version, python: python)
+        qemu.kill()
+    }
+
+    static func log(_ message: String) { writeError("# \(message)\n") }
+
+    static func writeError(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// A file of this package, found from the working directory (the package root) or next to the binary.
+    static func packageFile(_ relative: String) -> String {
+        if access(relative, R_OK) == 0 { return relative }
+        var directory = ChildProcess.productsDirectory
+        while let slash = directory.lastIndex(of: "/") {
+            directory = String(directory[..<slash])
+            if access(directory + "/" + relative, R_OK) == 0 { return directory + "/" + relative }
+        }
+        return relative
+    }
+
+    static func compile(_ source: String, to output: String) async throws {
+        guard access(source, R_OK) == 0 else { fail("cannot read \(source) (run from the package root, or pass --reference DIR)") }
+        let result = try await ChildProcess.run(["gcc", "-O2", "-o", output, source])
+        guard result.status == 0 else { fail("gcc failed on \(source): \(result.standardError)") }
+    }
+
+    /// Runs a reference client and reads the `X us/cmd` it prints.
+    static func external(_ argv: [String]) async throws -> Double? {
+        let result = try await ChildProcess.run(argv, timeout: .seconds(600))
+        let words = result.standardOutput.split(whereSeparator: \.isWhitespace)
+        guard result.status == 0, let unit = words.firstIndex(of: "us/cmd"), unit > 0 else {
+            log("\(argv.joined(separator: " ")) failed: \(result)")
+            return nil
+        }
+        return Double(words[unit - 1])
+    }
+
+    static func microseconds(_ duration: Duration, per count: Int) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return (Double(seconds) * 1e6 + Double(attoseconds) / 1e12) / Double(count)
+    }
+
+    /// `count` commands one after another; µs per command.
+    static func qmpkitSequential(_ address: MonitorAddress, count: Int, command: String) async throws -> Double {
+        try await QMPClient.withConnection(to: address) { client in
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<count { _ = try await client.execute(command) }
+            return microseconds(clock.now - start, per: count)
+        }
+    }
+
+    /// `count` commands with `window` always in flight; µs per command.
+    static func qmpkitInFlight(_ address: MonitorAddress, count: Int, window: Int) async throws -> Double {
+        try await QMPClient.withConnection(to: address) { client in
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<window {
+                    let share = count / window + (worker < count % window ? 1 : 0)
+                    group.addTask {
+                        for _ in 0..<share { _ = try await client.execute("query-status") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return microseconds(clock.now - start, per: count)
+        }
+    }
+
+    // MARK: - CPU per command
+
+    struct CPUFigures {
+        var qmpkitMicroseconds: Double
+        var floorMicroseconds: Double?
+        var count: Int
+    }
+
+    static func cpuPerCommand(count: Int, floor: String) async throws -> CPUFigures {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-cpu")
+        let path = directory.file("fake.sock")
+        // The fake server runs in a process of its own, so this process's CPU time is the client's alone.
+        let listener = try ListeningSocket(path: path)
+        let server = Task {
+            try await ChildProcess.run(
+                [CommandLine.arguments[0], "serve-fake", "fd:3"], inheriting: [(listener.fileDescriptor, 3)],
+                timeout: .seconds(600))
+        }
+        let before = cpuTime(RUSAGE_SELF)
+        _ = try await qmpkitSequential(.unix(path: path), count: count, command: "query-status")
+        let qmpkit = (cpuTime(RUSAGE_SELF) - before) / Double(count)
+        let childrenBefore = cpuTime(RUSAGE_CHILDREN)
+        let floorRun = try await ChildProcess.run([floor, path, String(count)], timeout: .seconds(600))
+        let floorCPU = floorRun.status == 0 ? (cpuTime(RUSAGE_CHILDREN) - childrenBefore) / Double(count) : nil
+        listener.shutdown()
+        _ = try await server.value
+        return CPUFigures(qmpkitMicroseconds: qmpkit, floorMicroseconds: floorCPU, count: count)
+    }
+
+    /// User + system CPU time in µs.
+    static func cpuTime(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who.rawValue), &usage)
+        func micro(_ t: timeval) -> Double { Double(t.tv_sec) * 1e6 + Double(t.tv_usec) }
+        return micro(usage.ru_utime) + micro(usage.ru_stime)
+    }
+
+    static func serveFake(path: String) async throws {
+        // `fd:N` is a listening socket inherited from the parent; anything else is a path to bind.
+        let listener = path.hasPrefix("fd:")
+            ? ListeningSocket(adopting: Int32(path.dropFirst(3)) ?? 3)
+            : try ListeningSocket(path: path)
+        while let connection = listener.accept() {
+            startThread {
+                let peer = FakeQMPPeer(connection: connection)
+                try? peer.negotiate()
+                try? peer.serveStandard()
+                peer.close()
+            }
+        }
+    }
+
+    // MARK: - Report
+
+    static func printReport(best: [String: Double], cpu: CPUFigures, options: Options, version: QEMUVersion, python: Bool) {
+        func figure(_ key: String) -> String { best[key].map { String(format1($0)) + " µs" } ?? "–" }
+        func ratio(_ a: String, _ b: String) -> String {
+            guard let x = best[a], let y = best[b] else { return "–" }
+            return format2(x / y) + "×"
+        }
+        func speedup(_ python: String, _ swift: String) -> String {
+            guard let p = best[python], let s = best[swift] else { return "–" }
+            return format2(p / s) + "×"
+        }
+        let rows: [(String, String, String, String, String, String)] = [
+            ("query-status, sequential (\(options.count))", figure("swift.seq"), figure("c.seq"), ratio("swift.seq", "c.seq"),
+             figure("py.seq"), speedup("py.seq", "swift.seq")),
+            ("query-status, 64 in flight (\(options.count))", figure("swift.pipe"), figure("c.pipe"), ratio("swift.pipe", "c.pipe"),
+             figure("py.pipe"), speedup("py.pipe", "swift.pipe")),
+            ("query-qmp-schema, sequential (\(options.schemaCount))", figure("swift.schema"), figure("c.schema"),
+             ratio("swift.schema", "c.schema"), figure("py.schema"), speedup("py.schema", "swift.schema")),
+        ]
+        print("| per command (QEMU \(version), -machine none) | qmpkit | C floor | qmpkit / floor | qemu.qmp (async) | qemu.qmp / qmpkit |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for row in rows { print("| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(row.4) | \(row.5) |") }
+        if python {
+            print("\nqemu.qmp legacy (sync) sequential: \(figure("py.legacy")) (\(speedup("py.legacy", "swift.seq")) of qmpkit)")
+        }
+        let floorCPU = cpu.floorMicroseconds.map { format2($0) + " µs" } ?? "–"
+        print("\nClient CPU (user+sys) per query-status against an instantly answering fake server, \(cpu.count) commands: "
+            + "qmpkit \(format2(cpu.qmpkitMicroseconds)) µs, C floor \(floorCPU)")
+    }
+
+    static func format1(_ value: Double) -> String {
+        let scaled = (value * 10).rounded() / 10
+        return String(scaled)
+    }
+
+    static func format2(_ value: Double) -> String {
+        let scaled = (value * 100).rounded() / 100
+        var text = String(scaled)
+        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) == 2 { text += "0" }
+        return text
+    }
+}
