@@ -244,6 +244,20 @@ public final class SocketConnection: Sendable {
         }
     }
 
+    /// Waits, without a time limit, until the socket or `other` is readable. Returns whether the socket is (end of
+    /// stream and errors count as readable).
+    public func waitReadable(alsoWatching other: Int32) -> Bool {
+        var entries = [
+            pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: other, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let result = entries.withUnsafeMutableBufferPointer { Glibc_poll($0.baseAddress!, 2, -1) }
+            if result >= 0 { return entries[0].revents != 0 }
+            if errno != EINTR { return true }
+        }
+    }
+
     /// Shuts the socket down in both directions: a blocked reader wakes and sees end of stream, the peer sees EOF.
     public func shutdown() {
         _ = Glibc_shutdown(fileDescriptor, Int32(SHUT_RDWR_VALUE))

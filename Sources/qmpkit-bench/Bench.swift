@@ -75,10 +75,13 @@ enum Bench {
             log("round \(round)")
             record("c.seq", try await external([floor, socket, String(options.count)]))
             record("swift.seq", try await qmpkitSequential(qemu.monitorAddress, count: options.count, command: "query-status"))
+            record("swift.seq.affine", try await qmpkitSequential(qemu.monitorAddress, count: options.count, command: "query-status", affine: true))
             record("c.pipe", try await external([floor, socket, String(options.count), "p"]))
             record("swift.pipe", try await qmpkitInFlight(qemu.monitorAddress, count: options.count, window: 64))
+            record("swift.pipe.affine", try await qmpkitInFlight(qemu.monitorAddress, count: options.count, window: 64, affine: true))
             record("c.schema", try await external([floorCommand, socket, String(options.schemaCount), "query-qmp-schema"]))
             record("swift.schema", try await qmpkitSequential(qemu.monitorAddress, count: options.schemaCount, command: "query-qmp-schema"))
+            record("swift.schema.affine", try await qmpkitSequential(qemu.monitorAddress, count: options.schemaCount, command: "query-qmp-schema", affine: true))
             if python {
                 record("py.seq", try await external(["python3", pythonScript, socket, String(options.count), "async"]))
                 record("py.legacy", try await external(["python3", pythonScript, socket, String(options.count), "legacy"]))
@@ -135,19 +138,33 @@ enum Bench {
         return (Double(seconds) * 1e6 + Double(attoseconds) / 1e12) / Double(count)
     }
 
-    /// `count` commands one after another; µs per command.
-    static func qmpkitSequential(_ address: MonitorAddress, count: Int, command: String) async throws -> Double {
+    /// `count` commands one after another; µs per command. `affine` runs the loop on the client's I/O thread.
+    static func qmpkitSequential(_ address: MonitorAddress, count: Int, command: String, affine: Bool = false) async throws
+        -> Double
+    {
         try await QMPClient.withConnection(to: address) { client in
-            let clock = ContinuousClock()
-            let start = clock.now
-            for _ in 0..<count { _ = try await client.execute(command) }
-            return microseconds(clock.now - start, per: count)
+            let loop = {
+                let clock = ContinuousClock()
+                let start = clock.now
+                for _ in 0..<count { _ = try await client.execute(command) }
+                return microseconds(clock.now - start, per: count)
+            }
+            return affine ? try await client.withAffinity(loop) : try await loop()
         }
     }
 
     /// `count` commands with `window` always in flight; µs per command.
-    static func qmpkitInFlight(_ address: MonitorAddress, count: Int, window: Int) async throws -> Double {
+    static func qmpkitInFlight(_ address: MonitorAddress, count: Int, window: Int, affine: Bool = false) async throws -> Double {
         try await QMPClient.withConnection(to: address) { client in
+            if affine {
+                return try await client.withAffinity { try await qmpkitInFlight(client, count: count, window: window) }
+            }
+            return try await qmpkitInFlight(client, count: count, window: window)
+        }
+    }
+
+    static func qmpkitInFlight(_ client: QMPClient, count: Int, window: Int) async throws -> Double {
+        do {
             let clock = ContinuousClock()
             let start = clock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -167,6 +184,7 @@ enum Bench {
 
     struct CPUFigures {
         var qmpkitMicroseconds: Double
+        var affineMicroseconds: Double
         var floorMicroseconds: Double?
         var count: Int
     }
@@ -184,12 +202,15 @@ enum Bench {
         let before = cpuTime(RUSAGE_SELF)
         _ = try await qmpkitSequential(.unix(path: path), count: count, command: "query-status")
         let qmpkit = (cpuTime(RUSAGE_SELF) - before) / Double(count)
+        let affineBefore = cpuTime(RUSAGE_SELF)
+        _ = try await qmpkitSequential(.unix(path: path), count: count, command: "query-status", affine: true)
+        let affine = (cpuTime(RUSAGE_SELF) - affineBefore) / Double(count)
         let childrenBefore = cpuTime(RUSAGE_CHILDREN)
         let floorRun = try await ChildProcess.run([floor, path, String(count)], timeout: .seconds(600))
         let floorCPU = floorRun.status == 0 ? (cpuTime(RUSAGE_CHILDREN) - childrenBefore) / Double(count) : nil
         listener.shutdown()
         _ = try await server.value
-        return CPUFigures(qmpkitMicroseconds: qmpkit, floorMicroseconds: floorCPU, count: count)
+        return CPUFigures(qmpkitMicroseconds: qmpkit, affineMicroseconds: affine, floorMicroseconds: floorCPU, count: count)
     }
 
     /// User + system CPU time in µs.
@@ -227,14 +248,18 @@ enum Bench {
             guard let p = best[python], let s = best[swift] else { return "–" }
             return format2(p / s) + "×"
         }
-        let rows: [(String, String, String, String, String, String)] = [
-            ("query-status, sequential (\(options.count))", figure("swift.seq"), figure("c.seq"), ratio("swift.seq", "c.seq"),
-             figure("py.seq"), speedup("py.seq", "swift.seq")),
-            ("query-status, 64 in flight (\(options.count))", figure("swift.pipe"), figure("c.pipe"), ratio("swift.pipe", "c.pipe"),
-             figure("py.pipe"), speedup("py.pipe", "swift.pipe")),
-            ("query-qmp-schema, sequential (\(options.schemaCount))", figure("swift.schema"), figure("c.schema"),
-             ratio("swift.schema", "c.schema"), figure("py.schema"), speedup("py.schema", "swift.schema")),
-        ]
+        var rows: [(String, String, String, String, String, String)] = []
+        for (mode, suffix) in [("affine", ".affine"), ("default", "")] {
+            rows += [
+                ("query-status, sequential (\(options.count)), \(mode)", figure("swift.seq" + suffix), figure("c.seq"),
+                 ratio("swift.seq" + suffix, "c.seq"), figure("py.seq"), speedup("py.seq", "swift.seq" + suffix)),
+                ("query-status, 64 in flight (\(options.count)), \(mode)", figure("swift.pipe" + suffix), figure("c.pipe"),
+                 ratio("swift.pipe" + suffix, "c.pipe"), figure("py.pipe"), speedup("py.pipe", "swift.pipe" + suffix)),
+                ("query-qmp-schema, sequential (\(options.schemaCount)), \(mode)", figure("swift.schema" + suffix),
+                 figure("c.schema"), ratio("swift.schema" + suffix, "c.schema"), figure("py.schema"),
+                 speedup("py.schema", "swift.schema" + suffix)),
+            ]
+        }
         print("| per command (QEMU \(version), -machine none) | qmpkit | C floor | qmpkit / floor | qemu.qmp (async) | qemu.qmp / qmpkit |")
         print("|---|---:|---:|---:|---:|---:|")
         for row in rows { print("| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(row.4) | \(row.5) |") }
@@ -243,7 +268,8 @@ enum Bench {
         }
         let floorCPU = cpu.floorMicroseconds.map { format2($0) + " µs" } ?? "–"
         print("\nClient CPU (user+sys) per query-status against an instantly answering fake server, \(cpu.count) commands: "
-            + "qmpkit \(format2(cpu.qmpkitMicroseconds)) µs, C floor \(floorCPU)")
+            + "qmpkit affine \(format2(cpu.affineMicroseconds)) µs, qmpkit default \(format2(cpu.qmpkitMicroseconds)) µs, "
+            + "C floor \(floorCPU)")
     }
 
     static func format1(_ value: Double) -> String {

@@ -223,3 +223,45 @@ func openDescriptorCount() -> Int {
     while readdir(directory) != nil { count += 1 }
     return count
 }
+
+/// Loops run on the client's I/O thread (`withAffinity`).
+@Suite(.timeLimit(.minutes(1))) struct AffinityTests {
+    @Test func commandsAndEventsOnTheIOThread() async throws {
+        let qemu = try QEMUProcess.launch()
+        let client = try await qemu.connect()
+        let statuses = try await client.withAffinity {
+            var statuses: [JSON] = []
+            for _ in 0..<100 { statuses.append(try await client.execute("query-status")["status"] ?? nil) }
+            _ = try await client.execute(Stop())
+            _ = try await client.waitForEvent(StopEvent.self, timeout: .seconds(10))
+            return statuses
+        }
+        #expect(statuses.count == 100)
+        #expect(statuses.allSatisfy { $0 == "running" })
+        // Many in flight from inside the affine scope.
+        let count = try await client.withAffinity {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<200 { group.addTask { try await client.execute(QueryStatus()).status == .paused } }
+                var count = 0
+                for try await paused in group where paused { count += 1 }
+                return count
+            }
+        }
+        #expect(count == 200)
+        await client.close()
+    }
+
+    @Test func affineCallFailsWhenQEMUDies() async throws {
+        let qemu = try QEMUProcess.launch()
+        let client = try await qemu.connect()
+        qemu.kill(SIGSTOP)
+        let call = Task { try await client.withAffinity { try await client.execute("query-status") } }
+        while client.pendingCallCount < 1 { await Task.yield() }
+        qemu.kill(SIGKILL)
+        await #expect(throws: QMPConnectionError.self) { try await call.value }
+        // After the I/O thread has gone, affine code still runs (on the global executor).
+        let after = await client.withAffinity { client.isClosed }
+        #expect(after)
+        await client.close()
+    }
+}

@@ -6,6 +6,7 @@ extension ClientCore {
     func startReader() {
         startThread { [self] in
             readLoop()
+            executor.stop()
             readerFinished()
         }
     }
@@ -16,6 +17,12 @@ extension ClientCore {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            // Run the jobs of tasks that prefer this thread, then sleep until the socket or a new job wakes it.
+            executor.runJobs()
+            guard executor.prepareToSleep() else { continue }
+            let readable = connection.waitReadable(alsoWatching: executor.wakeDescriptor)
+            executor.awake()
+            guard readable else { continue }
             let count: Int
             do {
                 count = try connection.receive(into: buffer)

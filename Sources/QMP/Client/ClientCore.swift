@@ -13,6 +13,8 @@ final class ClientCore: Sendable {
     /// Serializes registration + write so the in-band queue order equals the wire order.
     private let sendLock = Mutex(())
     let state: Mutex<State>
+    /// The reader thread, also usable as a task executor.
+    let executor = IOExecutor()
 
     init(connection: SocketConnection, configuration: QMPClient.Configuration) {
         self.connection = connection
