@@ -28,9 +28,19 @@ public final class FakeQMPServer: Sendable {
     }
 
     /// Starts listening and serves up to `connections` clients, one after another, each with `handler`.
-    public init(connections: Int = 1, _ handler: @escaping @Sendable (FakeQMPPeer) throws -> Void) throws {
-        directory = try TemporaryDirectory(prefix: "qmpkit-fake")
-        listener = try ListeningSocket(path: directory.file("qmp.sock"))
+    public convenience init(connections: Int = 1, _ handler: @escaping @Sendable (FakeQMPPeer) throws -> Void) throws {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-fake")
+        try self.init(listener: ListeningSocket(path: directory.file("qmp.sock")), directory: directory,
+                      connections: connections, handler)
+    }
+
+    /// Serves on a given listening socket (e.g. ``ListeningSocket/tcpLoopback()``).
+    public init(
+        listener: ListeningSocket, directory: TemporaryDirectory? = nil, connections: Int = 1,
+        _ handler: @escaping @Sendable (FakeQMPPeer) throws -> Void
+    ) throws {
+        self.directory = try directory ?? TemporaryDirectory(prefix: "qmpkit-fake")
+        self.listener = listener
         startThread { [listener, outcome] in
             var errors: [String] = []
             for _ in 0..<connections {

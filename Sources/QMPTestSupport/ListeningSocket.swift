@@ -40,6 +40,35 @@ public final class ListeningSocket: Sendable {
         fileDescriptor = fd
     }
 
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picks (see ``port``).
+    public static func tcpLoopback() throws -> ListeningSocket {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket(): \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 8) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw TestSupportError("bind/listen on 127.0.0.1: \(message)")
+        }
+        return ListeningSocket(adopting: fd, path: "")
+    }
+
+    /// The TCP port of a socket made by ``tcpLoopback()``.
+    public var port: UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
     /// Adopts an inherited listening socket (e.g. descriptor 3 given by a parent process).
     public init(adopting fileDescriptor: Int32, path: String = "") {
         self.fileDescriptor = fileDescriptor

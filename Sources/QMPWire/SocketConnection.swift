@@ -155,32 +155,22 @@ public final class SocketConnection: Sendable {
     }
 
     private func sendWithRights(_ bytes: UnsafeRawBufferPointer, _ fds: [Int32]) throws(QMPConnectionError) -> Int {
-        let headerSize = MemoryLayout<cmsghdr>.size
-        let align = MemoryLayout<Int>.size
-        func aligned(_ n: Int) -> Int { (n + align - 1) & ~(align - 1) }
         let dataSize = fds.count * MemoryLayout<Int32>.size
-        let space = aligned(headerSize) + aligned(dataSize)
-        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: align)
-        defer { control.deallocate() }
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
-        let header = control.bindMemory(to: cmsghdr.self, capacity: 1)
-        header.pointee.cmsg_len = .init(aligned(headerSize) + dataSize)
-        header.pointee.cmsg_level = SOL_SOCKET
-        header.pointee.cmsg_type = Int32(SCM_RIGHTS_VALUE)
-        fds.withUnsafeBytes { (control + aligned(headerSize)).copyMemory(from: $0.baseAddress!, byteCount: dataSize) }
-        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
-        return try withUnsafeMutablePointer(to: &vector) { vectorPointer throws(QMPConnectionError) -> Int in
-            var message = msghdr()
-            message.msg_iov = vectorPointer
-            message.msg_iovlen = 1
-            message.msg_control = control
-            message.msg_controllen = .init(space)
+        let result = RightsMessage.with(
+            UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, descriptors: fds.count
+        ) { message, control -> Int in
+            let header = control.bindMemory(to: cmsghdr.self, capacity: 1)
+            header.pointee.cmsg_len = .init(RightsMessage.dataOffset + dataSize)
+            header.pointee.cmsg_level = SOL_SOCKET
+            header.pointee.cmsg_type = Int32(SCM_RIGHTS_VALUE)
+            fds.withUnsafeBytes { (control + RightsMessage.dataOffset).copyMemory(from: $0.baseAddress!, byteCount: dataSize) }
             while true {
                 let sent = sendmsg(fileDescriptor, &message, MSG_NOSIGNAL_VALUE)
-                if sent >= 0 { return sent }
-                if errno != EINTR { throw sendError(errno) }
+                if sent >= 0 || errno != EINTR { return sent }
             }
         }
+        guard result >= 0 else { throw sendError(errno) }
+        return result
     }
 
     /// Reads what is available, blocking until at least one byte arrives. Returns 0 at end of stream.
@@ -199,36 +189,24 @@ public final class SocketConnection: Sendable {
     public func receiveWithRights(into buffer: UnsafeMutableRawBufferPointer, maximumDescriptors: Int = 8)
         throws(QMPConnectionError) -> (count: Int, fileDescriptors: [Int32])
     {
-        let headerSize = MemoryLayout<cmsghdr>.size
-        let align = MemoryLayout<Int>.size
-        func aligned(_ n: Int) -> Int { (n + align - 1) & ~(align - 1) }
-        let space = aligned(headerSize) + aligned(maximumDescriptors * MemoryLayout<Int32>.size)
-        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: align)
-        defer { control.deallocate() }
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
-        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
-        let count = withUnsafeMutablePointer(to: &vector) { vectorPointer -> Int in
-            var message = msghdr()
-            message.msg_iov = vectorPointer
-            message.msg_iovlen = 1
-            message.msg_control = control
-            message.msg_controllen = .init(space)
-            while true {
-                let received = recvmsg(fileDescriptor, &message, Int32(MSG_CMSG_CLOEXEC))
-                if received >= 0 || errno != EINTR { return received }
+        var descriptors: [Int32] = []
+        let count = RightsMessage.with(buffer.baseAddress, buffer.count, descriptors: maximumDescriptors) {
+            message, control -> Int in
+            var received: Int
+            repeat {
+                received = recvmsg(fileDescriptor, &message, Int32(MSG_CMSG_CLOEXEC))
+            } while received < 0 && errno == EINTR
+            let header = control.assumingMemoryBound(to: cmsghdr.self)
+            if received >= 0, header.pointee.cmsg_level == SOL_SOCKET, header.pointee.cmsg_type == Int32(SCM_RIGHTS_VALUE) {
+                let data = control + RightsMessage.dataOffset
+                for index in 0..<((Int(header.pointee.cmsg_len) - RightsMessage.dataOffset) / MemoryLayout<Int32>.size) {
+                    descriptors.append(data.load(fromByteOffset: index * MemoryLayout<Int32>.size, as: Int32.self))
+                }
             }
+            return received
         }
         guard count >= 0 else {
             throw QMPConnectionError(.ioError, "receive failed: \(errnoText(errno))", errno: errno)
-        }
-        var descriptors: [Int32] = []
-        let header = control.assumingMemoryBound(to: cmsghdr.self)
-        if header.pointee.cmsg_level == SOL_SOCKET && header.pointee.cmsg_type == Int32(SCM_RIGHTS_VALUE) {
-            let dataLength = Int(header.pointee.cmsg_len) - aligned(headerSize)
-            let data = control + aligned(headerSize)
-            for index in 0..<(dataLength / MemoryLayout<Int32>.size) {
-                descriptors.append(data.load(fromByteOffset: index * MemoryLayout<Int32>.size, as: Int32.self))
-            }
         }
         return (count, descriptors)
     }
@@ -261,6 +239,34 @@ public final class SocketConnection: Sendable {
     /// Shuts the socket down in both directions: a blocked reader wakes and sees end of stream, the peer sees EOF.
     public func shutdown() {
         _ = Glibc_shutdown(fileDescriptor, Int32(SHUT_RDWR_VALUE))
+    }
+}
+
+/// The layout of a one-buffer message with an `SCM_RIGHTS` control block (what `CMSG_SPACE`/`CMSG_DATA` compute in C).
+private enum RightsMessage {
+    static let alignment = MemoryLayout<Int>.size
+    static func aligned(_ n: Int) -> Int { (n + alignment - 1) & ~(alignment - 1) }
+    /// Offset of the descriptors after the control header.
+    static var dataOffset: Int { aligned(MemoryLayout<cmsghdr>.size) }
+
+    /// Builds a `msghdr` over `base`/`count` with zeroed room for `descriptors` and runs `body` on it.
+    static func with<R>(
+        _ base: UnsafeMutableRawPointer?, _ count: Int, descriptors: Int,
+        _ body: (inout msghdr, UnsafeMutableRawPointer) -> R
+    ) -> R {
+        let space = dataOffset + aligned(descriptors * MemoryLayout<Int32>.size)
+        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: alignment)
+        defer { control.deallocate() }
+        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
+        var vector = iovec(iov_base: base, iov_len: count)
+        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            message.msg_control = control
+            message.msg_controllen = .init(space)
+            return body(&message, control)
+        }
     }
 }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import QMP
 import QMPTestSupport
@@ -346,5 +349,62 @@ import QMPTestSupport
         await client.close()
         #expect(await server.finished().isEmpty)
         #expect(received.get() == 1)
+    }
+}
+
+/// The transports other than a Unix socket path.
+@Suite(.timeLimit(.minutes(1))) struct TransportTests {
+    @Test func tcp() async throws {
+        let listener = try ListeningSocket.tcpLoopback()
+        let server = try FakeQMPServer(listener: listener) { peer in
+            try peer.negotiate()
+            try peer.serveStandard()
+        }
+        let address = try MonitorAddress(parsing: "tcp:127.0.0.1:\(listener.port)")
+        let client = try await QMPClient.connect(to: address)
+        #expect(try await client.execute("query-status")["status"] == "running")
+        await client.close()
+        #expect(await server.finished().isEmpty)
+    }
+
+    @Test func tcpRefused() async throws {
+        let listener = try ListeningSocket.tcpLoopback()
+        let port = listener.port
+        listener.shutdown()
+        await #expect {
+            try await QMPClient.connect(to: .tcp(host: "127.0.0.1", port: port))
+        } throws: { error in
+            (error as? QMPConnectionError)?.code == .refused
+        }
+    }
+
+    @Test func connectedDescriptor() async throws {
+        let (clientEnd, serverEnd) = try SocketConnection.pair()
+        let done = TestBox<Bool>()
+        startServing(serverEnd, done: done)
+        // `fd:N` adopts a descriptor this process already holds (e.g. inherited from a parent).
+        let adopted = dup(clientEnd.fileDescriptor)
+        let client = try await QMPClient.connect(to: try MonitorAddress(parsing: "fd:\(adopted)"))
+        #expect(try await client.execute("query-version")["qemu"]?["major"] == 7)
+        await client.close()
+        _ = clientEnd
+    }
+
+    @Test func descriptorThatIsNotASocket() async {
+        await #expect {
+            try await QMPClient.connect(to: .fileDescriptor(0 - 1))
+        } throws: { error in
+            (error as? QMPConnectionError)?.code == .socketError
+        }
+    }
+}
+
+/// Serves the standard answers on one end of a socket pair, on a thread of its own.
+func startServing(_ connection: SocketConnection, done: TestBox<Bool>) {
+    startThread {
+        let peer = FakeQMPPeer(connection: connection)
+        try? peer.negotiate()
+        try? peer.serveStandard()
+        done.set(true)
     }
 }
