@@ -16,7 +16,6 @@ public final class QEMUProcess: Sendable {
     /// Path of the QMP socket.
     public let monitorPath: String
     public let directory: TemporaryDirectory
-    private let listener: ListeningSocket
     private let exit = ExitBox()
 
     private final class ExitBox: Sendable {
@@ -46,14 +45,15 @@ public final class QEMUProcess: Sendable {
                     "-chardev", "socket,id=qmp0,fd=3,server=on,wait=off", "-mon", "chardev=qmp0,mode=control"]
             + arguments
         let pid = try spawn(argv, inheriting: listener.fileDescriptor, as: 3, stderrPath: directory.file("stderr.log"))
-        return QEMUProcess(pid: pid, monitorPath: monitorPath, directory: directory, listener: listener)
+        // QEMU has its own copy now. Closing ours (when `listener` goes away here) means that once QEMU exits, the
+        // socket is gone too: clients queued on it are reset instead of waiting for a greeting that cannot come.
+        return QEMUProcess(pid: pid, monitorPath: monitorPath, directory: directory)
     }
 
-    private init(pid: pid_t, monitorPath: String, directory: TemporaryDirectory, listener: ListeningSocket) {
+    private init(pid: pid_t, monitorPath: String, directory: TemporaryDirectory) {
         self.pid = pid
         self.monitorPath = monitorPath
         self.directory = directory
-        self.listener = listener
         startThread { [exit] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -107,7 +107,7 @@ import QMPTestSupport
         let events = Task { try await ChildProcess.run([qmpsh, "events", qemu.monitorPath, "--timeout", "30"]) }
         // Kill QEMU once the events client is connected: a second client gets no greeting while it holds the monitor.
         var configuration = QMPClient.Configuration()
-        configuration.greetingTimeout = .milliseconds(100)
+        configuration.greetingTimeout = .seconds(1)
         while true {
             do {
                 let probe = try await qemu.connect(configuration: configuration)
