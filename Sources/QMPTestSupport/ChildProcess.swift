@@ -43,18 +43,7 @@ public enum ChildProcess {
         let outputPath = directory.file("stdout")
         let errorPath = directory.file("stderr")
         try writeFile(inputPath, input)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
-        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
-        guard spawned == 0 else { throw TestSupportError("cannot start \(argv[0]): \(String(cString: strerror(spawned)))") }
+        let pid = try spawn(argv, stdin: inputPath, stdout: outputPath, stderr: errorPath, inheriting: descriptors)
         let status = try await waitForExit(pid: pid, timeout: timeout)
         return ProcessResult(status: status, standardOutput: try readFile(outputPath), standardError: try readFile(errorPath))
     }

@@ -44,7 +44,7 @@ public final class QEMUProcess: Sendable {
         let argv = [binary, "-display", "none", "-nodefaults",
                     "-chardev", "socket,id=qmp0,fd=3,server=on,wait=off", "-mon", "chardev=qmp0,mode=control"]
             + arguments
-        let pid = try spawn(argv, inheriting: listener.fileDescriptor, as: 3, stderrPath: directory.file("stderr.log"))
+        let pid = try spawn(argv, stderr: directory.file("stderr.log"), inheriting: [(listener.fileDescriptor, 3)])
         // QEMU has its own copy now. Closing ours (when `listener` goes away here) means that once QEMU exits, the
         // socket is gone too: clients queued on it are reset instead of waiting for a greeting that cannot come.
         return QEMUProcess(pid: pid, monitorPath: monitorPath, directory: directory)
@@ -117,35 +117,29 @@ public final class QEMUProcess: Sendable {
 
     /// What QEMU wrote to stderr so far.
     public var standardError: String {
-        guard let file = fopen(directory.file("stderr.log"), "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? ChildProcess.readFile(directory.file("stderr.log"))) ?? ""
     }
 }
 
-/// Spawns `argv` (looked up in `PATH`) with `fd` duplicated to `target` and stderr written to `stderrPath`.
-func spawn(_ argv: [String], inheriting fd: Int32, as target: Int32, stderrPath: String) throws -> pid_t {
+/// Starts `argv` (looked up in `PATH`), never through a shell: standard input, output and error are opened from
+/// the given paths, and each `(source, target)` descriptor of this process becomes `target` in the child.
+func spawn(
+    _ argv: [String], stdin: String = "/dev/null", stdout: String = "/dev/null", stderr: String,
+    inheriting descriptors: [(Int32, Int32)] = []
+) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, fd, target)
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     defer { for pointer in cArguments { free(pointer) } }
     var pid: pid_t = 0
     let result = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
     guard result == 0 else {
-        throw TestSupportError(
-            "cannot start \(argv[0]): \(String(cString: strerror(result))) (install qemu-system-x86 with scripts/setup.sh)")
+        throw TestSupportError("cannot start \(argv[0]): \(String(cString: strerror(result))) (scripts/setup.sh installs what the tests need)")
     }
     return pid
 }
