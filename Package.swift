@@ -15,6 +15,8 @@ let package = Package(
     products: [
         .library(name: "QMPWire", targets: ["QMPWire"]),
         .library(name: "QMP", targets: ["QMP"]),
+        .library(name: "QMPSchema", targets: ["QMPSchema"]),
+        .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -25,18 +27,22 @@ let package = Package(
     targets: [
         .target(name: "QMPWire"),
         .target(name: "QMP", dependencies: ["QMPWire"]),
+        .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire",
+                "QMP", "QMPWire", "QMPSchema", "HMP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
-        .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
+        .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
+        .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
+        .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
     ]
 )

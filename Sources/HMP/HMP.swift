@@ -1,0 +1,1 @@
+// The human monitor: HMP through QMP and over its own socket; see issue 4.

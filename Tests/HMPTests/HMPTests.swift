@@ -1,0 +1,1 @@
+// Tests for HMP come with the module.

@@ -1,0 +1,1 @@
+// Tests for QMPSchema come with the module.
