@@ -69,7 +69,7 @@ public final class SocketConnection: Sendable {
             let code: QMPConnectionError.Code
             let hint: String
             switch error {
-            case ENOENT: (code, hint) = (.notFound, "no such socket (is QEMU running with -qmp unix:\(path),server=on?)")
+            case ENOENT: (code, hint) = (.notFound, "no such socket (is QEMU running with a monitor on unix:\(path),server=on?)")
             case ECONNREFUSED: (code, hint) = (.refused, "connection refused (QEMU not running or not listening yet)")
             case EACCES, EPERM: (code, hint) = (.permissionDenied, "permission denied")
             default: (code, hint) = (.socketError, errnoText(error))

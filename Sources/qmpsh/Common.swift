@@ -1,4 +1,5 @@
 import ArgumentParser
+import HMP
 import QMP
 
 /// Options every monitor command takes.
@@ -41,6 +42,9 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as QMPError {
+        Output.err("\(error)\n")
+        throw ExitCode(1)
+    } catch let error as HMPError {
         Output.err("\(error)\n")
         throw ExitCode(1)
     } catch let error as QMPConnectionError {

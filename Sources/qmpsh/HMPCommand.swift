@@ -1,31 +1,61 @@
 import ArgumentParser
+import HMP
 import QMP
 
 struct HMPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hmp",
-        abstract: "Run one human-monitor (HMP) command through QMP and print its text.",
-        discussion: "Example: qmpsh hmp /tmp/qmp.sock 'info status'"
+        abstract: "Run one human-monitor (HMP) command and print its text.",
+        discussion: """
+            MONITOR is a QMP monitor (/path.sock, unix:/path, tcp:HOST:PORT: the command goes through
+            human-monitor-command) or a direct human monitor started with -monitor unix:PATH,server=on,wait=off
+            (hmp:/path.sock). Both print the same text. A failure that HMP reports as text ("unknown command",
+            "Error: ...") exits 1.
+            Examples:
+              qmpsh hmp /tmp/qmp.sock 'info status'
+              qmpsh hmp hmp:/tmp/hmp.sock 'change ide1-cd0 /tmp/b.iso'
+            """
     )
 
-    @OptionGroup var options: MonitorOptions
+    @Argument(help: "The monitor: a QMP socket, or hmp:/path.sock for a direct human monitor.")
+    var monitor: String
 
     @Argument(help: "The HMP command line, e.g. 'info block'. Several words are joined with spaces.")
     var commandLine: [String]
 
+    @Option(help: "Seconds to wait for the monitor and for the answer.")
+    var timeout: Double = 30
+
+    var line: String { commandLine.joined(separator: " ") }
+
     func validate() throws {
-        guard !commandLine.joined().allSatisfy(\.isWhitespace) else {
-            throw ValidationError("give an HMP command, e.g. 'info status'")
-        }
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        do { _ = try MonitorTarget(parsing: monitor) } catch { throw ValidationError(error.description) }
+        guard !line.allSatisfy(\.isWhitespace) else { throw ValidationError("give an HMP command, e.g. 'info status'") }
+        guard !line.contains(where: \.isNewline) else { throw ValidationError("one HMP command at a time (no line breaks)") }
     }
 
     func run() async throws {
-        try await options.withClient { client in
-            let result = try await client.execute(
-                "human-monitor-command", arguments: ["command-line": .string(commandLine.joined(separator: " "))])
-            var text = result.stringValue ?? result.serialized()
-            text = text.replacingCRLF()
-            Output.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+        let limit = Duration.milliseconds(Int64(timeout * 1000))
+        let target = try MonitorTarget(parsing: monitor)
+        try await reportingErrors {
+            let monitor: any HumanMonitor
+            switch target {
+            case .qmp(let address):
+                var configuration = QMPClient.Configuration()
+                configuration.greetingTimeout = limit
+                monitor = QMPHumanMonitor(client: try await QMPClient.connect(to: address, configuration: configuration))
+            case .hmp(let address):
+                monitor = try await HMPSocketClient.connect(to: address, bannerTimeout: limit)
+            }
+            do {
+                let text = try await monitor.run(line, timeout: limit).replacingCRLF()
+                Output.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+                await monitor.close()
+            } catch {
+                await monitor.close()
+                throw error
+            }
         }
     }
 }

@@ -1,1 +1,0 @@
-// The human monitor: HMP through QMP and over its own socket; see issue 4.
