@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "QMP", targets: ["QMP"]),
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
         .library(name: "HMP", targets: ["HMP"]),
+        .library(name: "QEMURunner", targets: ["QEMURunner"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -29,11 +30,12 @@ let package = Package(
         .target(name: "QMP", dependencies: ["QMPWire"]),
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +44,8 @@ let package = Package(
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
         .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
+        .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
+        .testTarget(name: "GuestTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
     ]

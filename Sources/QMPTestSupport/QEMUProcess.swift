@@ -44,7 +44,9 @@ public final class QEMUProcess: Sendable {
         let argv = [binary, "-display", "none", "-nodefaults",
                     "-chardev", "socket,id=qmp0,fd=3,server=on,wait=off", "-mon", "chardev=qmp0,mode=control"]
             + arguments
-        let pid = try spawn(argv, stderr: directory.file("stderr.log"), inheriting: [(listener.fileDescriptor, 3)])
+        let pid = try withExtendedLifetime(listener) {
+            try spawn(argv, stderr: directory.file("stderr.log"), inheriting: [(listener.fileDescriptor, 3)])
+        }
         // QEMU has its own copy now. Closing ours (when `listener` goes away here) means that once QEMU exits, the
         // socket is gone too: clients queued on it are reset instead of waiting for a greeting that cannot come.
         return QEMUProcess(pid: pid, monitorPath: monitorPath, directory: directory)

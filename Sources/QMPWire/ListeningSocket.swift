@@ -3,12 +3,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import QMPWire
 
-/// A bound, listening Unix stream socket.
+/// A bound, listening stream socket (Unix path, or TCP on the loopback address).
 ///
 /// Creating the socket before the server process starts removes the start-up race: clients can connect at once
-/// (the kernel queues them) and QEMU takes the descriptor with `-chardev socket,fd=N,server=on`.
+/// (the kernel queues them) and QEMU takes the descriptor with `-chardev socket,fd=N,server=on`. Once the child
+/// has its copy, release this one: then, should QEMU exit, queued clients are reset instead of waiting.
 public final class ListeningSocket: Sendable {
     public let path: String
     public let fileDescriptor: Int32
@@ -17,13 +17,13 @@ public final class ListeningSocket: Sendable {
         self.path = path
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket(): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw QMPConnectionError(.socketError, "socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             close(fd)
-            throw TestSupportError("socket path too long: \(path)")
+            throw QMPConnectionError(.socketError, "socket path too long: \(path)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { (raw: UnsafeMutableRawBufferPointer) in
             raw.copyBytes(from: bytes)
@@ -35,7 +35,7 @@ public final class ListeningSocket: Sendable {
         guard bound == 0, listen(fd, backlog) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw TestSupportError("bind/listen \(path): \(message)")
+            throw QMPConnectionError(.socketError, "bind/listen \(path): \(message)")
         }
         fileDescriptor = fd
     }
@@ -43,7 +43,7 @@ public final class ListeningSocket: Sendable {
     /// A TCP socket listening on 127.0.0.1 at a port the kernel picks (see ``port``).
     public static func tcpLoopback() throws -> ListeningSocket {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket(): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw QMPConnectionError(.socketError, "socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
@@ -54,7 +54,7 @@ public final class ListeningSocket: Sendable {
         guard bound == 0, listen(fd, 8) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw TestSupportError("bind/listen on 127.0.0.1: \(message)")
+            throw QMPConnectionError(.socketError, "bind/listen on 127.0.0.1: \(message)")
         }
         return ListeningSocket(adopting: fd, path: "")
     }

@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QMP
+import Synchronization
+
+/// A guest's serial console: everything it prints is kept (and copied to a log file), ``expect(_:timeout:)`` waits
+/// for text or a pattern, ``send(_:)`` types into it.
+///
+/// Matching uses a cursor: each successful `expect` moves it past the match, and the next one looks only at what
+/// came after — including text that arrived before the call, so there is no race between sending a command and
+/// waiting for its answer.
+public final class SerialConsole: Sendable {
+    private struct State {
+        var bytes: [UInt8] = []
+        var cursor = 0
+        var waiters: [Waiter] = []
+        var closed = false
+        var logDescriptor: Int32 = -1
+    }
+
+    private final class Waiter: Sendable {
+        let matcher: @Sendable (String) -> Range<String.Index>?
+        let continuation = Mutex<UnsafeContinuation<String, any Error>?>(nil)
+        init(_ matcher: @escaping @Sendable (String) -> Range<String.Index>?) { self.matcher = matcher }
+
+        func take() -> UnsafeContinuation<String, any Error>? {
+            continuation.withLock { value in
+                defer { value = nil }
+                return value
+            }
+        }
+    }
+
+    private let connection: SocketConnection
+    private let state = Mutex(State())
+    /// The file the console is copied to.
+    public let logPath: String
+
+    init(connection: SocketConnection, logPath: String) {
+        self.connection = connection
+        self.logPath = logPath
+        let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        state.withLock { $0.logDescriptor = fd }
+        startThread { [self] in readLoop() }
+    }
+
+    /// Everything the console printed so far.
+    public var output: String { state.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
+
+    /// Bytes the console printed so far.
+    public var byteCount: Int { state.withLock { $0.bytes.count } }
+
+    /// Types `text` into the console (add `\n` to run a command).
+    public func send(_ text: String) throws {
+        try connection.send(Array(text.utf8))
+    }
+
+    /// Waits for `text` after the cursor; returns the output from the cursor to the end of the match.
+    @discardableResult
+    public func expect(_ text: String, timeout: Duration) async throws -> String {
+        try await wait(for: "'\(text)'", timeout: timeout) { $0.firstRange(of: text) }
+    }
+
+    /// Waits for a match of the regular expression `pattern` after the cursor.
+    @discardableResult
+    public func expect(regex pattern: String, timeout: Duration) async throws -> String {
+        _ = try Regex(pattern)  // a bad pattern fails here, before waiting
+        // Regex is not Sendable: the matcher compiles its own from the pattern.
+        return try await wait(for: "/\(pattern)/", timeout: timeout) { text in
+            guard let regex = try? Regex(pattern) else { return nil }
+            return text.firstMatch(of: regex)?.range
+        }
+    }
+
+    /// Waits until the console has printed anything at all (progress), without moving the cursor.
+    public func waitForOutput(timeout: Duration) async throws {
+        let done = state.withLock { !$0.bytes.isEmpty }
+        if done { return }
+        _ = try await wait(for: "any console output", timeout: timeout, consume: false) { $0.isEmpty ? nil : $0.startIndex..<$0.startIndex }
+    }
+
+    private func wait(
+        for what: String, timeout: Duration, consume: Bool = true,
+        _ matcher: @escaping @Sendable (String) -> Range<String.Index>?
+    ) async throws -> String {
+        let waiter = Waiter { text in matcher(text) }
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(for: timeout) } catch { return }
+            self?.remove(waiter)
+            waiter.take()?.resume(throwing: RunnerError(.timedOut, "no \(what) on the serial console within \(timeout)"))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
+                waiter.continuation.withLock { $0 = continuation }
+                let immediate = state.withLock { state -> Result<String, any Error>? in
+                    if let found = Self.match(waiter, in: &state, consume: consume) { return .success(found) }
+                    if state.closed { return .failure(RunnerError(.qemuExited, "the serial console closed (QEMU exited) before \(what)")) }
+                    state.waiters.append(waiter)
+                    return nil
+                }
+                if let immediate { waiter.take()?.resume(with: immediate) }
+            }
+        } onCancel: {
+            waiter.take()?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func remove(_ waiter: Waiter) {
+        state.withLock { $0.waiters.removeAll { $0 === waiter } }
+    }
+
+    /// Matches after the cursor; on success moves the cursor past the match (when `consume`).
+    private static func match(_ waiter: Waiter, in state: inout State, consume: Bool) -> String? {
+        let text = String(decoding: state.bytes[state.cursor...], as: UTF8.self)
+        guard let range = waiter.matcher(text) else { return nil }
+        let found = String(text[..<range.upperBound])
+        if consume { state.cursor += found.utf8.count }
+        return found
+    }
+
+    private func readLoop() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let count = (try? connection.receive(into: buffer)) ?? 0
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            let resumed = state.withLock { state -> [(Waiter, String)] in
+                state.bytes.append(contentsOf: chunk)
+                if state.logDescriptor >= 0 { _ = write(state.logDescriptor, chunk.baseAddress, chunk.count) }
+                var resumed: [(Waiter, String)] = []
+                var remaining: [Waiter] = []
+                for waiter in state.waiters {
+                    if let found = Self.match(waiter, in: &state, consume: true) {
+                        resumed.append((waiter, found))
+                    } else {
+                        remaining.append(waiter)
+                    }
+                }
+                state.waiters = remaining
+                return resumed
+            }
+            for (waiter, found) in resumed { waiter.take()?.resume(returning: found) }
+        }
+        let waiters = state.withLock { state -> [Waiter] in
+            state.closed = true
+            if state.logDescriptor >= 0 { Glibc.close(state.logDescriptor) }
+            state.logDescriptor = -1
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.take()?.resume(throwing: RunnerError(.qemuExited, "the serial console closed (QEMU exited)"))
+        }
+    }
+
+    /// Stops reading (the reader sees end of stream).
+    func close() { connection.shutdown() }
+}

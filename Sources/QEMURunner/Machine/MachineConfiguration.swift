@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A guest to boot, as a typed value; loadable from JSON (`qmpsh boot --config FILE`) with the same field names.
+///
+/// ``arguments()`` turns it into QEMU's argv (never a shell command line), refusing combinations that cannot work
+/// with a message that says what to change.
+///
+/// ```swift
+/// var machine = MachineConfiguration()
+/// machine.memory = MemorySize(megabytes: 256, slots: 2, maximum: "1G")
+/// machine.kernel = "/path/vmlinuz"
+/// machine.accelerator = .tcg
+/// ```
+public struct MachineConfiguration: Sendable, Codable, Equatable {
+    /// `kvm`, `tcg`, or `auto` (KVM when `/dev/kvm` is usable, else TCG).
+    public enum Accelerator: String, Sendable, Codable, CaseIterable {
+        case kvm, tcg, auto
+    }
+
+    /// Memory: the boot size in MiB, and slots + maximum for memory hot-plug.
+    public struct MemorySize: Sendable, Codable, Equatable {
+        public var megabytes: Int
+        public var slots: Int?
+        /// Upper limit for hot-plugged memory, with a unit (`1G`, `2048M`).
+        public var maximum: String?
+
+        public init(megabytes: Int, slots: Int? = nil, maximum: String? = nil) {
+            self.megabytes = megabytes
+            self.slots = slots
+            self.maximum = maximum
+        }
+    }
+
+    /// CPUs at boot, and the maximum for CPU hot-plug.
+    public struct CPUCount: Sendable, Codable, Equatable {
+        public var count: Int
+        public var maximum: Int?
+
+        public init(count: Int, maximum: Int? = nil) {
+            self.count = count
+            self.maximum = maximum
+        }
+    }
+
+    /// A disk: `-drive file=F,format=..,if=..,id=..`.
+    public struct Disk: Sendable, Codable, Equatable {
+        public var file: String
+        public var format: String?
+        /// `ide`, `virtio`, `scsi`, `none` (for a `-device` given with `extraArguments`).
+        public var interface: String?
+        public var id: String?
+        public var readOnly: Bool?
+
+        public init(file: String, format: String? = nil, interface: String? = nil, id: String? = nil, readOnly: Bool? = nil) {
+            self.file = file
+            self.format = format
+            self.interface = interface
+            self.id = id
+            self.readOnly = readOnly
+        }
+    }
+
+    public var name: String?
+    public var memory = MemorySize(megabytes: 256)
+    public var cpus = CPUCount(count: 1)
+    /// Machine type, e.g. `pc` (the default) or `q35`.
+    public var machine: String?
+    public var accelerator = Accelerator.auto
+    public var disks: [Disk] = []
+    /// An ISO for the CD drive; its device id is ``cdromDeviceID`` (for `blockdev-change-medium id=cdrom0`).
+    public var cdrom: String?
+    /// Boot order: `c` disk, `d` CD, `n` network (several letters allowed).
+    public var boot: String?
+    public var kernel: String?
+    public var initrd: String?
+    public var append: String?
+    public var networks: [NetworkBackend] = []
+    /// MAC address of the first NIC.
+    public var mac: String?
+    public var balloon = false
+    /// Spare PCIe root ports (`hp1`...) for hot-plug on q35.
+    public var hotplugSlots = 0
+    /// A file that receives a copy of the serial console.
+    public var serialLog: String?
+    /// The QEMU binary (default `$QMPKIT_QEMU` or `qemu-system-x86_64`).
+    public var qemu: String?
+    /// Further arguments, passed as they are.
+    public var extraArguments: [String] = []
+
+    public init() {}
+
+    /// The device id of the CD drive made from ``cdrom``.
+    public static let cdromDeviceID = "cdrom0"
+    /// The device id of the balloon made by ``balloon``.
+    public static let balloonDeviceID = "balloon0"
+
+    /// The QEMU binary to run.
+    public var qemuBinary: String {
+        if let qemu { return qemu }
+        if let value = getenv("QMPKIT_QEMU") { return String(cString: value) }
+        return "qemu-system-x86_64"
+    }
+
+    /// The machine type, `pc` unless set.
+    public var machineType: String { machine ?? "pc" }
+
+    var isQ35: Bool { machineType == "q35" || machineType.hasPrefix("pc-q35") }
+}
+
+/// A network backend for the guest's NIC, written as on the command line: `user[,hostfwd=tcp::2222-:22]`,
+/// `bridge=BR`, `tap=IF`, or `none`.
+public enum NetworkBackend: Sendable, Equatable, Codable, CustomStringConvertible {
+    case user(hostForwards: [String])
+    case bridge(String)
+    case tap(String)
+    case none
+
+    public init(parsing text: String) throws(RunnerError) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        switch parts[0] {
+        case "user":
+            var forwards: [String] = []
+            for option in parts.dropFirst() {
+                guard option.hasPrefix("hostfwd=") else {
+                    throw RunnerError(.invalidConfiguration, "--net user takes hostfwd=... options, not '\(option)'")
+                }
+                forwards.append(String(option.dropFirst("hostfwd=".count)))
+            }
+            self = .user(hostForwards: forwards)
+        case "none" where parts.count == 1:
+            self = .none
+        default:
+            if parts.count == 1, text.hasPrefix("bridge="), text.count > 7 {
+                self = .bridge(String(text.dropFirst(7)))
+            } else if parts.count == 1, text.hasPrefix("tap="), text.count > 4 {
+                self = .tap(String(text.dropFirst(4)))
+            } else {
+                throw RunnerError(
+                    .invalidConfiguration,
+                    "unknown network '\(text)': use user[,hostfwd=tcp::2222-:22], bridge=BR, tap=IF or none")
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .user(let forwards): return (["user"] + forwards.map { "hostfwd=" + $0 }).joined(separator: ",")
+        case .bridge(let name): return "bridge=\(name)"
+        case .tap(let name): return "tap=\(name)"
+        case .none: return "none"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        self = try NetworkBackend(parsing: text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension MachineConfiguration.Disk {
+    /// Parses `file=F,format=qcow2,if=virtio,id=d1,readonly=on` (the `--drive` option).
+    public init(parsing text: String) throws(RunnerError) {
+        var disk = MachineConfiguration.Disk(file: "")
+        for option in text.split(separator: ",") {
+            let pair = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else {
+                throw RunnerError(.invalidConfiguration, "--drive takes key=value options, not '\(option)'")
+            }
+            switch pair[0] {
+            case "file": disk.file = pair[1]
+            case "format": disk.format = pair[1]
+            case "if": disk.interface = pair[1]
+            case "id": disk.id = pair[1]
+            case "readonly": disk.readOnly = ["on", "true", "yes"].contains(pair[1])
+            default:
+                throw RunnerError(
+                    .invalidConfiguration, "unknown --drive option '\(pair[0])': use file=, format=, if=, id=, readonly=")
+            }
+        }
+        guard !disk.file.isEmpty else { throw RunnerError(.invalidConfiguration, "--drive needs file=PATH") }
+        self = disk
+    }
+}

@@ -1,0 +1,1 @@
+// Tests for QEMURunner (pure: configuration to argv, images, host check).
