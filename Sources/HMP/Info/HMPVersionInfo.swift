@@ -1,0 +1,42 @@
+/// What `info version` prints: QEMU's version triple and the package string of the build.
+///
+/// QEMU prints the package right after the version with nothing in between (`7.2.22Debian 1:7.2+dfsg-...`,
+/// where `qemu-system-x86_64 --version` shows `7.2.22 (Debian 1:7.2+dfsg-...)`); builds without a package string
+/// print the version alone.
+///
+/// ```swift
+/// let version = try HMPVersionInfo(parsing: "7.2.22Debian 1:7.2+dfsg-7+deb12u18+b3\r\n")
+/// version.version   // "7.2.22"
+/// version.package   // "Debian 1:7.2+dfsg-7+deb12u18+b3"
+/// ```
+public struct HMPVersionInfo: Sendable, Hashable, Encodable {
+    public var major: Int
+    public var minor: Int
+    public var micro: Int
+    /// The build's package string (`query-version`'s `package`), `nil` when QEMU printed none.
+    public var package: String?
+
+    public init(major: Int, minor: Int, micro: Int, package: String? = nil) {
+        self.major = major
+        self.minor = minor
+        self.micro = micro
+        self.package = package
+    }
+
+    /// `major.minor.micro`.
+    public var version: String { "\(major).\(minor).\(micro)" }
+
+    /// Parses the output of `info version`: the first line that starts with `N.N.N`.
+    public init(parsing text: String) throws {
+        for line in InfoText.lines(text) {
+            var scanner = InfoScanner(InfoText.trimmed(line))
+            guard let major = scanner.decimal(), scanner.skip("."), let minor = scanner.decimal(), scanner.skip("."),
+                let micro = scanner.decimal()
+            else { continue }
+            let package = InfoText.trimmed(scanner.rest)
+            self.init(major: major, minor: minor, micro: micro, package: package.isEmpty ? nil : String(package))
+            return
+        }
+        throw InfoText.failure("info version", text, expected: "a version such as \"7.2.22\"")
+    }
+}
