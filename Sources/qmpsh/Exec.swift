@@ -1,5 +1,6 @@
 import ArgumentParser
 import QMP
+import QMPSchema
 
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,6 +8,8 @@ struct Exec: AsyncParsableCommand {
         discussion: """
             Arguments are key=value: a value that parses as JSON is JSON (size=1024, force=true, props={"a":1}),
             otherwise a string; dotted keys nest (file.driver=file file.filename=/tmp/d.qcow2).
+            The command is checked against the monitor's schema before it is sent: a mistake exits 2 with
+            "ValidationError: ... did you mean ...?" and sends nothing; deprecated or unstable use is a warning.
             Examples:
               qmpsh exec /tmp/qmp.sock query-status
               qmpsh exec /tmp/qmp.sock device_del id=vd1
@@ -25,6 +28,9 @@ struct Exec: AsyncParsableCommand {
     @Flag(help: "Print the result indented over several lines.")
     var pretty = false
 
+    @Flag(help: "Send the command without checking it against the monitor's schema.")
+    var noValidate = false
+
     func validate() throws {
         guard command.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw ValidationError("'\(command)' is not a QMP command name")
@@ -39,8 +45,32 @@ struct Exec: AsyncParsableCommand {
     func run() async throws {
         let parsed = try KeyValueArguments.parse(arguments)
         try await options.withClient { client in
+            if !noValidate { try await check(parsed, on: client) }
             let result = try await client.execute(command, arguments: .object(parsed))
             Output.out(result.serialized(pretty: pretty) + "\n")
+        }
+    }
+}
+
+extension Exec {
+    /// Validates against the live schema (and, for device_add, the driver's properties); prints warnings; a
+    /// validation error is printed and exits 2. A QEMU that cannot give its schema is warned about, not refused.
+    func check(_ arguments: JSONObject, on client: QMPClient) async throws {
+        let schema: QAPISchema
+        do {
+            schema = try await QAPISchema.load(from: client)
+        } catch let error as QMPError {
+            Output.err("Warning: not validated, the monitor gives no schema (\(error))\n")
+            return
+        } catch let error as SchemaDecodingError {
+            Output.err("Warning: not validated: \(error)\n")
+            return
+        }
+        let report = await LiveValues(client: client).validate(command: command, arguments: arguments, schema: schema)
+        for warning in report.warnings { Output.err("Warning: \(warning)\n") }
+        if let error = report.errors.first {
+            Output.err("ValidationError: \(error)\n")
+            throw ExitCode(2)
         }
     }
 }

@@ -1,1 +1,0 @@
-// The live-schema module (query-qmp-schema model, validation, completion data) is being written; see issue 6.

@@ -1,1 +1,0 @@
-// Tests for QMPSchema come with the module.
