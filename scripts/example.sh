@@ -22,6 +22,25 @@ set -x
 "$qmpsh" exec "$dir/qmp.sock" qom-get path=/objects/mem1 property=size
 "$qmpsh" exec "$dir/qmp.sock" stop
 "$qmpsh" exec "$dir/qmp.sock" query-status
-status=0; "$qmpsh" exec "$dir/qmp.sock" no-such-command || status=$?
+status=0; "$qmpsh" exec "$dir/qmp.sock" device_del id=nope || status=$?
 echo "a failed command exits with $status"
+status=0; "$qmpsh" exec "$dir/qmp.sock" query-stauts || status=$?
+echo "a misspelt command is caught before sending, exit $status"
 "$qmpsh" exec "$dir/qmp.sock" quit
+
+# Boot the test guest (TCG) with qmpsh, hot-plug a virtio disk made with qmpsh img, look at it, unplug it.
+set +x
+guest_env=${QMPKIT_GUEST_DIR:-$HOME/.cache/qmpkit/guest}/guest.env
+if [ -f "$guest_env" ]; then
+    . "$guest_env"
+    set -x
+    "$qmpsh" img create -f qcow2 "$dir/d1.qcow2" 64M
+    "$qmpsh" boot --accel tcg -m 256 --kernel "$KERNEL" --initrd "$INITRD" --append console=ttyS0 \
+        --cdrom "$ISO_A" --detach > "$dir/boot.out"
+    monitor=$(awk '/^monitor:/ {print $2}' "$dir/boot.out")
+    "$qmpsh" exec "$monitor" blockdev-add driver=qcow2 node-name=d1 file.driver=file "file.filename=$dir/d1.qcow2"
+    "$qmpsh" exec "$monitor" device_add driver=virtio-blk-pci drive=d1 id=vd1
+    "$qmpsh" hmp "$monitor" 'info block' --json
+    "$qmpsh" exec "$monitor" device_del id=vd1
+    "$qmpsh" exec "$monitor" quit
+fi

@@ -26,6 +26,9 @@ struct HMPCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the monitor and for the answer.")
     var timeout: Double = 30
 
+    @Flag(help: "Print the typed result as JSON (for the info commands listed in the README).")
+    var json = false
+
     var line: String { commandLine.joined(separator: " ") }
 
     func validate() throws {
@@ -33,6 +36,10 @@ struct HMPCommand: AsyncParsableCommand {
         do { _ = try MonitorTarget(parsing: monitor) } catch { throw ValidationError(error.description) }
         guard !line.allSatisfy(\.isWhitespace) else { throw ValidationError("give an HMP command, e.g. 'info status'") }
         guard !line.contains(where: \.isNewline) else { throw ValidationError("one HMP command at a time (no line breaks)") }
+        if json, !HMPTypedInfo.supportedCommands.contains(line.split(separator: " ").joined(separator: " ")) {
+            throw ValidationError(
+                "no typed result for '\(line)'; --json works with: \(HMPTypedInfo.supportedCommands.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -49,8 +56,13 @@ struct HMPCommand: AsyncParsableCommand {
                 monitor = try await HMPSocketClient.connect(to: address, bannerTimeout: limit)
             }
             do {
-                let text = try await monitor.run(line, timeout: limit).replacingCRLF()
-                Output.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+                let raw = try await monitor.run(line, timeout: limit)
+                if json, let value = try HMPTypedInfo.json(forCommand: line, output: raw) {
+                    Output.out(value.serialized(pretty: true) + "\n")
+                } else {
+                    let text = raw.replacingCRLF()
+                    Output.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+                }
                 await monitor.close()
             } catch {
                 await monitor.close()

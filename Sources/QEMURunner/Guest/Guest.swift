@@ -39,6 +39,7 @@ public final class Guest: Sendable {
     public let process: Subprocess
     /// The QMP client, connected and negotiated.
     public let client: QMPClient
+    /// The serial console. For a detached guest it stays silent: the console then goes to the log file only.
     public let console: SerialConsole
     public let runtimeDirectory: RuntimeDirectory
     /// Path of the QMP monitor socket (in the runtime directory).
@@ -84,7 +85,13 @@ public final class Guest: Sendable {
             let listener = try ListeningSocket(path: monitorPath)
             let (consoleEnd, guestEnd) = try SocketConnection.pair()
             arguments += ["-chardev", "socket,id=qmp,fd=3,server=on,wait=off", "-mon", "chardev=qmp,mode=control"]
-            arguments += ["-chardev", "socket,id=serial0,fd=4", "-serial", "chardev:serial0"]
+            // QEMU itself copies the console to the log. A detached guest outlives this process, so its console
+            // goes to the log file only.
+            let logPath = configuration.serialLog ?? directory.file("console.log")
+            let escapedLog = MachineConfiguration.escapeOption(logPath)
+            arguments += options.detached
+                ? ["-chardev", "file,id=serial0,path=\(escapedLog)", "-serial", "chardev:serial0"]
+                : ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=off", "-serial", "chardev:serial0"]
             let stderrPath = directory.file("qemu.stderr")
             let process = try withExtendedLifetime((listener, guestEnd)) {
                 try Subprocess.launch(
@@ -94,13 +101,19 @@ public final class Guest: Sendable {
             }
             // Our copies of the listener and QEMU's console end are released here: QEMU has its own, and if it exits
             // our connections are reset rather than left waiting.
-            let console = SerialConsole(
-                connection: consoleEnd, logPath: configuration.serialLog ?? directory.file("console.log"))
+            let console = SerialConsole(connection: consoleEnd, logPath: logPath)
             let client: QMPClient
             do {
                 var qmp = QMPClient.Configuration()
                 qmp.greetingTimeout = options.monitorTimeout
-                client = try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp)
+                // Connect, unless QEMU exits first: then stop waiting for a greeting that cannot come.
+                let connecting = Task { try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp) }
+                let exitWatch = Task {
+                    _ = await process.wait()
+                    connecting.cancel()
+                }
+                defer { exitWatch.cancel() }
+                client = try await connecting.value
             } catch {
                 console.close()
                 let termination = await process.wait(timeout: .seconds(2))

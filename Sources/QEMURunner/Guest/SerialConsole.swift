@@ -6,8 +6,8 @@ import Darwin
 import QMP
 import Synchronization
 
-/// A guest's serial console: everything it prints is kept (and copied to a log file), ``expect(_:timeout:)`` waits
-/// for text or a pattern, ``send(_:)`` types into it.
+/// A guest's serial console: everything it prints is kept (QEMU also copies it to ``logPath``),
+/// ``expect(_:timeout:)`` waits for text or a pattern, ``send(_:)`` types into it, ``stream()`` follows it live.
 ///
 /// Matching uses a cursor: each successful `expect` moves it past the match, and the next one looks only at what
 /// came after — including text that arrived before the call, so there is no race between sending a command and
@@ -18,7 +18,7 @@ public final class SerialConsole: Sendable {
         var cursor = 0
         var waiters: [Waiter] = []
         var closed = false
-        var logDescriptor: Int32 = -1
+        var listeners: [AsyncStream<String>.Continuation] = []
     }
 
     private final class Waiter: Sendable {
@@ -36,15 +36,24 @@ public final class SerialConsole: Sendable {
 
     private let connection: SocketConnection
     private let state = Mutex(State())
-    /// The file the console is copied to.
+    /// The file QEMU copies the console to.
     public let logPath: String
 
     init(connection: SocketConnection, logPath: String) {
         self.connection = connection
         self.logPath = logPath
-        let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        state.withLock { $0.logDescriptor = fd }
         startThread { [self] in readLoop() }
+    }
+
+    /// The console's output from now on, chunk by chunk, until QEMU exits.
+    public func stream() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let closed = state.withLock { state in
+            if !state.closed { state.listeners.append(continuation) }
+            return state.closed
+        }
+        if closed { continuation.finish() }
+        return stream
     }
 
     /// Everything the console printed so far.
@@ -129,9 +138,10 @@ public final class SerialConsole: Sendable {
             let count = (try? connection.receive(into: buffer)) ?? 0
             if count == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            let text = String(decoding: chunk, as: UTF8.self)
             let resumed = state.withLock { state -> [(Waiter, String)] in
                 state.bytes.append(contentsOf: chunk)
-                if state.logDescriptor >= 0 { _ = write(state.logDescriptor, chunk.baseAddress, chunk.count) }
+                for listener in state.listeners { listener.yield(text) }
                 var resumed: [(Waiter, String)] = []
                 var remaining: [Waiter] = []
                 for waiter in state.waiters {
@@ -148,8 +158,8 @@ public final class SerialConsole: Sendable {
         }
         let waiters = state.withLock { state -> [Waiter] in
             state.closed = true
-            if state.logDescriptor >= 0 { Glibc.close(state.logDescriptor) }
-            state.logDescriptor = -1
+            for listener in state.listeners { listener.finish() }
+            state.listeners.removeAll()
             defer { state.waiters.removeAll() }
             return state.waiters
         }

@@ -190,3 +190,34 @@ extension MachineConfiguration.Disk {
         self = disk
     }
 }
+
+extension MachineConfiguration {
+    private enum CodingKeys: String, CodingKey {
+        case name, memory, cpus, machine, accelerator, disks, cdrom, boot, kernel, initrd, append, networks, mac,
+            balloon, hotplugSlots, serialLog, qemu, extraArguments
+    }
+
+    /// Reads a configuration in which every field may be left out (its default then applies).
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        memory = try container.decodeIfPresent(MemorySize.self, forKey: .memory) ?? memory
+        cpus = try container.decodeIfPresent(CPUCount.self, forKey: .cpus) ?? cpus
+        machine = try container.decodeIfPresent(String.self, forKey: .machine)
+        accelerator = try container.decodeIfPresent(Accelerator.self, forKey: .accelerator) ?? accelerator
+        disks = try container.decodeIfPresent([Disk].self, forKey: .disks) ?? []
+        cdrom = try container.decodeIfPresent(String.self, forKey: .cdrom)
+        boot = try container.decodeIfPresent(String.self, forKey: .boot)
+        kernel = try container.decodeIfPresent(String.self, forKey: .kernel)
+        initrd = try container.decodeIfPresent(String.self, forKey: .initrd)
+        append = try container.decodeIfPresent(String.self, forKey: .append)
+        networks = try container.decodeIfPresent([NetworkBackend].self, forKey: .networks) ?? []
+        mac = try container.decodeIfPresent(String.self, forKey: .mac)
+        balloon = try container.decodeIfPresent(Bool.self, forKey: .balloon) ?? false
+        hotplugSlots = try container.decodeIfPresent(Int.self, forKey: .hotplugSlots) ?? 0
+        serialLog = try container.decodeIfPresent(String.self, forKey: .serialLog)
+        qemu = try container.decodeIfPresent(String.self, forKey: .qemu)
+        extraArguments = try container.decodeIfPresent([String].self, forKey: .extraArguments) ?? []
+    }
+}

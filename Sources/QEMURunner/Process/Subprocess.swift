@@ -48,7 +48,9 @@ public final class Subprocess: Sendable {
 
     private struct ExitState {
         var termination: Termination?
-        var waiters: [UnsafeContinuation<Termination, Never>] = []
+        var waiters: [Int: UnsafeContinuation<Termination?, Never>] = [:]
+        var nextWaiter = 0
+        var expired: Set<Int> = []
     }
 
     private init(pid: Int32, executable: String) {
@@ -62,7 +64,11 @@ public final class Subprocess: Sendable {
         inheriting descriptors: [(Int32, Int32)] = [], dieWithParent: Bool = false
     ) throws(RunnerError) -> Subprocess {
         guard let executable = arguments.first else { throw RunnerError(.invalidConfiguration, "no program to run") }
-        let argv = dieWithParent ? ["setpriv", "--pdeathsig", "KILL", "--"] + arguments : arguments
+        guard let resolved = findExecutable(executable) else {
+            throw RunnerError(.notFound, "cannot start \(executable): not found (scripts/setup.sh installs QEMU and qemu-img)")
+        }
+        let wrapper = dieWithParent ? findExecutable("setpriv") : nil
+        let argv = wrapper.map { [$0, "--pdeathsig", "KILL", "--", resolved] + arguments.dropFirst() } ?? arguments
         // Spawn on a dedicated thread that then waits for the child: it outlives the child, so the
         // parent-death signal (tied to the spawning thread) fires only when this whole process dies.
         let process = LaunchHandoff()
@@ -88,7 +94,7 @@ public final class Subprocess: Sendable {
             defer { state.waiters.removeAll() }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: termination) }
+        for waiter in waiters.values { waiter.resume(returning: termination) }
     }
 
     /// How the process ended, or `nil` while it runs.
@@ -96,29 +102,43 @@ public final class Subprocess: Sendable {
 
     /// Waits until the process ends.
     public func wait() async -> Termination {
-        await withUnsafeContinuation { continuation in
-            let done = state.withLock { state -> Termination? in
-                if let termination = state.termination { return termination }
-                state.waiters.append(continuation)
+        await wait(timeout: nil)!
+    }
+
+    /// Waits until the process ends or `timeout` passes (then `nil`); the process is left running.
+    public func wait(timeout: Duration?) async -> Termination? {
+        let token = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        let timer = timeout.map { timeout in
+            Task { [weak self] in
+                do { try await Task.sleep(for: timeout) } catch { return }
+                self?.giveUp(token)
+            }
+        }
+        defer { timer?.cancel() }
+        return await withUnsafeContinuation { continuation in
+            let done = state.withLock { state -> Termination?? in
+                if let termination = state.termination { return .some(termination) }
+                if state.expired.remove(token) != nil { return .some(nil) }
+                state.waiters[token] = continuation
                 return nil
             }
             if let done { continuation.resume(returning: done) }
         }
     }
 
-    /// Waits until the process ends or `timeout` passes (then `nil`); the process is left running.
-    public func wait(timeout: Duration) async -> Termination? {
-        await withTaskGroup(of: Termination?.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
+    private func giveUp(_ token: Int) {
+        let waiter = state.withLock { state -> UnsafeContinuation<Termination?, Never>? in
+            // A time-out before the waiter registered: leave a marker so it returns at once.
+            guard let waiter = state.waiters.removeValue(forKey: token) else {
+                state.expired.insert(token)
                 return nil
             }
-            let first = await group.next()!
-            group.cancelAll()
-            if first != nil { return first }
-            return self.termination
+            return waiter
         }
+        waiter?.resume(returning: nil)
     }
 
     /// Sends `signal` while the process runs.
@@ -203,6 +223,17 @@ private func spawn(
         return .failure(RunnerError(.notFound, "cannot start \(argv[0]): \(String(cString: strerror(result)))"))
     }
     return .success(pid)
+}
+
+/// The path of `name`: itself when it contains a slash, else the first executable match in `PATH`.
+public func findExecutable(_ name: String) -> String? {
+    if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+    let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+    for directory in path.split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if access(candidate, X_OK) == 0 { return candidate }
+    }
+    return nil
 }
 
 /// The whole file at `path` as UTF-8, or `nil` when it cannot be read.
