@@ -1,5 +1,6 @@
 import ArgumentParser
 import HMP
+import QEMURunner
 import QMP
 
 /// Options every monitor command takes.
@@ -62,5 +63,17 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as QMPResponseDecodingError {
         Output.err("DecodingError: \(error)\n")
         throw ExitCode(1)
+    } catch let error as RunnerError {
+        // The class is the code, capitalised (`ToolFailed: qemu-img info failed ...`). Exit status:
+        // 2 invalidConfiguration (refused before anything ran); 3 notFound (QEMU or qemu-img is not installed) and
+        // qemuExited (the monitor went away); 1 the rest: toolFailed (qemu-img's message follows), timedOut and
+        // noProgress (a wait or expectation did not hold), io.
+        let name = error.code.rawValue.prefix(1).uppercased() + error.code.rawValue.dropFirst()
+        Output.err("\(name): \(error.message)\n")
+        switch error.code {
+        case .invalidConfiguration: throw ExitCode(2)
+        case .notFound, .qemuExited: throw ExitCode(3)
+        default: throw ExitCode(1)
+        }
     }
 }
