@@ -29,6 +29,8 @@ enum Bench {
             case "--rounds": options.rounds = Int(value()) ?? options.rounds
             case "--reference": options.referenceDirectory = value()
             case "--markdown": options.markdown = true
+            case "--skip-guest": options.guest = false
+            case "--guest-dir": options.guestDirectory = value()
             default: fail("unknown option \(flag)")
             }
         }
@@ -41,6 +43,9 @@ enum Bench {
         var rounds = 3
         var referenceDirectory = "../shared/bench"
         var markdown = false
+        var guest = true
+        var guestDirectory = (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
+            ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
     }
 
     static func fail(_ message: String) -> Never {
@@ -82,6 +87,7 @@ enum Bench {
             record("c.schema", try await external([floorCommand, socket, String(options.schemaCount), "query-qmp-schema"]))
             record("swift.schema", try await qmpkitSequential(qemu.monitorAddress, count: options.schemaCount, command: "query-qmp-schema"))
             record("swift.schema.affine", try await qmpkitSequential(qemu.monitorAddress, count: options.schemaCount, command: "query-qmp-schema", affine: true))
+            record("schema.model", try await GuestBench.schemaFetch(qemu.monitorAddress, count: max(1, options.schemaCount / 4)))
             if python {
                 record("py.seq", try await external(["python3", pythonScript, socket, String(options.count), "async"]))
                 record("py.legacy", try await external(["python3", pythonScript, socket, String(options.count), "legacy"]))
@@ -96,6 +102,23 @@ enum Bench {
 
         printReport(best: best, cpu: cpu, options: options, version: version, python: python)
         qemu.kill()
+        if let model = best["schema.model"], let floor = best["c.schema"] {
+            print("\nLive schema, fetch + parse + model + index (QAPISchema.fetch): \(format1(model)) µs = "
+                + "\(format2(model / floor))× the C floor receiving query-qmp-schema")
+        }
+        if options.guest {
+            log("guest runner figures")
+            let overhead = try await GuestBench.runnerOverhead(rounds: 5)
+            print("\nRunner, launch → QMP ready (median of 5, -M pc -accel tcg): bare QEMU \(format1(overhead.bare)) ms, "
+                + "Guest.launch \(format1(overhead.runner)) ms, overhead \(format1(overhead.runner - overhead.bare)) ms")
+            if let guest = try await GuestBench.guestFigures(guestDirectory: options.guestDirectory, rounds: 3) {
+                print("Test guest under TCG (median of 3): boot → QMPKIT-GUEST-READY \(format1(guest.bootToReady)) ms "
+                    + "(vmlinux), \(format1(guest.bootToReadyCompressed)) ms (vmlinuz); device_add → visible in the guest: "
+                    + "virtio disk \(format1(guest.diskVisible)) ms, virtio NIC \(format1(guest.nicVisible)) ms")
+            } else {
+                print("Test guest not found in \(options.guestDirectory): run scripts/build-test-guest.sh")
+            }
+        }
     }
 
     static func log(_ message: String) { writeError("# \(message)\n") }
