@@ -112,6 +112,11 @@ public final class SerialConsole: Sendable {
                     return nil
                 }
                 if let immediate { waiter.take()?.resume(with: immediate) }
+                // Cancelled before the handler could see the continuation: finish here.
+                if Task.isCancelled {
+                    remove(waiter)
+                    waiter.take()?.resume(throwing: CancellationError())
+                }
             }
         } onCancel: {
             waiter.take()?.resume(throwing: CancellationError())
