@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
+        .library(name: "MonitorShell", targets: ["MonitorShell"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -31,11 +32,12 @@ let package = Package(
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
