@@ -219,6 +219,36 @@ import QMPTestSupport
         #expect(await server.finished().isEmpty)
     }
 
+    @Test func deadlinesOfManyCallsShareOneTimerAndEachFiresOnTime() async throws {
+        // Answers every command at once except `hang`, which is never answered.
+        let server = try FakeQMPServer { peer in
+            try peer.negotiate()
+            while let request = try peer.receive() {
+                if request["execute"] != "hang" { try peer.reply(to: request, [:]) }
+            }
+        }
+        let client = try await QMPClient.connect(to: server.address)
+        // Many quick calls with a long limit arm the timer far away...
+        for _ in 0..<200 { _ = try await client.execute("quick", timeout: .seconds(60)) }
+        // ...then calls with shorter limits must still fire on time, the earliest first, in flight together.
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let late: Duration = {
+            do { _ = try await client.execute("hang", timeout: .milliseconds(400)) } catch is QMPTimeoutError {}
+            return clock.now - start
+        }()
+        async let early: Duration = {
+            do { _ = try await client.execute("hang", timeout: .milliseconds(150)) } catch is QMPTimeoutError {}
+            return clock.now - start
+        }()
+        let (earlyTime, lateTime) = try await (early, late)
+        #expect(earlyTime >= .milliseconds(150) && earlyTime < .milliseconds(350), "\(earlyTime)")
+        #expect(lateTime >= .milliseconds(400) && lateTime < .milliseconds(700), "\(lateTime)")
+        #expect(client.pendingCallCount == 0)
+        await client.close()
+        _ = await server.finished()
+    }
+
     @Test func cancellationEndsTheCallAndKeepsOrder() async throws {
         let server = try FakeQMPServer { peer in
             try peer.negotiate()
