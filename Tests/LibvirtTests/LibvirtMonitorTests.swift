@@ -1,0 +1,113 @@
+import Testing
+import HMP
+import MonitorShell
+import QEMURunner
+import QMP
+import QMPLibvirt
+import QMPSchema
+import QMPTestSupport
+import QMPWire
+
+/// The test guest run by libvirt, reached only through `libvirt:DOMAIN`: every step is checked inside the guest
+/// through its serial console. One domain runs the steps in order (booting costs seconds under TCG).
+@Suite(.serialized, .timeLimit(.minutes(5))) struct LibvirtMonitorTests {
+    @Test func monitorOfALibvirtGuest() async throws {
+        try await TestDomain.with("mon") { domain in
+            let client = try await LibvirtMonitor.connect(domain.monitor)
+            do {
+                try await Self.statusAndHMP(client, domain)
+                try await Self.stopAndContinue(client, domain)
+                try await Self.diskHotplug(client, domain)
+                try await Self.mediaSwap(client, domain)
+                try await Self.schemaValidation(client)
+                try await Self.domainGoesAway(client, domain)
+            } catch {
+                await client.close()
+                throw error
+            }
+        }
+    }
+
+    static func statusAndHMP(_ client: QMPClient, _ domain: TestDomain) async throws {
+        // The greeting carries the version QEMU reported through libvirt; libvirt negotiated, so no capabilities.
+        #expect(client.greeting.version.major >= 7)
+        #expect(client.enabledCapabilities.isEmpty)
+        let status = try await client.execute(QueryStatus())
+        #expect(status.running)
+        #expect(try await client.hmp("info status").contains("VM status: running"))
+        // A QEMU error is a QMPError with its class, as on a local socket, and the connection stays usable.
+        await #expect {
+            try await client.execute(DeviceDel(id: "no-such-device"))
+        } throws: { error in
+            (error as? QMPError)?.errorClass == "DeviceNotFound"
+        }
+        // Replies keep the caller's id (libvirt numbers its own).
+        let raw = try await client.execute("query-name", id: .string("mine-1"))
+        #expect(raw.objectValue != nil)
+        #expect(try await domain.run("echo alive-$((40+2))").contains("alive-42"))
+    }
+
+    static func stopAndContinue(_ client: QMPClient, _ domain: TestDomain) async throws {
+        _ = try await client.execute(Stop())
+        _ = try await client.waitForEvent(StopEvent.self, timeout: .seconds(30))
+        #expect(try await client.execute(QueryStatus()).status == .paused)
+        // Paused: the guest does not answer until it runs again.
+        try domain.console.send("echo back-$((1+1))\n")
+        _ = try await client.execute(Cont())
+        _ = try await client.waitForEvent(ResumeEvent.self, timeout: .seconds(30))
+        try await domain.console.expect("back-2", timeout: .seconds(30))
+        try await domain.console.expect("guest# ", timeout: .seconds(30))
+    }
+
+    static func diskHotplug(_ client: QMPClient, _ domain: TestDomain) async throws {
+        let disk = domain.directory.file("d1.qcow2")
+        let created = try await Subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "64M"])
+        #expect(created.termination.isSuccess, "qemu-img: \(created.standardError)")
+        #expect(!(try await domain.run("ls /sys/block")).contains("vda"))
+        _ = try await client.execute(BlockdevAdd.qcow2File(nodeName: "d1", filename: disk))
+        _ = try await client.execute(DeviceAdd(driver: "virtio-blk-pci", id: "vd1", properties: ["drive": "d1"]))
+        let listed = try await domain.poll("ls /sys/block") { $0.contains("vda") }
+        #expect(listed.contains("vda"))
+        #expect(try await domain.run("cat /sys/block/vda/size").contains("131072"))  // 64 MiB in sectors
+        _ = try await client.execute(DeviceDel(id: "vd1"))
+        _ = try await client.waitForEvent(DeviceDeletedEvent.self, timeout: .seconds(60)) { $0.device == "vd1" }
+        #expect(!(try await domain.run("ls /sys/block")).contains("vda"))
+        _ = try await client.execute(BlockdevDel(nodeName: "d1"))
+    }
+
+    static func mediaSwap(_ client: QMPClient, _ domain: TestDomain) async throws {
+        #expect(try await domain.run("mount -t iso9660 /dev/sr0 /mnt 2>&1; cat /mnt/LABEL 2>&1").contains("disc-A"))
+        _ = try await domain.run("umount /mnt")
+        let events = client.events(.names(DeviceTrayMovedEvent.name))
+        _ = try await client.execute(BlockdevChangeMedium(
+            id: TestDomain.cdromID, filename: TestDomain.guestDirectory + "/b.iso", format: "raw"))
+        let opened = try #require(try await events.next()).decode(DeviceTrayMovedEvent.self)
+        let closed = try #require(try await events.next()).decode(DeviceTrayMovedEvent.self)
+        #expect(opened.trayOpen && !closed.trayOpen)
+        #expect(opened.id == TestDomain.cdromID)
+        let label = try await domain.poll("mount -t iso9660 /dev/sr0 /mnt 2>&1; cat /mnt/LABEL 2>&1") { $0.contains("disc-B") }
+        #expect(label.contains("disc-B"))
+        _ = try await domain.run("umount /mnt")
+    }
+
+    static func schemaValidation(_ client: QMPClient) async throws {
+        let schema = try await QAPISchema.load(from: client)
+        #expect(schema.command(named: "blockdev-change-medium") != nil)
+        let report = schema.validate(command: "device_del", arguments: ["idd": "vd1"])
+        #expect(!report.isValid)
+        #expect(report.errors.contains { "\($0)".contains("idd") })
+    }
+
+    /// The domain is destroyed while a wait is pending: the wait fails at once with a connection error.
+    static func domainGoesAway(_ client: QMPClient, _ domain: TestDomain) async throws {
+        async let wait: QMPEvent = client.waitForEvent("NEVER_SENT", since: .now, timeout: .seconds(60))
+        domain.destroy()
+        do {
+            _ = try await wait
+            Issue.record("the wait outlived the domain")
+        } catch {
+            #expect(error is QMPConnectionError, "\(error)")
+        }
+        #expect(client.isClosed)
+    }
+}
