@@ -61,16 +61,22 @@ fi
 pgrep -x virtlogd >/dev/null || as_root virtlogd -d
 pgrep -x libvirtd >/dev/null || as_root libvirtd -d
 
-# Wait for libvirtd to answer (no fixed sleep: poll until it answers or the deadline passes).
+# Wait for libvirtd to answer (no fixed sleep: poll until it answers or the deadline passes). A libvirtd that was
+# still shutting down when we looked exits meanwhile: start it again, once.
 end=$((SECONDS + deadline_seconds))
+restarted=false
 until answers; do
     if [ $SECONDS -ge $end ]; then
         echo "libvirt-setup: libvirtd did not answer on $socket within ${deadline_seconds}s" >&2
         exit 1
     fi
     if ! pgrep -x libvirtd >/dev/null; then
-        echo "libvirt-setup: libvirtd exited; run 'libvirtd' in the foreground to see why" >&2
-        exit 1
+        if $restarted; then
+            echo "libvirt-setup: libvirtd exited; run 'libvirtd' in the foreground to see why" >&2
+            exit 1
+        fi
+        restarted=true
+        as_root libvirtd -d
     fi
     read -r -t 0.1 <> <(:) || true
 done

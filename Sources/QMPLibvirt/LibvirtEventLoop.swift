@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLibvirt
 import QMP
 
@@ -13,6 +16,7 @@ enum LibvirtEventLoop {
         // Libvirt prints every error on stderr unless a handler is set; a library must not print, and the errors
         // reach the caller as LibvirtError anyway.
         virSetErrorFunc(nil, { _, _ in })
+        ignoreSIGPIPEUnlessHandled()
         guard virEventRegisterDefaultImpl() == 0 else { return false }
         startThread {
             while virEventRunDefaultImpl() == 0 {}
@@ -26,6 +30,20 @@ enum LibvirtEventLoop {
             throw LibvirtError(.callFailed, "libvirt's event loop could not be started: \(lastLibvirtMessage() ?? "no reason given")")
         }
     }
+}
+
+/// Libvirt's client writes to its socket with `write(2)`, so a daemon that goes away (libvirtd stopped, a remote
+/// host lost) would kill the process with SIGPIPE; libvirt documents that its users must ignore SIGPIPE. This is
+/// done once, and only when SIGPIPE still has its default action: a handler the application installed is kept.
+private func ignoreSIGPIPEUnlessHandled() {
+    var current = sigaction()
+    guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
+    let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+    guard handler == unsafeBitCast(SIG_DFL, to: Int.self) else { return }
+    var ignore = sigaction()
+    ignore.__sigaction_handler.sa_handler = SIG_IGN
+    sigemptyset(&ignore.sa_mask)
+    _ = sigaction(SIGPIPE, &ignore, nil)
 }
 
 /// Libvirt's last error on this thread.

@@ -50,7 +50,11 @@ final class TestDomain: @unchecked Sendable {
     var monitor: String { "libvirt:\(name)" }
 
     /// Boots a domain, waits for the guest's shell, runs `body`, and destroys the domain on every path.
-    static func with<T: Sendable>(_ label: String, _ body: (TestDomain) async throws -> T) async throws -> T {
+    /// `autoDestroy` (the default) has libvirt destroy the domain when this process's connection ends; a test that
+    /// restarts libvirtd turns it off (the restart would end the domain too) and relies on ``destroy()``.
+    static func with<T: Sendable>(_ label: String, autoDestroy: Bool = true, _ body: (TestDomain) async throws -> T)
+        async throws -> T
+    {
         try await LibvirtHost.ready()
         let directory = try TemporaryDirectory(prefix: "qmpkit-lv")
         let name = "qmpkit-\(label)-\(getpid())"
@@ -60,7 +64,7 @@ final class TestDomain: @unchecked Sendable {
         }
         // Paused at first, so the console socket is connected before the guest prints anything; destroyed by
         // libvirt if this process dies (AUTODESTROY).
-        let flags = VIR_DOMAIN_START_PAUSED.rawValue | VIR_DOMAIN_START_AUTODESTROY.rawValue
+        let flags = VIR_DOMAIN_START_PAUSED.rawValue | (autoDestroy ? VIR_DOMAIN_START_AUTODESTROY.rawValue : 0)
         guard let domain = virDomainCreateXML(connection, xml(name: name, console: consolePath), flags) else {
             let message = lastMessage()
             virConnectClose(connection)
@@ -91,9 +95,15 @@ final class TestDomain: @unchecked Sendable {
         }
     }
 
-    /// Stops the domain (QEMU is killed) and releases the connection. Harmless twice.
+    /// Stops the domain (QEMU is killed). Harmless twice. When this connection is dead (libvirtd restarted), a
+    /// new one finds the domain by name.
     func destroy() {
-        if virDomainIsActive(domain) == 1 { _ = virDomainDestroy(domain) }
+        if virDomainIsActive(domain) == 1, virDomainDestroy(domain) == 0 { return }
+        guard virConnectIsAlive(connection) != 1, let fresh = virConnectOpen("qemu:///system") else { return }
+        defer { virConnectClose(fresh) }
+        guard let again = virDomainLookupByName(fresh, name) else { return }
+        _ = virDomainDestroy(again)
+        virDomainFree(again)
     }
 
     deinit {

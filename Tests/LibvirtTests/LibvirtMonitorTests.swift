@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import HMP
 import MonitorShell
@@ -109,5 +112,30 @@ import QMPWire
             #expect(error is QMPConnectionError, "\(error)")
         }
         #expect(client.isClosed)
+    }
+
+    /// libvirtd stops while a client waits: the wait fails at once (the connection's close callback shuts the
+    /// bridge), and after a restart the guest's monitor is reachable again.
+    @Test func daemonStopsWhileConnected() async throws {
+        try await TestDomain.with("daemon", autoDestroy: false) { domain in
+            let client = try await LibvirtMonitor.connect(domain.monitor)
+            #expect(try await client.execute(QueryStatus()).running)
+            async let wait: QMPEvent = client.waitForEvent("NEVER_SENT", since: .now, timeout: .seconds(60))
+            let pidText = try #require(readTextFile("/run/libvirtd.pid")).filter(\.isNumber)
+            let pid = try #require(Int32(pidText))
+            #expect(kill(pid, SIGTERM) == 0)
+            do {
+                _ = try await wait
+                Issue.record("the wait outlived libvirtd")
+            } catch {
+                #expect(error is QMPConnectionError, "\(error)")
+            }
+            await client.close()
+            try await LibvirtHost.ready()
+            // libvirtd re-attaches to the running QEMU: the same monitor string works again.
+            let again = try await LibvirtMonitor.connect(domain.monitor)
+            #expect(try await again.execute(QueryStatus()).running)
+            await again.close()
+        }
     }
 }
