@@ -7,7 +7,7 @@ import Glibc
 
 struct Boot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Boot a QEMU guest: follow its serial console, or leave it running (--detach).",
+        abstract: "Boot a QEMU guest: follow its serial console, run a script on it (--script), or leave it running (--detach).",
         discussion: """
             Options use the names of QEMU's own command line. Without --detach, the console is printed until the
             guest stops or Ctrl-C, and the guest is then shut down (system_powerdown, quit, SIGTERM, SIGKILL).
@@ -19,133 +19,29 @@ struct Boot: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "A JSON file with the machine configuration; options given here override it.")
-    var config: String?
-    @Option(help: "Guest name.")
-    var name: String?
-    @Option(name: [.customShort("m"), .long], help: "Memory in MiB, optionally with slots=N,maxmem=SIZE for hot-plug.")
-    var memory: String?
-    @Option(help: "CPUs, optionally with maxcpus=M for hot-plug: N[,maxcpus=M].")
-    var smp: String?
-    @Option(name: [.customShort("M"), .long], help: "Machine type (pc, q35, ...).")
-    var machine: String?
-    @Option(help: "Accelerator: kvm, tcg or auto (KVM when /dev/kvm is usable).")
-    var accel: String?
-    @Option(help: "Disk image as the first IDE disk.")
-    var hda: String?
-    @Option(help: "A disk: file=F[,format=qcow2][,if=virtio][,id=ID][,readonly=on] (repeatable).")
-    var drive: [String] = []
-    @Option(help: "An ISO for the CD drive (device id cdrom0).")
-    var cdrom: String?
-    @Option(help: "Boot order: c (disk), d (CD-ROM), n (network).")
-    var boot: String?
-    @Option(help: "Kernel to boot directly.")
-    var kernel: String?
-    @Option(help: "Initial ramdisk (needs --kernel).")
-    var initrd: String?
-    @Option(help: "Kernel command line (needs --kernel).")
-    var append: String?
-    @Option(help: "Network: user[,hostfwd=tcp::2222-:22], bridge=BR, tap=IF or none (repeatable).")
-    var net: [String] = []
-    @Option(help: "MAC address of the first NIC.")
-    var mac: String?
-    @Flag(help: "Add a virtio balloon (device id balloon0).")
-    var balloon = false
-    @Option(help: "Spare PCIe root ports hp1..hpN for hot-plug (q35).")
-    var hotplugSlots: Int?
-    @Option(help: "Copy the serial console to this file.")
-    var serialLog: String?
-    @Option(help: "The QEMU binary.")
-    var qemu: String?
-    @Option(parsing: .unconditionalSingleValue, help: "A further QEMU argument, passed as is (repeatable; may start with a dash).")
-    var extra: [String] = []
+    @OptionGroup var bootOptions: BootOptions
+
     @Flag(help: "Leave the guest running and exit once its monitor is ready.")
     var detach = false
 
+    @Option(help: "Run this .qmp script on the guest, then shut it down (the exit status is the script's).")
+    var script: String?
+
+    @OptionGroup(title: "Script options (with --script)") var scriptOptions: ScriptOptions
+
     func validate() throws {
-        do {
-            _ = try machineConfiguration()
-        } catch let error as RunnerError {
-            throw ValidationError(error.message)
-        }
-    }
-
-    func machineConfiguration() throws -> MachineConfiguration {
-        var configuration = MachineConfiguration()
-        if let config {
-            guard let text = readTextFile(config) else { throw RunnerError(.invalidConfiguration, "cannot read --config \(config)") }
-            do {
-                configuration = try JSONValueDecoder().decode(MachineConfiguration.self, from: JSON(parsing: text))
-            } catch {
-                throw RunnerError(.invalidConfiguration, "--config \(config): \(error)")
-            }
-        }
-        if let name { configuration.name = name }
-        if let memory { configuration.memory = try Self.parseMemory(memory) }
-        if let smp { configuration.cpus = try Self.parseSMP(smp) }
-        if let machine { configuration.machine = machine }
-        if let accel {
-            guard let value = MachineConfiguration.Accelerator(rawValue: accel) else {
-                throw RunnerError(.invalidConfiguration, "--accel \(accel): use kvm, tcg or auto")
-            }
-            configuration.accelerator = value
-        }
-        if let hda { configuration.disks.append(.init(file: hda, interface: "ide")) }
-        for spec in drive { configuration.disks.append(try .init(parsing: spec)) }
-        if let cdrom { configuration.cdrom = cdrom }
-        if let boot { configuration.boot = boot }
-        if let kernel { configuration.kernel = kernel }
-        if let initrd { configuration.initrd = initrd }
-        if let append { configuration.append = append }
-        for spec in net { configuration.networks.append(try NetworkBackend(parsing: spec)) }
-        if let mac { configuration.mac = mac }
-        if balloon { configuration.balloon = true }
-        if let hotplugSlots { configuration.hotplugSlots = hotplugSlots }
-        if let serialLog { configuration.serialLog = serialLog }
-        if let qemu { configuration.qemu = qemu }
-        configuration.extraArguments += extra
-        try configuration.validate()
-        return configuration
-    }
-
-    /// `256` or `256,slots=2,maxmem=1G`.
-    static func parseMemory(_ text: String) throws -> MachineConfiguration.MemorySize {
-        let parts = text.split(separator: ",").map(String.init)
-        guard let megabytes = Int(parts.first ?? "") else {
-            throw RunnerError(.invalidConfiguration, "-m \(text): give the memory in MiB, e.g. -m 256,slots=2,maxmem=1G")
-        }
-        var size = MachineConfiguration.MemorySize(megabytes: megabytes)
-        for option in parts.dropFirst() {
-            if option.hasPrefix("slots="), let slots = Int(option.dropFirst(6)) {
-                size.slots = slots
-            } else if option.hasPrefix("maxmem=") {
-                size.maximum = String(option.dropFirst(7))
-            } else {
-                throw RunnerError(.invalidConfiguration, "-m: unknown option '\(option)' (use slots=N,maxmem=SIZE)")
-            }
-        }
-        return size
-    }
-
-    /// `2` or `1,maxcpus=2`.
-    static func parseSMP(_ text: String) throws -> MachineConfiguration.CPUCount {
-        let parts = text.split(separator: ",").map(String.init)
-        guard let count = Int(parts.first ?? "") else {
-            throw RunnerError(.invalidConfiguration, "--smp \(text): give a number of CPUs, e.g. --smp 1,maxcpus=2")
-        }
-        var cpus = MachineConfiguration.CPUCount(count: count)
-        for option in parts.dropFirst() {
-            guard option.hasPrefix("maxcpus="), let maximum = Int(option.dropFirst(8)) else {
-                throw RunnerError(.invalidConfiguration, "--smp: unknown option '\(option)' (use maxcpus=M)")
-            }
-            cpus.maximum = maximum
-        }
-        return cpus
+        if script != nil, detach { throw ValidationError("--script and --detach do not go together") }
+        if script != nil { try scriptOptions.validateOptions() }
     }
 
     func run() async throws {
-        let configuration = try machineConfiguration()
-        var options = Guest.Options()
+        if let script {
+            let parsed = try scriptOptions.loadScript(script)
+            try await scriptOptions.runOnBootedGuest(parsed, bootOptions: bootOptions)
+            return
+        }
+        let configuration = try bootOptions.machineConfiguration()
+        var options = bootOptions.guestOptions()
         options.detached = detach
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)

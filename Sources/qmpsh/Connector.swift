@@ -1,5 +1,8 @@
 import MonitorShell
 import QMPLibvirt
 
-/// How qmpsh opens monitors: QMP and HMP sockets, and libvirt guests (`libvirt:DOMAIN`, `libvirt+URI#DOMAIN`).
-enum Connector { static let monitors = MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect) }
+/// How qmpsh opens the monitors named on its command line: QMP and direct HMP, and guests libvirt runs
+/// (`libvirt:DOMAIN`, `libvirt+URI#DOMAIN`).
+enum Connector {
+    static let monitors = MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect)
+}

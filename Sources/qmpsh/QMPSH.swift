@@ -16,7 +16,9 @@ struct QMPSH: AsyncParsableCommand {
             Exit status: 0 success; 1 a command failed; 2 bad usage; 3 the monitor could not be reached or went away.
             """,
         version: "0.1.0",
-        subcommands: [Exec.self, HMPCommand.self, Events.self, Boot.self, Schema.self, Img.self, Doctor.self, Domains.self]
+        subcommands: [
+            Exec.self, HMPCommand.self, Events.self, Run.self, Boot.self, Schema.self, Img.self, Doctor.self, Domains.self,
+        ]
     )
 
     /// Parses and runs like ArgumentParser's own entry point, but bad usage exits with 2 (the project's contract)

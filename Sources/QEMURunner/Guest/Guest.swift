@@ -31,6 +31,9 @@ public final class Guest: Sendable {
         public var quitTimeout: Duration = .seconds(5)
         /// Keep QEMU running after this process exits (for `qmpsh boot --detach`).
         public var detached = false
+        /// Called with every QMP message sent and received (``QMPClient/Configuration/messageObserver``), e.g. for
+        /// a transcript.
+        public var messageObserver: (@Sendable (QMPClient.MessageDirection, JSON) -> Void)?
 
         public init() {}
     }
@@ -106,6 +109,7 @@ public final class Guest: Sendable {
             do {
                 var qmp = QMPClient.Configuration()
                 qmp.greetingTimeout = options.monitorTimeout
+                qmp.messageObserver = options.messageObserver
                 // Connect, unless QEMU exits first: then stop waiting for a greeting that cannot come.
                 let connecting = Task { try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp) }
                 let exitWatch = Task {

@@ -1,0 +1,116 @@
+public import QMP
+public import QMPWire
+
+/// A parsed `.qmp` script: every statement checked for syntax and every `${variable}` expanded, before anything is
+/// sent. The language is in DESIGN.md:
+///
+/// ```
+/// # comment
+/// blockdev-add driver=qcow2 node-name=d1 file.driver=file file.filename=${disk}
+/// device_add driver=virtio-blk-pci drive=d1 id=vd1
+/// console-send "ls /sys/block\n"
+/// console-expect "vda" timeout=30
+/// device_del id=vd1
+/// wait DEVICE_DELETED device=vd1 timeout=30
+/// query-status
+/// expect .status == "running"
+/// expect-error DeviceNotFound device_del id=nosuch
+/// ```
+public struct Script: Sendable {
+    /// The file name used in messages (`FILE:LINE:COL`).
+    public var file: String
+    /// The statements in order; blank lines and comments are not statements.
+    public var statements: [ScriptStatement]
+    /// Every variable and its final value (after `--var` and environment overrides).
+    public var variables: [String: String]
+
+    public init(file: String, statements: [ScriptStatement], variables: [String: String] = [:]) {
+        self.file = file
+        self.statements = statements
+        self.variables = variables
+    }
+
+    /// Whether a statement needs a serial console (`console-expect`, `console-send`).
+    public var usesConsole: Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .consoleExpect, .consoleSend: return true
+            default: return false
+            }
+        }
+    }
+}
+
+/// One statement of a script, with where it came from.
+public struct ScriptStatement: Sendable {
+    /// 1-based line number.
+    public var line: Int
+    /// The line after variable expansion, without surrounding white space.
+    public var text: String
+    /// The line as written.
+    public var source: String
+    public var kind: Kind
+    /// Maps a 1-based column of ``text`` to the 1-based column of ``source`` (they differ after `${...}`).
+    var columnMap: [Int]
+
+    public init(line: Int, text: String, source: String, kind: Kind, columnMap: [Int] = []) {
+        self.line = line
+        self.text = text
+        self.source = source
+        self.kind = kind
+        self.columnMap = columnMap
+    }
+
+    /// The column in the source line for a column of the expanded text.
+    public func sourceColumn(_ column: Int) -> Int {
+        guard column >= 1, column <= columnMap.count else { return column > columnMap.count ? (columnMap.last ?? 0) + 1 : 1 }
+        return columnMap[column - 1]
+    }
+
+    public enum Kind: Sendable {
+        /// A QMP command, a raw JSON request or an HMP command (``MonitorInput``); `columns` gives the column of each
+        /// argument's first key segment, for messages that point at an argument.
+        case command(MonitorInput, argumentColumns: [String: Int])
+        /// `expect PATH OP VALUE`: an assertion on the last return.
+        case expect(ScriptExpectation)
+        /// `expect-error CLASS command`: the command must fail with that error class.
+        case expectError(errorClass: String, command: MonitorInput, argumentColumns: [String: Int])
+        /// `wait EVENT key=value... timeout=S`.
+        case wait(event: String, matching: [(path: String, value: JSON)], timeout: Duration?)
+        /// `console-expect "text" [regex=true] timeout=S`.
+        case consoleExpect(text: String, isRegex: Bool, timeout: Duration?)
+        /// `console-send "text"`.
+        case consoleSend(String)
+        /// `set NAME=VALUE`: already applied to later lines while parsing; kept for the report.
+        case set(name: String, value: String)
+        /// `sleep SECONDS`.
+        case sleep(Duration)
+    }
+}
+
+/// `expect PATH OP VALUE` (or `expect PATH`: the value is there and neither `false` nor `null`).
+public struct ScriptExpectation: Sendable, Equatable {
+    public enum Operator: String, Sendable, CaseIterable {
+        case equal = "=="
+        case notEqual = "!="
+        case contains
+        case notContains = "!contains"
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case matches
+        /// `expect PATH`: present, not `null`, not `false`.
+        case truthy = ""
+    }
+
+    public var path: JSONPath
+    public var op: Operator
+    public var value: JSON
+
+    public init(path: JSONPath, op: Operator, value: JSON) {
+        self.path = path
+        self.op = op
+        self.value = value
+    }
+}

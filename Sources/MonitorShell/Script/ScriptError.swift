@@ -1,0 +1,43 @@
+/// A problem in a script, found before anything was sent (syntax, variables, the live schema) or while it ran.
+///
+/// ``description`` is `FILE:LINE:COL: message`, the form editors and CI logs link to; ``rendered`` adds the line
+/// and a caret under the column.
+public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    /// 1-based line.
+    public var line: Int
+    /// 1-based column in the line as written.
+    public var column: Int
+    public var message: String
+    /// The line as written, for ``rendered``.
+    public var sourceLine: String
+
+    public init(file: String, line: Int, column: Int, message: String, sourceLine: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        self.sourceLine = sourceLine
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+
+    /// `FILE:LINE:COL: message`, then the line and a caret under the column.
+    public var rendered: String {
+        let line = sourceLine.replacing("\t", with: " ")
+        let caretOffset = max(0, min(column - 1, line.count))
+        return "\(description)\n    \(line)\n    \(String(repeating: " ", count: caretOffset))^"
+    }
+}
+
+/// All the problems found in a script before it ran (none of it was sent).
+public struct ScriptErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [ScriptError]
+
+    public init(_ errors: [ScriptError]) { self.errors = errors }
+
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+
+    /// Every error with its line and caret.
+    public var rendered: String { errors.map(\.rendered).joined(separator: "\n") }
+}

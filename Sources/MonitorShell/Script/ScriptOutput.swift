@@ -1,0 +1,158 @@
+import QMP
+import QMPWire
+
+/// Turns script reports into the lines `qmpsh run` prints: readable text by default, one JSON object per
+/// statement and per event with `--json`. Pure formatting, no I/O.
+public struct ScriptOutputFormatter: Sendable {
+    public enum Style: Sendable { case human, json }
+
+    public var style: Style
+    /// Printed before each line when several monitors run (`[web1] `); `nil` for one monitor.
+    public var monitorPrefix: String?
+    /// The monitor, as it appears in JSON objects.
+    public var monitor: String
+    /// Longest result shown in human output before it is cut (the JSON output is never cut).
+    public var maximumResultLength = 2000
+
+    public init(style: Style, monitor: String, showsMonitor: Bool) {
+        self.style = style
+        self.monitor = monitor
+        self.monitorPrefix = showsMonitor ? "[\(monitor)] " : nil
+    }
+
+    /// The line for standard output (ending in a newline), and for a failure in human style the message for
+    /// standard error (`FILE:LINE:COL: Class: message`, the line and a caret).
+    public func format(_ report: ScriptReport, file: String) -> (out: String?, err: String?) {
+        switch (report, style) {
+        case (.event(let event), .json):
+            var object = JSONObject()
+            if monitorPrefix != nil { object["monitor"] = .string(monitor) }
+            object["event"] = .string(event.name)
+            object["data"] = event.data
+            object["timestamp"] = event.json["timestamp"] ?? .null
+            return (JSON.object(object).serialized() + "\n", nil)
+        case (.event, .human):
+            return (nil, nil)
+        case (.statement(let result), .json):
+            var object = JSONObject()
+            if monitorPrefix != nil { object["monitor"] = .string(monitor) }
+            object["file"] = .string(file)
+            object["line"] = .int(Int64(result.statement.line))
+            object["statement"] = .string(result.statement.text)
+            switch result.outcome {
+            case .returned(let value): object["return"] = value
+            case .passed(let value):
+                object["ok"] = .bool(true)
+                if let value { object["matched"] = value }
+            case .failed(let failure):
+                object["error"] = .object(JSONObject([("class", .string(failure.errorClass)), ("desc", .string(failure.message))]))
+            }
+            object["elapsed_ms"] = .double(Self.milliseconds(result.elapsed))
+            return (JSON.object(object).serialized() + "\n", nil)
+        case (.statement(let result), .human):
+            let prefix = monitorPrefix ?? ""
+            let head = "\(prefix)\(file):\(result.statement.line)  \(result.statement.text)"
+            let time = Self.durationText(result.elapsed)
+            switch result.outcome {
+            case .returned(.string(let text)) where isHMP(result.statement):
+                let body = text.replacing("\r\n", with: "\n")
+                let indented = body.split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { "    " + $0 }.joined(separator: "\n")
+                return ("\(head)  (\(time))\n" + (body.isEmpty ? "" : indented.trimmingTrailingNewlineIndent + "\n"), nil)
+            case .returned(let value):
+                return ("\(head)  → \(cut(value.serialized()))  (\(time))\n", nil)
+            case .passed(let value):
+                var detail = "ok"
+                if case .wait = result.statement.kind, let value {
+                    detail = "got " + cut((value["event"]?.stringValue ?? "") + " " + (value["data"]?.serialized() ?? ""))
+                } else if case .expectError = result.statement.kind, let value {
+                    detail = "failed as expected: " + (value["class"]?.stringValue ?? "") + ": " + (value["desc"]?.stringValue ?? "")
+                }
+                return ("\(head)  ✓ \(detail)  (\(time))\n", nil)
+            case .failed(let failure):
+                let error = ScriptError(
+                    file: file, line: result.statement.line, column: result.statement.sourceColumn(1 + leading(result.statement)),
+                    message: failure.description, sourceLine: result.statement.source)
+                return ("\(head)  ✗ \(failure.errorClass)  (\(time))\n", prefix + error.rendered + "\n")
+            }
+        }
+    }
+
+    /// The closing line: counts, failures and time (human style), or a `{"summary": ...}` object.
+    public func format(_ summary: ScriptSummary) -> String {
+        switch style {
+        case .json:
+            var object = JSONObject()
+            object["monitor"] = .string(summary.monitor)
+            object["file"] = .string(summary.file)
+            object["statements"] = .int(Int64(summary.executed))
+            object["passed"] = .int(Int64(summary.passed))
+            object["failed"] = .int(Int64(summary.failures.count))
+            object["failed_lines"] = .array(summary.failures.map { .int(Int64($0.statement.line)) })
+            object["stop"] = .string(summary.stop.rawValue)
+            object["exit_status"] = .int(Int64(summary.exitStatus))
+            object["elapsed_ms"] = .double(Self.milliseconds(summary.elapsed))
+            return JSON.object(JSONObject([("summary", .object(object))])).serialized() + "\n"
+        case .human:
+            var text = "# \(summary.file) on \(summary.monitor): \(summary.executed) statements, \(summary.passed) passed"
+            if !summary.failures.isEmpty {
+                text += ", \(summary.failures.count) failed (line"
+                text += summary.failures.count == 1 ? " " : "s "
+                text += summary.failures.map { "\($0.statement.line)" }.joined(separator: ", ") + ")"
+            }
+            switch summary.stop {
+            case .failed: text += "; stopped at the first failure"
+            case .monitorGone: text += "; the monitor went away"
+            case .cancelled: text += "; cancelled"
+            case .completed: break
+            }
+            return text + " in \(Self.durationText(summary.elapsed))\n"
+        }
+    }
+
+    private func isHMP(_ statement: ScriptStatement) -> Bool {
+        if case .command(.hmp, _) = statement.kind { return true }
+        return false
+    }
+
+    private func leading(_ statement: ScriptStatement) -> Int {
+        statement.source.prefix { $0.isWhitespace }.count
+    }
+
+    private func cut(_ text: String) -> String {
+        guard text.count > maximumResultLength else { return text }
+        return String(text.prefix(maximumResultLength)) + "… (\(text.utf8.count) bytes; --json shows all)"
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return (milliseconds * 1000).rounded() / 1000
+    }
+
+    static func durationText(_ duration: Duration) -> String {
+        let ms = milliseconds(duration)
+        if ms >= 1000 { return String(format2: ms / 1000) + " s" }
+        return String(format2: ms) + " ms"
+    }
+}
+
+extension String {
+    /// Two decimals, without Foundation.
+    init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let whole = hundredths / 100
+        let fraction = abs(hundredths % 100)
+        self = "\(whole)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+
+    fileprivate var trimmingTrailingNewlineIndent: String {
+        var text = self
+        while text.hasSuffix("\n    ") { text.removeLast(5) }
+        while text.hasSuffix("    "), text.split(separator: "\n").last?.allSatisfy({ $0 == " " }) == true {
+            text.removeLast(4)
+            if text.hasSuffix("\n") { text.removeLast() }
+        }
+        return text
+    }
+}

@@ -1,0 +1,326 @@
+import QMP
+import QMPWire
+
+/// Parses `.qmp` scripts (see ``Script``): the whole text at once, collecting every error.
+///
+/// Variables: `set NAME=VALUE` defines `${NAME}` for the lines after it; `overrides` (from `--var NAME=VALUE` and
+/// `QMPSH_VAR_NAME` environment variables) win over the script's own `set`. Only these explicit variables expand:
+/// `${HOME}` is an error unless the script or the caller defines it, so no path changes with the caller's environment
+/// by accident. `$${` writes a literal `${`.
+public struct ScriptParser: Sendable {
+    /// Variables that win over `set`.
+    public var overrides: [String: String]
+
+    public init(overrides: [String: String] = [:]) {
+        self.overrides = overrides
+    }
+
+    /// Variable overrides from the environment: each `QMPSH_VAR_NAME=VALUE` gives `NAME`.
+    public static func environmentOverrides(_ environment: [String: String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in environment where key.hasPrefix("QMPSH_VAR_") && key.count > 10 {
+            result[String(key.dropFirst(10))] = value
+        }
+        return result
+    }
+
+    /// Parses `text`; throws ``ScriptErrors`` listing every problem (with `file` in each message).
+    public func parse(_ text: String, file: String) throws(ScriptErrors) -> Script {
+        var variables = overrides
+        var statements: [ScriptStatement] = []
+        var errors: [ScriptError] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, rawLine) in lines.enumerated() {
+            var source = String(rawLine)
+            if source.last == "\r" { source.removeLast() }
+            let number = offset + 1
+            func report(_ message: String, column: Int) {
+                errors.append(ScriptError(file: file, line: number, column: column, message: message, sourceLine: source))
+            }
+            let trimmed = source.drop(while: \.isWhitespace)
+            if trimmed.isEmpty || trimmed.first == "#" { continue }
+            let expanded: (text: String, columns: [Int])
+            do {
+                expanded = try Self.expand(source, variables: variables)
+            } catch {
+                report(error.message, column: error.column)
+                continue
+            }
+            do {
+                let kind = try Self.statement(expanded.text)
+                let statement = ScriptStatement(
+                    line: number, text: expanded.text.trimmingSpaces, source: source, kind: kind,
+                    columnMap: expanded.columns)
+                if case .set(let name, let value) = kind, overrides[name] == nil { variables[name] = value }
+                statements.append(statement)
+            } catch {
+                let column = error.column <= expanded.columns.count ? expanded.columns[max(error.column - 1, 0)]
+                    : (expanded.columns.last ?? 0) + 1
+                report(error.message, column: column)
+            }
+        }
+        if !errors.isEmpty { throw ScriptErrors(errors) }
+        return Script(file: file, statements: statements, variables: variables)
+    }
+
+    // MARK: - Variables
+
+    /// Expands `${NAME}`; returns the text and, for each of its characters, the 1-based source column.
+    static func expand(_ line: String, variables: [String: String]) throws(MonitorSyntaxError) -> (String, [Int]) {
+        let characters = Array(line)
+        guard characters.contains("$") else { return (line, characters.indices.map { $0 + 1 }) }
+        var output = ""
+        var columns: [Int] = []
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "$", index + 2 < characters.count, characters[index + 1] == "$", characters[index + 2] == "{" {
+                output += "${"
+                columns += [index + 1, index + 3]
+                index += 3
+                continue
+            }
+            if character == "$", index + 1 < characters.count, characters[index + 1] == "{" {
+                guard let close = characters[(index + 2)...].firstIndex(of: "}") else {
+                    throw MonitorSyntaxError("'${' without a closing '}'", column: index + 1)
+                }
+                let name = String(characters[(index + 2)..<close])
+                guard Self.isVariableName(name) else {
+                    throw MonitorSyntaxError("'\(name)' is not a variable name (letters, digits, _)", column: index + 3)
+                }
+                guard let value = variables[name] else {
+                    let known = variables.keys.sorted()
+                    var message = "undefined variable '\(name)': define it with `set \(name)=...` above, or --var \(name)=..."
+                    if let close = Self.closest(to: name, in: known) { message += " (did you mean '\(close)'?)" }
+                    throw MonitorSyntaxError(message, column: index + 1)
+                }
+                output += value
+                columns += Array(repeating: index + 1, count: value.count)
+                index = close + 1
+                continue
+            }
+            output.append(character)
+            columns.append(index + 1)
+            index += 1
+        }
+        return (output, columns)
+    }
+
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    static func closest(to name: String, in candidates: [String]) -> String? {
+        candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= max(2, name.count / 3) }
+            .min { $0.1 < $1.1 }?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    // MARK: - Statements
+
+    /// The statement keywords; anything else is a monitor command.
+    public static let keywords = ["expect", "expect-error", "wait", "console-expect", "console-send", "set", "sleep"]
+
+    static func statement(_ text: String) throws(MonitorSyntaxError) -> ScriptStatement.Kind {
+        let characters = Array(text)
+        var start = 0
+        while start < characters.count, characters[start].isWhitespace { start += 1 }
+        var end = start
+        while end < characters.count, !characters[end].isWhitespace { end += 1 }
+        let keyword = String(characters[start..<end])
+        let keywordColumn = start + 1
+        switch keyword {
+        case "set":
+            let words = try MonitorWord.split(text, from: end)
+            guard words.count == 1, let word = words.first, let name = word.key else {
+                throw MonitorSyntaxError("expected `set NAME=VALUE` (quote a value with spaces)", column: words.first?.column ?? end + 1)
+            }
+            guard isVariableName(name) else {
+                throw MonitorSyntaxError("'\(name)' is not a variable name (letters, digits, _)", column: word.column)
+            }
+            return .set(name: name, value: word.stringValue)
+        case "sleep":
+            let words = try MonitorWord.split(text, from: end)
+            guard words.count == 1, words[0].key == nil, let seconds = Double(words[0].text), seconds >= 0, seconds.isFinite
+            else {
+                throw MonitorSyntaxError("expected `sleep SECONDS`, e.g. sleep 0.5", column: words.first?.column ?? end + 1)
+            }
+            return .sleep(.milliseconds(Int64((seconds * 1000).rounded())))
+        case "expect":
+            return .expect(try expectation(characters, from: end, keywordColumn: keywordColumn))
+        case "expect-error":
+            let words = try MonitorWord.split(text, from: end)
+            guard let classWord = words.first, classWord.key == nil, !classWord.isQuoted,
+                  classWord.text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+            else {
+                throw MonitorSyntaxError(
+                    "expected `expect-error CLASS COMMAND ...`, e.g. expect-error DeviceNotFound device_del id=x",
+                    column: words.first?.column ?? end + 1)
+            }
+            let commandStart = classWord.column - 1 + classWord.text.count
+            let padded = String(repeating: " ", count: commandStart) + String(characters[commandStart...])
+            let input = try MonitorInput.parse(padded)
+            guard input != .empty else {
+                throw MonitorSyntaxError("expect-error needs the command that must fail after the class", column: commandStart + 1)
+            }
+            return .expectError(errorClass: classWord.text, command: input, argumentColumns: try argumentColumns(padded, input))
+        case "wait":
+            let words = try MonitorWord.split(text, from: end)
+            guard let eventWord = words.first, eventWord.key == nil, !eventWord.isQuoted,
+                  eventWord.text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+            else {
+                throw MonitorSyntaxError(
+                    "expected `wait EVENT [key=value ...] [timeout=SECONDS]`, e.g. wait DEVICE_DELETED device=vd1",
+                    column: words.first?.column ?? end + 1)
+            }
+            var timeout: Duration?
+            var matchWords: [MonitorWord] = []
+            for word in words.dropFirst() {
+                guard word.key != nil else {
+                    throw MonitorSyntaxError("expected key=value to match the event's data, found '\(word.text)'", column: word.column)
+                }
+                if word.key == "timeout" {
+                    timeout = try seconds(word)
+                } else {
+                    matchWords.append(word)
+                }
+            }
+            let object = try KeyValueArguments.build(matchWords)
+            return .wait(event: eventWord.text, matching: flatten(.object(object), prefix: ""), timeout: timeout)
+        case "console-expect", "console-send":
+            let words = try MonitorWord.split(text, from: end)
+            guard let textWord = words.first, textWord.key == nil else {
+                throw MonitorSyntaxError(
+                    "expected `\(keyword) \"TEXT\"`" + (keyword == "console-expect" ? " [timeout=SECONDS] [regex=true]" : ""),
+                    column: words.first?.column ?? end + 1)
+            }
+            let content = textWord.stringValue
+            guard !content.isEmpty else { throw MonitorSyntaxError("\(keyword) needs some text", column: textWord.column) }
+            if keyword == "console-send" {
+                if let extra = words.dropFirst().first {
+                    throw MonitorSyntaxError("unexpected '\(extra.text)': console-send takes one quoted text", column: extra.column)
+                }
+                return .consoleSend(content)
+            }
+            var timeout: Duration?
+            var isRegex = false
+            for word in words.dropFirst() {
+                switch word.key {
+                case "timeout": timeout = try seconds(word)
+                case "regex":
+                    guard case .bool(let flag) = try word.value() else {
+                        throw MonitorSyntaxError("regex= takes true or false", column: word.valueColumn)
+                    }
+                    isRegex = flag
+                default:
+                    throw MonitorSyntaxError(
+                        "unexpected '\(word.text)': console-expect takes one quoted text, timeout= and regex=", column: word.column)
+                }
+            }
+            if isRegex {
+                do { _ = try Regex(content) } catch {
+                    throw MonitorSyntaxError("invalid regular expression: \(error)", column: textWord.column)
+                }
+            }
+            return .consoleExpect(text: content, isRegex: isRegex, timeout: timeout)
+        default:
+            let input = try MonitorInput.parse(text)
+            return .command(input, argumentColumns: try argumentColumns(text, input))
+        }
+    }
+
+    /// `expect PATH [OP VALUE]`.
+    private static func expectation(_ characters: [Character], from start: Int, keywordColumn: Int) throws(MonitorSyntaxError)
+        -> ScriptExpectation
+    {
+        let words = try MonitorWord.split(String(characters), from: start)
+        guard let pathWord = words.first else {
+            throw MonitorSyntaxError("expected `expect PATH OP VALUE`, e.g. expect .status == \"running\"", column: keywordColumn)
+        }
+        let path: JSONPath
+        do {
+            path = try JSONPath(parsing: pathWord.text)
+        } catch {
+            throw MonitorSyntaxError(error.message, column: pathWord.column + error.column - 1)
+        }
+        guard words.count > 1 else { return ScriptExpectation(path: path, op: .truthy, value: .null) }
+        let opWord = words[1]
+        guard let op = ScriptExpectation.Operator(rawValue: opWord.text), op != .truthy else {
+            let names = ScriptExpectation.Operator.allCases.filter { $0 != .truthy }.map(\.rawValue).joined(separator: " ")
+            throw MonitorSyntaxError("unknown operator '\(opWord.text)' (use one of: \(names))", column: opWord.column)
+        }
+        guard words.count > 2 else {
+            throw MonitorSyntaxError("'\(op.rawValue)' needs a value after it", column: opWord.column + opWord.text.count)
+        }
+        if words.count > 3 {
+            throw MonitorSyntaxError(
+                "unexpected '\(words[3].text)' after the value (quote a value with spaces)", column: words[3].column)
+        }
+        let valueWord = words[2]
+        let value: JSON = valueWord.key != nil ? .string(valueWord.text) : try valueWord.value()
+        switch op {
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            guard value.numericValue != nil else {
+                throw MonitorSyntaxError("'\(op.rawValue)' compares numbers; '\(valueWord.text)' is not one", column: valueWord.column)
+            }
+        case .matches:
+            guard case .string(let pattern) = value else {
+                throw MonitorSyntaxError("'matches' takes a regular expression in quotes", column: valueWord.column)
+            }
+            do { _ = try Regex(pattern) } catch {
+                throw MonitorSyntaxError("invalid regular expression: \(error)", column: valueWord.column)
+            }
+        default: break
+        }
+        return ScriptExpectation(path: path, op: op, value: value)
+    }
+
+    private static func seconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
+        guard let seconds = (try? word.value())?.numericValue, seconds > 0, seconds.isFinite else {
+            throw MonitorSyntaxError("\(word.key ?? "timeout")= takes a number of seconds above 0", column: word.valueColumn)
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// Leaves of a nested object as dotted paths (`{"a":{"b":1}}` → `a.b = 1`); an empty object is matched as is.
+    static func flatten(_ value: JSON, prefix: String) -> [(path: String, value: JSON)] {
+        guard case .object(let object) = value, !object.isEmpty || prefix.isEmpty else { return [(prefix, value)] }
+        return object.members.flatMap { member in
+            flatten(member.value, prefix: prefix.isEmpty ? member.key : prefix + "." + member.key)
+        }
+    }
+
+    /// The column of each top-level argument key (`file.filename` → column of `file.filename=`), for messages.
+    static func argumentColumns(_ text: String, _ input: MonitorInput) throws(MonitorSyntaxError) -> [String: Int] {
+        guard case .command = input else { return [:] }
+        var columns: [String: Int] = [:]
+        for word in try MonitorWord.split(text) {
+            if let key = word.key, columns[key] == nil { columns[key] = word.column }
+        }
+        return columns
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var slice = Substring(self)
+        while slice.first?.isWhitespace == true { slice.removeFirst() }
+        while slice.last?.isWhitespace == true { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,115 @@
+public import QMP
+public import QMPWire
+import HMP
+import QEMURunner
+
+/// What a running script reports: a finished statement, or an event the monitor sent.
+public enum ScriptReport: Sendable {
+    case statement(StatementResult)
+    case event(QMPEvent)
+}
+
+/// A statement and how it went.
+public struct StatementResult: Sendable {
+    public var statement: ScriptStatement
+    public var outcome: StatementOutcome
+    public var elapsed: Duration
+
+    public init(statement: ScriptStatement, outcome: StatementOutcome, elapsed: Duration) {
+        self.statement = statement
+        self.outcome = outcome
+        self.elapsed = elapsed
+    }
+
+    public var failed: Bool {
+        if case .failed = outcome { return true }
+        return false
+    }
+}
+
+public enum StatementOutcome: Sendable {
+    /// A command returned this (HMP text is a string).
+    case returned(JSON)
+    /// A check or wait held; the value is what it matched, if anything (an event, console text, an error).
+    case passed(JSON?)
+    case failed(ScriptFailure)
+}
+
+/// Why a statement failed, as one line that names the class (`DeviceNotFound: Device 'x' not found`).
+public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// QEMU's error class for a failed command; otherwise `ExpectationFailed`, `Timeout`, `HMPError`,
+    /// `ConnectionError`, `ConsoleError` or `UsageError`.
+    public var errorClass: String
+    public var message: String
+    /// The monitor (or the guest) went away: the run stops and exits 3.
+    public var monitorGone: Bool
+
+    public init(errorClass: String, message: String, monitorGone: Bool = false) {
+        self.errorClass = errorClass
+        self.message = message
+        self.monitorGone = monitorGone
+    }
+
+    /// Classifies an error thrown while running a statement.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as QMPError:
+            self.init(errorClass: error.errorClass.rawValue, message: error.message)
+        case let error as HMPError:
+            self.init(errorClass: "HMPError", message: error.message)
+        case let error as QMPTimeoutError:
+            self.init(errorClass: "Timeout", message: error.description)
+        case let error as QMPConnectionError:
+            self.init(errorClass: "ConnectionError", message: error.message, monitorGone: true)
+        case let error as RunnerError:
+            self.init(errorClass: "ConsoleError", message: error.message, monitorGone: error.code == .qemuExited)
+        case let error as QMPUsageError:
+            self.init(errorClass: "UsageError", message: error.description)
+        case is CancellationError:
+            self.init(errorClass: "Cancelled", message: "the run was cancelled")
+        default:
+            self.init(errorClass: "Error", message: "\(error)")
+        }
+    }
+
+    public var description: String { "\(errorClass): \(message)" }
+}
+
+/// How a run on one monitor ended.
+public struct ScriptSummary: Sendable {
+    public enum Stop: String, Sendable {
+        /// Every statement ran (some may have failed with `keepGoing`).
+        case completed
+        /// A statement failed and the run stopped there.
+        case failed
+        /// The monitor went away.
+        case monitorGone
+        case cancelled
+    }
+
+    public var monitor: String
+    public var file: String
+    public var executed = 0
+    public var failures: [StatementResult] = []
+    public var stop = Stop.completed
+    public var elapsed: Duration = .zero
+
+    public init(monitor: String, file: String) {
+        self.monitor = monitor
+        self.file = file
+    }
+
+    public var passed: Int { executed - failures.count }
+
+    /// 0 all held; 1 a command or expectation failed; 3 the monitor went away.
+    public var exitStatus: Int32 {
+        if stop == .monitorGone { return 3 }
+        if !failures.isEmpty || stop == .cancelled { return 1 }
+        return 0
+    }
+
+    mutating func record(_ result: StatementResult) {
+        executed += 1
+        if result.failed { failures.append(result) }
+    }
+}

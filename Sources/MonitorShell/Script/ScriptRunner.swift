@@ -1,0 +1,224 @@
+public import QEMURunner
+import QMP
+import QMPWire
+import HMP
+
+/// Runs a parsed ``Script`` on one monitor, statement by statement.
+///
+/// - Commands run in order; each return (or HMP text) becomes `$_`, which `expect` looks at. A matched `wait`
+///   makes the event (`{"event", "data", "timestamp"}`) `$_`, and a passing `expect-error` the error
+///   (`{"class", "desc"}`).
+/// - `wait` counts the events that arrived since the previous command was sent (or since the event the previous
+///   `wait` matched, if that came later), so an event that comes before the wait starts is not missed, and two
+///   waits for the same event match two different events.
+/// - The first failure stops the run unless ``Options/keepGoing``; a monitor that goes away always stops it.
+///
+/// A failed statement is a result, not a thrown error: ``run(report:)`` returns a ``ScriptSummary``.
+public struct ScriptRunner: Sendable {
+    public struct Options: Sendable {
+        /// Go on after a failed statement (a lost monitor still stops the run).
+        public var keepGoing = false
+        /// Time limit for commands, and for `wait` / `console-expect` without `timeout=`.
+        public var timeout: Duration = .seconds(30)
+        /// Report every event the monitor sends (for `--json`), between statements, in arrival order.
+        public var reportsEvents = false
+
+        public init() {}
+    }
+
+    public let script: Script
+    public let session: MonitorSession
+    public let console: SerialConsole?
+    public let options: Options
+
+    public init(script: Script, session: MonitorSession, console: SerialConsole? = nil, options: Options = Options()) {
+        self.script = script
+        self.session = session
+        self.console = console
+        self.options = options
+    }
+
+    /// Runs the script; `report` is called (on the running task) for each statement as it finishes and for each
+    /// event when ``Options/reportsEvents`` is set.
+    public func run(report: (ScriptReport) -> Void = { _ in }) async -> ScriptSummary {
+        if let client = session.client {
+            return await client.withAffinity { await runStatements(report: report) }
+        }
+        return await runStatements(report: report)
+    }
+
+    private func runStatements(report: (ScriptReport) -> Void) async -> ScriptSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var state = RunState()
+        var summary = ScriptSummary(monitor: session.label, file: script.file)
+        var eventCursor = session.client?.eventCursor() ?? EventCursor(sequence: 0)
+        for statement in script.statements {
+            if Task.isCancelled {
+                summary.stop = .cancelled
+                break
+            }
+            let begin = clock.now
+            let outcome = await execute(statement, state: &state)
+            let elapsed = clock.now - begin
+            if options.reportsEvents, let client = session.client {
+                for event in client.recentEvents(after: eventCursor) {
+                    report(.event(event))
+                    eventCursor = EventCursor(sequence: event.sequence)
+                }
+            }
+            let result = StatementResult(statement: statement, outcome: outcome, elapsed: elapsed)
+            summary.record(result)
+            report(.statement(result))
+            if case .failed(let failure) = outcome {
+                if failure.monitorGone {
+                    summary.stop = .monitorGone
+                    break
+                }
+                if !options.keepGoing {
+                    summary.stop = .failed
+                    break
+                }
+            }
+        }
+        summary.elapsed = clock.now - started
+        return summary
+    }
+
+    /// What the run carries from statement to statement.
+    struct RunState {
+        var last: JSON = .null
+        /// Events after this count for the next `wait`.
+        var waitCursor = EventCursor(sequence: 0)
+    }
+
+    private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
+        do {
+            switch statement.kind {
+            case .command(let input, _):
+                let value = try await send(input, state: &state)
+                state.last = value
+                return .returned(value)
+            case .expectError(let expected, let input, _):
+                do {
+                    let value = try await send(input, state: &state)
+                    return .failed(ScriptFailure(
+                        errorClass: "ExpectationFailed",
+                        message: "expected the command to fail with \(expected), but it succeeded: \(value.abbreviated)"))
+                } catch let error as QMPError {
+                    state.last = .object(JSONObject([("class", .string(error.errorClass.rawValue)), ("desc", .string(error.message))]))
+                    guard error.errorClass.rawValue == expected else {
+                        return .failed(ScriptFailure(
+                            errorClass: "ExpectationFailed", message: "expected \(expected), got \(error.errorClass.rawValue): \(error.message)"))
+                    }
+                    return .passed(state.last)
+                } catch let error as HMPError {
+                    state.last = .object(JSONObject([("class", .string("HMPError")), ("desc", .string(error.message))]))
+                    guard expected == "HMPError" || expected == "GenericError" else {
+                        return .failed(ScriptFailure(errorClass: "ExpectationFailed", message: "expected \(expected), got HMPError: \(error.message)"))
+                    }
+                    return .passed(state.last)
+                }
+            case .expect(let expectation):
+                if let failure = Self.check(expectation, on: state.last) {
+                    return .failed(ScriptFailure(errorClass: "ExpectationFailed", message: failure))
+                }
+                return .passed(nil)
+            case .wait(let name, let matching, let timeout):
+                guard let client = session.client else {
+                    return .failed(ScriptFailure(errorClass: "UsageError", message: "\(session.label) sends no events"))
+                }
+                let filter = QMPEventFilter(names: [name]) { event in
+                    matching.allSatisfy { item in event.data.value(atDottedPath: item.path)?.looselyEquals(item.value) ?? false }
+                }
+                let event = try await client.waitForEvent(filter, since: .cursor(state.waitCursor), timeout: timeout ?? options.timeout)
+                state.waitCursor = max(state.waitCursor, EventCursor(sequence: event.sequence))
+                state.last = event.json
+                return .passed(event.json)
+            case .consoleExpect(let text, let isRegex, let timeout):
+                guard let console else { return .failed(ScriptFailure(errorClass: "UsageError", message: "no guest console")) }
+                let limit = timeout ?? options.timeout
+                let found = isRegex ? try await console.expect(regex: text, timeout: limit) : try await console.expect(text, timeout: limit)
+                return .passed(.string(found))
+            case .consoleSend(let text):
+                guard let console else { return .failed(ScriptFailure(errorClass: "UsageError", message: "no guest console")) }
+                try console.send(text)
+                return .passed(nil)
+            case .set:
+                return .passed(nil)
+            case .sleep(let duration):
+                try await Task.sleep(for: duration)
+                return .passed(nil)
+            }
+        } catch {
+            return .failed(ScriptFailure(error))
+        }
+    }
+
+    /// Sends one monitor input; returns its value (HMP text as a string).
+    private func send(_ input: MonitorInput, state: inout RunState) async throws -> JSON {
+        if let client = session.client { state.waitCursor = client.eventCursor() }
+        switch input {
+        case .command(let name, let arguments):
+            guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
+            return try await client.execute(name, arguments: .object(arguments), timeout: options.timeout)
+        case .raw(let object):
+            guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
+            let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue ?? ""
+            return try await client.execute(name, arguments: object["arguments"] ?? .object([:]), timeout: options.timeout)
+        case .hmp(let line):
+            return .string(try await session.humanMonitor.run(line, timeout: options.timeout))
+        case .empty:
+            return state.last
+        }
+    }
+
+    /// `nil` when the expectation holds, otherwise what went wrong.
+    static func check(_ expectation: ScriptExpectation, on value: JSON) -> String? {
+        let path = expectation.path.description
+        guard let actual = expectation.path.evaluate(value) else {
+            return "\(path) is not in the last result (\(value.abbreviated))"
+        }
+        let expected = expectation.value
+        let holds: Bool
+        switch expectation.op {
+        case .truthy:
+            if actual == .null || actual == .bool(false) { return "\(path) is \(actual.abbreviated)" }
+            return nil
+        case .equal: holds = actual.looselyEquals(expected)
+        case .notEqual: holds = !actual.looselyEquals(expected)
+        case .contains: holds = actual.contains(expected)
+        case .notContains: holds = !actual.contains(expected)
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            guard let a = actual.numericValue, let b = expected.numericValue else {
+                return "\(path) is \(actual.abbreviated), not a number"
+            }
+            switch expectation.op {
+            case .less: holds = a < b
+            case .lessOrEqual: holds = a <= b
+            case .greater: holds = a > b
+            default: holds = a >= b
+            }
+        case .matches:
+            guard case .string(let text) = actual, case .string(let pattern) = expected, let regex = try? Regex(pattern) else {
+                return "\(path) is \(actual.abbreviated), not a string"
+            }
+            holds = text.contains(regex)
+        }
+        return holds ? nil : "expected \(path) \(expectation.op.rawValue) \(expected.abbreviated), got \(actual.abbreviated)"
+    }
+}
+
+extension QMPUsageError {
+    static func notQMP(_ label: String) -> QMPUsageError {
+        QMPUsageError("\(label) is a human monitor: it takes HMP commands only")
+    }
+}
+
+extension JSON {
+    /// The value as compact JSON, cut to about 200 characters for messages.
+    var abbreviated: String {
+        let text = serialized()
+        return text.count > 200 ? String(text.prefix(197)) + "..." : text
+    }
+}

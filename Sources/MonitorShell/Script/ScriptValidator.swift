@@ -1,0 +1,112 @@
+import QMP
+import QMPSchema
+import QMPWire
+
+/// Checks a parsed script against the monitor it will run on, before the first command is sent: each command and
+/// its arguments against the live schema (with "did you mean"), event names of `wait`, and that the statements
+/// the monitor cannot do are not there (QMP commands on a direct HMP monitor, console statements without a
+/// guest that qmpkit booted).
+public struct ScriptValidator: Sendable {
+    public var script: Script
+    public var hasConsole: Bool
+
+    public init(script: Script, hasConsole: Bool) {
+        self.script = script
+        self.hasConsole = hasConsole
+    }
+
+    /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order.
+    public func validate(on session: MonitorSession, timeout: Duration? = nil) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
+        var errors: [ScriptError] = []
+        var warnings: [ScriptError] = []
+        let schema = try? await session.schema(timeout: timeout)
+        for statement in script.statements {
+            func problem(_ message: String, column: Int) -> ScriptError {
+                ScriptError(
+                    file: script.file, line: statement.line, column: statement.sourceColumn(column), message: message,
+                    sourceLine: statement.source)
+            }
+            let firstColumn = leadingColumn(statement)
+            switch statement.kind {
+            case .command(let input, let columns):
+                switch input {
+                case .command(let name, let arguments):
+                    guard session.speaksQMP else {
+                        errors.append(problem(
+                            "\(session.label) is a human monitor: write HMP commands as `hmp \(name) ...`", column: firstColumn))
+                        continue
+                    }
+                    guard let schema, let live = session.live else { continue }
+                    let report = await live.validate(command: name, arguments: arguments, schema: schema)
+                    for error in report.errors {
+                        errors.append(problem("ValidationError: \(error)", column: column(of: error.path, in: columns, default: firstColumn)))
+                    }
+                    for warning in report.warnings {
+                        warnings.append(problem("warning: \(warning)", column: column(of: warning.path, in: columns, default: firstColumn)))
+                    }
+                case .raw(let object):
+                    guard session.speaksQMP else {
+                        errors.append(problem("\(session.label) is a human monitor: it takes no QMP requests", column: firstColumn))
+                        continue
+                    }
+                    guard let schema, let live = session.live,
+                          let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue else { continue }
+                    let arguments = object["arguments"]?.objectValue ?? [:]
+                    let report = await live.validate(command: name, arguments: arguments, schema: schema)
+                    for error in report.errors { errors.append(problem("ValidationError: \(error)", column: firstColumn)) }
+                case .hmp, .empty:
+                    break
+                }
+            case .expectError(_, let input, _):
+                if !session.speaksQMP, input != .empty, !input.isHMP {
+                    errors.append(problem("\(session.label) is a human monitor: write `expect-error HMPError hmp ...`", column: firstColumn))
+                }
+            case .wait(let event, _, _):
+                guard session.speaksQMP else {
+                    errors.append(problem("\(session.label) is a human monitor: it sends no events to wait for", column: firstColumn))
+                    continue
+                }
+                if let schema, !schema.eventNames.isEmpty, !schema.eventNames.contains(event) {
+                    var message = "unknown event '\(event)'"
+                    if let close = ScriptParser.closest(to: event, in: schema.eventNames) { message += " (did you mean '\(close)'?)" }
+                    errors.append(problem(message, column: eventColumn(statement)))
+                }
+            case .consoleExpect, .consoleSend:
+                if !hasConsole {
+                    errors.append(problem(
+                        "console statements need a guest that qmpkit booted: run with boot options "
+                            + "(qmpsh run SCRIPT --kernel ...) or qmpsh boot ... --script FILE",
+                        column: firstColumn))
+                }
+            case .expect, .set, .sleep:
+                break
+            }
+        }
+        return (errors, warnings)
+    }
+
+    private func leadingColumn(_ statement: ScriptStatement) -> Int {
+        // The statement text is trimmed; find where it starts in the expanded line.
+        let expanded = statement.source.prefix { $0.isWhitespace }.count
+        return expanded + 1
+    }
+
+    private func eventColumn(_ statement: ScriptStatement) -> Int {
+        leadingColumn(statement) + "wait ".count
+    }
+
+    private func column(of path: String, in columns: [String: Int], default fallback: Int) -> Int {
+        guard !path.isEmpty else { return fallback }
+        if let exact = columns[path] { return exact }
+        // The closest key typed: the longest typed key that the path starts with, or a key under the path.
+        let candidates = columns.filter { path.hasPrefix($0.key + ".") || $0.key.hasPrefix(path + ".") }
+        return candidates.min { $0.value < $1.value }?.value ?? fallback
+    }
+}
+
+extension MonitorInput {
+    var isHMP: Bool {
+        if case .hmp = self { return true }
+        return false
+    }
+}

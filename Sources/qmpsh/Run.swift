@@ -1,0 +1,297 @@
+import ArgumentParser
+import MonitorShell
+import QEMURunner
+import QMP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a .qmp script on monitors, or on a guest booted for it.",
+        discussion: """
+            The whole script is parsed, its variables expanded and its commands checked against each monitor's
+            schema before anything is sent; a mistake is reported as FILE:LINE:COL and exits 2.
+            Statements: a command (qmp-shell syntax, raw JSON, or hmp ...), expect PATH OP VALUE, expect-error CLASS
+            COMMAND, wait EVENT key=value timeout=S, console-expect "TEXT" timeout=S, console-send "TEXT",
+            set NAME=VALUE (${NAME} expands), sleep S. --var NAME=VALUE and QMPSH_VAR_NAME=VALUE in the environment
+            override set.
+            Exit status: 0 all statements held; 1 a command failed or an expectation did not hold; 2 the script does
+            not parse or does not fit the monitor (nothing was sent); 3 a monitor could not be reached or went away.
+            Examples:
+              qmpsh run hotplug.qmp --monitor /tmp/qmp.sock
+              qmpsh run hotplug.qmp --monitor /tmp/a.sock --monitor /tmp/b.sock --parallel --json
+              qmpsh run scripts/examples/cd-swap.qmp --accel tcg --kernel vmlinuz --initrd initrd.gz --cdrom a.iso
+            """
+    )
+
+    @Argument(help: "The script (.qmp); - reads it from standard input.")
+    var script: String
+
+    @OptionGroup var runOptions: ScriptOptions
+
+    @Option(name: .customLong("monitor"), help: "A monitor to run the script on (repeatable); without it, the boot options boot a guest for the script.")
+    var monitors: [String] = []
+
+    @Flag(help: "With several monitors, run on all of them at once instead of one after another.")
+    var parallel = false
+
+    @OptionGroup(title: "Boot options (instead of --monitor)") var bootOptions: BootOptions
+
+    func validate() throws {
+        try runOptions.validateOptions()
+        if monitors.isEmpty, bootOptions.isEmpty {
+            throw ValidationError("give --monitor MONITOR, or boot options for a guest to run the script on (e.g. --kernel F)")
+        }
+        if !monitors.isEmpty, !bootOptions.isEmpty {
+            throw ValidationError("give either --monitor or boot options, not both")
+        }
+        for monitor in monitors {
+            do { try Connector.monitors.validate(monitor) } catch { throw ValidationError("--monitor \(error)") }
+        }
+    }
+
+    func run() async throws {
+        let parsed = try runOptions.loadScript(script)
+        if monitors.isEmpty {
+            try await runOptions.runOnBootedGuest(parsed, bootOptions: bootOptions)
+        } else {
+            try await runOptions.runOnMonitors(parsed, monitors: monitors, parallel: parallel)
+        }
+    }
+}
+
+/// Options of a script run, shared by `run` and `boot --script`.
+struct ScriptOptions: ParsableArguments {
+    @Flag(help: "One JSON object per statement and per event, and a summary object.")
+    var json = false
+
+    @Flag(help: "Go on after a failed statement; report all failures at the end.")
+    var keepGoing = false
+
+    @Option(name: .customLong("var"), help: "Set a script variable, NAME=VALUE (repeatable; wins over the script's set).")
+    var variables: [String] = []
+
+    @Option(help: "Write every QMP message sent and received to this file as JSON lines (secrets redacted).")
+    var transcript: String?
+
+    @Option(help: "Seconds for the monitor to answer, and for wait/console-expect without timeout=.")
+    var timeout: Double = 30
+
+    @Flag(help: "Do not check commands against the monitor's schema before running.")
+    var noValidate = false
+
+    func validateOptions() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        _ = try variableOverrides()
+    }
+
+    var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+
+    func variableOverrides() throws -> [String: String] {
+        var result = ScriptParser.environmentOverrides(currentEnvironment())
+        for item in variables {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("--var \(item): use NAME=VALUE")
+            }
+            result[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return result
+    }
+
+    /// Reads and parses the script; a parse error is printed with its line and caret and exits 2.
+    func loadScript(_ path: String) throws -> Script {
+        let text: String
+        if path == "-" {
+            text = readStandardInput()
+        } else {
+            guard let contents = readTextFile(path) else {
+                Output.err("UsageError: cannot read the script \(path)\n")
+                throw ExitCode(2)
+            }
+            text = contents
+        }
+        do {
+            return try ScriptParser(overrides: variableOverrides()).parse(text, file: path == "-" ? "<stdin>" : path)
+        } catch let errors as ScriptErrors {
+            Output.err(errors.rendered + "\n")
+            throw ExitCode(2)
+        }
+    }
+
+    private var runnerOptions: ScriptRunner.Options {
+        var options = ScriptRunner.Options()
+        options.keepGoing = keepGoing
+        options.timeout = timeoutDuration
+        options.reportsEvents = json
+        return options
+    }
+
+    private func transcriptWriter() throws -> TranscriptWriter? {
+        guard let transcript else { return nil }
+        do {
+            return try TranscriptWriter(path: transcript)
+        } catch {
+            Output.err("UsageError: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Connects to every monitor, validates the script on each (nothing is sent if one does not fit), then runs it
+    /// on them one after another or all at once. Exits with the worst status.
+    func runOnMonitors(_ script: Script, monitors: [String], parallel: Bool) async throws {
+        let writer = try transcriptWriter()
+        defer { writer?.close() }
+        var sessions: [MonitorSession] = []
+        defer {
+            let toClose = sessions
+            Task { for session in toClose { await session.close() } }
+        }
+        try await reportingErrors {
+            for monitor in monitors {
+                var configuration = QMPClient.Configuration()
+                configuration.greetingTimeout = timeoutDuration
+                configuration.messageObserver = writer?.observer(monitor: monitor)
+                sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
+            }
+        }
+        for session in sessions { try await check(script, on: session, hasConsole: false) }
+        let showsMonitor = sessions.count > 1
+        var worst: Int32 = 0
+        if parallel && sessions.count > 1 {
+            let statuses = await withTaskGroup(of: Int32.self) { group in
+                for session in sessions {
+                    group.addTask { await execute(script, on: session, console: nil, showsMonitor: showsMonitor) }
+                }
+                var all: [Int32] = []
+                for await status in group { all.append(status) }
+                return all
+            }
+            worst = statuses.max() ?? 0
+        } else {
+            for session in sessions {
+                worst = max(worst, await execute(script, on: session, console: nil, showsMonitor: showsMonitor))
+            }
+        }
+        for session in sessions { await session.close() }
+        sessions = []
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Boots a guest, runs the script on it (with its console), and shuts it down whatever happens — also on
+    /// Ctrl-C or SIGTERM.
+    func runOnBootedGuest(_ script: Script, bootOptions: BootOptions) async throws {
+        let configuration = try bootOptions.machineConfiguration()
+        var options = bootOptions.guestOptions()
+        let writer = try transcriptWriter()
+        defer { writer?.close() }
+        options.messageObserver = writer?.observer(monitor: "guest")
+        var status: Int32 = 0
+        try await reportingErrors {
+            let guest = try await Guest.launch(configuration, options: options)
+            let session = MonitorSession(label: guest.monitorPath, client: guest.client)
+            let watcher = SignalWatcher([SIGINT, SIGTERM])
+            let signals = watcher.signals
+            let running = Task {
+                do {
+                    try await check(script, on: session, hasConsole: true)
+                } catch {
+                    return (error as? ExitCode)?.rawValue ?? 2
+                }
+                return await execute(script, on: session, console: guest.console, showsMonitor: false)
+            }
+            let interrupt = Task {
+                for await signal in signals {
+                    Output.err("# signal \(signal): stopping the script and shutting the guest down\n")
+                    running.cancel()
+                    return
+                }
+            }
+            status = await running.value
+            interrupt.cancel()
+            withExtendedLifetime(watcher) {}
+            let termination = await guest.shutdown()
+            if !json { Output.err("# guest shut down: \(termination)\n") }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Validates `script` against `session`; prints errors (exit 2) and warnings.
+    func check(_ script: Script, on session: MonitorSession, hasConsole: Bool) async throws {
+        let validator = ScriptValidator(script: script, hasConsole: hasConsole)
+        let result = try await validator.validate(on: session, timeout: timeoutDuration)
+        let prefix = session.label
+        for warning in result.warnings { Output.err(warning.rendered + "\n") }
+        let errors = noValidate ? result.errors.filter { !$0.message.hasPrefix("ValidationError:") } : result.errors
+        guard errors.isEmpty else {
+            Output.err(errors.map(\.rendered).joined(separator: "\n") + "\n")
+            Output.err("# nothing was sent to \(prefix)\n")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Runs and prints; returns the exit status for this monitor.
+    func execute(_ script: Script, on session: MonitorSession, console: SerialConsole?, showsMonitor: Bool) async -> Int32 {
+        let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
+        let runner = ScriptRunner(script: script, session: session, console: console, options: runnerOptions)
+        var buffer = OutputBuffer()
+        let summary = await runner.run { report in
+            let (out, err) = formatter.format(report, file: script.file)
+            if let out { buffer.append(out) }
+            if let err {
+                buffer.flush()
+                Output.err(err)
+            }
+        }
+        buffer.append(formatter.format(summary))
+        buffer.flush()
+        return summary.exitStatus
+    }
+}
+
+/// Collects output lines and writes them in batches: one `write` per 64 KiB instead of one per statement, which
+/// matters for scripts of thousands of fast commands. Flushed before anything goes to stderr, so order is kept.
+struct OutputBuffer {
+    private var pending = ""
+    private var lastFlush = ContinuousClock.now
+
+    mutating func append(_ text: String) {
+        pending += text
+        let now = ContinuousClock.now
+        if pending.utf8.count >= 65536 || now - lastFlush > .milliseconds(50) {
+            flush()
+            lastFlush = now
+        }
+    }
+
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        Output.out(pending)
+        pending = ""
+    }
+}
+
+func readStandardInput() -> String {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        bytes += chunk[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func currentEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var pointer = environ
+    while let entry = pointer.pointee {
+        let text = String(cString: entry)
+        if let equals = text.firstIndex(of: "=") {
+            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        pointer += 1
+    }
+    return result
+}
