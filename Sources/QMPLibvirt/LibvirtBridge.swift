@@ -42,45 +42,40 @@ final class LibvirtBridge: Sendable {
     // MARK: - Setting up
 
     /// Registers for the domain's monitor events, its lifecycle and the connection's close (blocking).
+    ///
+    /// Libvirt holds only a ``WeakBridge`` for each registration (freed by `releaseReference` once the registration
+    /// is gone), never the bridge itself: so the bridge, and with it the libvirt connection, is released on the
+    /// bridge's own thread, not inside libvirt's event loop.
     func register() throws(LibvirtError) {
         let monitorID = virConnectDomainQemuMonitorEventRegister(
             connection, domain.pointer, nil,
             { _, _, event, seconds, micros, details, opaque in
-                guard let opaque, let event else { return }
-                let bridge = Unmanaged<LibvirtBridge>.fromOpaque(opaque).takeUnretainedValue()
+                guard let event, let bridge = WeakBridge.bridge(from: opaque) else { return }
                 bridge.forwardEvent(
                     name: String(cString: event), seconds: seconds, microseconds: micros,
                     details: details.map { String(cString: $0) })
             },
-            Unmanaged.passRetained(self).toOpaque(), releaseBridge, 0)
+            WeakBridge.retained(self), releaseReference, 0)
         guard monitorID >= 0 else {
-            Unmanaged.passUnretained(self).release()
             let failure = LibvirtFailure.last()
             throw LibvirtError(.callFailed, "cannot subscribe to the monitor events of '\(address.domain)': \(oneLine(failure.message))",
                 libvirtMessage: failure.message)
         }
         registrations.withLock { $0.monitorEvents = monitorID }
 
+        // Optional: without them the bridge still notices a lost domain or daemon at its next command.
         let lifecycleID = qmpkit_register_lifecycle(
             connection, domain.pointer,
             { _, _, event, _, opaque in
-                guard let opaque else { return 0 }
                 if UInt32(bitPattern: event) == VIR_DOMAIN_EVENT_STOPPED.rawValue {
-                    Unmanaged<LibvirtBridge>.fromOpaque(opaque).takeUnretainedValue().server.shutdown()
+                    WeakBridge.bridge(from: opaque)?.server.shutdown()
                 }
                 return 0
             },
-            Unmanaged.passRetained(self).toOpaque(), releaseBridge)
-        if lifecycleID >= 0 {
-            registrations.withLock { $0.lifecycle = lifecycleID }
-        } else {
-            Unmanaged.passUnretained(self).release()
-        }
-
-        if virConnectRegisterCloseCallback(connection, connectionClosed, Unmanaged.passRetained(self).toOpaque(), releaseBridge) == 0 {
+            WeakBridge.retained(self), releaseReference)
+        if lifecycleID >= 0 { registrations.withLock { $0.lifecycle = lifecycleID } }
+        if virConnectRegisterCloseCallback(connection, connectionClosed, WeakBridge.retained(self), releaseReference) == 0 {
             registrations.withLock { $0.closeCallback = true }
-        } else {
-            Unmanaged.passUnretained(self).release()
         }
     }
 
@@ -90,7 +85,7 @@ final class LibvirtBridge: Sendable {
         guard let versionValue = version["return"] else {
             throw LibvirtError(.callFailed, "the monitor of '\(address.domain)' did not answer query-version: \(JSON.object(version).serialized())")
         }
-        write(["QMP": ["version": versionValue, "capabilities": .array([])]])
+        write(BridgeProtocol.greeting(version: versionValue))
     }
 
     // MARK: - Serving
@@ -100,7 +95,7 @@ final class LibvirtBridge: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { buffer.deallocate() }
         var framer = JSONStreamFramer()
-        var negotiated = false
+        var state = BridgeProtocol()
         reading: while true {
             let count = (try? server.receive(into: buffer)) ?? 0
             if count == 0 { break }
@@ -111,10 +106,15 @@ final class LibvirtBridge: Sendable {
                 guard let item else { break }
                 switch item {
                 case .malformed(let input):
-                    write(Self.error("GenericError", "JSON parse error, \(input.reason)", id: nil))
+                    write(BridgeProtocol.parseError(input.reason))
                 case .object(let request):
-                    guard let reply = handle(request, negotiated: &negotiated) else { break reading }
-                    write(reply)
+                    switch state.handle(request) {
+                    case .reply(let reply):
+                        write(reply)
+                    case .forward(let command, let id):
+                        guard let reply = forward(command, id: id) else { break reading }
+                        write(reply)
+                    }
                 }
             }
         }
@@ -122,34 +122,14 @@ final class LibvirtBridge: Sendable {
         deregister()
     }
 
-    /// The reply to one request, or `nil` when the domain or connection is gone (the bridge then closes).
-    private func handle(_ request: JSONObject, negotiated: inout Bool) -> JSON? {
-        let id = request["id"]
-        if request["exec-oob"] != nil {
-            return Self.error("GenericError", "out-of-band execution is not available through libvirt", id: id)
-        }
-        guard let name = request["execute"]?.stringValue else {
-            return Self.error("GenericError", "QMP input lacks member 'execute'", id: id)
-        }
-        if name == "qmp_capabilities" {
-            if negotiated {
-                return Self.error("CommandNotFound", "Capabilities negotiation is already complete, command ignored", id: id)
-            }
-            negotiated = true
-            return Self.reply(["return": .object([:])], id: id)
-        }
-        guard negotiated else {
-            return Self.error("CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'", id: id)
-        }
-        var forwarded = request
-        forwarded["id"] = nil
+    /// QEMU's answer to `command`, or `nil` when the domain or connection is gone (the bridge then closes).
+    private func forward(_ command: JSONObject, id: JSON?) -> JSON? {
         do {
-            let answer = try command(forwarded)
-            return Self.reply(answer, id: id)
+            return BridgeProtocol.reply(to: try self.command(command), id: id)
         } catch {
             // The domain stopped or the connection broke: end the session so every pending call fails.
             if virConnectIsAlive(connection) != 1 || virDomainIsActive(domain.pointer) != 1 { return nil }
-            return Self.error("GenericError", "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)", id: id)
+            return BridgeProtocol.error("GenericError", "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)", id: id)
         }
     }
 
@@ -169,36 +149,15 @@ final class LibvirtBridge: Sendable {
         return object
     }
 
-    /// QEMU's answer with libvirt's id replaced by the client's (or none).
-    private static func reply(_ answer: JSONObject, id: JSON?) -> JSON {
-        var reply = answer
-        reply["id"] = nil
-        if let id { reply["id"] = id }
-        return .object(reply)
-    }
-
-    private static func error(_ errorClass: String, _ description: String, id: JSON?) -> JSON {
-        var reply: JSONObject = ["error": ["class": .string(errorClass), "desc": .string(description)]]
-        if let id { reply["id"] = id }
-        return .object(reply)
-    }
-
     // MARK: - Events and writing
 
     /// Writes an event libvirt relayed, in QMP's own shape.
     func forwardEvent(name: String, seconds: Int64, microseconds: UInt32, details: String?) {
-        var event: JSONObject = ["event": .string(name)]
-        if let details, let data = try? JSON(parsing: details) { event["data"] = data }
-        var seconds = seconds
-        var micros = Int64(microseconds)
-        if seconds < 0 {
+        write(BridgeProtocol.event(name: name, seconds: seconds, microseconds: Int64(microseconds), details: details) {
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
-            seconds = Int64(now.tv_sec)
-            micros = Int64(now.tv_nsec / 1000)
-        }
-        event["timestamp"] = ["seconds": .int(seconds), "microseconds": .int(micros)]
-        write(.object(event))
+            return (Int64(now.tv_sec), Int64(now.tv_nsec / 1000))
+        })
     }
 
     private func write(_ message: JSON) {
@@ -225,14 +184,30 @@ final class LibvirtBridge: Sendable {
     }
 }
 
-/// libvirt's close callback: the connection to the daemon broke.
-private func connectionClosed(_ connection: virConnectPtr?, _ reason: Int32, _ opaque: UnsafeMutableRawPointer?) {
-    guard let opaque else { return }
-    Unmanaged<LibvirtBridge>.fromOpaque(opaque).takeUnretainedValue().connectionLost()
+/// What libvirt's callbacks hold: a weak reference, so libvirt never owns the bridge.
+private final class WeakBridge: Sendable {
+    weak let bridge: LibvirtBridge?
+    init(_ bridge: LibvirtBridge) { self.bridge = bridge }
+
+    /// A +1 reference for libvirt's `opaque`; `releaseReference` drops it.
+    static func retained(_ bridge: LibvirtBridge) -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(WeakBridge(bridge)).toOpaque()
+    }
+
+    static func bridge(from opaque: UnsafeMutableRawPointer?) -> LibvirtBridge? {
+        guard let opaque else { return nil }
+        return Unmanaged<WeakBridge>.fromOpaque(opaque).takeUnretainedValue().bridge
+    }
 }
 
-/// Releases the reference a registration held (libvirt calls it once the registration is gone).
-private func releaseBridge(_ opaque: UnsafeMutableRawPointer?) {
+/// libvirt's close callback: the connection to the daemon broke.
+private func connectionClosed(_ connection: virConnectPtr?, _ reason: Int32, _ opaque: UnsafeMutableRawPointer?) {
+    WeakBridge.bridge(from: opaque)?.connectionLost()
+}
+
+/// Frees the reference a registration held (libvirt calls it once the registration is gone). A registration that
+/// fails keeps its small WeakBridge: freeing it here too could free it twice.
+private func releaseReference(_ opaque: UnsafeMutableRawPointer?) {
     guard let opaque else { return }
-    Unmanaged<LibvirtBridge>.fromOpaque(opaque).release()
+    Unmanaged<WeakBridge>.fromOpaque(opaque).release()
 }
