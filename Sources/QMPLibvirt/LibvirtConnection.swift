@@ -76,7 +76,7 @@ final class LibvirtDomainHandle: @unchecked Sendable {
             return LibvirtDomainHandle(pointer: pointer, connection: connection)
         }
         if failure.is(VIR_ERR_NO_DOMAIN) {
-            let list = address.uri == LibvirtMonitorAddress.defaultURI ? "qmpsh domains" : "qmpsh domains --connect \(address.uri)"
+            let list = address.uri == LibvirtMonitorAddress.defaultURI ? "qmpsh domains" : "qmpsh domains --connect \(shellQuoted(address.uri))"
             throw LibvirtError(
                 .domainNotFound, "domain '\(name)' not found on \(address.uri) (\(list) lists them)",
                 libvirtMessage: failure.message)
@@ -101,7 +101,7 @@ final class LibvirtDomainHandle: @unchecked Sendable {
         let state = try state()
         switch state {
         case .shutOff:
-            let virsh = address.uri == LibvirtMonitorAddress.defaultURI ? "virsh" : "virsh -c \(address.uri)"
+            let virsh = address.uri == LibvirtMonitorAddress.defaultURI ? "virsh" : "virsh -c \(shellQuoted(address.uri))"
             throw LibvirtError(
                 .domainNotRunning, "domain '\(address.domain)' is \(state.rawValue): start it with \(virsh) start \(address.domain)")
         default:
@@ -113,4 +113,16 @@ final class LibvirtDomainHandle: @unchecked Sendable {
 /// The first line of libvirt's message (some span lines).
 func oneLine(_ text: String) -> String {
     String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+}
+
+/// `text` as one shell word (single-quoted when it holds characters a shell treats specially), for hints that
+/// show a command to run.
+func shellQuoted(_ text: String) -> String {
+    let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./:@+=,".contains($0) }
+    if plain { return text }
+    var quoted = "'"
+    for character in text {
+        if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
+    }
+    return quoted + "'"
 }
