@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
+        .testTarget(name: "MonitorShellTests", dependencies: ["MonitorShell", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
         .testTarget(
             name: "LibvirtTests",

@@ -218,11 +218,11 @@ struct ScriptOptions: ParsableArguments {
 
     /// Validates `script` against `session`; prints errors (exit 2) and warnings.
     func check(_ script: Script, on session: MonitorSession, hasConsole: Bool) async throws {
-        let validator = ScriptValidator(script: script, hasConsole: hasConsole)
+        let validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
         let result = try await validator.validate(on: session, timeout: timeoutDuration)
         let prefix = session.label
         for warning in result.warnings { Output.err(warning.rendered + "\n") }
-        let errors = noValidate ? result.errors.filter { !$0.message.hasPrefix("ValidationError:") } : result.errors
+        let errors = result.errors
         guard errors.isEmpty else {
             Output.err(errors.map(\.rendered).joined(separator: "\n") + "\n")
             Output.err("# nothing was sent to \(prefix)\n")

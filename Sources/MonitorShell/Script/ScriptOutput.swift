@@ -94,7 +94,7 @@ public struct ScriptOutputFormatter: Sendable {
             object["elapsed_ms"] = .double(Self.milliseconds(summary.elapsed))
             return JSON.object(JSONObject([("summary", .object(object))])).serialized() + "\n"
         case .human:
-            var text = "# \(summary.file) on \(summary.monitor): \(summary.executed) statements, \(summary.passed) passed"
+            var text = (monitorPrefix ?? "") + "# \(summary.file) on \(summary.monitor): \(summary.executed) statements, \(summary.passed) passed"
             if !summary.failures.isEmpty {
                 text += ", \(summary.failures.count) failed (line"
                 text += summary.failures.count == 1 ? " " : "s "

@@ -29,7 +29,8 @@ public struct ScriptParser: Sendable {
         var variables = overrides
         var statements: [ScriptStatement] = []
         var errors: [ScriptError] = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift: split on both.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (offset, rawLine) in lines.enumerated() {
             var source = String(rawLine)
             if source.last == "\r" { source.removeLast() }

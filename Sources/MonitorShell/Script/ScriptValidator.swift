@@ -9,17 +9,21 @@ import QMPWire
 public struct ScriptValidator: Sendable {
     public var script: Script
     public var hasConsole: Bool
+    /// Check commands, arguments and event names against the monitor's schema (`--no-validate` turns it off; the
+    /// checks that do not need the schema still run).
+    public var usesSchema: Bool
 
-    public init(script: Script, hasConsole: Bool) {
+    public init(script: Script, hasConsole: Bool, usesSchema: Bool = true) {
         self.script = script
         self.hasConsole = hasConsole
+        self.usesSchema = usesSchema
     }
 
     /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order.
     public func validate(on session: MonitorSession, timeout: Duration? = nil) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
         var errors: [ScriptError] = []
         var warnings: [ScriptError] = []
-        let schema = try? await session.schema(timeout: timeout)
+        let schema = usesSchema ? try? await session.schema(timeout: timeout) : nil
         for statement in script.statements {
             func problem(_ message: String, column: Int) -> ScriptError {
                 ScriptError(
@@ -100,7 +104,11 @@ public struct ScriptValidator: Sendable {
         if let exact = columns[path] { return exact }
         // The closest key typed: the longest typed key that the path starts with, or a key under the path.
         let candidates = columns.filter { path.hasPrefix($0.key + ".") || $0.key.hasPrefix(path + ".") }
-        return candidates.min { $0.value < $1.value }?.value ?? fallback
+        if let nearest = candidates.min(by: { $0.value < $1.value }) { return nearest.value }
+        // A missing member of a nested object: point at the first key typed under the same top-level argument.
+        let top = path.prefix { $0 != "." }
+        let siblings = columns.filter { $0.key.prefix { $0 != "." } == top }
+        return siblings.min { $0.value < $1.value }?.value ?? fallback
     }
 }
 
