@@ -23,6 +23,7 @@ import QMPWire
                 try await Self.diskHotplug(client, domain)
                 try await Self.mediaSwap(client, domain)
                 try await Self.schemaValidation(client)
+                try await Self.sessionThroughConnector(domain)
                 try await Self.domainGoesAway(client, domain)
             } catch {
                 await client.close()
@@ -99,6 +100,29 @@ import QMPWire
         let report = schema.validate(command: "device_del", arguments: ["idd": "vd1"])
         #expect(!report.isValid)
         #expect(report.errors.contains { "\($0)".contains("idd") })
+    }
+
+    /// What the REPL's `.use` and `qmpsh run --monitor` do: open a session through a connector that knows libvirt,
+    /// then complete and validate against the live monitor. A second client at the same time is fine (libvirt
+    /// multiplexes the monitor).
+    static func sessionThroughConnector(_ domain: TestDomain) async throws {
+        let connector = MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect)
+        try connector.validate(domain.monitor)
+        let session = try await connector.connect(domain.monitor)
+        do {
+            #expect(session.speaksQMP)
+            #expect(session.label == domain.monitor)
+            let schema = try #require(try await session.schema())
+            let live = try #require(session.live)
+            await live.beginPrompt()
+            let ids = await live.complete(lineBeforeCursor: "blockdev-change-medium id=", with: SchemaCompleter(schema: schema))
+            #expect(ids.candidates.contains { $0.contains(TestDomain.cdromID) }, "\(ids)")
+            #expect(try await session.humanMonitor.run("info status", timeout: .seconds(10)).contains("running"))
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
+        }
     }
 
     /// The domain is destroyed while a wait is pending: the wait fails at once with a connection error.
