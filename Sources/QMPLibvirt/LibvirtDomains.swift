@@ -59,10 +59,16 @@ public struct LibvirtDomain: Sendable, Hashable {
 /// }
 /// ```
 public enum LibvirtDomains {
-    /// All domains on `uri` (running and defined), sorted running first, then by name. Throws ``LibvirtError``.
-    public static func list(uri: String = LibvirtMonitorAddress.defaultURI) async throws -> [LibvirtDomain] {
+    /// All domains on `uri` (running and defined), sorted running first, then by name. Throws ``LibvirtError``
+    /// (code `connectionFailed` when libvirt has not answered within `timeout`).
+    public static func list(uri: String = LibvirtMonitorAddress.defaultURI, timeout: Duration = .seconds(30))
+        async throws -> [LibvirtDomain]
+    {
         let address = LibvirtMonitorAddress(uri: uri, domain: "")
-        return try await onOwnThread { () throws -> [LibvirtDomain] in
+        return try await onOwnThread(
+            timeout: timeout,
+            timeoutError: { LibvirtError(.connectionFailed, "no answer from libvirt at \(uri) within \(timeout) (is the host reachable?)") }
+        ) { () throws -> [LibvirtDomain] in
             let connection = try LibvirtConnection.open(uri, isLocal: address.isLocal)
             var domains: UnsafeMutablePointer<virDomainPtr?>?
             let count = virConnectListAllDomains(connection.pointer, &domains, 0)

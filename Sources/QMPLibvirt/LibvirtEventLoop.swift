@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLibvirt
 import QMP
+import Synchronization
 
 /// Libvirt's default event loop, run on a thread of its own for the life of the process.
 ///
@@ -65,10 +66,61 @@ func lastLibvirtMessage() -> String? {
 }
 
 /// Runs blocking libvirt calls on a thread of their own, so they never hold a thread of the cooperative pool.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        startThread {
-            continuation.resume(with: Result { try body() })
+///
+/// With a `timeout`, stops waiting after it and throws `timeoutError()`; the thread cannot be interrupted (libvirt
+/// calls such as opening an ssh connection block), so it finishes on its own and its result is dropped —
+/// `abandoned` runs at the time-out so the caller can make that result harmless.
+func onOwnThread<T: Sendable>(
+    timeout: Duration? = nil, timeoutError: @escaping @Sendable () -> any Error = { CancellationError() },
+    abandoned: @escaping @Sendable () -> Void = {}, _ body: @escaping @Sendable () throws -> T
+) async throws -> T {
+    let gate = ResumeOnce<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        gate.install(continuation)
+        startThread { gate.resume(with: Result { try body() }) }
+        if let timeout {
+            gate.setTimer(Task {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                if gate.resume(with: .failure(timeoutError())) { abandoned() }
+            })
         }
+    }
+}
+
+/// A continuation resumed by whichever comes first: the result, or the time-out.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var timer: Task<Void, Never>?
+        var done = false
+    }
+    private let state = Mutex(State())
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func setTimer(_ timer: Task<Void, Never>) {
+        let cancel = state.withLock { state -> Bool in
+            if state.done { return true }
+            state.timer = timer
+            return false
+        }
+        if cancel { timer.cancel() }
+    }
+
+    /// Resumes unless already resumed; returns whether this call did.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let taken = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
+            guard !state.done else { return (nil, nil) }
+            state.done = true
+            defer { state.continuation = nil; state.timer = nil }
+            return (state.continuation, state.timer)
+        }
+        guard let continuation = taken.0 else { return false }
+        taken.1?.cancel()
+        continuation.resume(with: result)
+        return true
     }
 }

@@ -21,6 +21,12 @@ public enum LibvirtMonitor {
     /// Throws ``LibvirtError`` when the daemon cannot be reached, the domain does not exist or is shut off, or the
     /// user may not connect — each with a one-line message that says what to do. When the domain stops or the
     /// connection breaks later, the client closes and its pending calls fail with `QMPConnectionError`.
+    /// `configuration.greetingTimeout` bounds the whole connect (opening libvirt's connection, e.g. over ssh,
+    /// included); an unreachable host fails with code `connectionFailed` when it passes.
+    ///
+    /// Events reach the client through libvirt's relay, apart from replies: an event a command caused (STOP after
+    /// `stop`) can arrive just after that command's reply. Waits that count events since the last command
+    /// (`waitForEvent`'s default) see it either way.
     /// Matches `MonitorConnector.Opener`, so `MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect)`
     /// makes every monitor option accept libvirt guests.
     public static func connect(_ monitor: String, configuration: QMPClient.Configuration = .init()) async throws -> QMPClient {
@@ -33,7 +39,15 @@ public enum LibvirtMonitor {
         async throws -> QMPClient
     {
         let (clientEnd, serverEnd) = try SocketConnection.pair()
-        try await onOwnThread { () throws in
+        let timeout = configuration.greetingTimeout
+        try await onOwnThread(
+            timeout: timeout,
+            timeoutError: {
+                LibvirtError(.connectionFailed, "no answer from libvirt at \(address.uri) within \(timeout) (is the host reachable?)")
+            },
+            // If the connect still succeeds, its bridge sees end of stream at once and cleans up.
+            abandoned: { serverEnd.shutdown() }
+        ) { () throws in
             let connection = try LibvirtConnection.open(address.uri, isLocal: address.isLocal)
             let domain = try LibvirtDomainHandle.lookUp(address.domain, on: connection, address: address)
             try domain.requireActive(address)

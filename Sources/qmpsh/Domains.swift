@@ -20,9 +20,16 @@ struct Domains: AsyncParsableCommand {
     @Flag(help: "Print a JSON array (name, id, state, persistent, monitor) instead of a table.")
     var json = false
 
+    @Option(help: "Seconds to wait for libvirt to answer.")
+    var timeout: Double = 30
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
     func run() async throws {
         try await reportingErrors {
-            let domains = try await LibvirtDomains.list(uri: connect)
+            let domains = try await LibvirtDomains.list(uri: connect, timeout: .milliseconds(Int64(timeout * 1000)))
             let monitor = { (name: String) in LibvirtMonitorAddress(uri: connect, domain: name).description }
             if json {
                 let list: [JSON] = domains.map { domain in

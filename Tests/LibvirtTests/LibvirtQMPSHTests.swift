@@ -98,6 +98,24 @@ import QMPWire
         #expect(list.standardError.hasPrefix("LibvirtError: libvirtd is not running"))
     }
 
+    /// A daemon that accepts the connection and never answers (a hung libvirtd, a host that went silent): --timeout
+    /// bounds the connect, and the error says libvirt did not answer.
+    @Test func silentDaemonTimesOut() async throws {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-lv")
+        let silent = try ListeningSocket(path: directory.file("libvirt-sock"))  // never accepts: connect succeeds, no answer
+        let uri = "qemu+unix:///system?socket=\(silent.path)"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await ChildProcess.run([qmpsh, "exec", "libvirt+\(uri)#web1", "query-status", "--timeout", "1"])
+        #expect(clock.now - start < .seconds(20))
+        #expect(result.status == 3, "\(result)")
+        #expect(result.standardError == "LibvirtError: no answer from libvirt at \(uri) within 1.0 seconds (is the host reachable?)\n")
+        let list = try await ChildProcess.run([qmpsh, "domains", "--connect", uri, "--timeout", "1"])
+        #expect(list.status == 3, "\(list)")
+        #expect(list.standardError.hasPrefix("LibvirtError: no answer from libvirt"))
+        silent.shutdown()
+    }
+
     /// An unprivileged user (nobody) on the system daemon: refused, and told to run as root or join the group.
     @Test func permissionDenied() async throws {
         try await LibvirtHost.ready()
