@@ -21,7 +21,8 @@ if [ "${1:-}" = "--check" ]; then
     exit $?
 fi
 
-packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev)
+# openssh-client: libvirt runs ssh for qemu+ssh:// URIs (and the loopback test uses ssh-keygen).
+packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev openssh-client)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import QEMURunner
 import QMPTestSupport
 import QMPWire
 
@@ -119,9 +120,15 @@ import QMPWire
     /// An unprivileged user (nobody) on the system daemon: refused, and told to run as root or join the group.
     @Test func permissionDenied() async throws {
         try await LibvirtHost.ready()
+        // A copy nobody can run, wherever the build directory is (a checkout under /root is closed to others).
+        let directory = try TemporaryDirectory(prefix: "qmpkit-lv")
+        let copy = directory.file("qmpsh")
+        let copied = try await Subprocess.run(["install", "-m", "0755", qmpsh, copy])
+        #expect(copied.termination.isSuccess, "\(copied.standardError)")
+        #expect(chmod(directory.path, 0o755) == 0)
         let result = try await ChildProcess.run([
             "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "XDG_RUNTIME_DIR=/tmp",
-            qmpsh, "exec", "libvirt:web1", "query-status",
+            copy, "exec", "libvirt:web1", "query-status",
         ])
         #expect(result.status == 3, "\(result)")
         #expect(result.standardError.hasPrefix("LibvirtError: permission denied on the libvirt socket"))
