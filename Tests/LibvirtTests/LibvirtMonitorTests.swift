@@ -155,6 +155,14 @@ import QMPWire
                 #expect(error is QMPConnectionError, "\(error)")
             }
             await client.close()
+
+            // While it is down, the default URI gets the one-line hint to start it (once the process is gone).
+            let exited = try await ChildProcess.run(["tail", "--pid=\(pid)", "-f", "/dev/null"])
+            #expect(exited.status == 0)
+            let down = try await ChildProcess.run([ChildProcess.productsDirectory + "/qmpsh", "exec", domain.monitor, "query-status"])
+            #expect(down.status == 3, "\(down)")
+            #expect(down.standardError.hasPrefix("LibvirtError: libvirtd is not running (nothing answers for qemu:///system): start it with"), "\(down)")
+
             try await LibvirtHost.ready()
             // libvirtd re-attaches to the running QEMU: the same monitor string works again.
             let again = try await LibvirtMonitor.connect(domain.monitor)
