@@ -45,7 +45,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "QMPTestSupport"]),
+        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),

@@ -28,19 +28,17 @@ status=0; "$qmpsh" exec "$dir/qmp.sock" query-stauts || status=$?
 echo "a misspelt command is caught before sending, exit $status"
 "$qmpsh" exec "$dir/qmp.sock" quit
 
-# Boot the test guest (TCG) with qmpsh, hot-plug a virtio disk made with qmpsh img, look at it, unplug it.
+# Boot the test guest (TCG) with qmpsh and run the example scripts on it: hot-plug and unplug a virtio disk made
+# with qmpsh img, then swap the CD; each script checks the guest side through the serial console.
 set +x
 guest_env=${QMPKIT_GUEST_DIR:-$HOME/.cache/qmpkit/guest}/guest.env
 if [ -f "$guest_env" ]; then
     . "$guest_env"
+    here=$(cd "$(dirname "$0")" && pwd)
+    boot=(--accel tcg -m 256,slots=2,maxmem=1G --smp 1,maxcpus=2 --kernel "${KERNEL_PVH:-$KERNEL}" --initrd "$INITRD"
+          --append "console=ttyS0 memhp_default_state=online quiet qmpkit.noecho" --cdrom "$ISO_A" --powerdown-timeout 0)
     set -x
     "$qmpsh" img create -f qcow2 "$dir/d1.qcow2" 64M
-    "$qmpsh" boot --accel tcg -m 256 --kernel "$KERNEL" --initrd "$INITRD" --append console=ttyS0 \
-        --cdrom "$ISO_A" --detach > "$dir/boot.out"
-    monitor=$(awk '/^monitor:/ {print $2}' "$dir/boot.out")
-    "$qmpsh" exec "$monitor" blockdev-add driver=qcow2 node-name=d1 file.driver=file "file.filename=$dir/d1.qcow2"
-    "$qmpsh" exec "$monitor" device_add driver=virtio-blk-pci drive=d1 id=vd1
-    "$qmpsh" hmp "$monitor" 'info block' --json
-    "$qmpsh" exec "$monitor" device_del id=vd1
-    "$qmpsh" exec "$monitor" quit
+    "$qmpsh" run "$here/examples/hotplug-disk.qmp" --var "disk=$dir/d1.qcow2" "${boot[@]}"
+    "$qmpsh" run "$here/examples/cd-swap.qmp" --var "iso_b=$ISO_B" "${boot[@]}"
 fi

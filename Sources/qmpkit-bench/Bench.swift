@@ -26,10 +26,12 @@ enum Bench {
             switch flag {
             case "--count": options.count = Int(value()) ?? options.count
             case "--schema-count": options.schemaCount = Int(value()) ?? options.schemaCount
+            case "--script-count": options.scriptCount = Int(value()) ?? options.scriptCount
             case "--rounds": options.rounds = Int(value()) ?? options.rounds
             case "--reference": options.referenceDirectory = value()
             case "--markdown": options.markdown = true
             case "--skip-guest": options.guest = false
+            case "--scripts-only": options.scriptsOnly = true
             case "--guest-dir": options.guestDirectory = value()
             default: fail("unknown option \(flag)")
             }
@@ -40,10 +42,13 @@ enum Bench {
     struct Options {
         var count = 20_000
         var schemaCount = 200
+        var scriptCount = 2000
         var rounds = 3
         var referenceDirectory = "../shared/bench"
         var markdown = false
         var guest = true
+        /// Only the script runner figures (quick check).
+        var scriptsOnly = false
         var guestDirectory = (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
             ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
     }
@@ -71,6 +76,11 @@ enum Bench {
         let version = try await QMPClient.withConnection(to: qemu.monitorAddress) { $0.greeting.version }
         log("QEMU \(version) -machine none; \(options.rounds) rounds, best of each; \(options.count) query-status, \(options.schemaCount) query-qmp-schema")
 
+        if options.scriptsOnly {
+            try await scriptFigures(socket: socket, floor: floor, options: options)
+            qemu.kill()
+            return
+        }
         var results: [String: [Double]] = [:]
         func record(_ key: String, _ value: Double?) {
             guard let value else { return }
@@ -101,6 +111,8 @@ enum Bench {
         let cpu = try await cpuPerCommand(count: options.count, floor: floor)
 
         printReport(best: best, cpu: cpu, options: options, version: version, python: python)
+
+        try await scriptFigures(socket: socket, floor: floor, options: options)
         qemu.kill()
         if let model = best["schema.model"], let floor = best["c.schema"] {
             print("\nLive schema, fetch + parse + model + index (QAPISchema.fetch): \(format1(model)) µs = "
@@ -119,6 +131,21 @@ enum Bench {
                 print("Test guest not found in \(options.guestDirectory): run scripts/build-test-guest.sh")
             }
         }
+    }
+
+    static func scriptFigures(socket: String, floor: String, options: Options) async throws {
+        log("scripts: \(options.scriptCount) query-status lines through qmpsh run, the C floor and qmp-shell")
+        let scripts = try await ScriptBench.scriptRun(socket: socket, floor: floor, count: options.scriptCount, rounds: options.rounds)
+        let wake = try await ScriptBench.waitWakeUp(count: 200)
+        var line = "\nScript of \(options.scriptCount) query-status lines, process start to exit (best of \(options.rounds)): "
+        line += "qmpsh run \(format2(scripts.qmpsh * 1000)) ms, C floor \(format2(scripts.floor * 1000)) ms "
+        line += "(qmpsh / floor \(format2(scripts.qmpsh / scripts.floor))×)"
+        if let shell = scripts.qmpShell {
+            line += ", qmp-shell \(format2(shell * 1000)) ms (qmp-shell / qmpsh \(format2(shell / scripts.qmpsh))×)"
+        }
+        print(line)
+        print("Script wait wake-up, event received → wait returns (200 waits): median \(format1(wake.median)) µs, "
+            + "worst \(format1(wake.worst)) µs")
     }
 
     static func log(_ message: String) { writeError("# \(message)\n") }

@@ -189,7 +189,7 @@ struct ScriptOptions: ParsableArguments {
         var status: Int32 = 0
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)
-            let session = MonitorSession(label: guest.monitorPath, client: guest.client)
+            let session = MonitorSession(label: guest.monitorPath, client: guest.client, schemaDiskCache: Connector.monitors.schemaDiskCache)
             let watcher = SignalWatcher([SIGINT, SIGTERM])
             let signals = watcher.signals
             let running = Task {

@@ -196,6 +196,32 @@ import QMPTestSupport
         #expect(stat(transcript, &info) == 0 && info.st_mode & 0o777 == 0o600)
     }
 
+    @Test func theSchemaDiskCacheIsAFastPathThatNeverInventsErrors() async throws {
+        let qemu = try QEMUProcess.launch()
+        let cache = scratch.file("cache")
+        let (_, path) = try script("query-status\nexpect .running == true\n")
+        let env = ["/usr/bin/env", "QMPKIT_SCHEMA_CACHE=" + cache]
+        let first = try await ChildProcess.run(env + [qmpsh, "run", path, "--monitor", qemu.monitorPath])
+        #expect(first.status == 0, "\(first)")
+        let listing = try await ChildProcess.run(["/bin/ls", cache])
+        let file = cache + "/" + listing.standardOutput.trimmingNewline
+        #expect(file.hasSuffix(".json") && file.contains("/qemu-"), "\(listing)")
+        #expect(try ChildProcess.readFile(file).count > 100_000)
+        // A stale cache that knows no query-status: the mistake is confirmed against QEMU, which knows better.
+        try ChildProcess.writeFile(file, #"[{"name": "quit", "meta-type": "command", "arg-type": "0", "ret-type": "0"}, {"name": "0", "meta-type": "object", "members": []}]"#)
+        let stale = try await ChildProcess.run(env + [qmpsh, "run", path, "--monitor", qemu.monitorPath])
+        #expect(stale.status == 0, "\(stale)")
+        #expect(try ChildProcess.readFile(file).count > 100_000)  // refreshed from the live schema
+        // A real mistake is still one.
+        let (_, bad) = try script("query-stauts\n", name: "bad.qmp")
+        let mistake = try await ChildProcess.run(env + [qmpsh, "run", bad, "--monitor", qemu.monitorPath])
+        #expect(mistake.status == 2 && mistake.standardError.contains("did you mean 'query-status'?"), "\(mistake)")
+        let off = scratch.file("off")
+        let disabled = try await ChildProcess.run(["/usr/bin/env", "QMPKIT_SCHEMA_CACHE=off", "HOME=" + off, qmpsh, "run", path, "--monitor", qemu.monitorPath])
+        #expect(disabled.status == 0)
+        #expect(access(off, F_OK) != 0)
+    }
+
     @Test func consoleStatementsNeedABootedGuestAndStdinWorks() async throws {
         let qemu = try QEMUProcess.launch()
         let result = try await ChildProcess.run(
@@ -205,6 +231,14 @@ import QMPTestSupport
         let usage = try await ChildProcess.run([qmpsh, "run", "-"])
         #expect(usage.status == 2)
         #expect(usage.standardError.contains("give --monitor MONITOR, or boot options"))
+    }
+}
+
+extension String {
+    var trimmingNewline: String {
+        var text = self
+        while text.last?.isNewline == true { text.removeLast() }
+        return text
     }
 }
 

@@ -21,9 +21,18 @@ public struct ScriptValidator: Sendable {
 
     /// Errors (the script must not run) and warnings (deprecated or unstable use), in line order.
     public func validate(on session: MonitorSession, timeout: Duration? = nil) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
+        let result = try await check(on: session, schema: usesSchema ? try? await session.schema(timeout: timeout) : nil)
+        // A schema from the disk cache is a fast path only: confirm any mistake against QEMU's live schema.
+        if !result.errors.isEmpty, usesSchema, session.schemaIsFromDisk,
+           let live = try? await session.liveSchema(timeout: timeout) {
+            return try await check(on: session, schema: live)
+        }
+        return result
+    }
+
+    private func check(on session: MonitorSession, schema: QAPISchema?) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
         var errors: [ScriptError] = []
         var warnings: [ScriptError] = []
-        let schema = usesSchema ? try? await session.schema(timeout: timeout) : nil
         for statement in script.statements {
             func problem(_ message: String, column: Int) -> ScriptError {
                 ScriptError(

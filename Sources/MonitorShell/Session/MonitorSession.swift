@@ -2,6 +2,7 @@ public import HMP
 public import QMP
 public import QMPSchema
 import QMPWire
+import Synchronization
 
 /// One monitor that the shell or a script talks to: a QMP connection (which also runs HMP through
 /// `human-monitor-command`), or a direct human monitor (`hmp:/path.sock`).
@@ -17,13 +18,23 @@ public final class MonitorSession: Sendable {
     public let humanMonitor: any HumanMonitor
     /// Live values for validation and completion (QMP monitors only).
     public let live: LiveValues?
+    /// Where schemas are kept between runs (``SchemaDiskCache``); `nil` fetches from QEMU every time.
+    public let schemaDiskCache: SchemaDiskCache?
+    private let schemaState = Mutex<SchemaState>(SchemaState())
 
-    /// A session on a QMP connection.
-    public init(label: String, client: QMPClient) {
+    private struct SchemaState {
+        var schema: QAPISchema?
+        var fromDisk = false
+    }
+
+    /// A session on a QMP connection. With `schemaDiskCache`, ``schema(timeout:)`` may answer from a schema this
+    /// QEMU build gave before.
+    public init(label: String, client: QMPClient, schemaDiskCache: SchemaDiskCache? = nil) {
         self.label = label
         self.client = client
         self.humanMonitor = QMPHumanMonitor(client: client)
         self.live = LiveValues(client: client)
+        self.schemaDiskCache = schemaDiskCache
     }
 
     /// A session on a direct human monitor.
@@ -32,15 +43,40 @@ public final class MonitorSession: Sendable {
         self.client = nil
         self.humanMonitor = humanMonitor
         self.live = nil
+        self.schemaDiskCache = nil
     }
 
     /// Whether QMP commands can be sent (false for a direct human monitor).
     public var speaksQMP: Bool { client != nil }
 
-    /// The monitor's schema, fetched once per connection; `nil` for HMP monitors.
+    /// The monitor's schema, fetched once per connection (or read from the disk cache); `nil` for HMP monitors.
     public func schema(timeout: Duration? = nil) async throws -> QAPISchema? {
         guard let client else { return nil }
-        return try await QAPISchema.load(from: client, timeout: timeout)
+        if let schema = schemaState.withLock({ $0.schema }) { return schema }
+        if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting) {
+            schemaState.withLock { $0 = SchemaState(schema: schema, fromDisk: true) }
+            return schema
+        }
+        return try await liveSchema(timeout: timeout)
+    }
+
+    /// Whether ``schema(timeout:)`` answered from the disk cache rather than from QEMU.
+    public var schemaIsFromDisk: Bool { schemaState.withLock { $0.fromDisk } }
+
+    /// Fetches the schema from QEMU now (updating the disk cache), e.g. to confirm a mistake the cached schema found.
+    @discardableResult
+    public func liveSchema(timeout: Duration? = nil) async throws -> QAPISchema? {
+        guard let client else { return nil }
+        let schema: QAPISchema
+        if let disk = schemaDiskCache {
+            let (fetched, entities) = try await QAPISchema.fetchEntities(from: client, timeout: timeout)
+            disk.store(entities, for: client.greeting)
+            schema = fetched
+        } else {
+            schema = try await QAPISchema.load(from: client, timeout: timeout)
+        }
+        schemaState.withLock { $0 = SchemaState(schema: schema, fromDisk: false) }
+        return schema
     }
 
     /// Closes the connection.
@@ -57,6 +93,8 @@ public struct MonitorConnector: Sendable {
     public typealias Opener = @Sendable (_ monitor: String, _ configuration: QMPClient.Configuration) async throws -> QMPClient
 
     private var extensions: [(scheme: String, open: Opener)] = []
+    /// Where QMP sessions keep schemas between runs (``SchemaDiskCache/standard`` for the command line).
+    public var schemaDiskCache: SchemaDiskCache?
 
     /// QMP and direct HMP monitors.
     public static let standard = MonitorConnector()
@@ -81,11 +119,14 @@ public struct MonitorConnector: Sendable {
     /// ``MonitorAddressError`` when the string names no monitor.
     public func connect(_ monitor: String, configuration: QMPClient.Configuration = .init()) async throws -> MonitorSession {
         if let handler = extensions.first(where: { Self.matches(monitor, scheme: $0.scheme) }) {
-            return MonitorSession(label: monitor, client: try await handler.open(monitor, configuration))
+            return MonitorSession(
+                label: monitor, client: try await handler.open(monitor, configuration), schemaDiskCache: schemaDiskCache)
         }
         switch try MonitorTarget(parsing: monitor) {
         case .qmp(let address):
-            return MonitorSession(label: monitor, client: try await QMPClient.connect(to: address, configuration: configuration))
+            return MonitorSession(
+                label: monitor, client: try await QMPClient.connect(to: address, configuration: configuration),
+                schemaDiskCache: schemaDiskCache)
         case .hmp(let address):
             let hmp = try await HMPSocketClient.connect(to: address, bannerTimeout: configuration.greetingTimeout)
             return MonitorSession(label: monitor, humanMonitor: hmp)
