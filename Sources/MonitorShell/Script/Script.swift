@@ -50,7 +50,8 @@ public struct ScriptStatement: Sendable {
     /// The line as written.
     public var source: String
     public var kind: Kind
-    /// Maps a 1-based column of ``text`` to the 1-based column of ``source`` (they differ after `${...}`).
+    /// Maps a 1-based column of the expanded line to the 1-based column of ``source`` (they differ after `${...}`);
+    /// empty when the line had no variables.
     var columnMap: [Int]
 
     public init(line: Int, text: String, source: String, kind: Kind, columnMap: [Int] = []) {
@@ -63,6 +64,7 @@ public struct ScriptStatement: Sendable {
 
     /// The column in the source line for a column of the expanded text.
     public func sourceColumn(_ column: Int) -> Int {
+        if columnMap.isEmpty { return column }
         guard column >= 1, column <= columnMap.count else { return column > columnMap.count ? (columnMap.last ?? 0) + 1 : 1 }
         return columnMap[column - 1]
     }

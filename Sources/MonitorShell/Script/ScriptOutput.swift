@@ -116,7 +116,7 @@ public struct ScriptOutputFormatter: Sendable {
     }
 
     private func leading(_ statement: ScriptStatement) -> Int {
-        statement.source.prefix { $0.isWhitespace }.count
+        statement.source.prefix { $0.isSpace }.count
     }
 
     private func cut(_ text: String) -> String {

@@ -38,7 +38,7 @@ public struct ScriptParser: Sendable {
             func report(_ message: String, column: Int) {
                 errors.append(ScriptError(file: file, line: number, column: column, message: message, sourceLine: source))
             }
-            let trimmed = source.drop(while: \.isWhitespace)
+            let trimmed = source.drop(while: \.isSpace)
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let expanded: (text: String, columns: [Int])
             do {
@@ -55,8 +55,9 @@ public struct ScriptParser: Sendable {
                 if case .set(let name, let value) = kind, overrides[name] == nil { variables[name] = value }
                 statements.append(statement)
             } catch {
-                let column = error.column <= expanded.columns.count ? expanded.columns[max(error.column - 1, 0)]
-                    : (expanded.columns.last ?? 0) + 1
+                let columns = expanded.columns
+                let column = columns.isEmpty ? error.column
+                    : error.column <= columns.count ? columns[max(error.column - 1, 0)] : (columns.last ?? 0) + 1
                 report(error.message, column: column)
             }
         }
@@ -68,8 +69,9 @@ public struct ScriptParser: Sendable {
 
     /// Expands `${NAME}`; returns the text and, for each of its characters, the 1-based source column.
     static func expand(_ line: String, variables: [String: String]) throws(MonitorSyntaxError) -> (String, [Int]) {
+        // No `$`: the text is the line, and an empty map means columns are unchanged.
+        guard line.utf8.contains(UInt8(ascii: "$")) else { return (line, []) }
         let characters = Array(line)
-        guard characters.contains("$") else { return (line, characters.indices.map { $0 + 1 }) }
         var output = ""
         var columns: [Int] = []
         var index = 0
@@ -135,15 +137,26 @@ public struct ScriptParser: Sendable {
     // MARK: - Statements
 
     /// The statement keywords; anything else is a monitor command.
-    public static let keywords = ["expect", "expect-error", "wait", "console-expect", "console-send", "set", "sleep"]
+    public static let keywords: Set<String> = ["expect", "expect-error", "wait", "console-expect", "console-send", "set", "sleep"]
 
     static func statement(_ text: String) throws(MonitorSyntaxError) -> ScriptStatement.Kind {
+        // The keyword is ASCII when it is one: find it on the UTF-8 view (cheap), and only build the character
+        // array for statements that need it.
+        let utf8 = Array(text.utf8)
+        var byte = 0
+        while byte < utf8.count, utf8[byte] == 32 || utf8[byte] == 9 { byte += 1 }
+        var keywordEnd = byte
+        while keywordEnd < utf8.count, utf8[keywordEnd] != 32, utf8[keywordEnd] != 9 { keywordEnd += 1 }
+        let keyword = String(decoding: utf8[byte..<keywordEnd], as: UTF8.self)
+        guard keywords.contains(keyword) else {
+            let input = try MonitorInput.parse(text)
+            return .command(input, argumentColumns: try argumentColumns(text, input))
+        }
         let characters = Array(text)
         var start = 0
-        while start < characters.count, characters[start].isWhitespace { start += 1 }
+        while start < characters.count, characters[start].isSpace { start += 1 }
         var end = start
-        while end < characters.count, !characters[end].isWhitespace { end += 1 }
-        let keyword = String(characters[start..<end])
+        while end < characters.count, !characters[end].isSpace { end += 1 }
         let keywordColumn = start + 1
         switch keyword {
         case "set":
@@ -308,7 +321,7 @@ public struct ScriptParser: Sendable {
 
     /// The column of each top-level argument key (`file.filename` → column of `file.filename=`), for messages.
     static func argumentColumns(_ text: String, _ input: MonitorInput) throws(MonitorSyntaxError) -> [String: Int] {
-        guard case .command = input else { return [:] }
+        guard case .command(_, let arguments) = input, !arguments.isEmpty else { return [:] }
         var columns: [String: Int] = [:]
         for word in try MonitorWord.split(text) {
             if let key = word.key, columns[key] == nil { columns[key] = word.column }
@@ -320,8 +333,8 @@ public struct ScriptParser: Sendable {
 extension String {
     var trimmingSpaces: String {
         var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
+        while slice.first?.isSpace == true { slice.removeFirst() }
+        while slice.last?.isSpace == true { slice.removeLast() }
         return String(slice)
     }
 }

@@ -33,6 +33,8 @@ public struct ScriptValidator: Sendable {
     private func check(on session: MonitorSession, schema: QAPISchema?) async throws -> (errors: [ScriptError], warnings: [ScriptError]) {
         var errors: [ScriptError] = []
         var warnings: [ScriptError] = []
+        // Identical commands validate identically: check each distinct text once (long generated scripts repeat).
+        var reports: [String: SchemaValidationReport] = [:]
         for statement in script.statements {
             func problem(_ message: String, column: Int) -> ScriptError {
                 ScriptError(
@@ -50,7 +52,13 @@ public struct ScriptValidator: Sendable {
                         continue
                     }
                     guard let schema, let live = session.live else { continue }
-                    let report = await live.validate(command: name, arguments: arguments, schema: schema)
+                    let report: SchemaValidationReport
+                    if let known = reports[statement.text] {
+                        report = known
+                    } else {
+                        report = await live.validate(command: name, arguments: arguments, schema: schema)
+                        reports[statement.text] = report
+                    }
                     for error in report.errors {
                         errors.append(problem("ValidationError: \(error)", column: column(of: error.path, in: columns, default: firstColumn)))
                     }
@@ -100,7 +108,7 @@ public struct ScriptValidator: Sendable {
 
     private func leadingColumn(_ statement: ScriptStatement) -> Int {
         // The statement text is trimmed; find where it starts in the expanded line.
-        let expanded = statement.source.prefix { $0.isWhitespace }.count
+        let expanded = statement.source.prefix { $0.isSpace }.count
         return expanded + 1
     }
 

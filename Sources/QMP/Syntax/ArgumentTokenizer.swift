@@ -60,7 +60,7 @@ enum ArgumentTokenizer {
         var tokens: [ArgumentToken] = []
         var index = start
         while index < characters.count {
-            if characters[index].isWhitespace {
+            if characters[index].isSpace {
                 index += 1
                 continue
             }
@@ -94,7 +94,7 @@ enum ArgumentTokenizer {
         }
         while index < characters.count {
             let character = characters[index]
-            if character.isWhitespace && !wholeInput { break }
+            if character.isSpace && !wholeInput { break }
             switch character {
             case "=" where key == nil:
                 flushBare()

@@ -20,7 +20,7 @@ public enum MonitorInput: Sendable, Equatable {
     public static func parse(_ line: String) throws(MonitorSyntaxError) -> MonitorInput {
         let characters = Array(line)
         var start = 0
-        while start < characters.count, characters[start].isWhitespace { start += 1 }
+        while start < characters.count, characters[start].isSpace { start += 1 }
         guard start < characters.count, characters[start] != "#" else { return .empty }
         if characters[start] == "{" {
             let text = String(characters[start...])
@@ -132,15 +132,25 @@ public struct MonitorSyntaxError: Error, Sendable, Equatable, CustomStringConver
 
 extension Character {
     var isCommandNameCharacter: Bool {
-        isLetter || isNumber || self == "-" || self == "_" || self == "."
+        if let ascii = asciiValue {
+            return (ascii >= 97 && ascii <= 122) || (ascii >= 65 && ascii <= 90) || (ascii >= 48 && ascii <= 57)
+                || ascii == 45 || ascii == 95 || ascii == 46
+        }
+        return isLetter || isNumber
+    }
+
+    /// `isWhitespace` with a fast path for ASCII: the Unicode property lookup dominated parsing long scripts.
+    package var isSpace: Bool {
+        if let ascii = asciiValue { return ascii == 32 || (ascii >= 9 && ascii <= 13) }
+        return isWhitespace
     }
 }
 
 extension String {
     var trimmingWhitespace: String {
         var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
+        while slice.first?.isSpace == true { slice.removeFirst() }
+        while slice.last?.isSpace == true { slice.removeLast() }
         return String(slice)
     }
 }
