@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
         .library(name: "MonitorShell", targets: ["MonitorShell"]),
+        .library(name: "QMPLibvirt", targets: ["QMPLibvirt"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -34,10 +35,13 @@ let package = Package(
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
         .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
+        // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
+        .target(name: "QMPLibvirt", dependencies: ["CLibvirt", "QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "QMPLibvirt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,9 +55,13 @@ let package = Package(
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
         .testTarget(name: "MonitorShellTests", dependencies: ["MonitorShell", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
+        .testTarget(
+            name: "LibvirtTests",
+            dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport"]
+        ),
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
 }

@@ -2,10 +2,11 @@ import ArgumentParser
 import HMP
 import QEMURunner
 import QMP
+import QMPLibvirt
 
 /// Options every monitor command takes.
 struct MonitorOptions: ParsableArguments {
-    @Argument(help: "The monitor: /path.sock, unix:/path.sock or tcp:HOST:PORT.")
+    @Argument(help: "The monitor: /path.sock, unix:/path.sock, tcp:HOST:PORT, libvirt:DOMAIN or libvirt+URI#DOMAIN.")
     var monitor: String
 
     @Option(help: "Seconds to wait for the monitor and for each answer.")
@@ -13,17 +14,9 @@ struct MonitorOptions: ParsableArguments {
 
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
 
-    func address() throws -> MonitorAddress {
-        do {
-            return try MonitorAddress(parsing: monitor)
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
-
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
-        _ = try address()
+        try validateQMPMonitor(monitor)
     }
 
     /// Connects, runs `body`, closes; turns library errors into the CLI's one-line messages and exit codes.
@@ -32,8 +25,35 @@ struct MonitorOptions: ParsableArguments {
         configuration.greetingTimeout = timeoutDuration
         configuration.defaultTimeout = timeoutDuration
         try await reportingErrors {
-            try await QMPClient.withConnection(to: address(), configuration: configuration, body)
+            try await withQMPClient(monitor, configuration: configuration, body)
         }
+    }
+}
+
+/// Checks a monitor that must speak QMP: a QMP socket address or a libvirt guest.
+func validateQMPMonitor(_ monitor: String) throws {
+    if LibvirtMonitorAddress.isLibvirt(monitor) {
+        do { _ = try LibvirtMonitorAddress(parsing: monitor) } catch { throw ValidationError(error.message) }
+    } else {
+        do { _ = try MonitorAddress(parsing: monitor) } catch { throw ValidationError(error.description) }
+    }
+}
+
+/// Connects to a QMP monitor through ``Connector/monitors``, runs `body`, closes on every path.
+func withQMPClient(
+    _ monitor: String, configuration: QMPClient.Configuration, _ body: (QMPClient) async throws -> Void
+) async throws {
+    let session = try await Connector.monitors.connect(monitor, configuration: configuration)
+    guard let client = session.client else {
+        await session.close()
+        throw QMPUsageError("\(monitor) is a human monitor; this command needs QMP")
+    }
+    do {
+        try await body(client)
+        await client.close()
+    } catch {
+        await client.close()
+        throw error
     }
 }
 
@@ -63,6 +83,11 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as QMPResponseDecodingError {
         Output.err("DecodingError: \(error)\n")
         throw ExitCode(1)
+    } catch let error as LibvirtError {
+        // Libvirt's failures are one line that says what to do; a bad monitor string is bad input (2), the rest
+        // mean the guest's monitor could not be reached (3).
+        Output.err("LibvirtError: \(error.message)\n")
+        throw ExitCode(error.code == .invalidAddress ? 2 : 3)
     } catch let error as RunnerError {
         // The class is the code, capitalised (`ToolFailed: qemu-img info failed ...`). Exit status:
         // 2 invalidConfiguration (refused before anything ran); 3 notFound (QEMU or qemu-img is not installed) and
@@ -76,4 +101,10 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         default: throw ExitCode(1)
         }
     }
+}
+
+/// Checks any monitor string the connector accepts (QMP, `hmp:`, libvirt), as a usage error.
+func validateMonitor(_ monitor: String) throws {
+    if LibvirtMonitorAddress.isLibvirt(monitor) { return try validateQMPMonitor(monitor) }
+    do { try Connector.monitors.validate(monitor) } catch { throw ValidationError("\(error)") }
 }

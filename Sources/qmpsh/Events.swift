@@ -11,7 +11,7 @@ struct Events: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The monitor: /path.sock, unix:/path.sock or tcp:HOST:PORT.")
+    @Argument(help: "The monitor: /path.sock, unix:/path.sock, tcp:HOST:PORT, libvirt:DOMAIN or libvirt+URI#DOMAIN.")
     var monitor: String
 
     @Option(name: .long, help: "Only events with this name (repeatable).")
@@ -29,17 +29,16 @@ struct Events: AsyncParsableCommand {
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
-        do { _ = try MonitorAddress(parsing: monitor) } catch { throw ValidationError(error.description) }
+        try validateQMPMonitor(monitor)
     }
 
     func run() async throws {
-        let address = try MonitorAddress(parsing: monitor)
         let filter = name.isEmpty ? QMPEventFilter.all : QMPEventFilter(names: Set(name))
         let limit = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             if let limit { configuration.greetingTimeout = limit }
-            try await QMPClient.withConnection(to: address, configuration: configuration) { client in
+            try await withQMPClient(monitor, configuration: configuration) { client in
                 // QEMU sends events only after negotiation: replaying from the start of the connection loses none that
                 // came between negotiation and this subscription.
                 let subscription = client.events(filter, bufferSize: 65536, replayingAfter: EventCursor(sequence: 0))

@@ -17,7 +17,7 @@ struct HMPCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The monitor: a QMP socket, or hmp:/path.sock for a direct human monitor.")
+    @Argument(help: "The monitor: a QMP socket, hmp:/path.sock for a direct human monitor, or a libvirt guest (libvirt:DOMAIN).")
     var monitor: String
 
     @Argument(help: "The HMP command line, e.g. 'info block'. Several words are joined with spaces.")
@@ -33,7 +33,7 @@ struct HMPCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
-        do { _ = try MonitorTarget(parsing: monitor) } catch { throw ValidationError(error.description) }
+        try validateMonitor(monitor)
         guard !line.allSatisfy(\.isWhitespace) else { throw ValidationError("give an HMP command, e.g. 'info status'") }
         guard !line.contains(where: \.isNewline) else { throw ValidationError("one HMP command at a time (no line breaks)") }
         if json, !HMPTypedInfo.supportedCommands.contains(line.split(separator: " ").joined(separator: " ")) {
@@ -44,17 +44,10 @@ struct HMPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = Duration.milliseconds(Int64(timeout * 1000))
-        let target = try MonitorTarget(parsing: monitor)
         try await reportingErrors {
-            let monitor: any HumanMonitor
-            switch target {
-            case .qmp(let address):
-                var configuration = QMPClient.Configuration()
-                configuration.greetingTimeout = limit
-                monitor = QMPHumanMonitor(client: try await QMPClient.connect(to: address, configuration: configuration))
-            case .hmp(let address):
-                monitor = try await HMPSocketClient.connect(to: address, bannerTimeout: limit)
-            }
+            var configuration = QMPClient.Configuration()
+            configuration.greetingTimeout = limit
+            let monitor = try await Connector.monitors.connect(self.monitor, configuration: configuration).humanMonitor
             do {
                 let raw = try await monitor.run(line, timeout: limit)
                 if json, let value = try HMPTypedInfo.json(forCommand: line, output: raw) {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import QMP
+package import QMP
 import Synchronization
 
 /// A guest's serial console: everything it prints is kept (QEMU also copies it to ``logPath``),
@@ -39,7 +39,8 @@ public final class SerialConsole: Sendable {
     /// The file QEMU copies the console to.
     public let logPath: String
 
-    init(connection: SocketConnection, logPath: String) {
+    /// A console read from `connection` (e.g. a serial port socket another program set up); `logPath` is informational.
+    package init(connection: SocketConnection, logPath: String) {
         self.connection = connection
         self.logPath = logPath
         startThread { [self] in readLoop() }

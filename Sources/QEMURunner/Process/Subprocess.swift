@@ -217,8 +217,22 @@ private func spawn(
     for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     defer { for pointer in cArguments { free(pointer) } }
+    // The child starts with no blocked signals and default handlers: a spawning thread may block signals (threads
+    // of the test runner and of Swift concurrency do) or ignore SIGPIPE, and a child that inherits that ignores
+    // SIGTERM (a daemon started here could not be stopped).
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let result = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
+    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, environ)
     guard result == 0 else {
         return .failure(RunnerError(.notFound, "cannot start \(argv[0]): \(String(cString: strerror(result)))"))
     }
