@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
+        .library(name: "LineEditing", targets: ["LineEditing"]),
         .library(name: "MonitorShell", targets: ["MonitorShell"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
@@ -32,12 +33,14 @@ let package = Package(
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
-        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner"]),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditing", dependencies: ["CLibEdit"]),
+        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "LineEditing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,9 +53,11 @@ let package = Package(
         .testTarget(name: "GuestTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
+        .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+        .testTarget(name: "MonitorShellTests", dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPSchema", "QMPTestSupport"]),
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MonitorShell
 import QEMURunner
 import QMP
 #if canImport(Glibc)
@@ -61,8 +62,11 @@ struct Boot: AsyncParsableCommand {
     var extra: [String] = []
     @Flag(help: "Leave the guest running and exit once its monitor is ready.")
     var detach = false
+    @Flag(help: "Open the monitor shell on the guest once it is up; the guest is shut down when the shell ends.")
+    var shell = false
 
     func validate() throws {
+        if shell && detach { throw ValidationError("--shell and --detach exclude each other") }
         do {
             _ = try machineConfiguration()
         } catch let error as RunnerError {
@@ -154,6 +158,10 @@ struct Boot: AsyncParsableCommand {
                 Output.out("monitor: \(guest.monitorPath)\npid: \(guest.process.pid)\n")
                 return
             }
+            if shell {
+                try await runShell(on: guest)
+                return
+            }
             Output.err("# monitor: \(guest.monitorPath)  pid: \(guest.process.pid)  (Ctrl-C shuts the guest down)\n")
             // Ctrl-C or SIGTERM: shut the guest down through the ladder instead of dying.
             let watcher = SignalWatcher([SIGINT, SIGTERM])
@@ -182,5 +190,17 @@ struct Boot: AsyncParsableCommand {
             await printer.value
             Output.err("# QEMU ended: \(termination)\n")
         }
+    }
+}
+
+extension Boot {
+    /// `--shell`: the REPL on the guest's own QMP connection (a monitor serves one client), then the shutdown
+    /// ladder. The serial console is not printed (it would run through the prompt); --serial-log keeps it.
+    func runShell(on guest: Guest) async throws {
+        let session = MonitorSession(label: guest.monitorPath, client: guest.client)
+        let status = await Shell.runREPL(sessions: [session], options: MonitorREPL.Options(), history: nil, closingSessions: false)
+        let termination = await guest.shutdown()
+        Output.err("# QEMU ended: \(termination)\n")
+        if status != 0 { throw ExitCode(status) }
     }
 }

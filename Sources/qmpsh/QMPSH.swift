@@ -11,11 +11,12 @@ struct QMPSH: AsyncParsableCommand {
         commandName: "qmpsh",
         abstract: "Talk to QEMU's monitors: QMP commands, HMP commands and events.",
         discussion: """
-            MONITOR is /path.sock or unix:/path.sock (QMP), or tcp:HOST:PORT (QMP).
+            MONITOR is /path.sock or unix:/path.sock (QMP), or tcp:HOST:PORT (QMP). `qmpsh MONITOR...` opens the shell.
             Exit status: 0 success; 1 a command failed; 2 bad usage; 3 the monitor could not be reached or went away.
             """,
         version: "0.1.0",
-        subcommands: [Exec.self, HMPCommand.self, Events.self, Boot.self, Schema.self, Img.self, Doctor.self]
+        subcommands: [Shell.self, Exec.self, HMPCommand.self, Events.self, Boot.self, Schema.self, Img.self, Doctor.self],
+        defaultSubcommand: Shell.self
     )
 
     /// Parses and runs like ArgumentParser's own entry point, but bad usage exits with 2 (the project's contract)
