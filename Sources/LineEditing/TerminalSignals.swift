@@ -19,6 +19,12 @@ enum TerminalSignals {
     /// Installs the handlers; they write to `wakeDescriptor`. Returns the previous actions, for ``restore(_:)``.
     static func install(wakeDescriptor: Int32) -> [(Int32, sigaction)] {
         terminalSignalWakeDescriptor.store(wakeDescriptor, ordering: .sequentiallyConsistent)
+        // A signal blocked in every thread (inherited from the parent) would never reach the handler: let the
+        // editor thread, which calls this, take them.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in handled { sigaddset(&unblock, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var previous: [(Int32, sigaction)] = []
         for number in handled {
             var action = sigaction()
