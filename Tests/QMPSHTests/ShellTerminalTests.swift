@@ -125,6 +125,22 @@ import Synchronization
         #expect(screen.contains("QEMU went away (\(qemu.monitorPath): "), "\(screen)")
     }
 
+    @Test(.timeLimit(.minutes(2))) func bootWithShellOpensTheShellOnTheGuestAndShutsItDownAfter() async throws {
+        let guest = (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
+            ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
+        let terminal = try await Tmux(
+            qmpsh, "boot", "--accel", "tcg", "-m", "256", "--kernel", guest + "/vmlinux", "--initrd", guest + "/initrd.gz",
+            "--append", "console=ttyS0 quiet qmpkit.noecho", "--cdrom", guest + "/a.iso", "--shell", width: 160)
+        try await terminal.waitForScreen(timeout: .seconds(30)) { $0.contains("VM running") && $0.lastLine == "(qmp qmp.sock)" }
+        try await terminal.send("blockdev-change-medium id=cdrom0 filename=\(guest)/b.iso format=raw", "Enter")
+        try await terminal.waitForScreen { screen in
+            screen.contains(#"DEVICE_TRAY_MOVED {"device":"cd0","tray-open":false,"id":"cdrom0"}"#)
+        }
+        try await terminal.send(".quit", "Enter")
+        #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(try await terminal.screen().contains("# QEMU ended"))
+    }
+
     // MARK: - Without a terminal
 
     @Test func aBareMonitorOpensTheShellAndReadsPipedLines() async throws {
