@@ -34,6 +34,7 @@ static inline int qk_el_bind(EditLine *e, const char *key, const char *command) 
     return el_set(e, EL_BIND, key, command, NULL);
 }
 static inline int qk_el_refresh(EditLine *e) { return el_set(e, EL_REFRESH); }
+static inline int qk_el_prep_term(EditLine *e, int on) { return el_set(e, EL_PREP_TERM, on); }
 static inline int qk_el_columns(EditLine *e) {
     int columns = 0;
     if (el_get(e, EL_GETTC, "co", &columns, NULL) != 0) return 80;

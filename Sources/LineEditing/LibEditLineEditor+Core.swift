@@ -178,12 +178,16 @@ extension LibEditLineEditor {
                 }
                 return (state.pending, state.woken, state.closing)
             }
-            if signals & (1 << Int(SIGWINCH)) != 0 {
-                el_resize(editLine)
-                printAbove([])
-            } else if signals & (1 << Int(SIGCONT)) != 0 || !pending.isEmpty {
-                printAbove(pending)
+            let resized = signals & (1 << Int(SIGWINCH)) != 0
+            let continued = signals & (1 << Int(SIGCONT)) != 0
+            if resized { el_resize(editLine) }
+            if continued {
+                // Back from Ctrl-Z and `fg`: the shell that ran meanwhile set the terminal its own way. Leaving and
+                // entering editing mode again reads the current settings and applies libedit's on top.
+                qk_el_prep_term(editLine, 0)
+                qk_el_prep_term(editLine, 1)
             }
+            if resized || continued || !pending.isEmpty { printAbove(pending) }
             if closing { return .endOfInput }
             if signals & (1 << Int(SIGINT)) != 0 { return .interrupted }
             if woken { return .woken }

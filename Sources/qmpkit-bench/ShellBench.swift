@@ -19,6 +19,8 @@ enum ShellBench {
         let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
         let ours = try measure([qmpsh, "shell", qemu.monitorPath, "--history", work.file("history")], prompt: "(qmp ",
                                rounds: rounds)
+        let idle = try once([qmpsh, "shell", qemu.monitorPath, "--history", work.file("history")], prompt: "(qmp ",
+                            idleSeconds: 2).idleCPU ?? -1
         var line = "Shell, start → connected prompt on a pty (best / median of \(rounds)): qmpsh \(Bench.format2(ours.best)) / "
             + "\(Bench.format2(ours.median)) ms"
         if let python = try? measure(["qmp-shell", qemu.monitorPath], prompt: "(QEMU) ", rounds: max(3, rounds / 4)) {
@@ -26,6 +28,7 @@ enum ShellBench {
         } else {
             line += " (qmp-shell not installed: pip install qemu.qmp)"
         }
+        line += "; qmpsh CPU while idle at the prompt for 2 s: \(Bench.format2(idle)) %"
         print("\n" + line)
         qemu.kill()
     }
@@ -33,12 +36,14 @@ enum ShellBench {
     /// Best and median milliseconds from spawn to `prompt` on the terminal.
     static func measure(_ argv: [String], prompt: String, rounds: Int) throws -> Figures {
         var times: [Double] = []
-        for _ in 0..<rounds { times.append(try once(argv, prompt: prompt)) }
+        for _ in 0..<rounds { times.append(try once(argv, prompt: prompt).milliseconds) }
         let sorted = times.sorted()
         return Figures(best: sorted[0], median: sorted[sorted.count / 2])
     }
 
-    static func once(_ argv: [String], prompt: String) throws -> Double {
+    /// One start: milliseconds to the prompt, and with `idleSeconds` the CPU the process used (in % of one core)
+    /// while it then waited at the prompt for that long.
+    static func once(_ argv: [String], prompt: String, idleSeconds: Double = 0) throws -> (milliseconds: Double, idleCPU: Double?) {
         var master: Int32 = -1
         var slave: Int32 = -1
         var size = winsize(ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
@@ -86,6 +91,16 @@ enum ShellBench {
             screen += chunk[0..<count]
             if screen.count >= needle.count, contains(screen, needle) { elapsed = clock.now - start }
         }
+        var idleCPU: Double?
+        if idleSeconds > 0, elapsed != nil {
+            // Measuring idleness needs time to pass: these sleeps are the measurement, not waits for something.
+            // The first half second lets the schema fetch that starts with the prompt finish.
+            usleep(500_000)
+            let before = cpuTicks(pid)
+            usleep(useconds_t(idleSeconds * 1_000_000))
+            let after = cpuTicks(pid)
+            idleCPU = Double(after - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / idleSeconds * 100
+        }
         // Ctrl-D leaves both shells; drain the terminal so the child never blocks writing, then reap it.
         var eot: UInt8 = 4
         _ = write(master, &eot, 1)
@@ -99,7 +114,16 @@ enum ShellBench {
         guard let elapsed else {
             throw TestSupportError("\(argv[0]) showed no prompt; the terminal shows: \(String(decoding: screen, as: UTF8.self))")
         }
-        return GuestBench.milliseconds(elapsed)
+        return (GuestBench.milliseconds(elapsed), idleCPU)
+    }
+
+    /// User + system CPU ticks of `pid` so far (fields 14 and 15 of /proc/PID/stat).
+    static func cpuTicks(_ pid: pid_t) -> Int {
+        guard let text = try? ChildProcess.readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command name: state is field 3, so utime (14) and stime (15) are at offsets 11 and 12.
+        guard fields.count > 12 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -86,6 +86,22 @@ import Synchronization
         #expect(try await terminal.exitStatus() == nil)
     }
 
+    @Test func editsUTF8WithEmacsKeysAndRedrawsAfterAResize() async throws {
+        let (qemu, second) = try await launchQEMU()
+        let terminal = try await Tmux(qmpsh, qemu.monitorPath, "--history", directory.file("history"), width: 80)
+        try await terminal.waitForScreen { $0.contains("(qmp qmp.sock) ") }
+        try await terminal.send("héllo wörld ☃ ", "C-a", "x", "C-e", "y")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp qmp.sock) xhéllo wörld ☃ y" }
+        // Narrower than prompt and line: after the resize an event still goes above the whole (now wrapped) line.
+        try await terminal.tmux(["resize-window", "-t", "t", "-x", "20"])
+        _ = try await second.execute("stop")
+        try await terminal.waitForScreen { $0.contains("] STOP") }
+        let screen = try await terminal.screen()
+        #expect(screen.lastLine == "(qmp qmp.sock) xhéllo wörld ☃ y", "\(screen)")
+        #expect(screen.ranges(of: "wörld").count == 1, "\(screen)")
+        await second.close()
+    }
+
     @Test func historySurvivesARestart() async throws {
         let (qemu, _) = try await launchQEMU()
         let history = directory.file("state/qmpsh/history")
@@ -161,6 +177,22 @@ import Synchronization
         #expect(busy.status == 3)
         #expect(busy.standardError.contains("is busy: another client holds the monitor"), "\(busy)")
         await holder.close()
+        // A socket file with nothing listening on it: refused.
+        let path = directory.file("refused.sock")
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        let refused = try await ChildProcess.run([qmpsh, path])
+        close(descriptor)
+        #expect(refused.status == 3)
+        #expect(refused.standardError.contains("nothing accepts connections there"), "\(refused)")
     }
 }
 

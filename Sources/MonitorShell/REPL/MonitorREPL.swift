@@ -76,21 +76,30 @@ public final class MonitorREPL: Sendable {
         editor.setCompleter { [self] line in await completion(for: line) }
         defer { editor.setCompleter(nil) }
         if options.banner && editor.isInteractive { await printBanner() }
+        // The schemas are fetched once the first prompt is up (so they never delay it), and only for a person at
+        // a terminal, who may press Tab; piped input fetches a schema when it first validates a command.
+        let (promptShown, showPrompt) = AsyncStream<Void>.makeStream()
         return await withTaskGroup(of: Void.self) { group in
             for index in sessions.indices {
                 group.addTask { await self.watchEvents(of: index) }
-                if sessions[index].speaksQMP {
-                    // Fetched while the user types the first line, so the first Tab is quick.
-                    group.addTask { _ = try? await self.sessions[index].schema() }
+            }
+            if editor.isInteractive {
+                group.addTask {
+                    for await _ in promptShown { break }
+                    for session in self.sessions where session.speaksQMP && !Task.isCancelled {
+                        _ = try? await session.schema()
+                    }
                 }
             }
-            let status = await loop()
+            let status = await loop(onFirstPrompt: { showPrompt.yield() })
+            showPrompt.finish()
             group.cancelAll()
             return status
         }
     }
 
-    private func loop() async -> Int32 {
+    private func loop(onFirstPrompt: () -> Void) async -> Int32 {
+        var firstPrompt = true
         while true {
             if let gone = currentLoss() {
                 print("\(gone)\n", to: .error)
@@ -98,7 +107,12 @@ public final class MonitorREPL: Sendable {
             }
             let index = state.withLock { $0.current }
             await sessions[index].live?.beginPrompt()
-            switch await editor.readLine(prompt: prompt()) {
+            async let line = editor.readLine(prompt: prompt())
+            if firstPrompt {
+                firstPrompt = false
+                onFirstPrompt()
+            }
+            switch await line {
             case .line(let text):
                 if !text.allSatisfy(\.isWhitespace) { editor.addHistory(text) }
                 switch await handle(text) {

@@ -190,3 +190,29 @@ import Synchronization
         await monitor.close()
     }
 }
+
+/// A direct human monitor (`hmp:` socket) in the shell: every line is HMP.
+@Suite(.timeLimit(.minutes(1))) struct REPLDirectHMPTests {
+    @Test func linesGoToTheHumanMonitorAndCompleteFromItsHelp() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("h.sock")
+        let qemu = try QEMUProcess.launch(arguments: ["-machine", "none", "-monitor", "unix:\(path),server=on,wait=off"])
+        // The HMP socket is set up before QEMU answers on QMP.
+        let client = try await qemu.connect()
+        _ = try await client.execute("query-status")
+        let session = try await MonitorConnector.standard.connect("hmp:" + path)
+        let editor = ScriptedLineEditor(lines: ["info status", "!info version", "nonsense-command"])
+        let repl = Task { await MonitorREPL(sessions: [session], editor: editor).run() }
+        #expect(await editor.waitForOutput(containing: "unknown command"))
+        #expect(editor.output.contains("(HMP), VM running"))
+        #expect(editor.output.contains("VM status: running\n7."))
+        #expect(editor.errorOutput.contains("HMPError: unknown command: 'nonsense-command'"))
+        #expect(editor.prompts.first == "(hmp h.sock) ")
+        #expect(try #require(await editor.complete("info statu")).candidates == ["status"])
+        #expect(try #require(await editor.complete("qui")).candidates == ["quit"])
+        editor.finish()
+        #expect(await repl.value == 0)
+        await session.close()
+        await client.close()
+    }
+}
