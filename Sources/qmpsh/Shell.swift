@@ -3,6 +3,10 @@ import HMP
 import LineEditing
 import MonitorShell
 import QMP
+import QMPSchema
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Shell: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +42,12 @@ struct Shell: AsyncParsableCommand {
         guard !monitors.isEmpty else { throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock") }
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
         for monitor in monitors {
+            // `qmpsh exce` is a mistyped subcommand, not a socket named "exce" in this folder.
+            if !monitor.contains("/") && !monitor.contains(":") && access(monitor, F_OK) != 0 {
+                let names = QMPSH.configuration.subcommands.map { $0._commandName }
+                let hint = Suggestion.closest(to: monitor, in: names).map { " — did you mean '\($0)'?" } ?? ""
+                throw ValidationError("'\(monitor)' is neither a subcommand nor a monitor socket\(hint)")
+            }
             do { try Connector.connector.validate(monitor) } catch { throw ValidationError("\(error)") }
         }
     }

@@ -167,6 +167,12 @@ import Synchronization
         #expect(result.standardError == "DeviceNotFound: Device 'x' not found\n")
     }
 
+    @Test func aMistypedSubcommandIsNotTakenForASocket() async throws {
+        let result = try await ChildProcess.run([qmpsh, "exce", "/tmp/x.sock", "query-status"])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("Error: 'exce' is neither a subcommand nor a monitor socket — did you mean 'exec'?"))
+    }
+
     @Test func startupFailuresSayWhyAndExitThree() async throws {
         let missing = try await ChildProcess.run([qmpsh, "shell", directory.file("none.sock")])
         #expect(missing.status == 3)

@@ -35,8 +35,9 @@ public final class MonitorREPL: Sendable {
         public init() {}
     }
 
-    /// The shell's exit status: 0 after `.quit` or the end of input, 3 when the current monitor went away.
+    /// The exit status after `.quit` or the end of input.
     public static let exitSuccess: Int32 = 0
+    /// The exit status when the current monitor went away (QEMU exited or dropped the connection).
     public static let exitMonitorGone: Int32 = 3
 
     struct State {
