@@ -12,10 +12,16 @@ final class EditorThread: Sendable {
 
     private let jobs = Mutex(Jobs())
     private let pipe: (read: Int32, write: Int32)
+    private let idleDescriptor: Int32
+    private let onIdleWake: @Sendable () -> Void
 
-    init() {
+    /// A thread that, between jobs, also waits on `idleDescriptor` and calls `onIdleWake` (on the thread) when it
+    /// becomes readable.
+    init(idleDescriptor: Int32, onIdleWake: @escaping @Sendable () -> Void) {
         guard let pipe = Descriptors.makePipe() else { fatalError("cannot create a pipe for the line editor") }
         self.pipe = pipe
+        self.idleDescriptor = idleDescriptor
+        self.onIdleWake = onIdleWake
         Descriptors.startThread { [self] in loop() }
     }
 
@@ -45,7 +51,9 @@ final class EditorThread: Sendable {
 
     private func loop() {
         while true {
-            _ = Descriptors.waitReadable([pipe.read])
+            let ready = Descriptors.waitReadable([pipe.read, idleDescriptor])
+            if ready[1] { onIdleWake() }
+            guard ready[0] else { continue }
             Descriptors.drain(pipe.read)
             let (batch, stopping) = jobs.withLock { jobs in
                 defer { jobs.queue.removeAll() }

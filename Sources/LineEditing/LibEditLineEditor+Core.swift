@@ -166,6 +166,26 @@ extension LibEditLineEditor {
             }
         }
 
+        /// Between lines: Ctrl-C interrupts the running command (if something waits for that), a resize is
+        /// noted; other wake-ups (a pending ``wake()``) stay for the next read.
+        func handleIdleWakeUp() {
+            Descriptors.drain(shared.wakePipe.read)
+            guard let editLine else { return }
+            if TerminalSignals.isPending(SIGINT) {
+                TerminalSignals.discard(SIGINT)
+                // The terminal has echoed ^C; what the waiter prints goes on the next line.
+                if shared.commandInterrupts.hasWaiters {
+                    Descriptors.writeAll(1, "\n")
+                    shared.commandInterrupts.fire()
+                }
+            }
+            if TerminalSignals.isPending(SIGWINCH) {
+                TerminalSignals.discard(SIGWINCH)
+                el_resize(editLine)
+            }
+            if TerminalSignals.isPending(SIGCONT) { TerminalSignals.discard(SIGCONT) }
+        }
+
         /// Acts on signals and on output, wake-ups and closing requested by other threads; returns why the line
         /// is to be abandoned, if it is.
         private func handleWakeUps() -> LineEditorResult? {

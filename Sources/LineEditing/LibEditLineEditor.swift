@@ -21,7 +21,7 @@ public final class LibEditLineEditor: LineEditor {
     public static var canEdit: Bool { isatty(0) == 1 && isatty(1) == 1 }
 
     let shared: SharedState
-    private let thread = EditorThread()
+    private let thread: EditorThread
     private let core: Core
 
     /// An editor on the standard streams, with history loaded from and saved to `historyFile` (when given;
@@ -30,8 +30,11 @@ public final class LibEditLineEditor: LineEditor {
         Self.setUTF8Locale()
         guard let wake = Descriptors.makePipe() else { fatalError("cannot create a pipe for the line editor") }
         shared = SharedState(wakePipe: wake)
-        core = Core(program: program, historyFile: historyFile, shared: shared)
-        thread.submit { [core] in core.setUp() }
+        let core = Core(program: program, historyFile: historyFile, shared: shared)
+        self.core = core
+        // Between lines the editor thread also watches the wake pipe: Ctrl-C then interrupts a running command.
+        thread = EditorThread(idleDescriptor: wake.read) { core.handleIdleWakeUp() }
+        thread.submit { core.setUp() }
     }
 
     /// Swift never calls `setlocale`; without it libedit drops non-ASCII input. Use the environment's locale,
@@ -60,6 +63,10 @@ public final class LibEditLineEditor: LineEditor {
 
     public func setCompleter(_ completer: LineCompleter?) {
         shared.state.withLock { $0.completer = completer }
+    }
+
+    public func waitForInterrupt() async {
+        await shared.commandInterrupts.wait()
     }
 
     public func wake() {
@@ -93,6 +100,8 @@ public final class LibEditLineEditor: LineEditor {
 
         let state = Mutex(State())
         let wakePipe: (read: Int32, write: Int32)
+        /// Ctrl-C while no line is read; a press with nobody waiting is dropped.
+        let commandInterrupts = InterruptSignal(sticky: false)
 
         init(wakePipe: (read: Int32, write: Int32)) {
             self.wakePipe = wakePipe

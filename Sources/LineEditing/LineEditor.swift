@@ -66,6 +66,11 @@ public protocol LineEditor: AnyObject, Sendable {
     /// Sets what Tab completes with; `nil` turns completion off.
     func setCompleter(_ completer: LineCompleter?)
 
+    /// Returns when the user presses Ctrl-C while no line is being read (a command is running), so the caller can
+    /// stop waiting for it; returns at once when the waiting task is cancelled. Editors without a person at the
+    /// keyboard return only on cancellation.
+    func waitForInterrupt() async
+
     /// Makes a pending ``readLine(prompt:)`` return ``LineEditorResult/woken``; without one, the next read
     /// returns it at once. Callable from any thread.
     func wake()

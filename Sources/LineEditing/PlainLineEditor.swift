@@ -79,6 +79,11 @@ public final class PlainLineEditor: LineEditor {
         Descriptors.writeAll(stream == .output ? output : error, text)
     }
 
+    /// Returns only when cancelled: with piped input Ctrl-C keeps its usual meaning (it ends the process).
+    public func waitForInterrupt() async {
+        await InterruptSignal(sticky: false).wait()
+    }
+
     public func addHistory(_ line: String) {}
 
     public func setCompleter(_ completer: LineCompleter?) {}

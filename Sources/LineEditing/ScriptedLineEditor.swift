@@ -28,6 +28,7 @@ public final class ScriptedLineEditor: LineEditor {
     }
 
     private let state: Mutex<State>
+    private let commandInterrupts = InterruptSignal(sticky: true)
 
     /// An editor that reads `lines`; with `endsAfterLines`, the end of input follows them, else reads wait for
     /// ``type(_:)``.
@@ -53,6 +54,11 @@ public final class ScriptedLineEditor: LineEditor {
 
     /// Queues a Ctrl-C.
     public func interrupt() { deliver(.interrupted) }
+
+    /// A Ctrl-C while a command runs: ends the current (or, if none waits yet, the next) ``waitForInterrupt()``.
+    public func interruptCommand() { commandInterrupts.fire() }
+
+    public func waitForInterrupt() async { await commandInterrupts.wait() }
 
     /// Ends the input after the queued lines (Ctrl-D).
     public func finish() {

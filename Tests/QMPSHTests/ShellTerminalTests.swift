@@ -102,6 +102,28 @@ import Synchronization
         await second.close()
     }
 
+    @Test func ctrlCStopsWaitingForAStuckQEMU() async throws {
+        let (qemu, _) = try await launchQEMU()
+        let terminal = try await Tmux(qmpsh, qemu.monitorPath, "--history", directory.file("history"))
+        try await terminal.waitForScreen { $0.contains("(qmp qmp.sock) ") }
+        try await terminal.send("query-name", "Enter")
+        try await terminal.waitForScreen { $0.contains("{}") }
+        qemu.kill(SIGSTOP)
+        try await terminal.send("query-status", "Enter")
+        // The shell may not be waiting yet when the first Ctrl-C arrives (one with nothing to interrupt is
+        // ignored), so press it until the shell reports the interruption.
+        var interrupted = false
+        for _ in 0..<20 where !interrupted {
+            try await terminal.send("C-c")
+            interrupted = (try? await terminal.waitForScreen(timeout: .milliseconds(500)) { $0.contains("Interrupted: ") }) != nil
+        }
+        #expect(interrupted)
+        qemu.kill(SIGCONT)
+        try await terminal.send("C-u", "query-kvm", "Enter")
+        try await terminal.waitForScreen { $0.contains(#"{"enabled":false,"present":true}"#) }
+        #expect(try await terminal.exitStatus() == nil)
+    }
+
     @Test func historySurvivesARestart() async throws {
         let (qemu, _) = try await launchQEMU()
         let history = directory.file("state/qmpsh/history")

@@ -4,11 +4,20 @@ import QMP
 import QMPSchema
 
 extension MonitorREPL {
-    /// Runs one line: a shell command, or a command for the current monitor.
+    /// Runs one line: a shell command, or a command for the current monitor. Ctrl-C while the monitor has not
+    /// answered (the schema for validation, or the command's reply) stops waiting.
     func handle(_ line: String) async -> Outcome {
         let text = line.shellTrimmed
         if text.isEmpty || text.hasPrefix("#") { return .proceed }
         if text.hasPrefix(".") { return await runShellCommand(text) }
+        do {
+            return try await interruptible { await self.runMonitorLine(text) } ?? .proceed
+        } catch {
+            return .proceed
+        }
+    }
+
+    private func runMonitorLine(_ text: String) async -> Outcome {
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
         if hmpMode || !session.speaksQMP {
@@ -97,6 +106,24 @@ extension MonitorREPL {
         }
     }
 
+    /// Runs `body` until it finishes or the user presses Ctrl-C; `nil` (and a note) when interrupted. The
+    /// client drops the reply if it comes later.
+    func interruptible<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result? {
+        let result = try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body() }
+            group.addTask { [editor] in
+                await editor.waitForInterrupt()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+        if result == nil {
+            print("Interrupted: no longer waiting for the reply (QEMU may still carry the command out)", to: .error)
+        }
+        return result
+    }
+
     /// Prints a failure in one line with its class; a lost connection ends the shell.
     private func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
         let recorder = state.withLock { $0.recorder }
@@ -110,6 +137,9 @@ extension MonitorREPL {
         case let error as QMPConnectionError where error.code != .noGreeting:
             markLost(index, reason: error.message)
             return .monitorGone
+        case is CancellationError:
+            // Ctrl-C: `interruptible` has said so.
+            return .proceed
         case let error as QMPTimeoutError:
             print("\(error)", to: .error)
             recorder?.recordFailure(line, errorClass: nil, message: "\(error)")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import LineEditing
 import MonitorShell
@@ -214,5 +217,37 @@ import Synchronization
         #expect(await repl.value == 0)
         await session.close()
         await client.close()
+    }
+}
+
+/// Ctrl-C while a command waits for its reply.
+@Suite(.timeLimit(.minutes(1))) struct REPLInterruptTests {
+    @Test func ctrlCStopsWaitingForAReplyAndTheShellGoesOn() async throws {
+        let qemu = try QEMUProcess.launch()
+        let sent = AsyncStream<Void>.makeStream()
+        var configuration = QMPClient.Configuration()
+        configuration.messageObserver = { direction, message in
+            if direction == .sent, message["execute"]?.stringValue == "query-kvm" { sent.continuation.yield() }
+        }
+        let session = try await MonitorConnector.standard.connect(qemu.monitorPath, configuration: configuration)
+        let editor = ScriptedLineEditor()
+        let repl = Task { await MonitorREPL(sessions: [session], editor: editor).run() }
+        #expect(await editor.waitForOutput(containing: "VM running"))
+        // The schema is at hand (completion waited for it), so the command is validated and sent at once.
+        #expect(await editor.complete("query-kv")?.candidates == ["query-kvm"])
+        // A stopped QEMU answers nothing: the command waits until Ctrl-C.
+        qemu.kill(SIGSTOP)
+        editor.type("query-kvm")
+        for await _ in sent.stream { break }
+        editor.interruptCommand()
+        #expect(await editor.waitForOutput(containing: "Interrupted: no longer waiting for the reply"))
+        qemu.kill(SIGCONT)
+        // The late reply to query-kvm is dropped; the next command gets its own.
+        editor.type("query-name")
+        #expect(await editor.waitForOutput(containing: "{}\n"))
+        #expect(!editor.output.contains("\"present\""))
+        editor.finish()
+        #expect(await repl.value == 0)
+        await session.close()
     }
 }
