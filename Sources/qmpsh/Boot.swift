@@ -199,6 +199,7 @@ extension Boot {
     func runShell(on guest: Guest) async throws {
         let session = MonitorSession(label: guest.monitorPath, client: guest.client)
         let status = await Shell.runREPL(sessions: [session], options: MonitorREPL.Options(), history: nil, closingSessions: false)
+        Output.err("# shutting the guest down (system_powerdown, then quit)\n")
         let termination = await guest.shutdown()
         Output.err("# QEMU ended: \(termination)\n")
         if status != 0 { throw ExitCode(status) }
