@@ -107,7 +107,7 @@ import Synchronization
         let terminal = try await Tmux(qmpsh, qemu.monitorPath, "--history", directory.file("history"))
         try await terminal.waitForScreen { $0.contains("(qmp qmp.sock) ") }
         try await terminal.send("query-name", "Enter")
-        try await terminal.waitForScreen { $0.contains("{}") }
+        try await terminal.waitForScreen { $0.nonEmptyLines.suffix(2) == ["{}", "(qmp qmp.sock)"] }
         qemu.kill(SIGSTOP)
         try await terminal.send("query-status", "Enter")
         // The shell may not be waiting yet when the first Ctrl-C arrives (one with nothing to interrupt is
@@ -119,7 +119,8 @@ import Synchronization
         }
         #expect(interrupted)
         qemu.kill(SIGCONT)
-        try await terminal.send("C-u", "query-kvm", "Enter")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp qmp.sock)" }
+        try await terminal.send("query-kvm", "Enter")
         try await terminal.waitForScreen { $0.contains(#"{"enabled":false,"present":true}"#) }
         #expect(try await terminal.exitStatus() == nil)
     }
@@ -131,7 +132,9 @@ import Synchronization
             let terminal = try await Tmux(qmpsh, qemu.monitorPath, "--history", history)
             try await terminal.waitForScreen { $0.contains("(qmp qmp.sock) ") }
             try await terminal.send("query-name", "Enter")
-            try await terminal.waitForScreen { $0.contains("{}") }
+            // Keys typed before the next prompt reach a terminal in line mode, where Ctrl-D and Ctrl-R mean
+            // something else (as in every line editor): wait for the prompt.
+            try await terminal.waitForScreen { $0.nonEmptyLines.suffix(2) == ["{}", "(qmp qmp.sock)"] }
             try await terminal.send("C-d")
             #expect(try await terminal.waitForExit() == 0)
         }
@@ -139,6 +142,13 @@ import Synchronization
         try await terminal.waitForScreen { $0.contains("(qmp qmp.sock) ") }
         try await terminal.send("Up")
         try await terminal.waitForScreen { $0.lastLine == "(qmp qmp.sock) query-name" }
+        try await terminal.send("Enter")
+        try await terminal.waitForScreen { $0.nonEmptyLines.suffix(2) == ["{}", "(qmp qmp.sock)"] }
+        // Ctrl-R searches the history; Enter runs what it found.
+        try await terminal.send("C-r", "nam")
+        try await terminal.waitForScreen { $0.nonEmptyLines.suffix(2) == ["(qmp qmp.sock) query-name", "bck:nam"] }
+        try await terminal.send("Enter")
+        try await terminal.waitForScreen { $0.ranges(of: "{}").count == 2 }
     }
 
     @Test func aBadArgumentIsRefusedWithASuggestion() async throws {
