@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
+        .library(name: "LineEditing", targets: ["LineEditing"]),
         .library(name: "MonitorShell", targets: ["MonitorShell"]),
         .library(name: "QMPLibvirt", targets: ["QMPLibvirt"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
@@ -33,7 +34,9 @@ let package = Package(
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
-        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner"]),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditing", dependencies: ["CLibEdit"]),
+        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
@@ -41,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "QMPLibvirt",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "LineEditing", "QMPLibvirt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,11 +56,15 @@ let package = Package(
         .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
-        .testTarget(name: "MonitorShellTests", dependencies: ["MonitorShell", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
         .testTarget(
             name: "LibvirtTests",
             dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport"]
+        ),
+        .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+        .testTarget(
+            name: "MonitorShellTests",
+            dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]
         ),
     ]
 )

@@ -7,11 +7,16 @@ import QMPTestSupport
 /// Compares qmpkit with the C floor client and python `qemu.qmp` on one QEMU, in one run, and prints ratios.
 ///
 /// usage: qmpkit-bench [--count N] [--schema-count N] [--rounds N] [--reference DIR] [--markdown]
+///        qmpkit-bench shell [ROUNDS]          (only the shell's start-to-prompt time)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
 @main
 enum Bench {
     static func main() async throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "shell" {
+            try await ShellBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 20)
+            return
+        }
         if arguments.first == "serve-fake", arguments.count == 2 {
             try await serveFake(path: arguments[1])
             return
@@ -118,6 +123,7 @@ enum Bench {
             print("\nLive schema, fetch + parse + model + index (QAPISchema.fetch): \(format1(model)) µs = "
                 + "\(format2(model / floor))× the C floor receiving query-qmp-schema")
         }
+        try await ShellBench.run(rounds: 20)
         if options.guest {
             log("guest runner figures")
             let overhead = try await GuestBench.runnerOverhead(rounds: 5)

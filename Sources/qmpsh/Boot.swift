@@ -1,4 +1,5 @@
 import ArgumentParser
+import MonitorShell
 import QEMURunner
 import QMP
 #if canImport(Glibc)
@@ -23,6 +24,8 @@ struct Boot: AsyncParsableCommand {
 
     @Flag(help: "Leave the guest running and exit once its monitor is ready.")
     var detach = false
+    @Flag(help: "Open the monitor shell on the guest once it is up; the guest is shut down when the shell ends.")
+    var shell = false
 
     @Option(help: "Run this .qmp script on the guest, then shut it down (the exit status is the script's).")
     var script: String?
@@ -32,6 +35,8 @@ struct Boot: AsyncParsableCommand {
     func validate() throws {
         if script != nil, detach { throw ValidationError("--script and --detach do not go together") }
         if script != nil { try scriptOptions.validateOptions() }
+        if shell && detach { throw ValidationError("--shell and --detach exclude each other") }
+        if shell && script != nil { throw ValidationError("--shell and --script exclude each other") }
     }
 
     func run() async throws {
@@ -48,6 +53,10 @@ struct Boot: AsyncParsableCommand {
             if detach {
                 await guest.detach()
                 Output.out("monitor: \(guest.monitorPath)\npid: \(guest.process.pid)\n")
+                return
+            }
+            if shell {
+                try await runShell(on: guest)
                 return
             }
             Output.err("# monitor: \(guest.monitorPath)  pid: \(guest.process.pid)  (Ctrl-C shuts the guest down)\n")
@@ -78,5 +87,18 @@ struct Boot: AsyncParsableCommand {
             await printer.value
             Output.err("# QEMU ended: \(termination)\n")
         }
+    }
+}
+
+extension Boot {
+    /// `--shell`: the REPL on the guest's own QMP connection (a monitor serves one client), then the shutdown
+    /// ladder. The serial console is not printed (it would run through the prompt); --serial-log keeps it.
+    func runShell(on guest: Guest) async throws {
+        let session = MonitorSession(label: guest.monitorPath, client: guest.client)
+        let status = await Shell.runREPL(sessions: [session], options: MonitorREPL.Options(), history: nil, closingSessions: false)
+        Output.err("# shutting the guest down (system_powerdown, then quit)\n")
+        let termination = await guest.shutdown()
+        Output.err("# QEMU ended: \(termination)\n")
+        if status != 0 { throw ExitCode(status) }
     }
 }

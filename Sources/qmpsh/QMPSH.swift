@@ -11,14 +11,17 @@ struct QMPSH: AsyncParsableCommand {
         commandName: "qmpsh",
         abstract: "Talk to QEMU's monitors: QMP commands, HMP commands and events.",
         discussion: """
-            MONITOR is /path.sock or unix:/path.sock (QMP), tcp:HOST:PORT (QMP), or a guest libvirt runs:
-            libvirt:DOMAIN (qemu:///system) or libvirt+URI#DOMAIN (e.g. libvirt+qemu+ssh://host/system#web1).
+            MONITOR is /path.sock or unix:/path.sock (QMP), tcp:HOST:PORT (QMP), hmp:/path.sock (direct HMP), or a guest
+            libvirt runs: libvirt:DOMAIN (qemu:///system) or libvirt+URI#DOMAIN (e.g. libvirt+qemu+ssh://host/system#web1).
+            `qmpsh MONITOR...` opens the interactive shell.
             Exit status: 0 success; 1 a command failed; 2 bad usage; 3 the monitor could not be reached or went away.
             """,
         version: "0.1.0",
         subcommands: [
-            Exec.self, HMPCommand.self, Events.self, Run.self, Boot.self, Schema.self, Img.self, Doctor.self, Domains.self,
-        ]
+            Shell.self, Exec.self, HMPCommand.self, Events.self, Run.self, Boot.self, Schema.self, Img.self, Doctor.self,
+            Domains.self,
+        ],
+        defaultSubcommand: Shell.self
     )
 
     /// Parses and runs like ArgumentParser's own entry point, but bad usage exits with 2 (the project's contract)
