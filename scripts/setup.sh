@@ -13,7 +13,7 @@ deps_only=false
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(qemu-system-x86 qemu-utils libedit-dev busybox-static cpio genisoimage socat tmux gcc)
+packages=(qemu-system-x86 qemu-utils libedit-dev libvirt-dev pkg-config busybox-static cpio genisoimage socat tmux gcc)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
