@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import QMPWire
 
 /// Unbuffered writes to the standard streams (each call is one `write`, so lines are never interleaved or held back).
 enum Output {
@@ -10,17 +6,6 @@ enum Output {
     static func err(_ text: String) { write(2, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if written < 0 && errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        writeAll(fd, text)
     }
 }

@@ -7,7 +7,7 @@ extension MonitorREPL {
     /// Runs one line: a shell command, or a command for the current monitor. Ctrl-C while the monitor has not
     /// answered (the schema for validation, or the command's reply) stops waiting.
     func handle(_ line: String) async -> Outcome {
-        let text = line.shellTrimmed
+        let text = line.trimmingWhitespace
         if text.isEmpty || text.hasPrefix("#") { return .proceed }
         if text.hasPrefix(".") { return await runShellCommand(text) }
         do {
@@ -23,7 +23,7 @@ extension MonitorREPL {
         if hmpMode || !session.speaksQMP {
             var command = text
             // `!info` and `hmp info` mean the same in HMP mode.
-            if command.hasPrefix("!") { command = String(command.dropFirst()).shellTrimmed }
+            if command.hasPrefix("!") { command = String(command.dropFirst()).trimmingWhitespace }
             return await runHMP(command, on: index, recordAs: "hmp " + command)
         }
         let input: MonitorInput
@@ -168,12 +168,3 @@ extension String {
     }
 }
 
-extension StringProtocol {
-    /// Without white space at either end.
-    var shellTrimmed: String {
-        var slice = Substring(self)
-        while slice.first?.isWhitespace == true { slice.removeFirst() }
-        while slice.last?.isWhitespace == true { slice.removeLast() }
-        return String(slice)
-    }
-}

@@ -66,8 +66,8 @@ extension MonitorREPL {
             } else {
                 let version = (try? await session.humanMonitor.run("info version", timeout: .seconds(5)))?.withPlainLineBreaks
                 let status = (try? await session.humanMonitor.run("info status", timeout: .seconds(5)))?.withPlainLineBreaks
-                let versionText = version?.shellTrimmed ?? "version unknown"
-                let statusText = (status?.shellTrimmed).map { $0.replacingPrefix("VM status: ", with: "VM ") } ?? "status unknown"
+                let versionText = version?.trimmingWhitespace ?? "version unknown"
+                let statusText = (status?.trimmingWhitespace).map { $0.replacingPrefix("VM status: ", with: "VM ") } ?? "status unknown"
                 lines.append("\(number)QEMU \(versionText) at \(session.label) (HMP), \(statusText)")
             }
         }

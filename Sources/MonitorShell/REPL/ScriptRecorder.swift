@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QMPWire
 import Synchronization
 
 /// Writes what is typed at the shell as a `.qmp` script that `qmpsh run` can replay: each command as typed (HMP
@@ -62,18 +63,7 @@ final class ScriptRecorder: Sendable {
 
     private func append(_ text: String) {
         guard !closed.withLock({ $0 }) else { return }
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 {
-                    if written < 0 && errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        writeAll(descriptor, text)
     }
 }
 

@@ -50,7 +50,7 @@ public struct ScriptParser: Sendable {
             do {
                 let kind = try Self.statement(expanded.text)
                 let statement = ScriptStatement(
-                    line: number, text: expanded.text.trimmingSpaces, source: source, kind: kind,
+                    line: number, text: expanded.text.trimmingWhitespace, source: source, kind: kind,
                     columnMap: expanded.columns)
                 if case .set(let name, let value) = kind, overrides[name] == nil { variables[name] = value }
                 statements.append(statement)
@@ -330,11 +330,3 @@ public struct ScriptParser: Sendable {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var slice = Substring(self)
-        while slice.first?.isSpace == true { slice.removeFirst() }
-        while slice.last?.isSpace == true { slice.removeLast() }
-        return String(slice)
-    }
-}

@@ -45,14 +45,7 @@ public final class TranscriptWriter: Sendable {
         ])).serialized() + "\n"
         descriptor.withLock { fd in
             guard fd >= 0 else { return }
-            var bytes = Array(line.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
+            writeAll(fd, line)
         }
     }
 

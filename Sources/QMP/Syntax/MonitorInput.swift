@@ -146,8 +146,9 @@ extension Character {
     }
 }
 
-extension String {
-    var trimmingWhitespace: String {
+extension StringProtocol {
+    /// Without white space at either end (shared by the monitor syntax, scripts and the shell).
+    package var trimmingWhitespace: String {
         var slice = Substring(self)
         while slice.first?.isSpace == true { slice.removeFirst() }
         while slice.last?.isSpace == true { slice.removeLast() }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import QMP
+import QMPWire
 
 /// `query-qmp-schema` replies kept on disk between runs, so a short script or a shell does not wait for QEMU to
 /// build its schema (~17 ms of QEMU's time, more on a busy host) before it can validate the first command.
@@ -71,15 +72,7 @@ public struct SchemaDiskCache: Sendable {
         let temporary = final + ".\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        var bytes = Array(JSON.array(entities).serialized().utf8)
-        var offset = 0
-        var ok = true
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { ok = false; break }
-            offset += written
-        }
+        let ok = writeAll(fd, JSON.array(entities).serialized())
         close(fd)
         if !ok || rename(temporary, final) != 0 { unlink(temporary) }
     }
