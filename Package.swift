@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
+        .executable(name: "qmpkit-soak", targets: ["qmpkit-soak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +43,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "QMPTestSupport"]),
+        .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
@@ -50,6 +52,8 @@ let package = Package(
         .testTarget(name: "GuestTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QMPIntegrationTests", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QMPTestSupport"]),
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
+        .testTarget(
+            name: "ReliabilityTests", dependencies: ["QMP", "QMPWire", "HMP", "QEMURunner", "QMPTestSupport"]),
     ]
 )
 
