@@ -113,7 +113,19 @@ public final class Guest: Sendable {
                     connecting.cancel()
                 }
                 defer { exitWatch.cancel() }
-                client = try await connecting.value
+                // The connect runs in a task of its own (so QEMU's exit can cancel it); pass this task's
+                // cancellation on to it, or a cancelled launch would wait for the whole monitor timeout.
+                client = try await withTaskCancellationHandler {
+                    try await connecting.value
+                } onCancel: {
+                    connecting.cancel()
+                }
+            } catch is CancellationError where process.termination == nil {
+                // Cancelled by the caller, QEMU still running: stop it at once, it never became a guest.
+                console.close()
+                process.signal(SIGKILL)
+                _ = await process.wait()
+                throw CancellationError()
             } catch {
                 console.close()
                 let termination = await process.wait(timeout: .seconds(2))
@@ -146,8 +158,15 @@ public final class Guest: Sendable {
 
     /// Stops the guest: `system_powerdown` and a wait, then `quit`, then SIGTERM, then SIGKILL — each step only if
     /// the one before did not end QEMU. Closes the monitor and console and removes the runtime directory.
+    ///
+    /// Cancelling the caller does not cut the ladder short: it runs in a task of its own (a cancelled task could
+    /// not send `quit`, and QEMU would wait for SIGTERM instead).
     @discardableResult
     public func shutdown() async -> Termination {
+        await Task { await self.runShutdownLadder() }.value
+    }
+
+    private func runShutdownLadder() async -> Termination {
         var termination = process.termination
         if termination == nil, options.powerdownTimeout > .zero {
             _ = try? await client.execute("system_powerdown", timeout: .seconds(2))
@@ -171,9 +190,9 @@ public final class Guest: Sendable {
         return termination!
     }
 
-    /// Runs the shutdown in a task of its own, so that a cancelled caller still gets the full ladder.
+    /// Runs the shutdown ladder to its end, whether or not the caller is cancelled.
     func shutdownShielded() async {
-        _ = await Task { await self.shutdown() }.value
+        await shutdown()
     }
 
     /// Leaves QEMU running and closes this side's connections (for `qmpsh boot --detach`).
