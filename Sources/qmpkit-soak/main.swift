@@ -38,7 +38,7 @@ struct Options {
                 guard let count = Int(try value()), count > 0 else { throw SoakError("--every needs a positive number") }
                 every = count
             case "-h", "--help":
-                print("usage: qmpkit-soak [--cycles N (50)] [--guest-env FILE] [--every N (print RSS every N cycles)]")
+                say("usage: qmpkit-soak [--cycles N (50)] [--guest-env FILE] [--every N (print RSS every N cycles)]")
                 exit(0)
             default: throw SoakError("unknown argument '\(argument)' (see --help)")
             }
@@ -80,6 +80,12 @@ func processes(mentioning text: String) -> [Int32] {
         if commandLine.contains(text) { found.append(pid) }
     }
     return found
+}
+
+/// One line on standard output, written at once (progress shows as it happens when piped to a file).
+func say(_ text: String) {
+    let line = text + "\n"
+    _ = line.withCString { write(1, $0, strlen($0)) }
 }
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -170,13 +176,16 @@ func soak(_ options: Options) async throws -> Bool {
     var rss: [Int] = []
     var cycleTimes: [Double] = []
     var runtimeDirectory = ""
+    var consoleHeld = 0
+    var consoleTotal = 0
+    var eventsHeld = 0
 
-    print("qmpkit-soak: \(options.cycles) cycles, guest \(kernel), pid \(getpid())")
+    say("qmpkit-soak: \(options.cycles) cycles, guest \(kernel), pid \(getpid())")
     try await Guest.withGuest(machine, options: guestOptions) { guest in
         runtimeDirectory = guest.runtimeDirectory.path
         try await guest.console.expect("QMPKIT-GUEST-READY", timeout: .seconds(120))
         try await guest.console.expect("guest# ", timeout: .seconds(30))
-        print("booted in \(Int(milliseconds(clock.now - start))) ms; RSS \(residentKiB()) KiB")
+        say("booted in \(Int(milliseconds(clock.now - start))) ms; RSS \(residentKiB()) KiB")
         var onB = false
         for cycle in 1...options.cycles {
             let began = clock.now
@@ -195,9 +204,14 @@ func soak(_ options: Options) async throws -> Bool {
             cycleTimes.append(milliseconds(clock.now - began))
             rss.append(residentKiB())
             if cycle % options.every == 0 || cycle == 1 {
-                print("cycle \(cycle): RSS \(rss.last!) KiB, \(Int(cycleTimes.last!)) ms, failures so far \(failures.count)")
+                say("cycle \(cycle): RSS \(rss.last!) KiB, \(Int(cycleTimes.last!)) ms, failures so far \(failures.count), "
+                    + "console \(guest.console.output.utf8.count)/\(guest.console.byteCount) bytes held, "
+                    + "\(guest.client.recentEvents().count) events in history")
             }
         }
+        consoleHeld = guest.console.output.utf8.count
+        consoleTotal = guest.console.byteCount
+        eventsHeld = guest.client.recentEvents().count
     }
     // The guest has been shut down: no QEMU may name its runtime directory any more.
     let left = processes(mentioning: runtimeDirectory)
@@ -205,15 +219,16 @@ func soak(_ options: Options) async throws -> Bool {
     let first = rss.first ?? -1
     let last = rss.last ?? -1
     let maximum = rss.max() ?? -1
-    print("")
-    print("cycles: \(options.cycles)")
-    print("failures: \(failures.count)")
-    for (cycle, message) in failures { print("  cycle \(cycle): \(message)") }
-    print("rss_kib: first \(first) last \(last) max \(maximum) (growth \(last - first))")
-    print("cycle_ms: median \(Int(sorted[sorted.count / 2])) max \(Int(sorted.last!))")
-    print("qemu_left: \(left.count)\(left.isEmpty ? "" : " \(left)")")
-    print("runtime_dir_left: \(access(runtimeDirectory, F_OK) == 0 ? "yes" : "no")")
-    print("elapsed_s: \(Int(milliseconds(clock.now - start) / 1000))")
+    say("")
+    say("cycles: \(options.cycles)")
+    say("failures: \(failures.count)")
+    for (cycle, message) in failures { say("  cycle \(cycle): \(message)") }
+    say("rss_kib: first \(first) last \(last) max \(maximum) (growth \(last - first))")
+    say("held: console \(consoleHeld) of \(consoleTotal) bytes, \(eventsHeld) events in the client's history (bound 4096)")
+    say("cycle_ms: median \(Int(sorted[sorted.count / 2])) max \(Int(sorted.last!))")
+    say("qemu_left: \(left.count)\(left.isEmpty ? "" : " \(left)")")
+    say("runtime_dir_left: \(access(runtimeDirectory, F_OK) == 0 ? "yes" : "no")")
+    say("elapsed_s: \(Int(milliseconds(clock.now - start) / 1000))")
     // Flat: the last sample within 2 MiB of the first (allocator noise), after the first cycle's warm-up.
     return failures.isEmpty && left.isEmpty && last - first < 2048
 }
