@@ -31,6 +31,9 @@ public final class Guest: Sendable {
         public var quitTimeout: Duration = .seconds(5)
         /// Keep QEMU running after this process exits (for `qmpsh boot --detach`).
         public var detached = false
+        /// Settings of the guest's QMP client (event history size, default timeout, message observer, ...); its
+        /// greeting timeout is ``monitorTimeout``.
+        public var monitor = QMPClient.Configuration()
 
         public init() {}
     }
@@ -104,7 +107,7 @@ public final class Guest: Sendable {
             let console = SerialConsole(connection: consoleEnd, logPath: logPath)
             let client: QMPClient
             do {
-                var qmp = QMPClient.Configuration()
+                var qmp = options.monitor
                 qmp.greetingTimeout = options.monitorTimeout
                 // Connect, unless QEMU exits first: then stop waiting for a greeting that cannot come.
                 let connecting = Task { try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp) }

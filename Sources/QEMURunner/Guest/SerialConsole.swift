@@ -63,7 +63,7 @@ public final class SerialConsole: Sendable {
     }
 
     /// How much already-matched output (before the cursor) is kept in memory.
-    public static let retainedBytes = 256 << 10
+    public static let retainedBytes = 64 << 10
 
     /// The output still held in memory: everything after the cursor, and up to ``retainedBytes`` before it. The
     /// whole console is in ``logPath``.
@@ -144,7 +144,7 @@ public final class SerialConsole: Sendable {
         let found = String(text[..<range.upperBound])
         if consume {
             state.cursor += found.utf8.count
-            // Release matched text beyond the retained amount (in steps, so the copy is rare).
+            // Release matched text beyond the retained amount (in steps of a quarter, so the copy is rare).
             if state.cursor > retainedBytes + retainedBytes / 4 {
                 let release = state.cursor - retainedBytes
                 state.bytes.removeSubrange(0..<release)
