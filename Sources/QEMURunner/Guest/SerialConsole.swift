@@ -106,12 +106,11 @@ public final class SerialConsole: Sendable {
         _ matcher: @escaping @Sendable (String) -> Range<String.Index>?
     ) async throws -> String {
         let waiter = Waiter { text in matcher(text) }
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
+        let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.remove(waiter)
             waiter.take()?.resume(throwing: RunnerError(.timedOut, "no \(what) on the serial console within \(timeout)"))
         }
-        defer { timer.cancel() }
+        defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
                 waiter.continuation.withLock { $0 = continuation }

@@ -62,11 +62,10 @@ final class ClientCore: Sendable {
     ) async throws -> JSON {
         let pending = PendingCall(name: name)
         if let timeout {
-            let timer = Task { [weak self] in
-                do { try await Task.sleep(for: timeout) } catch { return }
+            let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
                 self?.abandon(pending, with: QMPTimeoutError(operation: name, timeout: timeout))
             }
-            defer { timer.cancel() }
+            defer { DeadlineScheduler.shared.cancel(timer) }
             return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
         }
         return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
@@ -151,13 +150,12 @@ final class ClientCore: Sendable {
     // MARK: - Greeting
 
     func waitForGreeting(timeout: Duration) async throws -> QMPGreeting {
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
+        let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.failGreeting(QMPConnectionError(
                 .noGreeting,
                 "no QMP greeting within \(timeout.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
         }
-        defer { timer.cancel() }
+        defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPGreeting, any Error>) in
                 let immediate: Result<QMPGreeting, any Error>? = state.withLock { state in
