@@ -33,7 +33,7 @@ import Testing
             // Later calls fail at once, without touching the socket.
             let later = clock.now
             await #expect(throws: QMPConnectionError.self) { try await client.execute("query-status") }
-            #expect(clock.now - later < .milliseconds(50))
+            #expect(clock.now - later < .milliseconds(250))
             _ = try await qemu.waitForExit()
             await client.close()
             report("QEMU SIGKILLed mid-call: 50 pending calls, a wait and a subscription failed within \(elapsed.formatted)")
@@ -136,7 +136,7 @@ import Testing
         }
         let connected = try #require(client)
         #expect(try await connected.execute("query-status")["status"] != nil)
-        #expect(slowest < .milliseconds(100))
+        #expect(slowest < .milliseconds(500), "a connect attempt took \(slowest)")
         report("connect while QEMU starts: \(failures.map { "\($0.value) × \($0.key)" }.sorted().joined(separator: ", ")) "
             + "(slowest failure \(slowest.formatted)), connected after \((clock.now - start).formatted)")
         _ = try await connected.execute("quit")
