@@ -33,9 +33,11 @@ enum Probe {
         return names
     }
 
-    /// Makes the runtime open what it opens once per process (Dispatch's timer descriptors, created on the first
-    /// timed sleep of each kind), so that they do not count as a leak of the first test.
+    /// Makes the runtime and the library open what they open once per process (Dispatch's timer descriptors,
+    /// created on the first timed sleep of each kind; the time-limit scheduler's wake pipe), so that they do not
+    /// count as a leak of the first test.
     static func warmUp() async {
+        DeadlineScheduler.shared.cancel(DeadlineScheduler.shared.schedule(after: .seconds(1)) {})
         try? await Task.sleep(for: .microseconds(1))
         let long = Task { try? await Task.sleep(for: .seconds(600)) }
         let detached = Task.detached { try? await Task.sleep(for: .seconds(600)) }
@@ -99,6 +101,19 @@ enum Probe {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return info.st_mode & 0o777
+    }
+
+    /// Yields until `condition` holds; throws after `limit` instead of spinning forever. For states reached by other
+    /// tasks of this process (e.g. calls registered as pending) that nothing signals.
+    static func yieldUntil(
+        _ what: String, within limit: Duration = .seconds(10), _ condition: () -> Bool
+    ) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while !condition() {
+            guard clock.now < deadline else { throw TestSupportError("\(what) did not happen within \(limit)") }
+            await Task.yield()
+        }
     }
 
     /// Waits until `condition` holds, polling; returns false at the deadline. For conditions with no event to wait

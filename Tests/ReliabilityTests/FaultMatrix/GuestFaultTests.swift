@@ -92,6 +92,13 @@ struct Leftovers: CustomStringConvertible {
         var machine = TestGuest.bareMachine()
         machine.qemu = binary
         let launch = Task { try await Guest.launch(machine, options: TestGuest.options) }
+        // Should the launch fail before the stand-in runs, open the FIFO ourselves so the reader is not stuck.
+        let unblock = Task.detached {
+            _ = await launch.result
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if fd >= 0 { close(fd) }
+        }
+        defer { unblock.cancel() }
         let arguments = await Self.readArguments(fifo)
         let directory = try #require(Self.runtimeDirectory(in: arguments), "arguments: \(arguments)")
         #expect(Probe.exists(directory))
@@ -121,6 +128,7 @@ struct Leftovers: CustomStringConvertible {
         let witness = TestBox<String>()
         let reached = AsyncStream<Void>.makeStream()
         let task = Task {
+            defer { reached.continuation.finish() }  // a body that fails early must not leave the test waiting
             try await Guest.withGuest(TestGuest.machine(), options: TestGuest.options) { guest in
                 witness.set(guest.runtimeDirectory.path)
                 switch step {

@@ -19,7 +19,8 @@ import Testing
             let calls = Task { await outcomes(of: 50) { _ in try await client.execute("query-status") } }
             let wait = Task { try await client.waitForEvent("NEVER", since: .now, timeout: .seconds(60)) }
             let subscription = client.events()
-            while client.pendingCallCount < 50 { await Task.yield() }
+            // QEMU is stopped: calls can only become pending here, nothing can complete them.
+            try await Probe.yieldUntil("50 pending calls") { client.pendingCallCount == 50 }
             let clock = ContinuousClock()
             let killed = clock.now
             qemu.kill(SIGKILL)
@@ -47,9 +48,13 @@ import Testing
     @Test func eofAfterQuit() async throws {
         let qemu = try QEMUProcess.launch()
         let client = try await qemu.connect()
+        // Stopped, QEMU reads nothing: `quit` and the call after it are both pending, in that order, when it resumes.
+        qemu.kill(SIGSTOP)
         let quit = Task { try await client.execute("quit") }
-        while client.pendingCallCount < 1 { await Task.yield() }
+        try await Probe.yieldUntil("quit pending") { client.pendingCallCount == 1 }
         let after = Task { try await client.execute("query-status") }
+        try await Probe.yieldUntil("query-status pending") { client.pendingCallCount == 2 }
+        qemu.kill(SIGCONT)
         #expect(try await quit.value == [:])
         switch await after.result {
         case .success(let value):
