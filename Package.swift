@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
+        .executable(name: "qmpkit-soak", targets: ["qmpkit-soak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +50,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport"]),
+        .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
@@ -66,6 +68,8 @@ let package = Package(
             name: "MonitorShellTests",
             dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]
         ),
+        .testTarget(
+            name: "ReliabilityTests", dependencies: ["QMP", "QMPWire", "HMP", "QEMURunner", "QMPTestSupport"]),
     ]
 )
 

@@ -66,13 +66,12 @@ public final class HMPSocketClient: HumanMonitor {
     }
 
     private func waitForBanner(timeout: Duration) async throws -> String {
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
+        let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.failBanner(QMPConnectionError(
                 .noGreeting,
                 "no HMP banner within \(timeout): another client may hold the monitor, or this is not an HMP socket"))
         }
-        defer { timer.cancel() }
+        defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withUnsafeThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Result<String, any Error>? in
                 if let banner = state.banner { return .success(banner) }
@@ -103,13 +102,12 @@ public final class HMPSocketClient: HumanMonitor {
         guard !commandLine.allSatisfy(\.isWhitespace) else { throw QMPUsageError("empty HMP command") }
         let pending = Pending(command: commandLine)
         let timer = timeout.map { timeout in
-            Task { [weak self] in
-                do { try await Task.sleep(for: timeout) } catch { return }
+            DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
                 _ = self
                 pending.take()?.resume(throwing: QMPTimeoutError(operation: "HMP '\(commandLine)'", timeout: timeout))
             }
         }
-        defer { timer?.cancel() }
+        defer { timer.map(DeadlineScheduler.shared.cancel) }
         let output = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
                 pending.continuation.withLock { $0 = continuation }

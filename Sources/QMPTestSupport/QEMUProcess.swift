@@ -138,8 +138,20 @@ func spawn(
     for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
     defer { for pointer in cArguments { free(pointer) } }
+    // As from a shell: no blocked signals (the spawning thread may block nearly all) and default actions.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let result = posix_spawnp(&pid, argv[0], &actions, nil, &cArguments, environ)
+    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, environ)
     guard result == 0 else {
         throw TestSupportError("cannot start \(argv[0]): \(String(cString: strerror(result))) (scripts/setup.sh installs what the tests need)")
     }

@@ -6,7 +6,10 @@
 /// small reads costs linear time.
 ///
 /// What is *not* a fatal error: text outside an object (a garbage line, a bare number or array) and an object that
-/// does not parse are reported as ``Item/malformed(_:)`` and skipped; framing resumes at the next line.
+/// does not parse are reported as ``Item/malformed(_:)`` and skipped; framing resumes at the next line. A message
+/// cut short (a string broken by a raw newline, or a line that starts with `{` while a message is still open) is
+/// skipped the same way, so the message after it is not lost. Nested lines are indented in every JSON QEMU sends,
+/// so a `{` at the start of a line always begins a new message.
 ///
 /// ```swift
 /// var framer = JSONStreamFramer()
@@ -127,7 +130,15 @@ public struct JSONStreamFramer: Sendable {
                 // Fast scan through the body of a string.
                 while scan < count {
                     let b = bytes[scan]
-                    if escaped {
+                    if b == UInt8(ascii: "\n") {
+                        // A raw newline cannot be inside a JSON string, not even after a backslash: the message is
+                        // broken. Resynchronise.
+                        let item = malformed(bytes, start..<scan, reason: "unterminated string")
+                        resetState()
+                        scan += 1
+                        start = scan
+                        return item
+                    } else if escaped {
                         escaped = false
                     } else if b == UInt8(ascii: "\\") {
                         escaped = true
@@ -135,13 +146,6 @@ public struct JSONStreamFramer: Sendable {
                         inString = false
                         scan += 1
                         break
-                    } else if b == UInt8(ascii: "\n") {
-                        // A raw newline cannot be inside a JSON string: the message is broken. Resynchronise.
-                        let item = malformed(bytes, start..<scan, reason: "unterminated string")
-                        resetState()
-                        scan += 1
-                        start = scan
-                        return item
                     }
                     scan += 1
                 }
@@ -149,11 +153,22 @@ public struct JSONStreamFramer: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{") where bytes[scan - 1] == UInt8(ascii: "\n"):
+                // `{` at the start of a line inside a message: the message was cut short (QEMU indents nested
+                // lines, even with pretty=on) and a new one begins. Skip the broken part, frame the new one.
+                let item = malformed(bytes, start..<(scan - 1), reason: "truncated message")
+                resetState()
+                start = scan
+                depth = 1
+                scan += 1
+                return item
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == 0 {
                     let range = start..<(scan + 1)
+                    // The limit holds however the message arrived, a whole one in a single read included.
+                    if range.count > maximumMessageSize { throw MessageTooLarge(limit: maximumMessageSize) }
                     scan += 1
                     start = scan
                     return parse(bytes, range)

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A bound, listening stream socket (Unix path, or TCP on the loopback address).
+/// A bound, listening stream socket (Unix path, or TCP on the loopback address). A Unix socket file is made
+/// owner-only (mode 0600).
 ///
 /// Creating the socket before the server process starts removes the start-up race: clients can connect at once
 /// (the kernel queues them) and QEMU takes the descriptor with `-chardev socket,fd=N,server=on`. Once the child
@@ -32,7 +33,9 @@ public final class ListeningSocket: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, listen(fd, backlog) == 0 else {
+        // Owner-only (0600) before anyone can connect: a bound socket refuses connections until `listen`, so
+        // there is no window in which the umask's mode applies.
+        guard bound == 0, chmod(path, 0o600) == 0, listen(fd, backlog) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
             throw QMPConnectionError(.socketError, "bind/listen \(path): \(message)")

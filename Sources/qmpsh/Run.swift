@@ -185,7 +185,7 @@ struct ScriptOptions: ParsableArguments {
         var options = bootOptions.guestOptions()
         let writer = try transcriptWriter()
         defer { writer?.close() }
-        options.messageObserver = writer?.observer(monitor: "guest")
+        options.monitor.messageObserver = writer?.observer(monitor: "guest")
         var status: Int32 = 0
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)

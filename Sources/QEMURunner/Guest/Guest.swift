@@ -31,9 +31,9 @@ public final class Guest: Sendable {
         public var quitTimeout: Duration = .seconds(5)
         /// Keep QEMU running after this process exits (for `qmpsh boot --detach`).
         public var detached = false
-        /// Called with every QMP message sent and received (``QMPClient/Configuration/messageObserver``), e.g. for
-        /// a transcript.
-        public var messageObserver: (@Sendable (QMPClient.MessageDirection, JSON) -> Void)?
+        /// Settings of the guest's QMP client (event history size, default timeout, message observer, ...); its
+        /// greeting timeout is ``monitorTimeout``.
+        public var monitor = QMPClient.Configuration()
 
         public init() {}
     }
@@ -107,9 +107,8 @@ public final class Guest: Sendable {
             let console = SerialConsole(connection: consoleEnd, logPath: logPath)
             let client: QMPClient
             do {
-                var qmp = QMPClient.Configuration()
+                var qmp = options.monitor
                 qmp.greetingTimeout = options.monitorTimeout
-                qmp.messageObserver = options.messageObserver
                 // Connect, unless QEMU exits first: then stop waiting for a greeting that cannot come.
                 let connecting = Task { try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp) }
                 let exitWatch = Task {
@@ -117,7 +116,19 @@ public final class Guest: Sendable {
                     connecting.cancel()
                 }
                 defer { exitWatch.cancel() }
-                client = try await connecting.value
+                // The connect runs in a task of its own (so QEMU's exit can cancel it); pass this task's
+                // cancellation on to it, or a cancelled launch would wait for the whole monitor timeout.
+                client = try await withTaskCancellationHandler {
+                    try await connecting.value
+                } onCancel: {
+                    connecting.cancel()
+                }
+            } catch is CancellationError where process.termination == nil {
+                // Cancelled by the caller, QEMU still running: stop it at once, it never became a guest.
+                console.close()
+                process.signal(SIGKILL)
+                _ = await process.wait()
+                throw CancellationError()
             } catch {
                 console.close()
                 let termination = await process.wait(timeout: .seconds(2))
@@ -150,8 +161,15 @@ public final class Guest: Sendable {
 
     /// Stops the guest: `system_powerdown` and a wait, then `quit`, then SIGTERM, then SIGKILL — each step only if
     /// the one before did not end QEMU. Closes the monitor and console and removes the runtime directory.
+    ///
+    /// Cancelling the caller does not cut the ladder short: it runs in a task of its own (a cancelled task could
+    /// not send `quit`, and QEMU would wait for SIGTERM instead).
     @discardableResult
     public func shutdown() async -> Termination {
+        await Task { await self.runShutdownLadder() }.value
+    }
+
+    private func runShutdownLadder() async -> Termination {
         var termination = process.termination
         if termination == nil, options.powerdownTimeout > .zero {
             _ = try? await client.execute("system_powerdown", timeout: .seconds(2))
@@ -175,9 +193,9 @@ public final class Guest: Sendable {
         return termination!
     }
 
-    /// Runs the shutdown in a task of its own, so that a cancelled caller still gets the full ladder.
+    /// Runs the shutdown ladder to its end, whether or not the caller is cancelled.
     func shutdownShielded() async {
-        _ = await Task { await self.shutdown() }.value
+        await shutdown()
     }
 
     /// Leaves QEMU running and closes this side's connections (for `qmpsh boot --detach`).

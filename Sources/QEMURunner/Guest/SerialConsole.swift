@@ -6,8 +6,12 @@ import Darwin
 package import QMP
 import Synchronization
 
-/// A guest's serial console: everything it prints is kept (QEMU also copies it to ``logPath``),
-/// ``expect(_:timeout:)`` waits for text or a pattern, ``send(_:)`` types into it, ``stream()`` follows it live.
+/// A guest's serial console: what it prints is kept in memory for matching (QEMU also copies all of it to
+/// ``logPath``), ``expect(_:timeout:)`` waits for text or a pattern, ``send(_:)`` types into it, ``stream()``
+/// follows it live.
+///
+/// Memory stays bounded however long the guest runs: text after the cursor is kept until an `expect` consumes it,
+/// and of the text before the cursor only the last ``retainedBytes`` are kept (the log file has everything).
 ///
 /// Matching uses a cursor: each successful `expect` moves it past the match, and the next one looks only at what
 /// came after — including text that arrived before the call, so there is no race between sending a command and
@@ -15,6 +19,8 @@ import Synchronization
 public final class SerialConsole: Sendable {
     private struct State {
         var bytes: [UInt8] = []
+        /// Bytes before `bytes[0]` that were printed and released.
+        var released = 0
         var cursor = 0
         var waiters: [Waiter] = []
         var closed = false
@@ -57,11 +63,15 @@ public final class SerialConsole: Sendable {
         return stream
     }
 
-    /// Everything the console printed so far.
+    /// How much already-matched output (before the cursor) is kept in memory.
+    public static let retainedBytes = 64 << 10
+
+    /// The output still held in memory: everything after the cursor, and up to ``retainedBytes`` before it. The
+    /// whole console is in ``logPath``.
     public var output: String { state.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
 
-    /// Bytes the console printed so far.
-    public var byteCount: Int { state.withLock { $0.bytes.count } }
+    /// Bytes the console printed so far (including those no longer held in memory).
+    public var byteCount: Int { state.withLock { $0.released + $0.bytes.count } }
 
     /// Types `text` into the console (add `\n` to run a command).
     public func send(_ text: String) throws {
@@ -87,7 +97,7 @@ public final class SerialConsole: Sendable {
 
     /// Waits until the console has printed anything at all (progress), without moving the cursor.
     public func waitForOutput(timeout: Duration) async throws {
-        let done = state.withLock { !$0.bytes.isEmpty }
+        let done = state.withLock { $0.released + $0.bytes.count > 0 }
         if done { return }
         _ = try await wait(for: "any console output", timeout: timeout, consume: false) { $0.isEmpty ? nil : $0.startIndex..<$0.startIndex }
     }
@@ -97,12 +107,11 @@ public final class SerialConsole: Sendable {
         _ matcher: @escaping @Sendable (String) -> Range<String.Index>?
     ) async throws -> String {
         let waiter = Waiter { text in matcher(text) }
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
+        let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.remove(waiter)
             waiter.take()?.resume(throwing: RunnerError(.timedOut, "no \(what) on the serial console within \(timeout)"))
         }
-        defer { timer.cancel() }
+        defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
                 waiter.continuation.withLock { $0 = continuation }
@@ -133,7 +142,16 @@ public final class SerialConsole: Sendable {
         let text = String(decoding: state.bytes[state.cursor...], as: UTF8.self)
         guard let range = waiter.matcher(text) else { return nil }
         let found = String(text[..<range.upperBound])
-        if consume { state.cursor += found.utf8.count }
+        if consume {
+            state.cursor += found.utf8.count
+            // Release matched text beyond the retained amount (in steps of a quarter, so the copy is rare).
+            if state.cursor > retainedBytes + retainedBytes / 4 {
+                let release = state.cursor - retainedBytes
+                state.bytes.removeSubrange(0..<release)
+                state.released += release
+                state.cursor -= release
+            }
+        }
         return found
     }
 

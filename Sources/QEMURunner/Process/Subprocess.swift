@@ -112,12 +112,11 @@ public final class Subprocess: Sendable {
             return state.nextWaiter
         }
         let timer = timeout.map { timeout in
-            Task { [weak self] in
-                do { try await Task.sleep(for: timeout) } catch { return }
+            DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
                 self?.giveUp(token)
             }
         }
-        defer { timer?.cancel() }
+        defer { timer.map(DeadlineScheduler.shared.cancel) }
         return await withUnsafeContinuation { continuation in
             let done = state.withLock { state -> Termination?? in
                 if let termination = state.termination { return .some(termination) }

@@ -43,9 +43,6 @@ final class ClientCore: Sendable {
         let historyLimit: Int
         var subscribers: [ObjectIdentifier: EventSubscriber] = [:]
         var waiters: [EventWaiter] = []
-        /// The call timer: when it fires next, and its task (see `armTimer`).
-        var timerTarget: ContinuousClock.Instant?
-        var timerTask: Task<Void, Never>?
         /// Messages that broke the protocol but were survivable (garbage lines, unknown ids, ...).
         var anomalies: [QMPProtocolError] = []
         var anomalyCount = 0
@@ -65,55 +62,13 @@ final class ClientCore: Sendable {
     ) async throws -> JSON {
         let pending = PendingCall(name: name)
         if let timeout {
-            // One timer per client, armed for the earliest deadline, instead of a timer task per call: with a
-            // task per call, a loop of quick commands spent more time creating and cancelling timers than talking.
-            let deadline = ContinuousClock.now.advanced(by: timeout)
-            pending.deadline = deadline
-            pending.timeout = timeout
+            let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
+                self?.abandon(pending, with: QMPTimeoutError(operation: name, timeout: timeout))
+            }
+            defer { DeadlineScheduler.shared.cancel(timer) }
+            return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
         }
         return try await send(pending, arguments, callerID, outOfBand, fileDescriptors)
-    }
-
-    /// Makes sure a timer fires no later than `deadline`; called with the state lock held, right after the call
-    /// was registered (so the timer cannot miss it). Returns a superseded timer task, to cancel after the lock.
-    private func armTimer(for deadline: ContinuousClock.Instant, in state: inout State) -> Task<Void, Never>? {
-        if let target = state.timerTarget, target <= deadline { return nil }
-        let previous = state.timerTask
-        state.timerTarget = deadline
-        state.timerTask = Task { [weak self] in await self?.runTimer(firstWake: deadline) }
-        return previous
-    }
-
-    /// Sleeps until the earliest deadline of the pending calls, fails the calls whose deadline has passed, and goes
-    /// on while calls with deadlines remain. Ends when superseded by a timer for an earlier deadline.
-    private func runTimer(firstWake: ContinuousClock.Instant) async {
-        var wake = firstWake
-        while true {
-            do { try await Task.sleep(until: wake, clock: .continuous) } catch { return }
-            let expired = state.withLock { state -> [PendingCall]? in
-                guard state.timerTarget == wake else { return nil }
-                let now = ContinuousClock.now
-                var expired: [PendingCall] = []
-                var next: ContinuousClock.Instant?
-                for call in Array(state.inBand.elements) + Array(state.byID.values) {
-                    guard let deadline = call.deadline, call.continuation != nil else { continue }
-                    if deadline <= now {
-                        expired.append(call)
-                    } else if next == nil || deadline < next! {
-                        next = deadline
-                    }
-                }
-                state.timerTarget = next
-                if next == nil { state.timerTask = nil }
-                return expired
-            }
-            guard let expired else { return }
-            for call in expired {
-                abandon(call, with: QMPTimeoutError(operation: call.name, timeout: call.timeout ?? .zero))
-            }
-            guard let next = state.withLock({ $0.timerTarget }) else { return }
-            wake = next
-        }
     }
 
     private func send(
@@ -126,8 +81,6 @@ final class ClientCore: Sendable {
                     return
                 }
                 sendLock.withLock { _ in
-                    var superseded: Task<Void, Never>?
-                    defer { superseded?.cancel() }
                     let outcome = state.withLock { state -> Result<[UInt8], any Error> in
                         if let error = state.closedError { return .failure(error) }
                         if let error = pending.abandonedError { return .failure(error) }
@@ -147,7 +100,6 @@ final class ClientCore: Sendable {
                             state.byID[id] = pending
                         }
                         if !outOfBand { state.inBand.append(pending) }
-                        if let deadline = pending.deadline { superseded = armTimer(for: deadline, in: &state) }
                         state.lastCommandEventSequence = state.eventSequence
                         var bytes: [UInt8] = []
                         bytes.reserveCapacity(48)
@@ -198,13 +150,12 @@ final class ClientCore: Sendable {
     // MARK: - Greeting
 
     func waitForGreeting(timeout: Duration) async throws -> QMPGreeting {
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
+        let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.failGreeting(QMPConnectionError(
                 .noGreeting,
                 "no QMP greeting within \(timeout.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
         }
-        defer { timer.cancel() }
+        defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPGreeting, any Error>) in
                 let immediate: Result<QMPGreeting, any Error>? = state.withLock { state in
@@ -276,9 +227,6 @@ final class ClientCore: Sendable {
             for pending in state.byID.values {
                 if let continuation = pending.takeContinuation() { failed.append((pending, continuation)) }
             }
-            state.timerTask?.cancel()
-            state.timerTask = nil
-            state.timerTarget = nil
             state.byID.removeAll()
             defer {
                 state.greetingWaiter = nil
@@ -328,9 +276,6 @@ final class PendingCall: @unchecked Sendable {
     var continuation: UnsafeContinuation<JSON, any Error>?
     /// Set when the call was given up (timeout, cancellation), possibly before it was registered.
     var abandonedError: (any Error)?
-    /// When the call times out, and its time limit (for the error).
-    var deadline: ContinuousClock.Instant?
-    var timeout: Duration?
 
     init(name: String) { self.name = name }
 

@@ -60,13 +60,12 @@ extension ClientCore {
         let cursor = resolve(start)
         let waiter = EventWaiter(filter: filter)
         let timer = timeout.map { timeout in
-            Task { [weak self] in
-                do { try await Task.sleep(for: timeout) } catch { return }
+            DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
                 self?.removeWaiter(waiter)
                 waiter.finish(throwing: QMPTimeoutError(operation: label, timeout: timeout))
             }
         }
-        defer { timer?.cancel() }
+        defer { timer.map(DeadlineScheduler.shared.cancel) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPEvent, any Error>) in
                 waiter.setContinuation(continuation)

@@ -37,7 +37,11 @@ public enum MonitorInput: Sendable, Equatable {
             return .raw(object)
         }
         if characters[start] == "!" {
-            return .hmp(String(characters[(start + 1)...]).trimmingWhitespace)
+            let command = String(characters[(start + 1)...]).trimmingWhitespace
+            guard !command.isEmpty else {
+                throw MonitorSyntaxError("'!' needs a human-monitor command, e.g. !info status", column: start + 1)
+            }
+            return .hmp(command)
         }
         let tokens = try ArgumentTokenizer.tokens(in: characters, from: start)
         guard let first = tokens.first else { return .empty }
