@@ -192,11 +192,18 @@ import Synchronization
         let lines = reports.compactMap { formatter.format($0, file: "t.qmp").out }
         let objects = try lines.map { try JSON(parsing: $0) }
         #expect(objects.count == 5)
-        #expect(objects[0]["event"] == "DEVICE_DELETED" && objects[1]["event"] == "DEVICE_DELETED")
-        #expect(objects[2]["line"] == 1 && objects[2]["statement"] == "device_del id=vd1" && objects[2]["return"] == [:])
-        #expect(objects[2]["elapsed_ms"]?.numericValue != nil)
-        #expect(objects[3]["line"] == 2 && objects[3]["ok"] == true && objects[3]["matched"]?["data"]?["device"] == "vd1")
-        #expect(objects[4]["error"] == ["class": "DeviceNotFound", "desc": "Device 'nosuch' not found"])
+        // Events are reported between statements, as they were received: both come before the `wait` that matched
+        // one of them (they may come before or after the device_del's own object).
+        let events = objects.indices.filter { objects[$0]["event"] == "DEVICE_DELETED" }
+        let statements = objects.filter { $0["line"] != nil }
+        #expect(events.count == 2)
+        let waitIndex = objects.firstIndex { $0["line"] == 2 } ?? 0
+        #expect(events.allSatisfy { $0 < waitIndex })
+        #expect(statements.map { $0["line"] } == [1, 2, 3])
+        #expect(statements[0]["statement"] == "device_del id=vd1" && statements[0]["return"] == [:])
+        #expect(statements[0]["elapsed_ms"]?.numericValue != nil)
+        #expect(statements[1]["ok"] == true && statements[1]["matched"]?["data"]?["device"] == "vd1")
+        #expect(statements[2]["error"] == ["class": "DeviceNotFound", "desc": "Device 'nosuch' not found"])
         let closing = try JSON(parsing: formatter.format(summary))
         #expect(closing["summary"]?["failed_lines"] == [3])
         #expect(closing["summary"]?["exit_status"] == 1)
@@ -219,17 +226,40 @@ import Synchronization
     @Test func cancellationStopsBetweenStatements() async throws {
         let received = Received()
         let server = try Self.server(received: received)
-        let script = try ScriptParser().parse("query-status\nwait NEVER timeout=30\nquery-status", file: "t.qmp")
+        let script = try ScriptParser().parse("query-status\nquery-status\nquery-status", file: "t.qmp")
         let session = try await MonitorConnector.standard.connect(server.path)
-        let task = Task { await ScriptRunner(script: script, session: session).run() }
-        // Cancel once the wait is pending (the first command has been answered).
-        while received.all.isEmpty { await Task.yield() }
-        task.cancel()
-        let summary = await task.value
-        #expect(summary.exitStatus == 1)
-        #expect(summary.stop == .cancelled || summary.failures.first?.statement.line == 2)
+        // Cancel the running task as soon as the first statement has finished.
+        let summary = await ScriptRunner(script: script, session: session).run { report in
+            if case .statement = report { withUnsafeCurrentTask { $0?.cancel() } }
+        }
+        #expect(summary.stop == .cancelled && summary.executed == 1 && summary.exitStatus == 1)
         await session.close()
         _ = await server.finished()
         #expect(received.all == ["query-status"])
+    }
+
+    @Test func cancellationEndsAPendingWaitAtOnce() async throws {
+        let received = Received()
+        let server = try Self.server(received: received)
+        let script = try ScriptParser().parse("wait NEVER timeout=30", file: "t.qmp")
+        let session = try await MonitorConnector.standard.connect(server.path)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let task = Task { await ScriptRunner(script: script, session: session).run() }
+        task.cancel()
+        let summary = await task.value
+        // Cancelled before the wait began (nothing ran) or during it (the wait fails as cancelled): never 30 s.
+        #expect(clock.now - start < .seconds(5))
+        #expect(summary.exitStatus == 1)
+        #expect(summary.stop == .cancelled || summary.failures.first?.outcome.failureClass == "Cancelled")
+        await session.close()
+        _ = await server.finished()
+    }
+}
+
+extension StatementOutcome {
+    var failureClass: String? {
+        if case .failed(let failure) = self { return failure.errorClass }
+        return nil
     }
 }
