@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibvirt
+import CLibvirtLoader
 import QMP
 import QMPWire
 import Synchronization
@@ -47,7 +47,7 @@ final class LibvirtBridge: Sendable {
     /// is gone), never the bridge itself: so the bridge, and with it the libvirt connection, is released on the
     /// bridge's own thread, not inside libvirt's event loop.
     func register() throws(LibvirtError) {
-        let monitorID = virConnectDomainQemuMonitorEventRegister(
+        let monitorID = qk_virConnectDomainQemuMonitorEventRegister(
             connection, domain.pointer, nil,
             { _, _, event, seconds, micros, details, opaque in
                 guard let event, let bridge = WeakBridge.bridge(from: opaque) else { return }
@@ -74,7 +74,7 @@ final class LibvirtBridge: Sendable {
             },
             WeakBridge.retained(self), releaseReference)
         if lifecycleID >= 0 { registrations.withLock { $0.lifecycle = lifecycleID } }
-        if virConnectRegisterCloseCallback(connection, connectionClosed, WeakBridge.retained(self), releaseReference) == 0 {
+        if qk_virConnectRegisterCloseCallback(connection, connectionClosed, WeakBridge.retained(self), releaseReference) == 0 {
             registrations.withLock { $0.closeCallback = true }
         }
     }
@@ -128,7 +128,7 @@ final class LibvirtBridge: Sendable {
             return BridgeProtocol.reply(to: try self.command(command), id: id)
         } catch {
             // The domain stopped or the connection broke: end the session so every pending call fails.
-            if virConnectIsAlive(connection) != 1 || virDomainIsActive(domain.pointer) != 1 { return nil }
+            if qk_virConnectIsAlive(connection) != 1 || qk_virDomainIsActive(domain.pointer) != 1 { return nil }
             return BridgeProtocol.error("GenericError", "libvirt: \(error.libvirtMessage.map(oneLine) ?? error.message)", id: id)
         }
     }
@@ -136,7 +136,7 @@ final class LibvirtBridge: Sendable {
     /// Runs one QMP command through libvirt and returns QEMU's answer (blocking).
     private func command(_ request: JSONObject) throws(LibvirtError) -> JSONObject {
         var result: UnsafeMutablePointer<CChar>?
-        let status = virDomainQemuMonitorCommand(domain.pointer, JSON.object(request).serialized(), &result, 0)
+        let status = qk_virDomainQemuMonitorCommand(domain.pointer, JSON.object(request).serialized(), &result, 0)
         guard status == 0, let result else {
             let failure = LibvirtFailure.last()
             throw LibvirtError(.callFailed, "libvirt refused the command: \(oneLine(failure.message))", libvirtMessage: failure.message)
@@ -178,9 +178,9 @@ final class LibvirtBridge: Sendable {
             defer { value = Registrations() }
             return value
         }
-        if current.monitorEvents >= 0 { _ = virConnectDomainQemuMonitorEventDeregister(connection, current.monitorEvents) }
-        if current.lifecycle >= 0 { _ = virConnectDomainEventDeregisterAny(connection, current.lifecycle) }
-        if current.closeCallback { _ = virConnectUnregisterCloseCallback(connection, connectionClosed) }
+        if current.monitorEvents >= 0 { _ = qk_virConnectDomainQemuMonitorEventDeregister(connection, current.monitorEvents) }
+        if current.lifecycle >= 0 { _ = qk_virConnectDomainEventDeregisterAny(connection, current.lifecycle) }
+        if current.closeCallback { _ = qk_virConnectUnregisterCloseCallback(connection, connectionClosed) }
     }
 }
 

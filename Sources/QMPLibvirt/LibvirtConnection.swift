@@ -1,4 +1,4 @@
-import CLibvirt
+import CLibvirtLoader
 
 /// An open libvirt connection (`virConnectPtr`), closed when released.
 ///
@@ -13,16 +13,16 @@ final class LibvirtConnection: @unchecked Sendable {
         self.uri = uri
     }
 
-    deinit { _ = virConnectClose(pointer) }
+    deinit { _ = qk_virConnectClose(pointer) }
 
     /// Opens `uri` (blocking). Failures become one-line ``LibvirtError``s that say what to do.
     static func open(_ uri: String, isLocal: Bool) throws(LibvirtError) -> LibvirtConnection {
         try LibvirtEventLoop.start()
-        guard let pointer = virConnectOpen(uri) else {
+        guard let pointer = qk_virConnectOpen(uri) else {
             throw openError(uri: uri, isLocal: isLocal, failure: .last())
         }
         // Keep-alive probes notice a dead remote daemon or host (the close callback then fires); local ones are cheap.
-        _ = virConnectSetKeepAlive(pointer, 5, 3)
+        _ = qk_virConnectSetKeepAlive(pointer, 5, 3)
         return LibvirtConnection(pointer: pointer, uri: uri)
     }
 
@@ -62,17 +62,17 @@ final class LibvirtDomainHandle: @unchecked Sendable {
         self.connection = connection
     }
 
-    deinit { _ = virDomainFree(pointer) }
+    deinit { _ = qk_virDomainFree(pointer) }
 
     /// Looks a domain up by name, or by UUID when no name matches (blocking).
     static func lookUp(_ name: String, on connection: LibvirtConnection, address: LibvirtMonitorAddress) throws(LibvirtError)
         -> LibvirtDomainHandle
     {
-        if let pointer = virDomainLookupByName(connection.pointer, name) {
+        if let pointer = qk_virDomainLookupByName(connection.pointer, name) {
             return LibvirtDomainHandle(pointer: pointer, connection: connection)
         }
         let failure = LibvirtFailure.last()
-        if failure.is(VIR_ERR_NO_DOMAIN), name.count == 36, let pointer = virDomainLookupByUUIDString(connection.pointer, name) {
+        if failure.is(VIR_ERR_NO_DOMAIN), name.count == 36, let pointer = qk_virDomainLookupByUUIDString(connection.pointer, name) {
             return LibvirtDomainHandle(pointer: pointer, connection: connection)
         }
         if failure.is(VIR_ERR_NO_DOMAIN) {
@@ -89,7 +89,7 @@ final class LibvirtDomainHandle: @unchecked Sendable {
     func state() throws(LibvirtError) -> LibvirtDomain.State {
         var state: Int32 = 0
         var reason: Int32 = 0
-        guard virDomainGetState(pointer, &state, &reason, 0) == 0 else {
+        guard qk_virDomainGetState(pointer, &state, &reason, 0) == 0 else {
             let failure = LibvirtFailure.last()
             throw LibvirtError(.callFailed, "cannot read the domain's state: \(oneLine(failure.message))", libvirtMessage: failure.message)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibvirt
+import CLibvirtLoader
 
 /// One domain as libvirt lists it.
 public struct LibvirtDomain: Sendable, Hashable {
@@ -71,7 +71,7 @@ public enum LibvirtDomains {
         ) { () throws -> [LibvirtDomain] in
             let connection = try LibvirtConnection.open(uri, isLocal: address.isLocal)
             var domains: UnsafeMutablePointer<virDomainPtr?>?
-            let count = virConnectListAllDomains(connection.pointer, &domains, 0)
+            let count = qk_virConnectListAllDomains(connection.pointer, &domains, 0)
             guard count >= 0, let domains else {
                 let failure = LibvirtFailure.last()
                 throw LibvirtError(.callFailed, "cannot list the domains on \(uri): \(oneLine(failure.message))",
@@ -82,12 +82,12 @@ public enum LibvirtDomains {
             for index in 0..<Int(count) {
                 guard let pointer = domains[index] else { continue }
                 let handle = LibvirtDomainHandle(pointer: pointer, connection: connection)
-                let name = virDomainGetName(pointer).map { String(cString: $0) } ?? "?"
+                let name = qk_virDomainGetName(pointer).map { String(cString: $0) } ?? "?"
                 let state = (try? handle.state()) ?? .noState
-                let id = virDomainGetID(pointer)
+                let id = qk_virDomainGetID(pointer)
                 result.append(LibvirtDomain(
                     name: name, id: id == UInt32.max ? nil : Int(id), state: state,
-                    persistent: virDomainIsPersistent(pointer) == 1))
+                    persistent: qk_virDomainIsPersistent(pointer) == 1))
             }
             return result.sorted { ($0.id == nil ? 1 : 0, $0.name) < ($1.id == nil ? 1 : 0, $1.name) }
         }

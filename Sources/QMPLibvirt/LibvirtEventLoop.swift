@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibvirt
+import CLibvirtLoader
 import QMP
 import Synchronization
 
@@ -12,24 +12,29 @@ import Synchronization
 /// So the loop is started on first use (before the first connection is opened, as libvirt requires) and is owned
 /// by the process, not by any one connection. It is idle when no connection has anything registered.
 enum LibvirtEventLoop {
-    /// Whether the loop could be registered; computed once (Swift runs a static initializer exactly once).
-    private static let registered: Bool = {
+    /// `nil` when the loop runs, otherwise why not; computed once (Swift runs a static initializer exactly once).
+    private static let failure: String? = {
+        // libvirt is loaded here, on first use (dlopen): commands that never touch libvirt do not load it.
+        var loadError: UnsafePointer<CChar>?
+        guard qk_libvirt_load(&loadError) == 0 else {
+            return loadError.map { String(cString: $0) } ?? "libvirt could not be loaded"
+        }
         // Libvirt prints every error on stderr unless a handler is set; a library must not print, and the errors
         // reach the caller as LibvirtError anyway.
-        virSetErrorFunc(nil, { _, _ in })
+        qk_virSetErrorFunc(nil, { _, _ in })
         ignoreSIGPIPEUnlessHandled()
-        guard virEventRegisterDefaultImpl() == 0 else { return false }
-        startThread {
-            while virEventRunDefaultImpl() == 0 {}
+        guard qk_virEventRegisterDefaultImpl() == 0 else {
+            return "libvirt's event loop could not be started: \(lastLibvirtMessage() ?? "no reason given")"
         }
-        return true
+        startThread {
+            while qk_virEventRunDefaultImpl() == 0 {}
+        }
+        return nil
     }()
 
     /// Starts the loop if it is not running. Throws when libvirt refuses to register it.
     static func start() throws(LibvirtError) {
-        guard registered else {
-            throw LibvirtError(.callFailed, "libvirt's event loop could not be started: \(lastLibvirtMessage() ?? "no reason given")")
-        }
+        if let failure { throw LibvirtError(.callFailed, failure) }
     }
 }
 
@@ -53,7 +58,7 @@ struct LibvirtFailure {
     var message: String
 
     static func last() -> LibvirtFailure {
-        guard let error = virGetLastError() else { return LibvirtFailure(code: 0, message: "unknown libvirt error") }
+        guard let error = qk_virGetLastError() else { return LibvirtFailure(code: 0, message: "unknown libvirt error") }
         let message = error.pointee.message.map { String(cString: $0) } ?? "unknown libvirt error"
         return LibvirtFailure(code: error.pointee.code, message: message)
     }
@@ -62,7 +67,7 @@ struct LibvirtFailure {
 }
 
 func lastLibvirtMessage() -> String? {
-    virGetLastError()?.pointee.message.map { String(cString: $0) }
+    qk_virGetLastError()?.pointee.message.map { String(cString: $0) }
 }
 
 /// Runs blocking libvirt calls on a thread of their own, so they never hold a thread of the cooperative pool.
