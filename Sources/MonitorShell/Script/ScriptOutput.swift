@@ -120,7 +120,7 @@ public struct ScriptOutputFormatter: Sendable {
     }
 
     private func cut(_ text: String) -> String {
-        guard text.count > maximumResultLength else { return text }
+        guard text.utf8.count > maximumResultLength, text.count > maximumResultLength else { return text }
         return String(text.prefix(maximumResultLength)) + "… (\(text.utf8.count) bytes; --json shows all)"
     }
 
