@@ -64,7 +64,7 @@ final class LibvirtBridge: Sendable {
         registrations.withLock { $0.monitorEvents = monitorID }
 
         // Optional: without them the bridge still notices a lost domain or daemon at its next command.
-        let lifecycleID = qmpkit_register_lifecycle(
+        let lifecycleID = qk_register_lifecycle(
             connection, domain.pointer,
             { _, _, event, _, opaque in
                 if UInt32(bitPattern: event) == VIR_DOMAIN_EVENT_STOPPED.rawValue {

@@ -38,8 +38,8 @@ int qk_virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom, in
 
 /* Registers a lifecycle callback (VIR_DOMAIN_EVENT_ID_LIFECYCLE). The C macro VIR_DOMAIN_EVENT_CALLBACK casts the
    typed callback to the generic one; Swift cannot do that cast itself. */
-static inline int qmpkit_register_lifecycle(virConnectPtr conn, virDomainPtr dom, virConnectDomainEventCallback cb,
-                                            void *opaque, virFreeCallback freecb) {
+static inline int qk_register_lifecycle(virConnectPtr conn, virDomainPtr dom, virConnectDomainEventCallback cb,
+                                        void *opaque, virFreeCallback freecb) {
     return qk_virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                VIR_DOMAIN_EVENT_CALLBACK(cb), opaque, freecb);
 }
