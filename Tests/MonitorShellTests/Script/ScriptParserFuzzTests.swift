@@ -3,23 +3,12 @@ import Glibc
 #endif
 import Testing
 @testable import MonitorShell
+import QMPTestSupport
 
 /// Property-based fuzzing of the script parser: random and mutated scripts must parse or give positioned errors —
 /// never crash, never hang, never point outside the text. Seed and size come from `QMPKIT_FUZZ_SEED` and
 /// `QMPKIT_FUZZ_ITERATIONS` (CI uses the defaults; see README for a long run).
 @Suite(.timeLimit(.minutes(2))) struct ScriptParserFuzzTests {
-    /// SplitMix64: small, fast, reproducible.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func setting(_ name: String, default value: UInt64) -> UInt64 {
         guard let text = getenv(name), let number = UInt64(String(cString: text)) else { return value }
         return number
@@ -63,7 +52,7 @@ import Testing
     @Test func randomScriptsNeverCrashAndErrorsPointInsideTheText() {
         let seed = Self.setting("QMPKIT_FUZZ_SEED", default: 20261125)
         let iterations = Self.setting("QMPKIT_FUZZ_ITERATIONS", default: 10000)
-        var random = Generator(state: seed)
+        var random = SeededRandom(seed: seed)
         for iteration in 0..<iterations {
             var text = ""
             for _ in 0..<Int.random(in: 1...4, using: &random) {
@@ -77,7 +66,7 @@ import Testing
     @Test func mutatedScriptsNeverCrashAndErrorsPointInsideTheText() {
         let seed = Self.setting("QMPKIT_FUZZ_SEED", default: 20261125) &+ 1
         let iterations = Self.setting("QMPKIT_FUZZ_ITERATIONS", default: 10000)
-        var random = Generator(state: seed)
+        var random = SeededRandom(seed: seed)
         for iteration in 0..<iterations {
             var bytes = Array(Self.seeds.randomElement(using: &random)!.utf8)
             for _ in 0..<Int.random(in: 1...6, using: &random) {
