@@ -129,31 +129,15 @@ func spawn(
     _ argv: [String], stdin: String = "/dev/null", stdout: String = "/dev/null", stderr: String,
     inheriting descriptors: [(Int32, Int32)] = []
 ) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
-    var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    defer { for pointer in cArguments { free(pointer) } }
-    // As from a shell: no blocked signals (the spawning thread may block nearly all) and default actions.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, environ)
-    guard result == 0 else {
-        throw TestSupportError("cannot start \(argv[0]): \(String(cString: strerror(result))) (scripts/setup.sh installs what the tests need)")
+    let result = spawnProcess(argv) { actions in
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     }
-    return pid
+    switch result {
+    case .success(let pid): return pid
+    case .failure(let error):
+        throw TestSupportError("cannot start \(argv[0]): \(error.message) (scripts/setup.sh installs what the tests need)")
+    }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QMPTestSupport
+import QMPWire
 
 /// Start to a connected prompt for the interactive shell (issue 7), timed on a pseudo-terminal: from spawning
 /// `qmpsh shell SOCK` until the prompt text appears on the terminal, then Ctrl-D and wait for the exit. The same
@@ -49,20 +50,6 @@ enum ShellBench {
         var size = winsize(ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw TestSupportError("openpty failed") }
         defer { close(master) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for target: Int32 in [0, 1, 2] { posix_spawn_file_actions_adddup2(&actions, slave, target) }
-        posix_spawn_file_actions_addclose(&actions, slave)
-        posix_spawn_file_actions_addclose(&actions, master)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        // 0x80 is POSIX_SPAWN_SETSID (glibc 2.26; not visible to Swift without _GNU_SOURCE): a session of its own.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK) | 0x80)
         var environment = ["TERM=xterm"]
         var index = 0
         while let entry = environ[index] {
@@ -70,15 +57,15 @@ enum ShellBench {
             if !text.hasPrefix("TERM=") { environment.append(text) }
             index += 1
         }
-        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments + cEnvironment { free(pointer) } }
         let clock = ContinuousClock()
         let start = clock.now
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
+        let result = spawnProcess(argv, environment: environment, newSession: true) { actions in
+            for target: Int32 in [0, 1, 2] { posix_spawn_file_actions_adddup2(&actions, slave, target) }
+            posix_spawn_file_actions_addclose(&actions, slave)
+            posix_spawn_file_actions_addclose(&actions, master)
+        }
         close(slave)
-        guard result == 0 else { throw TestSupportError("cannot start \(argv[0])") }
+        guard case .success(let pid) = result else { throw TestSupportError("cannot start \(argv[0])") }
         var screen: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let needle = Array(prompt.utf8)

@@ -202,40 +202,18 @@ private func spawn(
     _ argv: [String], stdin: Subprocess.Stream, stdout: Subprocess.Stream, stderr: Subprocess.Stream,
     descriptors: [(Int32, Int32)]
 ) -> Result<Int32, RunnerError> {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for (target, stream, input) in [(Int32(0), stdin, true), (1, stdout, false), (2, stderr, false)] {
-        switch stream {
-        case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", input ? O_RDONLY : O_WRONLY, 0)
-        case .file(let path):
-            posix_spawn_file_actions_addopen(&actions, target, path, input ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
+    let result = spawnProcess(argv) { actions in
+        for (target, stream, input) in [(Int32(0), stdin, true), (1, stdout, false), (2, stderr, false)] {
+            switch stream {
+            case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", input ? O_RDONLY : O_WRONLY, 0)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, target, path, input ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
+            }
         }
+        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     }
-    for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
-    var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    defer { for pointer in cArguments { free(pointer) } }
-    // The child starts with no blocked signals and default handlers: a spawning thread may block signals (threads
-    // of the test runner and of Swift concurrency do) or ignore SIGPIPE, and a child that inherits that ignores
-    // SIGTERM (a daemon started here could not be stopped).
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    posix_spawnattr_setsigmask(&attributes, &empty)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let result = posix_spawnp(&pid, argv[0], &actions, &attributes, &cArguments, environ)
-    guard result == 0 else {
-        return .failure(RunnerError(.notFound, "cannot start \(argv[0]): \(String(cString: strerror(result)))"))
-    }
-    return .success(pid)
+    return result.mapError { RunnerError(.notFound, "cannot start \(argv[0]): \($0.message)") }
 }
 
 /// The path of `name`: itself when it contains a slash, else the first executable match in `PATH`.
