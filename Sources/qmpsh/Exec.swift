@@ -32,7 +32,7 @@ struct Exec: AsyncParsableCommand {
     var noValidate = false
 
     func validate() throws {
-        guard command.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        guard MonitorInput.isCommandName(command) else {
             throw ValidationError("'\(command)' is not a QMP command name")
         }
         do {

@@ -1,5 +1,6 @@
 public import QEMURunner
 import QMP
+import QMPSchema
 import QMPWire
 import HMP
 
@@ -161,7 +162,9 @@ public struct ScriptRunner: Sendable {
         switch input {
         case .command(let name, let arguments):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
-            return try await client.execute(name, arguments: .object(arguments), timeout: options.timeout)
+            // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
+            let typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            return try await client.execute(name, arguments: .object(typed), timeout: options.timeout)
         case .raw(let object):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
             let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue ?? ""
