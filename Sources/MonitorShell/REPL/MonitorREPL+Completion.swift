@@ -12,7 +12,8 @@ extension MonitorREPL {
         let session = sessions[index]
         if hmpMode || !session.speaksQMP {
             let text = trimmed.hasPrefix("!") ? String(trimmed.dropFirst()) : String(trimmed)
-            let completion = SchemaCompleter.completeHMP(lineBeforeCursor: text, live: await hmpValues(index))
+            let completion = SchemaCompleter.completeHMP(
+                lineBeforeCursor: text, live: await hmpValues(index, SchemaCompleter.hmpQueries(lineBeforeCursor: text)))
             return LineCompletion(word: completion.word, candidates: completion.candidates)
         }
         guard let live = session.live, let completer = await schemaCompleter(index) else {
@@ -32,9 +33,12 @@ extension MonitorREPL {
 
     /// HMP command names and `info` subcommands: through QMP's live values, or read from `help` on a direct
     /// human monitor (once).
-    private func hmpValues(_ index: Int) async -> LiveValueSnapshot {
+    /// Drive, device and netdev names (for `change`, `eject`, `device_del`, ...) come from QMP, on QMP monitors.
+    private func hmpValues(_ index: Int, _ queries: [LiveValueQuery] = []) async -> LiveValueSnapshot {
         let session = sessions[index]
-        if let live = session.live { return await live.snapshot([.hmpCommands, .hmpInfoCommands]) }
+        if let live = session.live {
+            return await live.snapshot(Array(Set([.hmpCommands, .hmpInfoCommands] + queries)))
+        }
         if let cached = state.withLock({ $0.hmpHelp[index] }) { return cached }
         let help = (try? await session.humanMonitor.run("help", timeout: .seconds(5))) ?? ""
         let info = (try? await session.humanMonitor.run("info", timeout: .seconds(5))) ?? ""

@@ -136,6 +136,34 @@ import Synchronization
         await monitor.close()
     }
 
+    /// HMP completion: command names, `info` subcommands, and the names `change`, `eject`, `device_del`,
+    /// `drive_del` and `netdev_del` take.
+    @Test func hmpCompletionOffersLiveNames() async throws {
+        let qemu = try QEMUProcess.launch(arguments: [
+            "-machine", "pc", "-S", "-drive", "if=none,id=cd0,media=cdrom", "-device", "ide-cd,drive=cd0,bus=ide.1,id=cdrom0",
+            "-netdev", "user,id=n1", "-device", "virtio-net-pci,netdev=n1,id=nic1",
+        ])
+        let monitor = try await session(qemu.monitorPath)
+        let editor = ScriptedLineEditor()
+        var options = MonitorREPL.Options()
+        options.hmpMode = true
+        let repl = Task { await MonitorREPL(sessions: [monitor], editor: editor, options: options).run() }
+        #expect(await editor.waitForOutput(containing: "VM prelaunch"))
+        #expect(try #require(await editor.complete("netd")).candidates == ["netdev_add", "netdev_del"])
+        #expect(try #require(await editor.complete("info blo")).candidates.contains("block"))
+        #expect(try #require(await editor.complete("device_del ")).candidates == ["cdrom0", "nic1"])
+        #expect(try #require(await editor.complete("drive_del ")).candidates == ["cd0"])
+        #expect(try #require(await editor.complete("netdev_del ")).candidates == ["n1"])
+        #expect(try #require(await editor.complete("eject -f c")).candidates == ["cd0", "cdrom0"])
+        #expect(try #require(await editor.complete("change c")).candidates == ["cd0", "cdrom0"])
+        #expect(try #require(await editor.complete("change cd0 ")).candidates == [])
+        editor.type(".hmp off")
+        #expect(try #require(await editor.complete("!netdev_del ")).candidates == ["n1"])
+        editor.finish()
+        _ = await repl.value
+        await monitor.close()
+    }
+
     /// `value=True` is a boolean (QEMU said "expected: boolean" when it was the string "True"); `yes/no/on/off`
     /// are booleans where the schema wants one; Python notation is JSON.
     @Test func pythonValuesAndBooleanWordsReachQEMUTyped() async throws {
