@@ -123,17 +123,12 @@ extension MonitorREPL {
         let words = command.split(whereSeparator: \.isWhitespace)
         let quits = words.count == 1 && (words[0] == "quit" || words[0] == "q")
         // `cpu N`, as in QEMU's own monitor: later HMP commands on this monitor address CPU N.
-        let selectedCPU = words.count == 2 && words[0] == "cpu" ? Int(words[1]) : nil
+        let selectedCPU = MonitorSession.selectedCPU(in: command)
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            let text: String
-            if let client = sessions[index].client {
-                let cpu = selectedCPU ?? state.withLock { $0.cpuIndex[index] }
-                text = try await client.hmp(command, cpuIndex: cpu, timeout: options.commandTimeout)
-            } else {
-                text = try await sessions[index].humanMonitor.run(command, timeout: options.commandTimeout)
-            }
+            let cpu = selectedCPU ?? state.withLock { $0.cpuIndex[index] }
+            let text = try await sessions[index].runHMP(command, cpuIndex: cpu, timeout: options.commandTimeout)
             // QEMU's `cpu` prints nothing when it switched, an error otherwise.
             if let selectedCPU, text.trimmingWhitespace.isEmpty { state.withLock { $0.cpuIndex[index] = selectedCPU } }
             if quits { return .quit }

@@ -91,6 +91,8 @@ public struct ScriptRunner: Sendable {
         var last: JSON = .null
         /// Events after this count for the next `wait`.
         var waitCursor = EventCursor(sequence: 0)
+        /// The CPU HMP commands address after `hmp cpu N`.
+        var cpuIndex: Int?
     }
 
     private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
@@ -170,7 +172,10 @@ public struct ScriptRunner: Sendable {
             let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue ?? ""
             return try await client.execute(name, arguments: object["arguments"] ?? .object([:]), timeout: options.timeout)
         case .hmp(let line):
-            return .string(try await session.humanMonitor.run(line, timeout: options.timeout))
+            let selected = MonitorSession.selectedCPU(in: line)
+            let text = try await session.runHMP(line, cpuIndex: selected ?? state.cpuIndex, timeout: options.timeout)
+            if let selected, text.trimmingWhitespace.isEmpty { state.cpuIndex = selected }
+            return .string(text)
         case .empty:
             return state.last
         }

@@ -121,6 +121,20 @@ public final class MonitorSession: Sendable {
     /// The schema if it has been fetched already; never asks the monitor.
     public var cachedSchema: QAPISchema? { schemaState.withLock { $0.schema } }
 
+    /// Runs an HMP command. On a QMP monitor `cpuIndex` selects the CPU it addresses (`human-monitor-command`'s
+    /// `cpu-index`); a direct human monitor keeps its own (`cpu N` there is QEMU's).
+    public func runHMP(_ command: String, cpuIndex: Int?, timeout: Duration?) async throws -> String {
+        guard let client else { return try await humanMonitor.run(command, timeout: timeout) }
+        return try await client.hmp(command, cpuIndex: cpuIndex, timeout: timeout)
+    }
+
+    /// The CPU that `command` selects when it is `cpu N` (as in QEMU's own monitor), else `nil`.
+    public static func selectedCPU(in command: String) -> Int? {
+        let words = command.split(whereSeparator: \.isWhitespace)
+        guard words.count == 2, words[0] == "cpu", let index = Int(words[1]), index >= 0 else { return nil }
+        return index
+    }
+
     /// Closes the connection.
     public func close() async {
         if let client { await client.close() } else { await humanMonitor.close() }

@@ -136,6 +136,37 @@ import Synchronization
         await monitor.close()
     }
 
+    /// A recorded `cpu N` replays the same way: scripts keep the CPU for later HMP commands too.
+    @Test func scriptsKeepTheSelectedCPU() async throws {
+        let qemu = try QEMUProcess.launch(arguments: ["-machine", "pc", "-smp", "2", "-S"])
+        let monitor = try await session(qemu.monitorPath)
+        let script = try ScriptParser().parse("""
+            hmp info registers
+            expect . contains "CPU#0"
+            hmp cpu 1
+            hmp info registers
+            expect . contains "CPU#1"
+            """, file: "cpu.qmp")
+        let summary = await ScriptRunner(script: script, session: monitor).run()
+        #expect(summary.stop == .completed && summary.failures.isEmpty, "\(summary.failures.map { "\($0.outcome)" })")
+        await monitor.close()
+    }
+
+    /// A raw JSON transaction works as well as the block.
+    @Test func rawJSONTransactions() async throws {
+        let qemu = try QEMUProcess.launch()
+        let monitor = try await session(qemu.monitorPath)
+        let editor = ScriptedLineEditor(lines: [
+            "blockdev-add driver=null-co node-name=n0",
+            #"{"execute": "transaction", "arguments": {"actions": [{"type": "block-dirty-bitmap-add", "data": {"node": "n0", "name": "b1"}}]}}"#,
+            "block-dirty-bitmap-remove node=n0 name=b1",
+        ], endsAfterLines: true)
+        var options = MonitorREPL.Options()
+        options.checksFailures = true
+        #expect(await MonitorREPL(sessions: [monitor], editor: editor, options: options).run() == 0, "\(editor.errorOutput)")
+        await monitor.close()
+    }
+
     /// HMP completion: command names, `info` subcommands, and the names `change`, `eject`, `device_del`,
     /// `drive_del` and `netdev_del` take.
     @Test func hmpCompletionOffersLiveNames() async throws {
