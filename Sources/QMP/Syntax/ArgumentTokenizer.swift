@@ -164,22 +164,39 @@ enum ArgumentTokenizer {
     /// `nil` when it is never closed.
     private static func balancedEnd(_ characters: [Character], from start: Int) -> Int? {
         var depth = 0
+        return firstUnquoted(characters, from: start, escapesInSingleQuotes: true) { _, character in
+            switch character {
+            case "{", "[": depth += 1
+            case "}", "]": depth -= 1
+            default: break
+            }
+            return depth == 0
+        }
+    }
+
+    /// The first index from `start` of a character outside quotes for which `found` is true; `nil` when there is
+    /// none. `"..."` holds backslash escapes; `'...'` holds them only with `escapesInSingleQuotes` (Python notation).
+    static func firstUnquoted(
+        _ characters: [Character], from start: Int, escapesInSingleQuotes: Bool,
+        where found: (Int, Character) -> Bool
+    ) -> Int? {
         var quote: Character?
         var escaped = false
         var index = start
         while index < characters.count {
             let character = characters[index]
             if let open = quote {
-                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == open { quote = nil }
-            } else {
-                switch character {
-                case "\"", "'": quote = character
-                case "{", "[": depth += 1
-                case "}", "]":
-                    depth -= 1
-                    if depth == 0 { return index }
-                default: break
+                if escaped {
+                    escaped = false
+                } else if character == "\\" && (open == "\"" || escapesInSingleQuotes) {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
                 }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if found(index, character) {
+                return index
             }
             index += 1
         }

@@ -154,23 +154,12 @@ public struct TransactionBlock: Sendable, Equatable {
     private static func segments(_ characters: [Character], from start: Int) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var segmentStart = start
-        var quote: Character?
-        var escaped = false
-        var index = start
-        while index < characters.count {
-            let character = characters[index]
-            if let open = quote {
-                if escaped { escaped = false } else if character == "\\" && open == "\"" { escaped = true } else if character == open { quote = nil }
-            } else {
-                switch character {
-                case "\"", "'": quote = character
-                case ";":
-                    result.append(segmentStart..<index)
-                    segmentStart = index + 1
-                default: break
-                }
+        _ = ArgumentTokenizer.firstUnquoted(characters, from: start, escapesInSingleQuotes: false) { index, character in
+            if character == ";" {
+                result.append(segmentStart..<index)
+                segmentStart = index + 1
             }
-            index += 1
+            return false
         }
         result.append(segmentStart..<characters.count)
         return result
