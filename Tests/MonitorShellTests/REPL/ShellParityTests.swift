@@ -243,6 +243,28 @@ import Synchronization
         await monitor2.close()
     }
 
+    /// `-N`: a peer that sends no greeting; the banner says so and asks it nothing.
+    @Test func noGreetingPeer() async throws {
+        let server = try FakeQMPServer { peer in
+            while let request = try peer.receive() {
+                guard request["execute"] == "guest-ping" else {
+                    try peer.replyError(to: request, errorClass: "CommandNotFound", description: "not here")
+                    continue
+                }
+                try peer.reply(to: request, ["pong": true])
+            }
+        }
+        var configuration = QMPClient.Configuration()
+        configuration.negotiates = false
+        let monitor = try await MonitorConnector.standard.connect(server.path, configuration: configuration)
+        let editor = ScriptedLineEditor(lines: ["guest-ping"], endsAfterLines: true)
+        #expect(await MonitorREPL(sessions: [monitor], editor: editor).run() == 0)
+        await monitor.close()
+        #expect(await server.finished() == [])
+        #expect(editor.output.hasPrefix("Connected to \(server.path) without a greeting\n"))
+        #expect(editor.output.contains(#"{"pong":true}"#))
+    }
+
     /// A monitor without `query-qmp-schema` is asked once; the shell says once that it validates nothing.
     @Test func aMonitorWithoutASchemaIsAskedOnce() async throws {
         let asked = Mutex(0)
