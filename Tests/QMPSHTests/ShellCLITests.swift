@@ -69,6 +69,17 @@ import QMPWire
 
     enum FakeError: Error { case negotiated }
 
+    /// `yes/no/on/off` where the schema wants a boolean, in exec too.
+    @Test func execTakesBooleanWords() async throws {
+        let qemu = try QEMUProcess.launch()
+        let add = try await ChildProcess.run([
+            qmpsh, "exec", qemu.monitorPath, "object-add", "qom-type=memory-backend-ram", "id=m1", "size=1048576", "share=on",
+        ])
+        #expect(add.status == 0, "\(add)")
+        let share = try await ChildProcess.run([qmpsh, "exec", qemu.monitorPath, "qom-get", "path=/objects/m1", "property=share"])
+        #expect(share.standardOutput == "true\n")
+    }
+
     @Test func dottedCommandNamesAndDeepKeysInExec() async throws {
         let qemu = try QEMUProcess.launch()
         let dotted = try await ChildProcess.run([qmpsh, "exec", qemu.monitorPath, "x.y", "--no-validate"])

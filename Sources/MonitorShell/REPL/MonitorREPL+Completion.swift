@@ -8,6 +8,7 @@ extension MonitorREPL {
     func completion(for line: String) async -> LineCompletion {
         let trimmed = Substring(line).drop { $0.isWhitespace }
         if trimmed.hasPrefix(".") { return await shellCommandCompletion(String(trimmed)) }
+        if let actions = await transactionCompletion(line) { return actions }
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
         if hmpMode || !session.speaksQMP {

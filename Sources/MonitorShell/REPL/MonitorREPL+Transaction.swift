@@ -1,3 +1,4 @@
+import LineEditing
 import QMP
 import QMPSchema
 import QMPWire
@@ -111,12 +112,25 @@ extension MonitorREPL {
             Actions on this monitor:
 
             """
-        for action in actions { text += "  " + action + "\n" }
+        for action in actions { text += "  " + ([action.name] + action.arguments).joined(separator: " ") + "\n" }
         print(text)
     }
 
-    /// `NAME key=TYPE [key=TYPE]` for each action of the `transaction` command's union.
-    static func transactionActions(in schema: QAPISchema) -> [String] {
+    /// Inside a block, the first word of an action completes to the action names (and `)`); `nil` outside one.
+    func transactionCompletion(_ line: String) async -> LineCompletion? {
+        let index = state.withLock { $0.transaction == nil ? nil : $0.current }
+        guard let index else { return nil }
+        let word = Self.lastWord(line)
+        let action = line.split(separator: ";", omittingEmptySubsequences: false).last ?? ""
+        guard action.split(whereSeparator: \.isWhitespace).count <= (word.isEmpty ? 0 : 1) else {
+            return LineCompletion(word: word, candidates: [])
+        }
+        let names = (try? await sessions[index].schema()).map { Self.transactionActions(in: $0).map(\.name) } ?? []
+        return LineCompletion(word: word, candidates: (names + [")"]).filter { $0.hasPrefix(word) })
+    }
+
+    /// Each action of the `transaction` command's union, with its arguments (`key=…`, optional ones in brackets).
+    static func transactionActions(in schema: QAPISchema) -> [(name: String, arguments: [String])] {
         guard let command = schema.command(named: "transaction"), case .object(let arguments) = schema[command.argumentType].kind,
             let actions = arguments.member(named: "actions"), case .array(let element) = schema[actions.type].kind,
             case .object(let union) = schema[element].kind
@@ -124,9 +138,8 @@ extension MonitorREPL {
         return union.variants.map { variant in
             guard case .object(let wrapper) = schema[variant.type].kind, let data = wrapper.member(named: "data"),
                 case .object(let members) = schema[data.type].kind
-            else { return variant.value }
-            let fields = members.members.map { $0.isOptional ? "[\($0.name)=…]" : "\($0.name)=…" }
-            return ([variant.value] + fields).joined(separator: " ")
+            else { return (variant.value, []) }
+            return (variant.value, members.members.map { $0.isOptional ? "[\($0.name)=…]" : "\($0.name)=…" })
         }
     }
 }

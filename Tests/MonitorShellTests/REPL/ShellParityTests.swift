@@ -104,13 +104,26 @@ import Synchronization
         await monitor.close()
     }
 
-    @Test func helpListsTheTransactionActions() async throws {
+    @Test func helpAndCompletionListTheTransactionActions() async throws {
         let qemu = try QEMUProcess.launch()
         let monitor = try await session(qemu.monitorPath)
-        let editor = ScriptedLineEditor(lines: [".help transaction"], endsAfterLines: true)
-        _ = await MonitorREPL(sessions: [monitor], editor: editor).run()
+        let editor = ScriptedLineEditor()
+        let repl = Task { await MonitorREPL(sessions: [monitor], editor: editor).run() }
+        editor.type(".help transaction")
+        #expect(await editor.waitForOutput(containing: "  block-dirty-bitmap-add node=… name=… [granularity=…]"))
         #expect(editor.output.contains("  abort\n"))
-        #expect(editor.output.contains("  block-dirty-bitmap-add node=… name=… [granularity=…]"))
+        editor.type("transaction(")
+        // The shell has read the line once it asks for the next one with the block's prompt.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while editor.prompts.last != "TRANS> ", ContinuousClock.now < deadline { await Task.yield() }
+        #expect(editor.prompts.last == "TRANS> ")
+        let names = try #require(await editor.complete("block-dirty-bitmap-a"))
+        #expect(names.candidates == ["block-dirty-bitmap-add"])
+        #expect(try #require(await editor.complete("abort; ab")).candidates == ["abort"])
+        #expect(try #require(await editor.complete("")).candidates.contains(")"))
+        #expect(try #require(await editor.complete("abort x")).candidates == [])
+        editor.finish()
+        _ = await repl.value
         await monitor.close()
     }
 
