@@ -183,9 +183,12 @@ import Synchronization
     /// HMP completion: command names, `info` subcommands, and the names `change`, `eject`, `device_del`,
     /// `drive_del` and `netdev_del` take.
     @Test func hmpCompletionOffersLiveNames() async throws {
+        let directory = try TemporaryDirectory()
+        let hmpPath = directory.file("h.sock")
         let qemu = try QEMUProcess.launch(arguments: [
             "-machine", "pc", "-S", "-drive", "if=none,id=cd0,media=cdrom", "-device", "ide-cd,drive=cd0,bus=ide.1,id=cdrom0",
             "-netdev", "user,id=n1", "-device", "virtio-net-pci,netdev=n1,id=nic1",
+            "-monitor", "unix:\(hmpPath),server=on,wait=off",
         ])
         let monitor = try await session(qemu.monitorPath)
         let editor = ScriptedLineEditor()
@@ -205,6 +208,20 @@ import Synchronization
         #expect(try #require(await editor.complete("!netdev_del ")).candidates == ["n1"])
         editor.finish()
         _ = await repl.value
+
+        // The same names on a direct human monitor, read from its own `info` output.
+        let direct = try await MonitorConnector.standard.connect("hmp:" + hmpPath)
+        let hmpEditor = ScriptedLineEditor()
+        let hmpREPL = Task { await MonitorREPL(sessions: [direct], editor: hmpEditor).run() }
+        #expect(await hmpEditor.waitForOutput(containing: "(HMP)"))
+        #expect(try #require(await hmpEditor.complete("device_del ")).candidates == ["cdrom0", "nic1"])
+        #expect(try #require(await hmpEditor.complete("drive_del ")).candidates == ["cd0"])
+        #expect(try #require(await hmpEditor.complete("netdev_del ")).candidates == ["n1"])
+        #expect(try #require(await hmpEditor.complete("eject -f c")).candidates == ["cd0", "cdrom0"])
+        #expect(try #require(await hmpEditor.complete("netd")).candidates == ["netdev_add", "netdev_del"])
+        hmpEditor.finish()
+        _ = await hmpREPL.value
+        await direct.close()
         await monitor.close()
     }
 
