@@ -51,6 +51,9 @@ import Synchronization
             "block-dirty-bitmap-remove node=n0 name=b1",
             "transaction( block-dirty-bitmap-add node=n0 name=b2; block-dirty-bitmap-add node=n0 name=b3 )",
             "block-dirty-bitmap-remove node=n0 name=b3",
+            "transaction(",
+            "block-dirty-bitmap-add node=n0 name=b4",
+            ")",
             ".record off",
         ], endsAfterLines: true)
         #expect(await MonitorREPL(sessions: [monitor], editor: editor).run() == 0)
@@ -58,7 +61,9 @@ import Synchronization
         #expect(editor.errorOutput.contains("Transaction aborted using Abort action"))
         #expect(editor.errorOutput.contains("Dirty bitmap 'b1' not found"))
         #expect(!editor.errorOutput.contains("b3"))
-        #expect(log.names == ["blockdev-add", "transaction", "block-dirty-bitmap-remove", "transaction", "block-dirty-bitmap-remove"])
+        #expect(log.names == [
+            "blockdev-add", "transaction", "block-dirty-bitmap-remove", "transaction", "block-dirty-bitmap-remove", "transaction",
+        ])
         let first = try #require(log.requests.withLock { $0.first { $0["execute"] == "transaction" } })
         #expect(first["arguments"] == ["actions": [
             ["type": "block-dirty-bitmap-add", "data": ["node": "n0", "name": "b1"]], ["type": "abort", "data": [:]],
@@ -67,9 +72,19 @@ import Synchronization
         let recorded = try String(contentsOfFile: file, encoding: .utf8)
         #expect(recorded.contains(#"expect-error GenericError {"execute":"transaction","arguments":{"actions":["#))
         #expect(recorded.contains("transaction( block-dirty-bitmap-add node=n0 name=b2; block-dirty-bitmap-add node=n0 name=b3 )\n"))
+        #expect(recorded.contains("transaction(\nblock-dirty-bitmap-add node=n0 name=b4\n)\n"))
         let script = try ScriptParser().parse(recorded, file: file)
-        #expect(script.statements.count == 5)
+        #expect(script.statements.count == 6)
         await monitor.close()
+
+        // Replayed on a fresh QEMU, each block is again one transaction, and the run passes.
+        let fresh = try QEMUProcess.launch()
+        let replayLog = SentLog()
+        let replay = try await session(fresh.monitorPath, log: replayLog)
+        let summary = await ScriptRunner(script: script, session: replay).run()
+        #expect(summary.stop == .completed && summary.failures.isEmpty, "\(summary.failures.map { "\($0.outcome)" })")
+        #expect(replayLog.names == log.names)
+        await replay.close()
     }
 
     /// A line the shell does not understand inside a block drops the whole block: nothing of it is sent, and the
