@@ -24,7 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# python qemu.qmp is only the benchmark's reference peer; a failure here does not stop the set-up.
+# python qemu.qmp is the benchmark's reference peer and the reference parser of the qmp-shell differential test
+# (QMPShellDifferentialTests, which fails without it); a failure here does not stop the set-up.
 if ! python3 -c 'import qemu.qmp' 2>/dev/null; then
     echo "== installing python qemu.qmp (benchmark peer)"
     python3 -m pip install --quiet qemu.qmp 2>/dev/null \

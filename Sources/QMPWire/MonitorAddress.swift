@@ -1,7 +1,8 @@
 /// Where a QMP monitor listens: a Unix socket path, a TCP host and port, or an already-connected descriptor.
 ///
 /// Parsed from the forms the command line uses: `/path.sock`, `unix:/path.sock`, `tcp:HOST:PORT` (IPv6 hosts in
-/// brackets: `tcp:[::1]:4444`) and `fd:N`.
+/// brackets: `tcp:[::1]:4444`), `fd:N`, and qmp-shell's `HOST:PORT` shorthand (`localhost:4444`, `[::1]:4444`)
+/// for `tcp:HOST:PORT`.
 public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: UInt16)
@@ -32,6 +33,8 @@ public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
             self = .fileDescriptor(fd)
         } else if text.isEmpty {
             throw MonitorAddressError(text, "the monitor address is empty")
+        } else if let (host, port) = Self.hostAndPort(text) {
+            self = .tcp(host: host, port: port)
         } else if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/"),
             text[..<colon].allSatisfy({ $0.isLetter || $0 == "+" })
         {
@@ -40,6 +43,23 @@ public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
         } else {
             self = .unix(path: text)
         }
+    }
+
+    /// `HOST:PORT` with a numeric port and a host without `/` (IPv6 in brackets); `nil` for anything else.
+    private static func hostAndPort(_ text: String) -> (String, UInt16)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        let portText = text[text.index(after: colon)...]
+        guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber),
+            let port = UInt16(portText), port > 0, !host.contains("/")
+        else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil
+        }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
     }
 
     public var description: String {

@@ -32,7 +32,7 @@ struct Exec: AsyncParsableCommand {
     var noValidate = false
 
     func validate() throws {
-        guard command.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        guard MonitorInput.isCommandName(command) else {
             throw ValidationError("'\(command)' is not a QMP command name")
         }
         do {
@@ -45,8 +45,8 @@ struct Exec: AsyncParsableCommand {
     func run() async throws {
         let parsed = try KeyValueArguments.parse(arguments)
         try await options.withClient { client in
-            if !noValidate { try await check(parsed, on: client) }
-            let result = try await client.execute(command, arguments: .object(parsed))
+            let arguments = noValidate ? parsed : try await check(parsed, on: client)
+            let result = try await client.execute(command, arguments: .object(arguments))
             Output.out(result.serialized(pretty: pretty) + "\n")
         }
     }
@@ -55,22 +55,25 @@ struct Exec: AsyncParsableCommand {
 extension Exec {
     /// Validates against the live schema (and, for device_add, the driver's properties); prints warnings; a
     /// validation error is printed and exits 2. A QEMU that cannot give its schema is warned about, not refused.
-    func check(_ arguments: JSONObject, on client: QMPClient) async throws {
+    /// Returns the arguments to send: `yes/no/on/off` where the schema wants a boolean become that boolean.
+    func check(_ given: JSONObject, on client: QMPClient) async throws -> JSONObject {
         let schema: QAPISchema
         do {
             schema = try await QAPISchema.load(from: client)
         } catch let error as QMPError {
             Output.err("Warning: not validated, the monitor gives no schema (\(error))\n")
-            return
+            return given
         } catch let error as SchemaDecodingError {
             Output.err("Warning: not validated: \(error)\n")
-            return
+            return given
         }
+        let arguments = schema.coercingBooleans(command: command, arguments: given)
         let report = await LiveValues(client: client).validate(command: command, arguments: arguments, schema: schema)
         for warning in report.warnings { Output.err("Warning: \(warning)\n") }
         if let error = report.errors.first {
             Output.err("ValidationError: \(error)\n")
             throw ExitCode(2)
         }
+        return arguments
     }
 }

@@ -16,15 +16,19 @@ struct Shell: AsyncParsableCommand {
             that start with a dot (.help lists them). Tab completes command names, arguments, values and live ids;
             events are shown above the prompt as they arrive. With several monitors, `.use N` switches.
             On a terminal lines are edited with libedit (history in --history); from a pipe lines are read as they
-            come. Exit status: 0 after .quit or Ctrl-D; 3 when a monitor cannot be reached or goes away.
+            come. A `transaction(` line starts a block of actions, sent as one QMP transaction at `)`.
+            Exit status: 0 after .quit, quit or Ctrl-D; 3 when a monitor cannot be reached or goes away; with --check,
+            1 when a command failed and 2 when a line was not understood (as `qmpsh run` does).
+            Without a MONITOR, $QMP_SOCKET names it. HOST:PORT is short for tcp:HOST:PORT.
             Examples:
               qmpsh /tmp/qmp.sock
+              printf 'query-status\nquit\n' | qmpsh shell --check /tmp/qmp.sock
               qmpsh shell /tmp/a.sock hmp:/tmp/b-hmp.sock --history ~/.qmpsh_history
             """
     )
 
-    @Argument(help: "One or more monitors: /path.sock, unix:/path.sock, tcp:HOST:PORT or hmp:/path.sock.")
-    var monitors: [String]
+    @Argument(help: "One or more monitors: /path.sock, unix:/path.sock, tcp:HOST:PORT, HOST:PORT or hmp:/path.sock (default: $QMP_SOCKET).")
+    var monitors: [String] = []
 
     @Flag(help: "Treat every line as a human-monitor (HMP) command.")
     var hmp = false
@@ -38,8 +42,22 @@ struct Shell: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none).")
     var timeout: Double = 5
 
-    func validate() throws {
-        guard !monitors.isEmpty else { throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock") }
+    @Flag(name: [.customShort("v"), .long], help: "Echo every QMP message sent (->) and received (<-) on stderr.")
+    var verbose = false
+
+    @Flag(name: [.customShort("N"), .customLong("no-negotiate")],
+          help: "Send commands at once: no greeting is awaited and no qmp_capabilities sent (a peer that sends no greeting).")
+    var noNegotiate = false
+
+    @Flag(name: [.customLong("check"), .customLong("strict")],
+          help: "Exit 1 if a command failed, 2 if a line was not understood (for piped sessions).")
+    var check = false
+
+    mutating func validate() throws {
+        if monitors.isEmpty, let socket = currentEnvironment()["QMP_SOCKET"], !socket.isEmpty { monitors = [socket] }
+        guard !monitors.isEmpty else {
+            throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock (or set QMP_SOCKET)")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
         for monitor in monitors {
             // `qmpsh exce` is a mistyped subcommand, not a socket named "exce" in this folder.
@@ -55,6 +73,12 @@ struct Shell: AsyncParsableCommand {
     func run() async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.negotiates = !noNegotiate
+        if verbose {
+            configuration.messageObserver = { direction, message in
+                Output.err((direction == .sent ? "-> " : "<- ") + message.serialized(pretty: false) + "\n")
+            }
+        }
         var sessions: [MonitorSession] = []
         do {
             try await reportingErrors {
@@ -73,6 +97,7 @@ struct Shell: AsyncParsableCommand {
         var options = MonitorREPL.Options()
         options.hmpMode = hmp
         options.pretty = pretty
+        options.checksFailures = check
         let status = await Self.runREPL(sessions: sessions, options: options, history: history)
         if status != 0 { throw ExitCode(status) }
     }

@@ -8,8 +8,12 @@ extension MonitorREPL {
     /// answered (the schema for validation, or the command's reply) stops waiting.
     func handle(_ line: String) async -> Outcome {
         let text = line.trimmingWhitespace
+        if state.withLock({ $0.transaction != nil }) { return await continueTransaction(line) }
+        if state.withLock({ $0.droppingTransaction }) { return skipDroppedTransaction(line) }
         if text.isEmpty || text.hasPrefix("#") { return .proceed }
         if text.hasPrefix(".") { return await runShellCommand(text) }
+        let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
+        if !hmpMode, sessions[index].speaksQMP, TransactionBlock.opens(text) { return await startTransaction(text) }
         do {
             return try await interruptible { await self.runMonitorLine(text) } ?? .proceed
         } catch {
@@ -23,7 +27,11 @@ extension MonitorREPL {
         if hmpMode || !session.speaksQMP {
             var command = text
             // `!info` and `hmp info` mean the same in HMP mode.
-            if command.hasPrefix("!") { command = String(command.dropFirst()).trimmingWhitespace }
+            if command.hasPrefix("!") {
+                command = String(command.dropFirst()).trimmingWhitespace
+            } else if command.hasPrefix("hmp"), command.dropFirst(3).first?.isWhitespace == true {
+                command = String(command.dropFirst(3)).trimmingWhitespace
+            }
             return await runHMP(command, on: index, recordAs: "hmp " + command)
         }
         let input: MonitorInput
@@ -31,6 +39,7 @@ extension MonitorREPL {
             input = try MonitorInput.parse(text)
         } catch {
             print("SyntaxError: \(error.message) (column \(error.column))", to: .error)
+            noteFailure(Self.exitBadInput)
             return .proceed
         }
         switch input {
@@ -39,13 +48,13 @@ extension MonitorREPL {
         case .hmp(let command):
             return await runHMP(command, on: index, recordAs: "hmp " + command)
         case .command(let name, let arguments):
-            guard await passesValidation(name, arguments, on: index) else { return .proceed }
+            guard let arguments = await validated(name, arguments, on: index) else { return .proceed }
             return await runQMP(name, arguments: arguments.isEmpty ? nil : .object(arguments), on: index, recordAs: text)
         case .raw(let request):
             let outOfBand = request["exec-oob"] != nil
             let name = (request["execute"] ?? request["exec-oob"])?.stringValue ?? ""
             if let arguments = request["arguments"]?.objectValue,
-                !(await passesValidation(name, arguments, on: index))
+                await validated(name, arguments, on: index, coercing: false) == nil
             {
                 return .proceed
             }
@@ -54,22 +63,40 @@ extension MonitorREPL {
         }
     }
 
-    /// Checks a command against the live schema; prints warnings and the first error. A monitor without a schema
-    /// lets everything through.
-    func passesValidation(_ name: String, _ arguments: JSONObject, on index: Int) async -> Bool {
+    /// Checks a command against the live schema; prints warnings and the first error, and returns `nil` when the
+    /// command must not be sent. Otherwise returns the arguments to send: with `coercing`, a typed `yes/no/on/off`
+    /// where the schema wants a boolean becomes that boolean. A monitor without a schema is asked for it once,
+    /// then lets everything through (and the user is told so once).
+    func validated(
+        _ name: String, _ arguments: JSONObject, on index: Int, coercing: Bool = true,
+        describe: (SchemaValidationError) -> String = { "\($0)" }
+    ) async -> JSONObject? {
         let session = sessions[index]
-        guard let live = session.live, let schema = try? await session.schema() else { return true }
-        let report = await live.validate(command: name, arguments: arguments, schema: schema)
+        guard let live = session.live else { return arguments }
+        guard let schema = try? await session.schema() else {
+            if let reason = session.schemaUnavailableReason,
+                state.withLock({ $0.toldNoSchema.insert(index).inserted })
+            {
+                print("# not validating commands: \(session.label) gives no schema (\(reason))", to: .error)
+            }
+            return arguments
+        }
+        let typed = coercing ? schema.coercingBooleans(command: name, arguments: arguments) : arguments
+        let report = await live.validate(command: name, arguments: typed, schema: schema)
         for warning in report.warnings { print("Warning: \(warning)", to: .error) }
         if let error = report.errors.first {
-            print("ValidationError: \(error)", to: .error)
-            return false
+            print("ValidationError: \(describe(error))", to: .error)
+            noteFailure(Self.exitBadInput)
+            return nil
         }
-        return true
+        return typed
     }
 
+    /// Sends a QMP command and prints its reply. `recordFailureAs` is the line `.record` writes after
+    /// `expect-error CLASS` when it fails (default: `line`). A `quit` that QEMU obeys ends the shell with 0.
     func runQMP(
-        _ name: String, arguments: JSON?, id: JSON? = nil, outOfBand: Bool = false, on index: Int, recordAs line: String
+        _ name: String, arguments: JSON?, id: JSON? = nil, outOfBand: Bool = false, on index: Int, recordAs line: String,
+        recordFailureAs failureLine: String? = nil
     ) async -> Outcome {
         guard let client = sessions[index].client else { return .proceed }
         let clock = ContinuousClock()
@@ -82,18 +109,29 @@ extension MonitorREPL {
             print(reply.serialized(pretty: pretty))
             if timing { print(Self.timingText(elapsed)) }
             recorder?.recordCommand(line, reply: reply.serialized(pretty: false))
-            return .proceed
+            return name == "quit" ? .quit : .proceed
+        } catch let error as QMPConnectionError where name == "quit" && error.code != .noGreeting {
+            // QEMU may close the connection before its reply to `quit` is read: the user asked for exactly that.
+            return .quit
         } catch {
-            return failed(error, on: index, line: line, start: start)
+            return failed(error, on: index, line: failureLine ?? line, start: start)
         }
     }
 
     func runHMP(_ command: String, on index: Int, recordAs line: String) async -> Outcome {
         guard !command.isEmpty else { return .proceed }
+        let words = command.split(whereSeparator: \.isWhitespace)
+        let quits = words.count == 1 && (words[0] == "quit" || words[0] == "q")
+        // `cpu N`, as in QEMU's own monitor: later HMP commands on this monitor address CPU N.
+        let selectedCPU = MonitorSession.selectedCPU(in: command)
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            let text = try await sessions[index].humanMonitor.run(command, timeout: options.commandTimeout)
+            let cpu = selectedCPU ?? state.withLock { $0.cpuIndex[index] }
+            let text = try await sessions[index].runHMP(command, cpuIndex: cpu, timeout: options.commandTimeout)
+            // QEMU's `cpu` prints nothing when it switched, an error otherwise.
+            if let selectedCPU, text.trimmingWhitespace.isEmpty { state.withLock { $0.cpuIndex[index] = selectedCPU } }
+            if quits { return .quit }
             let elapsed = clock.now - start
             let (timing, recorder) = state.withLock { ($0.timing, $0.recorder) }
             let output = text.withPlainLineBreaks
@@ -101,6 +139,8 @@ extension MonitorREPL {
             if timing { print(Self.timingText(elapsed)) }
             recorder?.recordCommand(line, reply: output)
             return .proceed
+        } catch let error as QMPConnectionError where quits && error.code != .noGreeting {
+            return .quit
         } catch {
             return failed(error, on: index, line: line, start: start)
         }
@@ -127,6 +167,7 @@ extension MonitorREPL {
     /// Prints a failure in one line with its class; a lost connection ends the shell.
     private func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
         let recorder = state.withLock { $0.recorder }
+        if !(error is CancellationError) { noteFailure(Self.exitCommandFailed) }
         switch error {
         case let error as QMPError:
             print("\(error)", to: .error)

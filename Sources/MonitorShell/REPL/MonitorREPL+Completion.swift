@@ -1,3 +1,4 @@
+import HMP
 import LineEditing
 import QMP
 import QMPSchema
@@ -8,11 +9,13 @@ extension MonitorREPL {
     func completion(for line: String) async -> LineCompletion {
         let trimmed = Substring(line).drop { $0.isWhitespace }
         if trimmed.hasPrefix(".") { return await shellCommandCompletion(String(trimmed)) }
+        if let actions = await transactionCompletion(line) { return actions }
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
         if hmpMode || !session.speaksQMP {
             let text = trimmed.hasPrefix("!") ? String(trimmed.dropFirst()) : String(trimmed)
-            let completion = SchemaCompleter.completeHMP(lineBeforeCursor: text, live: await hmpValues(index))
+            let completion = SchemaCompleter.completeHMP(
+                lineBeforeCursor: text, live: await hmpValues(index, SchemaCompleter.hmpQueries(lineBeforeCursor: text)))
             return LineCompletion(word: completion.word, candidates: completion.candidates)
         }
         guard let live = session.live, let completer = await schemaCompleter(index) else {
@@ -31,10 +34,18 @@ extension MonitorREPL {
     }
 
     /// HMP command names and `info` subcommands: through QMP's live values, or read from `help` on a direct
-    /// human monitor (once).
-    private func hmpValues(_ index: Int) async -> LiveValueSnapshot {
+    /// human monitor (once). Drive, device and netdev names (for `change`, `eject`, `device_del`, ...): from QMP,
+    /// or on a direct human monitor from `info block`, `info qtree` and `info network` (each time: they change).
+    private func hmpValues(_ index: Int, _ queries: [LiveValueQuery] = []) async -> LiveValueSnapshot {
         let session = sessions[index]
-        if let live = session.live { return await live.snapshot([.hmpCommands, .hmpInfoCommands]) }
+        if let live = session.live {
+            return await live.snapshot(Array(Set([.hmpCommands, .hmpInfoCommands] + queries)))
+        }
+        if !queries.isEmpty, queries.allSatisfy({ $0 != .hmpCommands && $0 != .hmpInfoCommands }) {
+            var snapshot = LiveValueSnapshot()
+            for query in queries { snapshot.values[query] = await Self.hmpNames(query, from: session.humanMonitor) }
+            return snapshot
+        }
         if let cached = state.withLock({ $0.hmpHelp[index] }) { return cached }
         let help = (try? await session.humanMonitor.run("help", timeout: .seconds(5))) ?? ""
         let info = (try? await session.humanMonitor.run("info", timeout: .seconds(5))) ?? ""
@@ -44,6 +55,35 @@ extension MonitorREPL {
         ])
         if !help.isEmpty { state.withLock { $0.hmpHelp[index] = snapshot } }
         return snapshot
+    }
+
+    /// Names a direct human monitor lists: drives and removable devices (`info block`), device ids (`info qtree`),
+    /// netdev ids (`info network`).
+    static func hmpNames(_ query: LiveValueQuery, from monitor: any HumanMonitor) async -> [String] {
+        func text(_ command: String) async -> String {
+            ((try? await monitor.run(command, timeout: .seconds(5))) ?? "").withPlainLineBreaks
+        }
+        switch query {
+        case .blockBackendNames:
+            return ((try? HMPBlockDevice.parse(await text("info block"))) ?? []).compactMap(\.device)
+        case .removableBlockDeviceIDs:
+            return ((try? HMPBlockDevice.parse(await text("info block"))) ?? [])
+                .filter(\.removable).compactMap(\.attachedTo).filter { !$0.hasPrefix("/") }
+        case .deviceIDs:
+            // `dev: virtio-net-pci, id "nic1"`
+            return await text("info qtree").split(separator: "\n").compactMap { line -> String? in
+                guard line.contains("dev: "), let open = line.firstRange(of: ", id \"") else { return nil }
+                let id = line[open.upperBound...].prefix { $0 != "\"" }
+                return id.isEmpty ? nil : String(id)
+            }
+        case .netdevIDs:
+            guard let network = try? HMPNetworkInfo(parsing: await text("info network")) else { return [] }
+            let clients = network.clients.flatMap { [$0.client] + ($0.peer.map { [$0] } ?? []) }
+                + network.hubs.flatMap { $0.ports.compactMap(\.peer) }
+            return clients.filter { $0.type != "nic" && !$0.name.hasPrefix("#") }.map(\.name)
+        default:
+            return []
+        }
     }
 
     private func shellCommandCompletion(_ text: String) async -> LineCompletion {

@@ -60,7 +60,10 @@ extension MonitorREPL {
         var lines: [String] = []
         for (index, session) in sessions.enumerated() {
             let number = sessions.count > 1 ? "[\(index + 1)] " : ""
-            if let client = session.client {
+            if let client = session.client, client.greeting.raw["version"]?["qemu"] == nil {
+                // Connected without reading a greeting (`-N`): nothing is known about the peer, and nothing is asked.
+                lines.append("\(number)Connected to \(session.label) without a greeting")
+            } else if let client = session.client {
                 let status = (try? await client.execute("query-status", timeout: .seconds(5)))?["status"]?.stringValue
                 lines.append("\(number)QEMU \(client.greeting.version) at \(session.label), VM \(status ?? "status unknown")")
             } else {

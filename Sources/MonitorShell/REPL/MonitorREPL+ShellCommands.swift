@@ -73,10 +73,17 @@ extension MonitorREPL {
                                            dotted keys nest (file.driver=file)
                   {"execute": ...}         a raw QMP request
                   hmp LINE  or  !LINE      a human-monitor command
+                  transaction(             actions, one per line or ';'-separated, up to ')': sent as one
+                                           QMP transaction (.help transaction lists the actions)
+                  cpu N                    (HMP) later HMP commands on this monitor address CPU N
                 Tab completes commands, arguments and values; a second Tab lists the candidates. Ctrl-R searches
                 the history, Ctrl-C clears the line, Ctrl-D leaves.
                 """
             print(text)
+            return
+        }
+        if topic == "transaction" || topic == TransactionBlock.opening {
+            await transactionHelp()
             return
         }
         if let command = Self.shellCommands.first(where: { $0.name == topic || $0.name == "." + topic }) {

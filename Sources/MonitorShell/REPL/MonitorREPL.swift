@@ -31,6 +31,10 @@ public final class MonitorREPL: Sendable {
         public var commandTimeout: Duration?
         /// Print the banner (QEMU version and VM status) before the first prompt, on interactive editors.
         public var banner = true
+        /// `--check` / `--strict`: when a line failed (a command QEMU refused, a syntax or validation error), ``run()``
+        /// ends with the status a script would (1 for a failed command, 2 for input that was not understood)
+        /// instead of 0. The shell still reads on after a failure.
+        public var checksFailures = false
 
         public init() {}
     }
@@ -39,6 +43,10 @@ public final class MonitorREPL: Sendable {
     public static let exitSuccess: Int32 = 0
     /// The exit status when the current monitor went away (QEMU exited or dropped the connection).
     public static let exitMonitorGone: Int32 = 3
+    /// With ``Options/checksFailures``: a command failed.
+    public static let exitCommandFailed: Int32 = 1
+    /// With ``Options/checksFailures``: a line was not understood (syntax, validation, unfinished transaction).
+    public static let exitBadInput: Int32 = 2
 
     struct State {
         var current = 0
@@ -53,6 +61,16 @@ public final class MonitorREPL: Sendable {
         var recorder: ScriptRecorder?
         var completers: [Int: SchemaCompleter] = [:]
         var hmpHelp: [Int: LiveValueSnapshot] = [:]
+        /// The `transaction(` block being typed, if any.
+        var transaction: TransactionBlock?
+        /// A block was dropped after a bad line: its remaining lines, up to `)`, are skipped.
+        var droppingTransaction = false
+        /// The CPU that HMP commands address on each monitor (`cpu N`).
+        var cpuIndex: [Int: Int] = [:]
+        /// Monitors whose missing schema the user has been told about.
+        var toldNoSchema: Set<Int> = []
+        /// The status of the first failed line (for ``Options/checksFailures``).
+        var firstFailure: Int32?
     }
 
     let sessions: [MonitorSession]
@@ -92,9 +110,12 @@ public final class MonitorREPL: Sendable {
                     }
                 }
             }
-            let status = await loop(onFirstPrompt: { showPrompt.yield() })
+            var status = await loop(onFirstPrompt: { showPrompt.yield() })
             showPrompt.finish()
             group.cancelAll()
+            if status == Self.exitSuccess, options.checksFailures, let failure = state.withLock({ $0.firstFailure }) {
+                status = failure
+            }
             return status
         }
     }
@@ -121,9 +142,13 @@ public final class MonitorREPL: Sendable {
                 case .quit: return Self.exitSuccess
                 case .monitorGone: continue
                 }
-            case .interrupted, .woken:
+            case .interrupted:
+                dropTransaction(because: "interrupted")
+                continue
+            case .woken:
                 continue
             case .endOfInput:
+                dropTransaction(because: "the input ended before its `)`")
                 return Self.exitSuccess
             }
         }
@@ -159,13 +184,23 @@ public final class MonitorREPL: Sendable {
         }
     }
 
-    /// The prompt: `(qmp qmp.sock) `, `(hmp 2:web.sock) ` in HMP mode or with several monitors.
+    /// The prompt: `(qmp qmp.sock) `, `(hmp 2:web.sock) ` in HMP mode or with several monitors, `(hmp qmp.sock
+    /// cpu 1) ` after `cpu 1`, `TRANS> ` inside a transaction block (as in qmp-shell).
     func prompt() -> String {
-        let (index, hmp) = state.withLock { ($0.current, $0.hmpMode) }
+        let (index, hmp, cpu, inTransaction) = state.withLock {
+            ($0.current, $0.hmpMode, $0.cpuIndex[$0.current], $0.transaction != nil)
+        }
+        if inTransaction { return "TRANS> " }
+        if state.withLock({ $0.droppingTransaction }) { return "TRANS (dropped, skipping to ')')> " }
         let session = sessions[index]
         let mode = hmp || !session.speaksQMP ? "hmp" : "qmp"
         let number = sessions.count > 1 ? "\(index + 1):" : ""
-        return "(\(mode) \(number)\(session.shortLabel)) "
+        return "(\(mode) \(number)\(session.shortLabel)\(cpu.map { " cpu \($0)" } ?? "")) "
+    }
+
+    /// Remembers that a line failed, for ``Options/checksFailures`` (the first failure decides the status).
+    func noteFailure(_ status: Int32) {
+        state.withLock { if $0.firstFailure == nil { $0.firstFailure = status } }
     }
 
     func print(_ text: String, to stream: LineEditorStream = .output) {

@@ -53,6 +53,8 @@ public struct ScriptStatement: Sendable {
     /// Maps a 1-based column of the expanded line to the 1-based column of ``source`` (they differ after `${...}`);
     /// empty when the line had no variables.
     var columnMap: [Int]
+    /// For a `transaction( ... )` block (a `transaction` command): where each of its lines came from.
+    public var transaction: TransactionSource?
 
     public init(line: Int, text: String, source: String, kind: Kind, columnMap: [Int] = []) {
         self.line = line

@@ -29,6 +29,7 @@ public struct ScriptParser: Sendable {
         var variables = overrides
         var statements: [ScriptStatement] = []
         var errors: [ScriptError] = []
+        var transactions = TransactionCollector()
         // "\r\n" is one Character in Swift: split on both.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (offset, rawLine) in lines.enumerated() {
@@ -47,6 +48,21 @@ public struct ScriptParser: Sendable {
                 report(error.message, column: error.column)
                 continue
             }
+            // `transaction( ... )` blocks (ScriptParser+Transaction.swift).
+            if transactions.takes(expanded.text) {
+                do {
+                    if let statement = try transactions.add(
+                        number: number, source: source, expanded: expanded.text, columnMap: expanded.columns)
+                    {
+                        statements.append(statement)
+                    }
+                } catch {
+                    let columns = expanded.columns
+                    report(error.message, column: columns.isEmpty ? error.column
+                        : error.column <= columns.count ? columns[max(error.column - 1, 0)] : (columns.last ?? 0) + 1)
+                }
+                continue
+            }
             do {
                 let kind = try Self.statement(expanded.text)
                 let statement = ScriptStatement(
@@ -60,6 +76,12 @@ public struct ScriptParser: Sendable {
                     : error.column <= columns.count ? columns[max(error.column - 1, 0)] : (columns.last ?? 0) + 1
                 report(error.message, column: column)
             }
+        }
+        if let open = transactions.unfinished() {
+            errors.append(ScriptError(
+                file: file, line: open.number, column: 1 + open.source.prefix(while: \.isSpace).count,
+                message: "unfinished transaction block: no `)` before the end of the script (nothing is sent)",
+                sourceLine: open.source))
         }
         if !errors.isEmpty { throw ScriptErrors(errors) }
         return Script(file: file, statements: statements, variables: variables)

@@ -1,5 +1,6 @@
 public import QEMURunner
 import QMP
+import QMPSchema
 import QMPWire
 import HMP
 
@@ -90,6 +91,8 @@ public struct ScriptRunner: Sendable {
         var last: JSON = .null
         /// Events after this count for the next `wait`.
         var waitCursor = EventCursor(sequence: 0)
+        /// The CPU HMP commands address after `hmp cpu N`.
+        var cpuIndex: Int?
     }
 
     private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
@@ -161,13 +164,18 @@ public struct ScriptRunner: Sendable {
         switch input {
         case .command(let name, let arguments):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
-            return try await client.execute(name, arguments: .object(arguments), timeout: options.timeout)
+            // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
+            let typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            return try await client.execute(name, arguments: .object(typed), timeout: options.timeout)
         case .raw(let object):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
             let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue ?? ""
             return try await client.execute(name, arguments: object["arguments"] ?? .object([:]), timeout: options.timeout)
         case .hmp(let line):
-            return .string(try await session.humanMonitor.run(line, timeout: options.timeout))
+            let selected = MonitorSession.selectedCPU(in: line)
+            let text = try await session.runHMP(line, cpuIndex: selected ?? state.cpuIndex, timeout: options.timeout)
+            if let selected, text.trimmingWhitespace.isEmpty { state.cpuIndex = selected }
+            return .string(text)
         case .empty:
             return state.last
         }

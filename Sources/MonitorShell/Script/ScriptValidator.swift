@@ -56,10 +56,21 @@ public struct ScriptValidator: Sendable {
                     if let known = reports[statement.text] {
                         report = known
                     } else {
-                        report = await live.validate(command: name, arguments: arguments, schema: schema)
+                        report = await live.validate(
+                            command: name, arguments: schema.coercingBooleans(command: name, arguments: arguments),
+                            schema: schema)
                         reports[statement.text] = report
                     }
                     for error in report.errors {
+                        // An action of a `transaction( ... )` block: at its own line.
+                        if let at = statement.transaction?.location(of: error.path) {
+                            errors.append(ScriptError(
+                                file: script.file, line: at.line, column: at.column,
+                                message: "ValidationError: "
+                                    + (statement.transaction?.block.actionMessage("\(error)", path: error.path) ?? "\(error)"),
+                                sourceLine: at.source))
+                            continue
+                        }
                         errors.append(problem("ValidationError: \(error)", column: column(of: error.path, in: columns, default: firstColumn)))
                     }
                     for warning in report.warnings {

@@ -25,6 +25,10 @@ public final class MonitorSession: Sendable {
     private struct SchemaState {
         var schema: QAPISchema?
         var fromDisk = false
+        /// Why the monitor gave no schema, once it refused: it is not asked again.
+        var unavailable: String?
+        /// The fetch under way, which every caller waits for (one `query-qmp-schema` at a time).
+        var fetching: Task<QAPISchema?, any Error>?
     }
 
     /// A session on a QMP connection. With `schemaDiskCache`, ``schema(timeout:)`` may answer from a schema this
@@ -49,15 +53,30 @@ public final class MonitorSession: Sendable {
     /// Whether QMP commands can be sent (false for a direct human monitor).
     public var speaksQMP: Bool { client != nil }
 
-    /// The monitor's schema, fetched once per connection (or read from the disk cache); `nil` for HMP monitors.
+    /// The monitor's schema, fetched once per connection (or read from the disk cache); `nil` for HMP monitors and
+    /// for a monitor that answered `query-qmp-schema` with an error or a schema that cannot be read: such a
+    /// monitor is asked once (``schemaUnavailableReason`` says why).
     public func schema(timeout: Duration? = nil) async throws -> QAPISchema? {
         guard let client else { return nil }
-        if let schema = schemaState.withLock({ $0.schema }) { return schema }
-        if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting) {
-            schemaState.withLock { $0 = SchemaState(schema: schema, fromDisk: true) }
-            return schema
+        let (known, task) = schemaState.withLock { state -> (QAPISchema?, Task<QAPISchema?, any Error>?) in
+            if state.schema != nil || state.unavailable != nil { return (state.schema, nil) }
+            if let fetching = state.fetching { return (nil, fetching) }
+            let fetching = Task { [self] () async throws -> QAPISchema? in
+                defer { schemaState.withLock { $0.fetching = nil } }
+                if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting) {
+                    schemaState.withLock {
+                        $0.schema = schema
+                        $0.fromDisk = true
+                    }
+                    return schema
+                }
+                return try await fetchOnce(timeout: timeout)
+            }
+            state.fetching = fetching
+            return (nil, fetching)
         }
-        return try await liveSchema(timeout: timeout)
+        guard let task else { return known }
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 
     /// Whether ``schema(timeout:)`` answered from the disk cache rather than from QEMU.
@@ -75,8 +94,45 @@ public final class MonitorSession: Sendable {
         } else {
             schema = try await QAPISchema.load(from: client, timeout: timeout)
         }
-        schemaState.withLock { $0 = SchemaState(schema: schema, fromDisk: false) }
+        schemaState.withLock {
+            $0.schema = schema
+            $0.fromDisk = false
+        }
         return schema
+    }
+
+    /// Fetches the schema; a refusal (a QMP error, or a schema that cannot be read) is remembered, so the monitor
+    /// is not asked before every command. Connection errors, timeouts and cancellation are not remembered.
+    private func fetchOnce(timeout: Duration?) async throws -> QAPISchema? {
+        do {
+            return try await liveSchema(timeout: timeout)
+        } catch let error as QMPError {
+            schemaState.withLock { $0.unavailable = "\(error)" }
+            return nil
+        } catch let error as SchemaDecodingError {
+            schemaState.withLock { $0.unavailable = "\(error)" }
+            return nil
+        }
+    }
+
+    /// Why the monitor gave no schema (its error), once ``schema(timeout:)`` found it gives none; `nil` otherwise.
+    public var schemaUnavailableReason: String? { schemaState.withLock { $0.unavailable } }
+
+    /// The schema if it has been fetched already; never asks the monitor.
+    public var cachedSchema: QAPISchema? { schemaState.withLock { $0.schema } }
+
+    /// Runs an HMP command. On a QMP monitor `cpuIndex` selects the CPU it addresses (`human-monitor-command`'s
+    /// `cpu-index`); a direct human monitor keeps its own (`cpu N` there is QEMU's).
+    public func runHMP(_ command: String, cpuIndex: Int?, timeout: Duration?) async throws -> String {
+        guard let client else { return try await humanMonitor.run(command, timeout: timeout) }
+        return try await client.hmp(command, cpuIndex: cpuIndex, timeout: timeout)
+    }
+
+    /// The CPU that `command` selects when it is `cpu N` (as in QEMU's own monitor), else `nil`.
+    public static func selectedCPU(in command: String) -> Int? {
+        let words = command.split(whereSeparator: \.isWhitespace)
+        guard words.count == 2, words[0] == "cpu", let index = Int(words[1]), index >= 0 else { return nil }
+        return index
     }
 
     /// Closes the connection.

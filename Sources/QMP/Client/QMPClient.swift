@@ -34,6 +34,10 @@ public actor QMPClient {
         /// Called on the reader thread (received) or the caller's thread (sent) with every message; for
         /// transcripts. Must be fast and must not block.
         public var messageObserver: (@Sendable (MessageDirection, JSON) -> Void)?
+        /// Wait for the greeting and send `qmp_capabilities` (the default). Off, the client sends commands at once
+        /// (qmp-shell's `-N`): for a peer that sends no greeting, or a monitor a previous client already
+        /// negotiated. ``QMPClient/greeting`` is then empty (version 0.0.0); a greeting that comes anyway is read and dropped.
+        public var negotiates = true
 
         public init() {}
     }
@@ -74,6 +78,9 @@ public actor QMPClient {
     {
         let core = ClientCore(connection: connection, configuration: configuration)
         core.startReader()
+        guard configuration.negotiates else {
+            return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
+        }
         do {
             let greeting = try await core.waitForGreeting(timeout: configuration.greetingTimeout)
             var enable: [String] = []

@@ -3,7 +3,7 @@ import QMPWire
 /// One whitespace-separated word of monitor input: an optional key and a value made of quoted and bare pieces.
 struct ArgumentToken: Equatable {
     enum Piece: Equatable {
-        /// Unquoted text (may include balanced `{...}` / `[...]` JSON).
+        /// Unquoted text (may include a whole `{...}` / `[...]` value with spaces in it).
         case bare(String)
         /// `'...'`: literal text.
         case singleQuoted(String)
@@ -26,22 +26,14 @@ struct ArgumentToken: Equatable {
         key == nil && pieces.count == 1 && { if case .bare = pieces[0] { return true } else { return false } }()
     }
 
-    /// The value: JSON when a bare value parses as JSON, a string otherwise.
+    /// The value. A bare value that is valid JSON as a whole is that JSON (`1024`, `true`, `{"a": 1}`); one in
+    /// qmp-shell's Python notation (`{'a': 1}`, `[True, None]`, `{"a": 1,}`) is converted to JSON; the words
+    /// `True` and `False` (any case) are booleans, as in qmp-shell; anything else is a string. Quotes make a string.
     func jsonValue() throws(MonitorSyntaxError) -> JSON {
         if pieces.count == 1 {
             switch pieces[0] {
             case .singleQuoted(let text), .doubleQuoted(let text): return .string(text)
-            case .bare(let text):
-                if text.isEmpty { return .string("") }
-                if let value = try? JSON(parsing: text) { return value }
-                if text.first == "{" || text.first == "[" {
-                    do {
-                        _ = try JSON(parsing: text)
-                    } catch {
-                        throw MonitorSyntaxError("invalid JSON in '\(key ?? text)': \(error.message)", column: valueColumn)
-                    }
-                }
-                return .string(text)
+            case .bare(let text): return Self.bareValue(text)
             }
         }
         var string = ""
@@ -51,6 +43,18 @@ struct ArgumentToken: Equatable {
             }
         }
         return .string(string)
+    }
+
+    /// The rules for an unquoted value (see ``jsonValue()``).
+    static func bareValue(_ text: String) -> JSON {
+        if text.isEmpty { return .string("") }
+        if let value = try? JSON(parsing: text) { return value }
+        if text.first == "{" || text.first == "[", let value = PythonLiteral.parse(text) { return value }
+        switch text.lowercased() {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        default: return .string(text)
+        }
     }
 }
 
@@ -130,11 +134,20 @@ enum ArgumentTokenizer {
                 }
                 pieces.append(.doubleQuoted(decoded))
                 index = cursor + 1
-            case "{", "[":
-                // A JSON object or array: copy it whole, spaces and quotes included.
-                let close = try balancedEnd(characters, from: index)
-                bare += String(characters[index...close])
-                index = close + 1
+            case _ where (character == "{" || character == "[") && bare.isEmpty && pieces.isEmpty:
+                // A JSON (or Python-notation) object or array that starts the value may hold spaces and quotes;
+                // anything else with a bracket is plain text, and its word ends at the next space.
+                if let close = balancedEnd(characters, from: index),
+                    close + 1 == characters.count || characters[close + 1].isSpace,
+                    case let candidate = String(characters[index...close]),
+                    (try? JSON(parsing: candidate)) != nil || PythonLiteral.parse(candidate) != nil
+                {
+                    bare += candidate
+                    index = close + 1
+                } else {
+                    bare.append(character)
+                    index += 1
+                }
             default:
                 bare.append(character)
                 index += 1
@@ -147,28 +160,46 @@ enum ArgumentTokenizer {
             valueColumn: valueColumn)
     }
 
-    /// The index of the bracket that closes the one at `start`, skipping JSON strings.
-    private static func balancedEnd(_ characters: [Character], from start: Int) throws(MonitorSyntaxError) -> Int {
+    /// The index of the bracket that closes the one at `start`, skipping quoted strings (JSON's and Python's);
+    /// `nil` when it is never closed.
+    private static func balancedEnd(_ characters: [Character], from start: Int) -> Int? {
         var depth = 0
-        var inString = false
+        return firstUnquoted(characters, from: start, escapesInSingleQuotes: true) { _, character in
+            switch character {
+            case "{", "[": depth += 1
+            case "}", "]": depth -= 1
+            default: break
+            }
+            return depth == 0
+        }
+    }
+
+    /// The first index from `start` of a character outside quotes for which `found` is true; `nil` when there is
+    /// none. `"..."` holds backslash escapes; `'...'` holds them only with `escapesInSingleQuotes` (Python notation).
+    static func firstUnquoted(
+        _ characters: [Character], from start: Int, escapesInSingleQuotes: Bool,
+        where found: (Int, Character) -> Bool
+    ) -> Int? {
+        var quote: Character?
         var escaped = false
         var index = start
         while index < characters.count {
             let character = characters[index]
-            if inString {
-                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
-            } else {
-                switch character {
-                case "\"": inString = true
-                case "{", "[": depth += 1
-                case "}", "]":
-                    depth -= 1
-                    if depth == 0 { return index }
-                default: break
+            if let open = quote {
+                if escaped {
+                    escaped = false
+                } else if character == "\\" && (open == "\"" || escapesInSingleQuotes) {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
                 }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if found(index, character) {
+                return index
             }
             index += 1
         }
-        throw MonitorSyntaxError("unbalanced '\(characters[start])'", column: start + 1)
+        return nil
     }
 }

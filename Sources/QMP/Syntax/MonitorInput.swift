@@ -55,10 +55,16 @@ public enum MonitorInput: Sendable, Equatable {
             }
             return .hmp(rest.trimmingWhitespace)
         }
-        guard first.text.allSatisfy(\.isCommandNameCharacter) else {
+        guard isCommandName(first.text) else {
             throw MonitorSyntaxError("'\(first.text)' is not a command name", column: first.column)
         }
         return .command(name: first.text, arguments: try KeyValueArguments.build(Array(tokens.dropFirst())))
+    }
+
+    /// Whether `name` can be a QMP command name: letters, digits, `-`, `_` and `.` (the rule of every input form,
+    /// so `qmpsh exec` and the shell agree).
+    public static func isCommandName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy(\.isCommandNameCharacter)
     }
 
     private static func columnOffset(_ text: String, _ byteOffset: Int) -> Int {
@@ -79,6 +85,10 @@ public enum KeyValueArguments {
         return try build(tokens)
     }
 
+    /// The most levels a dotted key may nest (`a.b.c=1` is three). QEMU's arguments nest a few levels; a deeper key
+    /// is a mistake, and a bound keeps every later step (validation, printing) safe from unbounded nesting.
+    public static let maximumKeyDepth = 64
+
     static func build(_ tokens: [ArgumentToken]) throws(MonitorSyntaxError) -> JSONObject {
         var root = JSON.object([:])
         for token in tokens {
@@ -87,7 +97,12 @@ public enum KeyValueArguments {
             }
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !path.contains(where: \.isEmpty) else {
-                throw MonitorSyntaxError("invalid argument name '\(key)'", column: token.column)
+                throw MonitorSyntaxError("invalid argument name '\(key.abbreviatedKey)'", column: token.column)
+            }
+            guard path.count <= maximumKeyDepth else {
+                throw MonitorSyntaxError(
+                    "argument name '\(key.abbreviatedKey)' nests \(path.count) levels deep (at most \(maximumKeyDepth))",
+                    column: token.column)
             }
             let value = try token.jsonValue()
             try insert(value, at: path[...], into: &root, fullKey: key, column: token.column)
@@ -148,6 +163,11 @@ extension Character {
         if let ascii = asciiValue { return ascii == 32 || (ascii >= 9 && ascii <= 13) }
         return isWhitespace
     }
+}
+
+extension String {
+    /// A long argument name cut to its first 40 characters for messages.
+    var abbreviatedKey: String { count > 40 ? String(prefix(40)) + "…" : self }
 }
 
 extension StringProtocol {

@@ -78,16 +78,36 @@ public struct SchemaCompleter: Sendable {
         let line = CompletionLine(text)
         let word = String(line.current)
         if line.currentIsQuoted { return Completion(word: word, candidates: []) }
-        let query: LiveValueQuery
-        if line.words.isEmpty {
-            query = .hmpCommands
-        } else if line.words.count == 1 && line.words[0] == "info" {
-            query = .hmpInfoCommands
-        } else {
-            return Completion(word: word, candidates: [])
+        let queries = hmpQueries(words: line.words.map(String.init))
+        var values: [String] = []
+        for query in queries {
+            for value in live?.values(for: query) ?? [] where !values.contains(value) { values.append(value) }
         }
-        let values = live?.values(for: query) ?? []
         return Completion(word: word, candidates: values.filter { $0.hasPrefix(word) }.sorted())
+    }
+
+    /// The HMP commands whose first argument names a drive, device or network backend, and where the names come
+    /// from (`eject -f DEVICE` too).
+    public static let hmpArgumentQueries: [String: [LiveValueQuery]] = [
+        "change": [.blockBackendNames, .removableBlockDeviceIDs],
+        "eject": [.blockBackendNames, .removableBlockDeviceIDs],
+        "device_del": [.deviceIDs],
+        "drive_del": [.blockBackendNames],
+        "netdev_del": [.netdevIDs],
+    ]
+
+    /// The live values an HMP line completes from, given the words before the one being typed: command names,
+    /// `info` subcommands, or the names ``hmpArgumentQueries`` lists.
+    public static func hmpQueries(lineBeforeCursor line: String) -> [LiveValueQuery] {
+        hmpQueries(words: CompletionLine(Substring(line)).words.map(String.init))
+    }
+
+    static func hmpQueries(words: [String]) -> [LiveValueQuery] {
+        guard let command = words.first else { return [.hmpCommands] }
+        if words.count == 1 && command == "info" { return [.hmpInfoCommands] }
+        let arguments = words.dropFirst().filter { !(command == "eject" && $0 == "-f") }
+        guard arguments.isEmpty else { return [] }
+        return hmpArgumentQueries[command] ?? []
     }
 }
 

@@ -139,7 +139,7 @@ import QMP
             {"execute": 1}
             {"execute": "x"
             device_del id='x
-            cmd props={
+            cmd props={ x
             "quoted" x=1
             ${
             ${bad name}
@@ -178,8 +178,8 @@ import QMP
         #expect(byLine[27]?.message.hasPrefix("a raw request must be an object") == true)
         #expect(byLine[28]?.message.hasPrefix("invalid JSON") == true)
         #expect(byLine[29]?.message == "unterminated single quote")
-        #expect(byLine[30]?.message == "unbalanced '{'")
-        #expect(byLine[30]?.column == 11)
+        #expect(byLine[30]?.message == "expected key=value, found 'x'")
+        #expect(byLine[30]?.column == 13)
         #expect(byLine[31]?.message == "expected a command name, found '\"quoted\"'")
         #expect(byLine[32]?.message == "'${' without a closing '}'")
         #expect(byLine[33]?.message.hasPrefix("'bad name' is not a variable name") == true)
