@@ -1,3 +1,4 @@
+import QMPWire
 import ArgumentParser
 import HMP
 import LineEditing
@@ -40,7 +41,7 @@ struct Shell: AsyncParsableCommand {
 
     func validate() throws {
         guard !monitors.isEmpty else { throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         for monitor in monitors {
             // `qmpsh exce` is a mistyped subcommand, not a socket named "exce" in this folder.
             if !monitor.contains("/") && !monitor.contains(":") && access(monitor, F_OK) != 0 {
@@ -54,7 +55,7 @@ struct Shell: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = QMPClient.Configuration()
-        configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.greetingTimeout = Seconds.duration(clamping: timeout)
         var sessions: [MonitorSession] = []
         do {
             try await reportingErrors {

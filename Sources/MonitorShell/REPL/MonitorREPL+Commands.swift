@@ -81,7 +81,9 @@ extension MonitorREPL {
             let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
             print(reply.serialized(pretty: pretty))
             if timing { print(Self.timingText(elapsed)) }
-            recorder?.recordCommand(line, reply: reply.serialized(pretty: false))
+            let recorded = Redaction.readsSecret(command: name, arguments: arguments)
+                ? JSON.string(Redaction.linePlaceholder) : Redaction.redact(reply, placeholder: Redaction.linePlaceholder)
+            recorder?.recordCommand(line, reply: recorded.serialized(pretty: false))
             return .proceed
         } catch {
             return failed(error, on: index, line: line, start: start)

@@ -53,7 +53,7 @@ public final class MonitorSession: Sendable {
     public func schema(timeout: Duration? = nil) async throws -> QAPISchema? {
         guard let client else { return nil }
         if let schema = schemaState.withLock({ $0.schema }) { return schema }
-        if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting) {
+        if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting, executable: SchemaDiskCache.executable(of: client)) {
             schemaState.withLock { $0 = SchemaState(schema: schema, fromDisk: true) }
             return schema
         }
@@ -70,7 +70,7 @@ public final class MonitorSession: Sendable {
         let schema: QAPISchema
         if let disk = schemaDiskCache {
             let (fetched, entities) = try await QAPISchema.fetchEntities(from: client, timeout: timeout)
-            disk.store(entities, for: client.greeting)
+            disk.store(entities, for: client.greeting, executable: SchemaDiskCache.executable(of: client))
             schema = fetched
         } else {
             schema = try await QAPISchema.load(from: client, timeout: timeout)

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import MonitorShell
+import QMPTestSupport
+
+/// Bounds on variable expansion, out-of-range durations and the byte order mark (issue 20), and a fuzz test of
+/// random chains of variables.
+@Suite(.timeLimit(.minutes(2))) struct ScriptExpansionTests {
+    static func setting(_ name: String, default value: UInt64) -> UInt64 {
+        guard let text = getenv(name), let number = UInt64(String(cString: text)) else { return value }
+        return number
+    }
+
+    @Test func aStatementMayNotGrowPastOneMebibyte() throws {
+        let half = String(repeating: "x", count: 600_000)
+        let text = "set a=\(half)\nquery-name id=${a}\nhmp ${a}${a}\n"
+        do {
+            _ = try ScriptParser().parse(text, file: "f.qmp")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.errors.count == 1)
+            #expect(error.errors.first?.line == 3 && error.errors.first?.column == 9, "\(error.errors)")
+            #expect(error.errors.first?.message.contains("longer than 1048576 bytes") == true)
+        }
+    }
+
+    @Test func theWholeScriptMayNotExpandPastSixteenMebibytes() throws {
+        let value = String(repeating: "y", count: 900_000)
+        let text = "set a=\(value)\n" + String(repeating: "hmp ${a}\n", count: 20)
+        do {
+            _ = try ScriptParser().parse(text, file: "f.qmp")
+            Issue.record("parsed")
+        } catch {
+            // 18 × 900 000 bytes fit in 16 MiB; the 19th statement (line 20) crosses it, and parsing stops there.
+            #expect(error.errors.count == 1, "\(error.errors.map(\.message))")
+            #expect(error.errors.first?.line == 20 && error.errors.first?.column == 5, "\(error.errors)")
+            #expect(error.errors.first?.message.contains("16 MiB") == true)
+        }
+    }
+
+    @Test func outOfRangeSecondsAreErrorsAtTheirColumn() {
+        for (line, column) in [("sleep 1e300", 7), ("wait X timeout=1e16", 16), ("console-expect \"x\" timeout=1e300", 28)] {
+            do {
+                _ = try ScriptParser().parse(line + "\n", file: "f.qmp")
+                Issue.record("\(line) parsed")
+            } catch {
+                #expect(error.errors.first?.column == column, "\(line): \(error.errors)")
+                #expect(error.errors.first?.message.contains("seconds from 0") == true, "\(line): \(error.errors)")
+            }
+        }
+    }
+
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let script = try ScriptParser().parse("\u{FEFF}query-status\n", file: "f.qmp")
+        #expect(script.statements.first?.text == "query-status")
+    }
+
+    /// Random chains of `set` with `${...}` (doubling, self reference, undefined names, `$${`): a script or positioned
+    /// errors, never a statement past 1 MiB, and quickly.
+    @Test func randomVariableChainsStayBounded() {
+        let seed = Self.setting("QMPKIT_FUZZ_SEED", default: 20_261_125)
+        let iterations = Self.setting("QMPKIT_FUZZ_ITERATIONS", default: 300)
+        let clock = ContinuousClock()
+        var slowest = Duration.zero
+        for iteration in 0..<iterations {
+            var random = SeededRandom(seed: seed &+ iteration &* 0x9e37_79b9_7f4a_7c15)
+            var text = "set v0=" + String(repeating: "z", count: Int.random(in: 1...4096, using: &random)) + "\n"
+            for line in 1..<Int.random(in: 2...40, using: &random) {
+                let uses = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                    let name = "v\(Int.random(in: 0...line, using: &random))"
+                    return [("${" + name + "}"), "$${" + name + "}", "${nope}", "x"].randomElement(using: &random)!
+                }.joined()
+                text += ["set v\(line)=\(uses)", "hmp echo \(uses)", "query-name id=\(uses)"].randomElement(using: &random)! + "\n"
+            }
+            let began = clock.now
+            do {
+                let script = try ScriptParser().parse(text, file: "f.qmp")
+                for statement in script.statements {
+                    #expect(statement.text.utf8.count <= ScriptParser.maximumStatementBytes, "seed \(seed) iteration \(iteration)")
+                }
+            } catch {
+                for problem in error.errors {
+                    #expect(problem.line >= 1 && problem.column >= 1, "seed \(seed) iteration \(iteration)")
+                }
+            }
+            slowest = max(slowest, clock.now - began)
+        }
+        #expect(slowest < .seconds(10), "slowest \(slowest)")
+        print("fuzz ScriptParser variable chains: \(iterations) iterations, seed \(seed), slowest \(slowest)")
+    }
+}
