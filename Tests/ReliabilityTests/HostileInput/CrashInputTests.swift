@@ -81,7 +81,7 @@ import Testing
         let path = scratch.file("regex.qmp")
         try ChildProcess.writeFile(path, #"""
             query-version
-            expect .package matches "^(\w|\W|.)*(\w|\W|.)*Z$"
+            expect .package matches '^(\w|\W|.)*(\w|\W|.)*Z$'
             expect .package matches "^Debian"
 
             """#)

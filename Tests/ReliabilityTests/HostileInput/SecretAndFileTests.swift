@@ -102,7 +102,7 @@ import Testing
         #expect(piped.status == 0, "\(piped)")
         // On a terminal (script(1) gives the shell a pty): libedit and its history file.
         let shell = "\(qmpsh) shell \(qemu.monitorPath)"
-        let onTerminal = try await ChildProcess.run(env + ["/usr/bin/script", "-qec", shell, "/dev/null"], input: lines.joined(separator: "\n") + "\n\u{04}")
+        let onTerminal = try await ChildProcess.run(env + ["/usr/bin/script", "-qec", shell, "/dev/null"], input: (lines + [".quit"]).joined(separator: "\n") + "\n")
         let history = home + "/state/qmpsh/history"
         #expect(Probe.exists(history), "\(onTerminal)")
         #expect(Probe.mode(history) == 0o600)
@@ -185,7 +185,9 @@ import Testing
             ["name": "device_del", "meta-type": "command", "arg-type": "1", "ret-type": "0"],
             ["name": "query-status", "meta-type": "command", "arg-type": "0", "ret-type": "0"],
             ["name": "0", "meta-type": "object", "members": []],
-            ["name": "1", "meta-type": "object", "members": [["name": "id", "type": "str"], ["name": "idd", "type": "str"]]],
+            ["name": "1", "meta-type": "object", "members": [
+                ["name": "id", "type": "str", "default": .null], ["name": "idd", "type": "str", "default": .null],
+            ]],
             ["name": "str", "meta-type": "builtin", "json-type": "string"],
         ]
         let fake = try FakeQMPServer { peer in
