@@ -12,10 +12,10 @@ import QMPWire
 /// script past ``maximumExpansionBytes`` of expanded values; past either, the error is at `FILE:LINE:COL` of the
 /// `${` that crossed it (24 lines of `set b=${a}${a}` would otherwise need gigabytes).
 public struct ScriptParser: Sendable {
-    /// The longest a statement may be after expansion, in UTF-8 bytes (1 MiB).
-    public static let maximumStatementBytes = 1 << 20
-    /// The most bytes variable values may add to a whole script (16 MiB).
-    public static let maximumExpansionBytes = 16 << 20
+    /// The longest a statement may be after expansion, in UTF-8 bytes (1 MiB by default).
+    public var maximumStatementBytes = 1 << 20
+    /// The most bytes variable values may add to a whole script (16 MiB by default).
+    public var maximumExpansionBytes = 16 << 20
 
     /// Variables that win over `set`.
     public var overrides: [String: String]
@@ -42,7 +42,7 @@ public struct ScriptParser: Sendable {
         var variables = overrides
         var statements: [ScriptStatement] = []
         var errors: [ScriptError] = []
-        var expansionBudget = Self.maximumExpansionBytes
+        var expansionBudget = maximumExpansionBytes
         // "\r\n" is one Character in Swift: split on both.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (offset, rawLine) in lines.enumerated() {
@@ -56,7 +56,7 @@ public struct ScriptParser: Sendable {
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let expanded: (text: String, columns: [Int])
             do {
-                expanded = try Self.expand(source, variables: variables, budget: &expansionBudget)
+                expanded = try expand(source, variables: variables, budget: &expansionBudget)
             } catch {
                 report(error.message, column: error.column)
                 // Past the script's budget every later expansion fails the same way: one error is enough.
@@ -85,7 +85,7 @@ public struct ScriptParser: Sendable {
 
     /// Expands `${NAME}`; returns the text and, for each of its characters, the 1-based source column.
     /// `budget` is what the script may still add (``maximumExpansionBytes``); it goes negative when exhausted.
-    static func expand(_ line: String, variables: [String: String], budget: inout Int) throws(MonitorSyntaxError)
+    func expand(_ line: String, variables: [String: String], budget: inout Int) throws(MonitorSyntaxError)
         -> (String, [Int])
     {
         // No `$`: the text is the line, and an empty map means columns are unchanged.
@@ -120,14 +120,14 @@ public struct ScriptParser: Sendable {
                 let added = value.utf8.count
                 size += added
                 budget -= added
-                guard size <= Self.maximumStatementBytes else {
+                guard size <= maximumStatementBytes else {
                     throw MonitorSyntaxError(
-                        "expanding '${\(name)}' makes the statement longer than \(Self.maximumStatementBytes) bytes (1 MiB)",
+                        "expanding '${\(name)}' makes the statement longer than \(maximumStatementBytes) bytes",
                         column: index + 1)
                 }
                 guard budget >= 0 else {
                     throw MonitorSyntaxError(
-                        "expanding '${\(name)}' takes the script's expanded variables past \(Self.maximumExpansionBytes) bytes (16 MiB)",
+                        "expanding '${\(name)}' takes the script's expanded variables past \(maximumExpansionBytes) bytes",
                         column: index + 1)
                 }
                 output += value
