@@ -8,11 +8,6 @@ import QMPTestSupport
 /// Bounds on variable expansion, out-of-range durations and the byte order mark (issue 20), and a fuzz test of
 /// random chains of variables.
 @Suite(.timeLimit(.minutes(2))) struct ScriptExpansionTests {
-    static func setting(_ name: String, default value: UInt64) -> UInt64 {
-        guard let text = getenv(name), let number = UInt64(String(cString: text)) else { return value }
-        return number
-    }
-
     /// The default bounds are 1 MiB and 16 MiB (`qmpsh run` is tested with them in ReliabilityTests'
     /// CrashInputTests); these tests use smaller ones, which parse quickly.
     static func parser() -> ScriptParser {
@@ -73,8 +68,8 @@ import QMPTestSupport
     /// Random chains of `set` with `${...}` (doubling, self reference, undefined names, `$${`): a script or positioned
     /// errors, never a statement past 1 MiB, and quickly.
     @Test func randomVariableChainsStayBounded() {
-        let seed = Self.setting("QMPKIT_FUZZ_SEED", default: 20_261_125)
-        let iterations = Self.setting("QMPKIT_FUZZ_ITERATIONS", default: 2000)
+        let seed = ScriptParserFuzzTests.setting("QMPKIT_FUZZ_SEED", default: 20_261_125)
+        let iterations = ScriptParserFuzzTests.setting("QMPKIT_FUZZ_ITERATIONS", default: 2000)
         let clock = ContinuousClock()
         var slowest = Duration.zero
         for iteration in 0..<iterations {

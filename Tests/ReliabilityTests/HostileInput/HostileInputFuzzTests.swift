@@ -203,6 +203,19 @@ import Testing
         }
     }
 
+    /// The history keeps lines as typed: a line without a secret comes out of `redactLine` byte for byte.
+    @Test func typedLinesWithoutSecretsAreUnchanged() {
+        let secretMarks = ["password", "passwd", "secret", "iv=", "data=", "command-line", "props=", "\"data\""]
+        Fuzz.run("Redaction: typed lines without secrets", ciIterations: 3000) { random, _ in
+            let line = FuzzInput.commandLine(&random)
+            let lower = line.lowercased()
+            guard !secretMarks.contains(where: { lower.contains($0) }),
+                  !["hmp", "!", "{", "expect-error"].contains(where: { lower.drop { $0 == " " || $0 == "\t" }.hasPrefix($0) })
+            else { return }
+            #expect(Redaction.redactLine(line) == line, "\(line.debugDescription)")
+        }
+    }
+
     // MARK: - Terminal text
 
     @Test func controlCharactersAreEscapedAndTextIsKept() {
