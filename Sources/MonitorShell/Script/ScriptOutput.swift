@@ -76,7 +76,7 @@ public struct ScriptOutputFormatter: Sendable {
             case .failed(let failure):
                 let error = ScriptError(
                     file: file, line: result.statement.line, column: result.statement.sourceColumn(1 + leading(result.statement)),
-                    message: failure.description, sourceLine: Redaction.redactLine(result.statement.source))
+                    message: failure.description, sourceLine: result.statement.source)
                 return ("\(head)  ✗ \(failure.errorClass)  (\(time))\n", prefix + error.rendered + "\n")
             }
         }

@@ -100,3 +100,17 @@ import QMPTestSupport
         print("fuzz ScriptParser variable chains: \(iterations) iterations, seed \(seed), slowest \(slowest)")
     }
 }
+
+/// Errors show the failing line: with its secret hidden, and the caret still under the right place.
+@Suite struct ScriptErrorRedactionTests {
+    @Test func renderedLinesHideSecretsAndKeepTheCaret() {
+        let source = "object-add qom-type=secret data=hunter2222 bogus=1"
+        let column = source.firstRange(of: "bogus").map { source.distance(from: source.startIndex, to: $0.lowerBound) + 1 } ?? 0
+        let error = ScriptError(file: "f.qmp", line: 1, column: column, message: "unknown argument 'bogus'", sourceLine: source)
+        let shown = "object-add qom-type=secret data=*** bogus=1"
+        let caret = shown.firstRange(of: "bogus").map { shown.distance(from: shown.startIndex, to: $0.lowerBound) } ?? 0
+        #expect(error.rendered == "f.qmp:1:\(column): unknown argument 'bogus'\n    \(shown)\n    " + String(repeating: " ", count: caret) + "^")
+        let before = ScriptError(file: "f.qmp", line: 1, column: 1, message: "m", sourceLine: "set_password password=x y=1")
+        #expect(before.rendered.hasSuffix("    set_password password=*** y=1\n    ^"))
+    }
+}
