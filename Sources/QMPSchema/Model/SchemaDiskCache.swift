@@ -14,7 +14,9 @@ import QMPWire
 /// with the version and package string of the greeting. A peer that announces the real QEMU's version (a fake
 /// server, a proxy) runs another program, so it writes under another key and can never poison the file the real
 /// QEMU reads; a QEMU that was upgraded in place has a new inode or mtime. A monitor whose program cannot be
-/// identified (TCP, a process gone) and a QEMU with an empty package string are never cached.
+/// identified (TCP, a process gone) and a QEMU with an empty package string are never cached. On a socket this
+/// process listens on itself (a guest qmpkit boots, a libvirt bridge) the kernel names this process: the version and
+/// package string then tell QEMU builds apart, and no other program can stand behind such a socket.
 ///
 /// A cached schema is only a fast path: when it finds a mistake, callers check again against the live schema
 /// (``MonitorSession`` in MonitorShell does), so a stale file can delay an error, never invent one. A file that
