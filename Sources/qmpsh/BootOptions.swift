@@ -1,8 +1,8 @@
-import QMPWire
 import ArgumentParser
 import QEMURunner
 import QMP
 import QMPSchema
+import QMPWire
 
 /// The options that describe a guest to boot, with the names of QEMU's own command line. Shared by `boot` and
 /// `run` (which boots a guest when it is given these instead of --monitor).

@@ -1,6 +1,6 @@
-import QMPWire
 import ArgumentParser
 import QMP
+import QMPWire
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
-import QMPWire
 import ArgumentParser
 import HMP
 import QMP
+import QMPWire
 
 struct HMPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

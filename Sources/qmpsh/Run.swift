@@ -1,8 +1,8 @@
-import QMPWire
 import ArgumentParser
 import MonitorShell
 import QEMURunner
 import QMP
+import QMPWire
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,10 +1,10 @@
-import QMPWire
 import ArgumentParser
 import HMP
 import LineEditing
 import MonitorShell
 import QMP
 import QMPSchema
+import QMPWire
 #if canImport(Glibc)
 import Glibc
 #endif
