@@ -7,7 +7,7 @@ import QMPTestSupport
 
 /// Bounds on variable expansion, out-of-range durations and the byte order mark (issue 20), and a fuzz test of
 /// random chains of variables.
-@Suite(.timeLimit(.minutes(2))) struct ScriptExpansionTests {
+@Suite(.timeLimit(.minutes(10))) struct ScriptExpansionTests {
     /// The default bounds are 1 MiB and 16 MiB (`qmpsh run` is tested with them in ReliabilityTests'
     /// CrashInputTests); these tests use smaller ones, which parse quickly.
     static func parser() -> ScriptParser {
