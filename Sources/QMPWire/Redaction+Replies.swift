@@ -20,6 +20,7 @@ extension Redaction {
         /// The placeholder used.
         public var placeholder: String
 
+        /// A tracker for one connection, replacing secrets with `placeholder`.
         public init(placeholder: String = Redaction.placeholder) {
             self.placeholder = placeholder
         }

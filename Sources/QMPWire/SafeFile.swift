@@ -141,6 +141,7 @@ public struct SafeFileError: Error, Sendable, CustomStringConvertible {
     /// What was wrong: `it is a symbolic link (refusing to follow it)`, `it exists and belongs to another user`.
     public var problem: String
 
+    /// An error for `path`, saying what was wrong with it.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem

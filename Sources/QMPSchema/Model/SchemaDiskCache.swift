@@ -34,10 +34,15 @@ public struct SchemaDiskCache: Sendable {
 
     /// The identity of a program file: what ``SchemaDiskCache`` keys on.
     public struct Executable: Sendable, Hashable {
+        /// The device holding the file (`st_dev`).
         public var device: UInt64
+        /// The file's inode number: a new install of the same path gets a new one.
         public var inode: UInt64
+        /// The file's size in bytes.
         public var size: Int64
+        /// The file's modification time, seconds since the epoch.
         public var modified: Int64
+        /// The nanoseconds of the modification time.
         public var modifiedNanoseconds: Int64
 
         /// The program `processID` runs (`/proc/PID/exe`); `nil` when it cannot be examined.
