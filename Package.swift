@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .target(name: "LineEditing", dependencies: ["CLibEdit"]),
+        .target(name: "LineEditing", dependencies: ["CLibEdit", "QMPWire"]),
         .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
         // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.

@@ -2,12 +2,31 @@
 # Coverage-guided fuzzing of the JSON and HMP stream framers with libFuzzer (swiftc -sanitize=fuzzer).
 #   scripts/fuzz-libfuzzer.sh [SECONDS (default 60)] [extra libFuzzer options...]
 # Crashes are saved as crash-* files in .build-fuzz/; rerun one with .build-fuzz/framer-fuzz FILE.
+#   scripts/fuzz-libfuzzer.sh hostile [SECONDS] [options...]   fuzzes issue 20's checks instead (Seconds, LinearRegex,
+#   Redaction, TerminalText: Fuzz/libfuzzer/HostileInputHarness.swift), corpus in .build-fuzz/hostile-corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The package's own upcoming features (Package.swift): QMPWire relies on internal imports by default.
+features="-enable-upcoming-feature InternalImportsByDefault -enable-upcoming-feature ExistentialAny"
+if [ "${1:-}" = hostile ]; then
+    shift
+    seconds="${1:-60}"
+    shift || true
+    mkdir -p .build-fuzz/hostile-corpus
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name HostileFuzz -package-name qmpkit $features \
+        Sources/QMPWire/*.swift Fuzz/libfuzzer/HostileInputHarness.swift -o .build-fuzz/hostile-fuzz
+    printf '\x001e16' >.build-fuzz/hostile-corpus/seed-seconds
+    printf '\x01^(\\w|\\W|.)*(\\w|\\W|.)*Z$\x00ab ab ab Z' >.build-fuzz/hostile-corpus/seed-regex
+    printf '\x02object-add qom-type=secret id=s0 data="pw" props={"data": "x"}' >.build-fuzz/hostile-corpus/seed-line
+    printf '\x02set_password\tvnc\tpw' >.build-fuzz/hostile-corpus/seed-hmp
+    printf '\x03Device \x1b]0;PWNED\x07 \xc2\x9b' >.build-fuzz/hostile-corpus/seed-terminal
+    cd .build-fuzz
+    exec ./hostile-fuzz -max_total_time="$seconds" -max_len=1024 "$@" hostile-corpus
+fi
 seconds="${1:-60}"
 shift || true
 mkdir -p .build-fuzz/corpus
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name FramerFuzz \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name FramerFuzz -package-name qmpkit $features \
     Sources/QMPWire/*.swift Sources/HMP/HMPStreamFramer.swift Fuzz/libfuzzer/FramerHarness.swift \
     -o .build-fuzz/framer-fuzz
 # Seeds: a greeting, a reply, pretty output, garbage, an HMP session.

@@ -46,6 +46,8 @@ static inline int qk_history_setunique(History *h, HistEvent *ev, int on) { retu
 static inline int qk_history_enter(History *h, HistEvent *ev, const char *line) { return history(h, ev, H_ENTER, line); }
 static inline int qk_history_load(History *h, HistEvent *ev, const char *file) { return history(h, ev, H_LOAD, file); }
 static inline int qk_history_save(History *h, HistEvent *ev, const char *file) { return history(h, ev, H_SAVE, file); }
+/// Saves to a stream the caller opened (safely, see QMPWire's SafeFile) instead of libedit's own fopen.
+static inline int qk_history_save_fp(History *h, HistEvent *ev, FILE *fp) { return history(h, ev, H_SAVE_FP, fp); }
 
 /// Display width of a wide character (not exported by Swift's Glibc module).
 extern int wcwidth(wchar_t c);

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibEdit
+import QMPWire
 import Synchronization
 
 extension LibEditLineEditor {
@@ -252,7 +253,11 @@ extension LibEditLineEditor {
         func saveHistory() {
             guard let history, let historyFile else { return }
             HistoryLocation.createParentDirectories(of: historyFile)
-            qk_history_save(history, &historyEvent, historyFile)
+            // Not libedit's own fopen: the file is opened through SafeFile (0600, no symbolic link followed, no
+            // file of another user reused). A history that cannot be written safely is not written.
+            guard let fd = try? SafeFile.openForWriting(historyFile), let stream = fdopen(fd, "w") else { return }
+            qk_history_save_fp(history, &historyEvent, stream)
+            fclose(stream)
         }
     }
 }

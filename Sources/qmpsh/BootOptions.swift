@@ -1,6 +1,8 @@
 import ArgumentParser
 import QEMURunner
 import QMP
+import QMPSchema
+import QMPWire
 
 /// The options that describe a guest to boot, with the names of QEMU's own command line. Shared by `boot` and
 /// `run` (which boots a guest when it is given these instead of --monitor).
@@ -59,12 +61,12 @@ struct BootOptions: ParsableArguments {
     /// Guest options for the runner.
     func guestOptions() -> Guest.Options {
         var options = Guest.Options()
-        options.powerdownTimeout = .milliseconds(Int64(powerdownTimeout * 1000))
+        options.powerdownTimeout = Seconds.duration(clamping: powerdownTimeout, allowsZero: true)
         return options
     }
 
     func validate() throws {
-        guard powerdownTimeout >= 0 else { throw ValidationError("--powerdown-timeout must be 0 or more seconds") }
+        try checkSeconds(powerdownTimeout, "--powerdown-timeout", allowsZero: true)
         do {
             _ = try machineConfiguration()
         } catch let error as RunnerError {
@@ -75,9 +77,20 @@ struct BootOptions: ParsableArguments {
     func machineConfiguration() throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
         if let config {
-            guard let text = readTextFile(config) else { throw RunnerError(.invalidConfiguration, "cannot read --config \(config)") }
+            guard var text = readTextFile(config) else { throw RunnerError(.invalidConfiguration, "cannot read --config \(config)") }
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // a UTF-8 byte order mark is not JSON
             do {
-                configuration = try JSONValueDecoder().decode(MachineConfiguration.self, from: JSON(parsing: text))
+                let json = try JSON(parsing: text)
+                // A misspelt key must not be ignored while the guest boots without it.
+                if let unknown = MachineConfiguration.unknownKeys(in: json).first {
+                    let place = unknown.location.isEmpty ? "" : " in \(unknown.location)"
+                    let hint = Suggestion.closest(to: unknown.key, in: unknown.known).map { " — did you mean '\($0)'?" }
+                        ?? " (known keys: \(unknown.known.joined(separator: ", ")))"
+                    throw RunnerError(.invalidConfiguration, "--config \(config): unknown key '\(unknown.key)'\(place)\(hint)")
+                }
+                configuration = try JSONValueDecoder().decode(MachineConfiguration.self, from: json)
+            } catch let error as RunnerError {
+                throw error
             } catch {
                 throw RunnerError(.invalidConfiguration, "--config \(config): \(error)")
             }

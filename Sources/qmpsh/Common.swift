@@ -3,6 +3,7 @@ import HMP
 import QEMURunner
 import QMP
 import QMPLibvirt
+import QMPWire
 
 /// Options every monitor command takes.
 struct MonitorOptions: ParsableArguments {
@@ -12,10 +13,10 @@ struct MonitorOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the monitor and for each answer.")
     var timeout: Double = 30
 
-    var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+    var timeoutDuration: Duration { Seconds.duration(clamping: timeout) }
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         try validateQMPMonitor(monitor)
     }
 
@@ -107,4 +108,10 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 func validateMonitor(_ monitor: String) throws {
     if LibvirtMonitorAddress.isLibvirt(monitor) { return try validateQMPMonitor(monitor) }
     do { try Connector.monitors.validate(monitor) } catch { throw ValidationError("\(error)") }
+}
+
+/// Checks a number of seconds given on the command line (``Seconds``): `1e16`, `inf` or `nan` are usage errors,
+/// not a trap in a later conversion.
+func checkSeconds(_ value: Double, _ option: String, allowsZero: Bool = false) throws {
+    do { _ = try Seconds.check(value, name: option, allowsZero: allowsZero) } catch { throw ValidationError(error.description) }
 }

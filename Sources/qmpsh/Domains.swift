@@ -24,12 +24,12 @@ struct Domains: AsyncParsableCommand {
     var timeout: Double = 30
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
     }
 
     func run() async throws {
         try await reportingErrors {
-            let domains = try await LibvirtDomains.list(uri: connect, timeout: .milliseconds(Int64(timeout * 1000)))
+            let domains = try await LibvirtDomains.list(uri: connect, timeout: Seconds.duration(clamping: timeout))
             let monitor = { (name: String) in LibvirtMonitorAddress(uri: connect, domain: name).description }
             if json {
                 let list: [JSON] = domains.map { domain in

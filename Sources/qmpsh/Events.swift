@@ -1,5 +1,6 @@
 import ArgumentParser
 import QMP
+import QMPWire
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,13 +29,13 @@ struct Events: AsyncParsableCommand {
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        if let timeout { try checkSeconds(timeout, "--timeout") }
         try validateQMPMonitor(monitor)
     }
 
     func run() async throws {
         let filter = name.isEmpty ? QMPEventFilter.all : QMPEventFilter(names: Set(name))
-        let limit = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let limit = timeout.map { Seconds.duration(clamping: $0) }
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             if let limit { configuration.greetingTimeout = limit }

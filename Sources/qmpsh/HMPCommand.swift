@@ -1,6 +1,7 @@
 import ArgumentParser
 import HMP
 import QMP
+import QMPWire
 
 struct HMPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct HMPCommand: AsyncParsableCommand {
     var line: String { commandLine.joined(separator: " ") }
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         try validateMonitor(monitor)
         guard !line.allSatisfy(\.isWhitespace) else { throw ValidationError("give an HMP command, e.g. 'info status'") }
         guard !line.contains(where: \.isNewline) else { throw ValidationError("one HMP command at a time (no line breaks)") }
@@ -43,7 +44,7 @@ struct HMPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let limit = Duration.milliseconds(Int64(timeout * 1000))
+        let limit = Seconds.duration(clamping: timeout)
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit

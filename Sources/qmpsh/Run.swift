@@ -2,6 +2,7 @@ import ArgumentParser
 import MonitorShell
 import QEMURunner
 import QMP
+import QMPWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,11 +83,11 @@ struct ScriptOptions: ParsableArguments {
     var noValidate = false
 
     func validateOptions() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         _ = try variableOverrides()
     }
 
-    var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+    var timeoutDuration: Duration { Seconds.duration(clamping: timeout) }
 
     func variableOverrides() throws -> [String: String] {
         var result = ScriptParser.environmentOverrides(currentEnvironment())
@@ -110,6 +111,9 @@ struct ScriptOptions: ParsableArguments {
                 throw ExitCode(2)
             }
             text = contents
+            if SafeFile.isWritableByOthers(path) == true {
+                Output.err("Warning: \(path) is writable by other users, who could change what it sends to the monitor\n")
+            }
         }
         do {
             return try ScriptParser(overrides: variableOverrides()).parse(text, file: path == "-" ? "<stdin>" : path)

@@ -4,6 +4,7 @@ import LineEditing
 import MonitorShell
 import QMP
 import QMPSchema
+import QMPWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +59,7 @@ struct Shell: AsyncParsableCommand {
         guard !monitors.isEmpty else {
             throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock (or set QMP_SOCKET)")
         }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         for monitor in monitors {
             // `qmpsh exce` is a mistyped subcommand, not a socket named "exce" in this folder.
             if !monitor.contains("/") && !monitor.contains(":") && access(monitor, F_OK) != 0 {
@@ -72,11 +73,11 @@ struct Shell: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = QMPClient.Configuration()
-        configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.greetingTimeout = Seconds.duration(clamping: timeout)
         configuration.negotiates = !noNegotiate
         if verbose {
             configuration.messageObserver = { direction, message in
-                Output.err((direction == .sent ? "-> " : "<- ") + message.serialized(pretty: false) + "\n")
+                Output.err((direction == .sent ? "-> " : "<- ") + Redaction.redact(message).serialized(pretty: false) + "\n")
             }
         }
         var sessions: [MonitorSession] = []

@@ -108,7 +108,9 @@ extension MonitorREPL {
             let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
             print(reply.serialized(pretty: pretty))
             if timing { print(Self.timingText(elapsed)) }
-            recorder?.recordCommand(line, reply: reply.serialized(pretty: false))
+            let recorded = Redaction.readsSecret(command: name, arguments: arguments)
+                ? JSON.string(Redaction.linePlaceholder) : Redaction.redact(reply, placeholder: Redaction.linePlaceholder)
+            recorder?.recordCommand(line, reply: recorded.serialized(pretty: false))
             return name == "quit" ? .quit : .proceed
         } catch let error as QMPConnectionError where name == "quit" && error.code != .noGreeting {
             // QEMU may close the connection before its reply to `quit` is read: the user asked for exactly that.

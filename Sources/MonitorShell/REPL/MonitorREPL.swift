@@ -136,7 +136,11 @@ public final class MonitorREPL: Sendable {
             }
             switch await line {
             case .line(let text):
-                if !text.allSatisfy(\.isWhitespace) { editor.addHistory(text) }
+                if !text.allSatisfy(\.isWhitespace) {
+                    // The history file keeps the line, with any secret in it as `***`.
+                    let hmp = state.withLock { $0.hmpMode } && !text.drop(while: \.isWhitespace).hasPrefix(".")
+                    editor.addHistory(Redaction.redactLine(text, hmpMode: hmp))
+                }
                 switch await handle(text) {
                 case .proceed: continue
                 case .quit: return Self.exitSuccess
@@ -205,7 +209,9 @@ public final class MonitorREPL: Sendable {
 
     func print(_ text: String, to stream: LineEditorStream = .output) {
         guard !text.isEmpty else { return }
-        editor.write(text.hasSuffix("\n") ? text : text + "\n", to: stream)
+        // Replies, errors and events come from QEMU or a peer: no control character reaches the terminal.
+        let safe = TerminalText.escaped(text)
+        editor.write(safe.hasSuffix("\n") ? safe : safe + "\n", to: stream)
     }
 }
 

@@ -8,7 +8,9 @@ import Synchronization
 /// commands as `hmp ...`), its reply as `# ` comments, a command that QEMU refused as
 /// `expect-error CLASS COMMAND` (so the replay checks the same failure instead of stopping).
 ///
-/// Each entry is written at once (one `write`), so nothing is lost if the shell ends abruptly.
+/// Each entry is written at once (one `write`), so nothing is lost if the shell ends abruptly. Secrets in the
+/// lines become `***` (``Redaction/redactLine(_:placeholder:hmpMode:)``); callers redact replies. The file is
+/// created through ``SafeFile`` with mode 0600.
 final class ScriptRecorder: Sendable {
     let path: String
     private let descriptor: Int32
@@ -16,10 +18,8 @@ final class ScriptRecorder: Sendable {
 
     /// Creates (or truncates) `path`; throws a message when it cannot be opened.
     init(path: String, header: String) throws(RecorderError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw RecorderError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        let descriptor: Int32
+        do { descriptor = try SafeFile.openForWriting(path) } catch { throw RecorderError(message: error.description) }
         self.path = path
         self.descriptor = descriptor
         append(header.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 }.joined(separator: "\n") + "\n")
@@ -29,15 +29,15 @@ final class ScriptRecorder: Sendable {
 
     /// A command that succeeded, and its reply (as comments).
     func recordCommand(_ line: String, reply: String) {
-        append(line + "\n" + Self.comment(reply))
+        append(Redaction.redactLine(line) + "\n" + Self.comment(reply))
     }
 
     /// A command that failed: `expect-error CLASS line` for QMP errors, else commented out with the message.
     func recordFailure(_ line: String, errorClass: String?, message: String) {
         if let errorClass {
-            append("expect-error \(errorClass) \(line)\n" + Self.comment(message))
+            append("expect-error \(errorClass) \(Redaction.redactLine(line))\n" + Self.comment(message))
         } else {
-            append("# (failed) \(line)\n" + Self.comment(message))
+            append("# (failed) \(Redaction.redactLine(line))\n" + Self.comment(message))
         }
     }
 

@@ -1,3 +1,5 @@
+import QMPWire
+
 /// A problem in a script, found before anything was sent (syntax, variables, the live schema) or while it ran.
 ///
 /// ``description`` is `FILE:LINE:COL: message`, the form editors and CI logs link to; ``rendered`` adds the line
@@ -22,10 +24,17 @@ public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(file):\(line):\(column): \(message)" }
 
-    /// `FILE:LINE:COL: message`, then the line and a caret under the column.
+    /// `FILE:LINE:COL: message`, then the line and a caret under the column. The line is shown with its secrets
+    /// hidden (``Redaction/redactLine(_:placeholder:hmpMode:)``); the caret moves with the text before it.
     public var rendered: String {
-        let line = sourceLine.replacing("\t", with: " ")
-        let caretOffset = max(0, min(column - 1, line.count))
+        let redacted = Redaction.redactLine(sourceLine)
+        var caretColumn = column
+        if redacted != sourceLine {
+            let common = zip(sourceLine, redacted).prefix { $0 == $1 }.count
+            if column - 1 > common { caretColumn = max(common + 1, column + redacted.count - sourceLine.count) }
+        }
+        let line = redacted.replacing("\t", with: " ")
+        let caretOffset = max(0, min(caretColumn - 1, line.count))
         return "\(description)\n    \(line)\n    \(String(repeating: " ", count: caretOffset))^"
     }
 }

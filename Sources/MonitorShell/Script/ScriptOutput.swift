@@ -3,6 +3,10 @@ import QMPWire
 
 /// Turns script reports into the lines `qmpsh run` prints: readable text by default, one JSON object per
 /// statement and per event with `--json`. Pure formatting, no I/O.
+///
+/// Secrets never reach the output: statements are echoed through ``Redaction/redactLine(_:placeholder:hmpMode:)``,
+/// values through ``Redaction/redact(_:placeholder:)``, and the return of a command that reads a secret
+/// (``Redaction/readsSecret(command:arguments:)``) is replaced whole.
 public struct ScriptOutputFormatter: Sendable {
     public enum Style: Sendable { case human, json }
 
@@ -28,7 +32,7 @@ public struct ScriptOutputFormatter: Sendable {
             var object = JSONObject()
             if monitorPrefix != nil { object["monitor"] = .string(monitor) }
             object["event"] = .string(event.name)
-            object["data"] = event.data
+            object["data"] = Redaction.redact(event.data)
             object["timestamp"] = event.json["timestamp"] ?? .null
             return (JSON.object(object).serialized() + "\n", nil)
         case (.event, .human):
@@ -38,8 +42,8 @@ public struct ScriptOutputFormatter: Sendable {
             if monitorPrefix != nil { object["monitor"] = .string(monitor) }
             object["file"] = .string(file)
             object["line"] = .int(Int64(result.statement.line))
-            object["statement"] = .string(result.statement.text)
-            switch result.outcome {
+            object["statement"] = .string(Redaction.redactLine(result.statement.text))
+            switch Self.redacted(result) {
             case .returned(let value): object["return"] = value
             case .passed(let value):
                 object["ok"] = .bool(true)
@@ -51,9 +55,9 @@ public struct ScriptOutputFormatter: Sendable {
             return (JSON.object(object).serialized() + "\n", nil)
         case (.statement(let result), .human):
             let prefix = monitorPrefix ?? ""
-            let head = "\(prefix)\(file):\(result.statement.line)  \(result.statement.text)"
+            let head = "\(prefix)\(file):\(result.statement.line)  \(Redaction.redactLine(result.statement.text))"
             let time = Self.durationText(result.elapsed)
-            switch result.outcome {
+            switch Self.redacted(result) {
             case .returned(.string(let text)) where isHMP(result.statement):
                 let body = text.replacing("\r\n", with: "\n")
                 let indented = body.split(separator: "\n", omittingEmptySubsequences: false)
@@ -107,6 +111,25 @@ public struct ScriptOutputFormatter: Sendable {
             case .completed: break
             }
             return text + " in \(Self.durationText(summary.elapsed))\n"
+        }
+    }
+
+    /// The outcome with its secrets hidden.
+    static func redacted(_ result: StatementResult) -> StatementOutcome {
+        switch result.outcome {
+        case .returned(let value):
+            var name = "", arguments: JSON?
+            if case .command(let input, _) = result.statement.kind {
+                switch input {
+                case .command(let command, let given): (name, arguments) = (command, .object(given))
+                case .raw(let object): (name, arguments) = (object["execute"]?.stringValue ?? "", object["arguments"])
+                default: break
+                }
+            }
+            if Redaction.readsSecret(command: name, arguments: arguments) { return .returned(.string(Redaction.placeholder)) }
+            return .returned(Redaction.redact(value))
+        case .passed(let value): return .passed(value.map { Redaction.redact($0) })
+        case .failed: return result.outcome
         }
     }
 

@@ -7,7 +7,16 @@ import QMPWire
 /// `QMPSH_VAR_NAME` environment variables) win over the script's own `set`. Only these explicit variables expand:
 /// `${HOME}` is an error unless the script or the caller defines it, so no path changes with the caller's environment
 /// by accident. `$${` writes a literal `${`.
+///
+/// Expansion is bounded: a statement may not grow past ``maximumStatementBytes`` through variables, nor the whole
+/// script past ``maximumExpansionBytes`` of expanded values; past either, the error is at `FILE:LINE:COL` of the
+/// `${` that crossed it (24 lines of `set b=${a}${a}` would otherwise need gigabytes).
 public struct ScriptParser: Sendable {
+    /// The longest a statement may be after expansion, in UTF-8 bytes (1 MiB by default).
+    public var maximumStatementBytes = 1 << 20
+    /// The most bytes variable values may add to a whole script (16 MiB by default).
+    public var maximumExpansionBytes = 16 << 20
+
     /// Variables that win over `set`.
     public var overrides: [String: String]
 
@@ -25,11 +34,16 @@ public struct ScriptParser: Sendable {
     }
 
     /// Parses `text`; throws ``ScriptErrors`` listing every problem (with `file` in each message).
+    ///
+    /// A UTF-8 byte order mark at the start (some editors write one) is skipped: it is invisible, and would
+    /// otherwise make the first word an unknown command.
     public func parse(_ text: String, file: String) throws(ScriptErrors) -> Script {
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         var variables = overrides
         var statements: [ScriptStatement] = []
         var errors: [ScriptError] = []
         var transactions = TransactionCollector()
+        var expansionBudget = maximumExpansionBytes
         // "\r\n" is one Character in Swift: split on both.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (offset, rawLine) in lines.enumerated() {
@@ -43,9 +57,11 @@ public struct ScriptParser: Sendable {
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let expanded: (text: String, columns: [Int])
             do {
-                expanded = try Self.expand(source, variables: variables)
+                expanded = try expand(source, variables: variables, budget: &expansionBudget)
             } catch {
                 report(error.message, column: error.column)
+                // Past the script's budget every later expansion fails the same way: one error is enough.
+                if expansionBudget < 0 { break }
                 continue
             }
             // `transaction( ... )` blocks (ScriptParser+Transaction.swift).
@@ -90,9 +106,13 @@ public struct ScriptParser: Sendable {
     // MARK: - Variables
 
     /// Expands `${NAME}`; returns the text and, for each of its characters, the 1-based source column.
-    static func expand(_ line: String, variables: [String: String]) throws(MonitorSyntaxError) -> (String, [Int]) {
+    /// `budget` is what the script may still add (``maximumExpansionBytes``); it goes negative when exhausted.
+    func expand(_ line: String, variables: [String: String], budget: inout Int) throws(MonitorSyntaxError)
+        -> (String, [Int])
+    {
         // No `$`: the text is the line, and an empty map means columns are unchanged.
         guard line.utf8.contains(UInt8(ascii: "$")) else { return (line, []) }
+        var size = line.utf8.count
         let characters = Array(line)
         var output = ""
         var columns: [Int] = []
@@ -118,6 +138,19 @@ public struct ScriptParser: Sendable {
                     var message = "undefined variable '\(name)': define it with `set \(name)=...` above, or --var \(name)=..."
                     if let close = Self.closest(to: name, in: known) { message += " (did you mean '\(close)'?)" }
                     throw MonitorSyntaxError(message, column: index + 1)
+                }
+                let added = value.utf8.count
+                size += added
+                budget -= added
+                guard size <= maximumStatementBytes else {
+                    throw MonitorSyntaxError(
+                        "expanding '${\(name)}' makes the statement longer than \(maximumStatementBytes) bytes",
+                        column: index + 1)
+                }
+                guard budget >= 0 else {
+                    throw MonitorSyntaxError(
+                        "expanding '${\(name)}' takes the script's expanded variables past \(maximumExpansionBytes) bytes",
+                        column: index + 1)
                 }
                 output += value
                 columns += Array(repeating: index + 1, count: value.count)
@@ -192,11 +225,12 @@ public struct ScriptParser: Sendable {
             return .set(name: name, value: word.stringValue)
         case "sleep":
             let words = try MonitorWord.split(text, from: end)
-            guard words.count == 1, words[0].key == nil, let seconds = Double(words[0].text), seconds >= 0, seconds.isFinite
-            else {
+            guard words.count == 1, words[0].key == nil, let seconds = Double(words[0].text), seconds >= 0 else {
                 throw MonitorSyntaxError("expected `sleep SECONDS`, e.g. sleep 0.5", column: words.first?.column ?? end + 1)
             }
-            return .sleep(.milliseconds(Int64((seconds * 1000).rounded())))
+            do { return .sleep(try Seconds.check(seconds, name: "sleep", allowsZero: true)) } catch {
+                throw MonitorSyntaxError(error.description, column: words[0].column)
+            }
         case "expect":
             return .expect(try expectation(characters, from: end, keywordColumn: keywordColumn))
         case "expect-error":
@@ -269,7 +303,7 @@ public struct ScriptParser: Sendable {
                 }
             }
             if isRegex {
-                do { _ = try Regex(content) } catch {
+                do { _ = try LinearRegex(content) } catch {
                     throw MonitorSyntaxError("invalid regular expression: \(error)", column: textWord.column)
                 }
             }
@@ -318,7 +352,7 @@ public struct ScriptParser: Sendable {
             guard case .string(let pattern) = value else {
                 throw MonitorSyntaxError("'matches' takes a regular expression in quotes", column: valueWord.column)
             }
-            do { _ = try Regex(pattern) } catch {
+            do { _ = try LinearRegex(pattern) } catch {
                 throw MonitorSyntaxError("invalid regular expression: \(error)", column: valueWord.column)
             }
         default: break
@@ -327,10 +361,13 @@ public struct ScriptParser: Sendable {
     }
 
     private static func seconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
-        guard let seconds = (try? word.value())?.numericValue, seconds > 0, seconds.isFinite else {
-            throw MonitorSyntaxError("\(word.key ?? "timeout")= takes a number of seconds above 0", column: word.valueColumn)
+        let name = "\(word.key ?? "timeout")="
+        guard let seconds = (try? word.value())?.numericValue, seconds > 0 else {
+            throw MonitorSyntaxError("\(name) takes a number of seconds above 0", column: word.valueColumn)
         }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        do { return try Seconds.check(seconds, name: name) } catch {
+            throw MonitorSyntaxError(error.description, column: word.valueColumn)
+        }
     }
 
     /// Leaves of a nested object as dotted paths (`{"a":{"b":1}}` → `a.b = 1`); an empty object is matched as is.

@@ -208,10 +208,11 @@ public struct ScriptRunner: Sendable {
             default: holds = a >= b
             }
         case .matches:
-            guard case .string(let text) = actual, case .string(let pattern) = expected, let regex = try? Regex(pattern) else {
+            // LinearRegex: linear in the text, so a reply cannot make this statement run for ever.
+            guard case .string(let text) = actual, case .string(let pattern) = expected, let regex = try? LinearRegex(pattern) else {
                 return "\(path) is \(actual.abbreviated), not a string"
             }
-            holds = text.contains(regex)
+            holds = regex.matches(in: text)
         }
         return holds ? nil : "expected \(path) \(expectation.op.rawValue) \(expected.abbreviated), got \(actual.abbreviated)"
     }

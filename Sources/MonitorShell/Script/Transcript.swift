@@ -10,17 +10,22 @@ import Synchronization
 /// Writes every QMP message sent and received to a file as JSON lines, secrets redacted (``Redaction``):
 /// `{"time": 1764072000.123456, "monitor": "/tmp/qmp.sock", "direction": "sent", "message": {...}}`.
 ///
-/// The file is created with mode 0600 (it shows what was done to a guest) and truncated. Lines are written whole
-/// with one `write` each, so several monitors can share one transcript.
+/// The file is created through ``SafeFile`` (mode 0600, no symbolic link followed, no file of another user reused)
+/// and truncated. Replies to commands that read a secret (`qom-get` of a secret's `data`) are redacted too
+/// (``Redaction/ReplyTracker``, one per monitor). Lines are written whole with one `write` each, so several
+/// monitors can share one transcript.
 public final class TranscriptWriter: Sendable {
     private let descriptor: Mutex<Int32>
+    private let trackers = Mutex<[String: Redaction.ReplyTracker]>([:])
     /// The file's path.
     public let path: String
 
     /// Creates (or truncates) `path`. Throws ``TranscriptError`` when it cannot be opened.
     public init(path: String) throws(TranscriptError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw TranscriptError("cannot write the transcript \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        do { fd = try SafeFile.openForWriting(path) } catch {
+            throw TranscriptError("cannot write the transcript \(path): \(error.problem)")
+        }
         self.path = path
         self.descriptor = Mutex(fd)
     }
@@ -37,11 +42,14 @@ public final class TranscriptWriter: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let time = Double(now.tv_sec) + Double(now.tv_nsec / 1000) / 1_000_000
+        let redacted = trackers.withLock { trackers in
+            direction == .sent ? trackers[monitor, default: .init()].sent(message) : trackers[monitor, default: .init()].received(message)
+        }
         let line = JSON.object(JSONObject([
             ("time", .double(time)),
             ("monitor", .string(monitor)),
             ("direction", .string(direction.rawValue)),
-            ("message", Redaction.redact(message)),
+            ("message", redacted),
         ])).serialized() + "\n"
         descriptor.withLock { fd in
             guard fd >= 0 else { return }

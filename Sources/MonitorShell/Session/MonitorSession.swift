@@ -63,7 +63,7 @@ public final class MonitorSession: Sendable {
             if let fetching = state.fetching { return (nil, fetching) }
             let fetching = Task { [self] () async throws -> QAPISchema? in
                 defer { schemaState.withLock { $0.fetching = nil } }
-                if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting) {
+                if let disk = schemaDiskCache, let schema = disk.load(for: client.greeting, executable: SchemaDiskCache.executable(of: client)) {
                     schemaState.withLock {
                         $0.schema = schema
                         $0.fromDisk = true
@@ -89,7 +89,7 @@ public final class MonitorSession: Sendable {
         let schema: QAPISchema
         if let disk = schemaDiskCache {
             let (fetched, entities) = try await QAPISchema.fetchEntities(from: client, timeout: timeout)
-            disk.store(entities, for: client.greeting)
+            disk.store(entities, for: client.greeting, executable: SchemaDiskCache.executable(of: client))
             schema = fetched
         } else {
             schema = try await QAPISchema.load(from: client, timeout: timeout)

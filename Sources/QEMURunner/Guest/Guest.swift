@@ -91,10 +91,15 @@ public final class Guest: Sendable {
             // QEMU itself copies the console to the log. A detached guest outlives this process, so its console
             // goes to the log file only.
             let logPath = configuration.serialLog ?? directory.file("console.log")
+            // The log is created (or checked and emptied) here through SafeFile: 0600, no symbolic link followed, no
+            // file of another user reused. QEMU then appends to the file this process owns.
+            do { close(try SafeFile.openForWriting(logPath)) } catch {
+                throw RunnerError(.invalidConfiguration, "--serial-log: \(error)")
+            }
             let escapedLog = MachineConfiguration.escapeOption(logPath)
             arguments += options.detached
-                ? ["-chardev", "file,id=serial0,path=\(escapedLog)", "-serial", "chardev:serial0"]
-                : ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=off", "-serial", "chardev:serial0"]
+                ? ["-chardev", "file,id=serial0,path=\(escapedLog),append=on", "-serial", "chardev:serial0"]
+                : ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=on", "-serial", "chardev:serial0"]
             let stderrPath = directory.file("qemu.stderr")
             let process = try withExtendedLifetime((listener, guestEnd)) {
                 try Subprocess.launch(

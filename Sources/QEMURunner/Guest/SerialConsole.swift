@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 package import QMP
+import QMPWire
 import Synchronization
 
 /// A guest's serial console: what it prints is kept in memory for matching (QEMU also copies all of it to
@@ -85,14 +86,17 @@ public final class SerialConsole: Sendable {
     }
 
     /// Waits for a match of the regular expression `pattern` after the cursor.
+    ///
+    /// The matcher takes time linear in the console text whatever the pattern (`LinearRegex` in QMPWire: no
+    /// back-references or look-around), so a guest's output cannot make it backtrack for ever. A pattern it cannot
+    /// compile is a ``RunnerError`` (`invalidConfiguration`), before waiting.
     @discardableResult
     public func expect(regex pattern: String, timeout: Duration) async throws -> String {
-        _ = try Regex(pattern)  // a bad pattern fails here, before waiting
-        // Regex is not Sendable: the matcher compiles its own from the pattern.
-        return try await wait(for: "/\(pattern)/", timeout: timeout) { text in
-            guard let regex = try? Regex(pattern) else { return nil }
-            return text.firstMatch(of: regex)?.range
+        let regex: LinearRegex
+        do { regex = try LinearRegex(pattern) } catch {
+            throw RunnerError(.invalidConfiguration, "invalid regular expression: \(error)")
         }
+        return try await wait(for: "/\(pattern)/", timeout: timeout) { text in regex.firstMatch(in: text) }
     }
 
     /// Waits until the console has printed anything at all (progress), without moving the cursor.

@@ -192,7 +192,7 @@ extension MachineConfiguration.Disk {
 }
 
 extension MachineConfiguration {
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, memory, cpus, machine, accelerator, disks, cdrom, boot, kernel, initrd, append, networks, mac,
             balloon, hotplugSlots, serialLog, qemu, extraArguments
     }

@@ -115,6 +115,10 @@ public actor QMPClient {
         }
     }
 
+    /// The process serving the monitor, as the kernel reports it for a Unix socket (`SO_PEERCRED`); `nil` for TCP.
+    /// Unlike the greeting, the peer cannot make this up (``SchemaDiskCache`` keys on the program it runs).
+    public nonisolated var peerProcessID: Int32? { core.connection.peerProcessID }
+
     /// Closes the connection. Pending calls fail with ``QMPConnectionError/Code/closedByClient``; subscriptions
     /// end. Returns once the socket is released. Closing twice is harmless.
     public func close() async {
