@@ -1,3 +1,4 @@
+import GuestAgent
 import MonitorShell
 import QMPLibvirt
 import QMPSchema
@@ -11,4 +12,7 @@ enum Connector {
         connector.schemaDiskCache = SchemaDiskCache.standard
         return connector
     }()
+
+    /// How qmpsh opens guest agents: `qga:PATH`, `qga:tcp:HOST:PORT`, and through libvirt `libvirt+qga:DOMAIN`.
+    static let agents = GuestAgentConnector(libvirt: LibvirtAgent.open)
 }
