@@ -104,7 +104,7 @@ for f in vmlinuz initrd.img debian.qcow2; do mv -f "$STAGE/$f" "$OUT/$f"; done
     echo "KERNEL=$OUT/vmlinuz"
     echo "INITRD=$OUT/initrd.img"
     echo "IMAGE=$OUT/debian.qcow2"
-    echo "APPEND=root=/dev/vda rw console=ttyS0 quiet memhp_default_state=online"
+    echo "APPEND='root=/dev/vda rw console=ttyS0 quiet memhp_default_state=online'"
 } >"$OUT/debian.env.tmp"
 echo "$FORMAT" >"$OUT/.format"
 mv -f "$OUT/debian.env.tmp" "$OUT/debian.env"
