@@ -102,10 +102,8 @@ struct GuestExec: AsyncParsableCommand {
     var stdin = false
     @Option(help: "Seconds the program may run.")
     var programTimeout: Double = 300
-    @Argument(parsing: .captureForPassthrough, help: "-- PROGRAM ARGUMENTS...")
-    var command: [String] = []
-
-    var program: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+    @Argument(parsing: .postTerminator, help: "-- PROGRAM ARGUMENTS... (after --, so the program's own options stay its own)")
+    var program: [String] = []
 
     func validate() throws {
         guard !program.isEmpty else { throw ValidationError("give the program to run: exec -- PROGRAM ARGS...") }
