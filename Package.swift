@@ -69,7 +69,9 @@ let package = Package(
             dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport"]
         ),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
-        .testTarget(name: "GuestAgentTests", dependencies: ["GuestAgent", "QMP", "QMPWire", "QEMURunner", "QMPTestSupport"]),
+        .testTarget(
+            name: "GuestAgentTests",
+            dependencies: ["GuestAgent", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "LineEditing", "QMPTestSupport"]),
         .testTarget(
             name: "MonitorShellTests",
             dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]

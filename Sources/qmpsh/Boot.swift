@@ -99,7 +99,11 @@ extension Boot {
     /// ladder. The serial console is not printed (it would run through the prompt); --serial-log keeps it.
     func runShell(on guest: Guest) async throws {
         let session = MonitorSession(label: guest.monitorPath, client: guest.client)
-        let status = await Shell.runREPL(sessions: [session], options: MonitorREPL.Options(), history: nil, closingSessions: false)
+        // With --agent, the guest's agent is session 2 (`.use 2`).
+        let agentSession = guest.agent.map { MonitorSession(label: "qga:" + (guest.agentPath ?? ""), agent: $0) }
+        let status = await Shell.runREPL(
+            sessions: [session] + (agentSession.map { [$0] } ?? []), options: MonitorREPL.Options(), history: nil,
+            closingSessions: false)
         Output.err("# shutting the guest down (system_powerdown, then quit)\n")
         let termination = await guest.shutdown()
         Output.err("# QEMU ended: \(termination)\n")

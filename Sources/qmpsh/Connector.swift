@@ -10,6 +10,7 @@ enum Connector {
     static let monitors: MonitorConnector = {
         var connector = MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect)
         connector.schemaDiskCache = SchemaDiskCache.standard
+        connector.agents = agents
         return connector
     }()
 

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import GuestAgent
+import LineEditing
+import MonitorShell
 import QEMURunner
 import QMP
 import QMPTestSupport
@@ -57,6 +59,7 @@ enum AgentTestGuest {
             try await Self.basics(agent)
             try await Self.hotplug(guest, agent: agent, disk: disk)
             try await Self.mediaSwap(guest, agent: agent)
+            try await Self.shellSwitchesBetweenMonitorAndAgent(guest, agent: agent)
             try await Self.staleReplyFromAnEarlierClient(guest)
             try await Self.shutdownWithoutReply(guest)
         } catch {
@@ -126,6 +129,32 @@ enum AgentTestGuest {
             label = try await agent.run("/bin/sh", arguments: read).stdoutText
         }
         #expect(label.contains("disc-B"))
+    }
+
+    /// The shell on the guest's monitor and its agent: `.use 2` goes to the agent (its commands, completion from
+    /// guest-info, no HMP), `.use 1` back to the monitor.
+    static func shellSwitchesBetweenMonitorAndAgent(_ guest: Guest, agent: GuestAgentClient) async throws {
+        let monitor = MonitorSession(label: "qmp", client: guest.client)
+        let agentSession = MonitorSession(label: "qga", agent: agent)
+        let editor = ScriptedLineEditor()
+        let repl = Task { await MonitorREPL(sessions: [monitor, agentSession], editor: editor).run() }
+        editor.type(".use 2")
+        #expect(await editor.waitForOutput(containing: "# now on 2: qga"))
+        let names = try #require(await editor.complete("guest-get-o"))
+        #expect(names.candidates == ["guest-get-osinfo"], "\(names.candidates)")
+        editor.type("guest-get-osinfo")
+        #expect(await editor.waitForOutput(containing: #""id":"qmpkit-busybox""#))
+        editor.type("hmp info status")
+        editor.type("guest-file-open path=/no/such")
+        // Lines run in order: once `.use 1` answered, the two before it have failed.
+        editor.type(".use 1")
+        #expect(await editor.waitForOutput(containing: "# now on 1: qmp", timeout: .seconds(30)))
+        #expect(editor.errorOutput.contains("GenericError: failed to open file '/no/such'"), "\(editor.errorOutput)")
+        #expect(editor.errorOutput.contains("no human monitor"), "\(editor.errorOutput)")
+        editor.type("query-status")
+        #expect(await editor.waitForOutput(containing: #""status":"running""#))
+        editor.finish()
+        #expect(await repl.value == 0)
     }
 
     /// An earlier client leaves a command in the agent and goes away; its reply reaches the next client first,

@@ -20,6 +20,7 @@ extension MonitorREPL {
     private func runMonitorLine(_ text: String) async -> Outcome {
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
+        if let agent = session.agent { return await runAgentLine(text, agent: agent, on: index) }  // issue 16
         if hmpMode || !session.speaksQMP {
             var command = text
             // `!info` and `hmp info` mean the same in HMP mode.
@@ -125,7 +126,7 @@ extension MonitorREPL {
     }
 
     /// Prints a failure in one line with its class; a lost connection ends the shell.
-    private func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
+    func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
         let recorder = state.withLock { $0.recorder }
         switch error {
         case let error as QMPError:

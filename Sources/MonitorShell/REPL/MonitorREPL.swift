@@ -53,6 +53,8 @@ public final class MonitorREPL: Sendable {
         var recorder: ScriptRecorder?
         var completers: [Int: SchemaCompleter] = [:]
         var hmpHelp: [Int: LiveValueSnapshot] = [:]
+        /// Guest agent sessions: the enabled commands from guest-info (issue 16).
+        var agentCommands: [Int: [String]] = [:]
     }
 
     let sessions: [MonitorSession]
