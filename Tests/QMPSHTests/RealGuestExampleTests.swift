@@ -75,6 +75,9 @@ struct RealGuestExamples {
             let uname = try await ChildProcess.run(
                 [qmpsh, "guest", agent, "exec", "--timeout", "600", "--", "uname", "-s"], timeout: .seconds(620))
             #expect(uname.status == 0 && uname.standardOutput == "Linux\n", "\(uname)")
+            // `qmpsh exec` takes an agent address too (it used to wait 30 s for a QMP greeting and exit 3).
+            let ping = try await ChildProcess.run([qmpsh, "exec", agent, "guest-ping"])
+            #expect(ping.status == 0 && ping.standardOutput == "{}\n", "\(ping)")
             let failing = try await ChildProcess.run([qmpsh, "guest", agent, "exec", "--", "sh", "-c", "echo oops >&2; exit 7"])
             #expect(failing.status == 7 && failing.standardError == "oops\n", "\(failing)")
             let cat = try await ChildProcess.run([qmpsh, "guest", agent, "cat", "/etc/os-release"])
