@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
         .testTarget(
             name: "LibvirtTests",
-            dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport"]
+            dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent"]
         ),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(

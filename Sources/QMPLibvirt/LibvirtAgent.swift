@@ -78,11 +78,11 @@ public final class LibvirtAgent: GuestAgentConnection {
     /// time-out is a time-out, the rest is the agent's own error.
     private static func failure(_ message: String, command: String, limit: Duration) -> any Error {
         let lower = message.lowercased()
-        if lower.contains("not responding") || lower.contains("timed out") || lower.contains("timeout") {
-            return QMPTimeoutError(operation: "\(command) (guest agent through libvirt)", timeout: limit)
-        }
         if lower.contains("not connected") || lower.contains("not configured") || lower.contains("not available") {
             return QMPConnectionError(.notFound, "libvirt: the guest agent is not available: \(oneLine(message))")
+        }
+        if lower.contains("not responding") || lower.contains("timed out") || lower.contains("timeout") {
+            return QMPTimeoutError(operation: "\(command) (guest agent through libvirt: \(oneLine(message)))", timeout: limit)
         }
         return QMPError(errorClass: .genericError, message: "libvirt: \(oneLine(message))", command: command)
     }
