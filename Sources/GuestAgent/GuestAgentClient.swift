@@ -294,25 +294,10 @@ public final class GuestAgentClient: GuestAgentConnection {
     }
 
     private func readLoop() {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
-        defer {
-            buffer.deallocate()
-            finishReading()
-        }
-        while true {
-            let count: Int
-            do {
-                count = try connection.receive(into: buffer)
-            } catch {
-                connectionLost(error)
-                return
-            }
-            guard count > 0 else {
-                connectionLost(QMPConnectionError(.closedByPeer, "the guest agent connection ended"))
-                return
-            }
+        defer { finishReading() }
+        let reason = connection.readChunks(endMessage: "the guest agent connection ended") { chunk in
             let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
-                let outputs = state.proto.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                let outputs = state.proto.receive(chunk)
                 var completions: [(Waiter, Result<Outcome, any Error>)] = []
                 for output in outputs {
                     guard let waiter = state.waiter else { continue }
@@ -334,6 +319,7 @@ public final class GuestAgentClient: GuestAgentConnection {
             }
             for (waiter, result) in completions { waiter.take()?.resume(with: result) }
         }
+        connectionLost(reason)
     }
 
     private func connectionLost(_ error: QMPConnectionError) {

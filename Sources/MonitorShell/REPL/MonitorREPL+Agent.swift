@@ -29,11 +29,7 @@ extension MonitorREPL {
         let start = clock.now
         do {
             let reply = try await agent.execute(name, arguments: arguments, timeout: options.commandTimeout)
-            let elapsed = clock.now - start
-            let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
-            print(reply.serialized(pretty: pretty))
-            if timing { print(Self.timingText(elapsed)) }
-            recorder?.recordCommand(text, reply: reply.serialized(pretty: false))
+            showReply(reply, elapsed: clock.now - start, line: text)
             return .proceed
         } catch {
             return failed(error, on: index, line: text, start: start)

@@ -78,15 +78,19 @@ extension MonitorREPL {
         do {
             let reply = try await client.execute(
                 name, arguments: arguments, id: id, outOfBand: outOfBand, timeout: options.commandTimeout)
-            let elapsed = clock.now - start
-            let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
-            print(reply.serialized(pretty: pretty))
-            if timing { print(Self.timingText(elapsed)) }
-            recorder?.recordCommand(line, reply: reply.serialized(pretty: false))
+            showReply(reply, elapsed: clock.now - start, line: line)
             return .proceed
         } catch {
             return failed(error, on: index, line: line, start: start)
         }
+    }
+
+    /// Prints a JSON reply (pretty when asked), its time when `.time on`, and records it.
+    func showReply(_ reply: JSON, elapsed: Duration, line: String) {
+        let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
+        print(reply.serialized(pretty: pretty))
+        if timing { print(Self.timingText(elapsed)) }
+        recorder?.recordCommand(line, reply: reply.serialized(pretty: false))
     }
 
     func runHMP(_ command: String, on index: Int, recordAs line: String) async -> Outcome {
