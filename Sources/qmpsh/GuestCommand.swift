@@ -14,7 +14,8 @@ struct GuestCommand: AsyncParsableCommand {
         abstract: "Work inside a guest through its agent (qemu-ga): run programs, read and copy files, show its devices.",
         discussion: """
             GUEST is an agent address: qga:PATH (the host side of the guest's org.qemu.guest_agent.0 port, e.g.
-            qmpsh boot --agent), qga:tcp:HOST:PORT, or libvirt+qga:DOMAIN for a guest libvirt runs.
+            qmpsh boot --agent), qga:tcp:HOST:PORT, or libvirt+qga:DOMAIN for a guest libvirt runs; a bare NAME is
+            the libvirt guest of that name (libvirt+qga:NAME).
             Examples:
               qmpsh guest qga:/tmp/qga.sock exec -- uname -r
               qmpsh guest qga:/tmp/qga.sock cat /etc/os-release
@@ -24,7 +25,7 @@ struct GuestCommand: AsyncParsableCommand {
         subcommands: []
     )
 
-    @Argument(help: "The guest's agent: qga:PATH, qga:tcp:HOST:PORT or libvirt+qga:DOMAIN.")
+    @Argument(help: "The guest's agent: qga:PATH, qga:tcp:HOST:PORT, libvirt+qga:DOMAIN, or a libvirt guest's name.")
     var guest: String
 
     @Argument(parsing: .captureForPassthrough, help: "exec|cat|cp|info and its arguments (see qmpsh guest GUEST ACTION --help).")
@@ -60,7 +61,7 @@ struct GuestCommand: AsyncParsableCommand {
 
 /// Options every `guest` subcommand takes.
 struct GuestOptions: ParsableArguments {
-    @Argument(help: "The guest's agent: qga:PATH, qga:tcp:HOST:PORT or libvirt+qga:DOMAIN.")
+    @Argument(help: "The guest's agent: qga:PATH, qga:tcp:HOST:PORT, libvirt+qga:DOMAIN, or a libvirt guest's name.")
     var guest: String
 
     @Option(help: "Seconds to wait for the agent and for each answer.")
@@ -68,15 +69,20 @@ struct GuestOptions: ParsableArguments {
 
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
 
+    /// The agent address: GUEST as given, or for a bare guest name the agent of the libvirt domain of that name.
+    var agentAddress: String {
+        GuestAgentAddress.isAgent(guest) || guest.contains("/") || guest.contains(":") ? guest : "libvirt+qga:" + guest
+    }
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
-        do { _ = try GuestAgentAddress(parsing: guest) } catch { throw ValidationError(error.description) }
+        do { _ = try GuestAgentAddress(parsing: agentAddress) } catch { throw ValidationError(error.description) }
     }
 
     /// Connects, runs `body`, closes; errors become the CLI's one-line messages and exit codes.
     func withAgent(_ body: (any GuestAgentConnection) async throws -> Void) async throws {
         try await reportingErrors {
-            let agent = try await Connector.agents.connect(guest, timeout: timeoutDuration)
+            let agent = try await Connector.agents.connect(agentAddress, timeout: timeoutDuration)
             do {
                 try await body(agent)
                 await agent.close()

@@ -29,6 +29,12 @@ import Testing
             #expect(result.stdoutText == "through-libvirt\n" && result.status.exitCode == 4)
             await #expect(throws: QMPError.self) { _ = try await agent.readFile("/no/such/file") }
             await agent.close()
+            // qmpsh guest with the domain's bare name: its agent through libvirt.
+            let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
+            let exec = try await ChildProcess.run([qmpsh, "guest", domain.name, "exec", "--", "sh", "-c", "echo hi; exit 2"])
+            #expect(exec.status == 2 && exec.standardOutput == "hi\n", "\(exec)")
+            let info = try await ChildProcess.run([qmpsh, "guest", "libvirt+qga:" + domain.name, "info"])
+            #expect(info.status == 0 && info.standardOutput.contains("qmpkit busybox test guest"), "\(info)")
         }
     }
 }
