@@ -126,6 +126,20 @@ import Testing
         #expect(proto.phase == .unsynchronized)
     }
 
+    /// guest-set-user-password's password is hidden wherever messages are logged (transcripts use ``Redaction``).
+    @Test func theUserPasswordIsRedacted() throws {
+        var proto = GuestAgentProtocol()
+        _ = proto.synchronize(id: 1)
+        _ = proto.receive([0xFF] + bytes(#"{"return": 1}"#))
+        let request = try proto.command(
+            "guest-set-user-password",
+            arguments: ["username": "root", "password": .string(Base64.encode(Array("s3cret".utf8))), "crypted": false],
+            id: 2)
+        let redacted = Redaction.redact(try JSON(parsing: request)).serialized()
+        #expect(!redacted.contains(Base64.encode(Array("s3cret".utf8))))
+        #expect(redacted.contains(#""password":"<redacted>""#) && redacted.contains(#""username":"root""#))
+    }
+
     @Test func base64RoundTripsAndRejectsGarbage() {
         for length in 0..<10 {
             let data = (0..<length).map { UInt8(($0 * 37 + 250) & 0xFF) }
