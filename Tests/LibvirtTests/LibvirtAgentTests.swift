@@ -35,6 +35,12 @@ import Testing
             #expect(exec.status == 2 && exec.standardOutput == "hi\n", "\(exec)")
             let info = try await ChildProcess.run([qmpsh, "guest", "libvirt+qga:" + domain.name, "info"])
             #expect(info.status == 0 && info.standardOutput.contains("qmpkit busybox test guest"), "\(info)")
+            // An example's agent twin on a guest libvirt runs: no console, the monitor and the agent through libvirt.
+            let example = LibvirtHost.repositoryRoot + "/scripts/examples/hotplug-nic-agent.qmp"
+            let run = try await ChildProcess.run(
+                [qmpsh, "run", example, "--monitor", domain.monitor, "--agent", "libvirt+qga:" + domain.name],
+                timeout: .seconds(180))
+            #expect(run.status == 0 && run.standardOutput.contains("10 statements, 10 passed"), "\(run)")
         }
     }
 }
