@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LineEditing", targets: ["LineEditing"]),
         .library(name: "MonitorShell", targets: ["MonitorShell"]),
         .library(name: "QMPLibvirt", targets: ["QMPLibvirt"]),
+        .library(name: "GuestAgent", targets: ["GuestAgent"]),
         .library(name: "QMPTestSupport", targets: ["QMPTestSupport"]),
         .executable(name: "qmpsh", targets: ["qmpsh"]),
         .executable(name: "qmpkit-bench", targets: ["qmpkit-bench"]),
@@ -34,24 +35,26 @@ let package = Package(
         .target(name: "QMP", dependencies: ["QMPWire"]),
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
-        .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
+        .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire", "GuestAgent"]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditing", dependencies: ["CLibEdit", "QMPWire"]),
-        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing"]),
+        .target(name: "MonitorShell", dependencies: ["QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "LineEditing", "GuestAgent"]),
         .target(name: "QMPTestSupport", dependencies: ["QMP", "QMPWire"]),
+        // The QEMU guest agent (qemu-ga) client: its own protocol state machine on QMPWire's socket and framer.
+        .target(name: "GuestAgent", dependencies: ["QMP", "QMPWire"]),
         // libvirt's C API (libvirt.h + libvirt-qemu.h); a separate target so the core never links libvirt.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
         // The same API loaded with dlopen on first use: qmpsh starts without loading libvirt (~20 ms).
         .target(name: "CLibvirtLoader", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "QMPLibvirt", dependencies: ["CLibvirtLoader", "QMP", "QMPWire"]),
+        .target(name: "QMPLibvirt", dependencies: ["CLibvirtLoader", "QMP", "QMPWire", "GuestAgent"]),
         .executableTarget(
             name: "qmpsh",
             dependencies: [
-                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "LineEditing", "QMPLibvirt",
+                "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "MonitorShell", "LineEditing", "QMPLibvirt", "GuestAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport"]),
+        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent"]),
         .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
@@ -63,9 +66,12 @@ let package = Package(
         .testTarget(name: "QMPSHTests", dependencies: ["QMPTestSupport", "QMPWire"]),
         .testTarget(
             name: "LibvirtTests",
-            dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport"]
+            dependencies: ["QMPLibvirt", "CLibvirt", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent"]
         ),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+        .testTarget(
+            name: "GuestAgentTests",
+            dependencies: ["GuestAgent", "QMP", "QMPWire", "QEMURunner", "MonitorShell", "LineEditing", "QMPTestSupport"]),
         .testTarget(
             name: "MonitorShellTests",
             dependencies: ["MonitorShell", "LineEditing", "QMP", "QMPWire", "QMPSchema", "HMP", "QEMURunner", "QMPTestSupport"]

@@ -26,6 +26,11 @@
 #   - insmods the bundled modules in dependency order, printing "insmod: NAME failed" for any failure
 #   - lowers the console log level to 1 (kernel messages stay readable with `dmesg`) so that hot-plug
 #     messages do not interleave with shell output
+#   - starts the QEMU guest agent (qemu-ga, from Debian's qemu-guest-agent package, with the libraries it loads)
+#     on the virtio-serial port org.qemu.guest_agent.0 when the machine has one (QEMU: -device virtio-serial-pci
+#     -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0; qmpsh: --agent). init links
+#     /dev/virtio-ports/NAME itself (no udev); /sbin/shutdown runs poweroff -f / reboot -f / halt -f, so
+#     guest-shutdown works; /etc/os-release names the guest (ID=qmpkit-busybox)
 #   - prints exactly one line "QMPKIT-GUEST-READY"
 #   - runs an interactive busybox shell with controlling tty on the console, prompt "guest# "
 #     (respawned if it exits). The tty is set to 4096 columns so long commands do not wrap.
@@ -44,7 +49,7 @@ set -euo pipefail
 
 OUT="${QMPKIT_GUEST_DIR:-$HOME/.cache/qmpkit/guest}"
 # Bump when the guest's content or behaviour changes, so existing caches get rebuilt.
-GUEST_FORMAT=2
+GUEST_FORMAT=3
 FORCE="${QMPKIT_GUEST_REBUILD:-0}"
 for arg in "$@"; do
     case "$arg" in
@@ -55,7 +60,7 @@ for arg in "$@"; do
 done
 
 # Module load order matters (virtio_ring before virtio; otherwise virtio_pci fails silently).
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk failover net_failover virtio_net virtio_balloon scsi_common scsi_mod libata libahci ahci ata_piix cdrom sr_mod isofs"
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console virtio_blk failover net_failover virtio_net virtio_balloon scsi_common scsi_mod libata libahci ahci ata_piix cdrom sr_mod isofs"
 
 log() { echo "build-test-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -170,6 +175,18 @@ else
     log "note: no PVH-bootable vmlinux extracted (only vmlinuz will be provided)"
 fi
 
+# ---- guest agent (qemu-ga and the libraries it loads) -------------------------------------------
+# ---- (issue 16) the agent's packages are only downloaded and unpacked, like the kernel ----------
+AGENT_PKGS="qemu-guest-agent libglib2.0-0 libnuma1 liburing2 libudev1 libpcre2-8-0 libc6"
+mkdir -p "$WORK/agent-deb" "$WORK/agent"
+chmod 0777 "$WORK/agent-deb"
+(cd "$WORK/agent-deb" && apt-get download -q $AGENT_PKGS >&2) || die "apt-get download $AGENT_PKGS failed"
+for deb in "$WORK"/agent-deb/*.deb; do dpkg -x "$deb" "$WORK/agent"; done
+QEMU_GA="$WORK/agent/usr/bin/qemu-ga"
+[ -x "$QEMU_GA" ] || QEMU_GA="$WORK/agent/usr/sbin/qemu-ga"
+[ -x "$QEMU_GA" ] || die "qemu-guest-agent has no qemu-ga binary"
+AGENT_LIBPATH="$WORK/agent/lib/x86_64-linux-gnu:$WORK/agent/usr/lib/x86_64-linux-gnu"
+
 # ---- initramfs tree -----------------------------------------------------------------------------
 ROOT="$WORK/root"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,mnt,root,etc,lib/modules}
@@ -182,6 +199,30 @@ chmod 0755 "$ROOT/bin/busybox"
     [ -e "$ROOT/$applet" ] || [ -L "$ROOT/$applet" ] || ln -s /bin/busybox "$ROOT/$applet"
 done
 [ -e "$ROOT/bin/sh" ] || ln -s busybox "$ROOT/bin/sh"
+
+# The agent: the binary, the libraries it loads (resolved in the unpacked packages first) and the loader.
+cp "$QEMU_GA" "$ROOT/usr/bin/qemu-ga"
+mkdir -p "$ROOT/lib/x86_64-linux-gnu" "$ROOT/lib64" "$ROOT/var/run" "$ROOT/run" "$ROOT/var/log"
+LD_LIBRARY_PATH="$AGENT_LIBPATH" ldd "$QEMU_GA" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | while read -r lib; do
+    cp -L "$lib" "$ROOT/lib/x86_64-linux-gnu/"
+done
+LOADER="$(ls "$WORK"/agent/lib64/ld-linux-x86-64.so.2 "$WORK"/agent/usr/lib64/ld-linux-x86-64.so.2 2>/dev/null | head -n 1 || true)"
+[ -n "$LOADER" ] || LOADER=/lib64/ld-linux-x86-64.so.2
+cp -L "$LOADER" "$ROOT/lib64/ld-linux-x86-64.so.2"
+[ "$(ls "$ROOT/lib/x86_64-linux-gnu" | wc -l)" -ge 5 ] || die "could not collect qemu-ga's libraries"
+rm -f "$ROOT/sbin/shutdown"
+cat >"$ROOT/sbin/shutdown" <<'SHUTDOWN'
+#!/bin/sh
+# qemu-ga runs `shutdown -P|-H|-r +0 MESSAGE`; there is no init system here to ask.
+case " $* " in
+    *" -r "*) exec reboot -f ;;
+    *" -H "*) exec halt -f ;;
+    *) exec poweroff -f ;;
+esac
+SHUTDOWN
+chmod 0755 "$ROOT/sbin/shutdown"
+printf '%s\n' 'ID=qmpkit-busybox' 'NAME="qmpkit test guest"' 'PRETTY_NAME="qmpkit busybox test guest"' \
+    'VERSION_ID=3' >"$ROOT/etc/os-release"
 
 decompress_to() { # src dst
     case "$1" in
@@ -232,6 +273,19 @@ hostname guest
 for m in $MODULES; do
     insmod "/lib/modules/$m.ko" 2>/dev/null || echo "insmod: $m failed"
 done
+# The guest agent, if the machine has its port: /dev/virtio-ports/NAME -> /dev/vportNpM (udev does this
+# elsewhere). Restarted if it exits; its log stays off the console.
+mkdir -p /dev/virtio-ports
+for port in /sys/class/virtio-ports/vport*; do
+    [ -e "$port/name" ] || continue
+    ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$(cat "$port/name")"
+done
+if [ -e /dev/virtio-ports/org.qemu.guest_agent.0 ]; then
+    (while true; do
+        qemu-ga -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -l /var/log/qemu-ga.log
+        sleep 1
+    done) </dev/null >/dev/null 2>&1 &
+fi
 # Keep kernel messages (hot-plug notices etc.) off the console; `dmesg` still shows them.
 echo 1 >/proc/sys/kernel/printk
 echo QMPKIT-GUEST-READY

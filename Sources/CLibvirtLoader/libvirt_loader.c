@@ -8,6 +8,7 @@ static void (*p_virSetErrorFunc)(void *userData, virErrorFunc handler);
 static int (*p_virEventRunDefaultImpl)(void);
 static int (*p_virEventRegisterDefaultImpl)(void);
 static int (*p_virDomainQemuMonitorCommand)(virDomainPtr domain, const char *cmd, char **result, unsigned int flags);
+static char *(*p_virDomainQemuAgentCommand)(virDomainPtr domain, const char *cmd, int timeout, unsigned int flags);
 static virDomainPtr (*p_virDomainLookupByUUIDString)(virConnectPtr conn, const char *uuid);
 static virDomainPtr (*p_virDomainLookupByName)(virConnectPtr conn, const char *name);
 static int (*p_virDomainIsPersistent)(virDomainPtr dom);
@@ -41,6 +42,7 @@ static void load(void) {
     if (!(*(void **)&p_virEventRunDefaultImpl = dlsym(virt, "virEventRunDefaultImpl"))) { load_error = "libvirt lacks virEventRunDefaultImpl (too old?)"; return; }
     if (!(*(void **)&p_virEventRegisterDefaultImpl = dlsym(virt, "virEventRegisterDefaultImpl"))) { load_error = "libvirt lacks virEventRegisterDefaultImpl (too old?)"; return; }
     if (!(*(void **)&p_virDomainQemuMonitorCommand = dlsym(qemu, "virDomainQemuMonitorCommand"))) { load_error = "libvirt lacks virDomainQemuMonitorCommand (too old?)"; return; }
+    if (!(*(void **)&p_virDomainQemuAgentCommand = dlsym(qemu, "virDomainQemuAgentCommand"))) { load_error = "libvirt lacks virDomainQemuAgentCommand (too old?)"; return; }
     if (!(*(void **)&p_virDomainLookupByUUIDString = dlsym(virt, "virDomainLookupByUUIDString"))) { load_error = "libvirt lacks virDomainLookupByUUIDString (too old?)"; return; }
     if (!(*(void **)&p_virDomainLookupByName = dlsym(virt, "virDomainLookupByName"))) { load_error = "libvirt lacks virDomainLookupByName (too old?)"; return; }
     if (!(*(void **)&p_virDomainIsPersistent = dlsym(virt, "virDomainIsPersistent"))) { load_error = "libvirt lacks virDomainIsPersistent (too old?)"; return; }
@@ -76,6 +78,7 @@ void qk_virSetErrorFunc(void *userData, virErrorFunc handler) { p_virSetErrorFun
 int qk_virEventRunDefaultImpl(void) { return p_virEventRunDefaultImpl(); }
 int qk_virEventRegisterDefaultImpl(void) { return p_virEventRegisterDefaultImpl(); }
 int qk_virDomainQemuMonitorCommand(virDomainPtr domain, const char *cmd, char **result, unsigned int flags) { return p_virDomainQemuMonitorCommand(domain, cmd, result, flags); }
+char *qk_virDomainQemuAgentCommand(virDomainPtr domain, const char *cmd, int timeout, unsigned int flags) { return p_virDomainQemuAgentCommand(domain, cmd, timeout, flags); }
 virDomainPtr qk_virDomainLookupByUUIDString(virConnectPtr conn, const char *uuid) { return p_virDomainLookupByUUIDString(conn, uuid); }
 virDomainPtr qk_virDomainLookupByName(virConnectPtr conn, const char *name) { return p_virDomainLookupByName(conn, name); }
 int qk_virDomainIsPersistent(virDomainPtr dom) { return p_virDomainIsPersistent(dom); }

@@ -24,6 +24,8 @@ struct Boot: AsyncParsableCommand {
 
     @Flag(help: "Leave the guest running and exit once its monitor is ready.")
     var detach = false
+    @Flag(help: "Give the guest a guest agent port (virtio-serial org.qemu.guest_agent.0); with --detach, its socket is printed as `agent: PATH`.")
+    var agent = false
     @Flag(help: "Open the monitor shell on the guest once it is up; the guest is shut down when the shell ends.")
     var shell = false
 
@@ -42,10 +44,11 @@ struct Boot: AsyncParsableCommand {
     func run() async throws {
         if let script {
             let parsed = try scriptOptions.loadScript(script)
-            try await scriptOptions.runOnBootedGuest(parsed, bootOptions: bootOptions)
+            try await scriptOptions.runOnBootedGuest(parsed, bootOptions: bootOptions, agent: agent)
             return
         }
-        let configuration = try bootOptions.machineConfiguration()
+        var configuration = try bootOptions.machineConfiguration()
+        if agent { configuration.agent = true }
         var options = bootOptions.guestOptions()
         options.detached = detach
         try await reportingErrors {
@@ -53,6 +56,7 @@ struct Boot: AsyncParsableCommand {
             if detach {
                 await guest.detach()
                 Output.out("monitor: \(guest.monitorPath)\npid: \(guest.process.pid)\n")
+                if let agentPath = guest.agentPath { Output.out("agent: qga:\(agentPath)\n") }
                 return
             }
             if shell {
@@ -95,7 +99,11 @@ extension Boot {
     /// ladder. The serial console is not printed (it would run through the prompt); --serial-log keeps it.
     func runShell(on guest: Guest) async throws {
         let session = MonitorSession(label: guest.monitorPath, client: guest.client)
-        let status = await Shell.runREPL(sessions: [session], options: MonitorREPL.Options(), history: nil, closingSessions: false)
+        // With --agent, the guest's agent is session 2 (`.use 2`).
+        let agentSession = guest.agent.map { MonitorSession(label: "qga:" + (guest.agentPath ?? ""), agent: $0) }
+        let status = await Shell.runREPL(
+            sessions: [session] + (agentSession.map { [$0] } ?? []), options: MonitorREPL.Options(), history: nil,
+            closingSessions: false)
         Output.err("# shutting the guest down (system_powerdown, then quit)\n")
         let termination = await guest.shutdown()
         Output.err("# QEMU ended: \(termination)\n")

@@ -1,3 +1,4 @@
+import GuestAgent
 import ArgumentParser
 import HMP
 import QEMURunner
@@ -33,6 +34,10 @@ struct MonitorOptions: ParsableArguments {
 
 /// Checks a monitor that must speak QMP: a QMP socket address or a libvirt guest.
 func validateQMPMonitor(_ monitor: String) throws {
+    if GuestAgentAddress.isAgent(monitor) {  // issue 16: `qmpsh exec qga:PATH guest-ping`
+        do { _ = try GuestAgentAddress(parsing: monitor) } catch { throw ValidationError(error.description) }
+        return
+    }
     if LibvirtMonitorAddress.isLibvirt(monitor) {
         do { _ = try LibvirtMonitorAddress(parsing: monitor) } catch { throw ValidationError(error.message) }
     } else {
@@ -47,6 +52,9 @@ func withQMPClient(
     let session = try await Connector.monitors.connect(monitor, configuration: configuration)
     guard let client = session.client else {
         await session.close()
+        if session.agent != nil {
+            throw QMPUsageError("\(monitor) is a guest agent; this command needs QMP (qmpsh exec and qmpsh guest take agents)")
+        }
         throw QMPUsageError("\(monitor) is a human monitor; this command needs QMP")
     }
     do {
@@ -70,7 +78,9 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
         Output.err("\(error)\n")
         throw ExitCode(1)
     } catch let error as QMPConnectionError {
-        Output.err("ConnectionError: \(error.message)\n")
+        // A guest agent's socket sends no greeting: say how to name it (issue 16).
+        let hint = error.code == .noGreeting ? " (if this is a guest agent's socket, write qga:PATH)" : ""
+        Output.err("ConnectionError: \(error.message)\(hint)\n")
         throw ExitCode(3)
     } catch let error as QMPTimeoutError {
         Output.err("\(error)\n")

@@ -1,3 +1,4 @@
+import GuestAgent
 import MonitorShell
 import QMPLibvirt
 import QMPSchema
@@ -9,6 +10,10 @@ enum Connector {
     static let monitors: MonitorConnector = {
         var connector = MonitorConnector.standard.adding(scheme: "libvirt", LibvirtMonitor.connect)
         connector.schemaDiskCache = SchemaDiskCache.standard
+        connector.agents = agents
         return connector
     }()
+
+    /// How qmpsh opens guest agents: `qga:PATH`, `qga:tcp:HOST:PORT`, and through libvirt `libvirt+qga:DOMAIN`.
+    static let agents = GuestAgentConnector(libvirt: LibvirtAgent.open)
 }

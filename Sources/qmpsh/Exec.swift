@@ -1,3 +1,4 @@
+import GuestAgent
 import ArgumentParser
 import QMP
 import QMPSchema
@@ -44,6 +45,21 @@ struct Exec: AsyncParsableCommand {
 
     func run() async throws {
         let parsed = try KeyValueArguments.parse(arguments)
+        if GuestAgentAddress.isAgent(options.monitor) {  // issue 16: an agent command, no schema to check against
+            try await reportingErrors {
+                let agent = try await Connector.agents.connect(options.monitor, timeout: options.timeoutDuration)
+                do {
+                    let result = try await agent.execute(
+                        command, arguments: parsed.isEmpty ? nil : parsed, timeout: options.timeoutDuration)
+                    Output.out(result.serialized(pretty: pretty) + "\n")
+                    await agent.close()
+                } catch {
+                    await agent.close()
+                    throw error
+                }
+            }
+            return
+        }
         try await options.withClient { client in
             let arguments = noValidate ? parsed : try await check(parsed, on: client)
             let result = try await client.execute(command, arguments: .object(arguments))

@@ -1,3 +1,4 @@
+import GuestAgent
 import ArgumentParser
 import MonitorShell
 import QEMURunner
@@ -39,6 +40,9 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup(title: "Boot options (instead of --monitor)") var bootOptions: BootOptions
 
+    @Option(help: "The guest agent for guest-exec and guest-wait-device: with --monitor an agent address (qga:PATH, libvirt+qga:DOMAIN); with boot options 'on' gives the booted guest an agent port.")
+    var agent: String?
+
     func validate() throws {
         try runOptions.validateOptions()
         if monitors.isEmpty, bootOptions.isEmpty {
@@ -50,14 +54,21 @@ struct Run: AsyncParsableCommand {
         for monitor in monitors {
             do { try Connector.monitors.validate(monitor) } catch { throw ValidationError("--monitor \(error)") }
         }
+        if let agent {
+            if monitors.isEmpty {
+                guard agent == "on" else { throw ValidationError("with boot options, --agent takes 'on' (the booted guest's own agent)") }
+            } else {
+                do { _ = try GuestAgentAddress(parsing: agent) } catch { throw ValidationError("--agent \(error)") }
+            }
+        }
     }
 
     func run() async throws {
         let parsed = try runOptions.loadScript(script)
         if monitors.isEmpty {
-            try await runOptions.runOnBootedGuest(parsed, bootOptions: bootOptions)
+            try await runOptions.runOnBootedGuest(parsed, bootOptions: bootOptions, agent: agent == "on")
         } else {
-            try await runOptions.runOnMonitors(parsed, monitors: monitors, parallel: parallel)
+            try await runOptions.runOnMonitors(parsed, monitors: monitors, parallel: parallel, agent: agent)
         }
     }
 }
@@ -143,7 +154,7 @@ struct ScriptOptions: ParsableArguments {
 
     /// Connects to every monitor, validates the script on each (nothing is sent if one does not fit), then runs it
     /// on them one after another or all at once. Exits with the worst status.
-    func runOnMonitors(_ script: Script, monitors: [String], parallel: Bool) async throws {
+    func runOnMonitors(_ script: Script, monitors: [String], parallel: Bool, agent agentAddress: String? = nil) async throws {
         let writer = try transcriptWriter()
         defer { writer?.close() }
         var sessions: [MonitorSession] = []
@@ -159,13 +170,23 @@ struct ScriptOptions: ParsableArguments {
                 sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
             }
         }
-        for session in sessions { try await check(script, on: session, hasConsole: false) }
+        // The guest agent (issue 16): one connection, shared by the runs one after another.
+        var opened: (any GuestAgentConnection)?
+        if let agentAddress {
+            try await reportingErrors { opened = try await Connector.agents.connect(agentAddress, timeout: timeoutDuration) }
+        }
+        let agent = opened
+        defer {
+            let toClose = agent
+            Task { await toClose?.close() }
+        }
+        for session in sessions { try await check(script, on: session, hasConsole: false, hasAgent: agent != nil) }
         let showsMonitor = sessions.count > 1
         var worst: Int32 = 0
         if parallel && sessions.count > 1 {
             let statuses = await withTaskGroup(of: Int32.self) { group in
                 for session in sessions {
-                    group.addTask { await execute(script, on: session, console: nil, showsMonitor: showsMonitor) }
+                    group.addTask { await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent) }
                 }
                 var all: [Int32] = []
                 for await status in group { all.append(status) }
@@ -174,7 +195,7 @@ struct ScriptOptions: ParsableArguments {
             worst = statuses.max() ?? 0
         } else {
             for session in sessions {
-                worst = max(worst, await execute(script, on: session, console: nil, showsMonitor: showsMonitor))
+                worst = max(worst, await execute(script, on: session, console: nil, showsMonitor: showsMonitor, agent: agent))
             }
         }
         for session in sessions { await session.close() }
@@ -184,8 +205,9 @@ struct ScriptOptions: ParsableArguments {
 
     /// Boots a guest, runs the script on it (with its console), and shuts it down whatever happens — also on
     /// Ctrl-C or SIGTERM.
-    func runOnBootedGuest(_ script: Script, bootOptions: BootOptions) async throws {
-        let configuration = try bootOptions.machineConfiguration()
+    func runOnBootedGuest(_ script: Script, bootOptions: BootOptions, agent: Bool = false) async throws {
+        var configuration = try bootOptions.machineConfiguration()
+        if agent { configuration.agent = true }
         var options = bootOptions.guestOptions()
         let writer = try transcriptWriter()
         defer { writer?.close() }
@@ -198,11 +220,21 @@ struct ScriptOptions: ParsableArguments {
             let signals = watcher.signals
             let running = Task {
                 do {
-                    try await check(script, on: session, hasConsole: true)
+                    try await check(script, on: session, hasConsole: true, hasAgent: guest.agent != nil)
                 } catch {
                     return (error as? ExitCode)?.rawValue ?? 2
                 }
-                return await execute(script, on: session, console: guest.console, showsMonitor: false)
+                if script.usesAgent, guest.agent != nil {
+                    // A script that checks through the agent: start once the guest's agent answers (no console
+                    // statement may be there to wait for the boot).
+                    do {
+                        try await guest.waitForAgent(timeout: max(timeoutDuration, .seconds(300)))
+                    } catch {
+                        Output.err("Timeout: the guest's agent did not answer: \(error)\n")
+                        return 3
+                    }
+                }
+                return await execute(script, on: session, console: guest.console, showsMonitor: false, agent: guest.agent)
             }
             let interrupt = Task {
                 for await signal in signals {
@@ -221,8 +253,9 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Validates `script` against `session`; prints errors (exit 2) and warnings.
-    func check(_ script: Script, on session: MonitorSession, hasConsole: Bool) async throws {
-        let validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
+    func check(_ script: Script, on session: MonitorSession, hasConsole: Bool, hasAgent: Bool = false) async throws {
+        var validator = ScriptValidator(script: script, hasConsole: hasConsole, usesSchema: !noValidate)
+        validator.hasAgent = hasAgent
         let result = try await validator.validate(on: session, timeout: timeoutDuration)
         let prefix = session.label
         for warning in result.warnings { Output.err(warning.rendered + "\n") }
@@ -235,9 +268,12 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Runs and prints; returns the exit status for this monitor.
-    func execute(_ script: Script, on session: MonitorSession, console: SerialConsole?, showsMonitor: Bool) async -> Int32 {
+    func execute(
+        _ script: Script, on session: MonitorSession, console: SerialConsole?, showsMonitor: Bool,
+        agent: (any GuestAgentConnection)? = nil
+    ) async -> Int32 {
         let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
-        let runner = ScriptRunner(script: script, session: session, console: console, options: runnerOptions)
+        let runner = ScriptRunner(script: script, session: session, console: console, options: runnerOptions, agent: agent)
         var buffer = OutputBuffer()
         let summary = await runner.run { report in
             let (out, err) = formatter.format(report, file: script.file)

@@ -170,6 +170,7 @@ final class TestDomain: @unchecked Sendable {
                 </serial>
                 <video><model type='none'/></video>
                 <memballoon model='none'/>
+                <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
               </devices>
             </domain>
             """

@@ -46,19 +46,19 @@ import QMPTestSupport
         let disk = scratch.file("d1.qcow2")
         let image = try await ChildProcess.run([qmpsh, "img", "create", "-f", "qcow2", disk, "64M"])
         #expect(image.status == 0, "\(image)")
-        expectAllPassed(try await run("hotplug-disk.qmp", ["--var", "disk=" + disk]), statements: 12)
+        expectAllPassed(try await run("hotplug-disk.qmp", ["--var", "disk=" + disk]), statements: 14)
     }
 
     @Test func hotplugNIC() async throws {
-        expectAllPassed(try await run("hotplug-nic.qmp"), statements: 13)
+        expectAllPassed(try await run("hotplug-nic.qmp"), statements: 14)
     }
 
     @Test func cdSwap() async throws {
-        expectAllPassed(try await run("cd-swap.qmp", ["--var", "iso_b=" + Self.guestDirectory + "/b.iso"]), statements: 18)
+        expectAllPassed(try await run("cd-swap.qmp", ["--var", "iso_b=" + Self.guestDirectory + "/b.iso"]), statements: 22)
     }
 
     @Test func hotplugCPU() async throws {
-        expectAllPassed(try await run("hotplug-cpu.qmp"), statements: 10)
+        expectAllPassed(try await run("hotplug-cpu.qmp"), statements: 11)
     }
 
     @Test func hotplugMemoryThroughBootScript() async throws {
@@ -70,7 +70,7 @@ import QMPTestSupport
             timeout: .seconds(150))
         #expect(result.status == 0, "\(result)")
         let summary = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(summary.hasPrefix(#"{"summary":"#) && summary.contains(#""passed":10,"failed":0"#), "\(result)")
+        #expect(summary.hasPrefix(#"{"summary":"#) && summary.contains(#""passed":11,"failed":0"#), "\(result)")
         #expect(result.standardOutput.contains(#""event":"ACPI_DEVICE_OST""#))
         #expect(try ChildProcess.readFile(transcript).contains(#""execute":"object-add""#))
     }

@@ -16,6 +16,7 @@ void qk_virSetErrorFunc(void *userData, virErrorFunc handler);
 int qk_virEventRunDefaultImpl(void);
 int qk_virEventRegisterDefaultImpl(void);
 int qk_virDomainQemuMonitorCommand(virDomainPtr domain, const char *cmd, char **result, unsigned int flags);
+char *qk_virDomainQemuAgentCommand(virDomainPtr domain, const char *cmd, int timeout, unsigned int flags);
 virDomainPtr qk_virDomainLookupByUUIDString(virConnectPtr conn, const char *uuid);
 virDomainPtr qk_virDomainLookupByName(virConnectPtr conn, const char *name);
 int qk_virDomainIsPersistent(virDomainPtr dom);

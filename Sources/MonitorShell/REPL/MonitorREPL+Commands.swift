@@ -24,6 +24,7 @@ extension MonitorREPL {
     private func runMonitorLine(_ text: String) async -> Outcome {
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
+        if let agent = session.agent { return await runAgentLine(text, agent: agent, on: index) }  // issue 16
         if hmpMode || !session.speaksQMP {
             var command = text
             // `!info` and `hmp info` mean the same in HMP mode.
@@ -104,13 +105,7 @@ extension MonitorREPL {
         do {
             let reply = try await client.execute(
                 name, arguments: arguments, id: id, outOfBand: outOfBand, timeout: options.commandTimeout)
-            let elapsed = clock.now - start
-            let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
-            print(reply.serialized(pretty: pretty))
-            if timing { print(Self.timingText(elapsed)) }
-            let recorded = Redaction.readsSecret(command: name, arguments: arguments)
-                ? JSON.string(Redaction.linePlaceholder) : Redaction.redact(reply, placeholder: Redaction.linePlaceholder)
-            recorder?.recordCommand(line, reply: recorded.serialized(pretty: false))
+            showReply(reply, elapsed: clock.now - start, line: line, command: name, arguments: arguments)
             return name == "quit" ? .quit : .proceed
         } catch let error as QMPConnectionError where name == "quit" && error.code != .noGreeting {
             // QEMU may close the connection before its reply to `quit` is read: the user asked for exactly that.
@@ -118,6 +113,18 @@ extension MonitorREPL {
         } catch {
             return failed(error, on: index, line: failureLine ?? line, start: start)
         }
+    }
+
+    /// Prints a JSON reply (pretty when asked), its time when `.time on`, and records it with its secrets hidden
+    /// (the whole reply of a command that reads a secret).
+    func showReply(_ reply: JSON, elapsed: Duration, line: String, command: String, arguments: JSON?) {
+        let (pretty, timing, recorder) = state.withLock { ($0.pretty, $0.timing, $0.recorder) }
+        print(reply.serialized(pretty: pretty))
+        if timing { print(Self.timingText(elapsed)) }
+        guard let recorder else { return }
+        let recorded = Redaction.readsSecret(command: command, arguments: arguments)
+            ? JSON.string(Redaction.linePlaceholder) : Redaction.redact(reply, placeholder: Redaction.linePlaceholder)
+        recorder.recordCommand(line, reply: recorded.serialized(pretty: false))
     }
 
     func runHMP(_ command: String, on index: Int, recordAs line: String) async -> Outcome {
@@ -167,7 +174,7 @@ extension MonitorREPL {
     }
 
     /// Prints a failure in one line with its class; a lost connection ends the shell.
-    private func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
+    func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
         let recorder = state.withLock { $0.recorder }
         if !(error is CancellationError) { noteFailure(Self.exitCommandFailed) }
         switch error {

@@ -12,6 +12,7 @@ extension MonitorREPL {
         if let actions = await transactionCompletion(line) { return actions }
         let (index, hmpMode) = state.withLock { ($0.current, $0.hmpMode) }
         let session = sessions[index]
+        if let agent = session.agent { return await agentCompletion(String(trimmed), agent: agent, on: index) }  // issue 16
         if hmpMode || !session.speaksQMP {
             let text = trimmed.hasPrefix("!") ? String(trimmed.dropFirst()) : String(trimmed)
             let completion = SchemaCompleter.completeHMP(

@@ -71,6 +71,8 @@ public final class MonitorREPL: Sendable {
         var toldNoSchema: Set<Int> = []
         /// The status of the first failed line (for ``Options/checksFailures``).
         var firstFailure: Int32?
+        /// Guest agent sessions: the enabled commands from guest-info (issue 16).
+        var agentCommands: [Int: [String]] = [:]
     }
 
     let sessions: [MonitorSession]

@@ -1,5 +1,6 @@
 public import QMP
 public import QMPWire
+public import GuestAgent
 
 /// A parsed `.qmp` script: every statement checked for syntax and every `${variable}` expanded, before anything is
 /// sent. The language is in DESIGN.md:
@@ -35,6 +36,18 @@ public struct Script: Sendable {
         statements.contains { statement in
             switch statement.kind {
             case .consoleExpect, .consoleSend: return true
+            default: return false
+            }
+        }
+    }
+}
+
+extension Script {
+    /// Whether a statement needs a guest agent (`guest-exec`, `guest-wait-device`).
+    public var usesAgent: Bool {
+        statements.contains { statement in
+            switch statement.kind {
+            case .guestExec, .guestWaitDevice: return true
             default: return false
             }
         }
@@ -89,6 +102,13 @@ public struct ScriptStatement: Sendable {
         case set(name: String, value: String)
         /// `sleep SECONDS`.
         case sleep(Duration)
+        // ---- guest agent statements (issue 16; parsed in ScriptParser+Agent.swift, run in ScriptRunner+Agent.swift)
+        /// `guest-exec "CMD" [expect-exit=N] [expect-stdout=TEXT] [timeout=S]`: `/bin/sh -c CMD` in the guest
+        /// through its agent; the exit status must be N (default 0) and standard output must contain TEXT.
+        case guestExec(command: String, expectExit: Int, expectStdout: String?, timeout: Duration?)
+        /// `guest-wait-device disk|nic ID timeout=S`: the guest agent shows the device.
+        case guestWaitDevice(kind: GuestDeviceKind, id: String, timeout: Duration?)
+        // ----
     }
 }
 

@@ -203,6 +203,7 @@ public struct ScriptParser: Sendable {
         var keywordEnd = byte
         while keywordEnd < utf8.count, utf8[keywordEnd] != 32, utf8[keywordEnd] != 9 { keywordEnd += 1 }
         let keyword = String(decoding: utf8[byte..<keywordEnd], as: UTF8.self)
+        if agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
         guard keywords.contains(keyword) else {
             let input = try MonitorInput.parse(text)
             return .command(input, argumentColumns: try argumentColumns(text, input))

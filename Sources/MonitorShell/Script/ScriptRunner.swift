@@ -1,4 +1,5 @@
 public import QEMURunner
+public import GuestAgent
 import QMP
 import QMPSchema
 import QMPWire
@@ -31,12 +32,18 @@ public struct ScriptRunner: Sendable {
     public let session: MonitorSession
     public let console: SerialConsole?
     public let options: Options
+    /// The guest agent for `guest-exec` and `guest-wait-device`, if there is one.
+    public let agent: (any GuestAgentConnection)?
 
-    public init(script: Script, session: MonitorSession, console: SerialConsole? = nil, options: Options = Options()) {
+    public init(
+        script: Script, session: MonitorSession, console: SerialConsole? = nil, options: Options = Options(),
+        agent: (any GuestAgentConnection)? = nil
+    ) {
         self.script = script
         self.session = session
         self.console = console
         self.options = options
+        self.agent = agent
     }
 
     /// Runs the script; `report` is called (on the running task) for each statement as it finishes and for each
@@ -152,6 +159,8 @@ public struct ScriptRunner: Sendable {
             case .sleep(let duration):
                 try await Task.sleep(for: duration)
                 return .passed(nil)
+            case .guestExec, .guestWaitDevice:
+                return try await executeAgentStatement(statement.kind, state: &state)
             }
         } catch {
             return .failed(ScriptFailure(error))

@@ -12,6 +12,8 @@ public struct ScriptValidator: Sendable {
     /// Check commands, arguments and event names against the monitor's schema (`--no-validate` turns it off; the
     /// checks that do not need the schema still run).
     public var usesSchema: Bool
+    /// A guest agent is there for `guest-exec` and `guest-wait-device` (issue 16).
+    public var hasAgent = false
 
     public init(script: Script, hasConsole: Bool, usesSchema: Bool = true) {
         self.script = script
@@ -112,6 +114,12 @@ public struct ScriptValidator: Sendable {
                 }
             case .expect, .set, .sleep:
                 break
+            case .guestExec, .guestWaitDevice:
+                if !hasAgent {
+                    errors.append(problem(
+                        "guest agent statements need an agent: qmpsh run SCRIPT --monitor M --agent qga:PATH, "
+                            + "or boot options with --agent on", column: firstColumn))
+                }
             }
         }
         return (errors, warnings)

@@ -1,6 +1,7 @@
 public import HMP
 public import QMP
 public import QMPSchema
+public import GuestAgent
 import QMPWire
 import Synchronization
 
@@ -20,6 +21,8 @@ public final class MonitorSession: Sendable {
     public let live: LiveValues?
     /// Where schemas are kept between runs (``SchemaDiskCache``); `nil` fetches from QEMU every time.
     public let schemaDiskCache: SchemaDiskCache?
+    /// A guest agent (`qga:PATH`, `libvirt+qga:DOMAIN`) instead of a monitor; `nil` for monitors (issue 16).
+    public let agent: (any GuestAgentConnection)?
     private let schemaState = Mutex<SchemaState>(SchemaState())
 
     private struct SchemaState {
@@ -39,6 +42,7 @@ public final class MonitorSession: Sendable {
         self.humanMonitor = QMPHumanMonitor(client: client)
         self.live = LiveValues(client: client)
         self.schemaDiskCache = schemaDiskCache
+        self.agent = nil
     }
 
     /// A session on a direct human monitor.
@@ -48,6 +52,17 @@ public final class MonitorSession: Sendable {
         self.humanMonitor = humanMonitor
         self.live = nil
         self.schemaDiskCache = nil
+        self.agent = nil
+    }
+
+    /// A session on a guest agent: its commands in the same `NAME key=value` syntax; no HMP, no events.
+    public init(label: String, agent: any GuestAgentConnection) {
+        self.label = label
+        self.client = nil
+        self.humanMonitor = NoHumanMonitor(label: label)
+        self.live = nil
+        self.schemaDiskCache = nil
+        self.agent = agent
     }
 
     /// Whether QMP commands can be sent (false for a direct human monitor).
@@ -137,7 +152,7 @@ public final class MonitorSession: Sendable {
 
     /// Closes the connection.
     public func close() async {
-        if let client { await client.close() } else { await humanMonitor.close() }
+        if let client { await client.close() } else if let agent { await agent.close() } else { await humanMonitor.close() }
     }
 }
 
@@ -165,8 +180,15 @@ public struct MonitorConnector: Sendable {
         return copy
     }
 
+    /// How guest agent addresses (`qga:`, `libvirt+qga:`) are opened; the executable adds libvirt (issue 16).
+    public var agents = GuestAgentConnector()
+
     /// Checks the form of a monitor string without connecting. Throws ``MonitorAddressError``.
     public func validate(_ monitor: String) throws {
+        if GuestAgentAddress.isAgent(monitor) {
+            _ = try GuestAgentAddress(parsing: monitor)
+            return
+        }
         if extensions.contains(where: { Self.matches(monitor, scheme: $0.scheme) }) { return }
         _ = try MonitorTarget(parsing: monitor)
     }
@@ -174,6 +196,9 @@ public struct MonitorConnector: Sendable {
     /// Connects to `monitor` and negotiates. Throws `QMPConnectionError` when it cannot be reached,
     /// ``MonitorAddressError`` when the string names no monitor.
     public func connect(_ monitor: String, configuration: QMPClient.Configuration = .init()) async throws -> MonitorSession {
+        if GuestAgentAddress.isAgent(monitor) {
+            return MonitorSession(label: monitor, agent: try await agents.connect(monitor, timeout: configuration.greetingTimeout))
+        }
         if let handler = extensions.first(where: { Self.matches(monitor, scheme: $0.scheme) }) {
             return MonitorSession(
                 label: monitor, client: try await handler.open(monitor, configuration), schemaDiskCache: schemaDiskCache)
@@ -192,4 +217,13 @@ public struct MonitorConnector: Sendable {
     private static func matches(_ monitor: String, scheme: String) -> Bool {
         monitor.hasPrefix(scheme + ":") || monitor.hasPrefix(scheme + "+")
     }
+}
+
+/// The human monitor of a session that has none (a guest agent): every command is refused.
+struct NoHumanMonitor: HumanMonitor {
+    let label: String
+    func run(_ commandLine: String, timeout: Duration?) async throws -> String {
+        throw QMPUsageError("\(label) is a guest agent: it has no human monitor")
+    }
+    func close() async {}
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import QMP
+public import GuestAgent
 
 /// A QEMU guest started by this library: the process, a connected QMP client and the serial console.
 ///
@@ -47,12 +48,20 @@ public final class Guest: Sendable {
     public let runtimeDirectory: RuntimeDirectory
     /// Path of the QMP monitor socket (in the runtime directory).
     public let monitorPath: String
+    /// The guest agent's socket, when the machine has an agent port (``MachineConfiguration/agent``).
+    public let agentPath: String?
+    /// The guest agent client, opened but not yet synchronised (the agent starts with the guest): nil without
+    /// ``MachineConfiguration/agent``. Its first call, or ``waitForAgent(timeout:)``, synchronises.
+    public let agent: GuestAgentClient?
     private let options: Options
 
     private init(
         configuration: MachineConfiguration, process: Subprocess, client: QMPClient, console: SerialConsole,
-        runtimeDirectory: RuntimeDirectory, monitorPath: String, options: Options
+        runtimeDirectory: RuntimeDirectory, monitorPath: String, agentPath: String?, agent: GuestAgentClient?,
+        options: Options
     ) {
+        self.agentPath = agentPath
+        self.agent = agent
         self.configuration = configuration
         self.process = process
         self.client = client
@@ -100,6 +109,10 @@ public final class Guest: Sendable {
             arguments += options.detached
                 ? ["-chardev", "file,id=serial0,path=\(escapedLog),append=on", "-serial", "chardev:serial0"]
                 : ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=on", "-serial", "chardev:serial0"]
+            // ---- guest agent (issue 16): its port on a socket of the runtime directory ----
+            let agentPath = configuration.agent ? directory.file("qga.sock") : nil
+            if let agentPath { arguments += MachineConfiguration.agentArguments(socketPath: agentPath) }
+            // ----
             let stderrPath = directory.file("qemu.stderr")
             let process = try withExtendedLifetime((listener, guestEnd)) {
                 try Subprocess.launch(
@@ -144,9 +157,21 @@ public final class Guest: Sendable {
                     "QEMU \(termination.map { "exited (\($0))" } ?? "did not answer") before its monitor was ready"
                         + (stderr.isEmpty ? ": \(error)" : ": \(stderr)"))
             }
+            // QEMU listens on the agent socket by now (it answered on the monitor).
+            let agent: GuestAgentClient?
+            do {
+                agent = try agentPath.map { try GuestAgentClient.open(.unix(path: $0)) }
+            } catch {
+                await client.close()
+                console.close()
+                process.signal(SIGKILL)
+                _ = await process.wait()
+                throw error
+            }
             let guest = Guest(
                 configuration: configuration, process: process, client: client, console: console,
-                runtimeDirectory: directory, monitorPath: monitorPath, options: options)
+                runtimeDirectory: directory, monitorPath: monitorPath, agentPath: agentPath, agent: agent,
+                options: options)
             if configuration.resolvedAccelerator == .kvm, configuration.kernel != nil, let limit = options.kvmProgressTimeout {
                 do {
                     try await console.waitForOutput(timeout: limit)
@@ -193,6 +218,7 @@ public final class Guest: Sendable {
             termination = await process.wait()
         }
         await client.close()
+        await agent?.close()
         console.close()
         if !options.detached { runtimeDirectory.remove() }
         return termination!
@@ -206,6 +232,7 @@ public final class Guest: Sendable {
     /// Leaves QEMU running and closes this side's connections (for `qmpsh boot --detach`).
     public func detach() async {
         await client.close()
+        await agent?.close()
         console.close()
     }
 }

@@ -90,6 +90,9 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
     public var qemu: String?
     /// Further arguments, passed as they are.
     public var extraArguments: [String] = []
+    /// A guest agent port (`--agent`): virtio-serial with `org.qemu.guest_agent.0` on a socket of the runtime
+    /// directory; see ``Guest/agent``.
+    public var agent = false
 
     public init() {}
 
@@ -195,6 +198,7 @@ extension MachineConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, memory, cpus, machine, accelerator, disks, cdrom, boot, kernel, initrd, append, networks, mac,
             balloon, hotplugSlots, serialLog, qemu, extraArguments
+        case agent
     }
 
     /// Reads a configuration in which every field may be left out (its default then applies).
@@ -219,5 +223,6 @@ extension MachineConfiguration {
         serialLog = try container.decodeIfPresent(String.self, forKey: .serialLog)
         qemu = try container.decodeIfPresent(String.self, forKey: .qemu)
         extraArguments = try container.decodeIfPresent([String].self, forKey: .extraArguments) ?? []
+        agent = try container.decodeIfPresent(Bool.self, forKey: .agent) ?? false
     }
 }

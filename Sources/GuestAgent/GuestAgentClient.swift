@@ -1,0 +1,350 @@
+public import QMP
+import Synchronization
+
+/// A client for the QEMU guest agent (qemu-ga) on its socket: the host side of the guest's
+/// `org.qemu.guest_agent.0` virtio-serial port, e.g. QEMU's
+/// `-chardev socket,path=qga.sock,server=on,wait=off,id=qga0 -device virtio-serial-pci
+/// -device virtserialport,chardev=qga0,name=org.qemu.guest_agent.0`.
+///
+/// The protocol is ``GuestAgentProtocol``: the client synchronises on connect and again before the next command
+/// after any time-out or protocol error, matches replies by id, and discards (and counts, see ``statistics``)
+/// stale replies. Calls from many tasks are served one at a time, as the agent itself does. Every call has a
+/// deadline; nothing waits forever. Socket reads run on a thread of the client's own.
+///
+/// ```swift
+/// let agent = try await GuestAgentClient.connect(to: .unix(path: "/tmp/qga.sock"))
+/// try await agent.ping()
+/// let result = try await agent.run("/bin/uname", arguments: ["-r"])
+/// await agent.close()
+/// ```
+public final class GuestAgentClient: GuestAgentConnection {
+    /// Time limits of a client.
+    public struct Configuration: Sendable {
+        /// The limit of a call that gives none, synchronisation included.
+        public var defaultTimeout: Duration = .seconds(30)
+        /// How long one synchronisation attempt waits before it sends a fresh one (an agent that is not running
+        /// yet may never see the first).
+        public var synchronizationAttempt: Duration = .seconds(1)
+        /// How long a command that ends the connection waits for an error reply before it counts as done.
+        public var endingGrace: Duration = .seconds(2)
+
+        public init() {}
+    }
+
+    /// Counters of what the protocol skipped, for diagnostics and tests.
+    public struct Statistics: Sendable, Equatable {
+        /// Replies meant for earlier clients or abandoned commands.
+        public var staleReplies: Int
+        /// Parse-error replies to the synchronisation byte.
+        public var strayParseErrors: Int
+        /// Input that was not JSON.
+        public var malformedInputs: Int
+        /// Completed synchronisations.
+        public var synchronizations: Int
+    }
+
+    private enum Outcome: Sendable {
+        case synchronized
+        case reply(JSON)
+        case ended
+    }
+
+    private final class Waiter: Sendable {
+        enum Kind: Equatable { case sync(Int64), reply(Int64), end(Int64) }
+        let kind: Kind
+        let continuation = Mutex<UnsafeContinuation<Outcome, any Error>?>(nil)
+        init(_ kind: Kind) { self.kind = kind }
+
+        func take() -> UnsafeContinuation<Outcome, any Error>? {
+            continuation.withLock { value in
+                defer { value = nil }
+                return value
+            }
+        }
+    }
+
+    private struct State {
+        var proto = GuestAgentProtocol()
+        var waiter: Waiter?
+        var nextID = Int64.random(in: 1...(1 << 40))
+        var closedError: QMPConnectionError?
+        var closing = false
+        var finished = false
+        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+        var turnBusy = false
+        var turnQueue: [UnsafeContinuation<Void, Never>] = []
+    }
+
+    private let connection: SocketConnection
+    private let state = Mutex(State())
+    /// The client's limits.
+    public let configuration: Configuration
+    public let endpoint: String
+
+    private init(connection: SocketConnection, endpoint: String, configuration: Configuration) {
+        self.connection = connection
+        self.endpoint = endpoint
+        self.configuration = configuration
+    }
+
+    /// Connects to the agent's socket and synchronises (retrying within `configuration.defaultTimeout`).
+    public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
+        -> GuestAgentClient
+    {
+        let client = try open(address, configuration: configuration)
+        do {
+            try await client.synchronize()
+            return client
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// Connects to the agent's socket without synchronising yet: the first call (or ``synchronize(timeout:)``)
+    /// does. For a guest that is still booting, whose agent cannot answer yet.
+    public static func open(_ address: MonitorAddress, configuration: Configuration = Configuration()) throws
+        -> GuestAgentClient
+    {
+        let client = GuestAgentClient(
+            connection: try SocketConnection.connect(to: address), endpoint: "qga:\(address)", configuration: configuration)
+        startThread { [client] in client.readLoop() }
+        return client
+    }
+
+    /// What the protocol has skipped so far.
+    public var statistics: Statistics {
+        state.withLock { state in
+            Statistics(
+                staleReplies: state.proto.staleReplies, strayParseErrors: state.proto.strayParseErrors,
+                malformedInputs: state.proto.malformedInputs, synchronizations: state.proto.synchronizations)
+        }
+    }
+
+    // MARK: - Calls
+
+    /// Synchronises with the agent, sending a fresh `guest-sync-delimited` every
+    /// `configuration.synchronizationAttempt` until one is answered or `timeout` (default: the configured one)
+    /// has passed. Waits for a booting guest's agent without sleeping: each attempt ends when its answer arrives.
+    public func synchronize(timeout: Duration? = nil) async throws {
+        let limit = timeout ?? configuration.defaultTimeout
+        let deadline = ContinuousClock.now + limit
+        try await withTurn {
+            try await synchronizeInTurn(until: deadline, limit: limit)
+        }
+    }
+
+    public func execute(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws -> JSON {
+        if GuestAgentCommands.endingConnection.contains(command) {
+            try await executeEndingConnection(command, arguments: arguments, timeout: timeout)
+            return .object([:])
+        }
+        let limit = timeout ?? configuration.defaultTimeout
+        let deadline = ContinuousClock.now + limit
+        return try await withTurn {
+            if !isReady { try await synchronizeInTurn(until: deadline, limit: limit) }
+            let outcome = try await exchange(command, until: deadline, limit: limit) { proto, id in
+                (try proto.command(command, arguments: arguments, id: id), .reply(id))
+            }
+            guard case .reply(let value) = outcome else { return .object([:]) }
+            return value
+        }
+    }
+
+    public func executeEndingConnection(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws {
+        let limit = timeout ?? configuration.defaultTimeout
+        let deadline = ContinuousClock.now + limit
+        try await withTurn {
+            if !isReady { try await synchronizeInTurn(until: deadline, limit: limit) }
+            _ = try await exchange(command, until: min(deadline, .now + configuration.endingGrace), limit: limit) {
+                proto, id in
+                (try proto.command(command, arguments: arguments, id: id, endsConnection: true), .end(id))
+            }
+        }
+    }
+
+    public func close() async {
+        let alreadyFinished = state.withLock { state in
+            state.closing = true
+            return state.finished
+        }
+        connection.shutdown()
+        guard !alreadyFinished else { return }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let finished = state.withLock { state in
+                if !state.finished { state.finishWaiters.append(continuation) }
+                return state.finished
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    // MARK: - Internals
+
+    private var isReady: Bool { state.withLock { $0.proto.isReady } }
+
+    /// Runs `body` when no other call is running (the agent answers one command at a time).
+    private func withTurn<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                if state.turnBusy {
+                    state.turnQueue.append(continuation)
+                    return false
+                }
+                state.turnBusy = true
+                return true
+            }
+            if now { continuation.resume() }
+        }
+        defer {
+            let next = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+                if state.turnQueue.isEmpty {
+                    state.turnBusy = false
+                    return nil
+                }
+                return state.turnQueue.removeFirst()
+            }
+            next?.resume()
+        }
+        try Task.checkCancellation()
+        return try await body()
+    }
+
+    private func synchronizeInTurn(until deadline: ContinuousClock.Instant, limit: Duration) async throws {
+        while true {
+            let remaining = deadline - .now
+            guard remaining > .zero else {
+                throw QMPTimeoutError(
+                    operation: "guest agent synchronisation on \(endpoint) (is qemu-ga running in the guest?)",
+                    timeout: limit)
+            }
+            do {
+                _ = try await exchange(
+                    "guest-sync-delimited", until: min(deadline, .now + configuration.synchronizationAttempt), limit: limit
+                ) { proto, _ in
+                    let id = Int64.random(in: 1...(1 << 40))
+                    return (proto.synchronize(id: id), .sync(id))
+                }
+                return
+            } catch is QMPTimeoutError {
+                continue
+            }
+        }
+    }
+
+    /// Registers a waiter, sends what `start` produced, and waits for the outcome or `deadline`.
+    private func exchange(
+        _ operation: String, until deadline: ContinuousClock.Instant, limit: Duration,
+        _ start: (inout GuestAgentProtocol, Int64) throws -> ([UInt8], Waiter.Kind)
+    ) async throws -> Outcome {
+        let prepared = try state.withLock { state throws -> (Waiter, [UInt8])? in
+            if state.closedError != nil { return nil }
+            let id = state.nextID
+            state.nextID += 1
+            let (bytes, kind) = try start(&state.proto, id)
+            let waiter = Waiter(kind)
+            state.waiter = waiter
+            return (waiter, bytes)
+        }
+        guard let (waiter, bytes) = prepared else {
+            throw state.withLock { $0.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
+        }
+        let delay = max(deadline - .now, .zero)
+        let timer = DeadlineScheduler.shared.schedule(after: delay) { [weak self] in
+            if case .end = waiter.kind {
+                self?.finish(waiter, .success(.ended))
+            } else {
+                self?.finish(waiter, .failure(QMPTimeoutError(operation: "\(operation) (guest agent)", timeout: limit)))
+            }
+        }
+        defer { DeadlineScheduler.shared.cancel(timer) }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Outcome, any Error>) in
+                waiter.continuation.withLock { $0 = continuation }
+                let gone = state.withLock { state in state.waiter !== waiter }
+                if gone {
+                    // Finished (connection lost, or time up) before the continuation was stored.
+                    let error = state.withLock { $0.closedError }
+                    waiter.take()?.resume(throwing: error ?? QMPTimeoutError(operation: operation, timeout: limit))
+                    return
+                }
+                do {
+                    try connection.send(bytes)
+                } catch {
+                    connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
+                    connection.shutdown()
+                }
+                if Task.isCancelled { finish(waiter, .failure(CancellationError())) }
+            }
+        } onCancel: {
+            finish(waiter, .failure(CancellationError()))
+        }
+    }
+
+    /// Completes `waiter` if it is still the current one; a failure abandons the exchange (resynchronise next).
+    private func finish(_ waiter: Waiter, _ result: Result<Outcome, any Error>) {
+        let current = state.withLock { state -> Bool in
+            guard state.waiter === waiter else { return false }
+            state.waiter = nil
+            if case .failure = result { state.proto.abandon() }
+            if case .success(.ended) = result, case .end = waiter.kind { state.proto.abandon() }
+            return true
+        }
+        if current { waiter.take()?.resume(with: result) }
+    }
+
+    private func readLoop() {
+        defer { finishReading() }
+        let reason = connection.readChunks(endMessage: "the guest agent connection ended") { chunk in
+            let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
+                let outputs = state.proto.receive(chunk)
+                var completions: [(Waiter, Result<Outcome, any Error>)] = []
+                for output in outputs {
+                    guard let waiter = state.waiter else { continue }
+                    let result: Result<Outcome, any Error>?
+                    switch output {
+                    case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
+                    case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
+                        result = reply.map { .reply($0) }.mapError { $0 }
+                    case .protocolError(let message):
+                        result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
+                    default: result = nil
+                    }
+                    if let result {
+                        state.waiter = nil
+                        completions.append((waiter, result))
+                    }
+                }
+                return completions
+            }
+            for (waiter, result) in completions { waiter.take()?.resume(with: result) }
+        }
+        connectionLost(reason)
+    }
+
+    private func connectionLost(_ error: QMPConnectionError) {
+        let (waiter, result) = state.withLock { state -> (Waiter?, Result<Outcome, any Error>) in
+            let ended = state.proto.endOfStream()
+            if state.closedError == nil {
+                state.closedError = state.closing
+                    ? QMPConnectionError(.closedByClient, "the agent connection was closed by this client") : error
+            }
+            let waiter = state.waiter
+            state.waiter = nil
+            if case .ended(let expected?) = ended, let waiter, waiter.kind == .end(expected) {
+                return (waiter, .success(.ended))
+            }
+            return (waiter, .failure(state.closedError!))
+        }
+        waiter?.take()?.resume(with: result)
+    }
+
+    private func finishReading() {
+        let waiters = state.withLock { state in
+            state.finished = true
+            defer { state.finishWaiters.removeAll() }
+            return state.finishWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
