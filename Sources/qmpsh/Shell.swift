@@ -35,7 +35,7 @@ struct Shell: AsyncParsableCommand {
     @Option(help: "History file (default: $XDG_STATE_HOME/qmpsh/history or ~/.local/state/qmpsh/history).")
     var history: String?
 
-    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none).")
+    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none), and then for each answer (at least 30).")
     var timeout: Double = 5
 
     func validate() throws {
@@ -55,6 +55,9 @@ struct Shell: AsyncParsableCommand {
     func run() async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        // Every answer has a limit too (fed from a pipe with QEMU stopped, the shell used to wait until Ctrl-C).
+        let answerTimeout = Duration.milliseconds(Int64(max(timeout, 30) * 1000))
+        configuration.defaultTimeout = answerTimeout
         var sessions: [MonitorSession] = []
         do {
             try await reportingErrors {
@@ -73,6 +76,7 @@ struct Shell: AsyncParsableCommand {
         var options = MonitorREPL.Options()
         options.hmpMode = hmp
         options.pretty = pretty
+        options.commandTimeout = answerTimeout
         let status = await Self.runREPL(sessions: sessions, options: options, history: history)
         if status != 0 { throw ExitCode(status) }
     }

@@ -20,9 +20,11 @@ extension ClientCore {
             // Run the jobs of tasks that prefer this thread, then sleep until the socket or a new job wakes it.
             executor.runJobs()
             guard executor.prepareToSleep() else { continue }
-            let readable = connection.waitReadable(alsoWatching: executor.wakeDescriptor)
+            // Read after `prepareToSleep`: a writer that sets it later finds the loop asleep and wakes it.
+            let ready = connection.waitForIO(writable: wantsWritable, wake: executor.wakeDescriptor)
             executor.awake()
-            guard readable else { continue }
+            if ready.writable { socketWritable() }
+            guard ready.readable else { continue }
             let count: Int
             do {
                 count = try connection.receive(into: buffer)
@@ -39,19 +41,27 @@ extension ClientCore {
                 return
             }
             framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            do {
-                while let item = try framer.next() {
-                    switch item {
-                    case .object(let object): handle(object)
-                    case .malformed(let input):
-                        recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
-                    }
+            while let item = try? framer.next() {
+                switch item {
+                case .object(let object): handle(object)
+                case .malformed(let input) where input.isObject: handleUnusable(input)
+                case .malformed(let input):
+                    recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
                 }
-            } catch {
-                connectionLost(QMPConnectionError(.protocolViolation, error.description))
-                connection.shutdown()
-                return
             }
+        }
+    }
+
+    /// A message that could not be used (invalid, cut short, over a limit) is still one protocol item: a reply
+    /// fails the call it answered, an event is counted. Nothing shifts the matching of later replies.
+    private func handleUnusable(_ input: JSONStreamFramer.MalformedInput) {
+        let keys = Set(input.keys)
+        if keys.contains("QMP") {
+            failGreeting(QMPConnectionError(.protocolViolation, "the greeting could not be read: \(input.reason)"))
+        } else if keys.contains("event") || (keys.contains("timestamp") && keys.isDisjoint(with: ["return", "error"])) {
+            recordAnomaly(QMPProtocolError("dropped an event that could not be read: \(input.reason)", message: .string(input.excerpt)))
+        } else {
+            deliver(id: input.id, .unusable(input))
         }
     }
 
@@ -61,7 +71,13 @@ extension ClientCore {
         do {
             message = try QMPMessage(object)
         } catch {
-            recordAnomaly(error)
+            if object["return"] != nil || object["error"] != nil {
+                // A reply, but not a valid one: it still answers the call in front.
+                deliver(id: object["id"], .unusable(JSONStreamFramer.MalformedInput(
+                    reason: error.reason, excerpt: JSON.object(object).serialized(), kind: .invalidObject)))
+            } else {
+                recordAnomaly(error)
+            }
             return
         }
         if let observer = configuration.messageObserver { observer(.received, .object(object)) }
@@ -86,6 +102,8 @@ extension ClientCore {
     private enum Reply {
         case success(JSON)
         case failure(QMPErrorBody)
+        /// A reply that could not be used, for the reason given.
+        case unusable(JSONStreamFramer.MalformedInput)
     }
 
     private func deliver(id: JSON?, _ reply: Reply) {
@@ -112,6 +130,7 @@ extension ClientCore {
             switch reply {
             case .success(let value): message = ["return": value, "id": id ?? .null]
             case .failure(let body): message = ["error": body.json, "id": id ?? .null]
+            case .unusable(let input): message = ["unusable": .string(input.description), "id": id ?? .null]
             }
             recordAnomaly(QMPProtocolError(anomaly, message: message))
             return
@@ -120,6 +139,9 @@ extension ClientCore {
         switch reply {
         case .success(let value): continuation.resume(returning: value)
         case .failure(let body): continuation.resume(throwing: QMPError(body, command: pending.name))
+        case .unusable(let input):
+            continuation.resume(throwing: QMPProtocolError(
+                "the reply to '\(pending.name)' could not be used: \(input.reason)", message: .string(input.excerpt)))
         }
     }
 }

@@ -48,13 +48,21 @@ public struct QMPTimeoutError: Error, Sendable, Equatable, CustomStringConvertib
     /// What was waited for, e.g. `query-status` or `event DEVICE_DELETED`.
     public var operation: String
     public var timeout: Duration
+    /// More on why, when the client knows (e.g. events a wait may have missed were evicted from the history).
+    public var detail: String?
 
-    public init(operation: String, timeout: Duration) {
+    public init(operation: String, timeout: Duration, detail: String? = nil) {
         self.operation = operation
         self.timeout = timeout
+        self.detail = detail
     }
 
-    public var description: String { "Timeout: no answer to \(operation) within \(timeout.secondsText)" }
+    /// `no answer to OPERATION within Ns` (and the detail), without a class prefix: the CLI adds `Timeout: `.
+    public var message: String {
+        "no answer to \(operation) within \(timeout.secondsText)" + (detail.map { "; " + $0 } ?? "")
+    }
+
+    public var description: String { "Timeout: " + message }
 }
 
 /// A reply that arrived but does not decode as the command's typed response.
