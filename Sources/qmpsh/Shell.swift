@@ -35,8 +35,8 @@ struct Shell: AsyncParsableCommand {
     @Option(help: "History file (default: $XDG_STATE_HOME/qmpsh/history or ~/.local/state/qmpsh/history).")
     var history: String?
 
-    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none), and then for each answer (at least 30).")
-    var timeout: Double = 5
+    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none) and for each answer.")
+    var timeout: Double = 10
 
     func validate() throws {
         guard !monitors.isEmpty else { throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock") }
@@ -56,7 +56,7 @@ struct Shell: AsyncParsableCommand {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
         // Every answer has a limit too (fed from a pipe with QEMU stopped, the shell used to wait until Ctrl-C).
-        let answerTimeout = Duration.milliseconds(Int64(max(timeout, 30) * 1000))
+        let answerTimeout = Duration.milliseconds(Int64(timeout * 1000))
         configuration.defaultTimeout = answerTimeout
         var sessions: [MonitorSession] = []
         do {

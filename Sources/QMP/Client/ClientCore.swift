@@ -172,11 +172,12 @@ final class ClientCore: Sendable {
 
     // MARK: - Greeting
 
-    func waitForGreeting(timeout: Duration) async throws -> QMPGreeting {
+    /// Waits for the greeting at most `timeout`; a failure names `limit` (the whole connect's time limit).
+    func waitForGreeting(timeout: Duration, limit: Duration) async throws -> QMPGreeting {
         let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.failGreeting(QMPConnectionError(
                 .noGreeting,
-                "no QMP greeting within \(timeout.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
+                "no QMP greeting within \(limit.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
         }
         defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {

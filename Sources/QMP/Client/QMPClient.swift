@@ -97,7 +97,7 @@ public actor QMPClient {
         }
         do {
             let remaining = max(.milliseconds(1), deadline - .now)
-            let greeting = try await core.waitForGreeting(timeout: remaining)
+            let greeting = try await core.waitForGreeting(timeout: remaining, limit: configuration.greetingTimeout)
             var enable: [String] = []
             if configuration.enableOutOfBand && greeting.capabilities.contains("oob") { enable.append("oob") }
             do {
@@ -106,8 +106,8 @@ public actor QMPClient {
                     id: nil, outOfBand: false, fileDescriptors: [], timeout: max(.milliseconds(1), deadline - .now))
             } catch let error as QMPError {
                 throw QMPConnectionError(.negotiationFailed, "capabilities negotiation failed: \(error)")
-            } catch let error as QMPTimeoutError {
-                throw QMPConnectionError(.noGreeting, "no answer to qmp_capabilities within \(error.timeout.secondsText)")
+            } catch is QMPTimeoutError {
+                throw QMPConnectionError(.noGreeting, "no answer to qmp_capabilities within \(configuration.greetingTimeout.secondsText)")
             }
             return QMPClient(core: core, greeting: greeting, enabledCapabilities: enable)
         } catch {

@@ -72,6 +72,12 @@ public struct QMPResponseDecodingError: Error, Sendable, CustomStringConvertible
     /// The reply as received.
     public var value: JSON
 
+    public init(command: String, reason: String, value: JSON) {
+        self.command = command
+        self.reason = reason
+        self.value = value
+    }
+
     public var description: String { "cannot decode the reply to \(command): \(reason)" }
 }
 

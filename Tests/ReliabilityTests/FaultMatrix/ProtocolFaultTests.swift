@@ -69,6 +69,7 @@ import Testing
                 try peer.reply(to: request, "real")
                 _ = try peer.receive()!
                 try peer.sendRaw("{\"return\": {\"truncated\": tr\r\n")  // a reply cut short, depth still open
+                try peer.sendEvent("NEXT")  // a new object at the start of a line shows the cut
                 let third = try peer.receive()!
                 try peer.reply(to: third, "third")
                 _ = try peer.receive()
