@@ -11,6 +11,8 @@ struct MonitorOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the monitor and for each answer.")
     var timeout: Double = 30
 
+    @OptionGroup var wire: WireOptions
+
     var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
 
     func validate() throws {
@@ -23,6 +25,9 @@ struct MonitorOptions: ParsableArguments {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = timeoutDuration
         configuration.defaultTimeout = timeoutDuration
+        let tap = try wire.tap()
+        defer { tap.close() }
+        tap.apply(to: &configuration, monitor: monitor)
         try await reportingErrors {
             try await withQMPClient(monitor, configuration: configuration, body)
         }

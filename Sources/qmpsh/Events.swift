@@ -27,6 +27,8 @@ struct Events: AsyncParsableCommand {
     @Flag(help: "Print each event indented over several lines.")
     var pretty = false
 
+    @OptionGroup var wire: WireOptions
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
@@ -36,9 +38,12 @@ struct Events: AsyncParsableCommand {
     func run() async throws {
         let filter = name.isEmpty ? QMPEventFilter.all : QMPEventFilter(names: Set(name))
         let limit = timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
+        let tap = try wire.tap()
+        defer { tap.close() }
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             if let limit { configuration.greetingTimeout = limit }
+            tap.apply(to: &configuration, monitor: monitor)
             try await withQMPClient(monitor, configuration: configuration) { client in
                 // QEMU sends events only after negotiation: replaying from the start of the connection loses none that
                 // came between negotiation and this subscription.

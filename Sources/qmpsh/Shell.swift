@@ -38,6 +38,8 @@ struct Shell: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none) and for each answer.")
     var timeout: Double = 10
 
+    @OptionGroup var wire: WireOptions
+
     func validate() throws {
         guard !monitors.isEmpty else { throw ValidationError("give at least one monitor, e.g. qmpsh /tmp/qmp.sock") }
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
@@ -55,6 +57,8 @@ struct Shell: AsyncParsableCommand {
     func run() async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        let tap = try wire.tap()
+        defer { tap.close() }
         // Every answer has a limit too (fed from a pipe with QEMU stopped, the shell used to wait until Ctrl-C).
         let answerTimeout = Duration.milliseconds(Int64(timeout * 1000))
         configuration.defaultTimeout = answerTimeout
@@ -63,6 +67,8 @@ struct Shell: AsyncParsableCommand {
             try await reportingErrors {
                 for monitor in monitors {
                     do {
+                        var configuration = configuration
+                        tap.apply(to: &configuration, monitor: monitor)
                         sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
                     } catch let error as QMPConnectionError {
                         throw QMPConnectionError(error.code, Self.explain(error, monitor: monitor), errno: error.errno)

@@ -70,4 +70,37 @@ import Testing
         #expect(elapsed < .seconds(10), "six exec runs took \(elapsed)")
         print("figure: six qmpsh exec --timeout 2 against a stopped QEMU ended within \(elapsed)")
     }
+
+    /// `-v` shows the wire on stderr and `--transcript` writes it to a file, on every subcommand that talks to a
+    /// monitor; secrets are redacted in both.
+    @Test func verboseAndTranscriptShowTheWireRedacted() async throws {
+        let qemu = try QEMUProcess.launch()
+        let directory = try TemporaryDirectory(prefix: "qmpkit-wire")
+        let transcript = directory.file("t.jsonl")
+        let exec = try await ChildProcess.run([
+            qmpsh, "exec", qemu.monitorPath, "object-add", "qom-type=secret", "id=s0", "data=hunter2", "-v",
+            "--transcript", transcript,
+        ])
+        #expect(exec.status == 0, "\(exec)")
+        #expect(exec.standardError.contains(#"-> {"execute":"object-add""#), "\(exec)")
+        #expect(exec.standardError.contains(#"<- {"return":{}}"#), "\(exec)")
+        #expect(!exec.standardError.contains("hunter2"))
+        let written = try ChildProcess.readFile(transcript)
+        #expect(written.contains(#""direction":"sent""#))
+        #expect(!written.contains("hunter2"))
+        for arguments in [
+            ["hmp", qemu.monitorPath, "info status", "-v"],
+            ["events", qemu.monitorPath, "--timeout", "0.2", "-v"],
+            ["schema", qemu.monitorPath, "query-status", "-v"],
+        ] {
+            let result = try await ChildProcess.run([qmpsh] + arguments)
+            #expect(result.standardError.contains(#"-> {"execute":"qmp_capabilities"}"#), "\(arguments): \(result)")
+        }
+        let shell = try await ChildProcess.run([qmpsh, "shell", qemu.monitorPath, "-v"], input: "query-name\n")
+        #expect(shell.standardError.contains(#"-> {"execute":"query-name"}"#), "\(shell)")
+        let script = directory.file("s.qmp")
+        try ChildProcess.writeFile(script, "query-name\n")
+        let run = try await ChildProcess.run([qmpsh, "run", script, "--monitor", qemu.monitorPath, "-v"])
+        #expect(run.standardError.contains(#"-> {"execute":"query-name"}"#), "\(run)")
+    }
 }

@@ -80,7 +80,7 @@ extension ClientCore {
             }
             return
         }
-        if let observer = configuration.messageObserver { observer(.received, .object(object)) }
+        if configuration.messageObserver != nil || wireLogger != nil { observe(.received, .object(object)) }
         switch message {
         case .success(let id, let value):
             deliver(id: id, .success(value))

@@ -1,3 +1,4 @@
+import Logging
 import QMPWire
 import Synchronization
 
@@ -19,9 +20,13 @@ final class ClientCore: Sendable {
     /// The reader thread, also usable as a task executor.
     let executor = IOExecutor()
 
+    /// The configured logger when it logs at `trace` level: then every message is logged.
+    let wireLogger: Logger?
+
     init(connection: SocketConnection, configuration: QMPClient.Configuration) {
         self.connection = connection
         self.configuration = configuration
+        self.wireLogger = configuration.logger.flatMap { $0.logLevel <= .trace ? $0 : nil }
         self.state = Mutex(State(historyLimit: configuration.eventHistorySize))
     }
 
@@ -113,7 +118,7 @@ final class ClientCore: Sendable {
                     }
                     pending.id = id
                     pending.continuation = continuation
-                    pending.isQuit = pending.name == "quit"
+                    pending.isQuit = configuration.commandsEndingConnection.contains(pending.name)
                     if let id { state.byID[id] = pending }
                     if !outOfBand { state.inBand.append(pending) }
                     state.lastCommandEventSequence = state.eventSequence
@@ -129,10 +134,10 @@ final class ClientCore: Sendable {
                 case .failure(let error):
                     continuation.resume(throwing: error)
                 case .success(let write):
-                    if let observer = configuration.messageObserver {
+                    if configuration.messageObserver != nil || wireLogger != nil {
                         var bytes: [UInt8] = []
                         QMPRequest.encode(pending.name, arguments: arguments, id: pending.id, outOfBand: outOfBand, into: &bytes)
-                        observer(.sent, (try? JSON(parsing: bytes)) ?? .null)
+                        observe(.sent, (try? JSON(parsing: bytes)) ?? .null)
                     }
                     if write { flushWrites() }
                 }
@@ -289,7 +294,20 @@ final class ClientCore: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Hands a message to the observer and the wire logger (redacted there).
+    func observe(_ direction: QMPClient.MessageDirection, _ message: JSON) {
+        configuration.messageObserver?(direction, message)
+        wireLogger?.trace("qmp \(direction.rawValue)", metadata: [
+            "qmp.direction": .string(direction.rawValue),
+            "qmp.message": .string(Redaction.redact(message).serialized()),
+        ])
+    }
+
     func recordAnomaly(_ anomaly: QMPProtocolError) {
+        configuration.logger?.debug("qmp skipped input", metadata: [
+            "qmp.reason": .string(anomaly.reason),
+            "qmp.message": .string(anomaly.message.map { Redaction.redact($0).serialized() } ?? ""),
+        ])
         state.withLock { state in
             state.anomalyCount += 1
             if state.anomalies.count >= 100 { state.anomalies.removeFirst() }

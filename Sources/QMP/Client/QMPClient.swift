@@ -1,3 +1,4 @@
+public import Logging
 import QMPWire
 
 /// A client for one QMP monitor.
@@ -39,9 +40,25 @@ public actor QMPClient {
         /// Whether the peer sends a QMP greeting and expects `qmp_capabilities` (qmp-shell's `-N` turns this off;
         /// the guest agent has neither). Without it, ``QMPClient/greeting`` is empty and commands go out at once.
         public var negotiates = true
+        /// Commands after which the peer may close the connection without a reply; for them, the end of the
+        /// connection is their success (`quit`; the guest agent's `guest-shutdown`).
+        public var commandsEndingConnection: Set<String> = ["quit"]
         /// Called on the reader thread (received) or the caller's thread (sent) with every message; for
-        /// transcripts. Must be fast and must not block.
+        /// transcripts. Must be fast and must not block. Gets the messages as they are: redact them with
+        /// `Redaction.redact(_:)` before showing or storing them.
         public var messageObserver: (@Sendable (MessageDirection, JSON) -> Void)?
+        /// Where the wire goes at `trace` level: every message sent and received, secrets redacted
+        /// (`Redaction`), with the message as metadata `qmp.message` and its direction as `qmp.direction`.
+        /// Messages skipped as unusable are logged at `debug`. Nothing is formatted unless the logger's level is
+        /// `trace` (or `debug` for the skipped ones).
+        ///
+        /// ```swift
+        /// var configuration = QMPClient.Configuration()
+        /// var logger = Logger(label: "qmp")
+        /// logger.logLevel = .trace
+        /// configuration.logger = logger
+        /// ```
+        public var logger: Logger?
 
         public init() {}
     }
