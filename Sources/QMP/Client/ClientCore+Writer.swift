@@ -43,7 +43,8 @@ extension ClientCore {
                 if full {
                     state.writing = false
                     state.wantsWritable = true
-                } else {
+                } else if state.writeQueue.first === request {
+                    // (Not there when the connection was lost meanwhile: `connectionLost` emptied the queue.)
                     _ = state.writeQueue.popFirst()
                     state.queuedBytes -= request.bytes.count
                 }

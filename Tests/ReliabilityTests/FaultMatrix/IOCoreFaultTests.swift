@@ -364,14 +364,3 @@ final class Gate: Sendable {
         _ = read(readEnd, &byte, 1)
     }
 }
-
-extension Probe {
-    /// Threads of this process (`/proc/self/task`).
-    static func threadCount() -> Int {
-        guard let directory = opendir("/proc/self/task") else { return -1 }
-        defer { closedir(directory) }
-        var count = 0
-        while readdir(directory) != nil { count += 1 }
-        return count - 2
-    }
-}
