@@ -216,6 +216,11 @@ public actor QMPClient {
     ///     for _ in 0..<1000 { _ = try await client.execute(QueryStatus()) }
     /// }
     /// ```
+    ///
+    /// A closure formed in `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type) is isolated to
+    /// the main actor, and the main actor's executor wins over the task executor preference: every command then
+    /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
+    /// non-isolated function (or a `Task.detached`) to keep the affine path.
     public nonisolated func withAffinity<Result: Sendable>(
         _ body: () async throws -> Result
     ) async rethrows -> Result {
