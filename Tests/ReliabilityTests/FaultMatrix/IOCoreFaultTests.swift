@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HMP
 import QMP
 import QMPTestSupport
 import QMPWire
@@ -362,5 +363,33 @@ final class Gate: Sendable {
         }
         var byte: UInt8 = 0
         _ = read(readEnd, &byte, 1)
+    }
+}
+
+/// The direct HMP socket client's connect is bounded the same way.
+@Suite(.timeLimit(.minutes(1))) struct HMPConnectFaultTests {
+    @Test func hmpConnectToAListenerThatNeverAcceptsEndsAtTheTimeLimit() async throws {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-hmp-backlog")
+        let listener = try ListeningSocket(path: directory.file("hmp.sock"), backlog: 0)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    do {
+                        _ = try await HMPSocketClient.connect(to: .unix(path: listener.path), bannerTimeout: .seconds(1))
+                        return "connected"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var all: [String] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(clock.now - start < .seconds(4), "\(results)")
+        #expect(!results.contains("connected"))
+        withExtendedLifetime(listener) {}
     }
 }
