@@ -108,22 +108,12 @@ extension ClientCore {
 
     private func deliver(id: JSON?, _ reply: Reply) {
         let (pending, anomaly) = state.withLock { state -> (PendingCall?, String?) in
-            if let id {
-                guard let pending = state.byID.removeValue(forKey: id) else {
-                    return (nil, "reply with an id no pending command has")
-                }
-                if state.inBand.first === pending {
-                    _ = state.inBand.popFirst()
-                } else {
-                    _ = state.inBand.removeFirst { $0 === pending }
-                }
-                return (pending, nil)
-            }
-            guard let pending = state.inBand.popFirst() else {
+            switch state.matcher.match(replyID: id, callID: { $0.id }) {
+            case .success(let pending): return (pending, nil)
+            case .failure(.unknownID): return (nil, "reply with an id no pending command has")
+            case .failure(.nothingPending):
                 return (nil, state.greeting == nil ? "reply before the greeting" : "reply with no pending command")
             }
-            if let pendingID = pending.id { state.byID[pendingID] = nil }
-            return (pending, nil)
         }
         if let anomaly {
             let message: JSON

@@ -31,10 +31,8 @@ final class ClientCore: Sendable {
     }
 
     struct State: ~Copyable {
-        /// In-band calls in the order they were sent.
-        var inBand = FIFOQueue<PendingCall>()
-        /// Calls whose reply is matched by id (out-of-band ones, or any call sent with an id).
-        var byID: [JSON: PendingCall] = [:]
+        /// Pending calls: in-band ones in the order they were sent, and those matched by id.
+        var matcher = ReplyMatcher<PendingCall>()
         var nextID: Int64 = 1
         /// Set once the connection is over; later calls fail with it at once.
         var closedError: QMPConnectionError?
@@ -105,7 +103,7 @@ final class ClientCore: Sendable {
                         id = .int(state.nextID)
                         state.nextID += 1
                     }
-                    if let id, state.byID[id] != nil {
+                    if let id, state.matcher.isInUse(id) {
                         return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
                     }
                     var bytes: [UInt8] = []
@@ -119,8 +117,7 @@ final class ClientCore: Sendable {
                     pending.id = id
                     pending.continuation = continuation
                     pending.isQuit = configuration.commandsEndingConnection.contains(pending.name)
-                    if let id { state.byID[id] = pending }
-                    if !outOfBand { state.inBand.append(pending) }
+                    _ = state.matcher.register(pending, id: id, inBand: !outOfBand)
                     state.lastCommandEventSequence = state.eventSequence
                     let request = OutgoingRequest(bytes: bytes, fileDescriptors: fileDescriptors, pending: pending)
                     pending.request = request
@@ -158,8 +155,7 @@ final class ClientCore: Sendable {
                 if state.writeQueue.removeFirst(where: { $0 === request }) != nil {
                     state.queuedBytes -= request.bytes.count
                 }
-                _ = state.inBand.removeFirst { $0 === pending }
-                if let id = pending.id, state.byID[id] === pending { state.byID[id] = nil }
+                state.matcher.withdraw(pending, id: pending.id)
             }
             return pending.takeContinuation()
         }
@@ -249,7 +245,8 @@ final class ClientCore: Sendable {
                     : error
                 state.closedError = finalError
             }
-            for pending in state.inBand.removeAll() {
+            let (ordered, byIDOnly) = state.matcher.removeAll()
+            for pending in ordered {
                 if let continuation = pending.takeContinuation() {
                     // QEMU may close the socket before the reply to `quit` is read: that is the success `quit` asks for.
                     if pending.isQuit && finalError.code == .closedByPeer {
@@ -259,10 +256,9 @@ final class ClientCore: Sendable {
                     }
                 }
             }
-            for pending in state.byID.values {
+            for pending in byIDOnly {
                 if let continuation = pending.takeContinuation() { failed.append((pending, continuation)) }
             }
-            state.byID.removeAll()
             for request in state.writeQueue.removeAll() { request.pending?.request = nil }
             state.queuedBytes = 0
             defer {

@@ -289,10 +289,7 @@ public actor QMPClient {
     /// Calls sent and still waiting for their reply.
     public nonisolated var pendingCallCount: Int {
         core.state.withLock { state in
-            var pending = Set<ObjectIdentifier>()
-            for call in state.inBand.elements where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
-            for call in state.byID.values where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
-            return pending.count
+            state.matcher.pending.count { $0.continuation != nil }
         }
     }
 
