@@ -33,6 +33,15 @@ import Testing
         }
     }
 
+    /// A configuration whose logger hands everything at `level` or above to `collector`.
+    static func configuration(_ collector: Collector, _ level: Logger.Level) -> QMPClient.Configuration {
+        var logger = Logger(label: "qmp.test") { _ in Handler(collector: collector) }
+        logger.logLevel = level
+        var configuration = QMPClient.Configuration()
+        configuration.logger = logger
+        return configuration
+    }
+
     @Test func everyMessageIsLoggedAtTraceWithSecretsRedacted() async throws {
         let server = try FakeQMPServer { peer in
             try peer.negotiate()
@@ -44,11 +53,7 @@ import Testing
             _ = try peer.receive()
         }
         let collector = Collector()
-        var logger = Logger(label: "qmp.test") { _ in Handler(collector: collector) }
-        logger.logLevel = .trace
-        var configuration = QMPClient.Configuration()
-        configuration.logger = logger
-        let client = try await QMPClient.connect(to: server.address, configuration: configuration)
+        let client = try await QMPClient.connect(to: server.address, configuration: Self.configuration(collector, .trace))
         _ = try await client.execute("object-add", arguments: ["qom-type": "secret", "id": "s0", "data": "hunter2"])
         _ = try await client.execute("query-status", timeout: .seconds(10))
         await client.close()
@@ -67,11 +72,7 @@ import Testing
     @Test func nothingIsLoggedAboveTrace() async throws {
         let server = try FakeQMPServer.standard()
         let collector = Collector()
-        var logger = Logger(label: "qmp.test") { _ in Handler(collector: collector) }
-        logger.logLevel = .info
-        var configuration = QMPClient.Configuration()
-        configuration.logger = logger
-        let client = try await QMPClient.connect(to: server.address, configuration: configuration)
+        let client = try await QMPClient.connect(to: server.address, configuration: Self.configuration(collector, .info))
         _ = try await client.execute("query-status", timeout: .seconds(10))
         await client.close()
         _ = await server.finished()
