@@ -33,11 +33,16 @@ struct ArgumentToken: Equatable {
             case .singleQuoted(let text), .doubleQuoted(let text): return .string(text)
             case .bare(let text):
                 if text.isEmpty { return .string("") }
-                if let value = try? JSON(parsing: text) { return value }
-                if text.first == "{" || text.first == "[" {
-                    do {
-                        _ = try JSON(parsing: text)
-                    } catch {
+                do {
+                    return try JSON(parsing: text)
+                } catch {
+                    // A number JSON cannot hold exactly is refused, never sent changed (or silently as a string).
+                    if error.message.contains("out of range") {
+                        throw MonitorSyntaxError(
+                            "\(error.message) in '\(key ?? text)' (quote it to send it as a string)",
+                            column: valueColumn + error.offset)
+                    }
+                    if text.first == "{" || text.first == "[" {
                         throw MonitorSyntaxError("invalid JSON in '\(key ?? text)': \(error.message)", column: valueColumn)
                     }
                 }
