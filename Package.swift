@@ -11,7 +11,6 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "qmpkit",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "QMPWire", targets: ["QMPWire"]),
         .library(name: "QMP", targets: ["QMP"]),
@@ -29,10 +28,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Wire logging for library users (QMPClient.Configuration.logger, issue 14).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "QMPWire"),
-        .target(name: "QMP", dependencies: ["QMPWire"]),
+        .target(name: "QMP", dependencies: ["QMPWire", .product(name: "Logging", package: "swift-log")]),
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire", "GuestAgent"]),
@@ -57,7 +58,9 @@ let package = Package(
         .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent"]),
         .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
-        .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
+        .testTarget(
+            name: "QMPTests",
+            dependencies: ["QMP", "QMPWire", "QMPTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
         .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),

@@ -50,11 +50,12 @@ public final class HMPSocketClient: HumanMonitor {
     }
 
     /// Connects and waits for the banner. A monitor held by another client prints none: that is a
-    /// `QMPConnectionError` with code `noGreeting` after `bannerTimeout`.
+    /// `QMPConnectionError` with code `noGreeting` after `bannerTimeout`. The connect itself is bounded by
+    /// `bannerTimeout` too (a full listen backlog accepts nothing: `timedOut`).
     public static func connect(to address: MonitorAddress, bannerTimeout: Duration = .seconds(10)) async throws
         -> HMPSocketClient
     {
-        let client = HMPSocketClient(connection: try SocketConnection.connect(to: address))
+        let client = HMPSocketClient(connection: try await SocketConnection.connect(to: address, timeout: bannerTimeout))
         startThread { [client] in client.readLoop() }
         do {
             _ = try await client.waitForBanner(timeout: bannerTimeout)

@@ -1,3 +1,5 @@
+public import QMPWire
+
 /// Why a libvirt monitor could not be used. ``message`` is one line that says what to do.
 ///
 /// The code tells the cases apart; new codes may be added. Errors of the monitor itself (a command QEMU refused)
@@ -41,4 +43,13 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { message }
+}
+
+extension LibvirtError: ReportableError {
+    /// `LibvirtError`.
+    public var reportClass: String { "LibvirtError" }
+    /// The one-line message.
+    public var reportMessage: String { message }
+    /// A bad monitor string is bad input (2); the rest mean the guest's monitor could not be reached (3).
+    public var reportExitStatus: Int32 { code == .invalidAddress ? 2 : 3 }
 }

@@ -28,6 +28,12 @@ public struct QMPConnectionError: Error, Sendable, Equatable, CustomStringConver
         public static let ioError = Code(rawValue: "ioError")
         /// The peer broke the protocol in a way the connection cannot recover from.
         public static let protocolViolation = Code(rawValue: "protocolViolation")
+        /// The connection could not be set up within the time limit (the monitor accepts no connections: QEMU
+        /// stopped or busy, or another client holds it).
+        public static let timedOut = Code(rawValue: "timedOut")
+        /// Too many bytes already wait to be sent (the monitor is not reading). The connection stays open; the
+        /// request was not sent.
+        public static let sendQueueFull = Code(rawValue: "sendQueueFull")
         /// Any other failure to set up a socket.
         public static let socketError = Code(rawValue: "socketError")
 

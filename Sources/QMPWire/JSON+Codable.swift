@@ -7,24 +7,31 @@ extension JSON: Codable {
             self = decoder.value
             return
         }
+        // A foreign decoder (Foundation's, say) can only be asked shape by shape, and each wrong guess costs a
+        // thrown error: ask in the order QMP's JSON is most often made of (objects, strings, arrays), numbers last.
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var members: [(String, JSON)] = []
+            for key in keyed.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                members.append((key.stringValue, try keyed.decode(JSON.self, forKey: key)))
+            }
+            self = .object(JSONObject(members))
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSON].self) {
+            self = .array(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .int(value)
         } else if let value = try? container.decode(UInt64.self) {
             self = .uint(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSON].self) {
-            self = .array(value)
         } else {
-            let members = try container.decode([String: JSON].self)
-            self = .object(JSONObject(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+            self = .double(try container.decode(Double.self))
         }
     }
 

@@ -89,7 +89,9 @@ extension JSON {
         case .uint(let value): bytes.append(contentsOf: Array(String(value).utf8))
         case .double(let value):
             if value.isFinite {
-                if value.rounded() == value, let exact = Int64(exactly: value), abs(value) < 1e15 {
+                if value == 0 && value.sign == .minus {
+                    bytes.append(contentsOf: Array("-0.0".utf8))
+                } else if value.rounded() == value, let exact = Int64(exactly: value), abs(value) < 1e15 {
                     JSON.writeInteger(exact, into: &bytes)
                     bytes.append(contentsOf: [0x2E, 0x30])  // ".0" keeps it a double on round trip
                 } else {

@@ -1,10 +1,17 @@
 /// A JSON object that keeps its keys in insertion order.
 ///
-/// Lookups are linear, which is the fastest choice for the small objects QMP exchanges. Setting a key that
-/// exists replaces its value in place; setting `nil` removes it. Equality ignores key order, as JSON does.
+/// Small objects (what QMP mostly exchanges) look keys up linearly, the fastest choice at that size; from
+/// ``indexThreshold`` keys on, a hash index keeps lookups and inserts O(1), so an object of any size parses in linear
+/// time (a peer could otherwise stall the client with one 40 000-key message). Setting a key that exists replaces
+/// its value in place; setting `nil` removes it. Equality ignores key order, as JSON does.
 public struct JSONObject: Sendable, Hashable {
     public private(set) var keys: [String]
     public private(set) var values: [JSON]
+    /// Position of each key, kept once the object has ``indexThreshold`` keys.
+    private var index: [String: Int]?
+
+    /// The number of keys from which lookups go through a hash index.
+    static let indexThreshold = 24
 
     public init() {
         keys = []
@@ -22,24 +29,46 @@ public struct JSONObject: Sendable, Hashable {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSON? {
         get {
-            guard let index = keys.firstIndex(of: key) else { return nil }
-            return values[index]
+            guard let position = position(of: key) else { return nil }
+            return values[position]
         }
         set {
-            if let index = keys.firstIndex(of: key) {
+            if let position = position(of: key) {
                 if let newValue {
-                    values[index] = newValue
+                    values[position] = newValue
                 } else {
-                    keys.remove(at: index)
-                    values.remove(at: index)
+                    keys.remove(at: position)
+                    values.remove(at: position)
+                    rebuildIndex()
                 }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
+                if index != nil {
+                    index![key] = keys.count - 1
+                } else if keys.count >= Self.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
+    }
+
+    private mutating func rebuildIndex() {
+        guard keys.count >= Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(keys.count)
+        for (position, key) in keys.enumerated() { built[key] = position }
+        index = built
     }
 
     /// The members in order.

@@ -37,9 +37,21 @@ extension JSON {
     }
 }
 
+extension JSON {
+    /// The deepest nesting accepted, in received messages and in parsed text alike.
+    ///
+    /// QEMU nests `query-block` 607 deep on a 600-deep backing chain; this bound is far above that and still well
+    /// within the stack of any thread that parses, serializes or releases such a value. Deeper input gives a
+    /// ``JSONParseError`` ("nested more than … levels deep") instead of exhausting the stack.
+    public static let maximumNestingDepth = 4096
+}
+
 /// A recursive-descent JSON parser over UTF-8 bytes, strict per RFC 8259 and bounded in nesting depth.
+///
+/// Numbers are never changed silently: an integer beyond 64 bits, a float out of `Double`'s range (`1e400`,
+/// `1e-400`) and a lone UTF-16 surrogate in a `\u` escape are refused with an error at their offset.
 struct JSONParser {
-    static let maximumDepth = 512
+    static let maximumDepth = JSON.maximumNestingDepth
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
@@ -98,7 +110,9 @@ struct JSONParser {
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > JSONParser.maximumDepth { throw JSONParseError("JSON nested too deeply", offset: index) }
+        if depth > JSONParser.maximumDepth {
+            throw JSONParseError("JSON nested more than \(JSONParser.maximumDepth) levels deep", offset: index)
+        }
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSON {
@@ -205,21 +219,16 @@ struct JSONParser {
                     var scalar = try hex4(at: cursor)
                     cursor += 4
                     if (0xD800..<0xDC00).contains(scalar) {
-                        if cursor + 6 <= bytes.count, bytes[cursor] == UInt8(ascii: "\\"),
-                            bytes[cursor + 1] == UInt8(ascii: "u")
-                        {
-                            let low = try hex4(at: cursor + 2)
-                            if (0xDC00..<0xE000).contains(low) {
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                                cursor += 6
-                            } else {
-                                scalar = 0xFFFD
-                            }
-                        } else {
-                            scalar = 0xFFFD
+                        guard cursor + 6 <= bytes.count, bytes[cursor] == UInt8(ascii: "\\"),
+                            bytes[cursor + 1] == UInt8(ascii: "u"),
+                            case let low = try hex4(at: cursor + 2), (0xDC00..<0xE000).contains(low)
+                        else {
+                            throw JSONParseError("lone surrogate in a \\u escape", offset: cursor - 6)
                         }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        cursor += 6
                     } else if (0xDC00..<0xE000).contains(scalar) {
-                        scalar = 0xFFFD
+                        throw JSONParseError("lone surrogate in a \\u escape", offset: cursor - 6)
                     }
                     utf8.append(contentsOf: Unicode.Scalar(scalar).map { Array(String($0).utf8) } ?? [0xEF, 0xBF, 0xBD])
                 default:
@@ -250,6 +259,16 @@ struct JSONParser {
             value = value << 4 | UInt32(digit)
         }
         return value
+    }
+
+    /// True when the mantissa of the number in `range` has a digit other than 0 (so it is not zero).
+    private func hasNonZeroDigit(_ range: Range<Int>) -> Bool {
+        for position in range {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return false }
+            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return true }
+        }
+        return false
     }
 
     private mutating func parseNumber() throws(JSONParseError) -> JSON {
@@ -292,15 +311,21 @@ struct JSONParser {
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             if index == exponentStart { throw JSONParseError("invalid number", offset: start) }
         }
-        if isInteger && !overflow {
+        if isInteger {
+            if overflow { throw JSONParseError("integer out of range (more than 64 bits)", offset: start) }
             if !negative {
                 return magnitude <= UInt64(Int64.max) ? .int(Int64(magnitude)) : .uint(magnitude)
             }
             if magnitude <= UInt64(Int64.max) { return .int(-Int64(magnitude)) }
             if magnitude == UInt64(Int64.max) + 1 { return .int(Int64.min) }
+            throw JSONParseError("integer out of range (below -2^63)", offset: start)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw JSONParseError("invalid number", offset: start) }
+        guard value.isFinite else { throw JSONParseError("number out of range of a double", offset: start) }
+        if value == 0 && hasNonZeroDigit(start..<index) {
+            throw JSONParseError("number out of range of a double (too small)", offset: start)
+        }
         return .double(value)
     }
 }

@@ -5,11 +5,16 @@
 /// all frame the same way. Each byte is scanned once, however the stream is cut, so a 16 MiB reply arriving in
 /// small reads costs linear time.
 ///
-/// What is *not* a fatal error: text outside an object (a garbage line, a bare number or array) and an object that
-/// does not parse are reported as ``Item/malformed(_:)`` and skipped; framing resumes at the next line. A message
-/// cut short (a string broken by a raw newline, or a line that starts with `{` while a message is still open) is
-/// skipped the same way, so the message after it is not lost. Nested lines are indented in every JSON QEMU sends,
-/// so a `{` at the start of a line always begins a new message.
+/// What is *not* a fatal error: text outside an object (a garbage line, a bare number or array), an object that
+/// does not parse, one cut short (a string broken by a raw newline, or a line that starts with `{` while a message
+/// is still open), and one over a limit are each reported as one ``Item/malformed(_:)`` and skipped; framing
+/// resumes after them. A broken *object* is still one protocol item: ``MalformedInput/kind`` and
+/// ``MalformedInput/keys`` let a client fail the call it answered instead of shifting its matching.
+///
+/// Limits hold on bytes as they arrive: a message over ``maximumMessageSize`` or nested deeper than
+/// ``maximumDepth``, and a garbage line without a newline, are discarded as they stream in, so memory stays
+/// bounded by the limit whatever the peer sends. A `0xFF` byte between messages (the guest agent's sync marker)
+/// is reported on its own, and the object after it frames normally.
 ///
 /// ```swift
 /// var framer = JSONStreamFramer()
@@ -21,21 +26,56 @@ public struct JSONStreamFramer: Sendable {
     public enum Item: Sendable, Equatable {
         /// A whole JSON object.
         case object(JSONObject)
-        /// Bytes that are not a JSON object; the stream goes on after them.
+        /// Bytes that are not a usable JSON object; the stream goes on after them.
         case malformed(MalformedInput)
     }
 
     /// Input that was skipped, with the reason.
     public struct MalformedInput: Sendable, Equatable, CustomStringConvertible {
+        /// What was skipped.
+        public enum Kind: String, Sendable, Equatable {
+            /// Text outside any object (up to its newline).
+            case garbage
+            /// A whole object (by its braces) that is not valid JSON.
+            case invalidObject
+            /// An object cut short by a newline in a string or a new object at the start of a line.
+            case truncatedObject
+            /// An object longer than ``JSONStreamFramer/maximumMessageSize``.
+            case tooLarge
+            /// An object nested deeper than ``JSONStreamFramer/maximumDepth``.
+            case tooDeep
+            /// A lone `0xFF` byte between messages (the guest agent's sync marker).
+            case syncByte
+        }
+
         /// Why the input was skipped.
         public var reason: String
         /// The skipped text (at most the first 200 bytes, lossily decoded).
         public var excerpt: String
+        /// What kind of input it was.
+        public var kind: Kind
+        /// For a broken object: the keys found at its top level (e.g. `return`, `event`), as far as they could be
+        /// read. They tell a reply from an event.
+        public var keys: [String]
+        /// For a broken object: its top-level `id`, when that could be read.
+        public var id: JSON?
+
+        public init(reason: String, excerpt: String, kind: Kind = .garbage, keys: [String] = [], id: JSON? = nil) {
+            self.reason = reason
+            self.excerpt = excerpt
+            self.kind = kind
+            self.keys = keys
+            self.id = id
+        }
+
+        /// True for a broken object (one protocol message), false for text between messages.
+        public var isObject: Bool { kind != .garbage && kind != .syncByte }
 
         public var description: String { "\(reason): \(excerpt)" }
     }
 
-    /// A message longer than ``maximumMessageSize``: the stream cannot be framed any further.
+    /// A message longer than ``maximumMessageSize``. No longer thrown (such a message is reported as a
+    /// ``MalformedInput/Kind/tooLarge`` item); kept for source compatibility.
     public struct MessageTooLarge: Error, Sendable, CustomStringConvertible {
         public var limit: Int
         public var description: String { "a QMP message exceeded the limit of \(limit) bytes" }
@@ -43,6 +83,8 @@ public struct JSONStreamFramer: Sendable {
 
     /// The largest message accepted, in bytes.
     public var maximumMessageSize: Int
+    /// The deepest nesting accepted.
+    public var maximumDepth: Int
 
     private var buffer: [UInt8] = []
     /// Start of the message being framed (or of unread input).
@@ -54,16 +96,23 @@ public struct JSONStreamFramer: Sendable {
     private var escaped = false
     /// True while skipping a garbage line up to its newline.
     private var skippingGarbage = false
+    /// Set while discarding an object over a limit: what to report once it ends.
+    private var discarding: MalformedInput?
+    /// The first bytes of a garbage line whose bytes were already dropped.
+    private var garbageExcerpt: [UInt8]?
 
-    public init(maximumMessageSize: Int = 256 << 20) {
+    public init(maximumMessageSize: Int = 256 << 20, maximumDepth: Int = JSON.maximumNestingDepth) {
         self.maximumMessageSize = maximumMessageSize
+        self.maximumDepth = maximumDepth
     }
 
     /// Bytes received but not yet returned as an item.
     public var bufferedByteCount: Int { buffer.count - start }
 
     /// True when a message has begun but is not complete (e.g. the peer closed mid-message).
-    public var isInsideMessage: Bool { depth > 0 || skippingGarbage && bufferedByteCount > 0 }
+    public var isInsideMessage: Bool {
+        depth > 0 || skippingGarbage && (bufferedByteCount > 0 || garbageExcerpt != nil)
+    }
 
     /// Adds received bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -85,29 +134,32 @@ public struct JSONStreamFramer: Sendable {
         }
     }
 
-    /// The next complete item, or `nil` when more bytes are needed.
+    /// The next complete item, or `nil` when more bytes are needed. (Never throws any more; see
+    /// ``MessageTooLarge``.)
     public mutating func next() throws(MessageTooLarge) -> Item? {
         // A second reference to the storage (no copy) so `nextItem` can update the scan state while reading it.
         let storage = buffer
-        let result = storage.withUnsafeBytes { raw in
-            Result { () throws(MessageTooLarge) in try nextItem(raw) }
-        }
-        return try result.get()
+        return storage.withUnsafeBytes { raw in nextItem(raw) }
     }
 
-    private mutating func nextItem(_ bytes: UnsafeRawBufferPointer) throws(MessageTooLarge) -> Item? {
+    private mutating func nextItem(_ bytes: UnsafeRawBufferPointer) -> Item? {
         let count = bytes.count
         while scan < count {
             let byte = bytes[scan]
             if skippingGarbage {
                 if byte == UInt8(ascii: "\n") {
                     skippingGarbage = false
-                    let item = malformed(bytes, start..<scan, reason: "not a JSON object")
+                    let item = garbage(bytes, start..<scan)
                     scan += 1
                     start = scan
                     return item
                 }
                 scan += 1
+                if scan - start > 4096 {
+                    // Keep the excerpt, drop the rest: a line with no newline must not grow the buffer.
+                    if garbageExcerpt == nil { garbageExcerpt = Array(bytes[start..<(start + 200)]) }
+                    start = scan
+                }
                 continue
             }
             if depth == 0 {
@@ -119,6 +171,10 @@ public struct JSONStreamFramer: Sendable {
                     start = scan
                     depth = 1
                     scan += 1
+                case 0xFF:
+                    scan += 1
+                    start = scan
+                    return .malformed(MalformedInput(reason: "sync byte 0xFF", excerpt: "\u{FFFD}", kind: .syncByte))
                 default:
                     start = scan
                     skippingGarbage = true
@@ -133,7 +189,8 @@ public struct JSONStreamFramer: Sendable {
                     if b == UInt8(ascii: "\n") {
                         // A raw newline cannot be inside a JSON string, not even after a backslash: the message is
                         // broken. Resynchronise.
-                        let item = malformed(bytes, start..<scan, reason: "unterminated string")
+                        let item = discarding.map { Item.malformed($0) }
+                            ?? broken(bytes, start..<scan, reason: "unterminated string", kind: .truncatedObject)
                         resetState()
                         scan += 1
                         start = scan
@@ -149,37 +206,62 @@ public struct JSONStreamFramer: Sendable {
                     }
                     scan += 1
                 }
+                if discarding != nil {
+                    start = scan
+                } else if scan - start > maximumMessageSize {
+                    startDiscarding(bytes, reason: "message larger than \(maximumMessageSize) bytes", kind: .tooLarge)
+                }
                 continue
             }
             switch byte {
             case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{") where bytes[scan - 1] == UInt8(ascii: "\n"):
+            case UInt8(ascii: "{") where scan > 0 && bytes[scan - 1] == UInt8(ascii: "\n"):
                 // `{` at the start of a line inside a message: the message was cut short (QEMU indents nested
                 // lines, even with pretty=on) and a new one begins. Skip the broken part, frame the new one.
-                let item = malformed(bytes, start..<(scan - 1), reason: "truncated message")
+                let item = discarding.map { Item.malformed($0) }
+                    ?? broken(bytes, start..<(scan - 1), reason: "truncated message", kind: .truncatedObject)
                 resetState()
                 start = scan
                 depth = 1
                 scan += 1
                 return item
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > maximumDepth && discarding == nil {
+                    startDiscarding(bytes, reason: "JSON nested more than \(maximumDepth) levels deep", kind: .tooDeep)
+                }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == 0 {
                     let range = start..<(scan + 1)
-                    // The limit holds however the message arrived, a whole one in a single read included.
-                    if range.count > maximumMessageSize { throw MessageTooLarge(limit: maximumMessageSize) }
                     scan += 1
                     start = scan
+                    if let report = discarding {
+                        discarding = nil
+                        return .malformed(report)
+                    }
+                    // The limit holds however the message arrived, a whole one in a single read included.
+                    if range.count > maximumMessageSize {
+                        return broken(bytes, range, reason: "message larger than \(maximumMessageSize) bytes", kind: .tooLarge)
+                    }
                     return parse(bytes, range)
                 }
             default: break
             }
             scan += 1
-            if scan - start > maximumMessageSize { throw MessageTooLarge(limit: maximumMessageSize) }
+            if discarding != nil {
+                start = scan
+            } else if scan - start > maximumMessageSize {
+                startDiscarding(bytes, reason: "message larger than \(maximumMessageSize) bytes", kind: .tooLarge)
+            }
         }
-        if depth > 0 && scan - start > maximumMessageSize { throw MessageTooLarge(limit: maximumMessageSize) }
         return nil
+    }
+
+    /// Reports the object begun at `start` once it ends, dropping its bytes as they come.
+    private mutating func startDiscarding(_ bytes: UnsafeRawBufferPointer, reason: String, kind: MalformedInput.Kind) {
+        if case .malformed(let report) = broken(bytes, start..<scan, reason: reason, kind: kind) { discarding = report }
+        start = scan
     }
 
     private mutating func resetState() {
@@ -187,22 +269,102 @@ public struct JSONStreamFramer: Sendable {
         inString = false
         escaped = false
         skippingGarbage = false
+        discarding = nil
     }
 
     private func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Item {
         do {
             let value = try JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[range]))
             if case .object(let object) = value { return .object(object) }
-            return malformed(bytes, range, reason: "not a JSON object")
+            return broken(bytes, range, reason: "not a JSON object", kind: .invalidObject)
         } catch {
-            return malformed(bytes, range, reason: "invalid JSON (\(error.message))")
+            return broken(bytes, range, reason: "invalid JSON (\(error.message))", kind: .invalidObject)
         }
     }
 
-    private func malformed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, reason: String) -> Item {
+    private mutating func garbage(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Item {
+        let head: [UInt8]
+        if let kept = garbageExcerpt {
+            head = kept
+            garbageExcerpt = nil
+        } else {
+            head = Array(bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 200)])
+        }
+        return .malformed(MalformedInput(reason: "not a JSON object", excerpt: Self.excerpt(head), kind: .garbage))
+    }
+
+    /// A broken object: the reason, an excerpt, and the top-level keys and `id` as far as they can be read.
+    private func broken(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, reason: String, kind: MalformedInput.Kind)
+        -> Item
+    {
         let end = min(range.upperBound, range.lowerBound + 200)
-        var excerpt = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range.lowerBound..<end]), as: UTF8.self)
+        let (keys, id) = Self.topLevelKeys(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        return .malformed(MalformedInput(
+            reason: reason, excerpt: Self.excerpt(Array(bytes[range.lowerBound..<end])), kind: kind, keys: keys, id: id))
+    }
+
+    private static func excerpt(_ head: [UInt8]) -> String {
+        var excerpt = String(decoding: head, as: UTF8.self)
         while excerpt.last == "\r" { excerpt.removeLast() }
-        return .malformed(MalformedInput(reason: reason, excerpt: excerpt))
+        return excerpt
+    }
+
+    /// The keys at depth 1 of the object text in `bytes` (which starts at its `{`), read leniently, and the value of
+    /// its `id` when that is a scalar that parses.
+    static func topLevelKeys(_ bytes: UnsafeRawBufferPointer) -> ([String], JSON?) {
+        var keys: [String] = []
+        var id: JSON?
+        var depth = 0
+        var position = 0
+        var expectKey = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let stringStart = position + 1
+                position += 1
+                while position < bytes.count && bytes[position] != UInt8(ascii: "\"") {
+                    if bytes[position] == UInt8(ascii: "\\") { position += 1 }
+                    position += 1
+                }
+                if depth == 1 && expectKey && keys.count < 16 {
+                    let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[stringStart..<min(position, bytes.count, stringStart + 64)]), as: UTF8.self)
+                    keys.append(key)
+                    if key == "id" { id = scalar(bytes, after: position + 1) }
+                }
+                expectKey = false
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                expectKey = depth == 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                expectKey = depth == 1
+            default: break
+            }
+            position += 1
+        }
+        return (keys, id)
+    }
+
+    /// The scalar value after a key's closing quote at `position` (`: 42,` or `: "a"}`), when it parses.
+    private static func scalar(_ bytes: UnsafeRawBufferPointer, after position: Int) -> JSON? {
+        var begin = position
+        while begin < bytes.count, [UInt8(ascii: ":"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[begin]) { begin += 1 }
+        guard begin < bytes.count else { return nil }
+        var end = begin + 1
+        if bytes[begin] == UInt8(ascii: "\"") {
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\"") {
+                if bytes[end] == UInt8(ascii: "\\") { end += 1 }
+                end += 1
+            }
+            end += 1
+        } else {
+            while end < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), 0x20, 0x0A, 0x0D].contains(bytes[end]) {
+                end += 1
+            }
+        }
+        guard end <= bytes.count, end - begin <= 256 else { return nil }
+        return try? JSON(parsing: UnsafeRawBufferPointer(rebasing: bytes[begin..<end]))
     }
 }

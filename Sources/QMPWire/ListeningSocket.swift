@@ -43,8 +43,9 @@ public final class ListeningSocket: Sendable {
         fileDescriptor = fd
     }
 
-    /// A TCP socket listening on 127.0.0.1 at a port the kernel picks (see ``port``).
-    public static func tcpLoopback() throws -> ListeningSocket {
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picks (see ``port``), queueing at most about
+    /// `backlog` connections it has not accepted.
+    public static func tcpLoopback(backlog: Int32 = 8) throws -> ListeningSocket {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw QMPConnectionError(.socketError, "socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
@@ -54,7 +55,7 @@ public final class ListeningSocket: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 8) == 0 else {
+        guard bound == 0, listen(fd, backlog) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
             throw QMPConnectionError(.socketError, "bind/listen on 127.0.0.1: \(message)")

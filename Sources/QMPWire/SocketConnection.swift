@@ -43,7 +43,58 @@ public final class SocketConnection: Sendable {
         }
     }
 
-    private static func connectUnix(path: String) throws(QMPConnectionError) -> SocketConnection {
+    /// Connects to `address` within `timeout`, without blocking the caller's thread.
+    ///
+    /// A monitor's listen backlog is tiny (about two connections): with QEMU stopped or busy, or its monitor held
+    /// by another client, further connects wait in the kernel. A non-blocking Unix-socket connect cannot wait for
+    /// room in the backlog (it fails with `EAGAIN` at once, leaving only a retry loop), so the connect runs with
+    /// the kernel's own send time-out (`SO_SNDTIMEO`, which bounds `connect` for Unix and TCP sockets) on a short-
+    /// lived thread of its own: it wakes the moment the server accepts, and ends at the deadline at the latest.
+    /// Throws ``QMPConnectionError/Code/timedOut`` then.
+    public static func connect(to address: MonitorAddress, timeout: Duration) async throws(QMPConnectionError)
+        -> SocketConnection
+    {
+        if case .fileDescriptor = address { return try connect(to: address) }
+        let result: Result<SocketConnection, QMPConnectionError> = await withUnsafeContinuation { continuation in
+            startDetachedThread {
+                continuation.resume(returning: Result { () throws(QMPConnectionError) in
+                    try connect(to: address, sendTimeout: timeout)
+                })
+            }
+        }
+        return try result.get()
+    }
+
+    private static func connect(to address: MonitorAddress, sendTimeout: Duration?) throws(QMPConnectionError)
+        -> SocketConnection
+    {
+        switch address {
+        case .unix(let path): return try connectUnix(path: path, timeout: sendTimeout)
+        case .tcp(let host, let port): return try connectTCP(host: host, port: port, timeout: sendTimeout)
+        case .fileDescriptor: return try connect(to: address)
+        }
+    }
+
+    /// Sets (or with `nil` clears) the socket's send time-out, which also bounds a blocking `connect`.
+    private static func setSendTimeout(_ fd: Int32, _ timeout: Duration?) {
+        var value = timeval()
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            value.tv_sec = .init(max(0, seconds))
+            value.tv_usec = .init(max(0, attoseconds / 1_000_000_000_000))
+            if value.tv_sec == 0 && value.tv_usec == 0 { value.tv_usec = 1 }
+        }
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func timedOut(_ what: String, _ timeout: Duration?) -> QMPConnectionError {
+        QMPConnectionError(
+            .timedOut,
+            "cannot connect to \(what) within \(timeout.map { "\($0)" } ?? "the time limit"): the monitor does not accept connections (QEMU stopped or busy, or another client holds the monitor)",
+            errno: EAGAIN)
+    }
+
+    private static func connectUnix(path: String, timeout: Duration? = nil) throws(QMPConnectionError) -> SocketConnection {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -58,6 +109,7 @@ public final class SocketConnection: Sendable {
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM_VALUE) | SOCK_CLOEXEC_VALUE, 0)
         guard fd >= 0 else { throw QMPConnectionError(.socketError, "socket(): \(errnoText(errno))", errno: errno) }
+        if timeout != nil { setSendTimeout(fd, timeout) }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
                 retryingInterrupts { Glibc_connect(fd, pointer, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -72,14 +124,18 @@ public final class SocketConnection: Sendable {
             case ENOENT: (code, hint) = (.notFound, "no such socket (is QEMU running with a monitor on unix:\(path),server=on?)")
             case ECONNREFUSED: (code, hint) = (.refused, "connection refused (QEMU not running or not listening yet)")
             case EACCES, EPERM: (code, hint) = (.permissionDenied, "permission denied")
+            case EAGAIN, EINPROGRESS: throw timedOut(path, timeout)
             default: (code, hint) = (.socketError, errnoText(error))
             }
             throw QMPConnectionError(code, "cannot connect to \(path): \(hint)", errno: error)
         }
+        if timeout != nil { setSendTimeout(fd, nil) }
         return SocketConnection(adopting: fd)
     }
 
-    private static func connectTCP(host: String, port: UInt16) throws(QMPConnectionError) -> SocketConnection {
+    private static func connectTCP(host: String, port: UInt16, timeout: Duration? = nil) throws(QMPConnectionError)
+        -> SocketConnection
+    {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM_VALUE)
@@ -99,13 +155,16 @@ public final class SocketConnection: Sendable {
                 lastError = errno
                 continue
             }
+            if timeout != nil { setSendTimeout(fd, timeout) }
             if retryingInterrupts({ Glibc_connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) }) == 0 {
+                if timeout != nil { setSendTimeout(fd, nil) }
                 var one: Int32 = 1
                 _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 return SocketConnection(adopting: fd)
             }
             lastError = errno
             _ = Glibc_close(fd)
+            if lastError == EINPROGRESS || lastError == EAGAIN { throw timedOut("\(host):\(port)", timeout) }
         }
         let code: QMPConnectionError.Code = lastError == ECONNREFUSED ? .refused : .socketError
         throw QMPConnectionError(code, "cannot connect to \(host):\(port): \(errnoText(lastError))", errno: lastError)
@@ -127,7 +186,7 @@ public final class SocketConnection: Sendable {
         var offset = 0
         if !fileDescriptors.isEmpty {
             guard !bytes.isEmpty else { throw QMPConnectionError(.ioError, "file descriptors need at least one byte") }
-            offset = try sendWithRights(bytes, fileDescriptors)
+            offset = try sendWithRights(bytes, fileDescriptors, flags: MSG_NOSIGNAL_VALUE)
         }
         while offset < bytes.count {
             let written = Glibc_send(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset, MSG_NOSIGNAL_VALUE)
@@ -147,6 +206,43 @@ public final class SocketConnection: Sendable {
         try result.get()
     }
 
+    /// Sends what the socket takes now without waiting (`MSG_DONTWAIT`): returns the number of bytes written, 0
+    /// when the socket buffer is full. The descriptors travel with the first byte, so pass them only at offset 0.
+    public func sendAvailable(_ bytes: UnsafeRawBufferPointer, fileDescriptors: [Int32] = []) throws(QMPConnectionError)
+        -> Int
+    {
+        guard !bytes.isEmpty else { return 0 }
+        if !fileDescriptors.isEmpty {
+            return try sendWithRights(bytes, fileDescriptors, flags: MSG_NOSIGNAL_VALUE | MSG_DONTWAIT_VALUE)
+        }
+        while true {
+            let written = Glibc_send(fileDescriptor, bytes.baseAddress!, bytes.count, MSG_NOSIGNAL_VALUE | MSG_DONTWAIT_VALUE)
+            if written >= 0 { return written }
+            let error = errno
+            if error == EINTR { continue }
+            if error == EAGAIN || error == EWOULDBLOCK { return 0 }
+            throw sendError(error)
+        }
+    }
+
+    /// Waits until the socket is readable (data, end of stream or an error), writable when `writable` is set, or
+    /// `wake` is readable; no time limit. Returns what the socket is ready for.
+    public func waitForIO(writable: Bool, wake: Int32) -> (readable: Bool, writable: Bool) {
+        let events = Int16(POLLIN) | (writable ? Int16(POLLOUT) : 0)
+        var entries = [
+            pollfd(fd: fileDescriptor, events: events, revents: 0),
+            pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let result = entries.withUnsafeMutableBufferPointer { Glibc_poll($0.baseAddress!, 2, -1) }
+            if result >= 0 {
+                let revents = entries[0].revents
+                return (revents & ~Int16(POLLOUT) != 0, revents & Int16(POLLOUT) != 0)
+            }
+            if errno != EINTR { return (true, false) }
+        }
+    }
+
     private func sendError(_ error: Int32) -> QMPConnectionError {
         if error == EPIPE || error == ECONNRESET {
             return QMPConnectionError(.closedByPeer, "the monitor closed the connection", errno: error)
@@ -154,7 +250,9 @@ public final class SocketConnection: Sendable {
         return QMPConnectionError(.ioError, "send failed: \(errnoText(error))", errno: error)
     }
 
-    private func sendWithRights(_ bytes: UnsafeRawBufferPointer, _ fds: [Int32]) throws(QMPConnectionError) -> Int {
+    private func sendWithRights(_ bytes: UnsafeRawBufferPointer, _ fds: [Int32], flags: Int32) throws(QMPConnectionError)
+        -> Int
+    {
         let dataSize = fds.count * MemoryLayout<Int32>.size
         let result = RightsMessage.with(
             UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, descriptors: fds.count
@@ -165,11 +263,14 @@ public final class SocketConnection: Sendable {
             header.pointee.cmsg_type = Int32(SCM_RIGHTS_VALUE)
             fds.withUnsafeBytes { (control + RightsMessage.dataOffset).copyMemory(from: $0.baseAddress!, byteCount: dataSize) }
             while true {
-                let sent = sendmsg(fileDescriptor, &message, MSG_NOSIGNAL_VALUE)
+                let sent = sendmsg(fileDescriptor, &message, flags)
                 if sent >= 0 || errno != EINTR { return sent }
             }
         }
-        guard result >= 0 else { throw sendError(errno) }
+        guard result >= 0 else {
+            if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+            throw sendError(errno)
+        }
         return result
     }
 
@@ -289,12 +390,14 @@ public func errnoText(_ error: Int32) -> String {
 let SOCK_STREAM_VALUE = Int32(SOCK_STREAM.rawValue)
 let SOCK_CLOEXEC_VALUE = Int32(SOCK_CLOEXEC.rawValue)
 let MSG_NOSIGNAL_VALUE = Int32(MSG_NOSIGNAL)
+let MSG_DONTWAIT_VALUE = Int32(MSG_DONTWAIT)
 let SCM_RIGHTS_VALUE = Int32(SCM_RIGHTS)
 let SHUT_RDWR_VALUE = Int32(SHUT_RDWR)
 #else
 let SOCK_STREAM_VALUE = SOCK_STREAM
 let SOCK_CLOEXEC_VALUE: Int32 = 0
 let MSG_NOSIGNAL_VALUE: Int32 = 0
+let MSG_DONTWAIT_VALUE = MSG_DONTWAIT
 let SCM_RIGHTS_VALUE = SCM_RIGHTS
 let SHUT_RDWR_VALUE = SHUT_RDWR
 #endif

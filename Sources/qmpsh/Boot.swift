@@ -51,6 +51,10 @@ struct Boot: AsyncParsableCommand {
         if agent { configuration.agent = true }
         var options = bootOptions.guestOptions()
         options.detached = detach
+        // -v and --transcript (in the script options) work with --shell and plain boots too.
+        let tap = try scriptOptions.wireTap()
+        defer { tap.close() }
+        if !detach { tap.apply(to: &options.monitor, monitor: "guest") }
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)
             if detach {

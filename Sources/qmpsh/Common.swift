@@ -1,7 +1,6 @@
 import GuestAgent
 import ArgumentParser
-import HMP
-import QEMURunner
+import MonitorShell
 import QMP
 import QMPLibvirt
 import QMPWire
@@ -13,6 +12,8 @@ struct MonitorOptions: ParsableArguments {
 
     @Option(help: "Seconds to wait for the monitor and for each answer.")
     var timeout: Double = 30
+
+    @OptionGroup var wire: WireOptions
 
     var timeoutDuration: Duration { Seconds.duration(clamping: timeout) }
 
@@ -26,6 +27,9 @@ struct MonitorOptions: ParsableArguments {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = timeoutDuration
         configuration.defaultTimeout = timeoutDuration
+        let tap = try wire.tap()
+        defer { tap.close() }
+        tap.apply(to: &configuration, monitor: monitor)
         try await reportingErrors {
             try await withQMPClient(monitor, configuration: configuration, body)
         }
@@ -66,51 +70,18 @@ func withQMPClient(
     }
 }
 
-/// Runs `body`; prints a failure as one line on stderr that names its class, and exits with the matching status:
-/// 1 a command failed, 2 bad input, 3 the monitor could not be reached or went away.
+/// Runs `body`; prints a failure as one line on stderr that names its class, and exits with the matching status
+/// (1 a command failed, 2 bad input, 3 the monitor could not be reached, stopped answering or went away), as
+/// MonitorShell's ``ErrorReport`` decides. Errors it does not know (the argument parser's own) pass through.
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as QMPError {
-        Output.err("\(error)\n")
-        throw ExitCode(1)
-    } catch let error as HMPError {
-        Output.err("\(error)\n")
-        throw ExitCode(1)
-    } catch let error as QMPConnectionError {
+    } catch {
+        guard let report = ErrorReport(classifying: error) else { throw error }
         // A guest agent's socket sends no greeting: say how to name it (issue 16).
-        let hint = error.code == .noGreeting ? " (if this is a guest agent's socket, write qga:PATH)" : ""
-        Output.err("ConnectionError: \(error.message)\(hint)\n")
-        throw ExitCode(3)
-    } catch let error as QMPTimeoutError {
-        Output.err("\(error)\n")
-        throw ExitCode(3)
-    } catch let error as MonitorSyntaxError {
-        Output.err("SyntaxError: \(error.message) (\(error.description.prefix { $0 != ":" }))\n")
-        throw ExitCode(2)
-    } catch let error as QMPUsageError {
-        Output.err("UsageError: \(error)\n")
-        throw ExitCode(2)
-    } catch let error as QMPResponseDecodingError {
-        Output.err("DecodingError: \(error)\n")
-        throw ExitCode(1)
-    } catch let error as LibvirtError {
-        // Libvirt's failures are one line that says what to do; a bad monitor string is bad input (2), the rest
-        // mean the guest's monitor could not be reached (3).
-        Output.err("LibvirtError: \(error.message)\n")
-        throw ExitCode(error.code == .invalidAddress ? 2 : 3)
-    } catch let error as RunnerError {
-        // The class is the code, capitalised (`ToolFailed: qemu-img info failed ...`). Exit status:
-        // 2 invalidConfiguration (refused before anything ran); 3 notFound (QEMU or qemu-img is not installed) and
-        // qemuExited (the monitor went away); 1 the rest: toolFailed (qemu-img's message follows), timedOut and
-        // noProgress (a wait or expectation did not hold), io.
-        let name = error.code.rawValue.prefix(1).uppercased() + error.code.rawValue.dropFirst()
-        Output.err("\(name): \(error.message)\n")
-        switch error.code {
-        case .invalidConfiguration: throw ExitCode(2)
-        case .notFound, .qemuExited: throw ExitCode(3)
-        default: throw ExitCode(1)
-        }
+        let hint = (error as? QMPConnectionError)?.code == .noGreeting ? " (if this is a guest agent's socket, write qga:PATH)" : ""
+        Output.err(report.line + hint + "\n")
+        throw ExitCode(report.exitStatus)
     }
 }
 

@@ -30,6 +30,8 @@ struct HMPCommand: AsyncParsableCommand {
     @Flag(help: "Print the typed result as JSON (for the info commands listed in the README).")
     var json = false
 
+    @OptionGroup var wire: WireOptions
+
     var line: String { commandLine.joined(separator: " ") }
 
     func validate() throws {
@@ -45,9 +47,12 @@ struct HMPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = Seconds.duration(clamping: timeout)
+        let tap = try wire.tap()
+        defer { tap.close() }
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit
+            tap.apply(to: &configuration, monitor: self.monitor)
             let monitor = try await Connector.monitors.connect(self.monitor, configuration: configuration).humanMonitor
             do {
                 let raw = try await monitor.run(line, timeout: limit)

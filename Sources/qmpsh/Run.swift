@@ -87,6 +87,9 @@ struct ScriptOptions: ParsableArguments {
     @Option(help: "Write every QMP message sent and received to this file as JSON lines (secrets redacted).")
     var transcript: String?
 
+    @Flag(name: [.customShort("v"), .long], help: "Print every QMP message sent (->) and received (<-) on stderr, secrets redacted.")
+    var verbose = false
+
     @Option(help: "Seconds for the monitor to answer, and for wait/console-expect without timeout=.")
     var timeout: Double = 30
 
@@ -142,21 +145,16 @@ struct ScriptOptions: ParsableArguments {
         return options
     }
 
-    private func transcriptWriter() throws -> TranscriptWriter? {
-        guard let transcript else { return nil }
-        do {
-            return try TranscriptWriter(path: transcript)
-        } catch {
-            Output.err("UsageError: \(error)\n")
-            throw ExitCode(2)
-        }
+    /// Where the wire goes (`--transcript`, `-v`).
+    func wireTap() throws -> WireTap {
+        try WireTap(verbose: verbose, transcript: transcript)
     }
 
     /// Connects to every monitor, validates the script on each (nothing is sent if one does not fit), then runs it
     /// on them one after another or all at once. Exits with the worst status.
     func runOnMonitors(_ script: Script, monitors: [String], parallel: Bool, agent agentAddress: String? = nil) async throws {
-        let writer = try transcriptWriter()
-        defer { writer?.close() }
+        let tap = try wireTap()
+        defer { tap.close() }
         var sessions: [MonitorSession] = []
         defer {
             let toClose = sessions
@@ -166,7 +164,7 @@ struct ScriptOptions: ParsableArguments {
             for monitor in monitors {
                 var configuration = QMPClient.Configuration()
                 configuration.greetingTimeout = timeoutDuration
-                configuration.messageObserver = writer?.observer(monitor: monitor)
+                tap.apply(to: &configuration, monitor: monitor)
                 sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
             }
         }
@@ -209,9 +207,9 @@ struct ScriptOptions: ParsableArguments {
         var configuration = try bootOptions.machineConfiguration()
         if agent { configuration.agent = true }
         var options = bootOptions.guestOptions()
-        let writer = try transcriptWriter()
-        defer { writer?.close() }
-        options.monitor.messageObserver = writer?.observer(monitor: "guest")
+        let tap = try wireTap()
+        defer { tap.close() }
+        tap.apply(to: &options.monitor, monitor: "guest")
         var status: Int32 = 0
         try await reportingErrors {
             let guest = try await Guest.launch(configuration, options: options)

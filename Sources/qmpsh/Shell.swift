@@ -40,11 +40,10 @@ struct Shell: AsyncParsableCommand {
     @Option(help: "History file (default: $XDG_STATE_HOME/qmpsh/history or ~/.local/state/qmpsh/history).")
     var history: String?
 
-    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none).")
-    var timeout: Double = 5
+    @Option(help: "Seconds to wait for each monitor's greeting (a monitor held by another client sends none) and for each answer.")
+    var timeout: Double = 10
 
-    @Flag(name: [.customShort("v"), .long], help: "Echo every QMP message sent (->) and received (<-) on stderr.")
-    var verbose = false
+    @OptionGroup var wire: WireOptions
 
     @Flag(name: [.customShort("N"), .customLong("no-negotiate")],
           help: "Send commands at once: no greeting is awaited and no qmp_capabilities sent (a peer that sends no greeting).")
@@ -75,16 +74,18 @@ struct Shell: AsyncParsableCommand {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = Seconds.duration(clamping: timeout)
         configuration.negotiates = !noNegotiate
-        if verbose {
-            configuration.messageObserver = { direction, message in
-                Output.err((direction == .sent ? "-> " : "<- ") + Redaction.redact(message).serialized(pretty: false) + "\n")
-            }
-        }
+        let tap = try wire.tap()
+        defer { tap.close() }
+        // Every answer has a limit too (fed from a pipe with QEMU stopped, the shell used to wait until Ctrl-C).
+        let answerTimeout = Seconds.duration(clamping: timeout)
+        configuration.defaultTimeout = answerTimeout
         var sessions: [MonitorSession] = []
         do {
             try await reportingErrors {
                 for monitor in monitors {
                     do {
+                        var configuration = configuration
+                        tap.apply(to: &configuration, monitor: monitor)
                         sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
                     } catch let error as QMPConnectionError {
                         throw QMPConnectionError(error.code, Self.explain(error, monitor: monitor), errno: error.errno)
@@ -99,6 +100,7 @@ struct Shell: AsyncParsableCommand {
         options.hmpMode = hmp
         options.pretty = pretty
         options.checksFailures = check
+        options.commandTimeout = answerTimeout
         let status = await Self.runREPL(sessions: sessions, options: options, history: history)
         if status != 0 { throw ExitCode(status) }
     }

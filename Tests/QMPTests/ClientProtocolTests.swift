@@ -97,20 +97,28 @@ import QMPTestSupport
         #expect(await server.finished().isEmpty)
     }
 
+    /// Text that is not a message and replies nobody waits for are skipped and counted. A reply that does not
+    /// parse still answers the call in front (which fails with a protocol error), so matching never shifts.
     @Test func survivesGarbageAndUnknownIDs() async throws {
         let server = try FakeQMPServer { peer in
             try peer.negotiate()
             let request = try peer.receive()!
-            try peer.sendRaw("this is not json\n[1,2,3]\n{\"return\": {\"broken\": }}\n")
+            try peer.sendRaw("this is not json\n[1,2,3]\n")
             try peer.send(["return": "stray", "id": "nobody-sent-this"])
             try peer.send(["neither": "reply nor event"])
             try peer.reply(to: request, "real")
+            _ = try peer.receive()!
+            try peer.sendRaw("{\"return\": {\"broken\": }}\n")
+            let third = try peer.receive()!
+            try peer.reply(to: third, "third")
             _ = try peer.receive()
         }
         let client = try await QMPClient.connect(to: server.address)
         #expect(try await client.execute("query-status") == "real")
+        await #expect(throws: QMPProtocolError.self) { try await client.execute("query-block") }
+        #expect(try await client.execute("query-version") == "third")
         let anomalies = client.protocolAnomalies
-        #expect(anomalies.total == 5)
+        #expect(anomalies.total == 4)
         #expect(anomalies.recent.map(\.reason).contains("reply with an id no pending command has"))
         await client.close()
         #expect(await server.finished().isEmpty)

@@ -15,6 +15,21 @@ import QMP
         ]))
     }
 
+    /// `n=1e400` was sent as `null` and `18446744073709551616` rounded to a double (issue 14): a number JSON cannot
+    /// hold exactly is refused with the column where it starts; quoted, it is a string.
+    @Test func numbersOutOfRangeAreRefusedWithTheirColumn() throws {
+        for (line, column) in [("cmd n=1e400", 7), ("cmd a=1 big=18446744073709551616", 13), ("cmd x={\"k\": -1e999}", 13)] {
+            do {
+                let input = try MonitorInput.parse(line)
+                Issue.record("\(line) was accepted as \(input)")
+            } catch {
+                #expect(error.column == column, "\(line): \(error)")
+            }
+        }
+        #expect(try MonitorInput.parse("cmd n='1e400'") == .command(name: "cmd", arguments: ["n": "1e400"]))
+        #expect(try MonitorInput.parse("cmd n=18446744073709551615") == .command(name: "cmd", arguments: ["n": .uint(.max)]))
+    }
+
     @Test func quotingMakesStrings() throws {
         let input = try MonitorInput.parse(#"human-monitor-command command-line="info block" id='123' n="42" esc="a\"b\n" mixed=a'b c'd"#)
         #expect(input == .command(name: "human-monitor-command", arguments: [

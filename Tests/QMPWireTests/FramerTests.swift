@@ -99,11 +99,66 @@ let sampleStream = """
         #expect(malformed.first?.excerpt == "garbage line")
     }
 
-    @Test func refusesMessagesOverTheLimit() {
-        let text = #"{"return": ""# + String(repeating: "y", count: 5000) + #""}"#
-        #expect(throws: JSONStreamFramer.MessageTooLarge.self) {
-            _ = try frame(Array(text.utf8), chunkSize: 100, maximum: 1000)
+    /// A message over the limit is one skipped item (a reply that ends its call, not the connection), dropped
+    /// as it arrives, so memory stays bounded by the limit; the next message frames normally.
+    @Test(arguments: [1, 100, 1 << 20])
+    func skipsMessagesOverTheLimitAsTheyArrive(chunkSize: Int) throws {
+        let text = #"{"id": 7, "return": ""# + String(repeating: "y", count: 50_000) + #""}"# + "\n" + #"{"return": 2}"# + "\n"
+        let items = try frame(Array(text.utf8), chunkSize: chunkSize, maximum: 1000)
+        #expect(items.count == 2)
+        guard case .malformed(let input) = items.first else {
+            Issue.record("the oversized message was accepted: \(items)")
+            return
         }
+        #expect(input.kind == .tooLarge)
+        #expect(input.keys == ["id", "return"])
+        #expect(input.id == 7)
+        #expect(items.last == .object(["return": 2]))
+    }
+
+    /// A line of junk with no newline is dropped as it arrives: the buffer stays small however long it is.
+    @Test func junkWithoutNewlineDoesNotGrowTheBuffer() throws {
+        var framer = JSONStreamFramer(maximumMessageSize: 1 << 20)
+        let chunk = [UInt8](repeating: UInt8(ascii: "z"), count: 65536)
+        for _ in 0..<256 {
+            framer.append(chunk)
+            #expect(try framer.next() == nil)
+            #expect(framer.bufferedByteCount < 70_000)
+        }
+        framer.append(Array("\n{\"return\": 3}\n".utf8))
+        guard case .malformed(let input) = try framer.next() else {
+            Issue.record("the junk line was not reported")
+            return
+        }
+        #expect(input.kind == .garbage)
+        #expect(input.excerpt == String(repeating: "z", count: 200))
+        #expect(try framer.next() == .object(["return": 3]))
+    }
+
+    /// Nesting beyond the limit is one skipped item, in bounded memory; the guest agent's 0xFF sync byte before an
+    /// object is reported on its own and the object still frames.
+    @Test func deepNestingAndSyncBytes() throws {
+        var framer = JSONStreamFramer(maximumMessageSize: 1 << 30, maximumDepth: 100)
+        framer.append(Array(#"{"return": "#.utf8))
+        for _ in 0..<100 {
+            framer.append([UInt8](repeating: UInt8(ascii: "["), count: 1000))
+            #expect(try framer.next() == nil)
+            #expect(framer.bufferedByteCount < 70_000)
+        }
+        for _ in 0..<100 { framer.append([UInt8](repeating: UInt8(ascii: "]"), count: 1000)) }
+        framer.append(Array("}\n".utf8) + [0xFF] + Array(#"{"return": 4}"#.utf8))
+        guard case .malformed(let input) = try framer.next() else {
+            Issue.record("the deep message was not reported")
+            return
+        }
+        #expect(input.kind == .tooDeep)
+        #expect(input.keys == ["return"])
+        guard case .malformed(let sync) = try framer.next() else {
+            Issue.record("the sync byte was not reported")
+            return
+        }
+        #expect(sync.kind == .syncByte)
+        #expect(try framer.next() == .object(["return": 4]))
     }
 
     @Test func reportsAPartialMessage() throws {

@@ -39,7 +39,7 @@ extension MonitorREPL {
         do {
             input = try MonitorInput.parse(text)
         } catch {
-            print("SyntaxError: \(error.message) (column \(error.column))", to: .error)
+            print(ErrorReport(error).line, to: .error)
             noteFailure(Self.exitBadInput)
             return .proceed
         }
@@ -176,25 +176,19 @@ extension MonitorREPL {
     /// Prints a failure in one line with its class; a lost connection ends the shell.
     func failed(_ error: any Error, on index: Int, line: String, start: ContinuousClock.Instant) -> Outcome {
         let recorder = state.withLock { $0.recorder }
-        if !(error is CancellationError) { noteFailure(Self.exitCommandFailed) }
-        switch error {
-        case let error as QMPError:
-            print("\(error)", to: .error)
-            recorder?.recordFailure(line, errorClass: error.errorClass.rawValue, message: "\(error)")
-        case let error as HMPError:
-            print("\(error)", to: .error)
-            recorder?.recordFailure(line, errorClass: nil, message: error.message)
-        case let error as QMPConnectionError where error.code != .noGreeting:
+        if error is CancellationError { return .proceed }  // Ctrl-C: `interruptible` has said so.
+        noteFailure(Self.exitCommandFailed)
+        let report = ErrorReport(error)
+        if let error = error as? QMPConnectionError, error.code != .noGreeting {
             markLost(index, reason: error.message)
             return .monitorGone
-        case is CancellationError:
-            // Ctrl-C: `interruptible` has said so.
-            return .proceed
-        case let error as QMPTimeoutError:
-            print("\(error)", to: .error)
-            recorder?.recordFailure(line, errorClass: nil, message: "\(error)")
-        default:
-            print("Error: \(error)", to: .error)
+        }
+        print(report.line, to: .error)
+        switch error {
+        case let error as QMPError: recorder?.recordFailure(line, errorClass: error.errorClass.rawValue, message: report.line)
+        case is HMPError: recorder?.recordFailure(line, errorClass: nil, message: report.message)
+        case is QMPTimeoutError: recorder?.recordFailure(line, errorClass: nil, message: report.line)
+        default: break
         }
         if state.withLock({ $0.timing }) { print(Self.timingText(ContinuousClock.now - start)) }
         return .proceed

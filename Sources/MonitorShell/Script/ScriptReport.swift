@@ -38,38 +38,31 @@ public enum StatementOutcome: Sendable {
 /// Why a statement failed, as one line that names the class (`DeviceNotFound: Device 'x' not found`).
 public struct ScriptFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// QEMU's error class for a failed command; otherwise `ExpectationFailed`, `Timeout`, `HMPError`,
-    /// `ConnectionError`, `ConsoleError` or `UsageError`.
+    /// `ConnectionError`, `ConsoleError` or `UsageError` (see ``ErrorReport``).
     public var errorClass: String
     public var message: String
+    /// What kind of failure it is; decides the run's exit status.
+    public var category: ErrorReport.Category
+
     /// The monitor (or the guest) went away: the run stops and exits 3.
-    public var monitorGone: Bool
+    public var monitorGone: Bool { category == .monitorGone }
 
     public init(errorClass: String, message: String, monitorGone: Bool = false) {
         self.errorClass = errorClass
         self.message = message
-        self.monitorGone = monitorGone
+        self.category = monitorGone ? .monitorGone : .expectationFailed
     }
 
-    /// Classifies an error thrown while running a statement.
+    /// Classifies an error thrown while running a statement, with ``ErrorReport``.
     public init(_ error: any Error) {
-        switch error {
-        case let error as QMPError:
-            self.init(errorClass: error.errorClass.rawValue, message: error.message)
-        case let error as HMPError:
-            self.init(errorClass: "HMPError", message: error.message)
-        case let error as QMPTimeoutError:
-            self.init(errorClass: "Timeout", message: error.description)
-        case let error as QMPConnectionError:
-            self.init(errorClass: "ConnectionError", message: error.message, monitorGone: true)
-        case let error as RunnerError:
-            self.init(errorClass: "ConsoleError", message: error.message, monitorGone: error.code == .qemuExited)
-        case let error as QMPUsageError:
-            self.init(errorClass: "UsageError", message: error.description)
-        case is CancellationError:
-            self.init(errorClass: "Cancelled", message: "the run was cancelled")
-        default:
-            self.init(errorClass: "Error", message: "\(error)")
+        var report = ErrorReport(error)
+        // On a guest's console, the runner's errors read as console errors.
+        if error is RunnerError {
+            report.errorClass = "ConsoleError"
         }
+        self.errorClass = report.errorClass
+        self.message = report.message
+        self.category = report.category
     }
 
     public var description: String { "\(errorClass): \(message)" }
@@ -101,11 +94,19 @@ public struct ScriptSummary: Sendable {
 
     public var passed: Int { executed - failures.count }
 
-    /// 0 all held; 1 a command or expectation failed; 3 the monitor went away.
+    /// 0 all held; 1 a command or expectation failed; 3 the monitor went away or stopped answering (as
+    /// ``ErrorReport`` decides for each failure).
     public var exitStatus: Int32 {
         if stop == .monitorGone { return 3 }
-        if !failures.isEmpty || stop == .cancelled { return 1 }
-        return 0
+        var status: Int32 = stop == .cancelled ? 1 : 0
+        for result in failures {
+            if case .failed(let failure) = result.outcome {
+                status = max(status, ErrorReport(errorClass: failure.errorClass, message: failure.message, category: failure.category).exitStatus)
+            } else {
+                status = max(status, 1)
+            }
+        }
+        return status
     }
 
     mutating func record(_ result: StatementResult) {

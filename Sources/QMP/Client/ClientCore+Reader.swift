@@ -20,9 +20,11 @@ extension ClientCore {
             // Run the jobs of tasks that prefer this thread, then sleep until the socket or a new job wakes it.
             executor.runJobs()
             guard executor.prepareToSleep() else { continue }
-            let readable = connection.waitReadable(alsoWatching: executor.wakeDescriptor)
+            // Read after `prepareToSleep`: a writer that sets it later finds the loop asleep and wakes it.
+            let ready = connection.waitForIO(writable: wantsWritable, wake: executor.wakeDescriptor)
             executor.awake()
-            guard readable else { continue }
+            if ready.writable { socketWritable() }
+            guard ready.readable else { continue }
             let count: Int
             do {
                 count = try connection.receive(into: buffer)
@@ -39,19 +41,27 @@ extension ClientCore {
                 return
             }
             framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            do {
-                while let item = try framer.next() {
-                    switch item {
-                    case .object(let object): handle(object)
-                    case .malformed(let input):
-                        recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
-                    }
+            while let item = try? framer.next() {
+                switch item {
+                case .object(let object): handle(object)
+                case .malformed(let input) where input.isObject: handleUnusable(input)
+                case .malformed(let input):
+                    recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
                 }
-            } catch {
-                connectionLost(QMPConnectionError(.protocolViolation, error.description))
-                connection.shutdown()
-                return
             }
+        }
+    }
+
+    /// A message that could not be used (invalid, cut short, over a limit) is still one protocol item: a reply
+    /// fails the call it answered, an event is counted. Nothing shifts the matching of later replies.
+    private func handleUnusable(_ input: JSONStreamFramer.MalformedInput) {
+        let keys = Set(input.keys)
+        if keys.contains("QMP") {
+            failGreeting(QMPConnectionError(.protocolViolation, "the greeting could not be read: \(input.reason)"))
+        } else if keys.contains("event") || (keys.contains("timestamp") && keys.isDisjoint(with: ["return", "error"])) {
+            recordAnomaly(QMPProtocolError("dropped an event that could not be read: \(input.reason)", message: .string(input.excerpt)))
+        } else {
+            deliver(id: input.id, .unusable(input))
         }
     }
 
@@ -61,10 +71,16 @@ extension ClientCore {
         do {
             message = try QMPMessage(object)
         } catch {
-            recordAnomaly(error)
+            if object["return"] != nil || object["error"] != nil {
+                // A reply, but not a valid one: it still answers the call in front.
+                deliver(id: object["id"], .unusable(JSONStreamFramer.MalformedInput(
+                    reason: error.reason, excerpt: JSON.object(object).serialized(), kind: .invalidObject)))
+            } else {
+                recordAnomaly(error)
+            }
             return
         }
-        if let observer = configuration.messageObserver { observer(.received, .object(object)) }
+        if configuration.messageObserver != nil || wireLogger != nil { observe(.received, .object(object)) }
         switch message {
         case .success(let id, let value):
             deliver(id: id, .success(value))
@@ -86,32 +102,25 @@ extension ClientCore {
     private enum Reply {
         case success(JSON)
         case failure(QMPErrorBody)
+        /// A reply that could not be used, for the reason given.
+        case unusable(JSONStreamFramer.MalformedInput)
     }
 
     private func deliver(id: JSON?, _ reply: Reply) {
         let (pending, anomaly) = state.withLock { state -> (PendingCall?, String?) in
-            if let id {
-                guard let pending = state.byID.removeValue(forKey: id) else {
-                    return (nil, "reply with an id no pending command has")
-                }
-                if state.inBand.first === pending {
-                    _ = state.inBand.popFirst()
-                } else {
-                    _ = state.inBand.removeFirst { $0 === pending }
-                }
-                return (pending, nil)
-            }
-            guard let pending = state.inBand.popFirst() else {
+            switch state.matcher.match(replyID: id, callID: { $0.id }) {
+            case .success(let pending): return (pending, nil)
+            case .failure(.unknownID): return (nil, "reply with an id no pending command has")
+            case .failure(.nothingPending):
                 return (nil, state.greeting == nil ? "reply before the greeting" : "reply with no pending command")
             }
-            if let pendingID = pending.id { state.byID[pendingID] = nil }
-            return (pending, nil)
         }
         if let anomaly {
             let message: JSON
             switch reply {
             case .success(let value): message = ["return": value, "id": id ?? .null]
             case .failure(let body): message = ["error": body.json, "id": id ?? .null]
+            case .unusable(let input): message = ["unusable": .string(input.description), "id": id ?? .null]
             }
             recordAnomaly(QMPProtocolError(anomaly, message: message))
             return
@@ -120,6 +129,9 @@ extension ClientCore {
         switch reply {
         case .success(let value): continuation.resume(returning: value)
         case .failure(let body): continuation.resume(throwing: QMPError(body, command: pending.name))
+        case .unusable(let input):
+            continuation.resume(throwing: QMPProtocolError(
+                "the reply to '\(pending.name)' could not be used: \(input.reason)", message: .string(input.excerpt)))
         }
     }
 }

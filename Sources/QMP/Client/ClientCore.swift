@@ -1,32 +1,38 @@
+import Logging
 import QMPWire
 import Synchronization
 
 /// The state a connection shares between its callers and its reader thread.
 ///
-/// Callers register a pending call and write its request under `sendLock`, so the order of the in-band queue is
-/// the order on the wire. The reader thread frames and parses replies and resumes the matching caller directly,
-/// without a hop through an actor. In-band replies are matched first-in first-out (QEMU answers in-band commands
-/// strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched by it.
+/// A caller registers its pending call and queues its request in one step under the state lock, so the order of
+/// the in-band queue is the order on the wire. Writes never block: whoever finds the write queue idle (a caller, or
+/// the I/O thread) writes what the socket takes now, without holding the lock during the system call; the rest
+/// waits in the bounded queue until the I/O thread sees the socket writable. A request still queued when its
+/// caller gives up is withdrawn unsent. The I/O thread frames and parses replies and resumes the matching caller
+/// directly, without a hop through an actor. In-band replies are matched first-in first-out (QEMU answers in-band
+/// commands strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched
+/// by it. A message that cannot be used still ends exactly one item: the call it answered fails with a
+/// ``QMPProtocolError``, so later replies are never shifted.
 final class ClientCore: Sendable {
     let connection: SocketConnection
     let configuration: QMPClient.Configuration
-    /// Serializes registration + write so the in-band queue order equals the wire order.
-    private let sendLock = Mutex(())
     let state: Mutex<State>
     /// The reader thread, also usable as a task executor.
     let executor = IOExecutor()
 
+    /// The configured logger when it logs at `trace` level: then every message is logged.
+    let wireLogger: Logger?
+
     init(connection: SocketConnection, configuration: QMPClient.Configuration) {
         self.connection = connection
         self.configuration = configuration
+        self.wireLogger = configuration.logger.flatMap { $0.logLevel <= .trace ? $0 : nil }
         self.state = Mutex(State(historyLimit: configuration.eventHistorySize))
     }
 
     struct State: ~Copyable {
-        /// In-band calls in the order they were sent.
-        var inBand = FIFOQueue<PendingCall>()
-        /// Calls whose reply is matched by id (out-of-band ones, or any call sent with an id).
-        var byID: [JSON: PendingCall] = [:]
+        /// Pending calls: in-band ones in the order they were sent, and those matched by id.
+        var matcher = ReplyMatcher<PendingCall>()
         var nextID: Int64 = 1
         /// Set once the connection is over; later calls fail with it at once.
         var closedError: QMPConnectionError?
@@ -46,6 +52,15 @@ final class ClientCore: Sendable {
         /// Messages that broke the protocol but were survivable (garbage lines, unknown ids, ...).
         var anomalies: [QMPProtocolError] = []
         var anomalyCount = 0
+        /// Requests not yet (fully) written, oldest first, and their total size.
+        var writeQueue = FIFOQueue<OutgoingRequest>()
+        var queuedBytes = 0
+        /// A thread is writing the head of `writeQueue` (outside the lock).
+        var writing = false
+        /// The socket took no more: the I/O thread flushes the queue once it is writable.
+        var wantsWritable = false
+        /// Sequence number of the newest event evicted from the history.
+        var evictedThrough: UInt64 = 0
         /// Resumed when the reader thread has finished and released the socket.
         var finished = false
         var finishWaiters: [UnsafeContinuation<Void, Never>] = []
@@ -80,47 +95,48 @@ final class ClientCore: Sendable {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                sendLock.withLock { _ in
-                    let outcome = state.withLock { state -> Result<[UInt8], any Error> in
-                        if let error = state.closedError { return .failure(error) }
-                        if let error = pending.abandonedError { return .failure(error) }
-                        var id = callerID
-                        if id == nil && (outOfBand || configuration.sendsIDs) {
-                            id = .int(state.nextID)
-                            state.nextID += 1
-                        }
-                        pending.id = id
-                        pending.continuation = continuation
-                        pending.isQuit = pending.name == "quit"
-                        if let id {
-                            if state.byID[id] != nil {
-                                pending.continuation = nil
-                                return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
-                            }
-                            state.byID[id] = pending
-                        }
-                        if !outOfBand { state.inBand.append(pending) }
-                        state.lastCommandEventSequence = state.eventSequence
+                let outcome = state.withLock { state -> Result<Bool, any Error> in
+                    if let error = state.closedError { return .failure(error) }
+                    if let error = pending.abandonedError { return .failure(error) }
+                    var id = callerID
+                    if id == nil && (outOfBand || configuration.sendsIDs) {
+                        id = .int(state.nextID)
+                        state.nextID += 1
+                    }
+                    if let id, state.matcher.isInUse(id) {
+                        return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
+                    }
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(48)
+                    QMPRequest.encode(pending.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
+                    if !state.writeQueue.isEmpty && state.queuedBytes + bytes.count > configuration.maximumQueuedBytes {
+                        return .failure(QMPConnectionError(
+                            .sendQueueFull,
+                            "'\(pending.name)' was not sent: \(state.queuedBytes) bytes already wait to be sent (the monitor is not reading; the limit is \(configuration.maximumQueuedBytes))"))
+                    }
+                    pending.id = id
+                    pending.continuation = continuation
+                    pending.isQuit = configuration.commandsEndingConnection.contains(pending.name)
+                    _ = state.matcher.register(pending, id: id, inBand: !outOfBand)
+                    state.lastCommandEventSequence = state.eventSequence
+                    let request = OutgoingRequest(bytes: bytes, fileDescriptors: fileDescriptors, pending: pending)
+                    pending.request = request
+                    state.writeQueue.append(request)
+                    state.queuedBytes += bytes.count
+                    if state.writing || state.wantsWritable { return .success(false) }
+                    state.writing = true
+                    return .success(true)
+                }
+                switch outcome {
+                case .failure(let error):
+                    continuation.resume(throwing: error)
+                case .success(let write):
+                    if configuration.messageObserver != nil || wireLogger != nil {
                         var bytes: [UInt8] = []
-                        bytes.reserveCapacity(48)
-                        QMPRequest.encode(pending.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
-                        return .success(bytes)
+                        QMPRequest.encode(pending.name, arguments: arguments, id: pending.id, outOfBand: outOfBand, into: &bytes)
+                        observe(.sent, (try? JSON(parsing: bytes)) ?? .null)
                     }
-                    switch outcome {
-                    case .failure(let error):
-                        continuation.resume(throwing: error)
-                    case .success(let bytes):
-                        if let observer = configuration.messageObserver {
-                            observer(.sent, (try? JSON(parsing: bytes)) ?? .null)
-                        }
-                        do {
-                            try connection.send(bytes, fileDescriptors: fileDescriptors)
-                        } catch {
-                            // The connection is broken: fail this call and every other one now.
-                            connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
-                            connection.shutdown()
-                        }
-                    }
+                    if write { flushWrites() }
                 }
                 if Task.isCancelled { abandon(pending, with: CancellationError()) }
             }
@@ -129,10 +145,18 @@ final class ClientCore: Sendable {
         }
     }
 
-    /// Gives up on a call (timeout or cancellation): its caller gets `error` now; its reply, if it comes, is dropped.
+    /// Gives up on a call (timeout or cancellation): its caller gets `error` now. A request not yet begun on the
+    /// wire is withdrawn unsent (no reply will come for it); otherwise its reply, when it comes, is dropped.
     func abandon(_ pending: PendingCall, with error: any Error) {
-        let continuation = state.withLock { _ in
+        let continuation = state.withLock { state in
             if pending.abandonedError == nil { pending.abandonedError = error }
+            if let request = pending.request, !request.started {
+                pending.request = nil
+                if state.writeQueue.removeFirst(where: { $0 === request }) != nil {
+                    state.queuedBytes -= request.bytes.count
+                }
+                state.matcher.withdraw(pending, id: pending.id)
+            }
             return pending.takeContinuation()
         }
         continuation?.resume(throwing: error)
@@ -149,11 +173,12 @@ final class ClientCore: Sendable {
 
     // MARK: - Greeting
 
-    func waitForGreeting(timeout: Duration) async throws -> QMPGreeting {
+    /// Waits for the greeting at most `timeout`; a failure names `limit` (the whole connect's time limit).
+    func waitForGreeting(timeout: Duration, limit: Duration) async throws -> QMPGreeting {
         let timer = DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
             self?.failGreeting(QMPConnectionError(
                 .noGreeting,
-                "no QMP greeting within \(timeout.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
+                "no QMP greeting within \(limit.secondsText): another client may hold the monitor (QMP serves one at a time), or this is not a QMP socket"))
         }
         defer { DeadlineScheduler.shared.cancel(timer) }
         return try await withTaskCancellationHandler {
@@ -172,7 +197,7 @@ final class ClientCore: Sendable {
         }
     }
 
-    private func failGreeting(_ error: any Error) {
+    func failGreeting(_ error: any Error) {
         let waiter = state.withLock { state in
             if state.greeting == nil && state.greetingFailure == nil { state.greetingFailure = error }
             defer { state.greetingWaiter = nil }
@@ -183,10 +208,16 @@ final class ClientCore: Sendable {
 
     // MARK: - Closing
 
-    /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
-    func close() async {
+    /// Ends the connection without waiting: pending calls fail with `closedByClient`, the I/O thread ends and
+    /// releases the socket. For a client released without `close()`.
+    func shutDown() {
         state.withLock { $0.closing = true }
         connection.shutdown()
+    }
+
+    /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
+    func close() async {
+        shutDown()
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let done = state.withLock { state in
                 if state.finished { return true }
@@ -214,7 +245,8 @@ final class ClientCore: Sendable {
                     : error
                 state.closedError = finalError
             }
-            for pending in state.inBand.removeAll() {
+            let (ordered, byIDOnly) = state.matcher.removeAll()
+            for pending in ordered {
                 if let continuation = pending.takeContinuation() {
                     // QEMU may close the socket before the reply to `quit` is read: that is the success `quit` asks for.
                     if pending.isQuit && finalError.code == .closedByPeer {
@@ -224,10 +256,11 @@ final class ClientCore: Sendable {
                     }
                 }
             }
-            for pending in state.byID.values {
+            for pending in byIDOnly {
                 if let continuation = pending.takeContinuation() { failed.append((pending, continuation)) }
             }
-            state.byID.removeAll()
+            for request in state.writeQueue.removeAll() { request.pending?.request = nil }
+            state.queuedBytes = 0
             defer {
                 state.greetingWaiter = nil
                 state.waiters.removeAll()
@@ -257,12 +290,44 @@ final class ClientCore: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Hands a message to the observer and the wire logger (redacted there).
+    func observe(_ direction: QMPClient.MessageDirection, _ message: JSON) {
+        configuration.messageObserver?(direction, message)
+        wireLogger?.trace("qmp \(direction.rawValue)", metadata: [
+            "qmp.direction": .string(direction.rawValue),
+            "qmp.message": .string(Redaction.redact(message).serialized()),
+        ])
+    }
+
     func recordAnomaly(_ anomaly: QMPProtocolError) {
+        configuration.logger?.debug("qmp skipped input", metadata: [
+            "qmp.reason": .string(anomaly.reason),
+            "qmp.message": .string(anomaly.message.map { Redaction.redact($0).serialized() } ?? ""),
+        ])
         state.withLock { state in
             state.anomalyCount += 1
             if state.anomalies.count >= 100 { state.anomalies.removeFirst() }
             state.anomalies.append(anomaly)
         }
+    }
+}
+
+/// A request waiting in the write queue.
+///
+/// `@unchecked Sendable`: `started` and `pending` are read and written only under `ClientCore.state`'s lock;
+/// `offset` only by the one thread that holds the writer role (`State.writing`, handed over under that lock).
+final class OutgoingRequest: @unchecked Sendable {
+    let bytes: [UInt8]
+    let fileDescriptors: [Int32]
+    var offset = 0
+    /// Set once a writer has taken it: from then on it cannot be withdrawn (part may be on the wire).
+    var started = false
+    weak var pending: PendingCall?
+
+    init(bytes: [UInt8], fileDescriptors: [Int32], pending: PendingCall) {
+        self.bytes = bytes
+        self.fileDescriptors = fileDescriptors
+        self.pending = pending
     }
 }
 
@@ -272,6 +337,8 @@ final class ClientCore: Sendable {
 final class PendingCall: @unchecked Sendable {
     let name: String
     var id: JSON?
+    /// Its request while still in the write queue and not begun.
+    var request: OutgoingRequest?
     var isQuit = false
     var continuation: UnsafeContinuation<JSON, any Error>?
     /// Set when the call was given up (timeout, cancellation), possibly before it was registered.

@@ -57,9 +57,24 @@ final class IOExecutor: TaskExecutor, Sendable {
         if stopped {
             globalConcurrentExecutor.enqueue(job)
         } else if wake {
-            var byte: UInt8 = 1
-            _ = write(wakeWriter, &byte, 1)
+            signal()
         }
+    }
+
+    private func signal() {
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
+    }
+
+    /// Wakes the loop if it sleeps (e.g. so that it starts watching the socket for writability).
+    func wake() {
+        let wake = queue.withLock { queue -> Bool in
+            guard queue.sleeping else { return false }
+            queue.sleeping = false
+            queue.wakePending = true
+            return true
+        }
+        if wake { signal() }
     }
 
     /// Runs every queued job (and those they queue); called by the loop between reads.

@@ -1,3 +1,4 @@
+public import Logging
 import QMPWire
 
 /// A client for one QMP monitor.
@@ -29,15 +30,35 @@ public actor QMPClient {
         public var defaultTimeout: Duration?
         /// Events kept for race-free waits (oldest dropped first).
         public var eventHistorySize = 4096
-        /// The largest message accepted from the server.
+        /// The largest message accepted from the server. A larger one is skipped as it arrives (memory stays
+        /// bounded by this limit); if it was a reply, its call fails with ``QMPProtocolError``.
         public var maximumMessageSize = 256 << 20
-        /// Called on the reader thread (received) or the caller's thread (sent) with every message; for
-        /// transcripts. Must be fast and must not block.
-        public var messageObserver: (@Sendable (MessageDirection, JSON) -> Void)?
-        /// Wait for the greeting and send `qmp_capabilities` (the default). Off, the client sends commands at once
-        /// (qmp-shell's `-N`): for a peer that sends no greeting, or a monitor a previous client already
-        /// negotiated. ``QMPClient/greeting`` is then empty (version 0.0.0); a greeting that comes anyway is read and dropped.
+        /// The most bytes of requests waiting to be written while the monitor does not read. A request that would
+        /// pass it fails at once with ``QMPConnectionError/Code/sendQueueFull`` (one request is always accepted,
+        /// whatever its size).
+        public var maximumQueuedBytes = 64 << 20
+        /// Whether the peer sends a QMP greeting and expects `qmp_capabilities` (qmp-shell's `-N` turns this off;
+        /// the guest agent has neither). Without it, ``QMPClient/greeting`` is empty and commands go out at once.
         public var negotiates = true
+        /// Commands after which the peer may close the connection without a reply; for them, the end of the
+        /// connection is their success (`quit`; the guest agent's `guest-shutdown`).
+        public var commandsEndingConnection: Set<String> = ["quit"]
+        /// Called on the reader thread (received) or the caller's thread (sent) with every message; for
+        /// transcripts. Must be fast and must not block. Gets the messages as they are: redact them with
+        /// `Redaction.redact(_:)` before showing or storing them.
+        public var messageObserver: (@Sendable (MessageDirection, JSON) -> Void)?
+        /// Where the wire goes at `trace` level: every message sent and received, secrets redacted
+        /// (`Redaction`), with the message as metadata `qmp.message` and its direction as `qmp.direction`.
+        /// Messages skipped as unusable are logged at `debug`. Nothing is formatted unless the logger's level is
+        /// `trace` (or `debug` for the skipped ones).
+        ///
+        /// ```swift
+        /// var configuration = QMPClient.Configuration()
+        /// var logger = Logger(label: "qmp")
+        /// logger.logLevel = .trace
+        /// configuration.logger = logger
+        /// ```
+        public var logger: Logger?
 
         public init() {}
     }
@@ -64,39 +85,58 @@ public actor QMPClient {
 
     /// Connects to the monitor at `address`, reads the greeting and negotiates capabilities.
     ///
-    /// Throws ``QMPConnectionError`` when the socket cannot be reached, no greeting arrives (another client holds
-    /// the monitor), or negotiation fails.
+    /// ``Configuration/greetingTimeout`` bounds all of it: the connect itself (a monitor whose backlog is full,
+    /// because QEMU is stopped or another client holds it, accepts nothing), the greeting and the negotiation.
+    /// Throws ``QMPConnectionError`` when the socket cannot be reached, nothing answers in time, or negotiation
+    /// fails.
     public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
         -> QMPClient
     {
-        try await connect(using: SocketConnection.connect(to: address), configuration: configuration)
+        let deadline = ContinuousClock.now + configuration.greetingTimeout
+        let connection = try await SocketConnection.connect(to: address, timeout: configuration.greetingTimeout)
+        return try await start(connection, configuration: configuration, deadline: deadline)
     }
 
     /// Runs the protocol over an already-connected socket (e.g. one end of a socketpair given to QEMU).
     public static func connect(using connection: SocketConnection, configuration: Configuration = Configuration())
         async throws -> QMPClient
     {
+        try await start(connection, configuration: configuration, deadline: .now + configuration.greetingTimeout)
+    }
+
+    private static func start(
+        _ connection: SocketConnection, configuration: Configuration, deadline: ContinuousClock.Instant
+    ) async throws -> QMPClient {
         let core = ClientCore(connection: connection, configuration: configuration)
         core.startReader()
         guard configuration.negotiates else {
             return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
         }
         do {
-            let greeting = try await core.waitForGreeting(timeout: configuration.greetingTimeout)
+            let remaining = max(.milliseconds(1), deadline - .now)
+            let greeting = try await core.waitForGreeting(timeout: remaining, limit: configuration.greetingTimeout)
             var enable: [String] = []
             if configuration.enableOutOfBand && greeting.capabilities.contains("oob") { enable.append("oob") }
             do {
                 _ = try await core.call(
                     name: "qmp_capabilities", arguments: enable.isEmpty ? nil : ["enable": .array(enable.map(JSON.string))],
-                    id: nil, outOfBand: false, fileDescriptors: [], timeout: configuration.greetingTimeout)
+                    id: nil, outOfBand: false, fileDescriptors: [], timeout: max(.milliseconds(1), deadline - .now))
             } catch let error as QMPError {
                 throw QMPConnectionError(.negotiationFailed, "capabilities negotiation failed: \(error)")
+            } catch is QMPTimeoutError {
+                throw QMPConnectionError(.noGreeting, "no answer to qmp_capabilities within \(configuration.greetingTimeout.secondsText)")
             }
             return QMPClient(core: core, greeting: greeting, enabledCapabilities: enable)
         } catch {
             await core.close()
             throw error
         }
+    }
+
+    /// A client released without ``close()`` still ends its connection: the socket is shut down, the I/O thread
+    /// ends and releases it, and pending calls (held by no one) fail.
+    deinit {
+        core.shutDown()
     }
 
     /// Connects, runs `body`, and closes the connection on every path (errors and cancellation included).
@@ -180,6 +220,11 @@ public actor QMPClient {
     ///     for _ in 0..<1000 { _ = try await client.execute(QueryStatus()) }
     /// }
     /// ```
+    ///
+    /// A closure formed in `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type) is isolated to
+    /// the main actor, and the main actor's executor wins over the task executor preference: every command then
+    /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
+    /// non-isolated function (or a `Task.detached`) to keep the affine path.
     public nonisolated func withAffinity<Result: Sendable>(
         _ body: () async throws -> Result
     ) async rethrows -> Result {
@@ -248,10 +293,7 @@ public actor QMPClient {
     /// Calls sent and still waiting for their reply.
     public nonisolated var pendingCallCount: Int {
         core.state.withLock { state in
-            var pending = Set<ObjectIdentifier>()
-            for call in state.inBand.elements where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
-            for call in state.byID.values where call.continuation != nil { pending.insert(ObjectIdentifier(call)) }
-            return pending.count
+            state.matcher.pending.count { $0.continuation != nil }
         }
     }
 

@@ -48,13 +48,21 @@ public struct QMPTimeoutError: Error, Sendable, Equatable, CustomStringConvertib
     /// What was waited for, e.g. `query-status` or `event DEVICE_DELETED`.
     public var operation: String
     public var timeout: Duration
+    /// More on why, when the client knows (e.g. events a wait may have missed were evicted from the history).
+    public var detail: String?
 
-    public init(operation: String, timeout: Duration) {
+    public init(operation: String, timeout: Duration, detail: String? = nil) {
         self.operation = operation
         self.timeout = timeout
+        self.detail = detail
     }
 
-    public var description: String { "Timeout: no answer to \(operation) within \(timeout.secondsText)" }
+    /// `no answer to OPERATION within Ns` (and the detail), without a class prefix: the CLI adds `Timeout: `.
+    public var message: String {
+        "no answer to \(operation) within \(timeout.secondsText)" + (detail.map { "; " + $0 } ?? "")
+    }
+
+    public var description: String { "Timeout: " + message }
 }
 
 /// A reply that arrived but does not decode as the command's typed response.
@@ -63,6 +71,12 @@ public struct QMPResponseDecodingError: Error, Sendable, CustomStringConvertible
     public var reason: String
     /// The reply as received.
     public var value: JSON
+
+    public init(command: String, reason: String, value: JSON) {
+        self.command = command
+        self.reason = reason
+        self.value = value
+    }
 
     public var description: String { "cannot decode the reply to \(command): \(reason)" }
 }

@@ -1,33 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import QMPWire
 
 /// Starts a detached OS thread running `body`.
 ///
-/// The client reads its socket with blocking calls on a thread of its own, so the cooperative pool (two threads on
-/// a two-core machine) is never blocked, and a reply is handled the moment it arrives.
+/// The client reads its socket on a thread of its own, so the cooperative pool (two threads on a two-core
+/// machine) is never blocked, and a reply is handled the moment it arrives. (The implementation lives in QMPWire,
+/// whose connect uses it too.)
 package func startThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    #if canImport(Glibc)
-    var thread = pthread_t()
-    #else
-    var thread: pthread_t?
-    #endif
-    let result = pthread_create(&thread, nil, { raw in
-        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-        box.body()
-        return nil
-    }, box)
-    precondition(result == 0, "pthread_create failed: \(result)")
-    #if canImport(Glibc)
-    pthread_detach(thread)
-    #else
-    pthread_detach(thread!)
-    #endif
+    startDetachedThread(body)
 }

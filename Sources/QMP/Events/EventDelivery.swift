@@ -3,41 +3,52 @@ import Synchronization
 
 extension ClientCore {
     /// Records an event in the history and hands it to every subscriber and waiter whose filter accepts it.
+    ///
+    /// Filters are user code: they run outside the lock, so they may call back into the client.
     func dispatch(_ message: QMPEventMessage) {
-        let (event, subscribers, matched) = state.withLock { state in
+        let (event, subscribers, waiters) = state.withLock { state in
             state.eventSequence += 1
             let event = QMPEvent(name: message.name, data: message.data, timestamp: message.timestamp,
                                  sequence: state.eventSequence)
             state.history.append(event)
             state.historyCount += 1
-            if state.historyCount > state.historyLimit {
-                _ = state.history.popFirst()
-                state.historyCount -= 1
-            }
-            var matched: [EventWaiter] = []
-            if !state.waiters.isEmpty {
-                state.waiters.removeAll { waiter in
-                    guard waiter.filter.accepts(event) else { return false }
-                    matched.append(waiter)
-                    return true
+            if state.historyCount > state.historyLimit, let oldest = state.history.first {
+                // Keep what waits since the last command may still need, up to a hard bound.
+                if oldest.sequence <= state.lastCommandEventSequence
+                    || state.historyCount > state.historyLimit * Self.historyStretch
+                {
+                    _ = state.history.popFirst()
+                    state.historyCount -= 1
+                    state.evictedThrough = oldest.sequence
                 }
             }
-            return (event, Array(state.subscribers.values), matched)
+            return (event, Array(state.subscribers.values), state.waiters)
         }
-        for waiter in matched { waiter.finish(returning: event) }
+        if !waiters.isEmpty {
+            let matched = waiters.filter { $0.filter.accepts(event) }
+            if !matched.isEmpty {
+                state.withLock { state in state.waiters.removeAll { waiter in matched.contains { $0 === waiter } } }
+                for waiter in matched { waiter.finish(returning: event) }
+            }
+        }
         for subscriber in subscribers where subscriber.filter.accepts(event) { subscriber.offer(event) }
     }
 
+    /// How far past ``QMPClient/Configuration/eventHistorySize`` the history may grow to keep the events that
+    /// came after the most recent command (which a wait that follows it counts).
+    static var historyStretch: Int { 8 }
+
     /// Registers a subscriber, replaying history after `start` when asked.
     func subscribe(_ subscriber: EventSubscriber, replayingAfter start: EventCursor?) {
-        let (replay, closed) = state.withLock { state -> ([QMPEvent], QMPConnectionError?) in
-            let replay = start.map { cursor in
-                state.history.elements.filter { $0.sequence > cursor.sequence && subscriber.filter.accepts($0) }
-            } ?? []
+        let (history, closed) = state.withLock { state -> (FIFOQueue<QMPEvent>?, QMPConnectionError?) in
             if state.closedError == nil { state.subscribers[ObjectIdentifier(subscriber)] = subscriber }
-            return (replay, state.closedError)
+            return (start == nil ? nil : state.history, state.closedError)
         }
-        for event in replay { subscriber.offer(event) }
+        if let history, let start {
+            for event in history.elements where event.sequence > start.sequence && subscriber.filter.accepts(event) {
+                subscriber.offer(event)
+            }
+        }
         if let closed { subscriber.finish(closed) }
     }
 
@@ -59,28 +70,29 @@ extension ClientCore {
     {
         let cursor = resolve(start)
         let waiter = EventWaiter(filter: filter)
+        // Events after the cursor that the history no longer holds: a timeout must say so.
+        let evicted = state.withLock { state in
+            state.evictedThrough > cursor.sequence ? state.evictedThrough - cursor.sequence : 0
+        }
         let timer = timeout.map { timeout in
             DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
                 self?.removeWaiter(waiter)
-                waiter.finish(throwing: QMPTimeoutError(operation: label, timeout: timeout))
+                var error = QMPTimeoutError(operation: label, timeout: timeout)
+                if evicted > 0 {
+                    error.detail = "\(evicted) events that came after the wait's starting point had already been evicted from the history (eventHistorySize), so the event may have come and gone"
+                }
+                waiter.finish(throwing: error)
             }
         }
         defer { timer.map(DeadlineScheduler.shared.cancel) }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPEvent, any Error>) in
                 waiter.setContinuation(continuation)
-                let immediate = state.withLock { state -> Result<QMPEvent, any Error>? in
-                    if let event = state.history.elements.first(where: { $0.sequence > cursor.sequence && filter.accepts($0) }) {
-                        return .success(event)
+                if let immediate = register(waiter, after: cursor) {
+                    switch immediate {
+                    case .success(let event): waiter.finish(returning: event)
+                    case .failure(let error): waiter.finish(throwing: error)
                     }
-                    if let error = state.closedError { return .failure(error) }
-                    state.waiters.append(waiter)
-                    return nil
-                }
-                switch immediate {
-                case .success(let event): waiter.finish(returning: event)
-                case .failure(let error): waiter.finish(throwing: error)
-                case nil: break
                 }
                 if Task.isCancelled {
                     removeWaiter(waiter)
@@ -90,6 +102,28 @@ extension ClientCore {
         } onCancel: {
             removeWaiter(waiter)
             waiter.finish(throwing: CancellationError())
+        }
+    }
+
+    /// Looks for a match in the history after `cursor`, running the filter outside the lock; registers the waiter
+    /// once no unchecked event is left (atomically with that check, so no event falls in between). Returns the
+    /// outcome when there is one already.
+    private func register(_ waiter: EventWaiter, after cursor: EventCursor) -> Result<QMPEvent, any Error>? {
+        var checked = cursor.sequence
+        while true {
+            let unchecked = state.withLock { state -> [QMPEvent]? in
+                if state.eventSequence > checked {
+                    return state.history.elements.filter { $0.sequence > checked }
+                }
+                if state.closedError == nil { state.waiters.append(waiter) }
+                return nil
+            }
+            guard let unchecked else {
+                return closedError.map { .failure($0) }
+            }
+            if let match = unchecked.first(where: { waiter.filter.accepts($0) }) { return .success(match) }
+            checked = max(checked, unchecked.last?.sequence ?? checked)
+            if unchecked.isEmpty { checked = state.withLock { $0.eventSequence } }
         }
     }
 

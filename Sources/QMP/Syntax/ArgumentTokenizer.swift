@@ -33,7 +33,19 @@ struct ArgumentToken: Equatable {
         if pieces.count == 1 {
             switch pieces[0] {
             case .singleQuoted(let text), .doubleQuoted(let text): return .string(text)
-            case .bare(let text): return Self.bareValue(text)
+            case .bare(let text):
+                if text.isEmpty { return .string("") }
+                do {
+                    return try JSON(parsing: text)
+                } catch {
+                    // A number JSON cannot hold exactly is refused, never sent changed (or silently as a string).
+                    if error.message.contains("out of range") {
+                        throw MonitorSyntaxError(
+                            "\(error.message) in '\(key ?? text)' (quote it to send it as a string)",
+                            column: valueColumn + error.offset)
+                    }
+                }
+                return Self.bareValue(text)
             }
         }
         var string = ""

@@ -9,11 +9,19 @@ import Testing
 enum Probe {
     /// Descriptors open in this process.
     static func openDescriptorCount() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return -1 }
+        entryCount("/proc/self/fd") - 1  // the directory's own descriptor
+    }
+
+    /// Threads of this process (`/proc/self/task`).
+    static func threadCount() -> Int { entryCount("/proc/self/task") }
+
+    /// Entries of a directory, without `.` and `..`; -1 when it cannot be read.
+    static func entryCount(_ path: String) -> Int {
+        guard let directory = opendir(path) else { return -1 }
         defer { closedir(directory) }
         var count = 0
         while readdir(directory) != nil { count += 1 }
-        return count - 3  // ".", ".." and the directory's own descriptor
+        return count - 2
     }
 
     /// What each open descriptor refers to (`readlink /proc/self/fd/N`), for leak messages.
