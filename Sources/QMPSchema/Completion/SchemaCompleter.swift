@@ -207,15 +207,11 @@ private struct CompletionSession {
     private func objectShape(_ reference: SchemaTypeRef, given: JSONObject, into members: inout [SchemaMember]) -> Bool {
         switch schema[reference].kind {
         case .object(let object):
-            members += object.members
-            if let tag = object.tag, let value = given[tag]?.stringValue, let variant = object.variant(for: value),
-                case .object(let variantObject) = schema[variant].kind
-            {
-                members += variantObject.members
-            }
+            // The variant each tag of `given` selects, nested unions included.
+            members += schema.shape(of: object, given: given).members
             return true
-        case .alternate(let branches):
-            for branch in branches where shapeOf(branch).object {
+        case .alternate:
+            for branch in schema.alternateBranches(of: reference) where shapeOf(branch).object {
                 return objectShape(branch, given: given, into: &members)
             }
             return false
@@ -228,9 +224,10 @@ private struct CompletionSession {
     private func shapeOf(_ reference: SchemaTypeRef) -> (object: Bool, scalar: Bool) {
         switch schema[reference].kind {
         case .object: return (true, false)
-        case .alternate(let branches):
+        case .alternate:
+            // Flattened branches are never alternates: this does not recurse past one level.
             var result = (object: false, scalar: false)
-            for branch in branches {
+            for branch in schema.alternateBranches(of: reference) {
                 let shape = shapeOf(branch)
                 result.object = result.object || shape.object
                 result.scalar = result.scalar || shape.scalar

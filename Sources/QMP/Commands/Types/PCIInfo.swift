@@ -19,8 +19,8 @@ public struct PCIDeviceInfo: Codable, Sendable, Hashable {
     public var id: PCIDeviceID
     /// The legacy interrupt line, when the function uses one and the firmware assigned it.
     public var irq: Int?
-    /// The interrupt pin (0 = none, 1 = INTA ...).
-    public var irqPin: Int
+    /// The interrupt pin (0 = none, 1 = INTA ...); `nil` before QEMU 5.1, which did not say.
+    public var irqPin: Int?
     /// The device's `id`; empty for devices created without one (board devices).
     public var qdevID: String
     /// The bus behind a bridge.
@@ -30,7 +30,7 @@ public struct PCIDeviceInfo: Codable, Sendable, Hashable {
 
     public init(
         bus: Int, slot: Int, function: Int, classInfo: PCIDeviceClass, id: PCIDeviceID, irq: Int? = nil,
-        irqPin: Int = 0, qdevID: String = "", pciBridge: PCIBridgeInfo? = nil, regions: [PCIMemoryRegion] = []
+        irqPin: Int? = nil, qdevID: String = "", pciBridge: PCIBridgeInfo? = nil, regions: [PCIMemoryRegion] = []
     ) {
         self.bus = bus
         self.slot = slot
