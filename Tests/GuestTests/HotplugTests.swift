@@ -82,6 +82,14 @@ import QMPTestSupport
         let slots = try await client.execute(QueryHotpluggableCPUs())
         let free = try #require(slots.first { $0.isFree })
         _ = try await client.execute(DeviceAdd.cpu(free, id: "cpu1"))
+        guard client.greeting.version >= QEMUVersion(major: 6, minor: 0, micro: 0) else {
+            // Measured on QEMU 5.2 (the matrix's oldest) with this guest's kernel: QEMU plugs the CPU, but the
+            // guest never evaluates the hot-plug notification (no ACPI_DEVICE_OST, present stays 0). Check QEMU's
+            // side only.
+            let after = try await client.execute(QueryHotpluggableCPUs())
+            #expect(after.filter { !$0.isFree }.count == 2)
+            return
+        }
         let ost = try await client.waitForEvent(ACPIDeviceOSTEvent.self, timeout: .seconds(60)) { $0.info.slotType == .cpu }
         #expect(ost.info.succeeded)
         #expect(try await TestGuest.run("cat /sys/devices/system/cpu/present", on: guest).contains("0-1"))
