@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "QMPWire", targets: ["QMPWire"]),
         .library(name: "QMP", targets: ["QMP"]),
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
+        // Every command, event and type of QEMU's QAPI schema, generated (scripts/generate-qapi.sh).
+        .library(name: "QMPGenerated", targets: ["QMPGenerated"]),
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
         .library(name: "LineEditing", targets: ["LineEditing"]),
@@ -33,6 +35,8 @@ let package = Package(
         .target(name: "QMPWire"),
         .target(name: "QMP", dependencies: ["QMPWire"]),
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
+        // Generated from QEMU's schema: a module of its own, so changes elsewhere do not recompile it.
+        .target(name: "QMPGenerated", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire"]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
@@ -55,6 +59,7 @@ let package = Package(
         .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "QMPWire", "QMPTestSupport"]),
+        .testTarget(name: "QMPGeneratedTests", dependencies: ["QMPGenerated", "QMP", "QMPWire", "QMPSchema", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
         .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),
