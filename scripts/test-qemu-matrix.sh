@@ -77,7 +77,7 @@ for entry in "${entries[@]}"; do
         run "QEMU $entry" "$binary" "$entry" 'QEMUMatrixTests'
         continue
     fi
-    run "QEMU $version" "$binary" "$version" 'QMPIntegrationTests|GuestTests'
+    run "QEMU $version" "$binary" "$version" 'QMPIntegrationTests|GuestTests|GeneratedOnQEMUTests'
     [ "${version%%.*}" -ge 6 ] && compat_binaries+=("$version=$binary")
 done
 
@@ -94,7 +94,7 @@ if $compat; then
         printf '#!/bin/sh\n# QEMU %s with -compat: deprecated input is refused, deprecated output left out.\nexec %q "$@" -compat deprecated-input=reject,deprecated-output=hide\n' \
             "$version" "$binary" >"$wrapper"
         chmod 755 "$wrapper"
-        run "QEMU $version -compat" "$wrapper" "$version" 'QMPIntegrationTests'
+        run "QEMU $version -compat" "$wrapper" "$version" 'QMPIntegrationTests|GeneratedOnQEMUTests'
     done
 fi
 

@@ -23,8 +23,9 @@ enum QEMUUnderTest {
 
     /// `QEMU emulator version 10.0.2 (Debian ...)` → 10.0.2.
     static func parse(_ text: String) -> QEMUVersion? {
-        guard let range = text.range(of: "version ") else { return nil }
-        let numbers = text[range.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let index = words.firstIndex(of: "version"), index + 1 < words.count else { return nil }
+        let numbers = words[index + 1].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }
         guard numbers.count >= 2 else { return nil }
         return QEMUVersion(major: numbers[0], minor: numbers[1], micro: numbers.count > 2 ? numbers[2] : 0)
     }

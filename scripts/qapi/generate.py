@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes qmpkit's typed QMP surface (Sources/QMPGenerated/Generated/*.swift) from QEMU's QAPI schema sources.
 
-    scripts/qapi/generate.py QEMU-SOURCE-DIR OUTPUT-DIR
+    scripts/qapi/generate.py QEMU-SOURCE-DIR OUTPUT-DIR [TESTS-OUTPUT-DIR]
 
 Reads QEMU-SOURCE-DIR/qapi/qapi-schema.json (following its includes) and QEMU-SOURCE-DIR/qga/qapi-schema.json.
 From the schema it takes names, structure, `Since:` versions and features: facts. No doc text of QEMU's is copied;
@@ -19,6 +19,12 @@ OLDEST_DECODED = (2, 12)
 
 QMP_REFERENCE = "https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html"
 QGA_REFERENCE = "https://www.qemu.org/docs/master/interop/qemu-ga-ref.html"
+
+# Members whose `since` QEMU's docs do not give (or give wrong), found by running the typed replies against the QEMU
+# matrix: (type, member) -> the version that added it.
+LATE_MEMBERS = {
+    ("SevInfo", "sev-type"): "9.1",
+}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading QAPI files
@@ -294,7 +300,8 @@ class Schema:
                 features = [f if isinstance(f, str) else f.get("name") for f in value.get("features", [])]
                 conditional = "if" in value
                 value = value.get("type")
-            since = owner.get("_member_since", {}).get(name) or owner.get("_since")
+            since = (LATE_MEMBERS.get((owner.get("_name"), name)) or owner.get("_member_since", {}).get(name)
+                     or owner.get("_since"))
             result.append((name, value, optional or conditional, features, since))
         return result
 
@@ -353,6 +360,9 @@ def doc_lines(schema, kind_word, expr, anchor_kind):
     since = expr.get("_since")
     lines = [f"/// `{expr['_name']}`: a QAPI {kind_word} of the `{expr['_module']}` module"
              + (f", since QEMU {since}." if since else ".")]
+    if expr.get("_removed"):
+        lines.append("///")
+        lines.append(f"/// Not in QEMU {expr['_removed']}'s schema: typed from QEMU {expr['_from']}'s, for the older QEMUs that have it.")
     features = features_of(expr)
     if features:
         lines.append("///")
@@ -550,7 +560,7 @@ EVENT_RESERVED = {"json", "name", "qapiInfo", "requiredMembers", "qapiJSON", "in
 
 
 def emit_event(schema, expr):
-    name = upper_camel(expr["_name"]) + "Event"
+    name = upper_camel(expr["_name"].lower()) + "Event"
     if name in schema.swift_names.values():
         name += "Notification"
     data = expr.get("data")
@@ -630,20 +640,175 @@ def catalog(schemas, out_dir, version):
         handle.write("\n".join(lines) + "\n")
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The test registry: a sample of every command's arguments, and a typed round trip of every reply
+
+
+SAMPLES = {"str": "x", "int": 1, "int8": 1, "int16": 1, "int32": 1, "int64": 1, "uint8": 1, "uint16": 1,
+           "uint32": 1, "uint64": 1, "size": 1, "number": 1.5, "bool": True, "null": None, "any": 1, "QType": "none"}
+
+
+class Sample:
+    """Builds a minimal valid value of a type (required members only) and the newest `since` it relies on."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.since = (0, 0)
+
+    def note(self, since):
+        version = version_tuple(since)
+        if version and version > self.since:
+            self.since = version
+
+    def value(self, type_ref, depth=0):
+        if depth > 12:
+            raise ValueError("too deep")
+        if isinstance(type_ref, list):
+            return []
+        if isinstance(type_ref, dict):
+            return {}
+        if type_ref in SAMPLES:
+            return SAMPLES[type_ref]
+        expr = self.schema.types.get(type_ref)
+        if expr is None:
+            raise ValueError(f"unknown type {type_ref}")
+        self.note(expr.get("_since"))
+        kind = expr["_kind"]
+        if kind == "enum":
+            first = expr["data"][0]
+            return first["name"] if isinstance(first, dict) else first
+        if kind == "alternate":
+            # A scalar branch when there is one (object branches can recurse: BlockdevRef).
+            branches = [b.get("type") if isinstance(b, dict) else b for b in expr["data"].values()]
+            scalar = [b for b in branches if isinstance(b, str) and (b in SAMPLES or self.schema.types.get(b, {}).get("_kind") == "enum")]
+            return self.value((scalar or branches)[0], depth + 1)
+        return self.object(expr, depth)
+
+    def object(self, expr, depth):
+        result = {}
+        for (name, type_ref, optional, features, since) in self.schema.all_members(expr):
+            if not optional:
+                self.note(since)
+                result[name] = self.value(type_ref, depth + 1)
+        if expr["_kind"] == "union":
+            tag = expr["discriminator"]
+            variants = expr.get("data") or {}
+            if variants:
+                value, variant = next(iter(variants.items()))
+                result[tag] = value
+                target = variant.get("type") if isinstance(variant, dict) else variant
+                result.update(self.object(self.schema.types[target], depth + 1))
+        return result
+
+    def arguments(self, command):
+        data = command.get("data")
+        self.note(command.get("_since"))
+        if data is None:
+            return {}
+        if isinstance(data, str):
+            return self.object(self.schema.types[data], 0)
+        result = {}
+        for (name, type_ref, optional, features, since) in self.schema.members(data, command):
+            if not optional:
+                self.note(since)
+                result[name] = self.value(type_ref, 1)
+        return result
+
+
+def json_literal(value):
+    if value is None:
+        return ".null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return swift_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(json_literal(v) for v in value) + "]" if value else ".array([])"
+    if not value:
+        return ".object([:])"
+    return "[" + ", ".join(f"{swift_string(k)}: {json_literal(v)}" for k, v in value.items()) + "]"
+
+
+def registry(schema, out_dir, version):
+    lines = [HEADER.format(version=version, source="test registry"), "import QMP", "import QMPGenerated",
+             "import QMPWire", "",
+             "/// Every generated QMP command: a minimal sample of its arguments, encoded through its generated type",
+             "/// (deprecated commands, which Swift would warn about, through their wire form), and a typed round trip",
+             "/// of its reply.",
+             "let generatedCommands: [GeneratedCommand] = ["]
+    for command in schema.commands:
+        sample = Sample(schema)
+        try:
+            arguments = sample.arguments(command)
+        except (ValueError, KeyError, StopIteration):
+            continue
+        swift = command_swift_name(schema, command)
+        since = f"QEMUVersion(major: {sample.since[0]}, minor: {sample.since[1]}, micro: 0)"
+        deprecated = "deprecated" in features_of(command)
+        literal = json_literal(arguments) if arguments else "[:]"
+        if deprecated:
+            encode = f"{{ JSON.object({literal} as JSONObject) }}"
+            trip = "nil"
+        else:
+            encode = f"{{ try JSONValueEncoder().encode(QAPI.{swift}(arguments: {literal})) }}"
+            returns = command.get("returns")
+            trip = "nil" if returns is None else f"{{ try roundTrip(QAPI.{swift}.Response.self, $0) }}"
+        data = command.get("data")
+        known = schema.members(data, command) if data is not None else []
+        if isinstance(data, str) and schema.types.get(data, {}).get("_kind") == "union":
+            known += schema.variant_members(schema.types[data])
+        optional = sorted({m[0] for m in known if m[2]})
+        lines.append(f"    GeneratedCommand(name: {swift_string(command['_name'])}, sampleSince: {since}, "
+                     f"isDeprecated: {'true' if deprecated else 'false'},")
+        lines.append(f"                     members: [{', '.join(swift_string(m) for m in sorted({m[0] for m in known}))}],")
+        lines.append(f"                     optionalMembers: [{', '.join(swift_string(m) for m in optional)}],")
+        lines.append(f"                     sample: {encode},")
+        lines.append(f"                     roundTrip: {trip}),")
+    lines.append("]")
+    with open(os.path.join(out_dir, "GeneratedCommands.swift"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         raise SystemExit(__doc__)
-    source, out_dir = sys.argv[1], sys.argv[2]
-    version = "unknown"
-    version_file = os.path.join(source, "VERSION")
-    if os.path.exists(version_file):
-        version = open(version_file).read().strip()
+    sources = sys.argv[1].split(":")
+    source, out_dir = sources[0], sys.argv[2]
+    tests_dir = sys.argv[3] if len(sys.argv) >= 4 else None
+
+    def version_of(tree):
+        version_file = os.path.join(tree, "VERSION")
+        return open(version_file).read().strip() if os.path.exists(version_file) else "unknown"
+
+    version = version_of(source)
     os.makedirs(out_dir, exist_ok=True)
     for old in os.listdir(out_dir):
         if old.endswith(".swift"):
             os.remove(os.path.join(out_dir, old))
     definitions = []
     load(os.path.join(source, "qapi", "qapi-schema.json"), definitions, set())
+    # Older trees (after a ':') add what the newest schema dropped: its commands, events and types stay typed, so
+    # replies of the older QEMUs of the supported range decode too.
+    def key(expr):
+        for kind in ("command", "event", "struct", "union", "enum", "alternate"):
+            if kind in expr:
+                return ("type" if kind not in ("command", "event") else kind, expr[kind])
+        return None
+    known = {key(expr) for expr in definitions}
+    for older in sources[1:]:
+        older_definitions = []
+        load(os.path.join(older, "qapi", "qapi-schema.json"), older_definitions, set())
+        for expr in older_definitions:
+            k = key(expr)
+            if k is not None and k not in known:
+                known.add(k)
+                expr["_removed"] = version
+                expr["_from"] = version_of(older)
+                definitions.append(expr)
     qmp = Schema(definitions, "QAPI", QMP_REFERENCE, "QMP")
     written = write(qmp, out_dir, "", version, "qapi/qapi-schema.json")
     schemas = [("QMP", qmp)]
@@ -657,6 +822,9 @@ def main():
         written += write(qga, out_dir, "Agent", version, "qga/qapi-schema.json")
         schemas.append(("Agent", qga))
     catalog(schemas, out_dir, version)
+    if tests_dir:
+        os.makedirs(tests_dir, exist_ok=True)
+        registry(qmp, tests_dir, version)
     print(f"{len(qmp.commands)} commands, {len(qmp.events)} events, {len(qmp.types)} types"
           + (f"; guest agent: {len(schemas[1][1].commands)} commands" if len(schemas) > 1 else "")
           + f" -> {out_dir} ({len(written) + 1} files)")

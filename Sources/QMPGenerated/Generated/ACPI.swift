@@ -148,7 +148,7 @@ extension QAPI {
     /// `ACPI_DEVICE_OST`: a QAPI event of the `acpi` module, since QEMU 2.1.
     ///
     /// See [`ACPI_DEVICE_OST` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-acpi.ACPI_DEVICE_OST).
-    public struct ACPIDEVICEOSTEvent: QAPIObject, QMPEventType {
+    public struct ACPIDeviceOstEvent: QAPIObject, QMPEventType {
         public static let name = "ACPI_DEVICE_OST"
         public static let qapiInfo = QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["info"]

@@ -164,4 +164,28 @@ extension QAPI {
             set { json.setQAPIMember("identity", newValue) }
         }
     }
+
+    /// `QAuthZListRuleListHack`: a QAPI struct of the `authz` module, since QEMU 4.0.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QAuthZListRuleListHack` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.QAuthZListRuleListHack).
+    public struct QAuthZListRuleListHack: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListRuleListHack", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = []
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(unused: [QAPI.QAuthZListRule]) {
+            self.json = [:]
+            json["unused"] = unused.qapiJSON
+        }
+        /// `unused`: `[QAuthZListRule]`, since QEMU 4.0.
+        public var unused: [QAPI.QAuthZListRule]? {
+            get { json.qapiMember("unused") }
+            set { json.setQAPIMember("unused", newValue) }
+        }
+    }
 }

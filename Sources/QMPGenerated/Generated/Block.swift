@@ -507,7 +507,7 @@ extension QAPI {
     /// `DEVICE_TRAY_MOVED`: a QAPI event of the `block` module, since QEMU 1.1.
     ///
     /// See [`DEVICE_TRAY_MOVED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.DEVICE_TRAY_MOVED).
-    public struct DEVICETRAYMOVEDEvent: QAPIObject, QMPEventType {
+    public struct DeviceTrayMovedEvent: QAPIObject, QMPEventType {
         public static let name = "DEVICE_TRAY_MOVED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["device", "id", "tray-open"]
@@ -535,7 +535,7 @@ extension QAPI {
     /// `PR_MANAGER_STATUS_CHANGED`: a QAPI event of the `block` module, since QEMU 3.0.
     ///
     /// See [`PR_MANAGER_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.PR_MANAGER_STATUS_CHANGED).
-    public struct PRMANAGERSTATUSCHANGEDEvent: QAPIObject, QMPEventType {
+    public struct PrManagerStatusChangedEvent: QAPIObject, QMPEventType {
         public static let name = "PR_MANAGER_STATUS_CHANGED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

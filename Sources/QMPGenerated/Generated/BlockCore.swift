@@ -7745,6 +7745,252 @@ extension QAPI {
         }
     }
 
+    /// `DirtyBitmapStatus`: a QAPI enumeration of the `block-core` module, since QEMU 2.4.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`DirtyBitmapStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.DirtyBitmapStatus).
+    public struct DirtyBitmapStatus: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `active`.
+        public static let active = DirtyBitmapStatus(rawValue: "active")
+        /// `disabled`.
+        public static let disabled = DirtyBitmapStatus(rawValue: "disabled")
+        /// `frozen`.
+        public static let frozen = DirtyBitmapStatus(rawValue: "frozen")
+        /// `locked`.
+        public static let locked = DirtyBitmapStatus(rawValue: "locked")
+        /// `inconsistent`.
+        public static let inconsistent = DirtyBitmapStatus(rawValue: "inconsistent")
+    }
+
+    /// `BlockDirtyBitmapMergeSource`: a QAPI alternate of the `block-core` module, since QEMU 4.1.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`BlockDirtyBitmapMergeSource` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapMergeSource).
+    public struct BlockDirtyBitmapMergeSource: QAPIAlternate {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        /// The value as it is on the wire.
+        public var json: QMPWire.JSON
+        /// The value `json`, unchecked.
+        public init(unchecked json: QMPWire.JSON) { self.json = json }
+        /// The `local` branch (`str`), when the value is one.
+        public var asLocal: Swift.String? { Swift.String(qapiJSON: json) }
+        /// A value of the `local` branch.
+        public static func local(_ value: Swift.String) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+        /// The `external` branch (`BlockDirtyBitmap`), when the value is one.
+        public var asExternal: QAPI.BlockDirtyBitmap? { QAPI.BlockDirtyBitmap(qapiJSON: json) }
+        /// A value of the `external` branch.
+        public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+    }
+
+    /// `BlockdevOptionsSheepdog`: a QAPI struct of the `block-core` module, since QEMU 2.9.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`BlockdevOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSheepdog).
+    public struct BlockdevOptionsSheepdog: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["server", "vdi"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(server: QAPI.SocketAddress, vdi: Swift.String) {
+            self.json = [:]
+            json["server"] = server.qapiJSON
+            json["vdi"] = vdi.qapiJSON
+        }
+        /// `server`: `SocketAddress`, since QEMU 2.9.
+        public var server: QAPI.SocketAddress? {
+            get { json.qapiMember("server") }
+            set { json.setQAPIMember("server", newValue) }
+        }
+        /// `vdi`: `str`, since QEMU 2.9.
+        public var vdi: Swift.String? {
+            get { json.qapiMember("vdi") }
+            set { json.setQAPIMember("vdi", newValue) }
+        }
+        /// `snap-id`: `uint32`, optional, since QEMU 2.9.
+        public var snapID: Swift.Int? {
+            get { json.qapiMember("snap-id") }
+            set { json.setQAPIMember("snap-id", newValue) }
+        }
+        /// `tag`: `str`, optional, since QEMU 2.9.
+        public var tag: Swift.String? {
+            get { json.qapiMember("tag") }
+            set { json.setQAPIMember("tag", newValue) }
+        }
+    }
+
+    /// `SheepdogRedundancyType`: a QAPI enumeration of the `block-core` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`SheepdogRedundancyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SheepdogRedundancyType).
+    public struct SheepdogRedundancyType: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `full`.
+        public static let full = SheepdogRedundancyType(rawValue: "full")
+        /// `erasure-coded`.
+        public static let erasureCoded = SheepdogRedundancyType(rawValue: "erasure-coded")
+    }
+
+    /// `SheepdogRedundancyFull`: a QAPI struct of the `block-core` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`SheepdogRedundancyFull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyFull).
+    public struct SheepdogRedundancyFull: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["copies"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(copies: Swift.Int) {
+            self.json = [:]
+            json["copies"] = copies.qapiJSON
+        }
+        /// `copies`: `int`, since QEMU 2.12.
+        public var copies: Swift.Int? {
+            get { json.qapiMember("copies") }
+            set { json.setQAPIMember("copies", newValue) }
+        }
+    }
+
+    /// `SheepdogRedundancyErasureCoded`: a QAPI struct of the `block-core` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`SheepdogRedundancyErasureCoded` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyErasureCoded).
+    public struct SheepdogRedundancyErasureCoded: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["data-strips", "parity-strips"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
+            self.json = [:]
+            json["data-strips"] = dataStrips.qapiJSON
+            json["parity-strips"] = parityStrips.qapiJSON
+        }
+        /// `data-strips`: `int`, since QEMU 2.12.
+        public var dataStrips: Swift.Int? {
+            get { json.qapiMember("data-strips") }
+            set { json.setQAPIMember("data-strips", newValue) }
+        }
+        /// `parity-strips`: `int`, since QEMU 2.12.
+        public var parityStrips: Swift.Int? {
+            get { json.qapiMember("parity-strips") }
+            set { json.setQAPIMember("parity-strips", newValue) }
+        }
+    }
+
+    /// `SheepdogRedundancy`: a QAPI union of the `block-core` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`SheepdogRedundancy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancy).
+    ///
+    /// The members of every variant (tag `type`) are properties too; nested unions included.
+    public struct SheepdogRedundancy: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["type"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(type: QAPI.SheepdogRedundancyType) {
+            self.json = [:]
+            json["type"] = type.qapiJSON
+        }
+        /// `type`: `SheepdogRedundancyType`, since QEMU 2.12.
+        public var type: QAPI.SheepdogRedundancyType? {
+            get { json.qapiMember("type") }
+            set { json.setQAPIMember("type", newValue) }
+        }
+        /// `copies`: `int`, optional, since QEMU 2.12.
+        public var copies: Swift.Int? {
+            get { json.qapiMember("copies") }
+            set { json.setQAPIMember("copies", newValue) }
+        }
+        /// `data-strips`: `int`, optional, since QEMU 2.12.
+        public var dataStrips: Swift.Int? {
+            get { json.qapiMember("data-strips") }
+            set { json.setQAPIMember("data-strips", newValue) }
+        }
+        /// `parity-strips`: `int`, optional, since QEMU 2.12.
+        public var parityStrips: Swift.Int? {
+            get { json.qapiMember("parity-strips") }
+            set { json.setQAPIMember("parity-strips", newValue) }
+        }
+    }
+
+    /// `BlockdevCreateOptionsSheepdog`: a QAPI struct of the `block-core` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`BlockdevCreateOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSheepdog).
+    public struct BlockdevCreateOptionsSheepdog: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
+            self.json = [:]
+            json["location"] = location.qapiJSON
+            json["size"] = size.qapiJSON
+        }
+        /// `location`: `BlockdevOptionsSheepdog`, since QEMU 2.12.
+        public var location: QAPI.BlockdevOptionsSheepdog? {
+            get { json.qapiMember("location") }
+            set { json.setQAPIMember("location", newValue) }
+        }
+        /// `size`: `size`, since QEMU 2.12.
+        public var size: Swift.UInt64? {
+            get { json.qapiMember("size") }
+            set { json.setQAPIMember("size", newValue) }
+        }
+        /// `backing-file`: `str`, optional, since QEMU 2.12.
+        public var backingFile: Swift.String? {
+            get { json.qapiMember("backing-file") }
+            set { json.setQAPIMember("backing-file", newValue) }
+        }
+        /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
+        public var preallocation: QAPI.PreallocMode? {
+            get { json.qapiMember("preallocation") }
+            set { json.setQAPIMember("preallocation", newValue) }
+        }
+        /// `redundancy`: `SheepdogRedundancy`, optional, since QEMU 2.12.
+        public var redundancy: QAPI.SheepdogRedundancy? {
+            get { json.qapiMember("redundancy") }
+            set { json.setQAPIMember("redundancy", newValue) }
+        }
+        /// `object-size`: `size`, optional, since QEMU 2.12.
+        public var objectSize: Swift.UInt64? {
+            get { json.qapiMember("object-size") }
+            set { json.setQAPIMember("object-size", newValue) }
+        }
+    }
+
     /// `query-block`: a QAPI command of the `block-core` module, since QEMU 0.14.
     ///
     /// See [`query-block` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-core.query-block).
@@ -9959,10 +10205,639 @@ extension QAPI {
         }
     }
 
+    /// `block_passwd`: a QAPI command of the `block-core` module.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`block_passwd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-core.block_passwd).
+    ///
+    /// Reply: `nothing`.
+    public struct BlockPasswd: QAPICommand {
+        public static let name = "block_passwd"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: [])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(password: Swift.String) {
+            self.arguments = [:]
+            arguments["password"] = password.qapiJSON
+        }
+        /// `device`: `str`, optional.
+        public var device: Swift.String? {
+            get { arguments.qapiMember("device") }
+            set { arguments.setQAPIMember("device", newValue) }
+        }
+        /// `node-name`: `str`, optional.
+        public var nodeName: Swift.String? {
+            get { arguments.qapiMember("node-name") }
+            set { arguments.setQAPIMember("node-name", newValue) }
+        }
+        /// `password`: `str`.
+        public var password: Swift.String? {
+            get { arguments.qapiMember("password") }
+            set { arguments.setQAPIMember("password", newValue) }
+        }
+    }
+
+    /// `x-blockdev-reopen`: a QAPI command of the `block-core` module, since QEMU 4.0.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`x-blockdev-reopen` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-block-core.x-blockdev-reopen).
+    ///
+    /// Reply: `nothing`.
+    public struct XBlockdevReopen: QAPICommand {
+        public static let name = "x-blockdev-reopen"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(driver: QAPI.BlockdevDriver) {
+            self.arguments = [:]
+            arguments["driver"] = driver.qapiJSON
+        }
+        /// `driver`: `BlockdevDriver`, since QEMU 2.9.
+        public var driver: QAPI.BlockdevDriver? {
+            get { arguments.qapiMember("driver") }
+            set { arguments.setQAPIMember("driver", newValue) }
+        }
+        /// `node-name`: `str`, optional, since QEMU 2.0.
+        public var nodeName: Swift.String? {
+            get { arguments.qapiMember("node-name") }
+            set { arguments.setQAPIMember("node-name", newValue) }
+        }
+        /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
+        public var discard: QAPI.BlockdevDiscardOptions? {
+            get { arguments.qapiMember("discard") }
+            set { arguments.setQAPIMember("discard", newValue) }
+        }
+        /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
+        public var cache: QAPI.BlockdevCacheOptions? {
+            get { arguments.qapiMember("cache") }
+            set { arguments.setQAPIMember("cache", newValue) }
+        }
+        /// `active`: `bool`, optional, since QEMU 10.0.
+        public var active: Swift.Bool? {
+            get { arguments.qapiMember("active") }
+            set { arguments.setQAPIMember("active", newValue) }
+        }
+        /// `read-only`: `bool`, optional, since QEMU 2.9.
+        public var readOnly: Swift.Bool? {
+            get { arguments.qapiMember("read-only") }
+            set { arguments.setQAPIMember("read-only", newValue) }
+        }
+        /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
+        public var autoReadOnly: Swift.Bool? {
+            get { arguments.qapiMember("auto-read-only") }
+            set { arguments.setQAPIMember("auto-read-only", newValue) }
+        }
+        /// `force-share`: `bool`, optional, since QEMU 2.10.
+        public var forceShare: Swift.Bool? {
+            get { arguments.qapiMember("force-share") }
+            set { arguments.setQAPIMember("force-share", newValue) }
+        }
+        /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
+        public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
+            get { arguments.qapiMember("detect-zeroes") }
+            set { arguments.setQAPIMember("detect-zeroes", newValue) }
+        }
+        /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
+        public var image: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("image") }
+            set { arguments.setQAPIMember("image", newValue) }
+        }
+        /// `config`: `str`, optional, since QEMU 2.9.
+        public var config: Swift.String? {
+            get { arguments.qapiMember("config") }
+            set { arguments.setQAPIMember("config", newValue) }
+        }
+        /// `align`: `int`, optional, since QEMU 2.9.
+        public var align: Swift.Int? {
+            get { arguments.qapiMember("align") }
+            set { arguments.setQAPIMember("align", newValue) }
+        }
+        /// `max-transfer`: `int32`, optional, since QEMU 2.10.
+        public var maxTransfer: Swift.Int? {
+            get { arguments.qapiMember("max-transfer") }
+            set { arguments.setQAPIMember("max-transfer", newValue) }
+        }
+        /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
+        public var optWriteZero: Swift.Int? {
+            get { arguments.qapiMember("opt-write-zero") }
+            set { arguments.setQAPIMember("opt-write-zero", newValue) }
+        }
+        /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
+        public var maxWriteZero: Swift.Int? {
+            get { arguments.qapiMember("max-write-zero") }
+            set { arguments.setQAPIMember("max-write-zero", newValue) }
+        }
+        /// `opt-discard`: `int32`, optional, since QEMU 2.10.
+        public var optDiscard: Swift.Int? {
+            get { arguments.qapiMember("opt-discard") }
+            set { arguments.setQAPIMember("opt-discard", newValue) }
+        }
+        /// `max-discard`: `int32`, optional, since QEMU 2.10.
+        public var maxDiscard: Swift.Int? {
+            get { arguments.qapiMember("max-discard") }
+            set { arguments.setQAPIMember("max-discard", newValue) }
+        }
+        /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
+        public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
+            get { arguments.qapiMember("inject-error") }
+            set { arguments.setQAPIMember("inject-error", newValue) }
+        }
+        /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
+        public var setState: [QAPI.BlkdebugSetStateOptions]? {
+            get { arguments.qapiMember("set-state") }
+            set { arguments.setQAPIMember("set-state", newValue) }
+        }
+        /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
+        public var takeChildPerms: [QAPI.BlockPermission]? {
+            get { arguments.qapiMember("take-child-perms") }
+            set { arguments.setQAPIMember("take-child-perms", newValue) }
+        }
+        /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
+        public var unshareChildPerms: [QAPI.BlockPermission]? {
+            get { arguments.qapiMember("unshare-child-perms") }
+            set { arguments.setQAPIMember("unshare-child-perms", newValue) }
+        }
+        /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
+        public var file: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("file") }
+            set { arguments.setQAPIMember("file", newValue) }
+        }
+        /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
+        public var log: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("log") }
+            set { arguments.setQAPIMember("log", newValue) }
+        }
+        /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
+        public var logSectorSize: Swift.Int? {
+            get { arguments.qapiMember("log-sector-size") }
+            set { arguments.setQAPIMember("log-sector-size", newValue) }
+        }
+        /// `log-append`: `bool`, optional, since QEMU 3.0.
+        public var logAppend: Swift.Bool? {
+            get { arguments.qapiMember("log-append") }
+            set { arguments.setQAPIMember("log-append", newValue) }
+        }
+        /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
+        public var logSuperUpdateInterval: Swift.UInt64? {
+            get { arguments.qapiMember("log-super-update-interval") }
+            set { arguments.setQAPIMember("log-super-update-interval", newValue) }
+        }
+        /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
+        public var test: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("test") }
+            set { arguments.setQAPIMember("test", newValue) }
+        }
+        /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
+        public var raw: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("raw") }
+            set { arguments.setQAPIMember("raw", newValue) }
+        }
+        /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
+        public var target: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("target") }
+            set { arguments.setQAPIMember("target", newValue) }
+        }
+        /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
+        public var bitmap: QAPI.BlockDirtyBitmap? {
+            get { arguments.qapiMember("bitmap") }
+            set { arguments.setQAPIMember("bitmap", newValue) }
+        }
+        /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
+        public var onCbwError: QAPI.OnCbwError? {
+            get { arguments.qapiMember("on-cbw-error") }
+            set { arguments.setQAPIMember("on-cbw-error", newValue) }
+        }
+        /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
+        public var cbwTimeout: Swift.Int? {
+            get { arguments.qapiMember("cbw-timeout") }
+            set { arguments.setQAPIMember("cbw-timeout", newValue) }
+        }
+        /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
+        public var minClusterSize: Swift.UInt64? {
+            get { arguments.qapiMember("min-cluster-size") }
+            set { arguments.setQAPIMember("min-cluster-size", newValue) }
+        }
+        /// `bottom`: `str`, optional, since QEMU 6.0.
+        public var bottom: Swift.String? {
+            get { arguments.qapiMember("bottom") }
+            set { arguments.setQAPIMember("bottom", newValue) }
+        }
+        /// `filename`: `str`, optional, since QEMU 2.9.
+        public var filename: Swift.String? {
+            get { arguments.qapiMember("filename") }
+            set { arguments.setQAPIMember("filename", newValue) }
+        }
+        /// `pr-manager`: `str`, optional, since QEMU 2.9.
+        public var prManager: Swift.String? {
+            get { arguments.qapiMember("pr-manager") }
+            set { arguments.setQAPIMember("pr-manager", newValue) }
+        }
+        /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
+        public var locking: QAPI.OnOffAuto? {
+            get { arguments.qapiMember("locking") }
+            set { arguments.setQAPIMember("locking", newValue) }
+        }
+        /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
+        public var aio: QAPI.BlockdevAioOptions? {
+            get { arguments.qapiMember("aio") }
+            set { arguments.setQAPIMember("aio", newValue) }
+        }
+        /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
+        public var aioMaxBatch: Swift.Int? {
+            get { arguments.qapiMember("aio-max-batch") }
+            set { arguments.setQAPIMember("aio-max-batch", newValue) }
+        }
+        /// `drop-cache`: `bool`, optional, since QEMU 2.9.
+        public var dropCache: Swift.Bool? {
+            get { arguments.qapiMember("drop-cache") }
+            set { arguments.setQAPIMember("drop-cache", newValue) }
+        }
+        /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
+        public var xCheckCacheDropped: Swift.Bool? {
+            get { arguments.qapiMember("x-check-cache-dropped") }
+            set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
+        }
+        /// `url`: `str`, optional, since QEMU 2.9.
+        public var url: Swift.String? {
+            get { arguments.qapiMember("url") }
+            set { arguments.setQAPIMember("url", newValue) }
+        }
+        /// `readahead`: `int`, optional, since QEMU 2.9.
+        public var readahead: Swift.Int? {
+            get { arguments.qapiMember("readahead") }
+            set { arguments.setQAPIMember("readahead", newValue) }
+        }
+        /// `timeout`: `int`, optional, since QEMU 2.9.
+        public var timeout: Swift.Int? {
+            get { arguments.qapiMember("timeout") }
+            set { arguments.setQAPIMember("timeout", newValue) }
+        }
+        /// `username`: `str`, optional, since QEMU 2.9.
+        public var username: Swift.String? {
+            get { arguments.qapiMember("username") }
+            set { arguments.setQAPIMember("username", newValue) }
+        }
+        /// `password-secret`: `str`, optional, since QEMU 2.9.
+        public var passwordSecret: Swift.String? {
+            get { arguments.qapiMember("password-secret") }
+            set { arguments.setQAPIMember("password-secret", newValue) }
+        }
+        /// `proxy-username`: `str`, optional, since QEMU 2.9.
+        public var proxyUsername: Swift.String? {
+            get { arguments.qapiMember("proxy-username") }
+            set { arguments.setQAPIMember("proxy-username", newValue) }
+        }
+        /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
+        public var proxyPasswordSecret: Swift.String? {
+            get { arguments.qapiMember("proxy-password-secret") }
+            set { arguments.setQAPIMember("proxy-password-secret", newValue) }
+        }
+        /// `sslverify`: `bool`, optional, since QEMU 2.9.
+        public var sslverify: Swift.Bool? {
+            get { arguments.qapiMember("sslverify") }
+            set { arguments.setQAPIMember("sslverify", newValue) }
+        }
+        /// `volume`: `str`, optional, since QEMU 2.9.
+        public var volume: Swift.String? {
+            get { arguments.qapiMember("volume") }
+            set { arguments.setQAPIMember("volume", newValue) }
+        }
+        /// `path`: `str`, optional, since QEMU 2.9.
+        public var path: Swift.String? {
+            get { arguments.qapiMember("path") }
+            set { arguments.setQAPIMember("path", newValue) }
+        }
+        /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
+        public var server: [QAPI.SocketAddress]? {
+            get { arguments.qapiMember("server") }
+            set { arguments.setQAPIMember("server", newValue) }
+        }
+        /// `debug`: `int`, optional, since QEMU 2.8.
+        public var debug: Swift.Int? {
+            get { arguments.qapiMember("debug") }
+            set { arguments.setQAPIMember("debug", newValue) }
+        }
+        /// `logfile`: `str`, optional, since QEMU 2.8.
+        public var logfile: Swift.String? {
+            get { arguments.qapiMember("logfile") }
+            set { arguments.setQAPIMember("logfile", newValue) }
+        }
+        /// `cookie`: `str`, optional, since QEMU 2.9.
+        public var cookie: Swift.String? {
+            get { arguments.qapiMember("cookie") }
+            set { arguments.setQAPIMember("cookie", newValue) }
+        }
+        /// `cookie-secret`: `str`, optional, since QEMU 2.10.
+        public var cookieSecret: Swift.String? {
+            get { arguments.qapiMember("cookie-secret") }
+            set { arguments.setQAPIMember("cookie-secret", newValue) }
+        }
+        /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
+        public var transport: QAPI.ISCSITransport? {
+            get { arguments.qapiMember("transport") }
+            set { arguments.setQAPIMember("transport", newValue) }
+        }
+        /// `portal`: `str`, optional, since QEMU 2.9.
+        public var portal: Swift.String? {
+            get { arguments.qapiMember("portal") }
+            set { arguments.setQAPIMember("portal", newValue) }
+        }
+        /// `lun`: `int`, optional, since QEMU 2.9.
+        public var lun: Swift.Int? {
+            get { arguments.qapiMember("lun") }
+            set { arguments.setQAPIMember("lun", newValue) }
+        }
+        /// `user`: `str`, optional, since QEMU 2.9.
+        public var user: Swift.String? {
+            get { arguments.qapiMember("user") }
+            set { arguments.setQAPIMember("user", newValue) }
+        }
+        /// `initiator-name`: `str`, optional, since QEMU 2.9.
+        public var initiatorName: Swift.String? {
+            get { arguments.qapiMember("initiator-name") }
+            set { arguments.setQAPIMember("initiator-name", newValue) }
+        }
+        /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
+        public var headerDigest: QAPI.ISCSIHeaderDigest? {
+            get { arguments.qapiMember("header-digest") }
+            set { arguments.setQAPIMember("header-digest", newValue) }
+        }
+        /// `key-secret`: `str`, optional, since QEMU 2.6.
+        public var keySecret: Swift.String? {
+            get { arguments.qapiMember("key-secret") }
+            set { arguments.setQAPIMember("key-secret", newValue) }
+        }
+        /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
+        public var header: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("header") }
+            set { arguments.setQAPIMember("header", newValue) }
+        }
+        /// `export`: `str`, optional, since QEMU 2.9.
+        public var export: Swift.String? {
+            get { arguments.qapiMember("export") }
+            set { arguments.setQAPIMember("export", newValue) }
+        }
+        /// `tls-creds`: `str`, optional, since QEMU 2.9.
+        public var tlsCreds: Swift.String? {
+            get { arguments.qapiMember("tls-creds") }
+            set { arguments.setQAPIMember("tls-creds", newValue) }
+        }
+        /// `tls-hostname`: `str`, optional, since QEMU 7.0.
+        public var tlsHostname: Swift.String? {
+            get { arguments.qapiMember("tls-hostname") }
+            set { arguments.setQAPIMember("tls-hostname", newValue) }
+        }
+        /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
+        public var xDirtyBitmap: Swift.String? {
+            get { arguments.qapiMember("x-dirty-bitmap") }
+            set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
+        }
+        /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
+        public var reconnectDelay: Swift.Int? {
+            get { arguments.qapiMember("reconnect-delay") }
+            set { arguments.setQAPIMember("reconnect-delay", newValue) }
+        }
+        /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
+        public var openTimeout: Swift.Int? {
+            get { arguments.qapiMember("open-timeout") }
+            set { arguments.setQAPIMember("open-timeout", newValue) }
+        }
+        /// `group`: `int`, optional, since QEMU 2.9.
+        public var group: Swift.Int? {
+            get { arguments.qapiMember("group") }
+            set { arguments.setQAPIMember("group", newValue) }
+        }
+        /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
+        public var tcpSynCount: Swift.Int? {
+            get { arguments.qapiMember("tcp-syn-count") }
+            set { arguments.setQAPIMember("tcp-syn-count", newValue) }
+        }
+        /// `readahead-size`: `int`, optional, since QEMU 2.9.
+        public var readaheadSize: Swift.Int? {
+            get { arguments.qapiMember("readahead-size") }
+            set { arguments.setQAPIMember("readahead-size", newValue) }
+        }
+        /// `page-cache-size`: `int`, optional, since QEMU 2.9.
+        public var pageCacheSize: Swift.Int? {
+            get { arguments.qapiMember("page-cache-size") }
+            set { arguments.setQAPIMember("page-cache-size", newValue) }
+        }
+        /// `size`: `int`, optional, since QEMU 2.9.
+        public var size: Swift.Int? {
+            get { arguments.qapiMember("size") }
+            set { arguments.setQAPIMember("size", newValue) }
+        }
+        /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
+        public var latencyNs: Swift.UInt64? {
+            get { arguments.qapiMember("latency-ns") }
+            set { arguments.setQAPIMember("latency-ns", newValue) }
+        }
+        /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
+        public var readZeroes: Swift.Bool? {
+            get { arguments.qapiMember("read-zeroes") }
+            set { arguments.setQAPIMember("read-zeroes", newValue) }
+        }
+        /// `device`: `str`, optional, since QEMU 2.12.
+        public var device: Swift.String? {
+            get { arguments.qapiMember("device") }
+            set { arguments.setQAPIMember("device", newValue) }
+        }
+        /// `namespace`: `int`, optional, since QEMU 2.12.
+        public var namespace: Swift.Int? {
+            get { arguments.qapiMember("namespace") }
+            set { arguments.setQAPIMember("namespace", newValue) }
+        }
+        /// `prealloc-align`: `int`, optional, since QEMU 6.0.
+        public var preallocAlign: Swift.Int? {
+            get { arguments.qapiMember("prealloc-align") }
+            set { arguments.setQAPIMember("prealloc-align", newValue) }
+        }
+        /// `prealloc-size`: `int`, optional, since QEMU 6.0.
+        public var preallocSize: Swift.Int? {
+            get { arguments.qapiMember("prealloc-size") }
+            set { arguments.setQAPIMember("prealloc-size", newValue) }
+        }
+        /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
+        public var backing: QAPI.BlockdevRefOrNull? {
+            get { arguments.qapiMember("backing") }
+            set { arguments.setQAPIMember("backing", newValue) }
+        }
+        /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
+        public var lazyRefcounts: Swift.Bool? {
+            get { arguments.qapiMember("lazy-refcounts") }
+            set { arguments.setQAPIMember("lazy-refcounts", newValue) }
+        }
+        /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
+        public var passDiscardRequest: Swift.Bool? {
+            get { arguments.qapiMember("pass-discard-request") }
+            set { arguments.setQAPIMember("pass-discard-request", newValue) }
+        }
+        /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
+        public var passDiscardSnapshot: Swift.Bool? {
+            get { arguments.qapiMember("pass-discard-snapshot") }
+            set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
+        }
+        /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
+        public var passDiscardOther: Swift.Bool? {
+            get { arguments.qapiMember("pass-discard-other") }
+            set { arguments.setQAPIMember("pass-discard-other", newValue) }
+        }
+        /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
+        public var discardNoUnref: Swift.Bool? {
+            get { arguments.qapiMember("discard-no-unref") }
+            set { arguments.setQAPIMember("discard-no-unref", newValue) }
+        }
+        /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
+        public var overlapCheck: QAPI.Qcow2OverlapChecks? {
+            get { arguments.qapiMember("overlap-check") }
+            set { arguments.setQAPIMember("overlap-check", newValue) }
+        }
+        /// `cache-size`: `int`, optional, since QEMU 2.2.
+        public var cacheSize: Swift.Int? {
+            get { arguments.qapiMember("cache-size") }
+            set { arguments.setQAPIMember("cache-size", newValue) }
+        }
+        /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
+        public var l2CacheSize: Swift.Int? {
+            get { arguments.qapiMember("l2-cache-size") }
+            set { arguments.setQAPIMember("l2-cache-size", newValue) }
+        }
+        /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
+        public var l2CacheEntrySize: Swift.Int? {
+            get { arguments.qapiMember("l2-cache-entry-size") }
+            set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
+        }
+        /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
+        public var refcountCacheSize: Swift.Int? {
+            get { arguments.qapiMember("refcount-cache-size") }
+            set { arguments.setQAPIMember("refcount-cache-size", newValue) }
+        }
+        /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
+        public var cacheCleanInterval: Swift.Int? {
+            get { arguments.qapiMember("cache-clean-interval") }
+            set { arguments.setQAPIMember("cache-clean-interval", newValue) }
+        }
+        /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
+        public var encrypt: QAPI.BlockdevQcow2Encryption? {
+            get { arguments.qapiMember("encrypt") }
+            set { arguments.setQAPIMember("encrypt", newValue) }
+        }
+        /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
+        public var dataFile: QAPI.BlockdevRef? {
+            get { arguments.qapiMember("data-file") }
+            set { arguments.setQAPIMember("data-file", newValue) }
+        }
+        /// `blkverify`: `bool`, optional, since QEMU 2.9.
+        public var blkverify: Swift.Bool? {
+            get { arguments.qapiMember("blkverify") }
+            set { arguments.setQAPIMember("blkverify", newValue) }
+        }
+        /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
+        public var children: [QAPI.BlockdevRef]? {
+            get { arguments.qapiMember("children") }
+            set { arguments.setQAPIMember("children", newValue) }
+        }
+        /// `vote-threshold`: `int`, optional, since QEMU 2.9.
+        public var voteThreshold: Swift.Int? {
+            get { arguments.qapiMember("vote-threshold") }
+            set { arguments.setQAPIMember("vote-threshold", newValue) }
+        }
+        /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
+        public var rewriteCorrupted: Swift.Bool? {
+            get { arguments.qapiMember("rewrite-corrupted") }
+            set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
+        }
+        /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
+        public var readPattern: QAPI.QuorumReadPattern? {
+            get { arguments.qapiMember("read-pattern") }
+            set { arguments.setQAPIMember("read-pattern", newValue) }
+        }
+        /// `offset`: `int`, optional, since QEMU 2.9.
+        public var offset: Swift.Int? {
+            get { arguments.qapiMember("offset") }
+            set { arguments.setQAPIMember("offset", newValue) }
+        }
+        /// `pool`: `str`, optional, since QEMU 2.9.
+        public var pool: Swift.String? {
+            get { arguments.qapiMember("pool") }
+            set { arguments.setQAPIMember("pool", newValue) }
+        }
+        /// `conf`: `str`, optional, since QEMU 2.9.
+        public var conf: Swift.String? {
+            get { arguments.qapiMember("conf") }
+            set { arguments.setQAPIMember("conf", newValue) }
+        }
+        /// `snapshot`: `str`, optional, since QEMU 2.9.
+        public var snapshot: Swift.String? {
+            get { arguments.qapiMember("snapshot") }
+            set { arguments.setQAPIMember("snapshot", newValue) }
+        }
+        /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
+        public var authClientRequired: [QAPI.RbdAuthMode]? {
+            get { arguments.qapiMember("auth-client-required") }
+            set { arguments.setQAPIMember("auth-client-required", newValue) }
+        }
+        /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
+        public var mode: QAPI.ReplicationMode? {
+            get { arguments.qapiMember("mode") }
+            set { arguments.setQAPIMember("mode", newValue) }
+        }
+        /// `top-id`: `str`, optional, since QEMU 2.9.
+        public var topID: Swift.String? {
+            get { arguments.qapiMember("top-id") }
+            set { arguments.setQAPIMember("top-id", newValue) }
+        }
+        /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
+        public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
+            get { arguments.qapiMember("host-key-check") }
+            set { arguments.setQAPIMember("host-key-check", newValue) }
+        }
+        /// `throttle-group`: `str`, optional, since QEMU 2.11.
+        public var throttleGroup: Swift.String? {
+            get { arguments.qapiMember("throttle-group") }
+            set { arguments.setQAPIMember("throttle-group", newValue) }
+        }
+        /// `dir`: `str`, optional, since QEMU 2.9.
+        public var dir: Swift.String? {
+            get { arguments.qapiMember("dir") }
+            set { arguments.setQAPIMember("dir", newValue) }
+        }
+        /// `fat-type`: `int`, optional, since QEMU 2.9.
+        public var fatType: Swift.Int? {
+            get { arguments.qapiMember("fat-type") }
+            set { arguments.setQAPIMember("fat-type", newValue) }
+        }
+        /// `floppy`: `bool`, optional, since QEMU 2.9.
+        public var floppy: Swift.Bool? {
+            get { arguments.qapiMember("floppy") }
+            set { arguments.setQAPIMember("floppy", newValue) }
+        }
+        /// `label`: `str`, optional, since QEMU 2.4.
+        public var label: Swift.String? {
+            get { arguments.qapiMember("label") }
+            set { arguments.setQAPIMember("label", newValue) }
+        }
+        /// `rw`: `bool`, optional, since QEMU 2.9.
+        public var rw: Swift.Bool? {
+            get { arguments.qapiMember("rw") }
+            set { arguments.setQAPIMember("rw", newValue) }
+        }
+    }
+
     /// `BLOCK_IMAGE_CORRUPTED`: a QAPI event of the `block-core` module, since QEMU 1.7.
     ///
     /// See [`BLOCK_IMAGE_CORRUPTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IMAGE_CORRUPTED).
-    public struct BLOCKIMAGECORRUPTEDEvent: QAPIObject, QMPEventType {
+    public struct BlockImageCorruptedEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_IMAGE_CORRUPTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["device", "msg", "fatal"]
@@ -10005,7 +10880,7 @@ extension QAPI {
     /// `BLOCK_IO_ERROR`: a QAPI event of the `block-core` module, since QEMU 0.13.
     ///
     /// See [`BLOCK_IO_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IO_ERROR).
-    public struct BLOCKIOERROREvent: QAPIObject, QMPEventType {
+    public struct BlockIOErrorEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_IO_ERROR"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["device", "operation", "action", "reason"]
@@ -10053,7 +10928,7 @@ extension QAPI {
     /// `BLOCK_JOB_COMPLETED`: a QAPI event of the `block-core` module, since QEMU 1.1.
     ///
     /// See [`BLOCK_JOB_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_COMPLETED).
-    public struct BLOCKJOBCOMPLETEDEvent: QAPIObject, QMPEventType {
+    public struct BlockJobCompletedEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_JOB_COMPLETED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
@@ -10096,7 +10971,7 @@ extension QAPI {
     /// `BLOCK_JOB_CANCELLED`: a QAPI event of the `block-core` module, since QEMU 1.1.
     ///
     /// See [`BLOCK_JOB_CANCELLED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_CANCELLED).
-    public struct BLOCKJOBCANCELLEDEvent: QAPIObject, QMPEventType {
+    public struct BlockJobCancelledEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_JOB_CANCELLED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
@@ -10134,7 +11009,7 @@ extension QAPI {
     /// `BLOCK_JOB_ERROR`: a QAPI event of the `block-core` module, since QEMU 1.3.
     ///
     /// See [`BLOCK_JOB_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_ERROR).
-    public struct BLOCKJOBERROREvent: QAPIObject, QMPEventType {
+    public struct BlockJobErrorEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_JOB_ERROR"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["device", "operation", "action"]
@@ -10162,7 +11037,7 @@ extension QAPI {
     /// `BLOCK_JOB_READY`: a QAPI event of the `block-core` module, since QEMU 1.3.
     ///
     /// See [`BLOCK_JOB_READY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_READY).
-    public struct BLOCKJOBREADYEvent: QAPIObject, QMPEventType {
+    public struct BlockJobReadyEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_JOB_READY"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
@@ -10200,7 +11075,7 @@ extension QAPI {
     /// `BLOCK_JOB_PENDING`: a QAPI event of the `block-core` module, since QEMU 2.12.
     ///
     /// See [`BLOCK_JOB_PENDING` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_PENDING).
-    public struct BLOCKJOBPENDINGEvent: QAPIObject, QMPEventType {
+    public struct BlockJobPendingEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_JOB_PENDING"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["type", "id"]
@@ -10223,7 +11098,7 @@ extension QAPI {
     /// `BLOCK_WRITE_THRESHOLD`: a QAPI event of the `block-core` module, since QEMU 2.3.
     ///
     /// See [`BLOCK_WRITE_THRESHOLD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_WRITE_THRESHOLD).
-    public struct BLOCKWRITETHRESHOLDEvent: QAPIObject, QMPEventType {
+    public struct BlockWriteThresholdEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_WRITE_THRESHOLD"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["node-name", "amount-exceeded", "write-threshold"]
@@ -10251,7 +11126,7 @@ extension QAPI {
     /// `QUORUM_FAILURE`: a QAPI event of the `block-core` module, since QEMU 2.0.
     ///
     /// See [`QUORUM_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_FAILURE).
-    public struct QUORUMFAILUREEvent: QAPIObject, QMPEventType {
+    public struct QuorumFailureEvent: QAPIObject, QMPEventType {
         public static let name = "QUORUM_FAILURE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["reference", "sector-num", "sectors-count"]
@@ -10279,7 +11154,7 @@ extension QAPI {
     /// `QUORUM_REPORT_BAD`: a QAPI event of the `block-core` module, since QEMU 2.0.
     ///
     /// See [`QUORUM_REPORT_BAD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_REPORT_BAD).
-    public struct QUORUMREPORTBADEvent: QAPIObject, QMPEventType {
+    public struct QuorumReportBadEvent: QAPIObject, QMPEventType {
         public static let name = "QUORUM_REPORT_BAD"
         public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["type", "node-name", "sector-num", "sectors-count"]

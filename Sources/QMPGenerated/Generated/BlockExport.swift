@@ -866,7 +866,7 @@ extension QAPI {
     /// `BLOCK_EXPORT_DELETED`: a QAPI event of the `block-export` module, since QEMU 5.2.
     ///
     /// See [`BLOCK_EXPORT_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-export.BLOCK_EXPORT_DELETED).
-    public struct BLOCKEXPORTDELETEDEvent: QAPIObject, QMPEventType {
+    public struct BlockExportDeletedEvent: QAPIObject, QMPEventType {
         public static let name = "BLOCK_EXPORT_DELETED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

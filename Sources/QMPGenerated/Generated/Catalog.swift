@@ -244,7 +244,18 @@ extension QAPI {
         QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []),
         QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []),
         QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]),
-        QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]),
+        QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]),
+        QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]),
+        QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: []),
+        QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []),
+        QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
     ]
     /// Every QMP event of the schema the code was generated from, as data.
     public static let qmpEvents: [QAPIDeclarationInfo] = [
@@ -303,7 +314,9 @@ extension QAPI {
         QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []),
         QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []),
         QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []),
-        QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []),
+        QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []),
+        QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"])
     ]
     /// Every Agent command of the schema the code was generated from, as data (name, since, features).
     public static let agentCommands: [QAPIDeclarationInfo] = [

@@ -1294,7 +1294,7 @@ extension QAPI {
     /// `VSERPORT_CHANGE`: a QAPI event of the `char` module, since QEMU 2.1.
     ///
     /// See [`VSERPORT_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-char.VSERPORT_CHANGE).
-    public struct VSERPORTCHANGEEvent: QAPIObject, QMPEventType {
+    public struct VserportChangeEvent: QAPIObject, QMPEventType {
         public static let name = "VSERPORT_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["id", "open"]

@@ -154,6 +154,30 @@ extension QAPI {
         }
     }
 
+    /// `EventInfo`: a QAPI struct of the `control` module, since QEMU 1.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`EventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.EventInfo).
+    public struct EventInfo: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["name"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(name: Swift.String) {
+            self.json = [:]
+            json["name"] = name.qapiJSON
+        }
+        /// `name`: `str`, since QEMU 1.2.
+        public var name: Swift.String? {
+            get { json.qapiMember("name") }
+            set { json.setQAPIMember("name", newValue) }
+        }
+    }
+
     /// `qmp_capabilities`: a QAPI command of the `control` module, since QEMU 0.13.
     ///
     /// See [`qmp_capabilities` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.qmp_capabilities).
@@ -225,6 +249,30 @@ extension QAPI {
         public static let name = "quit"
         public static let qapiInfo = QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
         public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init() {
+            self.arguments = [:]
+        }
+    }
+
+    /// `query-events`: a QAPI command of the `control` module, since QEMU 1.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`query-events` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-control.query-events).
+    ///
+    /// Reply: `[EventInfo]`.
+    @available(*, deprecated, message: "'query-events' is deprecated in QEMU's schema")
+    public struct QueryEvents: QAPICommand {
+        public static let name = "query-events"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public typealias Response = [QAPI.EventInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
         /// The command with `arguments` as they are.

@@ -1050,4 +1050,119 @@ extension QAPI {
             set { json.setQAPIMember("padding-alg", newValue) }
         }
     }
+
+    /// `QCryptoHashAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QCryptoHashAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgorithm).
+    public struct QCryptoHashAlgorithm: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `md5`.
+        public static let md5 = QCryptoHashAlgorithm(rawValue: "md5")
+        /// `sha1`.
+        public static let sha1 = QCryptoHashAlgorithm(rawValue: "sha1")
+        /// `sha224`.
+        public static let sha224 = QCryptoHashAlgorithm(rawValue: "sha224")
+        /// `sha256`.
+        public static let sha256 = QCryptoHashAlgorithm(rawValue: "sha256")
+        /// `sha384`.
+        public static let sha384 = QCryptoHashAlgorithm(rawValue: "sha384")
+        /// `sha512`.
+        public static let sha512 = QCryptoHashAlgorithm(rawValue: "sha512")
+        /// `ripemd160`.
+        public static let ripemd160 = QCryptoHashAlgorithm(rawValue: "ripemd160")
+    }
+
+    /// `QCryptoCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QCryptoCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgorithm).
+    public struct QCryptoCipherAlgorithm: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `aes-128`.
+        public static let aes128 = QCryptoCipherAlgorithm(rawValue: "aes-128")
+        /// `aes-192`.
+        public static let aes192 = QCryptoCipherAlgorithm(rawValue: "aes-192")
+        /// `aes-256`.
+        public static let aes256 = QCryptoCipherAlgorithm(rawValue: "aes-256")
+        /// `des`.
+        public static let des = QCryptoCipherAlgorithm(rawValue: "des")
+        /// `3des`.
+        public static let _3des = QCryptoCipherAlgorithm(rawValue: "3des")
+        /// `cast5-128`.
+        public static let cast5128 = QCryptoCipherAlgorithm(rawValue: "cast5-128")
+        /// `serpent-128`.
+        public static let serpent128 = QCryptoCipherAlgorithm(rawValue: "serpent-128")
+        /// `serpent-192`.
+        public static let serpent192 = QCryptoCipherAlgorithm(rawValue: "serpent-192")
+        /// `serpent-256`.
+        public static let serpent256 = QCryptoCipherAlgorithm(rawValue: "serpent-256")
+        /// `twofish-128`.
+        public static let twofish128 = QCryptoCipherAlgorithm(rawValue: "twofish-128")
+        /// `twofish-192`.
+        public static let twofish192 = QCryptoCipherAlgorithm(rawValue: "twofish-192")
+        /// `twofish-256`.
+        public static let twofish256 = QCryptoCipherAlgorithm(rawValue: "twofish-256")
+    }
+
+    /// `QCryptoIVGenAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QCryptoIVGenAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgorithm).
+    public struct QCryptoIVGenAlgorithm: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `plain`.
+        public static let plain = QCryptoIVGenAlgorithm(rawValue: "plain")
+        /// `plain64`.
+        public static let plain64 = QCryptoIVGenAlgorithm(rawValue: "plain64")
+        /// `essiv`.
+        public static let essiv = QCryptoIVGenAlgorithm(rawValue: "essiv")
+    }
+
+    /// `QCryptoAkCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QCryptoAkCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgorithm).
+    public struct QCryptoAkCipherAlgorithm: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `rsa`.
+        public static let rsa = QCryptoAkCipherAlgorithm(rawValue: "rsa")
+    }
+
+    /// `QCryptoRSAPaddingAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`QCryptoRSAPaddingAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgorithm).
+    public struct QCryptoRSAPaddingAlgorithm: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `raw`.
+        public static let raw = QCryptoRSAPaddingAlgorithm(rawValue: "raw")
+        /// `pkcs1`.
+        public static let pkcs1 = QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1")
+    }
 }

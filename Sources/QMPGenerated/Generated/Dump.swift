@@ -199,7 +199,7 @@ extension QAPI {
     /// `DUMP_COMPLETED`: a QAPI event of the `dump` module, since QEMU 2.6.
     ///
     /// See [`DUMP_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-dump.DUMP_COMPLETED).
-    public struct DUMPCOMPLETEDEvent: QAPIObject, QMPEventType {
+    public struct DumpCompletedEvent: QAPIObject, QMPEventType {
         public static let name = "DUMP_COMPLETED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "DUMP_COMPLETED", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["result"]

@@ -317,7 +317,7 @@ extension QAPI {
     /// `JOB_STATUS_CHANGE`: a QAPI event of the `job` module, since QEMU 3.0.
     ///
     /// See [`JOB_STATUS_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-job.JOB_STATUS_CHANGE).
-    public struct JOBSTATUSCHANGEEvent: QAPIObject, QMPEventType {
+    public struct JobStatusChangeEvent: QAPIObject, QMPEventType {
         public static let name = "JOB_STATUS_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

@@ -1939,6 +1939,299 @@ extension QAPI {
         }
     }
 
+    /// `CpuS390State`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuS390State` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuS390State).
+    public struct CPUS390State: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuS390State", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `uninitialized`.
+        public static let uninitialized = CPUS390State(rawValue: "uninitialized")
+        /// `stopped`.
+        public static let stopped = CPUS390State(rawValue: "stopped")
+        /// `check-stop`.
+        public static let checkStop = CPUS390State(rawValue: "check-stop")
+        /// `operating`.
+        public static let operating = CPUS390State(rawValue: "operating")
+        /// `load`.
+        public static let load = CPUS390State(rawValue: "load")
+    }
+
+    /// `CpuInfoArch`: a QAPI enumeration of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoArch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuInfoArch).
+    public struct CPUInfoArch: QMPEnum, QAPIValue {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoArch", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The wire value; values a newer QEMU adds are kept as they are.
+        public var rawValue: Swift.String
+        /// The value `rawValue`, known or not.
+        public init(rawValue: Swift.String) { self.rawValue = rawValue }
+        /// `x86`.
+        public static let x86 = CPUInfoArch(rawValue: "x86")
+        /// `sparc`.
+        public static let sparc = CPUInfoArch(rawValue: "sparc")
+        /// `ppc`.
+        public static let ppc = CPUInfoArch(rawValue: "ppc")
+        /// `mips`.
+        public static let mips = CPUInfoArch(rawValue: "mips")
+        /// `tricore`.
+        public static let tricore = CPUInfoArch(rawValue: "tricore")
+        /// `s390`.
+        public static let s390 = CPUInfoArch(rawValue: "s390")
+        /// `riscv`.
+        public static let riscv = CPUInfoArch(rawValue: "riscv")
+        /// `other`.
+        public static let other = CPUInfoArch(rawValue: "other")
+    }
+
+    /// `CpuInfo`: a QAPI union of the `machine` module, since QEMU 0.14.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfo).
+    ///
+    /// The members of every variant (tag `arch`) are properties too; nested unions included.
+    public struct CPUInfo: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfo", kind: .union, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["CPU", "current", "halted", "qom_path", "thread_id", "arch"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
+            self.json = [:]
+            json["CPU"] = cpu.qapiJSON
+            json["current"] = current.qapiJSON
+            json["halted"] = halted.qapiJSON
+            json["qom_path"] = qomPath.qapiJSON
+            json["thread_id"] = threadID.qapiJSON
+            json["arch"] = arch.qapiJSON
+        }
+        /// `CPU`: `int`, since QEMU 0.14.
+        public var cpu: Swift.Int? {
+            get { json.qapiMember("CPU") }
+            set { json.setQAPIMember("CPU", newValue) }
+        }
+        /// `current`: `bool`, since QEMU 0.14.
+        public var current: Swift.Bool? {
+            get { json.qapiMember("current") }
+            set { json.setQAPIMember("current", newValue) }
+        }
+        /// `halted`: `bool`, since QEMU 0.14.
+        public var halted: Swift.Bool? {
+            get { json.qapiMember("halted") }
+            set { json.setQAPIMember("halted", newValue) }
+        }
+        /// `qom_path`: `str`, since QEMU 2.4.
+        public var qomPath: Swift.String? {
+            get { json.qapiMember("qom_path") }
+            set { json.setQAPIMember("qom_path", newValue) }
+        }
+        /// `thread_id`: `int`, since QEMU 0.14.
+        public var threadID: Swift.Int? {
+            get { json.qapiMember("thread_id") }
+            set { json.setQAPIMember("thread_id", newValue) }
+        }
+        /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
+        public var props: QAPI.CPUInstanceProperties? {
+            get { json.qapiMember("props") }
+            set { json.setQAPIMember("props", newValue) }
+        }
+        /// `arch`: `CpuInfoArch`, since QEMU 2.6.
+        public var arch: QAPI.CPUInfoArch? {
+            get { json.qapiMember("arch") }
+            set { json.setQAPIMember("arch", newValue) }
+        }
+        /// `pc`: `int`, optional, since QEMU 2.6.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("pc") }
+            set { json.setQAPIMember("pc", newValue) }
+        }
+        /// `npc`: `int`, optional, since QEMU 2.6.
+        public var npc: Swift.Int? {
+            get { json.qapiMember("npc") }
+            set { json.setQAPIMember("npc", newValue) }
+        }
+        /// `nip`: `int`, optional, since QEMU 2.6.
+        public var nip: Swift.Int? {
+            get { json.qapiMember("nip") }
+            set { json.setQAPIMember("nip", newValue) }
+        }
+        /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
+        public var cpuState: QAPI.S390CPUState? {
+            get { json.qapiMember("cpu-state") }
+            set { json.setQAPIMember("cpu-state", newValue) }
+        }
+        /// `dedicated`: `bool`, optional, since QEMU 8.2.
+        public var dedicated: Swift.Bool? {
+            get { json.qapiMember("dedicated") }
+            set { json.setQAPIMember("dedicated", newValue) }
+        }
+        /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
+        public var entitlement: QAPI.S390CPUEntitlement? {
+            get { json.qapiMember("entitlement") }
+            set { json.setQAPIMember("entitlement", newValue) }
+        }
+    }
+
+    /// `CpuInfoX86`: a QAPI struct of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoX86` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoX86).
+    public struct CPUInfoX86: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoX86", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["pc"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(pc: Swift.Int) {
+            self.json = [:]
+            json["pc"] = pc.qapiJSON
+        }
+        /// `pc`: `int`, since QEMU 2.6.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("pc") }
+            set { json.setQAPIMember("pc", newValue) }
+        }
+    }
+
+    /// `CpuInfoSPARC`: a QAPI struct of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoSPARC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoSPARC).
+    public struct CPUInfoSPARC: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoSPARC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["pc", "npc"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(pc: Swift.Int, npc: Swift.Int) {
+            self.json = [:]
+            json["pc"] = pc.qapiJSON
+            json["npc"] = npc.qapiJSON
+        }
+        /// `pc`: `int`, since QEMU 2.6.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("pc") }
+            set { json.setQAPIMember("pc", newValue) }
+        }
+        /// `npc`: `int`, since QEMU 2.6.
+        public var npc: Swift.Int? {
+            get { json.qapiMember("npc") }
+            set { json.setQAPIMember("npc", newValue) }
+        }
+    }
+
+    /// `CpuInfoPPC`: a QAPI struct of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoPPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoPPC).
+    public struct CPUInfoPPC: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoPPC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["nip"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(nip: Swift.Int) {
+            self.json = [:]
+            json["nip"] = nip.qapiJSON
+        }
+        /// `nip`: `int`, since QEMU 2.6.
+        public var nip: Swift.Int? {
+            get { json.qapiMember("nip") }
+            set { json.setQAPIMember("nip", newValue) }
+        }
+    }
+
+    /// `CpuInfoMIPS`: a QAPI struct of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoMIPS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoMIPS).
+    public struct CPUInfoMIPS: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoMIPS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["PC"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(pc: Swift.Int) {
+            self.json = [:]
+            json["PC"] = pc.qapiJSON
+        }
+        /// `PC`: `int`, since QEMU 2.6.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("PC") }
+            set { json.setQAPIMember("PC", newValue) }
+        }
+    }
+
+    /// `CpuInfoTricore`: a QAPI struct of the `machine` module, since QEMU 2.6.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoTricore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoTricore).
+    public struct CPUInfoTricore: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoTricore", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["PC"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(pc: Swift.Int) {
+            self.json = [:]
+            json["PC"] = pc.qapiJSON
+        }
+        /// `PC`: `int`, since QEMU 2.6.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("PC") }
+            set { json.setQAPIMember("PC", newValue) }
+        }
+    }
+
+    /// `CpuInfoRISCV`: a QAPI struct of the `machine` module.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`CpuInfoRISCV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoRISCV).
+    public struct CPUInfoRISCV: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoRISCV", kind: .structure, since: nil, features: [])
+        public static let requiredMembers: [Swift.String] = ["pc"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(pc: Swift.Int) {
+            self.json = [:]
+            json["pc"] = pc.qapiJSON
+        }
+        /// `pc`: `int`.
+        public var pc: Swift.Int? {
+            get { json.qapiMember("pc") }
+            set { json.setQAPIMember("pc", newValue) }
+        }
+    }
+
     /// `query-cpus-fast`: a QAPI command of the `machine` module, since QEMU 2.12.
     ///
     /// See [`query-cpus-fast` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-cpus-fast).
@@ -2724,10 +3017,80 @@ extension QAPI {
         }
     }
 
+    /// `x-query-profile`: a QAPI command of the `machine` module, since QEMU 6.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `unstable`.
+    ///
+    /// See [`x-query-profile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-profile).
+    ///
+    /// Reply: `HumanReadableText`.
+    public struct XQueryProfile: QAPICommand {
+        public static let name = "x-query-profile"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public typealias Response = QAPI.HumanReadableText
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init() {
+            self.arguments = [:]
+        }
+    }
+
+    /// `x-query-rdma`: a QAPI command of the `machine` module, since QEMU 6.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `unstable`.
+    ///
+    /// See [`x-query-rdma` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.x-query-rdma).
+    ///
+    /// Reply: `HumanReadableText`.
+    public struct XQueryRDMA: QAPICommand {
+        public static let name = "x-query-rdma"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public typealias Response = QAPI.HumanReadableText
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init() {
+            self.arguments = [:]
+        }
+    }
+
+    /// `query-cpus`: a QAPI command of the `machine` module, since QEMU 0.14.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`query-cpus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-cpus).
+    ///
+    /// Reply: `[CpuInfo]`.
+    @available(*, deprecated, message: "'query-cpus' is deprecated in QEMU's schema")
+    public struct QueryCPUs: QAPICommand {
+        public static let name = "query-cpus"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public typealias Response = [QAPI.CPUInfo]
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init() {
+            self.arguments = [:]
+        }
+    }
+
     /// `BALLOON_CHANGE`: a QAPI event of the `machine` module, since QEMU 1.2.
     ///
     /// See [`BALLOON_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.BALLOON_CHANGE).
-    public struct BALLOONCHANGEEvent: QAPIObject, QMPEventType {
+    public struct BalloonChangeEvent: QAPIObject, QMPEventType {
         public static let name = "BALLOON_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "BALLOON_CHANGE", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["actual"]
@@ -2745,7 +3108,7 @@ extension QAPI {
     /// `HV_BALLOON_STATUS_REPORT`: a QAPI event of the `machine` module, since QEMU 8.2.
     ///
     /// See [`HV_BALLOON_STATUS_REPORT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.HV_BALLOON_STATUS_REPORT).
-    public struct HVBALLOONSTATUSREPORTEvent: QAPIObject, QMPEventType {
+    public struct HvBalloonStatusReportEvent: QAPIObject, QMPEventType {
         public static let name = "HV_BALLOON_STATUS_REPORT"
         public static let qapiInfo = QAPIDeclarationInfo(name: "HV_BALLOON_STATUS_REPORT", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2768,7 +3131,7 @@ extension QAPI {
     /// `MEMORY_DEVICE_SIZE_CHANGE`: a QAPI event of the `machine` module, since QEMU 5.1.
     ///
     /// See [`MEMORY_DEVICE_SIZE_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEMORY_DEVICE_SIZE_CHANGE).
-    public struct MEMORYDEVICESIZECHANGEEvent: QAPIObject, QMPEventType {
+    public struct MemoryDeviceSizeChangeEvent: QAPIObject, QMPEventType {
         public static let name = "MEMORY_DEVICE_SIZE_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_DEVICE_SIZE_CHANGE", kind: .event, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2790,6 +3153,34 @@ extension QAPI {
         public var qomPath: Swift.String? {
             get { json.qapiMember("qom-path") }
             set { json.setQAPIMember("qom-path", newValue) }
+        }
+    }
+
+    /// `MEM_UNPLUG_ERROR`: a QAPI event of the `machine` module, since QEMU 2.4.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`MEM_UNPLUG_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEM_UNPLUG_ERROR).
+    @available(*, deprecated, message: "'MEM_UNPLUG_ERROR' is deprecated in QEMU's schema")
+    public struct MemUnplugErrorEvent: QAPIObject, QMPEventType {
+        public static let name = "MEM_UNPLUG_ERROR"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"])
+        public static let requiredMembers: [Swift.String] = ["device", "msg"]
+        /// The event's `data` as it is on the wire, unknown members included.
+        public var json: JSONObject
+        /// The data `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// `device`: `str`, since QEMU 2.4.
+        public var device: Swift.String? {
+            get { json.qapiMember("device") }
+            set { json.setQAPIMember("device", newValue) }
+        }
+        /// `msg`: `str`, since QEMU 2.4.
+        public var msg: Swift.String? {
+            get { json.qapiMember("msg") }
+            set { json.setQAPIMember("msg", newValue) }
         }
     }
 }

@@ -425,7 +425,7 @@ extension QAPI {
     /// Features: `unstable`.
     ///
     /// See [`CPU_POLARIZATION_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine-target.CPU_POLARIZATION_CHANGE).
-    public struct CPUPOLARIZATIONCHANGEEvent: QAPIObject, QMPEventType {
+    public struct CPUPolarizationChangeEvent: QAPIObject, QMPEventType {
         public static let name = "CPU_POLARIZATION_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
         public static let requiredMembers: [Swift.String] = []

@@ -2473,10 +2473,124 @@ extension QAPI {
         }
     }
 
+    /// `migrate_set_downtime`: a QAPI command of the `migration` module, since QEMU 0.14.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`migrate_set_downtime` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate_set_downtime).
+    ///
+    /// Reply: `nothing`.
+    @available(*, deprecated, message: "'migrate_set_downtime' is deprecated in QEMU's schema")
+    public struct MigrateSetDowntime: QAPICommand {
+        public static let name = "migrate_set_downtime"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(value: Swift.Double) {
+            self.arguments = [:]
+            arguments["value"] = value.qapiJSON
+        }
+        /// `value`: `number`, since QEMU 0.14.
+        public var value: Swift.Double? {
+            get { arguments.qapiMember("value") }
+            set { arguments.setQAPIMember("value", newValue) }
+        }
+    }
+
+    /// `migrate_set_speed`: a QAPI command of the `migration` module, since QEMU 0.14.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`migrate_set_speed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate_set_speed).
+    ///
+    /// Reply: `nothing`.
+    @available(*, deprecated, message: "'migrate_set_speed' is deprecated in QEMU's schema")
+    public struct MigrateSetSpeed: QAPICommand {
+        public static let name = "migrate_set_speed"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(value: Swift.Int) {
+            self.arguments = [:]
+            arguments["value"] = value.qapiJSON
+        }
+        /// `value`: `int`, since QEMU 0.14.
+        public var value: Swift.Int? {
+            get { arguments.qapiMember("value") }
+            set { arguments.setQAPIMember("value", newValue) }
+        }
+    }
+
+    /// `migrate-set-cache-size`: a QAPI command of the `migration` module, since QEMU 1.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`migrate-set-cache-size` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.migrate-set-cache-size).
+    ///
+    /// Reply: `nothing`.
+    @available(*, deprecated, message: "'migrate-set-cache-size' is deprecated in QEMU's schema")
+    public struct MigrateSetCacheSize: QAPICommand {
+        public static let name = "migrate-set-cache-size"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(value: Swift.Int) {
+            self.arguments = [:]
+            arguments["value"] = value.qapiJSON
+        }
+        /// `value`: `int`, since QEMU 1.2.
+        public var value: Swift.Int? {
+            get { arguments.qapiMember("value") }
+            set { arguments.setQAPIMember("value", newValue) }
+        }
+    }
+
+    /// `query-migrate-cache-size`: a QAPI command of the `migration` module, since QEMU 1.2.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`query-migrate-cache-size` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-migration.query-migrate-cache-size).
+    ///
+    /// Reply: `int`.
+    @available(*, deprecated, message: "'query-migrate-cache-size' is deprecated in QEMU's schema")
+    public struct QueryMigrateCacheSize: QAPICommand {
+        public static let name = "query-migrate-cache-size"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public typealias Response = Swift.Int
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init() {
+            self.arguments = [:]
+        }
+    }
+
     /// `MIGRATION`: a QAPI event of the `migration` module, since QEMU 2.4.
     ///
     /// See [`MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION).
-    public struct MIGRATIONEvent: QAPIObject, QMPEventType {
+    public struct MigrationEvent: QAPIObject, QMPEventType {
         public static let name = "MIGRATION"
         public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["status"]
@@ -2494,7 +2608,7 @@ extension QAPI {
     /// `MIGRATION_PASS`: a QAPI event of the `migration` module, since QEMU 2.6.
     ///
     /// See [`MIGRATION_PASS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION_PASS).
-    public struct MIGRATIONPASSEvent: QAPIObject, QMPEventType {
+    public struct MigrationPassEvent: QAPIObject, QMPEventType {
         public static let name = "MIGRATION_PASS"
         public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["pass"]
@@ -2512,7 +2626,7 @@ extension QAPI {
     /// `COLO_EXIT`: a QAPI event of the `migration` module, since QEMU 3.1.
     ///
     /// See [`COLO_EXIT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.COLO_EXIT).
-    public struct COLOEXITEvent: QAPIObject, QMPEventType {
+    public struct ColoExitEvent: QAPIObject, QMPEventType {
         public static let name = "COLO_EXIT"
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2535,7 +2649,7 @@ extension QAPI {
     /// `UNPLUG_PRIMARY`: a QAPI event of the `migration` module, since QEMU 4.2.
     ///
     /// See [`UNPLUG_PRIMARY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.UNPLUG_PRIMARY).
-    public struct UNPLUGPRIMARYEvent: QAPIObject, QMPEventType {
+    public struct UnplugPrimaryEvent: QAPIObject, QMPEventType {
         public static let name = "UNPLUG_PRIMARY"
         public static let qapiInfo = QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

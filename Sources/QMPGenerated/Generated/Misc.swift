@@ -599,10 +599,51 @@ extension QAPI {
         }
     }
 
+    /// `change`: a QAPI command of the `misc` module, since QEMU 0.14.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 5.2.0's, for the older QEMUs that have it.
+    ///
+    /// Features: `deprecated`.
+    ///
+    /// See [`change` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-misc.change).
+    ///
+    /// Reply: `nothing`.
+    @available(*, deprecated, message: "'change' is deprecated in QEMU's schema")
+    public struct Change: QAPICommand {
+        public static let name = "change"
+        public static let qapiInfo = QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public typealias Response = QMP.QMPEmpty
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(device: Swift.String, target: Swift.String) {
+            self.arguments = [:]
+            arguments["device"] = device.qapiJSON
+            arguments["target"] = target.qapiJSON
+        }
+        /// `device`: `str`, since QEMU 0.14.
+        public var device: Swift.String? {
+            get { arguments.qapiMember("device") }
+            set { arguments.setQAPIMember("device", newValue) }
+        }
+        /// `target`: `str`, since QEMU 0.14.
+        public var target: Swift.String? {
+            get { arguments.qapiMember("target") }
+            set { arguments.setQAPIMember("target", newValue) }
+        }
+        /// `arg`: `str`, optional, since QEMU 0.14.
+        public var arg: Swift.String? {
+            get { arguments.qapiMember("arg") }
+            set { arguments.setQAPIMember("arg", newValue) }
+        }
+    }
+
     /// `RTC_CHANGE`: a QAPI event of the `misc` module, since QEMU 0.13.
     ///
     /// See [`RTC_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.RTC_CHANGE).
-    public struct RTCCHANGEEvent: QAPIObject, QMPEventType {
+    public struct RTCChangeEvent: QAPIObject, QMPEventType {
         public static let name = "RTC_CHANGE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["offset", "qom-path"]
@@ -625,7 +666,7 @@ extension QAPI {
     /// `VFU_CLIENT_HANGUP`: a QAPI event of the `misc` module, since QEMU 7.1.
     ///
     /// See [`VFU_CLIENT_HANGUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.VFU_CLIENT_HANGUP).
-    public struct VFUCLIENTHANGUPEvent: QAPIObject, QMPEventType {
+    public struct VfuClientHangupEvent: QAPIObject, QMPEventType {
         public static let name = "VFU_CLIENT_HANGUP"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

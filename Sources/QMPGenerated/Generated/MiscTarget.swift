@@ -100,7 +100,7 @@ extension QAPI {
     /// The members of every variant (tag `sev-type`) are properties too; nested unions included.
     public struct SEVInfo: QAPIObject {
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
-        public static let requiredMembers: [Swift.String] = ["enabled", "api-major", "api-minor", "build-id", "state", "sev-type"]
+        public static let requiredMembers: [Swift.String] = ["enabled", "api-major", "api-minor", "build-id", "state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -140,7 +140,7 @@ extension QAPI {
             get { json.qapiMember("state") }
             set { json.setQAPIMember("state", newValue) }
         }
-        /// `sev-type`: `SevGuestType`, since QEMU 2.12.
+        /// `sev-type`: `SevGuestType`, since QEMU 9.1.
         public var sevType: QAPI.SEVGuestType? {
             get { json.qapiMember("sev-type") }
             set { json.setQAPIMember("sev-type", newValue) }

@@ -2075,7 +2075,7 @@ extension QAPI {
     /// `NIC_RX_FILTER_CHANGED`: a QAPI event of the `net` module, since QEMU 1.6.
     ///
     /// See [`NIC_RX_FILTER_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NIC_RX_FILTER_CHANGED).
-    public struct NICRXFILTERCHANGEDEvent: QAPIObject, QMPEventType {
+    public struct NicRXFilterChangedEvent: QAPIObject, QMPEventType {
         public static let name = "NIC_RX_FILTER_CHANGED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["path"]
@@ -2098,7 +2098,7 @@ extension QAPI {
     /// `FAILOVER_NEGOTIATED`: a QAPI event of the `net` module, since QEMU 4.2.
     ///
     /// See [`FAILOVER_NEGOTIATED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.FAILOVER_NEGOTIATED).
-    public struct FAILOVERNEGOTIATEDEvent: QAPIObject, QMPEventType {
+    public struct FailoverNegotiatedEvent: QAPIObject, QMPEventType {
         public static let name = "FAILOVER_NEGOTIATED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2116,7 +2116,7 @@ extension QAPI {
     /// `NETDEV_STREAM_CONNECTED`: a QAPI event of the `net` module, since QEMU 7.2.
     ///
     /// See [`NETDEV_STREAM_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_CONNECTED).
-    public struct NETDEVSTREAMCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct NetdevStreamConnectedEvent: QAPIObject, QMPEventType {
         public static let name = "NETDEV_STREAM_CONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2139,7 +2139,7 @@ extension QAPI {
     /// `NETDEV_STREAM_DISCONNECTED`: a QAPI event of the `net` module, since QEMU 7.2.
     ///
     /// See [`NETDEV_STREAM_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_DISCONNECTED).
-    public struct NETDEVSTREAMDISCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct NetdevStreamDisconnectedEvent: QAPIObject, QMPEventType {
         public static let name = "NETDEV_STREAM_DISCONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2157,7 +2157,7 @@ extension QAPI {
     /// `NETDEV_VHOST_USER_CONNECTED`: a QAPI event of the `net` module, since QEMU 10.0.
     ///
     /// See [`NETDEV_VHOST_USER_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_CONNECTED).
-    public struct NETDEVVHOSTUSERCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct NetdevVhostUserConnectedEvent: QAPIObject, QMPEventType {
         public static let name = "NETDEV_VHOST_USER_CONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2180,7 +2180,7 @@ extension QAPI {
     /// `NETDEV_VHOST_USER_DISCONNECTED`: a QAPI event of the `net` module, since QEMU 10.0.
     ///
     /// See [`NETDEV_VHOST_USER_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_DISCONNECTED).
-    public struct NETDEVVHOSTUSERDISCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct NetdevVhostUserDisconnectedEvent: QAPIObject, QMPEventType {
         public static let name = "NETDEV_VHOST_USER_DISCONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

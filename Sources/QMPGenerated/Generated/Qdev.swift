@@ -122,7 +122,7 @@ extension QAPI {
     /// `DEVICE_DELETED`: a QAPI event of the `qdev` module, since QEMU 1.5.
     ///
     /// See [`DEVICE_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_DELETED).
-    public struct DEVICEDELETEDEvent: QAPIObject, QMPEventType {
+    public struct DeviceDeletedEvent: QAPIObject, QMPEventType {
         public static let name = "DEVICE_DELETED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_DELETED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["path"]
@@ -145,7 +145,7 @@ extension QAPI {
     /// `DEVICE_UNPLUG_GUEST_ERROR`: a QAPI event of the `qdev` module, since QEMU 6.2.
     ///
     /// See [`DEVICE_UNPLUG_GUEST_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_UNPLUG_GUEST_ERROR).
-    public struct DEVICEUNPLUGGUESTERROREvent: QAPIObject, QMPEventType {
+    public struct DeviceUnplugGuestErrorEvent: QAPIObject, QMPEventType {
         public static let name = "DEVICE_UNPLUG_GUEST_ERROR"
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_UNPLUG_GUEST_ERROR", kind: .event, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

@@ -556,7 +556,7 @@ extension QAPI {
     /// `SHUTDOWN`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`SHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SHUTDOWN).
-    public struct SHUTDOWNEvent: QAPIObject, QMPEventType {
+    public struct ShutdownEvent: QAPIObject, QMPEventType {
         public static let name = "SHUTDOWN"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["guest"]
@@ -579,7 +579,7 @@ extension QAPI {
     /// `POWERDOWN`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`POWERDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.POWERDOWN).
-    public struct POWERDOWNEvent: QAPIObject, QMPEventType {
+    public struct PowerdownEvent: QAPIObject, QMPEventType {
         public static let name = "POWERDOWN"
         public static let qapiInfo = QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -592,7 +592,7 @@ extension QAPI {
     /// `RESET`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`RESET` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESET).
-    public struct RESETEvent: QAPIObject, QMPEventType {
+    public struct ResetEvent: QAPIObject, QMPEventType {
         public static let name = "RESET"
         public static let qapiInfo = QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["guest"]
@@ -615,7 +615,7 @@ extension QAPI {
     /// `STOP`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`STOP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.STOP).
-    public struct STOPEvent: QAPIObject, QMPEventType {
+    public struct StopEvent: QAPIObject, QMPEventType {
         public static let name = "STOP"
         public static let qapiInfo = QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -628,7 +628,7 @@ extension QAPI {
     /// `RESUME`: a QAPI event of the `run-state` module, since QEMU 0.12.
     ///
     /// See [`RESUME` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESUME).
-    public struct RESUMEEvent: QAPIObject, QMPEventType {
+    public struct ResumeEvent: QAPIObject, QMPEventType {
         public static let name = "RESUME"
         public static let qapiInfo = QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -641,7 +641,7 @@ extension QAPI {
     /// `SUSPEND`: a QAPI event of the `run-state` module, since QEMU 1.1.
     ///
     /// See [`SUSPEND` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND).
-    public struct SUSPENDEvent: QAPIObject, QMPEventType {
+    public struct SuspendEvent: QAPIObject, QMPEventType {
         public static let name = "SUSPEND"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -654,7 +654,7 @@ extension QAPI {
     /// `SUSPEND_DISK`: a QAPI event of the `run-state` module, since QEMU 1.2.
     ///
     /// See [`SUSPEND_DISK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND_DISK).
-    public struct SUSPENDDISKEvent: QAPIObject, QMPEventType {
+    public struct SuspendDiskEvent: QAPIObject, QMPEventType {
         public static let name = "SUSPEND_DISK"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -667,7 +667,7 @@ extension QAPI {
     /// `WAKEUP`: a QAPI event of the `run-state` module, since QEMU 1.1.
     ///
     /// See [`WAKEUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WAKEUP).
-    public struct WAKEUPEvent: QAPIObject, QMPEventType {
+    public struct WakeupEvent: QAPIObject, QMPEventType {
         public static let name = "WAKEUP"
         public static let qapiInfo = QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -680,7 +680,7 @@ extension QAPI {
     /// `WATCHDOG`: a QAPI event of the `run-state` module, since QEMU 0.13.
     ///
     /// See [`WATCHDOG` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WATCHDOG).
-    public struct WATCHDOGEvent: QAPIObject, QMPEventType {
+    public struct WatchdogEvent: QAPIObject, QMPEventType {
         public static let name = "WATCHDOG"
         public static let qapiInfo = QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["action"]
@@ -698,7 +698,7 @@ extension QAPI {
     /// `GUEST_PANICKED`: a QAPI event of the `run-state` module, since QEMU 1.5.
     ///
     /// See [`GUEST_PANICKED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PANICKED).
-    public struct GUESTPANICKEDEvent: QAPIObject, QMPEventType {
+    public struct GuestPanickedEvent: QAPIObject, QMPEventType {
         public static let name = "GUEST_PANICKED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["action"]
@@ -721,7 +721,7 @@ extension QAPI {
     /// `GUEST_CRASHLOADED`: a QAPI event of the `run-state` module, since QEMU 5.0.
     ///
     /// See [`GUEST_CRASHLOADED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_CRASHLOADED).
-    public struct GUESTCRASHLOADEDEvent: QAPIObject, QMPEventType {
+    public struct GuestCrashloadedEvent: QAPIObject, QMPEventType {
         public static let name = "GUEST_CRASHLOADED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -744,7 +744,7 @@ extension QAPI {
     /// `GUEST_PVSHUTDOWN`: a QAPI event of the `run-state` module, since QEMU 9.1.
     ///
     /// See [`GUEST_PVSHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PVSHUTDOWN).
-    public struct GUESTPVSHUTDOWNEvent: QAPIObject, QMPEventType {
+    public struct GuestPvshutdownEvent: QAPIObject, QMPEventType {
         public static let name = "GUEST_PVSHUTDOWN"
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -757,7 +757,7 @@ extension QAPI {
     /// `MEMORY_FAILURE`: a QAPI event of the `run-state` module, since QEMU 5.2.
     ///
     /// See [`MEMORY_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.MEMORY_FAILURE).
-    public struct MEMORYFAILUREEvent: QAPIObject, QMPEventType {
+    public struct MemoryFailureEvent: QAPIObject, QMPEventType {
         public static let name = "MEMORY_FAILURE"
         public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []

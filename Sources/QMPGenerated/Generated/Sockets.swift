@@ -418,4 +418,28 @@ extension QAPI {
             set { json.setQAPIMember("str", newValue) }
         }
     }
+
+    /// `StringWrapper`: a QAPI struct of the `sockets` module, since QEMU 1.3.
+    ///
+    /// Not in QEMU 10.0.13's schema: typed from QEMU 7.2.0's, for the older QEMUs that have it.
+    ///
+    /// See [`StringWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.StringWrapper).
+    public struct StringWrapper: QAPIObject {
+        public static let qapiInfo = QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static let requiredMembers: [Swift.String] = ["data"]
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(data: QAPI.String) {
+            self.json = [:]
+            json["data"] = data.qapiJSON
+        }
+        /// `data`: `String`, since QEMU 1.3.
+        public var data: QAPI.String? {
+            get { json.qapiMember("data") }
+            set { json.setQAPIMember("data", newValue) }
+        }
+    }
 }

@@ -2412,7 +2412,7 @@ extension QAPI {
     /// `SPICE_CONNECTED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_CONNECTED).
-    public struct SPICECONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct SpiceConnectedEvent: QAPIObject, QMPEventType {
         public static let name = "SPICE_CONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]
@@ -2435,7 +2435,7 @@ extension QAPI {
     /// `SPICE_INITIALIZED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_INITIALIZED).
-    public struct SPICEINITIALIZEDEvent: QAPIObject, QMPEventType {
+    public struct SpiceInitializedEvent: QAPIObject, QMPEventType {
         public static let name = "SPICE_INITIALIZED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]
@@ -2458,7 +2458,7 @@ extension QAPI {
     /// `SPICE_DISCONNECTED`: a QAPI event of the `ui` module, since QEMU 0.14.
     ///
     /// See [`SPICE_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_DISCONNECTED).
-    public struct SPICEDISCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct SpiceDisconnectedEvent: QAPIObject, QMPEventType {
         public static let name = "SPICE_DISCONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]
@@ -2481,7 +2481,7 @@ extension QAPI {
     /// `SPICE_MIGRATE_COMPLETED`: a QAPI event of the `ui` module, since QEMU 1.3.
     ///
     /// See [`SPICE_MIGRATE_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_MIGRATE_COMPLETED).
-    public struct SPICEMIGRATECOMPLETEDEvent: QAPIObject, QMPEventType {
+    public struct SpiceMigrateCompletedEvent: QAPIObject, QMPEventType {
         public static let name = "SPICE_MIGRATE_COMPLETED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_MIGRATE_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
@@ -2494,7 +2494,7 @@ extension QAPI {
     /// `VNC_CONNECTED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_CONNECTED).
-    public struct VNCCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct VNCConnectedEvent: QAPIObject, QMPEventType {
         public static let name = "VNC_CONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]
@@ -2517,7 +2517,7 @@ extension QAPI {
     /// `VNC_INITIALIZED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_INITIALIZED).
-    public struct VNCINITIALIZEDEvent: QAPIObject, QMPEventType {
+    public struct VNCInitializedEvent: QAPIObject, QMPEventType {
         public static let name = "VNC_INITIALIZED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]
@@ -2540,7 +2540,7 @@ extension QAPI {
     /// `VNC_DISCONNECTED`: a QAPI event of the `ui` module, since QEMU 0.13.
     ///
     /// See [`VNC_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_DISCONNECTED).
-    public struct VNCDISCONNECTEDEvent: QAPIObject, QMPEventType {
+    public struct VNCDisconnectedEvent: QAPIObject, QMPEventType {
         public static let name = "VNC_DISCONNECTED"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = ["server", "client"]

@@ -33,7 +33,7 @@ extension QAPI {
     /// `VFIO_MIGRATION`: a QAPI event of the `vfio` module, since QEMU 9.1.
     ///
     /// See [`VFIO_MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-vfio.VFIO_MIGRATION).
-    public struct VFIOMIGRATIONEvent: QAPIObject, QMPEventType {
+    public struct VfioMigrationEvent: QAPIObject, QMPEventType {
         public static let name = "VFIO_MIGRATION"
         public static let qapiInfo = QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
         public static let requiredMembers: [Swift.String] = []
