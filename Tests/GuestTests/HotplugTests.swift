@@ -45,6 +45,10 @@ import QMPTestSupport
         machine.hotplugSlots = 1
         try await Guest.withGuest(machine, options: TestGuest.options) { guest in
             try await Self.waitForShell(guest)
+            // The guest takes a device on a PCIe root port only once its hot-plug driver has claimed the slot
+            // (the slot shows under /sys/bus/pci/slots); plugged earlier, the device goes unnoticed (seen on 5.2).
+            let slots = try await TestGuest.poll("ls /sys/bus/pci/slots", on: guest) { !$0.split(separator: "\n").isEmpty }
+            #expect(!slots.isEmpty)
             try await Self.diskHotplug(guest, disk: disk, bus: "hp1")
         }
     }

@@ -10,7 +10,9 @@ public import QMPWire
 /// try await client.execute(DeviceAdd(driver: "pc-dimm", id: "dimm1", properties: ["memdev": "mem1"]))
 /// ```
 public struct ObjectAdd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "object-add"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The object type, e.g. `memory-backend-ram`, `secret`, `iothread`.

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`AcpiTableOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.AcpiTableOptions).
     public struct ACPITableOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiTableOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -70,6 +72,7 @@ extension QAPI {
     ///
     /// See [`ACPISlotType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-acpi.ACPISlotType).
     public struct ACPISlotType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ACPISlotType", kind: .enumeration, since: nil, features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -85,7 +88,9 @@ extension QAPI {
     ///
     /// See [`ACPIOSTInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.ACPIOSTInfo).
     public struct ACPIOSTInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ACPIOSTInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["slot", "slot-type", "source", "status"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -132,8 +137,11 @@ extension QAPI {
     ///
     /// Reply: `[ACPIOSTInfo]`.
     public struct QueryACPIOspmStatus: QAPICommand {
+        /// The wire name.
         public static let name = "query-acpi-ospm-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-acpi-ospm-status", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ACPIOSTInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -149,8 +157,11 @@ extension QAPI {
     ///
     /// See [`ACPI_DEVICE_OST` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-acpi.ACPI_DEVICE_OST).
     public struct ACPIDeviceOstEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "ACPI_DEVICE_OST"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["info"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,7 +9,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestAgentCommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentCommandInfo).
     public struct GuestAgentCommandInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "enabled", "success-response"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -43,7 +45,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestAgentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentInfo).
     public struct GuestAgentInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["version", "supported_commands"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -71,7 +75,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFileRead` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileRead).
     public struct GuestFileRead: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["count", "buf-b64", "eof"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -105,7 +111,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFileWrite` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileWrite).
     public struct GuestFileWrite: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["count", "eof"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -133,7 +141,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFileSeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileSeek).
     public struct GuestFileSeek: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["position", "eof"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -161,6 +171,7 @@ extension QAPI.Agent {
     ///
     /// See [`QGASeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.QGASeek).
     public struct QGASeek: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -178,6 +189,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFileWhence` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestFileWhence).
     public struct GuestFileWhence: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -197,6 +209,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFsfreezeStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestFsfreezeStatus).
     public struct GuestFsfreezeStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -212,7 +225,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFilesystemTrimResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResult).
     public struct GuestFilesystemTrimResult: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -249,7 +264,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFilesystemTrimResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResponse).
     public struct GuestFilesystemTrimResponse: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["paths"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -271,6 +288,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestIpAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestIpAddressType).
     public struct GuestIPAddressType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -286,7 +304,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestIpAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestIpAddress).
     public struct GuestIPAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["ip-address", "ip-address-type", "prefix"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -320,7 +340,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestNetworkInterfaceStat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterfaceStat).
     public struct GuestNetworkInterfaceStat: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -384,7 +406,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestNetworkInterface` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterface).
     public struct GuestNetworkInterface: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -421,7 +445,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestLogicalProcessor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLogicalProcessor).
     public struct GuestLogicalProcessor: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["logical-id", "online"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -454,6 +480,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDiskBusType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDiskBusType).
     public struct GuestDiskBusType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -505,7 +532,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestPCIAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestPCIAddress).
     public struct GuestPCIAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["domain", "bus", "slot", "function"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -545,7 +574,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestCCWAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestCCWAddress).
     public struct GuestCCWAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -585,7 +616,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDiskAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskAddress).
     public struct GuestDiskAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pci-controller", "bus-type", "bus", "target", "unit"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -646,7 +679,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestNVMeSmart` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNVMeSmart).
     public struct GuestNVMeSmart: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -814,7 +849,9 @@ extension QAPI.Agent {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDiskSmart: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -961,7 +998,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDiskInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskInfo).
     public struct GuestDiskInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1009,7 +1048,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestFilesystemInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemInfo).
     public struct GuestFilesystemInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "mountpoint", "type", "disk"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1064,7 +1105,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestMemoryBlock` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlock).
     public struct GuestMemoryBlock: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["phys-index", "online"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1097,6 +1140,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestMemoryBlockResponseType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestMemoryBlockResponseType).
     public struct GuestMemoryBlockResponseType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1116,7 +1160,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestMemoryBlockResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockResponse).
     public struct GuestMemoryBlockResponse: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["phys-index", "response"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1149,7 +1195,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestMemoryBlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockInfo).
     public struct GuestMemoryBlockInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1171,7 +1219,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestExecStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExecStatus).
     public struct GuestExecStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["exited"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1223,7 +1273,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestExec` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExec).
     public struct GuestExec: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pid"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1245,6 +1297,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestExecCaptureOutputMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestExecCaptureOutputMode).
     public struct GuestExecCaptureOutputMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1266,6 +1319,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestExecCaptureOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestExecCaptureOutput).
     public struct GuestExecCaptureOutput: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -1285,7 +1339,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestHostName` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestHostName).
     public struct GuestHostName: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host-name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1307,7 +1363,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestUser).
     public struct GuestUser: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["user", "login-time"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1340,7 +1398,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestTimezone` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestTimezone).
     public struct GuestTimezone: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["offset"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1367,7 +1427,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestOSInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestOSInfo).
     public struct GuestOSInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1433,6 +1495,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDeviceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDeviceType).
     public struct GuestDeviceType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1446,7 +1509,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDeviceIdPCI` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceIdPCI).
     public struct GuestDeviceIDPCI: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1476,7 +1541,9 @@ extension QAPI.Agent {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDeviceID: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1508,7 +1575,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceInfo).
     public struct GuestDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1545,7 +1614,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestAuthorizedKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAuthorizedKeys).
     public struct GuestAuthorizedKeys: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1567,7 +1638,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDiskStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStats).
     public struct GuestDiskStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1668,7 +1741,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestDiskStatsInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStatsInfo).
     public struct GuestDiskStatsInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "major", "minor", "stats"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1708,6 +1783,7 @@ extension QAPI.Agent {
     ///
     /// See [`GuestCpuStatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestCpuStatsType).
     public struct GuestCPUStatsType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1721,7 +1797,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestLinuxCpuStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLinuxCpuStats).
     public struct GuestLinuxCPUStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1799,7 +1877,9 @@ extension QAPI.Agent {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestCPUStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1876,7 +1956,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestLoadAverage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLoadAverage).
     public struct GuestLoadAverage: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1910,7 +1992,9 @@ extension QAPI.Agent {
     ///
     /// See [`GuestNetworkRoute` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkRoute).
     public struct GuestNetworkRoute: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2012,8 +2096,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestSyncDelimited: QAPICommand {
+        /// The wire name.
         public static let name = "guest-sync-delimited"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2037,8 +2124,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestSync: QAPICommand {
+        /// The wire name.
         public static let name = "guest-sync"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2062,8 +2152,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestPing: QAPICommand {
+        /// The wire name.
         public static let name = "guest-ping"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2081,8 +2174,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestGetTime: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-time"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2100,8 +2196,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSetTime: QAPICommand {
+        /// The wire name.
         public static let name = "guest-set-time"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2124,8 +2223,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestAgentInfo`.
     public struct GuestInfo: QAPICommand {
+        /// The wire name.
         public static let name = "guest-info"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAgentInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2143,8 +2245,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestShutdown: QAPICommand {
+        /// The wire name.
         public static let name = "guest-shutdown"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2167,8 +2272,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestFileOpen: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-open"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2197,8 +2305,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestFileClose: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-close"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2222,8 +2333,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestFileRead`.
     public struct GuestFileReadCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-read"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileRead
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2252,8 +2366,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestFileWrite`.
     public struct GuestFileWriteCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-write"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileWrite
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2288,8 +2405,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestFileSeek`.
     public struct GuestFileSeekCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-seek"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileSeek
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2325,8 +2445,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestFileFlush: QAPICommand {
+        /// The wire name.
         public static let name = "guest-file-flush"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2350,8 +2473,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestFsfreezeStatus`.
     public struct GuestFsfreezeStatusCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-fsfreeze-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFsfreezeStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2369,8 +2495,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestFsfreezeFreeze: QAPICommand {
+        /// The wire name.
         public static let name = "guest-fsfreeze-freeze"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2388,8 +2517,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestFsfreezeFreezeList: QAPICommand {
+        /// The wire name.
         public static let name = "guest-fsfreeze-freeze-list"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2412,8 +2544,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestFsfreezeThaw: QAPICommand {
+        /// The wire name.
         public static let name = "guest-fsfreeze-thaw"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2431,8 +2566,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestFilesystemTrimResponse`.
     public struct GuestFstrim: QAPICommand {
+        /// The wire name.
         public static let name = "guest-fstrim"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFilesystemTrimResponse
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2455,8 +2593,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSuspendDisk: QAPICommand {
+        /// The wire name.
         public static let name = "guest-suspend-disk"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2474,8 +2615,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSuspendRAM: QAPICommand {
+        /// The wire name.
         public static let name = "guest-suspend-ram"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2493,8 +2637,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSuspendHybrid: QAPICommand {
+        /// The wire name.
         public static let name = "guest-suspend-hybrid"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2512,8 +2659,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestNetworkInterface]`.
     public struct GuestNetworkGetInterfaces: QAPICommand {
+        /// The wire name.
         public static let name = "guest-network-get-interfaces"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkInterface]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2531,8 +2681,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestLogicalProcessor]`.
     public struct GuestGetVCPUs: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-vcpus"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestLogicalProcessor]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2550,8 +2703,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `int`.
     public struct GuestSetVCPUs: QAPICommand {
+        /// The wire name.
         public static let name = "guest-set-vcpus"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2575,8 +2731,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestDiskInfo]`.
     public struct GuestGetDisks: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-disks"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2594,8 +2753,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestFilesystemInfo]`.
     public struct GuestGetFsinfo: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-fsinfo"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestFilesystemInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2613,8 +2775,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSetUserPassword: QAPICommand {
+        /// The wire name.
         public static let name = "guest-set-user-password"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2650,8 +2815,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestMemoryBlock]`.
     public struct GuestGetMemoryBlocks: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-memory-blocks"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlock]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2669,8 +2837,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestMemoryBlockResponse]`.
     public struct GuestSetMemoryBlocks: QAPICommand {
+        /// The wire name.
         public static let name = "guest-set-memory-blocks"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlockResponse]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2694,8 +2865,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestMemoryBlockInfo`.
     public struct GuestGetMemoryBlockInfo: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-memory-block-info"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestMemoryBlockInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2713,8 +2887,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestExecStatus`.
     public struct GuestExecStatusCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-exec-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExecStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2738,8 +2915,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestExec`.
     public struct GuestExecCommand: QAPICommand {
+        /// The wire name.
         public static let name = "guest-exec"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExec
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2783,8 +2963,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestHostName`.
     public struct GuestGetHostName: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-host-name"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestHostName
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2802,8 +2985,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestUser]`.
     public struct GuestGetUsers: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-users"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestUser]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2821,8 +3007,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestTimezone`.
     public struct GuestGetTimezone: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-timezone"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestTimezone
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2840,8 +3029,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestOSInfo`.
     public struct GuestGetOsinfo: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-osinfo"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestOSInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2859,8 +3051,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestDeviceInfo]`.
     public struct GuestGetDevices: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-devices"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDeviceInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2878,8 +3073,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestAuthorizedKeys`.
     public struct GuestSSHGetAuthorizedKeys: QAPICommand {
+        /// The wire name.
         public static let name = "guest-ssh-get-authorized-keys"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAuthorizedKeys
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2903,8 +3101,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSSHAddAuthorizedKeys: QAPICommand {
+        /// The wire name.
         public static let name = "guest-ssh-add-authorized-keys"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2939,8 +3140,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `nothing`.
     public struct GuestSSHRemoveAuthorizedKeys: QAPICommand {
+        /// The wire name.
         public static let name = "guest-ssh-remove-authorized-keys"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2970,8 +3174,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestDiskStatsInfo]`.
     public struct GuestGetDiskstats: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-diskstats"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskStatsInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2989,8 +3196,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestCpuStats]`.
     public struct GuestGetCpustats: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-cpustats"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestCPUStats]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3008,8 +3218,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `GuestLoadAverage`.
     public struct GuestGetLoad: QAPICommand {
+        /// The wire name.
         public static let name = "guest-get-load"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.Agent.GuestLoadAverage
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3027,8 +3240,11 @@ extension QAPI.Agent {
     ///
     /// Reply: `[GuestNetworkRoute]`.
     public struct GuestNetworkGetRoute: QAPICommand {
+        /// The wire name.
         public static let name = "guest-network-get-route"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkRoute]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

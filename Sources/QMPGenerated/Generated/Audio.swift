@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`AudiodevPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPerDirectionOptions).
     public struct AudiodevPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -60,7 +62,9 @@ extension QAPI {
     ///
     /// See [`AudiodevGenericOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevGenericOptions).
     public struct AudiodevGenericOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevGenericOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -86,7 +90,9 @@ extension QAPI {
     ///
     /// See [`AudiodevDBusOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDBusOptions).
     public struct AudiodevDBusOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDBusOptions", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -117,7 +123,9 @@ extension QAPI {
     ///
     /// See [`AudiodevAlsaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaPerDirectionOptions).
     public struct AudiodevAlsaPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -183,7 +191,9 @@ extension QAPI {
     ///
     /// See [`AudiodevAlsaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaOptions).
     public struct AudiodevAlsaOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -214,7 +224,9 @@ extension QAPI {
     ///
     /// See [`AudiodevSndioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSndioOptions).
     public struct AudiodevSndioOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSndioOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -250,7 +262,9 @@ extension QAPI {
     ///
     /// See [`AudiodevCoreaudioPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioPerDirectionOptions).
     public struct AudiodevCoreaudioPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -306,7 +320,9 @@ extension QAPI {
     ///
     /// See [`AudiodevCoreaudioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioOptions).
     public struct AudiodevCoreaudioOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -332,7 +348,9 @@ extension QAPI {
     ///
     /// See [`AudiodevDsoundOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDsoundOptions).
     public struct AudiodevDsoundOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDsoundOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -363,7 +381,9 @@ extension QAPI {
     ///
     /// See [`AudiodevJackPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackPerDirectionOptions).
     public struct AudiodevJackPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -439,7 +459,9 @@ extension QAPI {
     ///
     /// See [`AudiodevJackOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackOptions).
     public struct AudiodevJackOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -465,7 +487,9 @@ extension QAPI {
     ///
     /// See [`AudiodevOssPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssPerDirectionOptions).
     public struct AudiodevOssPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -531,7 +555,9 @@ extension QAPI {
     ///
     /// See [`AudiodevOssOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssOptions).
     public struct AudiodevOssOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -572,7 +598,9 @@ extension QAPI {
     ///
     /// See [`AudiodevPaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaPerDirectionOptions).
     public struct AudiodevPaPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -638,7 +666,9 @@ extension QAPI {
     ///
     /// See [`AudiodevPaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaOptions).
     public struct AudiodevPaOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -669,7 +699,9 @@ extension QAPI {
     ///
     /// See [`AudiodevPipewirePerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewirePerDirectionOptions).
     public struct AudiodevPipewirePerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewirePerDirectionOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -735,7 +767,9 @@ extension QAPI {
     ///
     /// See [`AudiodevPipewireOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewireOptions).
     public struct AudiodevPipewireOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewireOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -761,7 +795,9 @@ extension QAPI {
     ///
     /// See [`AudiodevSdlPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlPerDirectionOptions).
     public struct AudiodevSdlPerDirectionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -817,7 +853,9 @@ extension QAPI {
     ///
     /// See [`AudiodevSdlOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlOptions).
     public struct AudiodevSdlOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -843,7 +881,9 @@ extension QAPI {
     ///
     /// See [`AudiodevWavOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevWavOptions).
     public struct AudiodevWavOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevWavOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -874,6 +914,7 @@ extension QAPI {
     ///
     /// See [`AudioFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudioFormat).
     public struct AudioFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudioFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -899,6 +940,7 @@ extension QAPI {
     ///
     /// See [`AudiodevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudiodevDriver).
     public struct AudiodevDriver: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDriver", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -938,7 +980,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct Audiodev: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Audiodev", kind: .union, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1028,8 +1072,11 @@ extension QAPI {
     ///
     /// Reply: `[Audiodev]`.
     public struct QueryAudiodevs: QAPICommand {
+        /// The wire name.
         public static let name = "query-audiodevs"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-audiodevs", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Audiodev]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

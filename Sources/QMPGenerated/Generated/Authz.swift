@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QAuthZListPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-authz.QAuthZListPolicy).
     public struct QAuthZListPolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListPolicy", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -24,6 +25,7 @@ extension QAPI {
     ///
     /// See [`QAuthZListFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-authz.QAuthZListFormat).
     public struct QAuthZListFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -39,7 +41,9 @@ extension QAPI {
     ///
     /// See [`QAuthZListRule` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.QAuthZListRule).
     public struct QAuthZListRule: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListRule", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -72,7 +76,9 @@ extension QAPI {
     ///
     /// See [`AuthZListProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZListProperties).
     public struct AuthZListProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZListProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -98,7 +104,9 @@ extension QAPI {
     ///
     /// See [`AuthZListFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZListFileProperties).
     public struct AuthZListFileProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZListFileProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -125,7 +133,9 @@ extension QAPI {
     ///
     /// See [`AuthZPAMProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZPAMProperties).
     public struct AuthZPAMProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZPAMProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -147,7 +157,9 @@ extension QAPI {
     ///
     /// See [`AuthZSimpleProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZSimpleProperties).
     public struct AuthZSimpleProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZSimpleProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -171,7 +183,9 @@ extension QAPI {
     ///
     /// See [`QAuthZListRuleListHack` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.QAuthZListRuleListHack).
     public struct QAuthZListRuleListHack: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListRuleListHack", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject

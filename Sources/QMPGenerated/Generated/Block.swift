@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`BiosAtaTranslation` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BiosAtaTranslation).
     public struct BiosAtaTranslation: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -30,6 +31,7 @@ extension QAPI {
     ///
     /// See [`FloppyDriveType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.FloppyDriveType).
     public struct FloppyDriveType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -51,7 +53,9 @@ extension QAPI {
     ///
     /// See [`PRManagerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block.PRManagerInfo).
     public struct PRManagerInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -79,6 +83,7 @@ extension QAPI {
     ///
     /// See [`BlockdevChangeReadOnlyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BlockdevChangeReadOnlyMode).
     public struct BlockdevChangeReadOnlyMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -98,8 +103,11 @@ extension QAPI {
     ///
     /// Reply: `[PRManagerInfo]`.
     public struct QueryPrManagers: QAPICommand {
+        /// The wire name.
         public static let name = "query-pr-managers"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.PRManagerInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -117,8 +125,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Eject: QAPICommand {
+        /// The wire name.
         public static let name = "eject"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -152,8 +163,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevOpenTray: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-open-tray"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -187,8 +201,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevCloseTray: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-close-tray"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -217,8 +234,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevRemoveMedium: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-remove-medium"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -242,8 +262,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevInsertMedium: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-insert-medium"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -273,8 +296,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevChangeMedium: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-change-medium"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -324,8 +350,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockSetIOThrottle: QAPICommand {
+        /// The wire name.
         public static let name = "block_set_io_throttle"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -460,8 +489,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockLatencyHistogramSet: QAPICommand {
+        /// The wire name.
         public static let name = "block-latency-histogram-set"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -508,8 +540,11 @@ extension QAPI {
     ///
     /// See [`DEVICE_TRAY_MOVED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.DEVICE_TRAY_MOVED).
     public struct DeviceTrayMovedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "DEVICE_TRAY_MOVED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "id", "tray-open"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -536,8 +571,11 @@ extension QAPI {
     ///
     /// See [`PR_MANAGER_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.PR_MANAGER_STATUS_CHANGED).
     public struct PrManagerStatusChangedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "PR_MANAGER_STATUS_CHANGED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`SnapshotInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SnapshotInfo).
     public struct SnapshotInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SnapshotInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "name", "vm-state-size", "date-sec", "date-nsec", "vm-clock-sec", "vm-clock-nsec"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -72,7 +74,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificQCow2EncryptionBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2EncryptionBase).
     public struct ImageInfoSpecificQCow2EncryptionBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2EncryptionBase", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -96,7 +100,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct ImageInfoSpecificQCow2Encryption: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -168,7 +174,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificQCow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2).
     public struct ImageInfoSpecificQCow2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["compat", "refcount-bits"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -237,7 +245,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdk).
     public struct ImageInfoSpecificVmdk: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdk", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["create-type", "cid", "parent-cid", "extents"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -277,7 +287,9 @@ extension QAPI {
     ///
     /// See [`VmdkExtentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.VmdkExtentInfo).
     public struct VmdkExtentInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VmdkExtentInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -321,7 +333,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbd).
     public struct ImageInfoSpecificRbd: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbd", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -342,7 +356,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFile).
     public struct ImageInfoSpecificFile: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFile", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -363,6 +379,7 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ImageInfoSpecificKind).
     public struct ImageInfoSpecificKind: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -384,7 +401,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificQCow2Wrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2Wrapper).
     public struct ImageInfoSpecificQCow2Wrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Wrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -406,7 +425,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificVmdkWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdkWrapper).
     public struct ImageInfoSpecificVmdkWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdkWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -428,7 +449,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificLUKSWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificLUKSWrapper).
     public struct ImageInfoSpecificLUKSWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificLUKSWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -450,7 +473,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificRbdWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbdWrapper).
     public struct ImageInfoSpecificRbdWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbdWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -472,7 +497,9 @@ extension QAPI {
     ///
     /// See [`ImageInfoSpecificFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFileWrapper).
     public struct ImageInfoSpecificFileWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFileWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -496,7 +523,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ImageInfoSpecific: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecific", kind: .union, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -523,7 +552,9 @@ extension QAPI {
     ///
     /// See [`BlockNodeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockNodeInfo).
     public struct BlockNodeInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockNodeInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -607,7 +638,9 @@ extension QAPI {
     ///
     /// See [`ImageInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfo).
     public struct ImageInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -696,7 +729,9 @@ extension QAPI {
     ///
     /// See [`BlockChildInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockChildInfo).
     public struct BlockChildInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockChildInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -724,7 +759,9 @@ extension QAPI {
     ///
     /// See [`BlockGraphInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockGraphInfo).
     public struct BlockGraphInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockGraphInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -814,7 +851,9 @@ extension QAPI {
     ///
     /// See [`ImageCheck` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageCheck).
     public struct ImageCheck: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageCheck", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["filename", "format", "check-errors"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -893,7 +932,9 @@ extension QAPI {
     ///
     /// See [`MapEntry` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.MapEntry).
     public struct MapEntry: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MapEntry", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["start", "length", "data", "zero", "depth"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -961,7 +1002,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCacheInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheInfo).
     public struct BlockdevCacheInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["writeback", "direct", "no-flush"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -995,7 +1038,9 @@ extension QAPI {
     ///
     /// See [`BlockDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceInfo).
     public struct BlockDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "ro", "drv", "backing_file_depth", "encrypted", "detect_zeroes", "bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr", "image", "cache", "write_threshold"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1192,6 +1237,7 @@ extension QAPI {
     ///
     /// See [`BlockDeviceIoStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockDeviceIoStatus).
     public struct BlockDeviceIOStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceIoStatus", kind: .enumeration, since: QEMUVersion(major: 1, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1209,7 +1255,9 @@ extension QAPI {
     ///
     /// See [`BlockDirtyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyInfo).
     public struct BlockDirtyInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["count", "granularity"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1265,6 +1313,7 @@ extension QAPI {
     ///
     /// See [`Qcow2BitmapInfoFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2BitmapInfoFlags).
     public struct Qcow2BitmapInfoFlags: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfoFlags", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1280,7 +1329,9 @@ extension QAPI {
     ///
     /// See [`Qcow2BitmapInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2BitmapInfo).
     public struct Qcow2BitmapInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1314,7 +1365,9 @@ extension QAPI {
     ///
     /// See [`BlockLatencyHistogramInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockLatencyHistogramInfo).
     public struct BlockLatencyHistogramInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockLatencyHistogramInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1342,7 +1395,9 @@ extension QAPI {
     ///
     /// See [`BlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockInfo).
     public struct BlockInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "type", "removable", "locked"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1402,7 +1457,9 @@ extension QAPI {
     ///
     /// See [`BlockMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockMeasureInfo).
     public struct BlockMeasureInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["required", "fully-allocated"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1435,7 +1492,9 @@ extension QAPI {
     ///
     /// See [`BlockDeviceTimedStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceTimedStats).
     public struct BlockDeviceTimedStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceTimedStats", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["interval_length", "min_rd_latency_ns", "max_rd_latency_ns", "avg_rd_latency_ns", "min_wr_latency_ns", "max_wr_latency_ns", "avg_wr_latency_ns", "min_flush_latency_ns", "max_flush_latency_ns", "avg_flush_latency_ns", "avg_rd_queue_depth", "avg_wr_queue_depth"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1547,7 +1606,9 @@ extension QAPI {
     ///
     /// See [`BlockDeviceStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceStats).
     public struct BlockDeviceStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations", "rd_total_time_ns", "wr_total_time_ns", "flush_total_time_ns", "wr_highest_offset", "rd_merged", "wr_merged", "failed_rd_operations", "failed_wr_operations", "failed_flush_operations", "invalid_rd_operations", "invalid_wr_operations", "invalid_flush_operations", "account_invalid", "account_failed", "timed_stats"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1780,7 +1841,9 @@ extension QAPI {
     ///
     /// See [`BlockStatsSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificFile).
     public struct BlockStatsSpecificFile: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificFile", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1814,7 +1877,9 @@ extension QAPI {
     ///
     /// See [`BlockStatsSpecificNvme` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificNvme).
     public struct BlockStatsSpecificNvme: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificNvme", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1850,7 +1915,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockStatsSpecific: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecific", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1902,7 +1969,9 @@ extension QAPI {
     ///
     /// See [`BlockStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStats).
     public struct BlockStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["stats"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1954,6 +2023,7 @@ extension QAPI {
     ///
     /// See [`BlockdevOnError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevOnError).
     public struct BlockdevOnError: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOnError", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1975,6 +2045,7 @@ extension QAPI {
     ///
     /// See [`MirrorSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorSyncMode).
     public struct MirrorSyncMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorSyncMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1996,6 +2067,7 @@ extension QAPI {
     ///
     /// See [`BitmapSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BitmapSyncMode).
     public struct BitmapSyncMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapSyncMode", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -2013,6 +2085,7 @@ extension QAPI {
     ///
     /// See [`MirrorCopyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorCopyMode).
     public struct MirrorCopyMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorCopyMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -2028,7 +2101,9 @@ extension QAPI {
     ///
     /// See [`BlockJobInfoMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobInfoMirror).
     public struct BlockJobInfoMirror: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfoMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2052,7 +2127,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfo", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "busy", "paused", "speed", "io-status", "ready", "status", "auto-finalize", "auto-dismiss"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2150,6 +2227,7 @@ extension QAPI {
     ///
     /// See [`NewImageMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NewImageMode).
     public struct NewImageMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NewImageMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -2165,7 +2243,9 @@ extension QAPI {
     ///
     /// See [`BlockdevSnapshotSync` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotSync).
     public struct BlockdevSnapshotSync: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotSync", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["snapshot-file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2212,7 +2292,9 @@ extension QAPI {
     ///
     /// See [`BlockdevSnapshot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshot).
     public struct BlockdevSnapshot: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshot", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["node", "overlay"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2240,7 +2322,9 @@ extension QAPI {
     ///
     /// See [`BackupPerf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupPerf).
     public struct BackupPerf: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BackupPerf", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2276,7 +2360,9 @@ extension QAPI {
     ///
     /// See [`BackupCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupCommon).
     public struct BackupCommon: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BackupCommon", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2364,7 +2450,9 @@ extension QAPI {
     ///
     /// See [`DriveBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveBackup).
     public struct DriveBackup: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DriveBackup", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["target"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2468,7 +2556,9 @@ extension QAPI {
     ///
     /// See [`BlockdevBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevBackup).
     public struct BlockdevBackup: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevBackup", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["target"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2562,6 +2652,7 @@ extension QAPI {
     ///
     /// See [`XDbgBlockGraphNodeType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.XDbgBlockGraphNodeType).
     public struct XDbgBlockGraphNodeType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNodeType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -2579,7 +2670,9 @@ extension QAPI {
     ///
     /// See [`XDbgBlockGraphNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphNode).
     public struct XDbgBlockGraphNode: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNode", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2613,6 +2706,7 @@ extension QAPI {
     ///
     /// See [`BlockPermission` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockPermission).
     public struct BlockPermission: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockPermission", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -2632,7 +2726,9 @@ extension QAPI {
     ///
     /// See [`XDbgBlockGraphEdge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphEdge).
     public struct XDbgBlockGraphEdge: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphEdge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2678,7 +2774,9 @@ extension QAPI {
     ///
     /// See [`XDbgBlockGraph` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraph).
     public struct XDbgBlockGraph: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraph", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2706,7 +2804,9 @@ extension QAPI {
     ///
     /// See [`DriveMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveMirror).
     public struct DriveMirror: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DriveMirror", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "target", "sync"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2810,7 +2910,9 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmap` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmap).
     public struct BlockDirtyBitmap: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmap", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["node", "name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2838,7 +2940,9 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmapAdd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapAdd).
     public struct BlockDirtyBitmapAdd: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapAdd", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["node", "name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2881,6 +2985,7 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmapOrStr` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapOrStr).
     public struct BlockDirtyBitmapOrStr: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapOrStr", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -2900,7 +3005,9 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmapMerge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapMerge).
     public struct BlockDirtyBitmapMerge: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMerge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2934,7 +3041,9 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmapSha256` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapSha256).
     public struct BlockDirtyBitmapSha256: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapSha256", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["sha256"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2956,7 +3065,9 @@ extension QAPI {
     ///
     /// See [`BlockIOThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockIOThrottle).
     public struct BlockIOThrottle: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockIOThrottle", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3089,7 +3200,9 @@ extension QAPI {
     ///
     /// See [`ThrottleLimits` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleLimits).
     public struct ThrottleLimits: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleLimits", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3200,7 +3313,9 @@ extension QAPI {
     ///
     /// See [`ThrottleGroupProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleGroupProperties).
     public struct ThrottleGroupProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleGroupProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3316,7 +3431,9 @@ extension QAPI {
     ///
     /// See [`BlockJobChangeOptionsMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobChangeOptionsMirror).
     public struct BlockJobChangeOptionsMirror: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptionsMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3340,7 +3457,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobChangeOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptions", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3373,6 +3492,7 @@ extension QAPI {
     ///
     /// See [`BlockdevDiscardOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDiscardOptions).
     public struct BlockdevDiscardOptions: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDiscardOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3388,6 +3508,7 @@ extension QAPI {
     ///
     /// See [`BlockdevDetectZeroesOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDetectZeroesOptions).
     public struct BlockdevDetectZeroesOptions: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDetectZeroesOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3405,6 +3526,7 @@ extension QAPI {
     ///
     /// See [`BlockdevAioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevAioOptions).
     public struct BlockdevAioOptions: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAioOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3422,7 +3544,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheOptions).
     public struct BlockdevCacheOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3448,6 +3572,7 @@ extension QAPI {
     ///
     /// See [`BlockdevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDriver).
     public struct BlockdevDriver: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3556,7 +3681,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsFile).
     public struct BlockdevOptionsFile: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: ["dynamic-auto-read-only"])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["filename"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3608,7 +3735,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNull).
     public struct BlockdevOptionsNull: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNull", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3639,7 +3768,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsNVMe` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNVMe).
     public struct BlockdevOptionsNVMe: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNVMe", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "namespace"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3667,7 +3798,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsVVFAT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVVFAT).
     public struct BlockdevOptionsVVFAT: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVVFAT", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["dir"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3709,7 +3842,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsGenericFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericFormat).
     public struct BlockdevOptionsGenericFormat: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3731,7 +3866,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsLUKS).
     public struct BlockdevOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3763,7 +3900,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsGenericCOWFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericCOWFormat).
     public struct BlockdevOptionsGenericCOWFormat: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericCOWFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3790,6 +3929,7 @@ extension QAPI {
     ///
     /// See [`Qcow2OverlapCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2OverlapCheckMode).
     public struct Qcow2OverlapCheckMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3809,7 +3949,9 @@ extension QAPI {
     ///
     /// See [`Qcow2OverlapCheckFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2OverlapCheckFlags).
     public struct Qcow2OverlapCheckFlags: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckFlags", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3875,6 +4017,7 @@ extension QAPI {
     ///
     /// See [`Qcow2OverlapChecks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.Qcow2OverlapChecks).
     public struct Qcow2OverlapChecks: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapChecks", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -3894,6 +4037,7 @@ extension QAPI {
     ///
     /// See [`BlockdevQcowEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcowEncryptionFormat).
     public struct BlockdevQcowEncryptionFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3909,7 +4053,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcowEncryption: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3936,7 +4082,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow).
     public struct BlockdevOptionsQcow: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -3968,6 +4116,7 @@ extension QAPI {
     ///
     /// See [`BlockdevQcow2EncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2EncryptionFormat).
     public struct BlockdevQcow2EncryptionFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2EncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -3985,7 +4134,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcow2Encryption: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4012,7 +4163,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsPreallocate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsPreallocate).
     public struct BlockdevOptionsPreallocate: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsPreallocate", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4044,7 +4197,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow2).
     public struct BlockdevOptionsQcow2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4136,6 +4291,7 @@ extension QAPI {
     ///
     /// See [`SshHostKeyCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckMode).
     public struct SSHHostKeyCheckMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4153,6 +4309,7 @@ extension QAPI {
     ///
     /// See [`SshHostKeyCheckHashType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckHashType).
     public struct SSHHostKeyCheckHashType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckHashType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4170,7 +4327,9 @@ extension QAPI {
     ///
     /// See [`SshHostKeyHash` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SshHostKeyHash).
     public struct SSHHostKeyHash: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyHash", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "hash"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4200,7 +4359,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `mode`) are properties too; nested unions included.
     public struct SSHHostKeyCheck: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheck", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["mode"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4232,7 +4393,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSsh).
     public struct BlockdevOptionsSSH: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4270,6 +4433,7 @@ extension QAPI {
     ///
     /// See [`BlkdebugEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugEvent).
     public struct BlkdebugEvent: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugEvent", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4377,6 +4541,7 @@ extension QAPI {
     ///
     /// See [`BlkdebugIOType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugIOType).
     public struct BlkdebugIOType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugIOType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4400,7 +4565,9 @@ extension QAPI {
     ///
     /// See [`BlkdebugInjectErrorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugInjectErrorOptions).
     public struct BlkdebugInjectErrorOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugInjectErrorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["event"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4457,7 +4624,9 @@ extension QAPI {
     ///
     /// See [`BlkdebugSetStateOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugSetStateOptions).
     public struct BlkdebugSetStateOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugSetStateOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["event", "new_state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4490,7 +4659,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsBlkdebug` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkdebug).
     public struct BlockdevOptionsBlkdebug: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkdebug", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["image"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4567,7 +4738,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsBlklogwrites` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlklogwrites).
     public struct BlockdevOptionsBlklogwrites: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlklogwrites", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4610,7 +4783,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsBlkverify` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkverify).
     public struct BlockdevOptionsBlkverify: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkverify", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["test", "raw"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4638,7 +4813,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsBlkreplay` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkreplay).
     public struct BlockdevOptionsBlkreplay: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkreplay", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4660,6 +4837,7 @@ extension QAPI {
     ///
     /// See [`QuorumReadPattern` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumReadPattern).
     public struct QuorumReadPattern: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumReadPattern", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4675,7 +4853,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsQuorum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQuorum).
     public struct BlockdevOptionsQuorum: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQuorum", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["children", "vote-threshold"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4718,7 +4898,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGluster).
     public struct BlockdevOptionsGluster: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["volume", "path", "server"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4762,7 +4944,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIoUring).
     public struct BlockdevOptionsIOUring: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4784,7 +4968,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsNvmeIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNvmeIoUring).
     public struct BlockdevOptionsNvmeIOUring: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNvmeIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4806,7 +4992,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsVirtioBlkVfioPci` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVfioPci).
     public struct BlockdevOptionsVirtioBlkVfioPCI: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVfioPci", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4828,7 +5016,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsVirtioBlkVhostUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostUser).
     public struct BlockdevOptionsVirtioBlkVhostUser: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostUser", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4852,7 +5042,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsVirtioBlkVhostVdpa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostVdpa).
     public struct BlockdevOptionsVirtioBlkVhostVdpa: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostVdpa", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["fdset"])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4874,6 +5066,7 @@ extension QAPI {
     ///
     /// See [`IscsiTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiTransport).
     public struct ISCSITransport: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4889,6 +5082,7 @@ extension QAPI {
     ///
     /// See [`IscsiHeaderDigest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiHeaderDigest).
     public struct ISCSIHeaderDigest: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiHeaderDigest", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4908,7 +5102,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsIscsi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIscsi).
     public struct BlockdevOptionsISCSI: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIscsi", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["transport", "portal", "target"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -4972,6 +5168,7 @@ extension QAPI {
     ///
     /// See [`RbdAuthMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdAuthMode).
     public struct RbdAuthMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdAuthMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -4987,6 +5184,7 @@ extension QAPI {
     ///
     /// See [`RbdImageEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdImageEncryptionFormat).
     public struct RbdImageEncryptionFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdImageEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -5004,7 +5202,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSBase).
     public struct RbdEncryptionOptionsLUKSBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5026,7 +5226,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionCreateOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKSBase).
     public struct RbdEncryptionCreateOptionsLUKSBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5053,7 +5255,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS).
     public struct RbdEncryptionOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5075,7 +5279,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS2).
     public struct RbdEncryptionOptionsLUKS2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5097,7 +5303,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionOptionsLUKSAny` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSAny).
     public struct RbdEncryptionOptionsLUKSAny: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSAny", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5119,7 +5327,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS).
     public struct RbdEncryptionCreateOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5146,7 +5356,9 @@ extension QAPI {
     ///
     /// See [`RbdEncryptionCreateOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS2).
     public struct RbdEncryptionCreateOptionsLUKS2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5175,7 +5387,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5209,7 +5423,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionCreateOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5241,7 +5457,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRbd).
     public struct BlockdevOptionsRbd: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pool", "image"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5309,6 +5527,7 @@ extension QAPI {
     ///
     /// See [`ReplicationMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ReplicationMode).
     public struct ReplicationMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -5324,7 +5543,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsReplication` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsReplication).
     public struct BlockdevOptionsReplication: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsReplication", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "mode"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5357,6 +5578,7 @@ extension QAPI {
     ///
     /// See [`NFSTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NFSTransport).
     public struct NFSTransport: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NFSTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -5370,7 +5592,9 @@ extension QAPI {
     ///
     /// See [`NFSServer` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.NFSServer).
     public struct NFSServer: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NFSServer", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "host"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5398,7 +5622,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNfs).
     public struct BlockdevOptionsNfs: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5456,7 +5682,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCurlBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlBase).
     public struct BlockdevOptionsCurlBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlBase", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["url"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5508,7 +5736,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCurlHttp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttp).
     public struct BlockdevOptionsCurlHttp: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["url"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5570,7 +5800,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCurlHttps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttps).
     public struct BlockdevOptionsCurlHttps: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["url"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5637,7 +5869,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCurlFtp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtp).
     public struct BlockdevOptionsCurlFtp: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["url"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5689,7 +5923,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCurlFtps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtps).
     public struct BlockdevOptionsCurlFtps: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["url"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5746,7 +5982,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNbd).
     public struct BlockdevOptionsNBD: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5798,7 +6036,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsRaw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRaw).
     public struct BlockdevOptionsRaw: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRaw", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5830,7 +6070,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsThrottle).
     public struct BlockdevOptionsThrottle: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsThrottle", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["throttle-group", "file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5858,7 +6100,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCor).
     public struct BlockdevOptionsCor: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCor", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5885,6 +6129,7 @@ extension QAPI {
     ///
     /// See [`OnCbwError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.OnCbwError).
     public struct OnCbwError: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "OnCbwError", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -5900,7 +6145,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsCbw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCbw).
     public struct BlockdevOptionsCbw: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCbw", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -5950,7 +6197,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptions", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["driver"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6537,6 +6786,7 @@ extension QAPI {
     ///
     /// See [`BlockdevRef` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRef).
     public struct BlockdevRef: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRef", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -6556,6 +6806,7 @@ extension QAPI {
     ///
     /// See [`BlockdevRefOrNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRefOrNull).
     public struct BlockdevRefOrNull: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRefOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -6579,7 +6830,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsFile).
     public struct BlockdevCreateOptionsFile: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["filename", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6622,7 +6875,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsGluster).
     public struct BlockdevCreateOptionsGluster: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["location", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6655,7 +6910,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsLUKS).
     public struct BlockdevCreateOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6727,7 +6984,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsNfs).
     public struct BlockdevCreateOptionsNfs: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["location", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6755,7 +7014,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsParallels` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsParallels).
     public struct BlockdevCreateOptionsParallels: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsParallels", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6788,7 +7049,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow).
     public struct BlockdevCreateOptionsQcow: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6826,6 +7089,7 @@ extension QAPI {
     ///
     /// See [`BlockdevQcow2Version` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2Version).
     public struct BlockdevQcow2Version: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Version", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -6841,6 +7105,7 @@ extension QAPI {
     ///
     /// See [`Qcow2CompressionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2CompressionType).
     public struct Qcow2CompressionType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2CompressionType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -6856,7 +7121,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow2).
     public struct BlockdevCreateOptionsQcow2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6944,7 +7211,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsQed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQed).
     public struct BlockdevCreateOptionsQed: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQed", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -6992,7 +7261,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsRbd).
     public struct BlockdevCreateOptionsRbd: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["location", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7030,6 +7301,7 @@ extension QAPI {
     ///
     /// See [`BlockdevVmdkSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkSubformat).
     public struct BlockdevVmdkSubformat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkSubformat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7051,6 +7323,7 @@ extension QAPI {
     ///
     /// See [`BlockdevVmdkAdapterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkAdapterType).
     public struct BlockdevVmdkAdapterType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkAdapterType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7070,7 +7343,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVmdk).
     public struct BlockdevCreateOptionsVmdk: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVmdk", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7133,7 +7408,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSsh).
     public struct BlockdevCreateOptionsSSH: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["location", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7161,7 +7438,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsVdi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVdi).
     public struct BlockdevCreateOptionsVdi: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVdi", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7194,6 +7473,7 @@ extension QAPI {
     ///
     /// See [`BlockdevVhdxSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVhdxSubformat).
     public struct BlockdevVhdxSubformat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVhdxSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7209,7 +7489,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsVhdx` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVhdx).
     public struct BlockdevCreateOptionsVhdx: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVhdx", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7257,6 +7539,7 @@ extension QAPI {
     ///
     /// See [`BlockdevVpcSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVpcSubformat).
     public struct BlockdevVpcSubformat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVpcSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7272,7 +7555,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsVpc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVpc).
     public struct BlockdevCreateOptionsVpc: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVpc", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["file", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7312,7 +7597,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevCreateOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["driver"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7519,7 +7806,9 @@ extension QAPI {
     ///
     /// See [`BlockdevAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsLUKS).
     public struct BlockdevAmendOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7566,7 +7855,9 @@ extension QAPI {
     ///
     /// See [`BlockdevAmendOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsQcow2).
     public struct BlockdevAmendOptionsQcow2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsQcow2", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7589,7 +7880,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevAmendOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7646,6 +7939,7 @@ extension QAPI {
     ///
     /// See [`BlockErrorAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockErrorAction).
     public struct BlockErrorAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockErrorAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7663,6 +7957,7 @@ extension QAPI {
     ///
     /// See [`PreallocMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.PreallocMode).
     public struct PreallocMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PreallocMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7682,6 +7977,7 @@ extension QAPI {
     ///
     /// See [`QuorumOpType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumOpType).
     public struct QuorumOpType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumOpType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7699,7 +7995,9 @@ extension QAPI {
     ///
     /// See [`BlockdevSnapshotInternal` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotInternal).
     public struct BlockdevSnapshotInternal: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotInternal", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7727,7 +8025,9 @@ extension QAPI {
     ///
     /// See [`DummyBlockCoreForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DummyBlockCoreForceArrays).
     public struct DummyBlockCoreForceArrays: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DummyBlockCoreForceArrays", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7751,6 +8051,7 @@ extension QAPI {
     ///
     /// See [`DirtyBitmapStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.DirtyBitmapStatus).
     public struct DirtyBitmapStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7774,6 +8075,7 @@ extension QAPI {
     ///
     /// See [`BlockDirtyBitmapMergeSource` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapMergeSource).
     public struct BlockDirtyBitmapMergeSource: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -7795,7 +8097,9 @@ extension QAPI {
     ///
     /// See [`BlockdevOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSheepdog).
     public struct BlockdevOptionsSheepdog: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "vdi"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7835,6 +8139,7 @@ extension QAPI {
     ///
     /// See [`SheepdogRedundancyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SheepdogRedundancyType).
     public struct SheepdogRedundancyType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -7852,7 +8157,9 @@ extension QAPI {
     ///
     /// See [`SheepdogRedundancyFull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyFull).
     public struct SheepdogRedundancyFull: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["copies"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7876,7 +8183,9 @@ extension QAPI {
     ///
     /// See [`SheepdogRedundancyErasureCoded` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyErasureCoded).
     public struct SheepdogRedundancyErasureCoded: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data-strips", "parity-strips"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7908,7 +8217,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SheepdogRedundancy: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7947,7 +8258,9 @@ extension QAPI {
     ///
     /// See [`BlockdevCreateOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSheepdog).
     public struct BlockdevCreateOptionsSheepdog: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["location", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -7997,8 +8310,11 @@ extension QAPI {
     ///
     /// Reply: `[BlockInfo]`.
     public struct QueryBlock: QAPICommand {
+        /// The wire name.
         public static let name = "query-block"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-block", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.BlockInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8016,8 +8332,11 @@ extension QAPI {
     ///
     /// Reply: `[BlockStats]`.
     public struct QueryBlockstats: QAPICommand {
+        /// The wire name.
         public static let name = "query-blockstats"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-blockstats", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.BlockStats]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8040,8 +8359,11 @@ extension QAPI {
     ///
     /// Reply: `[BlockJobInfo]`.
     public struct QueryBlockJobs: QAPICommand {
+        /// The wire name.
         public static let name = "query-block-jobs"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-jobs", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.BlockJobInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8059,8 +8381,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockResize: QAPICommand {
+        /// The wire name.
         public static let name = "block_resize"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block_resize", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8094,8 +8419,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevSnapshotSyncCommand: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-snapshot-sync"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-sync", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8146,8 +8474,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevSnapshotCommand: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-snapshot"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: ["allow-write-only-overlay"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8177,8 +8508,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ChangeBackingFile: QAPICommand {
+        /// The wire name.
         public static let name = "change-backing-file"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "change-backing-file", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8214,8 +8548,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockCommit: QAPICommand {
+        /// The wire name.
         public static let name = "block-commit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-commit", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8304,8 +8641,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
     public struct DriveBackupCommand: QAPICommand {
+        /// The wire name.
         public static let name = "drive-backup"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "drive-backup", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8411,8 +8751,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevBackupCommand: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-backup"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-backup", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8508,8 +8851,11 @@ extension QAPI {
     ///
     /// Reply: `[BlockDeviceInfo]`.
     public struct QueryNamedBlockNodes: QAPICommand {
+        /// The wire name.
         public static let name = "query-named-block-nodes"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-named-block-nodes", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.BlockDeviceInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8534,8 +8880,11 @@ extension QAPI {
     ///
     /// Reply: `XDbgBlockGraph`.
     public struct XDebugQueryBlockGraph: QAPICommand {
+        /// The wire name.
         public static let name = "x-debug-query-block-graph"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-query-block-graph", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.XDbgBlockGraph
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8553,8 +8902,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DriveMirrorCommand: QAPICommand {
+        /// The wire name.
         public static let name = "drive-mirror"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "drive-mirror", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8660,8 +9012,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapAddCommand: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-add", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8706,8 +9061,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapRemove: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-remove"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-remove", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8737,8 +9095,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapClear: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-clear"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-clear", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8768,8 +9129,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapEnable: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-enable"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-enable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8799,8 +9163,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapDisable: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-disable"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-disable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8830,8 +9197,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapMergeCommand: QAPICommand {
+        /// The wire name.
         public static let name = "block-dirty-bitmap-merge"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-merge", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8869,8 +9239,11 @@ extension QAPI {
     ///
     /// Reply: `BlockDirtyBitmapSha256`.
     public struct XDebugBlockDirtyBitmapSha256: QAPICommand {
+        /// The wire name.
         public static let name = "x-debug-block-dirty-bitmap-sha256"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-block-dirty-bitmap-sha256", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.BlockDirtyBitmapSha256
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8900,8 +9273,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevMirror: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-mirror"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-mirror", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -8992,8 +9368,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockStream: QAPICommand {
+        /// The wire name.
         public static let name = "block-stream"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-stream", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9072,8 +9451,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobSetSpeed: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-set-speed"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-set-speed", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9103,8 +9485,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobCancel: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-cancel"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-cancel", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9133,8 +9518,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobPause: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-pause"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-pause", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9158,8 +9546,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobResume: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-resume"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-resume", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9183,8 +9574,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobComplete: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-complete"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-complete", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9208,8 +9602,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobDismiss: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-dismiss"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-dismiss", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9233,8 +9630,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobFinalize: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-finalize"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-finalize", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9258,8 +9658,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockJobChange: QAPICommand {
+        /// The wire name.
         public static let name = "block-job-change"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-change", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9294,8 +9697,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevAdd: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-add", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9884,8 +10290,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevReopen: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-reopen"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-reopen", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9909,8 +10318,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevDel: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-del"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-del", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9934,8 +10346,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevSetActive: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-set-active"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-set-active", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9964,8 +10379,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevCreate: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-create"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-create", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -9997,8 +10415,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XBlockdevAmend: QAPICommand {
+        /// The wire name.
         public static let name = "x-blockdev-amend"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-amend", kind: .command, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10039,8 +10460,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockSetWriteThreshold: QAPICommand {
+        /// The wire name.
         public static let name = "block-set-write-threshold"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-set-write-threshold", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10072,8 +10496,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XBlockdevChange: QAPICommand {
+        /// The wire name.
         public static let name = "x-blockdev-change"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-change", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10109,8 +10536,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XBlockdevSetIothread: QAPICommand {
+        /// The wire name.
         public static let name = "x-blockdev-set-iothread"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-set-iothread", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10145,8 +10575,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockdevSnapshotInternalSync: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-snapshot-internal-sync"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10176,8 +10609,11 @@ extension QAPI {
     ///
     /// Reply: `SnapshotInfo`.
     public struct BlockdevSnapshotDeleteInternalSync: QAPICommand {
+        /// The wire name.
         public static let name = "blockdev-snapshot-delete-internal-sync"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-delete-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SnapshotInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10213,8 +10649,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockPasswd: QAPICommand {
+        /// The wire name.
         public static let name = "block_passwd"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10250,8 +10689,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XBlockdevReopen: QAPICommand {
+        /// The wire name.
         public static let name = "x-blockdev-reopen"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -10838,8 +11280,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_IMAGE_CORRUPTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IMAGE_CORRUPTED).
     public struct BlockImageCorruptedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_IMAGE_CORRUPTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "msg", "fatal"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -10881,8 +11326,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_IO_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IO_ERROR).
     public struct BlockIOErrorEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_IO_ERROR"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "operation", "action", "reason"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -10929,8 +11377,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_JOB_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_COMPLETED).
     public struct BlockJobCompletedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_JOB_COMPLETED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -10972,8 +11423,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_JOB_CANCELLED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_CANCELLED).
     public struct BlockJobCancelledEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_JOB_CANCELLED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11010,8 +11464,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_JOB_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_ERROR).
     public struct BlockJobErrorEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_JOB_ERROR"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "operation", "action"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11038,8 +11495,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_JOB_READY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_READY).
     public struct BlockJobReadyEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_JOB_READY"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11076,8 +11536,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_JOB_PENDING` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_PENDING).
     public struct BlockJobPendingEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_JOB_PENDING"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "id"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11099,8 +11562,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_WRITE_THRESHOLD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_WRITE_THRESHOLD).
     public struct BlockWriteThresholdEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_WRITE_THRESHOLD"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["node-name", "amount-exceeded", "write-threshold"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11127,8 +11593,11 @@ extension QAPI {
     ///
     /// See [`QUORUM_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_FAILURE).
     public struct QuorumFailureEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "QUORUM_FAILURE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["reference", "sector-num", "sectors-count"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -11155,8 +11624,11 @@ extension QAPI {
     ///
     /// See [`QUORUM_REPORT_BAD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_REPORT_BAD).
     public struct QuorumReportBadEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "QUORUM_REPORT_BAD"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "node-name", "sector-num", "sectors-count"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`NbdServerOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsBase).
     public struct NBDServerOptionsBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -45,7 +47,9 @@ extension QAPI {
     ///
     /// See [`NbdServerOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptions).
     public struct NBDServerOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -87,7 +91,9 @@ extension QAPI {
     ///
     /// See [`NbdServerOptionsLegacy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsLegacy).
     public struct NBDServerOptionsLegacy: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["addr"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -129,7 +135,9 @@ extension QAPI {
     ///
     /// See [`BlockExportOptionsNbdBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbdBase).
     public struct BlockExportOptionsNBDBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -155,7 +163,9 @@ extension QAPI {
     ///
     /// See [`BlockExportOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbd).
     public struct BlockExportOptionsNBD: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -191,7 +201,9 @@ extension QAPI {
     ///
     /// See [`BlockExportOptionsVhostUserBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVhostUserBlk).
     public struct BlockExportOptionsVhostUserBlk: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -223,6 +235,7 @@ extension QAPI {
     ///
     /// See [`FuseExportAllowOther` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.FuseExportAllowOther).
     public struct FuseExportAllowOther: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -240,7 +253,9 @@ extension QAPI {
     ///
     /// See [`BlockExportOptionsFuse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsFuse).
     public struct BlockExportOptionsFuse: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -272,7 +287,9 @@ extension QAPI {
     ///
     /// See [`BlockExportOptionsVduseBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVduseBlk).
     public struct BlockExportOptionsVduseBlk: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -314,7 +331,9 @@ extension QAPI {
     ///
     /// See [`NbdServerAddOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerAddOptions).
     public struct NBDServerAddOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -356,6 +375,7 @@ extension QAPI {
     ///
     /// See [`BlockExportRemoveMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportRemoveMode).
     public struct BlockExportRemoveMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -371,6 +391,7 @@ extension QAPI {
     ///
     /// See [`BlockExportType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportType).
     public struct BlockExportType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -392,7 +413,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockExportOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -511,7 +534,9 @@ extension QAPI {
     ///
     /// See [`BlockExportInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportInfo).
     public struct BlockExportInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -553,8 +578,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct NBDServerStart: QAPICommand {
+        /// The wire name.
         public static let name = "nbd-server-start"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -601,8 +629,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'nbd-server-add' is deprecated in QEMU's schema")
     public struct NBDServerAdd: QAPICommand {
+        /// The wire name.
         public static let name = "nbd-server-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -649,8 +680,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'nbd-server-remove' is deprecated in QEMU's schema")
     public struct NBDServerRemove: QAPICommand {
+        /// The wire name.
         public static let name = "nbd-server-remove"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -679,8 +713,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct NBDServerStop: QAPICommand {
+        /// The wire name.
         public static let name = "nbd-server-stop"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -698,8 +735,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockExportAdd: QAPICommand {
+        /// The wire name.
         public static let name = "block-export-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -820,8 +860,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct BlockExportDel: QAPICommand {
+        /// The wire name.
         public static let name = "block-export-del"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -850,8 +893,11 @@ extension QAPI {
     ///
     /// Reply: `[BlockExportInfo]`.
     public struct QueryBlockExports: QAPICommand {
+        /// The wire name.
         public static let name = "query-block-exports"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.BlockExportInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -867,8 +913,11 @@ extension QAPI {
     ///
     /// See [`BLOCK_EXPORT_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-export.BLOCK_EXPORT_DELETED).
     public struct BlockExportDeletedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BLOCK_EXPORT_DELETED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

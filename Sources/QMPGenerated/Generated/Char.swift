@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`ChardevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevInfo).
     public struct ChardevInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["label", "filename", "frontend-open"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -43,7 +45,9 @@ extension QAPI {
     ///
     /// See [`ChardevBackendInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevBackendInfo).
     public struct ChardevBackendInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -65,6 +69,7 @@ extension QAPI {
     ///
     /// See [`DataFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.DataFormat).
     public struct DataFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -80,7 +85,9 @@ extension QAPI {
     ///
     /// See [`ChardevCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommon).
     public struct ChardevCommon: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -106,7 +113,9 @@ extension QAPI {
     ///
     /// See [`ChardevFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFile).
     public struct ChardevFile: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["out"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -148,7 +157,9 @@ extension QAPI {
     ///
     /// See [`ChardevHostdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdev).
     public struct ChardevHostdev: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -180,7 +191,9 @@ extension QAPI {
     ///
     /// See [`ChardevSocket` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocket).
     public struct ChardevSocket: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["addr"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -263,7 +276,9 @@ extension QAPI {
     ///
     /// See [`ChardevUdp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdp).
     public struct ChardevUdp: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["remote"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -300,7 +315,9 @@ extension QAPI {
     ///
     /// See [`ChardevMux` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMux).
     public struct ChardevMux: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["chardev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -332,7 +349,9 @@ extension QAPI {
     ///
     /// See [`ChardevHub` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHub).
     public struct ChardevHub: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -364,7 +383,9 @@ extension QAPI {
     ///
     /// See [`ChardevStdio` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdio).
     public struct ChardevStdio: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -395,7 +416,9 @@ extension QAPI {
     ///
     /// See [`ChardevSpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannel).
     public struct ChardevSpiceChannel: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -427,7 +450,9 @@ extension QAPI {
     ///
     /// See [`ChardevSpicePort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePort).
     public struct ChardevSpicePort: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["fqdn"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -459,7 +484,9 @@ extension QAPI {
     ///
     /// See [`ChardevDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBus).
     public struct ChardevDBus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -491,7 +518,9 @@ extension QAPI {
     ///
     /// See [`ChardevVC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVC).
     public struct ChardevVC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -537,7 +566,9 @@ extension QAPI {
     ///
     /// See [`ChardevRingbuf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbuf).
     public struct ChardevRingbuf: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -568,7 +599,9 @@ extension QAPI {
     ///
     /// See [`ChardevQemuVDAgent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgent).
     public struct ChardevQemuVDAgent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -604,7 +637,9 @@ extension QAPI {
     ///
     /// See [`ChardevPty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPty).
     public struct ChardevPty: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -635,6 +670,7 @@ extension QAPI {
     ///
     /// See [`ChardevBackendKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.ChardevBackendKind).
     public struct ChardevBackendKind: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -693,7 +729,9 @@ extension QAPI {
     ///
     /// See [`ChardevFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFileWrapper).
     public struct ChardevFileWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -715,7 +753,9 @@ extension QAPI {
     ///
     /// See [`ChardevHostdevWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdevWrapper).
     public struct ChardevHostdevWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -737,7 +777,9 @@ extension QAPI {
     ///
     /// See [`ChardevSocketWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocketWrapper).
     public struct ChardevSocketWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -759,7 +801,9 @@ extension QAPI {
     ///
     /// See [`ChardevUdpWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdpWrapper).
     public struct ChardevUdpWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -781,7 +825,9 @@ extension QAPI {
     ///
     /// See [`ChardevCommonWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommonWrapper).
     public struct ChardevCommonWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -803,7 +849,9 @@ extension QAPI {
     ///
     /// See [`ChardevMuxWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMuxWrapper).
     public struct ChardevMuxWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -825,7 +873,9 @@ extension QAPI {
     ///
     /// See [`ChardevHubWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHubWrapper).
     public struct ChardevHubWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -847,7 +897,9 @@ extension QAPI {
     ///
     /// See [`ChardevStdioWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdioWrapper).
     public struct ChardevStdioWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -869,7 +921,9 @@ extension QAPI {
     ///
     /// See [`ChardevSpiceChannelWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannelWrapper).
     public struct ChardevSpiceChannelWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -891,7 +945,9 @@ extension QAPI {
     ///
     /// See [`ChardevSpicePortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePortWrapper).
     public struct ChardevSpicePortWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -913,7 +969,9 @@ extension QAPI {
     ///
     /// See [`ChardevQemuVDAgentWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgentWrapper).
     public struct ChardevQemuVDAgentWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -935,7 +993,9 @@ extension QAPI {
     ///
     /// See [`ChardevDBusWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBusWrapper).
     public struct ChardevDBusWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -957,7 +1017,9 @@ extension QAPI {
     ///
     /// See [`ChardevVCWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVCWrapper).
     public struct ChardevVCWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -979,7 +1041,9 @@ extension QAPI {
     ///
     /// See [`ChardevRingbufWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbufWrapper).
     public struct ChardevRingbufWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1001,7 +1065,9 @@ extension QAPI {
     ///
     /// See [`ChardevPtyWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPtyWrapper).
     public struct ChardevPtyWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1025,7 +1091,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ChardevBackend: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1052,7 +1120,9 @@ extension QAPI {
     ///
     /// See [`ChardevReturn` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevReturn).
     public struct ChardevReturn: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1075,8 +1145,11 @@ extension QAPI {
     ///
     /// Reply: `[ChardevInfo]`.
     public struct QueryChardev: QAPICommand {
+        /// The wire name.
         public static let name = "query-chardev"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ChardevInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1094,8 +1167,11 @@ extension QAPI {
     ///
     /// Reply: `[ChardevBackendInfo]`.
     public struct QueryChardevBackends: QAPICommand {
+        /// The wire name.
         public static let name = "query-chardev-backends"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ChardevBackendInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1113,8 +1189,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct RingbufWrite: QAPICommand {
+        /// The wire name.
         public static let name = "ringbuf-write"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1149,8 +1228,11 @@ extension QAPI {
     ///
     /// Reply: `str`.
     public struct RingbufRead: QAPICommand {
+        /// The wire name.
         public static let name = "ringbuf-read"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = Swift.String
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1185,8 +1267,11 @@ extension QAPI {
     ///
     /// Reply: `ChardevReturn`.
     public struct ChardevAdd: QAPICommand {
+        /// The wire name.
         public static let name = "chardev-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1216,8 +1301,11 @@ extension QAPI {
     ///
     /// Reply: `ChardevReturn`.
     public struct ChardevChange: QAPICommand {
+        /// The wire name.
         public static let name = "chardev-change"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1247,8 +1335,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ChardevRemove: QAPICommand {
+        /// The wire name.
         public static let name = "chardev-remove"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1272,8 +1363,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ChardevSendBreak: QAPICommand {
+        /// The wire name.
         public static let name = "chardev-send-break"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1295,8 +1389,11 @@ extension QAPI {
     ///
     /// See [`VSERPORT_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-char.VSERPORT_CHANGE).
     public struct VserportChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VSERPORT_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "open"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`IoOperationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.IoOperationType).
     public struct IOOperationType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IoOperationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -24,6 +25,7 @@ extension QAPI {
     ///
     /// See [`OnOffAuto` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OnOffAuto).
     public struct OnOffAuto: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "OnOffAuto", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -41,6 +43,7 @@ extension QAPI {
     ///
     /// See [`OnOffSplit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OnOffSplit).
     public struct OnOffSplit: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "OnOffSplit", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -58,6 +61,7 @@ extension QAPI {
     ///
     /// See [`StrOrNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-common.StrOrNull).
     public struct StrOrNull: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StrOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -77,6 +81,7 @@ extension QAPI {
     ///
     /// See [`OffAutoPCIBAR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OffAutoPCIBAR).
     public struct OffAutoPCIBAR: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "OffAutoPCIBAR", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -104,6 +109,7 @@ extension QAPI {
     ///
     /// See [`PCIELinkSpeed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.PCIELinkSpeed).
     public struct PCIELinkSpeed: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PCIELinkSpeed", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -127,6 +133,7 @@ extension QAPI {
     ///
     /// See [`PCIELinkWidth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.PCIELinkWidth).
     public struct PCIELinkWidth: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PCIELinkWidth", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -152,6 +159,7 @@ extension QAPI {
     ///
     /// See [`HostMemPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.HostMemPolicy).
     public struct HostMemPolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HostMemPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -171,6 +179,7 @@ extension QAPI {
     ///
     /// See [`NetFilterDirection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.NetFilterDirection).
     public struct NetFilterDirection: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetFilterDirection", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -188,6 +197,7 @@ extension QAPI {
     ///
     /// See [`GrabToggleKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.GrabToggleKeys).
     public struct GrabToggleKeys: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GrabToggleKeys", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -211,7 +221,9 @@ extension QAPI {
     ///
     /// See [`HumanReadableText` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-common.HumanReadableText).
     public struct HumanReadableText: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HumanReadableText", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -233,6 +245,7 @@ extension QAPI {
     ///
     /// See [`EndianMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.EndianMode).
     public struct EndianMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EndianMode", kind: .enumeration, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`CompatPolicyInput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyInput).
     public struct CompatPolicyInput: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyInput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -26,6 +27,7 @@ extension QAPI {
     ///
     /// See [`CompatPolicyOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyOutput).
     public struct CompatPolicyOutput: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyOutput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -41,7 +43,9 @@ extension QAPI {
     ///
     /// See [`CompatPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-compat.CompatPolicy).
     public struct CompatPolicy: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicy", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QMPCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.QMPCapability).
     public struct QMPCapability: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -22,7 +23,9 @@ extension QAPI {
     ///
     /// See [`VersionTriple` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionTriple).
     public struct VersionTriple: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["major", "minor", "micro"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -56,7 +59,9 @@ extension QAPI {
     ///
     /// See [`VersionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionInfo).
     public struct VersionInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["qemu", "package"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -84,7 +89,9 @@ extension QAPI {
     ///
     /// See [`CommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.CommandInfo).
     public struct CommandInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -106,6 +113,7 @@ extension QAPI {
     ///
     /// See [`MonitorMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.MonitorMode).
     public struct MonitorMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -121,7 +129,9 @@ extension QAPI {
     ///
     /// See [`MonitorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.MonitorOptions).
     public struct MonitorOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -160,7 +170,9 @@ extension QAPI {
     ///
     /// See [`EventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.EventInfo).
     public struct EventInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -184,8 +196,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct QMPCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "qmp_capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -208,8 +223,11 @@ extension QAPI {
     ///
     /// Reply: `VersionInfo`.
     public struct QueryVersion: QAPICommand {
+        /// The wire name.
         public static let name = "query-version"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.VersionInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -227,8 +245,11 @@ extension QAPI {
     ///
     /// Reply: `[CommandInfo]`.
     public struct QueryCommands: QAPICommand {
+        /// The wire name.
         public static let name = "query-commands"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.CommandInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -246,8 +267,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Quit: QAPICommand {
+        /// The wire name.
         public static let name = "quit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -270,8 +294,11 @@ extension QAPI {
     /// Reply: `[EventInfo]`.
     @available(*, deprecated, message: "'query-events' is deprecated in QEMU's schema")
     public struct QueryEvents: QAPICommand {
+        /// The wire name.
         public static let name = "query-events"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = [QAPI.EventInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

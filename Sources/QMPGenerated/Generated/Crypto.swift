@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QCryptoTLSCredsEndpoint` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoTLSCredsEndpoint).
     public struct QCryptoTLSCredsEndpoint: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoTLSCredsEndpoint", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -24,6 +25,7 @@ extension QAPI {
     ///
     /// See [`QCryptoSecretFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoSecretFormat).
     public struct QCryptoSecretFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoSecretFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -39,6 +41,7 @@ extension QAPI {
     ///
     /// See [`QCryptoHashAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgo).
     public struct QCryptoHashAlgo: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -66,6 +69,7 @@ extension QAPI {
     ///
     /// See [`QCryptoCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgo).
     public struct QCryptoCipherAlgo: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -103,6 +107,7 @@ extension QAPI {
     ///
     /// See [`QCryptoCipherMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherMode).
     public struct QCryptoCipherMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -122,6 +127,7 @@ extension QAPI {
     ///
     /// See [`QCryptoIVGenAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgo).
     public struct QCryptoIVGenAlgo: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -139,6 +145,7 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockFormat).
     public struct QCryptoBlockFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -154,7 +161,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsBase).
     public struct QCryptoBlockOptionsBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsBase", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -176,7 +185,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockOptionsQCow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsQCow).
     public struct QCryptoBlockOptionsQCow: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsQCow", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -197,7 +208,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsLUKS).
     public struct QCryptoBlockOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -218,7 +231,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockCreateOptionsLUKS).
     public struct QCryptoBlockCreateOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -271,7 +286,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockOpenOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOpenOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -300,7 +317,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockCreateOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -357,7 +376,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockInfoBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoBase).
     public struct QCryptoBlockInfoBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoBase", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -379,7 +400,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockInfoLUKSSlot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKSSlot).
     public struct QCryptoBlockInfoLUKSSlot: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKSSlot", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["active", "key-offset"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -417,7 +440,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockInfoLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKS).
     public struct QCryptoBlockInfoLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cipher-alg", "cipher-mode", "ivgen-alg", "hash-alg", "payload-offset", "master-key-iters", "uuid", "slots"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -494,7 +519,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfo", kind: .union, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -566,6 +593,7 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockLUKSKeyslotState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockLUKSKeyslotState).
     public struct QCryptoBlockLUKSKeyslotState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockLUKSKeyslotState", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -581,7 +609,9 @@ extension QAPI {
     ///
     /// See [`QCryptoBlockAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockAmendOptionsLUKS).
     public struct QCryptoBlockAmendOptionsLUKS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -630,7 +660,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockAmendOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["format"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -682,7 +714,9 @@ extension QAPI {
     ///
     /// See [`SecretCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretCommonProperties).
     public struct SecretCommonProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SecretCommonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -713,7 +747,9 @@ extension QAPI {
     ///
     /// See [`SecretProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretProperties).
     public struct SecretProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SecretProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -754,7 +790,9 @@ extension QAPI {
     ///
     /// See [`SecretKeyringProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretKeyringProperties).
     public struct SecretKeyringProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SecretKeyringProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -791,7 +829,9 @@ extension QAPI {
     ///
     /// See [`TlsCredsProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsProperties).
     public struct TLSCredsProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -827,7 +867,9 @@ extension QAPI {
     ///
     /// See [`TlsCredsAnonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsAnonProperties).
     public struct TLSCredsAnonProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsAnonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -863,7 +905,9 @@ extension QAPI {
     ///
     /// See [`TlsCredsPskProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsPskProperties).
     public struct TLSCredsPskProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsPskProperties", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -904,7 +948,9 @@ extension QAPI {
     ///
     /// See [`TlsCredsX509Properties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsX509Properties).
     public struct TLSCredsX509Properties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsX509Properties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -950,6 +996,7 @@ extension QAPI {
     ///
     /// See [`QCryptoAkCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgo).
     public struct QCryptoAkCipherAlgo: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -963,6 +1010,7 @@ extension QAPI {
     ///
     /// See [`QCryptoAkCipherKeyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherKeyType).
     public struct QCryptoAkCipherKeyType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherKeyType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -978,6 +1026,7 @@ extension QAPI {
     ///
     /// See [`QCryptoRSAPaddingAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgo).
     public struct QCryptoRSAPaddingAlgo: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -993,7 +1042,9 @@ extension QAPI {
     ///
     /// See [`QCryptoAkCipherOptionsRSA` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoAkCipherOptionsRSA).
     public struct QCryptoAkCipherOptionsRSA: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptionsRSA", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1023,7 +1074,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `alg`) are properties too; nested unions included.
     public struct QCryptoAkCipherOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1057,6 +1110,7 @@ extension QAPI {
     ///
     /// See [`QCryptoHashAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgorithm).
     public struct QCryptoHashAlgorithm: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1084,6 +1138,7 @@ extension QAPI {
     ///
     /// See [`QCryptoCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgorithm).
     public struct QCryptoCipherAlgorithm: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1121,6 +1176,7 @@ extension QAPI {
     ///
     /// See [`QCryptoIVGenAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgorithm).
     public struct QCryptoIVGenAlgorithm: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1140,6 +1196,7 @@ extension QAPI {
     ///
     /// See [`QCryptoAkCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgorithm).
     public struct QCryptoAkCipherAlgorithm: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1155,6 +1212,7 @@ extension QAPI {
     ///
     /// See [`QCryptoRSAPaddingAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgorithm).
     public struct QCryptoRSAPaddingAlgorithm: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String

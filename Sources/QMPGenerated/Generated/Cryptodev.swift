@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QCryptodevBackendAlgoType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendAlgoType).
     public struct QCryptodevBackendAlgoType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendAlgoType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -24,6 +25,7 @@ extension QAPI {
     ///
     /// See [`QCryptodevBackendServiceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendServiceType).
     public struct QCryptodevBackendServiceType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendServiceType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -45,6 +47,7 @@ extension QAPI {
     ///
     /// See [`QCryptodevBackendType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendType).
     public struct QCryptodevBackendType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -62,7 +65,9 @@ extension QAPI {
     ///
     /// See [`QCryptodevBackendClient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cryptodev.QCryptodevBackendClient).
     public struct QCryptodevBackendClient: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendClient", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -90,7 +95,9 @@ extension QAPI {
     ///
     /// See [`QCryptodevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cryptodev.QCryptodevInfo).
     public struct QCryptodevInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -126,8 +133,11 @@ extension QAPI {
     ///
     /// Reply: `[QCryptodevInfo]`.
     public struct QueryCryptodev: QAPICommand {
+        /// The wire name.
         public static let name = "query-cryptodev"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cryptodev", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.QCryptodevInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

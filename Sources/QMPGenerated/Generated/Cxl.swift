@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`CxlEventLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlEventLog).
     public struct CxlEventLog: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -28,6 +29,7 @@ extension QAPI {
     ///
     /// See [`CxlUncorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlUncorErrorType).
     public struct CxlUncorErrorType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -69,7 +71,9 @@ extension QAPI {
     ///
     /// See [`CXLUncorErrorRecord` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CXLUncorErrorRecord).
     public struct CXLUncorErrorRecord: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -97,6 +101,7 @@ extension QAPI {
     ///
     /// See [`CxlCorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlCorErrorType).
     public struct CxlCorErrorType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -122,7 +127,9 @@ extension QAPI {
     ///
     /// See [`CxlDynamicCapacityExtent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CxlDynamicCapacityExtent).
     public struct CxlDynamicCapacityExtent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -150,6 +157,7 @@ extension QAPI {
     ///
     /// See [`CxlExtentSelectionPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentSelectionPolicy).
     public struct CxlExtentSelectionPolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -169,6 +177,7 @@ extension QAPI {
     ///
     /// See [`CxlExtentRemovalPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentRemovalPolicy).
     public struct CxlExtentRemovalPolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -186,8 +195,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectGeneralMediaEvent: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-general-media-event"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -267,8 +279,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectDramEvent: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-dram-event"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -368,8 +383,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectMemoryModuleEvent: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-memory-module-event"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -459,8 +477,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectPoison: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-poison"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -496,8 +517,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectUncorrectableErrors: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-uncorrectable-errors"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -527,8 +551,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlInjectCorrectableError: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-inject-correctable-error"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -560,8 +587,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlAddDynamicCapacity: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-add-dynamic-capacity"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -616,8 +646,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CxlReleaseDynamicCapacity: QAPICommand {
+        /// The wire name.
         public static let name = "cxl-release-dynamic-capacity"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

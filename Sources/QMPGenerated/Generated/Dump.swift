@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`DumpGuestMemoryFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpGuestMemoryFormat).
     public struct DumpGuestMemoryFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DumpGuestMemoryFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -36,6 +37,7 @@ extension QAPI {
     ///
     /// See [`DumpStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpStatus).
     public struct DumpStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DumpStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -55,7 +57,9 @@ extension QAPI {
     ///
     /// See [`DumpQueryResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpQueryResult).
     public struct DumpQueryResult: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DumpQueryResult", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["status", "completed", "total"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -89,7 +93,9 @@ extension QAPI {
     ///
     /// See [`DumpGuestMemoryCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpGuestMemoryCapability).
     public struct DumpGuestMemoryCapability: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DumpGuestMemoryCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["formats"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -113,8 +119,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DumpGuestMemory: QAPICommand {
+        /// The wire name.
         public static let name = "dump-guest-memory"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "dump-guest-memory", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -164,8 +173,11 @@ extension QAPI {
     ///
     /// Reply: `DumpQueryResult`.
     public struct QueryDump: QAPICommand {
+        /// The wire name.
         public static let name = "query-dump"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-dump", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.DumpQueryResult
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -183,8 +195,11 @@ extension QAPI {
     ///
     /// Reply: `DumpGuestMemoryCapability`.
     public struct QueryDumpGuestMemoryCapability: QAPICommand {
+        /// The wire name.
         public static let name = "query-dump-guest-memory-capability"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-dump-guest-memory-capability", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.DumpGuestMemoryCapability
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -200,8 +215,11 @@ extension QAPI {
     ///
     /// See [`DUMP_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-dump.DUMP_COMPLETED).
     public struct DumpCompletedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "DUMP_COMPLETED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DUMP_COMPLETED", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["result"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

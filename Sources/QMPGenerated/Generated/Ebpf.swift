@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`EbpfObject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ebpf.EbpfObject).
     public struct EbpfObject: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EbpfObject", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -31,6 +33,7 @@ extension QAPI {
     ///
     /// See [`EbpfProgramID` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ebpf.EbpfProgramID).
     public struct EbpfProgramID: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EbpfProgramID", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -46,8 +49,11 @@ extension QAPI {
     ///
     /// Reply: `EbpfObject`.
     public struct RequestEbpf: QAPICommand {
+        /// The wire name.
         public static let name = "request-ebpf"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "request-ebpf", kind: .command, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.EbpfObject
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

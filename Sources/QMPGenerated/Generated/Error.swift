@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QapiErrorClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-error.QapiErrorClass).
     public struct QapiErrorClass: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QapiErrorClass", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`SchemaMetaType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.SchemaMetaType).
     public struct SchemaMetaType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaMetaType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -36,7 +37,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `meta-type`) are properties too; nested unions included.
     public struct SchemaInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfo", kind: .union, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "meta-type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -115,7 +118,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoBuiltin` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoBuiltin).
     public struct SchemaInfoBuiltin: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoBuiltin", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["json-type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -137,6 +142,7 @@ extension QAPI {
     ///
     /// See [`JSONType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.JSONType).
     public struct JSONType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JSONType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -164,7 +170,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoEnum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnum).
     public struct SchemaInfoEnum: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnum", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["values"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -193,7 +201,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoEnumMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnumMember).
     public struct SchemaInfoEnumMember: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnumMember", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -220,7 +230,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoArray` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoArray).
     public struct SchemaInfoArray: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoArray", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["element-type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -242,7 +254,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoObject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObject).
     public struct SchemaInfoObject: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObject", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["members"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -274,7 +288,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoObjectMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectMember).
     public struct SchemaInfoObjectMember: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -312,7 +328,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoObjectVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectVariant).
     public struct SchemaInfoObjectVariant: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectVariant", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["case", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -340,7 +358,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoAlternate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternate).
     public struct SchemaInfoAlternate: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternate", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["members"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -362,7 +382,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoAlternateMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternateMember).
     public struct SchemaInfoAlternateMember: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternateMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -384,7 +406,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoCommand).
     public struct SchemaInfoCommand: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoCommand", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["arg-type", "ret-type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -417,7 +441,9 @@ extension QAPI {
     ///
     /// See [`SchemaInfoEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEvent).
     public struct SchemaInfoEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["arg-type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -441,8 +467,11 @@ extension QAPI {
     ///
     /// Reply: `[SchemaInfo]`.
     public struct QueryQMPSchema: QAPICommand {
+        /// The wire name.
         public static let name = "query-qmp-schema"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-qmp-schema", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.SchemaInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

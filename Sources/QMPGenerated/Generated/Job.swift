@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`JobType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobType).
     public struct JobType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -38,6 +39,7 @@ extension QAPI {
     ///
     /// See [`JobStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobStatus).
     public struct JobStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -71,6 +73,7 @@ extension QAPI {
     ///
     /// See [`JobVerb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobVerb).
     public struct JobVerb: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -98,7 +101,9 @@ extension QAPI {
     ///
     /// See [`JobInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-job.JobInfo).
     public struct JobInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -151,8 +156,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobPause: QAPICommand {
+        /// The wire name.
         public static let name = "job-pause"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -176,8 +184,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobResume: QAPICommand {
+        /// The wire name.
         public static let name = "job-resume"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -201,8 +212,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobCancel: QAPICommand {
+        /// The wire name.
         public static let name = "job-cancel"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -226,8 +240,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobComplete: QAPICommand {
+        /// The wire name.
         public static let name = "job-complete"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -251,8 +268,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobDismiss: QAPICommand {
+        /// The wire name.
         public static let name = "job-dismiss"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -276,8 +296,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct JobFinalize: QAPICommand {
+        /// The wire name.
         public static let name = "job-finalize"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -301,8 +324,11 @@ extension QAPI {
     ///
     /// Reply: `[JobInfo]`.
     public struct QueryJobs: QAPICommand {
+        /// The wire name.
         public static let name = "query-jobs"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.JobInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -318,8 +344,11 @@ extension QAPI {
     ///
     /// See [`JOB_STATUS_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-job.JOB_STATUS_CHANGE).
     public struct JobStatusChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "JOB_STATUS_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`SysEmuTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SysEmuTarget).
     public struct SysEmuTarget: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SysEmuTarget", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -78,6 +79,7 @@ extension QAPI {
     ///
     /// See [`S390CpuState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.S390CpuState).
     public struct S390CPUState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -99,7 +101,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoS390).
     public struct CPUInfoS390: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cpu-state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -133,7 +137,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `target`) are properties too; nested unions included.
     public struct CPUInfoFast: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoFast", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cpu-index", "qom-path", "thread-id"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -193,7 +199,9 @@ extension QAPI {
     ///
     /// See [`CompatProperty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CompatProperty).
     public struct CompatProperty: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CompatProperty", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -227,7 +235,9 @@ extension QAPI {
     ///
     /// See [`MachineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MachineInfo).
     public struct MachineInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MachineInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "cpu-max", "hotpluggable-cpus"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -304,7 +314,9 @@ extension QAPI {
     ///
     /// See [`CurrentMachineParams` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CurrentMachineParams).
     public struct CurrentMachineParams: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CurrentMachineParams", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -326,7 +338,9 @@ extension QAPI {
     ///
     /// See [`TargetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.TargetInfo).
     public struct TargetInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TargetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["arch"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -348,7 +362,9 @@ extension QAPI {
     ///
     /// See [`UuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.UuidInfo).
     public struct UUIDInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UuidInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["UUID"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -370,7 +386,9 @@ extension QAPI {
     ///
     /// See [`GuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.GuidInfo).
     public struct GuidInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuidInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["guid"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -392,6 +410,7 @@ extension QAPI {
     ///
     /// See [`LostTickPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.LostTickPolicy).
     public struct LostTickPolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "LostTickPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -409,7 +428,9 @@ extension QAPI {
     ///
     /// See [`KvmInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.KvmInfo).
     public struct KVMInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "KvmInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["enabled", "present"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -437,6 +458,7 @@ extension QAPI {
     ///
     /// See [`NumaOptionsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.NumaOptionsType).
     public struct NUMAOptionsType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaOptionsType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -460,7 +482,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct NUMAOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaOptions", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -617,7 +641,9 @@ extension QAPI {
     ///
     /// See [`NumaNodeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaNodeOptions).
     public struct NUMANodeOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaNodeOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -658,7 +684,9 @@ extension QAPI {
     ///
     /// See [`NumaDistOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaDistOptions).
     public struct NUMADistOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaDistOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["src", "dst", "val"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -692,7 +720,9 @@ extension QAPI {
     ///
     /// See [`CXLFixedMemoryWindowOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFixedMemoryWindowOptions).
     public struct CXLFixedMemoryWindowOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CXLFixedMemoryWindowOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -725,7 +755,9 @@ extension QAPI {
     ///
     /// See [`CXLFMWProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFMWProperties).
     public struct CXLFMWProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CXLFMWProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -747,6 +779,7 @@ extension QAPI {
     ///
     /// See [`X86CPURegister32` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.X86CPURegister32).
     public struct X86CPURegister32: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "X86CPURegister32", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -774,7 +807,9 @@ extension QAPI {
     ///
     /// See [`X86CPUFeatureWordInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.X86CPUFeatureWordInfo).
     public struct X86CPUFeatureWordInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "X86CPUFeatureWordInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cpuid-input-eax", "cpuid-register", "features"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -813,7 +848,9 @@ extension QAPI {
     ///
     /// See [`DummyForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.DummyForceArrays).
     public struct DummyForceArrays: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DummyForceArrays", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["unused"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -835,7 +872,9 @@ extension QAPI {
     ///
     /// See [`NumaCpuOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaCpuOptions).
     public struct NUMACPUOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaCpuOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -896,6 +935,7 @@ extension QAPI {
     ///
     /// See [`HmatLBMemoryHierarchy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBMemoryHierarchy).
     public struct HmatLBMemoryHierarchy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HmatLBMemoryHierarchy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -915,6 +955,7 @@ extension QAPI {
     ///
     /// See [`HmatLBDataType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBDataType).
     public struct HmatLBDataType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HmatLBDataType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -938,7 +979,9 @@ extension QAPI {
     ///
     /// See [`NumaHmatLBOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatLBOptions).
     public struct NUMAHmatLBOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaHmatLBOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -988,6 +1031,7 @@ extension QAPI {
     ///
     /// See [`HmatCacheAssociativity` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheAssociativity).
     public struct HmatCacheAssociativity: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HmatCacheAssociativity", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1005,6 +1049,7 @@ extension QAPI {
     ///
     /// See [`HmatCacheWritePolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheWritePolicy).
     public struct HmatCacheWritePolicy: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HmatCacheWritePolicy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1022,7 +1067,9 @@ extension QAPI {
     ///
     /// See [`NumaHmatCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatCacheOptions).
     public struct NUMAHmatCacheOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NumaHmatCacheOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1074,7 +1121,9 @@ extension QAPI {
     ///
     /// See [`Memdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.Memdev).
     public struct Memdev: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Memdev", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size", "merge", "dump", "prealloc", "host-nodes", "policy"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1142,7 +1191,9 @@ extension QAPI {
     ///
     /// See [`CpuInstanceProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInstanceProperties).
     public struct CPUInstanceProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInstanceProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1203,7 +1254,9 @@ extension QAPI {
     ///
     /// See [`HotpluggableCPU` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HotpluggableCPU).
     public struct HotpluggableCPU: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HotpluggableCPU", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type", "vcpus-count", "props"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1242,7 +1295,9 @@ extension QAPI {
     ///
     /// See [`BalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BalloonInfo).
     public struct BalloonInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BalloonInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["actual"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1264,7 +1319,9 @@ extension QAPI {
     ///
     /// See [`HvBalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonInfo).
     public struct HvBalloonInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1292,7 +1349,9 @@ extension QAPI {
     ///
     /// See [`MemoryInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemoryInfo).
     public struct MemoryInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["base-memory"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1319,7 +1378,9 @@ extension QAPI {
     ///
     /// See [`PCDIMMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfo).
     public struct PCDIMMDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PCDIMMDeviceInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["addr", "size", "slot", "node", "memdev", "hotplugged", "hotpluggable"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1382,7 +1443,9 @@ extension QAPI {
     ///
     /// See [`VirtioPMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfo).
     public struct VirtioPMEMDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1421,7 +1484,9 @@ extension QAPI {
     ///
     /// See [`VirtioMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfo).
     public struct VirtioMEMDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1484,7 +1549,9 @@ extension QAPI {
     ///
     /// See [`SgxEPCDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfo).
     public struct SGXEPCDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCDeviceInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1529,7 +1596,9 @@ extension QAPI {
     ///
     /// See [`HvBalloonDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfo).
     public struct HvBalloonDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonDeviceInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1566,6 +1635,7 @@ extension QAPI {
     ///
     /// See [`MemoryDeviceInfoKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.MemoryDeviceInfoKind).
     public struct MemoryDeviceInfoKind: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryDeviceInfoKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1589,7 +1659,9 @@ extension QAPI {
     ///
     /// See [`PCDIMMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfoWrapper).
     public struct PCDIMMDeviceInfoWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PCDIMMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1611,7 +1683,9 @@ extension QAPI {
     ///
     /// See [`VirtioPMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfoWrapper).
     public struct VirtioPMEMDeviceInfoWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1633,7 +1707,9 @@ extension QAPI {
     ///
     /// See [`VirtioMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfoWrapper).
     public struct VirtioMEMDeviceInfoWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1655,7 +1731,9 @@ extension QAPI {
     ///
     /// See [`SgxEPCDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfoWrapper).
     public struct SGXEPCDeviceInfoWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1677,7 +1755,9 @@ extension QAPI {
     ///
     /// See [`HvBalloonDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfoWrapper).
     public struct HvBalloonDeviceInfoWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1701,7 +1781,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct MemoryDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryDeviceInfo", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1728,7 +1810,9 @@ extension QAPI {
     ///
     /// See [`SgxEPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPC).
     public struct SGXEPC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPC", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1756,7 +1840,9 @@ extension QAPI {
     ///
     /// See [`SgxEPCProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCProperties).
     public struct SGXEPCProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1778,7 +1864,9 @@ extension QAPI {
     ///
     /// See [`BootConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BootConfiguration).
     public struct BootConfiguration: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BootConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1829,7 +1917,9 @@ extension QAPI {
     ///
     /// See [`SMPConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SMPConfiguration).
     public struct SMPConfiguration: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SMPConfiguration", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1895,6 +1985,7 @@ extension QAPI {
     ///
     /// See [`SmbiosEntryPointType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SmbiosEntryPointType).
     public struct SmbiosEntryPointType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SmbiosEntryPointType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1912,7 +2003,9 @@ extension QAPI {
     ///
     /// See [`MemorySizeConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemorySizeConfiguration).
     public struct MemorySizeConfiguration: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemorySizeConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1945,6 +2038,7 @@ extension QAPI {
     ///
     /// See [`CpuS390State` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuS390State).
     public struct CPUS390State: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuS390State", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1968,6 +2062,7 @@ extension QAPI {
     ///
     /// See [`CpuInfoArch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuInfoArch).
     public struct CPUInfoArch: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoArch", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1999,7 +2094,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `arch`) are properties too; nested unions included.
     public struct CPUInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfo", kind: .union, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["CPU", "current", "halted", "qom_path", "thread_id", "arch"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2088,7 +2185,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoX86` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoX86).
     public struct CPUInfoX86: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoX86", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pc"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2112,7 +2211,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoSPARC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoSPARC).
     public struct CPUInfoSPARC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoSPARC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pc", "npc"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2142,7 +2243,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoPPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoPPC).
     public struct CPUInfoPPC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoPPC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["nip"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2166,7 +2269,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoMIPS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoMIPS).
     public struct CPUInfoMIPS: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoMIPS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["PC"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2190,7 +2295,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoTricore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoTricore).
     public struct CPUInfoTricore: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoTricore", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["PC"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2214,7 +2321,9 @@ extension QAPI {
     ///
     /// See [`CpuInfoRISCV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoRISCV).
     public struct CPUInfoRISCV: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoRISCV", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pc"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2238,8 +2347,11 @@ extension QAPI {
     ///
     /// Reply: `[CpuInfoFast]`.
     public struct QueryCPUsFast: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpus-fast"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpus-fast", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.CPUInfoFast]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2257,8 +2369,11 @@ extension QAPI {
     ///
     /// Reply: `[MachineInfo]`.
     public struct QueryMachines: QAPICommand {
+        /// The wire name.
         public static let name = "query-machines"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-machines", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.MachineInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2281,8 +2396,11 @@ extension QAPI {
     ///
     /// Reply: `CurrentMachineParams`.
     public struct QueryCurrentMachine: QAPICommand {
+        /// The wire name.
         public static let name = "query-current-machine"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-current-machine", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.CurrentMachineParams
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2300,8 +2418,11 @@ extension QAPI {
     ///
     /// Reply: `TargetInfo`.
     public struct QueryTarget: QAPICommand {
+        /// The wire name.
         public static let name = "query-target"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-target", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.TargetInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2319,8 +2440,11 @@ extension QAPI {
     ///
     /// Reply: `UuidInfo`.
     public struct QueryUUID: QAPICommand {
+        /// The wire name.
         public static let name = "query-uuid"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-uuid", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.UUIDInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2338,8 +2462,11 @@ extension QAPI {
     ///
     /// Reply: `GuidInfo`.
     public struct QueryVmGenerationID: QAPICommand {
+        /// The wire name.
         public static let name = "query-vm-generation-id"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-vm-generation-id", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.GuidInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2357,8 +2484,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SystemReset: QAPICommand {
+        /// The wire name.
         public static let name = "system_reset"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "system_reset", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2376,8 +2506,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SystemPowerdown: QAPICommand {
+        /// The wire name.
         public static let name = "system_powerdown"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "system_powerdown", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2395,8 +2528,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SystemWakeup: QAPICommand {
+        /// The wire name.
         public static let name = "system_wakeup"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "system_wakeup", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2414,8 +2550,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct InjectNmi: QAPICommand {
+        /// The wire name.
         public static let name = "inject-nmi"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "inject-nmi", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2433,8 +2572,11 @@ extension QAPI {
     ///
     /// Reply: `KvmInfo`.
     public struct QueryKVM: QAPICommand {
+        /// The wire name.
         public static let name = "query-kvm"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-kvm", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.KVMInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2452,8 +2594,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Memsave: QAPICommand {
+        /// The wire name.
         public static let name = "memsave"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "memsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2494,8 +2639,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Pmemsave: QAPICommand {
+        /// The wire name.
         public static let name = "pmemsave"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "pmemsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2531,8 +2679,11 @@ extension QAPI {
     ///
     /// Reply: `[Memdev]`.
     public struct QueryMemdev: QAPICommand {
+        /// The wire name.
         public static let name = "query-memdev"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-memdev", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.Memdev]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2550,8 +2701,11 @@ extension QAPI {
     ///
     /// Reply: `[HotpluggableCPU]`.
     public struct QueryHotpluggableCPUs: QAPICommand {
+        /// The wire name.
         public static let name = "query-hotpluggable-cpus"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-hotpluggable-cpus", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.HotpluggableCPU]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2569,8 +2723,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetNUMANode: QAPICommand {
+        /// The wire name.
         public static let name = "set-numa-node"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set-numa-node", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2729,8 +2886,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Balloon: QAPICommand {
+        /// The wire name.
         public static let name = "balloon"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2754,8 +2914,11 @@ extension QAPI {
     ///
     /// Reply: `BalloonInfo`.
     public struct QueryBalloon: QAPICommand {
+        /// The wire name.
         public static let name = "query-balloon"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.BalloonInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2773,8 +2936,11 @@ extension QAPI {
     ///
     /// Reply: `HvBalloonInfo`.
     public struct QueryHvBalloonStatusReport: QAPICommand {
+        /// The wire name.
         public static let name = "query-hv-balloon-status-report"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-hv-balloon-status-report", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.HvBalloonInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2792,8 +2958,11 @@ extension QAPI {
     ///
     /// Reply: `MemoryInfo`.
     public struct QueryMemorySizeSummary: QAPICommand {
+        /// The wire name.
         public static let name = "query-memory-size-summary"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-memory-size-summary", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.MemoryInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2811,8 +2980,11 @@ extension QAPI {
     ///
     /// Reply: `[MemoryDeviceInfo]`.
     public struct QueryMemoryDevices: QAPICommand {
+        /// The wire name.
         public static let name = "query-memory-devices"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-memory-devices", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.MemoryDeviceInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2832,8 +3004,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryIrq: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-irq"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-irq", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2853,8 +3028,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryJit: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-jit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-jit", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2874,8 +3052,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryNUMA: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-numa"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-numa", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2895,8 +3076,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryOpcount: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-opcount"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-opcount", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2916,8 +3100,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryRamblock: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-ramblock"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-ramblock", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2937,8 +3124,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryRoms: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-roms"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-roms", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2958,8 +3148,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryUSB: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-usb"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-usb", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2977,8 +3170,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Dumpdtb: QAPICommand {
+        /// The wire name.
         public static let name = "dumpdtb"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "dumpdtb", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3004,8 +3200,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryInterruptControllers: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-interrupt-controllers"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-interrupt-controllers", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3027,8 +3226,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryProfile: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-profile"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3050,8 +3252,11 @@ extension QAPI {
     ///
     /// Reply: `HumanReadableText`.
     public struct XQueryRDMA: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-rdma"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3074,8 +3279,11 @@ extension QAPI {
     /// Reply: `[CpuInfo]`.
     @available(*, deprecated, message: "'query-cpus' is deprecated in QEMU's schema")
     public struct QueryCPUs: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpus"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = [QAPI.CPUInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3091,8 +3299,11 @@ extension QAPI {
     ///
     /// See [`BALLOON_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.BALLOON_CHANGE).
     public struct BalloonChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "BALLOON_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BALLOON_CHANGE", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["actual"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -3109,8 +3320,11 @@ extension QAPI {
     ///
     /// See [`HV_BALLOON_STATUS_REPORT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.HV_BALLOON_STATUS_REPORT).
     public struct HvBalloonStatusReportEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "HV_BALLOON_STATUS_REPORT"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HV_BALLOON_STATUS_REPORT", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -3132,8 +3346,11 @@ extension QAPI {
     ///
     /// See [`MEMORY_DEVICE_SIZE_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEMORY_DEVICE_SIZE_CHANGE).
     public struct MemoryDeviceSizeChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "MEMORY_DEVICE_SIZE_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_DEVICE_SIZE_CHANGE", kind: .event, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -3165,8 +3382,11 @@ extension QAPI {
     /// See [`MEM_UNPLUG_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEM_UNPLUG_ERROR).
     @available(*, deprecated, message: "'MEM_UNPLUG_ERROR' is deprecated in QEMU's schema")
     public struct MemUnplugErrorEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "MEM_UNPLUG_ERROR"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "msg"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

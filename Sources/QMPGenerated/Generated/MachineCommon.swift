@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`S390CpuEntitlement` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.S390CpuEntitlement).
     public struct S390CPUEntitlement: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuEntitlement", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -28,6 +29,7 @@ extension QAPI {
     ///
     /// See [`CpuTopologyLevel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.CpuTopologyLevel).
     public struct CPUTopologyLevel: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuTopologyLevel", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -57,6 +59,7 @@ extension QAPI {
     ///
     /// See [`CacheLevelAndType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.CacheLevelAndType).
     public struct CacheLevelAndType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CacheLevelAndType", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -76,7 +79,9 @@ extension QAPI {
     ///
     /// See [`SmpCacheProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-common.SmpCacheProperties).
     public struct SmpCacheProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SmpCacheProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -104,7 +109,9 @@ extension QAPI {
     ///
     /// See [`SmpCachePropertiesWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-common.SmpCachePropertiesWrapper).
     public struct SmpCachePropertiesWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SmpCachePropertiesWrapper", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["caches"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject

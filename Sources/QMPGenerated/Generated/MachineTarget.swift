@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`CpuModelInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelInfo).
     public struct CPUModelInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -36,6 +38,7 @@ extension QAPI {
     ///
     /// See [`CpuModelExpansionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelExpansionType).
     public struct CPUModelExpansionType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -51,6 +54,7 @@ extension QAPI {
     ///
     /// See [`CpuModelCompareResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelCompareResult).
     public struct CPUModelCompareResult: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -70,7 +74,9 @@ extension QAPI {
     ///
     /// See [`CpuModelBaselineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelBaselineInfo).
     public struct CPUModelBaselineInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["model"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -92,7 +98,9 @@ extension QAPI {
     ///
     /// See [`CpuModelCompareInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelCompareInfo).
     public struct CPUModelCompareInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["result", "responsible-properties"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -120,7 +128,9 @@ extension QAPI {
     ///
     /// See [`CpuModelExpansionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelExpansionInfo).
     public struct CPUModelExpansionInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["model"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -147,7 +157,9 @@ extension QAPI {
     ///
     /// See [`CpuDefinitionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuDefinitionInfo).
     public struct CPUDefinitionInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "static", "typename"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -202,6 +214,7 @@ extension QAPI {
     ///
     /// See [`S390CpuPolarization` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.S390CpuPolarization).
     public struct S390CPUPolarization: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -217,7 +230,9 @@ extension QAPI {
     ///
     /// See [`CpuPolarizationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuPolarizationInfo).
     public struct CPUPolarizationInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -241,8 +256,11 @@ extension QAPI {
     ///
     /// Reply: `CpuModelCompareInfo`.
     public struct QueryCPUModelComparison: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpu-model-comparison"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.CPUModelCompareInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -272,8 +290,11 @@ extension QAPI {
     ///
     /// Reply: `CpuModelBaselineInfo`.
     public struct QueryCPUModelBaseline: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpu-model-baseline"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.CPUModelBaselineInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -303,8 +324,11 @@ extension QAPI {
     ///
     /// Reply: `CpuModelExpansionInfo`.
     public struct QueryCPUModelExpansion: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpu-model-expansion"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.CPUModelExpansionInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -334,8 +358,11 @@ extension QAPI {
     ///
     /// Reply: `[CpuDefinitionInfo]`.
     public struct QueryCPUDefinitions: QAPICommand {
+        /// The wire name.
         public static let name = "query-cpu-definitions"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.CPUDefinitionInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -355,8 +382,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetCPUTopology: QAPICommand {
+        /// The wire name.
         public static let name = "set-cpu-topology"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -407,8 +437,11 @@ extension QAPI {
     ///
     /// Reply: `CpuPolarizationInfo`.
     public struct QueryS390xCPUPolarization: QAPICommand {
+        /// The wire name.
         public static let name = "query-s390x-cpu-polarization"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.CPUPolarizationInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -426,8 +459,11 @@ extension QAPI {
     ///
     /// See [`CPU_POLARIZATION_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine-target.CPU_POLARIZATION_CHANGE).
     public struct CPUPolarizationChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "CPU_POLARIZATION_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`MigrationStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationStats).
     public struct MigrationStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -127,7 +129,9 @@ extension QAPI {
     ///
     /// See [`XBZRLECacheStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.XBZRLECacheStats).
     public struct XBZRLECacheStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -185,7 +189,9 @@ extension QAPI {
     ///
     /// See [`CompressionStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.CompressionStats).
     public struct CompressionStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -231,6 +237,7 @@ extension QAPI {
     ///
     /// See [`MigrationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationStatus).
     public struct MigrationStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -272,7 +279,9 @@ extension QAPI {
     ///
     /// See [`VfioStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.VfioStats).
     public struct VfioStats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -294,7 +303,9 @@ extension QAPI {
     ///
     /// See [`MigrationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationInfo).
     public struct MigrationInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -390,6 +401,7 @@ extension QAPI {
     ///
     /// See [`MigrationCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationCapability).
     public struct MigrationCapability: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -446,7 +458,9 @@ extension QAPI {
     ///
     /// See [`MigrationCapabilityStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationCapabilityStatus).
     public struct MigrationCapabilityStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["capability", "state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -474,6 +488,7 @@ extension QAPI {
     ///
     /// See [`MultiFDCompression` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MultiFDCompression).
     public struct MultiFDCompression: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -497,6 +512,7 @@ extension QAPI {
     ///
     /// See [`MigMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigMode).
     public struct MigMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -514,6 +530,7 @@ extension QAPI {
     ///
     /// See [`ZeroPageDetection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.ZeroPageDetection).
     public struct ZeroPageDetection: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -531,7 +548,9 @@ extension QAPI {
     ///
     /// See [`BitmapMigrationBitmapAliasTransform` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAliasTransform).
     public struct BitmapMigrationBitmapAliasTransform: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -552,7 +571,9 @@ extension QAPI {
     ///
     /// See [`BitmapMigrationBitmapAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAlias).
     public struct BitmapMigrationBitmapAlias: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -585,7 +606,9 @@ extension QAPI {
     ///
     /// See [`BitmapMigrationNodeAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationNodeAlias).
     public struct BitmapMigrationNodeAlias: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -619,6 +642,7 @@ extension QAPI {
     ///
     /// See [`MigrationParameter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationParameter).
     public struct MigrationParameter: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -688,7 +712,9 @@ extension QAPI {
     ///
     /// See [`MigrateSetParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrateSetParameters).
     public struct MigrateSetParameters: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -849,7 +875,9 @@ extension QAPI {
     ///
     /// See [`MigrationParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationParameters).
     public struct MigrationParameters: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1010,6 +1038,7 @@ extension QAPI {
     ///
     /// See [`COLOMessage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMessage).
     public struct COLOMessage: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1035,6 +1064,7 @@ extension QAPI {
     ///
     /// See [`COLOMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMode).
     public struct COLOMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1052,6 +1082,7 @@ extension QAPI {
     ///
     /// See [`FailoverStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.FailoverStatus).
     public struct FailoverStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1073,6 +1104,7 @@ extension QAPI {
     ///
     /// See [`COLOExitReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOExitReason).
     public struct COLOExitReason: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1092,6 +1124,7 @@ extension QAPI {
     ///
     /// See [`MigrationAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationAddressType).
     public struct MigrationAddressType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1111,7 +1144,9 @@ extension QAPI {
     ///
     /// See [`FileMigrationArgs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.FileMigrationArgs).
     public struct FileMigrationArgs: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1139,7 +1174,9 @@ extension QAPI {
     ///
     /// See [`MigrationExecCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationExecCommand).
     public struct MigrationExecCommand: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1163,7 +1200,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `transport`) are properties too; nested unions included.
     public struct MigrationAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1270,6 +1309,7 @@ extension QAPI {
     ///
     /// See [`MigrationChannelType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationChannelType).
     public struct MigrationChannelType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1285,7 +1325,9 @@ extension QAPI {
     ///
     /// See [`MigrationChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationChannel).
     public struct MigrationChannel: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1313,7 +1355,9 @@ extension QAPI {
     ///
     /// See [`ReplicationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.ReplicationStatus).
     public struct ReplicationStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["error"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1340,7 +1384,9 @@ extension QAPI {
     ///
     /// See [`COLOStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.COLOStatus).
     public struct COLOStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1374,7 +1420,9 @@ extension QAPI {
     ///
     /// See [`DirtyRateVcpu` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateVcpu).
     public struct DirtyRateVCPU: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1402,6 +1450,7 @@ extension QAPI {
     ///
     /// See [`DirtyRateStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateStatus).
     public struct DirtyRateStatus: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1419,6 +1468,7 @@ extension QAPI {
     ///
     /// See [`DirtyRateMeasureMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateMeasureMode).
     public struct DirtyRateMeasureMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1436,6 +1486,7 @@ extension QAPI {
     ///
     /// See [`TimeUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.TimeUnit).
     public struct TimeUnit: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1451,7 +1502,9 @@ extension QAPI {
     ///
     /// See [`DirtyRateInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateInfo).
     public struct DirtyRateInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1513,7 +1566,9 @@ extension QAPI {
     ///
     /// See [`DirtyLimitInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyLimitInfo).
     public struct DirtyLimitInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1547,7 +1602,9 @@ extension QAPI {
     ///
     /// See [`MigrationThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationThreadInfo).
     public struct MigrationThreadInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1577,8 +1634,11 @@ extension QAPI {
     ///
     /// Reply: `MigrationInfo`.
     public struct QueryMigrate: QAPICommand {
+        /// The wire name.
         public static let name = "query-migrate"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.MigrationInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1596,8 +1656,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateSetCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-set-capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1621,8 +1684,11 @@ extension QAPI {
     ///
     /// Reply: `[MigrationCapabilityStatus]`.
     public struct QueryMigrateCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "query-migrate-capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.MigrationCapabilityStatus]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1640,8 +1706,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateSetParametersCommand: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-set-parameters"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1804,8 +1873,11 @@ extension QAPI {
     ///
     /// Reply: `MigrationParameters`.
     public struct QueryMigrateParameters: QAPICommand {
+        /// The wire name.
         public static let name = "query-migrate-parameters"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.MigrationParameters
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1823,8 +1895,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateStartPostcopy: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-start-postcopy"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1844,8 +1919,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XColoLostHeartbeat: QAPICommand {
+        /// The wire name.
         public static let name = "x-colo-lost-heartbeat"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1863,8 +1941,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateCancel: QAPICommand {
+        /// The wire name.
         public static let name = "migrate_cancel"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1882,8 +1963,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateContinue: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-continue"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1907,8 +1991,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Migrate: QAPICommand {
+        /// The wire name.
         public static let name = "migrate"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1946,8 +2033,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateIncoming: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-incoming"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1980,8 +2070,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenSaveDevicesState: QAPICommand {
+        /// The wire name.
         public static let name = "xen-save-devices-state"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2010,8 +2103,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenSetGlobalDirtyLog: QAPICommand {
+        /// The wire name.
         public static let name = "xen-set-global-dirty-log"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2035,8 +2131,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenLoadDevicesState: QAPICommand {
+        /// The wire name.
         public static let name = "xen-load-devices-state"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2060,8 +2159,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenSetReplication: QAPICommand {
+        /// The wire name.
         public static let name = "xen-set-replication"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2096,8 +2198,11 @@ extension QAPI {
     ///
     /// Reply: `ReplicationStatus`.
     public struct QueryXenReplicationStatus: QAPICommand {
+        /// The wire name.
         public static let name = "query-xen-replication-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.ReplicationStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2115,8 +2220,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenColoDoCheckpoint: QAPICommand {
+        /// The wire name.
         public static let name = "xen-colo-do-checkpoint"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2134,8 +2242,11 @@ extension QAPI {
     ///
     /// Reply: `COLOStatus`.
     public struct QueryColoStatus: QAPICommand {
+        /// The wire name.
         public static let name = "query-colo-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.COLOStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2153,8 +2264,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigrateRecover: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-recover"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2178,8 +2292,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct MigratePause: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-pause"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2197,8 +2314,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CalcDirtyRate: QAPICommand {
+        /// The wire name.
         public static let name = "calc-dirty-rate"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2237,8 +2357,11 @@ extension QAPI {
     ///
     /// Reply: `DirtyRateInfo`.
     public struct QueryDirtyRate: QAPICommand {
+        /// The wire name.
         public static let name = "query-dirty-rate"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.DirtyRateInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2261,8 +2384,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetVCPUDirtyLimit: QAPICommand {
+        /// The wire name.
         public static let name = "set-vcpu-dirty-limit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2291,8 +2417,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct CancelVCPUDirtyLimit: QAPICommand {
+        /// The wire name.
         public static let name = "cancel-vcpu-dirty-limit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2315,8 +2444,11 @@ extension QAPI {
     ///
     /// Reply: `[DirtyLimitInfo]`.
     public struct QueryVCPUDirtyLimit: QAPICommand {
+        /// The wire name.
         public static let name = "query-vcpu-dirty-limit"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.DirtyLimitInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2337,8 +2469,11 @@ extension QAPI {
     /// Reply: `[MigrationThreadInfo]`.
     @available(*, deprecated, message: "'query-migrationthreads' is deprecated in QEMU's schema")
     public struct QueryMigrationthreads: QAPICommand {
+        /// The wire name.
         public static let name = "query-migrationthreads"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = [QAPI.MigrationThreadInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2356,8 +2491,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SnapshotSave: QAPICommand {
+        /// The wire name.
         public static let name = "snapshot-save"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2399,8 +2537,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SnapshotLoad: QAPICommand {
+        /// The wire name.
         public static let name = "snapshot-load"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2442,8 +2583,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SnapshotDelete: QAPICommand {
+        /// The wire name.
         public static let name = "snapshot-delete"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2484,8 +2628,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate_set_downtime' is deprecated in QEMU's schema")
     public struct MigrateSetDowntime: QAPICommand {
+        /// The wire name.
         public static let name = "migrate_set_downtime"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2514,8 +2661,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate_set_speed' is deprecated in QEMU's schema")
     public struct MigrateSetSpeed: QAPICommand {
+        /// The wire name.
         public static let name = "migrate_set_speed"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2544,8 +2694,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'migrate-set-cache-size' is deprecated in QEMU's schema")
     public struct MigrateSetCacheSize: QAPICommand {
+        /// The wire name.
         public static let name = "migrate-set-cache-size"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2574,8 +2727,11 @@ extension QAPI {
     /// Reply: `int`.
     @available(*, deprecated, message: "'query-migrate-cache-size' is deprecated in QEMU's schema")
     public struct QueryMigrateCacheSize: QAPICommand {
+        /// The wire name.
         public static let name = "query-migrate-cache-size"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2591,8 +2747,11 @@ extension QAPI {
     ///
     /// See [`MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION).
     public struct MigrationEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "MIGRATION"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["status"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2609,8 +2768,11 @@ extension QAPI {
     ///
     /// See [`MIGRATION_PASS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION_PASS).
     public struct MigrationPassEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "MIGRATION_PASS"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pass"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2627,8 +2789,11 @@ extension QAPI {
     ///
     /// See [`COLO_EXIT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.COLO_EXIT).
     public struct ColoExitEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "COLO_EXIT"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2650,8 +2815,11 @@ extension QAPI {
     ///
     /// See [`UNPLUG_PRIMARY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.UNPLUG_PRIMARY).
     public struct UnplugPrimaryEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "UNPLUG_PRIMARY"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

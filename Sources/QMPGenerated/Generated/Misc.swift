@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`NameInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.NameInfo).
     public struct NameInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NameInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -30,7 +32,9 @@ extension QAPI {
     ///
     /// See [`IOThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.IOThreadInfo).
     public struct IOThreadInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IOThreadInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -82,7 +86,9 @@ extension QAPI {
     ///
     /// See [`AddfdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.AddfdInfo).
     public struct AddfdInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AddfdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["fdset-id", "fd"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -110,7 +116,9 @@ extension QAPI {
     ///
     /// See [`FdsetFdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetFdInfo).
     public struct FdsetFDInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FdsetFdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["fd"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -137,7 +145,9 @@ extension QAPI {
     ///
     /// See [`FdsetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetInfo).
     public struct FdsetInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FdsetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["fdset-id", "fds"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -165,6 +175,7 @@ extension QAPI {
     ///
     /// See [`CommandLineParameterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc.CommandLineParameterType).
     public struct CommandLineParameterType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineParameterType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -184,7 +195,9 @@ extension QAPI {
     ///
     /// See [`CommandLineParameterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineParameterInfo).
     public struct CommandLineParameterInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineParameterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -222,7 +235,9 @@ extension QAPI {
     ///
     /// See [`CommandLineOptionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineOptionInfo).
     public struct CommandLineOptionInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineOptionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["option", "parameters"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -252,8 +267,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct AddClient: QAPICommand {
+        /// The wire name.
         public static let name = "add_client"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "add_client", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -293,8 +311,11 @@ extension QAPI {
     ///
     /// Reply: `NameInfo`.
     public struct QueryName: QAPICommand {
+        /// The wire name.
         public static let name = "query-name"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-name", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.NameInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -312,8 +333,11 @@ extension QAPI {
     ///
     /// Reply: `[IOThreadInfo]`.
     public struct QueryIothreads: QAPICommand {
+        /// The wire name.
         public static let name = "query-iothreads"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-iothreads", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.IOThreadInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -331,8 +355,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Stop: QAPICommand {
+        /// The wire name.
         public static let name = "stop"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "stop", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -350,8 +377,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Cont: QAPICommand {
+        /// The wire name.
         public static let name = "cont"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "cont", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -371,8 +401,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XExitPreconfig: QAPICommand {
+        /// The wire name.
         public static let name = "x-exit-preconfig"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-exit-preconfig", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -392,8 +425,11 @@ extension QAPI {
     ///
     /// Reply: `str`.
     public struct HumanMonitorCommand: QAPICommand {
+        /// The wire name.
         public static let name = "human-monitor-command"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "human-monitor-command", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["savevm-monitor-nodes"])
+        /// The reply's type.
         public typealias Response = Swift.String
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -422,8 +458,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Getfd: QAPICommand {
+        /// The wire name.
         public static let name = "getfd"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "getfd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -447,8 +486,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct GetWin32Socket: QAPICommand {
+        /// The wire name.
         public static let name = "get-win32-socket"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "get-win32-socket", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -478,8 +520,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Closefd: QAPICommand {
+        /// The wire name.
         public static let name = "closefd"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "closefd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -503,8 +548,11 @@ extension QAPI {
     ///
     /// Reply: `AddfdInfo`.
     public struct AddFD: QAPICommand {
+        /// The wire name.
         public static let name = "add-fd"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "add-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.AddfdInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -532,8 +580,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct RemoveFD: QAPICommand {
+        /// The wire name.
         public static let name = "remove-fd"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "remove-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -562,8 +613,11 @@ extension QAPI {
     ///
     /// Reply: `[FdsetInfo]`.
     public struct QueryFdsets: QAPICommand {
+        /// The wire name.
         public static let name = "query-fdsets"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-fdsets", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.FdsetInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -581,8 +635,11 @@ extension QAPI {
     ///
     /// Reply: `[CommandLineOptionInfo]`.
     public struct QueryCommandLineOptions: QAPICommand {
+        /// The wire name.
         public static let name = "query-command-line-options"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-command-line-options", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.CommandLineOptionInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -610,8 +667,11 @@ extension QAPI {
     /// Reply: `nothing`.
     @available(*, deprecated, message: "'change' is deprecated in QEMU's schema")
     public struct Change: QAPICommand {
+        /// The wire name.
         public static let name = "change"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -644,8 +704,11 @@ extension QAPI {
     ///
     /// See [`RTC_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.RTC_CHANGE).
     public struct RTCChangeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "RTC_CHANGE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["offset", "qom-path"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -667,8 +730,11 @@ extension QAPI {
     ///
     /// See [`VFU_CLIENT_HANGUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.VFU_CLIENT_HANGUP).
     public struct VfuClientHangupEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VFU_CLIENT_HANGUP"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

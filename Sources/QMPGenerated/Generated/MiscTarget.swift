@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`SevState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevState).
     public struct SEVState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -32,6 +33,7 @@ extension QAPI {
     ///
     /// See [`SevGuestType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevGuestType).
     public struct SEVGuestType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -47,7 +49,9 @@ extension QAPI {
     ///
     /// See [`SevGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevGuestInfo).
     public struct SEVGuestInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["policy", "handle"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -75,7 +79,9 @@ extension QAPI {
     ///
     /// See [`SevSnpGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevSnpGuestInfo).
     public struct SEVSnpGuestInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -99,7 +105,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `sev-type`) are properties too; nested unions included.
     public struct SEVInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["enabled", "api-major", "api-minor", "build-id", "state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -166,7 +174,9 @@ extension QAPI {
     ///
     /// See [`SevLaunchMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevLaunchMeasureInfo).
     public struct SEVLaunchMeasureInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -188,7 +198,9 @@ extension QAPI {
     ///
     /// See [`SevCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevCapability).
     public struct SEVCapability: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -234,7 +246,9 @@ extension QAPI {
     ///
     /// See [`SevAttestationReport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevAttestationReport).
     public struct SEVAttestationReport: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -256,7 +270,9 @@ extension QAPI {
     ///
     /// See [`GICCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.GICCapability).
     public struct GICCapability: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["version", "emulated", "kernel"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -290,7 +306,9 @@ extension QAPI {
     ///
     /// See [`SGXEPCSection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXEPCSection).
     public struct SGXEPCSection: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -318,7 +336,9 @@ extension QAPI {
     ///
     /// See [`SGXInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXInfo).
     public struct SGXInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -364,6 +384,7 @@ extension QAPI {
     ///
     /// See [`EvtchnPortType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.EvtchnPortType).
     public struct EvtchnPortType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -387,7 +408,9 @@ extension QAPI {
     ///
     /// See [`EvtchnInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.EvtchnInfo).
     public struct EvtchnInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -447,8 +470,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct RTCResetReinjection: QAPICommand {
+        /// The wire name.
         public static let name = "rtc-reset-reinjection"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -466,8 +492,11 @@ extension QAPI {
     ///
     /// Reply: `SevInfo`.
     public struct QuerySEV: QAPICommand {
+        /// The wire name.
         public static let name = "query-sev"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SEVInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -485,8 +514,11 @@ extension QAPI {
     ///
     /// Reply: `SevLaunchMeasureInfo`.
     public struct QuerySEVLaunchMeasure: QAPICommand {
+        /// The wire name.
         public static let name = "query-sev-launch-measure"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SEVLaunchMeasureInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -504,8 +536,11 @@ extension QAPI {
     ///
     /// Reply: `SevCapability`.
     public struct QuerySEVCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "query-sev-capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SEVCapability
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -523,8 +558,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SEVInjectLaunchSecret: QAPICommand {
+        /// The wire name.
         public static let name = "sev-inject-launch-secret"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -559,8 +597,11 @@ extension QAPI {
     ///
     /// Reply: `SevAttestationReport`.
     public struct QuerySEVAttestationReport: QAPICommand {
+        /// The wire name.
         public static let name = "query-sev-attestation-report"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SEVAttestationReport
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -584,8 +625,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DumpSkeys: QAPICommand {
+        /// The wire name.
         public static let name = "dump-skeys"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -609,8 +653,11 @@ extension QAPI {
     ///
     /// Reply: `[GICCapability]`.
     public struct QueryGICCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "query-gic-capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.GICCapability]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -628,8 +675,11 @@ extension QAPI {
     ///
     /// Reply: `SGXInfo`.
     public struct QuerySGX: QAPICommand {
+        /// The wire name.
         public static let name = "query-sgx"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -647,8 +697,11 @@ extension QAPI {
     ///
     /// Reply: `SGXInfo`.
     public struct QuerySGXCapabilities: QAPICommand {
+        /// The wire name.
         public static let name = "query-sgx-capabilities"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -666,8 +719,11 @@ extension QAPI {
     ///
     /// Reply: `[EvtchnInfo]`.
     public struct XenEventList: QAPICommand {
+        /// The wire name.
         public static let name = "xen-event-list"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.EvtchnInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -685,8 +741,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct XenEventInject: QAPICommand {
+        /// The wire name.
         public static let name = "xen-event-inject"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

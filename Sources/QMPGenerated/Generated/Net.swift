@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`NetLegacyNicOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetLegacyNicOptions).
     public struct NetLegacyNicOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -50,7 +52,9 @@ extension QAPI {
     ///
     /// See [`String` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.String).
     public struct String: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["str"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -72,7 +76,9 @@ extension QAPI {
     ///
     /// See [`NetdevUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevUserOptions).
     public struct NetdevUserOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -198,7 +204,9 @@ extension QAPI {
     ///
     /// See [`NetdevTapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevTapOptions).
     public struct NetdevTapOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -289,7 +297,9 @@ extension QAPI {
     ///
     /// See [`NetdevSocketOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevSocketOptions).
     public struct NetdevSocketOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -335,7 +345,9 @@ extension QAPI {
     ///
     /// See [`NetdevL2TPv3Options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevL2TPv3Options).
     public struct NetdevL2TPv3Options: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["src", "dst", "txsession"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -424,7 +436,9 @@ extension QAPI {
     ///
     /// See [`NetdevVdeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVdeOptions).
     public struct NetdevVdeOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -460,7 +474,9 @@ extension QAPI {
     ///
     /// See [`NetdevBridgeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevBridgeOptions).
     public struct NetdevBridgeOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -486,7 +502,9 @@ extension QAPI {
     ///
     /// See [`NetdevHubPortOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevHubPortOptions).
     public struct NetdevHubPortOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["hubid"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -513,7 +531,9 @@ extension QAPI {
     ///
     /// See [`NetdevNetmapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevNetmapOptions).
     public struct NetdevNetmapOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["ifname"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -540,6 +560,7 @@ extension QAPI {
     ///
     /// See [`AFXDPMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.AFXDPMode).
     public struct AFXDPMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -555,7 +576,9 @@ extension QAPI {
     ///
     /// See [`NetdevAFXDPOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevAFXDPOptions).
     public struct NetdevAFXDPOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -607,7 +630,9 @@ extension QAPI {
     ///
     /// See [`NetdevVhostUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostUserOptions).
     public struct NetdevVhostUserOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["chardev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -639,7 +664,9 @@ extension QAPI {
     ///
     /// See [`NetdevVhostVDPAOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostVDPAOptions).
     public struct NetdevVhostVDPAOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -675,7 +702,9 @@ extension QAPI {
     ///
     /// See [`NetdevVmnetHostOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetHostOptions).
     public struct NetdevVmnetHostOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -716,7 +745,9 @@ extension QAPI {
     ///
     /// See [`NetdevVmnetSharedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetSharedOptions).
     public struct NetdevVmnetSharedOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -757,7 +788,9 @@ extension QAPI {
     ///
     /// See [`NetdevVmnetBridgedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetBridgedOptions).
     public struct NetdevVmnetBridgedOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -784,7 +817,9 @@ extension QAPI {
     ///
     /// See [`NetdevStreamOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevStreamOptions).
     public struct NetdevStreamOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -822,7 +857,9 @@ extension QAPI {
     ///
     /// See [`NetdevDgramOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevDgramOptions).
     public struct NetdevDgramOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -848,6 +885,7 @@ extension QAPI {
     ///
     /// See [`NetClientDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.NetClientDriver).
     public struct NetClientDriver: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -897,7 +935,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct Netdev: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1341,6 +1381,7 @@ extension QAPI {
     ///
     /// See [`RxState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.RxState).
     public struct RXState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1358,7 +1399,9 @@ extension QAPI {
     ///
     /// See [`RxFilterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.RxFilterInfo).
     public struct RXFilterInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1446,7 +1489,9 @@ extension QAPI {
     ///
     /// See [`AnnounceParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.AnnounceParameters).
     public struct AnnounceParameters: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1498,8 +1543,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetLink: QAPICommand {
+        /// The wire name.
         public static let name = "set_link"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1529,8 +1577,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct NetdevAdd: QAPICommand {
+        /// The wire name.
         public static let name = "netdev_add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -1976,8 +2027,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct NetdevDel: QAPICommand {
+        /// The wire name.
         public static let name = "netdev_del"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2001,8 +2055,11 @@ extension QAPI {
     ///
     /// Reply: `[RxFilterInfo]`.
     public struct QueryRXFilter: QAPICommand {
+        /// The wire name.
         public static let name = "query-rx-filter"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.RXFilterInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2025,8 +2082,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct AnnounceSelf: QAPICommand {
+        /// The wire name.
         public static let name = "announce-self"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2076,8 +2136,11 @@ extension QAPI {
     ///
     /// See [`NIC_RX_FILTER_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NIC_RX_FILTER_CHANGED).
     public struct NicRXFilterChangedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "NIC_RX_FILTER_CHANGED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["path"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2099,8 +2162,11 @@ extension QAPI {
     ///
     /// See [`FAILOVER_NEGOTIATED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.FAILOVER_NEGOTIATED).
     public struct FailoverNegotiatedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "FAILOVER_NEGOTIATED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2117,8 +2183,11 @@ extension QAPI {
     ///
     /// See [`NETDEV_STREAM_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_CONNECTED).
     public struct NetdevStreamConnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "NETDEV_STREAM_CONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2140,8 +2209,11 @@ extension QAPI {
     ///
     /// See [`NETDEV_STREAM_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_DISCONNECTED).
     public struct NetdevStreamDisconnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "NETDEV_STREAM_DISCONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2158,8 +2230,11 @@ extension QAPI {
     ///
     /// See [`NETDEV_VHOST_USER_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_CONNECTED).
     public struct NetdevVhostUserConnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "NETDEV_VHOST_USER_CONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2181,8 +2256,11 @@ extension QAPI {
     ///
     /// See [`NETDEV_VHOST_USER_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_DISCONNECTED).
     public struct NetdevVhostUserDisconnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "NETDEV_VHOST_USER_DISCONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

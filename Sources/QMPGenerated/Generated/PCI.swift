@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`PciMemoryRange` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRange).
     public struct PCIMemoryRange: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["base", "limit"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -37,7 +39,9 @@ extension QAPI {
     ///
     /// See [`PciMemoryRegion` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRegion).
     public struct PCIMemoryRegion: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["bar", "type", "address", "size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -87,7 +91,9 @@ extension QAPI {
     ///
     /// See [`PciBusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBusInfo).
     public struct PCIBusInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -139,7 +145,9 @@ extension QAPI {
     ///
     /// See [`PciBridgeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBridgeInfo).
     public struct PCIBridgeInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["bus"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -166,7 +174,9 @@ extension QAPI {
     ///
     /// See [`PciDeviceClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceClass).
     public struct PCIDeviceClass: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["class"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -193,7 +203,9 @@ extension QAPI {
     ///
     /// See [`PciDeviceId` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceId).
     public struct PCIDeviceID: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["device", "vendor"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -231,7 +243,9 @@ extension QAPI {
     ///
     /// See [`PciDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceInfo).
     public struct PCIDeviceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -305,7 +319,9 @@ extension QAPI {
     ///
     /// See [`PciInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciInfo).
     public struct PCIInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["bus", "devices"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -335,8 +351,11 @@ extension QAPI {
     ///
     /// Reply: `[PciInfo]`.
     public struct QueryPCI: QAPICommand {
+        /// The wire name.
         public static let name = "query-pci"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.PCIInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`ObjectPropertyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyInfo).
     public struct ObjectPropertyInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -47,7 +49,9 @@ extension QAPI {
     ///
     /// See [`ObjectTypeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectTypeInfo).
     public struct ObjectTypeInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -79,7 +83,9 @@ extension QAPI {
     ///
     /// See [`CanHostSocketcanProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CanHostSocketcanProperties).
     public struct CanHostSocketcanProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["if", "canbus"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -107,7 +113,9 @@ extension QAPI {
     ///
     /// See [`ColoCompareProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ColoCompareProperties).
     public struct ColoCompareProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["primary_in", "secondary_in", "outdev", "iothread"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -172,7 +180,9 @@ extension QAPI {
     ///
     /// See [`CryptodevBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevBackendProperties).
     public struct CryptodevBackendProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -203,7 +213,9 @@ extension QAPI {
     ///
     /// See [`CryptodevVhostUserProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevVhostUserProperties).
     public struct CryptodevVhostUserProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["chardev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -240,7 +252,9 @@ extension QAPI {
     ///
     /// See [`DBusVMStateProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.DBusVMStateProperties).
     public struct DBusVMStateProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -267,6 +281,7 @@ extension QAPI {
     ///
     /// See [`NetfilterInsert` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.NetfilterInsert).
     public struct NetfilterInsert: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -282,7 +297,9 @@ extension QAPI {
     ///
     /// See [`NetfilterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.NetfilterProperties).
     public struct NetfilterProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -324,7 +341,9 @@ extension QAPI {
     ///
     /// See [`FilterBufferProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterBufferProperties).
     public struct FilterBufferProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev", "interval"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -372,7 +391,9 @@ extension QAPI {
     ///
     /// See [`FilterDumpProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterDumpProperties).
     public struct FilterDumpProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev", "file"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -425,7 +446,9 @@ extension QAPI {
     ///
     /// See [`FilterMirrorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterMirrorProperties).
     public struct FilterMirrorProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev", "outdev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -478,7 +501,9 @@ extension QAPI {
     ///
     /// See [`FilterRedirectorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRedirectorProperties).
     public struct FilterRedirectorProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -535,7 +560,9 @@ extension QAPI {
     ///
     /// See [`FilterRewriterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRewriterProperties).
     public struct FilterRewriterProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["netdev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -582,7 +609,9 @@ extension QAPI {
     ///
     /// See [`InputBarrierProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputBarrierProperties).
     public struct InputBarrierProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -634,7 +663,9 @@ extension QAPI {
     ///
     /// See [`InputLinuxProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputLinuxProperties).
     public struct InputLinuxProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["evdev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -671,7 +702,9 @@ extension QAPI {
     ///
     /// See [`EventLoopBaseProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.EventLoopBaseProperties).
     public struct EventLoopBaseProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -702,7 +735,9 @@ extension QAPI {
     ///
     /// See [`IothreadProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IothreadProperties).
     public struct IothreadProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -748,7 +783,9 @@ extension QAPI {
     ///
     /// See [`MainLoopProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MainLoopProperties).
     public struct MainLoopProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -779,7 +816,9 @@ extension QAPI {
     ///
     /// See [`MemoryBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendProperties).
     public struct MemoryBackendProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -851,7 +890,9 @@ extension QAPI {
     ///
     /// See [`MemoryBackendFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendFileProperties).
     public struct MemoryBackendFileProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size", "mem-path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -959,7 +1000,9 @@ extension QAPI {
     ///
     /// See [`MemoryBackendMemfdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendMemfdProperties).
     public struct MemoryBackendMemfdProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1046,7 +1089,9 @@ extension QAPI {
     ///
     /// See [`MemoryBackendShmProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendShmProperties).
     public struct MemoryBackendShmProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1118,7 +1163,9 @@ extension QAPI {
     ///
     /// See [`MemoryBackendEpcProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendEpcProperties).
     public struct MemoryBackendEpcProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["size"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1190,7 +1237,9 @@ extension QAPI {
     ///
     /// See [`PrManagerHelperProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.PrManagerHelperProperties).
     public struct PrManagerHelperProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1212,7 +1261,9 @@ extension QAPI {
     ///
     /// See [`QtestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.QtestProperties).
     public struct QtestProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1239,7 +1290,9 @@ extension QAPI {
     ///
     /// See [`RemoteObjectProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RemoteObjectProperties).
     public struct RemoteObjectProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1267,7 +1320,9 @@ extension QAPI {
     ///
     /// See [`VfioUserServerProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.VfioUserServerProperties).
     public struct VfioUserServerProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1295,7 +1350,9 @@ extension QAPI {
     ///
     /// See [`IOMMUFDProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IOMMUFDProperties).
     public struct IOMMUFDProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1316,7 +1373,9 @@ extension QAPI {
     ///
     /// See [`AcpiGenericInitiatorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericInitiatorProperties).
     public struct ACPIGenericInitiatorProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1344,7 +1403,9 @@ extension QAPI {
     ///
     /// See [`AcpiGenericPortProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericPortProperties).
     public struct ACPIGenericPortProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1372,7 +1433,9 @@ extension QAPI {
     ///
     /// See [`RngProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngProperties).
     public struct RngProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1394,7 +1457,9 @@ extension QAPI {
     ///
     /// See [`RngEgdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngEgdProperties).
     public struct RngEgdProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["chardev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1422,7 +1487,9 @@ extension QAPI {
     ///
     /// See [`RngRandomProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngRandomProperties).
     public struct RngRandomProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1449,7 +1516,9 @@ extension QAPI {
     ///
     /// See [`SevCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevCommonProperties).
     public struct SEVCommonProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1486,7 +1555,9 @@ extension QAPI {
     ///
     /// See [`SevGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevGuestProperties).
     public struct SEVGuestProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1548,7 +1619,9 @@ extension QAPI {
     ///
     /// See [`SevSnpGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevSnpGuestProperties).
     public struct SEVSnpGuestProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1620,7 +1693,9 @@ extension QAPI {
     ///
     /// See [`ThreadContextProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ThreadContextProperties).
     public struct ThreadContextProperties: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1646,6 +1721,7 @@ extension QAPI {
     ///
     /// See [`ObjectType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.ObjectType).
     public struct ObjectType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1757,7 +1833,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `qom-type`) are properties too; nested unions included.
     public struct ObjectOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2423,8 +2501,11 @@ extension QAPI {
     ///
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMList: QAPICommand {
+        /// The wire name.
         public static let name = "qom-list"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2448,8 +2529,11 @@ extension QAPI {
     ///
     /// Reply: `any`.
     public struct QOMGet: QAPICommand {
+        /// The wire name.
         public static let name = "qom-get"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMPWire.JSON
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2479,8 +2563,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct QOMSet: QAPICommand {
+        /// The wire name.
         public static let name = "qom-set"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2516,8 +2603,11 @@ extension QAPI {
     ///
     /// Reply: `[ObjectTypeInfo]`.
     public struct QOMListTypes: QAPICommand {
+        /// The wire name.
         public static let name = "qom-list-types"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ObjectTypeInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2545,8 +2635,11 @@ extension QAPI {
     ///
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMListProperties: QAPICommand {
+        /// The wire name.
         public static let name = "qom-list-properties"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2570,8 +2663,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ObjectAdd: QAPICommand {
+        /// The wire name.
         public static let name = "object-add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -3237,8 +3333,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ObjectDel: QAPICommand {
+        /// The wire name.
         public static let name = "object-del"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

@@ -11,8 +11,11 @@ extension QAPI {
     ///
     /// Reply: `[ObjectPropertyInfo]`.
     public struct DeviceListProperties: QAPICommand {
+        /// The wire name.
         public static let name = "device-list-properties"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "device-list-properties", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -38,8 +41,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DeviceAdd: QAPICommand {
+        /// The wire name.
         public static let name = "device_add"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "device_add", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: ["json-cli", "json-cli-hotplug"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -73,8 +79,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DeviceDel: QAPICommand {
+        /// The wire name.
         public static let name = "device_del"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "device_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -100,8 +109,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DeviceSyncConfig: QAPICommand {
+        /// The wire name.
         public static let name = "device-sync-config"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "device-sync-config", kind: .command, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -123,8 +135,11 @@ extension QAPI {
     ///
     /// See [`DEVICE_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_DELETED).
     public struct DeviceDeletedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "DEVICE_DELETED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_DELETED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["path"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -146,8 +161,11 @@ extension QAPI {
     ///
     /// See [`DEVICE_UNPLUG_GUEST_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_UNPLUG_GUEST_ERROR).
     public struct DeviceUnplugGuestErrorEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "DEVICE_UNPLUG_GUEST_ERROR"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_UNPLUG_GUEST_ERROR", kind: .event, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`ReplayMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-replay.ReplayMode).
     public struct ReplayMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ReplayMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -26,7 +27,9 @@ extension QAPI {
     ///
     /// See [`ReplayInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-replay.ReplayInfo).
     public struct ReplayInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ReplayInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -61,8 +64,11 @@ extension QAPI {
     ///
     /// Reply: `ReplayInfo`.
     public struct QueryReplay: QAPICommand {
+        /// The wire name.
         public static let name = "query-replay"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-replay", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.ReplayInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -80,8 +86,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ReplayBreak: QAPICommand {
+        /// The wire name.
         public static let name = "replay-break"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "replay-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -105,8 +114,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ReplayDeleteBreak: QAPICommand {
+        /// The wire name.
         public static let name = "replay-delete-break"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "replay-delete-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -124,8 +136,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ReplaySeek: QAPICommand {
+        /// The wire name.
         public static let name = "replay-seek"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "replay-seek", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`RockerSwitch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerSwitch).
     public struct RockerSwitch: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerSwitch", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "id", "ports"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -43,6 +45,7 @@ extension QAPI {
     ///
     /// See [`RockerPortDuplex` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortDuplex).
     public struct RockerPortDuplex: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortDuplex", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -58,6 +61,7 @@ extension QAPI {
     ///
     /// See [`RockerPortAutoneg` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortAutoneg).
     public struct RockerPortAutoneg: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortAutoneg", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -73,7 +77,9 @@ extension QAPI {
     ///
     /// See [`RockerPort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerPort).
     public struct RockerPort: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPort", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "enabled", "link-up", "speed", "duplex", "autoneg"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -125,7 +131,9 @@ extension QAPI {
     ///
     /// See [`RockerOfDpaFlowKey` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowKey).
     public struct RockerOfDpaFlowKey: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowKey", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["priority", "tbl-id"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -198,7 +206,9 @@ extension QAPI {
     ///
     /// See [`RockerOfDpaFlowMask` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowMask).
     public struct RockerOfDpaFlowMask: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowMask", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -249,7 +259,9 @@ extension QAPI {
     ///
     /// See [`RockerOfDpaFlowAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowAction).
     public struct RockerOfDpaFlowAction: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowAction", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -295,7 +307,9 @@ extension QAPI {
     ///
     /// See [`RockerOfDpaFlow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlow).
     public struct RockerOfDpaFlow: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlow", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cookie", "hits", "key", "mask", "action"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -341,7 +355,9 @@ extension QAPI {
     ///
     /// See [`RockerOfDpaGroup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaGroup).
     public struct RockerOfDpaGroup: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaGroup", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -426,8 +442,11 @@ extension QAPI {
     ///
     /// Reply: `RockerSwitch`.
     public struct QueryRocker: QAPICommand {
+        /// The wire name.
         public static let name = "query-rocker"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.RockerSwitch
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -451,8 +470,11 @@ extension QAPI {
     ///
     /// Reply: `[RockerPort]`.
     public struct QueryRockerPorts: QAPICommand {
+        /// The wire name.
         public static let name = "query-rocker-ports"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-ports", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.RockerPort]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -476,8 +498,11 @@ extension QAPI {
     ///
     /// Reply: `[RockerOfDpaFlow]`.
     public struct QueryRockerOfDpaFlows: QAPICommand {
+        /// The wire name.
         public static let name = "query-rocker-of-dpa-flows"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-flows", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaFlow]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -506,8 +531,11 @@ extension QAPI {
     ///
     /// Reply: `[RockerOfDpaGroup]`.
     public struct QueryRockerOfDpaGroups: QAPICommand {
+        /// The wire name.
         public static let name = "query-rocker-of-dpa-groups"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-groups", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaGroup]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

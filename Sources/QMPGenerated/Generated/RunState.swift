@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`RunState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RunState).
     public struct RunState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -52,6 +53,7 @@ extension QAPI {
     ///
     /// See [`ShutdownCause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownCause).
     public struct ShutdownCause: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -85,7 +87,9 @@ extension QAPI {
     ///
     /// See [`StatusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.StatusInfo).
     public struct StatusInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["running", "status"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -113,6 +117,7 @@ extension QAPI {
     ///
     /// See [`WatchdogAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.WatchdogAction).
     public struct WatchdogAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -138,6 +143,7 @@ extension QAPI {
     ///
     /// See [`RebootAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RebootAction).
     public struct RebootAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -153,6 +159,7 @@ extension QAPI {
     ///
     /// See [`ShutdownAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownAction).
     public struct ShutdownAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -168,6 +175,7 @@ extension QAPI {
     ///
     /// See [`PanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.PanicAction).
     public struct PanicAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -187,6 +195,7 @@ extension QAPI {
     ///
     /// See [`GuestPanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicAction).
     public struct GuestPanicAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -204,6 +213,7 @@ extension QAPI {
     ///
     /// See [`GuestPanicInformationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicInformationType).
     public struct GuestPanicInformationType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -221,7 +231,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestPanicInformation: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -288,7 +300,9 @@ extension QAPI {
     ///
     /// See [`GuestPanicInformationHyperV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationHyperV).
     public struct GuestPanicInformationHyperV: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["arg1", "arg2", "arg3", "arg4", "arg5"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -334,6 +348,7 @@ extension QAPI {
     ///
     /// See [`S390CrashReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.S390CrashReason).
     public struct S390CrashReason: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -355,7 +370,9 @@ extension QAPI {
     ///
     /// See [`GuestPanicInformationS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationS390).
     public struct GuestPanicInformationS390: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["core", "psw-mask", "psw-addr", "reason"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -395,6 +412,7 @@ extension QAPI {
     ///
     /// See [`MemoryFailureRecipient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureRecipient).
     public struct MemoryFailureRecipient: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -410,6 +428,7 @@ extension QAPI {
     ///
     /// See [`MemoryFailureAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureAction).
     public struct MemoryFailureAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -429,7 +448,9 @@ extension QAPI {
     ///
     /// See [`MemoryFailureFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.MemoryFailureFlags).
     public struct MemoryFailureFlags: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -457,6 +478,7 @@ extension QAPI {
     ///
     /// See [`NotifyVmexitOption` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.NotifyVmexitOption).
     public struct NotifyVmexitOption: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -476,8 +498,11 @@ extension QAPI {
     ///
     /// Reply: `StatusInfo`.
     public struct QueryStatus: QAPICommand {
+        /// The wire name.
         public static let name = "query-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.StatusInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -495,8 +520,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct WatchdogSetAction: QAPICommand {
+        /// The wire name.
         public static let name = "watchdog-set-action"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -520,8 +548,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetAction: QAPICommand {
+        /// The wire name.
         public static let name = "set-action"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -557,8 +588,11 @@ extension QAPI {
     ///
     /// See [`SHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SHUTDOWN).
     public struct ShutdownEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SHUTDOWN"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["guest"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -580,8 +614,11 @@ extension QAPI {
     ///
     /// See [`POWERDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.POWERDOWN).
     public struct PowerdownEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "POWERDOWN"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -593,8 +630,11 @@ extension QAPI {
     ///
     /// See [`RESET` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESET).
     public struct ResetEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "RESET"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["guest"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -616,8 +656,11 @@ extension QAPI {
     ///
     /// See [`STOP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.STOP).
     public struct StopEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "STOP"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -629,8 +672,11 @@ extension QAPI {
     ///
     /// See [`RESUME` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESUME).
     public struct ResumeEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "RESUME"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -642,8 +688,11 @@ extension QAPI {
     ///
     /// See [`SUSPEND` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND).
     public struct SuspendEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SUSPEND"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -655,8 +704,11 @@ extension QAPI {
     ///
     /// See [`SUSPEND_DISK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND_DISK).
     public struct SuspendDiskEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SUSPEND_DISK"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -668,8 +720,11 @@ extension QAPI {
     ///
     /// See [`WAKEUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WAKEUP).
     public struct WakeupEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "WAKEUP"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -681,8 +736,11 @@ extension QAPI {
     ///
     /// See [`WATCHDOG` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WATCHDOG).
     public struct WatchdogEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "WATCHDOG"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["action"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -699,8 +757,11 @@ extension QAPI {
     ///
     /// See [`GUEST_PANICKED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PANICKED).
     public struct GuestPanickedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "GUEST_PANICKED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["action"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -722,8 +783,11 @@ extension QAPI {
     ///
     /// See [`GUEST_CRASHLOADED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_CRASHLOADED).
     public struct GuestCrashloadedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "GUEST_CRASHLOADED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -745,8 +809,11 @@ extension QAPI {
     ///
     /// See [`GUEST_PVSHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PVSHUTDOWN).
     public struct GuestPvshutdownEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "GUEST_PVSHUTDOWN"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -758,8 +825,11 @@ extension QAPI {
     ///
     /// See [`MEMORY_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.MEMORY_FAILURE).
     public struct MemoryFailureEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "MEMORY_FAILURE"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`NetworkAddressFamily` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.NetworkAddressFamily).
     public struct NetworkAddressFamily: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "NetworkAddressFamily", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -30,7 +31,9 @@ extension QAPI {
     ///
     /// See [`InetSocketAddressBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressBase).
     public struct InetSocketAddressBase: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressBase", kind: .structure, since: nil, features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "port"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -58,7 +61,9 @@ extension QAPI {
     ///
     /// See [`InetSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddress).
     public struct InetSocketAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "port"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -116,7 +121,9 @@ extension QAPI {
     ///
     /// See [`UnixSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddress).
     public struct UnixSocketAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["path"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -148,7 +155,9 @@ extension QAPI {
     ///
     /// See [`VsockSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddress).
     public struct VsockSocketAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["cid", "port"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -176,7 +185,9 @@ extension QAPI {
     ///
     /// See [`FdSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddress).
     public struct FDSocketAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["str"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -198,7 +209,9 @@ extension QAPI {
     ///
     /// See [`InetSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressWrapper).
     public struct InetSocketAddressWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -220,7 +233,9 @@ extension QAPI {
     ///
     /// See [`UnixSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddressWrapper).
     public struct UnixSocketAddressWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -242,7 +257,9 @@ extension QAPI {
     ///
     /// See [`VsockSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddressWrapper).
     public struct VsockSocketAddressWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -264,7 +281,9 @@ extension QAPI {
     ///
     /// See [`FdSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddressWrapper).
     public struct FDSocketAddressWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -288,7 +307,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddressLegacy: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressLegacy", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -315,6 +336,7 @@ extension QAPI {
     ///
     /// See [`SocketAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.SocketAddressType).
     public struct SocketAddressType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -336,7 +358,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddress: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddress", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -425,7 +449,9 @@ extension QAPI {
     ///
     /// See [`StringWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.StringWrapper).
     public struct StringWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`StatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsType).
     public struct StatsType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -30,6 +31,7 @@ extension QAPI {
     ///
     /// See [`StatsUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsUnit).
     public struct StatsUnit: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsUnit", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -49,6 +51,7 @@ extension QAPI {
     ///
     /// See [`StatsProvider` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsProvider).
     public struct StatsProvider: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsProvider", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -64,6 +67,7 @@ extension QAPI {
     ///
     /// See [`StatsTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsTarget).
     public struct StatsTarget: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsTarget", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -81,7 +85,9 @@ extension QAPI {
     ///
     /// See [`StatsRequest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsRequest).
     public struct StatsRequest: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsRequest", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -108,7 +114,9 @@ extension QAPI {
     ///
     /// See [`StatsVCPUFilter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsVCPUFilter).
     public struct StatsVCPUFilter: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsVCPUFilter", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -131,7 +139,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `target`) are properties too; nested unions included.
     public struct StatsFilter: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsFilter", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -163,6 +173,7 @@ extension QAPI {
     ///
     /// See [`StatsValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-stats.StatsValue).
     public struct StatsValue: QAPIAlternate {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsValue", kind: .alternate, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
@@ -186,7 +197,9 @@ extension QAPI {
     ///
     /// See [`Stats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.Stats).
     public struct Stats: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "Stats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -214,7 +227,9 @@ extension QAPI {
     ///
     /// See [`StatsResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsResult).
     public struct StatsResult: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsResult", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -247,7 +262,9 @@ extension QAPI {
     ///
     /// See [`StatsSchemaValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchemaValue).
     public struct StatsSchemaValue: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchemaValue", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -296,7 +313,9 @@ extension QAPI {
     ///
     /// See [`StatsSchema` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchema).
     public struct StatsSchema: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchema", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -332,8 +351,11 @@ extension QAPI {
     ///
     /// Reply: `[StatsResult]`.
     public struct QueryStats: QAPICommand {
+        /// The wire name.
         public static let name = "query-stats"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.StatsResult]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -367,8 +389,11 @@ extension QAPI {
     ///
     /// Reply: `[StatsSchema]`.
     public struct QueryStatsSchemas: QAPICommand {
+        /// The wire name.
         public static let name = "query-stats-schemas"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats-schemas", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.StatsSchema]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`TpmModel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmModel).
     public struct TPMModel: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TpmModel", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -26,6 +27,7 @@ extension QAPI {
     ///
     /// See [`TpmType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmType).
     public struct TPMType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TpmType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -41,7 +43,9 @@ extension QAPI {
     ///
     /// See [`TPMPassthroughOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptions).
     public struct TPMPassthroughOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -67,7 +71,9 @@ extension QAPI {
     ///
     /// See [`TPMEmulatorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptions).
     public struct TPMEmulatorOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["chardev"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -89,7 +95,9 @@ extension QAPI {
     ///
     /// See [`TPMPassthroughOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptionsWrapper).
     public struct TPMPassthroughOptionsWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptionsWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -111,7 +119,9 @@ extension QAPI {
     ///
     /// See [`TPMEmulatorOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptionsWrapper).
     public struct TPMEmulatorOptionsWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptionsWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -135,7 +145,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct TPMTypeOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TpmTypeOptions", kind: .union, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -162,7 +174,9 @@ extension QAPI {
     ///
     /// See [`TPMInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMInfo).
     public struct TPMInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TPMInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "model", "options"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -198,8 +212,11 @@ extension QAPI {
     ///
     /// Reply: `[TpmModel]`.
     public struct QueryTPMModels: QAPICommand {
+        /// The wire name.
         public static let name = "query-tpm-models"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-models", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.TPMModel]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -217,8 +234,11 @@ extension QAPI {
     ///
     /// Reply: `[TpmType]`.
     public struct QueryTPMTypes: QAPICommand {
+        /// The wire name.
         public static let name = "query-tpm-types"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-types", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.TPMType]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -236,8 +256,11 @@ extension QAPI {
     ///
     /// Reply: `[TPMInfo]`.
     public struct QueryTPM: QAPICommand {
+        /// The wire name.
         public static let name = "query-tpm"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.TPMInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

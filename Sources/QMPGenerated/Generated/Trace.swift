@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`TraceEventState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-trace.TraceEventState).
     public struct TraceEventState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TraceEventState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -26,7 +27,9 @@ extension QAPI {
     ///
     /// See [`TraceEventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-trace.TraceEventInfo).
     public struct TraceEventInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "TraceEventInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "state"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -56,8 +59,11 @@ extension QAPI {
     ///
     /// Reply: `[TraceEventInfo]`.
     public struct TraceEventGetState: QAPICommand {
+        /// The wire name.
         public static let name = "trace-event-get-state"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "trace-event-get-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.TraceEventInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -81,8 +87,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct TraceEventSetState: QAPICommand {
+        /// The wire name.
         public static let name = "trace-event-set-state"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "trace-event-set-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`UefiVariable` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVariable).
     public struct UefiVariable: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -59,7 +61,9 @@ extension QAPI {
     ///
     /// See [`UefiVarStore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVarStore).
     public struct UefiVarStore: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject

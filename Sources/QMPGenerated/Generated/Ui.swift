@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`DisplayProtocol` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayProtocol).
     public struct DisplayProtocol: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayProtocol", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -24,6 +25,7 @@ extension QAPI {
     ///
     /// See [`SetPasswordAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SetPasswordAction).
     public struct SetPasswordAction: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordAction", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -43,7 +45,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
     public struct SetPasswordOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -81,7 +85,9 @@ extension QAPI {
     ///
     /// See [`SetPasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SetPasswordOptionsVnc).
     public struct SetPasswordOptionsVNC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -104,7 +110,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
     public struct ExpirePasswordOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ExpirePasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -137,7 +145,9 @@ extension QAPI {
     ///
     /// See [`ExpirePasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.ExpirePasswordOptionsVnc).
     public struct ExpirePasswordOptionsVNC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ExpirePasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -158,6 +168,7 @@ extension QAPI {
     ///
     /// See [`ImageFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.ImageFormat).
     public struct ImageFormat: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "ImageFormat", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -173,7 +184,9 @@ extension QAPI {
     ///
     /// See [`SpiceBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceBasicInfo).
     public struct SpiceBasicInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "port", "family"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -207,7 +220,9 @@ extension QAPI {
     ///
     /// See [`SpiceServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceServerInfo).
     public struct SpiceServerInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "port", "family"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -246,7 +261,9 @@ extension QAPI {
     ///
     /// See [`SpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceChannel).
     public struct SpiceChannel: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceChannel", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "port", "family", "connection-id", "channel-type", "channel-id", "tls"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -304,6 +321,7 @@ extension QAPI {
     ///
     /// See [`SpiceQueryMouseMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SpiceQueryMouseMode).
     public struct SpiceQueryMouseMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceQueryMouseMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -321,7 +339,9 @@ extension QAPI {
     ///
     /// See [`SpiceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceInfo).
     public struct SpiceInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["enabled", "migrated", "mouse-mode"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -385,7 +405,9 @@ extension QAPI {
     ///
     /// See [`VncBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncBasicInfo).
     public struct VNCBasicInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -425,7 +447,9 @@ extension QAPI {
     ///
     /// See [`VncServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo).
     public struct VNCServerInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -470,7 +494,9 @@ extension QAPI {
     ///
     /// See [`VncClientInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncClientInfo).
     public struct VNCClientInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncClientInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -520,7 +546,9 @@ extension QAPI {
     ///
     /// See [`VncInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo).
     public struct VNCInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["enabled"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -567,6 +595,7 @@ extension QAPI {
     ///
     /// See [`VncPrimaryAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncPrimaryAuth).
     public struct VNCPrimaryAuth: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncPrimaryAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -596,6 +625,7 @@ extension QAPI {
     ///
     /// See [`VncVencryptSubAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncVencryptSubAuth).
     public struct VNCVencryptSubAuth: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncVencryptSubAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -625,7 +655,9 @@ extension QAPI {
     ///
     /// See [`VncServerInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo2).
     public struct VNCServerInfo2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncServerInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket", "auth"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -676,7 +708,9 @@ extension QAPI {
     ///
     /// See [`VncInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo2).
     public struct VNCInfo2: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VncInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["id", "server", "clients", "auth"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -726,7 +760,9 @@ extension QAPI {
     ///
     /// See [`MouseInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.MouseInfo).
     public struct MouseInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "MouseInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["name", "index", "current", "absolute"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -766,6 +802,7 @@ extension QAPI {
     ///
     /// See [`QKeyCode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.QKeyCode).
     public struct QKeyCode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QKeyCode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1101,6 +1138,7 @@ extension QAPI {
     ///
     /// See [`KeyValueKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.KeyValueKind).
     public struct KeyValueKind: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "KeyValueKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1116,7 +1154,9 @@ extension QAPI {
     ///
     /// See [`IntWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.IntWrapper).
     public struct IntWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IntWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1138,7 +1178,9 @@ extension QAPI {
     ///
     /// See [`QKeyCodeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.QKeyCodeWrapper).
     public struct QKeyCodeWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QKeyCodeWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1162,7 +1204,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct KeyValue: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "KeyValue", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1189,6 +1233,7 @@ extension QAPI {
     ///
     /// See [`InputButton` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputButton).
     public struct InputButton: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputButton", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1220,6 +1265,7 @@ extension QAPI {
     ///
     /// See [`InputAxis` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputAxis).
     public struct InputAxis: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputAxis", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1235,6 +1281,7 @@ extension QAPI {
     ///
     /// See [`InputMultiTouchType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputMultiTouchType).
     public struct InputMultiTouchType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1256,7 +1303,9 @@ extension QAPI {
     ///
     /// See [`InputKeyEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEvent).
     public struct InputKeyEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputKeyEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["key", "down"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1284,7 +1333,9 @@ extension QAPI {
     ///
     /// See [`InputBtnEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEvent).
     public struct InputBtnEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputBtnEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["button", "down"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1312,7 +1363,9 @@ extension QAPI {
     ///
     /// See [`InputMoveEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEvent).
     public struct InputMoveEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputMoveEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["axis", "value"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1340,7 +1393,9 @@ extension QAPI {
     ///
     /// See [`InputMultiTouchEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEvent).
     public struct InputMultiTouchEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchEvent", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1386,6 +1441,7 @@ extension QAPI {
     ///
     /// See [`InputEventKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputEventKind).
     public struct InputEventKind: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputEventKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1407,7 +1463,9 @@ extension QAPI {
     ///
     /// See [`InputKeyEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEventWrapper).
     public struct InputKeyEventWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputKeyEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1429,7 +1487,9 @@ extension QAPI {
     ///
     /// See [`InputBtnEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEventWrapper).
     public struct InputBtnEventWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputBtnEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1451,7 +1511,9 @@ extension QAPI {
     ///
     /// See [`InputMoveEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEventWrapper).
     public struct InputMoveEventWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputMoveEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["data"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1473,7 +1535,9 @@ extension QAPI {
     ///
     /// See [`InputMultiTouchEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEventWrapper).
     public struct InputMultiTouchEventWrapper: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchEventWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1497,7 +1561,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct InputEvent: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "InputEvent", kind: .union, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1524,7 +1590,9 @@ extension QAPI {
     ///
     /// See [`DisplayGTK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayGTK).
     public struct DisplayGTK: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayGTK", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1560,7 +1628,9 @@ extension QAPI {
     ///
     /// See [`DisplayEGLHeadless` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayEGLHeadless).
     public struct DisplayEGLHeadless: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayEGLHeadless", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1581,7 +1651,9 @@ extension QAPI {
     ///
     /// See [`DisplayDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayDBus).
     public struct DisplayDBus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1617,6 +1689,7 @@ extension QAPI {
     ///
     /// See [`DisplayGLMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayGLMode).
     public struct DisplayGLMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayGLMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1636,7 +1709,9 @@ extension QAPI {
     ///
     /// See [`DisplayCurses` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCurses).
     public struct DisplayCurses: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayCurses", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1657,7 +1732,9 @@ extension QAPI {
     ///
     /// See [`DisplayCocoa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCocoa).
     public struct DisplayCocoa: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayCocoa", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1698,6 +1775,7 @@ extension QAPI {
     ///
     /// See [`HotKeyMod` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.HotKeyMod).
     public struct HotKeyMod: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "HotKeyMod", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1715,7 +1793,9 @@ extension QAPI {
     ///
     /// See [`DisplaySDL` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplaySDL).
     public struct DisplaySDL: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplaySDL", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1736,6 +1816,7 @@ extension QAPI {
     ///
     /// See [`DisplayType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayType).
     public struct DisplayType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1767,7 +1848,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["type"]
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1879,6 +1962,7 @@ extension QAPI {
     ///
     /// See [`DisplayReloadType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayReloadType).
     public struct DisplayReloadType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1892,7 +1976,9 @@ extension QAPI {
     ///
     /// See [`DisplayReloadOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayReloadOptionsVNC).
     public struct DisplayReloadOptionsVNC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadOptionsVNC", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1915,7 +2001,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayReloadOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1942,6 +2030,7 @@ extension QAPI {
     ///
     /// See [`DisplayUpdateType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayUpdateType).
     public struct DisplayUpdateType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -1955,7 +2044,9 @@ extension QAPI {
     ///
     /// See [`DisplayUpdateOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayUpdateOptionsVNC).
     public struct DisplayUpdateOptionsVNC: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateOptionsVNC", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -1978,7 +2069,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayUpdateOptions: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -2007,8 +2100,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SetPassword: QAPICommand {
+        /// The wire name.
         public static let name = "set_password"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "set_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2048,8 +2144,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ExpirePassword: QAPICommand {
+        /// The wire name.
         public static let name = "expire_password"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "expire_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2084,8 +2183,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Screendump: QAPICommand {
+        /// The wire name.
         public static let name = "screendump"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "screendump", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2124,8 +2226,11 @@ extension QAPI {
     ///
     /// Reply: `SpiceInfo`.
     public struct QuerySpice: QAPICommand {
+        /// The wire name.
         public static let name = "query-spice"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-spice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.SpiceInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2143,8 +2248,11 @@ extension QAPI {
     ///
     /// Reply: `VncInfo`.
     public struct QueryVNC: QAPICommand {
+        /// The wire name.
         public static let name = "query-vnc"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-vnc", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.VNCInfo
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2162,8 +2270,11 @@ extension QAPI {
     ///
     /// Reply: `[VncInfo2]`.
     public struct QueryVNCServers: QAPICommand {
+        /// The wire name.
         public static let name = "query-vnc-servers"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-vnc-servers", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.VNCInfo2]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2181,8 +2292,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ChangeVNCPassword: QAPICommand {
+        /// The wire name.
         public static let name = "change-vnc-password"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "change-vnc-password", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2206,8 +2320,11 @@ extension QAPI {
     ///
     /// Reply: `[MouseInfo]`.
     public struct QueryMice: QAPICommand {
+        /// The wire name.
         public static let name = "query-mice"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-mice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.MouseInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2225,8 +2342,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct SendKey: QAPICommand {
+        /// The wire name.
         public static let name = "send-key"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "send-key", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2255,8 +2375,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct InputSendEvent: QAPICommand {
+        /// The wire name.
         public static let name = "input-send-event"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "input-send-event", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2290,8 +2413,11 @@ extension QAPI {
     ///
     /// Reply: `DisplayOptions`.
     public struct QueryDisplayOptions: QAPICommand {
+        /// The wire name.
         public static let name = "query-display-options"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-display-options", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QAPI.DisplayOptions
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2309,8 +2435,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DisplayReload: QAPICommand {
+        /// The wire name.
         public static let name = "display-reload"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "display-reload", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2339,8 +2468,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct DisplayUpdate: QAPICommand {
+        /// The wire name.
         public static let name = "display-update"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "display-update", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2369,8 +2501,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct ClientMigrateInfo: QAPICommand {
+        /// The wire name.
         public static let name = "client_migrate_info"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "client_migrate_info", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -2413,8 +2548,11 @@ extension QAPI {
     ///
     /// See [`SPICE_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_CONNECTED).
     public struct SpiceConnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SPICE_CONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2436,8 +2574,11 @@ extension QAPI {
     ///
     /// See [`SPICE_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_INITIALIZED).
     public struct SpiceInitializedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SPICE_INITIALIZED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2459,8 +2600,11 @@ extension QAPI {
     ///
     /// See [`SPICE_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_DISCONNECTED).
     public struct SpiceDisconnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SPICE_DISCONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2482,8 +2626,11 @@ extension QAPI {
     ///
     /// See [`SPICE_MIGRATE_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_MIGRATE_COMPLETED).
     public struct SpiceMigrateCompletedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "SPICE_MIGRATE_COMPLETED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_MIGRATE_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2495,8 +2642,11 @@ extension QAPI {
     ///
     /// See [`VNC_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_CONNECTED).
     public struct VNCConnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VNC_CONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2518,8 +2668,11 @@ extension QAPI {
     ///
     /// See [`VNC_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_INITIALIZED).
     public struct VNCInitializedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VNC_INITIALIZED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
@@ -2541,8 +2694,11 @@ extension QAPI {
     ///
     /// See [`VNC_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_DISCONNECTED).
     public struct VNCDisconnectedEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VNC_DISCONNECTED"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = ["server", "client"]
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`QapiVfioMigrationState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-vfio.QapiVfioMigrationState).
     public struct QapiVfioMigrationState: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "QapiVfioMigrationState", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -34,8 +35,11 @@ extension QAPI {
     ///
     /// See [`VFIO_MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-vfio.VFIO_MIGRATION).
     public struct VfioMigrationEvent: QAPIObject, QMPEventType {
+        /// The wire name.
         public static let name = "VFIO_MIGRATION"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject

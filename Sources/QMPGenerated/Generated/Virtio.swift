@@ -9,7 +9,9 @@ extension QAPI {
     ///
     /// See [`VirtioInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioInfo).
     public struct VirtioInfo: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -37,7 +39,9 @@ extension QAPI {
     ///
     /// See [`VhostStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostStatus).
     public struct VhostStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VhostStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -125,7 +129,9 @@ extension QAPI {
     ///
     /// See [`VirtioStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioStatus).
     public struct VirtioStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -266,7 +272,9 @@ extension QAPI {
     ///
     /// See [`VirtioDeviceStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceStatus).
     public struct VirtioDeviceStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -293,7 +301,9 @@ extension QAPI {
     ///
     /// See [`VhostDeviceProtocols` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostDeviceProtocols).
     public struct VhostDeviceProtocols: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VhostDeviceProtocols", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -320,7 +330,9 @@ extension QAPI {
     ///
     /// See [`VirtioDeviceFeatures` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceFeatures).
     public struct VirtioDeviceFeatures: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceFeatures", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -352,7 +364,9 @@ extension QAPI {
     ///
     /// See [`VirtQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtQueueStatus).
     public struct VirtQueueStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -450,7 +464,9 @@ extension QAPI {
     ///
     /// See [`VirtVhostQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtVhostQueueStatus).
     public struct VirtVhostQueueStatus: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtVhostQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -544,7 +560,9 @@ extension QAPI {
     ///
     /// See [`VirtioRingDesc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingDesc).
     public struct VirtioRingDesc: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingDesc", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -578,7 +596,9 @@ extension QAPI {
     ///
     /// See [`VirtioRingAvail` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingAvail).
     public struct VirtioRingAvail: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingAvail", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -612,7 +632,9 @@ extension QAPI {
     ///
     /// See [`VirtioRingUsed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingUsed).
     public struct VirtioRingUsed: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingUsed", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -640,7 +662,9 @@ extension QAPI {
     ///
     /// See [`VirtioQueueElement` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioQueueElement).
     public struct VirtioQueueElement: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioQueueElement", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -686,7 +710,9 @@ extension QAPI {
     ///
     /// See [`IOThreadVirtQueueMapping` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.IOThreadVirtQueueMapping).
     public struct IOThreadVirtQueueMapping: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "IOThreadVirtQueueMapping", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -713,7 +739,9 @@ extension QAPI {
     ///
     /// See [`DummyVirtioForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.DummyVirtioForceArrays).
     public struct DummyVirtioForceArrays: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "DummyVirtioForceArrays", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -735,6 +763,7 @@ extension QAPI {
     ///
     /// See [`GranuleMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.GranuleMode).
     public struct GranuleMode: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "GranuleMode", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -756,6 +785,7 @@ extension QAPI {
     ///
     /// See [`VMAppleVirtioBlkVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.VMAppleVirtioBlkVariant).
     public struct VMAppleVirtioBlkVariant: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "VMAppleVirtioBlkVariant", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -777,8 +807,11 @@ extension QAPI {
     ///
     /// Reply: `[VirtioInfo]`.
     public struct XQueryVirtio: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-virtio"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = [QAPI.VirtioInfo]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -798,8 +831,11 @@ extension QAPI {
     ///
     /// Reply: `VirtioStatus`.
     public struct XQueryVirtioStatus: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-virtio-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.VirtioStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -825,8 +861,11 @@ extension QAPI {
     ///
     /// Reply: `VirtQueueStatus`.
     public struct XQueryVirtioQueueStatus: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-virtio-queue-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.VirtQueueStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -858,8 +897,11 @@ extension QAPI {
     ///
     /// Reply: `VirtVhostQueueStatus`.
     public struct XQueryVirtioVhostQueueStatus: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-virtio-vhost-queue-status"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-vhost-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.VirtVhostQueueStatus
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -891,8 +933,11 @@ extension QAPI {
     ///
     /// Reply: `VirtioQueueElement`.
     public struct XQueryVirtioQueueElement: QAPICommand {
+        /// The wire name.
         public static let name = "x-query-virtio-queue-element"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-element", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        /// The reply's type.
         public typealias Response = QAPI.VirtioQueueElement
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

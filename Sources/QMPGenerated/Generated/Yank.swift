@@ -9,6 +9,7 @@ extension QAPI {
     ///
     /// See [`YankInstanceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-yank.YankInstanceType).
     public struct YankInstanceType: QMPEnum, QAPIValue {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
@@ -26,7 +27,9 @@ extension QAPI {
     ///
     /// See [`YankInstanceBlockNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceBlockNode).
     public struct YankInstanceBlockNode: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceBlockNode", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -48,7 +51,9 @@ extension QAPI {
     ///
     /// See [`YankInstanceChardev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceChardev).
     public struct YankInstanceChardev: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceChardev", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -72,7 +77,9 @@ extension QAPI {
     ///
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct YankInstance: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstance", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
         public static let requiredMembers: [Swift.String] = []
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
@@ -106,8 +113,11 @@ extension QAPI {
     ///
     /// Reply: `nothing`.
     public struct Yank: QAPICommand {
+        /// The wire name.
         public static let name = "yank"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
         public var arguments: JSONObject
@@ -131,8 +141,11 @@ extension QAPI {
     ///
     /// Reply: `[YankInstance]`.
     public struct QueryYank: QAPICommand {
+        /// The wire name.
         public static let name = "query-yank"
+        /// What the schema says about it: wire name, since, features.
         public static let qapiInfo = QAPIDeclarationInfo(name: "query-yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        /// The reply's type.
         public typealias Response = [QAPI.YankInstance]
         /// The arguments as they go on the wire.
         public var arguments: JSONObject

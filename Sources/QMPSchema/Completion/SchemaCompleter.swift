@@ -8,6 +8,7 @@ public struct Completion: Sendable, Hashable {
     /// key into a nested object); the others are complete words, after which a space goes.
     public var candidates: [String]
 
+    /// Creates a value from its members.
     public init(word: String, candidates: [String]) {
         self.word = word
         self.candidates = candidates
@@ -41,9 +42,12 @@ public struct Completion: Sendable, Hashable {
 /// // ["read-only-mode=read-only", "read-only-mode=read-write", "read-only-mode=retain"]
 /// ```
 public struct SchemaCompleter: Sendable {
+    /// The schema completions come from.
     public var schema: QAPISchema
+    /// Which arguments take values from the monitor.
     public var table: LiveValueTable
 
+    /// Creates a value from its members.
     public init(schema: QAPISchema, table: LiveValueTable = .standard) {
         self.schema = schema
         self.table = table
