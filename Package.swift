@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "QMPWire", targets: ["QMPWire"]),
         .library(name: "QMP", targets: ["QMP"]),
         .library(name: "QMPSchema", targets: ["QMPSchema"]),
+        // Every command, event and type of QEMU's QAPI schema, generated (scripts/generate-qapi.sh).
+        .library(name: "QMPGenerated", targets: ["QMPGenerated"]),
         .library(name: "HMP", targets: ["HMP"]),
         .library(name: "QEMURunner", targets: ["QEMURunner"]),
         .library(name: "LineEditing", targets: ["LineEditing"]),
@@ -30,11 +32,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Wire logging for library users (QMPClient.Configuration.logger, issue 14).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // `swift package generate-documentation`: the DocC catalog (Sources/QMP/QMP.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(name: "QMPWire"),
         .target(name: "QMP", dependencies: ["QMPWire", .product(name: "Logging", package: "swift-log")]),
         .target(name: "QMPSchema", dependencies: ["QMP", "QMPWire"]),
+        // Generated from QEMU's schema: a module of its own, so changes elsewhere do not recompile it.
+        .target(name: "QMPGenerated", dependencies: ["QMP", "QMPWire"]),
         .target(name: "HMP", dependencies: ["QMP", "QMPWire"]),
         .target(name: "QEMURunner", dependencies: ["QMP", "QMPWire", "GuestAgent"]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
@@ -61,6 +67,7 @@ let package = Package(
         .testTarget(
             name: "QMPTests",
             dependencies: ["QMP", "QMPWire", "QMPTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "QMPGeneratedTests", dependencies: ["QMPGenerated", "QMP", "QMPWire", "QMPSchema", "QMPTestSupport"]),
         .testTarget(name: "QMPSchemaTests", dependencies: ["QMPSchema", "QMP", "QMPTestSupport"]),
         .testTarget(name: "HMPTests", dependencies: ["HMP", "QMP", "QMPTestSupport"]),
         .testTarget(name: "QEMURunnerTests", dependencies: ["QEMURunner", "QMP", "QMPTestSupport"]),

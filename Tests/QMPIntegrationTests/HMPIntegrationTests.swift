@@ -56,7 +56,9 @@ import QMPTestSupport
     @Test func classicMediaSwapOverTheHMPSocket() async throws {
         let setup = try await Self.classic()
         let monitor = try await HMPSocketClient.connect(to: .unix(path: setup.hmpPath))
-        #expect(monitor.banner.hasPrefix("QEMU 7."))
+        // The version of whichever QEMU runs the suite (QMPKIT_QEMU selects one of the matrix).
+        let version = setup.client.greeting.version
+        #expect(monitor.banner.hasPrefix("QEMU \(version.major).\(version.minor)."))
         #expect(monitor.banner.hasSuffix("monitor - type 'help' for more information"))
         let before = try await monitor.run("info block", timeout: .seconds(10))
         #expect(before.contains(setup.isoA))
@@ -103,8 +105,9 @@ import QMPTestSupport
             for try await (n, text) in group { replies[n] = text }
             return replies
         }
+        let version = setup.client.greeting.version
         for (n, text) in replies {
-            #expect(n % 2 == 0 ? text.hasPrefix("VM status:") : text.hasPrefix("7."), "reply \(n): \(text)")
+            #expect(n % 2 == 0 ? text.hasPrefix("VM status:") : text.hasPrefix("\(version.major)."), "reply \(n): \(text)")
         }
         await monitor.close()
         await setup.client.close()

@@ -39,6 +39,13 @@ import Testing
 
     @Test func execWarnsAboutUnstableUseAndGoesOn() async throws {
         let qemu = try QEMUProcess.launch()
+        guard try await QEMUUnderTest.version() >= QEMUVersion(major: 6, minor: 2, micro: 0) else {
+            // Before 6.2 there is no x-query-roms (and no `unstable` feature): it is refused before it is sent.
+            let result = try await ChildProcess.run([qmpsh, "exec", qemu.monitorPath, "x-query-roms"])
+            #expect(result.status == 2, "\(result)")
+            #expect(result.standardError.hasPrefix("ValidationError: unknown command 'x-query-roms'"))
+            return
+        }
         let result = try await ChildProcess.run([qmpsh, "exec", qemu.monitorPath, "x-query-roms"])
         #expect(result.status == 0, "\(result)")
         #expect(result.standardError == "Warning: command 'x-query-roms' is unstable\n")
@@ -51,8 +58,7 @@ import Testing
         let qemu = try QEMUProcess.launch()
         let medium = try await ChildProcess.run([qmpsh, "schema", qemu.monitorPath, "blockdev-change-medium"])
         #expect(medium.status == 0, "\(medium)")
-        #expect(medium.standardOutput
-            == "blockdev-change-medium id:str? filename:str format:str? force:bool? read-only-mode:{retain,read-only,read-write}?\n")
+        #expect(medium.standardOutput == (try await QEMUUnderTest.changeMediumSignature()) + "\n")
         let event = try await ChildProcess.run([qmpsh, "schema", qemu.monitorPath, "DEVICE_DELETED"])
         #expect(event.standardOutput == "DEVICE_DELETED device:str? path:str\n")
         let list = try await ChildProcess.run([qmpsh, "schema", qemu.monitorPath])
@@ -72,7 +78,9 @@ import Testing
         #expect(result.status == 0, "\(result)")
         let description = try JSON(parsing: result.standardOutput)
         #expect(description["name"] == "blockdev-change-medium")
-        #expect(description["arguments"]?[2] == ["name": "filename", "type": "str", "optional": false])
+        // By name: under `-compat deprecated-output=hide` the deprecated `device` argument is not listed.
+        let filename = description["arguments"]?.arrayValue?.first { $0["name"] == "filename" }
+        #expect(filename == ["name": "filename", "type": "str", "optional": false])
         let all = try await ChildProcess.run([qmpsh, "schema", qemu.monitorPath, "--json"])
         let list = try JSON(parsing: all.standardOutput)
         #expect(list.arrayValue?.contains { $0["name"] == "device_add" } == true)

@@ -39,8 +39,7 @@ import Testing
         #expect(fetches.withLock { $0 } == 1)
         // The live schema is the one captured for the unit tests (same QEMU).
         #expect(a.command(named: "blockdev-change-medium") != nil)
-        #expect(a.signature(ofCommand: "blockdev-change-medium")
-            == "blockdev-change-medium id:str? filename:str format:str? force:bool? read-only-mode:{retain,read-only,read-write}?")
+        #expect(a.signature(ofCommand: "blockdev-change-medium") == (try await QEMUUnderTest.changeMediumSignature()))
         await client.close()
         // Another connection fetches its own.
         let other = try await qemu.connect(configuration: configuration)

@@ -167,7 +167,7 @@ private func decodeValue<T: Decodable>(_: T.Type, _ text: String) throws -> T {
         #expect(pc.name == "pc-i440fx-7.2")
         #expect(pc.isDefault == true)
         #expect(pc.cpuMax == 255)
-        #expect(pc.hotpluggableCPUs)
+        #expect(pc.hotpluggableCPUs == true)
         #expect(pc.defaultCPUType == "qemu64-x86_64-cpu")
         #expect(pc.defaultRAMId == "pc.ram")
         let q35 = try #require(machines.first { $0.alias == "q35" })
@@ -176,7 +176,7 @@ private func decodeValue<T: Decodable>(_: T.Type, _ text: String) throws -> T {
         let none = try #require(machines.first { $0.name == "none" })
         #expect(none.defaultCPUType == nil)
         #expect(none.hotpluggableCPUs == false)
-        #expect(machines.filter(\.deprecated).map(\.name) == ["pc-i440fx-1.4"])
+        #expect(machines.filter { $0.deprecated == true }.map(\.name) == ["pc-i440fx-1.4"])
     }
 
     @Test func queryCommands() throws {

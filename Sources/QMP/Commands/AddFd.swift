@@ -6,7 +6,9 @@
 /// let info = try await client.execute(AddFd(opaque: "disk.img rw"), fileDescriptors: [fd])
 /// ```
 public struct AddFd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "add-fd"
+    /// The reply's type.
     public typealias Response = AddfdInfo
 
     /// The fd set to add to; a new set is made when absent.
@@ -14,6 +16,7 @@ public struct AddFd: QMPCommand, Hashable {
     /// A free-form note kept with the descriptor (shown by `query-fdsets`).
     public var opaque: String?
 
+    /// Creates a value from its members.
     public init(fdsetID: Int? = nil, opaque: String? = nil) {
         self.fdsetID = fdsetID
         self.opaque = opaque

@@ -4,12 +4,15 @@
 /// new size), and a guest with no driver, or a paused one, never does. Fails with `DeviceNotActive` when there
 /// is no balloon device.
 public struct Balloon: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "balloon"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The target memory size in bytes.
     public var value: Int
 
+    /// Creates a value from its members.
     public init(value: Int) {
         self.value = value
     }

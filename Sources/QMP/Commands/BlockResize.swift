@@ -3,7 +3,9 @@
 /// Returns `{}`. Name the node (`nodeName`) or the block backend (`device`, the `-drive` id). Shrinking cuts off
 /// data at the end, where the format allows it at all.
 public struct BlockResize: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "block_resize"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The block backend name; set this or `nodeName`.

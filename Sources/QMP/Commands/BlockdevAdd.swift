@@ -11,7 +11,9 @@ import QMPWire
 /// Give every node a `node-name`: it is how ``BlockdevDel`` and devices refer to it. A qcow2's backing chain
 /// is opened automatically (with QEMU-made node names such as `#block426`) unless `backing` says otherwise.
 public struct BlockdevAdd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "blockdev-add"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The node's options, sent as the arguments object.
@@ -34,6 +36,7 @@ public struct BlockdevAdd: QMPCommand, Hashable {
     /// The `node-name` option.
     public var nodeName: String? { options["node-name"]?.stringValue }
 
+    /// Writes the wire form.
     public func encode(to encoder: any Encoder) throws {
         try JSON.object(options).encode(to: encoder)
     }

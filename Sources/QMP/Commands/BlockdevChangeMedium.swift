@@ -6,7 +6,9 @@
 /// id: the drive id gives `DeviceNotFound`. `device` is the drive (backend) name instead, for `-drive` setups.
 /// If the guest has locked the tray, the swap fails unless `force` is set.
 public struct BlockdevChangeMedium: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "blockdev-change-medium"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The block backend name (the `-drive` id); set this or `id`.

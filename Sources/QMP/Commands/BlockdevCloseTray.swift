@@ -3,7 +3,9 @@
 /// Returns `{}`; QEMU sends `DEVICE_TRAY_MOVED` (``DeviceTrayMovedEvent``) with `tray-open: false`. `id` is the
 /// device id; `device` is the drive (backend) name.
 public struct BlockdevCloseTray: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "blockdev-close-tray"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The block backend name; set this or `id`.

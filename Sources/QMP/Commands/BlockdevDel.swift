@@ -3,11 +3,14 @@
 /// Returns `{}`. Fails while the node is in use (attached to a device, or below another node); remove the
 /// device first and wait for its `DEVICE_DELETED`.
 public struct BlockdevDel: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "blockdev-del"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     public var nodeName: String
 
+    /// Creates a value from its members.
     public init(nodeName: String) {
         self.nodeName = nodeName
     }

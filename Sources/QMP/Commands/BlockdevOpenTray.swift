@@ -5,7 +5,9 @@
 /// open it and still returns `{}`: the event comes if and when the guest does. `id` is the device id; `device`
 /// is the drive (backend) name.
 public struct BlockdevOpenTray: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "blockdev-open-tray"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The block backend name; set this or `id`.

@@ -2,11 +2,14 @@
 ///
 /// Returns `{}`; fails when no descriptor has that name.
 public struct CloseFd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "closefd"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     public var fdname: String
 
+    /// Creates a value from its members.
     public init(fdname: String) {
         self.fdname = fdname
     }

@@ -11,7 +11,9 @@ import QMPWire
 /// On `q35` the root bus does not take hot-plug: plug into a `pcie-root-port` with `bus:`. Driver properties are
 /// not in the QMP schema; ``DeviceListProperties`` lists them.
 public struct DeviceAdd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "device_add"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The device type, e.g. `virtio-blk-pci`, `pc-dimm`, or a CPU type from ``QueryHotpluggableCPUs``.
@@ -24,6 +26,7 @@ public struct DeviceAdd: QMPCommand, Hashable {
     /// fields win.
     public var properties: JSONObject
 
+    /// Creates a value from its members.
     public init(driver: String, id: String? = nil, bus: String? = nil, properties: JSONObject = [:]) {
         self.driver = driver
         self.id = id
@@ -46,6 +49,7 @@ public struct DeviceAdd: QMPCommand, Hashable {
         return DeviceAdd(driver: slot.type, id: id, properties: properties)
     }
 
+    /// Writes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicCodingKey.self)
         try container.encode(driver, forKey: DynamicCodingKey("driver"))

@@ -5,12 +5,15 @@
 /// possibly never for a guest without hot-plug support). Wait for the event before reusing the id or deleting
 /// the backend. Unplugging right after plugging can fail while the guest is still bringing the slot up.
 public struct DeviceDel: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "device_del"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The device id, or its QOM path.
     public var id: String
 
+    /// Creates a value from its members.
     public init(id: String) {
         self.id = id
     }

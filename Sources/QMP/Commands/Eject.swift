@@ -5,7 +5,9 @@
 /// again once the tray is open. `id` is the device id (`-device ide-cd,id=cdrom0`); `device` is the drive
 /// (backend) name. Ejecting an empty drive is not an error.
 public struct Eject: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "eject"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The block backend name (the `-drive` id); set this or `id`.

@@ -8,7 +8,9 @@ import QMPWire
 /// try await client.execute(NetdevAdd.user(id: "n1", hostForwards: ["tcp::2222-:22"]))
 /// ```
 public struct NetdevAdd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "netdev_add"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The backend type, e.g. `user`, `tap`, `socket`, `stream`.
@@ -18,6 +20,7 @@ public struct NetdevAdd: QMPCommand, Hashable {
     /// Further options of the backend type. Members named `type` or `id` here are ignored: the typed fields win.
     public var properties: JSONObject
 
+    /// Creates a value from its members.
     public init(type: String, id: String, properties: JSONObject = [:]) {
         self.type = type
         self.id = id
@@ -33,6 +36,7 @@ public struct NetdevAdd: QMPCommand, Hashable {
         return NetdevAdd(type: "user", id: id, properties: properties)
     }
 
+    /// Writes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicCodingKey.self)
         try container.encode(type, forKey: DynamicCodingKey("type"))

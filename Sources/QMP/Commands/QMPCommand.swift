@@ -19,7 +19,9 @@ public protocol QMPCommand: Encodable, Sendable {
 
 /// The reply of commands that return nothing useful (`{}`); decodes from any value.
 public struct QMPEmpty: Decodable, Sendable, Equatable {
+    /// The command (it takes no arguments).
     public init() {}
+    /// Reads the wire form.
     public init(from decoder: any Decoder) throws {}
 }
 
@@ -31,13 +33,17 @@ public protocol QMPEnum: RawRepresentable<String>, Codable, Sendable, Hashable, 
 }
 
 extension QMPEnum {
+    /// Creates a value from its members.
     public init(stringLiteral value: String) { self.init(rawValue: value) }
+    /// Reads the wire form.
     public init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
+    /// Writes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
+    /// A one-line description.
     public var description: String { rawValue }
 }

@@ -6,8 +6,11 @@ import QMPWire
 /// names in it are masked as numbers (`"arg-type": "16"`), and `device_add` properties are not in it (use
 /// ``DeviceListProperties``).
 public struct QueryQMPSchema: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "query-qmp-schema"
+    /// The reply's type.
     public typealias Response = [JSON]
 
+    /// The command (it takes no arguments).
     public init() {}
 }

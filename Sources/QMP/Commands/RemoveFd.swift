@@ -3,13 +3,16 @@
 /// Returns `{}`. `fd` is QEMU's number for the descriptor, as ``AddfdInfo/fd`` reported it, not the caller's.
 /// QEMU closes a removed descriptor only once nothing uses it.
 public struct RemoveFd: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "remove-fd"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     public var fdsetID: Int
     /// The descriptor to remove; every descriptor of the set when absent.
     public var fd: Int?
 
+    /// Creates a value from its members.
     public init(fdsetID: Int, fd: Int? = nil) {
         self.fdsetID = fdsetID
         self.fd = fd

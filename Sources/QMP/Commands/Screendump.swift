@@ -4,7 +4,9 @@
 /// display device: "There is no console to take a screendump from"); works with `-display none` when a display
 /// device such as `VGA` exists.
 public struct Screendump: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "screendump"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The file to write, as QEMU sees the file system.
@@ -16,6 +18,7 @@ public struct Screendump: QMPCommand, Hashable {
     /// The file format; PPM when absent.
     public var format: ScreendumpFormat?
 
+    /// Creates a value from its members.
     public init(filename: String, device: String? = nil, head: Int? = nil, format: ScreendumpFormat? = nil) {
         self.filename = filename
         self.device = device

@@ -6,7 +6,9 @@
 /// try await client.execute(SendKey(combination: "ctrl-alt-delete"))
 /// ```
 public struct SendKey: QMPCommand, Hashable {
+    /// The wire name.
     public static let name = "send-key"
+    /// The reply's type.
     public typealias Response = QMPEmpty
 
     /// The keys, pressed in this order.
@@ -14,6 +16,7 @@ public struct SendKey: QMPCommand, Hashable {
     /// How long the keys stay down, in milliseconds (QEMU's default is 100).
     public var holdTime: Int?
 
+    /// Creates a value from its members.
     public init(keys: [KeyValue], holdTime: Int? = nil) {
         self.keys = keys
         self.holdTime = holdTime

@@ -14,6 +14,7 @@ public struct QMPEvent: Sendable, Equatable {
     /// Arrival order on this connection, from 1.
     public var sequence: UInt64
 
+    /// Creates a value from its members.
     public init(name: String, data: JSON = .object([:]), timestamp: QMPTimestamp = QMPTimestamp(), sequence: UInt64 = 0) {
         self.name = name
         self.data = data
@@ -46,6 +47,7 @@ public struct EventCursor: Sendable, Hashable, Comparable {
     /// Events with a sequence number above this one come after the cursor.
     public var sequence: UInt64
 
+    /// Creates a value from its members.
     public init(sequence: UInt64) { self.sequence = sequence }
 
     public static func < (lhs: EventCursor, rhs: EventCursor) -> Bool { lhs.sequence < rhs.sequence }
@@ -70,6 +72,7 @@ public struct QMPEventFilter: Sendable {
     /// A further test, when the above is not enough.
     public var predicate: (@Sendable (QMPEvent) -> Bool)?
 
+    /// Creates a value from its members.
     public init(names: Set<String>? = nil, dataMatch: [String: JSON] = [:], predicate: (@Sendable (QMPEvent) -> Bool)? = nil) {
         self.names = names
         self.dataMatch = dataMatch

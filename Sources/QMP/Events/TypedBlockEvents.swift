@@ -5,6 +5,7 @@
 /// What happens next follows the drive's `werror`/`rerror` settings (`action`); with `stop`, a `STOP` event
 /// follows and the guest stays paused (run state `io-error`) until `cont`.
 public struct BlockIOErrorEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "BLOCK_IO_ERROR"
 
     /// The block backend name; empty for drives set up with `-blockdev`.
@@ -20,6 +21,7 @@ public struct BlockIOErrorEvent: QMPEventType, Hashable {
     /// The host error, as text (`strerror`); for humans, not for matching.
     public var reason: String
 
+    /// Creates a value from its members.
     public init(
         device: String, nodeName: String? = nil, operation: IOOperationType, action: BlockErrorAction,
         nospace: Bool? = nil, reason: String
@@ -43,6 +45,7 @@ public struct BlockIOErrorEvent: QMPEventType, Hashable {
 /// A job that ends runs through `waiting`, `pending` and `concluded`; `null` comes after `job-dismiss` (or at
 /// once for jobs started with `auto-dismiss`).
 public struct JobStatusChangeEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "JOB_STATUS_CHANGE"
 
     /// The job id.
@@ -50,6 +53,7 @@ public struct JobStatusChangeEvent: QMPEventType, Hashable {
     /// The new status.
     public var status: JobStatus
 
+    /// Creates a value from its members.
     public init(id: String, status: JobStatus) {
         self.id = id
         self.status = status

@@ -5,6 +5,7 @@
 /// Sent for the device itself and for some of its parts (a virtio PCI device also sends one for
 /// `/machine/peripheral/ID/virtio-backend`, with no `device`); match on `device`.
 public struct DeviceDeletedEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "DEVICE_DELETED"
 
     /// The device id; absent for devices (and parts) that have none.
@@ -12,6 +13,7 @@ public struct DeviceDeletedEvent: QMPEventType, Hashable {
     /// The QOM path, e.g. `/machine/peripheral/vd1`.
     public var path: String
 
+    /// Creates a value from its members.
     public init(device: String? = nil, path: String) {
         self.device = device
         self.path = path
@@ -20,6 +22,7 @@ public struct DeviceDeletedEvent: QMPEventType, Hashable {
 
 /// `DEVICE_TRAY_MOVED`: a removable drive's tray opened or closed (by the guest or by a monitor command).
 public struct DeviceTrayMovedEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "DEVICE_TRAY_MOVED"
 
     /// The block backend name (the `-drive` id); empty for drives set up with `-blockdev`.
@@ -29,6 +32,7 @@ public struct DeviceTrayMovedEvent: QMPEventType, Hashable {
     /// Whether the tray is now open.
     public var trayOpen: Bool
 
+    /// Creates a value from its members.
     public init(device: String, id: String, trayOpen: Bool) {
         self.device = device
         self.id = id
@@ -43,11 +47,13 @@ public struct DeviceTrayMovedEvent: QMPEventType, Hashable {
 
 /// `BALLOON_CHANGE`: the guest's balloon driver changed the guest's memory size.
 public struct BalloonChangeEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "BALLOON_CHANGE"
 
     /// The guest's memory size now, in bytes.
     public var actual: Int
 
+    /// Creates a value from its members.
     public init(actual: Int) {
         self.actual = actual
     }
@@ -57,10 +63,12 @@ public struct BalloonChangeEvent: QMPEventType, Hashable {
 ///
 /// After a CPU or DIMM `device_add`, this is the sign the guest has taken the device (`status` 0).
 public struct ACPIDeviceOSTEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "ACPI_DEVICE_OST"
 
     public var info: ACPIOSTInfo
 
+    /// Creates a value from its members.
     public init(info: ACPIOSTInfo) {
         self.info = info
     }
@@ -79,6 +87,7 @@ public struct ACPIOSTInfo: Codable, Sendable, Hashable {
     /// The outcome: 0 = success; other values are ACPI `_OST` failure codes.
     public var status: Int
 
+    /// Creates a value from its members.
     public init(device: String? = nil, slot: String, slotType: ACPISlotType, source: Int, status: Int) {
         self.device = device
         self.slot = slot
@@ -100,6 +109,7 @@ public struct ACPIOSTInfo: Codable, Sendable, Hashable {
 ///
 /// QEMU sends it once and then waits until `query-rx-filter` is run for that NIC before sending it again.
 public struct NICRxFilterChangedEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "NIC_RX_FILTER_CHANGED"
 
     /// The NIC's id, when it has one.
@@ -107,6 +117,7 @@ public struct NICRxFilterChangedEvent: QMPEventType, Hashable {
     /// The NIC's QOM path.
     public var path: String
 
+    /// Creates a value from its members.
     public init(name: String? = nil, path: String) {
         self.name = name
         self.path = path

@@ -2,7 +2,9 @@
 
 /// Why the guest shut down or was reset (`SHUTDOWN`, `RESET`).
 public struct ShutdownCause: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let none: ShutdownCause = "none"
@@ -30,7 +32,9 @@ public struct ShutdownCause: QMPEnum {
 
 /// What QEMU does when the guest panics.
 public struct GuestPanicAction: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let pause: GuestPanicAction = "pause"
@@ -57,6 +61,7 @@ public struct GuestPanicInformation: Codable, Sendable, Hashable {
     /// s390: the reason, e.g. `disabled-wait`.
     public var reason: String?
 
+    /// Creates a value from its members.
     public init(
         type: String, arg1: UInt64? = nil, arg2: UInt64? = nil, arg3: UInt64? = nil, arg4: UInt64? = nil,
         arg5: UInt64? = nil, core: Int? = nil, pswMask: UInt64? = nil, pswAddress: UInt64? = nil,
@@ -83,7 +88,9 @@ public struct GuestPanicInformation: Codable, Sendable, Hashable {
 
 /// The kind of slot an `ACPI_DEVICE_OST` report is about.
 public struct ACPISlotType: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let dimm: ACPISlotType = "DIMM"
@@ -92,7 +99,9 @@ public struct ACPISlotType: QMPEnum {
 
 /// The direction of a failed I/O request.
 public struct IOOperationType: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let read: IOOperationType = "read"
@@ -101,7 +110,9 @@ public struct IOOperationType: QMPEnum {
 
 /// What QEMU did about a block I/O error.
 public struct BlockErrorAction: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// The error was ignored; the guest was told the request succeeded.
@@ -114,7 +125,9 @@ public struct BlockErrorAction: QMPEnum {
 
 /// The status of a block job.
 public struct JobStatus: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let undefined: JobStatus = "undefined"

@@ -4,6 +4,7 @@
 /// `SHUTDOWN`: the guest shut down, or QEMU is about to exit (`quit`, a signal). With `-no-shutdown` QEMU stays
 /// and the guest is left in the `shutdown` state.
 public struct ShutdownEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "SHUTDOWN"
 
     /// Whether the guest asked for it (ACPI poweroff, triple fault ...) rather than the host.
@@ -11,6 +12,7 @@ public struct ShutdownEvent: QMPEventType, Hashable {
     /// Why, e.g. `host-qmp-quit` after `quit`, `guest-shutdown` after a poweroff in the guest.
     public var reason: ShutdownCause
 
+    /// Creates a value from its members.
     public init(guest: Bool, reason: ShutdownCause) {
         self.guest = guest
         self.reason = reason
@@ -19,8 +21,10 @@ public struct ShutdownEvent: QMPEventType, Hashable {
 
 /// `POWERDOWN`: the ACPI power button was pressed (`system_powerdown`); the guest decides what to do.
 public struct PowerdownEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "POWERDOWN"
 
+    /// Creates a value from its members.
     public init() {}
     /// Accepts any data: the event has none.
     public init(from decoder: any Decoder) throws {}
@@ -28,6 +32,7 @@ public struct PowerdownEvent: QMPEventType, Hashable {
 
 /// `RESET`: the guest was reset.
 public struct ResetEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "RESET"
 
     /// Whether the guest asked for it rather than the host.
@@ -35,6 +40,7 @@ public struct ResetEvent: QMPEventType, Hashable {
     /// Why, e.g. `host-qmp-system-reset` after `system_reset`, `guest-reset` after a reboot in the guest.
     public var reason: ShutdownCause
 
+    /// Creates a value from its members.
     public init(guest: Bool, reason: ShutdownCause) {
         self.guest = guest
         self.reason = reason
@@ -43,8 +49,10 @@ public struct ResetEvent: QMPEventType, Hashable {
 
 /// `STOP`: the vCPUs stopped (`stop`, an I/O error with `werror=stop`, a debugger ...).
 public struct StopEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "STOP"
 
+    /// Creates a value from its members.
     public init() {}
     /// Accepts any data: the event has none.
     public init(from decoder: any Decoder) throws {}
@@ -52,8 +60,10 @@ public struct StopEvent: QMPEventType, Hashable {
 
 /// `RESUME`: the vCPUs run again (`cont`, or the first start of a `-S` guest).
 public struct ResumeEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "RESUME"
 
+    /// Creates a value from its members.
     public init() {}
     /// Accepts any data: the event has none.
     public init(from decoder: any Decoder) throws {}
@@ -61,6 +71,7 @@ public struct ResumeEvent: QMPEventType, Hashable {
 
 /// `GUEST_PANICKED`: the guest reported a panic (through a pvpanic device, Hyper-V or s390 mechanisms).
 public struct GuestPanickedEvent: QMPEventType, Hashable {
+    /// The wire name.
     public static let name = "GUEST_PANICKED"
 
     /// What QEMU does about it (`-action panic=`).
@@ -68,6 +79,7 @@ public struct GuestPanickedEvent: QMPEventType, Hashable {
     /// Details some panic mechanisms provide.
     public var info: GuestPanicInformation?
 
+    /// Creates a value from its members.
     public init(action: GuestPanicAction, info: GuestPanicInformation? = nil) {
         self.action = action
         self.info = info

@@ -48,6 +48,7 @@ public struct LiveValueTable: Sendable {
     /// `entries[command][argumentPath]`.
     public var entries: [String: [String: [LiveValueQuery]]]
 
+    /// Creates a value from its members.
     public init(entries: [String: [String: [LiveValueQuery]]]) {
         self.entries = entries
     }
@@ -71,6 +72,7 @@ public struct LiveValueTable: Sendable {
         return []
     }
 
+    /// The arguments qmpkit completes from the monitor.
     public static let standard = LiveValueTable(entries: [
         "device_add": [
             "driver": [.deviceDrivers], "bus": [.busNames], "drive": [.blockBackendNames, .blockNodeNames],
@@ -116,8 +118,10 @@ public protocol LiveValueProvider {
 
 /// A fixed set of live values.
 public struct LiveValueSnapshot: LiveValueProvider, Sendable, Hashable {
+    /// The values each query gave.
     public var values: [LiveValueQuery: [String]]
 
+    /// Creates a value from its members.
     public init(_ values: [LiveValueQuery: [String]] = [:]) {
         self.values = values
     }

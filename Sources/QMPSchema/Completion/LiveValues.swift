@@ -14,12 +14,14 @@ public import QMP
 /// let completion = await live.complete(lineBeforeCursor: "device_del id=", with: completer)   // ["id=vd0", ...]
 /// ```
 public actor LiveValues {
+    /// The monitor the values come from.
     public let client: QMPClient
     /// Time limit for each query.
     public let timeout: Duration
 
     private var cache: [LiveValueQuery: Task<[String]?, Never>] = [:]
 
+    /// Creates a value from its members.
     public init(client: QMPClient, timeout: Duration = .seconds(5)) {
         self.client = client
         self.timeout = timeout

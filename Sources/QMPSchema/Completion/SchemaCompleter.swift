@@ -8,6 +8,7 @@ public struct Completion: Sendable, Hashable {
     /// key into a nested object); the others are complete words, after which a space goes.
     public var candidates: [String]
 
+    /// Creates a value from its members.
     public init(word: String, candidates: [String]) {
         self.word = word
         self.candidates = candidates
@@ -41,9 +42,12 @@ public struct Completion: Sendable, Hashable {
 /// // ["read-only-mode=read-only", "read-only-mode=read-write", "read-only-mode=retain"]
 /// ```
 public struct SchemaCompleter: Sendable {
+    /// The schema completions come from.
     public var schema: QAPISchema
+    /// Which arguments take values from the monitor.
     public var table: LiveValueTable
 
+    /// Creates a value from its members.
     public init(schema: QAPISchema, table: LiveValueTable = .standard) {
         self.schema = schema
         self.table = table
@@ -227,15 +231,11 @@ private struct CompletionSession {
     private func objectShape(_ reference: SchemaTypeRef, given: JSONObject, into members: inout [SchemaMember]) -> Bool {
         switch schema[reference].kind {
         case .object(let object):
-            members += object.members
-            if let tag = object.tag, let value = given[tag]?.stringValue, let variant = object.variant(for: value),
-                case .object(let variantObject) = schema[variant].kind
-            {
-                members += variantObject.members
-            }
+            // The variant each tag of `given` selects, nested unions included.
+            members += schema.shape(of: object, given: given).members
             return true
-        case .alternate(let branches):
-            for branch in branches where shapeOf(branch).object {
+        case .alternate:
+            for branch in schema.alternateBranches(of: reference) where shapeOf(branch).object {
                 return objectShape(branch, given: given, into: &members)
             }
             return false
@@ -248,9 +248,10 @@ private struct CompletionSession {
     private func shapeOf(_ reference: SchemaTypeRef) -> (object: Bool, scalar: Bool) {
         switch schema[reference].kind {
         case .object: return (true, false)
-        case .alternate(let branches):
+        case .alternate:
+            // Flattened branches are never alternates: this does not recurse past one level.
             var result = (object: false, scalar: false)
-            for branch in branches {
+            for branch in schema.alternateBranches(of: reference) {
                 let shape = shapeOf(branch)
                 result.object = result.object || shape.object
                 result.scalar = result.scalar || shape.scalar

@@ -30,12 +30,15 @@ extension QAPISchema {
 
 /// A schema that is not a JSON array of entities.
 public struct SchemaDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in one line.
     public var message: String
 
+    /// Creates a value from its members.
     public init(_ message: String) {
         self.message = message
     }
 
+    /// A one-line description.
     public var description: String { message }
 }
 

@@ -90,7 +90,11 @@ struct SignatureRenderer {
     }
 
     /// `str`, `{a,b}`, `[T]`, `A|B`, `{m:T?,...}` for small objects at the top, else the derived name.
+    /// Types nested deeper than this are shown by their derived name (a type can contain itself).
+    static let maximumRenderDepth = 4
+
     func render(_ reference: SchemaTypeRef, depth: Int) -> String {
+        guard depth <= Self.maximumRenderDepth else { return schema.displayName(of: reference) }
         let type = schema[reference]
         switch type.kind {
         case .builtin(let builtin):
@@ -107,8 +111,8 @@ struct SignatureRenderer {
                 $0.name + ":" + render($0.type, depth: depth + 1) + ($0.isOptional ? "?" : "")
             }
             return "{" + members.joined(separator: ",") + "}"
-        case .alternate(let branches):
-            return branches.map { render($0, depth: depth + 1) }.joined(separator: "|")
+        case .alternate:
+            return schema.alternateBranches(of: reference).map { render($0, depth: depth + 1) }.joined(separator: "|")
         case .unknown:
             return "any"
         }

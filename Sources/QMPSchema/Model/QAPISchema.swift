@@ -78,8 +78,10 @@ public struct QAPISchema: Sendable {
 
 /// A reference to one of a schema's ``QAPISchema/types``.
 public struct SchemaTypeRef: Hashable, Sendable {
+    /// The position in ``QAPISchema/types``.
     public let index: Int
 
+    /// Creates a value from its members.
     public init(index: Int) {
         self.index = index
     }
@@ -90,6 +92,7 @@ public struct SchemaCommand: Sendable, Hashable {
     public var name: String
     /// An object type (often a union) holding the arguments; the empty object for commands that take none.
     public var argumentType: SchemaTypeRef
+    /// The type of the reply.
     public var returnType: SchemaTypeRef
     /// Features such as `deprecated` and `unstable`.
     public var features: [String]
@@ -100,7 +103,9 @@ public struct SchemaCommand: Sendable, Hashable {
 /// A QMP event and the type of its `data`.
 public struct SchemaEvent: Sendable, Hashable {
     public var name: String
+    /// The type of the event's `data`.
     public var dataType: SchemaTypeRef
+    /// Features such as `deprecated` and `unstable`.
     public var features: [String]
 }
 
@@ -109,9 +114,12 @@ public struct SchemaType: Sendable, Hashable {
     /// The name in the schema: a builtin's name (`str`), a number for masked types (`"16"`), `[ELEMENT]` for arrays.
     /// ``QAPISchema/displayName(of:)`` gives a readable one.
     public var name: String
+    /// What kind of type it is.
     public var kind: Kind
+    /// Features such as `deprecated` and `unstable`.
     public var features: [String]
 
+    /// The kinds of types.
     public enum Kind: Sendable, Hashable {
         /// `str`, `int`, `bool`, `number`, `null`, `any` (and sized integers in unmasked schemas).
         case builtin(SchemaBuiltin)
@@ -134,6 +142,7 @@ public struct SchemaBuiltin: Sendable, Hashable {
     /// QEMU's JSON type: `string`, `int`, `number`, `boolean`, `null` or `value` (anything).
     public var jsonType: String
 
+    /// Creates a value from its members.
     public init(name: String, jsonType: String) {
         self.name = name
         self.jsonType = jsonType
@@ -158,6 +167,7 @@ public struct SchemaBuiltin: Sendable, Hashable {
 
 /// An enumeration's values.
 public struct SchemaEnum: Sendable, Hashable {
+    /// The values, in schema order.
     public var values: [SchemaEnumValue]
 
     /// The value `name`, or `nil` when it is not one of the enumeration's.
@@ -172,6 +182,7 @@ public struct SchemaEnum: Sendable, Hashable {
 /// One value of an enumeration, with its features (`deprecated`, `unstable`).
 public struct SchemaEnumValue: Sendable, Hashable {
     public var name: String
+    /// Features such as `deprecated` and `unstable`.
     public var features: [String]
 }
 
@@ -180,9 +191,11 @@ public struct SchemaEnumValue: Sendable, Hashable {
 /// A union has a ``tag``: one of its own ``members`` (an enumeration) whose value picks one of the ``variants``;
 /// the variant's members come on top of the union's own.
 public struct SchemaObject: Sendable, Hashable {
+    /// The members, in schema order (a union's own members, not its variants').
     public var members: [SchemaMember]
     /// The discriminator member of a union.
     public var tag: String?
+    /// The variants of a union: which type each tag value selects.
     public var variants: [SchemaVariant]
 
     /// The member `name` of the object itself (not of its variants).
@@ -199,17 +212,21 @@ public struct SchemaObject: Sendable, Hashable {
 /// A member of an object (an argument of a command, a field of an event or a reply).
 public struct SchemaMember: Sendable, Hashable {
     public var name: String
+    /// The type.
     public var type: SchemaTypeRef
     /// The member may be left out.
     public var isOptional: Bool
     /// The default value, when the schema gives one (QEMU's introspection gives `null` or nothing).
     public var defaultValue: JSON?
+    /// Features such as `deprecated` and `unstable`.
     public var features: [String]
 }
 
 /// One case of a union: the value of the tag and the type holding that case's members.
 public struct SchemaVariant: Sendable, Hashable {
+    /// The tag's value.
     public var value: String
+    /// The type.
     public var type: SchemaTypeRef
 }
 
@@ -217,20 +234,27 @@ public struct SchemaVariant: Sendable, Hashable {
 
 /// Features with a meaning for validation.
 public enum SchemaFeature {
+    /// `deprecated`: still there, to be removed.
     public static let deprecated = "deprecated"
+    /// `unstable`: experimental, may change.
     public static let unstable = "unstable"
 }
 
 extension SchemaCommand {
+    /// The schema marks it `deprecated`.
     public var isDeprecated: Bool { features.contains(SchemaFeature.deprecated) }
+    /// The schema marks it `unstable`.
     public var isUnstable: Bool { features.contains(SchemaFeature.unstable) }
 }
 
 extension SchemaMember {
+    /// The schema marks it `deprecated`.
     public var isDeprecated: Bool { features.contains(SchemaFeature.deprecated) }
+    /// The schema marks it `unstable`.
     public var isUnstable: Bool { features.contains(SchemaFeature.unstable) }
 }
 
 extension SchemaEnumValue {
+    /// The schema marks it `deprecated`.
     public var isDeprecated: Bool { features.contains(SchemaFeature.deprecated) }
 }

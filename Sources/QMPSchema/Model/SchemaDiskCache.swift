@@ -28,6 +28,7 @@ public struct SchemaDiskCache: Sendable {
     /// The folder holding the cached schemas.
     public var directory: String
 
+    /// Creates a value from its members.
     public init(directory: String) {
         self.directory = directory
     }

@@ -18,6 +18,8 @@ extension QAPISchema {
         command name: String, arguments: JSONObject, deviceDrivers: [String]? = nil, deviceProperties: [String]? = nil
     ) -> SchemaValidationReport {
         guard let command = command(named: name) else {
+            // QEMU 2.5 to 2.7 leave these two out of their introspection, though they have them.
+            if Self.commandsIntrospectionMayOmit.contains(name) { return SchemaValidationReport() }
             let error = SchemaValidationError(
                 code: .unknownCommand, command: name, path: "", message: "unknown command '\(name)'",
                 suggestion: Suggestion.closest(to: name, in: commandNames))
@@ -53,6 +55,12 @@ extension QAPISchema {
     }
 }
 
+extension QAPISchema {
+    /// Commands every QEMU has but whose introspection can leave them out (QEMU 2.5 to 2.7 omit `device_add` and
+    /// `qmp_capabilities`): validation lets them through with any arguments when the schema has no entry for them.
+    public static let commandsIntrospectionMayOmit: Set<String> = ["device_add", "qmp_capabilities"]
+}
+
 /// Arguments beyond the schema's that a command takes.
 enum FreeFormArguments {
     case none
@@ -71,19 +79,11 @@ struct SchemaValidator {
 
     mutating func checkObject(_ object: JSONObject, shape: SchemaObject, path: String, freeForm: FreeFormArguments = .none) {
         let prefix = path.isEmpty ? "" : path + "."
-        var variant: SchemaObject?
-        var variantUndetermined = false
-        if let tag = shape.tag {
-            if let value = object[tag]?.stringValue, tagAccepts(shape, tag: tag, value: value) {
-                if let reference = shape.variant(for: value), case .object(let variantShape) = schema[reference].kind {
-                    variant = variantShape
-                }
-            } else {
-                variantUndetermined = true
-            }
-        }
+        // The union's own members, then those of the variant each tag selects (nested unions included).
+        let resolved = schema.shape(of: shape, given: object)
+        let undeterminedNames = resolved.undetermined.map(schema.variantMemberNames(of:)) ?? []
         for (key, value) in object {
-            if let member = shape.member(named: key) ?? variant?.member(named: key) {
+            if let member = resolved.member(named: key) {
                 checkMember(member, value: value, path: prefix + key)
                 continue
             }
@@ -92,17 +92,18 @@ struct SchemaValidator {
                 report.errors.append(SchemaValidationError(
                     code: .unknownArgument, command: command, path: prefix + key,
                     message: "unknown property '\(key)' for device_add driver '\(object["driver"]?.stringValue ?? "?")'",
-                    suggestion: Suggestion.closest(
-                        to: key, in: properties + shape.members.map(\.name) + (variant?.members.map(\.name) ?? []))))
+                    suggestion: Suggestion.closest(to: key, in: properties + resolved.members.map(\.name))))
                 continue
             }
-            if variantUndetermined && anyVariant(of: shape, has: key) { continue }
-            var candidates = shape.members.map(\.name) + (variant?.members.map(\.name) ?? [])
-            if variantUndetermined { candidates += allVariantMemberNames(of: shape) }
+            // A member of some variant, when the tag does not say which: the tag's own error covers it.
+            if undeterminedNames.contains(key) { continue }
+            var candidates = resolved.members.map(\.name) + undeterminedNames
             candidates.removeAll { object[$0] != nil }
             let suggestion = Suggestion.closest(to: key, in: candidates)
             let message: String
-            if candidates.isEmpty && shape.members.isEmpty && shape.variants.isEmpty {
+            if candidates.isEmpty && resolved.members.isEmpty && resolved.undetermined == nil
+                && resolved.layers.allSatisfy(\.variants.isEmpty)
+            {
                 message = path.isEmpty
                     ? "unknown argument '\(key)' for \(command) (it takes no arguments)"
                     : "unknown argument '\(prefix + key)' for \(command) ('\(path)' takes no members)"
@@ -113,11 +114,8 @@ struct SchemaValidator {
                 code: .unknownArgument, command: command, path: prefix + key, message: message,
                 suggestion: suggestion.map { prefix + $0 }))
         }
-        for member in shape.members where !member.isOptional && object[member.name] == nil {
-            missing(prefix + member.name)
-        }
-        if let variant {
-            for member in variant.members where !member.isOptional && object[member.name] == nil {
+        for layer in resolved.layers {
+            for member in layer.members where !member.isOptional && object[member.name] == nil {
                 missing(prefix + member.name)
             }
         }
@@ -138,30 +136,6 @@ struct SchemaValidator {
             }
         }
         checkValue(value, type: member.type, path: path)
-    }
-
-    private func tagAccepts(_ shape: SchemaObject, tag: String, value: String) -> Bool {
-        guard let member = shape.member(named: tag), case .enumeration(let values) = schema[member.type].kind else {
-            return true
-        }
-        return values.value(named: value) != nil
-    }
-
-    private func anyVariant(of shape: SchemaObject, has key: String) -> Bool {
-        shape.variants.contains { variant in
-            guard case .object(let object) = schema[variant.type].kind else { return false }
-            return object.member(named: key) != nil
-        }
-    }
-
-    private func allVariantMemberNames(of shape: SchemaObject) -> [String] {
-        var seen = Set<String>()
-        var names: [String] = []
-        for variant in shape.variants {
-            guard case .object(let object) = schema[variant.type].kind else { continue }
-            for member in object.members where seen.insert(member.name).inserted { names.append(member.name) }
-        }
-        return names
     }
 
     // MARK: - Values
@@ -189,8 +163,11 @@ struct SchemaValidator {
         case .object(let shape):
             guard case .object(let object) = value else { return wrongType(value, expected: reference, path: path) }
             checkObject(object, shape: shape, path: path)
-        case .alternate(let branches):
-            guard let branch = branches.first(where: { accepts(schema[$0].kind, value) }) else {
+        case .alternate:
+            // Nested alternates are flattened (an alternate that contains itself included): the branch is never
+            // an alternate, so this does not come back here with the same value.
+            guard let branch = schema.alternateBranches(of: reference).first(where: { accepts(schema[$0].kind, value) })
+            else {
                 return wrongType(value, expected: reference, path: path)
             }
             checkValue(value, type: branch, path: path)
@@ -269,8 +246,9 @@ struct SchemaValidator {
             if case .array = value { return true }
         case .object:
             if case .object = value { return true }
-        case .alternate(let branches):
-            return branches.contains { accepts(schema[$0].kind, value) }
+        case .alternate:
+            // `accepts` is only asked about branches that alternateBranches(of:) flattened.
+            return true
         case .unknown:
             return true
         }
@@ -303,7 +281,9 @@ struct SchemaValidator {
         switch schema[reference].kind {
         case .builtin(let builtin): return builtin.jsonType == "string"
         case .enumeration: return true
-        case .alternate(let branches): return branches.contains(where: expectsString)
+        case .alternate:
+            // The flattened branches are never alternates: no recursion back into this case.
+            return schema.alternateBranches(of: reference).contains(where: expectsString)
         default: return false
         }
     }

@@ -5,6 +5,7 @@ public struct AddfdInfo: Codable, Sendable, Hashable {
     /// QEMU's own number for the descriptor (what `remove-fd` takes as `fd`).
     public var fd: Int
 
+    /// Creates a value from its members.
     public init(fdsetID: Int, fd: Int) {
         self.fdsetID = fdsetID
         self.fd = fd

@@ -4,5 +4,6 @@ public struct BalloonInfo: Codable, Sendable, Hashable {
     /// until a guest driver has acted on a `balloon` request).
     public var actual: Int
 
+    /// Creates a value from its members.
     public init(actual: Int) { self.actual = actual }
 }

@@ -52,6 +52,7 @@ public struct BlockDeviceInfo: Codable, Sendable, Hashable {
     /// Dirty bitmaps on this node.
     public var dirtyBitmaps: [BlockDirtyInfo]?
 
+    /// Creates a value from its members.
     public init(
         file: String, nodeName: String? = nil, readOnly: Bool, driver: String, backingFile: String? = nil,
         backingFileDepth: Int = 0, encrypted: Bool = false, detectZeroes: DetectZeroesMode = .off,
@@ -110,7 +111,9 @@ public struct BlockDeviceInfo: Codable, Sendable, Hashable {
 
 /// A node's `detect-zeroes` setting.
 public struct DetectZeroesMode: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let off: DetectZeroesMode = "off"
@@ -128,6 +131,7 @@ public struct BlockdevCacheInfo: Codable, Sendable, Hashable {
     /// Whether flushes to the host are ignored.
     public var noFlush: Bool
 
+    /// Creates a value from its members.
     public init(writeback: Bool, direct: Bool, noFlush: Bool) {
         self.writeback = writeback
         self.direct = direct
@@ -152,6 +156,7 @@ public struct BlockDirtyInfo: Codable, Sendable, Hashable {
     public var persistent: Bool
     public var inconsistent: Bool?
 
+    /// Creates a value from its members.
     public init(
         name: String? = nil, count: Int, granularity: Int, recording: Bool, busy: Bool, persistent: Bool,
         inconsistent: Bool? = nil

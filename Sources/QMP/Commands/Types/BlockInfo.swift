@@ -17,6 +17,7 @@ public struct BlockInfo: Codable, Sendable, Hashable {
     /// The I/O status, when error handling is set to report it.
     public var ioStatus: BlockDeviceIOStatus?
 
+    /// Creates a value from its members.
     public init(
         device: String, qdev: String? = nil, type: String = "unknown", removable: Bool, locked: Bool,
         inserted: BlockDeviceInfo? = nil, trayOpen: Bool? = nil, ioStatus: BlockDeviceIOStatus? = nil
@@ -40,7 +41,9 @@ public struct BlockInfo: Codable, Sendable, Hashable {
 
 /// A block device's I/O status.
 public struct BlockDeviceIOStatus: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let ok: BlockDeviceIOStatus = "ok"

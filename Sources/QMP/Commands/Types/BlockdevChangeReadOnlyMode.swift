@@ -1,6 +1,8 @@
 /// How `blockdev-change-medium` opens the new medium.
 public struct BlockdevChangeReadOnlyMode: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// Keep the old medium's mode (the default).

@@ -8,6 +8,7 @@ public struct CPUInstanceProperties: Codable, Sendable, Hashable {
     public var coreID: Int?
     public var threadID: Int?
 
+    /// Creates a value from its members.
     public init(
         nodeID: Int? = nil, socketID: Int? = nil, dieID: Int? = nil, clusterID: Int? = nil, coreID: Int? = nil,
         threadID: Int? = nil

@@ -7,6 +7,7 @@ public struct ChardevInfo: Codable, Sendable, Hashable {
     /// Whether a front end (device or monitor) has it open.
     public var frontendOpen: Bool
 
+    /// Creates a value from its members.
     public init(label: String, filename: String, frontendOpen: Bool) {
         self.label = label
         self.filename = filename

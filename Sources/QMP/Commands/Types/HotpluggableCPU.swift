@@ -9,6 +9,7 @@ public struct HotpluggableCPU: Codable, Sendable, Hashable {
     /// The QOM path of the CPU in the slot; `nil` while the slot is free.
     public var qomPath: String?
 
+    /// Creates a value from its members.
     public init(type: String, vcpusCount: Int = 1, props: CPUInstanceProperties, qomPath: String? = nil) {
         self.type = type
         self.vcpusCount = vcpusCount

@@ -31,6 +31,7 @@ public struct ImageInfo: Codable, Sendable, Hashable {
         set { backingImageBox = newValue.map(Indirect.init) }
     }
 
+    /// Creates a value from its members.
     public init(
         filename: String, format: String, dirtyFlag: Bool? = nil, actualSize: Int? = nil, virtualSize: Int,
         clusterSize: Int? = nil, encrypted: Bool? = nil, compressed: Bool? = nil, backingFilename: String? = nil,
@@ -72,6 +73,7 @@ public struct ImageInfoSpecific: Codable, Sendable, Hashable {
     public var type: String
     public var data: JSON?
 
+    /// Creates a value from its members.
     public init(type: String, data: JSON? = nil) {
         self.type = type
         self.data = data
@@ -91,6 +93,7 @@ public struct SnapshotInfo: Codable, Sendable, Hashable {
     public var vmClockNanoseconds: Int
     public var icount: Int?
 
+    /// Creates a value from its members.
     public init(
         id: String, name: String, vmStateSize: Int, dateSeconds: Int, dateNanoseconds: Int, vmClockSeconds: Int,
         vmClockNanoseconds: Int, icount: Int? = nil

@@ -14,6 +14,7 @@ public enum KeyValue: Codable, Sendable, Hashable {
     /// A kind of key this library does not know, kept as sent.
     case other(type: String, data: JSON)
 
+    /// Reads the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let type = try container.decode(String.self, forKey: .type)
@@ -24,6 +25,7 @@ public enum KeyValue: Codable, Sendable, Hashable {
         }
     }
 
+    /// Writes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {

@@ -8,20 +8,21 @@ public struct MachineInfo: Codable, Sendable, Hashable {
     public var isDefault: Bool?
     /// The most CPUs the machine takes.
     public var cpuMax: Int
-    /// Whether CPUs can be hot-plugged.
-    public var hotpluggableCPUs: Bool
-    /// Whether `-numa node,mem=` is supported.
-    public var numaMemSupported: Bool
-    /// Whether the machine type is deprecated.
-    public var deprecated: Bool
+    /// Whether CPUs can be hot-plugged; `nil` before QEMU 2.7, which did not say.
+    public var hotpluggableCPUs: Bool?
+    /// Whether `-numa node,mem=` is supported; `nil` before QEMU 4.1, which did not say.
+    public var numaMemSupported: Bool?
+    /// Whether the machine type is deprecated; `nil` before QEMU 4.2, which did not say.
+    public var deprecated: Bool?
     /// The CPU type used without `-cpu`; absent for machines with no default (`none`).
     public var defaultCPUType: String?
     /// The id of the default RAM backend.
     public var defaultRAMId: String?
 
+    /// A machine type with the given members; the optional ones default to absent.
     public init(
-        name: String, alias: String? = nil, isDefault: Bool? = nil, cpuMax: Int, hotpluggableCPUs: Bool,
-        numaMemSupported: Bool, deprecated: Bool, defaultCPUType: String? = nil, defaultRAMId: String? = nil
+        name: String, alias: String? = nil, isDefault: Bool? = nil, cpuMax: Int, hotpluggableCPUs: Bool? = nil,
+        numaMemSupported: Bool? = nil, deprecated: Bool? = nil, defaultCPUType: String? = nil, defaultRAMId: String? = nil
     ) {
         self.name = name
         self.alias = alias

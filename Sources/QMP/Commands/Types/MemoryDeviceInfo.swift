@@ -5,6 +5,7 @@ public struct MemoryDeviceInfo: Codable, Sendable, Hashable {
     public var type: MemoryDeviceKind
     public var data: MemoryDeviceData
 
+    /// Creates a value from its members.
     public init(type: MemoryDeviceKind, data: MemoryDeviceData) {
         self.type = type
         self.data = data
@@ -13,7 +14,9 @@ public struct MemoryDeviceInfo: Codable, Sendable, Hashable {
 
 /// The kind of a memory device.
 public struct MemoryDeviceKind: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// `pc-dimm`.
@@ -48,6 +51,7 @@ public struct MemoryDeviceData: Codable, Sendable, Hashable {
     /// virtio-mem: the plug granularity.
     public var blockSize: Int?
 
+    /// Creates a value from its members.
     public init(
         id: String? = nil, addr: Int? = nil, memaddr: Int? = nil, size: Int? = nil, slot: Int? = nil,
         node: Int? = nil, memdev: String? = nil, hotplugged: Bool? = nil, hotpluggable: Bool? = nil,

@@ -11,6 +11,7 @@ public struct ObjectPropertyInfo: Codable, Sendable, Hashable {
     /// The default value, when known (device properties only).
     public var defaultValue: JSON?
 
+    /// Creates a value from its members.
     public init(name: String, type: String, description: String? = nil, defaultValue: JSON? = nil) {
         self.name = name
         self.type = type

@@ -4,6 +4,7 @@ public struct PCIInfo: Codable, Sendable, Hashable {
     public var bus: Int
     public var devices: [PCIDeviceInfo]
 
+    /// Creates a value from its members.
     public init(bus: Int, devices: [PCIDeviceInfo]) {
         self.bus = bus
         self.devices = devices
@@ -19,8 +20,8 @@ public struct PCIDeviceInfo: Codable, Sendable, Hashable {
     public var id: PCIDeviceID
     /// The legacy interrupt line, when the function uses one and the firmware assigned it.
     public var irq: Int?
-    /// The interrupt pin (0 = none, 1 = INTA ...).
-    public var irqPin: Int
+    /// The interrupt pin (0 = none, 1 = INTA ...); `nil` before QEMU 5.1, which did not say.
+    public var irqPin: Int?
     /// The device's `id`; empty for devices created without one (board devices).
     public var qdevID: String
     /// The bus behind a bridge.
@@ -28,9 +29,10 @@ public struct PCIDeviceInfo: Codable, Sendable, Hashable {
     /// The BARs.
     public var regions: [PCIMemoryRegion]
 
+    /// Creates a value from its members.
     public init(
         bus: Int, slot: Int, function: Int, classInfo: PCIDeviceClass, id: PCIDeviceID, irq: Int? = nil,
-        irqPin: Int = 0, qdevID: String = "", pciBridge: PCIBridgeInfo? = nil, regions: [PCIMemoryRegion] = []
+        irqPin: Int? = nil, qdevID: String = "", pciBridge: PCIBridgeInfo? = nil, regions: [PCIMemoryRegion] = []
     ) {
         self.bus = bus
         self.slot = slot
@@ -60,6 +62,7 @@ public struct PCIDeviceClass: Codable, Sendable, Hashable {
     /// A description such as `IDE controller`; absent for classes QEMU has no name for.
     public var desc: String?
 
+    /// Creates a value from its members.
     public init(class: Int, desc: String? = nil) {
         self.class = `class`
         self.desc = desc
@@ -73,6 +76,7 @@ public struct PCIDeviceID: Codable, Sendable, Hashable {
     public var subsystemVendor: Int?
     public var subsystem: Int?
 
+    /// Creates a value from its members.
     public init(vendor: Int, device: Int, subsystemVendor: Int? = nil, subsystem: Int? = nil) {
         self.vendor = vendor
         self.device = device
@@ -99,6 +103,7 @@ public struct PCIMemoryRegion: Codable, Sendable, Hashable {
     public var prefetch: Bool?
     public var memType64: Bool?
 
+    /// Creates a value from its members.
     public init(bar: Int, type: String, address: Int, size: Int, prefetch: Bool? = nil, memType64: Bool? = nil) {
         self.bar = bar
         self.type = type
@@ -123,6 +128,7 @@ public struct PCIBridgeInfo: Codable, Sendable, Hashable {
     /// The devices on the secondary bus.
     public var devices: [PCIDeviceInfo]?
 
+    /// Creates a value from its members.
     public init(bus: PCIBusInfo, devices: [PCIDeviceInfo]? = nil) {
         self.bus = bus
         self.devices = devices
@@ -138,6 +144,7 @@ public struct PCIBusInfo: Codable, Sendable, Hashable {
     public var memoryRange: PCIMemoryRange
     public var prefetchableRange: PCIMemoryRange
 
+    /// Creates a value from its members.
     public init(
         number: Int, secondary: Int, subordinate: Int, ioRange: PCIMemoryRange, memoryRange: PCIMemoryRange,
         prefetchableRange: PCIMemoryRange
@@ -163,6 +170,7 @@ public struct PCIMemoryRange: Codable, Sendable, Hashable {
     public var base: Int
     public var limit: Int
 
+    /// Creates a value from its members.
     public init(base: Int, limit: Int) {
         self.base = base
         self.limit = limit

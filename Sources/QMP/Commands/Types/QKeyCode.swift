@@ -2,7 +2,9 @@
 ///
 /// Any name can be written as a string literal (`"kp_enter"`); a few common ones have constants.
 public struct QKeyCode: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let shift: QKeyCode = "shift"

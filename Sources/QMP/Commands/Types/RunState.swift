@@ -2,7 +2,9 @@
 ///
 /// Values a newer QEMU adds are kept as they are (`RunState(rawValue: "future-state")`).
 public struct RunState: QMPEnum {
+    /// The wire value.
     public var rawValue: String
+    /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// Stopped by a debugger (gdbstub).

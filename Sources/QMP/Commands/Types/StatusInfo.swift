@@ -7,6 +7,7 @@ public struct StatusInfo: Codable, Sendable, Hashable {
     /// The detailed run state.
     public var status: RunState
 
+    /// Creates a value from its members.
     public init(running: Bool, singlestep: Bool? = nil, status: RunState) {
         self.running = running
         self.singlestep = singlestep

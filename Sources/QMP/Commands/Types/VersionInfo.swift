@@ -7,6 +7,7 @@ public struct VersionInfo: Codable, Sendable, Hashable {
     /// The package string, e.g. `Debian 1:7.2+dfsg-7+deb12u18+b3`; may be empty or carry a leading space.
     public var package: String
 
+    /// Creates a value from its members.
     public init(qemu: VersionTriple, package: String) {
         self.qemu = qemu
         self.package = package
@@ -33,6 +34,7 @@ public struct VersionTriple: Codable, Sendable, Hashable {
     public var minor: Int
     public var micro: Int
 
+    /// Creates a value from its members.
     public init(major: Int, minor: Int, micro: Int) {
         self.major = major
         self.minor = minor

@@ -1,0 +1,69 @@
+import QMP
+public import QMPWire
+
+/// Every QMP command, event and type of QEMU's QAPI schema, generated from QEMU's sources by
+/// `scripts/generate-qapi.sh` (commands `QAPI.BlockdevAdd`, events `QAPI.DeviceDeletedEvent`, types
+/// `QAPI.BlockInfo`); the guest agent's are in ``QAPI/Agent``.
+///
+/// Values keep their wire form (``QAPIObject/json``) and read it through typed properties, so unknown members and
+/// unknown enumeration values survive a round trip, and members a given QEMU does not send are `nil`.
+/// Each declaration carries its `since` version and features as data (``QAPIDeclarationInfo``).
+///
+/// ```swift
+/// var add = QAPI.BlockdevAdd(driver: .qcow2, nodeName: "d1")
+/// add.file = .reference("proto0")
+/// if try await client.supports(QAPI.BlockdevAdd.self) { _ = try await client.execute(add) }
+/// ```
+public enum QAPI {
+    /// The QEMU guest agent's commands and types (`qga/qapi-schema.json`).
+    public enum Agent {}
+}
+
+/// What QEMU's schema says about one declaration: its wire name, its kind, the version that added it and its
+/// features (`deprecated`, `unstable`, ...).
+public struct QAPIDeclarationInfo: Sendable, Hashable {
+    /// The kind of a declaration.
+    public enum Kind: Sendable, Hashable {
+        case command, event, structure, union, enumeration, alternate
+    }
+
+    /// The wire name (`blockdev-add`, `DEVICE_DELETED`, `BlockInfo`).
+    public var name: String
+    /// What it is.
+    public var kind: Kind
+    /// The QEMU version that added it, when the schema says.
+    public var since: QEMUVersion?
+    /// Its features, such as `deprecated` and `unstable`.
+    public var features: [String]
+
+    /// A declaration's facts.
+    public init(name: String, kind: Kind, since: QEMUVersion?, features: [String]) {
+        self.name = name
+        self.kind = kind
+        self.since = since
+        self.features = features
+    }
+
+    /// The schema marks it `deprecated`.
+    public var isDeprecated: Bool { features.contains("deprecated") }
+    /// The schema marks it `unstable`.
+    public var isUnstable: Bool { features.contains("unstable") }
+
+    /// Whether a QEMU of `version` should have it, by its `since` version (`true` when the schema gives none).
+    public func isAvailable(in version: QEMUVersion) -> Bool {
+        guard let since else { return true }
+        return version >= since
+    }
+}
+
+/// JSON `null`, for alternates and members that take it.
+public struct QAPINull: QAPIValue, Hashable {
+    /// The null value.
+    public init() {}
+    /// Reads `null` only.
+    public init?(qapiJSON: JSON) {
+        guard case .null = qapiJSON else { return nil }
+    }
+    /// `null`.
+    public var qapiJSON: JSON { .null }
+}

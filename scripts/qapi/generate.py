@@ -1,0 +1,844 @@
+#!/usr/bin/env python3
+"""Writes qmpkit's typed QMP surface (Sources/QMPGenerated/Generated/*.swift) from QEMU's QAPI schema sources.
+
+    scripts/qapi/generate.py QEMU-SOURCE-DIR OUTPUT-DIR [TESTS-OUTPUT-DIR]
+
+Reads QEMU-SOURCE-DIR/qapi/qapi-schema.json (following its includes) and QEMU-SOURCE-DIR/qga/qapi-schema.json.
+From the schema it takes names, structure, `Since:` versions and features: facts. No doc text of QEMU's is copied;
+each doc comment is built from those facts plus a link to QEMU's QMP reference.
+
+The reader is this project's own: QAPI files are a sequence of JSON-like expressions with single-quoted strings
+and `#` comments; doc blocks (`##` ... `##`) before a definition give its `Since:` and its members' `(since X)`.
+"""
+import os
+import re
+import sys
+
+# Members that appeared after this version are optional when decoding (typed decoding tolerates replies back to it).
+OLDEST_DECODED = (2, 12)
+
+QMP_REFERENCE = "https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html"
+QGA_REFERENCE = "https://www.qemu.org/docs/master/interop/qemu-ga-ref.html"
+
+# Members whose `since` QEMU's docs do not give (or give wrong), found by running the typed replies against the QEMU
+# matrix: (type, member) -> the version that added it.
+LATE_MEMBERS = {
+    ("SevInfo", "sev-type"): "9.1",
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading QAPI files
+
+
+class Reader:
+    def __init__(self, text, path):
+        self.text, self.path, self.pos = text, path, 0
+
+    def error(self, message):
+        line = self.text.count("\n", 0, self.pos) + 1
+        raise SystemExit(f"{self.path}:{line}: {message}")
+
+    def skip(self, docs):
+        """Skips blanks and comments; collects `##` doc blocks into docs."""
+        while self.pos < len(self.text):
+            c = self.text[self.pos]
+            if c in " \t\r\n":
+                self.pos += 1
+            elif c == "#":
+                end = self.text.find("\n", self.pos)
+                end = len(self.text) if end < 0 else end
+                line = self.text[self.pos:end]
+                if line.strip() == "##":
+                    # A doc block: up to the next `##` line.
+                    block_end = self.text.find("\n##", end)
+                    if block_end < 0:
+                        block_end = len(self.text)
+                    docs.append(self.text[end + 1:block_end])
+                    next_line = self.text.find("\n", block_end + 1)
+                    self.pos = len(self.text) if next_line < 0 else next_line
+                else:
+                    self.pos = end
+            else:
+                return
+
+    def value(self):
+        self.skip([])
+        c = self.text[self.pos]
+        if c == "{":
+            self.pos += 1
+            result = {}
+            self.skip([])
+            if self.text[self.pos] == "}":
+                self.pos += 1
+                return result
+            while True:
+                key = self.value()
+                self.skip([])
+                if self.text[self.pos] != ":":
+                    self.error("expected ':'")
+                self.pos += 1
+                result[key] = self.value()
+                self.skip([])
+                if self.text[self.pos] == ",":
+                    self.pos += 1
+                    continue
+                if self.text[self.pos] == "}":
+                    self.pos += 1
+                    return result
+                self.error("expected ',' or '}'")
+        if c == "[":
+            self.pos += 1
+            result = []
+            self.skip([])
+            if self.text[self.pos] == "]":
+                self.pos += 1
+                return result
+            while True:
+                result.append(self.value())
+                self.skip([])
+                if self.text[self.pos] == ",":
+                    self.pos += 1
+                    continue
+                if self.text[self.pos] == "]":
+                    self.pos += 1
+                    return result
+                self.error("expected ',' or ']'")
+        if c == "'":
+            end = self.text.find("'", self.pos + 1)
+            result = self.text[self.pos + 1:end]
+            self.pos = end + 1
+            return result
+        for word, meaning in (("true", True), ("false", False)):
+            if self.text.startswith(word, self.pos):
+                self.pos += len(word)
+                return meaning
+        self.error(f"unexpected {c!r}")
+
+
+def parse_doc(block):
+    """(symbol, since, {member: since}) from a doc block's text (lines starting with '#')."""
+    lines = [re.sub(r"^# ?", "", line) for line in block.split("\n")]
+    symbol = None
+    since = None
+    members = {}
+    current = None
+    for line in lines:
+        m = re.match(r"^@([\w-]+):\s*(.*)$", line)
+        if m and symbol is None and not m.group(2):
+            symbol = m.group(1)
+            continue
+        if m:
+            current = m.group(1)
+            members[current] = m.group(2)
+            continue
+        m = re.match(r"^Since:\s*(.*)$", line)
+        if m:
+            since = m.group(1).strip() or since
+            current = None
+            continue
+        if current is not None:
+            if line.strip() == "" or re.match(r"^[A-Z][\w ]*:\s*$", line):
+                current = None
+            else:
+                members[current] += " " + line.strip()
+    member_since = {}
+    for name, text in members.items():
+        m = re.search(r"\(\s*[Ss]ince:?\s*v?(\d+\.\d+)", text)
+        if m:
+            member_since[name] = m.group(1)
+    if since:
+        m = re.search(r"(\d+\.\d+)", since)
+        since = m.group(1) if m else None
+    return symbol, since, member_since
+
+
+def load(path, definitions, seen):
+    path = os.path.normpath(path)
+    if path in seen:
+        return
+    seen.add(path)
+    with open(path) as handle:
+        reader = Reader(handle.read(), path)
+    module = os.path.splitext(os.path.basename(path))[0]
+    while True:
+        docs = []
+        reader.skip(docs)
+        if reader.pos >= len(reader.text):
+            break
+        expr = reader.value()
+        if "include" in expr:
+            load(os.path.join(os.path.dirname(path), expr["include"]), definitions, seen)
+            continue
+        if "pragma" in expr:
+            continue
+        since, member_since = None, {}
+        for block in docs:
+            symbol, block_since, block_members = parse_doc(block)
+            if symbol is not None:
+                since, member_since = block_since, block_members
+        expr["_module"] = module
+        expr["_since"] = since
+        expr["_member_since"] = member_since
+        definitions.append(expr)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Names
+
+KEYWORDS = {
+    "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
+    "internal", "let", "open", "operator", "private", "protocol", "public", "static", "struct", "subscript",
+    "typealias", "var", "break", "case", "continue", "default", "defer", "do", "else", "fallthrough", "for",
+    "guard", "if", "in", "repeat", "return", "switch", "where", "while", "as", "catch", "false", "is", "nil",
+    "rethrows", "super", "self", "Self", "throw", "throws", "true", "try", "Type", "Any", "Protocol", "some", "any",
+}
+ACRONYMS = {
+    "cpu": "CPU", "cpus": "CPUs", "pci": "PCI", "kvm": "KVM", "qom": "QOM", "id": "ID", "ids": "IDs", "vnc": "VNC",
+    "uuid": "UUID", "tpm": "TPM", "acpi": "ACPI", "usb": "USB", "io": "IO", "url": "URL", "uri": "URI", "tls": "TLS",
+    "rdma": "RDMA", "numa": "NUMA", "sev": "SEV", "sgx": "SGX", "gic": "GIC", "qmp": "QMP", "hmp": "HMP", "rx": "RX",
+    "tx": "TX", "mac": "MAC", "ip": "IP", "json": "JSON", "nbd": "NBD", "iscsi": "ISCSI", "ssh": "SSH",
+    "luks": "LUKS", "fd": "FD", "fds": "FDs", "vcpu": "VCPU", "vcpus": "VCPUs", "ram": "RAM", "rtc": "RTC",
+}
+
+
+def words(name):
+    name = name.replace("_", "-").replace(".", "-").replace("+", "-")
+    parts = []
+    for piece in name.split("-"):
+        parts += re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+", piece)
+    return [p for p in parts if p]
+
+
+def upper_camel(name):
+    result = ""
+    for word in words(name):
+        lower = word.lower()
+        result += ACRONYMS.get(lower, word[:1].upper() + word[1:])
+    if not result or result[0].isdigit():
+        result = "_" + result
+    return result
+
+
+def lower_camel(name):
+    parts = words(name)
+    if not parts:
+        return "_"
+    first = parts[0].lower()
+    rest = "".join(ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in parts[1:])
+    result = first + rest
+    if result[0].isdigit():
+        result = "_" + result
+    if result in KEYWORDS:
+        result = "`" + result + "`"
+    return result
+
+
+def version_tuple(text):
+    if not text:
+        return None
+    m = re.match(r"(\d+)\.(\d+)", text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The model
+
+BUILTINS = {
+    "str": "Swift.String", "int": "Swift.Int", "int8": "Swift.Int", "int16": "Swift.Int", "int32": "Swift.Int",
+    "int64": "Swift.Int", "uint8": "Swift.Int", "uint16": "Swift.Int", "uint32": "Swift.Int",
+    "uint64": "Swift.UInt64", "size": "Swift.UInt64", "number": "Swift.Double", "bool": "Swift.Bool",
+    "null": "QAPINull", "any": "QMPWire.JSON", "QType": "Swift.String",
+}
+
+
+class Schema:
+    def __init__(self, definitions, namespace, reference, origin):
+        self.namespace, self.reference, self.origin = namespace, reference, origin
+        self.prefix = ""
+        self.types = {}
+        self.commands, self.events = [], []
+        for expr in definitions:
+            for kind in ("struct", "union", "enum", "alternate", "command", "event"):
+                if kind in expr:
+                    expr["_kind"] = kind
+                    expr["_name"] = expr[kind]
+            kind = expr.get("_kind")
+            if kind in ("command",):
+                self.commands.append(expr)
+            elif kind == "event":
+                self.events.append(expr)
+            elif kind:
+                self.types[expr["_name"]] = expr
+        self.swift_names = {}
+        for name in self.types:
+            self.swift_names[name] = upper_camel(name)
+
+    def swift_type(self, type_ref):
+        if isinstance(type_ref, list):
+            return "[" + self.swift_type(type_ref[0]) + "]"
+        if isinstance(type_ref, dict):
+            return "QMPWire.JSON"
+        if type_ref in BUILTINS:
+            return BUILTINS[type_ref]
+        if type_ref in self.swift_names:
+            return self.namespace + "." + self.swift_names[type_ref]
+        return "QMPWire.JSON"
+
+    def members(self, data, owner):
+        """[(wire name, type ref, optional, features, since)] of a `data` / `base` dictionary."""
+        result = []
+        if isinstance(data, str):
+            target = self.types.get(data)
+            if target is None:
+                return result
+            return self.all_members(target)
+        for key, value in (data or {}).items():
+            optional = key.startswith("*")
+            name = key[1:] if optional else key
+            features, conditional = [], False
+            if isinstance(value, dict):
+                features = [f if isinstance(f, str) else f.get("name") for f in value.get("features", [])]
+                conditional = "if" in value
+                value = value.get("type")
+            since = (LATE_MEMBERS.get((owner.get("_name"), name)) or owner.get("_member_since", {}).get(name)
+                     or owner.get("_since"))
+            result.append((name, value, optional or conditional, features, since))
+        return result
+
+    def all_members(self, expr):
+        """Own members (base included); for unions, the base only."""
+        kind = expr.get("_kind")
+        if kind == "struct":
+            members = []
+            if "base" in expr:
+                members += self.members(expr["base"], expr)
+            return members + self.members(expr.get("data"), expr)
+        if kind == "union":
+            return self.members(expr.get("base"), expr)
+        return []
+
+    def variant_members(self, expr, seen=None):
+        """Members any variant of a union brings (nested unions followed), each name once."""
+        seen = set() if seen is None else seen
+        result = []
+        for value in (expr.get("data") or {}).values():
+            target = value.get("type") if isinstance(value, dict) else value
+            variant = self.types.get(target)
+            if variant is None or target in seen:
+                continue
+            seen.add(target)
+            result += [(n, t, True, f, s) for (n, t, _, f, s) in self.all_members(variant)]
+            if variant.get("_kind") == "union":
+                result += self.variant_members(variant, seen)
+        return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing Swift
+
+
+def features_of(expr):
+    return [f if isinstance(f, str) else f.get("name") for f in expr.get("features", [])]
+
+
+def swift_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def since_literal(text):
+    version = version_tuple(text)
+    return "nil" if version is None else f'QEMUVersion(major: {version[0]}, minor: {version[1]}, micro: 0)'
+
+
+def info_literal(kind, expr):
+    features = ", ".join(swift_string(f) for f in features_of(expr))
+    return (f"QAPIDeclarationInfo(name: {swift_string(expr['_name'])}, kind: .{kind}, "
+            f"since: {since_literal(expr.get('_since'))}, features: [{features}])")
+
+
+def doc_lines(schema, kind_word, expr, anchor_kind):
+    since = expr.get("_since")
+    lines = [f"/// `{expr['_name']}`: a QAPI {kind_word} of the `{expr['_module']}` module"
+             + (f", since QEMU {since}." if since else ".")]
+    if expr.get("_removed"):
+        lines.append("///")
+        lines.append(f"/// Not in QEMU {expr['_removed']}'s schema: typed from QEMU {expr['_from']}'s, for the older QEMUs that have it.")
+    features = features_of(expr)
+    if features:
+        lines.append("///")
+        lines.append("/// Features: " + ", ".join(f"`{f}`" for f in features) + ".")
+    lines.append("///")
+    lines.append(f"/// See [`{expr['_name']}` in QEMU's reference]({schema.reference}#{anchor_kind}-"
+                 f"{schema.origin}-{expr['_module']}.{expr['_name']}).")
+    return lines
+
+
+def member_name(name, reserved):
+    swift = lower_camel(name)
+    if swift.strip("`") in reserved:
+        swift = swift.strip("`") + "Member"
+    return swift
+
+
+def accessor_lines(schema, members, reserved, storage):
+    out = []
+    seen = set()
+    for (name, type_ref, optional, features, since) in members:
+        swift = member_name(name, reserved)
+        if swift in seen:
+            continue
+        seen.add(swift)
+        type_name = schema.swift_type(type_ref)
+        type_text = type_ref if isinstance(type_ref, str) else ("[" + type_ref[0] + "]" if isinstance(type_ref, list) and isinstance(type_ref[0], str) else "object")
+        doc = f"    /// `{name}`: `{type_text}`" + (", optional" if optional else "") + (f", since QEMU {since}" if since else "") + "."
+        out.append(doc)
+        if "deprecated" in features:
+            out.append(f"    @available(*, deprecated, message: \"'{name}' is deprecated in QEMU's schema\")")
+        out.append(f"    public var {swift}: {type_name}? {{")
+        out.append(f"        get {{ {storage}.qapiMember({swift_string(name)}) }}")
+        out.append(f"        set {{ {storage}.setQAPIMember({swift_string(name)}, newValue) }}")
+        out.append("    }")
+    return out
+
+
+def required_for_decoding(members):
+    result = []
+    for (name, type_ref, optional, features, since) in members:
+        version = version_tuple(since)
+        if not optional and (version is None or version <= OLDEST_DECODED):
+            result.append(name)
+    return result
+
+
+def init_lines(schema, members, reserved, storage, extra_reserved=()):
+    required = [(n, t) for (n, t, o, f, s) in members if not o]
+    params, sets = [], []
+    used = set()
+    for (name, type_ref) in required:
+        swift = member_name(name, set(reserved) | set(extra_reserved)).strip("`")
+        if swift in used:
+            continue
+        used.add(swift)
+        params.append(f"{swift}: {schema.swift_type(type_ref)}")
+        sets.append(f"        {storage}[{swift_string(name)}] = {swift_label(swift)}.qapiJSON")
+    out = ["    /// A value with the members the schema requires; set optional ones through their properties."]
+    out.append(f"    public init({', '.join(params)}) {{")
+    out.append(f"        self.{storage} = [:]")
+    out += sets
+    out.append("    }")
+    return out
+
+
+def swift_label(name):
+    return "`" + name + "`" if name in KEYWORDS else name
+
+
+def emit_enum(schema, expr):
+    name = schema.swift_names[expr["_name"]]
+    out = doc_lines(schema, "enumeration", expr, "enum")
+    out.append(f"public struct {name}: QMPEnum, QAPIValue {{")
+    out.append("    /// What the schema says about it: wire name, since, features.")
+    out.append(f"    public static let qapiInfo = {info_literal('enumeration', expr)}")
+    out.append("    /// The wire value; values a newer QEMU adds are kept as they are.")
+    out.append("    public var rawValue: Swift.String")
+    out.append("    /// The value `rawValue`, known or not.")
+    out.append("    public init(rawValue: Swift.String) { self.rawValue = rawValue }")
+    seen = set()
+    for value in expr.get("data", []):
+        features = []
+        if isinstance(value, dict):
+            features = [f if isinstance(f, str) else f.get("name") for f in value.get("features", [])]
+            value = value["name"]
+        swift = lower_camel(value)
+        if swift.strip("`") in ("rawValue", "qapiInfo", "init", "description"):
+            swift = swift.strip("`") + "Value"
+        if swift in seen:
+            continue
+        seen.add(swift)
+        out.append(f"    /// `{value}`.")
+        if "deprecated" in features:
+            out.append(f"    @available(*, deprecated, message: \"'{value}' is deprecated in QEMU's schema\")")
+        out.append(f"    public static let {swift} = {name}(rawValue: {swift_string(value)})")
+    out.append("}")
+    return out
+
+
+OBJECT_RESERVED = {"json", "qapiInfo", "requiredMembers", "qapiJSON", "init"}
+
+
+def emit_object(schema, expr):
+    name = schema.swift_names[expr["_name"]]
+    kind = expr["_kind"]
+    members = schema.all_members(expr)
+    variants = schema.variant_members(expr) if kind == "union" else []
+    own = {m[0] for m in members}
+    variants = [v for v in variants if v[0] not in own]
+    out = doc_lines(schema, "union" if kind == "union" else "struct", expr, "object")
+    if kind == "union":
+        out.append("///")
+        out.append(f"/// The members of every variant (tag `{expr.get('discriminator')}`) are properties too; nested unions included.")
+    out.append(f"public struct {name}: QAPIObject {{")
+    out.append("    /// What the schema says about it: wire name, since, features.")
+    out.append(f"    public static let qapiInfo = {info_literal('union' if kind == 'union' else 'structure', expr)}")
+    required = required_for_decoding(members)
+    out.append("    /// The members every QEMU of the decoded range (2.12 and later) sends.")
+    out.append(f"    public static let requiredMembers: [Swift.String] = [{', '.join(swift_string(r) for r in required)}]")
+    out.append("    /// The members as they are on the wire, unknown ones included.")
+    out.append("    public var json: JSONObject")
+    out.append("    /// The value `json` holds, unchecked.")
+    out.append("    public init(unchecked json: JSONObject) { self.json = json }")
+    out += init_lines(schema, members, OBJECT_RESERVED, "json")
+    out += accessor_lines(schema, members + variants, OBJECT_RESERVED, "json")
+    out.append("}")
+    return out
+
+
+def emit_alternate(schema, expr):
+    name = schema.swift_names[expr["_name"]]
+    out = doc_lines(schema, "alternate", expr, "alternate")
+    out.append(f"public struct {name}: QAPIAlternate {{")
+    out.append("    /// What the schema says about it: wire name, since, features.")
+    out.append(f"    public static let qapiInfo = {info_literal('alternate', expr)}")
+    out.append("    /// The value as it is on the wire.")
+    out.append("    public var json: QMPWire.JSON")
+    out.append("    /// The value `json`, unchecked.")
+    out.append("    public init(unchecked json: QMPWire.JSON) { self.json = json }")
+    seen = set()
+    for key, value in (expr.get("data") or {}).items():
+        type_ref = value.get("type") if isinstance(value, dict) else value
+        type_name = schema.swift_type(type_ref)
+        swift = "as" + upper_camel(key)
+        if swift in seen:
+            continue
+        seen.add(swift)
+        out.append(f"    /// The `{key}` branch (`{type_ref if isinstance(type_ref, str) else 'array'}`), when the value is one.")
+        out.append(f"    public var {swift}: {type_name}? {{ {type_name}(qapiJSON: json) }}")
+        out.append(f"    /// A value of the `{key}` branch.")
+        out.append(f"    public static func {lower_camel(key).strip('`')}(_ value: {type_name}) -> {name} {{ {name}(unchecked: value.qapiJSON) }}")
+    out.append("}")
+    return out
+
+
+COMMAND_RESERVED = {"arguments", "name", "qapiInfo", "init", "encode"}
+
+
+def command_swift_name(schema, expr):
+    # A command named like a type (`blockdev-backup` and `BlockdevBackup`) takes a `Command` suffix.
+    name = upper_camel(expr["_name"])
+    return name + "Command" if name in schema.swift_names.values() else name
+
+
+def emit_command(schema, expr):
+    name = command_swift_name(schema, expr)
+    data = expr.get("data")
+    members = schema.members(data, expr) if data is not None else []
+    variants = []
+    if isinstance(data, str) and schema.types.get(data, {}).get("_kind") == "union":
+        own = {m[0] for m in members}
+        variants = [v for v in schema.variant_members(schema.types[data]) if v[0] not in own]
+    returns = expr.get("returns")
+    response = "QMP.QMPEmpty" if returns is None else schema.swift_type(returns)
+    if response == "QAPINull":
+        response = "QMP.QMPEmpty"
+    out = doc_lines(schema, "command", expr, "command")
+    out.append("///")
+    out.append(f"/// Reply: `{returns if isinstance(returns, str) else ('[' + returns[0] + ']' if isinstance(returns, list) else 'nothing')}`.")
+    deprecated = "deprecated" in features_of(expr)
+    if deprecated:
+        out.append(f"@available(*, deprecated, message: \"'{expr['_name']}' is deprecated in QEMU's schema\")")
+    out.append(f"public struct {name}: QAPICommand {{")
+    out.append("    /// The wire name.")
+    out.append(f"    public static let name = {swift_string(expr['_name'])}")
+    out.append("    /// What the schema says about it: wire name, since, features.")
+    out.append(f"    public static let qapiInfo = {info_literal('command', expr)}")
+    out.append("    /// The reply's type.")
+    out.append(f"    public typealias Response = {response}")
+    out.append("    /// The arguments as they go on the wire.")
+    out.append("    public var arguments: JSONObject")
+    out.append("    /// The command with `arguments` as they are.")
+    out.append("    public init(arguments: JSONObject) { self.arguments = arguments }")
+    out += init_lines(schema, members, COMMAND_RESERVED, "arguments")
+    out += accessor_lines(schema, members + variants, COMMAND_RESERVED, "arguments")
+    out.append("}")
+    return out
+
+
+EVENT_RESERVED = {"json", "name", "qapiInfo", "requiredMembers", "qapiJSON", "init"}
+
+
+def emit_event(schema, expr):
+    name = upper_camel(expr["_name"].lower()) + "Event"
+    if name in schema.swift_names.values():
+        name += "Notification"
+    data = expr.get("data")
+    members = schema.members(data, expr) if data is not None else []
+    out = doc_lines(schema, "event", expr, "event")
+    if "deprecated" in features_of(expr):
+        out.append(f"@available(*, deprecated, message: \"'{expr['_name']}' is deprecated in QEMU's schema\")")
+    out.append(f"public struct {name}: QAPIObject, QMPEventType {{")
+    out.append("    /// The wire name.")
+    out.append(f"    public static let name = {swift_string(expr['_name'])}")
+    out.append("    /// What the schema says about it: wire name, since, features.")
+    out.append(f"    public static let qapiInfo = {info_literal('event', expr)}")
+    out.append("    /// The members every QEMU of the decoded range (2.12 and later) sends.")
+    out.append(f"    public static let requiredMembers: [Swift.String] = [{', '.join(swift_string(r) for r in required_for_decoding(members))}]")
+    out.append("    /// The event's `data` as it is on the wire, unknown members included.")
+    out.append("    public var json: JSONObject")
+    out.append("    /// The data `json` holds, unchecked.")
+    out.append("    public init(unchecked json: JSONObject) { self.json = json }")
+    out += accessor_lines(schema, members, EVENT_RESERVED, "json")
+    out.append("}")
+    return out
+
+
+HEADER = """// Generated by scripts/generate-qapi.sh from QEMU {version}'s QAPI schema ({source}). Do not edit.
+// Names, structure, versions and features are facts of the schema; the doc comments are built from them.
+"""
+
+
+def imports(text):
+    """`public import` for the modules the file's public declarations use, plain `import` for the others."""
+    uses_qmp = any(word in text for word in ("QMPEnum", "QMPEventType", "QMP.QMPEmpty"))
+    uses_wire = any(word in text for word in ("JSONObject", "QMPWire.JSON"))
+    return [("public " if uses_qmp else "") + "import QMP", ("public " if uses_wire else "") + "import QMPWire", ""]
+
+
+def write(schema, out_dir, label, version, source):
+    by_module = {}
+    for expr in list(schema.types.values()) + schema.commands + schema.events:
+        by_module.setdefault(expr["_module"], []).append(expr)
+    written = []
+    for module, exprs in sorted(by_module.items()):
+        lines = [HEADER.format(version=version, source=source), f"extension {schema.namespace} {{"]
+        for expr in exprs:
+            kind = expr["_kind"]
+            if kind == "enum":
+                body = emit_enum(schema, expr)
+            elif kind in ("struct", "union"):
+                body = emit_object(schema, expr)
+            elif kind == "alternate":
+                body = emit_alternate(schema, expr)
+            elif kind == "command":
+                body = emit_command(schema, expr)
+            else:
+                body = emit_event(schema, expr)
+            lines += ["    " + line if line else "" for line in body]
+            lines.append("")
+        lines[-1] = "}"
+        file_name = f"{label}{upper_camel(module).strip('_')}.swift"
+        body = "\n".join(lines)
+        header, rest = body.split("extension ", 1)
+        with open(os.path.join(out_dir, file_name), "w") as handle:
+            handle.write(header + "\n".join(imports(rest)) + "\nextension " + rest + "\n")
+        written.append(file_name)
+    return written
+
+
+def catalog(schemas, out_dir, version):
+    lines = [HEADER.format(version=version, source="catalog") + "import QMPWire\n", "extension QAPI {"]
+    for label, schema in schemas:
+        commands = ",\n".join(f"        {info_literal('command', c)}" for c in schema.commands)
+        events = ",\n".join(f"        {info_literal('event', e)}" for e in schema.events)
+        lines.append(f"    /// Every {label} command of the schema the code was generated from, as data (name, since, features).")
+        lines.append(f"    public static let {label.lower()}Commands: [QAPIDeclarationInfo] = [\n{commands}\n    ]")
+        lines.append(f"    /// Every {label} event of the schema the code was generated from, as data.")
+        lines.append(f"    public static let {label.lower()}Events: [QAPIDeclarationInfo] = [\n{events}\n    ]")
+    lines.append(f"    /// The QEMU version whose schema the code was generated from.")
+    lines.append(f"    public static let generatedFrom = {swift_string(version)}")
+    lines.append("}")
+    with open(os.path.join(out_dir, "Catalog.swift"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The test registry: a sample of every command's arguments, and a typed round trip of every reply
+
+
+SAMPLES = {"str": "x", "int": 1, "int8": 1, "int16": 1, "int32": 1, "int64": 1, "uint8": 1, "uint16": 1,
+           "uint32": 1, "uint64": 1, "size": 1, "number": 1.5, "bool": True, "null": None, "any": 1, "QType": "none"}
+
+
+class Sample:
+    """Builds a minimal valid value of a type (required members only) and the newest `since` it relies on."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.since = (0, 0)
+
+    def note(self, since):
+        version = version_tuple(since)
+        if version and version > self.since:
+            self.since = version
+
+    def value(self, type_ref, depth=0):
+        if depth > 12:
+            raise ValueError("too deep")
+        if isinstance(type_ref, list):
+            return []
+        if isinstance(type_ref, dict):
+            return {}
+        if type_ref in SAMPLES:
+            return SAMPLES[type_ref]
+        expr = self.schema.types.get(type_ref)
+        if expr is None:
+            raise ValueError(f"unknown type {type_ref}")
+        self.note(expr.get("_since"))
+        kind = expr["_kind"]
+        if kind == "enum":
+            first = expr["data"][0]
+            return first["name"] if isinstance(first, dict) else first
+        if kind == "alternate":
+            # A scalar branch when there is one (object branches can recurse: BlockdevRef).
+            branches = [b.get("type") if isinstance(b, dict) else b for b in expr["data"].values()]
+            scalar = [b for b in branches if isinstance(b, str) and (b in SAMPLES or self.schema.types.get(b, {}).get("_kind") == "enum")]
+            return self.value((scalar or branches)[0], depth + 1)
+        return self.object(expr, depth)
+
+    def object(self, expr, depth):
+        result = {}
+        for (name, type_ref, optional, features, since) in self.schema.all_members(expr):
+            if not optional:
+                self.note(since)
+                result[name] = self.value(type_ref, depth + 1)
+        if expr["_kind"] == "union":
+            tag = expr["discriminator"]
+            variants = expr.get("data") or {}
+            if variants:
+                value, variant = next(iter(variants.items()))
+                result[tag] = value
+                target = variant.get("type") if isinstance(variant, dict) else variant
+                result.update(self.object(self.schema.types[target], depth + 1))
+        return result
+
+    def arguments(self, command):
+        data = command.get("data")
+        self.note(command.get("_since"))
+        if data is None:
+            return {}
+        if isinstance(data, str):
+            return self.object(self.schema.types[data], 0)
+        result = {}
+        for (name, type_ref, optional, features, since) in self.schema.members(data, command):
+            if not optional:
+                self.note(since)
+                result[name] = self.value(type_ref, 1)
+        return result
+
+
+def json_literal(value):
+    if value is None:
+        return ".null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return swift_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(json_literal(v) for v in value) + "]" if value else ".array([])"
+    if not value:
+        return ".object([:])"
+    return "[" + ", ".join(f"{swift_string(k)}: {json_literal(v)}" for k, v in value.items()) + "]"
+
+
+def registry(schema, out_dir, version):
+    lines = [HEADER.format(version=version, source="test registry"), "import QMP", "import QMPGenerated",
+             "import QMPWire", "",
+             "/// Every generated QMP command: a minimal sample of its arguments, encoded through its generated type",
+             "/// (deprecated commands, which Swift would warn about, through their wire form), and a typed round trip",
+             "/// of its reply.",
+             "let generatedCommands: [GeneratedCommand] = ["]
+    for command in schema.commands:
+        sample = Sample(schema)
+        try:
+            arguments = sample.arguments(command)
+        except (ValueError, KeyError, StopIteration):
+            continue
+        swift = command_swift_name(schema, command)
+        since = f"QEMUVersion(major: {sample.since[0]}, minor: {sample.since[1]}, micro: 0)"
+        deprecated = "deprecated" in features_of(command)
+        literal = json_literal(arguments) if arguments else "[:]"
+        if deprecated:
+            encode = f"{{ JSON.object({literal} as JSONObject) }}"
+            trip = "nil"
+        else:
+            encode = f"{{ try JSONValueEncoder().encode(QAPI.{swift}(arguments: {literal})) }}"
+            returns = command.get("returns")
+            trip = "nil" if returns is None else f"{{ try roundTrip(QAPI.{swift}.Response.self, $0) }}"
+        data = command.get("data")
+        known = schema.members(data, command) if data is not None else []
+        if isinstance(data, str) and schema.types.get(data, {}).get("_kind") == "union":
+            known += schema.variant_members(schema.types[data])
+        optional = sorted({m[0] for m in known if m[2]})
+        lines.append(f"    GeneratedCommand(name: {swift_string(command['_name'])}, sampleSince: {since}, "
+                     f"isDeprecated: {'true' if deprecated else 'false'},")
+        lines.append(f"                     members: [{', '.join(swift_string(m) for m in sorted({m[0] for m in known}))}],")
+        lines.append(f"                     optionalMembers: [{', '.join(swift_string(m) for m in optional)}],")
+        lines.append(f"                     sample: {encode},")
+        lines.append(f"                     roundTrip: {trip}),")
+    lines.append("]")
+    with open(os.path.join(out_dir, "GeneratedCommands.swift"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def main():
+    if len(sys.argv) < 3:
+        raise SystemExit(__doc__)
+    sources = sys.argv[1].split(":")
+    source, out_dir = sources[0], sys.argv[2]
+    tests_dir = sys.argv[3] if len(sys.argv) >= 4 else None
+
+    def version_of(tree):
+        version_file = os.path.join(tree, "VERSION")
+        return open(version_file).read().strip() if os.path.exists(version_file) else "unknown"
+
+    version = version_of(source)
+    os.makedirs(out_dir, exist_ok=True)
+    for old in os.listdir(out_dir):
+        if old.endswith(".swift"):
+            os.remove(os.path.join(out_dir, old))
+    definitions = []
+    load(os.path.join(source, "qapi", "qapi-schema.json"), definitions, set())
+    # Older trees (after a ':') add what the newest schema dropped: its commands, events and types stay typed, so
+    # replies of the older QEMUs of the supported range decode too.
+    def key(expr):
+        for kind in ("command", "event", "struct", "union", "enum", "alternate"):
+            if kind in expr:
+                return ("type" if kind not in ("command", "event") else kind, expr[kind])
+        return None
+    known = {key(expr) for expr in definitions}
+    for older in sources[1:]:
+        older_definitions = []
+        load(os.path.join(older, "qapi", "qapi-schema.json"), older_definitions, set())
+        for expr in older_definitions:
+            k = key(expr)
+            if k is not None and k not in known:
+                known.add(k)
+                expr["_removed"] = version
+                expr["_from"] = version_of(older)
+                definitions.append(expr)
+    qmp = Schema(definitions, "QAPI", QMP_REFERENCE, "QMP")
+    written = write(qmp, out_dir, "", version, "qapi/qapi-schema.json")
+    schemas = [("QMP", qmp)]
+    qga_path = os.path.join(source, "qga", "qapi-schema.json")
+    if os.path.exists(qga_path):
+        qga_definitions = []
+        load(qga_path, qga_definitions, set())
+        for expr in qga_definitions:
+            expr["_module"] = "guest-agent"
+        qga = Schema(qga_definitions, "QAPI.Agent", QGA_REFERENCE, "QGA")
+        written += write(qga, out_dir, "Agent", version, "qga/qapi-schema.json")
+        schemas.append(("Agent", qga))
+    catalog(schemas, out_dir, version)
+    if tests_dir:
+        os.makedirs(tests_dir, exist_ok=True)
+        registry(qmp, tests_dir, version)
+    print(f"{len(qmp.commands)} commands, {len(qmp.events)} events, {len(qmp.types)} types"
+          + (f"; guest agent: {len(schemas[1][1].commands)} commands" if len(schemas) > 1 else "")
+          + f" -> {out_dir} ({len(written) + 1} files)")
+
+
+if __name__ == "__main__":
+    main()
