@@ -32,6 +32,12 @@ struct Boot: AsyncParsableCommand {
 
     @OptionGroup(title: "Script options (with --script)") var scriptOptions: ScriptOptions
 
+    // Issue 17: a migration destination, or a fast start from a saved state (Boot+Migration.swift).
+    @Flag(help: "Start as a migration destination (-incoming defer): the guest runs once `qmpsh migrate` moves one here.")
+    var incoming = false
+    @Option(name: .customLong("from-snapshot"), help: "Start from a state saved with `qmpsh migrate MONITOR file:PATH` instead of booting (same machine options).")
+    var fromSnapshot: String?
+
     func validate() throws {
         if script != nil, detach { throw ValidationError("--script and --detach do not go together") }
         if script != nil { try scriptOptions.validateOptions() }
@@ -49,7 +55,7 @@ struct Boot: AsyncParsableCommand {
         var options = bootOptions.guestOptions()
         options.detached = detach
         try await reportingErrors {
-            let guest = try await Guest.launch(configuration, options: options)
+            let guest = try await launchGuest(configuration, options: options)
             if detach {
                 await guest.detach()
                 Output.out("monitor: \(guest.monitorPath)\npid: \(guest.process.pid)\n")

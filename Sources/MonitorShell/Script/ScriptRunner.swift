@@ -149,6 +149,8 @@ public struct ScriptRunner: Sendable {
             case .sleep(let duration):
                 try await Task.sleep(for: duration)
                 return .passed(nil)
+            case .jobWait, .migrateWait:  // issue 17: ScriptRunner+Jobs.swift
+                return try await runLongOperation(statement.kind, state: &state)
             }
         } catch {
             return .failed(ScriptFailure(error))

@@ -101,6 +101,10 @@ public struct ScriptValidator: Sendable {
                 }
             case .expect, .set, .sleep:
                 break
+            case .jobWait, .migrateWait:  // issue 17
+                if !session.speaksQMP {
+                    errors.append(problem("\(session.label) is a human monitor: job-wait and migrate-wait need QMP", column: firstColumn))
+                }
             }
         }
         return (errors, warnings)
