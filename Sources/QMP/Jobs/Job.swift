@@ -125,21 +125,22 @@ public final class Job: Sendable {
         }
         let event = try await client.waitForEvent(filter, since: .cursor(startCursor), timeout: timeout)
         if event.name == "BLOCK_JOB_ERROR" {
+            // The event does not say why; the block job's io-status does (`nospace` for ENOSPC).
+            let blockJobs = try? await client.execute("query-block-jobs")
+            let ioStatus = blockJobs?.arrayValue?.first { $0["device"]?.stringValue == id }?["io-status"]?.stringValue
             throw JobIOError(
                 id: id, operation: event.data["operation"]?.stringValue ?? "I/O",
-                action: event.data["action"]?.stringValue ?? "stop", noSpace: event.data["nospace"]?.boolValue ?? false,
-                reason: event.data["reason"]?.stringValue)
+                action: event.data["action"]?.stringValue ?? "stop", noSpace: ioStatus == "nospace")
         }
         let status = JobStatus(rawValue: event.data["status"]?.stringValue ?? "")
-        if statuses.contains(status) && status != .concluded && status != .null { return status }
-        // It ended: report how.
-        if let failure = failure(entry: try await info()) { throw failure }
-        guard statuses.contains(status) || statuses.contains(.concluded) || statuses.contains(.null) else {
-            throw JobFailedError(
-                id: id, type: type,
-                message: "it concluded without reaching \(statuses.map(\.rawValue).sorted().joined(separator: "/"))")
+        if statuses.contains(status) || (status.isFinal && (statuses.contains(.concluded) || statuses.contains(.null))) {
+            return status
         }
-        return status
+        // It ended without reaching one of `statuses`: dismiss it, and report how it ended.
+        try await concludeAndDismiss()
+        throw JobFailedError(
+            id: id, type: type,
+            message: "it concluded without reaching \(statuses.map(\.rawValue).sorted().joined(separator: "/"))")
     }
 
     /// Waits for the job to conclude, dismisses it (unless ``Options/keepConcluded``) and returns its last
@@ -154,6 +155,7 @@ public final class Job: Sendable {
     }
 
     /// The final entry, then dismissal; throws the job's failure after dismissing.
+    @discardableResult
     private func concludeAndDismiss() async throws -> JobInfo? {
         let final = try await info()
         let failure = failure(entry: final)
@@ -196,7 +198,9 @@ public final class Job: Sendable {
     /// A mirror in `ready` that is cancelled does not switch over: the guest stays on the source disk.
     @discardableResult
     public func cancel(timeout: Duration? = nil) async throws -> JobInfo? {
+        let cursor = client.eventCursor()
         try await perform(JobCancel(id: id))
+        errorCursor.withLock { $0 = cursor }
         do {
             return try await waitForConclusion(timeout: timeout)
         } catch let error as JobFailedError where error.cancelled {
