@@ -8,6 +8,7 @@ import QMPTestSupport
 ///
 /// usage: qmpkit-bench [--count N] [--schema-count N] [--rounds N] [--reference DIR] [--markdown]
 ///        qmpkit-bench shell [ROUNDS]          (only the shell's start-to-prompt time)
+///        qmpkit-bench migration [ROUNDS]      (live migration and fast start, see MigrationBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
 @main
 enum Bench {
@@ -15,6 +16,11 @@ enum Bench {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "shell" {
             try await ShellBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 20)
+            return
+        }
+        if arguments.first == "migration" {  // issue 17
+            let guestDirectory = Options().guestDirectory
+            try await MigrationBench.run(guestDirectory: guestDirectory, rounds: Int(arguments.dropFirst().first ?? "") ?? 3)
             return
         }
         if arguments.first == "serve-fake", arguments.count == 2 {
