@@ -37,7 +37,7 @@ def main():
     wall = (time.monotonic() - start) * 1000
     info = command("query-migrate")["return"]
     print(json.dumps({"wall_ms": wall, "status": info.get("status"), "total_time_ms": info.get("total-time"),
-                      "downtime_ms": info.get("downtime")}))
+                      "downtime_ms": info.get("downtime"), "error": info.get("error-desc")}))
 
 
 if __name__ == "__main__":

@@ -88,8 +88,8 @@ enum MigrationBench {
                 ours.append(Hop(wall: wall, totalTime: Double(info.totalTime ?? 0), downtime: Double(info.downtime ?? 0)))
             } else {
                 let result = try await Subprocess.run(["python3", "Benchmarks/pymigrate.py", monitor, uri], timeout: .seconds(600))
-                guard result.termination.isSuccess, let line = try? JSON(parsing: result.standardOutput) else {
-                    throw TestSupportError("pymigrate.py: \(result.standardError)")
+                guard result.termination.isSuccess, let line = try? JSON(parsing: result.standardOutput), line["status"] == "completed" else {
+                    throw TestSupportError("pymigrate.py: \(result.standardOutput) \(result.standardError)")
                 }
                 theirs.append(Hop(
                     wall: line["wall_ms"]?.doubleValue ?? 0, totalTime: line["total_time_ms"]?.doubleValue ?? 0,

@@ -32,7 +32,16 @@ public enum SnapshotOperation {
         default:
             throw QMPUsageError("unknown snapshot action '\(verb)': save, load, list or delete")
         }
-        try await job.waitForConclusion(timeout: timeout)
+        do {
+            try await job.waitForConclusion(timeout: timeout)
+        } catch var error as JobFailedError where verb == "load" {
+            // QEMU stops the guest for the load and leaves it stopped when the load fails (e.g. "Device has active
+            // dirty bitmaps", refused before anything was loaded).
+            if try await client.execute(QueryStatus()).status == .restoreVM {
+                error.message += " (the guest is left stopped in restore-vm; `cont` resumes it if nothing was loaded)"
+            }
+            throw error
+        }
         return nodes
     }
 

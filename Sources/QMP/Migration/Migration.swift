@@ -86,18 +86,33 @@ public final class Migration: Sendable {
     /// `query-migrate`) and returns the final figures.
     ///
     /// - Throws: ``MigrationFailedError`` with QEMU's `error-desc` when it failed or was cancelled.
+    ///
+    /// Without the `events` capability (a migration someone else started) there are no MIGRATION events; the
+    /// state is then also read with `query-migrate` once a second.
     @discardableResult
     public func waitForCompletion(timeout: Duration? = nil) async throws -> MigrationInfo {
-        let current = try await info()
-        if current.status?.isFinal != true {
-            let filter = QMPEventFilter(names: ["MIGRATION"]) { event in
-                MigrationStatus(rawValue: event.data["status"]?.stringValue ?? "").isFinal
-            }
-            _ = try await client.waitForEvent(filter, since: .cursor(startCursor), timeout: timeout)
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        let filter = QMPEventFilter(names: ["MIGRATION"]) { event in
+            MigrationStatus(rawValue: event.data["status"]?.stringValue ?? "").isFinal
         }
-        let final = try await info()
-        try Self.check(final)
-        return final
+        while true {
+            let cursor = client.eventCursor()
+            let current = try await info()
+            if current.status?.isFinal == true || current.status == nil || current.status == MigrationStatus.none {
+                try Self.check(current)
+                return current
+            }
+            var slice = Duration.seconds(1)
+            if let deadline {
+                let left = deadline - clock.now
+                guard left > .zero else { throw QMPTimeoutError(operation: "migration to end", timeout: timeout ?? .zero) }
+                slice = min(slice, left)
+            }
+            do {
+                _ = try await client.waitForEvent(filter, since: .cursor(max(cursor, startCursor)), timeout: slice)
+            } catch is QMPTimeoutError {}
+        }
     }
 
     static func check(_ info: MigrationInfo) throws {
