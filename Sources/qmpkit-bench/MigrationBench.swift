@@ -56,6 +56,8 @@ enum MigrationBench {
         return machine
     }
 
+    static let verbose = getenv("QMPKIT_BENCH_VERBOSE") != nil
+
     static func hops(
         machine: MachineConfiguration, options: Guest.Options, dirty: Bool, rounds: Int, work: TemporaryDirectory
     ) async throws -> (ours: [Hop], theirs: [Hop]) {
@@ -82,9 +84,15 @@ enum MigrationBench {
             if hop % 2 == 0 {
                 let start = clock.now
                 let migration = try await Migration.start(to: uri, on: source.client)
-                for try await _ in migration.progress() {}
+                let sent = clock.now
+                var reports = 0
+                for try await _ in migration.progress() { reports += 1 }
                 let info = try await migration.waitForCompletion(timeout: .seconds(600))
                 let wall = GuestBench.milliseconds(clock.now - start)
+                if verbose {
+                    print("hop \(hop): start (capabilities + migrate) \(GuestBench.milliseconds(sent - start)) ms, \(reports) reports, "
+                        + "wall \(wall) ms, QEMU total-time \(info.totalTime ?? -1) ms")
+                }
                 ours.append(Hop(wall: wall, totalTime: Double(info.totalTime ?? 0), downtime: Double(info.downtime ?? 0)))
             } else {
                 let result = try await Subprocess.run(["python3", "Benchmarks/pymigrate.py", monitor, uri], timeout: .seconds(600))

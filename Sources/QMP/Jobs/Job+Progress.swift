@@ -6,17 +6,7 @@ extension Job {
     /// succeeded has `fraction == 1` even when QEMU's counters stopped short (or the job is already gone).
     /// The sequence does not dismiss the job or throw its failure: ``waitForConclusion(timeout:)`` does.
     public func progress(every interval: Duration = .seconds(1)) -> AsyncThrowingStream<JobProgress, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await self.reportProgress(every: interval) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        progressStream { yield in try await self.reportProgress(every: interval, yield) }
     }
 
     private func reportProgress(every interval: Duration, _ report: (JobProgress) -> Void) async throws {

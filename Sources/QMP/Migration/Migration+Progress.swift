@@ -42,17 +42,7 @@ extension Migration {
     /// in between (from `query-migrate`), ending with the final report. Drives the convergence help when
     /// ``Options/convergence`` is set. Failure is not thrown here: ``waitForCompletion(timeout:)`` does.
     public func progress(every interval: Duration = .seconds(1)) -> AsyncThrowingStream<MigrationProgress, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await self.reportProgress(every: interval) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        progressStream { yield in try await self.reportProgress(every: interval, yield) }
     }
 
     private func reportProgress(every interval: Duration, _ report: (MigrationProgress) -> Void) async throws {

@@ -98,9 +98,17 @@ public final class Migration: Sendable {
         }
         while true {
             let cursor = client.eventCursor()
-            let current = try await info()
+            var current = try await info()
             if current.status?.isFinal == true || current.status == nil || current.status == MigrationStatus.none {
                 try Self.check(current)
+                // QEMU 7.2 reports `completed` a moment before it fills in total-time and downtime (both 0 until
+                // then); there is no event for that, so re-read a bounded number of times.
+                var tries = 0
+                while current.status == .completed, (current.totalTime ?? 0) == 0, tries < 200 {
+                    tries += 1
+                    await Task.yield()
+                    current = try await info()
+                }
                 return current
             }
             var slice = Duration.seconds(1)

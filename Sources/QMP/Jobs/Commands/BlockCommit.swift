@@ -42,9 +42,7 @@ public struct BlockCommit: JobCommand, Hashable {
         arguments.set("top-node", topNode)
         arguments.set("speed", speed)
         arguments.set("on-error", onError)
-        arguments.set("auto-finalize", autoFinalize)
-        arguments.set("auto-dismiss", autoDismiss)
-        arguments.merge(extra)
+        arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
 }

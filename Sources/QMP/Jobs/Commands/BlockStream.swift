@@ -36,9 +36,7 @@ public struct BlockStream: JobCommand, Hashable {
         arguments.set("base-node", baseNode)
         arguments.set("speed", speed)
         arguments.set("on-error", onError)
-        arguments.set("auto-finalize", autoFinalize)
-        arguments.set("auto-dismiss", autoDismiss)
-        arguments.merge(extra)
+        arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
 }

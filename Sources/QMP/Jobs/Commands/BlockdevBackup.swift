@@ -55,9 +55,7 @@ public struct BlockdevBackup: JobCommand, Hashable {
         arguments.set("compress", compress)
         arguments.set("on-source-error", onSourceError)
         arguments.set("on-target-error", onTargetError)
-        arguments.set("auto-finalize", autoFinalize)
-        arguments.set("auto-dismiss", autoDismiss)
-        arguments.merge(extra)
+        arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
 }

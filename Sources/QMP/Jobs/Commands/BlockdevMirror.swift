@@ -54,9 +54,7 @@ public struct BlockdevMirror: JobCommand, Hashable {
         arguments.set("on-source-error", onSourceError)
         arguments.set("on-target-error", onTargetError)
         arguments.set("copy-mode", copyMode)
-        arguments.set("auto-finalize", autoFinalize)
-        arguments.set("auto-dismiss", autoDismiss)
-        arguments.merge(extra)
+        arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
 }

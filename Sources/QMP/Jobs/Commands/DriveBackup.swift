@@ -47,9 +47,7 @@ public struct DriveBackup: JobCommand, Hashable {
         arguments.set("mode", mode)
         arguments.set("bitmap", bitmap)
         arguments.set("speed", speed)
-        arguments.set("auto-finalize", autoFinalize)
-        arguments.set("auto-dismiss", autoDismiss)
-        arguments.merge(extra)
+        arguments.finishJob(autoFinalize: autoFinalize, autoDismiss: autoDismiss, extra: extra)
         try arguments.encode(to: encoder)
     }
 }

@@ -25,6 +25,14 @@ struct ArgumentsBuilder {
     mutating func set<Value: QMPEnum>(_ key: String, _ value: Value?) { if let value { object[key] = .string(value.rawValue) } }
     mutating func set(_ key: String, _ value: [String]?) { if let value { object[key] = .array(value.map(JSON.string)) } }
 
+    /// Adds `auto-finalize`, `auto-dismiss` and then `extra`'s members (overriding members of the same name): the
+    /// end of every block job's arguments.
+    mutating func finishJob(autoFinalize: Bool?, autoDismiss: Bool?, extra: JSONObject) {
+        set("auto-finalize", autoFinalize)
+        set("auto-dismiss", autoDismiss)
+        merge(extra)
+    }
+
     /// Adds `extra`'s members, overriding members of the same name.
     mutating func merge(_ extra: JSONObject) { for (key, value) in extra { object[key] = value } }
 

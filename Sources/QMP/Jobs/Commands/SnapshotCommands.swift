@@ -24,12 +24,7 @@ public struct SnapshotSave: JobCommand, Hashable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var arguments = ArgumentsBuilder()
-        arguments.set("job-id", jobID)
-        arguments.set("tag", tag)
-        arguments.set("vmstate", vmstate)
-        arguments.set("devices", devices)
-        try arguments.encode(to: encoder)
+        try snapshotArguments(jobID: jobID, tag: tag, vmstate: vmstate, devices: devices).encode(to: encoder)
     }
 }
 
@@ -55,12 +50,7 @@ public struct SnapshotLoad: JobCommand, Hashable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var arguments = ArgumentsBuilder()
-        arguments.set("job-id", jobID)
-        arguments.set("tag", tag)
-        arguments.set("vmstate", vmstate)
-        arguments.set("devices", devices)
-        try arguments.encode(to: encoder)
+        try snapshotArguments(jobID: jobID, tag: tag, vmstate: vmstate, devices: devices).encode(to: encoder)
     }
 }
 
@@ -84,10 +74,16 @@ public struct SnapshotDelete: JobCommand, Hashable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var arguments = ArgumentsBuilder()
-        arguments.set("job-id", jobID)
-        arguments.set("tag", tag)
-        arguments.set("devices", devices)
-        try arguments.encode(to: encoder)
+        try snapshotArguments(jobID: jobID, tag: tag, vmstate: nil, devices: devices).encode(to: encoder)
     }
+}
+
+/// The arguments the `snapshot-*` commands share.
+private func snapshotArguments(jobID: String, tag: String, vmstate: String?, devices: [String]) -> ArgumentsBuilder {
+    var arguments = ArgumentsBuilder()
+    arguments.set("job-id", jobID)
+    arguments.set("tag", tag)
+    arguments.set("vmstate", vmstate)
+    arguments.set("devices", devices)
+    return arguments
 }
