@@ -45,6 +45,9 @@ import QMPWire
             // 2. The destination dies mid-migration: the source's error says so and the source runs on.
             try await Self.destinationKilled(source, machine: machine, directory: directory)
 
+            // 2b. Cancelled while it runs: the source runs on.
+            try await Self.cancelled(source, machine: machine, directory: directory)
+
             // 3. The real move, with a counter running in the guest.
             let before = try await Self.uptime(source)
             _ = try await TestGuest.run("(i=0; while true; do i=$((i+1)); echo TICK $i; sleep 1; done) &", on: source)
@@ -101,6 +104,25 @@ import QMPWire
         await destination.shutdown()
         #expect(try await source.client.execute(QueryStatus()).status == .running)
         #expect(try await TestGuest.run("echo alive-$((1+1))", on: source).contains("alive-2"))
+        _ = try await source.client.execute(MigrateSetParameters(["max-bandwidth": .int(128 << 20)]))
+    }
+
+    /// Starts a capped migration and cancels it while it runs.
+    static func cancelled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
+        let destination = try await Guest.launchIncoming(machine, options: TestGuest.options)
+        let uri = "unix:" + directory.file("cancelled.sock")
+        try await Migration.prepareIncoming(on: destination.client, uri: uri)
+        var options = Migration.Options()
+        options.parameters = ["max-bandwidth": .int(2 << 20)]
+        let migration = try await Migration.start(to: uri, on: source.client, options: options)
+        for try await progress in migration.progress(every: .milliseconds(200)) where (progress.ram?.transferred ?? 0) > 0 {
+            break
+        }
+        try await migration.cancel(timeout: .seconds(60))
+        #expect(try await migration.info().status == .cancelled)
+        #expect(try await source.client.execute(QueryStatus()).status == .running)
+        #expect(try await TestGuest.run("echo on-$((2+3))", on: source).contains("on-5"))
+        await destination.shutdown()
         _ = try await source.client.execute(MigrateSetParameters(["max-bandwidth": .int(128 << 20)]))
     }
 
