@@ -85,15 +85,7 @@ import QMPWire
 
     /// Migrates slowly (bandwidth capped) and kills the destination while it runs.
     static func destinationKilled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
-        let destination = try await Guest.launchIncoming(machine, options: TestGuest.options)
-        let uri = "unix:" + directory.file("doomed.sock")
-        try await Migration.prepareIncoming(on: destination.client, uri: uri)
-        var options = Migration.Options()
-        options.parameters = ["max-bandwidth": .int(2 << 20)]
-        let migration = try await Migration.start(to: uri, on: source.client, options: options)
-        for try await progress in migration.progress(every: .milliseconds(200)) where (progress.ram?.transferred ?? 0) > 0 {
-            break
-        }
+        let (destination, migration, _) = try await Self.startCapped(from: source, machine: machine, socket: directory.file("doomed.sock"))
         destination.process.signal(SIGKILL)
         _ = await destination.process.wait()
         await #expect {
@@ -107,17 +99,25 @@ import QMPWire
         _ = try await source.client.execute(MigrateSetParameters(["max-bandwidth": .int(128 << 20)]))
     }
 
-    /// Starts a capped migration and cancels it while it runs.
-    static func cancelled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
+    /// Starts a migration capped at 2 MiB/s to a new destination and returns once some RAM was sent.
+    static func startCapped(from source: Guest, machine: MachineConfiguration, socket: String) async throws
+        -> (destination: Guest, migration: Migration, cursor: EventCursor)
+    {
         let destination = try await Guest.launchIncoming(machine, options: TestGuest.options)
-        let uri = "unix:" + directory.file("cancelled.sock")
-        try await Migration.prepareIncoming(on: destination.client, uri: uri)
+        let uri = "unix:" + socket
+        let cursor = try await Migration.prepareIncoming(on: destination.client, uri: uri)
         var options = Migration.Options()
         options.parameters = ["max-bandwidth": .int(2 << 20)]
         let migration = try await Migration.start(to: uri, on: source.client, options: options)
         for try await progress in migration.progress(every: .milliseconds(200)) where (progress.ram?.transferred ?? 0) > 0 {
             break
         }
+        return (destination, migration, cursor)
+    }
+
+    /// Starts a capped migration and cancels it while it runs.
+    static func cancelled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
+        let (destination, migration, _) = try await Self.startCapped(from: source, machine: machine, socket: directory.file("cancelled.sock"))
         try await migration.cancel(timeout: .seconds(60))
         #expect(try await migration.info().status == .cancelled)
         #expect(try await source.client.execute(QueryStatus()).status == .running)
@@ -129,15 +129,7 @@ import QMPWire
     /// Starts a capped migration from `source` and kills `source` while it runs: the destination was `inmigrate`,
     /// never runs the guest, and (QEMU 7.2) exits with "load of migration failed".
     static func sourceKilled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
-        let destination = try await Guest.launchIncoming(machine, options: TestGuest.options)
-        let uri = "unix:" + directory.file("orphan.sock")
-        let cursor = try await Migration.prepareIncoming(on: destination.client, uri: uri)
-        var options = Migration.Options()
-        options.parameters = ["max-bandwidth": .int(2 << 20)]
-        let migration = try await Migration.start(to: uri, on: source.client, options: options)
-        for try await progress in migration.progress(every: .milliseconds(200)) where (progress.ram?.transferred ?? 0) > 0 {
-            break
-        }
+        let (destination, _, cursor) = try await Self.startCapped(from: source, machine: machine, socket: directory.file("orphan.sock"))
         #expect(try await destination.client.execute(QueryStatus()).status == .inMigrate)
         source.process.signal(SIGKILL)
         _ = await source.process.wait()
