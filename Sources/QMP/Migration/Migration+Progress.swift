@@ -51,7 +51,7 @@ extension Migration {
         var downtimeLimit: Int64?
         while !Task.isCancelled {
             let cursor = client.eventCursor()
-            let info = try await info()
+            let info = try await settled(try await info())
             report(MigrationProgress(info))
             guard let status = info.status, !status.isFinal else { return }
             if let convergence = options.convergence, status == .active, let remaining = info.ram?.remaining,

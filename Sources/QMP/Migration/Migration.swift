@@ -98,18 +98,10 @@ public final class Migration: Sendable {
         }
         while true {
             let cursor = client.eventCursor()
-            var current = try await info()
+            let current = try await info()
             if current.status?.isFinal == true || current.status == nil || current.status == MigrationStatus.none {
                 try Self.check(current)
-                // QEMU 7.2 reports `completed` a moment before it fills in total-time and downtime (both 0 until
-                // then); there is no event for that, so re-read a bounded number of times.
-                var tries = 0
-                while current.status == .completed, (current.totalTime ?? 0) == 0, tries < 200 {
-                    tries += 1
-                    await Task.yield()
-                    current = try await info()
-                }
-                return current
+                return try await settled(current)
             }
             var slice = Duration.seconds(1)
             if let deadline {
@@ -121,6 +113,19 @@ public final class Migration: Sendable {
                 _ = try await client.waitForEvent(filter, since: .cursor(max(cursor, startCursor)), timeout: slice)
             } catch is QMPTimeoutError {}
         }
+    }
+
+    /// QEMU 7.2 reports `completed` a moment before it fills in total-time and downtime (both 0 until then); there
+    /// is no event for that, so a completed `info` is re-read a bounded number of times.
+    func settled(_ info: MigrationInfo) async throws -> MigrationInfo {
+        var current = info
+        var tries = 0
+        while current.status == .completed, (current.totalTime ?? 0) == 0, tries < 200 {
+            tries += 1
+            await Task.yield()
+            current = try await self.info()
+        }
+        return current
     }
 
     static func check(_ info: MigrationInfo) throws {
