@@ -9,6 +9,7 @@ import QMPTestSupport
 /// usage: qmpkit-bench [--count N] [--schema-count N] [--rounds N] [--reference DIR] [--markdown]
 ///        qmpkit-bench shell [ROUNDS]          (only the shell's start-to-prompt time)
 ///        qmpkit-bench agent SOCKET [COUNT]   (the guest agent client: connect+sync and guest-ping)
+///        qmpkit-bench migration [ROUNDS]      (live migration and fast start, see MigrationBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
 @main
 enum Bench {
@@ -20,6 +21,11 @@ enum Bench {
         }
         if arguments.first == "agent", arguments.count >= 2 {  // issue 16: the guest agent client
             try await AgentBench.run(socket: arguments[1], count: Int(arguments.dropFirst(2).first ?? "") ?? 2000)
+            return
+        }
+        if arguments.first == "migration" {  // issue 17
+            let guestDirectory = Options().guestDirectory
+            try await MigrationBench.run(guestDirectory: guestDirectory, rounds: Int(arguments.dropFirst().first ?? "") ?? 3)
             return
         }
         if arguments.first == "serve-fake", arguments.count == 2 {

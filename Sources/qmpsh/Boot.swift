@@ -34,6 +34,12 @@ struct Boot: AsyncParsableCommand {
 
     @OptionGroup(title: "Script options (with --script)") var scriptOptions: ScriptOptions
 
+    // Issue 17: a migration destination, or a fast start from a saved state (Boot+Migration.swift).
+    @Flag(help: "Start as a migration destination (-incoming defer): the guest runs once `qmpsh migrate` moves one here.")
+    var incoming = false
+    @Option(name: .customLong("from-snapshot"), help: "Start from a state saved with `qmpsh migrate MONITOR file:PATH` instead of booting (same machine options).")
+    var fromSnapshot: String?
+
     func validate() throws {
         if script != nil, detach { throw ValidationError("--script and --detach do not go together") }
         if script != nil { try scriptOptions.validateOptions() }
@@ -56,7 +62,7 @@ struct Boot: AsyncParsableCommand {
         defer { tap.close() }
         if !detach { tap.apply(to: &options.monitor, monitor: "guest") }
         try await reportingErrors {
-            let guest = try await Guest.launch(configuration, options: options)
+            let guest = try await launchGuest(configuration, options: options)
             if detach {
                 await guest.detach()
                 Output.out("monitor: \(guest.monitorPath)\npid: \(guest.process.pid)\n")

@@ -21,6 +21,7 @@ struct QMPSH: AsyncParsableCommand {
             Shell.self, Exec.self, HMPCommand.self, Events.self, Run.self, Boot.self, Schema.self, Img.self, Doctor.self,
             Domains.self,
             GuestCommand.self,
+            Migrate.self, Snapshot.self, Backup.self, Jobs.self,  // issue 17
         ],
         defaultSubcommand: Shell.self
     )

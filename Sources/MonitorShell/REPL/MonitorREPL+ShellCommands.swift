@@ -12,6 +12,7 @@ extension MonitorREPL {
         (".hmp", "on|off", "treat every line as a human-monitor (HMP) command"),
         (".use", "[N]", "switch to monitor N (as numbered on the command line); without N, list them"),
         (".record", "FILE|off", "write what you type, with replies as comments, as a script for qmpsh run"),
+        (".jobs", "[follow]", "list the block jobs with their progress; follow: progress lines until they end"),
         (".quit", "", "leave the shell (also Ctrl-D)"),
     ]
 
@@ -36,6 +37,8 @@ extension MonitorREPL {
             use(arguments)
         case ".record":
             record(arguments)
+        case ".jobs":  // issue 17: MonitorREPL+Jobs.swift
+            await jobs(arguments)
         default:
             let names = Self.shellCommands.map(\.name)
             let hint = Suggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" } ?? " (.help lists them)"

@@ -109,6 +109,11 @@ public struct ScriptStatement: Sendable {
         /// `guest-wait-device disk|nic ID timeout=S`: the guest agent shows the device.
         case guestWaitDevice(kind: GuestDeviceKind, id: String, timeout: Duration?)
         // ----
+        // Long-running work (issue 17): see ScriptParser+Jobs.swift and ScriptRunner+Jobs.swift.
+        /// `job-wait ID [status=concluded] timeout=S`: wait for a job's status; fails with the job's error.
+        case jobWait(id: String, status: JobStatus, timeout: Duration?)
+        /// `migrate-wait timeout=S`: wait for the migration to end; fails with QEMU's error-desc.
+        case migrateWait(timeout: Duration?)
     }
 }
 

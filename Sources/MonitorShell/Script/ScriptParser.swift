@@ -204,6 +204,7 @@ public struct ScriptParser: Sendable {
         while keywordEnd < utf8.count, utf8[keywordEnd] != 32, utf8[keywordEnd] != 9 { keywordEnd += 1 }
         let keyword = String(decoding: utf8[byte..<keywordEnd], as: UTF8.self)
         if agentKeywords.contains(keyword) { return try agentStatement(keyword, text) }  // issue 16
+        if let kind = try longOperationStatement(keyword, text: text, keywordEnd: keywordEnd) { return kind }  // issue 17
         guard keywords.contains(keyword) else {
             let input = try MonitorInput.parse(text)
             return .command(input, argumentColumns: try argumentColumns(text, input))
@@ -361,7 +362,7 @@ public struct ScriptParser: Sendable {
         return ScriptExpectation(path: path, op: op, value: value)
     }
 
-    private static func seconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
+    static func seconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
         let name = "\(word.key ?? "timeout")="
         guard let seconds = (try? word.value())?.numericValue, seconds > 0 else {
             throw MonitorSyntaxError("\(name) takes a number of seconds above 0", column: word.valueColumn)

@@ -161,6 +161,8 @@ public struct ScriptRunner: Sendable {
                 return .passed(nil)
             case .guestExec, .guestWaitDevice:
                 return try await executeAgentStatement(statement.kind, state: &state)
+            case .jobWait, .migrateWait:  // issue 17: ScriptRunner+Jobs.swift
+                return try await runLongOperation(statement.kind, state: &state)
             }
         } catch {
             return .failed(ScriptFailure(error))

@@ -120,6 +120,10 @@ public struct ScriptValidator: Sendable {
                         "guest agent statements need an agent: qmpsh run SCRIPT --monitor M --agent qga:PATH, "
                             + "or boot options with --agent on", column: firstColumn))
                 }
+            case .jobWait, .migrateWait:  // issue 17
+                if !session.speaksQMP {
+                    errors.append(problem("\(session.label) is a human monitor: job-wait and migrate-wait need QMP", column: firstColumn))
+                }
             }
         }
         return (errors, warnings)

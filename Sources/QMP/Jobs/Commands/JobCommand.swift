@@ -1,0 +1,72 @@
+/// A command that starts a job: its arguments carry `job-id`, and block jobs also take `auto-finalize` and
+/// `auto-dismiss`.
+///
+/// Start one with ``Job/start(_:on:options:)``, which follows the job from before the command is sent.
+public protocol JobCommand: QMPCommand where Response == QMPEmpty {
+    /// The `job-id`; the job's name in `query-jobs` and in its events.
+    var jobID: String { get }
+    /// `auto-finalize`; `nil` leaves QEMU's default (true). Always `nil` for commands without the option.
+    var autoFinalize: Bool? { get set }
+    /// `auto-dismiss`; `nil` leaves QEMU's default (true for block jobs). Always `nil` for commands without it.
+    var autoDismiss: Bool? { get set }
+    /// Whether the command takes `auto-finalize` and `auto-dismiss` (block jobs do; `snapshot-*` and
+    /// `blockdev-create` do not, and their jobs stay `concluded` until dismissed).
+    static var takesAutoOptions: Bool { get }
+}
+
+/// Builds a command's arguments object: optional members are left out when `nil`.
+struct ArgumentsBuilder {
+    private(set) var object: JSONObject = [:]
+
+    mutating func set(_ key: String, _ value: String?) { if let value { object[key] = .string(value) } }
+    mutating func set(_ key: String, _ value: Bool?) { if let value { object[key] = .bool(value) } }
+    mutating func set(_ key: String, _ value: Int64?) { if let value { object[key] = .int(value) } }
+    mutating func set(_ key: String, _ value: JSON?) { if let value { object[key] = value } }
+    mutating func set<Value: QMPEnum>(_ key: String, _ value: Value?) { if let value { object[key] = .string(value.rawValue) } }
+    mutating func set(_ key: String, _ value: [String]?) { if let value { object[key] = .array(value.map(JSON.string)) } }
+
+    /// Adds `auto-finalize`, `auto-dismiss` and then `extra`'s members (overriding members of the same name): the
+    /// end of every block job's arguments.
+    mutating func finishJob(autoFinalize: Bool?, autoDismiss: Bool?, extra: JSONObject) {
+        set("auto-finalize", autoFinalize)
+        set("auto-dismiss", autoDismiss)
+        merge(extra)
+    }
+
+    /// Adds `extra`'s members, overriding members of the same name.
+    mutating func merge(_ extra: JSONObject) { for (key, value) in extra { object[key] = value } }
+
+    func encode(to encoder: any Encoder) throws { try JSON.object(object).encode(to: encoder) }
+}
+
+/// What a block job does when it meets an I/O error (`BlockdevOnError`).
+public struct BlockdevOnError: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Report the error and fail the job.
+    public static let report: BlockdevOnError = "report"
+    /// Ignore the error and go on.
+    public static let ignore: BlockdevOnError = "ignore"
+    /// `stop` for ENOSPC, `report` otherwise.
+    public static let enospc: BlockdevOnError = "enospc"
+    /// Pause the job (BLOCK_JOB_ERROR is sent); resume it once the cause is fixed.
+    public static let stop: BlockdevOnError = "stop"
+    public static let auto: BlockdevOnError = "auto"
+}
+
+/// Which part of a disk a backup or mirror copies (`MirrorSyncMode`).
+public struct MirrorSyncMode: QMPEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The whole disk.
+    public static let full: MirrorSyncMode = "full"
+    /// Only the top image (not its backing chain).
+    public static let top: MirrorSyncMode = "top"
+    /// Only what the guest writes from now on (copy-before-write point-in-time image).
+    public static let none: MirrorSyncMode = "none"
+    /// What a dirty bitmap marks as changed since the last backup.
+    public static let incremental: MirrorSyncMode = "incremental"
+    public static let bitmap: MirrorSyncMode = "bitmap"
+}

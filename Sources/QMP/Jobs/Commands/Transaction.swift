@@ -1,0 +1,81 @@
+/// `transaction`: run several actions atomically — all of them or none (e.g. external snapshots of every disk at
+/// one point in time, or a full backup together with a new dirty bitmap). Returns `{}`.
+///
+/// ```swift
+/// try await client.execute(Transaction([
+///     .blockdevSnapshotSync(BlockdevSnapshotSync(device: "disk0", snapshotFile: "/s/d0.qcow2")),
+///     .blockdevSnapshotSync(BlockdevSnapshotSync(device: "disk1", snapshotFile: "/s/d1.qcow2")),
+/// ]))
+/// ```
+public struct Transaction: QMPCommand, Hashable {
+    public static let name = "transaction"
+    public typealias Response = QMPEmpty
+
+    public var actions: [TransactionAction]
+    /// `completion-mode`: `individual` (default) or `grouped` (a failing job cancels the others).
+    public var completionMode: String?
+
+    public init(_ actions: [TransactionAction], completionMode: String? = nil) {
+        self.actions = actions
+        self.completionMode = completionMode
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var arguments = ArgumentsBuilder()
+        arguments.set("actions", JSON.array(actions.map(\.json)))
+        if let completionMode { arguments.set("properties", JSON.object(["completion-mode": .string(completionMode)])) }
+        try arguments.encode(to: encoder)
+    }
+}
+
+/// One action of a ``Transaction``: its `type` and `data`.
+public enum TransactionAction: Sendable, Hashable {
+    case blockdevSnapshotSync(BlockdevSnapshotSync)
+    case blockdevSnapshot(BlockdevSnapshot)
+    case blockdevBackup(BlockdevBackup)
+    case driveBackup(DriveBackup)
+    case blockDirtyBitmapAdd(BlockDirtyBitmapAdd)
+    /// Any other action, e.g. `block-dirty-bitmap-clear`.
+    case other(type: String, data: JSONObject)
+
+    /// The action's `type`.
+    public var type: String {
+        switch self {
+        case .blockdevSnapshotSync: return BlockdevSnapshotSync.name
+        case .blockdevSnapshot: return BlockdevSnapshot.name
+        case .blockdevBackup: return BlockdevBackup.name
+        case .driveBackup: return DriveBackup.name
+        case .blockDirtyBitmapAdd: return BlockDirtyBitmapAdd.name
+        case .other(let type, _): return type
+        }
+    }
+
+    /// The action's `data` (the same members as the command's arguments).
+    public var data: JSON {
+        var arguments = ArgumentsBuilder()
+        switch self {
+        case .blockdevSnapshotSync(let command):
+            arguments.set(command.byNodeName ? "node-name" : "device", command.device)
+            arguments.set("snapshot-file", command.snapshotFile)
+            arguments.set("snapshot-node-name", command.snapshotNodeName)
+            arguments.set("format", command.format)
+        case .blockdevSnapshot(let command):
+            arguments.set("node", command.node)
+            arguments.set("overlay", command.overlay)
+        case .blockdevBackup(let command):
+            return (try? JSONValueEncoder().encode(command)) ?? .object([:])
+        case .driveBackup(let command):
+            return (try? JSONValueEncoder().encode(command)) ?? .object([:])
+        case .blockDirtyBitmapAdd(let command):
+            arguments.set("node", command.node)
+            arguments.set("name", command.bitmapName)
+            arguments.set("persistent", command.persistent)
+        case .other(_, let data):
+            return .object(data)
+        }
+        return .object(arguments.object)
+    }
+
+    /// `{"type": ..., "data": ...}`.
+    public var json: JSON { ["type": .string(type), "data": data] }
+}
