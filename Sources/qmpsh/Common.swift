@@ -1,5 +1,6 @@
 import ArgumentParser
 import HMP
+import MonitorShell
 import QEMURunner
 import QMP
 import QMPLibvirt
@@ -32,6 +33,7 @@ struct MonitorOptions: ParsableArguments {
 
 /// Checks a monitor that must speak QMP: a QMP socket address or a libvirt guest.
 func validateQMPMonitor(_ monitor: String) throws {
+    let monitor = MonitorConnector.resolvingGuestName(monitor)
     if LibvirtMonitorAddress.isLibvirt(monitor) {
         do { _ = try LibvirtMonitorAddress(parsing: monitor) } catch { throw ValidationError(error.message) }
     } else {

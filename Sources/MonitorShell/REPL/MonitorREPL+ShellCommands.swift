@@ -13,7 +13,7 @@ extension MonitorREPL {
         (".use", "[N]", "switch to monitor N (as numbered on the command line); without N, list them"),
         (".record", "FILE|off", "write what you type, with replies as comments, as a script for qmpsh run"),
         (".quit", "", "leave the shell (also Ctrl-D)"),
-    ]
+    ] + guestCommands
 
     func runShellCommand(_ text: String) async -> Outcome {
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
@@ -36,6 +36,8 @@ extension MonitorREPL {
             use(arguments)
         case ".record":
             record(arguments)
+        case ".console", ".screenshot", ".type", ".key":
+            await runGuestCommand(name, rest: String(text.drop { !$0.isWhitespace }))
         default:
             let names = Self.shellCommands.map(\.name)
             let hint = Suggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" } ?? " (.help lists them)"

@@ -31,6 +31,9 @@ public final class MonitorREPL: Sendable {
         public var commandTimeout: Duration?
         /// Print the banner (QEMU version and VM status) before the first prompt, on interactive editors.
         public var banner = true
+        /// Connects the terminal to the guest's serial console until the user comes back (`.console`); `nil`
+        /// when there is no console to switch to.
+        public var attachConsole: (@Sendable () async -> Void)?
 
         public init() {}
     }

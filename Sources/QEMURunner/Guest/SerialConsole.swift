@@ -78,6 +78,23 @@ public final class SerialConsole: Sendable {
         try connection.send(Array(text.utf8))
     }
 
+    /// Sends raw bytes (keystrokes from a terminal in raw mode).
+    public func send(bytes: [UInt8]) throws {
+        try connection.send(bytes)
+    }
+
+    /// The console's output from now on as bytes (for a terminal), until QEMU exits.
+    public func byteStream() -> AsyncStream<[UInt8]> {
+        let text = stream()
+        return AsyncStream { continuation in
+            let task = Task {
+                for await chunk in text { continuation.yield(Array(chunk.utf8)) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// Waits for `text` after the cursor; returns the output from the cursor to the end of the match.
     @discardableResult
     public func expect(_ text: String, timeout: Duration) async throws -> String {
