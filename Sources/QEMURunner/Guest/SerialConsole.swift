@@ -96,20 +96,50 @@ public final class SerialConsole: Sendable {
     }
 
     /// Waits for `text` after the cursor; returns the output from the cursor to the end of the match.
+    ///
+    /// With `skippingEcho` (the text just sent), a match inside the guest's echo of that text's first line does
+    /// not count: only what follows the echo does (a guest without echo is matched as usual).
     @discardableResult
-    public func expect(_ text: String, timeout: Duration) async throws -> String {
-        try await wait(for: "'\(text)'", timeout: timeout) { $0.firstRange(of: text) }
+    public func expect(_ text: String, timeout: Duration, skippingEcho echo: String? = nil) async throws -> String {
+        try await wait(for: "'\(text)'", timeout: timeout, Self.skipping(echo) { $0.firstRange(of: text) })
     }
 
-    /// Waits for a match of the regular expression `pattern` after the cursor.
+    /// Waits for a match of the regular expression `pattern` after the cursor (`skippingEcho` as for
+    /// ``expect(_:timeout:skippingEcho:)``).
     @discardableResult
-    public func expect(regex pattern: String, timeout: Duration) async throws -> String {
+    public func expect(regex pattern: String, timeout: Duration, skippingEcho echo: String? = nil) async throws -> String {
         _ = try Regex(pattern)  // a bad pattern fails here, before waiting
         // Regex is not Sendable: the matcher compiles its own from the pattern.
-        return try await wait(for: "/\(pattern)/", timeout: timeout) { text in
+        return try await wait(for: "/\(pattern)/", timeout: timeout, Self.skipping(echo) { text in
             guard let regex = try? Regex(pattern) else { return nil }
             return text.firstMatch(of: regex)?.range
+        })
+    }
+
+    /// A matcher that looks only after the echo of `sent`'s first line, when that echo is there.
+    static func skipping(
+        _ sent: String?, _ matcher: @escaping @Sendable (String) -> Range<String.Index>?
+    ) -> @Sendable (String) -> Range<String.Index>? {
+        guard let line = sent?.split(whereSeparator: \.isNewline).first.map(String.init), !line.isEmpty else { return matcher }
+        return { text in
+            guard let echo = text.firstRange(of: line) else { return matcher(text) }
+            let rest = String(text[echo.upperBound...])
+            guard let found = matcher(rest) else { return nil }
+            let offset = text.distance(from: text.startIndex, to: echo.upperBound)
+            let lower = text.index(text.startIndex, offsetBy: offset + rest.distance(from: rest.startIndex, to: found.lowerBound))
+            let upper = text.index(lower, offsetBy: rest.distance(from: found.lowerBound, to: found.upperBound))
+            return lower..<upper
         }
+    }
+
+    /// The last `count` lines the console printed (from what is held in memory), without their line ends.
+    public func lastLines(_ count: Int) -> [String] {
+        let text = state.withLock { String(decoding: $0.bytes.suffix(16 << 10), as: UTF8.self) }
+        // "\r\n" is one Character (a newline) in Swift; a lone "\r" counts as a line end too.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        var trimmed = lines[...]
+        while trimmed.last?.isEmpty == true { trimmed.removeLast() }
+        return Array(trimmed.suffix(count))
     }
 
     /// Waits until the console has printed anything at all (progress), without moving the cursor.
