@@ -109,8 +109,10 @@ import QMPTestSupport
         boot += ["--append", "console=ttyS0 quiet qmpkit.noecho"]
         let terminal = try await terminal(boot, width: 160)
         try await terminal.waitForScreen(timeout: .seconds(60)) { $0.lastLine == "(qmp sh)" }
-        try await terminal.send("query-sta", "C-c")
-        try await terminal.waitForScreen { $0.lastLine == "(qmp sh)" }
+        try await terminal.send("query-sta")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp sh) query-sta" }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.contains("(qmp sh) query-sta^C") && $0.lastLine == "(qmp sh)" }
         #expect(try await status(of: "sh").contains(#""status":"running""#))
         // Ctrl-Z stops qmpsh (and the pane's shell), never QEMU: it still answers on its second monitor.
         try await terminal.send("C-z")
@@ -118,7 +120,7 @@ import QMPTestSupport
         let pane = try await terminal.tmux(["display", "-p", "-t", "t", "#{pane_pid}"]).filter { (character: Character) in character.isNumber }
         kill(-(pid_t(pane) ?? 0), SIGCONT)
         try await terminal.send("query-status", "Enter")
-        try await terminal.waitForScreen { $0.contains(#"{"running":true,"status":"running"}"#) }
+        try await terminal.waitForScreen { $0.contains(#""status":"running""#) && $0.lastLine == "(qmp sh)" }
         try await terminal.send(".quit", "Enter")
         #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)
         try await expectNoLeftovers()
