@@ -14,6 +14,7 @@ deps_only=false
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(qemu-system-x86 qemu-utils libedit-dev libvirt-dev pkg-config busybox-static cpio genisoimage socat tmux gcc)
+packages+=(grub-rescue-pc tesseract-ocr)  # issue 15: a real bootable ISO (GRUB menu) and OCR of screenshots
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
