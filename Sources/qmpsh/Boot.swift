@@ -76,12 +76,13 @@ struct Boot: AsyncParsableCommand {
                 try await runShell(on: guest)
                 return
             }
-            Output.err("# monitor: \(guest.monitorPath)  pid: \(guest.process.pid)  (free for other clients: qmpsh shell \(configuration.name ?? guest.monitorPath))\n")
+            let others = "free for other clients: qmpsh shell \(configuration.name ?? guest.monitorPath)"
             if ConsoleTerminal.isInteractive {
+                Output.err("# monitor: \(guest.monitorPath)  pid: \(guest.process.pid)  (\(others))\n")
                 try await runInteractive(on: guest)
                 return
             }
-            Output.err("# Ctrl-C shuts the guest down\n")
+            Output.err("# monitor: \(guest.monitorPath)  pid: \(guest.process.pid)  (Ctrl-C shuts the guest down; \(others))\n")
             // Ctrl-C or SIGTERM: shut the guest down through the ladder instead of dying.
             let watcher = SignalWatcher([SIGINT, SIGTERM])
             let signals = watcher.signals

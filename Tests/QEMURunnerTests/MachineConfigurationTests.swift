@@ -23,7 +23,7 @@ import QMP
         machine.cdrom = nil
         #expect(try machine.arguments() == [
             "-nodefaults", "-display", "none", "-no-user-config", "-name", "guest=web1", "-machine", "q35", "-accel", "tcg",
-            "-m", "256,slots=2,maxmem=1G", "-smp", "1,maxcpus=2",
+            "-m", "256,slots=2,maxmem=1G", "-smp", "1,maxcpus=2", "-vga", "std",
             "-drive", "file=/etc/hostname,if=virtio,format=qcow2,id=d0", "-boot", "d",
             "-netdev", "user,id=net0,hostfwd=tcp::2222-:22", "-device", "virtio-net-pci,netdev=net0,id=nic0,mac=52:54:00:12:34:56",
             "-device", "virtio-balloon-pci,id=balloon0",
