@@ -71,8 +71,10 @@ import QMPTestSupport
         #expect(leftovers().isEmpty, "left behind: \(leftovers())")
     }
 
+    /// `query-status` through the guest's second monitor, found by name; the whole result when it fails.
     func status(of guest: String) async throws -> String {
-        try await qmpshHere("exec", guest, "query-status", "--timeout", "5").standardOutput
+        let result = try await qmpshHere("exec", guest, "query-status", "--timeout", "10")
+        return result.status == 0 ? result.standardOutput : "\(result)"
     }
 
     @Test func foregroundBootIsTheConsoleAndCtrlKeysNeverReachQEMU() async throws {
@@ -113,10 +115,12 @@ import QMPTestSupport
         try await terminal.waitForScreen { $0.lastLine == "(qmp sh) query-sta" }
         try await terminal.send("C-c")
         try await terminal.waitForScreen { $0.contains("(qmp sh) query-sta^C") && $0.lastLine == "(qmp sh)" }
-        #expect(try await status(of: "sh").contains(#""status":"running""#))
+        let running = try await status(of: "sh")
+        #expect(running.contains(#""status":"running""#), "\(running)")
         // Ctrl-Z stops qmpsh (and the pane's shell), never QEMU: it still answers on its second monitor.
         try await terminal.send("C-z")
-        #expect(try await status(of: "sh").contains(#""status":"running""#))
+        let afterStop = try await status(of: "sh")
+        #expect(afterStop.contains(#""status":"running""#), "\(afterStop)")
         let pane = try await terminal.tmux(["display", "-p", "-t", "t", "#{pane_pid}"]).filter { (character: Character) in character.isNumber }
         kill(-(pid_t(pane) ?? 0), SIGCONT)
         try await terminal.send("query-status", "Enter")

@@ -204,6 +204,9 @@ private func spawn(
     _ argv: [String], stdin: Subprocess.Stream, stdout: Subprocess.Stream, stderr: Subprocess.Stream,
     descriptors: [(Int32, Int32)], newSession: Bool
 ) -> Result<Int32, RunnerError> {
+    // The dup2s run in order in the child: a source whose number is another pair's target (fd 5 handed over as 6
+    // while something else becomes 5) would be overwritten first. Hand over copies above every target instead.
+    let safeDescriptors = descriptors.map { (source, target) in (fcntl(source, F_DUPFD_CLOEXEC, 64), target) }
     let result = spawnProcess(argv, newSession: newSession) { actions in
         for (target, stream, input) in [(Int32(0), stdin, true), (1, stdout, false), (2, stderr, false)] {
             switch stream {
@@ -213,8 +216,9 @@ private func spawn(
             case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
             }
         }
-        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        for (source, target) in safeDescriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     }
+    for (copy, _) in safeDescriptors { close(copy) }
     return result.mapError { RunnerError(.notFound, "cannot start \(argv[0]): \($0.message)") }
 }
 
