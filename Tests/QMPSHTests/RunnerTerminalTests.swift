@@ -185,6 +185,13 @@ import QMPTestSupport
         #expect(helpText.standardOutput.contains("QEMU's default") || helpText.standardOutput.contains("Default: user"), "\(helpText)")
     }
 
+    /// `doctor` used to print nothing for seconds: on a terminal it says what it is checking.
+    @Test func doctorShowsProgressOnATerminal() async throws {
+        let terminal = try await terminal(["doctor", "--quick"])
+        try await terminal.waitForScreen { $0.contains("# checking QEMU and qemu-img") && $0.contains("# starting QEMU under KVM and TCG") }
+        #expect(try await terminal.waitForExit(timeout: .seconds(30)) == 0)
+    }
+
     /// SIGKILLed foreground boots, and a detached guest told to quit, leave no runtime directory.
     @Test func noRuntimeDirectoryIsLeftAfterKillsOrQuit() async throws {
         for round in 0..<25 {
