@@ -16,6 +16,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(qemu-system-x86 qemu-utils libedit-dev libvirt-dev pkg-config busybox-static cpio genisoimage socat tmux gcc)
 # Issue 16: the real-distribution guest (scripts/build-debian-guest.sh) is built with debootstrap and mkfs.ext4 -d.
 packages+=(debootstrap e2fsprogs)
+packages+=(grub-rescue-pc tesseract-ocr)  # issue 15: a real bootable ISO (GRUB menu) and OCR of screenshots
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,6 +1,8 @@
 import GuestAgent
 import ArgumentParser
+import HMP
 import MonitorShell
+import QEMURunner
 import QMP
 import QMPLibvirt
 import QMPWire
@@ -42,6 +44,7 @@ func validateQMPMonitor(_ monitor: String) throws {
         do { _ = try GuestAgentAddress(parsing: monitor) } catch { throw ValidationError(error.description) }
         return
     }
+    let monitor = MonitorConnector.resolvingGuestName(monitor)
     if LibvirtMonitorAddress.isLibvirt(monitor) {
         do { _ = try LibvirtMonitorAddress(parsing: monitor) } catch { throw ValidationError(error.message) }
     } else {

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import QEMURunner
 import QMP
 
@@ -32,6 +35,8 @@ struct Doctor: AsyncParsableCommand {
         options.probeGuests = !quick
         if let guestKernel { options.guestKernel = guestKernel }
         if let qemu { options.qemu = qemu }
+        // On a terminal, say what the seconds of checking are spent on (stderr; the findings stay on stdout).
+        if isatty(2) == 1 && !json { options.progress = { line in Output.err(line + "\n") } }
         let check = await HostCheck.run(options)
         if json {
             for finding in check.findings {

@@ -13,6 +13,7 @@ struct QMPSH: AsyncParsableCommand {
         discussion: """
             MONITOR is /path.sock or unix:/path.sock (QMP), tcp:HOST:PORT (QMP), hmp:/path.sock (direct HMP), or a guest
             libvirt runs: libvirt:DOMAIN (qemu:///system) or libvirt+URI#DOMAIN (e.g. libvirt+qemu+ssh://host/system#web1).
+            A guest booted with `qmpsh boot --name NAME` can be named by NAME (qmpsh ps lists them).
             `qmpsh MONITOR...` opens the interactive shell.
             Exit status: 0 success; 1 a command failed; 2 bad usage; 3 the monitor could not be reached or went away.
             """,
@@ -22,6 +23,7 @@ struct QMPSH: AsyncParsableCommand {
             Domains.self,
             GuestCommand.self,
             Migrate.self, Snapshot.self, Backup.self, Jobs.self,  // issue 17
+            PS.self, Stop.self, Console.self, ScreenshotCommand.self, TypeKeys.self,
         ],
         defaultSubcommand: Shell.self
     )
@@ -30,7 +32,7 @@ struct QMPSH: AsyncParsableCommand {
     /// instead of 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(QEMUSpellings.rewrite(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

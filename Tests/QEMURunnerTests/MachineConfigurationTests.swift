@@ -22,8 +22,8 @@ import QMP
         machine.extraArguments = ["-device", "virtio-rng-pci"]
         machine.cdrom = nil
         #expect(try machine.arguments() == [
-            "-nodefaults", "-display", "none", "-no-user-config", "-name", "web1", "-machine", "q35", "-accel", "tcg",
-            "-m", "256,slots=2,maxmem=1G", "-smp", "1,maxcpus=2",
+            "-nodefaults", "-display", "none", "-no-user-config", "-name", "guest=web1", "-machine", "q35", "-accel", "tcg",
+            "-m", "256,slots=2,maxmem=1G", "-smp", "1,maxcpus=2", "-vga", "std",
             "-drive", "file=/etc/hostname,if=virtio,format=qcow2,id=d0", "-boot", "d",
             "-netdev", "user,id=net0,hostfwd=tcp::2222-:22", "-device", "virtio-net-pci,netdev=net0,id=nic0,mac=52:54:00:12:34:56",
             "-device", "virtio-balloon-pci,id=balloon0",
@@ -38,8 +38,9 @@ import QMP
         machine.accelerator = .tcg
         machine.cdrom = Self.existing
         let arguments = try machine.arguments()
-        #expect(arguments.contains("if=none,id=cd0,media=cdrom,readonly=on,file=/etc/hostname"))
-        #expect(arguments.contains("ide-cd,drive=cd0,bus=ide.1,id=cdrom0"))
+        #expect(arguments.contains("if=none,id=ide1-cd0,media=cdrom,readonly=on,file=/etc/hostname"))
+        #expect(arguments.contains("ide-cd,drive=ide1-cd0,bus=ide.1,id=cdrom0"))
+        #expect(arguments.contains("-vga"), "a CD boot has a screen")
         #expect(MachineConfiguration.cdromDeviceID == "cdrom0")
         var disk = MachineConfiguration()
         disk.accelerator = .tcg

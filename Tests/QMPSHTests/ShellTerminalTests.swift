@@ -183,7 +183,7 @@ import Synchronization
         try await terminal.waitForScreen(timeout: .seconds(30)) { $0.contains("VM running") && $0.lastLine == "(qmp qmp.sock)" }
         try await terminal.send("blockdev-change-medium id=cdrom0 filename=\(guest)/b.iso format=raw", "Enter")
         try await terminal.waitForScreen { screen in
-            screen.contains(#"DEVICE_TRAY_MOVED {"device":"cd0","tray-open":false,"id":"cdrom0"}"#)
+            screen.contains(#"DEVICE_TRAY_MOVED {"device":"ide1-cd0","tray-open":false,"id":"cdrom0"}"#)
         }
         try await terminal.send(".quit", "Enter")
         #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)

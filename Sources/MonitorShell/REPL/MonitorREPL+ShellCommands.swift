@@ -14,7 +14,7 @@ extension MonitorREPL {
         (".record", "FILE|off", "write what you type, with replies as comments, as a script for qmpsh run"),
         (".jobs", "[follow]", "list the block jobs with their progress; follow: progress lines until they end"),
         (".quit", "", "leave the shell (also Ctrl-D)"),
-    ]
+    ] + guestCommands
 
     func runShellCommand(_ text: String) async -> Outcome {
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
@@ -39,6 +39,8 @@ extension MonitorREPL {
             record(arguments)
         case ".jobs":  // issue 17: MonitorREPL+Jobs.swift
             await jobs(arguments)
+        case ".console", ".screenshot", ".type", ".key":
+            await runGuestCommand(name, rest: String(text.drop { !$0.isWhitespace }))
         default:
             let names = Self.shellCommands.map(\.name)
             let hint = Suggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" } ?? " (.help lists them)"

@@ -35,6 +35,9 @@ public final class MonitorREPL: Sendable {
         /// ends with the status a script would (1 for a failed command, 2 for input that was not understood)
         /// instead of 0. The shell still reads on after a failure.
         public var checksFailures = false
+        /// Connects the terminal to the guest's serial console until the user comes back (`.console`); `nil`
+        /// when there is no console to switch to.
+        public var attachConsole: (@Sendable () async -> Void)?
 
         public init() {}
     }

@@ -100,6 +100,9 @@ public struct ScriptRunner: Sendable {
         var waitCursor = EventCursor(sequence: 0)
         /// The CPU HMP commands address after `hmp cpu N`.
         var cpuIndex: Int?
+        /// The text of the last `console-send` not yet followed by a `console-expect`: that expect must not match
+        /// the guest's echo of it.
+        var unansweredSend: String?
     }
 
     private func execute(_ statement: ScriptStatement, state: inout RunState) async -> StatementOutcome {
@@ -148,11 +151,23 @@ public struct ScriptRunner: Sendable {
             case .consoleExpect(let text, let isRegex, let timeout):
                 guard let console else { return .failed(ScriptFailure(errorClass: "UsageError", message: "no guest console")) }
                 let limit = timeout ?? options.timeout
-                let found = isRegex ? try await console.expect(regex: text, timeout: limit) : try await console.expect(text, timeout: limit)
-                return .passed(.string(found))
+                let echo = state.unansweredSend
+                state.unansweredSend = nil
+                do {
+                    let found = isRegex
+                        ? try await console.expect(regex: text, timeout: limit, skippingEcho: echo)
+                        : try await console.expect(text, timeout: limit, skippingEcho: echo)
+                    return .passed(.string(found))
+                } catch let error as RunnerError where error.code == .timedOut {
+                    let lines = console.lastLines(10)
+                    return .failed(ScriptFailure(
+                        errorClass: "ConsoleError",
+                        message: error.message + (lines.isEmpty ? " (the console printed nothing)" : "; its last lines:\n" + lines.joined(separator: "\n"))))
+                }
             case .consoleSend(let text):
                 guard let console else { return .failed(ScriptFailure(errorClass: "UsageError", message: "no guest console")) }
                 try console.send(text)
+                state.unansweredSend = text
                 return .passed(nil)
             case .set:
                 return .passed(nil)

@@ -1,5 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import HMP
 public import QMP
+import QEMURunner
 public import QMPSchema
 public import GuestAgent
 import QMPWire
@@ -190,7 +194,16 @@ public struct MonitorConnector: Sendable {
             return
         }
         if extensions.contains(where: { Self.matches(monitor, scheme: $0.scheme) }) { return }
-        _ = try MonitorTarget(parsing: monitor)
+        _ = try MonitorTarget(parsing: Self.resolvingGuestName(monitor))
+    }
+
+    /// The monitor of the running guest named `monitor` (`qmpsh boot --name NAME`), when `monitor` is such a name
+    /// (no `/` or `:`, and no file of that name here); else `monitor` unchanged.
+    public static func resolvingGuestName(_ monitor: String) -> String {
+        guard !monitor.contains("/"), !monitor.contains(":"), !FileChecks.exists(monitor),
+            let record = GuestDirectory.find(name: monitor)
+        else { return monitor }
+        return record.monitor
     }
 
     /// Connects to `monitor` and negotiates. Throws `QMPConnectionError` when it cannot be reached,
@@ -203,7 +216,7 @@ public struct MonitorConnector: Sendable {
             return MonitorSession(
                 label: monitor, client: try await handler.open(monitor, configuration), schemaDiskCache: schemaDiskCache)
         }
-        switch try MonitorTarget(parsing: monitor) {
+        switch try MonitorTarget(parsing: Self.resolvingGuestName(monitor)) {
         case .qmp(let address):
             return MonitorSession(
                 label: monitor, client: try await QMPClient.connect(to: address, configuration: configuration),
@@ -226,4 +239,8 @@ struct NoHumanMonitor: HumanMonitor {
         throw QMPUsageError("\(label) is a guest agent: it has no human monitor")
     }
     func close() async {}
+}
+
+enum FileChecks {
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }

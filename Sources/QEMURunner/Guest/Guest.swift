@@ -35,6 +35,12 @@ public final class Guest: Sendable {
         /// Settings of the guest's QMP client (event history size, default timeout, message observer, ...); its
         /// greeting timeout is ``monitorTimeout``.
         public var monitor = QMPClient.Configuration()
+        /// Receives each line QEMU writes to its standard error, as it comes (warnings such as "probing guessed
+        /// raw" or KVM's CPUID messages). A detached guest's stderr goes to `qemu.log` in its runtime directory.
+        public var standardError: (@Sendable (String) -> Void)?
+        /// Receives a line for each step of a slow operation (the shutdown ladder, the KVM progress check), for a
+        /// caller that shows progress.
+        public var progress: (@Sendable (String) -> Void)?
 
         public init() {}
     }
@@ -46,19 +52,25 @@ public final class Guest: Sendable {
     /// The serial console. For a detached guest it stays silent: the console then goes to the log file only.
     public let console: SerialConsole
     public let runtimeDirectory: RuntimeDirectory
-    /// Path of the QMP monitor socket (in the runtime directory).
+    /// Path of the QMP monitor socket for other clients (`monitor.sock` in the runtime directory; a second
+    /// monitor, so it is free while ``client`` holds the runner's own).
     public let monitorPath: String
     /// The guest agent's socket, when the machine has an agent port (``MachineConfiguration/agent``).
     public let agentPath: String?
     /// The guest agent client, opened but not yet synchronised (the agent starts with the guest): nil without
     /// ``MachineConfiguration/agent``. Its first call, or ``waitForAgent(timeout:)``, synchronises.
     public let agent: GuestAgentClient?
+    /// The serial console socket other programs attach to (`qmpsh console`): detached guests only.
+    public let consolePath: String?
+    /// `base/NAME`, the stable path of a named guest's runtime directory.
+    public let namedPath: String?
     private let options: Options
+    private let stderrReader: LineReader?
 
     private init(
         configuration: MachineConfiguration, process: Subprocess, client: QMPClient, console: SerialConsole,
         runtimeDirectory: RuntimeDirectory, monitorPath: String, agentPath: String?, agent: GuestAgentClient?,
-        options: Options
+        consolePath: String?, namedPath: String?, options: Options, stderrReader: LineReader?
     ) {
         self.agentPath = agentPath
         self.agent = agent
@@ -68,7 +80,10 @@ public final class Guest: Sendable {
         self.console = console
         self.runtimeDirectory = runtimeDirectory
         self.monitorPath = monitorPath
+        self.consolePath = consolePath
+        self.namedPath = namedPath
         self.options = options
+        self.stderrReader = stderrReader
     }
 
     /// Boots `configuration`, runs `body`, and always shuts the guest down afterwards.
@@ -88,39 +103,83 @@ public final class Guest: Sendable {
 
     /// Starts QEMU and connects its monitor. Prefer ``withGuest(_:options:_:)``; a launched guest must be
     /// stopped with ``shutdown()``.
+    ///
+    /// QEMU runs in a session of its own (the terminal's Ctrl-C and Ctrl-Z reach only the caller), in the caller's
+    /// working directory, with its runtime directory under ``GuestDirectory/base``; that directory is removed when
+    /// QEMU ends, whichever way. A disk without a format gets the one `qemu-img` probes.
     public static func launch(_ configuration: MachineConfiguration, options: Options = Options()) async throws -> Guest {
+        var configuration = configuration
+        try configuration.validate()
+        for index in configuration.disks.indices where configuration.disks[index].format == nil {
+            configuration.disks[index].format = await DiskImage.probedFormat(configuration.disks[index].file)
+        }
         var arguments = try configuration.arguments()
-        let directory = try RuntimeDirectory.create()
+        let (directory, lock, link) = try GuestDirectory.create(name: configuration.name)
+        defer { close(lock) }
         do {
-            let monitorPath = directory.file("qmp.sock")
-            // The monitor socket is bound before QEMU starts and handed over as fd 3: clients can connect at once.
-            let listener = try ListeningSocket(path: monitorPath)
+            let runnerMonitorPath = directory.file("qmp.sock")
+            let monitorPath = (link.map { $0 + "/" } ?? directory.path + "/") + "monitor.sock"
+            // The monitor sockets are bound before QEMU starts and handed over as fds 3 and 5: clients can connect
+            // at once. The first is the runner's own; the second serves other clients (a QMP socket serves one
+            // client at a time).
+            let listener = try ListeningSocket(path: runnerMonitorPath)
+            let publicListener = try ListeningSocket(path: directory.file("monitor.sock"))
             let (consoleEnd, guestEnd) = try SocketConnection.pair()
             arguments += ["-chardev", "socket,id=qmp,fd=3,server=on,wait=off", "-mon", "chardev=qmp,mode=control"]
+            arguments += ["-chardev", "socket,id=qmp1,fd=5,server=on,wait=off", "-mon", "chardev=qmp1,mode=control"]
             // QEMU itself copies the console to the log. A detached guest outlives this process, so its console
-            // goes to the log file only.
+            // goes to a socket others attach to (`qmpsh console`) and to the log file.
             let logPath = configuration.serialLog ?? directory.file("console.log")
             // The log is created (or checked and emptied) here through SafeFile: 0600, no symbolic link followed, no
             // file of another user reused. QEMU then appends to the file this process owns.
             do { close(try SafeFile.openForWriting(logPath)) } catch {
                 throw RunnerError(.invalidConfiguration, "--serial-log: \(error)")
             }
-            let escapedLog = MachineConfiguration.escapeOption(logPath)
-            arguments += options.detached
-                ? ["-chardev", "file,id=serial0,path=\(escapedLog),append=on", "-serial", "chardev:serial0"]
-                : ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=on", "-serial", "chardev:serial0"]
+            let escapedLog = QEMUOption.escape(logPath)
+            var consolePath: String?
+            var consoleListener: ListeningSocket?
+            if options.detached {
+                let listening = try ListeningSocket(path: directory.file("console.sock"))
+                consoleListener = listening
+                consolePath = (link.map { $0 + "/" } ?? directory.path + "/") + "console.sock"
+                arguments += [
+                    "-chardev", "socket,id=serial0,fd=7,server=on,wait=off,logfile=\(escapedLog),logappend=on",
+                    "-serial", "chardev:serial0",
+                ]
+            } else {
+                arguments += ["-chardev", "socket,id=serial0,fd=4,logfile=\(escapedLog),logappend=on", "-serial", "chardev:serial0"]
+            }
             // ---- guest agent (issue 16): its port on a socket of the runtime directory ----
             let agentPath = configuration.agent ? directory.file("qga.sock") : nil
             if let agentPath { arguments += MachineConfiguration.agentArguments(socketPath: agentPath) }
             // ----
-            let stderrPath = directory.file("qemu.stderr")
-            let process = try withExtendedLifetime((listener, guestEnd)) {
-                try Subprocess.launch(
-                    [configuration.qemuBinary] + arguments, stderr: .file(stderrPath),
-                    inheriting: [(listener.fileDescriptor, 3), (guestEnd.fileDescriptor, 4)],
-                    dieWithParent: !options.detached)
+            let stderrPath = directory.file(options.detached ? "qemu.log" : "qemu.stderr")
+            var stderrReader: LineReader?
+            var stderrStream = Subprocess.Stream.file(stderrPath)
+            if !options.detached {
+                let reader = try LineReader(copyingTo: stderrPath, handler: options.standardError)
+                stderrReader = reader
+                stderrStream = .descriptor(reader.writeEnd)
             }
-            // Our copies of the listener and QEMU's console end are released here: QEMU has its own, and if it exits
+            var inherited = [(listener.fileDescriptor, Int32(3)), (guestEnd.fileDescriptor, 4), (publicListener.fileDescriptor, 5), (lock, 6)]
+            if let consoleListener { inherited.append((consoleListener.fileDescriptor, 7)) }
+            let process: Subprocess
+            do {
+                process = try withExtendedLifetime((listener, publicListener, guestEnd, consoleListener)) {
+                    try Subprocess.launch(
+                        [configuration.qemuBinary] + arguments, stderr: stderrStream, inheriting: inherited,
+                        dieWithParent: !options.detached, newSession: true)
+                }
+            } catch {
+                stderrReader?.closeWriteEnd()
+                throw error
+            }
+            stderrReader?.closeWriteEnd()
+            GuestDirectory.watch(directory, link: link)
+            GuestDirectory.writeRecord(GuestRecord(
+                name: configuration.name, pid: Int(process.pid), monitor: monitorPath, console: consolePath,
+                started: GuestDirectory.now(), directory: directory.path))
+            // Our copies of the listeners and QEMU's console end are released here: QEMU has its own, and if it exits
             // our connections are reset rather than left waiting.
             let console = SerialConsole(connection: consoleEnd, logPath: logPath)
             let client: QMPClient
@@ -128,7 +187,7 @@ public final class Guest: Sendable {
                 var qmp = options.monitor
                 qmp.greetingTimeout = options.monitorTimeout
                 // Connect, unless QEMU exits first: then stop waiting for a greeting that cannot come.
-                let connecting = Task { try await QMPClient.connect(to: .unix(path: monitorPath), configuration: qmp) }
+                let connecting = Task { try await QMPClient.connect(to: .unix(path: runnerMonitorPath), configuration: qmp) }
                 let exitWatch = Task {
                     _ = await process.wait()
                     connecting.cancel()
@@ -151,6 +210,7 @@ public final class Guest: Sendable {
                 console.close()
                 let termination = await process.wait(timeout: .seconds(2))
                 if termination == nil { process.signal(SIGKILL) }
+                await stderrReader?.finished(timeout: .seconds(2))
                 let stderr = (readTextFile(stderrPath) ?? "").trimmingCharacters
                 throw RunnerError(
                     .qemuExited,
@@ -171,12 +231,14 @@ public final class Guest: Sendable {
             let guest = Guest(
                 configuration: configuration, process: process, client: client, console: console,
                 runtimeDirectory: directory, monitorPath: monitorPath, agentPath: agentPath, agent: agent,
-                options: options)
+                consolePath: consolePath, namedPath: link, options: options, stderrReader: stderrReader)
             if configuration.resolvedAccelerator == .kvm, configuration.kernel != nil, let limit = options.kvmProgressTimeout {
+                options.progress?("# KVM: waiting up to \(limit) for the guest's first console output")
                 do {
                     try await console.waitForOutput(timeout: limit)
                 } catch {
-                    await guest.shutdownShielded()
+                    // Known to be hung: a power button it cannot see would only add its timeout.
+                    await guest.shutdownShielded(skippingPowerdown: true)
                     throw RunnerError(
                         .noProgress,
                         "the guest printed nothing on its console within \(limit) under KVM: this host's KVM may not run guests; try --accel tcg")
@@ -184,6 +246,7 @@ public final class Guest: Sendable {
             }
             return guest
         } catch {
+            if let link { unlink(link) }
             directory.remove()
             throw error
         }
@@ -196,37 +259,52 @@ public final class Guest: Sendable {
     /// not send `quit`, and QEMU would wait for SIGTERM instead).
     @discardableResult
     public func shutdown() async -> Termination {
-        await Task { await self.runShutdownLadder() }.value
+        await shutdown(skippingPowerdown: false)
     }
 
-    private func runShutdownLadder() async -> Termination {
+    /// The shutdown ladder; `skippingPowerdown` starts at `quit` (for a guest known to be hung).
+    @discardableResult
+    public func shutdown(skippingPowerdown: Bool) async -> Termination {
+        await Task { await self.runShutdownLadder(skippingPowerdown: skippingPowerdown) }.value
+    }
+
+    private func runShutdownLadder(skippingPowerdown: Bool) async -> Termination {
+        let progress = options.progress
         var termination = process.termination
-        if termination == nil, options.powerdownTimeout > .zero {
+        if termination == nil, options.powerdownTimeout > .zero, !skippingPowerdown {
+            progress?("# asking the guest to power down (system_powerdown, up to \(options.powerdownTimeout))")
             _ = try? await client.execute("system_powerdown", timeout: .seconds(2))
             termination = await process.wait(timeout: options.powerdownTimeout)
         }
         if termination == nil {
+            progress?("# telling QEMU to quit")
             _ = try? await client.execute("quit", timeout: .seconds(2))
             termination = await process.wait(timeout: options.quitTimeout)
         }
         if termination == nil {
+            progress?("# QEMU did not quit: SIGTERM")
             process.signal(SIGTERM)
             termination = await process.wait(timeout: options.quitTimeout)
         }
         if termination == nil {
+            progress?("# QEMU did not end: SIGKILL")
             process.signal(SIGKILL)
             termination = await process.wait()
         }
         await client.close()
         await agent?.close()
         console.close()
-        if !options.detached { runtimeDirectory.remove() }
+        await stderrReader?.finished(timeout: .seconds(2))
+        if !options.detached {
+            if let namedPath { GuestDirectory.unlinkName(namedPath, pointingTo: runtimeDirectory) }
+            runtimeDirectory.remove()
+        }
         return termination!
     }
 
     /// Runs the shutdown ladder to its end, whether or not the caller is cancelled.
-    func shutdownShielded() async {
-        await shutdown()
+    func shutdownShielded(skippingPowerdown: Bool = false) async {
+        await shutdown(skippingPowerdown: skippingPowerdown)
     }
 
     /// Leaves QEMU running and closes this side's connections (for `qmpsh boot --detach`).

@@ -79,24 +79,71 @@ public final class SerialConsole: Sendable {
         try connection.send(Array(text.utf8))
     }
 
-    /// Waits for `text` after the cursor; returns the output from the cursor to the end of the match.
-    @discardableResult
-    public func expect(_ text: String, timeout: Duration) async throws -> String {
-        try await wait(for: "'\(text)'", timeout: timeout) { $0.firstRange(of: text) }
+    /// Sends raw bytes (keystrokes from a terminal in raw mode).
+    public func send(bytes: [UInt8]) throws {
+        try connection.send(bytes)
     }
 
-    /// Waits for a match of the regular expression `pattern` after the cursor.
+    /// The console's output from now on as bytes (for a terminal), until QEMU exits.
+    public func byteStream() -> AsyncStream<[UInt8]> {
+        let text = stream()
+        return AsyncStream { continuation in
+            let task = Task {
+                for await chunk in text { continuation.yield(Array(chunk.utf8)) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Waits for `text` after the cursor; returns the output from the cursor to the end of the match.
+    ///
+    /// With `skippingEcho` (the text just sent), a match inside the guest's echo of that text's first line does
+    /// not count: only what follows the echo does (a guest without echo is matched as usual).
+    @discardableResult
+    public func expect(_ text: String, timeout: Duration, skippingEcho echo: String? = nil) async throws -> String {
+        try await wait(for: "'\(text)'", timeout: timeout, Self.skipping(echo) { $0.firstRange(of: text) })
+    }
+
+    /// Waits for a match of the regular expression `pattern` after the cursor (`skippingEcho` as for
+    /// ``expect(_:timeout:skippingEcho:)``).
     ///
     /// The matcher takes time linear in the console text whatever the pattern (`LinearRegex` in QMPWire: no
     /// back-references or look-around), so a guest's output cannot make it backtrack for ever. A pattern it cannot
     /// compile is a ``RunnerError`` (`invalidConfiguration`), before waiting.
     @discardableResult
-    public func expect(regex pattern: String, timeout: Duration) async throws -> String {
+    public func expect(regex pattern: String, timeout: Duration, skippingEcho echo: String? = nil) async throws -> String {
         let regex: LinearRegex
         do { regex = try LinearRegex(pattern) } catch {
             throw RunnerError(.invalidConfiguration, "invalid regular expression: \(error)")
         }
-        return try await wait(for: "/\(pattern)/", timeout: timeout) { text in regex.firstMatch(in: text) }
+        return try await wait(for: "/\(pattern)/", timeout: timeout, Self.skipping(echo) { text in regex.firstMatch(in: text) })
+    }
+
+    /// A matcher that looks only after the echo of `sent`'s first line, when that echo is there.
+    static func skipping(
+        _ sent: String?, _ matcher: @escaping @Sendable (String) -> Range<String.Index>?
+    ) -> @Sendable (String) -> Range<String.Index>? {
+        guard let line = sent?.split(whereSeparator: \.isNewline).first.map(String.init), !line.isEmpty else { return matcher }
+        return { text in
+            guard let echo = text.firstRange(of: line) else { return matcher(text) }
+            let rest = String(text[echo.upperBound...])
+            guard let found = matcher(rest) else { return nil }
+            let offset = text.distance(from: text.startIndex, to: echo.upperBound)
+            let lower = text.index(text.startIndex, offsetBy: offset + rest.distance(from: rest.startIndex, to: found.lowerBound))
+            let upper = text.index(lower, offsetBy: rest.distance(from: found.lowerBound, to: found.upperBound))
+            return lower..<upper
+        }
+    }
+
+    /// The last `count` lines the console printed (from what is held in memory), without their line ends.
+    public func lastLines(_ count: Int) -> [String] {
+        let text = state.withLock { String(decoding: $0.bytes.suffix(16 << 10), as: UTF8.self) }
+        // "\r\n" is one Character (a newline) in Swift; a lone "\r" counts as a line end too.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        var trimmed = lines[...]
+        while trimmed.last?.isEmpty == true { trimmed.removeLast() }
+        return Array(trimmed.suffix(count))
     }
 
     /// Waits until the console has printed anything at all (progress), without moving the cursor.

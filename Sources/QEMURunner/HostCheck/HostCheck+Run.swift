@@ -13,8 +13,12 @@ extension HostCheck {
         check.checkHost()
         check.checkCPU()
         check.checkKVMDevice()
+        options.progress?("# checking QEMU and qemu-img")
         await check.checkTools(options)
         guard let qemu = check.qemu else { return check }
+        options.progress?(options.probeGuests && options.guestKernel != nil
+            ? "# starting QEMU under KVM and TCG, and booting a guest kernel under each (up to \(options.kvmGuestTimeout) for KVM)"
+            : "# starting QEMU under KVM and TCG")
         await check.checkAccelerators(qemu: qemu.path, options)
         return check
     }

@@ -60,6 +60,8 @@ public struct HostCheck: Sendable {
         public var tcgGuestTimeout: Duration = .seconds(30)
         /// For QEMU's start-up and each monitor command.
         public var monitorTimeout: Duration = .seconds(15)
+        /// Receives a line before each slow step (for a caller that shows progress on a terminal).
+        public var progress: (@Sendable (String) -> Void)?
 
         public init() {}
     }

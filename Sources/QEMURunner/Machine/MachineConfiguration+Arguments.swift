@@ -51,11 +51,30 @@ extension MachineConfiguration {
         if let boot, boot.isEmpty || !boot.allSatisfy({ "acdn".contains($0) }) {
             throw refuse("--boot \(boot): use c (disk), d (CD-ROM) or n (network)")
         }
+        if let name {
+            guard !name.isEmpty, name.utf8.count <= 64, !name.contains("/"), name != ".", name != "..",
+                !name.hasPrefix("."), name.allSatisfy({ !$0.isNewline })
+            else {
+                throw refuse("--name '\(name)': use 1 to 64 characters, no '/', not starting with '.'")
+            }
+        }
+        if let vga, !Self.vgaTypes.contains(vga) {
+            throw refuse("--vga \(vga): use \(Self.vgaTypes.joined(separator: ", "))")
+        }
+        if let display, display != "none", !display.hasPrefix("vnc="), !["gtk", "sdl", "curses"].contains(display) {
+            throw refuse("--display \(display): use none or vnc=127.0.0.1:N")
+        }
+        if let nicModel, !Self.nicModels.contains(nicModel) {
+            throw refuse("NIC model \(nicModel): use \(Self.nicModels.joined(separator: ", "))")
+        }
         if networks.contains(.none) && networks.count > 1 { throw refuse("--net none cannot be combined with other networks") }
         if let mac {
             let parts = mac.split(separator: ":")
             guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) else {
                 throw refuse("--mac \(mac) is not a MAC address like 52:54:00:12:34:56")
+            }
+            guard let first = UInt8(parts[0], radix: 16), first & 1 == 0 else {
+                throw refuse("--mac \(mac) is a multicast address: a NIC needs a unicast one (first byte even, e.g. 52:54:00:12:34:56)")
             }
             guard networks.contains(where: { $0 != .none }) else { throw refuse("--mac needs a --net (e.g. --net user)") }
         }
@@ -63,7 +82,7 @@ extension MachineConfiguration {
             if let interface = disk.interface, !["ide", "virtio", "scsi", "none", "sd", "floppy"].contains(interface) {
                 throw refuse("--drive if=\(interface): use ide, virtio, scsi or none")
             }
-            if let format = disk.format, !["qcow2", "raw", "vmdk", "vdi", "vhdx", "qed"].contains(format) {
+            if let format = disk.format, !["qcow2", "raw", "vmdk", "vdi", "vhdx", "qed", "vpc", "parallels", "dmg", "cloop", "bochs", "luks"].contains(format) {
                 throw refuse("--drive format=\(format) is not an image format QEMU reads (qcow2, raw, ...)")
             }
         }
@@ -74,46 +93,80 @@ extension MachineConfiguration {
         }
     }
 
+    /// `-drive` options passed through as given (after `--drive file=…,`).
+    public static let passThroughDriveOptions: Set<String> = [
+        "cache", "discard", "aio", "detect-zeroes", "werror", "rerror", "copy-on-read", "snapshot", "serial", "media",
+    ]
+
+    /// NIC models accepted by `--nic model=` / `-net nic,model=` (`virtio` is `virtio-net-pci`).
+    public static let nicModels = ["virtio-net-pci", "virtio", "e1000", "e1000e", "rtl8139", "vmxnet3", "ne2k_pci"]
+
+    /// Video devices accepted by `--vga`.
+    public static let vgaTypes = ["std", "virtio", "cirrus", "qxl", "none"]
+
+    /// The video device in effect: ``vga``, else `std` for a guest that boots from a disk or CD, else `none`.
+    public var effectiveVGA: String {
+        if let vga { return vga }
+        return kernel == nil && (!disks.isEmpty || cdrom != nil) ? "std" : "none"
+    }
+
     /// QEMU's arguments for this configuration, without the program name and without the monitor and serial
-    /// console, which ``Guest`` adds.
+    /// console, which ``Guest`` adds. Every user-supplied value inside an option string goes through
+    /// ``QEMUOption/escape(_:)``.
     public func arguments() throws(RunnerError) -> [String] {
         try validate()
-        var arguments = ["-nodefaults", "-display", "none", "-no-user-config"]
-        if let name { arguments += ["-name", name] }
+        let escape = QEMUOption.escape
+        var arguments = ["-nodefaults"]
+        switch display ?? "none" {
+        case "none": arguments += ["-display", "none"]
+        case let vnc where vnc.hasPrefix("vnc="): arguments += ["-display", "vnc=" + escape(String(vnc.dropFirst(4)))]
+        case let other: arguments += ["-display", escape(other)]
+        }
+        arguments.append("-no-user-config")
+        if let name { arguments += ["-name", "guest=" + escape(name)] }
+        // -M is an option string of the user's own (`-M pc,smm=off`), as -cpu is.
         arguments += ["-machine", machineType, "-accel", resolvedAccelerator.rawValue]
+        if let cpu { arguments += ["-cpu", cpu] }
         var memoryOption = "\(memory.megabytes)"
-        if let slots = memory.slots, let maximum = memory.maximum { memoryOption += ",slots=\(slots),maxmem=\(maximum)" }
+        if let slots = memory.slots, let maximum = memory.maximum {
+            memoryOption += ",slots=\(slots)," + QEMUOption.pair("maxmem", maximum)
+        }
         arguments += ["-m", memoryOption]
         arguments += ["-smp", cpus.maximum.map { "\(cpus.count),maxcpus=\($0)" } ?? "\(cpus.count)"]
-        for (index, disk) in disks.enumerated() {
-            var drive = ["file=\(MachineConfiguration.escapeOption(disk.file))"]
-            drive.append("if=\(disk.interface ?? "ide")")
-            if let format = disk.format { drive.append("format=\(format)") }
-            drive.append("id=\(disk.id ?? "disk\(index)")")
+        if effectiveVGA != "none" { arguments += ["-vga", effectiveVGA] }
+        for (position, disk) in disks.enumerated() {
+            var drive = [QEMUOption.pair("file", disk.file)]
+            drive.append(QEMUOption.pair("if", disk.interface ?? "ide"))
+            if let format = disk.format { drive.append(QEMUOption.pair("format", format)) }
+            drive.append(QEMUOption.pair("id", disk.id ?? "disk\(position)"))
             if disk.readOnly == true { drive.append("readonly=on") }
-            if disk.interface == nil || disk.interface == "ide" { drive.append("index=\(index)") }
+            if disk.interface == nil || disk.interface == "ide" { drive.append("index=\(disk.index ?? position)") }
+            for (key, value) in (disk.options ?? [:]).sorted(by: { $0.key < $1.key }) { drive.append(QEMUOption.pair(key, value)) }
             arguments += ["-drive", drive.joined(separator: ",")]
         }
         if let cdrom {
-            arguments += ["-drive", "if=none,id=cd0,media=cdrom,readonly=on,file=\(MachineConfiguration.escapeOption(cdrom))"]
-            arguments += ["-device", isQ35 ? "ide-cd,drive=cd0,id=\(Self.cdromDeviceID)"
-                : "ide-cd,drive=cd0,bus=ide.1,id=\(Self.cdromDeviceID)"]
+            let drive = cdromDriveID
+            arguments += ["-drive", "if=none,id=\(drive),media=cdrom,readonly=on," + QEMUOption.pair("file", cdrom)]
+            arguments += ["-device", "ide-cd,drive=\(drive),bus=ide.\(isQ35 ? 2 : 1),id=\(Self.cdromDeviceID)"]
         }
-        if let boot { arguments += ["-boot", boot] }
+        if let boot { arguments += ["-boot", boot] }  // validated: letters of acdn only
         if let kernel { arguments += ["-kernel", kernel] }
         if let initrd { arguments += ["-initrd", initrd] }
         if let append { arguments += ["-append", append] }
+        var model = nicModel ?? "virtio-net-pci"
+        if model == "virtio" { model = "virtio-net-pci" }
         for (index, network) in networks.enumerated() {
             let id = "net\(index)"
             switch network {
             case .none: continue
-            case .user(let forwards): arguments += ["-netdev", (["user", "id=\(id)"] + forwards.map { "hostfwd=\($0)" }).joined(separator: ",")]
-            case .bridge(let bridge): arguments += ["-netdev", "bridge,id=\(id),br=\(bridge)"]
-            case .tap(let interface): arguments += ["-netdev", "tap,id=\(id),ifname=\(interface),script=no,downscript=no"]
+            case .user(let forwards):
+                arguments += ["-netdev", (["user", "id=\(id)"] + forwards.map { QEMUOption.pair("hostfwd", $0) }).joined(separator: ",")]
+            case .bridge(let bridge): arguments += ["-netdev", "bridge,id=\(id)," + QEMUOption.pair("br", bridge)]
+            case .tap(let interface):
+                arguments += ["-netdev", "tap,id=\(id)," + QEMUOption.pair("ifname", interface) + ",script=no,downscript=no"]
             }
-            var device = "virtio-net-pci,netdev=\(id),id=nic\(index)"
-            if index == 0, let mac { device += ",mac=\(mac)" }
-            arguments += ["-device", device]
+            let address = index == 0 ? (mac ?? Self.generatedMAC()) : Self.generatedMAC()
+            arguments += ["-device", "\(escape(model)),netdev=\(id),id=nic\(index)," + QEMUOption.pair("mac", address)]
         }
         if balloon { arguments += ["-device", "virtio-balloon-pci,id=\(Self.balloonDeviceID)"] }
         for slot in 0..<hotplugSlots {
@@ -123,9 +176,17 @@ extension MachineConfiguration {
         return arguments
     }
 
-    /// QEMU's option syntax doubles a comma inside a value.
+    /// A random locally administered unicast MAC in QEMU's `52:54:00` range.
+    public static func generatedMAC() -> String {
+        "52:54:00:" + (0..<3).map { _ in
+            let byte = UInt8.random(in: 0...255)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined(separator: ":")
+    }
+
+    /// QEMU's option syntax doubles a comma inside a value (``QEMUOption/escape(_:)``).
     static func escapeOption(_ value: String) -> String {
-        value.replacingCommas()
+        QEMUOption.escape(value)
     }
 
     /// Bytes of a size such as `1G`, `512M`, `64K`, `2T` or a plain number of bytes.
@@ -141,13 +202,3 @@ extension MachineConfiguration {
     }
 }
 
-extension String {
-    func replacingCommas() -> String {
-        var result = ""
-        for character in self {
-            result.append(character)
-            if character == "," { result.append(",") }
-        }
-        return result
-    }
-}

@@ -54,13 +54,23 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
         public var interface: String?
         public var id: String?
         public var readOnly: Bool?
+        /// The IDE position (`index=`); by default the disk's position in ``MachineConfiguration/disks``.
+        public var index: Int?
+        /// Further `-drive` options passed through as `key=value` (``MachineConfiguration/passThroughDriveOptions``:
+        /// `cache=`, `discard=`, `aio=`, ...).
+        public var options: [String: String]?
 
-        public init(file: String, format: String? = nil, interface: String? = nil, id: String? = nil, readOnly: Bool? = nil) {
+        public init(
+            file: String, format: String? = nil, interface: String? = nil, id: String? = nil, readOnly: Bool? = nil,
+            index: Int? = nil, options: [String: String]? = nil
+        ) {
             self.file = file
             self.format = format
             self.interface = interface
             self.id = id
             self.readOnly = readOnly
+            self.index = index
+            self.options = options
         }
     }
 
@@ -79,8 +89,17 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
     public var initrd: String?
     public var append: String?
     public var networks: [NetworkBackend] = []
-    /// MAC address of the first NIC.
+    /// MAC address of the first NIC (unicast); a locally administered one (`52:54:00:…`) is generated when unset.
     public var mac: String?
+    /// The NIC model: `virtio-net-pci` (the default; `virtio` means the same), `e1000`, `e1000e`, `rtl8139`.
+    public var nicModel: String?
+    /// The video device: `std`, `virtio`, `cirrus`, `qxl` or `none`. Unset: `std` when the guest boots from a disk
+    /// or CD (no `kernel`), else none.
+    public var vga: String?
+    /// Where the screen goes: `none` (the default) or `vnc=HOST:N` (e.g. `vnc=127.0.0.1:1`).
+    public var display: String?
+    /// The CPU model (`-cpu`), e.g. `max` or `host`.
+    public var cpu: String?
     public var balloon = false
     /// Spare PCIe root ports (`hp1`...) for hot-plug on q35.
     public var hotplugSlots = 0
@@ -98,6 +117,11 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
 
     /// The device id of the CD drive made from ``cdrom``.
     public static let cdromDeviceID = "cdrom0"
+    /// The block device (drive) name of the CD drive: QEMU's own legacy name, `ide1-cd0` on `pc` and `ide2-cd0` on
+    /// `q35`, so `change ide1-cd0 my.iso` works as QEMU's documentation writes it.
+    public var cdromDriveID: String { isQ35 ? "ide2-cd0" : "ide1-cd0" }
+    /// The drive name QEMU gives the IDE disk at `index` (`ide0-hd0` for `-hda`, `ide0-hd1` for `-hdb`).
+    public static func legacyDiskDriveID(index: Int) -> String { "ide\(index / 2)-hd\(index % 2)" }
     /// The device id of the balloon made by ``balloon``.
     public static let balloonDeviceID = "balloon0"
 
@@ -173,8 +197,8 @@ extension MachineConfiguration.Disk {
     /// Parses `file=F,format=qcow2,if=virtio,id=d1,readonly=on` (the `--drive` option).
     public init(parsing text: String) throws(RunnerError) {
         var disk = MachineConfiguration.Disk(file: "")
-        for option in text.split(separator: ",") {
-            let pair = option.split(separator: "=", maxSplits: 1).map(String.init)
+        for option in QEMUOption.split(text) {
+            let pair = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard pair.count == 2 else {
                 throw RunnerError(.invalidConfiguration, "--drive takes key=value options, not '\(option)'")
             }
@@ -184,9 +208,18 @@ extension MachineConfiguration.Disk {
             case "if": disk.interface = pair[1]
             case "id": disk.id = pair[1]
             case "readonly": disk.readOnly = ["on", "true", "yes"].contains(pair[1])
+            case "index":
+                guard let index = Int(pair[1]), index >= 0 else {
+                    throw RunnerError(.invalidConfiguration, "--drive index=\(pair[1]): give a number from 0")
+                }
+                disk.index = index
+            case let key where MachineConfiguration.passThroughDriveOptions.contains(key):
+                disk.options = (disk.options ?? [:]).merging([key: pair[1]]) { $1 }
             default:
                 throw RunnerError(
-                    .invalidConfiguration, "unknown --drive option '\(pair[0])': use file=, format=, if=, id=, readonly=")
+                    .invalidConfiguration,
+                    "unknown --drive option '\(pair[0])': use file=, format=, if=, id=, readonly=, index= or "
+                        + MachineConfiguration.passThroughDriveOptions.sorted().map { $0 + "=" }.joined(separator: ", "))
             }
         }
         guard !disk.file.isEmpty else { throw RunnerError(.invalidConfiguration, "--drive needs file=PATH") }
@@ -197,7 +230,7 @@ extension MachineConfiguration.Disk {
 extension MachineConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, memory, cpus, machine, accelerator, disks, cdrom, boot, kernel, initrd, append, networks, mac,
-            balloon, hotplugSlots, serialLog, qemu, extraArguments
+            balloon, hotplugSlots, serialLog, qemu, extraArguments, nicModel, vga, display, cpu
         case agent
     }
 
@@ -224,5 +257,9 @@ extension MachineConfiguration {
         qemu = try container.decodeIfPresent(String.self, forKey: .qemu)
         extraArguments = try container.decodeIfPresent([String].self, forKey: .extraArguments) ?? []
         agent = try container.decodeIfPresent(Bool.self, forKey: .agent) ?? false
+        nicModel = try container.decodeIfPresent(String.self, forKey: .nicModel)
+        vga = try container.decodeIfPresent(String.self, forKey: .vga)
+        display = try container.decodeIfPresent(String.self, forKey: .display)
+        cpu = try container.decodeIfPresent(String.self, forKey: .cpu)
     }
 }

@@ -31,7 +31,8 @@ public enum Termination: Sendable, Hashable, CustomStringConvertible {
 /// socketpair as QEMU's monitor. With `dieWithParent`, the child gets SIGKILL when this process dies (Linux
 /// `PR_SET_PDEATHSIG`, set by util-linux `setpriv` before it execs the program), so a killed test or tool never
 /// leaves a QEMU behind. The process is spawned from, and waited for on, a thread of its own that lives as long as
-/// the child (the parent-death signal is tied to the spawning thread).
+/// the child (the parent-death signal is tied to the spawning thread). With `newSession` the child runs in a
+/// session (and process group) of its own: the terminal's Ctrl-C, Ctrl-Z and hang-up reach this process only.
 public final class Subprocess: Sendable {
     /// Where a standard stream of the child goes.
     public enum Stream: Sendable {
@@ -61,7 +62,7 @@ public final class Subprocess: Sendable {
     /// Starts `arguments[0]` (looked up in `PATH`) with the rest as its arguments.
     public static func launch(
         _ arguments: [String], stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null,
-        inheriting descriptors: [(Int32, Int32)] = [], dieWithParent: Bool = false
+        inheriting descriptors: [(Int32, Int32)] = [], dieWithParent: Bool = false, newSession: Bool = false
     ) throws(RunnerError) -> Subprocess {
         guard let executable = arguments.first else { throw RunnerError(.invalidConfiguration, "no program to run") }
         guard let resolved = findExecutable(executable) else {
@@ -73,7 +74,8 @@ public final class Subprocess: Sendable {
         // parent-death signal (tied to the spawning thread) fires only when this whole process dies.
         let process = LaunchHandoff()
         startThread {
-            let result = spawn(argv, stdin: stdin, stdout: stdout, stderr: stderr, descriptors: descriptors)
+            let result = spawn(
+                argv, stdin: stdin, stdout: stdout, stderr: stderr, descriptors: descriptors, newSession: newSession)
             switch result {
             case .failure(let error):
                 process.set(.failure(error))
@@ -200,9 +202,12 @@ private final class LaunchHandoff: @unchecked Sendable {
 
 private func spawn(
     _ argv: [String], stdin: Subprocess.Stream, stdout: Subprocess.Stream, stderr: Subprocess.Stream,
-    descriptors: [(Int32, Int32)]
+    descriptors: [(Int32, Int32)], newSession: Bool
 ) -> Result<Int32, RunnerError> {
-    let result = spawnProcess(argv) { actions in
+    // The dup2s run in order in the child: a source whose number is another pair's target (fd 5 handed over as 6
+    // while something else becomes 5) would be overwritten first. Hand over copies above every target instead.
+    let safeDescriptors = descriptors.map { (source, target) in (fcntl(source, F_DUPFD_CLOEXEC, 64), target) }
+    let result = spawnProcess(argv, newSession: newSession) { actions in
         for (target, stream, input) in [(Int32(0), stdin, true), (1, stdout, false), (2, stderr, false)] {
             switch stream {
             case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", input ? O_RDONLY : O_WRONLY, 0)
@@ -211,8 +216,9 @@ private func spawn(
             case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
             }
         }
-        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        for (source, target) in safeDescriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
     }
+    for (copy, _) in safeDescriptors { close(copy) }
     return result.mapError { RunnerError(.notFound, "cannot start \(argv[0]): \($0.message)") }
 }
 

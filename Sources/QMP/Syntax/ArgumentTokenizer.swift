@@ -142,7 +142,8 @@ enum ArgumentTokenizer {
                 }
                 let literal = String(characters[index...cursor])
                 guard case .string(let decoded) = try? JSON(parsing: literal) else {
-                    throw MonitorSyntaxError("invalid escape in a double-quoted string", column: index + 1)
+                    throw MonitorSyntaxError(
+                        "invalid escape in a double-quoted string", column: index + 1 + invalidEscapeOffset(characters[index...cursor]))
                 }
                 pieces.append(.doubleQuoted(decoded))
                 index = cursor + 1
@@ -214,4 +215,26 @@ enum ArgumentTokenizer {
         }
         return nil
     }
+}
+
+/// Where the first escape JSON does not accept starts in a double-quoted literal (0 when none is found), so the
+/// caret of the error points at it.
+func invalidEscapeOffset(_ literal: ArraySlice<Character>) -> Int {
+    let characters = Array(literal)
+    var index = 1
+    while index < characters.count - 1 {
+        guard characters[index] == "\\" else {
+            index += 1
+            continue
+        }
+        let next = characters[index + 1]
+        if "\"\\/bfnrt".contains(next) {
+            index += 2
+        } else if next == "u", index + 5 < characters.count, characters[(index + 2)...(index + 5)].allSatisfy(\.isHexDigit) {
+            index += 6
+        } else {
+            return index
+        }
+    }
+    return 0
 }
