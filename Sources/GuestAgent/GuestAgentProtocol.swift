@@ -177,6 +177,13 @@ public struct GuestAgentProtocol: Sendable {
             switch item {
             case .object(let object):
                 outputs.append(handle(object))
+            case .malformed(let input) where input.kind == .tooLarge || input.kind == .tooDeep:
+                // A message the agent sent but that cannot be read (the framer skipped it as it arrived): the reply
+                // in front is lost, so that call fails and the connection synchronises again.
+                afterDelimiter = false
+                malformedInputs += 1
+                abandon()
+                outputs.append(.protocolError(input.description))
             case .malformed(let input):
                 afterDelimiter = false
                 malformedInputs += 1
