@@ -67,7 +67,7 @@ struct GuestOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the agent and for each answer.")
     var timeout: Double = 30
 
-    var timeoutDuration: Duration { .milliseconds(Int64(timeout * 1000)) }
+    var timeoutDuration: Duration { Seconds.duration(clamping: timeout) }
 
     /// The agent address: GUEST as given, or for a bare guest name the agent of the libvirt domain of that name.
     var agentAddress: String {
@@ -75,7 +75,7 @@ struct GuestOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try checkSeconds(timeout, "--timeout")
         do { _ = try GuestAgentAddress(parsing: agentAddress) } catch { throw ValidationError(error.description) }
     }
 
@@ -113,6 +113,7 @@ struct GuestExec: AsyncParsableCommand {
 
     func validate() throws {
         guard !program.isEmpty else { throw ValidationError("give the program to run: exec -- PROGRAM ARGS...") }
+        try checkSeconds(programTimeout, "--program-timeout")
     }
 
     func run() async throws {
@@ -121,7 +122,7 @@ struct GuestExec: AsyncParsableCommand {
         try await options.withAgent { agent in
             let result = try await agent.run(
                 program[0], arguments: Array(program.dropFirst()), input: input,
-                timeout: .milliseconds(Int64(programTimeout * 1000)))
+                timeout: Seconds.duration(clamping: programTimeout))
             writeAll(1, result.status.stdout)
             writeAll(2, result.status.stderr)
             status = result.status.shellStatus

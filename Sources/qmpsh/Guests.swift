@@ -64,6 +64,10 @@ struct Stop: AsyncParsableCommand {
     @Option(help: "Seconds the guest gets to power off after system_powerdown (0 skips it).")
     var powerdownTimeout: Double = 10
 
+    func validate() throws {
+        try checkSeconds(powerdownTimeout, "--powerdown-timeout", allowsZero: true)
+    }
+
     func run() async throws {
         let guest = try findGuest(name)
         let say: (String) -> Void = { Output.err($0 + "\n") }
@@ -76,7 +80,7 @@ struct Stop: AsyncParsableCommand {
             if powerdownTimeout > 0 {
                 say("# \(name): system_powerdown (up to \(powerdownTimeout) s)")
                 _ = try? await client.execute("system_powerdown")
-                ended = await GuestDirectory.waitForEnd(guest, timeout: .milliseconds(Int64(powerdownTimeout * 1000)))
+                ended = await GuestDirectory.waitForEnd(guest, timeout: Seconds.duration(clamping: powerdownTimeout, allowsZero: true))
             }
             if !ended {
                 say("# \(name): quit")

@@ -65,13 +65,14 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
+        try checkSeconds(timeout, "--timeout")
         try validateQMPMonitor(source)
         if !destination.hasPrefix("file:") { try validateQMPMonitor(destination) }
     }
 
     func run() async throws {
         var configuration = QMPClient.Configuration()
-        configuration.greetingTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.greetingTimeout = Seconds.duration(clamping: timeout)
         configuration.defaultTimeout = configuration.greetingTimeout
         var renderer = progress.renderer()
         let operation = MigrationOperation(keepSource: keepSource)

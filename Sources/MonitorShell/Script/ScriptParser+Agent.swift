@@ -62,9 +62,11 @@ extension ScriptParser {
     }
 
     private static func agentSeconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
-        guard let seconds = (try? word.value())?.numericValue, seconds > 0, seconds.isFinite else {
+        guard let seconds = (try? word.value())?.numericValue else {
             throw MonitorSyntaxError("timeout= takes a number of seconds above 0", column: word.valueColumn)
         }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        do { return try Seconds.check(seconds, name: "timeout=") } catch {
+            throw MonitorSyntaxError(error.description, column: word.valueColumn)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import QMPWire
+
 /// A snapshot of a job's progress, as ``Job/progress(every:)`` reports it.
 public struct JobProgress: Sendable, Equatable {
     public var id: String
@@ -29,6 +31,6 @@ public struct JobProgress: Sendable, Equatable {
     /// Expected time left at the current rate; `nil` when unknown.
     public var estimatedTimeLeft: Duration? {
         guard let rate, rate > 0, total > 0, current <= total, !status.isFinal else { return nil }
-        return .milliseconds(Int64(Double(total - current) / rate * 1000))
+        return Seconds.duration(clamping: Double(total - current) / rate, allowsZero: true)
     }
 }

@@ -1,3 +1,5 @@
+import QMPWire
+
 /// One progress report of a migration.
 public struct MigrationProgress: Sendable, Equatable {
     public var status: MigrationStatus
@@ -33,7 +35,7 @@ public struct MigrationProgress: Sendable, Equatable {
     /// Expected time left at the current rate.
     public var estimatedTimeLeft: Duration? {
         guard let ram, let rate, rate > 0, !status.isFinal else { return nil }
-        return .milliseconds(Int64(Double(ram.remaining) / rate * 1000))
+        return Seconds.duration(clamping: Double(ram.remaining) / rate, allowsZero: true)
     }
 }
 

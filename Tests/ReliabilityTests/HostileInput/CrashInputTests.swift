@@ -26,12 +26,33 @@ import Testing
             ["shell", socket, "--timeout", value],
             [socket, "--timeout", value],
             ["run", "-", "--monitor", socket, "--timeout", value],
+            // The subcommands that came with the agent, jobs and guests-by-name.
+            ["migrate", socket, scratch.file("other.sock"), "--timeout", value],
+            ["guest", "qga:" + socket, "info", "--timeout", value],
         ]
         for command in commands {
             let result = try await ChildProcess.run([qmpsh] + command, input: "query-status\n")
             #expect(result.status == 2, "\(command): \(result)")
             #expect(result.standardError.contains("--timeout"), "\(command): \(result)")
         }
+        let others: [(command: [String], option: String)] = [
+            (["guest", "qga:" + socket, "exec", "--program-timeout", value, "--", "true"], "--program-timeout"),
+            (["stop", "no-such-guest", "--powerdown-timeout", value], "--powerdown-timeout"),
+        ]
+        for (command, option) in others {
+            let result = try await ChildProcess.run([qmpsh] + command)
+            #expect(result.status == 2, "\(command): \(result)")
+            #expect(result.standardError.contains(option), "\(command): \(result)")
+        }
+    }
+
+    /// A guest agent statement's `timeout=` is checked like every other duration.
+    @Test func outOfRangeAgentTimeoutsAreParseErrors() async throws {
+        let path = scratch.file("agent-durations.qmp")
+        try ChildProcess.writeFile(path, "guest-wait-device disk vd1 timeout=1e300\n")
+        let result = try await ChildProcess.run([qmpsh, "run", path, "--monitor", scratch.file("none.sock")])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.standardError.contains("\(path):1:36: timeout= takes a number of seconds"), "\(result)")
     }
 
     /// `sleep 1e300`, `wait SHUTDOWN timeout=1e300`, `console-expect "x" timeout=1e300`: SIGILL before; now a
