@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import Testing
 import QEMURunner
 import QMP
@@ -100,10 +101,10 @@ import QMPWire
     }
 
     /// Starts a migration capped at 2 MiB/s to a new destination and returns once some RAM was sent.
-    static func startCapped(from source: Guest, machine: MachineConfiguration, socket: String) async throws
-        -> (destination: Guest, migration: Migration, cursor: EventCursor)
-    {
-        let destination = try await Guest.launchIncoming(machine, options: TestGuest.options)
+    static func startCapped(
+        from source: Guest, machine: MachineConfiguration, socket: String, options: Guest.Options = TestGuest.options
+    ) async throws -> (destination: Guest, migration: Migration, cursor: EventCursor) {
+        let destination = try await Guest.launchIncoming(machine, options: options)
         let uri = "unix:" + socket
         let cursor = try await Migration.prepareIncoming(on: destination.client, uri: uri)
         var options = Migration.Options()
@@ -129,7 +130,12 @@ import QMPWire
     /// Starts a capped migration from `source` and kills `source` while it runs: the destination was `inmigrate`,
     /// never runs the guest, and (QEMU 7.2) exits with "load of migration failed".
     static func sourceKilled(_ source: Guest, machine: MachineConfiguration, directory: TemporaryDirectory) async throws {
-        let (destination, _, cursor) = try await Self.startCapped(from: source, machine: machine, socket: directory.file("orphan.sock"))
+        // QEMU's stderr lines as they come: the runtime directory (and its copy of stderr) goes away with QEMU.
+        let stderrLines = Mutex<[String]>([])
+        var options = TestGuest.options
+        options.standardError = { line in stderrLines.withLock { $0.append(line) } }
+        let (destination, _, cursor) = try await Self.startCapped(
+            from: source, machine: machine, socket: directory.file("orphan.sock"), options: options)
         #expect(try await destination.client.execute(QueryStatus()).status == .inMigrate)
         source.process.signal(SIGKILL)
         _ = await source.process.wait()
@@ -143,9 +149,9 @@ import QMPWire
         }
         // QEMU 7.2 ends the destination when its incoming stream breaks, and says why on stderr.
         #expect(await destination.process.wait(timeout: .seconds(30)) != nil, "the destination QEMU ends")
-        let stderr = readTextFile(destination.runtimeDirectory.file("qemu.stderr")) ?? ""
+        await destination.shutdown()  // also waits for the last stderr lines
+        let stderr = stderrLines.withLock { $0.joined(separator: "\n") }
         #expect(stderr.contains("load of migration failed"), "\(stderr)")
-        await destination.shutdown()
     }
 
     /// Save a running guest's state, then start a new QEMU from it: its shell answers at once, no boot.
