@@ -55,8 +55,15 @@ import QMPTestSupport
         #expect(await editor.waitForOutput(timeout: .seconds(60)) { output in
             output.split(separator: "\n").contains { $0.contains("JOB_STATUS_CHANGE") && $0.contains("\"bk2\"") && $0.contains("\"null\"") }
         }, "\(editor.transcript)")
+        // A job started while the lines are off is picked up by `.jobs on`, and followed to its end.
+        editor.type("blockdev-backup job-id=bk3 device=d0 target=t1 sync=full speed=2097152")
+        #expect(await editor.waitForOutput(timeout: .seconds(30)) { output in
+            output.split(separator: "\n").contains { $0.contains("JOB_STATUS_CHANGE") && $0.contains("\"bk3\"") && $0.contains("\"running\"") }
+        }, "\(editor.transcript)")
         editor.type(".jobs on")
         #expect(await editor.waitForOutput(containing: "# live job lines on", timeout: .seconds(10)))
+        #expect(await editor.waitForOutput(containing: "# job bk3 running", timeout: .seconds(30)), "\(editor.transcript)")
+        #expect(await editor.waitForOutput(containing: "# job bk3 null 100%", timeout: .seconds(60)), "\(editor.transcript)")
         editor.type(".jobs bogus")
         editor.finish()
         #expect(await status == 0)
