@@ -9,7 +9,8 @@ extension MonitorREPL {
             let on = arguments == ["on"]
             state.withLock { $0.showJobs = on }
             print("# live job lines \(on ? "on" : "off")")
-            if on { _ = try? await followRunningJobs() }
+            guard on else { return }
+            do { _ = try await followRunningJobs() } catch { print("\(error)", to: .error) }
             return
         case []:
             break
@@ -31,7 +32,6 @@ extension MonitorREPL {
 
     /// Lists the current monitor's jobs, and has the running ones followed live when live lines are on (jobs
     /// started before the shell, by another client, or while the lines were off).
-    @discardableResult
     private func followRunningJobs() async throws -> [JobInfo] {
         let (index, shown) = state.withLock { ($0.current, $0.showJobs) }
         guard let client = sessions[index].client else { return [] }
