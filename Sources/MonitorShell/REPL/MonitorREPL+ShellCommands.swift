@@ -12,7 +12,7 @@ extension MonitorREPL {
         (".hmp", "on|off", "treat every line as a human-monitor (HMP) command"),
         (".use", "[N]", "switch to monitor N (as numbered on the command line); without N, list them"),
         (".record", "FILE|off", "write what you type, with replies as comments, as a script for qmpsh run"),
-        (".jobs", "[follow]", "list the block jobs with their progress; follow: progress lines until they end"),
+        (".jobs", "[on|off]", "list the jobs with their progress; on|off: live progress lines above the prompt"),
         (".quit", "", "leave the shell (also Ctrl-D)"),
     ] + guestCommands
 

@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// Input is the syntax of `MonitorInput` (`cmd k=v`, raw JSON, `hmp ...` / `!...`; every line is HMP in HMP
 /// mode) plus shell commands that start with a dot (`.help`, `.events`, `.pretty`, `.time`, `.hmp`, `.use`,
-/// `.record`, `.quit`). QMP commands are checked against the live schema before they are sent. Tab completion
-/// comes from the schema and live values; events are printed as they arrive, with their time.
+/// `.record`, `.jobs`, `.quit`). QMP commands are checked against the live schema before they are sent. Tab completion
+/// comes from the schema and live values; events are printed as they arrive, with their time, and so are progress lines of running jobs.
 ///
 /// ```swift
 /// let repl = MonitorREPL(sessions: [session], editor: LineEditors.makeStandard(historyFile: path))
@@ -76,6 +76,11 @@ public final class MonitorREPL: Sendable {
         var firstFailure: Int32?
         /// Guest agent sessions: the enabled commands from guest-info (issue 16).
         var agentCommands: [Int: [String]] = [:]
+        /// Live job progress lines above the prompt (`.jobs on|off`).
+        var showJobs = true
+        /// The jobs being followed for live lines, and where to ask each monitor's watcher to follow one.
+        var followedJobs: Set<JobKey> = []
+        var jobFollowRequests: [Int: AsyncStream<String>.Continuation] = [:]
     }
 
     let sessions: [MonitorSession]
@@ -106,6 +111,7 @@ public final class MonitorREPL: Sendable {
         return await withTaskGroup(of: Void.self) { group in
             for index in sessions.indices {
                 group.addTask { await self.watchEvents(of: index) }
+                group.addTask { await self.watchJobs(of: index) }
             }
             if editor.isInteractive {
                 group.addTask {
