@@ -2,6 +2,7 @@ import GuestAgent
 import ArgumentParser
 import QMP
 import QMPSchema
+import MonitorShell
 
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,12 @@ struct Exec: AsyncParsableCommand {
         }
         try await options.withClient { client in
             let arguments = noValidate ? parsed : try await check(parsed, on: client)
-            let result = try await client.execute(command, arguments: .object(arguments))
+            let result: JSON
+            do {
+                result = try await client.execute(command, arguments: .object(arguments))
+            } catch {
+                throw await DeviceListing.explaining(error, client: client)  // issue 15: name the devices there are
+            }
             Output.out(result.serialized(pretty: pretty) + "\n")
         }
     }

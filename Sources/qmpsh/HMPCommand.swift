@@ -1,5 +1,6 @@
 import ArgumentParser
 import HMP
+import MonitorShell
 import QMP
 import QMPWire
 
@@ -53,7 +54,8 @@ struct HMPCommand: AsyncParsableCommand {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit
             tap.apply(to: &configuration, monitor: self.monitor)
-            let monitor = try await Connector.monitors.connect(self.monitor, configuration: configuration).humanMonitor
+            let session = try await Connector.monitors.connect(self.monitor, configuration: configuration)
+            let monitor = session.humanMonitor
             do {
                 let raw = try await monitor.run(line, timeout: limit)
                 if json, let value = try HMPTypedInfo.json(forCommand: line, output: raw) {
@@ -64,8 +66,9 @@ struct HMPCommand: AsyncParsableCommand {
                 }
                 await monitor.close()
             } catch {
+                let explained = await DeviceListing.explaining(error, client: session.client)  // issue 15
                 await monitor.close()
-                throw error
+                throw explained
             }
         }
     }

@@ -111,6 +111,7 @@ extension MonitorREPL {
             // QEMU may close the connection before its reply to `quit` is read: the user asked for exactly that.
             return .quit
         } catch {
+            let error = await DeviceListing.explaining(error, client: client)
             return failed(error, on: index, line: failureLine ?? line, start: start)
         }
     }
@@ -151,6 +152,7 @@ extension MonitorREPL {
         } catch let error as QMPConnectionError where quits && error.code != .noGreeting {
             return .quit
         } catch {
+            let error = await DeviceListing.explaining(error, client: sessions[index].client)
             return failed(error, on: index, line: line, start: start)
         }
     }
