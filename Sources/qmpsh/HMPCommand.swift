@@ -53,6 +53,7 @@ struct HMPCommand: AsyncParsableCommand {
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit
+            configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
             tap.apply(to: &configuration, monitor: self.monitor)
             let session = try await Connector.monitors.connect(self.monitor, configuration: configuration)
             let monitor = session.humanMonitor

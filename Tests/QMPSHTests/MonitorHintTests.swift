@@ -54,4 +54,38 @@ import QMPWire
         #expect(run.status == 1, "\(run)")
         #expect((run.standardOutput + run.standardError).contains("Device 'ide1-cd0' not found — \(Self.listing)"), "\(run)")
     }
+
+    /// QEMU greets a second client only when the first leaves; with `--timeout 30` exec waited 30 s and the shell 5 s.
+    /// Each command gets a QEMU of its own: a monitor's listen backlog holds only ~2 pending connections, and a
+    /// client that gave up stays queued there until QEMU accepts it, so a third connect would wait in the kernel (that
+    /// connect keeps the full `--timeout`).
+    @Test func aHeldMonitorIsReportedBusyWithinTwoSeconds() async throws {
+        let directory = try TemporaryDirectory(prefix: "qmpkit-busy")
+        let script = directory.file("status.qmp")
+        try ChildProcess.writeFile(script, "query-status\n")
+        let commands: [(String) -> [String]] = [
+            { ["exec", $0, "query-status", "--timeout", "30"] },
+            { ["hmp", $0, "info status", "--timeout", "30"] },
+            { ["shell", $0, "--timeout", "30"] },
+            { ["run", script, "--monitor", $0, "--timeout", "30"] },
+        ]
+        for command in commands {
+            let qemu = try QEMUProcess.launch()
+            let holder = try await qemu.connect()
+            let argv = command(qemu.monitorPath)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = try await ChildProcess.run([qmpsh] + argv, timeout: .seconds(40))
+            let elapsed = clock.now - start
+            #expect(result.status == 3, "\(argv): \(result)")
+            #expect(result.standardError.contains("busy"), "\(argv): \(result)")
+            // 2 s of silence, plus starting qmpsh on a loaded machine.
+            #expect(elapsed < .seconds(8), "\(argv) took \(elapsed)")
+            // The monitor itself is fine: its holder still gets answers.
+            let status = try await holder.execute("query-status")
+            #expect(status["status"]?.stringValue != nil, "\(status)")
+            await holder.close()
+            qemu.kill()
+        }
+    }
 }
