@@ -58,7 +58,9 @@ struct HMPCommand: AsyncParsableCommand {
             let session = try await Connector.monitors.connect(self.monitor, configuration: configuration)
             let monitor = session.humanMonitor
             do {
-                let raw = try await monitor.run(line, timeout: limit)
+                // A relative file name means the user's folder, not QEMU's (issue 15).
+                let sent = LocalPaths.forMonitor(self.monitor)?.resolvingHMP(line) ?? line
+                let raw = try await monitor.run(sent, timeout: limit)
                 if json, let value = try HMPTypedInfo.json(forCommand: line, output: raw) {
                     Output.out(value.serialized(pretty: true) + "\n")
                 } else {
