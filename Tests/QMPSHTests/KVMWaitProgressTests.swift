@@ -9,10 +9,7 @@ import QMPTestSupport
 @Suite(.timeLimit(.minutes(3)), .serialized) struct KVMWaitProgressTests {
     let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
 
-    static var guest: String {
-        (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
-            ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
-    }
+    static var guest: String { TestGuest.directory }
 
     var boot: [String] {
         [qmpsh, "boot", "--accel", "auto", "-m", "128", "--net", "none", "--kernel", Self.guest + "/vmlinux",

@@ -11,10 +11,7 @@ import QMPWire
 @Suite(.timeLimit(.minutes(3)), .serialized) struct MonitorHintTests {
     let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
 
-    static var guest: String {
-        (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
-            ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
-    }
+    static var guest: String { TestGuest.directory }
 
     /// QEMU on `pc` with a CD drive named as `qmpsh boot --cdrom` names it: drive `ide1-cd0`, device `cdrom0`.
     func qemuWithCD() throws -> QEMUProcess {

@@ -9,10 +9,7 @@ import QMPTestSupport
 @Suite(.timeLimit(.minutes(3)), .serialized) struct RelativePathTests {
     let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
 
-    static var guest: String {
-        (getenv("QMPKIT_GUEST_DIR").map { String(cString: $0) })
-            ?? ((getenv("HOME").map { String(cString: $0) } ?? "/root") + "/.cache/qmpkit/guest")
-    }
+    static var guest: String { TestGuest.directory }
 
     /// `cd FOLDER && exec qmpsh ARGUMENTS`, with `input` on its standard input.
     func qmpsh(in folder: String, _ arguments: [String], input: String = "") async throws -> ProcessResult {
