@@ -86,7 +86,11 @@ struct BootOptions: ParsableArguments {
         options.powerdownTimeout = Seconds.duration(clamping: powerdownTimeout, allowsZero: true)
         // QEMU's warnings as they come, and on a terminal the steps of slow operations.
         options.standardError = { line in Output.err("qemu: \(line)\n") }
-        if isatty(2) == 1 { options.progress = { line in Output.err(line + "\n") } }
+        if isatty(2) == 1 {
+            options.progress = { line in Output.err(line + "\n") }
+            options.progressInterval = .seconds(5)  // issue 15: no silence longer than 5 s on a terminal
+        }
+        options.waitNotice = { line in Output.err(line + "\n") }
         return options
     }
 

@@ -28,6 +28,7 @@ struct MonitorOptions: ParsableArguments {
     func withClient(_ body: (QMPClient) async throws -> Void) async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = timeoutDuration
+        configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
         configuration.defaultTimeout = timeoutDuration
         let tap = try wire.tap()
         defer { tap.close() }
@@ -73,6 +74,10 @@ func withQMPClient(
     }
 }
 
+/// How long a monitor that accepted the connection may stay silent before it is reported as busy (held by another
+/// client); `--timeout` still bounds the connect itself (issue 15).
+let busyMonitorLimit: Duration = .seconds(2)
+
 /// Runs `body`; prints a failure as one line on stderr that names its class, and exits with the matching status
 /// (1 a command failed, 2 bad input, 3 the monitor could not be reached, stopped answering or went away), as
 /// MonitorShell's ``ErrorReport`` decides. Errors it does not know (the argument parser's own) pass through.
@@ -82,7 +87,9 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch {
         guard let report = ErrorReport(classifying: error) else { throw error }
         // A guest agent's socket sends no greeting: say how to name it (issue 16).
-        let hint = (error as? QMPConnectionError)?.code == .noGreeting ? " (if this is a guest agent's socket, write qga:PATH)" : ""
+        let hint = (error as? QMPConnectionError)?.code == .noGreeting && !report.message.contains(" is busy: ")
+            ? " (the monitor is busy if another client holds it: close that client or use a second monitor;"
+                + " if this is a guest agent's socket, write qga:PATH)" : ""
         Output.err(report.line + hint + "\n")
         throw ExitCode(report.exitStatus)
     }

@@ -44,6 +44,7 @@ struct Events: AsyncParsableCommand {
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             if let limit { configuration.greetingTimeout = limit }
+            configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
             tap.apply(to: &configuration, monitor: monitor)
             try await withQMPClient(monitor, configuration: configuration) { client in
                 // QEMU sends events only after negotiation: replaying from the start of the connection loses none that

@@ -2,6 +2,7 @@ import GuestAgent
 import ArgumentParser
 import QMP
 import QMPSchema
+import MonitorShell
 
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,8 +62,20 @@ struct Exec: AsyncParsableCommand {
             return
         }
         try await options.withClient { client in
-            let arguments = noValidate ? parsed : try await check(parsed, on: client)
-            let result = try await client.execute(command, arguments: .object(arguments))
+            var arguments = noValidate ? parsed : try await check(parsed, on: client)
+            // A relative file name means the user's folder, not QEMU's (issue 15).
+            if let paths = LocalPaths.forMonitor(options.monitor) {
+                arguments = paths.resolving(arguments)
+                if command == "human-monitor-command", let line = arguments["command-line"]?.stringValue {
+                    arguments["command-line"] = .string(paths.resolvingHMP(line))
+                }
+            }
+            let result: JSON
+            do {
+                result = try await client.execute(command, arguments: .object(arguments))
+            } catch {
+                throw await DeviceListing.explaining(error, client: client)  // issue 15: name the devices there are
+            }
             Output.out(result.serialized(pretty: pretty) + "\n")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HMP
+import MonitorShell
 import QMP
 import QMPWire
 
@@ -52,10 +53,14 @@ struct HMPCommand: AsyncParsableCommand {
         try await reportingErrors {
             var configuration = QMPClient.Configuration()
             configuration.greetingTimeout = limit
+            configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
             tap.apply(to: &configuration, monitor: self.monitor)
-            let monitor = try await Connector.monitors.connect(self.monitor, configuration: configuration).humanMonitor
+            let session = try await Connector.monitors.connect(self.monitor, configuration: configuration)
+            let monitor = session.humanMonitor
             do {
-                let raw = try await monitor.run(line, timeout: limit)
+                // A relative file name means the user's folder, not QEMU's (issue 15).
+                let sent = LocalPaths.forMonitor(self.monitor)?.resolvingHMP(line) ?? line
+                let raw = try await monitor.run(sent, timeout: limit)
                 if json, let value = try HMPTypedInfo.json(forCommand: line, output: raw) {
                     Output.out(value.serialized(pretty: true) + "\n")
                 } else {
@@ -64,8 +69,9 @@ struct HMPCommand: AsyncParsableCommand {
                 }
                 await monitor.close()
             } catch {
+                let explained = await DeviceListing.explaining(error, client: session.client)  // issue 15
                 await monitor.close()
-                throw error
+                throw explained
             }
         }
     }

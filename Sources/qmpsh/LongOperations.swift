@@ -73,6 +73,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = Seconds.duration(clamping: timeout)
+        configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
         configuration.defaultTimeout = configuration.greetingTimeout
         var renderer = progress.renderer()
         let operation = MigrationOperation(keepSource: keepSource)

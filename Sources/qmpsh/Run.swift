@@ -164,6 +164,7 @@ struct ScriptOptions: ParsableArguments {
             for monitor in monitors {
                 var configuration = QMPClient.Configuration()
                 configuration.greetingTimeout = timeoutDuration
+                configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
                 tap.apply(to: &configuration, monitor: monitor)
                 sessions.append(try await Connector.monitors.connect(monitor, configuration: configuration))
             }

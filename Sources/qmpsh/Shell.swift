@@ -73,6 +73,7 @@ struct Shell: AsyncParsableCommand {
     func run() async throws {
         var configuration = QMPClient.Configuration()
         configuration.greetingTimeout = Seconds.duration(clamping: timeout)
+        configuration.busyTimeout = busyMonitorLimit  // issue 15: a held monitor is reported within 2 s
         configuration.negotiates = !noNegotiate
         let tap = try wire.tap()
         defer { tap.close() }

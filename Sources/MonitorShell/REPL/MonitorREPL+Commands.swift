@@ -49,7 +49,9 @@ extension MonitorREPL {
         case .hmp(let command):
             return await runHMP(command, on: index, recordAs: "hmp " + command)
         case .command(let name, let arguments):
-            guard let arguments = await validated(name, arguments, on: index) else { return .proceed }
+            guard var arguments = await validated(name, arguments, on: index) else { return .proceed }
+            // A relative file name means the user's folder, not QEMU's (issue 15).
+            if let paths = LocalPaths.forMonitor(session.label) { arguments = paths.resolving(arguments) }
             return await runQMP(name, arguments: arguments.isEmpty ? nil : .object(arguments), on: index, recordAs: text)
         case .raw(let request):
             let outOfBand = request["exec-oob"] != nil
@@ -111,6 +113,7 @@ extension MonitorREPL {
             // QEMU may close the connection before its reply to `quit` is read: the user asked for exactly that.
             return .quit
         } catch {
+            let error = await DeviceListing.explaining(error, client: client)
             return failed(error, on: index, line: failureLine ?? line, start: start)
         }
     }
@@ -137,7 +140,9 @@ extension MonitorREPL {
         let start = clock.now
         do {
             let cpu = selectedCPU ?? state.withLock { $0.cpuIndex[index] }
-            let text = try await sessions[index].runHMP(command, cpuIndex: cpu, timeout: options.commandTimeout)
+            // A relative file name means the user's folder, not QEMU's (issue 15).
+            let sent = LocalPaths.forMonitor(sessions[index].label)?.resolvingHMP(command) ?? command
+            let text = try await sessions[index].runHMP(sent, cpuIndex: cpu, timeout: options.commandTimeout)
             // QEMU's `cpu` prints nothing when it switched, an error otherwise.
             if let selectedCPU, text.trimmingWhitespace.isEmpty { state.withLock { $0.cpuIndex[index] = selectedCPU } }
             if quits { return .quit }
@@ -151,6 +156,7 @@ extension MonitorREPL {
         } catch let error as QMPConnectionError where quits && error.code != .noGreeting {
             return .quit
         } catch {
+            let error = await DeviceListing.explaining(error, client: sessions[index].client)
             return failed(error, on: index, line: line, start: start)
         }
     }

@@ -180,7 +180,7 @@ public struct ScriptRunner: Sendable {
                 return try await runLongOperation(statement.kind, state: &state)
             }
         } catch {
-            return .failed(ScriptFailure(error))
+            return .failed(ScriptFailure(await DeviceListing.explaining(error, client: session.client)))
         }
     }
 

@@ -41,6 +41,11 @@ public final class Guest: Sendable {
         /// Receives a line for each step of a slow operation (the shutdown ladder, the KVM progress check), for a
         /// caller that shows progress.
         public var progress: (@Sendable (String) -> Void)?
+        /// How often a long wait (the KVM check) repeats its line on ``progress``; `nil` says it once.
+        public var progressInterval: Duration?
+        /// Receives the one line that announces a long wait (the KVM check) when ``progress`` is not set (a caller
+        /// whose output is a pipe still says why it is silent).
+        public var waitNotice: (@Sendable (String) -> Void)?
 
         public init() {}
     }
@@ -233,9 +238,8 @@ public final class Guest: Sendable {
                 runtimeDirectory: directory, monitorPath: monitorPath, agentPath: agentPath, agent: agent,
                 consolePath: consolePath, namedPath: link, options: options, stderrReader: stderrReader)
             if configuration.resolvedAccelerator == .kvm, configuration.kernel != nil, let limit = options.kvmProgressTimeout {
-                options.progress?("# KVM: waiting up to \(limit) for the guest's first console output")
                 do {
-                    try await console.waitForOutput(timeout: limit)
+                    try await Self.waitForFirstOutput(of: console, limit: limit, options: options)
                 } catch {
                     // Known to be hung: a power button it cannot see would only add its timeout.
                     await guest.shutdownShielded(skippingPowerdown: true)
@@ -249,6 +253,27 @@ public final class Guest: Sendable {
             if let link { unlink(link) }
             directory.remove()
             throw error
+        }
+    }
+
+    /// Waits up to `limit` for the console's first output, saying so on ``Options/progress`` (again every
+    /// ``Options/progressInterval``) or once on ``Options/waitNotice``.
+    private static func waitForFirstOutput(of console: SerialConsole, limit: Duration, options: Options) async throws {
+        let say = options.progress ?? options.waitNotice
+        say?("# KVM: waiting up to \(limit) for the guest's first console output")
+        guard options.progress != nil, let interval = options.progressInterval, interval > .zero else {
+            return try await console.waitForOutput(timeout: limit)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while true {
+            let remaining = deadline - clock.now
+            do {
+                return try await console.waitForOutput(timeout: min(interval, max(remaining, .milliseconds(1))))
+            } catch let error as RunnerError where error.code == .timedOut && clock.now < deadline {
+                let waited = Int((limit - (deadline - clock.now)).components.seconds)
+                options.progress?("# KVM: still no console output after \(waited) s (giving up after \(limit))")
+            }
         }
     }
 

@@ -14,13 +14,31 @@ extension HostCheck {
         check.checkCPU()
         check.checkKVMDevice()
         options.progress?("# checking QEMU and qemu-img")
-        await check.checkTools(options)
+        await whileReporting("checking QEMU and qemu-img", options) { await check.checkTools(options) }
         guard let qemu = check.qemu else { return check }
         options.progress?(options.probeGuests && options.guestKernel != nil
             ? "# starting QEMU under KVM and TCG, and booting a guest kernel under each (up to \(options.kvmGuestTimeout) for KVM)"
             : "# starting QEMU under KVM and TCG")
-        await check.checkAccelerators(qemu: qemu.path, options)
+        await whileReporting("starting QEMU under KVM and TCG", options) { await check.checkAccelerators(qemu: qemu.path, options) }
         return check
+    }
+
+    /// Runs `step`; while it runs, says on ``Options/progress`` every 2 s that it still is (issue 15: no step of
+    /// `doctor` is silent for longer on a terminal).
+    private static func whileReporting(_ what: String, _ options: Options, _ step: () async -> Void) async {
+        guard let progress = options.progress else { return await step() }
+        let ticker = Task {
+            let clock = ContinuousClock()
+            let start = clock.now
+            // A periodic reminder, not a wait for something: it ends when the step does.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                if Task.isCancelled { break }
+                progress("#   still \(what) (\(Int((clock.now - start).components.seconds)) s)")
+            }
+        }
+        await step()
+        ticker.cancel()
     }
 
     // MARK: - Host

@@ -26,6 +26,10 @@ public actor QMPClient {
         public var sendsIDs = false
         /// How long to wait for the greeting; a monitor held by another client sends none.
         public var greetingTimeout: Duration = .seconds(10)
+        /// How long to wait for the greeting once the connection is accepted; `nil` waits as long as
+        /// ``greetingTimeout`` allows. QEMU greets at once unless another client holds the monitor, so a short limit
+        /// (the CLI uses 2 s) reports a busy monitor quickly while ``greetingTimeout`` still bounds the connect.
+        public var busyTimeout: Duration?
         /// Time limit for calls that do not give their own; `nil` means none.
         public var defaultTimeout: Duration?
         /// Events kept for race-free waits (oldest dropped first).
@@ -114,7 +118,12 @@ public actor QMPClient {
         }
         do {
             let remaining = max(.milliseconds(1), deadline - .now)
-            let greeting = try await core.waitForGreeting(timeout: remaining, limit: configuration.greetingTimeout)
+            let greeting: QMPGreeting
+            if let busy = configuration.busyTimeout, busy < remaining {
+                greeting = try await core.waitForGreeting(timeout: busy, limit: busy)
+            } else {
+                greeting = try await core.waitForGreeting(timeout: remaining, limit: configuration.greetingTimeout)
+            }
             var enable: [String] = []
             if configuration.enableOutOfBand && greeting.capabilities.contains("oob") { enable.append("oob") }
             do {

@@ -107,7 +107,8 @@ import Synchronization
         #expect(summary.stop == .completed && summary.exitStatus == 1)
         #expect(summary.failures.map(\.statement.line) == [1, 3, 4])
         #expect(summary.executed == 5 && summary.passed == 2)
-        #expect(received == ["device_del", "query-status", "query-status"])
+        // After DeviceNotFound, `query-block` asks which devices there are, to name them in the failure (issue 15).
+        #expect(received == ["device_del", "query-block", "query-status", "query-status"])
         guard case .failed(let failure) = summary.failures[0].outcome, case .failed(let missing) = summary.failures[2].outcome else {
             Issue.record("outcomes"); return
         }
