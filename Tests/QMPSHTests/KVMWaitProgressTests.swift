@@ -4,8 +4,8 @@ import Glibc
 import Testing
 import QMPTestSupport
 
-/// Issue 15: an automatically chosen KVM guest that prints nothing (KVM hangs guests on these hosts, see FACTS) used
-/// to wait 20 s in silence. On a terminal it now says so at least every 5 s; in a pipe it says so once.
+/// Issue 15: an automatically chosen KVM guest that prints nothing on its serial console (KVM hangs guests on these
+/// hosts, see FACTS; here the kernel's console is also elsewhere) used to wait 20 s in silence. On a terminal it now says so at least every 5 s; in a pipe it says so once.
 @Suite(.timeLimit(.minutes(3)), .serialized) struct KVMWaitProgressTests {
     let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
 
@@ -13,7 +13,9 @@ import QMPTestSupport
 
     var boot: [String] {
         [qmpsh, "boot", "--accel", "auto", "-m", "128", "--net", "none", "--kernel", Self.guest + "/vmlinux",
-         "--initrd", Self.guest + "/initrd.gz", "--append", "console=ttyS0 quiet", "--powerdown-timeout", "0"]
+         // The kernel's console is not the serial port: the guest stays silent there whether this host's KVM hangs
+         // guests (as here) or runs them, so the test does not depend on which.
+         "--initrd", Self.guest + "/initrd.gz", "--append", "console=tty0 quiet", "--powerdown-timeout", "0"]
     }
 
     @Test func aSilentKVMGuestShowsProgressOnATerminalAndOneLineInAPipe() async throws {
