@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the integration suites (real-QEMU, schema, QEMU-matrix tests: QMPIntegrationTests) and the guest suites
-# (hot-plug, media swap, lifecycle: GuestTests) against each QEMU of the matrix, then the integration suites again
+# (hot-plug, media swap, lifecycle: GuestTests' HotplugTests and GuestLifecycleTests) against each QEMU of the matrix, then the integration suites again
 # under `-compat deprecated-input=reject,deprecated-output=hide` (QEMU 6.0 and later) to show that qmpkit sends
 # nothing deprecated and needs nothing deprecated in replies.
 #
@@ -77,7 +77,9 @@ for entry in "${entries[@]}"; do
         run "QEMU $entry" "$binary" "$entry" 'QEMUMatrixTests'
         continue
     fi
-    run "QEMU $version" "$binary" "$version" 'QMPIntegrationTests|GuestTests|GeneratedOnQEMUTests'
+    # The guest suites of the issue: hot-plug, media swap, lifecycle (the jobs and migration guest suites use
+    # features of 6.0 and later, such as the snapshot-save job; they run on the system QEMU in the main suite).
+    run "QEMU $version" "$binary" "$version" 'QMPIntegrationTests|GuestTests\.(HotplugTests|GuestLifecycleTests)|GeneratedOnQEMUTests'
     [ "${version%%.*}" -ge 6 ] && compat_binaries+=("$version=$binary")
 done
 
