@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import QMP
 import QMPTestSupport
@@ -53,9 +56,22 @@ import QMPWire
         #expect(streamed?.status == .concluded && streamed?.currentProgress == streamed?.totalProgress)
         #expect(try await chain("o2") == ["o2.qcow2"])
 
-        // drive-backup creates its target itself.
+        // drive-backup creates its target itself. It is deprecated: under `-compat deprecated-input=reject` (the QEMU
+        // matrix's compat pass sets QMPKIT_QEMU_COMPAT) QEMU must refuse it by policy, and nothing is started.
         let copy = directory.file("copy.qcow2")
-        let backup = try await Job.start(DriveBackup(jobID: "b1", device: "o2", target: copy, format: "qcow2"), on: client)
+        let command = DriveBackup(jobID: "b1", device: "o2", target: copy, format: "qcow2")
+        if getenv("QMPKIT_QEMU_COMPAT") != nil {
+            do {
+                _ = try await Job.start(command, on: client)
+                Issue.record("drive-backup was accepted under -compat deprecated-input=reject")
+            } catch let error as QMPError {
+                #expect(error.message.contains("disabled by policy"), "\(error)")
+            }
+            #expect(try await client.execute(QueryJobs()).isEmpty)
+            await client.close()
+            return
+        }
+        let backup = try await Job.start(command, on: client)
         try await backup.waitForConclusion(timeout: .seconds(60))
         #expect(try await client.execute(QueryJobs()).isEmpty)
         let compare = try await ChildProcess.run(["qemu-img", "compare", "-U", base, copy])
