@@ -33,7 +33,7 @@ extension ScriptParser {
                     }
                     expectExit = number
                 case "expect-stdout": expectStdout = word.stringValue
-                case "timeout": timeout = try agentSeconds(word)
+                case "timeout": timeout = try seconds(word)
                 default:
                     throw MonitorSyntaxError(
                         "unexpected '\(word.text)': guest-exec takes one quoted command, expect-exit=, expect-stdout= and timeout=",
@@ -55,18 +55,9 @@ extension ScriptParser {
                     throw MonitorSyntaxError(
                         "unexpected '\(word.text)': guest-wait-device takes disk|nic, an ID and timeout=", column: word.column)
                 }
-                timeout = try agentSeconds(word)
+                timeout = try seconds(word)
             }
             return .guestWaitDevice(kind: kind, id: words[1].stringValue, timeout: timeout)
-        }
-    }
-
-    private static func agentSeconds(_ word: MonitorWord) throws(MonitorSyntaxError) -> Duration {
-        guard let seconds = (try? word.value())?.numericValue else {
-            throw MonitorSyntaxError("timeout= takes a number of seconds above 0", column: word.valueColumn)
-        }
-        do { return try Seconds.check(seconds, name: "timeout=") } catch {
-            throw MonitorSyntaxError(error.description, column: word.valueColumn)
         }
     }
 }
