@@ -4,6 +4,7 @@ import QMPWire
 public struct GuestAgentInfo: Sendable, Equatable, Decodable {
     /// One command the agent knows.
     public struct Command: Sendable, Equatable, Decodable {
+        /// The command's wire name, e.g. `guest-ping`.
         public var name: String
         /// False when the guest's administrator disabled it (`qemu-ga --block-rpcs`).
         public var enabled: Bool
@@ -16,7 +17,9 @@ public struct GuestAgentInfo: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The agent's version string, e.g. `7.2.22` (qemu-ga reports the QEMU release it was built from).
     public var version: String
+    /// Every command this agent build knows, enabled or not, in the agent's order.
     public var supportedCommands: [Command]
 
     enum CodingKeys: String, CodingKey {
@@ -30,13 +33,21 @@ public struct GuestAgentInfo: Sendable, Equatable, Decodable {
 
 /// `guest-get-osinfo`: the guest's operating system (every field may be missing).
 public struct GuestOSInfo: Sendable, Equatable, Decodable {
+    /// The distribution's identifier (`ID` in os-release), e.g. `debian`.
     public var id: String?
+    /// The distribution's name (`NAME` in os-release), e.g. `Debian GNU/Linux`.
     public var name: String?
+    /// The distribution's display name with its version (`PRETTY_NAME` in os-release).
     public var prettyName: String?
+    /// The distribution's version as text (`VERSION` in os-release), e.g. `12 (bookworm)`.
     public var version: String?
+    /// The distribution's version number (`VERSION_ID` in os-release), e.g. `12`.
     public var versionID: String?
+    /// The running kernel's release (`uname -r`), e.g. `6.1.0-18-amd64`.
     public var kernelRelease: String?
+    /// The running kernel's build version (`uname -v`).
     public var kernelVersion: String?
+    /// The guest's machine architecture (`uname -m`), e.g. `x86_64`.
     public var machine: String?
 
     enum CodingKeys: String, CodingKey {
@@ -50,6 +61,7 @@ public struct GuestOSInfo: Sendable, Equatable, Decodable {
 
 /// `guest-exec-status`: a program started with `guest-exec`.
 public struct GuestExecStatus: Sendable, Equatable {
+    /// True once the program has ended; until then the other fields are empty.
     public var exited: Bool
     /// The exit code, once exited normally.
     public var exitCode: Int?
@@ -88,6 +100,7 @@ public struct GuestExecStatus: Sendable, Equatable {
 
 /// The result of ``GuestAgentConnection/run(_:arguments:environment:input:timeout:)``.
 public struct GuestExecResult: Sendable, Equatable {
+    /// How the program ended, with its captured output.
     public var status: GuestExecStatus
     /// The process id in the guest.
     public var pid: Int
@@ -103,7 +116,9 @@ public struct GuestNetworkInterface: Sendable, Equatable, Decodable {
     public struct Address: Sendable, Equatable, Decodable {
         /// `ipv4` or `ipv6`.
         public var type: String
+        /// The address in text form, e.g. `10.0.2.15` or `fe80::5054:ff:fe12:3456`.
         public var address: String
+        /// The network prefix length in bits (24 for a /24).
         public var prefix: Int
 
         enum CodingKeys: String, CodingKey {
@@ -113,8 +128,11 @@ public struct GuestNetworkInterface: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The interface's name in the guest, e.g. `eth0` or `lo`.
     public var name: String
+    /// The MAC address, e.g. `52:54:00:12:34:56`; nil when the interface has none.
     public var hardwareAddress: String?
+    /// The interface's IP addresses; nil when the agent reported none.
     public var addresses: [Address]?
 
     enum CodingKeys: String, CodingKey {
@@ -128,9 +146,13 @@ public struct GuestNetworkInterface: Sendable, Equatable, Decodable {
 public struct GuestDiskAddress: Sendable, Equatable, Decodable {
     /// `ide`, `scsi`, `virtio`, `sata`, `usb`, ...
     public var busType: String
+    /// The bus number on the controller.
     public var bus: Int
+    /// The target (SCSI target, or the device number on buses without targets).
     public var target: Int
+    /// The unit (logical unit) on the target.
     public var unit: Int
+    /// The disk's serial number, when the guest can read one.
     public var serial: String?
     /// The device node, e.g. `/dev/vda`.
     public var device: String?
@@ -146,19 +168,29 @@ public struct GuestDiskAddress: Sendable, Equatable, Decodable {
 public struct GuestDisk: Sendable, Equatable, Decodable {
     /// The device node, e.g. `/dev/vda` or `/dev/vda1`.
     public var name: String
+    /// True for a partition, false for a whole disk.
     public var partition: Bool
+    /// The device nodes this one is built on (for example the partitions under a device-mapper node).
     public var dependencies: [String]?
+    /// Where the disk sits on the guest's buses; nil for devices with no hardware behind them.
     public var address: GuestDiskAddress?
+    /// The device-mapper name, for device-mapper nodes.
     public var alias: String?
 }
 
 /// `guest-get-fsinfo`: one mounted file system.
 public struct GuestFilesystem: Sendable, Equatable, Decodable {
+    /// The mounted device's name in the guest, e.g. `vda1`.
     public var name: String
+    /// Where it is mounted, e.g. `/`.
     public var mountpoint: String
+    /// The file system's type, e.g. `ext4`.
     public var type: String
+    /// Bytes in use; nil when the guest does not report it.
     public var usedBytes: UInt64?
+    /// Size in bytes, as the file system reports it; nil when the guest does not report it.
     public var totalBytes: UInt64?
+    /// The disks the file system lives on.
     public var disks: [GuestDiskAddress]
 
     enum CodingKeys: String, CodingKey {
@@ -171,10 +203,14 @@ public struct GuestFilesystem: Sendable, Equatable, Decodable {
 
 /// `guest-get-vcpus`: one virtual CPU as the guest sees it.
 public struct GuestVCPU: Sendable, Equatable, Codable {
+    /// The CPU's number in the guest, from 0.
     public var logicalID: Int
+    /// True when the guest uses the CPU; set it to false with `guest-set-vcpus` to take it offline.
     public var online: Bool
+    /// Whether the guest may take this CPU offline; nil in values built for `guest-set-vcpus`.
     public var canOffline: Bool?
 
+    /// A CPU state to send with `guest-set-vcpus`: the CPU numbered `logicalID` goes on- or offline.
     public init(logicalID: Int, online: Bool) {
         self.logicalID = logicalID
         self.online = online
@@ -189,9 +225,11 @@ public struct GuestVCPU: Sendable, Equatable, Codable {
 
 /// `guest-get-users`: a logged-in user.
 public struct GuestUser: Sendable, Equatable, Decodable {
+    /// The user name.
     public var user: String
     /// Seconds since the epoch.
     public var loginTime: Double
+    /// The user's logon domain (Windows guests); nil on other guests.
     public var domain: String?
 
     enum CodingKeys: String, CodingKey {
@@ -202,6 +240,7 @@ public struct GuestUser: Sendable, Equatable, Decodable {
 
 /// A reply of the agent that does not have the documented shape.
 public struct GuestAgentDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The command and up to 200 characters of what the agent answered.
     public var description: String
     init(_ what: String, _ value: JSON) {
         description = "unexpected reply to \(what): \(value.serialized().prefix(200))"

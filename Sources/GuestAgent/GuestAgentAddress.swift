@@ -34,6 +34,8 @@ public enum GuestAgentAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The address in the form the parser reads: `qga:PATH`, `qga:tcp:HOST:PORT`, `libvirt+qga:DOMAIN` or
+    /// `libvirt+qga+URI#DOMAIN`.
     public var description: String {
         switch self {
         case .socket(.unix(let path)): return "qga:\(path)"
@@ -54,6 +56,7 @@ public struct GuestAgentConnector: Sendable {
     /// How `libvirt+qga:` addresses are opened; nil: they are refused with a clear error.
     public var libvirt: LibvirtOpener?
 
+    /// A connector; without `libvirt`, `libvirt+qga:` addresses are refused.
     public init(libvirt: LibvirtOpener? = nil) {
         self.libvirt = libvirt
     }

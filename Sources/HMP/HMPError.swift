@@ -11,6 +11,7 @@ public struct HMPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The whole text QEMU printed.
     public var output: String
 
+    /// A failure of `command`: `message` is QEMU's message without `Error: `, `output` the whole text.
     public init(command: String, message: String, output: String) {
         self.command = command
         self.message = message

@@ -35,6 +35,7 @@ public struct HMPStreamFramer: Sendable {
     /// In the echo: the previous byte was `\r`.
     private var echoSawCR = false
 
+    /// A framer that expects the banner first, as a freshly connected HMP socket sends it.
     public init() {}
 
     /// True once the banner and its prompt have been read.

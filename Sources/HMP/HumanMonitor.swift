@@ -27,17 +27,26 @@ extension QMPClient {
 
 /// A ``HumanMonitor`` over a QMP connection (`human-monitor-command`).
 public struct QMPHumanMonitor: HumanMonitor {
+    /// The QMP connection the commands go through; `close()` closes it.
     public let client: QMPClient
+    /// The CPU that CPU-dependent commands (`info registers`) act on; nil uses QEMU's default CPU.
     public var cpuIndex: Int?
 
+    /// A human monitor over `client`, with `cpuIndex` as the current CPU.
     public init(client: QMPClient, cpuIndex: Int? = nil) {
         self.client = client
         self.cpuIndex = cpuIndex
     }
 
+    /// Runs `commandLine` with `human-monitor-command` and returns QEMU's text (lines end with `\r\n`).
+    ///
+    /// Throws ``HMPError`` when the text reports a failure, and what `QMPClient.execute` throws otherwise
+    /// (`QMPConnectionError`, `QMPTimeoutError`, `CancellationError`). A nil `timeout` uses the client's
+    /// `Configuration.defaultTimeout`.
     public func run(_ commandLine: String, timeout: Duration?) async throws -> String {
         try await client.hmp(commandLine, cpuIndex: cpuIndex, timeout: timeout)
     }
 
+    /// Closes the QMP connection; commands still in flight fail.
     public func close() async { await client.close() }
 }

@@ -45,35 +45,48 @@ public final class LibEditLineEditor: LineEditor {
         if codeset != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
     }
 
+    /// Always true: this editor is only made for terminals (see ``canEdit``).
     public var isInteractive: Bool { true }
 
+    /// Reads one edited line on the editor's thread; Ctrl-C gives ``LineEditorResult/interrupted``, Ctrl-D on an
+    /// empty line ``LineEditorResult/endOfInput``.
     public func readLine(prompt: String) async -> LineEditorResult {
         await withCheckedContinuation { continuation in
             thread.submit { [core] in continuation.resume(returning: core.getLine(prompt: prompt)) }
         }
     }
 
+    /// Prints `text` on the stream; during a read it goes above the prompt and the typed line is redrawn.
+    /// Safe from any thread.
     public func write(_ text: String, to stream: LineEditorStream) {
         shared.write(text, to: stream)
     }
 
+    /// Adds `line` (trailing blanks removed; blank lines are ignored) to the history on the editor's thread, and
+    /// rewrites the history file at once (0600, no symbolic link followed).
     public func addHistory(_ line: String) {
         thread.submit { [core] in core.addHistory(line) }
     }
 
+    /// Sets what Tab calls with the text before the cursor; `nil` turns completion off. Safe from any thread.
     public func setCompleter(_ completer: LineCompleter?) {
         shared.state.withLock { $0.completer = completer }
     }
 
+    /// Returns on a Ctrl-C typed while no line is read, or when the waiting task is cancelled.
     public func waitForInterrupt() async {
         await shared.commandInterrupts.wait()
     }
 
+    /// Ends a pending read with ``LineEditorResult/woken`` (or the next one, if none is pending). Safe from any
+    /// thread: it sets a flag and writes one byte to the editor's wake pipe.
     public func wake() {
         shared.state.withLock { $0.woken = true }
         Descriptors.wakeUp(shared.wakePipe.write)
     }
 
+    /// Saves the history, restores the terminal and the signal handlers, and stops the editor's thread. Calling
+    /// it again does nothing.
     public func close() {
         let alreadyClosed = shared.state.withLock { state in
             defer { state.closing = true }

@@ -12,7 +12,9 @@ public enum LineEditorResult: Sendable, Equatable {
 
 /// Where ``LineEditor/write(_:to:)`` sends text.
 public enum LineEditorStream: Sendable, Hashable {
+    /// Standard output (or what the editor was given instead).
     case output
+    /// Standard error (or what the editor was given instead).
     case error
 }
 
@@ -26,6 +28,7 @@ public struct LineCompletion: Sendable, Hashable {
     /// The replacements, in the order to list them.
     public var candidates: [String]
 
+    /// Candidates that replace `word`, the end of the text before the cursor.
     public init(word: String, candidates: [String]) {
         self.word = word
         self.candidates = candidates

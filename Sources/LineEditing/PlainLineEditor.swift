@@ -42,8 +42,11 @@ public final class PlainLineEditor: LineEditor {
         }
     }
 
+    /// Always false: no prompt is shown, and nothing is edited, completed or kept.
     public var isInteractive: Bool { false }
 
+    /// Reads the next line (`\n` or `\r\n` removed) on a thread of its own; `prompt` is ignored. A last line
+    /// without a break is returned as a line, then ``LineEditorResult/endOfInput``; a read error ends the input too.
     public func readLine(prompt: String) async -> LineEditorResult {
         await withCheckedContinuation { continuation in
             Descriptors.startThread { [self] in continuation.resume(returning: self.readBlocking()) }
@@ -96,6 +99,7 @@ public final class PlainLineEditor: LineEditor {
         }
     }
 
+    /// Writes `text` to the output or error descriptor, all of it (retrying short writes).
     public func write(_ text: String, to stream: LineEditorStream) {
         Descriptors.writeAll(stream == .output ? output : error, text)
     }
@@ -105,14 +109,18 @@ public final class PlainLineEditor: LineEditor {
         await InterruptSignal(sticky: false).wait()
     }
 
+    /// Does nothing: piped input has no history.
     public func addHistory(_ line: String) {}
 
+    /// Does nothing: piped input has no completion.
     public func setCompleter(_ completer: LineCompleter?) {}
 
+    /// Ends a pending read with ``LineEditorResult/woken`` (or the next one). Safe from any thread.
     public func wake() {
         state.withLock { $0.woken = true }
         if let wakePipe { Descriptors.wakeUp(wakePipe.write) }
     }
 
+    /// Does nothing; the descriptors stay open (they belong to the caller).
     public func close() {}
 }

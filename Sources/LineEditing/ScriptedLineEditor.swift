@@ -36,6 +36,7 @@ public final class ScriptedLineEditor: LineEditor {
         state = Mutex(State(queue: lines.map(LineEditorResult.line), finished: endsAfterLines))
     }
 
+    /// True, so REPLs under test behave as on a terminal (prompts, completion, history).
     public var isInteractive: Bool { true }
 
     /// Everything written to the output stream so far.
@@ -58,6 +59,7 @@ public final class ScriptedLineEditor: LineEditor {
     /// A Ctrl-C while a command runs: ends the current (or, if none waits yet, the next) ``waitForInterrupt()``.
     public func interruptCommand() { commandInterrupts.fire() }
 
+    /// Returns after ``interruptCommand()``, or when the waiting task is cancelled.
     public func waitForInterrupt() async { await commandInterrupts.wait() }
 
     /// Ends the input after the queued lines (Ctrl-D).
@@ -83,6 +85,8 @@ public final class ScriptedLineEditor: LineEditor {
         reader?.resume(returning: result)
     }
 
+    /// Returns the next queued line (recording `prompt`), waits for ``type(_:)`` when the queue is empty, or
+    /// gives ``LineEditorResult/endOfInput`` once ``finish()`` was called and the queue is empty.
     public func readLine(prompt: String) async -> LineEditorResult {
         await withCheckedContinuation { continuation in
             let immediate = state.withLock { state -> LineEditorResult? in
@@ -100,6 +104,8 @@ public final class ScriptedLineEditor: LineEditor {
         }
     }
 
+    /// Appends `text` to ``output`` or ``errorOutput`` and wakes the ``waitForOutput(timeout:until:)`` calls it
+    /// satisfies.
     public func write(_ text: String, to stream: LineEditorStream) {
         let satisfied = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             if stream == .output { state.output += text } else { state.errorOutput += text }
@@ -148,10 +154,12 @@ public final class ScriptedLineEditor: LineEditor {
         }
     }
 
+    /// Records `line` in ``history`` (blank lines too, so tests see what the REPL added).
     public func addHistory(_ line: String) {
         state.withLock { $0.history.append(line) }
     }
 
+    /// Keeps `completer` for ``complete(_:)``.
     public func setCompleter(_ completer: LineCompleter?) {
         state.withLock { $0.completer = completer }
     }
@@ -162,6 +170,7 @@ public final class ScriptedLineEditor: LineEditor {
         return await completer(lineBeforeCursor)
     }
 
+    /// Ends a pending read with ``LineEditorResult/woken`` (or the next one).
     public func wake() {
         let reader = state.withLock { state -> CheckedContinuation<LineEditorResult, Never>? in
             if let reader = state.reader {
@@ -174,5 +183,6 @@ public final class ScriptedLineEditor: LineEditor {
         reader?.resume(returning: .woken)
     }
 
+    /// Does nothing: there is no terminal or file to give back.
     public func close() {}
 }

@@ -8,6 +8,7 @@ public enum TabAction: Sendable, Equatable {
     case replace(deleting: Int, inserting: String)
     /// Show these candidates below the line.
     case list([String])
+    /// Ring the terminal bell and change nothing: no candidate, or several with nothing more in common.
     case beep
 
     /// The action for `completion`; `repeated` is true when the previous key was also Tab on the same text.

@@ -23,6 +23,7 @@ public struct GuestRecord: Sendable, Codable, Equatable {
     /// The runtime directory.
     public var directory: String
 
+    /// A record with these fields, as the launcher writes it.
     public init(name: String?, pid: Int, monitor: String, console: String?, started: Double, directory: String) {
         self.name = name
         self.pid = pid

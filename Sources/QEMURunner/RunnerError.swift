@@ -1,6 +1,7 @@
 /// A failure of the guest runner: a configuration that cannot work, a program that cannot start, a guest that
 /// does not come up. ``Code`` is a growable set of reasons; the message says what to change.
 public struct RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why the runner failed; compare with the static constants. More may be added.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
@@ -23,9 +24,12 @@ public struct RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String { rawValue }
     }
 
+    /// Why it failed.
     public var code: Code
+    /// What happened and what to change, one line.
     public var message: String
 
+    /// A failure for `code` with a message for the user.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

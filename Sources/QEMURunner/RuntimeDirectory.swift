@@ -7,6 +7,7 @@ import Darwin
 /// A private (0700) directory for a guest's sockets and logs, with a short path (Unix socket paths are limited to
 /// 107 bytes): under `$XDG_RUNTIME_DIR` when that is short enough, else `/tmp`.
 public struct RuntimeDirectory: Sendable {
+    /// The directory's absolute path.
     public let path: String
 
     /// Creates a new directory `PREFIX-XXXXXX`.

@@ -17,6 +17,7 @@ import Synchronization
 /// let client = try await QMPClient.connect(to: server.address)
 /// ```
 public final class FakeQMPServer: Sendable {
+    /// The private folder holding the socket; it is removed when the server is released.
     public let directory: TemporaryDirectory
     private let listener: ListeningSocket
     private let outcome = Locked<Outcome>(Outcome())
@@ -67,6 +68,7 @@ public final class FakeQMPServer: Sendable {
 
     /// The socket path.
     public var path: String { listener.path }
+    /// The socket as a monitor address, for `QMPClient.connect(to:)`.
     public var address: MonitorAddress { .unix(path: listener.path) }
 
     /// Waits until every handler has returned; returns the errors they threw (empty when all went to plan).
@@ -95,9 +97,11 @@ public final class FakeQMPServer: Sendable {
 
 /// The server side of one connection of a ``FakeQMPServer``.
 public final class FakeQMPPeer: Sendable {
+    /// The accepted socket; the peer's `send` and `receive` methods use it.
     public let connection: SocketConnection
     private let framer = Mutex(JSONStreamFramer())
 
+    /// A peer on an accepted `connection` (the server makes one per client).
     public init(connection: SocketConnection) { self.connection = connection }
 
     /// The greeting a QEMU 7.2 sends.
@@ -119,8 +123,10 @@ public final class FakeQMPPeer: Sendable {
     /// Sends bytes exactly as given.
     public func sendRaw(_ text: String) throws { try connection.send(Array(text.utf8)) }
 
+    /// Sends bytes exactly as given, invalid UTF-8 and partial messages included.
     public func sendRaw(_ bytes: [UInt8]) throws { try connection.send(bytes) }
 
+    /// Sends `greeting` (by default QEMU 7.2's) as the first message, without waiting for anything.
     public func sendGreeting(_ greeting: JSON = FakeQMPPeer.qemu72Greeting) throws { try send(greeting) }
 
     /// Sends the greeting, then expects `qmp_capabilities` and accepts it.

@@ -8,8 +8,10 @@ import Darwin
 ///
 /// The path is short on purpose: Unix socket paths are limited to 107 bytes.
 public final class TemporaryDirectory: Sendable {
+    /// The directory's absolute path, e.g. `/tmp/qmpkit-Ab12Cd`.
     public let path: String
 
+    /// Creates `/tmp/PREFIX-XXXXXX` (mode 0700, via `mkdtemp`). Throws TestSupportError when it cannot.
     public init(prefix: String = "qmpkit") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -55,6 +57,8 @@ public final class TemporaryDirectory: Sendable {
 
 /// A failure in the test-support helpers themselves (not in the code under test).
 public struct TestSupportError: Error, Sendable, CustomStringConvertible {
+    /// What failed.
     public var description: String
+    /// A failure described by `description`.
     public init(_ description: String) { self.description = description }
 }

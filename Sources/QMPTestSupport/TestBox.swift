@@ -8,10 +8,13 @@ import Darwin
 public final class TestBox<Value: Sendable>: Sendable {
     private let storage = Locked<Value?>(nil)
 
+    /// An empty box.
     public init() {}
 
+    /// Stores `value`, replacing what was there. Safe from any thread.
     public func set(_ value: Value) { storage.withLock { $0 = value } }
 
+    /// The stored value; nil until set(_:) was called. Safe from any thread.
     public func get() -> Value? { storage.withLock { $0 } }
 }
 

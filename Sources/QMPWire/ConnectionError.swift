@@ -5,7 +5,9 @@
 public struct QMPConnectionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Why the connection failed.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The reason's name, e.g. `refused`.
         public var rawValue: String
+        /// The reason named `rawValue`; prefer the static constants.
         public init(rawValue: String) { self.rawValue = rawValue }
 
         /// No socket at that path.
@@ -37,19 +39,24 @@ public struct QMPConnectionError: Error, Sendable, Equatable, CustomStringConver
         /// Any other failure to set up a socket.
         public static let socketError = Code(rawValue: "socketError")
 
+        /// The reason's name.
         public var description: String { rawValue }
     }
 
+    /// Why the connection failed; match on this.
     public var code: Code
+    /// A one-line explanation for people, naming the address or system call where it helps.
     public var message: String
     /// The system error number, when one was involved.
     public var errno: Int32?
 
+    /// A connection failure for `code`, with the system error number when one was involved.
     public init(_ code: Code, _ message: String, errno: Int32? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
     }
 
+    /// The message.
     public var description: String { message }
 }

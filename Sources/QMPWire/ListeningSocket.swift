@@ -11,9 +11,13 @@ import Darwin
 /// (the kernel queues them) and QEMU takes the descriptor with `-chardev socket,fd=N,server=on`. Once the child
 /// has its copy, release this one: then, should QEMU exit, queued clients are reset instead of waiting.
 public final class ListeningSocket: Sendable {
+    /// The Unix socket's path; empty for a TCP socket, and for an adopted one given no path.
     public let path: String
+    /// The listening descriptor (close-on-exec); it is closed when this value is released.
     public let fileDescriptor: Int32
 
+    /// Binds a Unix socket at `path` (replacing a stale file there), makes it owner-only and listens, queueing
+    /// at most about `backlog` connections. Throws `QMPConnectionError` (`socketError`) when it cannot.
     public init(path: String, backlog: Int32 = 8) throws {
         self.path = path
         unlink(path)

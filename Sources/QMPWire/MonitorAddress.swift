@@ -4,7 +4,9 @@
 /// brackets: `tcp:[::1]:4444`), `fd:N`, and qmp-shell's `HOST:PORT` shorthand (`localhost:4444`, `[::1]:4444`)
 /// for `tcp:HOST:PORT`.
 public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A Unix socket at `path`.
     case unix(path: String)
+    /// A TCP listener; `host` is a name or an IPv4 or IPv6 address (without brackets).
     case tcp(host: String, port: UInt16)
     /// A connected stream socket (e.g. one end of a `socketpair`) that the connection takes ownership of.
     case fileDescriptor(Int32)
@@ -62,6 +64,7 @@ public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
         return (host, port)
     }
 
+    /// The address in the form the parser reads: `unix:PATH`, `tcp:HOST:PORT` (`tcp:[::1]:PORT`) or `fd:N`.
     public var description: String {
         switch self {
         case .unix(let path): return "unix:\(path)"
@@ -73,13 +76,17 @@ public enum MonitorAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// A monitor address that cannot be parsed.
 public struct MonitorAddressError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text as given.
     public var text: String
+    /// What is wrong with it.
     public var reason: String
 
+    /// `text` could not be parsed because of `reason`.
     public init(_ text: String, _ reason: String) {
         self.text = text
         self.reason = reason
     }
 
+    /// `invalid monitor address 'TEXT': REASON`.
     public var description: String { "invalid monitor address '\(text)': \(reason)" }
 }

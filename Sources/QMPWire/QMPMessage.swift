@@ -61,15 +61,18 @@ public enum QMPMessage: Sendable, Equatable {
 
 /// A message that breaks the QMP protocol (as opposed to a command that failed).
 public struct QMPProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What rule the message broke.
     public var reason: String
     /// The offending message, when there was one.
     public var message: JSON?
 
+    /// A protocol violation, with the offending message when there was one.
     public init(_ reason: String, message: JSON? = nil) {
         self.reason = reason
         self.message = message
     }
 
+    /// The reason, followed by the offending message in JSON when there was one.
     public var description: String {
         message.map { "\(reason): \($0.serialized())" } ?? reason
     }
@@ -82,6 +85,7 @@ public struct QMPErrorBody: Sendable, Equatable {
     /// QEMU's description of what went wrong.
     public var description: String
 
+    /// An error body with this class and description.
     public init(errorClass: String, description: String) {
         self.errorClass = errorClass
         self.description = description
@@ -93,21 +97,27 @@ public struct QMPErrorBody: Sendable, Equatable {
         description = body["desc"]?.stringValue ?? ""
     }
 
+    /// The body as it goes on the wire: `{"class": ..., "desc": ...}`.
     public var json: JSON { ["class": .string(errorClass), "desc": .string(description)] }
 }
 
 /// An event as it arrives: name, data (an empty object when QEMU sends none) and QEMU's timestamp.
 public struct QMPEventMessage: Sendable, Equatable {
+    /// The event's name, e.g. `DEVICE_DELETED`.
     public var name: String
+    /// The event's `data`; an empty object when QEMU sent none.
     public var data: JSON
+    /// When QEMU emitted the event, by QEMU's clock.
     public var timestamp: QMPTimestamp
 
+    /// An event with this name, data and timestamp.
     public init(name: String, data: JSON = .object([:]), timestamp: QMPTimestamp = QMPTimestamp()) {
         self.name = name
         self.data = data
         self.timestamp = timestamp
     }
 
+    /// The event as it goes on the wire: `{"event": ..., "data": ..., "timestamp": ...}`.
     public var json: JSON {
         ["event": .string(name), "data": data, "timestamp": timestamp.json]
     }
@@ -115,9 +125,12 @@ public struct QMPEventMessage: Sendable, Equatable {
 
 /// QEMU's event timestamp: wall-clock seconds and microseconds (`-1`/`-1` when QEMU could not read the clock).
 public struct QMPTimestamp: Sendable, Hashable {
+    /// Whole seconds since the Unix epoch.
     public var seconds: Int64
+    /// Microseconds within the second (0 to 999 999).
     public var microseconds: Int64
 
+    /// A timestamp; the default is the epoch itself.
     public init(seconds: Int64 = 0, microseconds: Int64 = 0) {
         self.seconds = seconds
         self.microseconds = microseconds
@@ -131,6 +144,7 @@ public struct QMPTimestamp: Sendable, Hashable {
     /// Seconds since the Unix epoch as a floating-point number.
     public var timeInterval: Double { Double(seconds) + Double(microseconds) / 1_000_000 }
 
+    /// The timestamp as it goes on the wire: `{"seconds": ..., "microseconds": ...}`.
     public var json: JSON { ["seconds": .int(seconds), "microseconds": .int(microseconds)] }
 }
 
@@ -143,23 +157,30 @@ public struct QMPGreeting: Sendable, Equatable {
     /// The greeting as received.
     public var raw: JSON
 
+    /// Reads the object inside the greeting's `QMP` member: `version` and `capabilities` (missing parts
+    /// become 0 or empty).
     public init(_ json: JSON) {
         raw = json
         version = QEMUVersion(json["version"] ?? .null)
         capabilities = json["capabilities"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
+    /// The greeting's inner object as received.
     public var json: JSON { raw }
 }
 
 /// A QEMU version as reported in the greeting and by `query-version`.
 public struct QEMUVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The major version (7 in 7.2.22).
     public var major: Int
+    /// The minor version (2 in 7.2.22).
     public var minor: Int
+    /// The micro version (22 in 7.2.22).
     public var micro: Int
     /// Distribution package string, e.g. `Debian 1:7.2+dfsg-7+deb12u18`.
     public var package: String
 
+    /// The version `major.minor.micro`, with an optional distribution package string.
     public init(major: Int, minor: Int, micro: Int, package: String = "") {
         self.major = major
         self.minor = minor
@@ -176,8 +197,10 @@ public struct QEMUVersion: Sendable, Hashable, Comparable, CustomStringConvertib
         package = json["package"]?.stringValue?.trimmingSpaces ?? ""
     }
 
+    /// `major.minor.micro`, without the package string.
     public var description: String { "\(major).\(minor).\(micro)" }
 
+    /// Orders by major, minor, then micro; the package string is ignored.
     public static func < (lhs: QEMUVersion, rhs: QEMUVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.micro) < (rhs.major, rhs.minor, rhs.micro)
     }

@@ -11,6 +11,7 @@ public struct HMPBalloonInfo: Sendable, Hashable, Encodable {
     /// The memory the guest has, in MiB (QEMU prints `actual` shifted right by 20).
     public var actualMiB: Int
 
+    /// A balloon reading of `actualMiB` MiB.
     public init(actualMiB: Int) {
         self.actualMiB = actualMiB
     }

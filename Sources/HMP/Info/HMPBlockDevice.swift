@@ -50,6 +50,7 @@ public struct HMPBlockDevice: Sendable, Hashable, Encodable {
     /// The I/O throttling limits (`bps=...  iops=... group=...`) when any is set.
     public var throttling: HMPParameters?
 
+    /// An entry with the given fields; parsers fill it from `info block`, tests build one to compare with.
     public init(
         name: String, device: String? = nil, nodeName: String? = nil, attachedTo: String? = nil,
         inserted: Bool = true, file: String? = nil, format: String? = nil, readOnly: Bool? = nil,
@@ -87,6 +88,7 @@ public struct HMPBlockCacheMode: Sendable, Hashable, Encodable {
     /// `, ignore flushes`: flush requests are ignored (`cache=unsafe`).
     public var noFlush: Bool
 
+    /// A cache mode; `writeback: false` is `writethrough`.
     public init(writeback: Bool, direct: Bool = false, noFlush: Bool = false) {
         self.writeback = writeback
         self.direct = direct

@@ -14,6 +14,7 @@ public struct HMPCPUInfo: Sendable, Hashable, Encodable {
     /// Every `key=value` after `CPU #N:`, in order (other targets and versions add their own).
     public var properties: HMPParameters
 
+    /// A CPU line with the given fields; `parse(_:)` fills it from `info cpus`.
     public init(
         index: Int, current: Bool = false, threadID: Int? = nil, state: String? = nil,
         properties: HMPParameters = HMPParameters()

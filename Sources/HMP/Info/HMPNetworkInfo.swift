@@ -23,6 +23,7 @@ public struct HMPNetworkInfo: Sendable, Hashable, Encodable {
     /// The clients outside hubs: NICs (with their netdev as ``HMPNetworkEntry/peer``) and unconnected netdevs.
     public var clients: [HMPNetworkEntry]
 
+    /// A network listing with these hubs and clients.
     public init(hubs: [HMPNetworkHub] = [], clients: [HMPNetworkEntry] = []) {
         self.hubs = hubs
         self.clients = clients
@@ -51,9 +52,12 @@ public struct HMPNetworkInfo: Sendable, Hashable, Encodable {
 
 /// A hub (`hub 0`) and its ports.
 public struct HMPNetworkHub: Sendable, Hashable, Encodable {
+    /// The hub's number (`hub 0`).
     public var id: Int
+    /// The hub's ports, in the order QEMU printed them.
     public var ports: [HMPNetworkHubPort]
 
+    /// A hub numbered `id` with these ports.
     public init(id: Int, ports: [HMPNetworkHubPort] = []) {
         self.id = id
         self.ports = ports
@@ -62,10 +66,12 @@ public struct HMPNetworkHub: Sendable, Hashable, Encodable {
 
 /// A hub port (`hub0port0`, or a `-netdev hubport,id=...`) and the client on its other end.
 public struct HMPNetworkHubPort: Sendable, Hashable, Encodable {
+    /// The port's name: `hub0port0`, or the `id` of a `-netdev hubport`.
     public var name: String
     /// The NIC or netdev plugged into the port; `nil` for a port with no peer.
     public var peer: HMPNetworkClient?
 
+    /// A port named `name` with `peer` on its other end.
     public init(name: String, peer: HMPNetworkClient? = nil) {
         self.name = name
         self.peer = peer
@@ -74,10 +80,12 @@ public struct HMPNetworkHubPort: Sendable, Hashable, Encodable {
 
 /// A top-level client line and the peer printed under it.
 public struct HMPNetworkEntry: Sendable, Hashable, Encodable {
+    /// The client the line names (a NIC or a netdev).
     public var client: HMPNetworkClient
     /// For a NIC, its netdev (QEMU prints netdevs that have a NIC only under that NIC).
     public var peer: HMPNetworkClient?
 
+    /// A top-level line for `client`, with `peer` printed under it.
     public init(client: HMPNetworkClient, peer: HMPNetworkClient? = nil) {
         self.client = client
         self.peer = peer
@@ -104,6 +112,7 @@ public struct HMPNetworkClient: Sendable, Hashable, Encodable {
     /// The filters (`-object filter-*,netdev=...`) listed under the client.
     public var filters: [HMPNetworkFilter]
 
+    /// A client; `parameters`, `model` and `macAddress` are read from `details` (`key=value` pairs separated by `,`).
     public init(
         name: String, queueIndex: Int? = nil, type: String? = nil, details: String = "",
         filters: [HMPNetworkFilter] = []
@@ -128,6 +137,7 @@ public struct HMPNetworkFilter: Sendable, Hashable, Encodable {
     /// All `key=value` pairs after the id, `type` included.
     public var parameters: HMPParameters
 
+    /// A filter with its `key=value` pairs; `type` is read from them.
     public init(id: String, parameters: HMPParameters) {
         self.id = id
         self.type = parameters["type"]

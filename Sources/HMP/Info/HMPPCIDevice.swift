@@ -12,18 +12,24 @@
 ///
 /// Functions behind a bridge follow the bridge's own entry, with their bus number.
 public struct HMPPCIDevice: Sendable, Hashable, Encodable {
+    /// The PCI bus number (`Bus  0`).
     public var bus: Int
     /// The device (slot) number on the bus.
     public var slot: Int
+    /// The function number within the device, 0 to 7.
     public var function: Int
     /// The class name (`Ethernet controller`), or `Class NNNN` for classes QEMU has no name for.
     public var classDescription: String
     /// The class code, only known for the unnamed classes: QEMU prints it in **decimal** padded to four digits
     /// (`Class 0255` is class 0x00ff).
     public var classCode: Int?
+    /// The vendor ID (`1af4` in `PCI device 1af4:1000`).
     public var vendorID: Int?
+    /// The device ID (`1000` in `PCI device 1af4:1000`).
     public var deviceID: Int?
+    /// The subsystem vendor ID (`1af4` in `PCI subsystem 1af4:0001`); nil when QEMU prints no subsystem line.
     public var subsystemVendorID: Int?
+    /// The subsystem ID (`0001` in `PCI subsystem 1af4:0001`); nil when QEMU prints no subsystem line.
     public var subsystemID: Int?
     /// The legacy interrupt line.
     public var irq: Int?
@@ -36,6 +42,7 @@ public struct HMPPCIDevice: Sendable, Hashable, Encodable {
     /// The device's `id` (`-device ...,id=nic0`); `nil` when it has none (QEMU prints `id ""`).
     public var qdevID: String?
 
+    /// A PCI function with the given fields; `parse(_:)` fills it from `info pci`.
     public init(
         bus: Int, slot: Int, function: Int, classDescription: String, classCode: Int? = nil, vendorID: Int? = nil,
         deviceID: Int? = nil, subsystemVendorID: Int? = nil, subsystemID: Int? = nil, irq: Int? = nil,
@@ -62,12 +69,18 @@ public struct HMPPCIDevice: Sendable, Hashable, Encodable {
 public struct HMPPCIBridge: Sendable, Hashable, Encodable {
     /// The bus the bridge sits on (`BUS 0.`).
     public var bus: Int?
+    /// The number of the bus directly behind the bridge (`secondary bus 1`).
     public var secondaryBus: Int?
+    /// The highest bus number reachable behind the bridge (`subordinate bus 1`).
     public var subordinateBus: Int?
+    /// The I/O port window the bridge forwards (`IO range`).
     public var ioRange: HMPPCIRange?
+    /// The memory window the bridge forwards (`memory range`).
     public var memoryRange: HMPPCIRange?
+    /// The prefetchable memory window the bridge forwards (`prefetchable memory range`).
     public var prefetchableMemoryRange: HMPPCIRange?
 
+    /// A bridge with the given bus numbers and windows.
     public init(
         bus: Int? = nil, secondaryBus: Int? = nil, subordinateBus: Int? = nil, ioRange: HMPPCIRange? = nil,
         memoryRange: HMPPCIRange? = nil, prefetchableMemoryRange: HMPPCIRange? = nil
@@ -83,9 +96,12 @@ public struct HMPPCIBridge: Sendable, Hashable, Encodable {
 
 /// An address window `[base, limit]`, both ends included.
 public struct HMPPCIRange: Sendable, Hashable, Encodable {
+    /// The first address of the window.
     public var base: UInt64
+    /// The last address of the window (included).
     public var limit: UInt64
 
+    /// The window from `base` to `limit`, both included.
     public init(base: UInt64, limit: UInt64) {
         self.base = base
         self.limit = limit
@@ -97,22 +113,28 @@ public struct HMPPCIRange: Sendable, Hashable, Encodable {
 /// A BAR the firmware has not placed yet is unmapped: QEMU 7.2 prints its address as `0xffffffffffffffff`
 /// (later versions print `(not mapped)`); both give ``address`` `nil`.
 public struct HMPPCIBar: Sendable, Hashable, Encodable {
+    /// The address space a BAR maps.
     public enum Kind: String, Sendable, Hashable, Encodable {
+        /// I/O ports (`I/O at`).
         case io
+        /// Memory (`memory at`), 32 or 64 bit.
         case memory
     }
 
     /// The BAR number; 6 is the expansion ROM.
     public var index: Int
+    /// I/O ports or memory.
     public var kind: Kind
     /// 32 or 64 for memory BARs.
     public var bits: Int?
+    /// Whether QEMU printed `prefetchable` (memory BARs the guest may read ahead).
     public var prefetchable: Bool
     /// The first address; `nil` when unmapped.
     public var address: UInt64?
     /// The last address; `nil` when unmapped.
     public var lastAddress: UInt64?
 
+    /// A BAR with the given fields; leave `address` nil for an unmapped one.
     public init(
         index: Int, kind: Kind, bits: Int? = nil, prefetchable: Bool = false, address: UInt64? = nil,
         lastAddress: UInt64? = nil

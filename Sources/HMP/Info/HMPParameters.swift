@@ -6,21 +6,27 @@
 public struct HMPParameters: Sendable, Hashable, Encodable, ExpressibleByDictionaryLiteral {
     /// One `key=value` pair.
     public struct Pair: Sendable, Hashable {
+        /// The text before the first `=`.
         public var key: String
+        /// The text after the first `=` (it may contain `=` and, after a piece without one, the separator).
         public var value: String
 
+        /// The pair `key=value`.
         public init(key: String, value: String) {
             self.key = key
             self.value = value
         }
     }
 
+    /// The pairs in the order QEMU printed them; a key may repeat.
     public var pairs: [Pair]
 
+    /// Parameters holding `pairs` in this order.
     public init(_ pairs: [Pair] = []) {
         self.pairs = pairs
     }
 
+    /// Parameters from a literal such as `["model": "e1000"]`, in the literal's order.
     public init(dictionaryLiteral elements: (String, String)...) {
         pairs = elements.map { Pair(key: $0.0, value: $0.1) }
     }
@@ -43,6 +49,7 @@ public struct HMPParameters: Sendable, Hashable, Encodable, ExpressibleByDiction
         pairs.first { $0.key == key }?.value
     }
 
+    /// True when there is no pair.
     public var isEmpty: Bool { pairs.isEmpty }
 
     public func encode(to encoder: any Encoder) throws {

@@ -30,12 +30,14 @@ public struct HMPParseError: Error, Sendable, Hashable, CustomStringConvertible 
         public var description: String { rawValue }
     }
 
+    /// What kind of failure; compare with the `Code` constants.
     public var code: Code
     /// The command whose output this was, e.g. `info block`.
     public var command: String
     /// What went wrong; for ``Code/monitorError`` the error text QEMU printed.
     public var message: String
 
+    /// A parse failure of `command`'s output.
     public init(code: Code, command: String, message: String) {
         self.code = code
         self.command = command

@@ -19,6 +19,7 @@ public struct HMPStatusInfo: Sendable, Hashable, Encodable {
     /// Whether QEMU added `(single step mode)`.
     public var singleStep: Bool
 
+    /// A status with the given fields; `init(parsing:)` fills it from `info status`.
     public init(running: Bool, status: String, reason: String? = nil, singleStep: Bool = false) {
         self.running = running
         self.status = status

@@ -10,12 +10,16 @@
 /// version.package   // "Debian 1:7.2+dfsg-7+deb12u18+b3"
 /// ```
 public struct HMPVersionInfo: Sendable, Hashable, Encodable {
+    /// The major version (7 in 7.2.22).
     public var major: Int
+    /// The minor version (2 in 7.2.22).
     public var minor: Int
+    /// The micro version (22 in 7.2.22).
     public var micro: Int
     /// The build's package string (`query-version`'s `package`), `nil` when QEMU printed none.
     public var package: String?
 
+    /// The version `major.minor.micro`, with `package` as the build's package string.
     public init(major: Int, minor: Int, micro: Int, package: String? = nil) {
         self.major = major
         self.minor = minor

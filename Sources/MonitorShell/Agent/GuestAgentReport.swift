@@ -56,9 +56,12 @@ public enum GuestAgentReport {
 
     /// A `cp` operand: `:PATH` (or `guest:PATH`) is in the guest, anything else on the host.
     public enum CopyOperand: Sendable, Equatable {
+        /// A path in the guest.
         case guest(String)
+        /// A path on the host.
         case host(String)
 
+        /// Reads an operand: `:PATH` or `guest:PATH` is in the guest, anything else on the host.
         public init(_ text: String) {
             if text.hasPrefix(":") {
                 self = .guest(String(text.dropFirst()))

@@ -38,8 +38,10 @@ public struct ErrorReport: Sendable, Equatable, CustomStringConvertible {
     public var errorClass: String
     /// The message after the class (never itself starting with the class).
     public var message: String
+    /// What kind of failure; it decides ``exitStatus``.
     public var category: Category
 
+    /// A report with this class, message and category, for failures that are not Swift errors.
     public init(errorClass: String, message: String, category: Category) {
         self.errorClass = errorClass
         self.message = message

@@ -13,18 +13,27 @@ import QMPWire
 /// (rebase it onto the previous backup to restore). The target file is created with mode 0600 and formatted by
 /// QEMU (`blockdev-create`); the job is followed with ``Job`` and reported through `progress`.
 public struct BackupOperation: Sendable {
+    /// Which clusters the backup copies.
     public enum Mode: String, Sendable {
+        /// `full` copies the whole disk and restarts the bitmap; `incremental` copies what the bitmap marked since
+        /// the last backup, and fails when no full backup started the bitmap.
         case full, incremental
     }
 
     /// The dirty bitmap that tracks the writes since the last full or incremental backup.
     public static let bitmapName = "qmpkit-backup"
 
+    /// The disk to back up: a device id (`vd0`), a `-drive` id or a node name.
     public var disk: String
+    /// The qcow2 file to write. It is created by this process (0600, and it must not exist), then opened by QEMU:
+    /// give an absolute path, since QEMU resolves relative ones against its own working directory.
     public var target: String
+    /// Full or incremental.
     public var mode: Mode
+    /// How long the backup job may run before it is cancelled and ``run(on:progress:)`` throws.
     public var timeout: Duration
 
+    /// A backup of `disk` into the new file `target`; the job may run for `timeout` (an hour by default).
     public init(disk: String, target: String, mode: Mode, timeout: Duration = .seconds(3600)) {
         self.disk = disk
         self.target = target

@@ -20,10 +20,15 @@ public struct MigrationOperation: Sendable {
         case file(String)
     }
 
+    /// Leave the source QEMU running (paused in `postmigrate`) instead of sending it `quit` after success.
     public var keepSource: Bool
+    /// How long the migration may take before it is cancelled and ``run(from:to:progress:)`` throws.
     public var timeout: Duration
+    /// How to help a migration that does not converge; nil leaves `downtime-limit` and the mode alone.
     public var convergence: Migration.Convergence?
 
+    /// A migration with these settings: by default the source quits, the migration may take an hour, and
+    /// the default convergence help is on.
     public init(keepSource: Bool = false, timeout: Duration = .seconds(3600), convergence: Migration.Convergence? = Migration.Convergence()) {
         self.keepSource = keepSource
         self.timeout = timeout

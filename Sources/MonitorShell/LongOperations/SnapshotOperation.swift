@@ -6,6 +6,7 @@ import QMPWire
 public enum SnapshotOperation {
     /// One internal snapshot as `list` shows it.
     public struct Entry: Sendable, Equatable {
+        /// The snapshot's tag, as given to `save`.
         public var name: String
         /// Bytes of VM state saved with it (0 for a disk-only snapshot).
         public var vmStateSize: Int64

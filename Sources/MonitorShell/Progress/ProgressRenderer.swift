@@ -17,6 +17,7 @@ public struct ProgressRenderer: Sendable {
         case json
     }
 
+    /// Bar, plain lines or JSON.
     public var mode: Mode
     /// The shortest time between two plain lines.
     public var plainInterval: Duration
@@ -24,6 +25,7 @@ public struct ProgressRenderer: Sendable {
     public var barWidth: Int
     private var lastPlain: ContinuousClock.Instant?
 
+    /// A renderer; plain lines come at most once per `plainInterval`, the bar is `barWidth` characters wide.
     public init(mode: Mode, plainInterval: Duration = .seconds(1), barWidth: Int = 30) {
         self.mode = mode
         self.plainInterval = plainInterval

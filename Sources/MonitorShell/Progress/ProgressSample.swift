@@ -11,15 +11,18 @@ public struct ProgressSample: Sendable, Equatable {
     public var fraction: Double?
     /// Bytes done and in total (0 while unknown).
     public var done: Int64
+    /// The total in bytes; 0 while unknown.
     public var total: Int64
     /// Bytes per second; `nil` while unknown.
     public var rate: Double?
+    /// Time to completion at the current rate; nil while unknown.
     public var estimatedTimeLeft: Duration?
     /// Further figures for the JSON form and the plain line (e.g. `expected-downtime-ms`).
     public var extra: [(String, JSON)] = []
     /// True for the last report.
     public var isFinal: Bool
 
+    /// A report with these figures (bytes and bytes per second); `extra` holds further named values.
     public init(
         label: String, status: String, fraction: Double?, done: Int64, total: Int64, rate: Double?,
         estimatedTimeLeft: Duration?, isFinal: Bool, extra: [(String, JSON)] = []

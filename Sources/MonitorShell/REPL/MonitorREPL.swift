@@ -39,6 +39,7 @@ public final class MonitorREPL: Sendable {
         /// when there is no console to switch to.
         public var attachConsole: (@Sendable () async -> Void)?
 
+        /// Options for a plain shell: failures do not change the exit status, and there is no console to switch to.
         public init() {}
     }
 

@@ -4,13 +4,18 @@ public import QMPWire
 /// A jq-like path into a JSON value: `.` (the value itself), `.status`, `.a.b[0]`, `.[2].name`, `.["odd key"]`.
 /// Keys may hold dashes (`.tray-open`). A leading `$_` is allowed (`$_.status`).
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
+    /// One step of a path.
     public enum Component: Sendable, Equatable {
+        /// A member of an object (`.name` or `.["odd key"]`).
         case key(String)
+        /// An element of an array (`[2]`); a negative index counts from the end.
         case index(Int)
     }
 
+    /// The steps from the outside in; empty for `.`, the value itself.
     public var components: [Component]
 
+    /// The path made of these steps.
     public init(_ components: [Component]) { self.components = components }
 
     /// Parses a path; errors carry the 1-based column within `text`.
@@ -85,6 +90,7 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
         return current
     }
 
+    /// The path in the syntax ``init(parsing:)`` reads: plain keys as `.key`, other keys quoted, indexes as `[N]`.
     public var description: String {
         if components.isEmpty { return "." }
         let text = components.map { component in

@@ -25,6 +25,7 @@ public struct Script: Sendable {
     /// Every variable and its final value (after `--var` and environment overrides).
     public var variables: [String: String]
 
+    /// A script of already parsed statements; ``ScriptParser`` builds one from text.
     public init(file: String, statements: [ScriptStatement], variables: [String: String] = [:]) {
         self.file = file
         self.statements = statements
@@ -62,6 +63,7 @@ public struct ScriptStatement: Sendable {
     public var text: String
     /// The line as written.
     public var source: String
+    /// What the statement does, with its parsed arguments.
     public var kind: Kind
     /// Maps a 1-based column of the expanded line to the 1-based column of ``source`` (they differ after `${...}`);
     /// empty when the line had no variables.
@@ -69,6 +71,7 @@ public struct ScriptStatement: Sendable {
     /// For a `transaction( ... )` block (a `transaction` command): where each of its lines came from.
     public var transaction: TransactionSource?
 
+    /// A statement at 1-based `line`; `columnMap` maps columns of `text` to columns of `source` (empty when equal).
     public init(line: Int, text: String, source: String, kind: Kind, columnMap: [Int] = []) {
         self.line = line
         self.text = text
@@ -84,6 +87,7 @@ public struct ScriptStatement: Sendable {
         return columnMap[column - 1]
     }
 
+    /// The statements of the script language, each with what the parser read from its line.
     public enum Kind: Sendable {
         /// A QMP command, a raw JSON request or an HMP command (``MonitorInput``); `columns` gives the column of each
         /// argument's first key segment, for messages that point at an argument.
@@ -119,24 +123,39 @@ public struct ScriptStatement: Sendable {
 
 /// `expect PATH OP VALUE` (or `expect PATH`: the value is there and neither `false` nor `null`).
 public struct ScriptExpectation: Sendable, Equatable {
+    /// How ``ScriptExpectation/value`` is compared with the value at the path; the raw value is the operator as
+    /// written.
     public enum Operator: String, Sendable, CaseIterable {
+        /// Equal, numbers by value and `"1"` equal to `1` (`JSON.looselyEquals(_:)`).
         case equal = "=="
+        /// Not equal, in the same loose sense as ``equal``.
         case notEqual = "!="
+        /// Contains, as jq's `contains`: a substring, array elements, or object members.
         case contains
+        /// Does not contain, in the same sense as ``contains``.
         case notContains = "!contains"
+        /// Less than; both sides must be numbers.
         case less = "<"
+        /// Less than or equal; both sides must be numbers.
         case lessOrEqual = "<="
+        /// Greater than; both sides must be numbers.
         case greater = ">"
+        /// Greater than or equal; both sides must be numbers.
         case greaterOrEqual = ">="
+        /// The string matches the regular expression on the right (`LinearRegex`: linear time, no back-references).
         case matches
         /// `expect PATH`: present, not `null`, not `false`.
         case truthy = ""
     }
 
+    /// Where in the last command's return value to look, e.g. `.status` or `.devices[0].id`.
     public var path: JSONPath
+    /// How to compare.
     public var op: Operator
+    /// The value to compare with (ignored by ``Operator/truthy``).
     public var value: JSON
 
+    /// The expectation `path op value`.
     public init(path: JSONPath, op: Operator, value: JSON) {
         self.path = path
         self.op = op

@@ -5,15 +5,18 @@ import QMPWire
 /// ``description`` is `FILE:LINE:COL: message`, the form editors and CI logs link to; ``rendered`` adds the line
 /// and a caret under the column.
 public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The script's file name, as given.
     public var file: String
     /// 1-based line.
     public var line: Int
     /// 1-based column in the line as written.
     public var column: Int
+    /// What is wrong, without the location.
     public var message: String
     /// The line as written, for ``rendered``.
     public var sourceLine: String
 
+    /// A problem at 1-based `line` and `column` of `file`; `sourceLine` is the line as written.
     public init(file: String, line: Int, column: Int, message: String, sourceLine: String) {
         self.file = file
         self.line = line
@@ -41,10 +44,13 @@ public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// All the problems found in a script before it ran (none of it was sent).
 public struct ScriptErrors: Error, Sendable, CustomStringConvertible {
+    /// The problems, in line order.
     public var errors: [ScriptError]
 
+    /// The problems found, in line order.
     public init(_ errors: [ScriptError]) { self.errors = errors }
 
+    /// Each error's `FILE:LINE:COL: message`, one per line.
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 
     /// Every error with its line and caret.

@@ -8,8 +8,10 @@ import QMPWire
 /// values through ``Redaction/redact(_:placeholder:)``, and the return of a command that reads a secret
 /// (``Redaction/readsSecret(command:arguments:)``) is replaced whole.
 public struct ScriptOutputFormatter: Sendable {
+    /// The output format: `human` for readable lines, `json` for one JSON object per line (`--json`).
     public enum Style: Sendable { case human, json }
 
+    /// Human-readable lines or JSON objects.
     public var style: Style
     /// Printed before each line when several monitors run (`[web1] `); `nil` for one monitor.
     public var monitorPrefix: String?
@@ -18,6 +20,7 @@ public struct ScriptOutputFormatter: Sendable {
     /// Longest result shown in human output before it is cut (the JSON output is never cut).
     public var maximumResultLength = 2000
 
+    /// A formatter for the run on `monitor`; with `showsMonitor`, human lines start with `[monitor] `.
     public init(style: Style, monitor: String, showsMonitor: Bool) {
         self.style = style
         self.monitor = monitor

@@ -7,7 +7,9 @@ public struct TransactionSource: Sendable {
     /// One line of the block: its number, the text as written, and the column map of its expansion (empty when
     /// it had no variables).
     public struct Line: Sendable {
+        /// The 1-based line number in the script.
         public var number: Int
+        /// The line as written.
         public var source: String
         /// The line after variable expansion.
         public var text: String

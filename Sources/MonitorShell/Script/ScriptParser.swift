@@ -20,6 +20,7 @@ public struct ScriptParser: Sendable {
     /// Variables that win over `set`.
     public var overrides: [String: String]
 
+    /// A parser whose `overrides` win over the scripts' own `set` lines.
     public init(overrides: [String: String] = [:]) {
         self.overrides = overrides
     }

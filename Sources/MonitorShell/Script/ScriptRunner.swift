@@ -17,6 +17,7 @@ import HMP
 ///
 /// A failed statement is a result, not a thrown error: ``run(report:)`` returns a ``ScriptSummary``.
 public struct ScriptRunner: Sendable {
+    /// How a run behaves on failures, which time limit applies, and whether events are reported.
     public struct Options: Sendable {
         /// Go on after a failed statement (a lost monitor still stops the run).
         public var keepGoing = false
@@ -25,16 +26,22 @@ public struct ScriptRunner: Sendable {
         /// Report every event the monitor sends (for `--json`), between statements, in arrival order.
         public var reportsEvents = false
 
+        /// The defaults: stop at the first failure, 30 s limit, no event reports.
         public init() {}
     }
 
+    /// The script to run.
     public let script: Script
+    /// The monitor the commands go to.
     public let session: MonitorSession
+    /// The guest's serial console for `console-expect` and `console-send`; nil when the guest has none.
     public let console: SerialConsole?
+    /// How the run behaves.
     public let options: Options
     /// The guest agent for `guest-exec` and `guest-wait-device`, if there is one.
     public let agent: (any GuestAgentConnection)?
 
+    /// A runner of `script` on `session`, with the console and agent a guest offers, if any.
     public init(
         script: Script, session: MonitorSession, console: SerialConsole? = nil, options: Options = Options(),
         agent: (any GuestAgentConnection)? = nil

@@ -7,7 +7,10 @@ import QMPWire
 /// the monitor cannot do are not there (QMP commands on a direct HMP monitor, console statements without a
 /// guest that qmpkit booted).
 public struct ScriptValidator: Sendable {
+    /// The script to check.
     public var script: Script
+    /// A serial console is there for `console-expect` and `console-send` (a guest qmpkit booted); without
+    /// one, those statements are errors.
     public var hasConsole: Bool
     /// Check commands, arguments and event names against the monitor's schema (`--no-validate` turns it off; the
     /// checks that do not need the schema still run).
@@ -15,6 +18,7 @@ public struct ScriptValidator: Sendable {
     /// A guest agent is there for `guest-exec` and `guest-wait-device` (issue 16).
     public var hasAgent = false
 
+    /// A validator for `script`; a guest agent is assumed absent until ``hasAgent`` is set.
     public init(script: Script, hasConsole: Bool, usesSchema: Bool = true) {
         self.script = script
         self.hasConsole = hasConsole

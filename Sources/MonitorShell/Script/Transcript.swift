@@ -68,6 +68,7 @@ public final class TranscriptWriter: Sendable {
 
 /// The transcript file could not be written.
 public struct TranscriptError: Error, Sendable, CustomStringConvertible {
+    /// What failed, with the file name and the system's reason.
     public var description: String
     init(_ description: String) { self.description = description }
 }

@@ -20,6 +20,7 @@ public struct LocalPaths: Sendable, Equatable {
     /// The folder relative names are resolved against (an absolute path).
     public var directory: String
 
+    /// Resolves against `directory`, which should be absolute.
     public init(directory: String) {
         self.directory = directory
     }

@@ -47,15 +47,19 @@ public final class Guest: Sendable {
         /// whose output is a pipe still says why it is silent).
         public var waitNotice: (@Sendable (String) -> Void)?
 
+        /// The defaults: no output callbacks and no progress lines.
         public init() {}
     }
 
+    /// The configuration the guest was booted with.
     public let configuration: MachineConfiguration
+    /// The QEMU process.
     public let process: Subprocess
     /// The QMP client, connected and negotiated.
     public let client: QMPClient
     /// The serial console. For a detached guest it stays silent: the console then goes to the log file only.
     public let console: SerialConsole
+    /// The private (0700) directory with the guest's sockets and logs; it is removed when QEMU ends.
     public let runtimeDirectory: RuntimeDirectory
     /// Path of the QMP monitor socket for other clients (`monitor.sock` in the runtime directory; a second
     /// monitor, so it is free while ``client`` holds the runner's own).

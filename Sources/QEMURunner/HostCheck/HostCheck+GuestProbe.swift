@@ -11,8 +11,11 @@ extension HostCheck {
     /// (`Linux version ...`, its very first message; with `earlyprintk` it comes within a second under a working
     /// KVM). QEMU is killed as soon as the banner shows or the time is up, so the probe is bounded.
     public struct GuestBootProbe: Sendable, Hashable {
+        /// The accelerator the probe booted with: `kvm` or `tcg`.
         public var accelerator: String
+        /// The bzImage kernel that was booted.
         public var kernel: String
+        /// How long the banner was waited for.
         public var timeout: Duration
         /// When the banner appeared, from QEMU's launch; `nil` when it did not.
         public var bannerAfter: Duration?

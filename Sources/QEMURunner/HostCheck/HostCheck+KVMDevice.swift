@@ -10,12 +10,17 @@ extension HostCheck {
     /// Opening it read-write is what QEMU needs; ``canOpen`` says whether that works for this user. It does not
     /// promise that guests run (see ``HostCheck``).
     public struct KVMDevice: Sendable, Hashable {
+        /// The device path checked, normally `/dev/kvm`.
         public var path: String
+        /// Whether anything is at ``path``.
         public var exists = false
+        /// Whether it is a character device (anything else is not KVM).
         public var isCharacterDevice = false
         /// Permission bits, e.g. `0o660`.
         public var mode: UInt32 = 0
+        /// The owning user's name (or uid when it has no name); empty when the device does not exist.
         public var owner = ""
+        /// The owning group's name (usually `kvm`; or gid when it has no name); empty when the device does not exist.
         public var group = ""
         /// `errno` of `open(O_RDWR)`; `nil` when it opened (or does not exist).
         public var openError: Int32?

@@ -19,7 +19,10 @@ public import QMP
 public struct HostCheck: Sendable {
     /// One observation about the host.
     public struct Finding: Sendable, Hashable {
+        /// How serious a finding is; ordered `ok` < `warning` < `problem`.
         public enum Status: String, Sendable, Hashable, Comparable {
+            /// `ok`: nothing to do; `warning`: works, but slower or with less; `problem`: guests cannot run until it
+            /// is fixed.
             case ok, warning, problem
 
             public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
@@ -29,12 +32,14 @@ public struct HostCheck: Sendable {
         /// What was checked: `host`, `cpu`, `/dev/kvm`, `qemu`, `qemu-img`, `accelerators`, `kvm`, `kvm guest`,
         /// `tcg`, `machines`.
         public var topic: String
+        /// How serious it is.
         public var status: Status
         /// One line; for warnings and problems it says what to do.
         public var message: String
         /// Further lines (the machine list).
         public var details: [String]
 
+        /// A finding about `topic`; `details` are further lines shown under the message.
         public init(_ topic: String, _ status: Status, _ message: String, details: [String] = []) {
             self.topic = topic
             self.status = status
@@ -47,7 +52,9 @@ public struct HostCheck: Sendable {
     public struct Options: Sendable {
         /// `$QMPKIT_QEMU`, else `qemu-system-x86_64`.
         public var qemu = HostCheck.defaultQEMU
+        /// The qemu-img program: `$QMPKIT_QEMU_IMG`, else `qemu-img` from `PATH` (``DiskImage/defaultProgram``).
         public var qemuImg = DiskImage.defaultProgram
+        /// The KVM device to inspect.
         public var kvmDevice = "/dev/kvm"
         /// Boot ``guestKernel`` under KVM and under TCG, at the same time, to see whether guests make progress.
         /// Takes as long as the slower boot: ``kvmGuestTimeout`` when KVM hangs, ~5 s for TCG on an idle host.
@@ -63,6 +70,7 @@ public struct HostCheck: Sendable {
         /// Receives a line before each slow step (for a caller that shows progress on a terminal).
         public var progress: (@Sendable (String) -> Void)?
 
+        /// The defaults: the usual programs and `/dev/kvm`, guest probes on with the test guest's kernel.
         public init() {}
     }
 
@@ -75,6 +83,7 @@ public struct HostCheck: Sendable {
     public var kernelRelease = ""
     /// `qemu-system-x86_64` as found, with its `--version`; `nil` when it is not installed.
     public var qemu: Tool?
+    /// `qemu-img` as found, with its `--version`; `nil` when it is not installed.
     public var qemuImg: Tool?
     /// What `-accel help` lists (e.g. `tcg`, `kvm`): what the binary supports, not what works here.
     public var accelerators: [String] = []
@@ -82,6 +91,7 @@ public struct HostCheck: Sendable {
     public var cpuVirtualizationFlags: [String] = []
     /// Loaded KVM modules (`kvm_intel`, `kvm_amd`, `kvm_pvm`, ...).
     public var kvmModules: [String] = []
+    /// What the KVM device looks like to this process.
     public var kvmDevice: KVMDevice
     /// `query-kvm` of a QEMU started with `-accel kvm -machine none`; `nil` when that QEMU did not start.
     public var kvmInfo: KVMInfo?
@@ -89,6 +99,7 @@ public struct HostCheck: Sendable {
     public var tcgStarts = false
     /// The guest boots; `nil` when not run.
     public var kvmGuest: GuestBootProbe?
+    /// The TCG guest boot; `nil` when not run.
     public var tcgGuest: GuestBootProbe?
     /// `query-machines`.
     public var machines: [MachineInfo] = []

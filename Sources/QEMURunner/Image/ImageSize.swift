@@ -10,14 +10,19 @@
 /// let size = try ImageSize(parsing: "6G")   // 6442450944 bytes, prints "6 GiB"
 /// ```
 public struct ImageSize: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    /// The size in bytes.
     public var bytes: UInt64
 
+    /// A size of `bytes` bytes.
     public init(bytes: UInt64) { self.bytes = bytes }
 
     public init(integerLiteral value: UInt64) { bytes = value }
 
+    /// `count` KiB (`count` × 1024 bytes).
     public static func kibibytes(_ count: UInt64) -> ImageSize { ImageSize(bytes: count << 10) }
+    /// `count` MiB (`count` × 1024² bytes).
     public static func mebibytes(_ count: UInt64) -> ImageSize { ImageSize(bytes: count << 20) }
+    /// `count` GiB (`count` × 1024³ bytes).
     public static func gibibytes(_ count: UInt64) -> ImageSize { ImageSize(bytes: count << 30) }
 
     public static func < (lhs: ImageSize, rhs: ImageSize) -> Bool { lhs.bytes < rhs.bytes }

@@ -18,16 +18,21 @@ import Darwin
 public struct MachineConfiguration: Sendable, Codable, Equatable {
     /// `kvm`, `tcg`, or `auto` (KVM when `/dev/kvm` is usable, else TCG).
     public enum Accelerator: String, Sendable, Codable, CaseIterable {
+        /// `kvm` needs a usable `/dev/kvm`; `tcg` emulates (slower, works everywhere); `auto` picks KVM when it is
+        /// usable.
         case kvm, tcg, auto
     }
 
     /// Memory: the boot size in MiB, and slots + maximum for memory hot-plug.
     public struct MemorySize: Sendable, Codable, Equatable {
+        /// The memory at boot, in MiB (`-m 256`).
         public var megabytes: Int
+        /// Slots for hot-plugged memory (1 to 256); set together with ``maximum``.
         public var slots: Int?
         /// Upper limit for hot-plugged memory, with a unit (`1G`, `2048M`).
         public var maximum: String?
 
+        /// `megabytes` MiB at boot; for memory hot-plug give both `slots` and `maximum`.
         public init(megabytes: Int, slots: Int? = nil, maximum: String? = nil) {
             self.megabytes = megabytes
             self.slots = slots
@@ -37,9 +42,12 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
 
     /// CPUs at boot, and the maximum for CPU hot-plug.
     public struct CPUCount: Sendable, Codable, Equatable {
+        /// The CPUs at boot (`-smp N`).
         public var count: Int
+        /// The most CPUs hot-plug may reach (`maxcpus=`), at least ``count``; nil for none beyond ``count``.
         public var maximum: Int?
 
+        /// `count` CPUs at boot, and up to `maximum` with hot-plug.
         public init(count: Int, maximum: Int? = nil) {
             self.count = count
             self.maximum = maximum
@@ -48,11 +56,15 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
 
     /// A disk: `-drive file=F,format=..,if=..,id=..`.
     public struct Disk: Sendable, Codable, Equatable {
+        /// The image file, passed to QEMU as given (QEMU resolves relative paths against its working directory).
         public var file: String
+        /// The image format (`qcow2`, `raw`); nil lets QEMU probe it, which QEMU warns about for raw images.
         public var format: String?
         /// `ide`, `virtio`, `scsi`, `none` (for a `-device` given with `extraArguments`).
         public var interface: String?
+        /// The drive's id; `disk0`, `disk1`, ... by position when nil.
         public var id: String?
+        /// Attach the image read-only (`readonly=on`).
         public var readOnly: Bool?
         /// The IDE position (`index=`); by default the disk's position in ``MachineConfiguration/disks``.
         public var index: Int?
@@ -60,6 +72,7 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
         /// `cache=`, `discard=`, `aio=`, ...).
         public var options: [String: String]?
 
+        /// A disk with these `-drive` settings; only `file` is required.
         public init(
             file: String, format: String? = nil, interface: String? = nil, id: String? = nil, readOnly: Bool? = nil,
             index: Int? = nil, options: [String: String]? = nil
@@ -74,20 +87,29 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
         }
     }
 
+    /// The guest's name (`-name guest=`): `qmpsh ps` lists it and other commands accept it in place of a monitor.
     public var name: String?
+    /// Memory at boot and for hot-plug; 256 MiB by default.
     public var memory = MemorySize(megabytes: 256)
+    /// CPUs at boot and for hot-plug; one by default.
     public var cpus = CPUCount(count: 1)
     /// Machine type, e.g. `pc` (the default) or `q35`.
     public var machine: String?
+    /// KVM, TCG or `auto` (the default).
     public var accelerator = Accelerator.auto
+    /// The disks, in order (`-drive` each).
     public var disks: [Disk] = []
     /// An ISO for the CD drive; its device id is ``cdromDeviceID`` (for `blockdev-change-medium id=cdrom0`).
     public var cdrom: String?
     /// Boot order: `c` disk, `d` CD, `n` network (several letters allowed).
     public var boot: String?
+    /// A kernel to boot directly (`-kernel`), instead of the firmware booting a disk.
     public var kernel: String?
+    /// An initial RAM disk for ``kernel`` (`-initrd`).
     public var initrd: String?
+    /// The kernel command line for ``kernel`` (`-append`), e.g. `console=ttyS0`.
     public var append: String?
+    /// The network backends, one NIC each (`nic0`, `nic1`, ...); `.none` entries add nothing.
     public var networks: [NetworkBackend] = []
     /// MAC address of the first NIC (unicast); a locally administered one (`52:54:00:…`) is generated when unset.
     public var mac: String?
@@ -100,6 +122,7 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
     public var display: String?
     /// The CPU model (`-cpu`), e.g. `max` or `host`.
     public var cpu: String?
+    /// Add a virtio balloon device (id ``balloonDeviceID``) so `balloon` can change the guest's memory.
     public var balloon = false
     /// Spare PCIe root ports (`hp1`...) for hot-plug on q35.
     public var hotplugSlots = 0
@@ -113,6 +136,7 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
     /// directory; see ``Guest/agent``.
     public var agent = false
 
+    /// The defaults: 256 MiB, one CPU, `auto` accelerator, no disks, no network, no display.
     public init() {}
 
     /// The device id of the CD drive made from ``cdrom``.
@@ -141,11 +165,16 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
 /// A network backend for the guest's NIC, written as on the command line: `user[,hostfwd=tcp::2222-:22]`,
 /// `bridge=BR`, `tap=IF`, or `none`.
 public enum NetworkBackend: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// QEMU's user-mode network (slirp), with `hostfwd=` rules such as `tcp::2222-:22`.
     case user(hostForwards: [String])
+    /// A host bridge by name (`-netdev bridge,br=`; needs qemu-bridge-helper's permission).
     case bridge(String)
+    /// An existing host tap interface by name (`-netdev tap,ifname=`, no scripts run).
     case tap(String)
+    /// No backend and no NIC.
     case none
 
+    /// Reads the command-line form; throws ``RunnerError/Code/invalidConfiguration`` for anything else.
     public init(parsing text: String) throws(RunnerError) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         switch parts[0] {
@@ -173,6 +202,7 @@ public enum NetworkBackend: Sendable, Equatable, Codable, CustomStringConvertibl
         }
     }
 
+    /// The command-line form ``init(parsing:)`` reads back; it is also the JSON form.
     public var description: String {
         switch self {
         case .user(let forwards): return (["user"] + forwards.map { "hostfwd=" + $0 }).joined(separator: ",")

@@ -8,15 +8,19 @@ import Synchronization
 
 /// How a process ended: a non-zero exit is a normal result, not a thrown error.
 public enum Termination: Sendable, Hashable, CustomStringConvertible {
+    /// The process called `exit` with this status (0 to 255).
     case exited(Int32)
+    /// A signal ended the process (its number, e.g. 9 for SIGKILL).
     case signaled(Int32)
 
     init(waitStatus raw: Int32) {
         self = (raw & 0x7f) == 0 ? .exited((raw >> 8) & 0xff) : .signaled(raw & 0x7f)
     }
 
+    /// True only for exit status 0.
     public var isSuccess: Bool { self == .exited(0) }
 
+    /// `exit status N` or `signal N`.
     public var description: String {
         switch self {
         case .exited(let code): return "exit status \(code)"
@@ -36,6 +40,7 @@ public enum Termination: Sendable, Hashable, CustomStringConvertible {
 public final class Subprocess: Sendable {
     /// Where a standard stream of the child goes.
     public enum Stream: Sendable {
+        /// `/dev/null`.
         case null
         /// A file, created (mode 0600) or truncated for output, read for input.
         case file(String)
@@ -43,7 +48,9 @@ public final class Subprocess: Sendable {
         case descriptor(Int32)
     }
 
+    /// The child's process id.
     public let pid: Int32
+    /// The program as it was started (the path or name given).
     public let executable: String
     private let state = Mutex<ExitState>(ExitState())
 

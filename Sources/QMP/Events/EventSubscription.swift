@@ -48,6 +48,7 @@ public final class QMPEventSubscription: AsyncSequence, Sendable {
         try await subscriber.next()
     }
 
+    /// Iterates the subscription's events (``next()``); all iterators of one subscription share its buffer.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let subscription: QMPEventSubscription
         public mutating func next() async throws -> QMPEvent? { try await subscription.next() }

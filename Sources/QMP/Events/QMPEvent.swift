@@ -50,6 +50,7 @@ public struct EventCursor: Sendable, Hashable, Comparable {
     /// Creates a value from its members.
     public init(sequence: UInt64) { self.sequence = sequence }
 
+    /// Orders cursors by their position in the event order.
     public static func < (lhs: EventCursor, rhs: EventCursor) -> Bool { lhs.sequence < rhs.sequence }
 }
 

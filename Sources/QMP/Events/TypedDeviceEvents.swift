@@ -66,6 +66,7 @@ public struct ACPIDeviceOSTEvent: QMPEventType, Hashable {
     /// The wire name.
     public static let name = "ACPI_DEVICE_OST"
 
+    /// The slot, the device and the `_OST` status the guest reported.
     public var info: ACPIOSTInfo
 
     /// Creates a value from its members.

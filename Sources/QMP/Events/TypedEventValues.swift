@@ -7,6 +7,7 @@ public struct ShutdownCause: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// No cause given (a shutdown QEMU did not attribute, or the state before any).
     public static let none: ShutdownCause = "none"
     /// An error on the host side stopped the guest for good.
     public static let hostError: ShutdownCause = "host-error"
@@ -37,7 +38,9 @@ public struct GuestPanicAction: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// Pause the guest (run state `guest-panicked`); it stays until `cont`, `system_reset` or `quit`.
     public static let pause: GuestPanicAction = "pause"
+    /// Power the guest off; QEMU then exits unless started with `-no-shutdown`.
     public static let poweroff: GuestPanicAction = "poweroff"
     /// Nothing: the guest keeps running (and may reboot by itself).
     public static let run: GuestPanicAction = "run"
@@ -47,16 +50,21 @@ public struct GuestPanicAction: QMPEnum {
 public struct GuestPanicInformation: Codable, Sendable, Hashable {
     /// `hyper-v` or `s390`.
     public var type: String
-    /// Hyper-V crash parameters.
+    /// Hyper-V crash parameter 1 (a Windows guest puts its bug-check code here).
     public var arg1: UInt64?
+    /// Hyper-V crash parameter 2.
     public var arg2: UInt64?
+    /// Hyper-V crash parameter 3.
     public var arg3: UInt64?
+    /// Hyper-V crash parameter 4.
     public var arg4: UInt64?
+    /// Hyper-V crash parameter 5.
     public var arg5: UInt64?
     /// s390: the core that stopped.
     public var core: Int?
-    /// s390: the PSW at the time.
+    /// s390: the PSW's mask at the time.
     public var pswMask: UInt64?
+    /// s390: the PSW's instruction address at the time.
     public var pswAddress: UInt64?
     /// s390: the reason, e.g. `disabled-wait`.
     public var reason: String?
@@ -93,7 +101,9 @@ public struct ACPISlotType: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// A memory (DIMM) slot.
     public static let dimm: ACPISlotType = "DIMM"
+    /// A CPU slot.
     public static let cpu: ACPISlotType = "CPU"
 }
 
@@ -104,7 +114,9 @@ public struct IOOperationType: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// The guest was reading.
     public static let read: IOOperationType = "read"
+    /// The guest was writing.
     public static let write: IOOperationType = "write"
 }
 
@@ -130,17 +142,23 @@ public struct JobStatus: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// Before the job exists (never reported by a live job).
     public static let undefined: JobStatus = "undefined"
+    /// Created, not yet started.
     public static let created: JobStatus = "created"
+    /// Working.
     public static let running: JobStatus = "running"
+    /// Paused by `job-pause` or an error policy; `job-resume` continues it.
     public static let paused: JobStatus = "paused"
     /// A mirror is in sync and can be completed.
     public static let ready: JobStatus = "ready"
+    /// A ready job that was paused; it goes back to `ready` when resumed.
     public static let standby: JobStatus = "standby"
     /// Done working; waiting for the other jobs of its transaction.
     public static let waiting: JobStatus = "waiting"
     /// Waiting to be finalized (`job-finalize`, unless automatic).
     public static let pending: JobStatus = "pending"
+    /// Failing or cancelled, cleaning up; it then concludes with an error.
     public static let aborting: JobStatus = "aborting"
     /// Finished; waiting to be dismissed (`job-dismiss`, unless automatic).
     public static let concluded: JobStatus = "concluded"

@@ -30,6 +30,7 @@ public final class Job: Sendable {
         /// Leave the concluded job in `query-jobs` instead of dismissing it.
         public var keepConcluded = false
 
+        /// The defaults: QEMU finalizes the job itself, and ``Job`` dismisses it once it has read the outcome.
         public init() {}
     }
 
@@ -37,7 +38,9 @@ public final class Job: Sendable {
     public let id: String
     /// The job's type, when known from the command that started it.
     public let type: JobType?
+    /// The connection the job's commands and events go through.
     public let client: QMPClient
+    /// How the job was started and how it ends.
     public let options: Options
     /// The event position just before the job was started (or attached to).
     public let startCursor: EventCursor

@@ -5,7 +5,9 @@
 public struct JobInfo: Codable, Sendable, Hashable {
     /// The job's id (the `job-id` it was started with, or the device name when none was given).
     public var id: String
+    /// The job's type, e.g. `backup` or `mirror`.
     public var type: JobType
+    /// Where the job is in its life cycle.
     public var status: JobStatus
     /// Work done so far.
     public var currentProgress: Int64
@@ -14,6 +16,7 @@ public struct JobInfo: Codable, Sendable, Hashable {
     /// Why the job failed or was cancelled, once it has concluded; absent on success.
     public var error: String?
 
+    /// An entry with these members, as `query-jobs` would list it.
     public init(
         id: String, type: JobType, status: JobStatus, currentProgress: Int64 = 0, totalProgress: Int64 = 0,
         error: String? = nil

@@ -2,7 +2,9 @@ import QMPWire
 
 /// A snapshot of a job's progress, as ``Job/progress(every:)`` reports it.
 public struct JobProgress: Sendable, Equatable {
+    /// The job's id.
     public var id: String
+    /// The job's status at the time of the report.
     public var status: JobStatus
     /// Work done (bytes for block jobs).
     public var current: Int64
@@ -13,6 +15,7 @@ public struct JobProgress: Sendable, Equatable {
     /// The job's error text once it concluded with one.
     public var error: String?
 
+    /// A report with these figures; `rate` is work per second.
     public init(id: String, status: JobStatus, current: Int64, total: Int64, rate: Double? = nil, error: String? = nil) {
         self.id = id
         self.status = status

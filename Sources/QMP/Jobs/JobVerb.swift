@@ -8,18 +8,27 @@ public struct JobType: QMPEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// `block-commit`: merges an overlay into an image below it.
     public static let commit: JobType = "commit"
+    /// `block-stream`: copies backing data up into the overlay.
     public static let stream: JobType = "stream"
+    /// `blockdev-mirror` or `drive-mirror`: keeps a copy in sync until completed.
     public static let mirror: JobType = "mirror"
+    /// `blockdev-backup` or `drive-backup`: a point-in-time copy.
     public static let backup: JobType = "backup"
+    /// `blockdev-create`: formats a new image.
     public static let create: JobType = "create"
+    /// `snapshot-load`: loads an internal snapshot (QEMU 6.0 and later).
     public static let snapshotLoad: JobType = "snapshot-load"
+    /// `snapshot-save`: saves an internal snapshot (QEMU 6.0 and later).
     public static let snapshotSave: JobType = "snapshot-save"
+    /// `snapshot-delete`: deletes an internal snapshot (QEMU 6.0 and later).
     public static let snapshotDelete: JobType = "snapshot-delete"
 }
 
 /// A user action on a job (`JobVerb`), with the states in which QEMU accepts it.
 public enum JobVerb: String, Sendable, CaseIterable {
+    /// Each verb is sent as `job-VERB` (``commandName``); ``allowedStatuses`` says when QEMU takes it.
     case cancel, pause, resume, complete, finalize, dismiss
 
     /// The states in which QEMU accepts this verb (QEMU's job verb table).

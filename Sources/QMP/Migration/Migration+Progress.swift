@@ -2,6 +2,7 @@ import QMPWire
 
 /// One progress report of a migration.
 public struct MigrationProgress: Sendable, Equatable {
+    /// The migration's status at the time of the report (`none` before one started).
     public var status: MigrationStatus
     /// RAM figures (absent during `setup`).
     public var ram: MigrationRAMStats?
@@ -9,12 +10,14 @@ public struct MigrationProgress: Sendable, Equatable {
     public var rate: Double?
     /// Expected downtime in milliseconds.
     public var expectedDowntime: Int64?
+    /// Milliseconds since the migration started (the whole duration once completed).
     public var totalTime: Int64?
     /// The real downtime in milliseconds, once completed.
     public var downtime: Int64?
     /// QEMU's error text, once failed.
     public var error: String?
 
+    /// The report for a `query-migrate` answer; `rate` converts QEMU's megabits per second to bytes.
     public init(_ info: MigrationInfo) {
         status = info.status ?? .none
         ram = info.ram

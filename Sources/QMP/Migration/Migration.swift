@@ -21,6 +21,7 @@ public final class Migration: Sendable {
         /// Raise `downtime-limit` when the remainder stops shrinking; `nil` leaves the migration alone.
         public var convergence: Convergence?
 
+        /// The defaults: no further capabilities or parameters, no convergence help.
         public init() {}
     }
 
@@ -35,11 +36,15 @@ public final class Migration: Sendable {
         /// After the maximum, switch to postcopy (needs the `postcopy-ram` capability on both sides).
         public var switchToPostcopy = false
 
+        /// The defaults: after 3 stalled reports double `downtime-limit`, up to 2000 ms; no postcopy.
         public init() {}
     }
 
+    /// The source QEMU's connection.
     public let client: QMPClient
+    /// Where the stream goes (`migrate`'s `uri`).
     public let uri: String
+    /// How the migration was started and is helped along.
     public let options: Options
     /// The event position before `migrate` was sent.
     public let startCursor: EventCursor
@@ -181,14 +186,19 @@ public final class Migration: Sendable {
 
 /// A migration that failed or was cancelled; ``message`` is QEMU's `error-desc`.
 public struct MigrationFailedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `failed` or `cancelled`.
     public var status: MigrationStatus
+    /// QEMU's `error-desc` (or its error for the `migrate` command), or a short text of this library when QEMU
+    /// gave none.
     public var message: String
 
+    /// A migration that ended in `status` for the reason `message`.
     public init(status: MigrationStatus, message: String) {
         self.status = status
         self.message = message
     }
 
+    /// `MigrationCancelled: MESSAGE` or `MigrationFailed: MESSAGE`.
     public var description: String {
         status == .cancelled ? "MigrationCancelled: \(message)" : "MigrationFailed: \(message)"
     }

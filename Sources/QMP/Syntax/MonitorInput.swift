@@ -10,10 +10,13 @@ import QMPWire
 /// - `hmp info block` or `!info block` — a human-monitor command.
 /// - a blank line or a `#` comment.
 public enum MonitorInput: Sendable, Equatable {
+    /// A QMP command by name, with its arguments as parsed (dotted keys already nested).
     case command(name: String, arguments: JSONObject)
     /// A raw request object with `execute` or `exec-oob`.
     case raw(JSONObject)
+    /// A human-monitor command line, without its `hmp ` or `!` prefix.
     case hmp(String)
+    /// A blank line or a comment: nothing to send.
     case empty
 
     /// Parses one line. Errors carry the 1-based column where the problem is.
@@ -138,14 +141,18 @@ public enum KeyValueArguments {
 
 /// A syntax error in monitor input, with the 1-based column where it was found.
 public struct MonitorSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, e.g. `unterminated string`.
     public var message: String
+    /// The 1-based column (in characters) where it was found.
     public var column: Int
 
+    /// An error at 1-based `column`.
     public init(_ message: String, column: Int) {
         self.message = message
         self.column = column
     }
 
+    /// `column N: message`.
     public var description: String { "column \(column): \(message)" }
 }
 

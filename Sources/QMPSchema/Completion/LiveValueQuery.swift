@@ -126,6 +126,7 @@ public struct LiveValueSnapshot: LiveValueProvider, Sendable, Hashable {
         self.values = values
     }
 
+    /// The values recorded for `query`; nil when the snapshot has none for it.
     public func values(for query: LiveValueQuery) -> [String]? {
         values[query]
     }

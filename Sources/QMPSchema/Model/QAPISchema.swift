@@ -89,6 +89,7 @@ public struct SchemaTypeRef: Hashable, Sendable {
 
 /// A QMP command: its arguments, its reply, its features.
 public struct SchemaCommand: Sendable, Hashable {
+    /// The command's wire name, e.g. `blockdev-add`.
     public var name: String
     /// An object type (often a union) holding the arguments; the empty object for commands that take none.
     public var argumentType: SchemaTypeRef
@@ -102,6 +103,7 @@ public struct SchemaCommand: Sendable, Hashable {
 
 /// A QMP event and the type of its `data`.
 public struct SchemaEvent: Sendable, Hashable {
+    /// The event's wire name, e.g. `DEVICE_DELETED`.
     public var name: String
     /// The type of the event's `data`.
     public var dataType: SchemaTypeRef
@@ -123,7 +125,9 @@ public struct SchemaType: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// `str`, `int`, `bool`, `number`, `null`, `any` (and sized integers in unmasked schemas).
         case builtin(SchemaBuiltin)
+        /// An enumeration: a string from a fixed list of values.
         case enumeration(SchemaEnum)
+        /// A JSON array whose elements all have type `element`.
         case array(element: SchemaTypeRef)
         /// A struct, or a union when ``SchemaObject/tag`` is set.
         case object(SchemaObject)
@@ -181,6 +185,7 @@ public struct SchemaEnum: Sendable, Hashable {
 
 /// One value of an enumeration, with its features (`deprecated`, `unstable`).
 public struct SchemaEnumValue: Sendable, Hashable {
+    /// The value as it goes on the wire.
     public var name: String
     /// Features such as `deprecated` and `unstable`.
     public var features: [String]
@@ -211,6 +216,7 @@ public struct SchemaObject: Sendable, Hashable {
 
 /// A member of an object (an argument of a command, a field of an event or a reply).
 public struct SchemaMember: Sendable, Hashable {
+    /// The member's wire name, e.g. `node-name`.
     public var name: String
     /// The type.
     public var type: SchemaTypeRef
