@@ -225,7 +225,7 @@ public struct GuestVCPU: Sendable, Equatable, Codable {
 
 /// `guest-get-users`: a logged-in user.
 public struct GuestUser: Sendable, Equatable, Decodable {
-    /// The user name.
+    /// The login name, e.g. `root` (without the domain on Windows guests).
     public var user: String
     /// Seconds since the epoch.
     public var loginTime: Double

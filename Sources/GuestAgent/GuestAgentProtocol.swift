@@ -13,8 +13,8 @@ public import QMP
 /// Commands carry an `id` that the agent echoes; a reply with another id is stale. Some commands
 /// (`guest-shutdown`, `guest-suspend-*`) never answer: the connection simply ends, which is their success.
 ///
-/// The owner feeds received bytes to ``receive(_:)`` and acts on the ``Output`` values; it calls ``abandon()``
-/// when it gives up waiting, so the next command synchronises first.
+/// The owner feeds received bytes to ``receive(_:)-([UInt8])`` and acts on the ``Output`` values; it calls
+/// ``abandon()`` when it gives up waiting, so the next command synchronises first.
 public struct GuestAgentProtocol: Sendable {
     /// Where the conversation stands.
     public enum Phase: Sendable, Equatable {
@@ -42,7 +42,7 @@ public struct GuestAgentProtocol: Sendable {
         case malformed(String)
     }
 
-    /// What the owner must act on after ``receive(_:)`` or ``endOfStream()``.
+    /// What the owner must act on after ``receive(_:)-([UInt8])`` or ``endOfStream()``.
     public enum Output: Sendable, Equatable {
         /// The synchronisation with this id completed: commands may be sent.
         case synchronized(id: Int64)
@@ -97,7 +97,7 @@ public struct GuestAgentProtocol: Sendable {
         return bytes
     }
 
-    /// Starts a command: the bytes to send. Throws ``QMPUsageError`` unless the protocol is ``Phase/ready``.
+    /// Starts a command: the bytes to send. Throws `QMPUsageError` unless the protocol is ``Phase/ready``.
     public mutating func command(
         _ name: String, arguments: JSONObject? = nil, id: Int64, endsConnection: Bool = false
     ) throws(QMPUsageError) -> [UInt8] {

@@ -42,7 +42,8 @@ public typealias LineCompleter = @Sendable (_ lineBeforeCursor: String) async ->
 ///
 /// ``LibEditLineEditor`` edits lines on a terminal (emacs keys, history, search, completion on Tab);
 /// ``PlainLineEditor`` reads pipes and here-documents; ``ScriptedLineEditor`` drives a REPL from tests.
-/// ``makeStandard(historyFile:)`` picks the first when standard input and output are terminals, else the second.
+/// ``LineEditors/makeStandard(historyFile:)`` picks the first when standard input and output are terminals, else the
+/// second.
 ///
 /// ```swift
 /// let editor = LineEditors.makeStandard(historyFile: path)

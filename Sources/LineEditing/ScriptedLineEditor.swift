@@ -2,8 +2,8 @@ import Synchronization
 
 /// A line editor driven by a program instead of a person, for testing REPLs without a terminal.
 ///
-/// Lines given to ``init(lines:)`` or ``type(_:)`` are read in order; after ``finish()`` (or at once when
-/// created with `endsAfterLines`) an empty queue reads as the end of input, otherwise a read waits for the next
+/// Lines given to ``init(lines:endsAfterLines:)`` or ``type(_:)`` are read in order; after ``finish()`` (or at once
+/// when created with `endsAfterLines`) an empty queue reads as the end of input, otherwise a read waits for the next
 /// line. Everything written is kept in ``output`` and ``errorOutput``; the prompts shown in ``prompts``;
 /// ``complete(_:)`` runs the completer the REPL installed, as a Tab would.
 ///

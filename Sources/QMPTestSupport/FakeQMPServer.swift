@@ -35,7 +35,7 @@ public final class FakeQMPServer: Sendable {
                       connections: connections, handler)
     }
 
-    /// Serves on a given listening socket (e.g. ``ListeningSocket/tcpLoopback()``).
+    /// Serves on a given listening socket (e.g. `ListeningSocket.tcpLoopback()`).
     public init(
         listener: ListeningSocket, directory: TemporaryDirectory? = nil, connections: Int = 1,
         _ handler: @escaping @Sendable (FakeQMPPeer) throws -> Void

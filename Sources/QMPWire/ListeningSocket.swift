@@ -67,7 +67,7 @@ public final class ListeningSocket: Sendable {
         return ListeningSocket(adopting: fd, path: "")
     }
 
-    /// The TCP port of a socket made by ``tcpLoopback()``.
+    /// The TCP port of a socket made by ``tcpLoopback(backlog:)``.
     public var port: UInt16 {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -11,7 +11,7 @@ import QMPWire
 /// A full backup also (re)starts the dirty bitmap ``bitmapName`` on the disk, in the same `transaction`, so a
 /// later incremental backup copies exactly what changed since. An incremental image holds only those clusters
 /// (rebase it onto the previous backup to restore). The target file is created with mode 0600 and formatted by
-/// QEMU (`blockdev-create`); the job is followed with ``Job`` and reported through `progress`.
+/// QEMU (`blockdev-create`); the job is followed with `Job` and reported through `progress`.
 public struct BackupOperation: Sendable {
     /// Which clusters the backup copies.
     public enum Mode: String, Sendable {

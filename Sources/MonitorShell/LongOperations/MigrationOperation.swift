@@ -10,7 +10,7 @@ import QMPWire
 /// (`qmpsh boot ... --incoming`), or saves it to a file for `qmpsh boot --from-snapshot FILE`.
 ///
 /// The stream goes over a Unix socket in a private (0700) folder. The source ends `postmigrate` and is told to
-/// `quit` unless ``keepSource``. Progress comes from ``Migration/progress(every:)``, with the convergence help on.
+/// `quit` unless ``keepSource``. Progress comes from `Migration.progress(every:)`, with the convergence help on.
 public struct MigrationOperation: Sendable {
     /// Where the guest goes.
     public enum Destination: Sendable {

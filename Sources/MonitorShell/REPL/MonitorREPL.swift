@@ -3,14 +3,15 @@ import QMP
 import QMPSchema
 import Synchronization
 
-/// The interactive monitor shell, without any terminal code: it reads lines from a ``LineEditor`` (libedit on a
+/// The interactive monitor shell, without any terminal code: it reads lines from a `LineEditor` (libedit on a
 /// terminal, a pipe, or a script in tests), sends them to one of several ``MonitorSession``s, and prints replies
 /// and live events through the same editor.
 ///
-/// Input is the syntax of `MonitorInput` (`cmd k=v`, raw JSON, `hmp ...` / `!...`; every line is HMP in HMP
-/// mode) plus shell commands that start with a dot (`.help`, `.events`, `.pretty`, `.time`, `.hmp`, `.use`,
-/// `.record`, `.jobs`, `.quit`). QMP commands are checked against the live schema before they are sent. Tab completion
-/// comes from the schema and live values; events are printed as they arrive, with their time, and so are progress lines of running jobs.
+/// Input is the syntax of `MonitorInput` (`cmd k=v`, raw JSON, `hmp ...` / `!...`; every line is HMP in HMP mode) plus
+/// shell commands that start with a dot (`.help`, `.events`, `.pretty`, `.time`, `.hmp`, `.use`, `.record`, `.jobs`,
+/// `.quit`). QMP commands are checked against the live schema before they are sent. Tab completion comes from the
+/// schema and live values; events are printed as they arrive, with their time, and so are progress lines of running
+/// jobs.
 ///
 /// ```swift
 /// let repl = MonitorREPL(sessions: [session], editor: LineEditors.makeStandard(historyFile: path))

@@ -89,7 +89,7 @@ public struct ScriptStatement: Sendable {
 
     /// The statements of the script language, each with what the parser read from its line.
     public enum Kind: Sendable {
-        /// A QMP command, a raw JSON request or an HMP command (``MonitorInput``); `columns` gives the column of each
+        /// A QMP command, a raw JSON request or an HMP command (`MonitorInput`); `columns` gives the column of each
         /// argument's first key segment, for messages that point at an argument.
         case command(MonitorInput, argumentColumns: [String: Int])
         /// `expect PATH OP VALUE`: an assertion on the last return.

@@ -28,7 +28,7 @@ public struct ScriptError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):\(line):\(column): \(message)" }
 
     /// `FILE:LINE:COL: message`, then the line and a caret under the column. The line is shown with its secrets
-    /// hidden (``Redaction/redactLine(_:placeholder:hmpMode:)``); the caret moves with the text before it.
+    /// hidden (`Redaction.redactLine(_:placeholder:hmpMode:)`); the caret moves with the text before it.
     public var rendered: String {
         let redacted = Redaction.redactLine(sourceLine)
         var caretColumn = column

@@ -4,9 +4,9 @@ import QMPWire
 /// Turns script reports into the lines `qmpsh run` prints: readable text by default, one JSON object per
 /// statement and per event with `--json`. Pure formatting, no I/O.
 ///
-/// Secrets never reach the output: statements are echoed through ``Redaction/redactLine(_:placeholder:hmpMode:)``,
-/// values through ``Redaction/redact(_:placeholder:)``, and the return of a command that reads a secret
-/// (``Redaction/readsSecret(command:arguments:)``) is replaced whole.
+/// Secrets never reach the output: statements are echoed through `Redaction.redactLine(_:placeholder:hmpMode:)`,
+/// values through `Redaction.redact(_:placeholder:)`, and the return of a command that reads a secret
+/// (`Redaction.readsSecret(command:arguments:)`) is replaced whole.
 public struct ScriptOutputFormatter: Sendable {
     /// The output format: `human` for readable lines, `json` for one JSON object per line (`--json`).
     public enum Style: Sendable { case human, json }

@@ -7,12 +7,12 @@ public import QMP
 import QMPWire
 import Synchronization
 
-/// Writes every QMP message sent and received to a file as JSON lines, secrets redacted (``Redaction``):
+/// Writes every QMP message sent and received to a file as JSON lines, secrets redacted (`Redaction`):
 /// `{"time": 1764072000.123456, "monitor": "/tmp/qmp.sock", "direction": "sent", "message": {...}}`.
 ///
-/// The file is created through ``SafeFile`` (mode 0600, no symbolic link followed, no file of another user reused)
+/// The file is created through `SafeFile` (mode 0600, no symbolic link followed, no file of another user reused)
 /// and truncated. Replies to commands that read a secret (`qom-get` of a secret's `data`) are redacted too
-/// (``Redaction/ReplyTracker``, one per monitor). Lines are written whole with one `write` each, so several
+/// (`Redaction.ReplyTracker`, one per monitor). Lines are written whole with one `write` each, so several
 /// monitors can share one transcript.
 public final class TranscriptWriter: Sendable {
     private let descriptor: Mutex<Int32>
@@ -32,7 +32,7 @@ public final class TranscriptWriter: Sendable {
 
     deinit { descriptor.withLock { if $0 >= 0 { _ = Glibc.close($0) } } }
 
-    /// An observer for ``QMPClient/Configuration/messageObserver`` that records the messages of `monitor`.
+    /// An observer for `QMPClient.Configuration.messageObserver` that records the messages of `monitor`.
     public func observer(monitor: String) -> @Sendable (QMPClient.MessageDirection, JSON) -> Void {
         { [self] direction, message in record(monitor: monitor, direction: direction, message: message) }
     }

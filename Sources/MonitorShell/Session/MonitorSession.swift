@@ -23,7 +23,7 @@ public final class MonitorSession: Sendable {
     public let humanMonitor: any HumanMonitor
     /// Live values for validation and completion (QMP monitors only).
     public let live: LiveValues?
-    /// Where schemas are kept between runs (``SchemaDiskCache``); `nil` fetches from QEMU every time.
+    /// Where schemas are kept between runs (`SchemaDiskCache`); `nil` fetches from QEMU every time.
     public let schemaDiskCache: SchemaDiskCache?
     /// A guest agent (`qga:PATH`, `libvirt+qga:DOMAIN`) instead of a monitor; `nil` for monitors (issue 16).
     public let agent: (any GuestAgentConnection)?
@@ -168,7 +168,7 @@ public struct MonitorConnector: Sendable {
     public typealias Opener = @Sendable (_ monitor: String, _ configuration: QMPClient.Configuration) async throws -> QMPClient
 
     private var extensions: [(scheme: String, open: Opener)] = []
-    /// Where QMP sessions keep schemas between runs (``SchemaDiskCache/standard`` for the command line).
+    /// Where QMP sessions keep schemas between runs (`SchemaDiskCache.standard` for the command line).
     public var schemaDiskCache: SchemaDiskCache?
 
     /// QMP and direct HMP monitors.
@@ -187,7 +187,7 @@ public struct MonitorConnector: Sendable {
     /// How guest agent addresses (`qga:`, `libvirt+qga:`) are opened; the executable adds libvirt (issue 16).
     public var agents = GuestAgentConnector()
 
-    /// Checks the form of a monitor string without connecting. Throws ``MonitorAddressError``.
+    /// Checks the form of a monitor string without connecting. Throws `MonitorAddressError`.
     public func validate(_ monitor: String) throws {
         if GuestAgentAddress.isAgent(monitor) {
             _ = try GuestAgentAddress(parsing: monitor)
@@ -207,7 +207,7 @@ public struct MonitorConnector: Sendable {
     }
 
     /// Connects to `monitor` and negotiates. Throws `QMPConnectionError` when it cannot be reached,
-    /// ``MonitorAddressError`` when the string names no monitor.
+    /// `MonitorAddressError` when the string names no monitor.
     public func connect(_ monitor: String, configuration: QMPClient.Configuration = .init()) async throws -> MonitorSession {
         if GuestAgentAddress.isAgent(monitor) {
             return MonitorSession(label: monitor, agent: try await agents.connect(monitor, timeout: configuration.greetingTimeout))

@@ -13,7 +13,7 @@ extension Guest {
     public static let incomingDeferArguments = ["-incoming", "defer"]
 
     /// Starts QEMU as a migration destination (`-incoming defer`): the monitor answers, the guest does not run
-    /// until an incoming migration (``Migration/prepareIncoming(on:uri:capabilities:)``) has completed.
+    /// until an incoming migration (`Migration.prepareIncoming(on:uri:capabilities:)`) has completed.
     /// The configuration must match the source's (memory, devices, kernel).
     public static func launchIncoming(_ configuration: MachineConfiguration, options: Options = Options()) async throws -> Guest {
         var configuration = configuration
@@ -25,7 +25,7 @@ extension Guest {
     /// `-incoming defer` and reads the file through a descriptor passed over the monitor. Returns once the
     /// guest runs (RESUME). `configuration` must be the one the state was saved from.
     ///
-    /// - Throws: ``RunnerError`` when the file cannot be opened, ``MigrationFailedError`` when QEMU rejects the
+    /// - Throws: ``RunnerError`` when the file cannot be opened, `MigrationFailedError` when QEMU rejects the
     ///   state (QEMU's error text).
     public static func launch(
         _ configuration: MachineConfiguration, restoring path: String, options: Options = Options(),

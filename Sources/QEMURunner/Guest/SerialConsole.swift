@@ -7,9 +7,9 @@ package import QMP
 import QMPWire
 import Synchronization
 
-/// A guest's serial console: what it prints is kept in memory for matching (QEMU also copies all of it to
-/// ``logPath``), ``expect(_:timeout:)`` waits for text or a pattern, ``send(_:)`` types into it, ``stream()``
-/// follows it live.
+/// A guest's serial console: what it prints is kept in memory for matching (QEMU also copies all of it to ``logPath``),
+/// ``expect(_:timeout:skippingEcho:)`` waits for text or a pattern, ``send(_:)`` types into it, ``stream()`` follows it
+/// live.
 ///
 /// Memory stays bounded however long the guest runs: text after the cursor is kept until an `expect` consumes it,
 /// and of the text before the cursor only the last ``retainedBytes`` are kept (the log file has everything).

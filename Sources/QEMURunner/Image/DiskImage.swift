@@ -28,12 +28,17 @@ public enum DiskImage {
     /// Creates (or overwrites) the image at `path`.
     ///
     /// - Parameters:
+    ///   - path: the image file to write; an existing file there is replaced.
+    ///   - format: the image format, qcow2 by default.
     ///   - size: the virtual size; may be `nil` only with a backing file (the overlay then takes the backing
     ///     file's size).
     ///   - backingFile: makes a copy-on-write overlay (qcow2). A relative name is relative to the directory of
     ///     `path`, not to the current directory (qemu-img's rule: the name is recorded in the image as given).
     ///   - backingFormat: the backing file's format; when `nil` it is read from the backing file with `qemu-img
     ///     info` (qemu-img itself refuses a backing file without one).
+    ///   - program: the qemu-img to run (``defaultProgram``: `$QMPKIT_QEMU_IMG`, else `qemu-img` from `PATH`).
+    /// - Throws: ``RunnerError``: ``RunnerError/Code/invalidConfiguration`` for an empty name or a missing size,
+    ///   ``RunnerError/Code/notFound`` when qemu-img is missing, and another code when it fails.
     public static func create(
         path: String, format: ImageFormat = .qcow2, size: ImageSize?, backingFile: String? = nil,
         backingFormat: ImageFormat? = nil, program: String = defaultProgram
@@ -58,7 +63,7 @@ public enum DiskImage {
     /// Reads the image's format, sizes and backing file (`qemu-img info --output=json`).
     ///
     /// qemu-img prints QEMU's own `ImageInfo` type, the one `query-block` nests, so the result is QMP's
-    /// ``ImageInfo``; members it does not model stay in ``infoJSON(path:program:)``. Uses `-U` (force share), so
+    /// `ImageInfo`; members it does not model stay in ``infoJSON(path:program:)``. Uses `-U` (force share), so
     /// it also works on an image a running QEMU has open; figures may then be a moment out of date.
     public static func info(path: String, program: String = defaultProgram) async throws(RunnerError) -> ImageInfo {
         let json = try await infoJSON(path: path, program: program)

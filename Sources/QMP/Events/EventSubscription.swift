@@ -13,7 +13,7 @@ public enum EventOverflowPolicy: Sendable, Hashable {
 ///
 /// Any number of subscriptions can be open on one client; each sees every event its filter accepts. A consumer
 /// that falls behind loses events only from its own buffer, and ``droppedCount`` says how many: nothing is dropped
-/// silently. Iteration ends (`nil`) when the client is closed, and throws ``QMPConnectionError`` when the
+/// silently. Iteration ends (`nil`) when the client is closed, and throws `QMPConnectionError` when the
 /// monitor goes away, after the buffered events. Ending the subscription (``cancel()`` or releasing it) stops
 /// delivery.
 ///

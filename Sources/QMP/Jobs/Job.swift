@@ -3,7 +3,7 @@ import Synchronization
 
 /// A QEMU job followed from its start: status, progress, the actions QEMU allows on it, and its outcome.
 ///
-/// "The command returned" only means the job was created. ``start(_:on:options:)`` notes the event position
+/// "The command returned" only means the job was created. ``start(_:on:options:timeout:)`` notes the event position
 /// before sending the command, so no JOB_STATUS_CHANGE is missed however fast the job runs;
 /// ``waitForConclusion(timeout:)`` then waits for the real end, throws ``JobFailedError`` with QEMU's error text
 /// when the job failed, and dismisses the concluded job unless ``Options/keepConcluded`` is set.
@@ -16,8 +16,8 @@ import Synchronization
 /// ```
 ///
 /// Block jobs are started with `auto-dismiss: false` (so that a failure's text can still be read from
-/// `query-jobs`) and dismissed here. Each action (``complete()``, ``cancel()``, ``pause()``, ``resume()``,
-/// ``finalize()``, ``dismiss()``) is checked against the job's current status first and refused with
+/// `query-jobs`) and dismissed here. Each action (``complete(timeout:)``, ``cancel(timeout:)``, ``pause()``,
+/// ``resume()``, ``finalize()``, ``dismiss()``) is checked against the job's current status first and refused with
 /// ``JobStateError`` where QEMU would refuse it.
 public final class Job: Sendable {
     /// How a job is started and ended.

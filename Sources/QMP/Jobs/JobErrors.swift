@@ -1,7 +1,7 @@
 /// A job that concluded with an error, or was cancelled; ``message`` is QEMU's text (e.g. `No space left on
 /// device`).
 public struct JobFailedError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The job's id.
+    /// The failed job's id (its `job-id`).
     public var id: String
     /// The job's type, when known.
     public var type: JobType?
@@ -28,7 +28,7 @@ public struct JobFailedError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A job action asked for in a state where QEMU does not accept it (e.g. `complete` on a backup, or on a mirror
 /// that is not `ready` yet), or on a job that no longer exists. Nothing was changed.
 public struct JobStateError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The job's id.
+    /// The id of the job the action was refused for.
     public var id: String
     /// The refused action.
     public var verb: JobVerb
@@ -55,7 +55,7 @@ public struct JobStateError: Error, Sendable, Equatable, CustomStringConvertible
 /// A job stopped after an I/O error because its error policy is `stop` (BLOCK_JOB_ERROR): it waits, paused, to
 /// be resumed (after fixing the cause, e.g. freeing space) or cancelled.
 public struct JobIOError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The job's id.
+    /// The id of the stopped job.
     public var id: String
     /// `read` or `write`.
     public var operation: String

@@ -2,7 +2,7 @@ import QMPWire
 
 /// A snapshot of a job's progress, as ``Job/progress(every:)`` reports it.
 public struct JobProgress: Sendable, Equatable {
-    /// The job's id.
+    /// The id of the job reported on (its `job-id`).
     public var id: String
     /// The job's status at the time of the report.
     public var status: JobStatus

@@ -5,7 +5,7 @@ extension QAPISchema {
     /// The schema of the QEMU `client` talks to, fetched with `query-qmp-schema` on first use and then cached for
     /// as long as the client lives (concurrent first calls share one fetch; a failed fetch is not cached).
     ///
-    /// - Throws: what `execute` throws (``QMPConnectionError``, ``QMPTimeoutError``, ``QMPError``).
+    /// - Throws: what `execute` throws (`QMPConnectionError`, `QMPTimeoutError`, `QMPError`).
     public static func load(from client: QMPClient, timeout: Duration? = nil) async throws -> QAPISchema {
         try await SchemaCache.shared.schema(for: client, timeout: timeout)
     }

@@ -19,11 +19,11 @@ import QMPWire
 /// package string then tell QEMU builds apart, and no other program can stand behind such a socket.
 ///
 /// A cached schema is only a fast path: when it finds a mistake, callers check again against the live schema
-/// (``MonitorSession`` in MonitorShell does), so a stale file can delay an error, never invent one. A file that
+/// (`MonitorSession` in MonitorShell does), so a stale file can delay an error, never invent one. A file that
 /// does not load (not JSON, not a list of entities, not owned by the user, writable by others, a symbolic link) is
 /// ignored and, when it is ours, deleted: never fatal.
 ///
-/// Files are written atomically through ``SafeFile`` (temporary file + rename) with mode 0600 in a 0700 directory.
+/// Files are written atomically through `SafeFile` (temporary file + rename) with mode 0600 in a 0700 directory.
 public struct SchemaDiskCache: Sendable {
     /// The folder holding the cached schemas.
     public var directory: String
