@@ -106,14 +106,17 @@ import Testing
             public struct Literal: ExpressibleByStringLiteral {
                 public init(stringLiteral value: String) {}
             }
+
+            /// Documented, but not its cases.
+            public enum Inline { case a, b }
             """#
         let report = DocCoverage.scan(source: source, file: "T.swift")
         #expect(
-            report.undocumented.map(\.line) == [8, 10, 28, 32, 33, 39, 44, 51, 52, 56],
+            report.undocumented.map(\.line) == [8, 10, 28, 32, 33, 39, 44, 51, 52, 56, 64],
             "\(report.undocumented.map { "\($0.line) \($0.text)" })")
         // A, f, bare, setter, ==, init(from:), impliedPublic, blockDocumented, Nested, Nested.init, description,
-        // explicit, E, one two, three, P, Item, requirement, Alias, Literal, init(stringLiteral:).
-        #expect(report.declarations == 21)
+        // explicit, E, one two, three, P, Item, requirement, Alias, Literal, init(stringLiteral:), Inline, a b.
+        #expect(report.declarations == 23)
         #expect(report.exempt == 4)
     }
 }
@@ -450,20 +453,13 @@ enum DocCoverage {
         var pending: Scope?
         var heads: [Head] = []
         heads.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated() {
+        for index in lines.indices {
+            let line = lines[index]
             let head = head(of: line.code)
             heads.append(head)
             if case .declaration(let keyword, let access, let rest) = head {
                 let explicit = access == .public || access == .open
-                let visible: Bool
-                switch scopes[scopes.count - 1] {
-                case .file: visible = explicit
-                case .body: visible = false
-                case .type(let typeVisible, let typeKeyword):
-                    visible = typeVisible && (explicit || typeKeyword == "protocol" || (keyword == "case" && typeKeyword == "enum"))
-                case .extension(let membersPublic):
-                    visible = explicit || (membersPublic && access == nil && (keyword != "extension"))
-                }
+                let visible = isVisible(keyword: keyword, access: access, in: scopes[scopes.count - 1])
                 if typeKeywords.contains(keyword) {
                     pending = .type(visible: visible, keyword: keyword)
                 } else if keyword == "extension" {
@@ -471,9 +467,7 @@ enum DocCoverage {
                 } else {
                     pending = .body
                 }
-                let counted = visible && keyword != "extension" && keyword != "deinit" && keyword != "operator"
-                    && keyword != "precedencegroup"
-                if counted {
+                if visible && isCounted(keyword) {
                     report.declarations += 1
                     if !isDocumented(index, lines: lines, heads: heads) {
                         if sourceLines.isEmpty {
@@ -490,7 +484,8 @@ enum DocCoverage {
                     }
                 }
             }
-            for byte in line.code {
+            for offset in line.code.indices {  // not `enumerated()`: generic and slow in a debug build
+                let byte = line.code[offset]
                 if byte == UInt8(ascii: "{") {
                     if case .body = scopes[scopes.count - 1] {
                         scopes.append(.body)
@@ -498,12 +493,44 @@ enum DocCoverage {
                         scopes.append(pending ?? .body)
                     }
                     pending = nil
+                    // A member on the same line as its type's `{` (`{ case a, b }`) cannot have a comment of its own.
+                    if case .body = scopes[scopes.count - 1] { continue }
+                    let after = Array(line.code[(offset + 1)...])
+                    if case .declaration(let keyword, let access, let rest) = DocCoverage.head(of: after),
+                        isCounted(keyword), isVisible(keyword: keyword, access: access, in: scopes[scopes.count - 1])
+                    {
+                        report.declarations += 1
+                        let text = String(decoding: after, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        if exemption(keyword: keyword, rest: rest, line: text) != nil {
+                            report.exempt += 1
+                        } else {
+                            report.undocumented.append(Finding(file: file, line: index + 1, text: text))
+                        }
+                    }
                 } else if byte == UInt8(ascii: "}") {
                     if scopes.count > 1 { scopes.removeLast() }
                 }
             }
         }
         return report
+    }
+
+    /// Whether a declaration with this keyword and access is part of the module's public interface in `scope`.
+    private static func isVisible(keyword: String, access: Access?, in scope: Scope) -> Bool {
+        let explicit = access == .public || access == .open
+        switch scope {
+        case .file: return explicit
+        case .body: return false
+        case .type(let typeVisible, let typeKeyword):
+            return typeVisible && (explicit || typeKeyword == "protocol" || (keyword == "case" && typeKeyword == "enum"))
+        case .extension(let membersPublic):
+            return explicit || (membersPublic && access == nil && keyword != "extension")
+        }
+    }
+
+    /// Declarations that are documented: not extensions, deinitializers, operators or precedence groups.
+    private static func isCounted(_ keyword: String) -> Bool {
+        !["extension", "deinit", "operator", "precedencegroup"].contains(keyword)
     }
 
     /// A doc comment directly above line `index`, with only attribute lines between.

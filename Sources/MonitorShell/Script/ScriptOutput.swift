@@ -8,8 +8,13 @@ import QMPWire
 /// values through `Redaction.redact(_:placeholder:)`, and the return of a command that reads a secret
 /// (`Redaction.readsSecret(command:arguments:)`) is replaced whole.
 public struct ScriptOutputFormatter: Sendable {
-    /// The output format: `human` for readable lines, `json` for one JSON object per line (`--json`).
-    public enum Style: Sendable { case human, json }
+    /// The output format.
+    public enum Style: Sendable {
+        /// Readable lines: a line per statement, failures on standard error with the line and a caret.
+        case human
+        /// One JSON object per line for each statement and event (`--json`).
+        case json
+    }
 
     /// Human-readable lines or JSON objects.
     public var style: Style
