@@ -56,7 +56,7 @@ public struct MachineConfiguration: Sendable, Codable, Equatable {
 
     /// A disk: `-drive file=F,format=..,if=..,id=..`.
     public struct Disk: Sendable, Codable, Equatable {
-        /// The image file, passed to QEMU as given (QEMU resolves relative paths against its working directory).
+        /// The image file, passed to QEMU as given (QEMU runs in this process's working directory).
         public var file: String
         /// The image format (`qcow2`, `raw`); nil lets QEMU probe it, which QEMU warns about for raw images.
         public var format: String?
