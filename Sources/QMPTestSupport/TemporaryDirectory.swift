@@ -11,7 +11,7 @@ public final class TemporaryDirectory: Sendable {
     /// The directory's absolute path, e.g. `/tmp/qmpkit-Ab12Cd`.
     public let path: String
 
-    /// Creates `/tmp/PREFIX-XXXXXX` (mode 0700, via `mkdtemp`). Throws TestSupportError when it cannot.
+    /// Creates `/tmp/PREFIX-XXXXXX` (mode 0700, via `mkdtemp`). Throws ``TestSupportError`` when it cannot.
     public init(prefix: String = "qmpkit") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {

@@ -14,7 +14,7 @@ public final class TestBox<Value: Sendable>: Sendable {
     /// Stores `value`, replacing what was there. Safe from any thread.
     public func set(_ value: Value) { storage.withLock { $0 = value } }
 
-    /// The stored value; nil until set(_:) was called. Safe from any thread.
+    /// The stored value; nil until ``set(_:)`` was called. Safe from any thread.
     public func get() -> Value? { storage.withLock { $0 } }
 }
 

@@ -57,6 +57,6 @@ public struct QMPConnectionError: Error, Sendable, Equatable, CustomStringConver
         self.errno = errno
     }
 
-    /// The message.
+    /// The ``message`` alone, without the code: it is the line the CLI prints after `ConnectionError: `.
     public var description: String { message }
 }

@@ -107,6 +107,23 @@ import Testing
         #expect(report.declarations == 23)
         #expect(report.exempt == 4)
     }
+
+    @Test func stringsAndCommentsHideWhatTheyHold() {
+        let source = ##"""
+            /// Documented.
+            public enum Tricky {
+                static let raw = #"a " quote and a { brace"#
+                static let nested = "\(true ? "{" : "}") and \("(")"
+                /* outer /* inner */ public func stillComment() {} */
+                /// Documented.
+                open class Visible {}
+                public func bare() {}
+            }
+            """##
+        let report = DocCoverage.scan(source: source, file: "T.swift")
+        #expect(report.undocumented.map(\.line) == [8], "\(report.undocumented.map { "\($0.line) \($0.text)" })")
+        #expect(report.declarations == 3)
+    }
 }
 
 /// A lexical scan for public declarations without a doc comment.

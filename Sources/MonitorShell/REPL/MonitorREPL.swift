@@ -40,7 +40,8 @@ public final class MonitorREPL: Sendable {
         /// when there is no console to switch to.
         public var attachConsole: (@Sendable () async -> Void)?
 
-        /// Options for a plain shell: failures do not change the exit status, and there is no console to switch to.
+        /// The defaults: QMP mode, events and the banner shown, compact replies without timing, no time limit,
+        /// failures that do not change the exit status, and no console to switch to.
         public init() {}
     }
 

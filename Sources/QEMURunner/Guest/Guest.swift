@@ -47,7 +47,8 @@ public final class Guest: Sendable {
         /// whose output is a pipe still says why it is silent).
         public var waitNotice: (@Sendable (String) -> Void)?
 
-        /// The defaults: no output callbacks and no progress lines.
+        /// The defaults: 30 s for the greeting, 20 s of console silence under KVM, 10 s to power off and 5 s to
+        /// quit, QEMU ends with this process, and no callbacks.
         public init() {}
     }
 

@@ -40,7 +40,7 @@ public enum Termination: Sendable, Hashable, CustomStringConvertible {
 public final class Subprocess: Sendable {
     /// Where a standard stream of the child goes.
     public enum Stream: Sendable {
-        /// `/dev/null`.
+        /// `/dev/null`: nothing to read, and output discarded.
         case null
         /// A file, created (mode 0600) or truncated for output, read for input.
         case file(String)
@@ -50,7 +50,7 @@ public final class Subprocess: Sendable {
 
     /// The child's process id.
     public let pid: Int32
-    /// The program as it was started (the path or name given).
+    /// The program as it was given (`arguments[0]`: a path, or a name looked up in `PATH`).
     public let executable: String
     private let state = Mutex<ExitState>(ExitState())
 
