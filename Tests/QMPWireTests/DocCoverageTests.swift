@@ -11,8 +11,11 @@ import Testing
 ///
 /// Not declarations to document: extension lines themselves (DocC does not show their comments), imports, and
 /// anything inside a function or accessor body. Exempt (counted, but not required to have a comment), because they
-/// implement a standard-library protocol requirement and DocC shows that requirement's documentation for them:
+/// implement a standard-library protocol requirement, which says all there is to say (DocC shows them as
+/// "Inherited from `CustomStringConvertible.description`", with a link):
 /// see ``DocCoverage/exemption(keyword:rest:line:)``.
+/// Implementations of this package's own protocols are not exempt: what a conformance does differently is worth a
+/// line (``PlainLineEditor``'s `addHistory` does nothing, for example).
 @Suite struct DocCoverageTests {
     /// The package's `Sources/` folder, found from this file's path.
     static let sources = URL(fileURLWithPath: #filePath)
@@ -209,7 +212,9 @@ enum DocCoverage {
             // Fast paths: runs of bytes that change nothing but the current line's code.
             switch mode {
             case .code:
-                if byte != slash && byte != quote && byte != hash && (modes.count == 1 || (byte != openParen && byte != closeParen)) {
+                let special = byte == slash || byte == quote || byte == hash
+                    || (modes.count > 1 && (byte == openParen || byte == closeParen))  // inside an interpolation
+                if !special {
                     code.append(byte)
                     i += 1
                     continue
@@ -247,7 +252,9 @@ enum DocCoverage {
                     } else {
                         i += 1
                     }
-                } else if byte == quote && (!multiline || (peek(bytes, i + 1) == quote && peek(bytes, i + 2) == quote)) {
+                } else if byte == quote
+                    && (!multiline || (peek(bytes, i + 1) == quote && peek(bytes, i + 2) == quote))
+                {
                     let width = multiline ? 3 : 1
                     var n = 0
                     while n < hashes && peek(bytes, i + width + n) == hash { n += 1 }
@@ -271,7 +278,9 @@ enum DocCoverage {
                     if doc { isDoc = true }
                     modes.append(.comment(depth: 1, doc: doc))
                     i += 2
-                } else if byte == quote || (byte == hash && (peek(bytes, i + 1) == hash || peek(bytes, i + 1) == quote)) {
+                } else if byte == quote
+                    || (byte == hash && (peek(bytes, i + 1) == hash || peek(bytes, i + 1) == quote))
+                {
                     var hashes = 0
                     while peek(bytes, i + hashes) == hash { hashes += 1 }
                     guard peek(bytes, i + hashes) == quote else {  // `##` without a quote: not a string
@@ -411,7 +420,7 @@ enum DocCoverage {
 
     /// Why a declaration needs no comment of its own, or nil: it implements a standard-library protocol
     /// requirement (Equatable, Comparable, Hashable, Codable, RawRepresentable, the literal protocols,
-    /// (Async)Sequence and their iterators, CustomStringConvertible, LocalizedError), whose documentation DocC shows.
+    /// (Async)Sequence and their iterators, CustomStringConvertible, LocalizedError); DocC links them to it.
     static func exemption(keyword: String, rest: String, line: String) -> String? {
         let name = rest.drop { $0 == " " || $0 == "?" || $0 == "!" }
         switch keyword {
@@ -527,7 +536,8 @@ enum DocCoverage {
         case .file: return explicit
         case .body: return false
         case .type(let typeVisible, let typeKeyword):
-            return typeVisible && (explicit || typeKeyword == "protocol" || (keyword == "case" && typeKeyword == "enum"))
+            let implied = typeKeyword == "protocol" || (keyword == "case" && typeKeyword == "enum")
+            return typeVisible && (explicit || implied)
         case .extension(let membersPublic):
             return explicit || (membersPublic && access == nil && keyword != "extension")
         }
