@@ -1,4 +1,5 @@
 public import QMP
+import QMPWire
 import Synchronization
 
 /// A client for the QEMU guest agent (qemu-ga) on its socket: the host side of the guest's
@@ -73,16 +74,20 @@ public final class GuestAgentClient: GuestAgentConnection {
         var finishWaiters: [UnsafeContinuation<Void, Never>] = []
         var turnBusy = false
         var turnQueue: [UnsafeContinuation<Void, Never>] = []
+        /// Requests not yet handed to the socket (at most the current exchange's), and the writer role.
+        var outbound = OutboundQueue(limit: 64 << 20)
+        /// The current exchange's place in `outbound`, withdrawn unsent when the exchange ends first.
+        var ticket: UInt64?
     }
 
-    private let connection: SocketConnection
+    private let transport: SocketTransport
     private let state = Mutex(State())
     /// The client's limits.
     public let configuration: Configuration
     public let endpoint: String
 
-    private init(connection: SocketConnection, endpoint: String, configuration: Configuration) {
-        self.connection = connection
+    private init(transport: SocketTransport, endpoint: String, configuration: Configuration) {
+        self.transport = transport
         self.endpoint = endpoint
         self.configuration = configuration
     }
@@ -91,7 +96,10 @@ public final class GuestAgentClient: GuestAgentConnection {
     public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
         -> GuestAgentClient
     {
-        let client = try open(address, configuration: configuration)
+        let transport = try await SocketTransport.connect(
+            to: address, timeout: configuration.defaultTimeout, framing: .bytes,
+            endMessage: "the guest agent connection ended")
+        let client = start(transport, address: address, configuration: configuration)
         do {
             try await client.synchronize()
             return client
@@ -106,9 +114,17 @@ public final class GuestAgentClient: GuestAgentConnection {
     public static func open(_ address: MonitorAddress, configuration: Configuration = Configuration()) throws
         -> GuestAgentClient
     {
-        let client = GuestAgentClient(
-            connection: try SocketConnection.connect(to: address), endpoint: "qga:\(address)", configuration: configuration)
-        startThread { [client] in client.readLoop() }
+        let transport = SocketTransport(
+            connection: try SocketConnection.connect(to: address), framing: .bytes,
+            endMessage: "the guest agent connection ended")
+        return start(transport, address: address, configuration: configuration)
+    }
+
+    private static func start(_ transport: SocketTransport, address: MonitorAddress, configuration: Configuration)
+        -> GuestAgentClient
+    {
+        let client = GuestAgentClient(transport: transport, endpoint: "qga:\(address)", configuration: configuration)
+        transport.start(Receiver(client))
         return client
     }
 
@@ -168,7 +184,7 @@ public final class GuestAgentClient: GuestAgentConnection {
             state.closing = true
             return state.finished
         }
-        connection.shutdown()
+        transport.shutdown()
         guard !alreadyFinished else { return }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let finished = state.withLock { state in
@@ -244,6 +260,7 @@ public final class GuestAgentClient: GuestAgentConnection {
             let (bytes, kind) = try start(&state.proto, id)
             let waiter = Waiter(kind)
             state.waiter = waiter
+            state.ticket = nil
             return (waiter, bytes)
         }
         guard let (waiter, bytes) = prepared else {
@@ -268,12 +285,20 @@ public final class GuestAgentClient: GuestAgentConnection {
                     waiter.take()?.resume(throwing: error ?? QMPTimeoutError(operation: operation, timeout: limit))
                     return
                 }
-                do {
-                    try connection.send(bytes)
-                } catch {
-                    connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
-                    connection.shutdown()
+                let write = state.withLock { state -> Bool in
+                    guard state.waiter === waiter else { return false }
+                    switch state.outbound.enqueue(OutboundMessage(bytes: bytes)) {
+                    case .write(let ticket):
+                        state.ticket = ticket
+                        return true
+                    case .queued(let ticket):
+                        state.ticket = ticket
+                        return false
+                    case .full:
+                        return false  // (never: one exchange at a time, and one message is always accepted)
+                    }
                 }
+                if write { flushWrites() }
                 if Task.isCancelled { finish(waiter, .failure(CancellationError())) }
             }
         } onCancel: {
@@ -286,6 +311,9 @@ public final class GuestAgentClient: GuestAgentConnection {
         let current = state.withLock { state -> Bool in
             guard state.waiter === waiter else { return false }
             state.waiter = nil
+            // A request still waiting for the socket is withdrawn unsent.
+            if let ticket = state.ticket { _ = state.outbound.withdraw(ticket) }
+            state.ticket = nil
             if case .failure = result { state.proto.abandon() }
             if case .success(.ended) = result, case .end = waiter.kind { state.proto.abandon() }
             return true
@@ -293,33 +321,54 @@ public final class GuestAgentClient: GuestAgentConnection {
         if current { waiter.take()?.resume(with: result) }
     }
 
-    private func readLoop() {
-        defer { finishReading() }
-        let reason = connection.readChunks(endMessage: "the guest agent connection ended") { chunk in
-            let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
-                let outputs = state.proto.receive(chunk)
-                var completions: [(Waiter, Result<Outcome, any Error>)] = []
-                for output in outputs {
-                    guard let waiter = state.waiter else { continue }
-                    let result: Result<Outcome, any Error>?
-                    switch output {
-                    case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
-                    case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
-                        result = reply.map { .reply($0) }.mapError { $0 }
-                    case .protocolError(let message):
-                        result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
-                    default: result = nil
-                    }
-                    if let result {
-                        state.waiter = nil
-                        completions.append((waiter, result))
-                    }
-                }
-                return completions
-            }
-            for (waiter, result) in completions { waiter.take()?.resume(with: result) }
+    private func flushWrites() {
+        let failure = flushOutbound(
+            to: transport, next: { state.withLock { $0.outbound.next() } }, busy: { state.withLock { $0.outbound.busy() } })
+        if let failure {
+            state.withLock { $0.outbound.sendFailed() }
+            connectionLost(failure)
+            transport.shutdown()
         }
-        connectionLost(reason)
+    }
+
+    /// Delivers the transport's calls to the client (which keeps them out of its public API).
+    private final class Receiver: TransportReceiver {
+        let client: GuestAgentClient
+        init(_ client: GuestAgentClient) { self.client = client }
+        func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
+        func transportReady() {
+            let write = client.state.withLock { state in state.closedError == nil && state.outbound.ready() }
+            if write { client.flushWrites() }
+        }
+        func transportClosed(_ error: QMPConnectionError) { client.connectionLost(error) }
+        func transportFinished() { client.finishReading() }
+    }
+
+    /// Bytes from the I/O thread, through the agent's protocol machine; completes the waiter they answer.
+    private func received(_ chunk: UnsafeRawBufferPointer) {
+        let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
+            let outputs = state.proto.receive(chunk)
+            var completions: [(Waiter, Result<Outcome, any Error>)] = []
+            for output in outputs {
+                guard let waiter = state.waiter else { continue }
+                let result: Result<Outcome, any Error>?
+                switch output {
+                case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
+                case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
+                    result = reply.map { .reply($0) }.mapError { $0 }
+                case .protocolError(let message):
+                    result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
+                default: result = nil
+                }
+                if let result {
+                    state.waiter = nil
+                    state.ticket = nil
+                    completions.append((waiter, result))
+                }
+            }
+            return completions
+        }
+        for (waiter, result) in completions { waiter.take()?.resume(with: result) }
     }
 
     private func connectionLost(_ error: QMPConnectionError) {
@@ -331,6 +380,8 @@ public final class GuestAgentClient: GuestAgentConnection {
             }
             let waiter = state.waiter
             state.waiter = nil
+            state.ticket = nil
+            state.outbound.removeAll()
             if case .ended(let expected?) = ended, let waiter, waiter.kind == .end(expected) {
                 return (waiter, .success(.ended))
             }

@@ -129,7 +129,9 @@ public actor QMPClient {
         let core = ClientCore(transport: transport, configuration: configuration)
         core.startReader()
         if let supplied = transport.suppliedGreeting {
-            return QMPClient(core: core, greeting: QMPGreeting(.object(supplied)), enabledCapabilities: [])
+            // The body (`version`, `capabilities`), or the whole `{"QMP": …}` message.
+            let body = supplied["QMP"]?.objectValue ?? supplied
+            return QMPClient(core: core, greeting: QMPGreeting(.object(body)), enabledCapabilities: [])
         }
         guard configuration.negotiates else {
             return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
@@ -320,13 +322,13 @@ public actor QMPClient {
     /// Calls sent and still waiting for their reply.
     public nonisolated var pendingCallCount: Int {
         core.state.withLock { state in
-            state.matcher.pending.count { $0.continuation != nil }
+            state.machine.matcher.pending.count { $0.continuation != nil }
         }
     }
 
     /// Survivable protocol violations seen so far (garbage lines, replies nobody waits for), the last 100, and
     /// how many in total.
     public nonisolated var protocolAnomalies: (recent: [QMPProtocolError], total: Int) {
-        core.state.withLock { ($0.anomalies, $0.anomalyCount) }
+        core.state.withLock { ($0.machine.anomalies, $0.machine.anomalyCount) }
     }
 }
