@@ -18,7 +18,7 @@ import Synchronization
 /// let result = try await agent.run("/bin/uname", arguments: ["-r"])
 /// await agent.close()
 /// ```
-public final class GuestAgentClient: GuestAgentConnection {
+public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
     /// Time limits of a client.
     public struct Configuration: Sendable {
         /// The limit of a call that gives none, synchronisation included.
@@ -68,10 +68,7 @@ public final class GuestAgentClient: GuestAgentConnection {
         var proto = GuestAgentProtocol()
         var waiter: Waiter?
         var nextID = Int64.random(in: 1...(1 << 40))
-        var closedError: QMPConnectionError?
-        var closing = false
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+        var lifecycle = ConnectionLifecycle()
         var turnBusy = false
         var turnQueue: [UnsafeContinuation<Void, Never>] = []
         /// Requests not yet handed to the socket (at most the current exchange's), and the writer role.
@@ -82,6 +79,7 @@ public final class GuestAgentClient: GuestAgentConnection {
 
     private let transport: SocketTransport
     private let state = Mutex(State())
+    private let finish = FinishSignal()
     /// The client's limits.
     public let configuration: Configuration
     public let endpoint: String
@@ -180,19 +178,9 @@ public final class GuestAgentClient: GuestAgentConnection {
     }
 
     public func close() async {
-        let alreadyFinished = state.withLock { state in
-            state.closing = true
-            return state.finished
-        }
+        state.withLock { $0.lifecycle.closing = true }
         transport.shutdown()
-        guard !alreadyFinished else { return }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let finished = state.withLock { state in
-                if !state.finished { state.finishWaiters.append(continuation) }
-                return state.finished
-            }
-            if finished { continuation.resume() }
-        }
+        await finish.wait()
     }
 
     // MARK: - Internals
@@ -254,7 +242,7 @@ public final class GuestAgentClient: GuestAgentConnection {
         _ start: (inout GuestAgentProtocol, Int64) throws -> ([UInt8], Waiter.Kind)
     ) async throws -> Outcome {
         let prepared = try state.withLock { state throws -> (Waiter, [UInt8])? in
-            if state.closedError != nil { return nil }
+            if state.lifecycle.closedError != nil { return nil }
             let id = state.nextID
             state.nextID += 1
             let (bytes, kind) = try start(&state.proto, id)
@@ -264,7 +252,7 @@ public final class GuestAgentClient: GuestAgentConnection {
             return (waiter, bytes)
         }
         guard let (waiter, bytes) = prepared else {
-            throw state.withLock { $0.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
+            throw state.withLock { $0.lifecycle.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
         }
         let delay = max(deadline - .now, .zero)
         let timer = DeadlineScheduler.shared.schedule(after: delay) { [weak self] in
@@ -281,7 +269,7 @@ public final class GuestAgentClient: GuestAgentConnection {
                 let gone = state.withLock { state in state.waiter !== waiter }
                 if gone {
                     // Finished (connection lost, or time up) before the continuation was stored.
-                    let error = state.withLock { $0.closedError }
+                    let error = state.withLock { $0.lifecycle.closedError }
                     waiter.take()?.resume(throwing: error ?? QMPTimeoutError(operation: operation, timeout: limit))
                     return
                 }
@@ -321,14 +309,14 @@ public final class GuestAgentClient: GuestAgentConnection {
         if current { waiter.take()?.resume(with: result) }
     }
 
-    private func flushWrites() {
-        let failure = flushOutbound(
-            to: transport, next: { state.withLock { $0.outbound.next() } }, busy: { state.withLock { $0.outbound.busy() } })
-        if let failure {
-            state.withLock { $0.outbound.sendFailed() }
-            connectionLost(failure)
-            transport.shutdown()
-        }
+    package var outboundTransport: any MessageTransport { transport }
+
+    package func withOutbound<R>(_ body: (inout OutboundQueue, _ closed: Bool) -> R) -> R {
+        state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
+    }
+
+    package func outboundFailed(_ error: QMPConnectionError) {
+        connectionLost(error)
     }
 
     /// Delivers the transport's calls to the client (which keeps them out of its public API).
@@ -336,12 +324,9 @@ public final class GuestAgentClient: GuestAgentConnection {
         let client: GuestAgentClient
         init(_ client: GuestAgentClient) { self.client = client }
         func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
-        func transportReady() {
-            let write = client.state.withLock { state in state.closedError == nil && state.outbound.ready() }
-            if write { client.flushWrites() }
-        }
+        func transportReady() { client.outboundReady() }
         func transportClosed(_ error: QMPConnectionError) { client.connectionLost(error) }
-        func transportFinished() { client.finishReading() }
+        func transportFinished() { client.finish.signal() }
     }
 
     /// Bytes from the I/O thread, through the agent's protocol machine; completes the waiter they answer.
@@ -374,10 +359,7 @@ public final class GuestAgentClient: GuestAgentConnection {
     private func connectionLost(_ error: QMPConnectionError) {
         let (waiter, result) = state.withLock { state -> (Waiter?, Result<Outcome, any Error>) in
             let ended = state.proto.endOfStream()
-            if state.closedError == nil {
-                state.closedError = state.closing
-                    ? QMPConnectionError(.closedByClient, "the agent connection was closed by this client") : error
-            }
+            let finalError = state.lifecycle.end(error, closedByClient: "the agent connection was closed by this client")
             let waiter = state.waiter
             state.waiter = nil
             state.ticket = nil
@@ -385,17 +367,8 @@ public final class GuestAgentClient: GuestAgentConnection {
             if case .ended(let expected?) = ended, let waiter, waiter.kind == .end(expected) {
                 return (waiter, .success(.ended))
             }
-            return (waiter, .failure(state.closedError!))
+            return (waiter, .failure(finalError))
         }
         waiter?.take()?.resume(with: result)
-    }
-
-    private func finishReading() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }

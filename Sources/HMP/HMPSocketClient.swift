@@ -14,7 +14,7 @@ import Synchronization
 /// print(try await monitor.run("info status", timeout: .seconds(5)))   // VM status: running\r\n
 /// await monitor.close()
 /// ```
-public final class HMPSocketClient: HumanMonitor {
+public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
     private final class Pending: Sendable {
         let command: String
         let continuation = Mutex<UnsafeContinuation<String, any Error>?>(nil)
@@ -36,14 +36,12 @@ public final class HMPSocketClient: HumanMonitor {
         var banner: String?
         var bannerWaiter: UnsafeContinuation<String, any Error>?
         var bannerFailure: (any Error)?
-        var closedError: QMPConnectionError?
-        var closing = false
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+        var lifecycle = ConnectionLifecycle()
     }
 
     private let transport: SocketTransport
     private let state: Mutex<State>
+    private let finish = FinishSignal()
 
     /// The banner QEMU printed on connect, e.g. `QEMU 7.2.22 monitor - type 'help' for more information`.
     public var banner: String { state.withLock { $0.banner ?? "" } }
@@ -85,7 +83,7 @@ public final class HMPSocketClient: HumanMonitor {
         return try await withUnsafeThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Result<String, any Error>? in
                 if let banner = state.banner { return .success(banner) }
-                if let error = state.bannerFailure ?? state.closedError { return .failure(error) }
+                if let error = state.bannerFailure ?? state.lifecycle.closedError { return .failure(error) }
                 state.bannerWaiter = continuation
                 return nil
             }
@@ -122,7 +120,7 @@ public final class HMPSocketClient: HumanMonitor {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
                 pending.continuation.withLock { $0 = continuation }
                 let admitted = state.withLock { state -> Result<Bool, QMPConnectionError> in
-                    if let error = state.closedError { return .failure(error) }
+                    if let error = state.lifecycle.closedError { return .failure(error) }
                     switch state.outbound.enqueue(OutboundMessage(bytes: Array((commandLine + "\n").utf8))) {
                     case .full(let queued):
                         return .failure(QMPConnectionError(
@@ -162,14 +160,14 @@ public final class HMPSocketClient: HumanMonitor {
         pending.take()?.resume(throwing: error)
     }
 
-    private func flushWrites() {
-        let failure = flushOutbound(
-            to: transport, next: { state.withLock { $0.outbound.next() } }, busy: { state.withLock { $0.outbound.busy() } })
-        if let failure {
-            state.withLock { $0.outbound.sendFailed() }
-            transportClosed(failure)
-            transport.shutdown()
-        }
+    package var outboundTransport: any MessageTransport { transport }
+
+    package func withOutbound<R>(_ body: (inout OutboundQueue, _ closed: Bool) -> R) -> R {
+        state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
+    }
+
+    package func outboundFailed(_ error: QMPConnectionError) {
+        transportClosed(error)
     }
 
     // MARK: - What the transport delivers
@@ -179,9 +177,9 @@ public final class HMPSocketClient: HumanMonitor {
         let client: HMPSocketClient
         init(_ client: HMPSocketClient) { self.client = client }
         func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
-        func transportReady() { client.transportReady() }
+        func transportReady() { client.outboundReady() }
         func transportClosed(_ error: QMPConnectionError) { client.transportClosed(error) }
-        func transportFinished() { client.transportFinished() }
+        func transportFinished() { client.finish.signal() }
     }
 
     /// Bytes from the I/O thread: framed into the banner and one reply per command, in order.
@@ -209,49 +207,23 @@ public final class HMPSocketClient: HumanMonitor {
         for (call, text) in replies { call.take()?.resume(returning: text) }
     }
 
-    /// The I/O thread can take the next command again.
-    private func transportReady() {
-        let write = state.withLock { state in state.closedError == nil && state.outbound.ready() }
-        if write { flushWrites() }
-    }
-
     /// The connection is over: every command still waiting fails.
     private func transportClosed(_ error: QMPConnectionError) {
         let (pending, bannerWaiter, finalError) = state.withLock { state in
-            if state.closedError == nil {
-                state.closedError = state.closing
-                    ? QMPConnectionError(.closedByClient, "the connection was closed by this client") : error
-            }
+            let finalError = state.lifecycle.end(error)
             state.outbound.removeAll()
             defer { state.bannerWaiter = nil }
-            return (state.pending.removeAll(), state.bannerWaiter, state.closedError!)
+            return (state.pending.removeAll(), state.bannerWaiter, finalError)
         }
         for entry in pending { entry.call.take()?.resume(throwing: finalError) }
         bannerWaiter?.resume(throwing: finalError)
     }
 
-    /// The I/O thread has released the socket.
-    private func transportFinished() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
     /// Closes the connection; pending commands fail with code `closedByClient`. Returns once the socket is released.
     public func close() async {
-        state.withLock { $0.closing = true }
+        state.withLock { $0.lifecycle.closing = true }
         transport.shutdown()
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = state.withLock { state in
-                if state.finished { return true }
-                state.finishWaiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await finish.wait()
     }
 }
 

@@ -45,6 +45,6 @@ extension ClientCore {
     }
 
     func transportFinished() {
-        readerFinished()
+        finish.signal()
     }
 }

@@ -13,12 +13,15 @@ import Synchronization
 /// commands strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched
 /// by it. A message that cannot be used still ends exactly one item: the call it answered fails with a
 /// ``QMPProtocolError``, so later replies are never shifted.
-final class ClientCore: TransportReceiver {
+final class ClientCore: TransportReceiver, OutboundQueueOwner {
     let transport: any MessageTransport
     let configuration: QMPClient.Configuration
     let state: Mutex<State>
     /// The transport's I/O thread as a task executor (for `withAffinity`), if it has one.
     let executor: (any TaskExecutor)?
+
+    /// Signalled when the transport has finished and released the connection.
+    let finish = FinishSignal()
 
     /// The configured logger when it logs at `trace` level: then every message is logged.
     let wireLogger: Logger?
@@ -40,9 +43,6 @@ final class ClientCore: TransportReceiver {
         var greetingWaiter: UnsafeContinuation<QMPGreeting, any Error>?
         var subscribers: [ObjectIdentifier: EventSubscriber] = [:]
         var waiters: [EventWaiter] = []
-        /// Resumed when the transport has finished and released the connection.
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
 
         init(_ machine: consuming ClientProtocol) { self.machine = machine }
     }
@@ -164,14 +164,7 @@ final class ClientCore: TransportReceiver {
     /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
     func close() async {
         shutDown()
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = state.withLock { state in
-                if state.finished { return true }
-                state.finishWaiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await finish.wait()
     }
 
     var isClosed: Bool { state.withLock { $0.machine.closedError != nil } }
@@ -194,16 +187,6 @@ final class ClientCore: TransportReceiver {
         greetingWaiter?.resume(throwing: ending.error)
         for waiter in waiters { waiter.finish(throwing: ending.error) }
         for subscriber in subscribers { subscriber.finish(ending.error) }
-    }
-
-    /// Called by the reader thread once it has stopped using the socket.
-    func readerFinished() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 
     /// Hands a message to the observer and the wire logger (redacted there).

@@ -27,10 +27,15 @@ struct ClientProtocol {
     private(set) var greeting: QMPGreeting?
     private(set) var greetingFailure: (any Error)?
 
+    /// How the connection ends (shared with the HMP and agent clients).
+    private var lifecycle = ConnectionLifecycle()
     /// Set once the connection is over; later calls fail with it at once.
-    private(set) var closedError: QMPConnectionError?
+    var closedError: QMPConnectionError? { lifecycle.closedError }
     /// The client asked for the close (the end of the connection is then `closedByClient`).
-    var closing = false
+    var closing: Bool {
+        get { lifecycle.closing }
+        set { lifecycle.closing = newValue }
+    }
 
     /// Event order and the bounded history used by race-free waits.
     private(set) var eventSequence: UInt64 = 0
@@ -260,13 +265,7 @@ struct ClientProtocol {
     /// The connection is over: every pending call ends (failed, or succeeded for `quit`), queued requests are
     /// dropped. Idempotent: later calls report the first error and no calls.
     mutating func close(_ error: QMPConnectionError) -> Ending {
-        let finalError: QMPConnectionError
-        if let existing = closedError {
-            finalError = existing
-        } else {
-            finalError = closing ? QMPConnectionError(.closedByClient, "the connection was closed by this client") : error
-            closedError = finalError
-        }
+        let finalError = lifecycle.end(error)
         var ending = Ending(error: finalError)
         let (ordered, byIDOnly) = matcher.removeAll()
         for call in ordered + byIDOnly {
