@@ -18,7 +18,7 @@ import Synchronization
 /// let result = try await agent.run("/bin/uname", arguments: ["-r"])
 /// await agent.close()
 /// ```
-public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
+public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// Time limits of a client.
     public struct Configuration: Sendable {
         /// The limit of a call that gives none, synchronisation included.
@@ -79,7 +79,7 @@ public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
 
     private let transport: SocketTransport
     private let state = Mutex(State())
-    private let finish = FinishSignal()
+    package let finish = FinishSignal()
     /// The client's limits.
     public let configuration: Configuration
     public let endpoint: String
@@ -122,7 +122,7 @@ public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
         -> GuestAgentClient
     {
         let client = GuestAgentClient(transport: transport, endpoint: "qga:\(address)", configuration: configuration)
-        transport.start(Receiver(client))
+        transport.start(ByteStreamReceiver(client))
         return client
     }
 
@@ -315,22 +315,8 @@ public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
         state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
     }
 
-    package func outboundFailed(_ error: QMPConnectionError) {
-        connectionLost(error)
-    }
-
-    /// Delivers the transport's calls to the client (which keeps them out of its public API).
-    private final class Receiver: TransportReceiver {
-        let client: GuestAgentClient
-        init(_ client: GuestAgentClient) { self.client = client }
-        func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
-        func transportReady() { client.outboundReady() }
-        func transportClosed(_ error: QMPConnectionError) { client.connectionLost(error) }
-        func transportFinished() { client.finish.signal() }
-    }
-
     /// Bytes from the I/O thread, through the agent's protocol machine; completes the waiter they answer.
-    private func received(_ chunk: UnsafeRawBufferPointer) {
+    package func received(_ chunk: UnsafeRawBufferPointer) {
         let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
             let outputs = state.proto.receive(chunk)
             var completions: [(Waiter, Result<Outcome, any Error>)] = []
@@ -356,7 +342,7 @@ public final class GuestAgentClient: GuestAgentConnection, OutboundQueueOwner {
         for (waiter, result) in completions { waiter.take()?.resume(with: result) }
     }
 
-    private func connectionLost(_ error: QMPConnectionError) {
+    package func connectionEnded(_ error: QMPConnectionError) {
         let (waiter, result) = state.withLock { state -> (Waiter?, Result<Outcome, any Error>) in
             let ended = state.proto.endOfStream()
             let finalError = state.lifecycle.end(error, closedByClient: "the agent connection was closed by this client")

@@ -14,7 +14,7 @@ import Synchronization
 /// print(try await monitor.run("info status", timeout: .seconds(5)))   // VM status: running\r\n
 /// await monitor.close()
 /// ```
-public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
+public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
     private final class Pending: Sendable {
         let command: String
         let continuation = Mutex<UnsafeContinuation<String, any Error>?>(nil)
@@ -41,7 +41,7 @@ public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
 
     private let transport: SocketTransport
     private let state: Mutex<State>
-    private let finish = FinishSignal()
+    package let finish = FinishSignal()
 
     /// The banner QEMU printed on connect, e.g. `QEMU 7.2.22 monitor - type 'help' for more information`.
     public var banner: String { state.withLock { $0.banner ?? "" } }
@@ -63,7 +63,7 @@ public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
     ) async throws -> HMPSocketClient {
         let transport = try await SocketTransport.connect(to: address, timeout: bannerTimeout, framing: .bytes)
         let client = HMPSocketClient(transport: transport, maximumQueuedBytes: maximumQueuedBytes)
-        transport.start(Receiver(client))
+        transport.start(ByteStreamReceiver(client))
         do {
             _ = try await client.waitForBanner(timeout: bannerTimeout)
             return client
@@ -166,24 +166,10 @@ public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
         state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
     }
 
-    package func outboundFailed(_ error: QMPConnectionError) {
-        transportClosed(error)
-    }
-
     // MARK: - What the transport delivers
 
-    /// Delivers the transport's calls to the client (which keeps them out of its public API).
-    private final class Receiver: TransportReceiver {
-        let client: HMPSocketClient
-        init(_ client: HMPSocketClient) { self.client = client }
-        func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
-        func transportReady() { client.outboundReady() }
-        func transportClosed(_ error: QMPConnectionError) { client.transportClosed(error) }
-        func transportFinished() { client.finish.signal() }
-    }
-
     /// Bytes from the I/O thread: framed into the banner and one reply per command, in order.
-    private func received(_ bytes: UnsafeRawBufferPointer) {
+    package func received(_ bytes: UnsafeRawBufferPointer) {
         let (bannerWaiter, banner, replies) = state.withLock { state in
             state.framer.append(bytes)
             var bannerWaiter: UnsafeContinuation<String, any Error>?
@@ -208,7 +194,7 @@ public final class HMPSocketClient: HumanMonitor, OutboundQueueOwner {
     }
 
     /// The connection is over: every command still waiting fails.
-    private func transportClosed(_ error: QMPConnectionError) {
+    package func connectionEnded(_ error: QMPConnectionError) {
         let (pending, bannerWaiter, finalError) = state.withLock { state in
             let finalError = state.lifecycle.end(error)
             state.outbound.removeAll()

@@ -91,3 +91,34 @@ extension OutboundQueueOwner {
         if withOutbound({ queue, closed in !closed && queue.ready() }) { flushWrites() }
     }
 }
+
+/// A client of an unframed byte stream on the shared core (the direct HMP client, the guest agent): it frames
+/// what arrives itself, queues requests in an ``OutboundQueue``, and ends with a ``FinishSignal``.
+package protocol ByteStreamClient: OutboundQueueOwner {
+    /// Signalled when the transport has released the connection.
+    var finish: FinishSignal { get }
+    /// Bytes from the transport's thread.
+    func received(_ bytes: UnsafeRawBufferPointer)
+    /// The connection is over: fail what waits.
+    func connectionEnded(_ error: QMPConnectionError)
+}
+
+extension ByteStreamClient {
+    /// A failed send ends the connection.
+    package func outboundFailed(_ error: QMPConnectionError) {
+        connectionEnded(error)
+    }
+}
+
+/// Forwards a transport's calls to a ``ByteStreamClient`` (keeping them out of the client's public API). The
+/// transport holds it, and so the client, until its threads have finished.
+package final class ByteStreamReceiver<Client: ByteStreamClient>: TransportReceiver {
+    private let client: Client
+
+    package init(_ client: Client) { self.client = client }
+
+    package func transportReceived(bytes: UnsafeRawBufferPointer) { client.received(bytes) }
+    package func transportReady() { client.outboundReady() }
+    package func transportClosed(_ error: QMPConnectionError) { client.connectionEnded(error) }
+    package func transportFinished() { client.finish.signal() }
+}
