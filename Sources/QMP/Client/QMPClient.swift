@@ -253,7 +253,8 @@ public actor QMPClient {
     /// A closure formed in `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type) is isolated to
     /// the main actor, and the main actor's executor wins over the task executor preference: every command then
     /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
-    /// non-isolated function (or a `Task.detached`) to keep the affine path.
+    /// non-isolated function (or a `Task.detached`) to keep the affine path. Over a transport without an I/O
+    /// thread of its own (``MessageTransport/executor`` is `nil`), `body` simply runs.
     public nonisolated func withAffinity<Result: Sendable>(
         _ body: () async throws -> Result
     ) async rethrows -> Result {
