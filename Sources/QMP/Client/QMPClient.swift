@@ -97,22 +97,42 @@ public actor QMPClient {
         -> QMPClient
     {
         let deadline = ContinuousClock.now + configuration.greetingTimeout
-        let connection = try await SocketConnection.connect(to: address, timeout: configuration.greetingTimeout)
-        return try await start(connection, configuration: configuration, deadline: deadline)
+        let transport = try await SocketTransport.connect(
+            to: address, timeout: configuration.greetingTimeout,
+            framing: .json(maximumMessageSize: configuration.maximumMessageSize))
+        return try await start(transport, configuration: configuration, deadline: deadline)
     }
 
     /// Runs the protocol over an already-connected socket (e.g. one end of a socketpair given to QEMU).
     public static func connect(using connection: SocketConnection, configuration: Configuration = Configuration())
         async throws -> QMPClient
     {
-        try await start(connection, configuration: configuration, deadline: .now + configuration.greetingTimeout)
+        let transport = SocketTransport(
+            connection: connection, framing: .json(maximumMessageSize: configuration.maximumMessageSize))
+        return try await start(transport, configuration: configuration, deadline: .now + configuration.greetingTimeout)
+    }
+
+    /// Runs the protocol over any transport (a socket, libvirt, ...), which the client owns from now on.
+    ///
+    /// A transport that supplies its own greeting (``MessageTransport/suppliedGreeting``) was negotiated by
+    /// someone else: the client takes that greeting and sends no `qmp_capabilities`. Otherwise the client waits
+    /// for the peer's greeting and negotiates, all within ``Configuration/greetingTimeout``.
+    public static func connect(using transport: some MessageTransport, configuration: Configuration = Configuration())
+        async throws -> QMPClient
+    {
+        try await start(transport, configuration: configuration, deadline: .now + configuration.greetingTimeout)
     }
 
     private static func start(
-        _ connection: SocketConnection, configuration: Configuration, deadline: ContinuousClock.Instant
+        _ transport: any MessageTransport, configuration: Configuration, deadline: ContinuousClock.Instant
     ) async throws -> QMPClient {
-        let core = ClientCore(connection: connection, configuration: configuration)
+        let core = ClientCore(transport: transport, configuration: configuration)
         core.startReader()
+        if let supplied = transport.suppliedGreeting {
+            // The body (`version`, `capabilities`), or the whole `{"QMP": …}` message.
+            let body = supplied["QMP"]?.objectValue ?? supplied
+            return QMPClient(core: core, greeting: QMPGreeting(.object(body)), enabledCapabilities: [])
+        }
         guard configuration.negotiates else {
             return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
         }
@@ -166,7 +186,7 @@ public actor QMPClient {
 
     /// The process serving the monitor, as the kernel reports it for a Unix socket (`SO_PEERCRED`); `nil` for TCP.
     /// Unlike the greeting, the peer cannot make this up (``SchemaDiskCache`` keys on the program it runs).
-    public nonisolated var peerProcessID: Int32? { core.connection.peerProcessID }
+    public nonisolated var peerProcessID: Int32? { core.transport.peerProcessID }
 
     /// Closes the connection. Pending calls fail with ``QMPConnectionError/Code/closedByClient``; subscriptions
     /// end. Returns once the socket is released. Closing twice is harmless.
@@ -233,7 +253,8 @@ public actor QMPClient {
     /// A closure formed in `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type) is isolated to
     /// the main actor, and the main actor's executor wins over the task executor preference: every command then
     /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
-    /// non-isolated function (or a `Task.detached`) to keep the affine path.
+    /// non-isolated function (or a `Task.detached`) to keep the affine path. Over a transport without an I/O
+    /// thread of its own (``MessageTransport/executor`` is `nil`), `body` simply runs.
     public nonisolated func withAffinity<Result: Sendable>(
         _ body: () async throws -> Result
     ) async rethrows -> Result {
@@ -302,13 +323,13 @@ public actor QMPClient {
     /// Calls sent and still waiting for their reply.
     public nonisolated var pendingCallCount: Int {
         core.state.withLock { state in
-            state.matcher.pending.count { $0.continuation != nil }
+            state.machine.matcher.pending.count { $0.continuation != nil }
         }
     }
 
     /// Survivable protocol violations seen so far (garbage lines, replies nobody waits for), the last 100, and
     /// how many in total.
     public nonisolated var protocolAnomalies: (recent: [QMPProtocolError], total: Int) {
-        core.state.withLock { ($0.anomalies, $0.anomalyCount) }
+        core.state.withLock { ($0.machine.anomalies, $0.machine.anomalyCount) }
     }
 }
