@@ -29,6 +29,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         /// How long a command that ends the connection waits for an error reply before it counts as done.
         public var endingGrace: Duration = .seconds(2)
 
+        /// The defaults: 30 s per call, a fresh synchronisation every second, 2 s of grace for a command that
+        /// ends the connection.
         public init() {}
     }
 
@@ -82,6 +84,7 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     package let finish = FinishSignal()
     /// The client's limits.
     public let configuration: Configuration
+    /// `qga:` followed by the address connected to, e.g. `qga:/tmp/qga.sock`; error messages name the agent by it.
     public let endpoint: String
 
     private init(transport: SocketTransport, endpoint: String, configuration: Configuration) {
@@ -148,6 +151,21 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         }
     }
 
+    /// Runs one agent command and returns its `return` value (an empty object when it has none).
+    ///
+    /// Waits its turn behind calls from other tasks, synchronises first when the last exchange failed or none
+    /// happened yet, then sends the command with a fresh id and waits for the reply with that id. A command from
+    /// ``GuestAgentCommands/endingConnection`` goes to ``executeEndingConnection(_:arguments:timeout:)`` and
+    /// returns an empty object.
+    ///
+    /// - Parameters:
+    ///   - command: The agent command, e.g. `guest-get-osinfo`.
+    ///   - arguments: Its arguments, or `nil` for none.
+    ///   - timeout: The limit for all of it, waiting for the turn excepted: synchronisation, sending and the
+    ///     reply; `nil` uses ``Configuration/defaultTimeout``.
+    /// - Throws: `QMPError` for an error reply (the connection stays usable), `QMPTimeoutError` when time runs
+    ///   out (the next call synchronises again), `QMPConnectionError` when the connection is gone,
+    ///   `CancellationError` when the task is cancelled.
     public func execute(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws -> JSON {
         if GuestAgentCommands.endingConnection.contains(command) {
             try await executeEndingConnection(command, arguments: arguments, timeout: timeout)
@@ -165,6 +183,18 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         }
     }
 
+    /// Runs a command that answers only when it fails (`guest-shutdown`, `guest-suspend-*`).
+    ///
+    /// Succeeds when the connection ends or when no reply arrived within ``Configuration/endingGrace`` (or
+    /// `timeout`, if that is shorter) after sending: the agent never confirms these commands.
+    ///
+    /// - Parameters:
+    ///   - command: The agent command.
+    ///   - arguments: Its arguments, or `nil` for none.
+    ///   - timeout: The limit for synchronising first and the grace period together; `nil` uses
+    ///     ``Configuration/defaultTimeout``.
+    /// - Throws: `QMPError` when the agent refused the command within the grace period, `QMPTimeoutError` when
+    ///   synchronisation did not finish in time, `QMPConnectionError` when the connection was already gone.
     public func executeEndingConnection(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws {
         let limit = timeout ?? configuration.defaultTimeout
         let deadline = ContinuousClock.now + limit
@@ -177,6 +207,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
         }
     }
 
+    /// Closes the socket and returns once the reader thread has stopped; a call still waiting fails with
+    /// `QMPConnectionError` (`closedByClient`). Calling it again returns at once.
     public func close() async {
         state.withLock { $0.lifecycle.closing = true }
         transport.shutdown()

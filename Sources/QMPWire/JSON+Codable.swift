@@ -64,8 +64,15 @@ extension JSON: Codable {
 /// Tolerant where QMP needs it: unknown members are ignored, absent optionals decode as `nil`, integers decode
 /// from any exact number.
 public struct JSONValueDecoder: Sendable {
+    /// A decoder; it has no options, so one can be shared by any number of tasks.
     public init() {}
 
+    /// Decodes a `T` from `value` directly, without producing JSON text. Decoding ``JSON`` itself returns
+    /// `value` unchanged.
+    ///
+    /// - Throws: `DecodingError` when `value` does not have `T`'s shape: a required member missing
+    ///   (`keyNotFound`), a member of the wrong JSON type (`typeMismatch`) or an integer out of the field's range
+    ///   (`dataCorrupted`), with the coding path to it; or whatever `T`'s own `init(from:)` throws.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSON) throws -> T {
         if let json = value as? T, type == JSON.self { return json }
         return try T(from: JSONTreeDecoder(value: value, codingPath: []))
@@ -268,8 +275,13 @@ private struct SingleContainer: SingleValueDecodingContainer {
 /// Encodes `Encodable` values into a ``JSON`` tree, keeping members in the order they are encoded.
 /// `nil` optionals are left out (synthesized `Encodable` uses `encodeIfPresent`).
 public struct JSONValueEncoder: Sendable {
+    /// An encoder; it has no options, so one can be shared by any number of tasks.
     public init() {}
 
+    /// Encodes `value` to a ``JSON`` tree directly, without producing JSON text. Encoding a ``JSON`` returns it
+    /// unchanged.
+    ///
+    /// - Throws: Whatever `value`'s `encode(to:)` throws.
     public func encode<T: Encodable>(_ value: T) throws -> JSON {
         if let json = value as? JSON { return json }
         let encoder = JSONTreeEncoder(codingPath: [])

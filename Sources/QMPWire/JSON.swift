@@ -9,15 +9,22 @@
 /// args["id"]?.stringValue   // "vd1"
 /// ```
 public enum JSON: Sendable {
+    /// JSON's `null`. QMP uses it rarely; an absent member is a missing key, not `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// An integer that fits `Int64`.
     case int(Int64)
     /// An integer above `Int64.max` (QMP's `uint64`).
     case uint(UInt64)
+    /// A number written with a fraction or an exponent (`0.5`, `1e3`). Always finite when parsed; a
+    /// non-finite value is written as `null`, since JSON has no infinity or NaN.
     case double(Double)
+    /// A string, with escapes already decoded.
     case string(String)
+    /// An array, in order.
     case array([JSON])
+    /// An object, with its keys in the order they were read or added.
     case object(JSONObject)
 }
 
@@ -36,16 +43,19 @@ extension JSON {
         return array[index]
     }
 
+    /// Whether the value is `.null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
+    /// The value of a `.bool`; `nil` for any other case (no conversion from numbers or strings).
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
+    /// The value of a `.string`; `nil` for any other case (numbers are not converted to text).
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
@@ -88,11 +98,13 @@ extension JSON {
         }
     }
 
+    /// The elements of an `.array`; `nil` for any other case.
     public var arrayValue: [JSON]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
+    /// The members of an `.object`; `nil` for any other case.
     public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil

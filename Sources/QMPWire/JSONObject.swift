@@ -1,11 +1,13 @@
 /// A JSON object that keeps its keys in insertion order.
 ///
 /// Small objects (what QMP mostly exchanges) look keys up linearly, the fastest choice at that size; from
-/// ``indexThreshold`` keys on, a hash index keeps lookups and inserts O(1), so an object of any size parses in linear
+/// 24 keys on, a hash index keeps lookups and inserts O(1), so an object of any size parses in linear
 /// time (a peer could otherwise stall the client with one 40 000-key message). Setting a key that exists replaces
 /// its value in place; setting `nil` removes it. Equality ignores key order, as JSON does.
 public struct JSONObject: Sendable, Hashable {
+    /// The keys in insertion order, each once; `values[i]` belongs to `keys[i]`.
     public private(set) var keys: [String]
+    /// The values in the order of ``keys``.
     public private(set) var values: [JSON]
     /// Position of each key, kept once the object has ``indexThreshold`` keys.
     private var index: [String: Int]?
@@ -13,6 +15,7 @@ public struct JSONObject: Sendable, Hashable {
     /// The number of keys from which lookups go through a hash index.
     static let indexThreshold = 24
 
+    /// An empty object, `{}`.
     public init() {
         keys = []
         values = []
@@ -26,7 +29,9 @@ public struct JSONObject: Sendable, Hashable {
         for (key, value) in members { self[key] = value }
     }
 
+    /// The number of members.
     public var count: Int { keys.count }
+    /// Whether the object has no members.
     public var isEmpty: Bool { keys.isEmpty }
 
     private func position(of key: String) -> Int? {
@@ -34,6 +39,10 @@ public struct JSONObject: Sendable, Hashable {
         return keys.firstIndex(of: key)
     }
 
+    /// The value of member `key`, or `nil` when there is none.
+    ///
+    /// Setting a value for a key that exists replaces it and keeps the key's position; a new key goes last.
+    /// Setting `nil` removes the member (a JSON `null` member is `.null`, not `nil`).
     public subscript(key: String) -> JSON? {
         get {
             guard let position = position(of: key) else { return nil }

@@ -1,9 +1,12 @@
 /// An error in JSON text: what was wrong and the byte offset where it was found.
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was wrong, e.g. `unexpected end of JSON text` or `expected a string key`; ``description`` adds the
+    /// offset.
     public var message: String
     /// Byte offset into the parsed text.
     public var offset: Int
 
+    /// An error saying `message` about the byte at `offset` (0 is the first byte of the text).
     public init(_ message: String, offset: Int) {
         self.message = message
         self.offset = offset

@@ -60,6 +60,7 @@ public struct JSONStreamFramer: Sendable {
         /// For a broken object: its top-level `id`, when that could be read.
         public var id: JSON?
 
+        /// A report of skipped input; each parameter sets the property of the same name.
         public init(reason: String, excerpt: String, kind: Kind = .garbage, keys: [String] = [], id: JSON? = nil) {
             self.reason = reason
             self.excerpt = excerpt
@@ -77,6 +78,7 @@ public struct JSONStreamFramer: Sendable {
     /// A message longer than ``maximumMessageSize``. No longer thrown (such a message is reported as a
     /// ``MalformedInput/Kind/tooLarge`` item); kept for source compatibility.
     public struct MessageTooLarge: Error, Sendable, CustomStringConvertible {
+        /// The limit that was exceeded, in bytes (the framer's ``JSONStreamFramer/maximumMessageSize``).
         public var limit: Int
         public var description: String { "a QMP message exceeded the limit of \(limit) bytes" }
     }
@@ -101,6 +103,13 @@ public struct JSONStreamFramer: Sendable {
     /// The first bytes of a garbage line whose bytes were already dropped.
     private var garbageExcerpt: [UInt8]?
 
+    /// A framer with an empty buffer.
+    ///
+    /// - Parameters:
+    ///   - maximumMessageSize: The largest message accepted, in bytes (256 MiB by default); a larger one is
+    ///     skipped as it arrives and reported as ``MalformedInput/Kind/tooLarge``, so the buffer never holds more.
+    ///   - maximumDepth: The deepest nesting accepted (``JSON/maximumNestingDepth`` by default); a deeper object
+    ///     is reported as ``MalformedInput/Kind/tooDeep``.
     public init(maximumMessageSize: Int = 256 << 20, maximumDepth: Int = JSON.maximumNestingDepth) {
         self.maximumMessageSize = maximumMessageSize
         self.maximumDepth = maximumDepth

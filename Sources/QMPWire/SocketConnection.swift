@@ -7,8 +7,8 @@ import Darwin
 /// A connected stream socket to a monitor: blocking reads for one reader thread, sends from any thread, and
 /// file-descriptor passing (`SCM_RIGHTS`) for QMP's `getfd` and `add-fd`.
 ///
-/// Lifetime: ``shutdown()`` wakes a blocked reader (it then sees end of stream); the descriptor is closed by
-/// ``close()`` or when the object is released, never while another thread may still use it.
+/// Lifetime: ``shutdown()`` wakes a blocked reader (it then sees end of stream); the descriptor is closed only when
+/// the object is released, so never while another thread may still use it.
 public final class SocketConnection: Sendable {
     /// The socket descriptor.
     public let fileDescriptor: Int32

@@ -232,5 +232,7 @@ final class PendingCall: @unchecked Sendable {
 /// A call that was used wrongly (not a QMP error, not a connection error).
 public struct QMPUsageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+    /// An error whose ``description`` is `description`: a lowercase clause saying what was wrong with the call,
+    /// e.g. `id 7 is already in use by a pending command`.
     public init(_ description: String) { self.description = description }
 }

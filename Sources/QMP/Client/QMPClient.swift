@@ -64,12 +64,17 @@ public actor QMPClient {
         /// ```
         public var logger: Logger?
 
+        /// The defaults: negotiate capabilities without out-of-band, no ids, 10 s to connect and be greeted, no
+        /// default call timeout, 4096 events of history, 256 MiB per message, 64 MiB of queued requests, `quit` as
+        /// the only command that ends the connection, no observer and no logger.
         public init() {}
     }
 
     /// Whether a message was sent to or received from the monitor.
     public enum MessageDirection: String, Sendable {
+        /// A message this client wrote to the monitor (a command); observed on the calling task's thread.
         case sent
+        /// A message read from the monitor (greeting, reply or event); observed on the reader thread.
         case received
     }
 
