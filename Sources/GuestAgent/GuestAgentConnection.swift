@@ -4,8 +4,8 @@ public import QMP
 /// libvirt's `virDomainQemuAgentCommand`. The typed commands (``GuestAgentConnection/ping(timeout:)`` and the
 /// rest) are built on these three requirements.
 ///
-/// Failures are the same types the QMP client uses: an agent error is a ``QMPError`` (class and description),
-/// a call without an answer in time is a ``QMPTimeoutError``, and a lost agent is a ``QMPConnectionError``.
+/// Failures are the same types the QMP client uses: an agent error is a `QMPError` (class and description),
+/// a call without an answer in time is a `QMPTimeoutError`, and a lost agent is a `QMPConnectionError`.
 public protocol GuestAgentConnection: AnyObject, Sendable {
     /// Where the agent is, for messages (e.g. `qga:/run/guest/qga.sock`).
     var endpoint: String { get }

@@ -6,7 +6,7 @@ import QMPWire
 /// Connecting reads the greeting and negotiates capabilities. Commands can be sent from many tasks at once; each
 /// gets its own reply. Events reach any number of subscribers, and waits can never miss an event that arrived
 /// between a command and the wait. When QEMU exits or the socket breaks, every pending call fails at once with
-/// ``QMPConnectionError`` — nothing hangs. A reply of `error` is a ``QMPError``; the connection stays usable.
+/// `QMPConnectionError` — nothing hangs. A reply of `error` is a ``QMPError``; the connection stays usable.
 ///
 /// ```swift
 /// try await QMPClient.withConnection(to: MonitorAddress(parsing: "/tmp/qmp.sock")) { client in
@@ -35,10 +35,10 @@ public actor QMPClient {
         /// Events kept for race-free waits (oldest dropped first).
         public var eventHistorySize = 4096
         /// The largest message accepted from the server. A larger one is skipped as it arrives (memory stays
-        /// bounded by this limit); if it was a reply, its call fails with ``QMPProtocolError``.
+        /// bounded by this limit); if it was a reply, its call fails with `QMPProtocolError`.
         public var maximumMessageSize = 256 << 20
         /// The most bytes of requests waiting to be written while the monitor does not read. A request that would
-        /// pass it fails at once with ``QMPConnectionError/Code/sendQueueFull`` (one request is always accepted,
+        /// pass it fails at once with `QMPConnectionError.Code.sendQueueFull` (one request is always accepted,
         /// whatever its size).
         public var maximumQueuedBytes = 64 << 20
         /// Whether the peer sends a QMP greeting and expects `qmp_capabilities` (qmp-shell's `-N` turns this off;
@@ -96,7 +96,7 @@ public actor QMPClient {
     ///
     /// ``Configuration/greetingTimeout`` bounds all of it: the connect itself (a monitor whose backlog is full,
     /// because QEMU is stopped or another client holds it, accepts nothing), the greeting and the negotiation.
-    /// Throws ``QMPConnectionError`` when the socket cannot be reached, nothing answers in time, or negotiation
+    /// Throws `QMPConnectionError` when the socket cannot be reached, nothing answers in time, or negotiation
     /// fails.
     public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
         -> QMPClient
@@ -119,7 +119,7 @@ public actor QMPClient {
 
     /// Runs the protocol over any transport (a socket, libvirt, ...), which the client owns from now on.
     ///
-    /// A transport that supplies its own greeting (``MessageTransport/suppliedGreeting``) was negotiated by
+    /// A transport that supplies its own greeting (`MessageTransport.suppliedGreeting`) was negotiated by
     /// someone else: the client takes that greeting and sends no `qmp_capabilities`. Otherwise the client waits
     /// for the peer's greeting and negotiates, all within ``Configuration/greetingTimeout``.
     public static func connect(using transport: some MessageTransport, configuration: Configuration = Configuration())
@@ -190,10 +190,10 @@ public actor QMPClient {
     }
 
     /// The process serving the monitor, as the kernel reports it for a Unix socket (`SO_PEERCRED`); `nil` for TCP.
-    /// Unlike the greeting, the peer cannot make this up (``SchemaDiskCache`` keys on the program it runs).
+    /// Unlike the greeting, the peer cannot make this up (`SchemaDiskCache` keys on the program it runs).
     public nonisolated var peerProcessID: Int32? { core.transport.peerProcessID }
 
-    /// Closes the connection. Pending calls fail with ``QMPConnectionError/Code/closedByClient``; subscriptions
+    /// Closes the connection. Pending calls fail with `QMPConnectionError.Code.closedByClient`; subscriptions
     /// end. Returns once the socket is released. Closing twice is harmless.
     public func close() async {
         await core.close()
@@ -210,12 +210,15 @@ public actor QMPClient {
     /// Runs a command given by name with JSON arguments and returns its `return` value.
     ///
     /// - Parameters:
+    ///   - name: The command's wire name, e.g. `query-status` or `device_del`.
+    ///   - arguments: The request's `arguments` object, or `nil` to send none.
     ///   - id: sent as the request's `id` (QEMU echoes it); by default none is sent for in-band commands.
     ///   - outOfBand: send as `exec-oob` (needs ``Configuration/enableOutOfBand`` and a server that offers it).
     ///   - fileDescriptors: passed with the request (`SCM_RIGHTS`), for `getfd` and `add-fd`.
     ///   - timeout: overrides ``Configuration/defaultTimeout``.
-    /// - Throws: ``QMPError`` when QEMU answers with an error, ``QMPConnectionError`` when the monitor is gone,
-    ///   ``QMPTimeoutError`` or `CancellationError`.
+    /// - Throws: ``QMPError`` when QEMU answers with an error, `QMPConnectionError` when the monitor is gone,
+    ///   ``QMPTimeoutError`` or `CancellationError`; ``QMPUsageError`` before sending anything when `outOfBand`
+    ///   was asked for but not negotiated.
     public func execute(
         _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
         fileDescriptors: [Int32] = [], timeout: Duration? = nil
@@ -259,7 +262,7 @@ public actor QMPClient {
     /// the main actor, and the main actor's executor wins over the task executor preference: every command then
     /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
     /// non-isolated function (or a `Task.detached`) to keep the affine path. Over a transport without an I/O
-    /// thread of its own (``MessageTransport/executor`` is `nil`), `body` simply runs.
+    /// thread of its own (`MessageTransport.executor` is `nil`), `body` simply runs.
     public nonisolated func withAffinity<Result: Sendable>(
         _ body: () async throws -> Result
     ) async rethrows -> Result {
@@ -271,8 +274,11 @@ public actor QMPClient {
     /// Opens a subscription to the events `filter` accepts.
     ///
     /// - Parameters:
+    ///   - filter: Which events to deliver; every event by default.
     ///   - bufferSize: events buffered for this consumer before the `overflow` policy drops some (counted).
-    ///   - replayingAfter: also deliver events still in the history that came after this cursor.
+    ///   - overflow: Which events a full buffer drops: the oldest buffered one (the default) or the one arriving.
+    ///   - cursor: also deliver events still in the history that came after this cursor; `nil` (the default)
+    ///     delivers only events that arrive from now on.
     public nonisolated func events(
         _ filter: QMPEventFilter = .all, bufferSize: Int = 1024, overflow: EventOverflowPolicy = .dropOldest,
         replayingAfter cursor: EventCursor? = nil

@@ -3,7 +3,7 @@ import QMPWire
 /// A QMP command that QEMU answered with an error.
 ///
 /// Not a connection problem: the monitor is still there and further commands can be sent (see
-/// ``QMPConnectionError`` for that). Its description is the one-line form the CLI prints:
+/// `QMPConnectionError` for that). Its description is the one-line form the CLI prints:
 /// `CommandNotFound: The command no-such-command has not been found`.
 public struct QMPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// QEMU's error class, e.g. `GenericError` or `DeviceNotFound`.
