@@ -161,8 +161,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// - Parameters:
     ///   - command: The agent command, e.g. `guest-get-osinfo`.
     ///   - arguments: Its arguments, or `nil` for none.
-    ///   - timeout: The limit for all of it, waiting for the turn excepted: synchronisation, sending and the
-    ///     reply; `nil` uses ``Configuration/defaultTimeout``.
+    ///   - timeout: The limit for all of it, counted from the call: waiting for the turn, synchronisation,
+    ///     sending and the reply; `nil` uses ``Configuration/defaultTimeout``.
     /// - Throws: `QMPError` for an error reply (the connection stays usable), `QMPTimeoutError` when time runs
     ///   out (the next call synchronises again), `QMPConnectionError` when the connection is gone,
     ///   `CancellationError` when the task is cancelled.
@@ -191,8 +191,8 @@ public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// - Parameters:
     ///   - command: The agent command.
     ///   - arguments: Its arguments, or `nil` for none.
-    ///   - timeout: The limit for synchronising first and the grace period together; `nil` uses
-    ///     ``Configuration/defaultTimeout``.
+    ///   - timeout: The limit for waiting for the turn, synchronising and the grace period together, counted
+    ///     from the call; `nil` uses ``Configuration/defaultTimeout``.
     /// - Throws: `QMPError` when the agent refused the command within the grace period, `QMPTimeoutError` when
     ///   synchronisation did not finish in time, `QMPConnectionError` when the connection was already gone.
     public func executeEndingConnection(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws {

@@ -17,8 +17,8 @@ public enum JSON: Sendable {
     case int(Int64)
     /// An integer above `Int64.max` (QMP's `uint64`).
     case uint(UInt64)
-    /// A number written with a fraction or an exponent (`0.5`, `1e3`). Always finite when parsed; a
-    /// non-finite value is written as `null`, since JSON has no infinity or NaN.
+    /// A number read with a fraction or an exponent (`0.5`, `1e3`), or a Swift `Double` encoded. Always finite
+    /// when parsed; a non-finite value is written as `null`, since JSON has no infinity or NaN.
     case double(Double)
     /// A string, with escapes already decoded.
     case string(String)
