@@ -272,7 +272,10 @@ struct ScriptOptions: ParsableArguments {
         agent: (any GuestAgentConnection)? = nil
     ) async -> Int32 {
         let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
-        let runner = ScriptRunner(script: script, session: session, console: console, options: runnerOptions, agent: agent)
+        var options = runnerOptions
+        // Relative file names in the script mean the script user's folder on a monitor of this machine (issue 15).
+        options.localPaths = LocalPaths.forMonitor(session.label)
+        let runner = ScriptRunner(script: script, session: session, console: console, options: options, agent: agent)
         var buffer = OutputBuffer()
         let summary = await runner.run { report in
             let (out, err) = formatter.format(report, file: script.file)
