@@ -36,8 +36,9 @@ public final class MonitorREPL: Sendable {
         /// instead of 0. The shell still reads on after a failure.
         public var checksFailures = false
         /// Connects the terminal to the guest's serial console until the user comes back (`.console`); `nil`
-        /// when there is no console to switch to.
-        public var attachConsole: (@Sendable () async -> Void)?
+        /// when there is no console to switch to. Returns `true` when the shell is to end (the user chose to power
+        /// the guest down from the console), `false` to go on reading commands.
+        public var attachConsole: (@Sendable () async -> Bool)?
 
         public init() {}
     }
