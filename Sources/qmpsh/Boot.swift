@@ -176,7 +176,12 @@ extension Boot {
             }
         }
         defer { stopping.cancel() }
-        Output.err("# serial console: Ctrl-] opens the monitor shell (.console comes back here); Ctrl-C asks whether to power the guest down (Ctrl-C twice: Ctrl-C for the guest)\n")
+        Output.err("# serial console: Ctrl-] opens the monitor shell; Ctrl-C asks whether to power the guest down (twice: Ctrl-C for the guest)\n")
+        if guest.configuration.effectiveVGA != "none" {
+            // A disk or CD boot shows its menus on the screen, not here.
+            let name = guest.configuration.name ?? guest.monitorPath
+            Output.err("# the guest's screen: qmpsh screenshot \(name) screen.png (keys: qmpsh type \(name) TEXT), or --display vnc=127.0.0.1:1\n")
+        }
         let outcome = await Self.attachConsole(guest)
         switch outcome {
         case .escaped:

@@ -229,6 +229,14 @@ import QMPTestSupport
         let block = try await qmpshHere("hmp", "my-VM", "info block")
         #expect(block.standardOutput.contains("ide0-hd0") && block.standardOutput.contains("ide1-cd0"), "\(block)")
         #expect(block.standardOutput.contains("d.qcow2 (qcow2)"), "the probed format is passed: \(block)")
+        // The table's monitor steps in `qmpsh shell my-VM` (the guest's name as the monitor; it used to be refused
+        // as "neither a subcommand nor a monitor socket"), with a CD image relative to the user's folder.
+        #expect(try await ChildProcess.run(["cp", iso, directory.file("my.iso")]).status == 0)
+        let shell = try await ChildProcess.run(
+            ["sh", "-c", shellLine(["shell", "my-VM", "--check"])],
+            input: "!change ide1-cd0 my.iso\n!info block\n!eject ide1-cd0\n!info block\n")
+        #expect(shell.status == 0 && shell.standardOutput.contains(directory.file("my.iso")), "\(shell)")
+        #expect(shell.standardOutput.contains("not inserted") && !shell.standardError.contains("Error"), "\(shell)")
         let stop = try await qmpshHere("stop", "my-VM", "--powerdown-timeout", "0")
         #expect(stop.status == 0, "\(stop)")
         try await expectNoLeftovers()
