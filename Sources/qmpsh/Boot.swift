@@ -11,22 +11,27 @@ struct Boot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Boot a QEMU guest: follow its serial console, run a script on it (--script), or leave it running (--detach).",
         discussion: """
-            Options use the names of QEMU's own command line, with one or two dashes (-name my-VM -hda d.img -cdrom x.iso
-            -boot d -m 1G); -M help and -cpu help print QEMU's lists. Without --net the guest gets QEMU's default
-            user-mode NIC (--net none for none); booting a disk or CD gives it a screen (--vga std; qmpsh screenshot).
-            QEMU runs in a process group of its own, so Ctrl-C and Ctrl-Z never reach it: qmpsh decides. In the
-            foreground on a terminal, the terminal is the guest's serial console (keys go to the guest). Ctrl-C there
-            asks "power the guest down? [y/N]": y shuts the guest down, any other key goes back to the console with
-            nothing sent, and a second Ctrl-C sends Ctrl-C to the guest (to stop a program in it). Ctrl-] opens the
-            monitor shell (Ctrl-C clears its line), where .console comes back; leaving the shell shuts the guest down
-            (system_powerdown, quit, SIGTERM, SIGKILL). Without a terminal, a first Ctrl-C (SIGINT) or SIGTERM powers
-            the guest down that way and a second one forces it off. The printed monitor path is free for other clients
-            (qmpsh shell/exec NAME).
-            With --detach, qmpsh prints `monitor: PATH` and `pid: N` once the QMP monitor is ready and exits 0,
+            Options use the names of QEMU's own command line, with one or two dashes (-name my-VM -hda d.img -cdrom \
+            x.iso -boot d -m 1G); -M help and -cpu help print QEMU's lists. Without --net the guest gets QEMU's \
+            default user-mode NIC (--net none for none); booting a disk or CD gives it a screen (--vga std; qmpsh \
+            screenshot).
+
+            QEMU runs in a process group of its own, so Ctrl-C and Ctrl-Z never reach it: qmpsh decides. In the \
+            foreground on a terminal, the terminal is the guest's serial console (keys go to the guest). Ctrl-C \
+            there asks "power the guest down? [y/N]": y shuts the guest down, any other key goes back to the console \
+            with nothing sent, and a second Ctrl-C sends Ctrl-C to the guest (to stop a program in it). Ctrl-] \
+            opens the monitor shell (Ctrl-C clears its line), where .console comes back; leaving the shell shuts \
+            the guest down (system_powerdown, quit, SIGTERM, SIGKILL). Without a terminal, a first Ctrl-C (SIGINT) \
+            or SIGTERM powers the guest down that way and a second one forces it off. The printed monitor path is \
+            free for other clients (qmpsh shell/exec NAME).
+
+            With --detach, qmpsh prints `monitor: PATH` and `pid: N` once the QMP monitor is ready and exits 0, \
             leaving the guest running.
+
             Example:
-              qmpsh boot --accel tcg -m 256,slots=2,maxmem=1G --smp 1,maxcpus=2 --kernel vmlinuz --initrd initrd.gz \\
-                  --append console=ttyS0 --cdrom a.iso --net user --detach
+              qmpsh boot --accel tcg -m 256,slots=2,maxmem=1G --smp 1,maxcpus=2 \\
+                  --kernel vmlinuz --initrd initrd.gz --append console=ttyS0 \\
+                  --cdrom a.iso --net user --detach
             """
     )
 
