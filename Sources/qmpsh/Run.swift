@@ -235,17 +235,25 @@ struct ScriptOptions: ParsableArguments {
                 }
                 return await execute(script, on: session, console: guest.console, showsMonitor: false, agent: guest.agent)
             }
+            // A first signal stops the script and powers the guest down; a second one forces it off.
             let interrupt = Task {
+                var first = true
                 for await signal in signals {
-                    Output.err("# signal \(signal): stopping the script and shutting the guest down\n")
-                    running.cancel()
-                    return
+                    if first {
+                        first = false
+                        Output.err("# signal \(signal): stopping the script and shutting the guest down; again forces it off\n")
+                        running.cancel()
+                    } else {
+                        Output.err("# signal \(signal) again: forcing the guest off (quit, then SIGKILL)\n")
+                        await Boot.forceOff(guest)
+                        return
+                    }
                 }
             }
             status = await running.value
+            let termination = await guest.shutdown()
             interrupt.cancel()
             withExtendedLifetime(watcher) {}
-            let termination = await guest.shutdown()
             if !json { Output.err("# guest shut down: \(termination)\n") }
         }
         if status != 0 { throw ExitCode(status) }

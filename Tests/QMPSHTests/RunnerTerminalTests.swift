@@ -160,6 +160,31 @@ import QMPTestSupport
         try await expectNoLeftovers()
     }
 
+    /// `qmpsh run` on a guest it booted: the first SIGINT stops the script and powers the guest down, a second one
+    /// forces it off (it used to be swallowed while the power-down time ran out).
+    @Test func aRunOnABootedGuestStopsOnSIGINTAndASecondForcesItOff() async throws {
+        try ChildProcess.writeFile(directory.file("wait.qmp"), "console-expect \"never-printed\" timeout=300\n")
+        let errors = directory.file("run.err")
+        let pidFile = directory.file("run.pid")
+        let serial = directory.file("serial.log")
+        let run = shellLine(["run", "wait.qmp", "--powerdown-timeout", "120", "--serial-log", serial] + Self.guestBoot)
+        let terminal = try await Tmux("sh", "-c", "(\(run)) </dev/null >/dev/null 2>'\(errors)' & echo $! >'\(pidFile)'; wait $!")
+        // The script waits for text that never comes, once the guest is up.
+        try await waitForFile(serial, timeout: .seconds(90)) { $0.contains("guest# ") }
+        let pid = pid_t(try ChildProcess.readFile(pidFile).filter(\.isNumber)) ?? 0
+        #expect(pid > 0)
+        let clock = ContinuousClock()
+        kill(pid, SIGINT)
+        try await waitForFile(errors) { $0.contains("stopping the script and shutting the guest down") }
+        let forced = clock.now
+        kill(pid, SIGINT)
+        let status = try await terminal.waitForExit(timeout: .seconds(60))
+        #expect(status != 0, "a stopped script is not a success")
+        #expect(clock.now - forced < .seconds(30), "the second SIGINT did not force it off (power-down time 120 s)")
+        #expect(try ChildProcess.readFile(errors).contains("again: forcing the guest off"))
+        try await expectNoLeftovers()
+    }
+
     /// Waits until the file at `path` satisfies `condition`; fails with its text after `timeout`.
     func waitForFile(_ path: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws {
         let clock = ContinuousClock()
