@@ -3,6 +3,7 @@ import LineEditing
 import MonitorShell
 import QEMURunner
 import QMP
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,8 @@ struct Boot: AsyncParsableCommand {
 
             QEMU runs in a process group of its own, so Ctrl-C and Ctrl-Z never reach it: qmpsh decides. In the \
             foreground on a terminal, the terminal is the guest's serial console (keys go to the guest). Ctrl-C \
-            there asks "power the guest down? [y/N]": y shuts the guest down, any other key goes back to the console \
+            there asks "power the guest down? [y/N]": y shuts the guest down (Ctrl-C meanwhile forces it off), any \
+            other key goes back to the console \
             with nothing sent, and a second Ctrl-C sends Ctrl-C to the guest (to stop a program in it). Ctrl-] \
             opens the monitor shell (Ctrl-C clears its line), where .console comes back; leaving the shell shuts \
             the guest down (system_powerdown, quit, SIGTERM, SIGKILL). Without a terminal, a first Ctrl-C (SIGINT) \
@@ -174,10 +176,18 @@ extension Boot {
         let signals = watcher.signals
         let stopping = Task {
             for await _ in signals {
+                // A signal while the guest is already being shut down (say Ctrl-C after `y`) forces it off.
+                guard Self.beginShutdown() else {
+                    Output.err("\r\n# signal again: forcing the guest off (quit, then SIGKILL)\n")
+                    await Self.forceOff(guest)
+                    continue
+                }
                 ConsoleTerminal.restoreTerminal()
-                Output.err("\r\n# signal: shutting the guest down\n")
-                await guest.shutdown()
-                Glibc.exit(0)
+                Output.err("\r\n# signal: shutting the guest down (again forces it off)\n")
+                Task {
+                    await guest.shutdown()
+                    Glibc.exit(0)
+                }
             }
         }
         defer { stopping.cancel() }
@@ -194,13 +204,25 @@ extension Boot {
             try await runShell(on: guest)
             return
         case .confirmed:
-            Output.err("# powering the guest down (system_powerdown, then quit)\n")
+            Output.err("# powering the guest down (system_powerdown, then quit; Ctrl-C forces it off)\n")
         case .ended:
             break
         }
+        _ = Self.beginShutdown()
         let termination = await guest.shutdown()
         Output.err("\r\n# QEMU ended: \(termination)\n")
         withExtendedLifetime(watcher) {}
+    }
+
+    /// Set once this process starts shutting its guest down (one guest per `qmpsh boot`).
+    private static let shuttingDown = Mutex(false)
+
+    /// Marks the shutdown as begun; `false` when it had begun already.
+    static func beginShutdown() -> Bool {
+        shuttingDown.withLock { begun in
+            defer { begun = true }
+            return !begun
+        }
     }
 
     /// What a Ctrl-C at the console asks (qmpsh's side of the screen; nothing of it reaches the guest).
@@ -238,6 +260,7 @@ extension Boot {
             sessions: [session] + (agentSession.map { [$0] } ?? []), options: replOptions, history: nil,
             closingSessions: false)
         Output.err("# shutting the guest down (system_powerdown, then quit)\n")
+        _ = Self.beginShutdown()
         let termination = await guest.shutdown()
         Output.err("# QEMU ended: \(termination)\n")
         if status != 0 { throw ExitCode(status) }

@@ -105,9 +105,14 @@ import QMPTestSupport
         #expect(try await status(of: "fg").contains(#""status":"running""#))
         try await terminal.send("echo still-here", "Enter")
         try await terminal.waitForScreen { $0.nonEmptyLines.contains("still-here") }
-        // Ctrl-] opens the monitor shell; the article's drive name works there.
+        // Ctrl-] opens the monitor shell, where Ctrl-C clears the line; the article's drive name works there.
         try await terminal.send("C-]")
         try await terminal.waitForScreen { $0.lastLine == "(qmp fg)" }
+        try await terminal.send("query-sta")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp fg) query-sta" }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.contains("(qmp fg) query-sta^C") && $0.lastLine == "(qmp fg)" }
+        #expect(try await status(of: "fg").contains(#""status":"running""#))
         try await terminal.send("!change ide1-cd0 \(Self.guest)/b.iso", "Enter")
         try await terminal.waitForScreen { $0.contains("DEVICE_TRAY_MOVED") && $0.lastLine == "(qmp fg)" }
         // .console goes back to the console, where the guest reads disc B; Ctrl-] returns to the shell.
@@ -122,16 +127,23 @@ import QMPTestSupport
         try await expectNoLeftovers()
     }
 
-    /// Ctrl-C then `y` on the console powers the guest down (the shutdown ladder) and leaves nothing behind.
+    /// Ctrl-C then `y` on the console powers the guest down (the shutdown ladder) and leaves nothing behind; a
+    /// Ctrl-C during the power-down time forces the guest off.
     @Test func ctrlCAndYPowerTheGuestDown() async throws {
-        let terminal = try await terminal(["boot", "--name", "yes", "--powerdown-timeout", "2"] + Self.guestBoot, width: 160)
+        let terminal = try await terminal(["boot", "--name", "yes", "--powerdown-timeout", "120"] + Self.guestBoot, width: 160)
         try await terminal.waitForScreen(timeout: .seconds(90)) { $0.contains("guest# ") }
         try await terminal.send("C-c")
         try await terminal.waitForScreen { $0.lastLine.hasPrefix("# power the guest down? [y/N]") }
         try await terminal.send("y")
-        try await terminal.waitForScreen { $0.contains("# powering the guest down") }
+        try await terminal.waitForScreen { $0.contains("# asking the guest to power down") }
+        // The test guest ignores system_powerdown: without the next Ctrl-C this would take 120 s.
+        let clock = ContinuousClock()
+        let forced = clock.now
+        try await terminal.send("C-c")
         #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)
-        #expect(try await terminal.screen().contains("# QEMU ended"))
+        #expect(clock.now - forced < .seconds(30))
+        let screen = try await terminal.screen()
+        #expect(screen.contains("forcing the guest off") && screen.contains("# QEMU ended"), "\(screen)")
         try await expectNoLeftovers()
     }
 
