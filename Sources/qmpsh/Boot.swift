@@ -121,20 +121,9 @@ struct Boot: AsyncParsableCommand {
                 _ = await guest.process.wait()
                 endedContinuation.yield()
             }
-            let interrupt = Task {
-                var first = true
-                for await signal in signals {
-                    let name = signal == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM"
-                    if first {
-                        first = false
-                        Output.err("# \(name): powering the guest down (system_powerdown, then quit); again forces it off\n")
-                        endedContinuation.yield()
-                    } else {
-                        Output.err("# \(name) again: forcing the guest off (quit, then SIGKILL)\n")
-                        await Self.forceOff(guest)
-                        return
-                    }
-                }
+            let interrupt = Self.stoppingOnSignals(signals, guest: guest) { name in
+                Output.err("# \(name): powering the guest down (system_powerdown, then quit); again forces it off\n")
+                endedContinuation.yield()
             }
             for await _ in ended { break }
             _ = exit
@@ -143,6 +132,27 @@ struct Boot: AsyncParsableCommand {
             withExtendedLifetime(watcher) {}
             await printer.value
             Output.err("# QEMU ended: \(termination)\n")
+        }
+    }
+
+    /// Watches `signals`: the first calls `first` with the signal's name (to start a graceful shutdown), the next
+    /// forces the guest off (``forceOff(_:)``). Cancel the task once the guest has ended.
+    static func stoppingOnSignals(
+        _ signals: AsyncStream<Int32>, guest: Guest, first: @escaping @Sendable (String) -> Void
+    ) -> Task<Void, Never> {
+        Task {
+            var seen = false
+            for await signal in signals {
+                let name = signal == SIGINT ? "Ctrl-C (SIGINT)" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+                if !seen {
+                    seen = true
+                    first(name)
+                } else {
+                    Output.err("# \(name) again: forcing the guest off (quit, then SIGKILL)\n")
+                    await forceOff(guest)
+                    return
+                }
+            }
         }
     }
 

@@ -236,19 +236,9 @@ struct ScriptOptions: ParsableArguments {
                 return await execute(script, on: session, console: guest.console, showsMonitor: false, agent: guest.agent)
             }
             // A first signal stops the script and powers the guest down; a second one forces it off.
-            let interrupt = Task {
-                var first = true
-                for await signal in signals {
-                    if first {
-                        first = false
-                        Output.err("# signal \(signal): stopping the script and shutting the guest down; again forces it off\n")
-                        running.cancel()
-                    } else {
-                        Output.err("# signal \(signal) again: forcing the guest off (quit, then SIGKILL)\n")
-                        await Boot.forceOff(guest)
-                        return
-                    }
-                }
+            let interrupt = Boot.stoppingOnSignals(signals, guest: guest) { name in
+                Output.err("# \(name): stopping the script and shutting the guest down; again forces it off\n")
+                running.cancel()
             }
             status = await running.value
             let termination = await guest.shutdown()
