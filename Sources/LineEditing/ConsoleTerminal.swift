@@ -4,20 +4,27 @@ import Glibc
 import Synchronization
 
 /// The terminal as a guest's serial console, as `virsh console` makes it: raw mode (every key goes to the guest,
-/// Ctrl-C and Ctrl-Z included, and the terminal's answers to the guest's queries such as `ESC[6n` reach it as
-/// input instead of being echoed as text), the guest's output printed as it comes, and an escape key (Ctrl-],
-/// as in virsh) that gives the terminal back. The terminal's settings are restored on every way out.
+/// Ctrl-Z included, and the terminal's answers to the guest's queries such as `ESC[6n` reach it as input instead
+/// of being echoed as text), the guest's output printed as it comes, and an escape key (Ctrl-], as in virsh) that
+/// gives the terminal back. Ctrl-C goes to the guest too, or, when the caller gives a question, asks it first
+/// (a foreground boot asks whether to power the guest down). The terminal's settings are restored on every way
+/// out.
 public enum ConsoleTerminal {
-    /// Why ``attach(output:send:escape:)`` returned.
+    /// Why ``attach(output:send:escape:interruptQuestion:)`` returned.
     public enum Outcome: Sendable, Equatable {
         /// The user typed the escape key.
         case escaped
         /// The console's output ended (the guest's QEMU is gone).
         case ended
+        /// The user answered `y` to the question a Ctrl-C asks (``attach(output:send:escape:interruptQuestion:)``).
+        case confirmed
     }
 
     /// The escape key: Ctrl-] (0x1d).
     public static let escapeKey: UInt8 = 0x1d
+
+    /// The interrupt key: Ctrl-C (0x03).
+    public static let interruptKey: UInt8 = 0x03
 
     /// The terminal settings of standard input before the last raw-mode switch, for ``restoreTerminal()``
     /// from a signal path.
@@ -26,10 +33,27 @@ public enum ConsoleTerminal {
     /// Whether standard input and output are a terminal.
     public static var isInteractive: Bool { isatty(0) == 1 && isatty(1) == 1 }
 
+    /// What the terminal shows, in order: the console's output and the interrupt question.
+    enum Display: Sendable, Equatable {
+        case output([UInt8])
+        /// Show the question on the current line (the console's output is held meanwhile).
+        case ask
+        /// Take the question away: the line as the console left it, then the output held meanwhile.
+        case dismiss
+        /// As `dismiss`, then a new line (the caller reports what happens next).
+        case confirm
+    }
+
     /// Connects the terminal to a console until the escape key or the end of `output`: prints `output`, passes
     /// typed bytes to `send`.
+    ///
+    /// With `interruptQuestion`, Ctrl-C is not passed on at once: the question replaces the current line (the
+    /// console's output is held meanwhile) and the next key answers it. `y` ends the attachment with
+    /// ``Outcome/confirmed``; a second Ctrl-C sends Ctrl-C after all; the escape key escapes; any other key takes
+    /// the question away and is not sent. The line as it was and the held output come back.
     public static func attach(
-        output: AsyncStream<[UInt8]>, send: @escaping @Sendable ([UInt8]) -> Void, escape: UInt8 = escapeKey
+        output: AsyncStream<[UInt8]>, send: @escaping @Sendable ([UInt8]) -> Void, escape: UInt8 = escapeKey,
+        interruptQuestion: String? = nil
     ) async -> Outcome {
         guard let stop = Descriptors.makePipe() else { return .ended }
         defer {
@@ -39,6 +63,10 @@ public enum ConsoleTerminal {
         enterRawMode()
         defer { restoreTerminal() }
         let (events, continuation) = AsyncStream<Outcome>.makeStream()
+        // Everything written to the terminal goes through one task, in order, so the question never lands in the
+        // middle of the console's output and nothing holds a lock across a write.
+        let (display, displayInput) = AsyncStream<Display>.makeStream()
+        let question = interruptQuestion.map { Array($0.utf8) }
         // Keystrokes: a thread of its own that polls stdin and the stop pipe, so it ends without stealing input
         // meant for whatever reads the terminal next.
         let stopRead = stop.read
@@ -53,6 +81,7 @@ public enum ConsoleTerminal {
                 }?.resume()
             }
             var buffer = [UInt8](repeating: 0, count: 4096)
+            var keys = KeyRouter(escape: escape, asksOnInterrupt: question != nil)
             while true {
                 let ready = Descriptors.waitReadable([0, stopRead])
                 if ready[1] { return }
@@ -63,35 +92,36 @@ public enum ConsoleTerminal {
                     continuation.yield(.ended)
                     return
                 }
-                let bytes = Array(buffer[0..<count])
-                if let at = bytes.firstIndex(of: escape) {
-                    if at > 0 { send(Array(bytes[..<at])) }
-                    continuation.yield(.escaped)
-                    return
-                }
-                send(bytes)
-            }
-        }
-        let printer = Task {
-            for await chunk in output {
-                chunk.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let written = write(1, raw.baseAddress! + offset, raw.count - offset)
-                        if written < 0 && errno == EINTR { continue }
-                        if written <= 0 { break }
-                        offset += written
+                let routed = keys.route(buffer[0..<count])
+                for action in routed.actions {
+                    switch action {
+                    case .send(let bytes): send(bytes)
+                    case .show(let change): displayInput.yield(change)
                     }
                 }
+                if let outcome = routed.outcome {
+                    continuation.yield(outcome)
+                    return
+                }
             }
+        }
+        let forwarder = Task {
+            for await chunk in output { displayInput.yield(.output(chunk)) }
             continuation.yield(.ended)
+        }
+        let printer = Task {
+            var screen = ScreenState()
+            for await change in display {
+                let bytes = screen.apply(change, question: question ?? [])
+                if !bytes.isEmpty { writeAll(bytes) }
+            }
         }
         var outcome = Outcome.ended
         for await event in events {
             outcome = event
             break
         }
-        printer.cancel()
+        forwarder.cancel()
         Descriptors.wakeUp(stop.write)
         // Wait for the key reader to leave before the terminal is handed on (it must not read the next input).
         if !readerFinished.load(ordering: .sequentiallyConsistent) {
@@ -104,7 +134,156 @@ public enum ConsoleTerminal {
                 if finished { waiting.resume() }
             }
         }
+        // What was queued for the terminal (the answer to the question) is written before the terminal is handed on.
+        displayInput.finish()
+        await printer.value
         return outcome
+    }
+
+    /// Writes all of `bytes` to standard output.
+    static func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+
+    /// Decides what each typed key does (a value, so it is tested without a terminal).
+    struct KeyRouter {
+        /// What to do with one chunk of keys.
+        enum Action: Equatable {
+            case send([UInt8])
+            case show(Display)
+        }
+
+        let escape: UInt8
+        let asksOnInterrupt: Bool
+        /// The interrupt question is on the screen; the next key answers it.
+        var asking = false
+
+        /// The actions for `keys`, in order, and the outcome when they end the attachment.
+        mutating func route(_ keys: ArraySlice<UInt8>) -> (actions: [Action], outcome: Outcome?) {
+            var actions: [Action] = []
+            var pending: [UInt8] = []
+            func flush() {
+                if !pending.isEmpty { actions.append(.send(pending)) }
+                pending = []
+            }
+            var index = keys.startIndex
+            while index < keys.endIndex {
+                let key = keys[index]
+                index += 1
+                if asking {
+                    asking = false
+                    switch key {
+                    case ConsoleTerminal.interruptKey:
+                        actions.append(.show(.dismiss))
+                        pending.append(key)
+                    case escape:
+                        flush()
+                        actions.append(.show(.dismiss))
+                        return (actions, .escaped)
+                    case UInt8(ascii: "y"), UInt8(ascii: "Y"):
+                        flush()
+                        actions.append(.show(.confirm))
+                        return (actions, .confirmed)
+                    case 0x1b:
+                        // An arrow or function key as the answer: its whole sequence is dropped with it.
+                        actions.append(.show(.dismiss))
+                        index = keys.endIndex
+                    default:
+                        actions.append(.show(.dismiss))
+                    }
+                } else if key == escape {
+                    flush()
+                    return (actions, .escaped)
+                } else if key == ConsoleTerminal.interruptKey && asksOnInterrupt {
+                    flush()
+                    asking = true
+                    actions.append(.show(.ask))
+                } else {
+                    pending.append(key)
+                }
+            }
+            flush()
+            return (actions, nil)
+        }
+    }
+
+    /// What the terminal shows, for putting the console's line back after the question.
+    struct ScreenState {
+        /// The question is on the screen.
+        var asking = false
+        /// Console output held while the question is shown (the newest 1 MiB).
+        var held: [UInt8] = []
+        /// What the console printed since its last line feed (the newest 4 KiB), to redraw that line.
+        var line: [UInt8] = []
+
+        static let heldLimit = 1 << 20
+        static let lineLimit = 4096
+
+        /// The bytes to write for `change`.
+        mutating func apply(_ change: Display, question: [UInt8]) -> [UInt8] {
+            let clearLine: [UInt8] = Array("\r\u{1b}[K".utf8)
+            switch change {
+            case .output(let bytes):
+                if asking {
+                    held += bytes
+                    if held.count > Self.heldLimit { held.removeFirst(held.count - Self.heldLimit) }
+                    return []
+                }
+                remember(bytes)
+                return bytes
+            case .ask:
+                asking = true
+                return clearLine + question
+            case .dismiss, .confirm:
+                guard asking else { return change == .confirm ? Array("\r\n".utf8) : [] }
+                asking = false
+                let shown = held
+                held = []
+                let before = Self.withoutQueries(line)
+                remember(shown)
+                return clearLine + before + shown + (change == .confirm ? Array("\r\n".utf8) : [])
+            }
+        }
+
+        /// `bytes` without the terminal queries in it (`ESC[6n`, `ESC[c`): drawn again, they would make the terminal
+        /// answer a second time, and the guest would read that answer as typed text.
+        static func withoutQueries(_ bytes: [UInt8]) -> [UInt8] {
+            var result: [UInt8] = []
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == 0x1b, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "[") {
+                    // A control sequence: parameters and intermediates (0x20–0x3f), then one final byte (0x40–0x7e).
+                    var end = index + 2
+                    while end < bytes.count, (0x20...0x3f).contains(bytes[end]) { end += 1 }
+                    if end < bytes.count {
+                        let final = bytes[end]
+                        if final != UInt8(ascii: "n") && final != UInt8(ascii: "c") { result += bytes[index...end] }
+                        index = end + 1
+                        continue
+                    }
+                }
+                result.append(bytes[index])
+                index += 1
+            }
+            return result
+        }
+
+        private mutating func remember(_ bytes: [UInt8]) {
+            if let feed = bytes.lastIndex(of: UInt8(ascii: "\n")) {
+                line = Array(bytes[(feed + 1)...])
+            } else {
+                line += bytes
+            }
+            if line.count > Self.lineLimit { line.removeFirst(line.count - Self.lineLimit) }
+        }
     }
 
     /// Raw mode on standard input (no echo, no line editing, no signals from keys, no output processing).

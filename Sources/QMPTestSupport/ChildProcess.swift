@@ -31,6 +31,13 @@ public enum ChildProcess {
         return ".build/debug"
     }
 
+    /// The qmpsh under test: `$QMPKIT_QMPSH` when set (CI points it at the release build, to test the binary people
+    /// run), else the one built with the tests in ``productsDirectory``.
+    public static var qmpsh: String {
+        if let value = getenv("QMPKIT_QMPSH"), value.pointee != 0 { return String(cString: value) }
+        return productsDirectory + "/qmpsh"
+    }
+
     /// Runs `argv` to completion with `input` on its standard input; throws if it is still running after `timeout`
     /// (it is then killed).
     /// `inheriting` maps descriptors of this process to descriptor numbers in the child (e.g. a listening socket

@@ -21,7 +21,11 @@ public final class QEMUProcess: Sendable {
     private final class ExitBox: Sendable {
         struct State {
             var status: Int32?
-            var waiters: [UnsafeContinuation<Int32, Never>] = []
+            /// Callers of `exitStatus(waiter:)` still waiting, by waiter number.
+            var waiters: [Int: UnsafeContinuation<Int32?, Never>] = [:]
+            /// Waiters cancelled before they registered.
+            var cancelled: Set<Int> = []
+            var nextWaiter = 0
         }
         let state = Mutex(State())
     }
@@ -62,7 +66,7 @@ public final class QEMUProcess: Sendable {
             let waiters = exit.state.withLock { state in
                 state.status = status
                 defer { state.waiters.removeAll() }
-                return state.waiters
+                return Array(state.waiters.values)
             }
             for waiter in waiters { waiter.resume(returning: status) }
         }
@@ -88,32 +92,51 @@ public final class QEMUProcess: Sendable {
     /// True once QEMU has exited.
     public var hasExited: Bool { exit.state.withLock { $0.status != nil } }
 
-    /// Waits until QEMU exits and returns its raw wait status; throws when it is still running after `timeout`.
+    /// Waits until QEMU exits and returns its raw wait status; throws when it is still running after `timeout`
+    /// (it keeps running; a QEMU that ignores SIGTERM does not make this wait past its deadline).
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
-        try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { await self.exitStatus() }
+        let waiter = exit.state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await self.exitStatus(waiter: waiter) }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return nil
             }
-            let first = try await group.next()!
+            let first = await group.next()!
+            // Cancelling ends the other child too: the exit wait gives up its place (see `exitStatus(waiter:)`), so
+            // the group does not wait for an exit that may never come.
             group.cancelAll()
-            guard let status = first else {
-                throw TestSupportError("QEMU (pid \(pid)) still running after \(timeout)")
-            }
-            return status
+            return first
         }
+        guard let status else { throw TestSupportError("QEMU (pid \(pid)) still running after \(timeout)") }
+        return status
     }
 
-    private func exitStatus() async -> Int32 {
-        await withUnsafeContinuation { continuation in
-            let status = exit.state.withLock { state -> Int32? in
-                if let status = state.status { return status }
-                state.waiters.append(continuation)
-                return nil
+    /// The raw wait status once QEMU has exited, or `nil` as soon as the calling task is cancelled.
+    private func exitStatus(waiter: Int) async -> Int32? {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32?, Never>) in
+                let ready = exit.state.withLock { state -> Int32?? in
+                    if let status = state.status { return .some(status) }
+                    if state.cancelled.remove(waiter) != nil { return .some(nil) }
+                    state.waiters[waiter] = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let status { continuation.resume(returning: status) }
+        } onCancel: {
+            let waiting = exit.state.withLock { state in
+                guard let continuation = state.waiters.removeValue(forKey: waiter) else {
+                    if state.status == nil { state.cancelled.insert(waiter) }
+                    return UnsafeContinuation<Int32?, Never>?.none
+                }
+                return continuation
+            }
+            waiting?.resume(returning: nil)
         }
     }
 
@@ -129,11 +152,19 @@ func spawn(
     _ argv: [String], stdin: String = "/dev/null", stdout: String = "/dev/null", stderr: String,
     inheriting descriptors: [(Int32, Int32)] = []
 ) throws -> pid_t {
+    // The dup2s run in order in the child, so a source whose number is an earlier pair's target (fd 5 handed over
+    // as 9 while fd 6 becomes 5) would already be overwritten. Hand over copies numbered above every target instead
+    // (close-on-exec, so only the dup2'd targets reach the program).
+    let copies = descriptors.map { (source, target) in (fcntl(source, F_DUPFD_CLOEXEC, 64), target) }
+    defer { for (copy, _) in copies where copy >= 0 { close(copy) } }
+    if let bad = copies.firstIndex(where: { $0.0 < 0 }) {
+        throw TestSupportError("cannot hand fd \(descriptors[bad].0) to \(argv[0]): \(String(cString: strerror(errno)))")
+    }
     let result = spawnProcess(argv) { actions in
         posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        for (source, target) in descriptors { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        for (copy, target) in copies { posix_spawn_file_actions_adddup2(&actions, copy, target) }
     }
     switch result {
     case .success(let pid): return pid

@@ -64,12 +64,7 @@ struct Exec: AsyncParsableCommand {
         try await options.withClient { client in
             var arguments = noValidate ? parsed : try await check(parsed, on: client)
             // A relative file name means the user's folder, not QEMU's (issue 15).
-            if let paths = LocalPaths.forMonitor(options.monitor) {
-                arguments = paths.resolving(arguments)
-                if command == "human-monitor-command", let line = arguments["command-line"]?.stringValue {
-                    arguments["command-line"] = .string(paths.resolvingHMP(line))
-                }
-            }
+            if let paths = LocalPaths.forMonitor(options.monitor) { arguments = paths.resolving(command: command, arguments: arguments) }
             let result: JSON
             do {
                 result = try await client.execute(command, arguments: .object(arguments))

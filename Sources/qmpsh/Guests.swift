@@ -105,7 +105,7 @@ struct Stop: AsyncParsableCommand {
 /// `qmpsh console NAME`: the serial console of a detached guest.
 struct Console: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Attach this terminal to the serial console of a detached guest (Ctrl-] leaves).")
+        abstract: "Attach this terminal to the serial console of a detached guest (Ctrl-] leaves; keys, Ctrl-C included, go to the guest, which runs on).")
 
     @Argument(help: "The guest's --name (or its pid, as qmpsh ps shows).")
     var name: String
@@ -124,7 +124,7 @@ struct Console: AsyncParsableCommand {
         }
         let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
         startReaderThread(connection, continuation)
-        Output.err("# console of \(name): Ctrl-] leaves\n")
+        Output.err("# console of \(name): Ctrl-] leaves (the guest runs on; Ctrl-C is a key for it, qmpsh stop \(name) powers it down)\n")
         let outcome = await ConsoleTerminal.attach(output: output) { bytes in try? connection.send(bytes) }
         connection.shutdown()
         Output.err(outcome == .ended ? "\r\n# the console ended (the guest's QEMU exited)\n" : "\r\n")

@@ -235,17 +235,15 @@ struct ScriptOptions: ParsableArguments {
                 }
                 return await execute(script, on: session, console: guest.console, showsMonitor: false, agent: guest.agent)
             }
-            let interrupt = Task {
-                for await signal in signals {
-                    Output.err("# signal \(signal): stopping the script and shutting the guest down\n")
-                    running.cancel()
-                    return
-                }
+            // A first signal stops the script and powers the guest down; a second one forces it off.
+            let interrupt = Boot.stoppingOnSignals(signals, guest: guest) { name in
+                Output.err("# \(name): stopping the script and shutting the guest down; again forces it off\n")
+                running.cancel()
             }
             status = await running.value
+            let termination = await guest.shutdown()
             interrupt.cancel()
             withExtendedLifetime(watcher) {}
-            let termination = await guest.shutdown()
             if !json { Output.err("# guest shut down: \(termination)\n") }
         }
         if status != 0 { throw ExitCode(status) }
@@ -272,7 +270,10 @@ struct ScriptOptions: ParsableArguments {
         agent: (any GuestAgentConnection)? = nil
     ) async -> Int32 {
         let formatter = ScriptOutputFormatter(style: json ? .json : .human, monitor: session.label, showsMonitor: showsMonitor)
-        let runner = ScriptRunner(script: script, session: session, console: console, options: runnerOptions, agent: agent)
+        var options = runnerOptions
+        // Relative file names in the script mean the script user's folder on a monitor of this machine (issue 15).
+        options.localPaths = LocalPaths.forMonitor(session.label)
+        let runner = ScriptRunner(script: script, session: session, console: console, options: options, agent: agent)
         var buffer = OutputBuffer()
         let summary = await runner.run { report in
             let (out, err) = formatter.format(report, file: script.file)

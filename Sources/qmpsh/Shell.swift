@@ -61,7 +61,10 @@ struct Shell: AsyncParsableCommand {
         try checkSeconds(timeout, "--timeout")
         for monitor in monitors {
             // `qmpsh exce` is a mistyped subcommand, not a socket named "exce" in this folder.
-            if !monitor.contains("/") && !monitor.contains(":") && access(monitor, F_OK) != 0 {
+            // A running guest's name (qmpsh boot --name) is a monitor too.
+            if !monitor.contains("/") && !monitor.contains(":") && access(monitor, F_OK) != 0
+                && MonitorConnector.resolvingGuestName(monitor) == monitor
+            {
                 let names = QMPSH.configuration.subcommands.map { $0._commandName }
                 let hint = Suggestion.closest(to: monitor, in: names).map { " — did you mean '\($0)'?" } ?? ""
                 throw ValidationError("'\(monitor)' is neither a subcommand nor a monitor socket\(hint)")

@@ -7,7 +7,7 @@ import QMPTestSupport
 /// Issue 15: a relative file name typed at qmpsh (exec, hmp, the shell) for a monitor on this machine means the
 /// user's folder, not QEMU's. Before, `blockdev-change-medium filename=b.iso` looked for b.iso where QEMU was started.
 @Suite(.timeLimit(.minutes(3)), .serialized) struct RelativePathTests {
-    let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
+    let qmpsh = ChildProcess.qmpsh
 
     static var guest: String { TestGuest.directory }
 
@@ -42,5 +42,38 @@ import QMPTestSupport
         #expect(shell.standardOutput.contains("ide1-cd0 (#block") && shell.standardOutput.contains(user.file("b.iso")), "\(shell)")
         #expect(!shell.standardError.contains("Error"), "\(shell)")
         qemu.kill()
+    }
+
+    /// `run` scripts and raw JSON lines (in scripts and in the shell) used to send relative names as written, so QEMU
+    /// wrote `screendump filename=rel.ppm` into its own folder.
+    @Test func scriptsAndRawJSONLinesResolveAgainstTheUsersFolder() async throws {
+        let user = try TemporaryDirectory(prefix: "qmpkit-rel")
+        let qemu = try QEMUProcess.launch(arguments: ["-machine", "pc", "-accel", "tcg", "-m", "64", "-device", "VGA"])
+        // Where QEMU would put a name it resolved itself (its working directory is the test's); removed either way.
+        var qemuFolder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        #expect(getcwd(&qemuFolder, qemuFolder.count) != nil)
+        let qemuSide = String(decoding: qemuFolder.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let names = ["rel-script.ppm", "rel-raw.ppm", "rel-hmp.ppm", "rel-hmc.ppm", "rel-shell-raw.ppm"]
+        defer {
+            qemu.kill()
+            for name in names { unlink(qemuSide + "/" + name) }
+        }
+        try ChildProcess.writeFile(user.file("shots.qmp"), """
+            screendump filename=rel-script.ppm
+            {"execute":"screendump","arguments":{"filename":"rel-raw.ppm"}}
+            hmp screendump rel-hmp.ppm
+            human-monitor-command command-line="screendump rel-hmc.ppm"
+
+            """)
+        let run = try await qmpsh(in: user.path, ["run", "shots.qmp", "--monitor", qemu.monitorPath])
+        #expect(run.status == 0, "\(run)")
+        let shell = try await qmpsh(
+            in: user.path, ["shell", qemu.monitorPath],
+            input: #"{"execute":"screendump","arguments":{"filename":"rel-shell-raw.ppm"}}"# + "\n")
+        #expect(shell.status == 0 && !shell.standardError.contains("Error"), "\(shell)")
+        for name in names {
+            #expect(access(user.file(name), R_OK) == 0, "\(name) is not in the user's folder")
+            #expect(access(qemuSide + "/" + name, F_OK) != 0, "\(name) was written to QEMU's folder")
+        }
     }
 }

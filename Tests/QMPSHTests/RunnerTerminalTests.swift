@@ -4,13 +4,13 @@ import Glibc
 import Testing
 import QMPTestSupport
 
-/// End to end on the built qmpsh (debug build), as a person at a terminal uses it (tmux): the foreground boot is
-/// the guest's console, Ctrl-C and Ctrl-Z never reach QEMU, Ctrl-] and `.console` switch between console and
-/// shell, QEMU's own spellings, the article's CD names, a screen to look at (OCR with tesseract), guests found
-/// by name (ps, stop, a second monitor), and no runtime directory left on any exit path. Each test has a private
-/// `XDG_RUNTIME_DIR`.
+/// End to end on the built qmpsh (`$QMPKIT_QMPSH`: the release build in CI, else the debug build), as a person at
+/// a terminal uses it (tmux): the foreground boot is the guest's console, a Ctrl-C there asks before powering down,
+/// Ctrl-Z never reaches QEMU, Ctrl-] and `.console` switch between console and shell, QEMU's own spellings, the
+/// article's CD names, a screen to look at (OCR with tesseract), guests found by name (ps, stop, a second
+/// monitor), and no runtime directory left on any exit path. Each test has a private `XDG_RUNTIME_DIR`.
 @Suite(.timeLimit(.minutes(3)), .serialized) struct RunnerTerminalTests {
-    let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
+    let qmpsh = ChildProcess.qmpsh  // $QMPKIT_QMPSH (the release build in CI), else the debug build
     let directory: TemporaryDirectory
 
     init() throws {
@@ -77,21 +77,42 @@ import QMPTestSupport
         return result.status == 0 ? result.standardOutput : "\(result)"
     }
 
-    @Test func foregroundBootIsTheConsoleAndCtrlKeysNeverReachQEMU() async throws {
-        let terminal = try await terminal(["boot", "--name", "fg"] + Self.guestBoot, width: 160)
+    @Test func foregroundBootIsTheConsoleAndCtrlCAsksBeforeAnything() async throws {
+        let boot = ["boot", "--name", "fg", "--powerdown-timeout", "2"] + Self.guestBoot
+        let terminal = try await terminal(boot, width: 160)
         try await terminal.waitForScreen(timeout: .seconds(90)) { $0.contains("guest# ") }
+        #expect(try await terminal.screen().contains("Ctrl-C asks whether to power the guest down"))
         // Typed characters reach the guest's shell.
         try await terminal.send("echo typed-ok", "Enter")
         try await terminal.waitForScreen { $0.nonEmptyLines.contains("typed-ok") }
-        // Ctrl-C and Ctrl-Z are keys for the guest: QEMU keeps running, and its second monitor serves others.
+        // A first Ctrl-C asks on qmpsh's side; `n` goes back to the console with nothing sent, the guest's line as
+        // it was, and QEMU keeps running (its second monitor serves others).
         try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.lastLine.hasPrefix("# power the guest down? [y/N]") }
+        try await terminal.send("n")
+        try await terminal.waitForScreen { $0.lastLine == "guest#" && !$0.contains("power the guest down?") }
+        #expect(try await status(of: "fg").contains(#""status":"running""#))
+        // Ctrl-C twice is Ctrl-C for the guest: it stops a `sleep 100` there, so the next command runs at once.
+        try await terminal.send("sleep 100", "Enter")
+        try await terminal.waitForScreen { $0.lastLine.hasSuffix("sleep 100") }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.lastLine.hasPrefix("# power the guest down? [y/N]") }
+        try await terminal.send("C-c")
+        try await terminal.send("echo after-sleep", "Enter")
+        try await terminal.waitForScreen(timeout: .seconds(30)) { $0.nonEmptyLines.contains("after-sleep") }
+        // Ctrl-Z is a key for the guest: QEMU keeps running.
         try await terminal.send("C-z")
         #expect(try await status(of: "fg").contains(#""status":"running""#))
         try await terminal.send("echo still-here", "Enter")
         try await terminal.waitForScreen { $0.nonEmptyLines.contains("still-here") }
-        // Ctrl-] opens the monitor shell; the article's drive name works there.
+        // Ctrl-] opens the monitor shell, where Ctrl-C clears the line; the article's drive name works there.
         try await terminal.send("C-]")
         try await terminal.waitForScreen { $0.lastLine == "(qmp fg)" }
+        try await terminal.send("query-sta")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp fg) query-sta" }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.contains("(qmp fg) query-sta^C") && $0.lastLine == "(qmp fg)" }
+        #expect(try await status(of: "fg").contains(#""status":"running""#))
         try await terminal.send("!change ide1-cd0 \(Self.guest)/b.iso", "Enter")
         try await terminal.waitForScreen { $0.contains("DEVICE_TRAY_MOVED") && $0.lastLine == "(qmp fg)" }
         // .console goes back to the console, where the guest reads disc B; Ctrl-] returns to the shell.
@@ -106,17 +127,109 @@ import QMPTestSupport
         try await expectNoLeftovers()
     }
 
+    /// Ctrl-C then `y` on the console powers the guest down (the shutdown ladder) and leaves nothing behind; a
+    /// Ctrl-C during the power-down time forces the guest off.
+    @Test func ctrlCAndYPowerTheGuestDown() async throws {
+        let terminal = try await terminal(["boot", "--name", "yes", "--powerdown-timeout", "120"] + Self.guestBoot, width: 160)
+        try await terminal.waitForScreen(timeout: .seconds(90)) { $0.contains("guest# ") }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.lastLine.hasPrefix("# power the guest down? [y/N]") }
+        try await terminal.send("y")
+        try await terminal.waitForScreen { $0.contains("# asking the guest to power down") }
+        // The test guest ignores system_powerdown: without the next Ctrl-C this would take 120 s.
+        let clock = ContinuousClock()
+        let forced = clock.now
+        try await terminal.send("C-c")
+        #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(clock.now - forced < .seconds(30))
+        let screen = try await terminal.screen()
+        #expect(screen.contains("forcing the guest off") && screen.contains("# QEMU ended"), "\(screen)")
+        try await expectNoLeftovers()
+    }
+
+    /// Without a terminal there is no one to ask: a first SIGINT powers the guest down (and says so), a second one
+    /// forces it off at once instead of waiting out the power-down time.
+    @Test func withoutATerminalSIGINTPowersDownAndASecondForcesItOff() async throws {
+        let output = directory.file("boot.out")
+        let errors = directory.file("boot.err")
+        let pidFile = directory.file("boot.pid")
+        // qmpsh in the background with no terminal (input /dev/null, output to files); the pane only waits for it.
+        let boot = shellLine(["boot", "--name", "bg", "--powerdown-timeout", "120"] + Self.guestBoot)
+        let terminal = try await Tmux(
+            "sh", "-c", "(\(boot)) </dev/null >'\(output)' 2>'\(errors)' & echo $! >'\(pidFile)'; wait $!")
+        try await waitForFile(output, timeout: .seconds(90)) { $0.contains("guest# ") }
+        let pid = pid_t(try ChildProcess.readFile(pidFile).filter(\.isNumber)) ?? 0
+        #expect(pid > 0)
+        kill(pid, SIGINT)
+        try await waitForFile(errors) { $0.contains("# Ctrl-C (SIGINT): powering the guest down") }
+        #expect(try await status(of: "bg").contains(#""status":"running""#), "the guest is given time to power down")
+        let clock = ContinuousClock()
+        let forced = clock.now
+        kill(pid, SIGINT)
+        #expect(try await terminal.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(clock.now - forced < .seconds(30), "the second SIGINT did not force it off (power-down time 120 s)")
+        #expect(try ChildProcess.readFile(errors).contains("again: forcing the guest off"))
+        try await expectNoLeftovers()
+    }
+
+    /// `qmpsh run` on a guest it booted: the first SIGINT stops the script and powers the guest down, a second one
+    /// forces it off (it used to be swallowed while the power-down time ran out).
+    @Test func aRunOnABootedGuestStopsOnSIGINTAndASecondForcesItOff() async throws {
+        try ChildProcess.writeFile(directory.file("wait.qmp"), "console-expect \"never-printed\" timeout=300\n")
+        let errors = directory.file("run.err")
+        let pidFile = directory.file("run.pid")
+        let serial = directory.file("serial.log")
+        let run = shellLine(["run", "wait.qmp", "--powerdown-timeout", "120", "--serial-log", serial] + Self.guestBoot)
+        let terminal = try await Tmux("sh", "-c", "(\(run)) </dev/null >/dev/null 2>'\(errors)' & echo $! >'\(pidFile)'; wait $!")
+        // The script waits for text that never comes, once the guest is up.
+        try await waitForFile(serial, timeout: .seconds(90)) { $0.contains("guest# ") }
+        let pid = pid_t(try ChildProcess.readFile(pidFile).filter(\.isNumber)) ?? 0
+        #expect(pid > 0)
+        let clock = ContinuousClock()
+        kill(pid, SIGINT)
+        try await waitForFile(errors) { $0.contains("stopping the script and shutting the guest down") }
+        let forced = clock.now
+        kill(pid, SIGINT)
+        let status = try await terminal.waitForExit(timeout: .seconds(60))
+        #expect(status != 0, "a stopped script is not a success")
+        #expect(clock.now - forced < .seconds(30), "the second SIGINT did not force it off (power-down time 120 s)")
+        #expect(try ChildProcess.readFile(errors).contains("again: forcing the guest off"))
+        try await expectNoLeftovers()
+    }
+
+    /// Waits until the file at `path` satisfies `condition`; fails with its text after `timeout`.
+    func waitForFile(_ path: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let text = (try? ChildProcess.readFile(path)) ?? ""
+            if condition(text) { return }
+            guard clock.now < deadline else { throw TestSupportError("\(path) never showed what was expected:\n\(text)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     @Test func ctrlCAndCtrlZInBootShellLeaveTheGuestRunning() async throws {
-        var boot = ["boot", "--name", "sh", "--shell"] + Self.guestBoot
+        var boot = ["boot", "--name", "sh", "--shell", "--powerdown-timeout", "2"] + Self.guestBoot
         boot += ["--append", "console=ttyS0 quiet qmpkit.noecho"]
         let terminal = try await terminal(boot, width: 160)
         try await terminal.waitForScreen(timeout: .seconds(60)) { $0.lastLine == "(qmp sh)" }
+        // Ctrl-C in the shell clears the line; the guest runs on.
         try await terminal.send("query-sta")
         try await terminal.waitForScreen { $0.lastLine == "(qmp sh) query-sta" }
         try await terminal.send("C-c")
         try await terminal.waitForScreen { $0.contains("(qmp sh) query-sta^C") && $0.lastLine == "(qmp sh)" }
         let running = try await status(of: "sh")
         #expect(running.contains(#""status":"running""#), "\(running)")
+        // On the console (.console), Ctrl-C asks too; `n` keeps the guest, Ctrl-] comes back.
+        try await terminal.send(".console", "Enter")
+        try await terminal.waitForScreen { $0.contains("Ctrl-C asks whether to power the guest down") }
+        try await terminal.send("C-c")
+        try await terminal.waitForScreen { $0.lastLine.hasPrefix("# power the guest down? [y/N]") }
+        try await terminal.send("n")
+        try await terminal.waitForScreen { !$0.contains("power the guest down?") }
+        try await terminal.send("C-]")
+        try await terminal.waitForScreen { $0.lastLine == "(qmp sh)" }
         // Ctrl-Z stops qmpsh (and the pane's shell), never QEMU: it still answers on its second monitor.
         try await terminal.send("C-z")
         let afterStop = try await status(of: "sh")
@@ -153,6 +266,14 @@ import QMPTestSupport
         let block = try await qmpshHere("hmp", "my-VM", "info block")
         #expect(block.standardOutput.contains("ide0-hd0") && block.standardOutput.contains("ide1-cd0"), "\(block)")
         #expect(block.standardOutput.contains("d.qcow2 (qcow2)"), "the probed format is passed: \(block)")
+        // The table's monitor steps in `qmpsh shell my-VM` (the guest's name as the monitor; it used to be refused
+        // as "neither a subcommand nor a monitor socket"), with a CD image relative to the user's folder.
+        #expect(try await ChildProcess.run(["cp", iso, directory.file("my.iso")]).status == 0)
+        let shell = try await ChildProcess.run(
+            ["sh", "-c", shellLine(["shell", "my-VM", "--check"])],
+            input: "!change ide1-cd0 my.iso\n!info block\n!eject ide1-cd0\n!info block\n")
+        #expect(shell.status == 0 && shell.standardOutput.contains(directory.file("my.iso")), "\(shell)")
+        #expect(shell.standardOutput.contains("not inserted") && !shell.standardError.contains("Error"), "\(shell)")
         let stop = try await qmpshHere("stop", "my-VM", "--powerdown-timeout", "0")
         #expect(stop.status == 0, "\(stop)")
         try await expectNoLeftovers()

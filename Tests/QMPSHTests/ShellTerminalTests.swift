@@ -9,7 +9,7 @@ import Synchronization
 
 /// End to end: the built `qmpsh shell` in a real terminal (tmux), against a real QEMU, checked on the screen.
 @Suite(.timeLimit(.minutes(2))) struct ShellTerminalTests {
-    let qmpsh = ChildProcess.productsDirectory + "/qmpsh"
+    let qmpsh = ChildProcess.qmpsh  // $QMPKIT_QMPSH (the release build in CI), else the debug build
 
     /// QEMU with a second QMP monitor, through which the test makes events while the shell holds the first.
     func launchQEMU() async throws -> (QEMUProcess, QMPClient) {

@@ -51,18 +51,21 @@ extension MonitorREPL {
         case .command(let name, let arguments):
             guard var arguments = await validated(name, arguments, on: index) else { return .proceed }
             // A relative file name means the user's folder, not QEMU's (issue 15).
-            if let paths = LocalPaths.forMonitor(session.label) { arguments = paths.resolving(arguments) }
+            if let paths = LocalPaths.forMonitor(session.label) { arguments = paths.resolving(command: name, arguments: arguments) }
             return await runQMP(name, arguments: arguments.isEmpty ? nil : .object(arguments), on: index, recordAs: text)
         case .raw(let request):
             let outOfBand = request["exec-oob"] != nil
             let name = (request["execute"] ?? request["exec-oob"])?.stringValue ?? ""
-            if let arguments = request["arguments"]?.objectValue,
-                await validated(name, arguments, on: index, coercing: false) == nil
-            {
-                return .proceed
+            var arguments = request["arguments"]
+            if let given = arguments?.objectValue {
+                if await validated(name, given, on: index, coercing: false) == nil { return .proceed }
+                // Raw JSON lines too: a relative file name means the user's folder (issue 15).
+                if let paths = LocalPaths.forMonitor(session.label) {
+                    arguments = .object(paths.resolving(command: name, arguments: given))
+                }
             }
             return await runQMP(
-                name, arguments: request["arguments"], id: request["id"], outOfBand: outOfBand, on: index, recordAs: text)
+                name, arguments: arguments, id: request["id"], outOfBand: outOfBand, on: index, recordAs: text)
         }
     }
 

@@ -10,26 +10,27 @@ extension MonitorREPL {
         (".key", "COMBO", "press a key combination, e.g. ctrl-alt-f2, ret, esc"),
     ]
 
-    /// Runs `.console`, `.screenshot`, `.type` or `.key`; `rest` is the line after the command's name.
-    func runGuestCommand(_ name: String, rest: String) async {
+    /// Runs `.console`, `.screenshot`, `.type` or `.key`; `rest` is the line after the command's name. Ends the
+    /// shell when the user chose to power the guest down from the console.
+    func runGuestCommand(_ name: String, rest: String) async -> Outcome {
         let argument = rest.drop { $0.isWhitespace }
         do {
             switch name {
             case ".console":
                 guard let attach = options.attachConsole else {
                     print("UsageError: .console needs a guest qmpsh booted in this terminal (qmpsh boot --shell); for a detached guest use `qmpsh console NAME`", to: .error)
-                    return
+                    return .proceed
                 }
-                await attach()
+                if await attach() { return .quit }
             case ".screenshot":
-                guard !argument.isEmpty else { return print("UsageError: .screenshot FILE", to: .error) }
+                guard !argument.isEmpty else { return usage(".screenshot FILE") }
                 let size = try await Screenshot.capture(try qmpClient(for: name), to: String(argument))
                 print("# \(argument): \(size.width)x\(size.height)")
             case ".type":
-                guard !argument.isEmpty else { return print("UsageError: .type TEXT", to: .error) }
+                guard !argument.isEmpty else { return usage(".type TEXT") }
                 try await KeyboardInput.send(KeyboardInput.chords(typing: String(argument)), to: qmpClient(for: name))
             default:
-                guard !argument.isEmpty else { return print("UsageError: .key COMBO (e.g. ctrl-alt-f2)", to: .error) }
+                guard !argument.isEmpty else { return usage(".key COMBO (e.g. ctrl-alt-f2)") }
                 let chords = try argument.split(separator: " ").map { word throws(QMPUsageError) in
                     try KeyboardInput.chord(combination: String(word))
                 }
@@ -40,6 +41,12 @@ extension MonitorREPL {
         } catch {
             print("Error: \(error)", to: .error)
         }
+        return .proceed
+    }
+
+    private func usage(_ text: String) -> Outcome {
+        print("UsageError: " + text, to: .error)
+        return .proceed
     }
 
     private func qmpClient(for command: String) throws(QMPUsageError) -> QMPClient {

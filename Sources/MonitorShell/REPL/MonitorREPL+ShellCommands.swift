@@ -40,7 +40,7 @@ extension MonitorREPL {
         case ".jobs":  // issue 17: MonitorREPL+Jobs.swift
             await jobs(arguments)
         case ".console", ".screenshot", ".type", ".key":
-            await runGuestCommand(name, rest: String(text.drop { !$0.isWhitespace }))
+            return await runGuestCommand(name, rest: String(text.drop { !$0.isWhitespace }))
         default:
             let names = Self.shellCommands.map(\.name)
             let hint = Suggestion.closest(to: name, in: names).map { " — did you mean '\($0)'?" } ?? " (.help lists them)"

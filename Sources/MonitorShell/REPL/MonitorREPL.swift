@@ -37,8 +37,9 @@ public final class MonitorREPL: Sendable {
         /// instead of 0. The shell still reads on after a failure.
         public var checksFailures = false
         /// Connects the terminal to the guest's serial console until the user comes back (`.console`); `nil`
-        /// when there is no console to switch to.
-        public var attachConsole: (@Sendable () async -> Void)?
+        /// when there is no console to switch to. Returns `true` when the shell is to end (the user chose to power
+        /// the guest down from the console), `false` to go on reading commands.
+        public var attachConsole: (@Sendable () async -> Bool)?
 
         /// The defaults: QMP mode, events and the banner shown, compact replies without timing, no time limit,
         /// failures that do not change the exit status, and no console to switch to.

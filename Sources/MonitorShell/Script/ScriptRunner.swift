@@ -25,6 +25,9 @@ public struct ScriptRunner: Sendable {
         public var timeout: Duration = .seconds(30)
         /// Report every event the monitor sends (for `--json`), between statements, in arrival order.
         public var reportsEvents = false
+        /// For a monitor on this machine: relative file names in commands, raw JSON lines and HMP lines are resolved
+        /// against this folder before they are sent, as the shell does (``LocalPaths``). `nil` sends them as written.
+        public var localPaths: LocalPaths?
 
         /// The defaults: stop at the first failure, 30 s limit, no event reports.
         public init() {}
@@ -198,15 +201,21 @@ public struct ScriptRunner: Sendable {
         case .command(let name, let arguments):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
             // `yes/no/on/off` where the schema wants a boolean (only with a schema the validator already fetched).
-            let typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            var typed = session.cachedSchema?.coercingBooleans(command: name, arguments: arguments) ?? arguments
+            if let paths = options.localPaths { typed = paths.resolving(command: name, arguments: typed) }
             return try await client.execute(name, arguments: .object(typed), timeout: options.timeout)
         case .raw(let object):
             guard let client = session.client else { throw QMPUsageError.notQMP(session.label) }
             let name = object["execute"]?.stringValue ?? object["exec-oob"]?.stringValue ?? ""
-            return try await client.execute(name, arguments: object["arguments"] ?? .object([:]), timeout: options.timeout)
+            var arguments = object["arguments"] ?? .object([:])
+            if let paths = options.localPaths, let given = arguments.objectValue {
+                arguments = .object(paths.resolving(command: name, arguments: given))
+            }
+            return try await client.execute(name, arguments: arguments, timeout: options.timeout)
         case .hmp(let line):
             let selected = MonitorSession.selectedCPU(in: line)
-            let text = try await session.runHMP(line, cpuIndex: selected ?? state.cpuIndex, timeout: options.timeout)
+            let sent = options.localPaths?.resolvingHMP(line) ?? line
+            let text = try await session.runHMP(sent, cpuIndex: selected ?? state.cpuIndex, timeout: options.timeout)
             if let selected, text.trimmingWhitespace.isEmpty { state.cpuIndex = selected }
             return .string(text)
         case .empty:

@@ -74,6 +74,16 @@ public struct LocalPaths: Sendable, Equatable {
         return result
     }
 
+    /// The arguments of QMP command `name` resolved: every `filename` (``resolving(_:)``), and for
+    /// `human-monitor-command` its `command-line` as an HMP line (``resolvingHMP(_:)``).
+    public func resolving(command name: String, arguments: JSONObject) -> JSONObject {
+        var result = resolving(arguments)
+        if name == "human-monitor-command", case .string(let line)? = result["command-line"] {
+            result["command-line"] = .string(resolvingHMP(line))
+        }
+        return result
+    }
+
     /// An HMP command line with its file argument resolved: `change DEVICE FILE [FORMAT]`, `screendump FILE …`,
     /// `drive_add … file=FILE,…`. Other commands are returned unchanged.
     public func resolvingHMP(_ line: String) -> String {

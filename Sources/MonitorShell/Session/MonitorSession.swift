@@ -219,12 +219,23 @@ public struct MonitorConnector: Sendable {
         switch try MonitorTarget(parsing: Self.resolvingGuestName(monitor)) {
         case .qmp(let address):
             return MonitorSession(
-                label: monitor, client: try await QMPClient.connect(to: address, configuration: configuration),
+                label: monitor, client: try await Self.connectQMP(address, configuration: configuration),
                 schemaDiskCache: schemaDiskCache)
         case .hmp(let address):
             let hmp = try await HMPSocketClient.connect(to: address, bannerTimeout: configuration.greetingTimeout)
             return MonitorSession(label: monitor, humanMonitor: hmp)
         }
+    }
+
+    /// Connects a QMP client. With a ``QMPClient/Configuration/busyTimeout``, a local monitor whose listen queue is
+    /// full (another client holds it and more wait, or QEMU is stopped) is reported within that limit too, not only
+    /// one that accepted and stays silent: the connect itself gets the busy limit (issue 15).
+    static func connectQMP(_ address: MonitorAddress, configuration: QMPClient.Configuration) async throws -> QMPClient {
+        guard case .unix = address, let busy = configuration.busyTimeout, busy < configuration.greetingTimeout else {
+            return try await QMPClient.connect(to: address, configuration: configuration)
+        }
+        let connection = try await SocketConnection.connect(to: address, timeout: busy)
+        return try await QMPClient.connect(using: connection, configuration: configuration)
     }
 
     private static func matches(_ monitor: String, scheme: String) -> Bool {

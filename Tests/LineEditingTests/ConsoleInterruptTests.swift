@@ -1,0 +1,73 @@
+import Testing
+@testable import LineEditing
+
+/// What Ctrl-C does on a console that asks before acting (a foreground `qmpsh boot`), decided without a terminal;
+/// the tmux tests in RunnerTerminalTests drive the same on a real guest.
+@Suite struct ConsoleInterruptTests {
+    typealias Router = ConsoleTerminal.KeyRouter
+
+    func router() -> Router { Router(escape: ConsoleTerminal.escapeKey, asksOnInterrupt: true) }
+
+    @Test func ctrlCAsksAndSendsNothingYet() {
+        var keys = router()
+        let routed = keys.route(Array("ls\u{03}".utf8)[...])
+        #expect(routed.actions == [.send(Array("ls".utf8)), .show(.ask)])
+        #expect(routed.outcome == nil)
+        #expect(keys.asking)
+    }
+
+    @Test func anyOtherAnswerIsSwallowedAndTheConsoleGoesOn() {
+        var keys = router()
+        _ = keys.route([0x03])
+        let answer = keys.route(Array("nls".utf8)[...])
+        #expect(answer.actions == [.show(.dismiss), .send(Array("ls".utf8))])
+        #expect(answer.outcome == nil)
+        // An arrow key as the answer goes with its whole sequence.
+        _ = keys.route([0x03])
+        #expect(keys.route([0x1b, UInt8(ascii: "["), UInt8(ascii: "A")]).actions == [.show(.dismiss)])
+    }
+
+    @Test func aSecondCtrlCGoesToTheGuest() {
+        var keys = router()
+        let routed = keys.route([0x03, 0x03])
+        #expect(routed.actions == [.show(.ask), .show(.dismiss), .send([0x03])])
+        #expect(routed.outcome == nil && !keys.asking)
+    }
+
+    @Test func yConfirmsAndTheEscapeKeyStillEscapes() {
+        var keys = router()
+        #expect(keys.route([0x03, UInt8(ascii: "y")]).outcome == .confirmed)
+        var other = router()
+        let escaped = other.route([0x03, ConsoleTerminal.escapeKey])
+        #expect(escaped.actions == [.show(.ask), .show(.dismiss)] && escaped.outcome == .escaped)
+    }
+
+    @Test func withoutAQuestionCtrlCIsAKeyForTheGuest() {
+        var keys = Router(escape: ConsoleTerminal.escapeKey, asksOnInterrupt: false)
+        let routed = keys.route(Array("a\u{03}b\u{1d}c".utf8)[...])
+        #expect(routed.actions == [.send(Array("a\u{03}b".utf8))] && routed.outcome == .escaped)
+    }
+
+    /// The question replaces the guest's current line; the console's output is held meanwhile, and the line as the
+    /// guest left it comes back with what was held.
+    @Test func theQuestionGivesTheLineBackAndHoldsOutput() {
+        var screen = ConsoleTerminal.ScreenState()
+        let question = Array("Q? ".utf8)
+        #expect(screen.apply(.output(Array("boot\r\nguest# ".utf8)), question: question) == Array("boot\r\nguest# ".utf8))
+        #expect(screen.apply(.ask, question: question) == Array("\r\u{1b}[KQ? ".utf8))
+        #expect(screen.apply(.output(Array("late".utf8)), question: question).isEmpty)
+        #expect(screen.apply(.dismiss, question: question) == Array("\r\u{1b}[Kguest# late".utf8))
+        // The remembered line now ends with the output that was held.
+        _ = screen.apply(.ask, question: question)
+        #expect(screen.apply(.confirm, question: question) == Array("\r\u{1b}[Kguest# late\r\n".utf8))
+    }
+
+    /// The guest's prompt asks the terminal where the cursor is (`ESC[6n`); the redrawn line must not ask again, or
+    /// the answer would reach the guest as typed text.
+    @Test func theRedrawnLineAsksTheTerminalNothing() {
+        var screen = ConsoleTerminal.ScreenState()
+        _ = screen.apply(.output(Array("\r\n\u{1b}[1mguest# \u{1b}[0m\u{1b}[6n".utf8)), question: [])
+        _ = screen.apply(.ask, question: [])
+        #expect(screen.apply(.dismiss, question: []) == Array("\r\u{1b}[K\u{1b}[1mguest# \u{1b}[0m".utf8))
+    }
+}
