@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`AcpiTableOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.AcpiTableOptions).
     public struct ACPITableOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiTableOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiTableOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -73,15 +73,15 @@ extension QAPI {
     /// See [`ACPISlotType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-acpi.ACPISlotType).
     public struct ACPISlotType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPISlotType", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPISlotType", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `DIMM`.
-        public static let dimm = ACPISlotType(rawValue: "DIMM")
+        public static var dimm: ACPISlotType { ACPISlotType(rawValue: "DIMM") }
         /// `CPU`.
-        public static let cpu = ACPISlotType(rawValue: "CPU")
+        public static var cpu: ACPISlotType { ACPISlotType(rawValue: "CPU") }
     }
 
     /// `ACPIOSTInfo`: a QAPI struct of the `acpi` module, since QEMU 2.1.
@@ -89,9 +89,9 @@ extension QAPI {
     /// See [`ACPIOSTInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.ACPIOSTInfo).
     public struct ACPIOSTInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPIOSTInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPIOSTInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["slot", "slot-type", "source", "status"]
+        public static var requiredMembers: [Swift.String] { ["slot", "slot-type", "source", "status"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -99,10 +99,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
             self.json = [:]
-            json["slot"] = slot.qapiJSON
-            json["slot-type"] = slotType.qapiJSON
-            json["source"] = source.qapiJSON
-            json["status"] = status.qapiJSON
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("slot-type", slotType)
+            json.setQAPIMember("source", source)
+            json.setQAPIMember("status", status)
         }
         /// `device`: `str`, optional, since QEMU 2.1.
         public var device: Swift.String? {
@@ -138,9 +138,9 @@ extension QAPI {
     /// Reply: `[ACPIOSTInfo]`.
     public struct QueryACPIOspmStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-acpi-ospm-status"
+        public static var name: Swift.String { "query-acpi-ospm-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-acpi-ospm-status", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-acpi-ospm-status", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ACPIOSTInfo]
         /// The arguments as they go on the wire.
@@ -158,11 +158,11 @@ extension QAPI {
     /// See [`ACPI_DEVICE_OST` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-acpi.ACPI_DEVICE_OST).
     public struct ACPIDeviceOstEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "ACPI_DEVICE_OST"
+        public static var name: Swift.String { "ACPI_DEVICE_OST" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["info"]
+        public static var requiredMembers: [Swift.String] { ["info"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

@@ -10,9 +10,9 @@ extension QAPI.Agent {
     /// See [`GuestAgentCommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentCommandInfo).
     public struct GuestAgentCommandInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "enabled", "success-response"]
+        public static var requiredMembers: [Swift.String] { ["name", "enabled", "success-response"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,9 +20,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["enabled"] = enabled.qapiJSON
-            json["success-response"] = successResponse.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("success-response", successResponse)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
@@ -46,9 +46,9 @@ extension QAPI.Agent {
     /// See [`GuestAgentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentInfo).
     public struct GuestAgentInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["version", "supported_commands"]
+        public static var requiredMembers: [Swift.String] { ["version", "supported_commands"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -56,8 +56,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["supported_commands"] = supportedCommands.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("supported_commands", supportedCommands)
         }
         /// `version`: `str`, since QEMU 0.15.
         public var version: Swift.String? {
@@ -76,9 +76,9 @@ extension QAPI.Agent {
     /// See [`GuestFileRead` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileRead).
     public struct GuestFileRead: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "buf-b64", "eof"]
+        public static var requiredMembers: [Swift.String] { ["count", "buf-b64", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -86,9 +86,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["buf-b64"] = bufB64.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("buf-b64", bufB64)
+            json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
         public var count: Swift.Int? {
@@ -112,9 +112,9 @@ extension QAPI.Agent {
     /// See [`GuestFileWrite` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileWrite).
     public struct GuestFileWrite: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "eof"]
+        public static var requiredMembers: [Swift.String] { ["count", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -122,8 +122,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(count: Swift.Int, eof: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
         public var count: Swift.Int? {
@@ -142,9 +142,9 @@ extension QAPI.Agent {
     /// See [`GuestFileSeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileSeek).
     public struct GuestFileSeek: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["position", "eof"]
+        public static var requiredMembers: [Swift.String] { ["position", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -152,8 +152,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(position: Swift.Int, eof: Swift.Bool) {
             self.json = [:]
-            json["position"] = position.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("position", position)
+            json.setQAPIMember("eof", eof)
         }
         /// `position`: `int`, since QEMU 0.15.
         public var position: Swift.Int? {
@@ -172,17 +172,17 @@ extension QAPI.Agent {
     /// See [`QGASeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.QGASeek).
     public struct QGASeek: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `set`.
-        public static let set = QGASeek(rawValue: "set")
+        public static var set: QGASeek { QGASeek(rawValue: "set") }
         /// `cur`.
-        public static let cur = QGASeek(rawValue: "cur")
+        public static var cur: QGASeek { QGASeek(rawValue: "cur") }
         /// `end`.
-        public static let end = QGASeek(rawValue: "end")
+        public static var end: QGASeek { QGASeek(rawValue: "end") }
     }
 
     /// `GuestFileWhence`: a QAPI alternate of the `guest-agent` module, since QEMU 2.6.
@@ -190,7 +190,7 @@ extension QAPI.Agent {
     /// See [`GuestFileWhence` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestFileWhence).
     public struct GuestFileWhence: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -210,15 +210,15 @@ extension QAPI.Agent {
     /// See [`GuestFsfreezeStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestFsfreezeStatus).
     public struct GuestFsfreezeStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `thawed`.
-        public static let thawed = GuestFsfreezeStatus(rawValue: "thawed")
+        public static var thawed: GuestFsfreezeStatus { GuestFsfreezeStatus(rawValue: "thawed") }
         /// `frozen`.
-        public static let frozen = GuestFsfreezeStatus(rawValue: "frozen")
+        public static var frozen: GuestFsfreezeStatus { GuestFsfreezeStatus(rawValue: "frozen") }
     }
 
     /// `GuestFilesystemTrimResult`: a QAPI struct of the `guest-agent` module, since QEMU 2.4.
@@ -226,9 +226,9 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemTrimResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResult).
     public struct GuestFilesystemTrimResult: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -236,7 +236,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.4.
         public var path: Swift.String? {
@@ -265,9 +265,9 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemTrimResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResponse).
     public struct GuestFilesystemTrimResponse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["paths"]
+        public static var requiredMembers: [Swift.String] { ["paths"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -275,7 +275,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
             self.json = [:]
-            json["paths"] = paths.qapiJSON
+            json.setQAPIMember("paths", paths)
         }
         /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
         public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
@@ -289,15 +289,15 @@ extension QAPI.Agent {
     /// See [`GuestIpAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestIpAddressType).
     public struct GuestIPAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static let ipv4 = GuestIPAddressType(rawValue: "ipv4")
+        public static var ipv4: GuestIPAddressType { GuestIPAddressType(rawValue: "ipv4") }
         /// `ipv6`.
-        public static let ipv6 = GuestIPAddressType(rawValue: "ipv6")
+        public static var ipv6: GuestIPAddressType { GuestIPAddressType(rawValue: "ipv6") }
     }
 
     /// `GuestIpAddress`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
@@ -305,9 +305,9 @@ extension QAPI.Agent {
     /// See [`GuestIpAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestIpAddress).
     public struct GuestIPAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["ip-address", "ip-address-type", "prefix"]
+        public static var requiredMembers: [Swift.String] { ["ip-address", "ip-address-type", "prefix"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -315,9 +315,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
             self.json = [:]
-            json["ip-address"] = ipAddress.qapiJSON
-            json["ip-address-type"] = ipAddressType.qapiJSON
-            json["prefix"] = prefix.qapiJSON
+            json.setQAPIMember("ip-address", ipAddress)
+            json.setQAPIMember("ip-address-type", ipAddressType)
+            json.setQAPIMember("prefix", prefix)
         }
         /// `ip-address`: `str`, since QEMU 1.1.
         public var ipAddress: Swift.String? {
@@ -341,9 +341,9 @@ extension QAPI.Agent {
     /// See [`GuestNetworkInterfaceStat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterfaceStat).
     public struct GuestNetworkInterfaceStat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"]
+        public static var requiredMembers: [Swift.String] { ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -351,14 +351,14 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
             self.json = [:]
-            json["rx-bytes"] = rxBytes.qapiJSON
-            json["rx-packets"] = rxPackets.qapiJSON
-            json["rx-errs"] = rxErrs.qapiJSON
-            json["rx-dropped"] = rxDropped.qapiJSON
-            json["tx-bytes"] = txBytes.qapiJSON
-            json["tx-packets"] = txPackets.qapiJSON
-            json["tx-errs"] = txErrs.qapiJSON
-            json["tx-dropped"] = txDropped.qapiJSON
+            json.setQAPIMember("rx-bytes", rxBytes)
+            json.setQAPIMember("rx-packets", rxPackets)
+            json.setQAPIMember("rx-errs", rxErrs)
+            json.setQAPIMember("rx-dropped", rxDropped)
+            json.setQAPIMember("tx-bytes", txBytes)
+            json.setQAPIMember("tx-packets", txPackets)
+            json.setQAPIMember("tx-errs", txErrs)
+            json.setQAPIMember("tx-dropped", txDropped)
         }
         /// `rx-bytes`: `uint64`, since QEMU 2.11.
         public var rxBytes: Swift.UInt64? {
@@ -407,9 +407,9 @@ extension QAPI.Agent {
     /// See [`GuestNetworkInterface` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterface).
     public struct GuestNetworkInterface: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -417,7 +417,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
@@ -446,9 +446,9 @@ extension QAPI.Agent {
     /// See [`GuestLogicalProcessor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLogicalProcessor).
     public struct GuestLogicalProcessor: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["logical-id", "online"]
+        public static var requiredMembers: [Swift.String] { ["logical-id", "online"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -456,8 +456,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(logicalID: Swift.Int, online: Swift.Bool) {
             self.json = [:]
-            json["logical-id"] = logicalID.qapiJSON
-            json["online"] = online.qapiJSON
+            json.setQAPIMember("logical-id", logicalID)
+            json.setQAPIMember("online", online)
         }
         /// `logical-id`: `int`, since QEMU 1.5.
         public var logicalID: Swift.Int? {
@@ -481,51 +481,51 @@ extension QAPI.Agent {
     /// See [`GuestDiskBusType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDiskBusType).
     public struct GuestDiskBusType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static let ide = GuestDiskBusType(rawValue: "ide")
+        public static var ide: GuestDiskBusType { GuestDiskBusType(rawValue: "ide") }
         /// `fdc`.
-        public static let fdc = GuestDiskBusType(rawValue: "fdc")
+        public static var fdc: GuestDiskBusType { GuestDiskBusType(rawValue: "fdc") }
         /// `scsi`.
-        public static let scsi = GuestDiskBusType(rawValue: "scsi")
+        public static var scsi: GuestDiskBusType { GuestDiskBusType(rawValue: "scsi") }
         /// `virtio`.
-        public static let virtio = GuestDiskBusType(rawValue: "virtio")
+        public static var virtio: GuestDiskBusType { GuestDiskBusType(rawValue: "virtio") }
         /// `xen`.
-        public static let xen = GuestDiskBusType(rawValue: "xen")
+        public static var xen: GuestDiskBusType { GuestDiskBusType(rawValue: "xen") }
         /// `usb`.
-        public static let usb = GuestDiskBusType(rawValue: "usb")
+        public static var usb: GuestDiskBusType { GuestDiskBusType(rawValue: "usb") }
         /// `uml`.
-        public static let uml = GuestDiskBusType(rawValue: "uml")
+        public static var uml: GuestDiskBusType { GuestDiskBusType(rawValue: "uml") }
         /// `sata`.
-        public static let sata = GuestDiskBusType(rawValue: "sata")
+        public static var sata: GuestDiskBusType { GuestDiskBusType(rawValue: "sata") }
         /// `sd`.
-        public static let sd = GuestDiskBusType(rawValue: "sd")
+        public static var sd: GuestDiskBusType { GuestDiskBusType(rawValue: "sd") }
         /// `unknown`.
-        public static let unknown = GuestDiskBusType(rawValue: "unknown")
+        public static var unknown: GuestDiskBusType { GuestDiskBusType(rawValue: "unknown") }
         /// `ieee1394`.
-        public static let ieee1394 = GuestDiskBusType(rawValue: "ieee1394")
+        public static var ieee1394: GuestDiskBusType { GuestDiskBusType(rawValue: "ieee1394") }
         /// `ssa`.
-        public static let ssa = GuestDiskBusType(rawValue: "ssa")
+        public static var ssa: GuestDiskBusType { GuestDiskBusType(rawValue: "ssa") }
         /// `fibre`.
-        public static let fibre = GuestDiskBusType(rawValue: "fibre")
+        public static var fibre: GuestDiskBusType { GuestDiskBusType(rawValue: "fibre") }
         /// `raid`.
-        public static let raid = GuestDiskBusType(rawValue: "raid")
+        public static var raid: GuestDiskBusType { GuestDiskBusType(rawValue: "raid") }
         /// `iscsi`.
-        public static let iscsi = GuestDiskBusType(rawValue: "iscsi")
+        public static var iscsi: GuestDiskBusType { GuestDiskBusType(rawValue: "iscsi") }
         /// `sas`.
-        public static let sas = GuestDiskBusType(rawValue: "sas")
+        public static var sas: GuestDiskBusType { GuestDiskBusType(rawValue: "sas") }
         /// `mmc`.
-        public static let mmc = GuestDiskBusType(rawValue: "mmc")
+        public static var mmc: GuestDiskBusType { GuestDiskBusType(rawValue: "mmc") }
         /// `virtual`.
-        public static let virtual = GuestDiskBusType(rawValue: "virtual")
+        public static var virtual: GuestDiskBusType { GuestDiskBusType(rawValue: "virtual") }
         /// `file-backed-virtual`.
-        public static let fileBackedVirtual = GuestDiskBusType(rawValue: "file-backed-virtual")
+        public static var fileBackedVirtual: GuestDiskBusType { GuestDiskBusType(rawValue: "file-backed-virtual") }
         /// `nvme`.
-        public static let nvme = GuestDiskBusType(rawValue: "nvme")
+        public static var nvme: GuestDiskBusType { GuestDiskBusType(rawValue: "nvme") }
     }
 
     /// `GuestPCIAddress`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
@@ -533,9 +533,9 @@ extension QAPI.Agent {
     /// See [`GuestPCIAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestPCIAddress).
     public struct GuestPCIAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["domain", "bus", "slot", "function"]
+        public static var requiredMembers: [Swift.String] { ["domain", "bus", "slot", "function"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -543,10 +543,10 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
             self.json = [:]
-            json["domain"] = domain.qapiJSON
-            json["bus"] = bus.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["function"] = function.qapiJSON
+            json.setQAPIMember("domain", domain)
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("function", function)
         }
         /// `domain`: `int`, since QEMU 2.2.
         public var domain: Swift.Int? {
@@ -575,9 +575,9 @@ extension QAPI.Agent {
     /// See [`GuestCCWAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestCCWAddress).
     public struct GuestCCWAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -585,10 +585,10 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
             self.json = [:]
-            json["cssid"] = cssid.qapiJSON
-            json["ssid"] = ssid.qapiJSON
-            json["subchno"] = subchno.qapiJSON
-            json["devno"] = devno.qapiJSON
+            json.setQAPIMember("cssid", cssid)
+            json.setQAPIMember("ssid", ssid)
+            json.setQAPIMember("subchno", subchno)
+            json.setQAPIMember("devno", devno)
         }
         /// `cssid`: `int`, since QEMU 6.0.
         public var cssid: Swift.Int? {
@@ -617,9 +617,9 @@ extension QAPI.Agent {
     /// See [`GuestDiskAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskAddress).
     public struct GuestDiskAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pci-controller", "bus-type", "bus", "target", "unit"]
+        public static var requiredMembers: [Swift.String] { ["pci-controller", "bus-type", "bus", "target", "unit"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -627,11 +627,11 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
             self.json = [:]
-            json["pci-controller"] = pciController.qapiJSON
-            json["bus-type"] = busType.qapiJSON
-            json["bus"] = bus.qapiJSON
-            json["target"] = target.qapiJSON
-            json["unit"] = unit.qapiJSON
+            json.setQAPIMember("pci-controller", pciController)
+            json.setQAPIMember("bus-type", busType)
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("unit", unit)
         }
         /// `pci-controller`: `GuestPCIAddress`, since QEMU 2.2.
         public var pciController: QAPI.Agent.GuestPCIAddress? {
@@ -680,9 +680,9 @@ extension QAPI.Agent {
     /// See [`GuestNVMeSmart` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNVMeSmart).
     public struct GuestNVMeSmart: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -690,31 +690,31 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
             self.json = [:]
-            json["critical-warning"] = criticalWarning.qapiJSON
-            json["temperature"] = temperature.qapiJSON
-            json["available-spare"] = availableSpare.qapiJSON
-            json["available-spare-threshold"] = availableSpareThreshold.qapiJSON
-            json["percentage-used"] = percentageUsed.qapiJSON
-            json["data-units-read-lo"] = dataUnitsReadLo.qapiJSON
-            json["data-units-read-hi"] = dataUnitsReadHi.qapiJSON
-            json["data-units-written-lo"] = dataUnitsWrittenLo.qapiJSON
-            json["data-units-written-hi"] = dataUnitsWrittenHi.qapiJSON
-            json["host-read-commands-lo"] = hostReadCommandsLo.qapiJSON
-            json["host-read-commands-hi"] = hostReadCommandsHi.qapiJSON
-            json["host-write-commands-lo"] = hostWriteCommandsLo.qapiJSON
-            json["host-write-commands-hi"] = hostWriteCommandsHi.qapiJSON
-            json["controller-busy-time-lo"] = controllerBusyTimeLo.qapiJSON
-            json["controller-busy-time-hi"] = controllerBusyTimeHi.qapiJSON
-            json["power-cycles-lo"] = powerCyclesLo.qapiJSON
-            json["power-cycles-hi"] = powerCyclesHi.qapiJSON
-            json["power-on-hours-lo"] = powerOnHoursLo.qapiJSON
-            json["power-on-hours-hi"] = powerOnHoursHi.qapiJSON
-            json["unsafe-shutdowns-lo"] = unsafeShutdownsLo.qapiJSON
-            json["unsafe-shutdowns-hi"] = unsafeShutdownsHi.qapiJSON
-            json["media-errors-lo"] = mediaErrorsLo.qapiJSON
-            json["media-errors-hi"] = mediaErrorsHi.qapiJSON
-            json["number-of-error-log-entries-lo"] = numberOfErrorLogEntriesLo.qapiJSON
-            json["number-of-error-log-entries-hi"] = numberOfErrorLogEntriesHi.qapiJSON
+            json.setQAPIMember("critical-warning", criticalWarning)
+            json.setQAPIMember("temperature", temperature)
+            json.setQAPIMember("available-spare", availableSpare)
+            json.setQAPIMember("available-spare-threshold", availableSpareThreshold)
+            json.setQAPIMember("percentage-used", percentageUsed)
+            json.setQAPIMember("data-units-read-lo", dataUnitsReadLo)
+            json.setQAPIMember("data-units-read-hi", dataUnitsReadHi)
+            json.setQAPIMember("data-units-written-lo", dataUnitsWrittenLo)
+            json.setQAPIMember("data-units-written-hi", dataUnitsWrittenHi)
+            json.setQAPIMember("host-read-commands-lo", hostReadCommandsLo)
+            json.setQAPIMember("host-read-commands-hi", hostReadCommandsHi)
+            json.setQAPIMember("host-write-commands-lo", hostWriteCommandsLo)
+            json.setQAPIMember("host-write-commands-hi", hostWriteCommandsHi)
+            json.setQAPIMember("controller-busy-time-lo", controllerBusyTimeLo)
+            json.setQAPIMember("controller-busy-time-hi", controllerBusyTimeHi)
+            json.setQAPIMember("power-cycles-lo", powerCyclesLo)
+            json.setQAPIMember("power-cycles-hi", powerCyclesHi)
+            json.setQAPIMember("power-on-hours-lo", powerOnHoursLo)
+            json.setQAPIMember("power-on-hours-hi", powerOnHoursHi)
+            json.setQAPIMember("unsafe-shutdowns-lo", unsafeShutdownsLo)
+            json.setQAPIMember("unsafe-shutdowns-hi", unsafeShutdownsHi)
+            json.setQAPIMember("media-errors-lo", mediaErrorsLo)
+            json.setQAPIMember("media-errors-hi", mediaErrorsHi)
+            json.setQAPIMember("number-of-error-log-entries-lo", numberOfErrorLogEntriesLo)
+            json.setQAPIMember("number-of-error-log-entries-hi", numberOfErrorLogEntriesHi)
         }
         /// `critical-warning`: `int`, since QEMU 7.1.
         public var criticalWarning: Swift.Int? {
@@ -850,9 +850,9 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDiskSmart: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -860,7 +860,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.Agent.GuestDiskBusType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDiskBusType`, since QEMU 7.1.
         public var type: QAPI.Agent.GuestDiskBusType? {
@@ -999,9 +999,9 @@ extension QAPI.Agent {
     /// See [`GuestDiskInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskInfo).
     public struct GuestDiskInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1009,8 +1009,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, partition: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["partition"] = partition.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("partition", partition)
         }
         /// `name`: `str`, since QEMU 5.2.
         public var name: Swift.String? {
@@ -1049,9 +1049,9 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemInfo).
     public struct GuestFilesystemInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "mountpoint", "type", "disk"]
+        public static var requiredMembers: [Swift.String] { ["name", "mountpoint", "type", "disk"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1059,10 +1059,10 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["mountpoint"] = mountpoint.qapiJSON
-            json["type"] = type.qapiJSON
-            json["disk"] = disk.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("mountpoint", mountpoint)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("disk", disk)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var name: Swift.String? {
@@ -1106,9 +1106,9 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlock` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlock).
     public struct GuestMemoryBlock: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["phys-index", "online"]
+        public static var requiredMembers: [Swift.String] { ["phys-index", "online"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1116,8 +1116,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(physIndex: Swift.UInt64, online: Swift.Bool) {
             self.json = [:]
-            json["phys-index"] = physIndex.qapiJSON
-            json["online"] = online.qapiJSON
+            json.setQAPIMember("phys-index", physIndex)
+            json.setQAPIMember("online", online)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
         public var physIndex: Swift.UInt64? {
@@ -1141,19 +1141,19 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockResponseType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestMemoryBlockResponseType).
     public struct GuestMemoryBlockResponseType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `success`.
-        public static let success = GuestMemoryBlockResponseType(rawValue: "success")
+        public static var success: GuestMemoryBlockResponseType { GuestMemoryBlockResponseType(rawValue: "success") }
         /// `not-found`.
-        public static let notFound = GuestMemoryBlockResponseType(rawValue: "not-found")
+        public static var notFound: GuestMemoryBlockResponseType { GuestMemoryBlockResponseType(rawValue: "not-found") }
         /// `operation-not-supported`.
-        public static let operationNotSupported = GuestMemoryBlockResponseType(rawValue: "operation-not-supported")
+        public static var operationNotSupported: GuestMemoryBlockResponseType { GuestMemoryBlockResponseType(rawValue: "operation-not-supported") }
         /// `operation-failed`.
-        public static let operationFailed = GuestMemoryBlockResponseType(rawValue: "operation-failed")
+        public static var operationFailed: GuestMemoryBlockResponseType { GuestMemoryBlockResponseType(rawValue: "operation-failed") }
     }
 
     /// `GuestMemoryBlockResponse`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
@@ -1161,9 +1161,9 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockResponse).
     public struct GuestMemoryBlockResponse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["phys-index", "response"]
+        public static var requiredMembers: [Swift.String] { ["phys-index", "response"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1171,8 +1171,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
             self.json = [:]
-            json["phys-index"] = physIndex.qapiJSON
-            json["response"] = response.qapiJSON
+            json.setQAPIMember("phys-index", physIndex)
+            json.setQAPIMember("response", response)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
         public var physIndex: Swift.UInt64? {
@@ -1196,9 +1196,9 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockInfo).
     public struct GuestMemoryBlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1206,7 +1206,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `size`: `uint64`, since QEMU 2.3.
         public var size: Swift.UInt64? {
@@ -1220,9 +1220,9 @@ extension QAPI.Agent {
     /// See [`GuestExecStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExecStatus).
     public struct GuestExecStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["exited"]
+        public static var requiredMembers: [Swift.String] { ["exited"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1230,7 +1230,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(exited: Swift.Bool) {
             self.json = [:]
-            json["exited"] = exited.qapiJSON
+            json.setQAPIMember("exited", exited)
         }
         /// `exited`: `bool`, since QEMU 2.5.
         public var exited: Swift.Bool? {
@@ -1274,9 +1274,9 @@ extension QAPI.Agent {
     /// See [`GuestExec` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExec).
     public struct GuestExec: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pid"]
+        public static var requiredMembers: [Swift.String] { ["pid"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1284,7 +1284,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pid: Swift.Int) {
             self.json = [:]
-            json["pid"] = pid.qapiJSON
+            json.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
         public var pid: Swift.Int? {
@@ -1298,21 +1298,21 @@ extension QAPI.Agent {
     /// See [`GuestExecCaptureOutputMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestExecCaptureOutputMode).
     public struct GuestExecCaptureOutputMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = GuestExecCaptureOutputMode(rawValue: "none")
+        public static var none: GuestExecCaptureOutputMode { GuestExecCaptureOutputMode(rawValue: "none") }
         /// `stdout`.
-        public static let stdout = GuestExecCaptureOutputMode(rawValue: "stdout")
+        public static var stdout: GuestExecCaptureOutputMode { GuestExecCaptureOutputMode(rawValue: "stdout") }
         /// `stderr`.
-        public static let stderr = GuestExecCaptureOutputMode(rawValue: "stderr")
+        public static var stderr: GuestExecCaptureOutputMode { GuestExecCaptureOutputMode(rawValue: "stderr") }
         /// `separated`.
-        public static let separated = GuestExecCaptureOutputMode(rawValue: "separated")
+        public static var separated: GuestExecCaptureOutputMode { GuestExecCaptureOutputMode(rawValue: "separated") }
         /// `merged`.
-        public static let merged = GuestExecCaptureOutputMode(rawValue: "merged")
+        public static var merged: GuestExecCaptureOutputMode { GuestExecCaptureOutputMode(rawValue: "merged") }
     }
 
     /// `GuestExecCaptureOutput`: a QAPI alternate of the `guest-agent` module, since QEMU 8.0.
@@ -1320,7 +1320,7 @@ extension QAPI.Agent {
     /// See [`GuestExecCaptureOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestExecCaptureOutput).
     public struct GuestExecCaptureOutput: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -1340,9 +1340,9 @@ extension QAPI.Agent {
     /// See [`GuestHostName` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestHostName).
     public struct GuestHostName: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host-name"]
+        public static var requiredMembers: [Swift.String] { ["host-name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1350,7 +1350,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(hostName: Swift.String) {
             self.json = [:]
-            json["host-name"] = hostName.qapiJSON
+            json.setQAPIMember("host-name", hostName)
         }
         /// `host-name`: `str`, since QEMU 2.10.
         public var hostName: Swift.String? {
@@ -1364,9 +1364,9 @@ extension QAPI.Agent {
     /// See [`GuestUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestUser).
     public struct GuestUser: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["user", "login-time"]
+        public static var requiredMembers: [Swift.String] { ["user", "login-time"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1374,8 +1374,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(user: Swift.String, loginTime: Swift.Double) {
             self.json = [:]
-            json["user"] = user.qapiJSON
-            json["login-time"] = loginTime.qapiJSON
+            json.setQAPIMember("user", user)
+            json.setQAPIMember("login-time", loginTime)
         }
         /// `user`: `str`, since QEMU 2.10.
         public var user: Swift.String? {
@@ -1399,9 +1399,9 @@ extension QAPI.Agent {
     /// See [`GuestTimezone` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestTimezone).
     public struct GuestTimezone: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["offset"]
+        public static var requiredMembers: [Swift.String] { ["offset"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1409,7 +1409,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(offset: Swift.Int) {
             self.json = [:]
-            json["offset"] = offset.qapiJSON
+            json.setQAPIMember("offset", offset)
         }
         /// `zone`: `str`, optional, since QEMU 2.10.
         public var zone: Swift.String? {
@@ -1428,9 +1428,9 @@ extension QAPI.Agent {
     /// See [`GuestOSInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestOSInfo).
     public struct GuestOSInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1496,13 +1496,13 @@ extension QAPI.Agent {
     /// See [`GuestDeviceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDeviceType).
     public struct GuestDeviceType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pci`.
-        public static let pci = GuestDeviceType(rawValue: "pci")
+        public static var pci: GuestDeviceType { GuestDeviceType(rawValue: "pci") }
     }
 
     /// `GuestDeviceIdPCI`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
@@ -1510,9 +1510,9 @@ extension QAPI.Agent {
     /// See [`GuestDeviceIdPCI` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceIdPCI).
     public struct GuestDeviceIDPCI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1520,8 +1520,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(vendorID: Swift.Int, deviceID: Swift.Int) {
             self.json = [:]
-            json["vendor-id"] = vendorID.qapiJSON
-            json["device-id"] = deviceID.qapiJSON
+            json.setQAPIMember("vendor-id", vendorID)
+            json.setQAPIMember("device-id", deviceID)
         }
         /// `vendor-id`: `uint16`, since QEMU 5.2.
         public var vendorID: Swift.Int? {
@@ -1542,9 +1542,9 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDeviceID: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1552,7 +1552,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.Agent.GuestDeviceType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDeviceType`, since QEMU 5.2.
         public var type: QAPI.Agent.GuestDeviceType? {
@@ -1576,9 +1576,9 @@ extension QAPI.Agent {
     /// See [`GuestDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceInfo).
     public struct GuestDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1586,7 +1586,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driverName: Swift.String) {
             self.json = [:]
-            json["driver-name"] = driverName.qapiJSON
+            json.setQAPIMember("driver-name", driverName)
         }
         /// `driver-name`: `str`, since QEMU 5.2.
         public var driverName: Swift.String? {
@@ -1615,9 +1615,9 @@ extension QAPI.Agent {
     /// See [`GuestAuthorizedKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAuthorizedKeys).
     public struct GuestAuthorizedKeys: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1625,7 +1625,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keys: [Swift.String]) {
             self.json = [:]
-            json["keys"] = keys.qapiJSON
+            json.setQAPIMember("keys", keys)
         }
         /// `keys`: `[str]`, since QEMU 5.2.
         public var keys: [Swift.String]? {
@@ -1639,9 +1639,9 @@ extension QAPI.Agent {
     /// See [`GuestDiskStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStats).
     public struct GuestDiskStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1742,9 +1742,9 @@ extension QAPI.Agent {
     /// See [`GuestDiskStatsInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStatsInfo).
     public struct GuestDiskStatsInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "major", "minor", "stats"]
+        public static var requiredMembers: [Swift.String] { ["name", "major", "minor", "stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1752,10 +1752,10 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["major"] = major.qapiJSON
-            json["minor"] = minor.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("major", major)
+            json.setQAPIMember("minor", minor)
+            json.setQAPIMember("stats", stats)
         }
         /// `name`: `str`.
         public var name: Swift.String? {
@@ -1784,13 +1784,13 @@ extension QAPI.Agent {
     /// See [`GuestCpuStatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestCpuStatsType).
     public struct GuestCPUStatsType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `linux`.
-        public static let linux = GuestCPUStatsType(rawValue: "linux")
+        public static var linux: GuestCPUStatsType { GuestCPUStatsType(rawValue: "linux") }
     }
 
     /// `GuestLinuxCpuStats`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
@@ -1798,9 +1798,9 @@ extension QAPI.Agent {
     /// See [`GuestLinuxCpuStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLinuxCpuStats).
     public struct GuestLinuxCPUStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1808,11 +1808,11 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
             self.json = [:]
-            json["cpu"] = cpu.qapiJSON
-            json["user"] = user.qapiJSON
-            json["nice"] = nice.qapiJSON
-            json["system"] = system.qapiJSON
-            json["idle"] = idle.qapiJSON
+            json.setQAPIMember("cpu", cpu)
+            json.setQAPIMember("user", user)
+            json.setQAPIMember("nice", nice)
+            json.setQAPIMember("system", system)
+            json.setQAPIMember("idle", idle)
         }
         /// `cpu`: `int`, since QEMU 7.1.
         public var cpu: Swift.Int? {
@@ -1878,9 +1878,9 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestCPUStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1888,7 +1888,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.Agent.GuestCPUStatsType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
         public var type: QAPI.Agent.GuestCPUStatsType? {
@@ -1957,9 +1957,9 @@ extension QAPI.Agent {
     /// See [`GuestLoadAverage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLoadAverage).
     public struct GuestLoadAverage: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1967,9 +1967,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
             self.json = [:]
-            json["load1m"] = load1m.qapiJSON
-            json["load5m"] = load5m.qapiJSON
-            json["load15m"] = load15m.qapiJSON
+            json.setQAPIMember("load1m", load1m)
+            json.setQAPIMember("load5m", load5m)
+            json.setQAPIMember("load15m", load15m)
         }
         /// `load1m`: `number`, since QEMU 10.0.
         public var load1m: Swift.Double? {
@@ -1993,9 +1993,9 @@ extension QAPI.Agent {
     /// See [`GuestNetworkRoute` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkRoute).
     public struct GuestNetworkRoute: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2003,10 +2003,10 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
             self.json = [:]
-            json["iface"] = iface.qapiJSON
-            json["destination"] = destination.qapiJSON
-            json["metric"] = metric.qapiJSON
-            json["version"] = version.qapiJSON
+            json.setQAPIMember("iface", iface)
+            json.setQAPIMember("destination", destination)
+            json.setQAPIMember("metric", metric)
+            json.setQAPIMember("version", version)
         }
         /// `iface`: `str`, since QEMU 9.1.
         public var iface: Swift.String? {
@@ -2097,9 +2097,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSyncDelimited: QAPICommand {
         /// The wire name.
-        public static let name = "guest-sync-delimited"
+        public static var name: Swift.String { "guest-sync-delimited" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2109,7 +2109,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.Int) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 1.1.
         public var id: Swift.Int? {
@@ -2125,9 +2125,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSync: QAPICommand {
         /// The wire name.
-        public static let name = "guest-sync"
+        public static var name: Swift.String { "guest-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2137,7 +2137,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.Int) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 0.15.
         public var id: Swift.Int? {
@@ -2153,9 +2153,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestPing: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ping"
+        public static var name: Swift.String { "guest-ping" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2175,9 +2175,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestGetTime: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-time"
+        public static var name: Swift.String { "guest-get-time" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2197,9 +2197,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSetTime: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-time"
+        public static var name: Swift.String { "guest-set-time" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2224,9 +2224,9 @@ extension QAPI.Agent {
     /// Reply: `GuestAgentInfo`.
     public struct GuestInfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-info"
+        public static var name: Swift.String { "guest-info" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAgentInfo
         /// The arguments as they go on the wire.
@@ -2246,9 +2246,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestShutdown: QAPICommand {
         /// The wire name.
-        public static let name = "guest-shutdown"
+        public static var name: Swift.String { "guest-shutdown" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2273,9 +2273,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFileOpen: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-open"
+        public static var name: Swift.String { "guest-file-open" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2285,7 +2285,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 0.15.
         public var path: Swift.String? {
@@ -2306,9 +2306,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestFileClose: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-close"
+        public static var name: Swift.String { "guest-file-close" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2318,7 +2318,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
@@ -2334,9 +2334,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileRead`.
     public struct GuestFileReadCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-read"
+        public static var name: Swift.String { "guest-file-read" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileRead
         /// The arguments as they go on the wire.
@@ -2346,7 +2346,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
@@ -2367,9 +2367,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileWrite`.
     public struct GuestFileWriteCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-write"
+        public static var name: Swift.String { "guest-file-write" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileWrite
         /// The arguments as they go on the wire.
@@ -2379,8 +2379,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(handle: Swift.Int, bufB64: Swift.String) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
-            arguments["buf-b64"] = bufB64.qapiJSON
+            arguments.setQAPIMember("handle", handle)
+            arguments.setQAPIMember("buf-b64", bufB64)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
@@ -2406,9 +2406,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileSeek`.
     public struct GuestFileSeekCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-seek"
+        public static var name: Swift.String { "guest-file-seek" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileSeek
         /// The arguments as they go on the wire.
@@ -2418,9 +2418,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
-            arguments["offset"] = offset.qapiJSON
-            arguments["whence"] = whence.qapiJSON
+            arguments.setQAPIMember("handle", handle)
+            arguments.setQAPIMember("offset", offset)
+            arguments.setQAPIMember("whence", whence)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
@@ -2446,9 +2446,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestFileFlush: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-flush"
+        public static var name: Swift.String { "guest-file-flush" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2458,7 +2458,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
@@ -2474,9 +2474,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFsfreezeStatus`.
     public struct GuestFsfreezeStatusCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-status"
+        public static var name: Swift.String { "guest-fsfreeze-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFsfreezeStatus
         /// The arguments as they go on the wire.
@@ -2496,9 +2496,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeFreeze: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-freeze"
+        public static var name: Swift.String { "guest-fsfreeze-freeze" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2518,9 +2518,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeFreezeList: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-freeze-list"
+        public static var name: Swift.String { "guest-fsfreeze-freeze-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2545,9 +2545,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeThaw: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-thaw"
+        public static var name: Swift.String { "guest-fsfreeze-thaw" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2567,9 +2567,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFilesystemTrimResponse`.
     public struct GuestFstrim: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fstrim"
+        public static var name: Swift.String { "guest-fstrim" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFilesystemTrimResponse
         /// The arguments as they go on the wire.
@@ -2594,9 +2594,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendDisk: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-disk"
+        public static var name: Swift.String { "guest-suspend-disk" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2616,9 +2616,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendRAM: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-ram"
+        public static var name: Swift.String { "guest-suspend-ram" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2638,9 +2638,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendHybrid: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-hybrid"
+        public static var name: Swift.String { "guest-suspend-hybrid" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2660,9 +2660,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestNetworkInterface]`.
     public struct GuestNetworkGetInterfaces: QAPICommand {
         /// The wire name.
-        public static let name = "guest-network-get-interfaces"
+        public static var name: Swift.String { "guest-network-get-interfaces" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkInterface]
         /// The arguments as they go on the wire.
@@ -2682,9 +2682,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestLogicalProcessor]`.
     public struct GuestGetVCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-vcpus"
+        public static var name: Swift.String { "guest-get-vcpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestLogicalProcessor]
         /// The arguments as they go on the wire.
@@ -2704,9 +2704,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSetVCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-vcpus"
+        public static var name: Swift.String { "guest-set-vcpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2716,7 +2716,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
             self.arguments = [:]
-            arguments["vcpus"] = vcpus.qapiJSON
+            arguments.setQAPIMember("vcpus", vcpus)
         }
         /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
         public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
@@ -2732,9 +2732,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDiskInfo]`.
     public struct GuestGetDisks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-disks"
+        public static var name: Swift.String { "guest-get-disks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskInfo]
         /// The arguments as they go on the wire.
@@ -2754,9 +2754,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestFilesystemInfo]`.
     public struct GuestGetFsinfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-fsinfo"
+        public static var name: Swift.String { "guest-get-fsinfo" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestFilesystemInfo]
         /// The arguments as they go on the wire.
@@ -2776,9 +2776,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSetUserPassword: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-user-password"
+        public static var name: Swift.String { "guest-set-user-password" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2788,9 +2788,9 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["password"] = password.qapiJSON
-            arguments["crypted"] = crypted.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("password", password)
+            arguments.setQAPIMember("crypted", crypted)
         }
         /// `username`: `str`, since QEMU 2.3.
         public var username: Swift.String? {
@@ -2816,9 +2816,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestMemoryBlock]`.
     public struct GuestGetMemoryBlocks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-memory-blocks"
+        public static var name: Swift.String { "guest-get-memory-blocks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlock]
         /// The arguments as they go on the wire.
@@ -2838,9 +2838,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestMemoryBlockResponse]`.
     public struct GuestSetMemoryBlocks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-memory-blocks"
+        public static var name: Swift.String { "guest-set-memory-blocks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlockResponse]
         /// The arguments as they go on the wire.
@@ -2850,7 +2850,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
             self.arguments = [:]
-            arguments["mem-blks"] = memBlks.qapiJSON
+            arguments.setQAPIMember("mem-blks", memBlks)
         }
         /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
         public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
@@ -2866,9 +2866,9 @@ extension QAPI.Agent {
     /// Reply: `GuestMemoryBlockInfo`.
     public struct GuestGetMemoryBlockInfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-memory-block-info"
+        public static var name: Swift.String { "guest-get-memory-block-info" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestMemoryBlockInfo
         /// The arguments as they go on the wire.
@@ -2888,9 +2888,9 @@ extension QAPI.Agent {
     /// Reply: `GuestExecStatus`.
     public struct GuestExecStatusCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-exec-status"
+        public static var name: Swift.String { "guest-exec-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExecStatus
         /// The arguments as they go on the wire.
@@ -2900,7 +2900,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pid: Swift.Int) {
             self.arguments = [:]
-            arguments["pid"] = pid.qapiJSON
+            arguments.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
         public var pid: Swift.Int? {
@@ -2916,9 +2916,9 @@ extension QAPI.Agent {
     /// Reply: `GuestExec`.
     public struct GuestExecCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-exec"
+        public static var name: Swift.String { "guest-exec" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExec
         /// The arguments as they go on the wire.
@@ -2928,7 +2928,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.5.
         public var path: Swift.String? {
@@ -2964,9 +2964,9 @@ extension QAPI.Agent {
     /// Reply: `GuestHostName`.
     public struct GuestGetHostName: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-host-name"
+        public static var name: Swift.String { "guest-get-host-name" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestHostName
         /// The arguments as they go on the wire.
@@ -2986,9 +2986,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestUser]`.
     public struct GuestGetUsers: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-users"
+        public static var name: Swift.String { "guest-get-users" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestUser]
         /// The arguments as they go on the wire.
@@ -3008,9 +3008,9 @@ extension QAPI.Agent {
     /// Reply: `GuestTimezone`.
     public struct GuestGetTimezone: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-timezone"
+        public static var name: Swift.String { "guest-get-timezone" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestTimezone
         /// The arguments as they go on the wire.
@@ -3030,9 +3030,9 @@ extension QAPI.Agent {
     /// Reply: `GuestOSInfo`.
     public struct GuestGetOsinfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-osinfo"
+        public static var name: Swift.String { "guest-get-osinfo" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestOSInfo
         /// The arguments as they go on the wire.
@@ -3052,9 +3052,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDeviceInfo]`.
     public struct GuestGetDevices: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-devices"
+        public static var name: Swift.String { "guest-get-devices" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDeviceInfo]
         /// The arguments as they go on the wire.
@@ -3074,9 +3074,9 @@ extension QAPI.Agent {
     /// Reply: `GuestAuthorizedKeys`.
     public struct GuestSSHGetAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-get-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-get-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAuthorizedKeys
         /// The arguments as they go on the wire.
@@ -3086,7 +3086,7 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(username: Swift.String) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
+            arguments.setQAPIMember("username", username)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
@@ -3102,9 +3102,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSSHAddAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-add-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-add-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3114,8 +3114,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(username: Swift.String, keys: [Swift.String]) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["keys"] = keys.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
@@ -3141,9 +3141,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSSHRemoveAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-remove-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-remove-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3153,8 +3153,8 @@ extension QAPI.Agent {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(username: Swift.String, keys: [Swift.String]) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["keys"] = keys.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
@@ -3175,9 +3175,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDiskStatsInfo]`.
     public struct GuestGetDiskstats: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-diskstats"
+        public static var name: Swift.String { "guest-get-diskstats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskStatsInfo]
         /// The arguments as they go on the wire.
@@ -3197,9 +3197,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestCpuStats]`.
     public struct GuestGetCpustats: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-cpustats"
+        public static var name: Swift.String { "guest-get-cpustats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestCPUStats]
         /// The arguments as they go on the wire.
@@ -3219,9 +3219,9 @@ extension QAPI.Agent {
     /// Reply: `GuestLoadAverage`.
     public struct GuestGetLoad: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-load"
+        public static var name: Swift.String { "guest-get-load" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestLoadAverage
         /// The arguments as they go on the wire.
@@ -3241,9 +3241,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestNetworkRoute]`.
     public struct GuestNetworkGetRoute: QAPICommand {
         /// The wire name.
-        public static let name = "guest-network-get-route"
+        public static var name: Swift.String { "guest-network-get-route" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkRoute]
         /// The arguments as they go on the wire.

@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`AudiodevPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPerDirectionOptions).
     public struct AudiodevPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -63,9 +63,9 @@ extension QAPI {
     /// See [`AudiodevGenericOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevGenericOptions).
     public struct AudiodevGenericOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevGenericOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevGenericOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -91,9 +91,9 @@ extension QAPI {
     /// See [`AudiodevDBusOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDBusOptions).
     public struct AudiodevDBusOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDBusOptions", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDBusOptions", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -124,9 +124,9 @@ extension QAPI {
     /// See [`AudiodevAlsaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaPerDirectionOptions).
     public struct AudiodevAlsaPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevAlsaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -192,9 +192,9 @@ extension QAPI {
     /// See [`AudiodevAlsaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaOptions).
     public struct AudiodevAlsaOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevAlsaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -225,9 +225,9 @@ extension QAPI {
     /// See [`AudiodevSndioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSndioOptions).
     public struct AudiodevSndioOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSndioOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSndioOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -263,9 +263,9 @@ extension QAPI {
     /// See [`AudiodevCoreaudioPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioPerDirectionOptions).
     public struct AudiodevCoreaudioPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevCoreaudioPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -321,9 +321,9 @@ extension QAPI {
     /// See [`AudiodevCoreaudioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioOptions).
     public struct AudiodevCoreaudioOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevCoreaudioOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -349,9 +349,9 @@ extension QAPI {
     /// See [`AudiodevDsoundOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDsoundOptions).
     public struct AudiodevDsoundOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDsoundOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDsoundOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -382,9 +382,9 @@ extension QAPI {
     /// See [`AudiodevJackPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackPerDirectionOptions).
     public struct AudiodevJackPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevJackPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -460,9 +460,9 @@ extension QAPI {
     /// See [`AudiodevJackOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackOptions).
     public struct AudiodevJackOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevJackOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -488,9 +488,9 @@ extension QAPI {
     /// See [`AudiodevOssPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssPerDirectionOptions).
     public struct AudiodevOssPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevOssPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -556,9 +556,9 @@ extension QAPI {
     /// See [`AudiodevOssOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssOptions).
     public struct AudiodevOssOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevOssOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -599,9 +599,9 @@ extension QAPI {
     /// See [`AudiodevPaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaPerDirectionOptions).
     public struct AudiodevPaPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -667,9 +667,9 @@ extension QAPI {
     /// See [`AudiodevPaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaOptions).
     public struct AudiodevPaOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -700,9 +700,9 @@ extension QAPI {
     /// See [`AudiodevPipewirePerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewirePerDirectionOptions).
     public struct AudiodevPipewirePerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewirePerDirectionOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPipewirePerDirectionOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -768,9 +768,9 @@ extension QAPI {
     /// See [`AudiodevPipewireOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewireOptions).
     public struct AudiodevPipewireOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewireOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPipewireOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -796,9 +796,9 @@ extension QAPI {
     /// See [`AudiodevSdlPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlPerDirectionOptions).
     public struct AudiodevSdlPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSdlPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -854,9 +854,9 @@ extension QAPI {
     /// See [`AudiodevSdlOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlOptions).
     public struct AudiodevSdlOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSdlOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -882,9 +882,9 @@ extension QAPI {
     /// See [`AudiodevWavOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevWavOptions).
     public struct AudiodevWavOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevWavOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevWavOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -915,25 +915,25 @@ extension QAPI {
     /// See [`AudioFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudioFormat).
     public struct AudioFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudioFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudioFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `u8`.
-        public static let u8 = AudioFormat(rawValue: "u8")
+        public static var u8: AudioFormat { AudioFormat(rawValue: "u8") }
         /// `s8`.
-        public static let s8 = AudioFormat(rawValue: "s8")
+        public static var s8: AudioFormat { AudioFormat(rawValue: "s8") }
         /// `u16`.
-        public static let u16 = AudioFormat(rawValue: "u16")
+        public static var u16: AudioFormat { AudioFormat(rawValue: "u16") }
         /// `s16`.
-        public static let s16 = AudioFormat(rawValue: "s16")
+        public static var s16: AudioFormat { AudioFormat(rawValue: "s16") }
         /// `u32`.
-        public static let u32 = AudioFormat(rawValue: "u32")
+        public static var u32: AudioFormat { AudioFormat(rawValue: "u32") }
         /// `s32`.
-        public static let s32 = AudioFormat(rawValue: "s32")
+        public static var s32: AudioFormat { AudioFormat(rawValue: "s32") }
         /// `f32`.
-        public static let f32 = AudioFormat(rawValue: "f32")
+        public static var f32: AudioFormat { AudioFormat(rawValue: "f32") }
     }
 
     /// `AudiodevDriver`: a QAPI enumeration of the `audio` module, since QEMU 4.0.
@@ -941,37 +941,37 @@ extension QAPI {
     /// See [`AudiodevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudiodevDriver).
     public struct AudiodevDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDriver", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDriver", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = AudiodevDriver(rawValue: "none")
+        public static var none: AudiodevDriver { AudiodevDriver(rawValue: "none") }
         /// `alsa`.
-        public static let alsa = AudiodevDriver(rawValue: "alsa")
+        public static var alsa: AudiodevDriver { AudiodevDriver(rawValue: "alsa") }
         /// `coreaudio`.
-        public static let coreaudio = AudiodevDriver(rawValue: "coreaudio")
+        public static var coreaudio: AudiodevDriver { AudiodevDriver(rawValue: "coreaudio") }
         /// `dbus`.
-        public static let dbus = AudiodevDriver(rawValue: "dbus")
+        public static var dbus: AudiodevDriver { AudiodevDriver(rawValue: "dbus") }
         /// `dsound`.
-        public static let dsound = AudiodevDriver(rawValue: "dsound")
+        public static var dsound: AudiodevDriver { AudiodevDriver(rawValue: "dsound") }
         /// `jack`.
-        public static let jack = AudiodevDriver(rawValue: "jack")
+        public static var jack: AudiodevDriver { AudiodevDriver(rawValue: "jack") }
         /// `oss`.
-        public static let oss = AudiodevDriver(rawValue: "oss")
+        public static var oss: AudiodevDriver { AudiodevDriver(rawValue: "oss") }
         /// `pa`.
-        public static let pa = AudiodevDriver(rawValue: "pa")
+        public static var pa: AudiodevDriver { AudiodevDriver(rawValue: "pa") }
         /// `pipewire`.
-        public static let pipewire = AudiodevDriver(rawValue: "pipewire")
+        public static var pipewire: AudiodevDriver { AudiodevDriver(rawValue: "pipewire") }
         /// `sdl`.
-        public static let sdl = AudiodevDriver(rawValue: "sdl")
+        public static var sdl: AudiodevDriver { AudiodevDriver(rawValue: "sdl") }
         /// `sndio`.
-        public static let sndio = AudiodevDriver(rawValue: "sndio")
+        public static var sndio: AudiodevDriver { AudiodevDriver(rawValue: "sndio") }
         /// `spice`.
-        public static let spice = AudiodevDriver(rawValue: "spice")
+        public static var spice: AudiodevDriver { AudiodevDriver(rawValue: "spice") }
         /// `wav`.
-        public static let wav = AudiodevDriver(rawValue: "wav")
+        public static var wav: AudiodevDriver { AudiodevDriver(rawValue: "wav") }
     }
 
     /// `Audiodev`: a QAPI union of the `audio` module, since QEMU 4.0.
@@ -981,9 +981,9 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct Audiodev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Audiodev", kind: .union, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Audiodev", kind: .union, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -991,8 +991,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("driver", driver)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
@@ -1073,9 +1073,9 @@ extension QAPI {
     /// Reply: `[Audiodev]`.
     public struct QueryAudiodevs: QAPICommand {
         /// The wire name.
-        public static let name = "query-audiodevs"
+        public static var name: Swift.String { "query-audiodevs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-audiodevs", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-audiodevs", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Audiodev]
         /// The arguments as they go on the wire.

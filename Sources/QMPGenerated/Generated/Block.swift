@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`BiosAtaTranslation` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BiosAtaTranslation).
     public struct BiosAtaTranslation: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static let auto = BiosAtaTranslation(rawValue: "auto")
+        public static var auto: BiosAtaTranslation { BiosAtaTranslation(rawValue: "auto") }
         /// `none`.
-        public static let none = BiosAtaTranslation(rawValue: "none")
+        public static var none: BiosAtaTranslation { BiosAtaTranslation(rawValue: "none") }
         /// `lba`.
-        public static let lba = BiosAtaTranslation(rawValue: "lba")
+        public static var lba: BiosAtaTranslation { BiosAtaTranslation(rawValue: "lba") }
         /// `large`.
-        public static let large = BiosAtaTranslation(rawValue: "large")
+        public static var large: BiosAtaTranslation { BiosAtaTranslation(rawValue: "large") }
         /// `rechs`.
-        public static let rechs = BiosAtaTranslation(rawValue: "rechs")
+        public static var rechs: BiosAtaTranslation { BiosAtaTranslation(rawValue: "rechs") }
     }
 
     /// `FloppyDriveType`: a QAPI enumeration of the `block` module, since QEMU 2.6.
@@ -32,21 +32,21 @@ extension QAPI {
     /// See [`FloppyDriveType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.FloppyDriveType).
     public struct FloppyDriveType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `144`.
-        public static let _144 = FloppyDriveType(rawValue: "144")
+        public static var _144: FloppyDriveType { FloppyDriveType(rawValue: "144") }
         /// `288`.
-        public static let _288 = FloppyDriveType(rawValue: "288")
+        public static var _288: FloppyDriveType { FloppyDriveType(rawValue: "288") }
         /// `120`.
-        public static let _120 = FloppyDriveType(rawValue: "120")
+        public static var _120: FloppyDriveType { FloppyDriveType(rawValue: "120") }
         /// `none`.
-        public static let none = FloppyDriveType(rawValue: "none")
+        public static var none: FloppyDriveType { FloppyDriveType(rawValue: "none") }
         /// `auto`.
-        public static let auto = FloppyDriveType(rawValue: "auto")
+        public static var auto: FloppyDriveType { FloppyDriveType(rawValue: "auto") }
     }
 
     /// `PRManagerInfo`: a QAPI struct of the `block` module, since QEMU 3.0.
@@ -54,9 +54,9 @@ extension QAPI {
     /// See [`PRManagerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block.PRManagerInfo).
     public struct PRManagerInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -64,8 +64,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, connected: Swift.Bool) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["connected"] = connected.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("connected", connected)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -84,17 +84,17 @@ extension QAPI {
     /// See [`BlockdevChangeReadOnlyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BlockdevChangeReadOnlyMode).
     public struct BlockdevChangeReadOnlyMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `retain`.
-        public static let retain = BlockdevChangeReadOnlyMode(rawValue: "retain")
+        public static var retain: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "retain") }
         /// `read-only`.
-        public static let readOnly = BlockdevChangeReadOnlyMode(rawValue: "read-only")
+        public static var readOnly: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "read-only") }
         /// `read-write`.
-        public static let readWrite = BlockdevChangeReadOnlyMode(rawValue: "read-write")
+        public static var readWrite: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "read-write") }
     }
 
     /// `query-pr-managers`: a QAPI command of the `block` module, since QEMU 3.0.
@@ -104,9 +104,9 @@ extension QAPI {
     /// Reply: `[PRManagerInfo]`.
     public struct QueryPrManagers: QAPICommand {
         /// The wire name.
-        public static let name = "query-pr-managers"
+        public static var name: Swift.String { "query-pr-managers" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.PRManagerInfo]
         /// The arguments as they go on the wire.
@@ -126,9 +126,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Eject: QAPICommand {
         /// The wire name.
-        public static let name = "eject"
+        public static var name: Swift.String { "eject" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -164,9 +164,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevOpenTray: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-open-tray"
+        public static var name: Swift.String { "blockdev-open-tray" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -202,9 +202,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevCloseTray: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-close-tray"
+        public static var name: Swift.String { "blockdev-close-tray" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -235,9 +235,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevRemoveMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-remove-medium"
+        public static var name: Swift.String { "blockdev-remove-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -247,7 +247,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
@@ -263,9 +263,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevInsertMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-insert-medium"
+        public static var name: Swift.String { "blockdev-insert-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -275,8 +275,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
@@ -297,9 +297,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevChangeMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-change-medium"
+        public static var name: Swift.String { "blockdev-change-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -309,7 +309,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -351,9 +351,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockSetIOThrottle: QAPICommand {
         /// The wire name.
-        public static let name = "block_set_io_throttle"
+        public static var name: Swift.String { "block_set_io_throttle" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -363,12 +363,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
             self.arguments = [:]
-            arguments["bps"] = bps.qapiJSON
-            arguments["bps_rd"] = bpsRd.qapiJSON
-            arguments["bps_wr"] = bpsWr.qapiJSON
-            arguments["iops"] = iops.qapiJSON
-            arguments["iops_rd"] = iopsRd.qapiJSON
-            arguments["iops_wr"] = iopsWr.qapiJSON
+            arguments.setQAPIMember("bps", bps)
+            arguments.setQAPIMember("bps_rd", bpsRd)
+            arguments.setQAPIMember("bps_wr", bpsWr)
+            arguments.setQAPIMember("iops", iops)
+            arguments.setQAPIMember("iops_rd", iopsRd)
+            arguments.setQAPIMember("iops_wr", iopsWr)
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -490,9 +490,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockLatencyHistogramSet: QAPICommand {
         /// The wire name.
-        public static let name = "block-latency-histogram-set"
+        public static var name: Swift.String { "block-latency-histogram-set" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -502,7 +502,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
@@ -541,11 +541,11 @@ extension QAPI {
     /// See [`DEVICE_TRAY_MOVED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.DEVICE_TRAY_MOVED).
     public struct DeviceTrayMovedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "DEVICE_TRAY_MOVED"
+        public static var name: Swift.String { "DEVICE_TRAY_MOVED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "id", "tray-open"]
+        public static var requiredMembers: [Swift.String] { ["device", "id", "tray-open"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -572,11 +572,11 @@ extension QAPI {
     /// See [`PR_MANAGER_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.PR_MANAGER_STATUS_CHANGED).
     public struct PrManagerStatusChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "PR_MANAGER_STATUS_CHANGED"
+        public static var name: Swift.String { "PR_MANAGER_STATUS_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

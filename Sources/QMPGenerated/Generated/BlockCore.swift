@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`SnapshotInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SnapshotInfo).
     public struct SnapshotInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SnapshotInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SnapshotInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "name", "vm-state-size", "date-sec", "date-nsec", "vm-clock-sec", "vm-clock-nsec"]
+        public static var requiredMembers: [Swift.String] { ["id", "name", "vm-state-size", "date-sec", "date-nsec", "vm-clock-sec", "vm-clock-nsec"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,13 +20,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["name"] = name.qapiJSON
-            json["vm-state-size"] = vmStateSize.qapiJSON
-            json["date-sec"] = dateSec.qapiJSON
-            json["date-nsec"] = dateNsec.qapiJSON
-            json["vm-clock-sec"] = vmClockSec.qapiJSON
-            json["vm-clock-nsec"] = vmClockNsec.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("vm-state-size", vmStateSize)
+            json.setQAPIMember("date-sec", dateSec)
+            json.setQAPIMember("date-nsec", dateNsec)
+            json.setQAPIMember("vm-clock-sec", vmClockSec)
+            json.setQAPIMember("vm-clock-nsec", vmClockNsec)
         }
         /// `id`: `str`, since QEMU 1.3.
         public var id: Swift.String? {
@@ -75,9 +75,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2EncryptionBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2EncryptionBase).
     public struct ImageInfoSpecificQCow2EncryptionBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2EncryptionBase", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2EncryptionBase", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -85,7 +85,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
@@ -101,9 +101,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct ImageInfoSpecificQCow2Encryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -111,7 +111,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
@@ -175,9 +175,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2).
     public struct ImageInfoSpecificQCow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["compat", "refcount-bits"]
+        public static var requiredMembers: [Swift.String] { ["compat", "refcount-bits"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -185,9 +185,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
             self.json = [:]
-            json["compat"] = compat.qapiJSON
-            json["refcount-bits"] = refcountBits.qapiJSON
-            json["compression-type"] = compressionType.qapiJSON
+            json.setQAPIMember("compat", compat)
+            json.setQAPIMember("refcount-bits", refcountBits)
+            json.setQAPIMember("compression-type", compressionType)
         }
         /// `compat`: `str`, since QEMU 1.7.
         public var compat: Swift.String? {
@@ -246,9 +246,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdk).
     public struct ImageInfoSpecificVmdk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdk", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificVmdk", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["create-type", "cid", "parent-cid", "extents"]
+        public static var requiredMembers: [Swift.String] { ["create-type", "cid", "parent-cid", "extents"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -256,10 +256,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
             self.json = [:]
-            json["create-type"] = createType.qapiJSON
-            json["cid"] = cid.qapiJSON
-            json["parent-cid"] = parentCid.qapiJSON
-            json["extents"] = extents.qapiJSON
+            json.setQAPIMember("create-type", createType)
+            json.setQAPIMember("cid", cid)
+            json.setQAPIMember("parent-cid", parentCid)
+            json.setQAPIMember("extents", extents)
         }
         /// `create-type`: `str`, since QEMU 1.7.
         public var createType: Swift.String? {
@@ -288,9 +288,9 @@ extension QAPI {
     /// See [`VmdkExtentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.VmdkExtentInfo).
     public struct VmdkExtentInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VmdkExtentInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VmdkExtentInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -298,9 +298,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
@@ -334,9 +334,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbd).
     public struct ImageInfoSpecificRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbd", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificRbd", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -357,9 +357,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFile).
     public struct ImageInfoSpecificFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFile", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificFile", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -380,21 +380,21 @@ extension QAPI {
     /// See [`ImageInfoSpecificKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ImageInfoSpecificKind).
     public struct ImageInfoSpecificKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow2`.
-        public static let qcow2 = ImageInfoSpecificKind(rawValue: "qcow2")
+        public static var qcow2: ImageInfoSpecificKind { ImageInfoSpecificKind(rawValue: "qcow2") }
         /// `vmdk`.
-        public static let vmdk = ImageInfoSpecificKind(rawValue: "vmdk")
+        public static var vmdk: ImageInfoSpecificKind { ImageInfoSpecificKind(rawValue: "vmdk") }
         /// `luks`.
-        public static let luks = ImageInfoSpecificKind(rawValue: "luks")
+        public static var luks: ImageInfoSpecificKind { ImageInfoSpecificKind(rawValue: "luks") }
         /// `rbd`.
-        public static let rbd = ImageInfoSpecificKind(rawValue: "rbd")
+        public static var rbd: ImageInfoSpecificKind { ImageInfoSpecificKind(rawValue: "rbd") }
         /// `file`.
-        public static let file = ImageInfoSpecificKind(rawValue: "file")
+        public static var file: ImageInfoSpecificKind { ImageInfoSpecificKind(rawValue: "file") }
     }
 
     /// `ImageInfoSpecificQCow2Wrapper`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -402,9 +402,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2Wrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2Wrapper).
     public struct ImageInfoSpecificQCow2Wrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Wrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Wrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -412,7 +412,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ImageInfoSpecificQCow2) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificQCow2`, since QEMU 1.7.
         public var data: QAPI.ImageInfoSpecificQCow2? {
@@ -426,9 +426,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificVmdkWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdkWrapper).
     public struct ImageInfoSpecificVmdkWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdkWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificVmdkWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -436,7 +436,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ImageInfoSpecificVmdk) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificVmdk`, since QEMU 6.1.
         public var data: QAPI.ImageInfoSpecificVmdk? {
@@ -450,9 +450,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificLUKSWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificLUKSWrapper).
     public struct ImageInfoSpecificLUKSWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificLUKSWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificLUKSWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -460,7 +460,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.QCryptoBlockInfoLUKS) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `QCryptoBlockInfoLUKS`, since QEMU 2.7.
         public var data: QAPI.QCryptoBlockInfoLUKS? {
@@ -474,9 +474,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificRbdWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbdWrapper).
     public struct ImageInfoSpecificRbdWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbdWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificRbdWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -484,7 +484,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ImageInfoSpecificRbd) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificRbd`, since QEMU 6.1.
         public var data: QAPI.ImageInfoSpecificRbd? {
@@ -498,9 +498,9 @@ extension QAPI {
     /// See [`ImageInfoSpecificFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFileWrapper).
     public struct ImageInfoSpecificFileWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFileWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificFileWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -508,7 +508,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ImageInfoSpecificFile) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificFile`, since QEMU 8.0.
         public var data: QAPI.ImageInfoSpecificFile? {
@@ -524,9 +524,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ImageInfoSpecific: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecific", kind: .union, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecific", kind: .union, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -534,7 +534,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.ImageInfoSpecificKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `ImageInfoSpecificKind`, since QEMU 1.7.
         public var type: QAPI.ImageInfoSpecificKind? {
@@ -553,9 +553,9 @@ extension QAPI {
     /// See [`BlockNodeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockNodeInfo).
     public struct BlockNodeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockNodeInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockNodeInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -563,9 +563,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
@@ -639,9 +639,9 @@ extension QAPI {
     /// See [`ImageInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfo).
     public struct ImageInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -649,9 +649,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
@@ -730,9 +730,9 @@ extension QAPI {
     /// See [`BlockChildInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockChildInfo).
     public struct BlockChildInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockChildInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockChildInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -740,8 +740,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["info"] = info.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("info", info)
         }
         /// `name`: `str`, since QEMU 8.0.
         public var name: Swift.String? {
@@ -760,9 +760,9 @@ extension QAPI {
     /// See [`BlockGraphInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockGraphInfo).
     public struct BlockGraphInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockGraphInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockGraphInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -770,10 +770,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
-            json["children"] = children.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
+            json.setQAPIMember("children", children)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
@@ -852,9 +852,9 @@ extension QAPI {
     /// See [`ImageCheck` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageCheck).
     public struct ImageCheck: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageCheck", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageCheck", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename", "format", "check-errors"]
+        public static var requiredMembers: [Swift.String] { ["filename", "format", "check-errors"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -862,9 +862,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["check-errors"] = checkErrors.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("check-errors", checkErrors)
         }
         /// `filename`: `str`, since QEMU 1.4.
         public var filename: Swift.String? {
@@ -933,9 +933,9 @@ extension QAPI {
     /// See [`MapEntry` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.MapEntry).
     public struct MapEntry: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MapEntry", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MapEntry", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["start", "length", "data", "zero", "depth"]
+        public static var requiredMembers: [Swift.String] { ["start", "length", "data", "zero", "depth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -943,13 +943,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
             self.json = [:]
-            json["start"] = start.qapiJSON
-            json["length"] = length.qapiJSON
-            json["data"] = data.qapiJSON
-            json["zero"] = zero.qapiJSON
-            json["compressed"] = compressed.qapiJSON
-            json["depth"] = depth.qapiJSON
-            json["present"] = present.qapiJSON
+            json.setQAPIMember("start", start)
+            json.setQAPIMember("length", length)
+            json.setQAPIMember("data", data)
+            json.setQAPIMember("zero", zero)
+            json.setQAPIMember("compressed", compressed)
+            json.setQAPIMember("depth", depth)
+            json.setQAPIMember("present", present)
         }
         /// `start`: `int`, since QEMU 2.6.
         public var start: Swift.Int? {
@@ -1003,9 +1003,9 @@ extension QAPI {
     /// See [`BlockdevCacheInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheInfo).
     public struct BlockdevCacheInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCacheInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["writeback", "direct", "no-flush"]
+        public static var requiredMembers: [Swift.String] { ["writeback", "direct", "no-flush"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1013,9 +1013,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
             self.json = [:]
-            json["writeback"] = writeback.qapiJSON
-            json["direct"] = direct.qapiJSON
-            json["no-flush"] = noFlush.qapiJSON
+            json.setQAPIMember("writeback", writeback)
+            json.setQAPIMember("direct", direct)
+            json.setQAPIMember("no-flush", noFlush)
         }
         /// `writeback`: `bool`, since QEMU 2.3.
         public var writeback: Swift.Bool? {
@@ -1039,9 +1039,9 @@ extension QAPI {
     /// See [`BlockDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceInfo).
     public struct BlockDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "ro", "drv", "backing_file_depth", "encrypted", "detect_zeroes", "bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr", "image", "cache", "write_threshold"]
+        public static var requiredMembers: [Swift.String] { ["file", "ro", "drv", "backing_file_depth", "encrypted", "detect_zeroes", "bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr", "image", "cache", "write_threshold"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1049,22 +1049,22 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["ro"] = ro.qapiJSON
-            json["drv"] = drv.qapiJSON
-            json["backing_file_depth"] = backingFileDepth.qapiJSON
-            json["active"] = active.qapiJSON
-            json["encrypted"] = encrypted.qapiJSON
-            json["detect_zeroes"] = detectZeroes.qapiJSON
-            json["bps"] = bps.qapiJSON
-            json["bps_rd"] = bpsRd.qapiJSON
-            json["bps_wr"] = bpsWr.qapiJSON
-            json["iops"] = iops.qapiJSON
-            json["iops_rd"] = iopsRd.qapiJSON
-            json["iops_wr"] = iopsWr.qapiJSON
-            json["image"] = image.qapiJSON
-            json["cache"] = cache.qapiJSON
-            json["write_threshold"] = writeThreshold.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("ro", ro)
+            json.setQAPIMember("drv", drv)
+            json.setQAPIMember("backing_file_depth", backingFileDepth)
+            json.setQAPIMember("active", active)
+            json.setQAPIMember("encrypted", encrypted)
+            json.setQAPIMember("detect_zeroes", detectZeroes)
+            json.setQAPIMember("bps", bps)
+            json.setQAPIMember("bps_rd", bpsRd)
+            json.setQAPIMember("bps_wr", bpsWr)
+            json.setQAPIMember("iops", iops)
+            json.setQAPIMember("iops_rd", iopsRd)
+            json.setQAPIMember("iops_wr", iopsWr)
+            json.setQAPIMember("image", image)
+            json.setQAPIMember("cache", cache)
+            json.setQAPIMember("write_threshold", writeThreshold)
         }
         /// `file`: `str`, since QEMU 0.14.
         public var file: Swift.String? {
@@ -1238,17 +1238,17 @@ extension QAPI {
     /// See [`BlockDeviceIoStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockDeviceIoStatus).
     public struct BlockDeviceIOStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceIoStatus", kind: .enumeration, since: QEMUVersion(major: 1, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceIoStatus", kind: .enumeration, since: QEMUVersion(major: 1, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ok`.
-        public static let ok = BlockDeviceIOStatus(rawValue: "ok")
+        public static var ok: BlockDeviceIOStatus { BlockDeviceIOStatus(rawValue: "ok") }
         /// `failed`.
-        public static let failed = BlockDeviceIOStatus(rawValue: "failed")
+        public static var failed: BlockDeviceIOStatus { BlockDeviceIOStatus(rawValue: "failed") }
         /// `nospace`.
-        public static let nospace = BlockDeviceIOStatus(rawValue: "nospace")
+        public static var nospace: BlockDeviceIOStatus { BlockDeviceIOStatus(rawValue: "nospace") }
     }
 
     /// `BlockDirtyInfo`: a QAPI struct of the `block-core` module, since QEMU 1.3.
@@ -1256,9 +1256,9 @@ extension QAPI {
     /// See [`BlockDirtyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyInfo).
     public struct BlockDirtyInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "granularity"]
+        public static var requiredMembers: [Swift.String] { ["count", "granularity"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1266,11 +1266,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["granularity"] = granularity.qapiJSON
-            json["recording"] = recording.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["persistent"] = persistent.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("granularity", granularity)
+            json.setQAPIMember("recording", recording)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("persistent", persistent)
         }
         /// `name`: `str`, optional, since QEMU 2.4.
         public var name: Swift.String? {
@@ -1314,15 +1314,15 @@ extension QAPI {
     /// See [`Qcow2BitmapInfoFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2BitmapInfoFlags).
     public struct Qcow2BitmapInfoFlags: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfoFlags", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2BitmapInfoFlags", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `in-use`.
-        public static let inUse = Qcow2BitmapInfoFlags(rawValue: "in-use")
+        public static var inUse: Qcow2BitmapInfoFlags { Qcow2BitmapInfoFlags(rawValue: "in-use") }
         /// `auto`.
-        public static let auto = Qcow2BitmapInfoFlags(rawValue: "auto")
+        public static var auto: Qcow2BitmapInfoFlags { Qcow2BitmapInfoFlags(rawValue: "auto") }
     }
 
     /// `Qcow2BitmapInfo`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -1330,9 +1330,9 @@ extension QAPI {
     /// See [`Qcow2BitmapInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2BitmapInfo).
     public struct Qcow2BitmapInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2BitmapInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1340,9 +1340,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["granularity"] = granularity.qapiJSON
-            json["flags"] = flags.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("granularity", granularity)
+            json.setQAPIMember("flags", flags)
         }
         /// `name`: `str`, since QEMU 4.0.
         public var name: Swift.String? {
@@ -1366,9 +1366,9 @@ extension QAPI {
     /// See [`BlockLatencyHistogramInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockLatencyHistogramInfo).
     public struct BlockLatencyHistogramInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockLatencyHistogramInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockLatencyHistogramInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1376,8 +1376,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
             self.json = [:]
-            json["boundaries"] = boundaries.qapiJSON
-            json["bins"] = bins.qapiJSON
+            json.setQAPIMember("boundaries", boundaries)
+            json.setQAPIMember("bins", bins)
         }
         /// `boundaries`: `[uint64]`, since QEMU 4.0.
         public var boundaries: [Swift.UInt64]? {
@@ -1396,9 +1396,9 @@ extension QAPI {
     /// See [`BlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockInfo).
     public struct BlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "type", "removable", "locked"]
+        public static var requiredMembers: [Swift.String] { ["device", "type", "removable", "locked"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1406,10 +1406,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["type"] = type.qapiJSON
-            json["removable"] = removable.qapiJSON
-            json["locked"] = locked.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("removable", removable)
+            json.setQAPIMember("locked", locked)
         }
         /// `device`: `str`, since QEMU 0.14.
         public var device: Swift.String? {
@@ -1458,9 +1458,9 @@ extension QAPI {
     /// See [`BlockMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockMeasureInfo).
     public struct BlockMeasureInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["required", "fully-allocated"]
+        public static var requiredMembers: [Swift.String] { ["required", "fully-allocated"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1468,8 +1468,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(required: Swift.Int, fullyAllocated: Swift.Int) {
             self.json = [:]
-            json["required"] = required.qapiJSON
-            json["fully-allocated"] = fullyAllocated.qapiJSON
+            json.setQAPIMember("required", required)
+            json.setQAPIMember("fully-allocated", fullyAllocated)
         }
         /// `required`: `int`, since QEMU 2.10.
         public var required: Swift.Int? {
@@ -1493,9 +1493,9 @@ extension QAPI {
     /// See [`BlockDeviceTimedStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceTimedStats).
     public struct BlockDeviceTimedStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceTimedStats", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceTimedStats", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["interval_length", "min_rd_latency_ns", "max_rd_latency_ns", "avg_rd_latency_ns", "min_wr_latency_ns", "max_wr_latency_ns", "avg_wr_latency_ns", "min_flush_latency_ns", "max_flush_latency_ns", "avg_flush_latency_ns", "avg_rd_queue_depth", "avg_wr_queue_depth"]
+        public static var requiredMembers: [Swift.String] { ["interval_length", "min_rd_latency_ns", "max_rd_latency_ns", "avg_rd_latency_ns", "min_wr_latency_ns", "max_wr_latency_ns", "avg_wr_latency_ns", "min_flush_latency_ns", "max_flush_latency_ns", "avg_flush_latency_ns", "avg_rd_queue_depth", "avg_wr_queue_depth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1503,22 +1503,22 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
             self.json = [:]
-            json["interval_length"] = intervalLength.qapiJSON
-            json["min_rd_latency_ns"] = minRdLatencyNs.qapiJSON
-            json["max_rd_latency_ns"] = maxRdLatencyNs.qapiJSON
-            json["avg_rd_latency_ns"] = avgRdLatencyNs.qapiJSON
-            json["min_wr_latency_ns"] = minWrLatencyNs.qapiJSON
-            json["max_wr_latency_ns"] = maxWrLatencyNs.qapiJSON
-            json["avg_wr_latency_ns"] = avgWrLatencyNs.qapiJSON
-            json["min_zone_append_latency_ns"] = minZoneAppendLatencyNs.qapiJSON
-            json["max_zone_append_latency_ns"] = maxZoneAppendLatencyNs.qapiJSON
-            json["avg_zone_append_latency_ns"] = avgZoneAppendLatencyNs.qapiJSON
-            json["min_flush_latency_ns"] = minFlushLatencyNs.qapiJSON
-            json["max_flush_latency_ns"] = maxFlushLatencyNs.qapiJSON
-            json["avg_flush_latency_ns"] = avgFlushLatencyNs.qapiJSON
-            json["avg_rd_queue_depth"] = avgRdQueueDepth.qapiJSON
-            json["avg_wr_queue_depth"] = avgWrQueueDepth.qapiJSON
-            json["avg_zone_append_queue_depth"] = avgZoneAppendQueueDepth.qapiJSON
+            json.setQAPIMember("interval_length", intervalLength)
+            json.setQAPIMember("min_rd_latency_ns", minRdLatencyNs)
+            json.setQAPIMember("max_rd_latency_ns", maxRdLatencyNs)
+            json.setQAPIMember("avg_rd_latency_ns", avgRdLatencyNs)
+            json.setQAPIMember("min_wr_latency_ns", minWrLatencyNs)
+            json.setQAPIMember("max_wr_latency_ns", maxWrLatencyNs)
+            json.setQAPIMember("avg_wr_latency_ns", avgWrLatencyNs)
+            json.setQAPIMember("min_zone_append_latency_ns", minZoneAppendLatencyNs)
+            json.setQAPIMember("max_zone_append_latency_ns", maxZoneAppendLatencyNs)
+            json.setQAPIMember("avg_zone_append_latency_ns", avgZoneAppendLatencyNs)
+            json.setQAPIMember("min_flush_latency_ns", minFlushLatencyNs)
+            json.setQAPIMember("max_flush_latency_ns", maxFlushLatencyNs)
+            json.setQAPIMember("avg_flush_latency_ns", avgFlushLatencyNs)
+            json.setQAPIMember("avg_rd_queue_depth", avgRdQueueDepth)
+            json.setQAPIMember("avg_wr_queue_depth", avgWrQueueDepth)
+            json.setQAPIMember("avg_zone_append_queue_depth", avgZoneAppendQueueDepth)
         }
         /// `interval_length`: `int`, since QEMU 2.5.
         public var intervalLength: Swift.Int? {
@@ -1607,9 +1607,9 @@ extension QAPI {
     /// See [`BlockDeviceStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceStats).
     public struct BlockDeviceStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations", "rd_total_time_ns", "wr_total_time_ns", "flush_total_time_ns", "wr_highest_offset", "rd_merged", "wr_merged", "failed_rd_operations", "failed_wr_operations", "failed_flush_operations", "invalid_rd_operations", "invalid_wr_operations", "invalid_flush_operations", "account_invalid", "account_failed", "timed_stats"]
+        public static var requiredMembers: [Swift.String] { ["rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations", "rd_total_time_ns", "wr_total_time_ns", "flush_total_time_ns", "wr_highest_offset", "rd_merged", "wr_merged", "failed_rd_operations", "failed_wr_operations", "failed_flush_operations", "invalid_rd_operations", "invalid_wr_operations", "invalid_flush_operations", "account_invalid", "account_failed", "timed_stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1617,38 +1617,38 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
             self.json = [:]
-            json["rd_bytes"] = rdBytes.qapiJSON
-            json["wr_bytes"] = wrBytes.qapiJSON
-            json["zone_append_bytes"] = zoneAppendBytes.qapiJSON
-            json["unmap_bytes"] = unmapBytes.qapiJSON
-            json["rd_operations"] = rdOperations.qapiJSON
-            json["wr_operations"] = wrOperations.qapiJSON
-            json["zone_append_operations"] = zoneAppendOperations.qapiJSON
-            json["flush_operations"] = flushOperations.qapiJSON
-            json["unmap_operations"] = unmapOperations.qapiJSON
-            json["rd_total_time_ns"] = rdTotalTimeNs.qapiJSON
-            json["wr_total_time_ns"] = wrTotalTimeNs.qapiJSON
-            json["zone_append_total_time_ns"] = zoneAppendTotalTimeNs.qapiJSON
-            json["flush_total_time_ns"] = flushTotalTimeNs.qapiJSON
-            json["unmap_total_time_ns"] = unmapTotalTimeNs.qapiJSON
-            json["wr_highest_offset"] = wrHighestOffset.qapiJSON
-            json["rd_merged"] = rdMerged.qapiJSON
-            json["wr_merged"] = wrMerged.qapiJSON
-            json["zone_append_merged"] = zoneAppendMerged.qapiJSON
-            json["unmap_merged"] = unmapMerged.qapiJSON
-            json["failed_rd_operations"] = failedRdOperations.qapiJSON
-            json["failed_wr_operations"] = failedWrOperations.qapiJSON
-            json["failed_zone_append_operations"] = failedZoneAppendOperations.qapiJSON
-            json["failed_flush_operations"] = failedFlushOperations.qapiJSON
-            json["failed_unmap_operations"] = failedUnmapOperations.qapiJSON
-            json["invalid_rd_operations"] = invalidRdOperations.qapiJSON
-            json["invalid_wr_operations"] = invalidWrOperations.qapiJSON
-            json["invalid_zone_append_operations"] = invalidZoneAppendOperations.qapiJSON
-            json["invalid_flush_operations"] = invalidFlushOperations.qapiJSON
-            json["invalid_unmap_operations"] = invalidUnmapOperations.qapiJSON
-            json["account_invalid"] = accountInvalid.qapiJSON
-            json["account_failed"] = accountFailed.qapiJSON
-            json["timed_stats"] = timedStats.qapiJSON
+            json.setQAPIMember("rd_bytes", rdBytes)
+            json.setQAPIMember("wr_bytes", wrBytes)
+            json.setQAPIMember("zone_append_bytes", zoneAppendBytes)
+            json.setQAPIMember("unmap_bytes", unmapBytes)
+            json.setQAPIMember("rd_operations", rdOperations)
+            json.setQAPIMember("wr_operations", wrOperations)
+            json.setQAPIMember("zone_append_operations", zoneAppendOperations)
+            json.setQAPIMember("flush_operations", flushOperations)
+            json.setQAPIMember("unmap_operations", unmapOperations)
+            json.setQAPIMember("rd_total_time_ns", rdTotalTimeNs)
+            json.setQAPIMember("wr_total_time_ns", wrTotalTimeNs)
+            json.setQAPIMember("zone_append_total_time_ns", zoneAppendTotalTimeNs)
+            json.setQAPIMember("flush_total_time_ns", flushTotalTimeNs)
+            json.setQAPIMember("unmap_total_time_ns", unmapTotalTimeNs)
+            json.setQAPIMember("wr_highest_offset", wrHighestOffset)
+            json.setQAPIMember("rd_merged", rdMerged)
+            json.setQAPIMember("wr_merged", wrMerged)
+            json.setQAPIMember("zone_append_merged", zoneAppendMerged)
+            json.setQAPIMember("unmap_merged", unmapMerged)
+            json.setQAPIMember("failed_rd_operations", failedRdOperations)
+            json.setQAPIMember("failed_wr_operations", failedWrOperations)
+            json.setQAPIMember("failed_zone_append_operations", failedZoneAppendOperations)
+            json.setQAPIMember("failed_flush_operations", failedFlushOperations)
+            json.setQAPIMember("failed_unmap_operations", failedUnmapOperations)
+            json.setQAPIMember("invalid_rd_operations", invalidRdOperations)
+            json.setQAPIMember("invalid_wr_operations", invalidWrOperations)
+            json.setQAPIMember("invalid_zone_append_operations", invalidZoneAppendOperations)
+            json.setQAPIMember("invalid_flush_operations", invalidFlushOperations)
+            json.setQAPIMember("invalid_unmap_operations", invalidUnmapOperations)
+            json.setQAPIMember("account_invalid", accountInvalid)
+            json.setQAPIMember("account_failed", accountFailed)
+            json.setQAPIMember("timed_stats", timedStats)
         }
         /// `rd_bytes`: `int`, since QEMU 0.14.
         public var rdBytes: Swift.Int? {
@@ -1842,9 +1842,9 @@ extension QAPI {
     /// See [`BlockStatsSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificFile).
     public struct BlockStatsSpecificFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificFile", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecificFile", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1852,9 +1852,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
             self.json = [:]
-            json["discard-nb-ok"] = discardNbOk.qapiJSON
-            json["discard-nb-failed"] = discardNbFailed.qapiJSON
-            json["discard-bytes-ok"] = discardBytesOk.qapiJSON
+            json.setQAPIMember("discard-nb-ok", discardNbOk)
+            json.setQAPIMember("discard-nb-failed", discardNbFailed)
+            json.setQAPIMember("discard-bytes-ok", discardBytesOk)
         }
         /// `discard-nb-ok`: `uint64`, since QEMU 4.2.
         public var discardNbOk: Swift.UInt64? {
@@ -1878,9 +1878,9 @@ extension QAPI {
     /// See [`BlockStatsSpecificNvme` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificNvme).
     public struct BlockStatsSpecificNvme: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificNvme", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecificNvme", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1888,9 +1888,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
             self.json = [:]
-            json["completion-errors"] = completionErrors.qapiJSON
-            json["aligned-accesses"] = alignedAccesses.qapiJSON
-            json["unaligned-accesses"] = unalignedAccesses.qapiJSON
+            json.setQAPIMember("completion-errors", completionErrors)
+            json.setQAPIMember("aligned-accesses", alignedAccesses)
+            json.setQAPIMember("unaligned-accesses", unalignedAccesses)
         }
         /// `completion-errors`: `uint64`, since QEMU 5.2.
         public var completionErrors: Swift.UInt64? {
@@ -1916,9 +1916,9 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockStatsSpecific: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecific", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecific", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1926,7 +1926,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 4.2.
         public var driver: QAPI.BlockdevDriver? {
@@ -1970,9 +1970,9 @@ extension QAPI {
     /// See [`BlockStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStats).
     public struct BlockStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["stats"]
+        public static var requiredMembers: [Swift.String] { ["stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1980,7 +1980,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(stats: QAPI.BlockDeviceStats) {
             self.json = [:]
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("stats", stats)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         public var device: Swift.String? {
@@ -2024,21 +2024,21 @@ extension QAPI {
     /// See [`BlockdevOnError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevOnError).
     public struct BlockdevOnError: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOnError", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOnError", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `report`.
-        public static let report = BlockdevOnError(rawValue: "report")
+        public static var report: BlockdevOnError { BlockdevOnError(rawValue: "report") }
         /// `ignore`.
-        public static let ignore = BlockdevOnError(rawValue: "ignore")
+        public static var ignore: BlockdevOnError { BlockdevOnError(rawValue: "ignore") }
         /// `enospc`.
-        public static let enospc = BlockdevOnError(rawValue: "enospc")
+        public static var enospc: BlockdevOnError { BlockdevOnError(rawValue: "enospc") }
         /// `stop`.
-        public static let stop = BlockdevOnError(rawValue: "stop")
+        public static var stop: BlockdevOnError { BlockdevOnError(rawValue: "stop") }
         /// `auto`.
-        public static let auto = BlockdevOnError(rawValue: "auto")
+        public static var auto: BlockdevOnError { BlockdevOnError(rawValue: "auto") }
     }
 
     /// `MirrorSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 1.3.
@@ -2046,21 +2046,21 @@ extension QAPI {
     /// See [`MirrorSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorSyncMode).
     public struct MirrorSyncMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorSyncMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MirrorSyncMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `top`.
-        public static let top = MirrorSyncMode(rawValue: "top")
+        public static var top: MirrorSyncMode { MirrorSyncMode(rawValue: "top") }
         /// `full`.
-        public static let full = MirrorSyncMode(rawValue: "full")
+        public static var full: MirrorSyncMode { MirrorSyncMode(rawValue: "full") }
         /// `none`.
-        public static let none = MirrorSyncMode(rawValue: "none")
+        public static var none: MirrorSyncMode { MirrorSyncMode(rawValue: "none") }
         /// `incremental`.
-        public static let incremental = MirrorSyncMode(rawValue: "incremental")
+        public static var incremental: MirrorSyncMode { MirrorSyncMode(rawValue: "incremental") }
         /// `bitmap`.
-        public static let bitmap = MirrorSyncMode(rawValue: "bitmap")
+        public static var bitmap: MirrorSyncMode { MirrorSyncMode(rawValue: "bitmap") }
     }
 
     /// `BitmapSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 4.2.
@@ -2068,17 +2068,17 @@ extension QAPI {
     /// See [`BitmapSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BitmapSyncMode).
     public struct BitmapSyncMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapSyncMode", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapSyncMode", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `on-success`.
-        public static let onSuccess = BitmapSyncMode(rawValue: "on-success")
+        public static var onSuccess: BitmapSyncMode { BitmapSyncMode(rawValue: "on-success") }
         /// `never`.
-        public static let never = BitmapSyncMode(rawValue: "never")
+        public static var never: BitmapSyncMode { BitmapSyncMode(rawValue: "never") }
         /// `always`.
-        public static let always = BitmapSyncMode(rawValue: "always")
+        public static var always: BitmapSyncMode { BitmapSyncMode(rawValue: "always") }
     }
 
     /// `MirrorCopyMode`: a QAPI enumeration of the `block-core` module, since QEMU 3.0.
@@ -2086,15 +2086,15 @@ extension QAPI {
     /// See [`MirrorCopyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorCopyMode).
     public struct MirrorCopyMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorCopyMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MirrorCopyMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `background`.
-        public static let background = MirrorCopyMode(rawValue: "background")
+        public static var background: MirrorCopyMode { MirrorCopyMode(rawValue: "background") }
         /// `write-blocking`.
-        public static let writeBlocking = MirrorCopyMode(rawValue: "write-blocking")
+        public static var writeBlocking: MirrorCopyMode { MirrorCopyMode(rawValue: "write-blocking") }
     }
 
     /// `BlockJobInfoMirror`: a QAPI struct of the `block-core` module, since QEMU 8.2.
@@ -2102,9 +2102,9 @@ extension QAPI {
     /// See [`BlockJobInfoMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobInfoMirror).
     public struct BlockJobInfoMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfoMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobInfoMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2112,7 +2112,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(activelySynced: Swift.Bool) {
             self.json = [:]
-            json["actively-synced"] = activelySynced.qapiJSON
+            json.setQAPIMember("actively-synced", activelySynced)
         }
         /// `actively-synced`: `bool`, since QEMU 8.2.
         public var activelySynced: Swift.Bool? {
@@ -2128,9 +2128,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfo", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobInfo", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "busy", "paused", "speed", "io-status", "ready", "status", "auto-finalize", "auto-dismiss"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "busy", "paused", "speed", "io-status", "ready", "status", "auto-finalize", "auto-dismiss"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2138,18 +2138,18 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["device"] = device.qapiJSON
-            json["len"] = len.qapiJSON
-            json["offset"] = offset.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["paused"] = paused.qapiJSON
-            json["speed"] = speed.qapiJSON
-            json["io-status"] = ioStatus.qapiJSON
-            json["ready"] = ready.qapiJSON
-            json["status"] = status.qapiJSON
-            json["auto-finalize"] = autoFinalize.qapiJSON
-            json["auto-dismiss"] = autoDismiss.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("len", len)
+            json.setQAPIMember("offset", offset)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("paused", paused)
+            json.setQAPIMember("speed", speed)
+            json.setQAPIMember("io-status", ioStatus)
+            json.setQAPIMember("ready", ready)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("auto-finalize", autoFinalize)
+            json.setQAPIMember("auto-dismiss", autoDismiss)
         }
         /// `type`: `JobType`, since QEMU 1.1.
         public var type: QAPI.JobType? {
@@ -2228,15 +2228,15 @@ extension QAPI {
     /// See [`NewImageMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NewImageMode).
     public struct NewImageMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NewImageMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NewImageMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `existing`.
-        public static let existing = NewImageMode(rawValue: "existing")
+        public static var existing: NewImageMode { NewImageMode(rawValue: "existing") }
         /// `absolute-paths`.
-        public static let absolutePaths = NewImageMode(rawValue: "absolute-paths")
+        public static var absolutePaths: NewImageMode { NewImageMode(rawValue: "absolute-paths") }
     }
 
     /// `BlockdevSnapshotSync`: a QAPI struct of the `block-core` module.
@@ -2244,9 +2244,9 @@ extension QAPI {
     /// See [`BlockdevSnapshotSync` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotSync).
     public struct BlockdevSnapshotSync: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotSync", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotSync", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["snapshot-file"]
+        public static var requiredMembers: [Swift.String] { ["snapshot-file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2254,7 +2254,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(snapshotFile: Swift.String) {
             self.json = [:]
-            json["snapshot-file"] = snapshotFile.qapiJSON
+            json.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
@@ -2293,9 +2293,9 @@ extension QAPI {
     /// See [`BlockdevSnapshot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshot).
     public struct BlockdevSnapshot: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshot", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshot", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "overlay"]
+        public static var requiredMembers: [Swift.String] { ["node", "overlay"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2303,8 +2303,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, overlay: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["overlay"] = overlay.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
         public var node: Swift.String? {
@@ -2323,9 +2323,9 @@ extension QAPI {
     /// See [`BackupPerf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupPerf).
     public struct BackupPerf: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BackupPerf", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BackupPerf", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2361,9 +2361,9 @@ extension QAPI {
     /// See [`BackupCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupCommon).
     public struct BackupCommon: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BackupCommon", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BackupCommon", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2371,8 +2371,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -2451,9 +2451,9 @@ extension QAPI {
     /// See [`DriveBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveBackup).
     public struct DriveBackup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveBackup", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveBackup", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["target"]
+        public static var requiredMembers: [Swift.String] { ["target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2461,9 +2461,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
+            json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -2557,9 +2557,9 @@ extension QAPI {
     /// See [`BlockdevBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevBackup).
     public struct BlockdevBackup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevBackup", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevBackup", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["target"]
+        public static var requiredMembers: [Swift.String] { ["target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2567,9 +2567,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
+            json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -2653,17 +2653,17 @@ extension QAPI {
     /// See [`XDbgBlockGraphNodeType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.XDbgBlockGraphNodeType).
     public struct XDbgBlockGraphNodeType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNodeType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphNodeType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-backend`.
-        public static let blockBackend = XDbgBlockGraphNodeType(rawValue: "block-backend")
+        public static var blockBackend: XDbgBlockGraphNodeType { XDbgBlockGraphNodeType(rawValue: "block-backend") }
         /// `block-job`.
-        public static let blockJob = XDbgBlockGraphNodeType(rawValue: "block-job")
+        public static var blockJob: XDbgBlockGraphNodeType { XDbgBlockGraphNodeType(rawValue: "block-job") }
         /// `block-driver`.
-        public static let blockDriver = XDbgBlockGraphNodeType(rawValue: "block-driver")
+        public static var blockDriver: XDbgBlockGraphNodeType { XDbgBlockGraphNodeType(rawValue: "block-driver") }
     }
 
     /// `XDbgBlockGraphNode`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2671,9 +2671,9 @@ extension QAPI {
     /// See [`XDbgBlockGraphNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphNode).
     public struct XDbgBlockGraphNode: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNode", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphNode", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2681,9 +2681,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("name", name)
         }
         /// `id`: `uint64`, since QEMU 4.0.
         public var id: Swift.UInt64? {
@@ -2707,19 +2707,19 @@ extension QAPI {
     /// See [`BlockPermission` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockPermission).
     public struct BlockPermission: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockPermission", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockPermission", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `consistent-read`.
-        public static let consistentRead = BlockPermission(rawValue: "consistent-read")
+        public static var consistentRead: BlockPermission { BlockPermission(rawValue: "consistent-read") }
         /// `write`.
-        public static let write = BlockPermission(rawValue: "write")
+        public static var write: BlockPermission { BlockPermission(rawValue: "write") }
         /// `write-unchanged`.
-        public static let writeUnchanged = BlockPermission(rawValue: "write-unchanged")
+        public static var writeUnchanged: BlockPermission { BlockPermission(rawValue: "write-unchanged") }
         /// `resize`.
-        public static let resize = BlockPermission(rawValue: "resize")
+        public static var resize: BlockPermission { BlockPermission(rawValue: "resize") }
     }
 
     /// `XDbgBlockGraphEdge`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2727,9 +2727,9 @@ extension QAPI {
     /// See [`XDbgBlockGraphEdge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphEdge).
     public struct XDbgBlockGraphEdge: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphEdge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphEdge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2737,11 +2737,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
             self.json = [:]
-            json["parent"] = parent.qapiJSON
-            json["child"] = child.qapiJSON
-            json["name"] = name.qapiJSON
-            json["perm"] = perm.qapiJSON
-            json["shared-perm"] = sharedPerm.qapiJSON
+            json.setQAPIMember("parent", parent)
+            json.setQAPIMember("child", child)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("perm", perm)
+            json.setQAPIMember("shared-perm", sharedPerm)
         }
         /// `parent`: `uint64`, since QEMU 4.0.
         public var parent: Swift.UInt64? {
@@ -2775,9 +2775,9 @@ extension QAPI {
     /// See [`XDbgBlockGraph` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraph).
     public struct XDbgBlockGraph: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraph", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraph", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2785,8 +2785,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
             self.json = [:]
-            json["nodes"] = nodes.qapiJSON
-            json["edges"] = edges.qapiJSON
+            json.setQAPIMember("nodes", nodes)
+            json.setQAPIMember("edges", edges)
         }
         /// `nodes`: `[XDbgBlockGraphNode]`, since QEMU 4.0.
         public var nodes: [QAPI.XDbgBlockGraphNode]? {
@@ -2805,9 +2805,9 @@ extension QAPI {
     /// See [`DriveMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveMirror).
     public struct DriveMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveMirror", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveMirror", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "target", "sync"]
+        public static var requiredMembers: [Swift.String] { ["device", "target", "sync"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2815,9 +2815,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["target"] = target.qapiJSON
-            json["sync"] = sync.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -2911,9 +2911,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmap` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmap).
     public struct BlockDirtyBitmap: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmap", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmap", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "name"]
+        public static var requiredMembers: [Swift.String] { ["node", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2921,8 +2921,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -2941,9 +2941,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapAdd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapAdd).
     public struct BlockDirtyBitmapAdd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapAdd", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapAdd", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "name"]
+        public static var requiredMembers: [Swift.String] { ["node", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -2951,8 +2951,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -2986,7 +2986,7 @@ extension QAPI {
     /// See [`BlockDirtyBitmapOrStr` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapOrStr).
     public struct BlockDirtyBitmapOrStr: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapOrStr", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapOrStr", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -3006,9 +3006,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMerge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapMerge).
     public struct BlockDirtyBitmapMerge: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMerge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMerge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3016,9 +3016,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["target"] = target.qapiJSON
-            json["bitmaps"] = bitmaps.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
         public var node: Swift.String? {
@@ -3042,9 +3042,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapSha256` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapSha256).
     public struct BlockDirtyBitmapSha256: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapSha256", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapSha256", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["sha256"]
+        public static var requiredMembers: [Swift.String] { ["sha256"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3052,7 +3052,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(sha256: Swift.String) {
             self.json = [:]
-            json["sha256"] = sha256.qapiJSON
+            json.setQAPIMember("sha256", sha256)
         }
         /// `sha256`: `str`, since QEMU 2.10.
         public var sha256: Swift.String? {
@@ -3066,9 +3066,9 @@ extension QAPI {
     /// See [`BlockIOThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockIOThrottle).
     public struct BlockIOThrottle: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockIOThrottle", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockIOThrottle", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"]
+        public static var requiredMembers: [Swift.String] { ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3076,12 +3076,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
             self.json = [:]
-            json["bps"] = bps.qapiJSON
-            json["bps_rd"] = bpsRd.qapiJSON
-            json["bps_wr"] = bpsWr.qapiJSON
-            json["iops"] = iops.qapiJSON
-            json["iops_rd"] = iopsRd.qapiJSON
-            json["iops_wr"] = iopsWr.qapiJSON
+            json.setQAPIMember("bps", bps)
+            json.setQAPIMember("bps_rd", bpsRd)
+            json.setQAPIMember("bps_wr", bpsWr)
+            json.setQAPIMember("iops", iops)
+            json.setQAPIMember("iops_rd", iopsRd)
+            json.setQAPIMember("iops_wr", iopsWr)
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
@@ -3201,9 +3201,9 @@ extension QAPI {
     /// See [`ThrottleLimits` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleLimits).
     public struct ThrottleLimits: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleLimits", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThrottleLimits", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3314,9 +3314,9 @@ extension QAPI {
     /// See [`ThrottleGroupProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleGroupProperties).
     public struct ThrottleGroupProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleGroupProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThrottleGroupProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3432,9 +3432,9 @@ extension QAPI {
     /// See [`BlockJobChangeOptionsMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobChangeOptionsMirror).
     public struct BlockJobChangeOptionsMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptionsMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobChangeOptionsMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3442,7 +3442,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(copyMode: QAPI.MirrorCopyMode) {
             self.json = [:]
-            json["copy-mode"] = copyMode.qapiJSON
+            json.setQAPIMember("copy-mode", copyMode)
         }
         /// `copy-mode`: `MirrorCopyMode`, since QEMU 8.2.
         public var copyMode: QAPI.MirrorCopyMode? {
@@ -3458,9 +3458,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobChangeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptions", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobChangeOptions", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3468,8 +3468,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.JobType) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
         public var id: Swift.String? {
@@ -3493,15 +3493,15 @@ extension QAPI {
     /// See [`BlockdevDiscardOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDiscardOptions).
     public struct BlockdevDiscardOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDiscardOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDiscardOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = BlockdevDiscardOptions(rawValue: "ignore")
+        public static var ignore: BlockdevDiscardOptions { BlockdevDiscardOptions(rawValue: "ignore") }
         /// `unmap`.
-        public static let unmap = BlockdevDiscardOptions(rawValue: "unmap")
+        public static var unmap: BlockdevDiscardOptions { BlockdevDiscardOptions(rawValue: "unmap") }
     }
 
     /// `BlockdevDetectZeroesOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.1.
@@ -3509,17 +3509,17 @@ extension QAPI {
     /// See [`BlockdevDetectZeroesOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDetectZeroesOptions).
     public struct BlockdevDetectZeroesOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDetectZeroesOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDetectZeroesOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = BlockdevDetectZeroesOptions(rawValue: "off")
+        public static var off: BlockdevDetectZeroesOptions { BlockdevDetectZeroesOptions(rawValue: "off") }
         /// `on`.
-        public static let on = BlockdevDetectZeroesOptions(rawValue: "on")
+        public static var on: BlockdevDetectZeroesOptions { BlockdevDetectZeroesOptions(rawValue: "on") }
         /// `unmap`.
-        public static let unmap = BlockdevDetectZeroesOptions(rawValue: "unmap")
+        public static var unmap: BlockdevDetectZeroesOptions { BlockdevDetectZeroesOptions(rawValue: "unmap") }
     }
 
     /// `BlockdevAioOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -3527,17 +3527,17 @@ extension QAPI {
     /// See [`BlockdevAioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevAioOptions).
     public struct BlockdevAioOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAioOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAioOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `threads`.
-        public static let threads = BlockdevAioOptions(rawValue: "threads")
+        public static var threads: BlockdevAioOptions { BlockdevAioOptions(rawValue: "threads") }
         /// `native`.
-        public static let native = BlockdevAioOptions(rawValue: "native")
+        public static var native: BlockdevAioOptions { BlockdevAioOptions(rawValue: "native") }
         /// `io_uring`.
-        public static let ioUring = BlockdevAioOptions(rawValue: "io_uring")
+        public static var ioUring: BlockdevAioOptions { BlockdevAioOptions(rawValue: "io_uring") }
     }
 
     /// `BlockdevCacheOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3545,9 +3545,9 @@ extension QAPI {
     /// See [`BlockdevCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheOptions).
     public struct BlockdevCacheOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCacheOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3573,106 +3573,106 @@ extension QAPI {
     /// See [`BlockdevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDriver).
     public struct BlockdevDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `blkdebug`.
-        public static let blkdebug = BlockdevDriver(rawValue: "blkdebug")
+        public static var blkdebug: BlockdevDriver { BlockdevDriver(rawValue: "blkdebug") }
         /// `blklogwrites`.
-        public static let blklogwrites = BlockdevDriver(rawValue: "blklogwrites")
+        public static var blklogwrites: BlockdevDriver { BlockdevDriver(rawValue: "blklogwrites") }
         /// `blkreplay`.
-        public static let blkreplay = BlockdevDriver(rawValue: "blkreplay")
+        public static var blkreplay: BlockdevDriver { BlockdevDriver(rawValue: "blkreplay") }
         /// `blkverify`.
-        public static let blkverify = BlockdevDriver(rawValue: "blkverify")
+        public static var blkverify: BlockdevDriver { BlockdevDriver(rawValue: "blkverify") }
         /// `bochs`.
-        public static let bochs = BlockdevDriver(rawValue: "bochs")
+        public static var bochs: BlockdevDriver { BlockdevDriver(rawValue: "bochs") }
         /// `cloop`.
-        public static let cloop = BlockdevDriver(rawValue: "cloop")
+        public static var cloop: BlockdevDriver { BlockdevDriver(rawValue: "cloop") }
         /// `compress`.
-        public static let compress = BlockdevDriver(rawValue: "compress")
+        public static var compress: BlockdevDriver { BlockdevDriver(rawValue: "compress") }
         /// `copy-before-write`.
-        public static let copyBeforeWrite = BlockdevDriver(rawValue: "copy-before-write")
+        public static var copyBeforeWrite: BlockdevDriver { BlockdevDriver(rawValue: "copy-before-write") }
         /// `copy-on-read`.
-        public static let copyOnRead = BlockdevDriver(rawValue: "copy-on-read")
+        public static var copyOnRead: BlockdevDriver { BlockdevDriver(rawValue: "copy-on-read") }
         /// `dmg`.
-        public static let dmg = BlockdevDriver(rawValue: "dmg")
+        public static var dmg: BlockdevDriver { BlockdevDriver(rawValue: "dmg") }
         /// `file`.
-        public static let file = BlockdevDriver(rawValue: "file")
+        public static var file: BlockdevDriver { BlockdevDriver(rawValue: "file") }
         /// `snapshot-access`.
-        public static let snapshotAccess = BlockdevDriver(rawValue: "snapshot-access")
+        public static var snapshotAccess: BlockdevDriver { BlockdevDriver(rawValue: "snapshot-access") }
         /// `ftp`.
-        public static let ftp = BlockdevDriver(rawValue: "ftp")
+        public static var ftp: BlockdevDriver { BlockdevDriver(rawValue: "ftp") }
         /// `ftps`.
-        public static let ftps = BlockdevDriver(rawValue: "ftps")
+        public static var ftps: BlockdevDriver { BlockdevDriver(rawValue: "ftps") }
         /// `gluster`.
         @available(*, deprecated, message: "'gluster' is deprecated in QEMU's schema")
-        public static let gluster = BlockdevDriver(rawValue: "gluster")
+        public static var gluster: BlockdevDriver { BlockdevDriver(rawValue: "gluster") }
         /// `host_cdrom`.
-        public static let hostCdrom = BlockdevDriver(rawValue: "host_cdrom")
+        public static var hostCdrom: BlockdevDriver { BlockdevDriver(rawValue: "host_cdrom") }
         /// `host_device`.
-        public static let hostDevice = BlockdevDriver(rawValue: "host_device")
+        public static var hostDevice: BlockdevDriver { BlockdevDriver(rawValue: "host_device") }
         /// `http`.
-        public static let http = BlockdevDriver(rawValue: "http")
+        public static var http: BlockdevDriver { BlockdevDriver(rawValue: "http") }
         /// `https`.
-        public static let https = BlockdevDriver(rawValue: "https")
+        public static var https: BlockdevDriver { BlockdevDriver(rawValue: "https") }
         /// `io_uring`.
-        public static let ioUring = BlockdevDriver(rawValue: "io_uring")
+        public static var ioUring: BlockdevDriver { BlockdevDriver(rawValue: "io_uring") }
         /// `iscsi`.
-        public static let iscsi = BlockdevDriver(rawValue: "iscsi")
+        public static var iscsi: BlockdevDriver { BlockdevDriver(rawValue: "iscsi") }
         /// `luks`.
-        public static let luks = BlockdevDriver(rawValue: "luks")
+        public static var luks: BlockdevDriver { BlockdevDriver(rawValue: "luks") }
         /// `nbd`.
-        public static let nbd = BlockdevDriver(rawValue: "nbd")
+        public static var nbd: BlockdevDriver { BlockdevDriver(rawValue: "nbd") }
         /// `nfs`.
-        public static let nfs = BlockdevDriver(rawValue: "nfs")
+        public static var nfs: BlockdevDriver { BlockdevDriver(rawValue: "nfs") }
         /// `null-aio`.
-        public static let nullAio = BlockdevDriver(rawValue: "null-aio")
+        public static var nullAio: BlockdevDriver { BlockdevDriver(rawValue: "null-aio") }
         /// `null-co`.
-        public static let nullCo = BlockdevDriver(rawValue: "null-co")
+        public static var nullCo: BlockdevDriver { BlockdevDriver(rawValue: "null-co") }
         /// `nvme`.
-        public static let nvme = BlockdevDriver(rawValue: "nvme")
+        public static var nvme: BlockdevDriver { BlockdevDriver(rawValue: "nvme") }
         /// `nvme-io_uring`.
-        public static let nvmeIOUring = BlockdevDriver(rawValue: "nvme-io_uring")
+        public static var nvmeIOUring: BlockdevDriver { BlockdevDriver(rawValue: "nvme-io_uring") }
         /// `parallels`.
-        public static let parallels = BlockdevDriver(rawValue: "parallels")
+        public static var parallels: BlockdevDriver { BlockdevDriver(rawValue: "parallels") }
         /// `preallocate`.
-        public static let preallocate = BlockdevDriver(rawValue: "preallocate")
+        public static var preallocate: BlockdevDriver { BlockdevDriver(rawValue: "preallocate") }
         /// `qcow`.
-        public static let qcow = BlockdevDriver(rawValue: "qcow")
+        public static var qcow: BlockdevDriver { BlockdevDriver(rawValue: "qcow") }
         /// `qcow2`.
-        public static let qcow2 = BlockdevDriver(rawValue: "qcow2")
+        public static var qcow2: BlockdevDriver { BlockdevDriver(rawValue: "qcow2") }
         /// `qed`.
-        public static let qed = BlockdevDriver(rawValue: "qed")
+        public static var qed: BlockdevDriver { BlockdevDriver(rawValue: "qed") }
         /// `quorum`.
-        public static let quorum = BlockdevDriver(rawValue: "quorum")
+        public static var quorum: BlockdevDriver { BlockdevDriver(rawValue: "quorum") }
         /// `raw`.
-        public static let raw = BlockdevDriver(rawValue: "raw")
+        public static var raw: BlockdevDriver { BlockdevDriver(rawValue: "raw") }
         /// `rbd`.
-        public static let rbd = BlockdevDriver(rawValue: "rbd")
+        public static var rbd: BlockdevDriver { BlockdevDriver(rawValue: "rbd") }
         /// `replication`.
-        public static let replication = BlockdevDriver(rawValue: "replication")
+        public static var replication: BlockdevDriver { BlockdevDriver(rawValue: "replication") }
         /// `ssh`.
-        public static let ssh = BlockdevDriver(rawValue: "ssh")
+        public static var ssh: BlockdevDriver { BlockdevDriver(rawValue: "ssh") }
         /// `throttle`.
-        public static let throttle = BlockdevDriver(rawValue: "throttle")
+        public static var throttle: BlockdevDriver { BlockdevDriver(rawValue: "throttle") }
         /// `vdi`.
-        public static let vdi = BlockdevDriver(rawValue: "vdi")
+        public static var vdi: BlockdevDriver { BlockdevDriver(rawValue: "vdi") }
         /// `vhdx`.
-        public static let vhdx = BlockdevDriver(rawValue: "vhdx")
+        public static var vhdx: BlockdevDriver { BlockdevDriver(rawValue: "vhdx") }
         /// `virtio-blk-vfio-pci`.
-        public static let virtioBlkVfioPCI = BlockdevDriver(rawValue: "virtio-blk-vfio-pci")
+        public static var virtioBlkVfioPCI: BlockdevDriver { BlockdevDriver(rawValue: "virtio-blk-vfio-pci") }
         /// `virtio-blk-vhost-user`.
-        public static let virtioBlkVhostUser = BlockdevDriver(rawValue: "virtio-blk-vhost-user")
+        public static var virtioBlkVhostUser: BlockdevDriver { BlockdevDriver(rawValue: "virtio-blk-vhost-user") }
         /// `virtio-blk-vhost-vdpa`.
-        public static let virtioBlkVhostVdpa = BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa")
+        public static var virtioBlkVhostVdpa: BlockdevDriver { BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa") }
         /// `vmdk`.
-        public static let vmdk = BlockdevDriver(rawValue: "vmdk")
+        public static var vmdk: BlockdevDriver { BlockdevDriver(rawValue: "vmdk") }
         /// `vpc`.
-        public static let vpc = BlockdevDriver(rawValue: "vpc")
+        public static var vpc: BlockdevDriver { BlockdevDriver(rawValue: "vpc") }
         /// `vvfat`.
-        public static let vvfat = BlockdevDriver(rawValue: "vvfat")
+        public static var vvfat: BlockdevDriver { BlockdevDriver(rawValue: "vvfat") }
     }
 
     /// `BlockdevOptionsFile`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3682,9 +3682,9 @@ extension QAPI {
     /// See [`BlockdevOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsFile).
     public struct BlockdevOptionsFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: ["dynamic-auto-read-only"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: ["dynamic-auto-read-only"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename"]
+        public static var requiredMembers: [Swift.String] { ["filename"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3692,7 +3692,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
+            json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.9.
         public var filename: Swift.String? {
@@ -3736,9 +3736,9 @@ extension QAPI {
     /// See [`BlockdevOptionsNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNull).
     public struct BlockdevOptionsNull: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNull", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNull", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3769,9 +3769,9 @@ extension QAPI {
     /// See [`BlockdevOptionsNVMe` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNVMe).
     public struct BlockdevOptionsNVMe: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNVMe", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNVMe", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "namespace"]
+        public static var requiredMembers: [Swift.String] { ["device", "namespace"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3779,8 +3779,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, namespace: Swift.Int) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["namespace"] = namespace.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("namespace", namespace)
         }
         /// `device`: `str`, since QEMU 2.12.
         public var device: Swift.String? {
@@ -3799,9 +3799,9 @@ extension QAPI {
     /// See [`BlockdevOptionsVVFAT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVVFAT).
     public struct BlockdevOptionsVVFAT: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVVFAT", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVVFAT", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["dir"]
+        public static var requiredMembers: [Swift.String] { ["dir"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3809,7 +3809,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(dir: Swift.String) {
             self.json = [:]
-            json["dir"] = dir.qapiJSON
+            json.setQAPIMember("dir", dir)
         }
         /// `dir`: `str`, since QEMU 2.9.
         public var dir: Swift.String? {
@@ -3843,9 +3843,9 @@ extension QAPI {
     /// See [`BlockdevOptionsGenericFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericFormat).
     public struct BlockdevOptionsGenericFormat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGenericFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3853,7 +3853,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -3867,9 +3867,9 @@ extension QAPI {
     /// See [`BlockdevOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsLUKS).
     public struct BlockdevOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3877,7 +3877,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -3901,9 +3901,9 @@ extension QAPI {
     /// See [`BlockdevOptionsGenericCOWFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericCOWFormat).
     public struct BlockdevOptionsGenericCOWFormat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericCOWFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGenericCOWFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -3911,7 +3911,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -3930,19 +3930,19 @@ extension QAPI {
     /// See [`Qcow2OverlapCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2OverlapCheckMode).
     public struct Qcow2OverlapCheckMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = Qcow2OverlapCheckMode(rawValue: "none")
+        public static var none: Qcow2OverlapCheckMode { Qcow2OverlapCheckMode(rawValue: "none") }
         /// `constant`.
-        public static let constant = Qcow2OverlapCheckMode(rawValue: "constant")
+        public static var constant: Qcow2OverlapCheckMode { Qcow2OverlapCheckMode(rawValue: "constant") }
         /// `cached`.
-        public static let cached = Qcow2OverlapCheckMode(rawValue: "cached")
+        public static var cached: Qcow2OverlapCheckMode { Qcow2OverlapCheckMode(rawValue: "cached") }
         /// `all`.
-        public static let all = Qcow2OverlapCheckMode(rawValue: "all")
+        public static var all: Qcow2OverlapCheckMode { Qcow2OverlapCheckMode(rawValue: "all") }
     }
 
     /// `Qcow2OverlapCheckFlags`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3950,9 +3950,9 @@ extension QAPI {
     /// See [`Qcow2OverlapCheckFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2OverlapCheckFlags).
     public struct Qcow2OverlapCheckFlags: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckFlags", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapCheckFlags", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4018,7 +4018,7 @@ extension QAPI {
     /// See [`Qcow2OverlapChecks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.Qcow2OverlapChecks).
     public struct Qcow2OverlapChecks: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapChecks", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapChecks", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -4038,13 +4038,13 @@ extension QAPI {
     /// See [`BlockdevQcowEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcowEncryptionFormat).
     public struct BlockdevQcowEncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcowEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static let aes = BlockdevQcowEncryptionFormat(rawValue: "aes")
+        public static var aes: BlockdevQcowEncryptionFormat { BlockdevQcowEncryptionFormat(rawValue: "aes") }
     }
 
     /// `BlockdevQcowEncryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4054,9 +4054,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcowEncryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcowEncryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4064,7 +4064,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.BlockdevQcowEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcowEncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcowEncryptionFormat? {
@@ -4083,9 +4083,9 @@ extension QAPI {
     /// See [`BlockdevOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow).
     public struct BlockdevOptionsQcow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4093,7 +4093,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -4117,15 +4117,15 @@ extension QAPI {
     /// See [`BlockdevQcow2EncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2EncryptionFormat).
     public struct BlockdevQcow2EncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2EncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2EncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static let aes = BlockdevQcow2EncryptionFormat(rawValue: "aes")
+        public static var aes: BlockdevQcow2EncryptionFormat { BlockdevQcow2EncryptionFormat(rawValue: "aes") }
         /// `luks`.
-        public static let luks = BlockdevQcow2EncryptionFormat(rawValue: "luks")
+        public static var luks: BlockdevQcow2EncryptionFormat { BlockdevQcow2EncryptionFormat(rawValue: "luks") }
     }
 
     /// `BlockdevQcow2Encryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4135,9 +4135,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcow2Encryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4145,7 +4145,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
@@ -4164,9 +4164,9 @@ extension QAPI {
     /// See [`BlockdevOptionsPreallocate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsPreallocate).
     public struct BlockdevOptionsPreallocate: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsPreallocate", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsPreallocate", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4174,7 +4174,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -4198,9 +4198,9 @@ extension QAPI {
     /// See [`BlockdevOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow2).
     public struct BlockdevOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4208,7 +4208,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -4292,17 +4292,17 @@ extension QAPI {
     /// See [`SshHostKeyCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckMode).
     public struct SSHHostKeyCheckMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = SSHHostKeyCheckMode(rawValue: "none")
+        public static var none: SSHHostKeyCheckMode { SSHHostKeyCheckMode(rawValue: "none") }
         /// `hash`.
-        public static let hash = SSHHostKeyCheckMode(rawValue: "hash")
+        public static var hash: SSHHostKeyCheckMode { SSHHostKeyCheckMode(rawValue: "hash") }
         /// `known_hosts`.
-        public static let knownHosts = SSHHostKeyCheckMode(rawValue: "known_hosts")
+        public static var knownHosts: SSHHostKeyCheckMode { SSHHostKeyCheckMode(rawValue: "known_hosts") }
     }
 
     /// `SshHostKeyCheckHashType`: a QAPI enumeration of the `block-core` module, since QEMU 2.12.
@@ -4310,17 +4310,17 @@ extension QAPI {
     /// See [`SshHostKeyCheckHashType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckHashType).
     public struct SSHHostKeyCheckHashType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckHashType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheckHashType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = SSHHostKeyCheckHashType(rawValue: "md5")
+        public static var md5: SSHHostKeyCheckHashType { SSHHostKeyCheckHashType(rawValue: "md5") }
         /// `sha1`.
-        public static let sha1 = SSHHostKeyCheckHashType(rawValue: "sha1")
+        public static var sha1: SSHHostKeyCheckHashType { SSHHostKeyCheckHashType(rawValue: "sha1") }
         /// `sha256`.
-        public static let sha256 = SSHHostKeyCheckHashType(rawValue: "sha256")
+        public static var sha256: SSHHostKeyCheckHashType { SSHHostKeyCheckHashType(rawValue: "sha256") }
     }
 
     /// `SshHostKeyHash`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -4328,9 +4328,9 @@ extension QAPI {
     /// See [`SshHostKeyHash` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SshHostKeyHash).
     public struct SSHHostKeyHash: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyHash", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyHash", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "hash"]
+        public static var requiredMembers: [Swift.String] { ["type", "hash"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4338,8 +4338,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["hash"] = hash.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("hash", hash)
         }
         /// `type`: `SshHostKeyCheckHashType`, since QEMU 2.12.
         public var type: QAPI.SSHHostKeyCheckHashType? {
@@ -4360,9 +4360,9 @@ extension QAPI {
     /// The members of every variant (tag `mode`) are properties too; nested unions included.
     public struct SSHHostKeyCheck: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheck", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheck", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["mode"]
+        public static var requiredMembers: [Swift.String] { ["mode"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4370,7 +4370,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(mode: QAPI.SSHHostKeyCheckMode) {
             self.json = [:]
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("mode", mode)
         }
         /// `mode`: `SshHostKeyCheckMode`, since QEMU 2.12.
         public var mode: QAPI.SSHHostKeyCheckMode? {
@@ -4394,9 +4394,9 @@ extension QAPI {
     /// See [`BlockdevOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSsh).
     public struct BlockdevOptionsSSH: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "path"]
+        public static var requiredMembers: [Swift.String] { ["server", "path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4404,8 +4404,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(server: QAPI.InetSocketAddress, path: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("path", path)
         }
         /// `server`: `InetSocketAddress`, since QEMU 2.9.
         public var server: QAPI.InetSocketAddress? {
@@ -4434,107 +4434,107 @@ extension QAPI {
     /// See [`BlkdebugEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugEvent).
     public struct BlkdebugEvent: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugEvent", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugEvent", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `l1_update`.
-        public static let l1Update = BlkdebugEvent(rawValue: "l1_update")
+        public static var l1Update: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_update") }
         /// `l1_grow_alloc_table`.
-        public static let l1GrowAllocTable = BlkdebugEvent(rawValue: "l1_grow_alloc_table")
+        public static var l1GrowAllocTable: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_grow_alloc_table") }
         /// `l1_grow_write_table`.
-        public static let l1GrowWriteTable = BlkdebugEvent(rawValue: "l1_grow_write_table")
+        public static var l1GrowWriteTable: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_grow_write_table") }
         /// `l1_grow_activate_table`.
-        public static let l1GrowActivateTable = BlkdebugEvent(rawValue: "l1_grow_activate_table")
+        public static var l1GrowActivateTable: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_grow_activate_table") }
         /// `l2_load`.
-        public static let l2Load = BlkdebugEvent(rawValue: "l2_load")
+        public static var l2Load: BlkdebugEvent { BlkdebugEvent(rawValue: "l2_load") }
         /// `l2_update`.
-        public static let l2Update = BlkdebugEvent(rawValue: "l2_update")
+        public static var l2Update: BlkdebugEvent { BlkdebugEvent(rawValue: "l2_update") }
         /// `l2_update_compressed`.
-        public static let l2UpdateCompressed = BlkdebugEvent(rawValue: "l2_update_compressed")
+        public static var l2UpdateCompressed: BlkdebugEvent { BlkdebugEvent(rawValue: "l2_update_compressed") }
         /// `l2_alloc_cow_read`.
-        public static let l2AllocCowRead = BlkdebugEvent(rawValue: "l2_alloc_cow_read")
+        public static var l2AllocCowRead: BlkdebugEvent { BlkdebugEvent(rawValue: "l2_alloc_cow_read") }
         /// `l2_alloc_write`.
-        public static let l2AllocWrite = BlkdebugEvent(rawValue: "l2_alloc_write")
+        public static var l2AllocWrite: BlkdebugEvent { BlkdebugEvent(rawValue: "l2_alloc_write") }
         /// `read_aio`.
-        public static let readAio = BlkdebugEvent(rawValue: "read_aio")
+        public static var readAio: BlkdebugEvent { BlkdebugEvent(rawValue: "read_aio") }
         /// `read_backing_aio`.
-        public static let readBackingAio = BlkdebugEvent(rawValue: "read_backing_aio")
+        public static var readBackingAio: BlkdebugEvent { BlkdebugEvent(rawValue: "read_backing_aio") }
         /// `read_compressed`.
-        public static let readCompressed = BlkdebugEvent(rawValue: "read_compressed")
+        public static var readCompressed: BlkdebugEvent { BlkdebugEvent(rawValue: "read_compressed") }
         /// `write_aio`.
-        public static let writeAio = BlkdebugEvent(rawValue: "write_aio")
+        public static var writeAio: BlkdebugEvent { BlkdebugEvent(rawValue: "write_aio") }
         /// `write_compressed`.
-        public static let writeCompressed = BlkdebugEvent(rawValue: "write_compressed")
+        public static var writeCompressed: BlkdebugEvent { BlkdebugEvent(rawValue: "write_compressed") }
         /// `vmstate_load`.
-        public static let vmstateLoad = BlkdebugEvent(rawValue: "vmstate_load")
+        public static var vmstateLoad: BlkdebugEvent { BlkdebugEvent(rawValue: "vmstate_load") }
         /// `vmstate_save`.
-        public static let vmstateSave = BlkdebugEvent(rawValue: "vmstate_save")
+        public static var vmstateSave: BlkdebugEvent { BlkdebugEvent(rawValue: "vmstate_save") }
         /// `cow_read`.
-        public static let cowRead = BlkdebugEvent(rawValue: "cow_read")
+        public static var cowRead: BlkdebugEvent { BlkdebugEvent(rawValue: "cow_read") }
         /// `cow_write`.
-        public static let cowWrite = BlkdebugEvent(rawValue: "cow_write")
+        public static var cowWrite: BlkdebugEvent { BlkdebugEvent(rawValue: "cow_write") }
         /// `reftable_load`.
-        public static let reftableLoad = BlkdebugEvent(rawValue: "reftable_load")
+        public static var reftableLoad: BlkdebugEvent { BlkdebugEvent(rawValue: "reftable_load") }
         /// `reftable_grow`.
-        public static let reftableGrow = BlkdebugEvent(rawValue: "reftable_grow")
+        public static var reftableGrow: BlkdebugEvent { BlkdebugEvent(rawValue: "reftable_grow") }
         /// `reftable_update`.
-        public static let reftableUpdate = BlkdebugEvent(rawValue: "reftable_update")
+        public static var reftableUpdate: BlkdebugEvent { BlkdebugEvent(rawValue: "reftable_update") }
         /// `refblock_load`.
-        public static let refblockLoad = BlkdebugEvent(rawValue: "refblock_load")
+        public static var refblockLoad: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_load") }
         /// `refblock_update`.
-        public static let refblockUpdate = BlkdebugEvent(rawValue: "refblock_update")
+        public static var refblockUpdate: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_update") }
         /// `refblock_update_part`.
-        public static let refblockUpdatePart = BlkdebugEvent(rawValue: "refblock_update_part")
+        public static var refblockUpdatePart: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_update_part") }
         /// `refblock_alloc`.
-        public static let refblockAlloc = BlkdebugEvent(rawValue: "refblock_alloc")
+        public static var refblockAlloc: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc") }
         /// `refblock_alloc_hookup`.
-        public static let refblockAllocHookup = BlkdebugEvent(rawValue: "refblock_alloc_hookup")
+        public static var refblockAllocHookup: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc_hookup") }
         /// `refblock_alloc_write`.
-        public static let refblockAllocWrite = BlkdebugEvent(rawValue: "refblock_alloc_write")
+        public static var refblockAllocWrite: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc_write") }
         /// `refblock_alloc_write_blocks`.
-        public static let refblockAllocWriteBlocks = BlkdebugEvent(rawValue: "refblock_alloc_write_blocks")
+        public static var refblockAllocWriteBlocks: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc_write_blocks") }
         /// `refblock_alloc_write_table`.
-        public static let refblockAllocWriteTable = BlkdebugEvent(rawValue: "refblock_alloc_write_table")
+        public static var refblockAllocWriteTable: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc_write_table") }
         /// `refblock_alloc_switch_table`.
-        public static let refblockAllocSwitchTable = BlkdebugEvent(rawValue: "refblock_alloc_switch_table")
+        public static var refblockAllocSwitchTable: BlkdebugEvent { BlkdebugEvent(rawValue: "refblock_alloc_switch_table") }
         /// `cluster_alloc`.
-        public static let clusterAlloc = BlkdebugEvent(rawValue: "cluster_alloc")
+        public static var clusterAlloc: BlkdebugEvent { BlkdebugEvent(rawValue: "cluster_alloc") }
         /// `cluster_alloc_bytes`.
-        public static let clusterAllocBytes = BlkdebugEvent(rawValue: "cluster_alloc_bytes")
+        public static var clusterAllocBytes: BlkdebugEvent { BlkdebugEvent(rawValue: "cluster_alloc_bytes") }
         /// `cluster_free`.
-        public static let clusterFree = BlkdebugEvent(rawValue: "cluster_free")
+        public static var clusterFree: BlkdebugEvent { BlkdebugEvent(rawValue: "cluster_free") }
         /// `flush_to_os`.
-        public static let flushToOs = BlkdebugEvent(rawValue: "flush_to_os")
+        public static var flushToOs: BlkdebugEvent { BlkdebugEvent(rawValue: "flush_to_os") }
         /// `flush_to_disk`.
-        public static let flushToDisk = BlkdebugEvent(rawValue: "flush_to_disk")
+        public static var flushToDisk: BlkdebugEvent { BlkdebugEvent(rawValue: "flush_to_disk") }
         /// `pwritev_rmw_head`.
-        public static let pwritevRmwHead = BlkdebugEvent(rawValue: "pwritev_rmw_head")
+        public static var pwritevRmwHead: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_rmw_head") }
         /// `pwritev_rmw_after_head`.
-        public static let pwritevRmwAfterHead = BlkdebugEvent(rawValue: "pwritev_rmw_after_head")
+        public static var pwritevRmwAfterHead: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_rmw_after_head") }
         /// `pwritev_rmw_tail`.
-        public static let pwritevRmwTail = BlkdebugEvent(rawValue: "pwritev_rmw_tail")
+        public static var pwritevRmwTail: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_rmw_tail") }
         /// `pwritev_rmw_after_tail`.
-        public static let pwritevRmwAfterTail = BlkdebugEvent(rawValue: "pwritev_rmw_after_tail")
+        public static var pwritevRmwAfterTail: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_rmw_after_tail") }
         /// `pwritev`.
-        public static let pwritev = BlkdebugEvent(rawValue: "pwritev")
+        public static var pwritev: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev") }
         /// `pwritev_zero`.
-        public static let pwritevZero = BlkdebugEvent(rawValue: "pwritev_zero")
+        public static var pwritevZero: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_zero") }
         /// `pwritev_done`.
-        public static let pwritevDone = BlkdebugEvent(rawValue: "pwritev_done")
+        public static var pwritevDone: BlkdebugEvent { BlkdebugEvent(rawValue: "pwritev_done") }
         /// `empty_image_prepare`.
-        public static let emptyImagePrepare = BlkdebugEvent(rawValue: "empty_image_prepare")
+        public static var emptyImagePrepare: BlkdebugEvent { BlkdebugEvent(rawValue: "empty_image_prepare") }
         /// `l1_shrink_write_table`.
-        public static let l1ShrinkWriteTable = BlkdebugEvent(rawValue: "l1_shrink_write_table")
+        public static var l1ShrinkWriteTable: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_shrink_write_table") }
         /// `l1_shrink_free_l2_clusters`.
-        public static let l1ShrinkFreeL2Clusters = BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters")
+        public static var l1ShrinkFreeL2Clusters: BlkdebugEvent { BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters") }
         /// `cor_write`.
-        public static let corWrite = BlkdebugEvent(rawValue: "cor_write")
+        public static var corWrite: BlkdebugEvent { BlkdebugEvent(rawValue: "cor_write") }
         /// `cluster_alloc_space`.
-        public static let clusterAllocSpace = BlkdebugEvent(rawValue: "cluster_alloc_space")
+        public static var clusterAllocSpace: BlkdebugEvent { BlkdebugEvent(rawValue: "cluster_alloc_space") }
         /// `none`.
-        public static let none = BlkdebugEvent(rawValue: "none")
+        public static var none: BlkdebugEvent { BlkdebugEvent(rawValue: "none") }
     }
 
     /// `BlkdebugIOType`: a QAPI enumeration of the `block-core` module, since QEMU 4.1.
@@ -4542,23 +4542,23 @@ extension QAPI {
     /// See [`BlkdebugIOType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugIOType).
     public struct BlkdebugIOType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugIOType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugIOType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static let read = BlkdebugIOType(rawValue: "read")
+        public static var read: BlkdebugIOType { BlkdebugIOType(rawValue: "read") }
         /// `write`.
-        public static let write = BlkdebugIOType(rawValue: "write")
+        public static var write: BlkdebugIOType { BlkdebugIOType(rawValue: "write") }
         /// `write-zeroes`.
-        public static let writeZeroes = BlkdebugIOType(rawValue: "write-zeroes")
+        public static var writeZeroes: BlkdebugIOType { BlkdebugIOType(rawValue: "write-zeroes") }
         /// `discard`.
-        public static let discard = BlkdebugIOType(rawValue: "discard")
+        public static var discard: BlkdebugIOType { BlkdebugIOType(rawValue: "discard") }
         /// `flush`.
-        public static let flush = BlkdebugIOType(rawValue: "flush")
+        public static var flush: BlkdebugIOType { BlkdebugIOType(rawValue: "flush") }
         /// `block-status`.
-        public static let blockStatus = BlkdebugIOType(rawValue: "block-status")
+        public static var blockStatus: BlkdebugIOType { BlkdebugIOType(rawValue: "block-status") }
     }
 
     /// `BlkdebugInjectErrorOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4566,9 +4566,9 @@ extension QAPI {
     /// See [`BlkdebugInjectErrorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugInjectErrorOptions).
     public struct BlkdebugInjectErrorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugInjectErrorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugInjectErrorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["event"]
+        public static var requiredMembers: [Swift.String] { ["event"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4576,7 +4576,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(event: QAPI.BlkdebugEvent) {
             self.json = [:]
-            json["event"] = event.qapiJSON
+            json.setQAPIMember("event", event)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
         public var event: QAPI.BlkdebugEvent? {
@@ -4625,9 +4625,9 @@ extension QAPI {
     /// See [`BlkdebugSetStateOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugSetStateOptions).
     public struct BlkdebugSetStateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugSetStateOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugSetStateOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["event", "new_state"]
+        public static var requiredMembers: [Swift.String] { ["event", "new_state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4635,8 +4635,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
             self.json = [:]
-            json["event"] = event.qapiJSON
-            json["new_state"] = newState.qapiJSON
+            json.setQAPIMember("event", event)
+            json.setQAPIMember("new_state", newState)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
         public var event: QAPI.BlkdebugEvent? {
@@ -4660,9 +4660,9 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkdebug` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkdebug).
     public struct BlockdevOptionsBlkdebug: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkdebug", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkdebug", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["image"]
+        public static var requiredMembers: [Swift.String] { ["image"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4670,7 +4670,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(image: QAPI.BlockdevRef) {
             self.json = [:]
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 2.9.
         public var image: QAPI.BlockdevRef? {
@@ -4739,9 +4739,9 @@ extension QAPI {
     /// See [`BlockdevOptionsBlklogwrites` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlklogwrites).
     public struct BlockdevOptionsBlklogwrites: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlklogwrites", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlklogwrites", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4749,8 +4749,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["log"] = log.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("log", log)
         }
         /// `file`: `BlockdevRef`, since QEMU 3.0.
         public var file: QAPI.BlockdevRef? {
@@ -4784,9 +4784,9 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkverify` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkverify).
     public struct BlockdevOptionsBlkverify: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkverify", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkverify", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["test", "raw"]
+        public static var requiredMembers: [Swift.String] { ["test", "raw"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4794,8 +4794,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
             self.json = [:]
-            json["test"] = test.qapiJSON
-            json["raw"] = raw.qapiJSON
+            json.setQAPIMember("test", test)
+            json.setQAPIMember("raw", raw)
         }
         /// `test`: `BlockdevRef`, since QEMU 2.9.
         public var test: QAPI.BlockdevRef? {
@@ -4814,9 +4814,9 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkreplay` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkreplay).
     public struct BlockdevOptionsBlkreplay: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkreplay", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkreplay", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4824,7 +4824,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(image: QAPI.BlockdevRef) {
             self.json = [:]
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 4.2.
         public var image: QAPI.BlockdevRef? {
@@ -4838,15 +4838,15 @@ extension QAPI {
     /// See [`QuorumReadPattern` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumReadPattern).
     public struct QuorumReadPattern: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumReadPattern", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QuorumReadPattern", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `quorum`.
-        public static let quorum = QuorumReadPattern(rawValue: "quorum")
+        public static var quorum: QuorumReadPattern { QuorumReadPattern(rawValue: "quorum") }
         /// `fifo`.
-        public static let fifo = QuorumReadPattern(rawValue: "fifo")
+        public static var fifo: QuorumReadPattern { QuorumReadPattern(rawValue: "fifo") }
     }
 
     /// `BlockdevOptionsQuorum`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4854,9 +4854,9 @@ extension QAPI {
     /// See [`BlockdevOptionsQuorum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQuorum).
     public struct BlockdevOptionsQuorum: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQuorum", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQuorum", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["children", "vote-threshold"]
+        public static var requiredMembers: [Swift.String] { ["children", "vote-threshold"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4864,8 +4864,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
             self.json = [:]
-            json["children"] = children.qapiJSON
-            json["vote-threshold"] = voteThreshold.qapiJSON
+            json.setQAPIMember("children", children)
+            json.setQAPIMember("vote-threshold", voteThreshold)
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
         public var blkverify: Swift.Bool? {
@@ -4899,9 +4899,9 @@ extension QAPI {
     /// See [`BlockdevOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGluster).
     public struct BlockdevOptionsGluster: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["volume", "path", "server"]
+        public static var requiredMembers: [Swift.String] { ["volume", "path", "server"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4909,9 +4909,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
             self.json = [:]
-            json["volume"] = volume.qapiJSON
-            json["path"] = path.qapiJSON
-            json["server"] = server.qapiJSON
+            json.setQAPIMember("volume", volume)
+            json.setQAPIMember("path", path)
+            json.setQAPIMember("server", server)
         }
         /// `volume`: `str`, since QEMU 2.9.
         public var volume: Swift.String? {
@@ -4945,9 +4945,9 @@ extension QAPI {
     /// See [`BlockdevOptionsIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIoUring).
     public struct BlockdevOptionsIOUring: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4955,7 +4955,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
+            json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
         public var filename: Swift.String? {
@@ -4969,9 +4969,9 @@ extension QAPI {
     /// See [`BlockdevOptionsNvmeIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNvmeIoUring).
     public struct BlockdevOptionsNvmeIOUring: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNvmeIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNvmeIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -4979,7 +4979,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -4993,9 +4993,9 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVfioPci` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVfioPci).
     public struct BlockdevOptionsVirtioBlkVfioPCI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVfioPci", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVfioPci", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5003,7 +5003,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -5017,9 +5017,9 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVhostUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostUser).
     public struct BlockdevOptionsVirtioBlkVhostUser: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostUser", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostUser", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5027,7 +5027,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -5043,9 +5043,9 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVhostVdpa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostVdpa).
     public struct BlockdevOptionsVirtioBlkVhostVdpa: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostVdpa", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["fdset"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostVdpa", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["fdset"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5053,7 +5053,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -5067,15 +5067,15 @@ extension QAPI {
     /// See [`IscsiTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiTransport).
     public struct ISCSITransport: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IscsiTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tcp`.
-        public static let tcp = ISCSITransport(rawValue: "tcp")
+        public static var tcp: ISCSITransport { ISCSITransport(rawValue: "tcp") }
         /// `iser`.
-        public static let iser = ISCSITransport(rawValue: "iser")
+        public static var iser: ISCSITransport { ISCSITransport(rawValue: "iser") }
     }
 
     /// `IscsiHeaderDigest`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -5083,19 +5083,19 @@ extension QAPI {
     /// See [`IscsiHeaderDigest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiHeaderDigest).
     public struct ISCSIHeaderDigest: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiHeaderDigest", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IscsiHeaderDigest", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `crc32c`.
-        public static let crc32c = ISCSIHeaderDigest(rawValue: "crc32c")
+        public static var crc32c: ISCSIHeaderDigest { ISCSIHeaderDigest(rawValue: "crc32c") }
         /// `none`.
-        public static let none = ISCSIHeaderDigest(rawValue: "none")
+        public static var none: ISCSIHeaderDigest { ISCSIHeaderDigest(rawValue: "none") }
         /// `crc32c-none`.
-        public static let crc32cNone = ISCSIHeaderDigest(rawValue: "crc32c-none")
+        public static var crc32cNone: ISCSIHeaderDigest { ISCSIHeaderDigest(rawValue: "crc32c-none") }
         /// `none-crc32c`.
-        public static let noneCrc32c = ISCSIHeaderDigest(rawValue: "none-crc32c")
+        public static var noneCrc32c: ISCSIHeaderDigest { ISCSIHeaderDigest(rawValue: "none-crc32c") }
     }
 
     /// `BlockdevOptionsIscsi`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5103,9 +5103,9 @@ extension QAPI {
     /// See [`BlockdevOptionsIscsi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIscsi).
     public struct BlockdevOptionsISCSI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIscsi", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsIscsi", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["transport", "portal", "target"]
+        public static var requiredMembers: [Swift.String] { ["transport", "portal", "target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5113,9 +5113,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
             self.json = [:]
-            json["transport"] = transport.qapiJSON
-            json["portal"] = portal.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("transport", transport)
+            json.setQAPIMember("portal", portal)
+            json.setQAPIMember("target", target)
         }
         /// `transport`: `IscsiTransport`, since QEMU 2.9.
         public var transport: QAPI.ISCSITransport? {
@@ -5169,15 +5169,15 @@ extension QAPI {
     /// See [`RbdAuthMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdAuthMode).
     public struct RbdAuthMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdAuthMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdAuthMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cephx`.
-        public static let cephx = RbdAuthMode(rawValue: "cephx")
+        public static var cephx: RbdAuthMode { RbdAuthMode(rawValue: "cephx") }
         /// `none`.
-        public static let none = RbdAuthMode(rawValue: "none")
+        public static var none: RbdAuthMode { RbdAuthMode(rawValue: "none") }
     }
 
     /// `RbdImageEncryptionFormat`: a QAPI enumeration of the `block-core` module, since QEMU 6.1.
@@ -5185,17 +5185,17 @@ extension QAPI {
     /// See [`RbdImageEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdImageEncryptionFormat).
     public struct RbdImageEncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdImageEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdImageEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `luks`.
-        public static let luks = RbdImageEncryptionFormat(rawValue: "luks")
+        public static var luks: RbdImageEncryptionFormat { RbdImageEncryptionFormat(rawValue: "luks") }
         /// `luks2`.
-        public static let luks2 = RbdImageEncryptionFormat(rawValue: "luks2")
+        public static var luks2: RbdImageEncryptionFormat { RbdImageEncryptionFormat(rawValue: "luks2") }
         /// `luks-any`.
-        public static let luksAny = RbdImageEncryptionFormat(rawValue: "luks-any")
+        public static var luksAny: RbdImageEncryptionFormat { RbdImageEncryptionFormat(rawValue: "luks-any") }
     }
 
     /// `RbdEncryptionOptionsLUKSBase`: a QAPI struct of the `block-core` module, since QEMU 6.1.
@@ -5203,9 +5203,9 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSBase).
     public struct RbdEncryptionOptionsLUKSBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5213,7 +5213,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5227,9 +5227,9 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKSBase).
     public struct RbdEncryptionCreateOptionsLUKSBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5237,7 +5237,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5256,9 +5256,9 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS).
     public struct RbdEncryptionOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5266,7 +5266,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5280,9 +5280,9 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS2).
     public struct RbdEncryptionOptionsLUKS2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5290,7 +5290,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5304,9 +5304,9 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKSAny` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSAny).
     public struct RbdEncryptionOptionsLUKSAny: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSAny", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSAny", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5314,7 +5314,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5328,9 +5328,9 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS).
     public struct RbdEncryptionCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5338,7 +5338,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5357,9 +5357,9 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS2).
     public struct RbdEncryptionCreateOptionsLUKS2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5367,7 +5367,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
@@ -5388,9 +5388,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5398,7 +5398,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.RbdImageEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
         public var format: QAPI.RbdImageEncryptionFormat? {
@@ -5424,9 +5424,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5434,7 +5434,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.RbdImageEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
         public var format: QAPI.RbdImageEncryptionFormat? {
@@ -5458,9 +5458,9 @@ extension QAPI {
     /// See [`BlockdevOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRbd).
     public struct BlockdevOptionsRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pool", "image"]
+        public static var requiredMembers: [Swift.String] { ["pool", "image"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5468,8 +5468,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pool: Swift.String, image: Swift.String) {
             self.json = [:]
-            json["pool"] = pool.qapiJSON
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("pool", pool)
+            json.setQAPIMember("image", image)
         }
         /// `pool`: `str`, since QEMU 2.9.
         public var pool: Swift.String? {
@@ -5528,15 +5528,15 @@ extension QAPI {
     /// See [`ReplicationMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ReplicationMode).
     public struct ReplicationMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplicationMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `primary`.
-        public static let primary = ReplicationMode(rawValue: "primary")
+        public static var primary: ReplicationMode { ReplicationMode(rawValue: "primary") }
         /// `secondary`.
-        public static let secondary = ReplicationMode(rawValue: "secondary")
+        public static var secondary: ReplicationMode { ReplicationMode(rawValue: "secondary") }
     }
 
     /// `BlockdevOptionsReplication`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5544,9 +5544,9 @@ extension QAPI {
     /// See [`BlockdevOptionsReplication` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsReplication).
     public struct BlockdevOptionsReplication: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsReplication", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsReplication", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "mode"]
+        public static var requiredMembers: [Swift.String] { ["file", "mode"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5554,8 +5554,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("mode", mode)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -5579,13 +5579,13 @@ extension QAPI {
     /// See [`NFSTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NFSTransport).
     public struct NFSTransport: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NFSTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NFSTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static let inet = NFSTransport(rawValue: "inet")
+        public static var inet: NFSTransport { NFSTransport(rawValue: "inet") }
     }
 
     /// `NFSServer`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5593,9 +5593,9 @@ extension QAPI {
     /// See [`NFSServer` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.NFSServer).
     public struct NFSServer: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NFSServer", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NFSServer", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "host"]
+        public static var requiredMembers: [Swift.String] { ["type", "host"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5603,8 +5603,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.NFSTransport, host: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["host"] = host.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("host", host)
         }
         /// `type`: `NFSTransport`, since QEMU 2.9.
         public var type: QAPI.NFSTransport? {
@@ -5623,9 +5623,9 @@ extension QAPI {
     /// See [`BlockdevOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNfs).
     public struct BlockdevOptionsNfs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "path"]
+        public static var requiredMembers: [Swift.String] { ["server", "path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5633,8 +5633,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(server: QAPI.NFSServer, path: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("path", path)
         }
         /// `server`: `NFSServer`, since QEMU 2.9.
         public var server: QAPI.NFSServer? {
@@ -5683,9 +5683,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlBase).
     public struct BlockdevOptionsCurlBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlBase", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlBase", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5693,7 +5693,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
@@ -5737,9 +5737,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlHttp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttp).
     public struct BlockdevOptionsCurlHttp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5747,7 +5747,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
@@ -5801,9 +5801,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlHttps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttps).
     public struct BlockdevOptionsCurlHttps: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5811,7 +5811,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
@@ -5870,9 +5870,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlFtp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtp).
     public struct BlockdevOptionsCurlFtp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5880,7 +5880,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
@@ -5924,9 +5924,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlFtps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtps).
     public struct BlockdevOptionsCurlFtps: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5934,7 +5934,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
@@ -5983,9 +5983,9 @@ extension QAPI {
     /// See [`BlockdevOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNbd).
     public struct BlockdevOptionsNBD: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server"]
+        public static var requiredMembers: [Swift.String] { ["server"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -5993,7 +5993,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(server: QAPI.SocketAddress) {
             self.json = [:]
-            json["server"] = server.qapiJSON
+            json.setQAPIMember("server", server)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
         public var server: QAPI.SocketAddress? {
@@ -6037,9 +6037,9 @@ extension QAPI {
     /// See [`BlockdevOptionsRaw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRaw).
     public struct BlockdevOptionsRaw: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRaw", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsRaw", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6047,7 +6047,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -6071,9 +6071,9 @@ extension QAPI {
     /// See [`BlockdevOptionsThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsThrottle).
     public struct BlockdevOptionsThrottle: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsThrottle", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsThrottle", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["throttle-group", "file"]
+        public static var requiredMembers: [Swift.String] { ["throttle-group", "file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6081,8 +6081,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["throttle-group"] = throttleGroup.qapiJSON
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("throttle-group", throttleGroup)
+            json.setQAPIMember("file", file)
         }
         /// `throttle-group`: `str`, since QEMU 2.11.
         public var throttleGroup: Swift.String? {
@@ -6101,9 +6101,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCor).
     public struct BlockdevOptionsCor: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCor", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCor", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6111,7 +6111,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -6130,15 +6130,15 @@ extension QAPI {
     /// See [`OnCbwError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.OnCbwError).
     public struct OnCbwError: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "OnCbwError", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "OnCbwError", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `break-guest-write`.
-        public static let breakGuestWrite = OnCbwError(rawValue: "break-guest-write")
+        public static var breakGuestWrite: OnCbwError { OnCbwError(rawValue: "break-guest-write") }
         /// `break-snapshot`.
-        public static let breakSnapshot = OnCbwError(rawValue: "break-snapshot")
+        public static var breakSnapshot: OnCbwError { OnCbwError(rawValue: "break-snapshot") }
     }
 
     /// `BlockdevOptionsCbw`: a QAPI struct of the `block-core` module, since QEMU 6.2.
@@ -6146,9 +6146,9 @@ extension QAPI {
     /// See [`BlockdevOptionsCbw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCbw).
     public struct BlockdevOptionsCbw: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCbw", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCbw", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6156,8 +6156,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("target", target)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
@@ -6198,9 +6198,9 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptions", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptions", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["driver"]
+        public static var requiredMembers: [Swift.String] { ["driver"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6208,7 +6208,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
@@ -6787,7 +6787,7 @@ extension QAPI {
     /// See [`BlockdevRef` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRef).
     public struct BlockdevRef: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRef", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevRef", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -6807,7 +6807,7 @@ extension QAPI {
     /// See [`BlockdevRefOrNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRefOrNull).
     public struct BlockdevRefOrNull: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRefOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevRefOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -6831,9 +6831,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsFile).
     public struct BlockdevCreateOptionsFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename", "size"]
+        public static var requiredMembers: [Swift.String] { ["filename", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6841,8 +6841,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, size: Swift.UInt64) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("size", size)
         }
         /// `filename`: `str`, since QEMU 2.12.
         public var filename: Swift.String? {
@@ -6876,9 +6876,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsGluster).
     public struct BlockdevCreateOptionsGluster: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6886,8 +6886,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsGluster`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsGluster? {
@@ -6911,9 +6911,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsLUKS).
     public struct BlockdevCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6921,7 +6921,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
@@ -6985,9 +6985,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsNfs).
     public struct BlockdevCreateOptionsNfs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -6995,8 +6995,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsNfs`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsNfs? {
@@ -7015,9 +7015,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsParallels` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsParallels).
     public struct BlockdevCreateOptionsParallels: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsParallels", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsParallels", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7025,8 +7025,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7050,9 +7050,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow).
     public struct BlockdevCreateOptionsQcow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7060,8 +7060,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7090,15 +7090,15 @@ extension QAPI {
     /// See [`BlockdevQcow2Version` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2Version).
     public struct BlockdevQcow2Version: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Version", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2Version", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `v2`.
-        public static let v2 = BlockdevQcow2Version(rawValue: "v2")
+        public static var v2: BlockdevQcow2Version { BlockdevQcow2Version(rawValue: "v2") }
         /// `v3`.
-        public static let v3 = BlockdevQcow2Version(rawValue: "v3")
+        public static var v3: BlockdevQcow2Version { BlockdevQcow2Version(rawValue: "v3") }
     }
 
     /// `Qcow2CompressionType`: a QAPI enumeration of the `block-core` module, since QEMU 5.1.
@@ -7106,15 +7106,15 @@ extension QAPI {
     /// See [`Qcow2CompressionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2CompressionType).
     public struct Qcow2CompressionType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2CompressionType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2CompressionType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `zlib`.
-        public static let zlib = Qcow2CompressionType(rawValue: "zlib")
+        public static var zlib: Qcow2CompressionType { Qcow2CompressionType(rawValue: "zlib") }
         /// `zstd`.
-        public static let zstd = Qcow2CompressionType(rawValue: "zstd")
+        public static var zstd: Qcow2CompressionType { Qcow2CompressionType(rawValue: "zstd") }
     }
 
     /// `BlockdevCreateOptionsQcow2`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7122,9 +7122,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow2).
     public struct BlockdevCreateOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7132,8 +7132,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7212,9 +7212,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQed).
     public struct BlockdevCreateOptionsQed: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQed", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQed", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7222,8 +7222,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7262,9 +7262,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsRbd).
     public struct BlockdevCreateOptionsRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7272,8 +7272,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsRbd`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsRbd? {
@@ -7302,21 +7302,21 @@ extension QAPI {
     /// See [`BlockdevVmdkSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkSubformat).
     public struct BlockdevVmdkSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkSubformat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVmdkSubformat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `monolithicSparse`.
-        public static let monolithicSparse = BlockdevVmdkSubformat(rawValue: "monolithicSparse")
+        public static var monolithicSparse: BlockdevVmdkSubformat { BlockdevVmdkSubformat(rawValue: "monolithicSparse") }
         /// `monolithicFlat`.
-        public static let monolithicFlat = BlockdevVmdkSubformat(rawValue: "monolithicFlat")
+        public static var monolithicFlat: BlockdevVmdkSubformat { BlockdevVmdkSubformat(rawValue: "monolithicFlat") }
         /// `twoGbMaxExtentSparse`.
-        public static let twoGbMaxExtentSparse = BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse")
+        public static var twoGbMaxExtentSparse: BlockdevVmdkSubformat { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse") }
         /// `twoGbMaxExtentFlat`.
-        public static let twoGbMaxExtentFlat = BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat")
+        public static var twoGbMaxExtentFlat: BlockdevVmdkSubformat { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat") }
         /// `streamOptimized`.
-        public static let streamOptimized = BlockdevVmdkSubformat(rawValue: "streamOptimized")
+        public static var streamOptimized: BlockdevVmdkSubformat { BlockdevVmdkSubformat(rawValue: "streamOptimized") }
     }
 
     /// `BlockdevVmdkAdapterType`: a QAPI enumeration of the `block-core` module, since QEMU 4.0.
@@ -7324,19 +7324,19 @@ extension QAPI {
     /// See [`BlockdevVmdkAdapterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkAdapterType).
     public struct BlockdevVmdkAdapterType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkAdapterType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVmdkAdapterType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static let ide = BlockdevVmdkAdapterType(rawValue: "ide")
+        public static var ide: BlockdevVmdkAdapterType { BlockdevVmdkAdapterType(rawValue: "ide") }
         /// `buslogic`.
-        public static let buslogic = BlockdevVmdkAdapterType(rawValue: "buslogic")
+        public static var buslogic: BlockdevVmdkAdapterType { BlockdevVmdkAdapterType(rawValue: "buslogic") }
         /// `lsilogic`.
-        public static let lsilogic = BlockdevVmdkAdapterType(rawValue: "lsilogic")
+        public static var lsilogic: BlockdevVmdkAdapterType { BlockdevVmdkAdapterType(rawValue: "lsilogic") }
         /// `legacyESX`.
-        public static let legacyESX = BlockdevVmdkAdapterType(rawValue: "legacyESX")
+        public static var legacyESX: BlockdevVmdkAdapterType { BlockdevVmdkAdapterType(rawValue: "legacyESX") }
     }
 
     /// `BlockdevCreateOptionsVmdk`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -7344,9 +7344,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVmdk).
     public struct BlockdevCreateOptionsVmdk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVmdk", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVmdk", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7354,8 +7354,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 4.0.
         public var file: QAPI.BlockdevRef? {
@@ -7409,9 +7409,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSsh).
     public struct BlockdevCreateOptionsSSH: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7419,8 +7419,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSsh`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsSSH? {
@@ -7439,9 +7439,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVdi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVdi).
     public struct BlockdevCreateOptionsVdi: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVdi", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVdi", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7449,8 +7449,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7474,15 +7474,15 @@ extension QAPI {
     /// See [`BlockdevVhdxSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVhdxSubformat).
     public struct BlockdevVhdxSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVhdxSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVhdxSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static let dynamic = BlockdevVhdxSubformat(rawValue: "dynamic")
+        public static var dynamic: BlockdevVhdxSubformat { BlockdevVhdxSubformat(rawValue: "dynamic") }
         /// `fixed`.
-        public static let fixed = BlockdevVhdxSubformat(rawValue: "fixed")
+        public static var fixed: BlockdevVhdxSubformat { BlockdevVhdxSubformat(rawValue: "fixed") }
     }
 
     /// `BlockdevCreateOptionsVhdx`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7490,9 +7490,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVhdx` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVhdx).
     public struct BlockdevCreateOptionsVhdx: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVhdx", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVhdx", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7500,8 +7500,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7540,15 +7540,15 @@ extension QAPI {
     /// See [`BlockdevVpcSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVpcSubformat).
     public struct BlockdevVpcSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVpcSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVpcSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static let dynamic = BlockdevVpcSubformat(rawValue: "dynamic")
+        public static var dynamic: BlockdevVpcSubformat { BlockdevVpcSubformat(rawValue: "dynamic") }
         /// `fixed`.
-        public static let fixed = BlockdevVpcSubformat(rawValue: "fixed")
+        public static var fixed: BlockdevVpcSubformat { BlockdevVpcSubformat(rawValue: "fixed") }
     }
 
     /// `BlockdevCreateOptionsVpc`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7556,9 +7556,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVpc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVpc).
     public struct BlockdevCreateOptionsVpc: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVpc", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVpc", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7566,8 +7566,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
@@ -7598,9 +7598,9 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["driver"]
+        public static var requiredMembers: [Swift.String] { ["driver"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7608,7 +7608,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.12.
         public var driver: QAPI.BlockdevDriver? {
@@ -7807,9 +7807,9 @@ extension QAPI {
     /// See [`BlockdevAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsLUKS).
     public struct BlockdevAmendOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7817,7 +7817,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
             self.json = [:]
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
@@ -7856,9 +7856,9 @@ extension QAPI {
     /// See [`BlockdevAmendOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsQcow2).
     public struct BlockdevAmendOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsQcow2", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptionsQcow2", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7881,9 +7881,9 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevAmendOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -7891,7 +7891,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 5.1.
         public var driver: QAPI.BlockdevDriver? {
@@ -7940,17 +7940,17 @@ extension QAPI {
     /// See [`BlockErrorAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockErrorAction).
     public struct BlockErrorAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockErrorAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockErrorAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = BlockErrorAction(rawValue: "ignore")
+        public static var ignore: BlockErrorAction { BlockErrorAction(rawValue: "ignore") }
         /// `report`.
-        public static let report = BlockErrorAction(rawValue: "report")
+        public static var report: BlockErrorAction { BlockErrorAction(rawValue: "report") }
         /// `stop`.
-        public static let stop = BlockErrorAction(rawValue: "stop")
+        public static var stop: BlockErrorAction { BlockErrorAction(rawValue: "stop") }
     }
 
     /// `PreallocMode`: a QAPI enumeration of the `block-core` module, since QEMU 2.2.
@@ -7958,19 +7958,19 @@ extension QAPI {
     /// See [`PreallocMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.PreallocMode).
     public struct PreallocMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PreallocMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PreallocMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = PreallocMode(rawValue: "off")
+        public static var off: PreallocMode { PreallocMode(rawValue: "off") }
         /// `metadata`.
-        public static let metadata = PreallocMode(rawValue: "metadata")
+        public static var metadata: PreallocMode { PreallocMode(rawValue: "metadata") }
         /// `falloc`.
-        public static let falloc = PreallocMode(rawValue: "falloc")
+        public static var falloc: PreallocMode { PreallocMode(rawValue: "falloc") }
         /// `full`.
-        public static let full = PreallocMode(rawValue: "full")
+        public static var full: PreallocMode { PreallocMode(rawValue: "full") }
     }
 
     /// `QuorumOpType`: a QAPI enumeration of the `block-core` module, since QEMU 2.6.
@@ -7978,17 +7978,17 @@ extension QAPI {
     /// See [`QuorumOpType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumOpType).
     public struct QuorumOpType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumOpType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QuorumOpType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static let read = QuorumOpType(rawValue: "read")
+        public static var read: QuorumOpType { QuorumOpType(rawValue: "read") }
         /// `write`.
-        public static let write = QuorumOpType(rawValue: "write")
+        public static var write: QuorumOpType { QuorumOpType(rawValue: "write") }
         /// `flush`.
-        public static let flush = QuorumOpType(rawValue: "flush")
+        public static var flush: QuorumOpType { QuorumOpType(rawValue: "flush") }
     }
 
     /// `BlockdevSnapshotInternal`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -7996,9 +7996,9 @@ extension QAPI {
     /// See [`BlockdevSnapshotInternal` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotInternal).
     public struct BlockdevSnapshotInternal: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotInternal", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotInternal", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "name"]
+        public static var requiredMembers: [Swift.String] { ["device", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8006,8 +8006,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("name", name)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
@@ -8026,9 +8026,9 @@ extension QAPI {
     /// See [`DummyBlockCoreForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DummyBlockCoreForceArrays).
     public struct DummyBlockCoreForceArrays: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DummyBlockCoreForceArrays", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyBlockCoreForceArrays", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8036,7 +8036,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
             self.json = [:]
-            json["unused-block-graph-info"] = unusedBlockGraphInfo.qapiJSON
+            json.setQAPIMember("unused-block-graph-info", unusedBlockGraphInfo)
         }
         /// `unused-block-graph-info`: `[BlockGraphInfo]`, since QEMU 8.0.
         public var unusedBlockGraphInfo: [QAPI.BlockGraphInfo]? {
@@ -8052,21 +8052,21 @@ extension QAPI {
     /// See [`DirtyBitmapStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.DirtyBitmapStatus).
     public struct DirtyBitmapStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static let active = DirtyBitmapStatus(rawValue: "active")
+        public static var active: DirtyBitmapStatus { DirtyBitmapStatus(rawValue: "active") }
         /// `disabled`.
-        public static let disabled = DirtyBitmapStatus(rawValue: "disabled")
+        public static var disabled: DirtyBitmapStatus { DirtyBitmapStatus(rawValue: "disabled") }
         /// `frozen`.
-        public static let frozen = DirtyBitmapStatus(rawValue: "frozen")
+        public static var frozen: DirtyBitmapStatus { DirtyBitmapStatus(rawValue: "frozen") }
         /// `locked`.
-        public static let locked = DirtyBitmapStatus(rawValue: "locked")
+        public static var locked: DirtyBitmapStatus { DirtyBitmapStatus(rawValue: "locked") }
         /// `inconsistent`.
-        public static let inconsistent = DirtyBitmapStatus(rawValue: "inconsistent")
+        public static var inconsistent: DirtyBitmapStatus { DirtyBitmapStatus(rawValue: "inconsistent") }
     }
 
     /// `BlockDirtyBitmapMergeSource`: a QAPI alternate of the `block-core` module, since QEMU 4.1.
@@ -8076,7 +8076,7 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMergeSource` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapMergeSource).
     public struct BlockDirtyBitmapMergeSource: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -8098,9 +8098,9 @@ extension QAPI {
     /// See [`BlockdevOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSheepdog).
     public struct BlockdevOptionsSheepdog: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "vdi"]
+        public static var requiredMembers: [Swift.String] { ["server", "vdi"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8108,8 +8108,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(server: QAPI.SocketAddress, vdi: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["vdi"] = vdi.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("vdi", vdi)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
         public var server: QAPI.SocketAddress? {
@@ -8140,15 +8140,15 @@ extension QAPI {
     /// See [`SheepdogRedundancyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SheepdogRedundancyType).
     public struct SheepdogRedundancyType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `full`.
-        public static let full = SheepdogRedundancyType(rawValue: "full")
+        public static var full: SheepdogRedundancyType { SheepdogRedundancyType(rawValue: "full") }
         /// `erasure-coded`.
-        public static let erasureCoded = SheepdogRedundancyType(rawValue: "erasure-coded")
+        public static var erasureCoded: SheepdogRedundancyType { SheepdogRedundancyType(rawValue: "erasure-coded") }
     }
 
     /// `SheepdogRedundancyFull`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -8158,9 +8158,9 @@ extension QAPI {
     /// See [`SheepdogRedundancyFull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyFull).
     public struct SheepdogRedundancyFull: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["copies"]
+        public static var requiredMembers: [Swift.String] { ["copies"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8168,7 +8168,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(copies: Swift.Int) {
             self.json = [:]
-            json["copies"] = copies.qapiJSON
+            json.setQAPIMember("copies", copies)
         }
         /// `copies`: `int`, since QEMU 2.12.
         public var copies: Swift.Int? {
@@ -8184,9 +8184,9 @@ extension QAPI {
     /// See [`SheepdogRedundancyErasureCoded` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyErasureCoded).
     public struct SheepdogRedundancyErasureCoded: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data-strips", "parity-strips"]
+        public static var requiredMembers: [Swift.String] { ["data-strips", "parity-strips"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8194,8 +8194,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
             self.json = [:]
-            json["data-strips"] = dataStrips.qapiJSON
-            json["parity-strips"] = parityStrips.qapiJSON
+            json.setQAPIMember("data-strips", dataStrips)
+            json.setQAPIMember("parity-strips", parityStrips)
         }
         /// `data-strips`: `int`, since QEMU 2.12.
         public var dataStrips: Swift.Int? {
@@ -8218,9 +8218,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SheepdogRedundancy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8228,7 +8228,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.SheepdogRedundancyType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SheepdogRedundancyType`, since QEMU 2.12.
         public var type: QAPI.SheepdogRedundancyType? {
@@ -8259,9 +8259,9 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSheepdog).
     public struct BlockdevCreateOptionsSheepdog: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -8269,8 +8269,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSheepdog`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsSheepdog? {
@@ -8311,9 +8311,9 @@ extension QAPI {
     /// Reply: `[BlockInfo]`.
     public struct QueryBlock: QAPICommand {
         /// The wire name.
-        public static let name = "query-block"
+        public static var name: Swift.String { "query-block" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockInfo]
         /// The arguments as they go on the wire.
@@ -8324,6 +8324,11 @@ extension QAPI {
         public init() {
             self.arguments = [:]
         }
+        /// `flat`: `bool`, optional, since QEMU 11.1.
+        public var flat: Swift.Bool? {
+            get { arguments.qapiMember("flat") }
+            set { arguments.setQAPIMember("flat", newValue) }
+        }
     }
 
     /// `query-blockstats`: a QAPI command of the `block-core` module, since QEMU 0.14.
@@ -8333,9 +8338,9 @@ extension QAPI {
     /// Reply: `[BlockStats]`.
     public struct QueryBlockstats: QAPICommand {
         /// The wire name.
-        public static let name = "query-blockstats"
+        public static var name: Swift.String { "query-blockstats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-blockstats", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-blockstats", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockStats]
         /// The arguments as they go on the wire.
@@ -8360,9 +8365,9 @@ extension QAPI {
     /// Reply: `[BlockJobInfo]`.
     public struct QueryBlockJobs: QAPICommand {
         /// The wire name.
-        public static let name = "query-block-jobs"
+        public static var name: Swift.String { "query-block-jobs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-jobs", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block-jobs", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockJobInfo]
         /// The arguments as they go on the wire.
@@ -8382,9 +8387,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockResize: QAPICommand {
         /// The wire name.
-        public static let name = "block_resize"
+        public static var name: Swift.String { "block_resize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_resize", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_resize", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8394,7 +8399,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.Int) {
             self.arguments = [:]
-            arguments["size"] = size.qapiJSON
+            arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         public var device: Swift.String? {
@@ -8420,9 +8425,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotSyncCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-sync"
+        public static var name: Swift.String { "blockdev-snapshot-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-sync", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-sync", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8432,7 +8437,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(snapshotFile: Swift.String) {
             self.arguments = [:]
-            arguments["snapshot-file"] = snapshotFile.qapiJSON
+            arguments.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
@@ -8475,9 +8480,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot"
+        public static var name: Swift.String { "blockdev-snapshot" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: ["allow-write-only-overlay"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: ["allow-write-only-overlay"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8487,8 +8492,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, overlay: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["overlay"] = overlay.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
         public var node: Swift.String? {
@@ -8509,9 +8514,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChangeBackingFile: QAPICommand {
         /// The wire name.
-        public static let name = "change-backing-file"
+        public static var name: Swift.String { "change-backing-file" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "change-backing-file", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change-backing-file", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8521,9 +8526,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["image-node-name"] = imageNodeName.qapiJSON
-            arguments["backing-file"] = backingFile.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("image-node-name", imageNodeName)
+            arguments.setQAPIMember("backing-file", backingFile)
         }
         /// `device`: `str`, since QEMU 2.1.
         public var device: Swift.String? {
@@ -8549,9 +8554,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockCommit: QAPICommand {
         /// The wire name.
-        public static let name = "block-commit"
+        public static var name: Swift.String { "block-commit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-commit", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-commit", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8561,7 +8566,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -8642,9 +8647,9 @@ extension QAPI {
     @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
     public struct DriveBackupCommand: QAPICommand {
         /// The wire name.
-        public static let name = "drive-backup"
+        public static var name: Swift.String { "drive-backup" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "drive-backup", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "drive-backup", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8654,9 +8659,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["sync"] = sync.qapiJSON
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("sync", sync)
+            arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -8752,9 +8757,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevBackupCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-backup"
+        public static var name: Swift.String { "blockdev-backup" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-backup", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-backup", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8764,9 +8769,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["sync"] = sync.qapiJSON
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("sync", sync)
+            arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -8852,9 +8857,9 @@ extension QAPI {
     /// Reply: `[BlockDeviceInfo]`.
     public struct QueryNamedBlockNodes: QAPICommand {
         /// The wire name.
-        public static let name = "query-named-block-nodes"
+        public static var name: Swift.String { "query-named-block-nodes" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-named-block-nodes", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-named-block-nodes", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockDeviceInfo]
         /// The arguments as they go on the wire.
@@ -8881,9 +8886,9 @@ extension QAPI {
     /// Reply: `XDbgBlockGraph`.
     public struct XDebugQueryBlockGraph: QAPICommand {
         /// The wire name.
-        public static let name = "x-debug-query-block-graph"
+        public static var name: Swift.String { "x-debug-query-block-graph" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-query-block-graph", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-debug-query-block-graph", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.XDbgBlockGraph
         /// The arguments as they go on the wire.
@@ -8903,9 +8908,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DriveMirrorCommand: QAPICommand {
         /// The wire name.
-        public static let name = "drive-mirror"
+        public static var name: Swift.String { "drive-mirror" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "drive-mirror", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "drive-mirror", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8915,9 +8920,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["sync"] = sync.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -9013,9 +9018,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapAddCommand: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-add"
+        public static var name: Swift.String { "block-dirty-bitmap-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-add", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-add", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9025,8 +9030,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9062,9 +9067,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapRemove: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-remove"
+        public static var name: Swift.String { "block-dirty-bitmap-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-remove", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-remove", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9074,8 +9079,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9096,9 +9101,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapClear: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-clear"
+        public static var name: Swift.String { "block-dirty-bitmap-clear" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-clear", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-clear", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9108,8 +9113,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9130,9 +9135,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapEnable: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-enable"
+        public static var name: Swift.String { "block-dirty-bitmap-enable" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-enable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-enable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9142,8 +9147,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9164,9 +9169,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapDisable: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-disable"
+        public static var name: Swift.String { "block-dirty-bitmap-disable" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-disable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-disable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9176,8 +9181,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9198,9 +9203,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapMergeCommand: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-merge"
+        public static var name: Swift.String { "block-dirty-bitmap-merge" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-merge", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-merge", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9210,9 +9215,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["bitmaps"] = bitmaps.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
         public var node: Swift.String? {
@@ -9240,9 +9245,9 @@ extension QAPI {
     /// Reply: `BlockDirtyBitmapSha256`.
     public struct XDebugBlockDirtyBitmapSha256: QAPICommand {
         /// The wire name.
-        public static let name = "x-debug-block-dirty-bitmap-sha256"
+        public static var name: Swift.String { "x-debug-block-dirty-bitmap-sha256" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-block-dirty-bitmap-sha256", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-debug-block-dirty-bitmap-sha256", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.BlockDirtyBitmapSha256
         /// The arguments as they go on the wire.
@@ -9252,8 +9257,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
@@ -9274,9 +9279,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevMirror: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-mirror"
+        public static var name: Swift.String { "blockdev-mirror" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-mirror", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-mirror", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9286,9 +9291,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["sync"] = sync.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -9360,6 +9365,11 @@ extension QAPI {
             get { arguments.qapiMember("auto-dismiss") }
             set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
+        /// `target-is-zero`: `bool`, optional, since QEMU 11.1.
+        public var targetIsZero: Swift.Bool? {
+            get { arguments.qapiMember("target-is-zero") }
+            set { arguments.setQAPIMember("target-is-zero", newValue) }
+        }
     }
 
     /// `block-stream`: a QAPI command of the `block-core` module, since QEMU 1.1.
@@ -9369,9 +9379,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockStream: QAPICommand {
         /// The wire name.
-        public static let name = "block-stream"
+        public static var name: Swift.String { "block-stream" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-stream", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-stream", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9381,7 +9391,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
@@ -9452,9 +9462,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobSetSpeed: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-set-speed"
+        public static var name: Swift.String { "block-job-set-speed" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-set-speed", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-set-speed", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9464,8 +9474,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, speed: Swift.Int) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["speed"] = speed.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("speed", speed)
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
@@ -9486,9 +9496,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobCancel: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-cancel"
+        public static var name: Swift.String { "block-job-cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-cancel", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-cancel", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9498,7 +9508,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
@@ -9519,9 +9529,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobPause: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-pause"
+        public static var name: Swift.String { "block-job-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-pause", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-pause", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9531,7 +9541,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
@@ -9547,9 +9557,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobResume: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-resume"
+        public static var name: Swift.String { "block-job-resume" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-resume", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-resume", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9559,7 +9569,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
@@ -9575,9 +9585,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobComplete: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-complete"
+        public static var name: Swift.String { "block-job-complete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-complete", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-complete", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9587,7 +9597,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
@@ -9603,9 +9613,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobDismiss: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-dismiss"
+        public static var name: Swift.String { "block-job-dismiss" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-dismiss", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-dismiss", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9615,7 +9625,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
@@ -9631,9 +9641,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobFinalize: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-finalize"
+        public static var name: Swift.String { "block-job-finalize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-finalize", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-finalize", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9643,7 +9653,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
@@ -9659,9 +9669,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobChange: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-change"
+        public static var name: Swift.String { "block-job-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-change", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-change", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9671,8 +9681,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.JobType) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
         public var id: Swift.String? {
@@ -9698,9 +9708,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-add"
+        public static var name: Swift.String { "blockdev-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-add", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-add", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9710,7 +9720,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.arguments = [:]
-            arguments["driver"] = driver.qapiJSON
+            arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
@@ -10291,9 +10301,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevReopen: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-reopen"
+        public static var name: Swift.String { "blockdev-reopen" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-reopen", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-reopen", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10303,7 +10313,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(options: [QAPI.BlockdevOptions]) {
             self.arguments = [:]
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("options", options)
         }
         /// `options`: `[BlockdevOptions]`, since QEMU 6.1.
         public var options: [QAPI.BlockdevOptions]? {
@@ -10319,9 +10329,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevDel: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-del"
+        public static var name: Swift.String { "blockdev-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-del", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-del", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10331,7 +10341,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 2.9.
         public var nodeName: Swift.String? {
@@ -10347,9 +10357,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSetActive: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-set-active"
+        public static var name: Swift.String { "blockdev-set-active" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-set-active", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-set-active", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10359,7 +10369,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(active: Swift.Bool) {
             self.arguments = [:]
-            arguments["active"] = active.qapiJSON
+            arguments.setQAPIMember("active", active)
         }
         /// `node-name`: `str`, optional, since QEMU 10.0.
         public var nodeName: Swift.String? {
@@ -10380,9 +10390,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevCreate: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-create"
+        public static var name: Swift.String { "blockdev-create" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-create", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-create", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10392,8 +10402,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 3.0.
         public var jobID: Swift.String? {
@@ -10416,9 +10426,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevAmend: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-amend"
+        public static var name: Swift.String { "x-blockdev-amend" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-amend", kind: .command, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-amend", kind: .command, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10428,9 +10438,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 5.1.
         public var jobID: Swift.String? {
@@ -10461,9 +10471,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockSetWriteThreshold: QAPICommand {
         /// The wire name.
-        public static let name = "block-set-write-threshold"
+        public static var name: Swift.String { "block-set-write-threshold" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-set-write-threshold", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-set-write-threshold", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10473,8 +10483,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["write-threshold"] = writeThreshold.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("write-threshold", writeThreshold)
         }
         /// `node-name`: `str`, since QEMU 2.3.
         public var nodeName: Swift.String? {
@@ -10497,9 +10507,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevChange: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-change"
+        public static var name: Swift.String { "x-blockdev-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-change", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-change", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10509,7 +10519,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(parent: Swift.String) {
             self.arguments = [:]
-            arguments["parent"] = parent.qapiJSON
+            arguments.setQAPIMember("parent", parent)
         }
         /// `parent`: `str`, since QEMU 2.7.
         public var parent: Swift.String? {
@@ -10537,9 +10547,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevSetIothread: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-set-iothread"
+        public static var name: Swift.String { "x-blockdev-set-iothread" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-set-iothread", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-set-iothread", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10549,8 +10559,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["iothread"] = iothread.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("iothread", iothread)
         }
         /// `node-name`: `str`, since QEMU 2.12.
         public var nodeName: Swift.String? {
@@ -10576,9 +10586,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotInternalSync: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-internal-sync"
+        public static var name: Swift.String { "blockdev-snapshot-internal-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10588,8 +10598,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
@@ -10610,9 +10620,9 @@ extension QAPI {
     /// Reply: `SnapshotInfo`.
     public struct BlockdevSnapshotDeleteInternalSync: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-delete-internal-sync"
+        public static var name: Swift.String { "blockdev-snapshot-delete-internal-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-delete-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-delete-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SnapshotInfo
         /// The arguments as they go on the wire.
@@ -10622,7 +10632,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
@@ -10650,9 +10660,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockPasswd: QAPICommand {
         /// The wire name.
-        public static let name = "block_passwd"
+        public static var name: Swift.String { "block_passwd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10662,7 +10672,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(password: Swift.String) {
             self.arguments = [:]
-            arguments["password"] = password.qapiJSON
+            arguments.setQAPIMember("password", password)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
@@ -10690,9 +10700,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevReopen: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-reopen"
+        public static var name: Swift.String { "x-blockdev-reopen" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10702,7 +10712,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(driver: QAPI.BlockdevDriver) {
             self.arguments = [:]
-            arguments["driver"] = driver.qapiJSON
+            arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
@@ -11281,11 +11291,11 @@ extension QAPI {
     /// See [`BLOCK_IMAGE_CORRUPTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IMAGE_CORRUPTED).
     public struct BlockImageCorruptedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_IMAGE_CORRUPTED"
+        public static var name: Swift.String { "BLOCK_IMAGE_CORRUPTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "msg", "fatal"]
+        public static var requiredMembers: [Swift.String] { ["device", "msg", "fatal"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11327,11 +11337,11 @@ extension QAPI {
     /// See [`BLOCK_IO_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IO_ERROR).
     public struct BlockIOErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_IO_ERROR"
+        public static var name: Swift.String { "BLOCK_IO_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "operation", "action", "reason"]
+        public static var requiredMembers: [Swift.String] { ["device", "operation", "action", "reason"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11378,11 +11388,11 @@ extension QAPI {
     /// See [`BLOCK_JOB_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_COMPLETED).
     public struct BlockJobCompletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_COMPLETED"
+        public static var name: Swift.String { "BLOCK_JOB_COMPLETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11424,11 +11434,11 @@ extension QAPI {
     /// See [`BLOCK_JOB_CANCELLED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_CANCELLED).
     public struct BlockJobCancelledEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_CANCELLED"
+        public static var name: Swift.String { "BLOCK_JOB_CANCELLED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11465,11 +11475,11 @@ extension QAPI {
     /// See [`BLOCK_JOB_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_ERROR).
     public struct BlockJobErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_ERROR"
+        public static var name: Swift.String { "BLOCK_JOB_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "operation", "action"]
+        public static var requiredMembers: [Swift.String] { ["device", "operation", "action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11496,11 +11506,11 @@ extension QAPI {
     /// See [`BLOCK_JOB_READY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_READY).
     public struct BlockJobReadyEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_READY"
+        public static var name: Swift.String { "BLOCK_JOB_READY" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11537,11 +11547,11 @@ extension QAPI {
     /// See [`BLOCK_JOB_PENDING` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_PENDING).
     public struct BlockJobPendingEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_PENDING"
+        public static var name: Swift.String { "BLOCK_JOB_PENDING" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "id"]
+        public static var requiredMembers: [Swift.String] { ["type", "id"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11563,11 +11573,11 @@ extension QAPI {
     /// See [`BLOCK_WRITE_THRESHOLD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_WRITE_THRESHOLD).
     public struct BlockWriteThresholdEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_WRITE_THRESHOLD"
+        public static var name: Swift.String { "BLOCK_WRITE_THRESHOLD" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node-name", "amount-exceeded", "write-threshold"]
+        public static var requiredMembers: [Swift.String] { ["node-name", "amount-exceeded", "write-threshold"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11594,11 +11604,11 @@ extension QAPI {
     /// See [`QUORUM_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_FAILURE).
     public struct QuorumFailureEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "QUORUM_FAILURE"
+        public static var name: Swift.String { "QUORUM_FAILURE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["reference", "sector-num", "sectors-count"]
+        public static var requiredMembers: [Swift.String] { ["reference", "sector-num", "sectors-count"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -11625,11 +11635,11 @@ extension QAPI {
     /// See [`QUORUM_REPORT_BAD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_REPORT_BAD).
     public struct QuorumReportBadEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "QUORUM_REPORT_BAD"
+        public static var name: Swift.String { "QUORUM_REPORT_BAD" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "node-name", "sector-num", "sectors-count"]
+        public static var requiredMembers: [Swift.String] { ["type", "node-name", "sector-num", "sectors-count"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

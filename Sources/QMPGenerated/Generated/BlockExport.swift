@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`NbdServerOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsBase).
     public struct NBDServerOptionsBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -48,9 +48,9 @@ extension QAPI {
     /// See [`NbdServerOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptions).
     public struct NBDServerOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -58,7 +58,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
@@ -92,9 +92,9 @@ extension QAPI {
     /// See [`NbdServerOptionsLegacy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsLegacy).
     public struct NBDServerOptionsLegacy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["addr"]
+        public static var requiredMembers: [Swift.String] { ["addr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -102,7 +102,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
@@ -136,9 +136,9 @@ extension QAPI {
     /// See [`BlockExportOptionsNbdBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbdBase).
     public struct BlockExportOptionsNBDBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -164,9 +164,9 @@ extension QAPI {
     /// See [`BlockExportOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbd).
     public struct BlockExportOptionsNBD: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -202,9 +202,9 @@ extension QAPI {
     /// See [`BlockExportOptionsVhostUserBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVhostUserBlk).
     public struct BlockExportOptionsVhostUserBlk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -212,7 +212,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
@@ -236,17 +236,17 @@ extension QAPI {
     /// See [`FuseExportAllowOther` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.FuseExportAllowOther).
     public struct FuseExportAllowOther: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = FuseExportAllowOther(rawValue: "off")
+        public static var off: FuseExportAllowOther { FuseExportAllowOther(rawValue: "off") }
         /// `on`.
-        public static let on = FuseExportAllowOther(rawValue: "on")
+        public static var on: FuseExportAllowOther { FuseExportAllowOther(rawValue: "on") }
         /// `auto`.
-        public static let auto = FuseExportAllowOther(rawValue: "auto")
+        public static var auto: FuseExportAllowOther { FuseExportAllowOther(rawValue: "auto") }
     }
 
     /// `BlockExportOptionsFuse`: a QAPI struct of the `block-export` module, since QEMU 6.0.
@@ -254,9 +254,9 @@ extension QAPI {
     /// See [`BlockExportOptionsFuse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsFuse).
     public struct BlockExportOptionsFuse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -264,7 +264,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(mountpoint: Swift.String) {
             self.json = [:]
-            json["mountpoint"] = mountpoint.qapiJSON
+            json.setQAPIMember("mountpoint", mountpoint)
         }
         /// `mountpoint`: `str`, since QEMU 6.0.
         public var mountpoint: Swift.String? {
@@ -288,9 +288,9 @@ extension QAPI {
     /// See [`BlockExportOptionsVduseBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVduseBlk).
     public struct BlockExportOptionsVduseBlk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -298,7 +298,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
@@ -332,9 +332,9 @@ extension QAPI {
     /// See [`NbdServerAddOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerAddOptions).
     public struct NBDServerAddOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -342,7 +342,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
@@ -376,15 +376,15 @@ extension QAPI {
     /// See [`BlockExportRemoveMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportRemoveMode).
     public struct BlockExportRemoveMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `safe`.
-        public static let safe = BlockExportRemoveMode(rawValue: "safe")
+        public static var safe: BlockExportRemoveMode { BlockExportRemoveMode(rawValue: "safe") }
         /// `hard`.
-        public static let hard = BlockExportRemoveMode(rawValue: "hard")
+        public static var hard: BlockExportRemoveMode { BlockExportRemoveMode(rawValue: "hard") }
     }
 
     /// `BlockExportType`: a QAPI enumeration of the `block-export` module, since QEMU 4.2.
@@ -392,19 +392,19 @@ extension QAPI {
     /// See [`BlockExportType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportType).
     public struct BlockExportType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `nbd`.
-        public static let nbd = BlockExportType(rawValue: "nbd")
+        public static var nbd: BlockExportType { BlockExportType(rawValue: "nbd") }
         /// `vhost-user-blk`.
-        public static let vhostUserBlk = BlockExportType(rawValue: "vhost-user-blk")
+        public static var vhostUserBlk: BlockExportType { BlockExportType(rawValue: "vhost-user-blk") }
         /// `fuse`.
-        public static let fuse = BlockExportType(rawValue: "fuse")
+        public static var fuse: BlockExportType { BlockExportType(rawValue: "fuse") }
         /// `vduse-blk`.
-        public static let vduseBlk = BlockExportType(rawValue: "vduse-blk")
+        public static var vduseBlk: BlockExportType { BlockExportType(rawValue: "vduse-blk") }
     }
 
     /// `BlockExportOptions`: a QAPI union of the `block-export` module, since QEMU 4.2.
@@ -414,9 +414,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockExportOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -424,9 +424,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["id"] = id.qapiJSON
-            json["node-name"] = nodeName.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
@@ -535,9 +535,9 @@ extension QAPI {
     /// See [`BlockExportInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportInfo).
     public struct BlockExportInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -545,10 +545,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["node-name"] = nodeName.qapiJSON
-            json["shutting-down"] = shuttingDown.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("node-name", nodeName)
+            json.setQAPIMember("shutting-down", shuttingDown)
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
@@ -579,9 +579,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NBDServerStart: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-start"
+        public static var name: Swift.String { "nbd-server-start" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -591,7 +591,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddressLegacy) {
             self.arguments = [:]
-            arguments["addr"] = addr.qapiJSON
+            arguments.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
@@ -630,9 +630,9 @@ extension QAPI {
     @available(*, deprecated, message: "'nbd-server-add' is deprecated in QEMU's schema")
     public struct NBDServerAdd: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-add"
+        public static var name: Swift.String { "nbd-server-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -642,7 +642,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var nameMember: Swift.String? {
@@ -681,9 +681,9 @@ extension QAPI {
     @available(*, deprecated, message: "'nbd-server-remove' is deprecated in QEMU's schema")
     public struct NBDServerRemove: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-remove"
+        public static var name: Swift.String { "nbd-server-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -693,7 +693,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.12.
         public var nameMember: Swift.String? {
@@ -714,9 +714,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NBDServerStop: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-stop"
+        public static var name: Swift.String { "nbd-server-stop" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -736,9 +736,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockExportAdd: QAPICommand {
         /// The wire name.
-        public static let name = "block-export-add"
+        public static var name: Swift.String { "block-export-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -748,9 +748,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
-            arguments["id"] = id.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
@@ -861,9 +861,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockExportDel: QAPICommand {
         /// The wire name.
-        public static let name = "block-export-del"
+        public static var name: Swift.String { "block-export-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -873,7 +873,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
@@ -894,9 +894,9 @@ extension QAPI {
     /// Reply: `[BlockExportInfo]`.
     public struct QueryBlockExports: QAPICommand {
         /// The wire name.
-        public static let name = "query-block-exports"
+        public static var name: Swift.String { "query-block-exports" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockExportInfo]
         /// The arguments as they go on the wire.
@@ -914,11 +914,11 @@ extension QAPI {
     /// See [`BLOCK_EXPORT_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-export.BLOCK_EXPORT_DELETED).
     public struct BlockExportDeletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_EXPORT_DELETED"
+        public static var name: Swift.String { "BLOCK_EXPORT_DELETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

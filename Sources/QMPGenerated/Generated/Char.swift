@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`ChardevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevInfo).
     public struct ChardevInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["label", "filename", "frontend-open"]
+        public static var requiredMembers: [Swift.String] { ["label", "filename", "frontend-open"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,9 +20,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
             self.json = [:]
-            json["label"] = label.qapiJSON
-            json["filename"] = filename.qapiJSON
-            json["frontend-open"] = frontendOpen.qapiJSON
+            json.setQAPIMember("label", label)
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("frontend-open", frontendOpen)
         }
         /// `label`: `str`, since QEMU 0.14.
         public var label: Swift.String? {
@@ -46,9 +46,9 @@ extension QAPI {
     /// See [`ChardevBackendInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevBackendInfo).
     public struct ChardevBackendInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -56,7 +56,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.0.
         public var name: Swift.String? {
@@ -70,15 +70,15 @@ extension QAPI {
     /// See [`DataFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.DataFormat).
     public struct DataFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `utf8`.
-        public static let utf8 = DataFormat(rawValue: "utf8")
+        public static var utf8: DataFormat { DataFormat(rawValue: "utf8") }
         /// `base64`.
-        public static let base64 = DataFormat(rawValue: "base64")
+        public static var base64: DataFormat { DataFormat(rawValue: "base64") }
     }
 
     /// `ChardevCommon`: a QAPI struct of the `char` module, since QEMU 2.6.
@@ -86,9 +86,9 @@ extension QAPI {
     /// See [`ChardevCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommon).
     public struct ChardevCommon: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -114,9 +114,9 @@ extension QAPI {
     /// See [`ChardevFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFile).
     public struct ChardevFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["out"]
+        public static var requiredMembers: [Swift.String] { ["out"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -124,7 +124,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(out: Swift.String) {
             self.json = [:]
-            json["out"] = out.qapiJSON
+            json.setQAPIMember("out", out)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -158,9 +158,9 @@ extension QAPI {
     /// See [`ChardevHostdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdev).
     public struct ChardevHostdev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device"]
+        public static var requiredMembers: [Swift.String] { ["device"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -168,7 +168,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("device", device)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -192,9 +192,9 @@ extension QAPI {
     /// See [`ChardevSocket` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocket).
     public struct ChardevSocket: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["addr"]
+        public static var requiredMembers: [Swift.String] { ["addr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -202,7 +202,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -277,9 +277,9 @@ extension QAPI {
     /// See [`ChardevUdp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdp).
     public struct ChardevUdp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["remote"]
+        public static var requiredMembers: [Swift.String] { ["remote"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -287,7 +287,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(remote: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["remote"] = remote.qapiJSON
+            json.setQAPIMember("remote", remote)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -316,9 +316,9 @@ extension QAPI {
     /// See [`ChardevMux` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMux).
     public struct ChardevMux: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -326,7 +326,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -350,9 +350,9 @@ extension QAPI {
     /// See [`ChardevHub` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHub).
     public struct ChardevHub: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -360,7 +360,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardevs: [Swift.String]) {
             self.json = [:]
-            json["chardevs"] = chardevs.qapiJSON
+            json.setQAPIMember("chardevs", chardevs)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -384,9 +384,9 @@ extension QAPI {
     /// See [`ChardevStdio` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdio).
     public struct ChardevStdio: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -417,9 +417,9 @@ extension QAPI {
     /// See [`ChardevSpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannel).
     public struct ChardevSpiceChannel: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -427,7 +427,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -451,9 +451,9 @@ extension QAPI {
     /// See [`ChardevSpicePort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePort).
     public struct ChardevSpicePort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["fqdn"]
+        public static var requiredMembers: [Swift.String] { ["fqdn"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -461,7 +461,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(fqdn: Swift.String) {
             self.json = [:]
-            json["fqdn"] = fqdn.qapiJSON
+            json.setQAPIMember("fqdn", fqdn)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -485,9 +485,9 @@ extension QAPI {
     /// See [`ChardevDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBus).
     public struct ChardevDBus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -495,7 +495,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
@@ -519,9 +519,9 @@ extension QAPI {
     /// See [`ChardevVC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVC).
     public struct ChardevVC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -567,9 +567,9 @@ extension QAPI {
     /// See [`ChardevRingbuf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbuf).
     public struct ChardevRingbuf: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -600,9 +600,9 @@ extension QAPI {
     /// See [`ChardevQemuVDAgent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgent).
     public struct ChardevQemuVDAgent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -638,9 +638,9 @@ extension QAPI {
     /// See [`ChardevPty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPty).
     public struct ChardevPty: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -671,58 +671,58 @@ extension QAPI {
     /// See [`ChardevBackendKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.ChardevBackendKind).
     public struct ChardevBackendKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `file`.
-        public static let file = ChardevBackendKind(rawValue: "file")
+        public static var file: ChardevBackendKind { ChardevBackendKind(rawValue: "file") }
         /// `serial`.
-        public static let serial = ChardevBackendKind(rawValue: "serial")
+        public static var serial: ChardevBackendKind { ChardevBackendKind(rawValue: "serial") }
         /// `parallel`.
-        public static let parallel = ChardevBackendKind(rawValue: "parallel")
+        public static var parallel: ChardevBackendKind { ChardevBackendKind(rawValue: "parallel") }
         /// `pipe`.
-        public static let pipe = ChardevBackendKind(rawValue: "pipe")
+        public static var pipe: ChardevBackendKind { ChardevBackendKind(rawValue: "pipe") }
         /// `socket`.
-        public static let socket = ChardevBackendKind(rawValue: "socket")
+        public static var socket: ChardevBackendKind { ChardevBackendKind(rawValue: "socket") }
         /// `udp`.
-        public static let udp = ChardevBackendKind(rawValue: "udp")
+        public static var udp: ChardevBackendKind { ChardevBackendKind(rawValue: "udp") }
         /// `pty`.
-        public static let pty = ChardevBackendKind(rawValue: "pty")
+        public static var pty: ChardevBackendKind { ChardevBackendKind(rawValue: "pty") }
         /// `null`.
-        public static let null = ChardevBackendKind(rawValue: "null")
+        public static var null: ChardevBackendKind { ChardevBackendKind(rawValue: "null") }
         /// `mux`.
-        public static let mux = ChardevBackendKind(rawValue: "mux")
+        public static var mux: ChardevBackendKind { ChardevBackendKind(rawValue: "mux") }
         /// `hub`.
-        public static let hub = ChardevBackendKind(rawValue: "hub")
+        public static var hub: ChardevBackendKind { ChardevBackendKind(rawValue: "hub") }
         /// `msmouse`.
-        public static let msmouse = ChardevBackendKind(rawValue: "msmouse")
+        public static var msmouse: ChardevBackendKind { ChardevBackendKind(rawValue: "msmouse") }
         /// `wctablet`.
-        public static let wctablet = ChardevBackendKind(rawValue: "wctablet")
+        public static var wctablet: ChardevBackendKind { ChardevBackendKind(rawValue: "wctablet") }
         /// `braille`.
-        public static let braille = ChardevBackendKind(rawValue: "braille")
+        public static var braille: ChardevBackendKind { ChardevBackendKind(rawValue: "braille") }
         /// `testdev`.
-        public static let testdev = ChardevBackendKind(rawValue: "testdev")
+        public static var testdev: ChardevBackendKind { ChardevBackendKind(rawValue: "testdev") }
         /// `stdio`.
-        public static let stdio = ChardevBackendKind(rawValue: "stdio")
+        public static var stdio: ChardevBackendKind { ChardevBackendKind(rawValue: "stdio") }
         /// `console`.
-        public static let console = ChardevBackendKind(rawValue: "console")
+        public static var console: ChardevBackendKind { ChardevBackendKind(rawValue: "console") }
         /// `spicevmc`.
-        public static let spicevmc = ChardevBackendKind(rawValue: "spicevmc")
+        public static var spicevmc: ChardevBackendKind { ChardevBackendKind(rawValue: "spicevmc") }
         /// `spiceport`.
-        public static let spiceport = ChardevBackendKind(rawValue: "spiceport")
+        public static var spiceport: ChardevBackendKind { ChardevBackendKind(rawValue: "spiceport") }
         /// `qemu-vdagent`.
-        public static let qemuVdagent = ChardevBackendKind(rawValue: "qemu-vdagent")
+        public static var qemuVdagent: ChardevBackendKind { ChardevBackendKind(rawValue: "qemu-vdagent") }
         /// `dbus`.
-        public static let dbus = ChardevBackendKind(rawValue: "dbus")
+        public static var dbus: ChardevBackendKind { ChardevBackendKind(rawValue: "dbus") }
         /// `vc`.
-        public static let vc = ChardevBackendKind(rawValue: "vc")
+        public static var vc: ChardevBackendKind { ChardevBackendKind(rawValue: "vc") }
         /// `ringbuf`.
-        public static let ringbuf = ChardevBackendKind(rawValue: "ringbuf")
+        public static var ringbuf: ChardevBackendKind { ChardevBackendKind(rawValue: "ringbuf") }
         /// `memory`.
         @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
-        public static let memory = ChardevBackendKind(rawValue: "memory")
+        public static var memory: ChardevBackendKind { ChardevBackendKind(rawValue: "memory") }
     }
 
     /// `ChardevFileWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
@@ -730,9 +730,9 @@ extension QAPI {
     /// See [`ChardevFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFileWrapper).
     public struct ChardevFileWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -740,7 +740,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevFile) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevFile`, since QEMU 1.4.
         public var data: QAPI.ChardevFile? {
@@ -754,9 +754,9 @@ extension QAPI {
     /// See [`ChardevHostdevWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdevWrapper).
     public struct ChardevHostdevWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -764,7 +764,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevHostdev) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHostdev`, since QEMU 1.4.
         public var data: QAPI.ChardevHostdev? {
@@ -778,9 +778,9 @@ extension QAPI {
     /// See [`ChardevSocketWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocketWrapper).
     public struct ChardevSocketWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -788,7 +788,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevSocket) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSocket`, since QEMU 1.4.
         public var data: QAPI.ChardevSocket? {
@@ -802,9 +802,9 @@ extension QAPI {
     /// See [`ChardevUdpWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdpWrapper).
     public struct ChardevUdpWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -812,7 +812,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevUdp) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevUdp`, since QEMU 1.5.
         public var data: QAPI.ChardevUdp? {
@@ -826,9 +826,9 @@ extension QAPI {
     /// See [`ChardevCommonWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommonWrapper).
     public struct ChardevCommonWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -836,7 +836,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevCommon) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevCommon`, since QEMU 2.6.
         public var data: QAPI.ChardevCommon? {
@@ -850,9 +850,9 @@ extension QAPI {
     /// See [`ChardevMuxWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMuxWrapper).
     public struct ChardevMuxWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -860,7 +860,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevMux) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevMux`, since QEMU 1.5.
         public var data: QAPI.ChardevMux? {
@@ -874,9 +874,9 @@ extension QAPI {
     /// See [`ChardevHubWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHubWrapper).
     public struct ChardevHubWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -884,7 +884,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevHub) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHub`, since QEMU 10.0.
         public var data: QAPI.ChardevHub? {
@@ -898,9 +898,9 @@ extension QAPI {
     /// See [`ChardevStdioWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdioWrapper).
     public struct ChardevStdioWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -908,7 +908,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevStdio) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevStdio`, since QEMU 1.5.
         public var data: QAPI.ChardevStdio? {
@@ -922,9 +922,9 @@ extension QAPI {
     /// See [`ChardevSpiceChannelWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannelWrapper).
     public struct ChardevSpiceChannelWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -932,7 +932,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevSpiceChannel) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
         public var data: QAPI.ChardevSpiceChannel? {
@@ -946,9 +946,9 @@ extension QAPI {
     /// See [`ChardevSpicePortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePortWrapper).
     public struct ChardevSpicePortWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -956,7 +956,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevSpicePort) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpicePort`, since QEMU 1.5.
         public var data: QAPI.ChardevSpicePort? {
@@ -970,9 +970,9 @@ extension QAPI {
     /// See [`ChardevQemuVDAgentWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgentWrapper).
     public struct ChardevQemuVDAgentWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -980,7 +980,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevQemuVDAgent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
         public var data: QAPI.ChardevQemuVDAgent? {
@@ -994,9 +994,9 @@ extension QAPI {
     /// See [`ChardevDBusWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBusWrapper).
     public struct ChardevDBusWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1004,7 +1004,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevDBus) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevDBus`, since QEMU 7.0.
         public var data: QAPI.ChardevDBus? {
@@ -1018,9 +1018,9 @@ extension QAPI {
     /// See [`ChardevVCWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVCWrapper).
     public struct ChardevVCWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1028,7 +1028,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevVC) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevVC`, since QEMU 1.5.
         public var data: QAPI.ChardevVC? {
@@ -1042,9 +1042,9 @@ extension QAPI {
     /// See [`ChardevRingbufWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbufWrapper).
     public struct ChardevRingbufWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1052,7 +1052,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevRingbuf) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevRingbuf`, since QEMU 1.5.
         public var data: QAPI.ChardevRingbuf? {
@@ -1066,9 +1066,9 @@ extension QAPI {
     /// See [`ChardevPtyWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPtyWrapper).
     public struct ChardevPtyWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1076,7 +1076,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.ChardevPty) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevPty`, since QEMU 9.2.
         public var data: QAPI.ChardevPty? {
@@ -1092,9 +1092,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ChardevBackend: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1102,7 +1102,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.ChardevBackendKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `ChardevBackendKind`, since QEMU 1.4.
         public var type: QAPI.ChardevBackendKind? {
@@ -1121,9 +1121,9 @@ extension QAPI {
     /// See [`ChardevReturn` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevReturn).
     public struct ChardevReturn: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1146,9 +1146,9 @@ extension QAPI {
     /// Reply: `[ChardevInfo]`.
     public struct QueryChardev: QAPICommand {
         /// The wire name.
-        public static let name = "query-chardev"
+        public static var name: Swift.String { "query-chardev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ChardevInfo]
         /// The arguments as they go on the wire.
@@ -1168,9 +1168,9 @@ extension QAPI {
     /// Reply: `[ChardevBackendInfo]`.
     public struct QueryChardevBackends: QAPICommand {
         /// The wire name.
-        public static let name = "query-chardev-backends"
+        public static var name: Swift.String { "query-chardev-backends" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ChardevBackendInfo]
         /// The arguments as they go on the wire.
@@ -1190,9 +1190,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct RingbufWrite: QAPICommand {
         /// The wire name.
-        public static let name = "ringbuf-write"
+        public static var name: Swift.String { "ringbuf-write" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1202,8 +1202,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, data: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["data"] = data.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("data", data)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
@@ -1229,9 +1229,9 @@ extension QAPI {
     /// Reply: `str`.
     public struct RingbufRead: QAPICommand {
         /// The wire name.
-        public static let name = "ringbuf-read"
+        public static var name: Swift.String { "ringbuf-read" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.String
         /// The arguments as they go on the wire.
@@ -1241,8 +1241,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.String, size: Swift.Int) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["size"] = size.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
@@ -1268,9 +1268,9 @@ extension QAPI {
     /// Reply: `ChardevReturn`.
     public struct ChardevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-add"
+        public static var name: Swift.String { "chardev-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
@@ -1280,8 +1280,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["backend"] = backend.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
@@ -1302,9 +1302,9 @@ extension QAPI {
     /// Reply: `ChardevReturn`.
     public struct ChardevChange: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-change"
+        public static var name: Swift.String { "chardev-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
@@ -1314,8 +1314,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["backend"] = backend.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
@@ -1336,9 +1336,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChardevRemove: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-remove"
+        public static var name: Swift.String { "chardev-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1348,7 +1348,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
@@ -1364,9 +1364,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChardevSendBreak: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-send-break"
+        public static var name: Swift.String { "chardev-send-break" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1376,7 +1376,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
@@ -1390,11 +1390,11 @@ extension QAPI {
     /// See [`VSERPORT_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-char.VSERPORT_CHANGE).
     public struct VserportChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VSERPORT_CHANGE"
+        public static var name: Swift.String { "VSERPORT_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "open"]
+        public static var requiredMembers: [Swift.String] { ["id", "open"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`CompatPolicyInput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyInput).
     public struct CompatPolicyInput: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyInput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicyInput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static let accept = CompatPolicyInput(rawValue: "accept")
+        public static var accept: CompatPolicyInput { CompatPolicyInput(rawValue: "accept") }
         /// `reject`.
-        public static let reject = CompatPolicyInput(rawValue: "reject")
+        public static var reject: CompatPolicyInput { CompatPolicyInput(rawValue: "reject") }
         /// `crash`.
-        public static let crash = CompatPolicyInput(rawValue: "crash")
+        public static var crash: CompatPolicyInput { CompatPolicyInput(rawValue: "crash") }
     }
 
     /// `CompatPolicyOutput`: a QAPI enumeration of the `compat` module, since QEMU 6.0.
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`CompatPolicyOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyOutput).
     public struct CompatPolicyOutput: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyOutput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicyOutput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static let accept = CompatPolicyOutput(rawValue: "accept")
+        public static var accept: CompatPolicyOutput { CompatPolicyOutput(rawValue: "accept") }
         /// `hide`.
-        public static let hide = CompatPolicyOutput(rawValue: "hide")
+        public static var hide: CompatPolicyOutput { CompatPolicyOutput(rawValue: "hide") }
     }
 
     /// `CompatPolicy`: a QAPI struct of the `compat` module, since QEMU 6.0.
@@ -44,9 +44,9 @@ extension QAPI {
     /// See [`CompatPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-compat.CompatPolicy).
     public struct CompatPolicy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicy", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicy", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.

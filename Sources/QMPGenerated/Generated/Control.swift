@@ -10,13 +10,13 @@ extension QAPI {
     /// See [`QMPCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.QMPCapability).
     public struct QMPCapability: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `oob`.
-        public static let oob = QMPCapability(rawValue: "oob")
+        public static var oob: QMPCapability { QMPCapability(rawValue: "oob") }
     }
 
     /// `VersionTriple`: a QAPI struct of the `control` module, since QEMU 2.4.
@@ -24,9 +24,9 @@ extension QAPI {
     /// See [`VersionTriple` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionTriple).
     public struct VersionTriple: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["major", "minor", "micro"]
+        public static var requiredMembers: [Swift.String] { ["major", "minor", "micro"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -34,9 +34,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
             self.json = [:]
-            json["major"] = major.qapiJSON
-            json["minor"] = minor.qapiJSON
-            json["micro"] = micro.qapiJSON
+            json.setQAPIMember("major", major)
+            json.setQAPIMember("minor", minor)
+            json.setQAPIMember("micro", micro)
         }
         /// `major`: `int`, since QEMU 2.4.
         public var major: Swift.Int? {
@@ -60,9 +60,9 @@ extension QAPI {
     /// See [`VersionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionInfo).
     public struct VersionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["qemu", "package"]
+        public static var requiredMembers: [Swift.String] { ["qemu", "package"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -70,8 +70,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(qemu: QAPI.VersionTriple, package: Swift.String) {
             self.json = [:]
-            json["qemu"] = qemu.qapiJSON
-            json["package"] = package.qapiJSON
+            json.setQAPIMember("qemu", qemu)
+            json.setQAPIMember("package", package)
         }
         /// `qemu`: `VersionTriple`, since QEMU 0.14.
         public var qemu: QAPI.VersionTriple? {
@@ -90,9 +90,9 @@ extension QAPI {
     /// See [`CommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.CommandInfo).
     public struct CommandInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -100,7 +100,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var name: Swift.String? {
@@ -114,15 +114,15 @@ extension QAPI {
     /// See [`MonitorMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.MonitorMode).
     public struct MonitorMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `readline`.
-        public static let readline = MonitorMode(rawValue: "readline")
+        public static var readline: MonitorMode { MonitorMode(rawValue: "readline") }
         /// `control`.
-        public static let control = MonitorMode(rawValue: "control")
+        public static var control: MonitorMode { MonitorMode(rawValue: "control") }
     }
 
     /// `MonitorOptions`: a QAPI struct of the `control` module, since QEMU 5.0.
@@ -130,9 +130,9 @@ extension QAPI {
     /// See [`MonitorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.MonitorOptions).
     public struct MonitorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -140,7 +140,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `id`: `str`, optional, since QEMU 5.0.
         public var id: Swift.String? {
@@ -171,9 +171,9 @@ extension QAPI {
     /// See [`EventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.EventInfo).
     public struct EventInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -181,7 +181,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
@@ -197,9 +197,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct QMPCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "qmp_capabilities"
+        public static var name: Swift.String { "qmp_capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -224,9 +224,9 @@ extension QAPI {
     /// Reply: `VersionInfo`.
     public struct QueryVersion: QAPICommand {
         /// The wire name.
-        public static let name = "query-version"
+        public static var name: Swift.String { "query-version" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.VersionInfo
         /// The arguments as they go on the wire.
@@ -246,9 +246,9 @@ extension QAPI {
     /// Reply: `[CommandInfo]`.
     public struct QueryCommands: QAPICommand {
         /// The wire name.
-        public static let name = "query-commands"
+        public static var name: Swift.String { "query-commands" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CommandInfo]
         /// The arguments as they go on the wire.
@@ -268,9 +268,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Quit: QAPICommand {
         /// The wire name.
-        public static let name = "quit"
+        public static var name: Swift.String { "quit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -295,9 +295,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-events' is deprecated in QEMU's schema")
     public struct QueryEvents: QAPICommand {
         /// The wire name.
-        public static let name = "query-events"
+        public static var name: Swift.String { "query-events" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = [QAPI.EventInfo]
         /// The arguments as they go on the wire.

@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`QCryptoTLSCredsEndpoint` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoTLSCredsEndpoint).
     public struct QCryptoTLSCredsEndpoint: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoTLSCredsEndpoint", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoTLSCredsEndpoint", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static let client = QCryptoTLSCredsEndpoint(rawValue: "client")
+        public static var client: QCryptoTLSCredsEndpoint { QCryptoTLSCredsEndpoint(rawValue: "client") }
         /// `server`.
-        public static let server = QCryptoTLSCredsEndpoint(rawValue: "server")
+        public static var server: QCryptoTLSCredsEndpoint { QCryptoTLSCredsEndpoint(rawValue: "server") }
     }
 
     /// `QCryptoSecretFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -26,15 +26,15 @@ extension QAPI {
     /// See [`QCryptoSecretFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoSecretFormat).
     public struct QCryptoSecretFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoSecretFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoSecretFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoSecretFormat(rawValue: "raw")
+        public static var raw: QCryptoSecretFormat { QCryptoSecretFormat(rawValue: "raw") }
         /// `base64`.
-        public static let base64 = QCryptoSecretFormat(rawValue: "base64")
+        public static var base64: QCryptoSecretFormat { QCryptoSecretFormat(rawValue: "base64") }
     }
 
     /// `QCryptoHashAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -42,27 +42,27 @@ extension QAPI {
     /// See [`QCryptoHashAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgo).
     public struct QCryptoHashAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoHashAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = QCryptoHashAlgo(rawValue: "md5")
+        public static var md5: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "md5") }
         /// `sha1`.
-        public static let sha1 = QCryptoHashAlgo(rawValue: "sha1")
+        public static var sha1: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha1") }
         /// `sha224`.
-        public static let sha224 = QCryptoHashAlgo(rawValue: "sha224")
+        public static var sha224: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha224") }
         /// `sha256`.
-        public static let sha256 = QCryptoHashAlgo(rawValue: "sha256")
+        public static var sha256: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha256") }
         /// `sha384`.
-        public static let sha384 = QCryptoHashAlgo(rawValue: "sha384")
+        public static var sha384: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha384") }
         /// `sha512`.
-        public static let sha512 = QCryptoHashAlgo(rawValue: "sha512")
+        public static var sha512: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha512") }
         /// `ripemd160`.
-        public static let ripemd160 = QCryptoHashAlgo(rawValue: "ripemd160")
+        public static var ripemd160: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "ripemd160") }
         /// `sm3`.
-        public static let sm3 = QCryptoHashAlgo(rawValue: "sm3")
+        public static var sm3: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sm3") }
     }
 
     /// `QCryptoCipherAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -70,37 +70,37 @@ extension QAPI {
     /// See [`QCryptoCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgo).
     public struct QCryptoCipherAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static let aes128 = QCryptoCipherAlgo(rawValue: "aes-128")
+        public static var aes128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-128") }
         /// `aes-192`.
-        public static let aes192 = QCryptoCipherAlgo(rawValue: "aes-192")
+        public static var aes192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-192") }
         /// `aes-256`.
-        public static let aes256 = QCryptoCipherAlgo(rawValue: "aes-256")
+        public static var aes256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-256") }
         /// `des`.
-        public static let des = QCryptoCipherAlgo(rawValue: "des")
+        public static var des: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "des") }
         /// `3des`.
-        public static let _3des = QCryptoCipherAlgo(rawValue: "3des")
+        public static var _3des: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "3des") }
         /// `cast5-128`.
-        public static let cast5128 = QCryptoCipherAlgo(rawValue: "cast5-128")
+        public static var cast5128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "cast5-128") }
         /// `serpent-128`.
-        public static let serpent128 = QCryptoCipherAlgo(rawValue: "serpent-128")
+        public static var serpent128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-128") }
         /// `serpent-192`.
-        public static let serpent192 = QCryptoCipherAlgo(rawValue: "serpent-192")
+        public static var serpent192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-192") }
         /// `serpent-256`.
-        public static let serpent256 = QCryptoCipherAlgo(rawValue: "serpent-256")
+        public static var serpent256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-256") }
         /// `twofish-128`.
-        public static let twofish128 = QCryptoCipherAlgo(rawValue: "twofish-128")
+        public static var twofish128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-128") }
         /// `twofish-192`.
-        public static let twofish192 = QCryptoCipherAlgo(rawValue: "twofish-192")
+        public static var twofish192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-192") }
         /// `twofish-256`.
-        public static let twofish256 = QCryptoCipherAlgo(rawValue: "twofish-256")
+        public static var twofish256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-256") }
         /// `sm4`.
-        public static let sm4 = QCryptoCipherAlgo(rawValue: "sm4")
+        public static var sm4: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "sm4") }
     }
 
     /// `QCryptoCipherMode`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -108,19 +108,19 @@ extension QAPI {
     /// See [`QCryptoCipherMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherMode).
     public struct QCryptoCipherMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ecb`.
-        public static let ecb = QCryptoCipherMode(rawValue: "ecb")
+        public static var ecb: QCryptoCipherMode { QCryptoCipherMode(rawValue: "ecb") }
         /// `cbc`.
-        public static let cbc = QCryptoCipherMode(rawValue: "cbc")
+        public static var cbc: QCryptoCipherMode { QCryptoCipherMode(rawValue: "cbc") }
         /// `xts`.
-        public static let xts = QCryptoCipherMode(rawValue: "xts")
+        public static var xts: QCryptoCipherMode { QCryptoCipherMode(rawValue: "xts") }
         /// `ctr`.
-        public static let ctr = QCryptoCipherMode(rawValue: "ctr")
+        public static var ctr: QCryptoCipherMode { QCryptoCipherMode(rawValue: "ctr") }
     }
 
     /// `QCryptoIVGenAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -128,17 +128,17 @@ extension QAPI {
     /// See [`QCryptoIVGenAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgo).
     public struct QCryptoIVGenAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoIVGenAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static let plain = QCryptoIVGenAlgo(rawValue: "plain")
+        public static var plain: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "plain") }
         /// `plain64`.
-        public static let plain64 = QCryptoIVGenAlgo(rawValue: "plain64")
+        public static var plain64: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "plain64") }
         /// `essiv`.
-        public static let essiv = QCryptoIVGenAlgo(rawValue: "essiv")
+        public static var essiv: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "essiv") }
     }
 
     /// `QCryptoBlockFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -146,15 +146,15 @@ extension QAPI {
     /// See [`QCryptoBlockFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockFormat).
     public struct QCryptoBlockFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow`.
-        public static let qcow = QCryptoBlockFormat(rawValue: "qcow")
+        public static var qcow: QCryptoBlockFormat { QCryptoBlockFormat(rawValue: "qcow") }
         /// `luks`.
-        public static let luks = QCryptoBlockFormat(rawValue: "luks")
+        public static var luks: QCryptoBlockFormat { QCryptoBlockFormat(rawValue: "luks") }
     }
 
     /// `QCryptoBlockOptionsBase`: a QAPI struct of the `crypto` module, since QEMU 2.6.
@@ -162,9 +162,9 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsBase).
     public struct QCryptoBlockOptionsBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsBase", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsBase", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -172,7 +172,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -186,9 +186,9 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsQCow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsQCow).
     public struct QCryptoBlockOptionsQCow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsQCow", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsQCow", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -209,9 +209,9 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsLUKS).
     public struct QCryptoBlockOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -232,9 +232,9 @@ extension QAPI {
     /// See [`QCryptoBlockCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockCreateOptionsLUKS).
     public struct QCryptoBlockCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -287,9 +287,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockOpenOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOpenOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOpenOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -297,7 +297,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -318,9 +318,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -328,7 +328,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -377,9 +377,9 @@ extension QAPI {
     /// See [`QCryptoBlockInfoBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoBase).
     public struct QCryptoBlockInfoBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoBase", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoBase", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -387,7 +387,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -401,9 +401,9 @@ extension QAPI {
     /// See [`QCryptoBlockInfoLUKSSlot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKSSlot).
     public struct QCryptoBlockInfoLUKSSlot: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKSSlot", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKSSlot", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["active", "key-offset"]
+        public static var requiredMembers: [Swift.String] { ["active", "key-offset"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -411,8 +411,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(active: Swift.Bool, keyOffset: Swift.Int) {
             self.json = [:]
-            json["active"] = active.qapiJSON
-            json["key-offset"] = keyOffset.qapiJSON
+            json.setQAPIMember("active", active)
+            json.setQAPIMember("key-offset", keyOffset)
         }
         /// `active`: `bool`, since QEMU 2.7.
         public var active: Swift.Bool? {
@@ -441,9 +441,9 @@ extension QAPI {
     /// See [`QCryptoBlockInfoLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKS).
     public struct QCryptoBlockInfoLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cipher-alg", "cipher-mode", "ivgen-alg", "hash-alg", "payload-offset", "master-key-iters", "uuid", "slots"]
+        public static var requiredMembers: [Swift.String] { ["cipher-alg", "cipher-mode", "ivgen-alg", "hash-alg", "payload-offset", "master-key-iters", "uuid", "slots"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -451,15 +451,15 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
             self.json = [:]
-            json["cipher-alg"] = cipherAlg.qapiJSON
-            json["cipher-mode"] = cipherMode.qapiJSON
-            json["ivgen-alg"] = ivgenAlg.qapiJSON
-            json["hash-alg"] = hashAlg.qapiJSON
-            json["detached-header"] = detachedHeader.qapiJSON
-            json["payload-offset"] = payloadOffset.qapiJSON
-            json["master-key-iters"] = masterKeyIters.qapiJSON
-            json["uuid"] = uuid.qapiJSON
-            json["slots"] = slots.qapiJSON
+            json.setQAPIMember("cipher-alg", cipherAlg)
+            json.setQAPIMember("cipher-mode", cipherMode)
+            json.setQAPIMember("ivgen-alg", ivgenAlg)
+            json.setQAPIMember("hash-alg", hashAlg)
+            json.setQAPIMember("detached-header", detachedHeader)
+            json.setQAPIMember("payload-offset", payloadOffset)
+            json.setQAPIMember("master-key-iters", masterKeyIters)
+            json.setQAPIMember("uuid", uuid)
+            json.setQAPIMember("slots", slots)
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
@@ -520,9 +520,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfo", kind: .union, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfo", kind: .union, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -530,7 +530,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -594,15 +594,15 @@ extension QAPI {
     /// See [`QCryptoBlockLUKSKeyslotState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockLUKSKeyslotState).
     public struct QCryptoBlockLUKSKeyslotState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockLUKSKeyslotState", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockLUKSKeyslotState", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static let active = QCryptoBlockLUKSKeyslotState(rawValue: "active")
+        public static var active: QCryptoBlockLUKSKeyslotState { QCryptoBlockLUKSKeyslotState(rawValue: "active") }
         /// `inactive`.
-        public static let inactive = QCryptoBlockLUKSKeyslotState(rawValue: "inactive")
+        public static var inactive: QCryptoBlockLUKSKeyslotState { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") }
     }
 
     /// `QCryptoBlockAmendOptionsLUKS`: a QAPI struct of the `crypto` module, since QEMU 5.1.
@@ -610,9 +610,9 @@ extension QAPI {
     /// See [`QCryptoBlockAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockAmendOptionsLUKS).
     public struct QCryptoBlockAmendOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -620,7 +620,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
             self.json = [:]
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
@@ -661,9 +661,9 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockAmendOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -671,7 +671,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
@@ -715,9 +715,9 @@ extension QAPI {
     /// See [`SecretCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretCommonProperties).
     public struct SecretCommonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretCommonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretCommonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -748,9 +748,9 @@ extension QAPI {
     /// See [`SecretProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretProperties).
     public struct SecretProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -791,9 +791,9 @@ extension QAPI {
     /// See [`SecretKeyringProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretKeyringProperties).
     public struct SecretKeyringProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretKeyringProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretKeyringProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -801,7 +801,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(serial: Swift.Int) {
             self.json = [:]
-            json["serial"] = serial.qapiJSON
+            json.setQAPIMember("serial", serial)
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
@@ -830,9 +830,9 @@ extension QAPI {
     /// See [`TlsCredsProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsProperties).
     public struct TLSCredsProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -868,9 +868,9 @@ extension QAPI {
     /// See [`TlsCredsAnonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsAnonProperties).
     public struct TLSCredsAnonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsAnonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsAnonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -906,9 +906,9 @@ extension QAPI {
     /// See [`TlsCredsPskProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsPskProperties).
     public struct TLSCredsPskProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsPskProperties", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsPskProperties", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -949,9 +949,9 @@ extension QAPI {
     /// See [`TlsCredsX509Properties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsX509Properties).
     public struct TLSCredsX509Properties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsX509Properties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsX509Properties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -997,13 +997,13 @@ extension QAPI {
     /// See [`QCryptoAkCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgo).
     public struct QCryptoAkCipherAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static let rsa = QCryptoAkCipherAlgo(rawValue: "rsa")
+        public static var rsa: QCryptoAkCipherAlgo { QCryptoAkCipherAlgo(rawValue: "rsa") }
     }
 
     /// `QCryptoAkCipherKeyType`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1011,15 +1011,15 @@ extension QAPI {
     /// See [`QCryptoAkCipherKeyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherKeyType).
     public struct QCryptoAkCipherKeyType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherKeyType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherKeyType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `public`.
-        public static let `public` = QCryptoAkCipherKeyType(rawValue: "public")
+        public static var `public`: QCryptoAkCipherKeyType { QCryptoAkCipherKeyType(rawValue: "public") }
         /// `private`.
-        public static let `private` = QCryptoAkCipherKeyType(rawValue: "private")
+        public static var `private`: QCryptoAkCipherKeyType { QCryptoAkCipherKeyType(rawValue: "private") }
     }
 
     /// `QCryptoRSAPaddingAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1027,15 +1027,15 @@ extension QAPI {
     /// See [`QCryptoRSAPaddingAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgo).
     public struct QCryptoRSAPaddingAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoRSAPaddingAlgo(rawValue: "raw")
+        public static var raw: QCryptoRSAPaddingAlgo { QCryptoRSAPaddingAlgo(rawValue: "raw") }
         /// `pkcs1`.
-        public static let pkcs1 = QCryptoRSAPaddingAlgo(rawValue: "pkcs1")
+        public static var pkcs1: QCryptoRSAPaddingAlgo { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") }
     }
 
     /// `QCryptoAkCipherOptionsRSA`: a QAPI struct of the `crypto` module, since QEMU 7.1.
@@ -1043,9 +1043,9 @@ extension QAPI {
     /// See [`QCryptoAkCipherOptionsRSA` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoAkCipherOptionsRSA).
     public struct QCryptoAkCipherOptionsRSA: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptionsRSA", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherOptionsRSA", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1053,8 +1053,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
             self.json = [:]
-            json["hash-alg"] = hashAlg.qapiJSON
-            json["padding-alg"] = paddingAlg.qapiJSON
+            json.setQAPIMember("hash-alg", hashAlg)
+            json.setQAPIMember("padding-alg", paddingAlg)
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 7.1.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
@@ -1075,9 +1075,9 @@ extension QAPI {
     /// The members of every variant (tag `alg`) are properties too; nested unions included.
     public struct QCryptoAkCipherOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1085,7 +1085,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(alg: QAPI.QCryptoAkCipherAlgo) {
             self.json = [:]
-            json["alg"] = alg.qapiJSON
+            json.setQAPIMember("alg", alg)
         }
         /// `alg`: `QCryptoAkCipherAlgo`, since QEMU 7.1.
         public var alg: QAPI.QCryptoAkCipherAlgo? {
@@ -1111,25 +1111,25 @@ extension QAPI {
     /// See [`QCryptoHashAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgorithm).
     public struct QCryptoHashAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = QCryptoHashAlgorithm(rawValue: "md5")
+        public static var md5: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "md5") }
         /// `sha1`.
-        public static let sha1 = QCryptoHashAlgorithm(rawValue: "sha1")
+        public static var sha1: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha1") }
         /// `sha224`.
-        public static let sha224 = QCryptoHashAlgorithm(rawValue: "sha224")
+        public static var sha224: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha224") }
         /// `sha256`.
-        public static let sha256 = QCryptoHashAlgorithm(rawValue: "sha256")
+        public static var sha256: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha256") }
         /// `sha384`.
-        public static let sha384 = QCryptoHashAlgorithm(rawValue: "sha384")
+        public static var sha384: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha384") }
         /// `sha512`.
-        public static let sha512 = QCryptoHashAlgorithm(rawValue: "sha512")
+        public static var sha512: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha512") }
         /// `ripemd160`.
-        public static let ripemd160 = QCryptoHashAlgorithm(rawValue: "ripemd160")
+        public static var ripemd160: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "ripemd160") }
     }
 
     /// `QCryptoCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1139,35 +1139,35 @@ extension QAPI {
     /// See [`QCryptoCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgorithm).
     public struct QCryptoCipherAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static let aes128 = QCryptoCipherAlgorithm(rawValue: "aes-128")
+        public static var aes128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-128") }
         /// `aes-192`.
-        public static let aes192 = QCryptoCipherAlgorithm(rawValue: "aes-192")
+        public static var aes192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-192") }
         /// `aes-256`.
-        public static let aes256 = QCryptoCipherAlgorithm(rawValue: "aes-256")
+        public static var aes256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-256") }
         /// `des`.
-        public static let des = QCryptoCipherAlgorithm(rawValue: "des")
+        public static var des: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "des") }
         /// `3des`.
-        public static let _3des = QCryptoCipherAlgorithm(rawValue: "3des")
+        public static var _3des: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "3des") }
         /// `cast5-128`.
-        public static let cast5128 = QCryptoCipherAlgorithm(rawValue: "cast5-128")
+        public static var cast5128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "cast5-128") }
         /// `serpent-128`.
-        public static let serpent128 = QCryptoCipherAlgorithm(rawValue: "serpent-128")
+        public static var serpent128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-128") }
         /// `serpent-192`.
-        public static let serpent192 = QCryptoCipherAlgorithm(rawValue: "serpent-192")
+        public static var serpent192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-192") }
         /// `serpent-256`.
-        public static let serpent256 = QCryptoCipherAlgorithm(rawValue: "serpent-256")
+        public static var serpent256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-256") }
         /// `twofish-128`.
-        public static let twofish128 = QCryptoCipherAlgorithm(rawValue: "twofish-128")
+        public static var twofish128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-128") }
         /// `twofish-192`.
-        public static let twofish192 = QCryptoCipherAlgorithm(rawValue: "twofish-192")
+        public static var twofish192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-192") }
         /// `twofish-256`.
-        public static let twofish256 = QCryptoCipherAlgorithm(rawValue: "twofish-256")
+        public static var twofish256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-256") }
     }
 
     /// `QCryptoIVGenAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1177,17 +1177,17 @@ extension QAPI {
     /// See [`QCryptoIVGenAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgorithm).
     public struct QCryptoIVGenAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static let plain = QCryptoIVGenAlgorithm(rawValue: "plain")
+        public static var plain: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "plain") }
         /// `plain64`.
-        public static let plain64 = QCryptoIVGenAlgorithm(rawValue: "plain64")
+        public static var plain64: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "plain64") }
         /// `essiv`.
-        public static let essiv = QCryptoIVGenAlgorithm(rawValue: "essiv")
+        public static var essiv: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "essiv") }
     }
 
     /// `QCryptoAkCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1197,13 +1197,13 @@ extension QAPI {
     /// See [`QCryptoAkCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgorithm).
     public struct QCryptoAkCipherAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static let rsa = QCryptoAkCipherAlgorithm(rawValue: "rsa")
+        public static var rsa: QCryptoAkCipherAlgorithm { QCryptoAkCipherAlgorithm(rawValue: "rsa") }
     }
 
     /// `QCryptoRSAPaddingAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1213,14 +1213,14 @@ extension QAPI {
     /// See [`QCryptoRSAPaddingAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgorithm).
     public struct QCryptoRSAPaddingAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoRSAPaddingAlgorithm(rawValue: "raw")
+        public static var raw: QCryptoRSAPaddingAlgorithm { QCryptoRSAPaddingAlgorithm(rawValue: "raw") }
         /// `pkcs1`.
-        public static let pkcs1 = QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1")
+        public static var pkcs1: QCryptoRSAPaddingAlgorithm { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") }
     }
 }

@@ -10,19 +10,19 @@ extension QAPI {
     /// See [`CxlEventLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlEventLog).
     public struct CxlEventLog: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `informational`.
-        public static let informational = CxlEventLog(rawValue: "informational")
+        public static var informational: CxlEventLog { CxlEventLog(rawValue: "informational") }
         /// `warning`.
-        public static let warning = CxlEventLog(rawValue: "warning")
+        public static var warning: CxlEventLog { CxlEventLog(rawValue: "warning") }
         /// `failure`.
-        public static let failure = CxlEventLog(rawValue: "failure")
+        public static var failure: CxlEventLog { CxlEventLog(rawValue: "failure") }
         /// `fatal`.
-        public static let fatal = CxlEventLog(rawValue: "fatal")
+        public static var fatal: CxlEventLog { CxlEventLog(rawValue: "fatal") }
     }
 
     /// `CxlUncorErrorType`: a QAPI enumeration of the `cxl` module, since QEMU 8.0.
@@ -30,41 +30,41 @@ extension QAPI {
     /// See [`CxlUncorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlUncorErrorType).
     public struct CxlUncorErrorType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-parity`.
-        public static let cacheDataParity = CxlUncorErrorType(rawValue: "cache-data-parity")
+        public static var cacheDataParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cache-data-parity") }
         /// `cache-address-parity`.
-        public static let cacheAddressParity = CxlUncorErrorType(rawValue: "cache-address-parity")
+        public static var cacheAddressParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cache-address-parity") }
         /// `cache-be-parity`.
-        public static let cacheBeParity = CxlUncorErrorType(rawValue: "cache-be-parity")
+        public static var cacheBeParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cache-be-parity") }
         /// `cache-data-ecc`.
-        public static let cacheDataEcc = CxlUncorErrorType(rawValue: "cache-data-ecc")
+        public static var cacheDataEcc: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cache-data-ecc") }
         /// `mem-data-parity`.
-        public static let memDataParity = CxlUncorErrorType(rawValue: "mem-data-parity")
+        public static var memDataParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "mem-data-parity") }
         /// `mem-address-parity`.
-        public static let memAddressParity = CxlUncorErrorType(rawValue: "mem-address-parity")
+        public static var memAddressParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "mem-address-parity") }
         /// `mem-be-parity`.
-        public static let memBeParity = CxlUncorErrorType(rawValue: "mem-be-parity")
+        public static var memBeParity: CxlUncorErrorType { CxlUncorErrorType(rawValue: "mem-be-parity") }
         /// `mem-data-ecc`.
-        public static let memDataEcc = CxlUncorErrorType(rawValue: "mem-data-ecc")
+        public static var memDataEcc: CxlUncorErrorType { CxlUncorErrorType(rawValue: "mem-data-ecc") }
         /// `reinit-threshold`.
-        public static let reinitThreshold = CxlUncorErrorType(rawValue: "reinit-threshold")
+        public static var reinitThreshold: CxlUncorErrorType { CxlUncorErrorType(rawValue: "reinit-threshold") }
         /// `rsvd-encoding`.
-        public static let rsvdEncoding = CxlUncorErrorType(rawValue: "rsvd-encoding")
+        public static var rsvdEncoding: CxlUncorErrorType { CxlUncorErrorType(rawValue: "rsvd-encoding") }
         /// `poison-received`.
-        public static let poisonReceived = CxlUncorErrorType(rawValue: "poison-received")
+        public static var poisonReceived: CxlUncorErrorType { CxlUncorErrorType(rawValue: "poison-received") }
         /// `receiver-overflow`.
-        public static let receiverOverflow = CxlUncorErrorType(rawValue: "receiver-overflow")
+        public static var receiverOverflow: CxlUncorErrorType { CxlUncorErrorType(rawValue: "receiver-overflow") }
         /// `internal`.
-        public static let `internal` = CxlUncorErrorType(rawValue: "internal")
+        public static var `internal`: CxlUncorErrorType { CxlUncorErrorType(rawValue: "internal") }
         /// `cxl-ide-tx`.
-        public static let cxlIdeTX = CxlUncorErrorType(rawValue: "cxl-ide-tx")
+        public static var cxlIdeTX: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cxl-ide-tx") }
         /// `cxl-ide-rx`.
-        public static let cxlIdeRX = CxlUncorErrorType(rawValue: "cxl-ide-rx")
+        public static var cxlIdeRX: CxlUncorErrorType { CxlUncorErrorType(rawValue: "cxl-ide-rx") }
     }
 
     /// `CXLUncorErrorRecord`: a QAPI struct of the `cxl` module, since QEMU 8.0.
@@ -72,9 +72,9 @@ extension QAPI {
     /// See [`CXLUncorErrorRecord` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CXLUncorErrorRecord).
     public struct CXLUncorErrorRecord: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -82,8 +82,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["header"] = header.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("header", header)
         }
         /// `type`: `CxlUncorErrorType`, since QEMU 8.0.
         public var type: QAPI.CxlUncorErrorType? {
@@ -102,25 +102,25 @@ extension QAPI {
     /// See [`CxlCorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlCorErrorType).
     public struct CxlCorErrorType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-ecc`.
-        public static let cacheDataEcc = CxlCorErrorType(rawValue: "cache-data-ecc")
+        public static var cacheDataEcc: CxlCorErrorType { CxlCorErrorType(rawValue: "cache-data-ecc") }
         /// `mem-data-ecc`.
-        public static let memDataEcc = CxlCorErrorType(rawValue: "mem-data-ecc")
+        public static var memDataEcc: CxlCorErrorType { CxlCorErrorType(rawValue: "mem-data-ecc") }
         /// `crc-threshold`.
-        public static let crcThreshold = CxlCorErrorType(rawValue: "crc-threshold")
+        public static var crcThreshold: CxlCorErrorType { CxlCorErrorType(rawValue: "crc-threshold") }
         /// `retry-threshold`.
-        public static let retryThreshold = CxlCorErrorType(rawValue: "retry-threshold")
+        public static var retryThreshold: CxlCorErrorType { CxlCorErrorType(rawValue: "retry-threshold") }
         /// `cache-poison-received`.
-        public static let cachePoisonReceived = CxlCorErrorType(rawValue: "cache-poison-received")
+        public static var cachePoisonReceived: CxlCorErrorType { CxlCorErrorType(rawValue: "cache-poison-received") }
         /// `mem-poison-received`.
-        public static let memPoisonReceived = CxlCorErrorType(rawValue: "mem-poison-received")
+        public static var memPoisonReceived: CxlCorErrorType { CxlCorErrorType(rawValue: "mem-poison-received") }
         /// `physical`.
-        public static let physical = CxlCorErrorType(rawValue: "physical")
+        public static var physical: CxlCorErrorType { CxlCorErrorType(rawValue: "physical") }
     }
 
     /// `CxlDynamicCapacityExtent`: a QAPI struct of the `cxl` module, since QEMU 9.1.
@@ -128,9 +128,9 @@ extension QAPI {
     /// See [`CxlDynamicCapacityExtent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CxlDynamicCapacityExtent).
     public struct CxlDynamicCapacityExtent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -138,8 +138,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(offset: Swift.UInt64, len: Swift.UInt64) {
             self.json = [:]
-            json["offset"] = offset.qapiJSON
-            json["len"] = len.qapiJSON
+            json.setQAPIMember("offset", offset)
+            json.setQAPIMember("len", len)
         }
         /// `offset`: `uint64`, since QEMU 9.1.
         public var offset: Swift.UInt64? {
@@ -158,19 +158,19 @@ extension QAPI {
     /// See [`CxlExtentSelectionPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentSelectionPolicy).
     public struct CxlExtentSelectionPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `free`.
-        public static let free = CxlExtentSelectionPolicy(rawValue: "free")
+        public static var free: CxlExtentSelectionPolicy { CxlExtentSelectionPolicy(rawValue: "free") }
         /// `contiguous`.
-        public static let contiguous = CxlExtentSelectionPolicy(rawValue: "contiguous")
+        public static var contiguous: CxlExtentSelectionPolicy { CxlExtentSelectionPolicy(rawValue: "contiguous") }
         /// `prescriptive`.
-        public static let prescriptive = CxlExtentSelectionPolicy(rawValue: "prescriptive")
+        public static var prescriptive: CxlExtentSelectionPolicy { CxlExtentSelectionPolicy(rawValue: "prescriptive") }
         /// `enable-shared-access`.
-        public static let enableSharedAccess = CxlExtentSelectionPolicy(rawValue: "enable-shared-access")
+        public static var enableSharedAccess: CxlExtentSelectionPolicy { CxlExtentSelectionPolicy(rawValue: "enable-shared-access") }
     }
 
     /// `CxlExtentRemovalPolicy`: a QAPI enumeration of the `cxl` module, since QEMU 9.1.
@@ -178,15 +178,15 @@ extension QAPI {
     /// See [`CxlExtentRemovalPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentRemovalPolicy).
     public struct CxlExtentRemovalPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tag-based`.
-        public static let tagBased = CxlExtentRemovalPolicy(rawValue: "tag-based")
+        public static var tagBased: CxlExtentRemovalPolicy { CxlExtentRemovalPolicy(rawValue: "tag-based") }
         /// `prescriptive`.
-        public static let prescriptive = CxlExtentRemovalPolicy(rawValue: "prescriptive")
+        public static var prescriptive: CxlExtentRemovalPolicy { CxlExtentRemovalPolicy(rawValue: "prescriptive") }
     }
 
     /// `cxl-inject-general-media-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -196,9 +196,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectGeneralMediaEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-general-media-event"
+        public static var name: Swift.String { "cxl-inject-general-media-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -208,13 +208,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["dpa"] = dpa.qapiJSON
-            arguments["descriptor"] = descriptor.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["transaction-type"] = transactionType.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("dpa", dpa)
+            arguments.setQAPIMember("descriptor", descriptor)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
@@ -271,6 +271,46 @@ extension QAPI {
             get { arguments.qapiMember("component-id") }
             set { arguments.setQAPIMember("component-id", newValue) }
         }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-class") }
+            set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-subclass") }
+            set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            get { arguments.qapiMember("ld-id") }
+            set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            get { arguments.qapiMember("head-id") }
+            set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            get { arguments.qapiMember("is-comp-id-pldm") }
+            set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+        public var cmeEvFlags: Swift.Int? {
+            get { arguments.qapiMember("cme-ev-flags") }
+            set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+        }
+        /// `cme-count`: `int`, optional, since QEMU 11.1.
+        public var cmeCount: Swift.Int? {
+            get { arguments.qapiMember("cme-count") }
+            set { arguments.setQAPIMember("cme-count", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            get { arguments.qapiMember("sub-type") }
+            set { arguments.setQAPIMember("sub-type", newValue) }
+        }
     }
 
     /// `cxl-inject-dram-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -280,9 +320,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectDramEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-dram-event"
+        public static var name: Swift.String { "cxl-inject-dram-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -292,13 +332,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["dpa"] = dpa.qapiJSON
-            arguments["descriptor"] = descriptor.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["transaction-type"] = transactionType.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("dpa", dpa)
+            arguments.setQAPIMember("descriptor", descriptor)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
@@ -375,6 +415,56 @@ extension QAPI {
             get { arguments.qapiMember("correction-mask") }
             set { arguments.setQAPIMember("correction-mask", newValue) }
         }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-class") }
+            set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-subclass") }
+            set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            get { arguments.qapiMember("ld-id") }
+            set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            get { arguments.qapiMember("head-id") }
+            set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `component-id`: `str`, optional, since QEMU 11.1.
+        public var componentID: Swift.String? {
+            get { arguments.qapiMember("component-id") }
+            set { arguments.setQAPIMember("component-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            get { arguments.qapiMember("is-comp-id-pldm") }
+            set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `sub-channel`: `int`, optional, since QEMU 11.1.
+        public var subChannel: Swift.Int? {
+            get { arguments.qapiMember("sub-channel") }
+            set { arguments.setQAPIMember("sub-channel", newValue) }
+        }
+        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+        public var cmeEvFlags: Swift.Int? {
+            get { arguments.qapiMember("cme-ev-flags") }
+            set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+        }
+        /// `cvme-count`: `int`, optional, since QEMU 11.1.
+        public var cvmeCount: Swift.Int? {
+            get { arguments.qapiMember("cvme-count") }
+            set { arguments.setQAPIMember("cvme-count", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            get { arguments.qapiMember("sub-type") }
+            set { arguments.setQAPIMember("sub-type", newValue) }
+        }
     }
 
     /// `cxl-inject-memory-module-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -384,9 +474,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectMemoryModuleEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-memory-module-event"
+        public static var name: Swift.String { "cxl-inject-memory-module-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -396,18 +486,18 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["health-status"] = healthStatus.qapiJSON
-            arguments["media-status"] = mediaStatus.qapiJSON
-            arguments["additional-status"] = additionalStatus.qapiJSON
-            arguments["life-used"] = lifeUsed.qapiJSON
-            arguments["temperature"] = temperature.qapiJSON
-            arguments["dirty-shutdown-count"] = dirtyShutdownCount.qapiJSON
-            arguments["corrected-volatile-error-count"] = correctedVolatileErrorCount.qapiJSON
-            arguments["corrected-persistent-error-count"] = correctedPersistentErrorCount.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("health-status", healthStatus)
+            arguments.setQAPIMember("media-status", mediaStatus)
+            arguments.setQAPIMember("additional-status", additionalStatus)
+            arguments.setQAPIMember("life-used", lifeUsed)
+            arguments.setQAPIMember("temperature", temperature)
+            arguments.setQAPIMember("dirty-shutdown-count", dirtyShutdownCount)
+            arguments.setQAPIMember("corrected-volatile-error-count", correctedVolatileErrorCount)
+            arguments.setQAPIMember("corrected-persistent-error-count", correctedPersistentErrorCount)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
@@ -469,6 +559,41 @@ extension QAPI {
             get { arguments.qapiMember("corrected-persistent-error-count") }
             set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
         }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-class") }
+            set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            get { arguments.qapiMember("maint-op-subclass") }
+            set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            get { arguments.qapiMember("ld-id") }
+            set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            get { arguments.qapiMember("head-id") }
+            set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `component-id`: `str`, optional, since QEMU 11.1.
+        public var componentID: Swift.String? {
+            get { arguments.qapiMember("component-id") }
+            set { arguments.setQAPIMember("component-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            get { arguments.qapiMember("is-comp-id-pldm") }
+            set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            get { arguments.qapiMember("sub-type") }
+            set { arguments.setQAPIMember("sub-type", newValue) }
+        }
     }
 
     /// `cxl-inject-poison`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -478,9 +603,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectPoison: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-poison"
+        public static var name: Swift.String { "cxl-inject-poison" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -490,9 +615,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["start"] = start.qapiJSON
-            arguments["length"] = length.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("start", start)
+            arguments.setQAPIMember("length", length)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
@@ -518,9 +643,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectUncorrectableErrors: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-uncorrectable-errors"
+        public static var name: Swift.String { "cxl-inject-uncorrectable-errors" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -530,8 +655,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["errors"] = errors.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("errors", errors)
         }
         /// `path`: `str`, since QEMU 8.0.
         public var path: Swift.String? {
@@ -552,9 +677,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectCorrectableError: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-correctable-error"
+        public static var name: Swift.String { "cxl-inject-correctable-error" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -564,8 +689,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("type", type)
         }
         /// `path`: `str`, since QEMU 8.0.
         public var path: Swift.String? {
@@ -588,9 +713,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlAddDynamicCapacity: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-add-dynamic-capacity"
+        public static var name: Swift.String { "cxl-add-dynamic-capacity" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -600,11 +725,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["host-id"] = hostID.qapiJSON
-            arguments["selection-policy"] = selectionPolicy.qapiJSON
-            arguments["region"] = region.qapiJSON
-            arguments["extents"] = extents.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("host-id", hostID)
+            arguments.setQAPIMember("selection-policy", selectionPolicy)
+            arguments.setQAPIMember("region", region)
+            arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
         public var path: Swift.String? {
@@ -647,9 +772,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlReleaseDynamicCapacity: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-release-dynamic-capacity"
+        public static var name: Swift.String { "cxl-release-dynamic-capacity" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -659,11 +784,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["host-id"] = hostID.qapiJSON
-            arguments["removal-policy"] = removalPolicy.qapiJSON
-            arguments["region"] = region.qapiJSON
-            arguments["extents"] = extents.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("host-id", hostID)
+            arguments.setQAPIMember("removal-policy", removalPolicy)
+            arguments.setQAPIMember("region", region)
+            arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
         public var path: Swift.String? {

@@ -10,25 +10,25 @@ extension QAPI {
     /// See [`SchemaMetaType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.SchemaMetaType).
     public struct SchemaMetaType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaMetaType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaMetaType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static let builtin = SchemaMetaType(rawValue: "builtin")
+        public static var builtin: SchemaMetaType { SchemaMetaType(rawValue: "builtin") }
         /// `enum`.
-        public static let `enum` = SchemaMetaType(rawValue: "enum")
+        public static var `enum`: SchemaMetaType { SchemaMetaType(rawValue: "enum") }
         /// `array`.
-        public static let array = SchemaMetaType(rawValue: "array")
+        public static var array: SchemaMetaType { SchemaMetaType(rawValue: "array") }
         /// `object`.
-        public static let object = SchemaMetaType(rawValue: "object")
+        public static var object: SchemaMetaType { SchemaMetaType(rawValue: "object") }
         /// `alternate`.
-        public static let alternate = SchemaMetaType(rawValue: "alternate")
+        public static var alternate: SchemaMetaType { SchemaMetaType(rawValue: "alternate") }
         /// `command`.
-        public static let command = SchemaMetaType(rawValue: "command")
+        public static var command: SchemaMetaType { SchemaMetaType(rawValue: "command") }
         /// `event`.
-        public static let event = SchemaMetaType(rawValue: "event")
+        public static var event: SchemaMetaType { SchemaMetaType(rawValue: "event") }
     }
 
     /// `SchemaInfo`: a QAPI union of the `introspect` module, since QEMU 2.5.
@@ -38,9 +38,9 @@ extension QAPI {
     /// The members of every variant (tag `meta-type`) are properties too; nested unions included.
     public struct SchemaInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfo", kind: .union, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfo", kind: .union, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "meta-type"]
+        public static var requiredMembers: [Swift.String] { ["name", "meta-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -48,8 +48,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["meta-type"] = metaType.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("meta-type", metaType)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
@@ -119,9 +119,9 @@ extension QAPI {
     /// See [`SchemaInfoBuiltin` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoBuiltin).
     public struct SchemaInfoBuiltin: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoBuiltin", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoBuiltin", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["json-type"]
+        public static var requiredMembers: [Swift.String] { ["json-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -129,7 +129,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jsonType: QAPI.JSONType) {
             self.json = [:]
-            json["json-type"] = jsonType.qapiJSON
+            json.setQAPIMember("json-type", jsonType)
         }
         /// `json-type`: `JSONType`, since QEMU 2.5.
         public var jsonType: QAPI.JSONType? {
@@ -143,27 +143,27 @@ extension QAPI {
     /// See [`JSONType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.JSONType).
     public struct JSONType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JSONType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JSONType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static let string = JSONType(rawValue: "string")
+        public static var string: JSONType { JSONType(rawValue: "string") }
         /// `number`.
-        public static let number = JSONType(rawValue: "number")
+        public static var number: JSONType { JSONType(rawValue: "number") }
         /// `int`.
-        public static let int = JSONType(rawValue: "int")
+        public static var int: JSONType { JSONType(rawValue: "int") }
         /// `boolean`.
-        public static let boolean = JSONType(rawValue: "boolean")
+        public static var boolean: JSONType { JSONType(rawValue: "boolean") }
         /// `null`.
-        public static let null = JSONType(rawValue: "null")
+        public static var null: JSONType { JSONType(rawValue: "null") }
         /// `object`.
-        public static let object = JSONType(rawValue: "object")
+        public static var object: JSONType { JSONType(rawValue: "object") }
         /// `array`.
-        public static let array = JSONType(rawValue: "array")
+        public static var array: JSONType { JSONType(rawValue: "array") }
         /// `value`.
-        public static let value = JSONType(rawValue: "value")
+        public static var value: JSONType { JSONType(rawValue: "value") }
     }
 
     /// `SchemaInfoEnum`: a QAPI struct of the `introspect` module, since QEMU 2.5.
@@ -171,9 +171,9 @@ extension QAPI {
     /// See [`SchemaInfoEnum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnum).
     public struct SchemaInfoEnum: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnum", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEnum", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["values"]
+        public static var requiredMembers: [Swift.String] { ["values"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -181,8 +181,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
-            json["values"] = values.qapiJSON
+            json.setQAPIMember("members", members)
+            json.setQAPIMember("values", values)
         }
         /// `members`: `[SchemaInfoEnumMember]`, since QEMU 6.2.
         public var members: [QAPI.SchemaInfoEnumMember]? {
@@ -202,9 +202,9 @@ extension QAPI {
     /// See [`SchemaInfoEnumMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnumMember).
     public struct SchemaInfoEnumMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnumMember", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEnumMember", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -212,7 +212,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 6.2.
         public var name: Swift.String? {
@@ -231,9 +231,9 @@ extension QAPI {
     /// See [`SchemaInfoArray` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoArray).
     public struct SchemaInfoArray: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoArray", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoArray", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["element-type"]
+        public static var requiredMembers: [Swift.String] { ["element-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -241,7 +241,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(elementType: Swift.String) {
             self.json = [:]
-            json["element-type"] = elementType.qapiJSON
+            json.setQAPIMember("element-type", elementType)
         }
         /// `element-type`: `str`, since QEMU 2.5.
         public var elementType: Swift.String? {
@@ -255,9 +255,9 @@ extension QAPI {
     /// See [`SchemaInfoObject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObject).
     public struct SchemaInfoObject: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObject", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObject", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["members"]
+        public static var requiredMembers: [Swift.String] { ["members"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -265,7 +265,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(members: [QAPI.SchemaInfoObjectMember]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
+            json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoObjectMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoObjectMember]? {
@@ -289,9 +289,9 @@ extension QAPI {
     /// See [`SchemaInfoObjectMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectMember).
     public struct SchemaInfoObjectMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObjectMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "type"]
+        public static var requiredMembers: [Swift.String] { ["name", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -299,8 +299,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
@@ -329,9 +329,9 @@ extension QAPI {
     /// See [`SchemaInfoObjectVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectVariant).
     public struct SchemaInfoObjectVariant: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectVariant", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObjectVariant", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["case", "type"]
+        public static var requiredMembers: [Swift.String] { ["case", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -339,8 +339,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(case: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["case"] = `case`.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("case", `case`)
+            json.setQAPIMember("type", type)
         }
         /// `case`: `str`, since QEMU 2.5.
         public var `case`: Swift.String? {
@@ -359,9 +359,9 @@ extension QAPI {
     /// See [`SchemaInfoAlternate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternate).
     public struct SchemaInfoAlternate: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternate", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoAlternate", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["members"]
+        public static var requiredMembers: [Swift.String] { ["members"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -369,7 +369,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(members: [QAPI.SchemaInfoAlternateMember]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
+            json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoAlternateMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoAlternateMember]? {
@@ -383,9 +383,9 @@ extension QAPI {
     /// See [`SchemaInfoAlternateMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternateMember).
     public struct SchemaInfoAlternateMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternateMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoAlternateMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -393,7 +393,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
@@ -407,9 +407,9 @@ extension QAPI {
     /// See [`SchemaInfoCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoCommand).
     public struct SchemaInfoCommand: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoCommand", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoCommand", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg-type", "ret-type"]
+        public static var requiredMembers: [Swift.String] { ["arg-type", "ret-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -417,8 +417,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(argType: Swift.String, retType: Swift.String) {
             self.json = [:]
-            json["arg-type"] = argType.qapiJSON
-            json["ret-type"] = retType.qapiJSON
+            json.setQAPIMember("arg-type", argType)
+            json.setQAPIMember("ret-type", retType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
@@ -442,9 +442,9 @@ extension QAPI {
     /// See [`SchemaInfoEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEvent).
     public struct SchemaInfoEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg-type"]
+        public static var requiredMembers: [Swift.String] { ["arg-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -452,7 +452,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(argType: Swift.String) {
             self.json = [:]
-            json["arg-type"] = argType.qapiJSON
+            json.setQAPIMember("arg-type", argType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
@@ -468,9 +468,9 @@ extension QAPI {
     /// Reply: `[SchemaInfo]`.
     public struct QueryQMPSchema: QAPICommand {
         /// The wire name.
-        public static let name = "query-qmp-schema"
+        public static var name: Swift.String { "query-qmp-schema" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-qmp-schema", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-qmp-schema", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.SchemaInfo]
         /// The arguments as they go on the wire.

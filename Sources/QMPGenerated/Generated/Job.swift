@@ -10,29 +10,29 @@ extension QAPI {
     /// See [`JobType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobType).
     public struct JobType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `commit`.
-        public static let commit = JobType(rawValue: "commit")
+        public static var commit: JobType { JobType(rawValue: "commit") }
         /// `stream`.
-        public static let stream = JobType(rawValue: "stream")
+        public static var stream: JobType { JobType(rawValue: "stream") }
         /// `mirror`.
-        public static let mirror = JobType(rawValue: "mirror")
+        public static var mirror: JobType { JobType(rawValue: "mirror") }
         /// `backup`.
-        public static let backup = JobType(rawValue: "backup")
+        public static var backup: JobType { JobType(rawValue: "backup") }
         /// `create`.
-        public static let create = JobType(rawValue: "create")
+        public static var create: JobType { JobType(rawValue: "create") }
         /// `amend`.
-        public static let amend = JobType(rawValue: "amend")
+        public static var amend: JobType { JobType(rawValue: "amend") }
         /// `snapshot-load`.
-        public static let snapshotLoad = JobType(rawValue: "snapshot-load")
+        public static var snapshotLoad: JobType { JobType(rawValue: "snapshot-load") }
         /// `snapshot-save`.
-        public static let snapshotSave = JobType(rawValue: "snapshot-save")
+        public static var snapshotSave: JobType { JobType(rawValue: "snapshot-save") }
         /// `snapshot-delete`.
-        public static let snapshotDelete = JobType(rawValue: "snapshot-delete")
+        public static var snapshotDelete: JobType { JobType(rawValue: "snapshot-delete") }
     }
 
     /// `JobStatus`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -40,33 +40,33 @@ extension QAPI {
     /// See [`JobStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobStatus).
     public struct JobStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `undefined`.
-        public static let undefined = JobStatus(rawValue: "undefined")
+        public static var undefined: JobStatus { JobStatus(rawValue: "undefined") }
         /// `created`.
-        public static let created = JobStatus(rawValue: "created")
+        public static var created: JobStatus { JobStatus(rawValue: "created") }
         /// `running`.
-        public static let running = JobStatus(rawValue: "running")
+        public static var running: JobStatus { JobStatus(rawValue: "running") }
         /// `paused`.
-        public static let paused = JobStatus(rawValue: "paused")
+        public static var paused: JobStatus { JobStatus(rawValue: "paused") }
         /// `ready`.
-        public static let ready = JobStatus(rawValue: "ready")
+        public static var ready: JobStatus { JobStatus(rawValue: "ready") }
         /// `standby`.
-        public static let standby = JobStatus(rawValue: "standby")
+        public static var standby: JobStatus { JobStatus(rawValue: "standby") }
         /// `waiting`.
-        public static let waiting = JobStatus(rawValue: "waiting")
+        public static var waiting: JobStatus { JobStatus(rawValue: "waiting") }
         /// `pending`.
-        public static let pending = JobStatus(rawValue: "pending")
+        public static var pending: JobStatus { JobStatus(rawValue: "pending") }
         /// `aborting`.
-        public static let aborting = JobStatus(rawValue: "aborting")
+        public static var aborting: JobStatus { JobStatus(rawValue: "aborting") }
         /// `concluded`.
-        public static let concluded = JobStatus(rawValue: "concluded")
+        public static var concluded: JobStatus { JobStatus(rawValue: "concluded") }
         /// `null`.
-        public static let null = JobStatus(rawValue: "null")
+        public static var null: JobStatus { JobStatus(rawValue: "null") }
     }
 
     /// `JobVerb`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -74,27 +74,27 @@ extension QAPI {
     /// See [`JobVerb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobVerb).
     public struct JobVerb: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cancel`.
-        public static let cancel = JobVerb(rawValue: "cancel")
+        public static var cancel: JobVerb { JobVerb(rawValue: "cancel") }
         /// `pause`.
-        public static let pause = JobVerb(rawValue: "pause")
+        public static var pause: JobVerb { JobVerb(rawValue: "pause") }
         /// `resume`.
-        public static let resume = JobVerb(rawValue: "resume")
+        public static var resume: JobVerb { JobVerb(rawValue: "resume") }
         /// `set-speed`.
-        public static let setSpeed = JobVerb(rawValue: "set-speed")
+        public static var setSpeed: JobVerb { JobVerb(rawValue: "set-speed") }
         /// `complete`.
-        public static let complete = JobVerb(rawValue: "complete")
+        public static var complete: JobVerb { JobVerb(rawValue: "complete") }
         /// `dismiss`.
-        public static let dismiss = JobVerb(rawValue: "dismiss")
+        public static var dismiss: JobVerb { JobVerb(rawValue: "dismiss") }
         /// `finalize`.
-        public static let finalize = JobVerb(rawValue: "finalize")
+        public static var finalize: JobVerb { JobVerb(rawValue: "finalize") }
         /// `change`.
-        public static let change = JobVerb(rawValue: "change")
+        public static var change: JobVerb { JobVerb(rawValue: "change") }
     }
 
     /// `JobInfo`: a QAPI struct of the `job` module, since QEMU 3.0.
@@ -102,9 +102,9 @@ extension QAPI {
     /// See [`JobInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-job.JobInfo).
     public struct JobInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -112,11 +112,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["status"] = status.qapiJSON
-            json["current-progress"] = currentProgress.qapiJSON
-            json["total-progress"] = totalProgress.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("current-progress", currentProgress)
+            json.setQAPIMember("total-progress", totalProgress)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -157,9 +157,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobPause: QAPICommand {
         /// The wire name.
-        public static let name = "job-pause"
+        public static var name: Swift.String { "job-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -169,7 +169,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -185,9 +185,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobResume: QAPICommand {
         /// The wire name.
-        public static let name = "job-resume"
+        public static var name: Swift.String { "job-resume" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -197,7 +197,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -213,9 +213,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobCancel: QAPICommand {
         /// The wire name.
-        public static let name = "job-cancel"
+        public static var name: Swift.String { "job-cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -225,7 +225,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -241,9 +241,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobComplete: QAPICommand {
         /// The wire name.
-        public static let name = "job-complete"
+        public static var name: Swift.String { "job-complete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -253,7 +253,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -269,9 +269,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobDismiss: QAPICommand {
         /// The wire name.
-        public static let name = "job-dismiss"
+        public static var name: Swift.String { "job-dismiss" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -281,7 +281,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -297,9 +297,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobFinalize: QAPICommand {
         /// The wire name.
-        public static let name = "job-finalize"
+        public static var name: Swift.String { "job-finalize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -309,7 +309,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
@@ -325,9 +325,9 @@ extension QAPI {
     /// Reply: `[JobInfo]`.
     public struct QueryJobs: QAPICommand {
         /// The wire name.
-        public static let name = "query-jobs"
+        public static var name: Swift.String { "query-jobs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.JobInfo]
         /// The arguments as they go on the wire.
@@ -345,11 +345,11 @@ extension QAPI {
     /// See [`JOB_STATUS_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-job.JOB_STATUS_CHANGE).
     public struct JobStatusChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "JOB_STATUS_CHANGE"
+        public static var name: Swift.String { "JOB_STATUS_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

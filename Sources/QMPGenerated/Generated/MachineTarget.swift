@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`CpuModelInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelInfo).
     public struct CPUModelInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,7 +20,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.8.
         public var name: Swift.String? {
@@ -39,15 +39,15 @@ extension QAPI {
     /// See [`CpuModelExpansionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelExpansionType).
     public struct CPUModelExpansionType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `static`.
-        public static let `static` = CPUModelExpansionType(rawValue: "static")
+        public static var `static`: CPUModelExpansionType { CPUModelExpansionType(rawValue: "static") }
         /// `full`.
-        public static let full = CPUModelExpansionType(rawValue: "full")
+        public static var full: CPUModelExpansionType { CPUModelExpansionType(rawValue: "full") }
     }
 
     /// `CpuModelCompareResult`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
@@ -55,19 +55,19 @@ extension QAPI {
     /// See [`CpuModelCompareResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelCompareResult).
     public struct CPUModelCompareResult: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `incompatible`.
-        public static let incompatible = CPUModelCompareResult(rawValue: "incompatible")
+        public static var incompatible: CPUModelCompareResult { CPUModelCompareResult(rawValue: "incompatible") }
         /// `identical`.
-        public static let identical = CPUModelCompareResult(rawValue: "identical")
+        public static var identical: CPUModelCompareResult { CPUModelCompareResult(rawValue: "identical") }
         /// `superset`.
-        public static let superset = CPUModelCompareResult(rawValue: "superset")
+        public static var superset: CPUModelCompareResult { CPUModelCompareResult(rawValue: "superset") }
         /// `subset`.
-        public static let subset = CPUModelCompareResult(rawValue: "subset")
+        public static var subset: CPUModelCompareResult { CPUModelCompareResult(rawValue: "subset") }
     }
 
     /// `CpuModelBaselineInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
@@ -75,9 +75,9 @@ extension QAPI {
     /// See [`CpuModelBaselineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelBaselineInfo).
     public struct CPUModelBaselineInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["model"]
+        public static var requiredMembers: [Swift.String] { ["model"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -85,7 +85,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
-            json["model"] = model.qapiJSON
+            json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
@@ -99,9 +99,9 @@ extension QAPI {
     /// See [`CpuModelCompareInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelCompareInfo).
     public struct CPUModelCompareInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["result", "responsible-properties"]
+        public static var requiredMembers: [Swift.String] { ["result", "responsible-properties"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -109,8 +109,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
             self.json = [:]
-            json["result"] = result.qapiJSON
-            json["responsible-properties"] = responsibleProperties.qapiJSON
+            json.setQAPIMember("result", result)
+            json.setQAPIMember("responsible-properties", responsibleProperties)
         }
         /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
         public var result: QAPI.CPUModelCompareResult? {
@@ -129,9 +129,9 @@ extension QAPI {
     /// See [`CpuModelExpansionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelExpansionInfo).
     public struct CPUModelExpansionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["model"]
+        public static var requiredMembers: [Swift.String] { ["model"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -139,7 +139,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
-            json["model"] = model.qapiJSON
+            json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
@@ -158,9 +158,9 @@ extension QAPI {
     /// See [`CpuDefinitionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuDefinitionInfo).
     public struct CPUDefinitionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "static", "typename"]
+        public static var requiredMembers: [Swift.String] { ["name", "static", "typename"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -168,10 +168,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["static"] = `static`.qapiJSON
-            json["typename"] = typename.qapiJSON
-            json["deprecated"] = deprecated.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("static", `static`)
+            json.setQAPIMember("typename", typename)
+            json.setQAPIMember("deprecated", deprecated)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
@@ -215,15 +215,15 @@ extension QAPI {
     /// See [`S390CpuPolarization` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.S390CpuPolarization).
     public struct S390CPUPolarization: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `horizontal`.
-        public static let horizontal = S390CPUPolarization(rawValue: "horizontal")
+        public static var horizontal: S390CPUPolarization { S390CPUPolarization(rawValue: "horizontal") }
         /// `vertical`.
-        public static let vertical = S390CPUPolarization(rawValue: "vertical")
+        public static var vertical: S390CPUPolarization { S390CPUPolarization(rawValue: "vertical") }
     }
 
     /// `CpuPolarizationInfo`: a QAPI struct of the `machine-target` module, since QEMU 8.2.
@@ -231,9 +231,9 @@ extension QAPI {
     /// See [`CpuPolarizationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuPolarizationInfo).
     public struct CPUPolarizationInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -241,7 +241,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(polarization: QAPI.S390CPUPolarization) {
             self.json = [:]
-            json["polarization"] = polarization.qapiJSON
+            json.setQAPIMember("polarization", polarization)
         }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
         public var polarization: QAPI.S390CPUPolarization? {
@@ -257,9 +257,9 @@ extension QAPI {
     /// Reply: `CpuModelCompareInfo`.
     public struct QueryCPUModelComparison: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-comparison"
+        public static var name: Swift.String { "query-cpu-model-comparison" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelCompareInfo
         /// The arguments as they go on the wire.
@@ -269,8 +269,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["modela"] = modela.qapiJSON
-            arguments["modelb"] = modelb.qapiJSON
+            arguments.setQAPIMember("modela", modela)
+            arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
@@ -291,9 +291,9 @@ extension QAPI {
     /// Reply: `CpuModelBaselineInfo`.
     public struct QueryCPUModelBaseline: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-baseline"
+        public static var name: Swift.String { "query-cpu-model-baseline" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelBaselineInfo
         /// The arguments as they go on the wire.
@@ -303,8 +303,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["modela"] = modela.qapiJSON
-            arguments["modelb"] = modelb.qapiJSON
+            arguments.setQAPIMember("modela", modela)
+            arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
@@ -325,9 +325,9 @@ extension QAPI {
     /// Reply: `CpuModelExpansionInfo`.
     public struct QueryCPUModelExpansion: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-expansion"
+        public static var name: Swift.String { "query-cpu-model-expansion" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelExpansionInfo
         /// The arguments as they go on the wire.
@@ -337,8 +337,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
-            arguments["model"] = model.qapiJSON
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("model", model)
         }
         /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
         public var type: QAPI.CPUModelExpansionType? {
@@ -359,9 +359,9 @@ extension QAPI {
     /// Reply: `[CpuDefinitionInfo]`.
     public struct QueryCPUDefinitions: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-definitions"
+        public static var name: Swift.String { "query-cpu-definitions" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CPUDefinitionInfo]
         /// The arguments as they go on the wire.
@@ -383,9 +383,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetCPUTopology: QAPICommand {
         /// The wire name.
-        public static let name = "set-cpu-topology"
+        public static var name: Swift.String { "set-cpu-topology" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -395,7 +395,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(coreID: Swift.Int) {
             self.arguments = [:]
-            arguments["core-id"] = coreID.qapiJSON
+            arguments.setQAPIMember("core-id", coreID)
         }
         /// `core-id`: `uint16`, since QEMU 8.2.
         public var coreID: Swift.Int? {
@@ -438,9 +438,9 @@ extension QAPI {
     /// Reply: `CpuPolarizationInfo`.
     public struct QueryS390xCPUPolarization: QAPICommand {
         /// The wire name.
-        public static let name = "query-s390x-cpu-polarization"
+        public static var name: Swift.String { "query-s390x-cpu-polarization" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.CPUPolarizationInfo
         /// The arguments as they go on the wire.
@@ -460,11 +460,11 @@ extension QAPI {
     /// See [`CPU_POLARIZATION_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine-target.CPU_POLARIZATION_CHANGE).
     public struct CPUPolarizationChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "CPU_POLARIZATION_CHANGE"
+        public static var name: Swift.String { "CPU_POLARIZATION_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

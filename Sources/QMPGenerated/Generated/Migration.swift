@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`MigrationStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationStats).
     public struct MigrationStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"]
+        public static var requiredMembers: [Swift.String] { ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,23 +20,23 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
             self.json = [:]
-            json["transferred"] = transferred.qapiJSON
-            json["remaining"] = remaining.qapiJSON
-            json["total"] = total.qapiJSON
-            json["duplicate"] = duplicate.qapiJSON
-            json["normal"] = normal.qapiJSON
-            json["normal-bytes"] = normalBytes.qapiJSON
-            json["dirty-pages-rate"] = dirtyPagesRate.qapiJSON
-            json["mbps"] = mbps.qapiJSON
-            json["dirty-sync-count"] = dirtySyncCount.qapiJSON
-            json["postcopy-requests"] = postcopyRequests.qapiJSON
-            json["page-size"] = pageSize.qapiJSON
-            json["multifd-bytes"] = multifdBytes.qapiJSON
-            json["pages-per-second"] = pagesPerSecond.qapiJSON
-            json["precopy-bytes"] = precopyBytes.qapiJSON
-            json["downtime-bytes"] = downtimeBytes.qapiJSON
-            json["postcopy-bytes"] = postcopyBytes.qapiJSON
-            json["dirty-sync-missed-zero-copy"] = dirtySyncMissedZeroCopy.qapiJSON
+            json.setQAPIMember("transferred", transferred)
+            json.setQAPIMember("remaining", remaining)
+            json.setQAPIMember("total", total)
+            json.setQAPIMember("duplicate", duplicate)
+            json.setQAPIMember("normal", normal)
+            json.setQAPIMember("normal-bytes", normalBytes)
+            json.setQAPIMember("dirty-pages-rate", dirtyPagesRate)
+            json.setQAPIMember("mbps", mbps)
+            json.setQAPIMember("dirty-sync-count", dirtySyncCount)
+            json.setQAPIMember("postcopy-requests", postcopyRequests)
+            json.setQAPIMember("page-size", pageSize)
+            json.setQAPIMember("multifd-bytes", multifdBytes)
+            json.setQAPIMember("pages-per-second", pagesPerSecond)
+            json.setQAPIMember("precopy-bytes", precopyBytes)
+            json.setQAPIMember("downtime-bytes", downtimeBytes)
+            json.setQAPIMember("postcopy-bytes", postcopyBytes)
+            json.setQAPIMember("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy)
         }
         /// `transferred`: `int`, since QEMU 0.14.
         public var transferred: Swift.Int? {
@@ -130,9 +130,9 @@ extension QAPI {
     /// See [`XBZRLECacheStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.XBZRLECacheStats).
     public struct XBZRLECacheStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"]
+        public static var requiredMembers: [Swift.String] { ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -140,13 +140,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
             self.json = [:]
-            json["cache-size"] = cacheSize.qapiJSON
-            json["bytes"] = bytes.qapiJSON
-            json["pages"] = pages.qapiJSON
-            json["cache-miss"] = cacheMiss.qapiJSON
-            json["cache-miss-rate"] = cacheMissRate.qapiJSON
-            json["encoding-rate"] = encodingRate.qapiJSON
-            json["overflow"] = overflow.qapiJSON
+            json.setQAPIMember("cache-size", cacheSize)
+            json.setQAPIMember("bytes", bytes)
+            json.setQAPIMember("pages", pages)
+            json.setQAPIMember("cache-miss", cacheMiss)
+            json.setQAPIMember("cache-miss-rate", cacheMissRate)
+            json.setQAPIMember("encoding-rate", encodingRate)
+            json.setQAPIMember("overflow", overflow)
         }
         /// `cache-size`: `size`, since QEMU 1.2.
         public var cacheSize: Swift.UInt64? {
@@ -190,9 +190,9 @@ extension QAPI {
     /// See [`CompressionStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.CompressionStats).
     public struct CompressionStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -200,11 +200,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
             self.json = [:]
-            json["pages"] = pages.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["busy-rate"] = busyRate.qapiJSON
-            json["compressed-size"] = compressedSize.qapiJSON
-            json["compression-rate"] = compressionRate.qapiJSON
+            json.setQAPIMember("pages", pages)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("busy-rate", busyRate)
+            json.setQAPIMember("compressed-size", compressedSize)
+            json.setQAPIMember("compression-rate", compressionRate)
         }
         /// `pages`: `int`, since QEMU 3.1.
         public var pages: Swift.Int? {
@@ -238,41 +238,41 @@ extension QAPI {
     /// See [`MigrationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationStatus).
     public struct MigrationStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = MigrationStatus(rawValue: "none")
+        public static var none: MigrationStatus { MigrationStatus(rawValue: "none") }
         /// `setup`.
-        public static let setup = MigrationStatus(rawValue: "setup")
+        public static var setup: MigrationStatus { MigrationStatus(rawValue: "setup") }
         /// `cancelling`.
-        public static let cancelling = MigrationStatus(rawValue: "cancelling")
+        public static var cancelling: MigrationStatus { MigrationStatus(rawValue: "cancelling") }
         /// `cancelled`.
-        public static let cancelled = MigrationStatus(rawValue: "cancelled")
+        public static var cancelled: MigrationStatus { MigrationStatus(rawValue: "cancelled") }
         /// `active`.
-        public static let active = MigrationStatus(rawValue: "active")
+        public static var active: MigrationStatus { MigrationStatus(rawValue: "active") }
         /// `postcopy-active`.
-        public static let postcopyActive = MigrationStatus(rawValue: "postcopy-active")
+        public static var postcopyActive: MigrationStatus { MigrationStatus(rawValue: "postcopy-active") }
         /// `postcopy-paused`.
-        public static let postcopyPaused = MigrationStatus(rawValue: "postcopy-paused")
+        public static var postcopyPaused: MigrationStatus { MigrationStatus(rawValue: "postcopy-paused") }
         /// `postcopy-recover-setup`.
-        public static let postcopyRecoverSetup = MigrationStatus(rawValue: "postcopy-recover-setup")
+        public static var postcopyRecoverSetup: MigrationStatus { MigrationStatus(rawValue: "postcopy-recover-setup") }
         /// `postcopy-recover`.
-        public static let postcopyRecover = MigrationStatus(rawValue: "postcopy-recover")
+        public static var postcopyRecover: MigrationStatus { MigrationStatus(rawValue: "postcopy-recover") }
         /// `completed`.
-        public static let completed = MigrationStatus(rawValue: "completed")
+        public static var completed: MigrationStatus { MigrationStatus(rawValue: "completed") }
         /// `failed`.
-        public static let failed = MigrationStatus(rawValue: "failed")
+        public static var failed: MigrationStatus { MigrationStatus(rawValue: "failed") }
         /// `colo`.
-        public static let colo = MigrationStatus(rawValue: "colo")
+        public static var colo: MigrationStatus { MigrationStatus(rawValue: "colo") }
         /// `pre-switchover`.
-        public static let preSwitchover = MigrationStatus(rawValue: "pre-switchover")
+        public static var preSwitchover: MigrationStatus { MigrationStatus(rawValue: "pre-switchover") }
         /// `device`.
-        public static let device = MigrationStatus(rawValue: "device")
+        public static var device: MigrationStatus { MigrationStatus(rawValue: "device") }
         /// `wait-unplug`.
-        public static let waitUnplug = MigrationStatus(rawValue: "wait-unplug")
+        public static var waitUnplug: MigrationStatus { MigrationStatus(rawValue: "wait-unplug") }
     }
 
     /// `VfioStats`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -280,9 +280,9 @@ extension QAPI {
     /// See [`VfioStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.VfioStats).
     public struct VfioStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -290,7 +290,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(transferred: Swift.Int) {
             self.json = [:]
-            json["transferred"] = transferred.qapiJSON
+            json.setQAPIMember("transferred", transferred)
         }
         /// `transferred`: `int`, since QEMU 5.2.
         public var transferred: Swift.Int? {
@@ -304,9 +304,9 @@ extension QAPI {
     /// See [`MigrationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationInfo).
     public struct MigrationInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -402,56 +402,56 @@ extension QAPI {
     /// See [`MigrationCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationCapability).
     public struct MigrationCapability: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `xbzrle`.
-        public static let xbzrle = MigrationCapability(rawValue: "xbzrle")
+        public static var xbzrle: MigrationCapability { MigrationCapability(rawValue: "xbzrle") }
         /// `rdma-pin-all`.
-        public static let rdmaPinAll = MigrationCapability(rawValue: "rdma-pin-all")
+        public static var rdmaPinAll: MigrationCapability { MigrationCapability(rawValue: "rdma-pin-all") }
         /// `auto-converge`.
-        public static let autoConverge = MigrationCapability(rawValue: "auto-converge")
+        public static var autoConverge: MigrationCapability { MigrationCapability(rawValue: "auto-converge") }
         /// `zero-blocks`.
         @available(*, deprecated, message: "'zero-blocks' is deprecated in QEMU's schema")
-        public static let zeroBlocks = MigrationCapability(rawValue: "zero-blocks")
+        public static var zeroBlocks: MigrationCapability { MigrationCapability(rawValue: "zero-blocks") }
         /// `events`.
-        public static let events = MigrationCapability(rawValue: "events")
+        public static var events: MigrationCapability { MigrationCapability(rawValue: "events") }
         /// `postcopy-ram`.
-        public static let postcopyRAM = MigrationCapability(rawValue: "postcopy-ram")
+        public static var postcopyRAM: MigrationCapability { MigrationCapability(rawValue: "postcopy-ram") }
         /// `x-colo`.
-        public static let xColo = MigrationCapability(rawValue: "x-colo")
+        public static var xColo: MigrationCapability { MigrationCapability(rawValue: "x-colo") }
         /// `release-ram`.
-        public static let releaseRAM = MigrationCapability(rawValue: "release-ram")
+        public static var releaseRAM: MigrationCapability { MigrationCapability(rawValue: "release-ram") }
         /// `return-path`.
-        public static let returnPath = MigrationCapability(rawValue: "return-path")
+        public static var returnPath: MigrationCapability { MigrationCapability(rawValue: "return-path") }
         /// `pause-before-switchover`.
-        public static let pauseBeforeSwitchover = MigrationCapability(rawValue: "pause-before-switchover")
+        public static var pauseBeforeSwitchover: MigrationCapability { MigrationCapability(rawValue: "pause-before-switchover") }
         /// `multifd`.
-        public static let multifd = MigrationCapability(rawValue: "multifd")
+        public static var multifd: MigrationCapability { MigrationCapability(rawValue: "multifd") }
         /// `dirty-bitmaps`.
-        public static let dirtyBitmaps = MigrationCapability(rawValue: "dirty-bitmaps")
+        public static var dirtyBitmaps: MigrationCapability { MigrationCapability(rawValue: "dirty-bitmaps") }
         /// `postcopy-blocktime`.
-        public static let postcopyBlocktime = MigrationCapability(rawValue: "postcopy-blocktime")
+        public static var postcopyBlocktime: MigrationCapability { MigrationCapability(rawValue: "postcopy-blocktime") }
         /// `late-block-activate`.
-        public static let lateBlockActivate = MigrationCapability(rawValue: "late-block-activate")
+        public static var lateBlockActivate: MigrationCapability { MigrationCapability(rawValue: "late-block-activate") }
         /// `x-ignore-shared`.
-        public static let xIgnoreShared = MigrationCapability(rawValue: "x-ignore-shared")
+        public static var xIgnoreShared: MigrationCapability { MigrationCapability(rawValue: "x-ignore-shared") }
         /// `validate-uuid`.
-        public static let validateUUID = MigrationCapability(rawValue: "validate-uuid")
+        public static var validateUUID: MigrationCapability { MigrationCapability(rawValue: "validate-uuid") }
         /// `background-snapshot`.
-        public static let backgroundSnapshot = MigrationCapability(rawValue: "background-snapshot")
+        public static var backgroundSnapshot: MigrationCapability { MigrationCapability(rawValue: "background-snapshot") }
         /// `zero-copy-send`.
-        public static let zeroCopySend = MigrationCapability(rawValue: "zero-copy-send")
+        public static var zeroCopySend: MigrationCapability { MigrationCapability(rawValue: "zero-copy-send") }
         /// `postcopy-preempt`.
-        public static let postcopyPreempt = MigrationCapability(rawValue: "postcopy-preempt")
+        public static var postcopyPreempt: MigrationCapability { MigrationCapability(rawValue: "postcopy-preempt") }
         /// `switchover-ack`.
-        public static let switchoverAck = MigrationCapability(rawValue: "switchover-ack")
+        public static var switchoverAck: MigrationCapability { MigrationCapability(rawValue: "switchover-ack") }
         /// `dirty-limit`.
-        public static let dirtyLimit = MigrationCapability(rawValue: "dirty-limit")
+        public static var dirtyLimit: MigrationCapability { MigrationCapability(rawValue: "dirty-limit") }
         /// `mapped-ram`.
-        public static let mappedRAM = MigrationCapability(rawValue: "mapped-ram")
+        public static var mappedRAM: MigrationCapability { MigrationCapability(rawValue: "mapped-ram") }
     }
 
     /// `MigrationCapabilityStatus`: a QAPI struct of the `migration` module, since QEMU 1.2.
@@ -459,9 +459,9 @@ extension QAPI {
     /// See [`MigrationCapabilityStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationCapabilityStatus).
     public struct MigrationCapabilityStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["capability", "state"]
+        public static var requiredMembers: [Swift.String] { ["capability", "state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -469,8 +469,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
             self.json = [:]
-            json["capability"] = capability.qapiJSON
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("capability", capability)
+            json.setQAPIMember("state", state)
         }
         /// `capability`: `MigrationCapability`, since QEMU 1.2.
         public var capability: QAPI.MigrationCapability? {
@@ -489,23 +489,23 @@ extension QAPI {
     /// See [`MultiFDCompression` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MultiFDCompression).
     public struct MultiFDCompression: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = MultiFDCompression(rawValue: "none")
+        public static var none: MultiFDCompression { MultiFDCompression(rawValue: "none") }
         /// `zlib`.
-        public static let zlib = MultiFDCompression(rawValue: "zlib")
+        public static var zlib: MultiFDCompression { MultiFDCompression(rawValue: "zlib") }
         /// `zstd`.
-        public static let zstd = MultiFDCompression(rawValue: "zstd")
+        public static var zstd: MultiFDCompression { MultiFDCompression(rawValue: "zstd") }
         /// `qatzip`.
-        public static let qatzip = MultiFDCompression(rawValue: "qatzip")
+        public static var qatzip: MultiFDCompression { MultiFDCompression(rawValue: "qatzip") }
         /// `qpl`.
-        public static let qpl = MultiFDCompression(rawValue: "qpl")
+        public static var qpl: MultiFDCompression { MultiFDCompression(rawValue: "qpl") }
         /// `uadk`.
-        public static let uadk = MultiFDCompression(rawValue: "uadk")
+        public static var uadk: MultiFDCompression { MultiFDCompression(rawValue: "uadk") }
     }
 
     /// `MigMode`: a QAPI enumeration of the `migration` module.
@@ -513,17 +513,17 @@ extension QAPI {
     /// See [`MigMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigMode).
     public struct MigMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static let normal = MigMode(rawValue: "normal")
+        public static var normal: MigMode { MigMode(rawValue: "normal") }
         /// `cpr-reboot`.
-        public static let cprReboot = MigMode(rawValue: "cpr-reboot")
+        public static var cprReboot: MigMode { MigMode(rawValue: "cpr-reboot") }
         /// `cpr-transfer`.
-        public static let cprTransfer = MigMode(rawValue: "cpr-transfer")
+        public static var cprTransfer: MigMode { MigMode(rawValue: "cpr-transfer") }
     }
 
     /// `ZeroPageDetection`: a QAPI enumeration of the `migration` module, since QEMU 9.0.
@@ -531,17 +531,17 @@ extension QAPI {
     /// See [`ZeroPageDetection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.ZeroPageDetection).
     public struct ZeroPageDetection: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = ZeroPageDetection(rawValue: "none")
+        public static var none: ZeroPageDetection { ZeroPageDetection(rawValue: "none") }
         /// `legacy`.
-        public static let legacy = ZeroPageDetection(rawValue: "legacy")
+        public static var legacy: ZeroPageDetection { ZeroPageDetection(rawValue: "legacy") }
         /// `multifd`.
-        public static let multifd = ZeroPageDetection(rawValue: "multifd")
+        public static var multifd: ZeroPageDetection { ZeroPageDetection(rawValue: "multifd") }
     }
 
     /// `BitmapMigrationBitmapAliasTransform`: a QAPI struct of the `migration` module, since QEMU 6.0.
@@ -549,9 +549,9 @@ extension QAPI {
     /// See [`BitmapMigrationBitmapAliasTransform` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAliasTransform).
     public struct BitmapMigrationBitmapAliasTransform: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -572,9 +572,9 @@ extension QAPI {
     /// See [`BitmapMigrationBitmapAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAlias).
     public struct BitmapMigrationBitmapAlias: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -582,8 +582,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, alias: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["alias"] = alias.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("alias", alias)
         }
         /// `name`: `str`, since QEMU 5.2.
         public var name: Swift.String? {
@@ -607,9 +607,9 @@ extension QAPI {
     /// See [`BitmapMigrationNodeAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationNodeAlias).
     public struct BitmapMigrationNodeAlias: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -617,9 +617,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
             self.json = [:]
-            json["node-name"] = nodeName.qapiJSON
-            json["alias"] = alias.qapiJSON
-            json["bitmaps"] = bitmaps.qapiJSON
+            json.setQAPIMember("node-name", nodeName)
+            json.setQAPIMember("alias", alias)
+            json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
@@ -643,69 +643,69 @@ extension QAPI {
     /// See [`MigrationParameter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationParameter).
     public struct MigrationParameter: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `announce-initial`.
-        public static let announceInitial = MigrationParameter(rawValue: "announce-initial")
+        public static var announceInitial: MigrationParameter { MigrationParameter(rawValue: "announce-initial") }
         /// `announce-max`.
-        public static let announceMax = MigrationParameter(rawValue: "announce-max")
+        public static var announceMax: MigrationParameter { MigrationParameter(rawValue: "announce-max") }
         /// `announce-rounds`.
-        public static let announceRounds = MigrationParameter(rawValue: "announce-rounds")
+        public static var announceRounds: MigrationParameter { MigrationParameter(rawValue: "announce-rounds") }
         /// `announce-step`.
-        public static let announceStep = MigrationParameter(rawValue: "announce-step")
+        public static var announceStep: MigrationParameter { MigrationParameter(rawValue: "announce-step") }
         /// `throttle-trigger-threshold`.
-        public static let throttleTriggerThreshold = MigrationParameter(rawValue: "throttle-trigger-threshold")
+        public static var throttleTriggerThreshold: MigrationParameter { MigrationParameter(rawValue: "throttle-trigger-threshold") }
         /// `cpu-throttle-initial`.
-        public static let cpuThrottleInitial = MigrationParameter(rawValue: "cpu-throttle-initial")
+        public static var cpuThrottleInitial: MigrationParameter { MigrationParameter(rawValue: "cpu-throttle-initial") }
         /// `cpu-throttle-increment`.
-        public static let cpuThrottleIncrement = MigrationParameter(rawValue: "cpu-throttle-increment")
+        public static var cpuThrottleIncrement: MigrationParameter { MigrationParameter(rawValue: "cpu-throttle-increment") }
         /// `cpu-throttle-tailslow`.
-        public static let cpuThrottleTailslow = MigrationParameter(rawValue: "cpu-throttle-tailslow")
+        public static var cpuThrottleTailslow: MigrationParameter { MigrationParameter(rawValue: "cpu-throttle-tailslow") }
         /// `tls-creds`.
-        public static let tlsCreds = MigrationParameter(rawValue: "tls-creds")
+        public static var tlsCreds: MigrationParameter { MigrationParameter(rawValue: "tls-creds") }
         /// `tls-hostname`.
-        public static let tlsHostname = MigrationParameter(rawValue: "tls-hostname")
+        public static var tlsHostname: MigrationParameter { MigrationParameter(rawValue: "tls-hostname") }
         /// `tls-authz`.
-        public static let tlsAuthz = MigrationParameter(rawValue: "tls-authz")
+        public static var tlsAuthz: MigrationParameter { MigrationParameter(rawValue: "tls-authz") }
         /// `max-bandwidth`.
-        public static let maxBandwidth = MigrationParameter(rawValue: "max-bandwidth")
+        public static var maxBandwidth: MigrationParameter { MigrationParameter(rawValue: "max-bandwidth") }
         /// `avail-switchover-bandwidth`.
-        public static let availSwitchoverBandwidth = MigrationParameter(rawValue: "avail-switchover-bandwidth")
+        public static var availSwitchoverBandwidth: MigrationParameter { MigrationParameter(rawValue: "avail-switchover-bandwidth") }
         /// `downtime-limit`.
-        public static let downtimeLimit = MigrationParameter(rawValue: "downtime-limit")
+        public static var downtimeLimit: MigrationParameter { MigrationParameter(rawValue: "downtime-limit") }
         /// `x-checkpoint-delay`.
-        public static let xCheckpointDelay = MigrationParameter(rawValue: "x-checkpoint-delay")
+        public static var xCheckpointDelay: MigrationParameter { MigrationParameter(rawValue: "x-checkpoint-delay") }
         /// `multifd-channels`.
-        public static let multifdChannels = MigrationParameter(rawValue: "multifd-channels")
+        public static var multifdChannels: MigrationParameter { MigrationParameter(rawValue: "multifd-channels") }
         /// `xbzrle-cache-size`.
-        public static let xbzrleCacheSize = MigrationParameter(rawValue: "xbzrle-cache-size")
+        public static var xbzrleCacheSize: MigrationParameter { MigrationParameter(rawValue: "xbzrle-cache-size") }
         /// `max-postcopy-bandwidth`.
-        public static let maxPostcopyBandwidth = MigrationParameter(rawValue: "max-postcopy-bandwidth")
+        public static var maxPostcopyBandwidth: MigrationParameter { MigrationParameter(rawValue: "max-postcopy-bandwidth") }
         /// `max-cpu-throttle`.
-        public static let maxCPUThrottle = MigrationParameter(rawValue: "max-cpu-throttle")
+        public static var maxCPUThrottle: MigrationParameter { MigrationParameter(rawValue: "max-cpu-throttle") }
         /// `multifd-compression`.
-        public static let multifdCompression = MigrationParameter(rawValue: "multifd-compression")
+        public static var multifdCompression: MigrationParameter { MigrationParameter(rawValue: "multifd-compression") }
         /// `multifd-zlib-level`.
-        public static let multifdZlibLevel = MigrationParameter(rawValue: "multifd-zlib-level")
+        public static var multifdZlibLevel: MigrationParameter { MigrationParameter(rawValue: "multifd-zlib-level") }
         /// `multifd-zstd-level`.
-        public static let multifdZstdLevel = MigrationParameter(rawValue: "multifd-zstd-level")
+        public static var multifdZstdLevel: MigrationParameter { MigrationParameter(rawValue: "multifd-zstd-level") }
         /// `multifd-qatzip-level`.
-        public static let multifdQatzipLevel = MigrationParameter(rawValue: "multifd-qatzip-level")
+        public static var multifdQatzipLevel: MigrationParameter { MigrationParameter(rawValue: "multifd-qatzip-level") }
         /// `block-bitmap-mapping`.
-        public static let blockBitmapMapping = MigrationParameter(rawValue: "block-bitmap-mapping")
+        public static var blockBitmapMapping: MigrationParameter { MigrationParameter(rawValue: "block-bitmap-mapping") }
         /// `x-vcpu-dirty-limit-period`.
-        public static let xVCPUDirtyLimitPeriod = MigrationParameter(rawValue: "x-vcpu-dirty-limit-period")
+        public static var xVCPUDirtyLimitPeriod: MigrationParameter { MigrationParameter(rawValue: "x-vcpu-dirty-limit-period") }
         /// `vcpu-dirty-limit`.
-        public static let vcpuDirtyLimit = MigrationParameter(rawValue: "vcpu-dirty-limit")
+        public static var vcpuDirtyLimit: MigrationParameter { MigrationParameter(rawValue: "vcpu-dirty-limit") }
         /// `mode`.
-        public static let mode = MigrationParameter(rawValue: "mode")
+        public static var mode: MigrationParameter { MigrationParameter(rawValue: "mode") }
         /// `zero-page-detection`.
-        public static let zeroPageDetection = MigrationParameter(rawValue: "zero-page-detection")
+        public static var zeroPageDetection: MigrationParameter { MigrationParameter(rawValue: "zero-page-detection") }
         /// `direct-io`.
-        public static let directIO = MigrationParameter(rawValue: "direct-io")
+        public static var directIO: MigrationParameter { MigrationParameter(rawValue: "direct-io") }
     }
 
     /// `MigrateSetParameters`: a QAPI struct of the `migration` module, since QEMU 2.4.
@@ -713,9 +713,9 @@ extension QAPI {
     /// See [`MigrateSetParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrateSetParameters).
     public struct MigrateSetParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -876,9 +876,9 @@ extension QAPI {
     /// See [`MigrationParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationParameters).
     public struct MigrationParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1039,25 +1039,25 @@ extension QAPI {
     /// See [`COLOMessage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMessage).
     public struct COLOMessage: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `checkpoint-ready`.
-        public static let checkpointReady = COLOMessage(rawValue: "checkpoint-ready")
+        public static var checkpointReady: COLOMessage { COLOMessage(rawValue: "checkpoint-ready") }
         /// `checkpoint-request`.
-        public static let checkpointRequest = COLOMessage(rawValue: "checkpoint-request")
+        public static var checkpointRequest: COLOMessage { COLOMessage(rawValue: "checkpoint-request") }
         /// `checkpoint-reply`.
-        public static let checkpointReply = COLOMessage(rawValue: "checkpoint-reply")
+        public static var checkpointReply: COLOMessage { COLOMessage(rawValue: "checkpoint-reply") }
         /// `vmstate-send`.
-        public static let vmstateSend = COLOMessage(rawValue: "vmstate-send")
+        public static var vmstateSend: COLOMessage { COLOMessage(rawValue: "vmstate-send") }
         /// `vmstate-size`.
-        public static let vmstateSize = COLOMessage(rawValue: "vmstate-size")
+        public static var vmstateSize: COLOMessage { COLOMessage(rawValue: "vmstate-size") }
         /// `vmstate-received`.
-        public static let vmstateReceived = COLOMessage(rawValue: "vmstate-received")
+        public static var vmstateReceived: COLOMessage { COLOMessage(rawValue: "vmstate-received") }
         /// `vmstate-loaded`.
-        public static let vmstateLoaded = COLOMessage(rawValue: "vmstate-loaded")
+        public static var vmstateLoaded: COLOMessage { COLOMessage(rawValue: "vmstate-loaded") }
     }
 
     /// `COLOMode`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1065,17 +1065,17 @@ extension QAPI {
     /// See [`COLOMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMode).
     public struct COLOMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = COLOMode(rawValue: "none")
+        public static var none: COLOMode { COLOMode(rawValue: "none") }
         /// `primary`.
-        public static let primary = COLOMode(rawValue: "primary")
+        public static var primary: COLOMode { COLOMode(rawValue: "primary") }
         /// `secondary`.
-        public static let secondary = COLOMode(rawValue: "secondary")
+        public static var secondary: COLOMode { COLOMode(rawValue: "secondary") }
     }
 
     /// `FailoverStatus`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1083,21 +1083,21 @@ extension QAPI {
     /// See [`FailoverStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.FailoverStatus).
     public struct FailoverStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = FailoverStatus(rawValue: "none")
+        public static var none: FailoverStatus { FailoverStatus(rawValue: "none") }
         /// `require`.
-        public static let require = FailoverStatus(rawValue: "require")
+        public static var require: FailoverStatus { FailoverStatus(rawValue: "require") }
         /// `active`.
-        public static let active = FailoverStatus(rawValue: "active")
+        public static var active: FailoverStatus { FailoverStatus(rawValue: "active") }
         /// `completed`.
-        public static let completed = FailoverStatus(rawValue: "completed")
+        public static var completed: FailoverStatus { FailoverStatus(rawValue: "completed") }
         /// `relaunch`.
-        public static let relaunch = FailoverStatus(rawValue: "relaunch")
+        public static var relaunch: FailoverStatus { FailoverStatus(rawValue: "relaunch") }
     }
 
     /// `COLOExitReason`: a QAPI enumeration of the `migration` module, since QEMU 3.1.
@@ -1105,19 +1105,19 @@ extension QAPI {
     /// See [`COLOExitReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOExitReason).
     public struct COLOExitReason: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = COLOExitReason(rawValue: "none")
+        public static var none: COLOExitReason { COLOExitReason(rawValue: "none") }
         /// `request`.
-        public static let request = COLOExitReason(rawValue: "request")
+        public static var request: COLOExitReason { COLOExitReason(rawValue: "request") }
         /// `error`.
-        public static let error = COLOExitReason(rawValue: "error")
+        public static var error: COLOExitReason { COLOExitReason(rawValue: "error") }
         /// `processing`.
-        public static let processing = COLOExitReason(rawValue: "processing")
+        public static var processing: COLOExitReason { COLOExitReason(rawValue: "processing") }
     }
 
     /// `MigrationAddressType`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1125,19 +1125,19 @@ extension QAPI {
     /// See [`MigrationAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationAddressType).
     public struct MigrationAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `socket`.
-        public static let socket = MigrationAddressType(rawValue: "socket")
+        public static var socket: MigrationAddressType { MigrationAddressType(rawValue: "socket") }
         /// `exec`.
-        public static let exec = MigrationAddressType(rawValue: "exec")
+        public static var exec: MigrationAddressType { MigrationAddressType(rawValue: "exec") }
         /// `rdma`.
-        public static let rdma = MigrationAddressType(rawValue: "rdma")
+        public static var rdma: MigrationAddressType { MigrationAddressType(rawValue: "rdma") }
         /// `file`.
-        public static let file = MigrationAddressType(rawValue: "file")
+        public static var file: MigrationAddressType { MigrationAddressType(rawValue: "file") }
     }
 
     /// `FileMigrationArgs`: a QAPI struct of the `migration` module, since QEMU 8.2.
@@ -1145,9 +1145,9 @@ extension QAPI {
     /// See [`FileMigrationArgs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.FileMigrationArgs).
     public struct FileMigrationArgs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1155,8 +1155,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String, offset: Swift.UInt64) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["offset"] = offset.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("offset", offset)
         }
         /// `filename`: `str`, since QEMU 8.2.
         public var filename: Swift.String? {
@@ -1175,9 +1175,9 @@ extension QAPI {
     /// See [`MigrationExecCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationExecCommand).
     public struct MigrationExecCommand: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1185,7 +1185,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(args: [Swift.String]) {
             self.json = [:]
-            json["args"] = args.qapiJSON
+            json.setQAPIMember("args", args)
         }
         /// `args`: `[str]`, since QEMU 8.2.
         public var args: [Swift.String]? {
@@ -1201,9 +1201,9 @@ extension QAPI {
     /// The members of every variant (tag `transport`) are properties too; nested unions included.
     public struct MigrationAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1211,7 +1211,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(transport: QAPI.MigrationAddressType) {
             self.json = [:]
-            json["transport"] = transport.qapiJSON
+            json.setQAPIMember("transport", transport)
         }
         /// `transport`: `MigrationAddressType`, since QEMU 8.2.
         public var transport: QAPI.MigrationAddressType? {
@@ -1310,15 +1310,15 @@ extension QAPI {
     /// See [`MigrationChannelType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationChannelType).
     public struct MigrationChannelType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `main`.
-        public static let main = MigrationChannelType(rawValue: "main")
+        public static var main: MigrationChannelType { MigrationChannelType(rawValue: "main") }
         /// `cpr`.
-        public static let cpr = MigrationChannelType(rawValue: "cpr")
+        public static var cpr: MigrationChannelType { MigrationChannelType(rawValue: "cpr") }
     }
 
     /// `MigrationChannel`: a QAPI struct of the `migration` module, since QEMU 8.1.
@@ -1326,9 +1326,9 @@ extension QAPI {
     /// See [`MigrationChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationChannel).
     public struct MigrationChannel: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1336,8 +1336,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
             self.json = [:]
-            json["channel-type"] = channelType.qapiJSON
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("channel-type", channelType)
+            json.setQAPIMember("addr", addr)
         }
         /// `channel-type`: `MigrationChannelType`, since QEMU 8.1.
         public var channelType: QAPI.MigrationChannelType? {
@@ -1356,9 +1356,9 @@ extension QAPI {
     /// See [`ReplicationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.ReplicationStatus).
     public struct ReplicationStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["error"]
+        public static var requiredMembers: [Swift.String] { ["error"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1366,7 +1366,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(error: Swift.Bool) {
             self.json = [:]
-            json["error"] = error.qapiJSON
+            json.setQAPIMember("error", error)
         }
         /// `error`: `bool`, since QEMU 2.9.
         public var error: Swift.Bool? {
@@ -1385,9 +1385,9 @@ extension QAPI {
     /// See [`COLOStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.COLOStatus).
     public struct COLOStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1395,9 +1395,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
             self.json = [:]
-            json["mode"] = mode.qapiJSON
-            json["last-mode"] = lastMode.qapiJSON
-            json["reason"] = reason.qapiJSON
+            json.setQAPIMember("mode", mode)
+            json.setQAPIMember("last-mode", lastMode)
+            json.setQAPIMember("reason", reason)
         }
         /// `mode`: `COLOMode`, since QEMU 3.1.
         public var mode: QAPI.COLOMode? {
@@ -1421,9 +1421,9 @@ extension QAPI {
     /// See [`DirtyRateVcpu` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateVcpu).
     public struct DirtyRateVCPU: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1431,8 +1431,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.Int, dirtyRate: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["dirty-rate"] = dirtyRate.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `id`: `int`, since QEMU 6.2.
         public var id: Swift.Int? {
@@ -1451,17 +1451,17 @@ extension QAPI {
     /// See [`DirtyRateStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateStatus).
     public struct DirtyRateStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unstarted`.
-        public static let unstarted = DirtyRateStatus(rawValue: "unstarted")
+        public static var unstarted: DirtyRateStatus { DirtyRateStatus(rawValue: "unstarted") }
         /// `measuring`.
-        public static let measuring = DirtyRateStatus(rawValue: "measuring")
+        public static var measuring: DirtyRateStatus { DirtyRateStatus(rawValue: "measuring") }
         /// `measured`.
-        public static let measured = DirtyRateStatus(rawValue: "measured")
+        public static var measured: DirtyRateStatus { DirtyRateStatus(rawValue: "measured") }
     }
 
     /// `DirtyRateMeasureMode`: a QAPI enumeration of the `migration` module, since QEMU 6.2.
@@ -1469,17 +1469,17 @@ extension QAPI {
     /// See [`DirtyRateMeasureMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateMeasureMode).
     public struct DirtyRateMeasureMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `page-sampling`.
-        public static let pageSampling = DirtyRateMeasureMode(rawValue: "page-sampling")
+        public static var pageSampling: DirtyRateMeasureMode { DirtyRateMeasureMode(rawValue: "page-sampling") }
         /// `dirty-ring`.
-        public static let dirtyRing = DirtyRateMeasureMode(rawValue: "dirty-ring")
+        public static var dirtyRing: DirtyRateMeasureMode { DirtyRateMeasureMode(rawValue: "dirty-ring") }
         /// `dirty-bitmap`.
-        public static let dirtyBitmap = DirtyRateMeasureMode(rawValue: "dirty-bitmap")
+        public static var dirtyBitmap: DirtyRateMeasureMode { DirtyRateMeasureMode(rawValue: "dirty-bitmap") }
     }
 
     /// `TimeUnit`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1487,15 +1487,15 @@ extension QAPI {
     /// See [`TimeUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.TimeUnit).
     public struct TimeUnit: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `second`.
-        public static let second = TimeUnit(rawValue: "second")
+        public static var second: TimeUnit { TimeUnit(rawValue: "second") }
         /// `millisecond`.
-        public static let millisecond = TimeUnit(rawValue: "millisecond")
+        public static var millisecond: TimeUnit { TimeUnit(rawValue: "millisecond") }
     }
 
     /// `DirtyRateInfo`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -1503,9 +1503,9 @@ extension QAPI {
     /// See [`DirtyRateInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateInfo).
     public struct DirtyRateInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1513,12 +1513,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
             self.json = [:]
-            json["status"] = status.qapiJSON
-            json["start-time"] = startTime.qapiJSON
-            json["calc-time"] = calcTime.qapiJSON
-            json["calc-time-unit"] = calcTimeUnit.qapiJSON
-            json["sample-pages"] = samplePages.qapiJSON
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("start-time", startTime)
+            json.setQAPIMember("calc-time", calcTime)
+            json.setQAPIMember("calc-time-unit", calcTimeUnit)
+            json.setQAPIMember("sample-pages", samplePages)
+            json.setQAPIMember("mode", mode)
         }
         /// `dirty-rate`: `int64`, optional, since QEMU 5.2.
         public var dirtyRate: Swift.Int? {
@@ -1567,9 +1567,9 @@ extension QAPI {
     /// See [`DirtyLimitInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyLimitInfo).
     public struct DirtyLimitInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1577,9 +1577,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
             self.json = [:]
-            json["cpu-index"] = cpuIndex.qapiJSON
-            json["limit-rate"] = limitRate.qapiJSON
-            json["current-rate"] = currentRate.qapiJSON
+            json.setQAPIMember("cpu-index", cpuIndex)
+            json.setQAPIMember("limit-rate", limitRate)
+            json.setQAPIMember("current-rate", currentRate)
         }
         /// `cpu-index`: `int`, since QEMU 7.1.
         public var cpuIndex: Swift.Int? {
@@ -1603,9 +1603,9 @@ extension QAPI {
     /// See [`MigrationThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationThreadInfo).
     public struct MigrationThreadInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1613,8 +1613,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, threadID: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["thread-id"] = threadID.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("thread-id", threadID)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
@@ -1635,9 +1635,9 @@ extension QAPI {
     /// Reply: `MigrationInfo`.
     public struct QueryMigrate: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate"
+        public static var name: Swift.String { "query-migrate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.MigrationInfo
         /// The arguments as they go on the wire.
@@ -1657,9 +1657,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateSetCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-capabilities"
+        public static var name: Swift.String { "migrate-set-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1669,7 +1669,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
             self.arguments = [:]
-            arguments["capabilities"] = capabilities.qapiJSON
+            arguments.setQAPIMember("capabilities", capabilities)
         }
         /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
         public var capabilities: [QAPI.MigrationCapabilityStatus]? {
@@ -1685,9 +1685,9 @@ extension QAPI {
     /// Reply: `[MigrationCapabilityStatus]`.
     public struct QueryMigrateCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-capabilities"
+        public static var name: Swift.String { "query-migrate-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.MigrationCapabilityStatus]
         /// The arguments as they go on the wire.
@@ -1707,9 +1707,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateSetParametersCommand: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-parameters"
+        public static var name: Swift.String { "migrate-set-parameters" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1874,9 +1874,9 @@ extension QAPI {
     /// Reply: `MigrationParameters`.
     public struct QueryMigrateParameters: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-parameters"
+        public static var name: Swift.String { "query-migrate-parameters" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.MigrationParameters
         /// The arguments as they go on the wire.
@@ -1896,9 +1896,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateStartPostcopy: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-start-postcopy"
+        public static var name: Swift.String { "migrate-start-postcopy" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1920,9 +1920,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XColoLostHeartbeat: QAPICommand {
         /// The wire name.
-        public static let name = "x-colo-lost-heartbeat"
+        public static var name: Swift.String { "x-colo-lost-heartbeat" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1942,9 +1942,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateCancel: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_cancel"
+        public static var name: Swift.String { "migrate_cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1964,9 +1964,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateContinue: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-continue"
+        public static var name: Swift.String { "migrate-continue" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1976,7 +1976,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(state: QAPI.MigrationStatus) {
             self.arguments = [:]
-            arguments["state"] = state.qapiJSON
+            arguments.setQAPIMember("state", state)
         }
         /// `state`: `MigrationStatus`, since QEMU 2.11.
         public var state: QAPI.MigrationStatus? {
@@ -1992,9 +1992,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Migrate: QAPICommand {
         /// The wire name.
-        public static let name = "migrate"
+        public static var name: Swift.String { "migrate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2034,9 +2034,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateIncoming: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-incoming"
+        public static var name: Swift.String { "migrate-incoming" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2071,9 +2071,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSaveDevicesState: QAPICommand {
         /// The wire name.
-        public static let name = "xen-save-devices-state"
+        public static var name: Swift.String { "xen-save-devices-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2083,7 +2083,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 1.1.
         public var filename: Swift.String? {
@@ -2104,9 +2104,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSetGlobalDirtyLog: QAPICommand {
         /// The wire name.
-        public static let name = "xen-set-global-dirty-log"
+        public static var name: Swift.String { "xen-set-global-dirty-log" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2116,7 +2116,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(enable: Swift.Bool) {
             self.arguments = [:]
-            arguments["enable"] = enable.qapiJSON
+            arguments.setQAPIMember("enable", enable)
         }
         /// `enable`: `bool`, since QEMU 1.3.
         public var enable: Swift.Bool? {
@@ -2132,9 +2132,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenLoadDevicesState: QAPICommand {
         /// The wire name.
-        public static let name = "xen-load-devices-state"
+        public static var name: Swift.String { "xen-load-devices-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2144,7 +2144,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.7.
         public var filename: Swift.String? {
@@ -2160,9 +2160,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSetReplication: QAPICommand {
         /// The wire name.
-        public static let name = "xen-set-replication"
+        public static var name: Swift.String { "xen-set-replication" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2172,8 +2172,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(enable: Swift.Bool, primary: Swift.Bool) {
             self.arguments = [:]
-            arguments["enable"] = enable.qapiJSON
-            arguments["primary"] = primary.qapiJSON
+            arguments.setQAPIMember("enable", enable)
+            arguments.setQAPIMember("primary", primary)
         }
         /// `enable`: `bool`, since QEMU 2.9.
         public var enable: Swift.Bool? {
@@ -2199,9 +2199,9 @@ extension QAPI {
     /// Reply: `ReplicationStatus`.
     public struct QueryXenReplicationStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-xen-replication-status"
+        public static var name: Swift.String { "query-xen-replication-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ReplicationStatus
         /// The arguments as they go on the wire.
@@ -2221,9 +2221,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenColoDoCheckpoint: QAPICommand {
         /// The wire name.
-        public static let name = "xen-colo-do-checkpoint"
+        public static var name: Swift.String { "xen-colo-do-checkpoint" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2243,9 +2243,9 @@ extension QAPI {
     /// Reply: `COLOStatus`.
     public struct QueryColoStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-colo-status"
+        public static var name: Swift.String { "query-colo-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.COLOStatus
         /// The arguments as they go on the wire.
@@ -2265,9 +2265,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateRecover: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-recover"
+        public static var name: Swift.String { "migrate-recover" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2277,7 +2277,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(uri: Swift.String) {
             self.arguments = [:]
-            arguments["uri"] = uri.qapiJSON
+            arguments.setQAPIMember("uri", uri)
         }
         /// `uri`: `str`, since QEMU 3.0.
         public var uri: Swift.String? {
@@ -2293,9 +2293,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigratePause: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-pause"
+        public static var name: Swift.String { "migrate-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2315,9 +2315,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CalcDirtyRate: QAPICommand {
         /// The wire name.
-        public static let name = "calc-dirty-rate"
+        public static var name: Swift.String { "calc-dirty-rate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2327,7 +2327,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(calcTime: Swift.Int) {
             self.arguments = [:]
-            arguments["calc-time"] = calcTime.qapiJSON
+            arguments.setQAPIMember("calc-time", calcTime)
         }
         /// `calc-time`: `int64`, since QEMU 5.2.
         public var calcTime: Swift.Int? {
@@ -2358,9 +2358,9 @@ extension QAPI {
     /// Reply: `DirtyRateInfo`.
     public struct QueryDirtyRate: QAPICommand {
         /// The wire name.
-        public static let name = "query-dirty-rate"
+        public static var name: Swift.String { "query-dirty-rate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.DirtyRateInfo
         /// The arguments as they go on the wire.
@@ -2385,9 +2385,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "set-vcpu-dirty-limit"
+        public static var name: Swift.String { "set-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2397,7 +2397,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(dirtyRate: Swift.UInt64) {
             self.arguments = [:]
-            arguments["dirty-rate"] = dirtyRate.qapiJSON
+            arguments.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `cpu-index`: `int`, optional, since QEMU 7.1.
         public var cpuIndex: Swift.Int? {
@@ -2418,9 +2418,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CancelVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "cancel-vcpu-dirty-limit"
+        public static var name: Swift.String { "cancel-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2445,9 +2445,9 @@ extension QAPI {
     /// Reply: `[DirtyLimitInfo]`.
     public struct QueryVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "query-vcpu-dirty-limit"
+        public static var name: Swift.String { "query-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.DirtyLimitInfo]
         /// The arguments as they go on the wire.
@@ -2470,9 +2470,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-migrationthreads' is deprecated in QEMU's schema")
     public struct QueryMigrationthreads: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrationthreads"
+        public static var name: Swift.String { "query-migrationthreads" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = [QAPI.MigrationThreadInfo]
         /// The arguments as they go on the wire.
@@ -2492,9 +2492,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotSave: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-save"
+        public static var name: Swift.String { "snapshot-save" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2504,10 +2504,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["vmstate"] = vmstate.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("vmstate", vmstate)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
@@ -2538,9 +2538,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotLoad: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-load"
+        public static var name: Swift.String { "snapshot-load" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2550,10 +2550,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["vmstate"] = vmstate.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("vmstate", vmstate)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
@@ -2584,9 +2584,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotDelete: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-delete"
+        public static var name: Swift.String { "snapshot-delete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2596,9 +2596,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
@@ -2629,9 +2629,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate_set_downtime' is deprecated in QEMU's schema")
     public struct MigrateSetDowntime: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_set_downtime"
+        public static var name: Swift.String { "migrate_set_downtime" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2641,7 +2641,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(value: Swift.Double) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `number`, since QEMU 0.14.
         public var value: Swift.Double? {
@@ -2662,9 +2662,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate_set_speed' is deprecated in QEMU's schema")
     public struct MigrateSetSpeed: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_set_speed"
+        public static var name: Swift.String { "migrate_set_speed" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2674,7 +2674,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(value: Swift.Int) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
         public var value: Swift.Int? {
@@ -2695,9 +2695,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate-set-cache-size' is deprecated in QEMU's schema")
     public struct MigrateSetCacheSize: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-cache-size"
+        public static var name: Swift.String { "migrate-set-cache-size" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2707,7 +2707,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(value: Swift.Int) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 1.2.
         public var value: Swift.Int? {
@@ -2728,9 +2728,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-migrate-cache-size' is deprecated in QEMU's schema")
     public struct QueryMigrateCacheSize: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-cache-size"
+        public static var name: Swift.String { "query-migrate-cache-size" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2748,11 +2748,11 @@ extension QAPI {
     /// See [`MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION).
     public struct MigrationEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MIGRATION"
+        public static var name: Swift.String { "MIGRATION" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["status"]
+        public static var requiredMembers: [Swift.String] { ["status"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2769,11 +2769,11 @@ extension QAPI {
     /// See [`MIGRATION_PASS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION_PASS).
     public struct MigrationPassEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MIGRATION_PASS"
+        public static var name: Swift.String { "MIGRATION_PASS" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pass"]
+        public static var requiredMembers: [Swift.String] { ["pass"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2790,11 +2790,11 @@ extension QAPI {
     /// See [`COLO_EXIT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.COLO_EXIT).
     public struct ColoExitEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "COLO_EXIT"
+        public static var name: Swift.String { "COLO_EXIT" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2816,11 +2816,11 @@ extension QAPI {
     /// See [`UNPLUG_PRIMARY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.UNPLUG_PRIMARY).
     public struct UnplugPrimaryEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "UNPLUG_PRIMARY"
+        public static var name: Swift.String { "UNPLUG_PRIMARY" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

@@ -10,23 +10,23 @@ extension QAPI {
     /// See [`SevState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevState).
     public struct SEVState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninit`.
-        public static let uninit = SEVState(rawValue: "uninit")
+        public static var uninit: SEVState { SEVState(rawValue: "uninit") }
         /// `launch-update`.
-        public static let launchUpdate = SEVState(rawValue: "launch-update")
+        public static var launchUpdate: SEVState { SEVState(rawValue: "launch-update") }
         /// `launch-secret`.
-        public static let launchSecret = SEVState(rawValue: "launch-secret")
+        public static var launchSecret: SEVState { SEVState(rawValue: "launch-secret") }
         /// `running`.
-        public static let running = SEVState(rawValue: "running")
+        public static var running: SEVState { SEVState(rawValue: "running") }
         /// `send-update`.
-        public static let sendUpdate = SEVState(rawValue: "send-update")
+        public static var sendUpdate: SEVState { SEVState(rawValue: "send-update") }
         /// `receive-update`.
-        public static let receiveUpdate = SEVState(rawValue: "receive-update")
+        public static var receiveUpdate: SEVState { SEVState(rawValue: "receive-update") }
     }
 
     /// `SevGuestType`: a QAPI enumeration of the `misc-target` module, since QEMU 6.2.
@@ -34,15 +34,15 @@ extension QAPI {
     /// See [`SevGuestType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevGuestType).
     public struct SEVGuestType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sev`.
-        public static let sev = SEVGuestType(rawValue: "sev")
+        public static var sev: SEVGuestType { SEVGuestType(rawValue: "sev") }
         /// `sev-snp`.
-        public static let sevSnp = SEVGuestType(rawValue: "sev-snp")
+        public static var sevSnp: SEVGuestType { SEVGuestType(rawValue: "sev-snp") }
     }
 
     /// `SevGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
@@ -50,9 +50,9 @@ extension QAPI {
     /// See [`SevGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevGuestInfo).
     public struct SEVGuestInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["policy", "handle"]
+        public static var requiredMembers: [Swift.String] { ["policy", "handle"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -60,8 +60,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(policy: Swift.Int, handle: Swift.Int) {
             self.json = [:]
-            json["policy"] = policy.qapiJSON
-            json["handle"] = handle.qapiJSON
+            json.setQAPIMember("policy", policy)
+            json.setQAPIMember("handle", handle)
         }
         /// `policy`: `uint32`, since QEMU 2.12.
         public var policy: Swift.Int? {
@@ -80,9 +80,9 @@ extension QAPI {
     /// See [`SevSnpGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevSnpGuestInfo).
     public struct SEVSnpGuestInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -90,7 +90,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(snpPolicy: Swift.UInt64) {
             self.json = [:]
-            json["snp-policy"] = snpPolicy.qapiJSON
+            json.setQAPIMember("snp-policy", snpPolicy)
         }
         /// `snp-policy`: `uint64`, since QEMU 9.1.
         public var snpPolicy: Swift.UInt64? {
@@ -106,9 +106,9 @@ extension QAPI {
     /// The members of every variant (tag `sev-type`) are properties too; nested unions included.
     public struct SEVInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["enabled", "api-major", "api-minor", "build-id", "state"]
+        public static var requiredMembers: [Swift.String] { ["enabled", "api-major", "api-minor", "build-id", "state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -116,12 +116,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
             self.json = [:]
-            json["enabled"] = enabled.qapiJSON
-            json["api-major"] = apiMajor.qapiJSON
-            json["api-minor"] = apiMinor.qapiJSON
-            json["build-id"] = buildID.qapiJSON
-            json["state"] = state.qapiJSON
-            json["sev-type"] = sevType.qapiJSON
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("api-major", apiMajor)
+            json.setQAPIMember("api-minor", apiMinor)
+            json.setQAPIMember("build-id", buildID)
+            json.setQAPIMember("state", state)
+            json.setQAPIMember("sev-type", sevType)
         }
         /// `enabled`: `bool`, since QEMU 2.12.
         public var enabled: Swift.Bool? {
@@ -175,9 +175,9 @@ extension QAPI {
     /// See [`SevLaunchMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevLaunchMeasureInfo).
     public struct SEVLaunchMeasureInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -185,7 +185,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: Swift.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 2.12.
         public var data: Swift.String? {
@@ -199,9 +199,9 @@ extension QAPI {
     /// See [`SevCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevCapability).
     public struct SEVCapability: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"]
+        public static var requiredMembers: [Swift.String] { ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -209,11 +209,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["pdh"] = pdh.qapiJSON
-            json["cert-chain"] = certChain.qapiJSON
-            json["cpu0-id"] = cpu0ID.qapiJSON
-            json["cbitpos"] = cbitpos.qapiJSON
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("pdh", pdh)
+            json.setQAPIMember("cert-chain", certChain)
+            json.setQAPIMember("cpu0-id", cpu0ID)
+            json.setQAPIMember("cbitpos", cbitpos)
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `pdh`: `str`, since QEMU 2.12.
         public var pdh: Swift.String? {
@@ -247,9 +247,9 @@ extension QAPI {
     /// See [`SevAttestationReport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevAttestationReport).
     public struct SEVAttestationReport: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -257,7 +257,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: Swift.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 6.1.
         public var data: Swift.String? {
@@ -271,9 +271,9 @@ extension QAPI {
     /// See [`GICCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.GICCapability).
     public struct GICCapability: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["version", "emulated", "kernel"]
+        public static var requiredMembers: [Swift.String] { ["version", "emulated", "kernel"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -281,9 +281,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["emulated"] = emulated.qapiJSON
-            json["kernel"] = kernel.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("emulated", emulated)
+            json.setQAPIMember("kernel", kernel)
         }
         /// `version`: `int`, since QEMU 2.6.
         public var version: Swift.Int? {
@@ -307,9 +307,9 @@ extension QAPI {
     /// See [`SGXEPCSection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXEPCSection).
     public struct SGXEPCSection: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -317,8 +317,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(node: Swift.Int, size: Swift.UInt64) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("size", size)
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
@@ -337,9 +337,9 @@ extension QAPI {
     /// See [`SGXInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXInfo).
     public struct SGXInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -347,11 +347,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
             self.json = [:]
-            json["sgx"] = sgx.qapiJSON
-            json["sgx1"] = sgx1.qapiJSON
-            json["sgx2"] = sgx2.qapiJSON
-            json["flc"] = flc.qapiJSON
-            json["sections"] = sections.qapiJSON
+            json.setQAPIMember("sgx", sgx)
+            json.setQAPIMember("sgx1", sgx1)
+            json.setQAPIMember("sgx2", sgx2)
+            json.setQAPIMember("flc", flc)
+            json.setQAPIMember("sections", sections)
         }
         /// `sgx`: `bool`, since QEMU 6.2.
         public var sgx: Swift.Bool? {
@@ -385,23 +385,23 @@ extension QAPI {
     /// See [`EvtchnPortType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.EvtchnPortType).
     public struct EvtchnPortType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `closed`.
-        public static let closed = EvtchnPortType(rawValue: "closed")
+        public static var closed: EvtchnPortType { EvtchnPortType(rawValue: "closed") }
         /// `unbound`.
-        public static let unbound = EvtchnPortType(rawValue: "unbound")
+        public static var unbound: EvtchnPortType { EvtchnPortType(rawValue: "unbound") }
         /// `interdomain`.
-        public static let interdomain = EvtchnPortType(rawValue: "interdomain")
+        public static var interdomain: EvtchnPortType { EvtchnPortType(rawValue: "interdomain") }
         /// `pirq`.
-        public static let pirq = EvtchnPortType(rawValue: "pirq")
+        public static var pirq: EvtchnPortType { EvtchnPortType(rawValue: "pirq") }
         /// `virq`.
-        public static let virq = EvtchnPortType(rawValue: "virq")
+        public static var virq: EvtchnPortType { EvtchnPortType(rawValue: "virq") }
         /// `ipi`.
-        public static let ipi = EvtchnPortType(rawValue: "ipi")
+        public static var ipi: EvtchnPortType { EvtchnPortType(rawValue: "ipi") }
     }
 
     /// `EvtchnInfo`: a QAPI struct of the `misc-target` module, since QEMU 8.0.
@@ -409,9 +409,9 @@ extension QAPI {
     /// See [`EvtchnInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.EvtchnInfo).
     public struct EvtchnInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -419,13 +419,13 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
             self.json = [:]
-            json["port"] = port.qapiJSON
-            json["vcpu"] = vcpu.qapiJSON
-            json["type"] = type.qapiJSON
-            json["remote-domain"] = remoteDomain.qapiJSON
-            json["target"] = target.qapiJSON
-            json["pending"] = pending.qapiJSON
-            json["masked"] = masked.qapiJSON
+            json.setQAPIMember("port", port)
+            json.setQAPIMember("vcpu", vcpu)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("remote-domain", remoteDomain)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("pending", pending)
+            json.setQAPIMember("masked", masked)
         }
         /// `port`: `uint16`, since QEMU 8.0.
         public var port: Swift.Int? {
@@ -471,9 +471,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct RTCResetReinjection: QAPICommand {
         /// The wire name.
-        public static let name = "rtc-reset-reinjection"
+        public static var name: Swift.String { "rtc-reset-reinjection" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -493,9 +493,9 @@ extension QAPI {
     /// Reply: `SevInfo`.
     public struct QuerySEV: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev"
+        public static var name: Swift.String { "query-sev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVInfo
         /// The arguments as they go on the wire.
@@ -515,9 +515,9 @@ extension QAPI {
     /// Reply: `SevLaunchMeasureInfo`.
     public struct QuerySEVLaunchMeasure: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-launch-measure"
+        public static var name: Swift.String { "query-sev-launch-measure" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVLaunchMeasureInfo
         /// The arguments as they go on the wire.
@@ -537,9 +537,9 @@ extension QAPI {
     /// Reply: `SevCapability`.
     public struct QuerySEVCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-capabilities"
+        public static var name: Swift.String { "query-sev-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVCapability
         /// The arguments as they go on the wire.
@@ -559,9 +559,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SEVInjectLaunchSecret: QAPICommand {
         /// The wire name.
-        public static let name = "sev-inject-launch-secret"
+        public static var name: Swift.String { "sev-inject-launch-secret" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -571,8 +571,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(packetHeader: Swift.String, secret: Swift.String) {
             self.arguments = [:]
-            arguments["packet-header"] = packetHeader.qapiJSON
-            arguments["secret"] = secret.qapiJSON
+            arguments.setQAPIMember("packet-header", packetHeader)
+            arguments.setQAPIMember("secret", secret)
         }
         /// `packet-header`: `str`, since QEMU 6.0.
         public var packetHeader: Swift.String? {
@@ -598,9 +598,9 @@ extension QAPI {
     /// Reply: `SevAttestationReport`.
     public struct QuerySEVAttestationReport: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-attestation-report"
+        public static var name: Swift.String { "query-sev-attestation-report" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVAttestationReport
         /// The arguments as they go on the wire.
@@ -610,7 +610,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(mnonce: Swift.String) {
             self.arguments = [:]
-            arguments["mnonce"] = mnonce.qapiJSON
+            arguments.setQAPIMember("mnonce", mnonce)
         }
         /// `mnonce`: `str`, since QEMU 6.1.
         public var mnonce: Swift.String? {
@@ -626,9 +626,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DumpSkeys: QAPICommand {
         /// The wire name.
-        public static let name = "dump-skeys"
+        public static var name: Swift.String { "dump-skeys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -638,7 +638,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.5.
         public var filename: Swift.String? {
@@ -654,9 +654,9 @@ extension QAPI {
     /// Reply: `[GICCapability]`.
     public struct QueryGICCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-gic-capabilities"
+        public static var name: Swift.String { "query-gic-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.GICCapability]
         /// The arguments as they go on the wire.
@@ -676,9 +676,9 @@ extension QAPI {
     /// Reply: `SGXInfo`.
     public struct QuerySGX: QAPICommand {
         /// The wire name.
-        public static let name = "query-sgx"
+        public static var name: Swift.String { "query-sgx" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
@@ -698,9 +698,9 @@ extension QAPI {
     /// Reply: `SGXInfo`.
     public struct QuerySGXCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-sgx-capabilities"
+        public static var name: Swift.String { "query-sgx-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
@@ -720,9 +720,9 @@ extension QAPI {
     /// Reply: `[EvtchnInfo]`.
     public struct XenEventList: QAPICommand {
         /// The wire name.
-        public static let name = "xen-event-list"
+        public static var name: Swift.String { "xen-event-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.EvtchnInfo]
         /// The arguments as they go on the wire.
@@ -742,9 +742,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenEventInject: QAPICommand {
         /// The wire name.
-        public static let name = "xen-event-inject"
+        public static var name: Swift.String { "xen-event-inject" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -754,7 +754,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(port: Swift.Int) {
             self.arguments = [:]
-            arguments["port"] = port.qapiJSON
+            arguments.setQAPIMember("port", port)
         }
         /// `port`: `uint32`, since QEMU 8.0.
         public var port: Swift.Int? {

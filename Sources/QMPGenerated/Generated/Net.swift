@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`NetLegacyNicOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetLegacyNicOptions).
     public struct NetLegacyNicOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -53,9 +53,9 @@ extension QAPI {
     /// See [`String` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.String).
     public struct String: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["str"]
+        public static var requiredMembers: [Swift.String] { ["str"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -63,7 +63,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(str: Swift.String) {
             self.json = [:]
-            json["str"] = str.qapiJSON
+            json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
         public var str: Swift.String? {
@@ -77,9 +77,9 @@ extension QAPI {
     /// See [`NetdevUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevUserOptions).
     public struct NetdevUserOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -205,9 +205,9 @@ extension QAPI {
     /// See [`NetdevTapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevTapOptions).
     public struct NetdevTapOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -298,9 +298,9 @@ extension QAPI {
     /// See [`NetdevSocketOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevSocketOptions).
     public struct NetdevSocketOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -346,9 +346,9 @@ extension QAPI {
     /// See [`NetdevL2TPv3Options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevL2TPv3Options).
     public struct NetdevL2TPv3Options: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["src", "dst", "txsession"]
+        public static var requiredMembers: [Swift.String] { ["src", "dst", "txsession"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -356,9 +356,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
             self.json = [:]
-            json["src"] = src.qapiJSON
-            json["dst"] = dst.qapiJSON
-            json["txsession"] = txsession.qapiJSON
+            json.setQAPIMember("src", src)
+            json.setQAPIMember("dst", dst)
+            json.setQAPIMember("txsession", txsession)
         }
         /// `src`: `str`, since QEMU 2.1.
         public var src: Swift.String? {
@@ -437,9 +437,9 @@ extension QAPI {
     /// See [`NetdevVdeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVdeOptions).
     public struct NetdevVdeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -475,9 +475,9 @@ extension QAPI {
     /// See [`NetdevBridgeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevBridgeOptions).
     public struct NetdevBridgeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -503,9 +503,9 @@ extension QAPI {
     /// See [`NetdevHubPortOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevHubPortOptions).
     public struct NetdevHubPortOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["hubid"]
+        public static var requiredMembers: [Swift.String] { ["hubid"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -513,7 +513,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(hubid: Swift.Int) {
             self.json = [:]
-            json["hubid"] = hubid.qapiJSON
+            json.setQAPIMember("hubid", hubid)
         }
         /// `hubid`: `int32`, since QEMU 1.2.
         public var hubid: Swift.Int? {
@@ -532,9 +532,9 @@ extension QAPI {
     /// See [`NetdevNetmapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevNetmapOptions).
     public struct NetdevNetmapOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["ifname"]
+        public static var requiredMembers: [Swift.String] { ["ifname"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -542,7 +542,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 2.0.
         public var ifname: Swift.String? {
@@ -561,15 +561,15 @@ extension QAPI {
     /// See [`AFXDPMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.AFXDPMode).
     public struct AFXDPMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `native`.
-        public static let native = AFXDPMode(rawValue: "native")
+        public static var native: AFXDPMode { AFXDPMode(rawValue: "native") }
         /// `skb`.
-        public static let skb = AFXDPMode(rawValue: "skb")
+        public static var skb: AFXDPMode { AFXDPMode(rawValue: "skb") }
     }
 
     /// `NetdevAFXDPOptions`: a QAPI struct of the `net` module, since QEMU 8.2.
@@ -577,9 +577,9 @@ extension QAPI {
     /// See [`NetdevAFXDPOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevAFXDPOptions).
     public struct NetdevAFXDPOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -587,7 +587,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 8.2.
         public var ifname: Swift.String? {
@@ -631,9 +631,9 @@ extension QAPI {
     /// See [`NetdevVhostUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostUserOptions).
     public struct NetdevVhostUserOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -641,7 +641,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.1.
         public var chardev: Swift.String? {
@@ -665,9 +665,9 @@ extension QAPI {
     /// See [`NetdevVhostVDPAOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostVDPAOptions).
     public struct NetdevVhostVDPAOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -703,9 +703,9 @@ extension QAPI {
     /// See [`NetdevVmnetHostOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetHostOptions).
     public struct NetdevVmnetHostOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -746,9 +746,9 @@ extension QAPI {
     /// See [`NetdevVmnetSharedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetSharedOptions).
     public struct NetdevVmnetSharedOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -789,9 +789,9 @@ extension QAPI {
     /// See [`NetdevVmnetBridgedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetBridgedOptions).
     public struct NetdevVmnetBridgedOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -799,7 +799,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 7.1.
         public var ifname: Swift.String? {
@@ -818,9 +818,9 @@ extension QAPI {
     /// See [`NetdevStreamOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevStreamOptions).
     public struct NetdevStreamOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -828,7 +828,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 7.2.
         public var addr: QAPI.SocketAddress? {
@@ -858,9 +858,9 @@ extension QAPI {
     /// See [`NetdevDgramOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevDgramOptions).
     public struct NetdevDgramOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -886,47 +886,47 @@ extension QAPI {
     /// See [`NetClientDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.NetClientDriver).
     public struct NetClientDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = NetClientDriver(rawValue: "none")
+        public static var none: NetClientDriver { NetClientDriver(rawValue: "none") }
         /// `nic`.
-        public static let nic = NetClientDriver(rawValue: "nic")
+        public static var nic: NetClientDriver { NetClientDriver(rawValue: "nic") }
         /// `user`.
-        public static let user = NetClientDriver(rawValue: "user")
+        public static var user: NetClientDriver { NetClientDriver(rawValue: "user") }
         /// `tap`.
-        public static let tap = NetClientDriver(rawValue: "tap")
+        public static var tap: NetClientDriver { NetClientDriver(rawValue: "tap") }
         /// `l2tpv3`.
-        public static let l2tpv3 = NetClientDriver(rawValue: "l2tpv3")
+        public static var l2tpv3: NetClientDriver { NetClientDriver(rawValue: "l2tpv3") }
         /// `socket`.
-        public static let socket = NetClientDriver(rawValue: "socket")
+        public static var socket: NetClientDriver { NetClientDriver(rawValue: "socket") }
         /// `stream`.
-        public static let stream = NetClientDriver(rawValue: "stream")
+        public static var stream: NetClientDriver { NetClientDriver(rawValue: "stream") }
         /// `dgram`.
-        public static let dgram = NetClientDriver(rawValue: "dgram")
+        public static var dgram: NetClientDriver { NetClientDriver(rawValue: "dgram") }
         /// `vde`.
-        public static let vde = NetClientDriver(rawValue: "vde")
+        public static var vde: NetClientDriver { NetClientDriver(rawValue: "vde") }
         /// `bridge`.
-        public static let bridge = NetClientDriver(rawValue: "bridge")
+        public static var bridge: NetClientDriver { NetClientDriver(rawValue: "bridge") }
         /// `hubport`.
-        public static let hubport = NetClientDriver(rawValue: "hubport")
+        public static var hubport: NetClientDriver { NetClientDriver(rawValue: "hubport") }
         /// `netmap`.
-        public static let netmap = NetClientDriver(rawValue: "netmap")
+        public static var netmap: NetClientDriver { NetClientDriver(rawValue: "netmap") }
         /// `vhost-user`.
-        public static let vhostUser = NetClientDriver(rawValue: "vhost-user")
+        public static var vhostUser: NetClientDriver { NetClientDriver(rawValue: "vhost-user") }
         /// `vhost-vdpa`.
-        public static let vhostVdpa = NetClientDriver(rawValue: "vhost-vdpa")
+        public static var vhostVdpa: NetClientDriver { NetClientDriver(rawValue: "vhost-vdpa") }
         /// `af-xdp`.
-        public static let afXdp = NetClientDriver(rawValue: "af-xdp")
+        public static var afXdp: NetClientDriver { NetClientDriver(rawValue: "af-xdp") }
         /// `vmnet-host`.
-        public static let vmnetHost = NetClientDriver(rawValue: "vmnet-host")
+        public static var vmnetHost: NetClientDriver { NetClientDriver(rawValue: "vmnet-host") }
         /// `vmnet-shared`.
-        public static let vmnetShared = NetClientDriver(rawValue: "vmnet-shared")
+        public static var vmnetShared: NetClientDriver { NetClientDriver(rawValue: "vmnet-shared") }
         /// `vmnet-bridged`.
-        public static let vmnetBridged = NetClientDriver(rawValue: "vmnet-bridged")
+        public static var vmnetBridged: NetClientDriver { NetClientDriver(rawValue: "vmnet-bridged") }
     }
 
     /// `Netdev`: a QAPI union of the `net` module, since QEMU 1.2.
@@ -936,9 +936,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct Netdev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "type"]
+        public static var requiredMembers: [Swift.String] { ["id", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -946,8 +946,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.NetClientDriver) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
         public var id: Swift.String? {
@@ -1382,17 +1382,17 @@ extension QAPI {
     /// See [`RxState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.RxState).
     public struct RXState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static let normal = RXState(rawValue: "normal")
+        public static var normal: RXState { RXState(rawValue: "normal") }
         /// `none`.
-        public static let none = RXState(rawValue: "none")
+        public static var none: RXState { RXState(rawValue: "none") }
         /// `all`.
-        public static let all = RXState(rawValue: "all")
+        public static var all: RXState { RXState(rawValue: "all") }
     }
 
     /// `RxFilterInfo`: a QAPI struct of the `net` module, since QEMU 1.6.
@@ -1400,9 +1400,9 @@ extension QAPI {
     /// See [`RxFilterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.RxFilterInfo).
     public struct RXFilterInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"]
+        public static var requiredMembers: [Swift.String] { ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1410,18 +1410,18 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["promiscuous"] = promiscuous.qapiJSON
-            json["multicast"] = multicast.qapiJSON
-            json["unicast"] = unicast.qapiJSON
-            json["vlan"] = vlan.qapiJSON
-            json["broadcast-allowed"] = broadcastAllowed.qapiJSON
-            json["multicast-overflow"] = multicastOverflow.qapiJSON
-            json["unicast-overflow"] = unicastOverflow.qapiJSON
-            json["main-mac"] = mainMAC.qapiJSON
-            json["vlan-table"] = vlanTable.qapiJSON
-            json["unicast-table"] = unicastTable.qapiJSON
-            json["multicast-table"] = multicastTable.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("promiscuous", promiscuous)
+            json.setQAPIMember("multicast", multicast)
+            json.setQAPIMember("unicast", unicast)
+            json.setQAPIMember("vlan", vlan)
+            json.setQAPIMember("broadcast-allowed", broadcastAllowed)
+            json.setQAPIMember("multicast-overflow", multicastOverflow)
+            json.setQAPIMember("unicast-overflow", unicastOverflow)
+            json.setQAPIMember("main-mac", mainMAC)
+            json.setQAPIMember("vlan-table", vlanTable)
+            json.setQAPIMember("unicast-table", unicastTable)
+            json.setQAPIMember("multicast-table", multicastTable)
         }
         /// `name`: `str`, since QEMU 1.6.
         public var name: Swift.String? {
@@ -1490,9 +1490,9 @@ extension QAPI {
     /// See [`AnnounceParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.AnnounceParameters).
     public struct AnnounceParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1500,10 +1500,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
             self.json = [:]
-            json["initial"] = initial.qapiJSON
-            json["max"] = max.qapiJSON
-            json["rounds"] = rounds.qapiJSON
-            json["step"] = step.qapiJSON
+            json.setQAPIMember("initial", initial)
+            json.setQAPIMember("max", max)
+            json.setQAPIMember("rounds", rounds)
+            json.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
         public var initial: Swift.Int? {
@@ -1544,9 +1544,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetLink: QAPICommand {
         /// The wire name.
-        public static let name = "set_link"
+        public static var name: Swift.String { "set_link" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1556,8 +1556,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String, up: Swift.Bool) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
-            arguments["up"] = up.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
+            arguments.setQAPIMember("up", up)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var nameMember: Swift.String? {
@@ -1578,9 +1578,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NetdevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "netdev_add"
+        public static var name: Swift.String { "netdev_add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1590,8 +1590,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, type: QAPI.NetClientDriver) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
         public var id: Swift.String? {
@@ -2028,9 +2028,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NetdevDel: QAPICommand {
         /// The wire name.
-        public static let name = "netdev_del"
+        public static var name: Swift.String { "netdev_del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2040,7 +2040,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
         public var id: Swift.String? {
@@ -2056,9 +2056,9 @@ extension QAPI {
     /// Reply: `[RxFilterInfo]`.
     public struct QueryRXFilter: QAPICommand {
         /// The wire name.
-        public static let name = "query-rx-filter"
+        public static var name: Swift.String { "query-rx-filter" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RXFilterInfo]
         /// The arguments as they go on the wire.
@@ -2083,9 +2083,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct AnnounceSelf: QAPICommand {
         /// The wire name.
-        public static let name = "announce-self"
+        public static var name: Swift.String { "announce-self" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2095,10 +2095,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
             self.arguments = [:]
-            arguments["initial"] = initial.qapiJSON
-            arguments["max"] = max.qapiJSON
-            arguments["rounds"] = rounds.qapiJSON
-            arguments["step"] = step.qapiJSON
+            arguments.setQAPIMember("initial", initial)
+            arguments.setQAPIMember("max", max)
+            arguments.setQAPIMember("rounds", rounds)
+            arguments.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
         public var initial: Swift.Int? {
@@ -2137,11 +2137,11 @@ extension QAPI {
     /// See [`NIC_RX_FILTER_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NIC_RX_FILTER_CHANGED).
     public struct NicRXFilterChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NIC_RX_FILTER_CHANGED"
+        public static var name: Swift.String { "NIC_RX_FILTER_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2163,11 +2163,11 @@ extension QAPI {
     /// See [`FAILOVER_NEGOTIATED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.FAILOVER_NEGOTIATED).
     public struct FailoverNegotiatedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "FAILOVER_NEGOTIATED"
+        public static var name: Swift.String { "FAILOVER_NEGOTIATED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2184,11 +2184,11 @@ extension QAPI {
     /// See [`NETDEV_STREAM_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_CONNECTED).
     public struct NetdevStreamConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_STREAM_CONNECTED"
+        public static var name: Swift.String { "NETDEV_STREAM_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2210,11 +2210,11 @@ extension QAPI {
     /// See [`NETDEV_STREAM_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_DISCONNECTED).
     public struct NetdevStreamDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_STREAM_DISCONNECTED"
+        public static var name: Swift.String { "NETDEV_STREAM_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2231,11 +2231,11 @@ extension QAPI {
     /// See [`NETDEV_VHOST_USER_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_CONNECTED).
     public struct NetdevVhostUserConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_VHOST_USER_CONNECTED"
+        public static var name: Swift.String { "NETDEV_VHOST_USER_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2257,11 +2257,11 @@ extension QAPI {
     /// See [`NETDEV_VHOST_USER_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_DISCONNECTED).
     public struct NetdevVhostUserDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_VHOST_USER_DISCONNECTED"
+        public static var name: Swift.String { "NETDEV_VHOST_USER_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

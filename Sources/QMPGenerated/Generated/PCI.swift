@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`PciMemoryRange` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRange).
     public struct PCIMemoryRange: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["base", "limit"]
+        public static var requiredMembers: [Swift.String] { ["base", "limit"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,8 +20,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(base: Swift.Int, limit: Swift.Int) {
             self.json = [:]
-            json["base"] = base.qapiJSON
-            json["limit"] = limit.qapiJSON
+            json.setQAPIMember("base", base)
+            json.setQAPIMember("limit", limit)
         }
         /// `base`: `int`, since QEMU 0.14.
         public var base: Swift.Int? {
@@ -40,9 +40,9 @@ extension QAPI {
     /// See [`PciMemoryRegion` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRegion).
     public struct PCIMemoryRegion: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bar", "type", "address", "size"]
+        public static var requiredMembers: [Swift.String] { ["bar", "type", "address", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -50,10 +50,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
             self.json = [:]
-            json["bar"] = bar.qapiJSON
-            json["type"] = type.qapiJSON
-            json["address"] = address.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("bar", bar)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("address", address)
+            json.setQAPIMember("size", size)
         }
         /// `bar`: `int`, since QEMU 0.14.
         public var bar: Swift.Int? {
@@ -92,9 +92,9 @@ extension QAPI {
     /// See [`PciBusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBusInfo).
     public struct PCIBusInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"]
+        public static var requiredMembers: [Swift.String] { ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -102,12 +102,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
             self.json = [:]
-            json["number"] = number.qapiJSON
-            json["secondary"] = secondary.qapiJSON
-            json["subordinate"] = subordinate.qapiJSON
-            json["io_range"] = ioRange.qapiJSON
-            json["memory_range"] = memoryRange.qapiJSON
-            json["prefetchable_range"] = prefetchableRange.qapiJSON
+            json.setQAPIMember("number", number)
+            json.setQAPIMember("secondary", secondary)
+            json.setQAPIMember("subordinate", subordinate)
+            json.setQAPIMember("io_range", ioRange)
+            json.setQAPIMember("memory_range", memoryRange)
+            json.setQAPIMember("prefetchable_range", prefetchableRange)
         }
         /// `number`: `int`, since QEMU 2.4.
         public var number: Swift.Int? {
@@ -146,9 +146,9 @@ extension QAPI {
     /// See [`PciBridgeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBridgeInfo).
     public struct PCIBridgeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus"]
+        public static var requiredMembers: [Swift.String] { ["bus"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -156,7 +156,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bus: QAPI.PCIBusInfo) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
+            json.setQAPIMember("bus", bus)
         }
         /// `bus`: `PciBusInfo`, since QEMU 0.14.
         public var bus: QAPI.PCIBusInfo? {
@@ -175,9 +175,9 @@ extension QAPI {
     /// See [`PciDeviceClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceClass).
     public struct PCIDeviceClass: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["class"]
+        public static var requiredMembers: [Swift.String] { ["class"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -185,7 +185,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(class: Swift.Int) {
             self.json = [:]
-            json["class"] = `class`.qapiJSON
+            json.setQAPIMember("class", `class`)
         }
         /// `desc`: `str`, optional, since QEMU 2.4.
         public var desc: Swift.String? {
@@ -204,9 +204,9 @@ extension QAPI {
     /// See [`PciDeviceId` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceId).
     public struct PCIDeviceID: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "vendor"]
+        public static var requiredMembers: [Swift.String] { ["device", "vendor"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -214,8 +214,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(device: Swift.Int, vendor: Swift.Int) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["vendor"] = vendor.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("vendor", vendor)
         }
         /// `device`: `int`, since QEMU 2.4.
         public var device: Swift.Int? {
@@ -244,9 +244,9 @@ extension QAPI {
     /// See [`PciDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceInfo).
     public struct PCIDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"]
+        public static var requiredMembers: [Swift.String] { ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -254,14 +254,14 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["function"] = function.qapiJSON
-            json["class_info"] = classInfo.qapiJSON
-            json["id"] = id.qapiJSON
-            json["irq_pin"] = irqPin.qapiJSON
-            json["qdev_id"] = qdevID.qapiJSON
-            json["regions"] = regions.qapiJSON
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("function", function)
+            json.setQAPIMember("class_info", classInfo)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("irq_pin", irqPin)
+            json.setQAPIMember("qdev_id", qdevID)
+            json.setQAPIMember("regions", regions)
         }
         /// `bus`: `int`, since QEMU 0.14.
         public var bus: Swift.Int? {
@@ -320,9 +320,9 @@ extension QAPI {
     /// See [`PciInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciInfo).
     public struct PCIInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus", "devices"]
+        public static var requiredMembers: [Swift.String] { ["bus", "devices"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -330,8 +330,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
-            json["devices"] = devices.qapiJSON
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("devices", devices)
         }
         /// `bus`: `int`, since QEMU 0.14.
         public var bus: Swift.Int? {
@@ -352,9 +352,9 @@ extension QAPI {
     /// Reply: `[PciInfo]`.
     public struct QueryPCI: QAPICommand {
         /// The wire name.
-        public static let name = "query-pci"
+        public static var name: Swift.String { "query-pci" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.PCIInfo]
         /// The arguments as they go on the wire.

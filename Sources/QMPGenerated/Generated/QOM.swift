@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`ObjectPropertyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyInfo).
     public struct ObjectPropertyInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "type"]
+        public static var requiredMembers: [Swift.String] { ["name", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,8 +20,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
@@ -50,9 +50,9 @@ extension QAPI {
     /// See [`ObjectTypeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectTypeInfo).
     public struct ObjectTypeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -60,7 +60,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
@@ -84,9 +84,9 @@ extension QAPI {
     /// See [`CanHostSocketcanProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CanHostSocketcanProperties).
     public struct CanHostSocketcanProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["if", "canbus"]
+        public static var requiredMembers: [Swift.String] { ["if", "canbus"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -94,8 +94,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(if: Swift.String, canbus: Swift.String) {
             self.json = [:]
-            json["if"] = `if`.qapiJSON
-            json["canbus"] = canbus.qapiJSON
+            json.setQAPIMember("if", `if`)
+            json.setQAPIMember("canbus", canbus)
         }
         /// `if`: `str`, since QEMU 2.12.
         public var `if`: Swift.String? {
@@ -114,9 +114,9 @@ extension QAPI {
     /// See [`ColoCompareProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ColoCompareProperties).
     public struct ColoCompareProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["primary_in", "secondary_in", "outdev", "iothread"]
+        public static var requiredMembers: [Swift.String] { ["primary_in", "secondary_in", "outdev", "iothread"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -124,10 +124,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
             self.json = [:]
-            json["primary_in"] = primaryIn.qapiJSON
-            json["secondary_in"] = secondaryIn.qapiJSON
-            json["outdev"] = outdev.qapiJSON
-            json["iothread"] = iothread.qapiJSON
+            json.setQAPIMember("primary_in", primaryIn)
+            json.setQAPIMember("secondary_in", secondaryIn)
+            json.setQAPIMember("outdev", outdev)
+            json.setQAPIMember("iothread", iothread)
         }
         /// `primary_in`: `str`, since QEMU 2.8.
         public var primaryIn: Swift.String? {
@@ -181,9 +181,9 @@ extension QAPI {
     /// See [`CryptodevBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevBackendProperties).
     public struct CryptodevBackendProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -214,9 +214,9 @@ extension QAPI {
     /// See [`CryptodevVhostUserProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevVhostUserProperties).
     public struct CryptodevVhostUserProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -224,7 +224,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
         public var queues: Swift.Int? {
@@ -253,9 +253,9 @@ extension QAPI {
     /// See [`DBusVMStateProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.DBusVMStateProperties).
     public struct DBusVMStateProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -263,7 +263,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: Swift.String) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `str`, since QEMU 5.0.
         public var addr: Swift.String? {
@@ -282,15 +282,15 @@ extension QAPI {
     /// See [`NetfilterInsert` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.NetfilterInsert).
     public struct NetfilterInsert: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `before`.
-        public static let before = NetfilterInsert(rawValue: "before")
+        public static var before: NetfilterInsert { NetfilterInsert(rawValue: "before") }
         /// `behind`.
-        public static let behind = NetfilterInsert(rawValue: "behind")
+        public static var behind: NetfilterInsert { NetfilterInsert(rawValue: "behind") }
     }
 
     /// `NetfilterProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
@@ -298,9 +298,9 @@ extension QAPI {
     /// See [`NetfilterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.NetfilterProperties).
     public struct NetfilterProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -308,7 +308,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -342,9 +342,9 @@ extension QAPI {
     /// See [`FilterBufferProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterBufferProperties).
     public struct FilterBufferProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "interval"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "interval"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -352,8 +352,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String, interval: Swift.Int) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["interval"] = interval.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("interval", interval)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -392,9 +392,9 @@ extension QAPI {
     /// See [`FilterDumpProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterDumpProperties).
     public struct FilterDumpProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "file"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -402,8 +402,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String, file: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("file", file)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -447,9 +447,9 @@ extension QAPI {
     /// See [`FilterMirrorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterMirrorProperties).
     public struct FilterMirrorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "outdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "outdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -457,8 +457,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String, outdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["outdev"] = outdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("outdev", outdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -502,9 +502,9 @@ extension QAPI {
     /// See [`FilterRedirectorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRedirectorProperties).
     public struct FilterRedirectorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -512,7 +512,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -561,9 +561,9 @@ extension QAPI {
     /// See [`FilterRewriterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRewriterProperties).
     public struct FilterRewriterProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -571,7 +571,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
@@ -610,9 +610,9 @@ extension QAPI {
     /// See [`InputBarrierProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputBarrierProperties).
     public struct InputBarrierProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -620,7 +620,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 4.2.
         public var name: Swift.String? {
@@ -664,9 +664,9 @@ extension QAPI {
     /// See [`InputLinuxProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputLinuxProperties).
     public struct InputLinuxProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["evdev"]
+        public static var requiredMembers: [Swift.String] { ["evdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -674,7 +674,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(evdev: Swift.String) {
             self.json = [:]
-            json["evdev"] = evdev.qapiJSON
+            json.setQAPIMember("evdev", evdev)
         }
         /// `evdev`: `str`, since QEMU 2.6.
         public var evdev: Swift.String? {
@@ -703,9 +703,9 @@ extension QAPI {
     /// See [`EventLoopBaseProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.EventLoopBaseProperties).
     public struct EventLoopBaseProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -736,9 +736,9 @@ extension QAPI {
     /// See [`IothreadProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IothreadProperties).
     public struct IothreadProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -784,9 +784,9 @@ extension QAPI {
     /// See [`MainLoopProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MainLoopProperties).
     public struct MainLoopProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -817,9 +817,9 @@ extension QAPI {
     /// See [`MemoryBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendProperties).
     public struct MemoryBackendProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -827,7 +827,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
@@ -891,9 +891,9 @@ extension QAPI {
     /// See [`MemoryBackendFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendFileProperties).
     public struct MemoryBackendFileProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size", "mem-path"]
+        public static var requiredMembers: [Swift.String] { ["size", "mem-path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -901,8 +901,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64, memPath: Swift.String) {
             self.json = [:]
-            json["size"] = size.qapiJSON
-            json["mem-path"] = memPath.qapiJSON
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("mem-path", memPath)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
@@ -1001,9 +1001,9 @@ extension QAPI {
     /// See [`MemoryBackendMemfdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendMemfdProperties).
     public struct MemoryBackendMemfdProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1011,7 +1011,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
@@ -1090,9 +1090,9 @@ extension QAPI {
     /// See [`MemoryBackendShmProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendShmProperties).
     public struct MemoryBackendShmProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1100,7 +1100,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
@@ -1164,9 +1164,9 @@ extension QAPI {
     /// See [`MemoryBackendEpcProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendEpcProperties).
     public struct MemoryBackendEpcProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1174,7 +1174,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
@@ -1238,9 +1238,9 @@ extension QAPI {
     /// See [`PrManagerHelperProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.PrManagerHelperProperties).
     public struct PrManagerHelperProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1248,7 +1248,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.11.
         public var path: Swift.String? {
@@ -1262,9 +1262,9 @@ extension QAPI {
     /// See [`QtestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.QtestProperties).
     public struct QtestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1272,7 +1272,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 6.0.
         public var chardev: Swift.String? {
@@ -1291,9 +1291,9 @@ extension QAPI {
     /// See [`RemoteObjectProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RemoteObjectProperties).
     public struct RemoteObjectProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1301,8 +1301,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(fd: Swift.String, devid: Swift.String) {
             self.json = [:]
-            json["fd"] = fd.qapiJSON
-            json["devid"] = devid.qapiJSON
+            json.setQAPIMember("fd", fd)
+            json.setQAPIMember("devid", devid)
         }
         /// `fd`: `str`, since QEMU 6.0.
         public var fd: Swift.String? {
@@ -1321,9 +1321,9 @@ extension QAPI {
     /// See [`VfioUserServerProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.VfioUserServerProperties).
     public struct VfioUserServerProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1331,8 +1331,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(socket: QAPI.SocketAddress, device: Swift.String) {
             self.json = [:]
-            json["socket"] = socket.qapiJSON
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("socket", socket)
+            json.setQAPIMember("device", device)
         }
         /// `socket`: `SocketAddress`, since QEMU 7.1.
         public var socket: QAPI.SocketAddress? {
@@ -1351,9 +1351,9 @@ extension QAPI {
     /// See [`IOMMUFDProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IOMMUFDProperties).
     public struct IOMMUFDProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1374,9 +1374,9 @@ extension QAPI {
     /// See [`AcpiGenericInitiatorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericInitiatorProperties).
     public struct ACPIGenericInitiatorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1384,8 +1384,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pciDev: Swift.String, node: Swift.Int) {
             self.json = [:]
-            json["pci-dev"] = pciDev.qapiJSON
-            json["node"] = node.qapiJSON
+            json.setQAPIMember("pci-dev", pciDev)
+            json.setQAPIMember("node", node)
         }
         /// `pci-dev`: `str`, since QEMU 9.0.
         public var pciDev: Swift.String? {
@@ -1404,9 +1404,9 @@ extension QAPI {
     /// See [`AcpiGenericPortProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericPortProperties).
     public struct ACPIGenericPortProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1414,8 +1414,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(pciBus: Swift.String, node: Swift.Int) {
             self.json = [:]
-            json["pci-bus"] = pciBus.qapiJSON
-            json["node"] = node.qapiJSON
+            json.setQAPIMember("pci-bus", pciBus)
+            json.setQAPIMember("node", node)
         }
         /// `pci-bus`: `str`, since QEMU 9.2.
         public var pciBus: Swift.String? {
@@ -1434,9 +1434,9 @@ extension QAPI {
     /// See [`RngProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngProperties).
     public struct RngProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1458,9 +1458,9 @@ extension QAPI {
     /// See [`RngEgdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngEgdProperties).
     public struct RngEgdProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1468,7 +1468,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
@@ -1488,9 +1488,9 @@ extension QAPI {
     /// See [`RngRandomProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngRandomProperties).
     public struct RngRandomProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1517,9 +1517,9 @@ extension QAPI {
     /// See [`SevCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevCommonProperties).
     public struct SEVCommonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1527,7 +1527,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
@@ -1556,9 +1556,9 @@ extension QAPI {
     /// See [`SevGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevGuestProperties).
     public struct SEVGuestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1566,7 +1566,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
@@ -1620,9 +1620,9 @@ extension QAPI {
     /// See [`SevSnpGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevSnpGuestProperties).
     public struct SEVSnpGuestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1630,7 +1630,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
@@ -1694,9 +1694,9 @@ extension QAPI {
     /// See [`ThreadContextProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ThreadContextProperties).
     public struct ThreadContextProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1722,109 +1722,109 @@ extension QAPI {
     /// See [`ObjectType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.ObjectType).
     public struct ObjectType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `acpi-generic-initiator`.
-        public static let acpiGenericInitiator = ObjectType(rawValue: "acpi-generic-initiator")
+        public static var acpiGenericInitiator: ObjectType { ObjectType(rawValue: "acpi-generic-initiator") }
         /// `acpi-generic-port`.
-        public static let acpiGenericPort = ObjectType(rawValue: "acpi-generic-port")
+        public static var acpiGenericPort: ObjectType { ObjectType(rawValue: "acpi-generic-port") }
         /// `authz-list`.
-        public static let authzList = ObjectType(rawValue: "authz-list")
+        public static var authzList: ObjectType { ObjectType(rawValue: "authz-list") }
         /// `authz-listfile`.
-        public static let authzListfile = ObjectType(rawValue: "authz-listfile")
+        public static var authzListfile: ObjectType { ObjectType(rawValue: "authz-listfile") }
         /// `authz-pam`.
-        public static let authzPam = ObjectType(rawValue: "authz-pam")
+        public static var authzPam: ObjectType { ObjectType(rawValue: "authz-pam") }
         /// `authz-simple`.
-        public static let authzSimple = ObjectType(rawValue: "authz-simple")
+        public static var authzSimple: ObjectType { ObjectType(rawValue: "authz-simple") }
         /// `can-bus`.
-        public static let canBus = ObjectType(rawValue: "can-bus")
+        public static var canBus: ObjectType { ObjectType(rawValue: "can-bus") }
         /// `can-host-socketcan`.
-        public static let canHostSocketcan = ObjectType(rawValue: "can-host-socketcan")
+        public static var canHostSocketcan: ObjectType { ObjectType(rawValue: "can-host-socketcan") }
         /// `colo-compare`.
-        public static let coloCompare = ObjectType(rawValue: "colo-compare")
+        public static var coloCompare: ObjectType { ObjectType(rawValue: "colo-compare") }
         /// `cryptodev-backend`.
-        public static let cryptodevBackend = ObjectType(rawValue: "cryptodev-backend")
+        public static var cryptodevBackend: ObjectType { ObjectType(rawValue: "cryptodev-backend") }
         /// `cryptodev-backend-builtin`.
-        public static let cryptodevBackendBuiltin = ObjectType(rawValue: "cryptodev-backend-builtin")
+        public static var cryptodevBackendBuiltin: ObjectType { ObjectType(rawValue: "cryptodev-backend-builtin") }
         /// `cryptodev-backend-lkcf`.
-        public static let cryptodevBackendLkcf = ObjectType(rawValue: "cryptodev-backend-lkcf")
+        public static var cryptodevBackendLkcf: ObjectType { ObjectType(rawValue: "cryptodev-backend-lkcf") }
         /// `cryptodev-vhost-user`.
-        public static let cryptodevVhostUser = ObjectType(rawValue: "cryptodev-vhost-user")
+        public static var cryptodevVhostUser: ObjectType { ObjectType(rawValue: "cryptodev-vhost-user") }
         /// `dbus-vmstate`.
-        public static let dbusVmstate = ObjectType(rawValue: "dbus-vmstate")
+        public static var dbusVmstate: ObjectType { ObjectType(rawValue: "dbus-vmstate") }
         /// `filter-buffer`.
-        public static let filterBuffer = ObjectType(rawValue: "filter-buffer")
+        public static var filterBuffer: ObjectType { ObjectType(rawValue: "filter-buffer") }
         /// `filter-dump`.
-        public static let filterDump = ObjectType(rawValue: "filter-dump")
+        public static var filterDump: ObjectType { ObjectType(rawValue: "filter-dump") }
         /// `filter-mirror`.
-        public static let filterMirror = ObjectType(rawValue: "filter-mirror")
+        public static var filterMirror: ObjectType { ObjectType(rawValue: "filter-mirror") }
         /// `filter-redirector`.
-        public static let filterRedirector = ObjectType(rawValue: "filter-redirector")
+        public static var filterRedirector: ObjectType { ObjectType(rawValue: "filter-redirector") }
         /// `filter-replay`.
-        public static let filterReplay = ObjectType(rawValue: "filter-replay")
+        public static var filterReplay: ObjectType { ObjectType(rawValue: "filter-replay") }
         /// `filter-rewriter`.
-        public static let filterRewriter = ObjectType(rawValue: "filter-rewriter")
+        public static var filterRewriter: ObjectType { ObjectType(rawValue: "filter-rewriter") }
         /// `input-barrier`.
-        public static let inputBarrier = ObjectType(rawValue: "input-barrier")
+        public static var inputBarrier: ObjectType { ObjectType(rawValue: "input-barrier") }
         /// `input-linux`.
-        public static let inputLinux = ObjectType(rawValue: "input-linux")
+        public static var inputLinux: ObjectType { ObjectType(rawValue: "input-linux") }
         /// `iommufd`.
-        public static let iommufd = ObjectType(rawValue: "iommufd")
+        public static var iommufd: ObjectType { ObjectType(rawValue: "iommufd") }
         /// `iothread`.
-        public static let iothread = ObjectType(rawValue: "iothread")
+        public static var iothread: ObjectType { ObjectType(rawValue: "iothread") }
         /// `main-loop`.
-        public static let mainLoop = ObjectType(rawValue: "main-loop")
+        public static var mainLoop: ObjectType { ObjectType(rawValue: "main-loop") }
         /// `memory-backend-epc`.
-        public static let memoryBackendEpc = ObjectType(rawValue: "memory-backend-epc")
+        public static var memoryBackendEpc: ObjectType { ObjectType(rawValue: "memory-backend-epc") }
         /// `memory-backend-file`.
-        public static let memoryBackendFile = ObjectType(rawValue: "memory-backend-file")
+        public static var memoryBackendFile: ObjectType { ObjectType(rawValue: "memory-backend-file") }
         /// `memory-backend-memfd`.
-        public static let memoryBackendMemfd = ObjectType(rawValue: "memory-backend-memfd")
+        public static var memoryBackendMemfd: ObjectType { ObjectType(rawValue: "memory-backend-memfd") }
         /// `memory-backend-ram`.
-        public static let memoryBackendRAM = ObjectType(rawValue: "memory-backend-ram")
+        public static var memoryBackendRAM: ObjectType { ObjectType(rawValue: "memory-backend-ram") }
         /// `memory-backend-shm`.
-        public static let memoryBackendShm = ObjectType(rawValue: "memory-backend-shm")
+        public static var memoryBackendShm: ObjectType { ObjectType(rawValue: "memory-backend-shm") }
         /// `pef-guest`.
-        public static let pefGuest = ObjectType(rawValue: "pef-guest")
+        public static var pefGuest: ObjectType { ObjectType(rawValue: "pef-guest") }
         /// `pr-manager-helper`.
-        public static let prManagerHelper = ObjectType(rawValue: "pr-manager-helper")
+        public static var prManagerHelper: ObjectType { ObjectType(rawValue: "pr-manager-helper") }
         /// `qtest`.
-        public static let qtest = ObjectType(rawValue: "qtest")
+        public static var qtest: ObjectType { ObjectType(rawValue: "qtest") }
         /// `rng-builtin`.
-        public static let rngBuiltin = ObjectType(rawValue: "rng-builtin")
+        public static var rngBuiltin: ObjectType { ObjectType(rawValue: "rng-builtin") }
         /// `rng-egd`.
-        public static let rngEgd = ObjectType(rawValue: "rng-egd")
+        public static var rngEgd: ObjectType { ObjectType(rawValue: "rng-egd") }
         /// `rng-random`.
-        public static let rngRandom = ObjectType(rawValue: "rng-random")
+        public static var rngRandom: ObjectType { ObjectType(rawValue: "rng-random") }
         /// `secret`.
-        public static let secret = ObjectType(rawValue: "secret")
+        public static var secret: ObjectType { ObjectType(rawValue: "secret") }
         /// `secret_keyring`.
-        public static let secretKeyring = ObjectType(rawValue: "secret_keyring")
+        public static var secretKeyring: ObjectType { ObjectType(rawValue: "secret_keyring") }
         /// `sev-guest`.
-        public static let sevGuest = ObjectType(rawValue: "sev-guest")
+        public static var sevGuest: ObjectType { ObjectType(rawValue: "sev-guest") }
         /// `sev-snp-guest`.
-        public static let sevSnpGuest = ObjectType(rawValue: "sev-snp-guest")
+        public static var sevSnpGuest: ObjectType { ObjectType(rawValue: "sev-snp-guest") }
         /// `thread-context`.
-        public static let threadContext = ObjectType(rawValue: "thread-context")
+        public static var threadContext: ObjectType { ObjectType(rawValue: "thread-context") }
         /// `s390-pv-guest`.
-        public static let s390PvGuest = ObjectType(rawValue: "s390-pv-guest")
+        public static var s390PvGuest: ObjectType { ObjectType(rawValue: "s390-pv-guest") }
         /// `throttle-group`.
-        public static let throttleGroup = ObjectType(rawValue: "throttle-group")
+        public static var throttleGroup: ObjectType { ObjectType(rawValue: "throttle-group") }
         /// `tls-creds-anon`.
-        public static let tlsCredsAnon = ObjectType(rawValue: "tls-creds-anon")
+        public static var tlsCredsAnon: ObjectType { ObjectType(rawValue: "tls-creds-anon") }
         /// `tls-creds-psk`.
-        public static let tlsCredsPsk = ObjectType(rawValue: "tls-creds-psk")
+        public static var tlsCredsPsk: ObjectType { ObjectType(rawValue: "tls-creds-psk") }
         /// `tls-creds-x509`.
-        public static let tlsCredsX509 = ObjectType(rawValue: "tls-creds-x509")
+        public static var tlsCredsX509: ObjectType { ObjectType(rawValue: "tls-creds-x509") }
         /// `tls-cipher-suites`.
-        public static let tlsCipherSuites = ObjectType(rawValue: "tls-cipher-suites")
+        public static var tlsCipherSuites: ObjectType { ObjectType(rawValue: "tls-cipher-suites") }
         /// `x-remote-object`.
-        public static let xRemoteObject = ObjectType(rawValue: "x-remote-object")
+        public static var xRemoteObject: ObjectType { ObjectType(rawValue: "x-remote-object") }
         /// `x-vfio-user-server`.
-        public static let xVfioUserServer = ObjectType(rawValue: "x-vfio-user-server")
+        public static var xVfioUserServer: ObjectType { ObjectType(rawValue: "x-vfio-user-server") }
     }
 
     /// `ObjectOptions`: a QAPI union of the `qom` module, since QEMU 6.0.
@@ -1834,9 +1834,9 @@ extension QAPI {
     /// The members of every variant (tag `qom-type`) are properties too; nested unions included.
     public struct ObjectOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -1844,8 +1844,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(qomType: QAPI.ObjectType, id: Swift.String) {
             self.json = [:]
-            json["qom-type"] = qomType.qapiJSON
-            json["id"] = id.qapiJSON
+            json.setQAPIMember("qom-type", qomType)
+            json.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
         public var qomType: QAPI.ObjectType? {
@@ -2495,6 +2495,69 @@ extension QAPI {
         }
     }
 
+    /// `ObjectPropertyValue`: a QAPI struct of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`ObjectPropertyValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyValue).
+    public struct ObjectPropertyValue: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyValue", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
+        public static var requiredMembers: [Swift.String] { [] }
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(name: Swift.String, type: Swift.String) {
+            self.json = [:]
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
+        }
+        /// `name`: `str`, since QEMU 10.1.
+        public var name: Swift.String? {
+            get { json.qapiMember("name") }
+            set { json.setQAPIMember("name", newValue) }
+        }
+        /// `type`: `str`, since QEMU 10.1.
+        public var type: Swift.String? {
+            get { json.qapiMember("type") }
+            set { json.setQAPIMember("type", newValue) }
+        }
+        /// `value`: `any`, optional, since QEMU 10.1.
+        public var value: QMPWire.JSON? {
+            get { json.qapiMember("value") }
+            set { json.setQAPIMember("value", newValue) }
+        }
+    }
+
+    /// `ObjectPropertiesValues`: a QAPI struct of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`ObjectPropertiesValues` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertiesValues).
+    public struct ObjectPropertiesValues: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertiesValues", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
+        public static var requiredMembers: [Swift.String] { [] }
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(properties: [QAPI.ObjectPropertyValue]) {
+            self.json = [:]
+            json.setQAPIMember("properties", properties)
+        }
+        /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
+        public var properties: [QAPI.ObjectPropertyValue]? {
+            get { json.qapiMember("properties") }
+            set { json.setQAPIMember("properties", newValue) }
+        }
+    }
+
     /// `qom-list`: a QAPI command of the `qom` module, since QEMU 1.2.
     ///
     /// See [`qom-list` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list).
@@ -2502,9 +2565,9 @@ extension QAPI {
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMList: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list"
+        public static var name: Swift.String { "qom-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
@@ -2514,7 +2577,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
@@ -2530,9 +2593,9 @@ extension QAPI {
     /// Reply: `any`.
     public struct QOMGet: QAPICommand {
         /// The wire name.
-        public static let name = "qom-get"
+        public static var name: Swift.String { "qom-get" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMPWire.JSON
         /// The arguments as they go on the wire.
@@ -2542,8 +2605,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, property: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["property"] = property.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("property", property)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
@@ -2564,9 +2627,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct QOMSet: QAPICommand {
         /// The wire name.
-        public static let name = "qom-set"
+        public static var name: Swift.String { "qom-set" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2576,9 +2639,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["property"] = property.qapiJSON
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("property", property)
+            arguments.setQAPIMember("value", value)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
@@ -2604,9 +2667,9 @@ extension QAPI {
     /// Reply: `[ObjectTypeInfo]`.
     public struct QOMListTypes: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list-types"
+        public static var name: Swift.String { "qom-list-types" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectTypeInfo]
         /// The arguments as they go on the wire.
@@ -2636,9 +2699,9 @@ extension QAPI {
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMListProperties: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list-properties"
+        public static var name: Swift.String { "qom-list-properties" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
@@ -2648,7 +2711,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(typename: Swift.String) {
             self.arguments = [:]
-            arguments["typename"] = typename.qapiJSON
+            arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 2.12.
         public var typename: Swift.String? {
@@ -2664,9 +2727,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ObjectAdd: QAPICommand {
         /// The wire name.
-        public static let name = "object-add"
+        public static var name: Swift.String { "object-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2676,8 +2739,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(qomType: QAPI.ObjectType, id: Swift.String) {
             self.arguments = [:]
-            arguments["qom-type"] = qomType.qapiJSON
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("qom-type", qomType)
+            arguments.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
         public var qomType: QAPI.ObjectType? {
@@ -3334,9 +3397,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ObjectDel: QAPICommand {
         /// The wire name.
-        public static let name = "object-del"
+        public static var name: Swift.String { "object-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3346,12 +3409,42 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.0.
         public var id: Swift.String? {
             get { arguments.qapiMember("id") }
             set { arguments.setQAPIMember("id", newValue) }
+        }
+    }
+
+    /// `qom-list-get`: a QAPI command of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`qom-list-get` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list-get).
+    ///
+    /// Reply: `[ObjectPropertiesValues]`.
+    public struct QOMListGet: QAPICommand {
+        /// The wire name.
+        public static var name: Swift.String { "qom-list-get" }
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-get", kind: .command, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertiesValues]
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        public init(paths: [Swift.String]) {
+            self.arguments = [:]
+            arguments.setQAPIMember("paths", paths)
+        }
+        /// `paths`: `[str]`, since QEMU 10.1.
+        public var paths: [Swift.String]? {
+            get { arguments.qapiMember("paths") }
+            set { arguments.setQAPIMember("paths", newValue) }
         }
     }
 }

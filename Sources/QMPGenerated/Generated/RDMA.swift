@@ -12,11 +12,11 @@ extension QAPI {
     /// See [`RDMA_GID_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-rdma.RDMA_GID_STATUS_CHANGED).
     public struct RDMAGidStatusChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RDMA_GID_STATUS_CHANGED"
+        public static var name: Swift.String { "RDMA_GID_STATUS_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`RockerSwitch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerSwitch).
     public struct RockerSwitch: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerSwitch", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerSwitch", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "id", "ports"]
+        public static var requiredMembers: [Swift.String] { ["name", "id", "ports"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,9 +20,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["id"] = id.qapiJSON
-            json["ports"] = ports.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("ports", ports)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
@@ -46,15 +46,15 @@ extension QAPI {
     /// See [`RockerPortDuplex` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortDuplex).
     public struct RockerPortDuplex: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortDuplex", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPortDuplex", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `half`.
-        public static let half = RockerPortDuplex(rawValue: "half")
+        public static var half: RockerPortDuplex { RockerPortDuplex(rawValue: "half") }
         /// `full`.
-        public static let full = RockerPortDuplex(rawValue: "full")
+        public static var full: RockerPortDuplex { RockerPortDuplex(rawValue: "full") }
     }
 
     /// `RockerPortAutoneg`: a QAPI enumeration of the `rocker` module, since QEMU 2.4.
@@ -62,15 +62,15 @@ extension QAPI {
     /// See [`RockerPortAutoneg` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortAutoneg).
     public struct RockerPortAutoneg: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortAutoneg", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPortAutoneg", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = RockerPortAutoneg(rawValue: "off")
+        public static var off: RockerPortAutoneg { RockerPortAutoneg(rawValue: "off") }
         /// `on`.
-        public static let on = RockerPortAutoneg(rawValue: "on")
+        public static var on: RockerPortAutoneg { RockerPortAutoneg(rawValue: "on") }
     }
 
     /// `RockerPort`: a QAPI struct of the `rocker` module, since QEMU 2.4.
@@ -78,9 +78,9 @@ extension QAPI {
     /// See [`RockerPort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerPort).
     public struct RockerPort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPort", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPort", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "enabled", "link-up", "speed", "duplex", "autoneg"]
+        public static var requiredMembers: [Swift.String] { ["name", "enabled", "link-up", "speed", "duplex", "autoneg"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -88,12 +88,12 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["enabled"] = enabled.qapiJSON
-            json["link-up"] = linkUp.qapiJSON
-            json["speed"] = speed.qapiJSON
-            json["duplex"] = duplex.qapiJSON
-            json["autoneg"] = autoneg.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("link-up", linkUp)
+            json.setQAPIMember("speed", speed)
+            json.setQAPIMember("duplex", duplex)
+            json.setQAPIMember("autoneg", autoneg)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
@@ -132,9 +132,9 @@ extension QAPI {
     /// See [`RockerOfDpaFlowKey` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowKey).
     public struct RockerOfDpaFlowKey: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowKey", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowKey", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["priority", "tbl-id"]
+        public static var requiredMembers: [Swift.String] { ["priority", "tbl-id"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -142,8 +142,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(priority: Swift.Int, tblID: Swift.Int) {
             self.json = [:]
-            json["priority"] = priority.qapiJSON
-            json["tbl-id"] = tblID.qapiJSON
+            json.setQAPIMember("priority", priority)
+            json.setQAPIMember("tbl-id", tblID)
         }
         /// `priority`: `uint32`, since QEMU 2.4.
         public var priority: Swift.Int? {
@@ -207,9 +207,9 @@ extension QAPI {
     /// See [`RockerOfDpaFlowMask` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowMask).
     public struct RockerOfDpaFlowMask: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowMask", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowMask", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -260,9 +260,9 @@ extension QAPI {
     /// See [`RockerOfDpaFlowAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowAction).
     public struct RockerOfDpaFlowAction: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowAction", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowAction", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -308,9 +308,9 @@ extension QAPI {
     /// See [`RockerOfDpaFlow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlow).
     public struct RockerOfDpaFlow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlow", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlow", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cookie", "hits", "key", "mask", "action"]
+        public static var requiredMembers: [Swift.String] { ["cookie", "hits", "key", "mask", "action"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -318,11 +318,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
             self.json = [:]
-            json["cookie"] = cookie.qapiJSON
-            json["hits"] = hits.qapiJSON
-            json["key"] = key.qapiJSON
-            json["mask"] = mask.qapiJSON
-            json["action"] = action.qapiJSON
+            json.setQAPIMember("cookie", cookie)
+            json.setQAPIMember("hits", hits)
+            json.setQAPIMember("key", key)
+            json.setQAPIMember("mask", mask)
+            json.setQAPIMember("action", action)
         }
         /// `cookie`: `uint64`, since QEMU 2.4.
         public var cookie: Swift.UInt64? {
@@ -356,9 +356,9 @@ extension QAPI {
     /// See [`RockerOfDpaGroup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaGroup).
     public struct RockerOfDpaGroup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaGroup", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaGroup", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "type"]
+        public static var requiredMembers: [Swift.String] { ["id", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -366,8 +366,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.Int, type: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `uint32`, since QEMU 2.4.
         public var id: Swift.Int? {
@@ -443,9 +443,9 @@ extension QAPI {
     /// Reply: `RockerSwitch`.
     public struct QueryRocker: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker"
+        public static var name: Swift.String { "query-rocker" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.RockerSwitch
         /// The arguments as they go on the wire.
@@ -455,7 +455,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
@@ -471,9 +471,9 @@ extension QAPI {
     /// Reply: `[RockerPort]`.
     public struct QueryRockerPorts: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-ports"
+        public static var name: Swift.String { "query-rocker-ports" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-ports", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-ports", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerPort]
         /// The arguments as they go on the wire.
@@ -483,7 +483,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
@@ -499,9 +499,9 @@ extension QAPI {
     /// Reply: `[RockerOfDpaFlow]`.
     public struct QueryRockerOfDpaFlows: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-of-dpa-flows"
+        public static var name: Swift.String { "query-rocker-of-dpa-flows" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-flows", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-of-dpa-flows", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaFlow]
         /// The arguments as they go on the wire.
@@ -511,7 +511,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
@@ -532,9 +532,9 @@ extension QAPI {
     /// Reply: `[RockerOfDpaGroup]`.
     public struct QueryRockerOfDpaGroups: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-of-dpa-groups"
+        public static var name: Swift.String { "query-rocker-of-dpa-groups" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-groups", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-of-dpa-groups", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaGroup]
         /// The arguments as they go on the wire.
@@ -544,7 +544,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {

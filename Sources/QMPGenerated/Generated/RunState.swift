@@ -10,43 +10,43 @@ extension QAPI {
     /// See [`RunState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RunState).
     public struct RunState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `debug`.
-        public static let debug = RunState(rawValue: "debug")
+        public static var debug: RunState { RunState(rawValue: "debug") }
         /// `inmigrate`.
-        public static let inmigrate = RunState(rawValue: "inmigrate")
+        public static var inmigrate: RunState { RunState(rawValue: "inmigrate") }
         /// `internal-error`.
-        public static let internalError = RunState(rawValue: "internal-error")
+        public static var internalError: RunState { RunState(rawValue: "internal-error") }
         /// `io-error`.
-        public static let ioError = RunState(rawValue: "io-error")
+        public static var ioError: RunState { RunState(rawValue: "io-error") }
         /// `paused`.
-        public static let paused = RunState(rawValue: "paused")
+        public static var paused: RunState { RunState(rawValue: "paused") }
         /// `postmigrate`.
-        public static let postmigrate = RunState(rawValue: "postmigrate")
+        public static var postmigrate: RunState { RunState(rawValue: "postmigrate") }
         /// `prelaunch`.
-        public static let prelaunch = RunState(rawValue: "prelaunch")
+        public static var prelaunch: RunState { RunState(rawValue: "prelaunch") }
         /// `finish-migrate`.
-        public static let finishMigrate = RunState(rawValue: "finish-migrate")
+        public static var finishMigrate: RunState { RunState(rawValue: "finish-migrate") }
         /// `restore-vm`.
-        public static let restoreVm = RunState(rawValue: "restore-vm")
+        public static var restoreVm: RunState { RunState(rawValue: "restore-vm") }
         /// `running`.
-        public static let running = RunState(rawValue: "running")
+        public static var running: RunState { RunState(rawValue: "running") }
         /// `save-vm`.
-        public static let saveVm = RunState(rawValue: "save-vm")
+        public static var saveVm: RunState { RunState(rawValue: "save-vm") }
         /// `shutdown`.
-        public static let shutdown = RunState(rawValue: "shutdown")
+        public static var shutdown: RunState { RunState(rawValue: "shutdown") }
         /// `suspended`.
-        public static let suspended = RunState(rawValue: "suspended")
+        public static var suspended: RunState { RunState(rawValue: "suspended") }
         /// `watchdog`.
-        public static let watchdog = RunState(rawValue: "watchdog")
+        public static var watchdog: RunState { RunState(rawValue: "watchdog") }
         /// `guest-panicked`.
-        public static let guestPanicked = RunState(rawValue: "guest-panicked")
+        public static var guestPanicked: RunState { RunState(rawValue: "guest-panicked") }
         /// `colo`.
-        public static let colo = RunState(rawValue: "colo")
+        public static var colo: RunState { RunState(rawValue: "colo") }
     }
 
     /// `ShutdownCause`: a QAPI enumeration of the `run-state` module.
@@ -54,33 +54,33 @@ extension QAPI {
     /// See [`ShutdownCause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownCause).
     public struct ShutdownCause: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = ShutdownCause(rawValue: "none")
+        public static var none: ShutdownCause { ShutdownCause(rawValue: "none") }
         /// `host-error`.
-        public static let hostError = ShutdownCause(rawValue: "host-error")
+        public static var hostError: ShutdownCause { ShutdownCause(rawValue: "host-error") }
         /// `host-qmp-quit`.
-        public static let hostQMPQuit = ShutdownCause(rawValue: "host-qmp-quit")
+        public static var hostQMPQuit: ShutdownCause { ShutdownCause(rawValue: "host-qmp-quit") }
         /// `host-qmp-system-reset`.
-        public static let hostQMPSystemReset = ShutdownCause(rawValue: "host-qmp-system-reset")
+        public static var hostQMPSystemReset: ShutdownCause { ShutdownCause(rawValue: "host-qmp-system-reset") }
         /// `host-signal`.
-        public static let hostSignal = ShutdownCause(rawValue: "host-signal")
+        public static var hostSignal: ShutdownCause { ShutdownCause(rawValue: "host-signal") }
         /// `host-ui`.
-        public static let hostUi = ShutdownCause(rawValue: "host-ui")
+        public static var hostUi: ShutdownCause { ShutdownCause(rawValue: "host-ui") }
         /// `guest-shutdown`.
-        public static let guestShutdown = ShutdownCause(rawValue: "guest-shutdown")
+        public static var guestShutdown: ShutdownCause { ShutdownCause(rawValue: "guest-shutdown") }
         /// `guest-reset`.
-        public static let guestReset = ShutdownCause(rawValue: "guest-reset")
+        public static var guestReset: ShutdownCause { ShutdownCause(rawValue: "guest-reset") }
         /// `guest-panic`.
-        public static let guestPanic = ShutdownCause(rawValue: "guest-panic")
+        public static var guestPanic: ShutdownCause { ShutdownCause(rawValue: "guest-panic") }
         /// `subsystem-reset`.
-        public static let subsystemReset = ShutdownCause(rawValue: "subsystem-reset")
+        public static var subsystemReset: ShutdownCause { ShutdownCause(rawValue: "subsystem-reset") }
         /// `snapshot-load`.
-        public static let snapshotLoad = ShutdownCause(rawValue: "snapshot-load")
+        public static var snapshotLoad: ShutdownCause { ShutdownCause(rawValue: "snapshot-load") }
     }
 
     /// `StatusInfo`: a QAPI struct of the `run-state` module, since QEMU 0.14.
@@ -88,9 +88,9 @@ extension QAPI {
     /// See [`StatusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.StatusInfo).
     public struct StatusInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["running", "status"]
+        public static var requiredMembers: [Swift.String] { ["running", "status"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -98,8 +98,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(running: Swift.Bool, status: QAPI.RunState) {
             self.json = [:]
-            json["running"] = running.qapiJSON
-            json["status"] = status.qapiJSON
+            json.setQAPIMember("running", running)
+            json.setQAPIMember("status", status)
         }
         /// `running`: `bool`, since QEMU 0.14.
         public var running: Swift.Bool? {
@@ -118,25 +118,25 @@ extension QAPI {
     /// See [`WatchdogAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.WatchdogAction).
     public struct WatchdogAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static let reset = WatchdogAction(rawValue: "reset")
+        public static var reset: WatchdogAction { WatchdogAction(rawValue: "reset") }
         /// `shutdown`.
-        public static let shutdown = WatchdogAction(rawValue: "shutdown")
+        public static var shutdown: WatchdogAction { WatchdogAction(rawValue: "shutdown") }
         /// `poweroff`.
-        public static let poweroff = WatchdogAction(rawValue: "poweroff")
+        public static var poweroff: WatchdogAction { WatchdogAction(rawValue: "poweroff") }
         /// `pause`.
-        public static let pause = WatchdogAction(rawValue: "pause")
+        public static var pause: WatchdogAction { WatchdogAction(rawValue: "pause") }
         /// `debug`.
-        public static let debug = WatchdogAction(rawValue: "debug")
+        public static var debug: WatchdogAction { WatchdogAction(rawValue: "debug") }
         /// `none`.
-        public static let none = WatchdogAction(rawValue: "none")
+        public static var none: WatchdogAction { WatchdogAction(rawValue: "none") }
         /// `inject-nmi`.
-        public static let injectNmi = WatchdogAction(rawValue: "inject-nmi")
+        public static var injectNmi: WatchdogAction { WatchdogAction(rawValue: "inject-nmi") }
     }
 
     /// `RebootAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -144,15 +144,15 @@ extension QAPI {
     /// See [`RebootAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RebootAction).
     public struct RebootAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static let reset = RebootAction(rawValue: "reset")
+        public static var reset: RebootAction { RebootAction(rawValue: "reset") }
         /// `shutdown`.
-        public static let shutdown = RebootAction(rawValue: "shutdown")
+        public static var shutdown: RebootAction { RebootAction(rawValue: "shutdown") }
     }
 
     /// `ShutdownAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -160,15 +160,15 @@ extension QAPI {
     /// See [`ShutdownAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownAction).
     public struct ShutdownAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `poweroff`.
-        public static let poweroff = ShutdownAction(rawValue: "poweroff")
+        public static var poweroff: ShutdownAction { ShutdownAction(rawValue: "poweroff") }
         /// `pause`.
-        public static let pause = ShutdownAction(rawValue: "pause")
+        public static var pause: ShutdownAction { ShutdownAction(rawValue: "pause") }
     }
 
     /// `PanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -176,19 +176,19 @@ extension QAPI {
     /// See [`PanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.PanicAction).
     public struct PanicAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static let pause = PanicAction(rawValue: "pause")
+        public static var pause: PanicAction { PanicAction(rawValue: "pause") }
         /// `shutdown`.
-        public static let shutdown = PanicAction(rawValue: "shutdown")
+        public static var shutdown: PanicAction { PanicAction(rawValue: "shutdown") }
         /// `exit-failure`.
-        public static let exitFailure = PanicAction(rawValue: "exit-failure")
+        public static var exitFailure: PanicAction { PanicAction(rawValue: "exit-failure") }
         /// `none`.
-        public static let none = PanicAction(rawValue: "none")
+        public static var none: PanicAction { PanicAction(rawValue: "none") }
     }
 
     /// `GuestPanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
@@ -196,17 +196,17 @@ extension QAPI {
     /// See [`GuestPanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicAction).
     public struct GuestPanicAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static let pause = GuestPanicAction(rawValue: "pause")
+        public static var pause: GuestPanicAction { GuestPanicAction(rawValue: "pause") }
         /// `poweroff`.
-        public static let poweroff = GuestPanicAction(rawValue: "poweroff")
+        public static var poweroff: GuestPanicAction { GuestPanicAction(rawValue: "poweroff") }
         /// `run`.
-        public static let run = GuestPanicAction(rawValue: "run")
+        public static var run: GuestPanicAction { GuestPanicAction(rawValue: "run") }
     }
 
     /// `GuestPanicInformationType`: a QAPI enumeration of the `run-state` module, since QEMU 2.9.
@@ -214,15 +214,15 @@ extension QAPI {
     /// See [`GuestPanicInformationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicInformationType).
     public struct GuestPanicInformationType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hyper-v`.
-        public static let hyperV = GuestPanicInformationType(rawValue: "hyper-v")
+        public static var hyperV: GuestPanicInformationType { GuestPanicInformationType(rawValue: "hyper-v") }
         /// `s390`.
-        public static let s390 = GuestPanicInformationType(rawValue: "s390")
+        public static var s390: GuestPanicInformationType { GuestPanicInformationType(rawValue: "s390") }
     }
 
     /// `GuestPanicInformation`: a QAPI union of the `run-state` module, since QEMU 2.9.
@@ -232,9 +232,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestPanicInformation: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -242,7 +242,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.GuestPanicInformationType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
         public var type: QAPI.GuestPanicInformationType? {
@@ -301,9 +301,9 @@ extension QAPI {
     /// See [`GuestPanicInformationHyperV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationHyperV).
     public struct GuestPanicInformationHyperV: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg1", "arg2", "arg3", "arg4", "arg5"]
+        public static var requiredMembers: [Swift.String] { ["arg1", "arg2", "arg3", "arg4", "arg5"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -311,11 +311,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
             self.json = [:]
-            json["arg1"] = arg1.qapiJSON
-            json["arg2"] = arg2.qapiJSON
-            json["arg3"] = arg3.qapiJSON
-            json["arg4"] = arg4.qapiJSON
-            json["arg5"] = arg5.qapiJSON
+            json.setQAPIMember("arg1", arg1)
+            json.setQAPIMember("arg2", arg2)
+            json.setQAPIMember("arg3", arg3)
+            json.setQAPIMember("arg4", arg4)
+            json.setQAPIMember("arg5", arg5)
         }
         /// `arg1`: `uint64`, since QEMU 2.9.
         public var arg1: Swift.UInt64? {
@@ -349,21 +349,21 @@ extension QAPI {
     /// See [`S390CrashReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.S390CrashReason).
     public struct S390CrashReason: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unknown`.
-        public static let unknown = S390CrashReason(rawValue: "unknown")
+        public static var unknown: S390CrashReason { S390CrashReason(rawValue: "unknown") }
         /// `disabled-wait`.
-        public static let disabledWait = S390CrashReason(rawValue: "disabled-wait")
+        public static var disabledWait: S390CrashReason { S390CrashReason(rawValue: "disabled-wait") }
         /// `extint-loop`.
-        public static let extintLoop = S390CrashReason(rawValue: "extint-loop")
+        public static var extintLoop: S390CrashReason { S390CrashReason(rawValue: "extint-loop") }
         /// `pgmint-loop`.
-        public static let pgmintLoop = S390CrashReason(rawValue: "pgmint-loop")
+        public static var pgmintLoop: S390CrashReason { S390CrashReason(rawValue: "pgmint-loop") }
         /// `opint-loop`.
-        public static let opintLoop = S390CrashReason(rawValue: "opint-loop")
+        public static var opintLoop: S390CrashReason { S390CrashReason(rawValue: "opint-loop") }
     }
 
     /// `GuestPanicInformationS390`: a QAPI struct of the `run-state` module, since QEMU 2.12.
@@ -371,9 +371,9 @@ extension QAPI {
     /// See [`GuestPanicInformationS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationS390).
     public struct GuestPanicInformationS390: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["core", "psw-mask", "psw-addr", "reason"]
+        public static var requiredMembers: [Swift.String] { ["core", "psw-mask", "psw-addr", "reason"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -381,10 +381,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
             self.json = [:]
-            json["core"] = core.qapiJSON
-            json["psw-mask"] = pswMask.qapiJSON
-            json["psw-addr"] = pswAddr.qapiJSON
-            json["reason"] = reason.qapiJSON
+            json.setQAPIMember("core", core)
+            json.setQAPIMember("psw-mask", pswMask)
+            json.setQAPIMember("psw-addr", pswAddr)
+            json.setQAPIMember("reason", reason)
         }
         /// `core`: `uint32`, since QEMU 2.12.
         public var core: Swift.Int? {
@@ -413,15 +413,15 @@ extension QAPI {
     /// See [`MemoryFailureRecipient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureRecipient).
     public struct MemoryFailureRecipient: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hypervisor`.
-        public static let hypervisor = MemoryFailureRecipient(rawValue: "hypervisor")
+        public static var hypervisor: MemoryFailureRecipient { MemoryFailureRecipient(rawValue: "hypervisor") }
         /// `guest`.
-        public static let guest = MemoryFailureRecipient(rawValue: "guest")
+        public static var guest: MemoryFailureRecipient { MemoryFailureRecipient(rawValue: "guest") }
     }
 
     /// `MemoryFailureAction`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
@@ -429,19 +429,19 @@ extension QAPI {
     /// See [`MemoryFailureAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureAction).
     public struct MemoryFailureAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = MemoryFailureAction(rawValue: "ignore")
+        public static var ignore: MemoryFailureAction { MemoryFailureAction(rawValue: "ignore") }
         /// `inject`.
-        public static let inject = MemoryFailureAction(rawValue: "inject")
+        public static var inject: MemoryFailureAction { MemoryFailureAction(rawValue: "inject") }
         /// `fatal`.
-        public static let fatal = MemoryFailureAction(rawValue: "fatal")
+        public static var fatal: MemoryFailureAction { MemoryFailureAction(rawValue: "fatal") }
         /// `reset`.
-        public static let reset = MemoryFailureAction(rawValue: "reset")
+        public static var reset: MemoryFailureAction { MemoryFailureAction(rawValue: "reset") }
     }
 
     /// `MemoryFailureFlags`: a QAPI struct of the `run-state` module, since QEMU 5.2.
@@ -449,9 +449,9 @@ extension QAPI {
     /// See [`MemoryFailureFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.MemoryFailureFlags).
     public struct MemoryFailureFlags: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -459,8 +459,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
             self.json = [:]
-            json["action-required"] = actionRequired.qapiJSON
-            json["recursive"] = recursive.qapiJSON
+            json.setQAPIMember("action-required", actionRequired)
+            json.setQAPIMember("recursive", recursive)
         }
         /// `action-required`: `bool`, since QEMU 5.2.
         public var actionRequired: Swift.Bool? {
@@ -479,17 +479,17 @@ extension QAPI {
     /// See [`NotifyVmexitOption` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.NotifyVmexitOption).
     public struct NotifyVmexitOption: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `run`.
-        public static let run = NotifyVmexitOption(rawValue: "run")
+        public static var run: NotifyVmexitOption { NotifyVmexitOption(rawValue: "run") }
         /// `internal-error`.
-        public static let internalError = NotifyVmexitOption(rawValue: "internal-error")
+        public static var internalError: NotifyVmexitOption { NotifyVmexitOption(rawValue: "internal-error") }
         /// `disable`.
-        public static let disable = NotifyVmexitOption(rawValue: "disable")
+        public static var disable: NotifyVmexitOption { NotifyVmexitOption(rawValue: "disable") }
     }
 
     /// `query-status`: a QAPI command of the `run-state` module, since QEMU 0.14.
@@ -499,9 +499,9 @@ extension QAPI {
     /// Reply: `StatusInfo`.
     public struct QueryStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-status"
+        public static var name: Swift.String { "query-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.StatusInfo
         /// The arguments as they go on the wire.
@@ -521,9 +521,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct WatchdogSetAction: QAPICommand {
         /// The wire name.
-        public static let name = "watchdog-set-action"
+        public static var name: Swift.String { "watchdog-set-action" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -533,7 +533,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(action: QAPI.WatchdogAction) {
             self.arguments = [:]
-            arguments["action"] = action.qapiJSON
+            arguments.setQAPIMember("action", action)
         }
         /// `action`: `WatchdogAction`, since QEMU 2.11.
         public var action: QAPI.WatchdogAction? {
@@ -549,9 +549,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetAction: QAPICommand {
         /// The wire name.
-        public static let name = "set-action"
+        public static var name: Swift.String { "set-action" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -589,11 +589,11 @@ extension QAPI {
     /// See [`SHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SHUTDOWN).
     public struct ShutdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SHUTDOWN"
+        public static var name: Swift.String { "SHUTDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["guest"]
+        public static var requiredMembers: [Swift.String] { ["guest"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -615,11 +615,11 @@ extension QAPI {
     /// See [`POWERDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.POWERDOWN).
     public struct PowerdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "POWERDOWN"
+        public static var name: Swift.String { "POWERDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -631,11 +631,11 @@ extension QAPI {
     /// See [`RESET` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESET).
     public struct ResetEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RESET"
+        public static var name: Swift.String { "RESET" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["guest"]
+        public static var requiredMembers: [Swift.String] { ["guest"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -657,11 +657,11 @@ extension QAPI {
     /// See [`STOP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.STOP).
     public struct StopEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "STOP"
+        public static var name: Swift.String { "STOP" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -673,11 +673,11 @@ extension QAPI {
     /// See [`RESUME` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESUME).
     public struct ResumeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RESUME"
+        public static var name: Swift.String { "RESUME" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -689,11 +689,11 @@ extension QAPI {
     /// See [`SUSPEND` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND).
     public struct SuspendEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SUSPEND"
+        public static var name: Swift.String { "SUSPEND" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -705,11 +705,11 @@ extension QAPI {
     /// See [`SUSPEND_DISK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND_DISK).
     public struct SuspendDiskEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SUSPEND_DISK"
+        public static var name: Swift.String { "SUSPEND_DISK" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -721,11 +721,11 @@ extension QAPI {
     /// See [`WAKEUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WAKEUP).
     public struct WakeupEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "WAKEUP"
+        public static var name: Swift.String { "WAKEUP" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -737,11 +737,11 @@ extension QAPI {
     /// See [`WATCHDOG` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WATCHDOG).
     public struct WatchdogEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "WATCHDOG"
+        public static var name: Swift.String { "WATCHDOG" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["action"]
+        public static var requiredMembers: [Swift.String] { ["action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -758,11 +758,11 @@ extension QAPI {
     /// See [`GUEST_PANICKED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PANICKED).
     public struct GuestPanickedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_PANICKED"
+        public static var name: Swift.String { "GUEST_PANICKED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["action"]
+        public static var requiredMembers: [Swift.String] { ["action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -784,11 +784,11 @@ extension QAPI {
     /// See [`GUEST_CRASHLOADED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_CRASHLOADED).
     public struct GuestCrashloadedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_CRASHLOADED"
+        public static var name: Swift.String { "GUEST_CRASHLOADED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -810,11 +810,11 @@ extension QAPI {
     /// See [`GUEST_PVSHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PVSHUTDOWN).
     public struct GuestPvshutdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_PVSHUTDOWN"
+        public static var name: Swift.String { "GUEST_PVSHUTDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -826,11 +826,11 @@ extension QAPI {
     /// See [`MEMORY_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.MEMORY_FAILURE).
     public struct MemoryFailureEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MEMORY_FAILURE"
+        public static var name: Swift.String { "MEMORY_FAILURE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.

@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`NetworkAddressFamily` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.NetworkAddressFamily).
     public struct NetworkAddressFamily: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetworkAddressFamily", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetworkAddressFamily", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static let ipv4 = NetworkAddressFamily(rawValue: "ipv4")
+        public static var ipv4: NetworkAddressFamily { NetworkAddressFamily(rawValue: "ipv4") }
         /// `ipv6`.
-        public static let ipv6 = NetworkAddressFamily(rawValue: "ipv6")
+        public static var ipv6: NetworkAddressFamily { NetworkAddressFamily(rawValue: "ipv6") }
         /// `unix`.
-        public static let unix = NetworkAddressFamily(rawValue: "unix")
+        public static var unix: NetworkAddressFamily { NetworkAddressFamily(rawValue: "unix") }
         /// `vsock`.
-        public static let vsock = NetworkAddressFamily(rawValue: "vsock")
+        public static var vsock: NetworkAddressFamily { NetworkAddressFamily(rawValue: "vsock") }
         /// `unknown`.
-        public static let unknown = NetworkAddressFamily(rawValue: "unknown")
+        public static var unknown: NetworkAddressFamily { NetworkAddressFamily(rawValue: "unknown") }
     }
 
     /// `InetSocketAddressBase`: a QAPI struct of the `sockets` module.
@@ -32,9 +32,9 @@ extension QAPI {
     /// See [`InetSocketAddressBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressBase).
     public struct InetSocketAddressBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressBase", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddressBase", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port"]
+        public static var requiredMembers: [Swift.String] { ["host", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -42,8 +42,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
@@ -62,9 +62,9 @@ extension QAPI {
     /// See [`InetSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddress).
     public struct InetSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port"]
+        public static var requiredMembers: [Swift.String] { ["host", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -72,8 +72,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
@@ -122,9 +122,9 @@ extension QAPI {
     /// See [`UnixSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddress).
     public struct UnixSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UnixSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -132,7 +132,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.3.
         public var path: Swift.String? {
@@ -156,9 +156,9 @@ extension QAPI {
     /// See [`VsockSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddress).
     public struct VsockSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VsockSocketAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cid", "port"]
+        public static var requiredMembers: [Swift.String] { ["cid", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -166,8 +166,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(cid: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["cid"] = cid.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("cid", cid)
+            json.setQAPIMember("port", port)
         }
         /// `cid`: `str`, since QEMU 2.8.
         public var cid: Swift.String? {
@@ -186,9 +186,9 @@ extension QAPI {
     /// See [`FdSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddress).
     public struct FDSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["str"]
+        public static var requiredMembers: [Swift.String] { ["str"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -196,7 +196,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(str: Swift.String) {
             self.json = [:]
-            json["str"] = str.qapiJSON
+            json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
         public var str: Swift.String? {
@@ -210,9 +210,9 @@ extension QAPI {
     /// See [`InetSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressWrapper).
     public struct InetSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -220,7 +220,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.InetSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InetSocketAddress`, since QEMU 1.3.
         public var data: QAPI.InetSocketAddress? {
@@ -234,9 +234,9 @@ extension QAPI {
     /// See [`UnixSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddressWrapper).
     public struct UnixSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UnixSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -244,7 +244,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.UnixSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `UnixSocketAddress`, since QEMU 1.3.
         public var data: QAPI.UnixSocketAddress? {
@@ -258,9 +258,9 @@ extension QAPI {
     /// See [`VsockSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddressWrapper).
     public struct VsockSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VsockSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -268,7 +268,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.VsockSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `VsockSocketAddress`, since QEMU 2.8.
         public var data: QAPI.VsockSocketAddress? {
@@ -282,9 +282,9 @@ extension QAPI {
     /// See [`FdSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddressWrapper).
     public struct FDSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -292,7 +292,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.FDSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `FdSocketAddress`, since QEMU 1.3.
         public var data: QAPI.FDSocketAddress? {
@@ -308,9 +308,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddressLegacy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressLegacy", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddressLegacy", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -318,7 +318,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.SocketAddressType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 1.3.
         public var type: QAPI.SocketAddressType? {
@@ -337,19 +337,19 @@ extension QAPI {
     /// See [`SocketAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.SocketAddressType).
     public struct SocketAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddressType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static let inet = SocketAddressType(rawValue: "inet")
+        public static var inet: SocketAddressType { SocketAddressType(rawValue: "inet") }
         /// `unix`.
-        public static let unix = SocketAddressType(rawValue: "unix")
+        public static var unix: SocketAddressType { SocketAddressType(rawValue: "unix") }
         /// `vsock`.
-        public static let vsock = SocketAddressType(rawValue: "vsock")
+        public static var vsock: SocketAddressType { SocketAddressType(rawValue: "vsock") }
         /// `fd`.
-        public static let fd = SocketAddressType(rawValue: "fd")
+        public static var fd: SocketAddressType { SocketAddressType(rawValue: "fd") }
     }
 
     /// `SocketAddress`: a QAPI union of the `sockets` module, since QEMU 2.9.
@@ -359,9 +359,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddress", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddress", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -369,7 +369,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.SocketAddressType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 2.9.
         public var type: QAPI.SocketAddressType? {
@@ -450,9 +450,9 @@ extension QAPI {
     /// See [`StringWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.StringWrapper).
     public struct StringWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -460,7 +460,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `String`, since QEMU 1.3.
         public var data: QAPI.String? {

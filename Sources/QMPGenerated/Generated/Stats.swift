@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`StatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsType).
     public struct StatsType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cumulative`.
-        public static let cumulative = StatsType(rawValue: "cumulative")
+        public static var cumulative: StatsType { StatsType(rawValue: "cumulative") }
         /// `instant`.
-        public static let instant = StatsType(rawValue: "instant")
+        public static var instant: StatsType { StatsType(rawValue: "instant") }
         /// `peak`.
-        public static let peak = StatsType(rawValue: "peak")
+        public static var peak: StatsType { StatsType(rawValue: "peak") }
         /// `linear-histogram`.
-        public static let linearHistogram = StatsType(rawValue: "linear-histogram")
+        public static var linearHistogram: StatsType { StatsType(rawValue: "linear-histogram") }
         /// `log2-histogram`.
-        public static let log2Histogram = StatsType(rawValue: "log2-histogram")
+        public static var log2Histogram: StatsType { StatsType(rawValue: "log2-histogram") }
     }
 
     /// `StatsUnit`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -32,19 +32,19 @@ extension QAPI {
     /// See [`StatsUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsUnit).
     public struct StatsUnit: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsUnit", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsUnit", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `bytes`.
-        public static let bytes = StatsUnit(rawValue: "bytes")
+        public static var bytes: StatsUnit { StatsUnit(rawValue: "bytes") }
         /// `seconds`.
-        public static let seconds = StatsUnit(rawValue: "seconds")
+        public static var seconds: StatsUnit { StatsUnit(rawValue: "seconds") }
         /// `cycles`.
-        public static let cycles = StatsUnit(rawValue: "cycles")
+        public static var cycles: StatsUnit { StatsUnit(rawValue: "cycles") }
         /// `boolean`.
-        public static let boolean = StatsUnit(rawValue: "boolean")
+        public static var boolean: StatsUnit { StatsUnit(rawValue: "boolean") }
     }
 
     /// `StatsProvider`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -52,15 +52,15 @@ extension QAPI {
     /// See [`StatsProvider` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsProvider).
     public struct StatsProvider: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsProvider", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsProvider", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `kvm`.
-        public static let kvm = StatsProvider(rawValue: "kvm")
+        public static var kvm: StatsProvider { StatsProvider(rawValue: "kvm") }
         /// `cryptodev`.
-        public static let cryptodev = StatsProvider(rawValue: "cryptodev")
+        public static var cryptodev: StatsProvider { StatsProvider(rawValue: "cryptodev") }
     }
 
     /// `StatsTarget`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -68,17 +68,17 @@ extension QAPI {
     /// See [`StatsTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsTarget).
     public struct StatsTarget: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsTarget", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsTarget", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vm`.
-        public static let vm = StatsTarget(rawValue: "vm")
+        public static var vm: StatsTarget { StatsTarget(rawValue: "vm") }
         /// `vcpu`.
-        public static let vcpu = StatsTarget(rawValue: "vcpu")
+        public static var vcpu: StatsTarget { StatsTarget(rawValue: "vcpu") }
         /// `cryptodev`.
-        public static let cryptodev = StatsTarget(rawValue: "cryptodev")
+        public static var cryptodev: StatsTarget { StatsTarget(rawValue: "cryptodev") }
     }
 
     /// `StatsRequest`: a QAPI struct of the `stats` module, since QEMU 7.1.
@@ -86,9 +86,9 @@ extension QAPI {
     /// See [`StatsRequest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsRequest).
     public struct StatsRequest: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsRequest", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsRequest", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -96,7 +96,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(provider: QAPI.StatsProvider) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
+            json.setQAPIMember("provider", provider)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
@@ -115,9 +115,9 @@ extension QAPI {
     /// See [`StatsVCPUFilter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsVCPUFilter).
     public struct StatsVCPUFilter: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsVCPUFilter", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsVCPUFilter", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -140,9 +140,9 @@ extension QAPI {
     /// The members of every variant (tag `target`) are properties too; nested unions included.
     public struct StatsFilter: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsFilter", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsFilter", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -150,7 +150,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(target: QAPI.StatsTarget) {
             self.json = [:]
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
         public var target: QAPI.StatsTarget? {
@@ -174,7 +174,7 @@ extension QAPI {
     /// See [`StatsValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-stats.StatsValue).
     public struct StatsValue: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsValue", kind: .alternate, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsValue", kind: .alternate, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
@@ -198,9 +198,9 @@ extension QAPI {
     /// See [`Stats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.Stats).
     public struct Stats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Stats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Stats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -208,8 +208,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, value: QAPI.StatsValue) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["value"] = value.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("value", value)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
@@ -228,9 +228,9 @@ extension QAPI {
     /// See [`StatsResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsResult).
     public struct StatsResult: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsResult", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsResult", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -238,8 +238,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("provider", provider)
+            json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
@@ -263,9 +263,9 @@ extension QAPI {
     /// See [`StatsSchemaValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchemaValue).
     public struct StatsSchemaValue: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchemaValue", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsSchemaValue", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -273,9 +273,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
-            json["exponent"] = exponent.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("exponent", exponent)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
@@ -314,9 +314,9 @@ extension QAPI {
     /// See [`StatsSchema` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchema).
     public struct StatsSchema: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchema", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsSchema", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -324,9 +324,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
-            json["target"] = target.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("provider", provider)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
@@ -352,9 +352,9 @@ extension QAPI {
     /// Reply: `[StatsResult]`.
     public struct QueryStats: QAPICommand {
         /// The wire name.
-        public static let name = "query-stats"
+        public static var name: Swift.String { "query-stats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-stats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.StatsResult]
         /// The arguments as they go on the wire.
@@ -364,7 +364,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(target: QAPI.StatsTarget) {
             self.arguments = [:]
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
         public var target: QAPI.StatsTarget? {
@@ -390,9 +390,9 @@ extension QAPI {
     /// Reply: `[StatsSchema]`.
     public struct QueryStatsSchemas: QAPICommand {
         /// The wire name.
-        public static let name = "query-stats-schemas"
+        public static var name: Swift.String { "query-stats-schemas" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats-schemas", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-stats-schemas", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.StatsSchema]
         /// The arguments as they go on the wire.

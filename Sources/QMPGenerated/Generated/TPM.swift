@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`TpmModel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmModel).
     public struct TPMModel: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmModel", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmModel", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tpm-tis`.
-        public static let tpmTis = TPMModel(rawValue: "tpm-tis")
+        public static var tpmTis: TPMModel { TPMModel(rawValue: "tpm-tis") }
         /// `tpm-crb`.
-        public static let tpmCrb = TPMModel(rawValue: "tpm-crb")
+        public static var tpmCrb: TPMModel { TPMModel(rawValue: "tpm-crb") }
         /// `tpm-spapr`.
-        public static let tpmSpapr = TPMModel(rawValue: "tpm-spapr")
+        public static var tpmSpapr: TPMModel { TPMModel(rawValue: "tpm-spapr") }
     }
 
     /// `TpmType`: a QAPI enumeration of the `tpm` module, since QEMU 1.5.
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`TpmType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmType).
     public struct TPMType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `passthrough`.
-        public static let passthrough = TPMType(rawValue: "passthrough")
+        public static var passthrough: TPMType { TPMType(rawValue: "passthrough") }
         /// `emulator`.
-        public static let emulator = TPMType(rawValue: "emulator")
+        public static var emulator: TPMType { TPMType(rawValue: "emulator") }
     }
 
     /// `TPMPassthroughOptions`: a QAPI struct of the `tpm` module, since QEMU 1.5.
@@ -44,9 +44,9 @@ extension QAPI {
     /// See [`TPMPassthroughOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptions).
     public struct TPMPassthroughOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMPassthroughOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -72,9 +72,9 @@ extension QAPI {
     /// See [`TPMEmulatorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptions).
     public struct TPMEmulatorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMEmulatorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -82,7 +82,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.11.
         public var chardev: Swift.String? {
@@ -96,9 +96,9 @@ extension QAPI {
     /// See [`TPMPassthroughOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptionsWrapper).
     public struct TPMPassthroughOptionsWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptionsWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMPassthroughOptionsWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -106,7 +106,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.TPMPassthroughOptions) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `TPMPassthroughOptions`, since QEMU 1.5.
         public var data: QAPI.TPMPassthroughOptions? {
@@ -120,9 +120,9 @@ extension QAPI {
     /// See [`TPMEmulatorOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptionsWrapper).
     public struct TPMEmulatorOptionsWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptionsWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMEmulatorOptionsWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -130,7 +130,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.TPMEmulatorOptions) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `TPMEmulatorOptions`, since QEMU 2.11.
         public var data: QAPI.TPMEmulatorOptions? {
@@ -146,9 +146,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct TPMTypeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmTypeOptions", kind: .union, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmTypeOptions", kind: .union, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -156,7 +156,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.TPMType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `TpmType`, since QEMU 1.5.
         public var type: QAPI.TPMType? {
@@ -175,9 +175,9 @@ extension QAPI {
     /// See [`TPMInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMInfo).
     public struct TPMInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "model", "options"]
+        public static var requiredMembers: [Swift.String] { ["id", "model", "options"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -185,9 +185,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["model"] = model.qapiJSON
-            json["options"] = options.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("model", model)
+            json.setQAPIMember("options", options)
         }
         /// `id`: `str`, since QEMU 1.5.
         public var id: Swift.String? {
@@ -213,9 +213,9 @@ extension QAPI {
     /// Reply: `[TpmModel]`.
     public struct QueryTPMModels: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm-models"
+        public static var name: Swift.String { "query-tpm-models" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-models", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm-models", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMModel]
         /// The arguments as they go on the wire.
@@ -235,9 +235,9 @@ extension QAPI {
     /// Reply: `[TpmType]`.
     public struct QueryTPMTypes: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm-types"
+        public static var name: Swift.String { "query-tpm-types" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-types", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm-types", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMType]
         /// The arguments as they go on the wire.
@@ -257,9 +257,9 @@ extension QAPI {
     /// Reply: `[TPMInfo]`.
     public struct QueryTPM: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm"
+        public static var name: Swift.String { "query-tpm" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMInfo]
         /// The arguments as they go on the wire.

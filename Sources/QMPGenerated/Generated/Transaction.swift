@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`Abort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.Abort).
     public struct Abort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Abort", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Abort", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`ActionCompletionMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.ActionCompletionMode).
     public struct ActionCompletionMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ActionCompletionMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ActionCompletionMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `individual`.
-        public static let individual = ActionCompletionMode(rawValue: "individual")
+        public static var individual: ActionCompletionMode { ActionCompletionMode(rawValue: "individual") }
         /// `grouped`.
-        public static let grouped = ActionCompletionMode(rawValue: "grouped")
+        public static var grouped: ActionCompletionMode { ActionCompletionMode(rawValue: "grouped") }
     }
 
     /// `TransactionActionKind`: a QAPI enumeration of the `transaction` module, since QEMU 1.1.
@@ -44,36 +44,36 @@ extension QAPI {
     /// See [`TransactionActionKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.TransactionActionKind).
     public struct TransactionActionKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionActionKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionActionKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `abort`.
-        public static let abort = TransactionActionKind(rawValue: "abort")
+        public static var abort: TransactionActionKind { TransactionActionKind(rawValue: "abort") }
         /// `block-dirty-bitmap-add`.
-        public static let blockDirtyBitmapAdd = TransactionActionKind(rawValue: "block-dirty-bitmap-add")
+        public static var blockDirtyBitmapAdd: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-add") }
         /// `block-dirty-bitmap-remove`.
-        public static let blockDirtyBitmapRemove = TransactionActionKind(rawValue: "block-dirty-bitmap-remove")
+        public static var blockDirtyBitmapRemove: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") }
         /// `block-dirty-bitmap-clear`.
-        public static let blockDirtyBitmapClear = TransactionActionKind(rawValue: "block-dirty-bitmap-clear")
+        public static var blockDirtyBitmapClear: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") }
         /// `block-dirty-bitmap-enable`.
-        public static let blockDirtyBitmapEnable = TransactionActionKind(rawValue: "block-dirty-bitmap-enable")
+        public static var blockDirtyBitmapEnable: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") }
         /// `block-dirty-bitmap-disable`.
-        public static let blockDirtyBitmapDisable = TransactionActionKind(rawValue: "block-dirty-bitmap-disable")
+        public static var blockDirtyBitmapDisable: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") }
         /// `block-dirty-bitmap-merge`.
-        public static let blockDirtyBitmapMerge = TransactionActionKind(rawValue: "block-dirty-bitmap-merge")
+        public static var blockDirtyBitmapMerge: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") }
         /// `blockdev-backup`.
-        public static let blockdevBackup = TransactionActionKind(rawValue: "blockdev-backup")
+        public static var blockdevBackup: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-backup") }
         /// `blockdev-snapshot`.
-        public static let blockdevSnapshot = TransactionActionKind(rawValue: "blockdev-snapshot")
+        public static var blockdevSnapshot: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot") }
         /// `blockdev-snapshot-internal-sync`.
-        public static let blockdevSnapshotInternalSync = TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync")
+        public static var blockdevSnapshotInternalSync: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") }
         /// `blockdev-snapshot-sync`.
-        public static let blockdevSnapshotSync = TransactionActionKind(rawValue: "blockdev-snapshot-sync")
+        public static var blockdevSnapshotSync: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot-sync") }
         /// `drive-backup`.
         @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
-        public static let driveBackup = TransactionActionKind(rawValue: "drive-backup")
+        public static var driveBackup: TransactionActionKind { TransactionActionKind(rawValue: "drive-backup") }
     }
 
     /// `AbortWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
@@ -81,9 +81,9 @@ extension QAPI {
     /// See [`AbortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.AbortWrapper).
     public struct AbortWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AbortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AbortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -91,7 +91,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.Abort) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `Abort`, since QEMU 1.6.
         public var data: QAPI.Abort? {
@@ -105,9 +105,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapAddWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapAddWrapper).
     public struct BlockDirtyBitmapAddWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapAddWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapAddWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -115,7 +115,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockDirtyBitmapAdd) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmapAdd? {
@@ -129,9 +129,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapWrapper).
     public struct BlockDirtyBitmapWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -139,7 +139,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockDirtyBitmap) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmap? {
@@ -153,9 +153,9 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMergeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapMergeWrapper).
     public struct BlockDirtyBitmapMergeWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeWrapper", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeWrapper", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -163,7 +163,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockDirtyBitmapMerge) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
         public var data: QAPI.BlockDirtyBitmapMerge? {
@@ -177,9 +177,9 @@ extension QAPI {
     /// See [`BlockdevBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevBackupWrapper).
     public struct BlockdevBackupWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevBackupWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevBackupWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -187,7 +187,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockdevBackup) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevBackup`, since QEMU 2.3.
         public var data: QAPI.BlockdevBackup? {
@@ -201,9 +201,9 @@ extension QAPI {
     /// See [`BlockdevSnapshotWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotWrapper).
     public struct BlockdevSnapshotWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -211,7 +211,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockdevSnapshot) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
         public var data: QAPI.BlockdevSnapshot? {
@@ -225,9 +225,9 @@ extension QAPI {
     /// See [`BlockdevSnapshotInternalWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotInternalWrapper).
     public struct BlockdevSnapshotInternalWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotInternalWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotInternalWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -235,7 +235,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockdevSnapshotInternal) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
         public var data: QAPI.BlockdevSnapshotInternal? {
@@ -249,9 +249,9 @@ extension QAPI {
     /// See [`BlockdevSnapshotSyncWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotSyncWrapper).
     public struct BlockdevSnapshotSyncWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotSyncWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotSyncWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -259,7 +259,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.BlockdevSnapshotSync) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
         public var data: QAPI.BlockdevSnapshotSync? {
@@ -273,9 +273,9 @@ extension QAPI {
     /// See [`DriveBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.DriveBackupWrapper).
     public struct DriveBackupWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveBackupWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveBackupWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -283,7 +283,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(data: QAPI.DriveBackup) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `DriveBackup`, since QEMU 1.6.
         public var data: QAPI.DriveBackup? {
@@ -299,9 +299,9 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct TransactionAction: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionAction", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionAction", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -309,7 +309,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(type: QAPI.TransactionActionKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `TransactionActionKind`, since QEMU 1.1.
         public var type: QAPI.TransactionActionKind? {
@@ -328,9 +328,9 @@ extension QAPI {
     /// See [`TransactionProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.TransactionProperties).
     public struct TransactionProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -353,9 +353,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Transaction: QAPICommand {
         /// The wire name.
-        public static let name = "transaction"
+        public static var name: Swift.String { "transaction" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "transaction", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "transaction", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -365,7 +365,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(actions: [QAPI.TransactionAction]) {
             self.arguments = [:]
-            arguments["actions"] = actions.qapiJSON
+            arguments.setQAPIMember("actions", actions)
         }
         /// `actions`: `[TransactionAction]`, since QEMU 1.1.
         public var actions: [QAPI.TransactionAction]? {

@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`UefiVariable` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVariable).
     public struct UefiVariable: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,10 +20,10 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
             self.json = [:]
-            json["guid"] = guid.qapiJSON
-            json["name"] = name.qapiJSON
-            json["attr"] = attr.qapiJSON
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("guid", guid)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("attr", attr)
+            json.setQAPIMember("data", data)
         }
         /// `guid`: `str`, since QEMU 10.0.
         public var guid: Swift.String? {
@@ -62,9 +62,9 @@ extension QAPI {
     /// See [`UefiVarStore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVarStore).
     public struct UefiVarStore: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -72,8 +72,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["variables"] = variables.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("variables", variables)
         }
         /// `version`: `int`, since QEMU 10.0.
         public var version: Swift.Int? {

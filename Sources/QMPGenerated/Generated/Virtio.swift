@@ -10,9 +10,9 @@ extension QAPI {
     /// See [`VirtioInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioInfo).
     public struct VirtioInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -20,8 +20,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("path", path)
+            json.setQAPIMember("name", name)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -40,9 +40,9 @@ extension QAPI {
     /// See [`VhostStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostStatus).
     public struct VhostStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VhostStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VhostStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -50,18 +50,18 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
             self.json = [:]
-            json["n-mem-sections"] = nMemSections.qapiJSON
-            json["n-tmp-sections"] = nTmpSections.qapiJSON
-            json["nvqs"] = nvqs.qapiJSON
-            json["vq-index"] = vqIndex.qapiJSON
-            json["features"] = features.qapiJSON
-            json["acked-features"] = ackedFeatures.qapiJSON
-            json["backend-features"] = backendFeatures.qapiJSON
-            json["protocol-features"] = protocolFeatures.qapiJSON
-            json["max-queues"] = maxQueues.qapiJSON
-            json["backend-cap"] = backendCap.qapiJSON
-            json["log-enabled"] = logEnabled.qapiJSON
-            json["log-size"] = logSize.qapiJSON
+            json.setQAPIMember("n-mem-sections", nMemSections)
+            json.setQAPIMember("n-tmp-sections", nTmpSections)
+            json.setQAPIMember("nvqs", nvqs)
+            json.setQAPIMember("vq-index", vqIndex)
+            json.setQAPIMember("features", features)
+            json.setQAPIMember("acked-features", ackedFeatures)
+            json.setQAPIMember("backend-features", backendFeatures)
+            json.setQAPIMember("protocol-features", protocolFeatures)
+            json.setQAPIMember("max-queues", maxQueues)
+            json.setQAPIMember("backend-cap", backendCap)
+            json.setQAPIMember("log-enabled", logEnabled)
+            json.setQAPIMember("log-size", logSize)
         }
         /// `n-mem-sections`: `int`, since QEMU 7.2.
         public var nMemSections: Swift.Int? {
@@ -130,9 +130,9 @@ extension QAPI {
     /// See [`VirtioStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioStatus).
     public struct VirtioStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -140,26 +140,26 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["device-id"] = deviceID.qapiJSON
-            json["vhost-started"] = vhostStarted.qapiJSON
-            json["device-endian"] = deviceEndian.qapiJSON
-            json["guest-features"] = guestFeatures.qapiJSON
-            json["host-features"] = hostFeatures.qapiJSON
-            json["backend-features"] = backendFeatures.qapiJSON
-            json["num-vqs"] = numVqs.qapiJSON
-            json["status"] = status.qapiJSON
-            json["isr"] = isr.qapiJSON
-            json["queue-sel"] = queueSel.qapiJSON
-            json["vm-running"] = vmRunning.qapiJSON
-            json["broken"] = broken.qapiJSON
-            json["disabled"] = disabled.qapiJSON
-            json["use-started"] = useStarted.qapiJSON
-            json["started"] = started.qapiJSON
-            json["start-on-kick"] = startOnKick.qapiJSON
-            json["disable-legacy-check"] = disableLegacyCheck.qapiJSON
-            json["bus-name"] = busName.qapiJSON
-            json["use-guest-notifier-mask"] = useGuestNotifierMask.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("device-id", deviceID)
+            json.setQAPIMember("vhost-started", vhostStarted)
+            json.setQAPIMember("device-endian", deviceEndian)
+            json.setQAPIMember("guest-features", guestFeatures)
+            json.setQAPIMember("host-features", hostFeatures)
+            json.setQAPIMember("backend-features", backendFeatures)
+            json.setQAPIMember("num-vqs", numVqs)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("isr", isr)
+            json.setQAPIMember("queue-sel", queueSel)
+            json.setQAPIMember("vm-running", vmRunning)
+            json.setQAPIMember("broken", broken)
+            json.setQAPIMember("disabled", disabled)
+            json.setQAPIMember("use-started", useStarted)
+            json.setQAPIMember("started", started)
+            json.setQAPIMember("start-on-kick", startOnKick)
+            json.setQAPIMember("disable-legacy-check", disableLegacyCheck)
+            json.setQAPIMember("bus-name", busName)
+            json.setQAPIMember("use-guest-notifier-mask", useGuestNotifierMask)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
@@ -273,9 +273,9 @@ extension QAPI {
     /// See [`VirtioDeviceStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceStatus).
     public struct VirtioDeviceStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioDeviceStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -283,7 +283,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(statuses: [Swift.String]) {
             self.json = [:]
-            json["statuses"] = statuses.qapiJSON
+            json.setQAPIMember("statuses", statuses)
         }
         /// `statuses`: `[str]`, since QEMU 7.2.
         public var statuses: [Swift.String]? {
@@ -302,9 +302,9 @@ extension QAPI {
     /// See [`VhostDeviceProtocols` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostDeviceProtocols).
     public struct VhostDeviceProtocols: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VhostDeviceProtocols", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VhostDeviceProtocols", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -312,7 +312,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(protocols: [Swift.String]) {
             self.json = [:]
-            json["protocols"] = protocols.qapiJSON
+            json.setQAPIMember("protocols", protocols)
         }
         /// `protocols`: `[str]`, since QEMU 7.2.
         public var protocols: [Swift.String]? {
@@ -331,9 +331,9 @@ extension QAPI {
     /// See [`VirtioDeviceFeatures` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceFeatures).
     public struct VirtioDeviceFeatures: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceFeatures", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioDeviceFeatures", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -341,7 +341,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(transports: [Swift.String]) {
             self.json = [:]
-            json["transports"] = transports.qapiJSON
+            json.setQAPIMember("transports", transports)
         }
         /// `transports`: `[str]`, since QEMU 7.2.
         public var transports: [Swift.String]? {
@@ -365,9 +365,9 @@ extension QAPI {
     /// See [`VirtQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtQueueStatus).
     public struct VirtQueueStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -375,18 +375,18 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["queue-index"] = queueIndex.qapiJSON
-            json["inuse"] = inuse.qapiJSON
-            json["vring-num"] = vringNum.qapiJSON
-            json["vring-num-default"] = vringNumDefault.qapiJSON
-            json["vring-align"] = vringAlign.qapiJSON
-            json["vring-desc"] = vringDesc.qapiJSON
-            json["vring-avail"] = vringAvail.qapiJSON
-            json["vring-used"] = vringUsed.qapiJSON
-            json["used-idx"] = usedIdx.qapiJSON
-            json["signalled-used"] = signalledUsed.qapiJSON
-            json["signalled-used-valid"] = signalledUsedValid.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("queue-index", queueIndex)
+            json.setQAPIMember("inuse", inuse)
+            json.setQAPIMember("vring-num", vringNum)
+            json.setQAPIMember("vring-num-default", vringNumDefault)
+            json.setQAPIMember("vring-align", vringAlign)
+            json.setQAPIMember("vring-desc", vringDesc)
+            json.setQAPIMember("vring-avail", vringAvail)
+            json.setQAPIMember("vring-used", vringUsed)
+            json.setQAPIMember("used-idx", usedIdx)
+            json.setQAPIMember("signalled-used", signalledUsed)
+            json.setQAPIMember("signalled-used-valid", signalledUsedValid)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
@@ -465,9 +465,9 @@ extension QAPI {
     /// See [`VirtVhostQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtVhostQueueStatus).
     public struct VirtVhostQueueStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtVhostQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtVhostQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -475,19 +475,19 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["kick"] = kick.qapiJSON
-            json["call"] = call.qapiJSON
-            json["desc"] = desc.qapiJSON
-            json["avail"] = avail.qapiJSON
-            json["used"] = used.qapiJSON
-            json["num"] = num.qapiJSON
-            json["desc-phys"] = descPhys.qapiJSON
-            json["desc-size"] = descSize.qapiJSON
-            json["avail-phys"] = availPhys.qapiJSON
-            json["avail-size"] = availSize.qapiJSON
-            json["used-phys"] = usedPhys.qapiJSON
-            json["used-size"] = usedSize.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("kick", kick)
+            json.setQAPIMember("call", call)
+            json.setQAPIMember("desc", desc)
+            json.setQAPIMember("avail", avail)
+            json.setQAPIMember("used", used)
+            json.setQAPIMember("num", num)
+            json.setQAPIMember("desc-phys", descPhys)
+            json.setQAPIMember("desc-size", descSize)
+            json.setQAPIMember("avail-phys", availPhys)
+            json.setQAPIMember("avail-size", availSize)
+            json.setQAPIMember("used-phys", usedPhys)
+            json.setQAPIMember("used-size", usedSize)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
@@ -561,9 +561,9 @@ extension QAPI {
     /// See [`VirtioRingDesc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingDesc).
     public struct VirtioRingDesc: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingDesc", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingDesc", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -571,9 +571,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
-            json["len"] = len.qapiJSON
-            json["flags"] = flags.qapiJSON
+            json.setQAPIMember("addr", addr)
+            json.setQAPIMember("len", len)
+            json.setQAPIMember("flags", flags)
         }
         /// `addr`: `uint64`, since QEMU 7.2.
         public var addr: Swift.UInt64? {
@@ -597,9 +597,9 @@ extension QAPI {
     /// See [`VirtioRingAvail` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingAvail).
     public struct VirtioRingAvail: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingAvail", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingAvail", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -607,9 +607,9 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
             self.json = [:]
-            json["flags"] = flags.qapiJSON
-            json["idx"] = idx.qapiJSON
-            json["ring"] = ring.qapiJSON
+            json.setQAPIMember("flags", flags)
+            json.setQAPIMember("idx", idx)
+            json.setQAPIMember("ring", ring)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
@@ -633,9 +633,9 @@ extension QAPI {
     /// See [`VirtioRingUsed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingUsed).
     public struct VirtioRingUsed: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingUsed", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingUsed", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -643,8 +643,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(flags: Swift.Int, idx: Swift.Int) {
             self.json = [:]
-            json["flags"] = flags.qapiJSON
-            json["idx"] = idx.qapiJSON
+            json.setQAPIMember("flags", flags)
+            json.setQAPIMember("idx", idx)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
@@ -663,9 +663,9 @@ extension QAPI {
     /// See [`VirtioQueueElement` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioQueueElement).
     public struct VirtioQueueElement: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioQueueElement", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioQueueElement", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -673,11 +673,11 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["index"] = index.qapiJSON
-            json["descs"] = descs.qapiJSON
-            json["avail"] = avail.qapiJSON
-            json["used"] = used.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("index", index)
+            json.setQAPIMember("descs", descs)
+            json.setQAPIMember("avail", avail)
+            json.setQAPIMember("used", used)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
@@ -711,9 +711,9 @@ extension QAPI {
     /// See [`IOThreadVirtQueueMapping` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.IOThreadVirtQueueMapping).
     public struct IOThreadVirtQueueMapping: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IOThreadVirtQueueMapping", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOThreadVirtQueueMapping", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -721,7 +721,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(iothread: Swift.String) {
             self.json = [:]
-            json["iothread"] = iothread.qapiJSON
+            json.setQAPIMember("iothread", iothread)
         }
         /// `iothread`: `str`, since QEMU 9.0.
         public var iothread: Swift.String? {
@@ -740,9 +740,9 @@ extension QAPI {
     /// See [`DummyVirtioForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.DummyVirtioForceArrays).
     public struct DummyVirtioForceArrays: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DummyVirtioForceArrays", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyVirtioForceArrays", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
@@ -750,7 +750,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
             self.json = [:]
-            json["unused-iothread-vq-mapping"] = unusedIothreadVqMapping.qapiJSON
+            json.setQAPIMember("unused-iothread-vq-mapping", unusedIothreadVqMapping)
         }
         /// `unused-iothread-vq-mapping`: `[IOThreadVirtQueueMapping]`, since QEMU 9.0.
         public var unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]? {
@@ -764,21 +764,21 @@ extension QAPI {
     /// See [`GranuleMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.GranuleMode).
     public struct GranuleMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GranuleMode", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GranuleMode", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `4k`.
-        public static let _4k = GranuleMode(rawValue: "4k")
+        public static var _4k: GranuleMode { GranuleMode(rawValue: "4k") }
         /// `8k`.
-        public static let _8k = GranuleMode(rawValue: "8k")
+        public static var _8k: GranuleMode { GranuleMode(rawValue: "8k") }
         /// `16k`.
-        public static let _16k = GranuleMode(rawValue: "16k")
+        public static var _16k: GranuleMode { GranuleMode(rawValue: "16k") }
         /// `64k`.
-        public static let _64k = GranuleMode(rawValue: "64k")
+        public static var _64k: GranuleMode { GranuleMode(rawValue: "64k") }
         /// `host`.
-        public static let host = GranuleMode(rawValue: "host")
+        public static var host: GranuleMode { GranuleMode(rawValue: "host") }
     }
 
     /// `VMAppleVirtioBlkVariant`: a QAPI enumeration of the `virtio` module, since QEMU 9.2.
@@ -786,17 +786,17 @@ extension QAPI {
     /// See [`VMAppleVirtioBlkVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.VMAppleVirtioBlkVariant).
     public struct VMAppleVirtioBlkVariant: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VMAppleVirtioBlkVariant", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VMAppleVirtioBlkVariant", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static let unspecified = VMAppleVirtioBlkVariant(rawValue: "unspecified")
+        public static var unspecified: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "unspecified") }
         /// `root`.
-        public static let root = VMAppleVirtioBlkVariant(rawValue: "root")
+        public static var root: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "root") }
         /// `aux`.
-        public static let aux = VMAppleVirtioBlkVariant(rawValue: "aux")
+        public static var aux: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "aux") }
     }
 
     /// `x-query-virtio`: a QAPI command of the `virtio` module, since QEMU 7.2.
@@ -808,9 +808,9 @@ extension QAPI {
     /// Reply: `[VirtioInfo]`.
     public struct XQueryVirtio: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio"
+        public static var name: Swift.String { "x-query-virtio" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = [QAPI.VirtioInfo]
         /// The arguments as they go on the wire.
@@ -832,9 +832,9 @@ extension QAPI {
     /// Reply: `VirtioStatus`.
     public struct XQueryVirtioStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-status"
+        public static var name: Swift.String { "x-query-virtio-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtioStatus
         /// The arguments as they go on the wire.
@@ -844,7 +844,7 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -862,9 +862,9 @@ extension QAPI {
     /// Reply: `VirtQueueStatus`.
     public struct XQueryVirtioQueueStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-queue-status"
+        public static var name: Swift.String { "x-query-virtio-queue-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtQueueStatus
         /// The arguments as they go on the wire.
@@ -874,8 +874,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -898,9 +898,9 @@ extension QAPI {
     /// Reply: `VirtVhostQueueStatus`.
     public struct XQueryVirtioVhostQueueStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-vhost-queue-status"
+        public static var name: Swift.String { "x-query-virtio-vhost-queue-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-vhost-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-vhost-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtVhostQueueStatus
         /// The arguments as they go on the wire.
@@ -910,8 +910,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
@@ -934,9 +934,9 @@ extension QAPI {
     /// Reply: `VirtioQueueElement`.
     public struct XQueryVirtioQueueElement: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-queue-element"
+        public static var name: Swift.String { "x-query-virtio-queue-element" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-element", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-queue-element", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtioQueueElement
         /// The arguments as they go on the wire.
@@ -946,8 +946,8 @@ extension QAPI {
         /// A value with the members the schema requires; set optional ones through their properties.
         public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {

@@ -177,15 +177,50 @@ extension QAPICommand {
     }
 }
 
+// Equality and hashing of the generated types come from these extensions rather than from the compiler's synthesis,
+// which would write them out again for each of the ~1 100 types (build time); the wire form is the whole value.
+
+extension QAPIObject {
+    /// Equal when the wire forms are.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.json == rhs.json }
+    /// Hashes the wire form.
+    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
+}
+
+extension QAPIAlternate {
+    /// Equal when the wire forms are.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.json == rhs.json }
+    /// Hashes the wire form.
+    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
+}
+
+extension QAPICommand {
+    /// Equal when the arguments are.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.arguments == rhs.arguments }
+    /// Hashes the arguments.
+    public func hash(into hasher: inout Hasher) { hasher.combine(arguments) }
+}
+
+extension QAPIValue where Self: QMPEnum {
+    /// Equal when the wire values are.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+    /// Hashes the wire value.
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 extension JSONObject {
+    // The two accessors below are neither inlined nor specialized: every generated property and initializer calls
+    // them, and a specialized, inlined copy in each of the ~4 000 properties costs release build time (see
+    // BENCHMARKS.md, "Build cost of the typed surface"); unspecialized, a property read costs a witness call.
+
     /// The member `key` as `T`, or `nil` when it is absent or has another shape.
-    @inlinable
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func qapiMember<T: QAPIValue>(_ key: String) -> T? {
         self[key].flatMap(T.init(qapiJSON:))
     }
 
     /// Sets (or, with `nil`, removes) the member `key`.
-    @inlinable
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public mutating func setQAPIMember<T: QAPIValue>(_ key: String, _ value: T?) {
         self[key] = value?.qapiJSON
     }
