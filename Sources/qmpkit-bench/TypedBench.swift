@@ -58,8 +58,8 @@ enum TypedBench {
 
     static func report(_ figures: Figures) {
         print("  raw          \(format(figures.raw)) µs")
-        print("  generated    \(format(figures.typed)) µs  (+\(format(figures.typed - figures.raw)) µs over raw)")
-        print("  hand-written \(format(figures.handWritten)) µs  (+\(format(figures.handWritten - figures.raw)) µs over raw)")
+        print("  generated    \(format(figures.typed)) µs  (\(signed(figures.typed - figures.raw)) µs over raw)")
+        print("  hand-written \(format(figures.handWritten)) µs  (\(signed(figures.handWritten - figures.raw)) µs over raw)")
     }
 
     static func measure(_ client: QMPClient, count: Int, rounds: Int, clock: Clock) async throws -> Figures {
@@ -122,6 +122,8 @@ enum TypedBench {
         if sink == -1 { print(sink) }  // keeps the work from being optimized away
         return Figures(raw: raw, typed: typed, handWritten: handWritten)
     }
+
+    static func signed(_ value: Double) -> String { (value < 0 ? "" : "+") + format(value) }
 
     static func format(_ value: Double) -> String {
         let scaled = (value * 100).rounded() / 100

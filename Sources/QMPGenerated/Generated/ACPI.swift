@@ -18,53 +18,53 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `sig`: `str`, optional, since QEMU 1.5.
         public var sig: Swift.String? {
-            get { json.qapiMember("sig") }
-            set { json.setQAPIMember("sig", newValue) }
+            @_optimize(none) get { json.qapiMember("sig") }
+            @_optimize(none) set { json.setQAPIMember("sig", newValue) }
         }
         /// `rev`: `uint8`, optional, since QEMU 1.5.
         public var rev: Swift.Int? {
-            get { json.qapiMember("rev") }
-            set { json.setQAPIMember("rev", newValue) }
+            @_optimize(none) get { json.qapiMember("rev") }
+            @_optimize(none) set { json.setQAPIMember("rev", newValue) }
         }
         /// `oem_id`: `str`, optional, since QEMU 1.5.
         public var oemID: Swift.String? {
-            get { json.qapiMember("oem_id") }
-            set { json.setQAPIMember("oem_id", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_id") }
+            @_optimize(none) set { json.setQAPIMember("oem_id", newValue) }
         }
         /// `oem_table_id`: `str`, optional, since QEMU 1.5.
         public var oemTableID: Swift.String? {
-            get { json.qapiMember("oem_table_id") }
-            set { json.setQAPIMember("oem_table_id", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_table_id") }
+            @_optimize(none) set { json.setQAPIMember("oem_table_id", newValue) }
         }
         /// `oem_rev`: `uint32`, optional, since QEMU 1.5.
         public var oemRev: Swift.Int? {
-            get { json.qapiMember("oem_rev") }
-            set { json.setQAPIMember("oem_rev", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_rev") }
+            @_optimize(none) set { json.setQAPIMember("oem_rev", newValue) }
         }
         /// `asl_compiler_id`: `str`, optional, since QEMU 1.5.
         public var aslCompilerID: Swift.String? {
-            get { json.qapiMember("asl_compiler_id") }
-            set { json.setQAPIMember("asl_compiler_id", newValue) }
+            @_optimize(none) get { json.qapiMember("asl_compiler_id") }
+            @_optimize(none) set { json.setQAPIMember("asl_compiler_id", newValue) }
         }
         /// `asl_compiler_rev`: `uint32`, optional, since QEMU 1.5.
         public var aslCompilerRev: Swift.Int? {
-            get { json.qapiMember("asl_compiler_rev") }
-            set { json.setQAPIMember("asl_compiler_rev", newValue) }
+            @_optimize(none) get { json.qapiMember("asl_compiler_rev") }
+            @_optimize(none) set { json.setQAPIMember("asl_compiler_rev", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 1.5.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 1.5.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -79,9 +79,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `DIMM`.
-        public static var dimm: ACPISlotType { ACPISlotType(rawValue: "DIMM") }
+        public static var dimm: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "DIMM") } }
         /// `CPU`.
-        public static var cpu: ACPISlotType { ACPISlotType(rawValue: "CPU") }
+        public static var cpu: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "CPU") } }
     }
 
     /// `ACPIOSTInfo`: a QAPI struct of the `acpi` module, since QEMU 2.1.
@@ -97,7 +97,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
+        @_optimize(none) public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("slot", slot)
             json.setQAPIMember("slot-type", slotType)
@@ -106,28 +106,28 @@ extension QAPI {
         }
         /// `device`: `str`, optional, since QEMU 2.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `slot`: `str`, since QEMU 2.1.
         public var slot: Swift.String? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `slot-type`: `ACPISlotType`, since QEMU 2.1.
         public var slotType: QAPI.ACPISlotType? {
-            get { json.qapiMember("slot-type") }
-            set { json.setQAPIMember("slot-type", newValue) }
+            @_optimize(none) get { json.qapiMember("slot-type") }
+            @_optimize(none) set { json.setQAPIMember("slot-type", newValue) }
         }
         /// `source`: `int`, since QEMU 2.1.
         public var source: Swift.Int? {
-            get { json.qapiMember("source") }
-            set { json.setQAPIMember("source", newValue) }
+            @_optimize(none) get { json.qapiMember("source") }
+            @_optimize(none) set { json.setQAPIMember("source", newValue) }
         }
         /// `status`: `int`, since QEMU 2.1.
         public var status: Swift.Int? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 
@@ -148,7 +148,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -169,8 +169,8 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `info`: `ACPIOSTInfo`, since QEMU 2.1.
         public var info: QAPI.ACPIOSTInfo? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 }

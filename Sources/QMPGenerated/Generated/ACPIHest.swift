@@ -26,14 +26,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cper: Swift.String) {
+        @_optimize(none) public init(cper: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("cper", cper)
         }
         /// `cper`: `str`, since QEMU 10.2.
         public var cper: Swift.String? {
-            get { arguments.qapiMember("cper") }
-            set { arguments.setQAPIMember("cper", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cper") }
+            @_optimize(none) set { arguments.setQAPIMember("cper", newValue) }
         }
     }
 }

@@ -18,43 +18,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
     }
 
@@ -71,18 +71,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -99,23 +99,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
         public var nsamples: Swift.Int? {
-            get { json.qapiMember("nsamples") }
-            set { json.setQAPIMember("nsamples", newValue) }
+            @_optimize(none) get { json.qapiMember("nsamples") }
+            @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
     }
 
@@ -132,58 +132,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `period-length`: `uint32`, optional, since QEMU 4.0.
         public var periodLength: Swift.Int? {
-            get { json.qapiMember("period-length") }
-            set { json.setQAPIMember("period-length", newValue) }
+            @_optimize(none) get { json.qapiMember("period-length") }
+            @_optimize(none) set { json.setQAPIMember("period-length", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
         public var tryPoll: Swift.Bool? {
-            get { json.qapiMember("try-poll") }
-            set { json.setQAPIMember("try-poll", newValue) }
+            @_optimize(none) get { json.qapiMember("try-poll") }
+            @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
     }
 
@@ -200,23 +200,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevAlsaPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevAlsaPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
         public var threshold: Swift.Int? {
-            get { json.qapiMember("threshold") }
-            set { json.setQAPIMember("threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("threshold") }
+            @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
     }
 
@@ -233,28 +233,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 7.2.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -271,48 +271,48 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
     }
 
@@ -329,18 +329,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevCoreaudioPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevCoreaudioPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -357,23 +357,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -390,68 +390,68 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `server-name`: `str`, optional, since QEMU 5.1.
         public var serverName: Swift.String? {
-            get { json.qapiMember("server-name") }
-            set { json.setQAPIMember("server-name", newValue) }
+            @_optimize(none) get { json.qapiMember("server-name") }
+            @_optimize(none) set { json.setQAPIMember("server-name", newValue) }
         }
         /// `client-name`: `str`, optional, since QEMU 5.1.
         public var clientName: Swift.String? {
-            get { json.qapiMember("client-name") }
-            set { json.setQAPIMember("client-name", newValue) }
+            @_optimize(none) get { json.qapiMember("client-name") }
+            @_optimize(none) set { json.setQAPIMember("client-name", newValue) }
         }
         /// `connect-ports`: `str`, optional, since QEMU 5.1.
         public var connectPorts: Swift.String? {
-            get { json.qapiMember("connect-ports") }
-            set { json.setQAPIMember("connect-ports", newValue) }
+            @_optimize(none) get { json.qapiMember("connect-ports") }
+            @_optimize(none) set { json.setQAPIMember("connect-ports", newValue) }
         }
         /// `start-server`: `bool`, optional, since QEMU 5.1.
         public var startServer: Swift.Bool? {
-            get { json.qapiMember("start-server") }
-            set { json.setQAPIMember("start-server", newValue) }
+            @_optimize(none) get { json.qapiMember("start-server") }
+            @_optimize(none) set { json.setQAPIMember("start-server", newValue) }
         }
         /// `exact-name`: `bool`, optional, since QEMU 5.1.
         public var exactName: Swift.Bool? {
-            get { json.qapiMember("exact-name") }
-            set { json.setQAPIMember("exact-name", newValue) }
+            @_optimize(none) get { json.qapiMember("exact-name") }
+            @_optimize(none) set { json.setQAPIMember("exact-name", newValue) }
         }
     }
 
@@ -468,18 +468,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
         public var `in`: QAPI.AudiodevJackPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
         public var out: QAPI.AudiodevJackPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -496,58 +496,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
         public var tryPoll: Swift.Bool? {
-            get { json.qapiMember("try-poll") }
-            set { json.setQAPIMember("try-poll", newValue) }
+            @_optimize(none) get { json.qapiMember("try-poll") }
+            @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
     }
 
@@ -564,33 +564,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevOssPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevOssPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
         public var tryMmap: Swift.Bool? {
-            get { json.qapiMember("try-mmap") }
-            set { json.setQAPIMember("try-mmap", newValue) }
+            @_optimize(none) get { json.qapiMember("try-mmap") }
+            @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
         public var exclusive: Swift.Bool? {
-            get { json.qapiMember("exclusive") }
-            set { json.setQAPIMember("exclusive", newValue) }
+            @_optimize(none) get { json.qapiMember("exclusive") }
+            @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
         public var dspPolicy: Swift.Int? {
-            get { json.qapiMember("dsp-policy") }
-            set { json.setQAPIMember("dsp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("dsp-policy") }
+            @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
     }
 
@@ -607,58 +607,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 4.0.
         public var streamName: Swift.String? {
-            get { json.qapiMember("stream-name") }
-            set { json.setQAPIMember("stream-name", newValue) }
+            @_optimize(none) get { json.qapiMember("stream-name") }
+            @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -675,23 +675,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPaPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPaPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
     }
 
@@ -708,58 +708,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 8.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 8.1.
         public var streamName: Swift.String? {
-            get { json.qapiMember("stream-name") }
-            set { json.setQAPIMember("stream-name", newValue) }
+            @_optimize(none) get { json.qapiMember("stream-name") }
+            @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 8.1.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -776,18 +776,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
         public var `in`: QAPI.AudiodevPipewirePerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
         public var out: QAPI.AudiodevPipewirePerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -804,48 +804,48 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 6.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
     }
 
@@ -862,18 +862,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
         public var `in`: QAPI.AudiodevSdlPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
         public var out: QAPI.AudiodevSdlPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -890,23 +890,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -921,19 +921,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `u8`.
-        public static var u8: AudioFormat { AudioFormat(rawValue: "u8") }
+        public static var u8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u8") } }
         /// `s8`.
-        public static var s8: AudioFormat { AudioFormat(rawValue: "s8") }
+        public static var s8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s8") } }
         /// `u16`.
-        public static var u16: AudioFormat { AudioFormat(rawValue: "u16") }
+        public static var u16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u16") } }
         /// `s16`.
-        public static var s16: AudioFormat { AudioFormat(rawValue: "s16") }
+        public static var s16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s16") } }
         /// `u32`.
-        public static var u32: AudioFormat { AudioFormat(rawValue: "u32") }
+        public static var u32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u32") } }
         /// `s32`.
-        public static var s32: AudioFormat { AudioFormat(rawValue: "s32") }
+        public static var s32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s32") } }
         /// `f32`.
-        public static var f32: AudioFormat { AudioFormat(rawValue: "f32") }
+        public static var f32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "f32") } }
     }
 
     /// `AudiodevDriver`: a QAPI enumeration of the `audio` module, since QEMU 4.0.
@@ -947,31 +947,31 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: AudiodevDriver { AudiodevDriver(rawValue: "none") }
+        public static var none: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "none") } }
         /// `alsa`.
-        public static var alsa: AudiodevDriver { AudiodevDriver(rawValue: "alsa") }
+        public static var alsa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "alsa") } }
         /// `coreaudio`.
-        public static var coreaudio: AudiodevDriver { AudiodevDriver(rawValue: "coreaudio") }
+        public static var coreaudio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "coreaudio") } }
         /// `dbus`.
-        public static var dbus: AudiodevDriver { AudiodevDriver(rawValue: "dbus") }
+        public static var dbus: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dbus") } }
         /// `dsound`.
-        public static var dsound: AudiodevDriver { AudiodevDriver(rawValue: "dsound") }
+        public static var dsound: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dsound") } }
         /// `jack`.
-        public static var jack: AudiodevDriver { AudiodevDriver(rawValue: "jack") }
+        public static var jack: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "jack") } }
         /// `oss`.
-        public static var oss: AudiodevDriver { AudiodevDriver(rawValue: "oss") }
+        public static var oss: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "oss") } }
         /// `pa`.
-        public static var pa: AudiodevDriver { AudiodevDriver(rawValue: "pa") }
+        public static var pa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pa") } }
         /// `pipewire`.
-        public static var pipewire: AudiodevDriver { AudiodevDriver(rawValue: "pipewire") }
+        public static var pipewire: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pipewire") } }
         /// `sdl`.
-        public static var sdl: AudiodevDriver { AudiodevDriver(rawValue: "sdl") }
+        public static var sdl: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sdl") } }
         /// `sndio`.
-        public static var sndio: AudiodevDriver { AudiodevDriver(rawValue: "sndio") }
+        public static var sndio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sndio") } }
         /// `spice`.
-        public static var spice: AudiodevDriver { AudiodevDriver(rawValue: "spice") }
+        public static var spice: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "spice") } }
         /// `wav`.
-        public static var wav: AudiodevDriver { AudiodevDriver(rawValue: "wav") }
+        public static var wav: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "wav") } }
     }
 
     /// `Audiodev`: a QAPI union of the `audio` module, since QEMU 4.0.
@@ -989,80 +989,80 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
+        @_optimize(none) public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("driver", driver)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `driver`: `AudiodevDriver`, since QEMU 4.0.
         public var driver: QAPI.AudiodevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `timer-period`: `uint32`, optional, since QEMU 4.0.
         public var timerPeriod: Swift.Int? {
-            get { json.qapiMember("timer-period") }
-            set { json.setQAPIMember("timer-period", newValue) }
+            @_optimize(none) get { json.qapiMember("timer-period") }
+            @_optimize(none) set { json.setQAPIMember("timer-period", newValue) }
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
         public var threshold: Swift.Int? {
-            get { json.qapiMember("threshold") }
-            set { json.setQAPIMember("threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("threshold") }
+            @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
         public var nsamples: Swift.Int? {
-            get { json.qapiMember("nsamples") }
-            set { json.setQAPIMember("nsamples", newValue) }
+            @_optimize(none) get { json.qapiMember("nsamples") }
+            @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
         public var tryMmap: Swift.Bool? {
-            get { json.qapiMember("try-mmap") }
-            set { json.setQAPIMember("try-mmap", newValue) }
+            @_optimize(none) get { json.qapiMember("try-mmap") }
+            @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
         public var exclusive: Swift.Bool? {
-            get { json.qapiMember("exclusive") }
-            set { json.setQAPIMember("exclusive", newValue) }
+            @_optimize(none) get { json.qapiMember("exclusive") }
+            @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
         public var dspPolicy: Swift.Int? {
-            get { json.qapiMember("dsp-policy") }
-            set { json.setQAPIMember("dsp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("dsp-policy") }
+            @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -1083,7 +1083,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

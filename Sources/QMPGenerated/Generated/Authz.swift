@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `deny`.
-        public static var deny: QAuthZListPolicy { QAuthZListPolicy(rawValue: "deny") }
+        public static var deny: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "deny") } }
         /// `allow`.
-        public static var allow: QAuthZListPolicy { QAuthZListPolicy(rawValue: "allow") }
+        public static var allow: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "allow") } }
     }
 
     /// `QAuthZListFormat`: a QAPI enumeration of the `authz` module, since QEMU 4.0.
@@ -32,9 +32,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `exact`.
-        public static var exact: QAuthZListFormat { QAuthZListFormat(rawValue: "exact") }
+        public static var exact: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "exact") } }
         /// `glob`.
-        public static var glob: QAuthZListFormat { QAuthZListFormat(rawValue: "glob") }
+        public static var glob: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "glob") } }
     }
 
     /// `QAuthZListRule`: a QAPI struct of the `authz` module, since QEMU 4.0.
@@ -50,25 +50,25 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
+        @_optimize(none) public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
             self.json = [:]
             json.setQAPIMember("match", match)
             json.setQAPIMember("policy", policy)
         }
         /// `match`: `str`, since QEMU 4.0.
         public var match: Swift.String? {
-            get { json.qapiMember("match") }
-            set { json.setQAPIMember("match", newValue) }
+            @_optimize(none) get { json.qapiMember("match") }
+            @_optimize(none) set { json.setQAPIMember("match", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `format`: `QAuthZListFormat`, optional, since QEMU 4.0.
         public var format: QAPI.QAuthZListFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -85,18 +85,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
         public var rules: [QAPI.QAuthZListRule]? {
-            get { json.qapiMember("rules") }
-            set { json.setQAPIMember("rules", newValue) }
+            @_optimize(none) get { json.qapiMember("rules") }
+            @_optimize(none) set { json.setQAPIMember("rules", newValue) }
         }
     }
 
@@ -113,19 +113,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.json = [:]
             json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 4.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
         public var refresh: Swift.Bool? {
-            get { json.qapiMember("refresh") }
-            set { json.setQAPIMember("refresh", newValue) }
+            @_optimize(none) get { json.qapiMember("refresh") }
+            @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
         }
     }
 
@@ -142,14 +142,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(service: Swift.String) {
+        @_optimize(none) public init(service: Swift.String) {
             self.json = [:]
             json.setQAPIMember("service", service)
         }
         /// `service`: `str`, since QEMU 4.0.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
     }
 
@@ -166,14 +166,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(identity: Swift.String) {
+        @_optimize(none) public init(identity: Swift.String) {
             self.json = [:]
             json.setQAPIMember("identity", identity)
         }
         /// `identity`: `str`, since QEMU 4.0.
         public var identity: Swift.String? {
-            get { json.qapiMember("identity") }
-            set { json.setQAPIMember("identity", newValue) }
+            @_optimize(none) get { json.qapiMember("identity") }
+            @_optimize(none) set { json.setQAPIMember("identity", newValue) }
         }
     }
 
@@ -192,14 +192,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unused: [QAPI.QAuthZListRule]) {
+        @_optimize(none) public init(unused: [QAPI.QAuthZListRule]) {
             self.json = [:]
             json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[QAuthZListRule]`, since QEMU 4.0.
         public var unused: [QAPI.QAuthZListRule]? {
-            get { json.qapiMember("unused") }
-            set { json.setQAPIMember("unused", newValue) }
+            @_optimize(none) get { json.qapiMember("unused") }
+            @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }
     }
 }

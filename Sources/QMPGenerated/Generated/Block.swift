@@ -16,15 +16,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static var auto: BiosAtaTranslation { BiosAtaTranslation(rawValue: "auto") }
+        public static var auto: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "auto") } }
         /// `none`.
-        public static var none: BiosAtaTranslation { BiosAtaTranslation(rawValue: "none") }
+        public static var none: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "none") } }
         /// `lba`.
-        public static var lba: BiosAtaTranslation { BiosAtaTranslation(rawValue: "lba") }
+        public static var lba: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "lba") } }
         /// `large`.
-        public static var large: BiosAtaTranslation { BiosAtaTranslation(rawValue: "large") }
+        public static var large: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "large") } }
         /// `rechs`.
-        public static var rechs: BiosAtaTranslation { BiosAtaTranslation(rawValue: "rechs") }
+        public static var rechs: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "rechs") } }
     }
 
     /// `FloppyDriveType`: a QAPI enumeration of the `block` module, since QEMU 2.6.
@@ -38,15 +38,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `144`.
-        public static var _144: FloppyDriveType { FloppyDriveType(rawValue: "144") }
+        public static var _144: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "144") } }
         /// `288`.
-        public static var _288: FloppyDriveType { FloppyDriveType(rawValue: "288") }
+        public static var _288: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "288") } }
         /// `120`.
-        public static var _120: FloppyDriveType { FloppyDriveType(rawValue: "120") }
+        public static var _120: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "120") } }
         /// `none`.
-        public static var none: FloppyDriveType { FloppyDriveType(rawValue: "none") }
+        public static var none: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "none") } }
         /// `auto`.
-        public static var auto: FloppyDriveType { FloppyDriveType(rawValue: "auto") }
+        public static var auto: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "auto") } }
     }
 
     /// `PRManagerInfo`: a QAPI struct of the `block` module, since QEMU 3.0.
@@ -62,20 +62,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, connected: Swift.Bool) {
+        @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("connected", connected)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
         public var connected: Swift.Bool? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
     }
 
@@ -90,11 +90,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `retain`.
-        public static var retain: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "retain") }
+        public static var retain: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "retain") } }
         /// `read-only`.
-        public static var readOnly: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "read-only") }
+        public static var readOnly: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-only") } }
         /// `read-write`.
-        public static var readWrite: BlockdevChangeReadOnlyMode { BlockdevChangeReadOnlyMode(rawValue: "read-write") }
+        public static var readWrite: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-write") } }
     }
 
     /// `query-pr-managers`: a QAPI command of the `block` module, since QEMU 3.0.
@@ -114,7 +114,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -136,24 +136,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 0.14.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -174,24 +174,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 2.5.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -212,19 +212,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -245,14 +245,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -273,20 +273,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("node-name", nodeName)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `node-name`: `str`, since QEMU 2.12.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
     }
 
@@ -307,40 +307,40 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("filename", filename)
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `filename`: `str`, since QEMU 2.5.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 2.5.
         public var format: Swift.String? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 7.1.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
         /// `read-only-mode`: `BlockdevChangeReadOnlyMode`, optional, since QEMU 2.5.
         public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
-            get { arguments.qapiMember("read-only-mode") }
-            set { arguments.setQAPIMember("read-only-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-only-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("read-only-mode", newValue) }
         }
     }
 
@@ -361,7 +361,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+        @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("bps", bps)
             arguments.setQAPIMember("bps_rd", bpsRd)
@@ -373,113 +373,113 @@ extension QAPI {
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `bps`: `int`, since QEMU 1.1.
         public var bps: Swift.Int? {
-            get { arguments.qapiMember("bps") }
-            set { arguments.setQAPIMember("bps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps") }
+            @_optimize(none) set { arguments.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 1.1.
         public var bpsRd: Swift.Int? {
-            get { arguments.qapiMember("bps_rd") }
-            set { arguments.setQAPIMember("bps_rd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 1.1.
         public var bpsWr: Swift.Int? {
-            get { arguments.qapiMember("bps_wr") }
-            set { arguments.setQAPIMember("bps_wr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 1.1.
         public var iops: Swift.Int? {
-            get { arguments.qapiMember("iops") }
-            set { arguments.setQAPIMember("iops", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops") }
+            @_optimize(none) set { arguments.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 1.1.
         public var iopsRd: Swift.Int? {
-            get { arguments.qapiMember("iops_rd") }
-            set { arguments.setQAPIMember("iops_rd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 1.1.
         public var iopsWr: Swift.Int? {
-            get { arguments.qapiMember("iops_wr") }
-            set { arguments.setQAPIMember("iops_wr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
         public var bpsMax: Swift.Int? {
-            get { arguments.qapiMember("bps_max") }
-            set { arguments.setQAPIMember("bps_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
         public var bpsRdMax: Swift.Int? {
-            get { arguments.qapiMember("bps_rd_max") }
-            set { arguments.setQAPIMember("bps_rd_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
         public var bpsWrMax: Swift.Int? {
-            get { arguments.qapiMember("bps_wr_max") }
-            set { arguments.setQAPIMember("bps_wr_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
         public var iopsMax: Swift.Int? {
-            get { arguments.qapiMember("iops_max") }
-            set { arguments.setQAPIMember("iops_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
         public var iopsRdMax: Swift.Int? {
-            get { arguments.qapiMember("iops_rd_max") }
-            set { arguments.setQAPIMember("iops_rd_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
         public var iopsWrMax: Swift.Int? {
-            get { arguments.qapiMember("iops_wr_max") }
-            set { arguments.setQAPIMember("iops_wr_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_max_length") }
-            set { arguments.setQAPIMember("bps_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsRdMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_rd_max_length") }
-            set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsWrMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_wr_max_length") }
-            set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_max_length") }
-            set { arguments.setQAPIMember("iops_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsRdMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_rd_max_length") }
-            set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsWrMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_wr_max_length") }
-            set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
         public var iopsSize: Swift.Int? {
-            get { arguments.qapiMember("iops_size") }
-            set { arguments.setQAPIMember("iops_size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_size") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
         public var group: Swift.String? {
-            get { arguments.qapiMember("group") }
-            set { arguments.setQAPIMember("group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("group") }
+            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
     }
 
@@ -500,39 +500,39 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `boundaries`: `[uint64]`, optional, since QEMU 4.0.
         public var boundaries: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries") }
-            set { arguments.setQAPIMember("boundaries", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries", newValue) }
         }
         /// `boundaries-read`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesRead: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-read") }
-            set { arguments.setQAPIMember("boundaries-read", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-read") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-read", newValue) }
         }
         /// `boundaries-write`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesWrite: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-write") }
-            set { arguments.setQAPIMember("boundaries-write", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-write") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-write", newValue) }
         }
         /// `boundaries-zap`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesZap: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-zap") }
-            set { arguments.setQAPIMember("boundaries-zap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-zap") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-zap", newValue) }
         }
         /// `boundaries-flush`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesFlush: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-flush") }
-            set { arguments.setQAPIMember("boundaries-flush", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-flush") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-flush", newValue) }
         }
     }
 
@@ -552,18 +552,18 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, since QEMU 2.8.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `tray-open`: `bool`, since QEMU 1.1.
         public var trayOpen: Swift.Bool? {
-            get { json.qapiMember("tray-open") }
-            set { json.setQAPIMember("tray-open", newValue) }
+            @_optimize(none) get { json.qapiMember("tray-open") }
+            @_optimize(none) set { json.setQAPIMember("tray-open", newValue) }
         }
     }
 
@@ -583,13 +583,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
         public var connected: Swift.Bool? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
     }
 }

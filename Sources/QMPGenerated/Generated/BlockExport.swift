@@ -18,28 +18,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
     }
 
@@ -56,34 +56,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddress) {
+        @_optimize(none) public init(addr: QAPI.SocketAddress) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddress`, since QEMU 4.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -100,34 +100,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -144,18 +144,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
     }
 
@@ -172,28 +172,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { json.qapiMember("allocation-depth") }
-            set { json.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { json.qapiMember("allocation-depth") }
+            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
     }
 
@@ -210,24 +210,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddress) {
+        @_optimize(none) public init(addr: QAPI.SocketAddress) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
     }
 
@@ -242,11 +242,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: FuseExportAllowOther { FuseExportAllowOther(rawValue: "off") }
+        public static var off: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "off") } }
         /// `on`.
-        public static var on: FuseExportAllowOther { FuseExportAllowOther(rawValue: "on") }
+        public static var on: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "on") } }
         /// `auto`.
-        public static var auto: FuseExportAllowOther { FuseExportAllowOther(rawValue: "auto") }
+        public static var auto: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "auto") } }
     }
 
     /// `BlockExportOptionsFuse`: a QAPI struct of the `block-export` module, since QEMU 6.0.
@@ -262,24 +262,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mountpoint: Swift.String) {
+        @_optimize(none) public init(mountpoint: Swift.String) {
             self.json = [:]
             json.setQAPIMember("mountpoint", mountpoint)
         }
         /// `mountpoint`: `str`, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { json.qapiMember("mountpoint") }
-            set { json.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("mountpoint") }
+            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { json.qapiMember("growable") }
-            set { json.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { json.qapiMember("growable") }
+            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { json.qapiMember("allow-other") }
-            set { json.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-other") }
+            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
     }
 
@@ -296,34 +296,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 7.1.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { json.qapiMember("queue-size") }
-            set { json.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-size") }
+            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 7.1.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -340,34 +340,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.json = [:]
             json.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
         public var writable: Swift.Bool? {
-            get { json.qapiMember("writable") }
-            set { json.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { json.qapiMember("writable") }
+            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
         public var bitmap: Swift.String? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
     }
 
@@ -382,9 +382,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `safe`.
-        public static var safe: BlockExportRemoveMode { BlockExportRemoveMode(rawValue: "safe") }
+        public static var safe: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "safe") } }
         /// `hard`.
-        public static var hard: BlockExportRemoveMode { BlockExportRemoveMode(rawValue: "hard") }
+        public static var hard: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "hard") } }
     }
 
     /// `BlockExportType`: a QAPI enumeration of the `block-export` module, since QEMU 4.2.
@@ -398,13 +398,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `nbd`.
-        public static var nbd: BlockExportType { BlockExportType(rawValue: "nbd") }
+        public static var nbd: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "nbd") } }
         /// `vhost-user-blk`.
-        public static var vhostUserBlk: BlockExportType { BlockExportType(rawValue: "vhost-user-blk") }
+        public static var vhostUserBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vhost-user-blk") } }
         /// `fuse`.
-        public static var fuse: BlockExportType { BlockExportType(rawValue: "fuse") }
+        public static var fuse: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "fuse") } }
         /// `vduse-blk`.
-        public static var vduseBlk: BlockExportType { BlockExportType(rawValue: "vduse-blk") }
+        public static var vduseBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vduse-blk") } }
     }
 
     /// `BlockExportOptions`: a QAPI union of the `block-export` module, since QEMU 4.2.
@@ -422,7 +422,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.json = [:]
             json.setQAPIMember("type", type)
             json.setQAPIMember("id", id)
@@ -430,103 +430,103 @@ extension QAPI {
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
         public var fixedIothread: Swift.Bool? {
-            get { json.qapiMember("fixed-iothread") }
-            set { json.setQAPIMember("fixed-iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-iothread") }
+            @_optimize(none) set { json.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
         public var writable: Swift.Bool? {
-            get { json.qapiMember("writable") }
-            set { json.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { json.qapiMember("writable") }
+            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
         public var writethrough: Swift.Bool? {
-            get { json.qapiMember("writethrough") }
-            set { json.setQAPIMember("writethrough", newValue) }
+            @_optimize(none) get { json.qapiMember("writethrough") }
+            @_optimize(none) set { json.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
         public var allowInactive: Swift.Bool? {
-            get { json.qapiMember("allow-inactive") }
-            set { json.setQAPIMember("allow-inactive", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-inactive") }
+            @_optimize(none) set { json.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { json.qapiMember("allocation-depth") }
-            set { json.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { json.qapiMember("allocation-depth") }
+            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { json.qapiMember("mountpoint") }
-            set { json.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("mountpoint") }
+            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { json.qapiMember("growable") }
-            set { json.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { json.qapiMember("growable") }
+            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { json.qapiMember("allow-other") }
-            set { json.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-other") }
+            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { json.qapiMember("queue-size") }
-            set { json.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-size") }
+            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -543,7 +543,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
@@ -552,23 +552,23 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `BlockExportType`, since QEMU 5.2.
         public var type: QAPI.BlockExportType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `shutting-down`: `bool`, since QEMU 5.2.
         public var shuttingDown: Swift.Bool? {
-            get { json.qapiMember("shutting-down") }
-            set { json.setQAPIMember("shutting-down", newValue) }
+            @_optimize(none) get { json.qapiMember("shutting-down") }
+            @_optimize(none) set { json.setQAPIMember("shutting-down", newValue) }
         }
     }
 
@@ -589,34 +589,34 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.arguments = [:]
             arguments.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { arguments.qapiMember("handshake-max-seconds") }
-            set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { arguments.qapiMember("tls-creds") }
-            set { arguments.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-creds") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { arguments.qapiMember("tls-authz") }
-            set { arguments.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-authz") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { arguments.qapiMember("max-connections") }
-            set { arguments.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-connections") }
+            @_optimize(none) set { arguments.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -640,34 +640,34 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { arguments.qapiMember("description") }
-            set { arguments.setQAPIMember("description", newValue) }
+            @_optimize(none) get { arguments.qapiMember("description") }
+            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
         public var writable: Swift.Bool? {
-            get { arguments.qapiMember("writable") }
-            set { arguments.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writable") }
+            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
         public var bitmap: Swift.String? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
     }
 
@@ -691,19 +691,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 2.12.
         public var mode: QAPI.BlockExportRemoveMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -724,7 +724,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -746,7 +746,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("type", type)
             arguments.setQAPIMember("id", id)
@@ -754,103 +754,103 @@ extension QAPI {
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
         public var fixedIothread: Swift.Bool? {
-            get { arguments.qapiMember("fixed-iothread") }
-            set { arguments.setQAPIMember("fixed-iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fixed-iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
         public var iothread: Swift.String? {
-            get { arguments.qapiMember("iothread") }
-            set { arguments.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
         public var writable: Swift.Bool? {
-            get { arguments.qapiMember("writable") }
-            set { arguments.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writable") }
+            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
         public var writethrough: Swift.Bool? {
-            get { arguments.qapiMember("writethrough") }
-            set { arguments.setQAPIMember("writethrough", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writethrough") }
+            @_optimize(none) set { arguments.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
         public var allowInactive: Swift.Bool? {
-            get { arguments.qapiMember("allow-inactive") }
-            set { arguments.setQAPIMember("allow-inactive", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allow-inactive") }
+            @_optimize(none) set { arguments.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { arguments.qapiMember("description") }
-            set { arguments.setQAPIMember("description", newValue) }
+            @_optimize(none) get { arguments.qapiMember("description") }
+            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { arguments.qapiMember("bitmaps") }
-            set { arguments.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmaps") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { arguments.qapiMember("allocation-depth") }
-            set { arguments.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allocation-depth") }
+            @_optimize(none) set { arguments.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { arguments.qapiMember("logical-block-size") }
-            set { arguments.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("logical-block-size") }
+            @_optimize(none) set { arguments.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { arguments.qapiMember("num-queues") }
-            set { arguments.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { arguments.qapiMember("num-queues") }
+            @_optimize(none) set { arguments.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { arguments.qapiMember("mountpoint") }
-            set { arguments.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mountpoint") }
+            @_optimize(none) set { arguments.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { arguments.qapiMember("growable") }
-            set { arguments.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("growable") }
+            @_optimize(none) set { arguments.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { arguments.qapiMember("allow-other") }
-            set { arguments.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allow-other") }
+            @_optimize(none) set { arguments.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { arguments.qapiMember("queue-size") }
-            set { arguments.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue-size") }
+            @_optimize(none) set { arguments.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { arguments.qapiMember("serial") }
-            set { arguments.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("serial") }
+            @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -871,19 +871,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 5.2.
         public var mode: QAPI.BlockExportRemoveMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -904,7 +904,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -925,8 +925,8 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 }

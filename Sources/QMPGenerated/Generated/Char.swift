@@ -18,7 +18,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
+        @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("label", label)
             json.setQAPIMember("filename", filename)
@@ -26,18 +26,18 @@ extension QAPI {
         }
         /// `label`: `str`, since QEMU 0.14.
         public var label: Swift.String? {
-            get { json.qapiMember("label") }
-            set { json.setQAPIMember("label", newValue) }
+            @_optimize(none) get { json.qapiMember("label") }
+            @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `frontend-open`: `bool`, since QEMU 2.1.
         public var frontendOpen: Swift.Bool? {
-            get { json.qapiMember("frontend-open") }
-            set { json.setQAPIMember("frontend-open", newValue) }
+            @_optimize(none) get { json.qapiMember("frontend-open") }
+            @_optimize(none) set { json.setQAPIMember("frontend-open", newValue) }
         }
     }
 
@@ -54,14 +54,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -76,9 +76,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `utf8`.
-        public static var utf8: DataFormat { DataFormat(rawValue: "utf8") }
+        public static var utf8: DataFormat { @_optimize(none) get { DataFormat(rawValue: "utf8") } }
         /// `base64`.
-        public static var base64: DataFormat { DataFormat(rawValue: "base64") }
+        public static var base64: DataFormat { @_optimize(none) get { DataFormat(rawValue: "base64") } }
     }
 
     /// `ChardevCommon`: a QAPI struct of the `char` module, since QEMU 2.6.
@@ -94,18 +94,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
     }
 
@@ -122,34 +122,34 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(out: Swift.String) {
+        @_optimize(none) public init(out: Swift.String) {
             self.json = [:]
             json.setQAPIMember("out", out)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `in`: `str`, optional, since QEMU 1.4.
         public var `in`: Swift.String? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `str`, since QEMU 1.4.
         public var out: Swift.String? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `append`: `bool`, optional, since QEMU 2.6.
         public var append: Swift.Bool? {
-            get { json.qapiMember("append") }
-            set { json.setQAPIMember("append", newValue) }
+            @_optimize(none) get { json.qapiMember("append") }
+            @_optimize(none) set { json.setQAPIMember("append", newValue) }
         }
     }
 
@@ -166,24 +166,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.json = [:]
             json.setQAPIMember("device", device)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
     }
 
@@ -200,75 +200,75 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.4.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 1.4.
         public var server: Swift.Bool? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `wait`: `bool`, optional, since QEMU 1.4.
         public var wait: Swift.Bool? {
-            get { json.qapiMember("wait") }
-            set { json.setQAPIMember("wait", newValue) }
+            @_optimize(none) get { json.qapiMember("wait") }
+            @_optimize(none) set { json.setQAPIMember("wait", newValue) }
         }
         /// `nodelay`: `bool`, optional, since QEMU 1.4.
         public var nodelay: Swift.Bool? {
-            get { json.qapiMember("nodelay") }
-            set { json.setQAPIMember("nodelay", newValue) }
+            @_optimize(none) get { json.qapiMember("nodelay") }
+            @_optimize(none) set { json.setQAPIMember("nodelay", newValue) }
         }
         /// `telnet`: `bool`, optional, since QEMU 1.4.
         public var telnet: Swift.Bool? {
-            get { json.qapiMember("telnet") }
-            set { json.setQAPIMember("telnet", newValue) }
+            @_optimize(none) get { json.qapiMember("telnet") }
+            @_optimize(none) set { json.setQAPIMember("telnet", newValue) }
         }
         /// `tn3270`: `bool`, optional, since QEMU 2.10.
         public var tn3270: Swift.Bool? {
-            get { json.qapiMember("tn3270") }
-            set { json.setQAPIMember("tn3270", newValue) }
+            @_optimize(none) get { json.qapiMember("tn3270") }
+            @_optimize(none) set { json.setQAPIMember("tn3270", newValue) }
         }
         /// `websocket`: `bool`, optional, since QEMU 3.1.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 2.2.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
         public var reconnect: Swift.Int? {
-            get { json.qapiMember("reconnect") }
-            set { json.setQAPIMember("reconnect", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect") }
+            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
         public var reconnectMs: Swift.Int? {
-            get { json.qapiMember("reconnect-ms") }
-            set { json.setQAPIMember("reconnect-ms", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-ms") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
     }
 
@@ -285,29 +285,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(remote: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
             self.json = [:]
             json.setQAPIMember("remote", remote)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `remote`: `SocketAddressLegacy`, since QEMU 1.5.
         public var remote: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("remote") }
-            set { json.setQAPIMember("remote", newValue) }
+            @_optimize(none) get { json.qapiMember("remote") }
+            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
         /// `local`: `SocketAddressLegacy`, optional, since QEMU 1.5.
         public var local: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("local") }
-            set { json.setQAPIMember("local", newValue) }
+            @_optimize(none) get { json.qapiMember("local") }
+            @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
     }
 
@@ -324,24 +324,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("chardev", chardev)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardev`: `str`, since QEMU 1.5.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -358,24 +358,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardevs: [Swift.String]) {
+        @_optimize(none) public init(chardevs: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("chardevs", chardevs)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardevs`: `[str]`, since QEMU 10.0.
         public var chardevs: [Swift.String]? {
-            get { json.qapiMember("chardevs") }
-            set { json.setQAPIMember("chardevs", newValue) }
+            @_optimize(none) get { json.qapiMember("chardevs") }
+            @_optimize(none) set { json.setQAPIMember("chardevs", newValue) }
         }
     }
 
@@ -392,23 +392,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `signal`: `bool`, optional, since QEMU 1.5.
         public var signal: Swift.Bool? {
-            get { json.qapiMember("signal") }
-            set { json.setQAPIMember("signal", newValue) }
+            @_optimize(none) get { json.qapiMember("signal") }
+            @_optimize(none) set { json.setQAPIMember("signal", newValue) }
         }
     }
 
@@ -425,24 +425,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String) {
+        @_optimize(none) public init(type: Swift.String) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `type`: `str`, since QEMU 1.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -459,24 +459,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fqdn: Swift.String) {
+        @_optimize(none) public init(fqdn: Swift.String) {
             self.json = [:]
             json.setQAPIMember("fqdn", fqdn)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `fqdn`: `str`, since QEMU 1.5.
         public var fqdn: Swift.String? {
-            get { json.qapiMember("fqdn") }
-            set { json.setQAPIMember("fqdn", newValue) }
+            @_optimize(none) get { json.qapiMember("fqdn") }
+            @_optimize(none) set { json.setQAPIMember("fqdn", newValue) }
         }
     }
 
@@ -493,24 +493,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `name`: `str`, since QEMU 7.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -527,38 +527,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `width`: `int`, optional, since QEMU 1.5.
         public var width: Swift.Int? {
-            get { json.qapiMember("width") }
-            set { json.setQAPIMember("width", newValue) }
+            @_optimize(none) get { json.qapiMember("width") }
+            @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `int`, optional, since QEMU 1.5.
         public var height: Swift.Int? {
-            get { json.qapiMember("height") }
-            set { json.setQAPIMember("height", newValue) }
+            @_optimize(none) get { json.qapiMember("height") }
+            @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
         /// `cols`: `int`, optional, since QEMU 1.5.
         public var cols: Swift.Int? {
-            get { json.qapiMember("cols") }
-            set { json.setQAPIMember("cols", newValue) }
+            @_optimize(none) get { json.qapiMember("cols") }
+            @_optimize(none) set { json.setQAPIMember("cols", newValue) }
         }
         /// `rows`: `int`, optional, since QEMU 1.5.
         public var rows: Swift.Int? {
-            get { json.qapiMember("rows") }
-            set { json.setQAPIMember("rows", newValue) }
+            @_optimize(none) get { json.qapiMember("rows") }
+            @_optimize(none) set { json.setQAPIMember("rows", newValue) }
         }
     }
 
@@ -575,23 +575,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 1.5.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -608,28 +608,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `mouse`: `bool`, optional, since QEMU 6.1.
         public var mouse: Swift.Bool? {
-            get { json.qapiMember("mouse") }
-            set { json.setQAPIMember("mouse", newValue) }
+            @_optimize(none) get { json.qapiMember("mouse") }
+            @_optimize(none) set { json.setQAPIMember("mouse", newValue) }
         }
         /// `clipboard`: `bool`, optional, since QEMU 6.1.
         public var clipboard: Swift.Bool? {
-            get { json.qapiMember("clipboard") }
-            set { json.setQAPIMember("clipboard", newValue) }
+            @_optimize(none) get { json.qapiMember("clipboard") }
+            @_optimize(none) set { json.setQAPIMember("clipboard", newValue) }
         }
     }
 
@@ -646,23 +646,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 9.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -677,52 +677,52 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `file`.
-        public static var file: ChardevBackendKind { ChardevBackendKind(rawValue: "file") }
+        public static var file: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "file") } }
         /// `serial`.
-        public static var serial: ChardevBackendKind { ChardevBackendKind(rawValue: "serial") }
+        public static var serial: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "serial") } }
         /// `parallel`.
-        public static var parallel: ChardevBackendKind { ChardevBackendKind(rawValue: "parallel") }
+        public static var parallel: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "parallel") } }
         /// `pipe`.
-        public static var pipe: ChardevBackendKind { ChardevBackendKind(rawValue: "pipe") }
+        public static var pipe: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pipe") } }
         /// `socket`.
-        public static var socket: ChardevBackendKind { ChardevBackendKind(rawValue: "socket") }
+        public static var socket: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "socket") } }
         /// `udp`.
-        public static var udp: ChardevBackendKind { ChardevBackendKind(rawValue: "udp") }
+        public static var udp: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "udp") } }
         /// `pty`.
-        public static var pty: ChardevBackendKind { ChardevBackendKind(rawValue: "pty") }
+        public static var pty: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pty") } }
         /// `null`.
-        public static var null: ChardevBackendKind { ChardevBackendKind(rawValue: "null") }
+        public static var null: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "null") } }
         /// `mux`.
-        public static var mux: ChardevBackendKind { ChardevBackendKind(rawValue: "mux") }
+        public static var mux: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "mux") } }
         /// `hub`.
-        public static var hub: ChardevBackendKind { ChardevBackendKind(rawValue: "hub") }
+        public static var hub: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "hub") } }
         /// `msmouse`.
-        public static var msmouse: ChardevBackendKind { ChardevBackendKind(rawValue: "msmouse") }
+        public static var msmouse: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "msmouse") } }
         /// `wctablet`.
-        public static var wctablet: ChardevBackendKind { ChardevBackendKind(rawValue: "wctablet") }
+        public static var wctablet: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "wctablet") } }
         /// `braille`.
-        public static var braille: ChardevBackendKind { ChardevBackendKind(rawValue: "braille") }
+        public static var braille: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "braille") } }
         /// `testdev`.
-        public static var testdev: ChardevBackendKind { ChardevBackendKind(rawValue: "testdev") }
+        public static var testdev: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "testdev") } }
         /// `stdio`.
-        public static var stdio: ChardevBackendKind { ChardevBackendKind(rawValue: "stdio") }
+        public static var stdio: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "stdio") } }
         /// `console`.
-        public static var console: ChardevBackendKind { ChardevBackendKind(rawValue: "console") }
+        public static var console: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "console") } }
         /// `spicevmc`.
-        public static var spicevmc: ChardevBackendKind { ChardevBackendKind(rawValue: "spicevmc") }
+        public static var spicevmc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spicevmc") } }
         /// `spiceport`.
-        public static var spiceport: ChardevBackendKind { ChardevBackendKind(rawValue: "spiceport") }
+        public static var spiceport: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spiceport") } }
         /// `qemu-vdagent`.
-        public static var qemuVdagent: ChardevBackendKind { ChardevBackendKind(rawValue: "qemu-vdagent") }
+        public static var qemuVdagent: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "qemu-vdagent") } }
         /// `dbus`.
-        public static var dbus: ChardevBackendKind { ChardevBackendKind(rawValue: "dbus") }
+        public static var dbus: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "dbus") } }
         /// `vc`.
-        public static var vc: ChardevBackendKind { ChardevBackendKind(rawValue: "vc") }
+        public static var vc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "vc") } }
         /// `ringbuf`.
-        public static var ringbuf: ChardevBackendKind { ChardevBackendKind(rawValue: "ringbuf") }
+        public static var ringbuf: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "ringbuf") } }
         /// `memory`.
         @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
-        public static var memory: ChardevBackendKind { ChardevBackendKind(rawValue: "memory") }
+        public static var memory: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "memory") } }
     }
 
     /// `ChardevFileWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
@@ -738,14 +738,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevFile) {
+        @_optimize(none) public init(data: QAPI.ChardevFile) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevFile`, since QEMU 1.4.
         public var data: QAPI.ChardevFile? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -762,14 +762,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevHostdev) {
+        @_optimize(none) public init(data: QAPI.ChardevHostdev) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHostdev`, since QEMU 1.4.
         public var data: QAPI.ChardevHostdev? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -786,14 +786,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSocket) {
+        @_optimize(none) public init(data: QAPI.ChardevSocket) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSocket`, since QEMU 1.4.
         public var data: QAPI.ChardevSocket? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -810,14 +810,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevUdp) {
+        @_optimize(none) public init(data: QAPI.ChardevUdp) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevUdp`, since QEMU 1.5.
         public var data: QAPI.ChardevUdp? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -834,14 +834,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevCommon) {
+        @_optimize(none) public init(data: QAPI.ChardevCommon) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevCommon`, since QEMU 2.6.
         public var data: QAPI.ChardevCommon? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -858,14 +858,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevMux) {
+        @_optimize(none) public init(data: QAPI.ChardevMux) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevMux`, since QEMU 1.5.
         public var data: QAPI.ChardevMux? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -882,14 +882,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevHub) {
+        @_optimize(none) public init(data: QAPI.ChardevHub) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHub`, since QEMU 10.0.
         public var data: QAPI.ChardevHub? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -906,14 +906,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevStdio) {
+        @_optimize(none) public init(data: QAPI.ChardevStdio) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevStdio`, since QEMU 1.5.
         public var data: QAPI.ChardevStdio? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -930,14 +930,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSpiceChannel) {
+        @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
         public var data: QAPI.ChardevSpiceChannel? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -954,14 +954,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSpicePort) {
+        @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpicePort`, since QEMU 1.5.
         public var data: QAPI.ChardevSpicePort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -978,14 +978,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevQemuVDAgent) {
+        @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
         public var data: QAPI.ChardevQemuVDAgent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1002,14 +1002,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevDBus) {
+        @_optimize(none) public init(data: QAPI.ChardevDBus) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevDBus`, since QEMU 7.0.
         public var data: QAPI.ChardevDBus? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1026,14 +1026,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevVC) {
+        @_optimize(none) public init(data: QAPI.ChardevVC) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevVC`, since QEMU 1.5.
         public var data: QAPI.ChardevVC? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1050,14 +1050,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevRingbuf) {
+        @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevRingbuf`, since QEMU 1.5.
         public var data: QAPI.ChardevRingbuf? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1074,14 +1074,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevPty) {
+        @_optimize(none) public init(data: QAPI.ChardevPty) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevPty`, since QEMU 9.2.
         public var data: QAPI.ChardevPty? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1100,19 +1100,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.ChardevBackendKind) {
+        @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `ChardevBackendKind`, since QEMU 1.4.
         public var type: QAPI.ChardevBackendKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `ChardevFile`, optional, since QEMU 1.4.
         public var data: QAPI.ChardevFile? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1129,13 +1129,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `pty`: `str`, optional, since QEMU 1.4.
         public var pty: Swift.String? {
-            get { json.qapiMember("pty") }
-            set { json.setQAPIMember("pty", newValue) }
+            @_optimize(none) get { json.qapiMember("pty") }
+            @_optimize(none) set { json.setQAPIMember("pty", newValue) }
         }
     }
 
@@ -1156,7 +1156,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1178,7 +1178,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1200,25 +1200,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, data: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, data: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("data", data)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `data`: `str`, since QEMU 1.4.
         public var data: Swift.String? {
-            get { arguments.qapiMember("data") }
-            set { arguments.setQAPIMember("data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data") }
+            @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
         public var format: QAPI.DataFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -1239,25 +1239,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, size: Swift.Int) {
+        @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `size`: `int`, since QEMU 1.4.
         public var size: Swift.Int? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
         public var format: QAPI.DataFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -1278,20 +1278,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 1.4.
         public var backend: QAPI.ChardevBackend? {
-            get { arguments.qapiMember("backend") }
-            set { arguments.setQAPIMember("backend", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backend") }
+            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
     }
 
@@ -1312,20 +1312,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
             arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 2.10.
         public var backend: QAPI.ChardevBackend? {
-            get { arguments.qapiMember("backend") }
-            set { arguments.setQAPIMember("backend", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backend") }
+            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
     }
 
@@ -1346,14 +1346,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1374,14 +1374,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1401,13 +1401,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 2.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `open`: `bool`, since QEMU 2.1.
         public var `open`: Swift.Bool? {
-            get { json.qapiMember("open") }
-            set { json.setQAPIMember("open", newValue) }
+            @_optimize(none) get { json.qapiMember("open") }
+            @_optimize(none) set { json.setQAPIMember("open", newValue) }
         }
     }
 }

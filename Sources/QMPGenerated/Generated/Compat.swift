@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static var accept: CompatPolicyInput { CompatPolicyInput(rawValue: "accept") }
+        public static var accept: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "accept") } }
         /// `reject`.
-        public static var reject: CompatPolicyInput { CompatPolicyInput(rawValue: "reject") }
+        public static var reject: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "reject") } }
         /// `crash`.
-        public static var crash: CompatPolicyInput { CompatPolicyInput(rawValue: "crash") }
+        public static var crash: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "crash") } }
     }
 
     /// `CompatPolicyOutput`: a QAPI enumeration of the `compat` module, since QEMU 6.0.
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static var accept: CompatPolicyOutput { CompatPolicyOutput(rawValue: "accept") }
+        public static var accept: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "accept") } }
         /// `hide`.
-        public static var hide: CompatPolicyOutput { CompatPolicyOutput(rawValue: "hide") }
+        public static var hide: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "hide") } }
     }
 
     /// `CompatPolicy`: a QAPI struct of the `compat` module, since QEMU 6.0.
@@ -52,28 +52,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `deprecated-input`: `CompatPolicyInput`, optional, since QEMU 6.0.
         public var deprecatedInput: QAPI.CompatPolicyInput? {
-            get { json.qapiMember("deprecated-input") }
-            set { json.setQAPIMember("deprecated-input", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-input") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-input", newValue) }
         }
         /// `deprecated-output`: `CompatPolicyOutput`, optional, since QEMU 6.0.
         public var deprecatedOutput: QAPI.CompatPolicyOutput? {
-            get { json.qapiMember("deprecated-output") }
-            set { json.setQAPIMember("deprecated-output", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-output") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-output", newValue) }
         }
         /// `unstable-input`: `CompatPolicyInput`, optional, since QEMU 6.2.
         public var unstableInput: QAPI.CompatPolicyInput? {
-            get { json.qapiMember("unstable-input") }
-            set { json.setQAPIMember("unstable-input", newValue) }
+            @_optimize(none) get { json.qapiMember("unstable-input") }
+            @_optimize(none) set { json.setQAPIMember("unstable-input", newValue) }
         }
         /// `unstable-output`: `CompatPolicyOutput`, optional, since QEMU 6.2.
         public var unstableOutput: QAPI.CompatPolicyOutput? {
-            get { json.qapiMember("unstable-output") }
-            set { json.setQAPIMember("unstable-output", newValue) }
+            @_optimize(none) get { json.qapiMember("unstable-output") }
+            @_optimize(none) set { json.setQAPIMember("unstable-output", newValue) }
         }
     }
 }

@@ -16,7 +16,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `oob`.
-        public static var oob: QMPCapability { QMPCapability(rawValue: "oob") }
+        public static var oob: QMPCapability { @_optimize(none) get { QMPCapability(rawValue: "oob") } }
     }
 
     /// `VersionTriple`: a QAPI struct of the `control` module, since QEMU 2.4.
@@ -32,7 +32,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
+        @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("major", major)
             json.setQAPIMember("minor", minor)
@@ -40,18 +40,18 @@ extension QAPI {
         }
         /// `major`: `int`, since QEMU 2.4.
         public var major: Swift.Int? {
-            get { json.qapiMember("major") }
-            set { json.setQAPIMember("major", newValue) }
+            @_optimize(none) get { json.qapiMember("major") }
+            @_optimize(none) set { json.setQAPIMember("major", newValue) }
         }
         /// `minor`: `int`, since QEMU 2.4.
         public var minor: Swift.Int? {
-            get { json.qapiMember("minor") }
-            set { json.setQAPIMember("minor", newValue) }
+            @_optimize(none) get { json.qapiMember("minor") }
+            @_optimize(none) set { json.setQAPIMember("minor", newValue) }
         }
         /// `micro`: `int`, since QEMU 2.4.
         public var micro: Swift.Int? {
-            get { json.qapiMember("micro") }
-            set { json.setQAPIMember("micro", newValue) }
+            @_optimize(none) get { json.qapiMember("micro") }
+            @_optimize(none) set { json.setQAPIMember("micro", newValue) }
         }
     }
 
@@ -68,20 +68,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qemu: QAPI.VersionTriple, package: Swift.String) {
+        @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
             self.json = [:]
             json.setQAPIMember("qemu", qemu)
             json.setQAPIMember("package", package)
         }
         /// `qemu`: `VersionTriple`, since QEMU 0.14.
         public var qemu: QAPI.VersionTriple? {
-            get { json.qapiMember("qemu") }
-            set { json.setQAPIMember("qemu", newValue) }
+            @_optimize(none) get { json.qapiMember("qemu") }
+            @_optimize(none) set { json.setQAPIMember("qemu", newValue) }
         }
         /// `package`: `str`, since QEMU 0.14.
         public var package: Swift.String? {
-            get { json.qapiMember("package") }
-            set { json.setQAPIMember("package", newValue) }
+            @_optimize(none) get { json.qapiMember("package") }
+            @_optimize(none) set { json.setQAPIMember("package", newValue) }
         }
     }
 
@@ -98,14 +98,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -120,9 +120,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `readline`.
-        public static var readline: MonitorMode { MonitorMode(rawValue: "readline") }
+        public static var readline: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "readline") } }
         /// `control`.
-        public static var control: MonitorMode { MonitorMode(rawValue: "control") }
+        public static var control: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "control") } }
     }
 
     /// `MonitorOptions`: a QAPI struct of the `control` module, since QEMU 5.0.
@@ -138,29 +138,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("chardev", chardev)
         }
         /// `id`: `str`, optional, since QEMU 5.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `mode`: `MonitorMode`, optional, since QEMU 5.0.
         public var mode: QAPI.MonitorMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `pretty`: `bool`, optional, since QEMU 5.0.
         public var pretty: Swift.Bool? {
-            get { json.qapiMember("pretty") }
-            set { json.setQAPIMember("pretty", newValue) }
+            @_optimize(none) get { json.qapiMember("pretty") }
+            @_optimize(none) set { json.setQAPIMember("pretty", newValue) }
         }
         /// `chardev`: `str`, since QEMU 5.0.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -179,14 +179,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -207,13 +207,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
         public var enable: [QAPI.QMPCapability]? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
     }
 
@@ -234,7 +234,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -256,7 +256,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -278,7 +278,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -305,7 +305,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

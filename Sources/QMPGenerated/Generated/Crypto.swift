@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static var client: QCryptoTLSCredsEndpoint { QCryptoTLSCredsEndpoint(rawValue: "client") }
+        public static var client: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "client") } }
         /// `server`.
-        public static var server: QCryptoTLSCredsEndpoint { QCryptoTLSCredsEndpoint(rawValue: "server") }
+        public static var server: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "server") } }
     }
 
     /// `QCryptoSecretFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -32,9 +32,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoSecretFormat { QCryptoSecretFormat(rawValue: "raw") }
+        public static var raw: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "raw") } }
         /// `base64`.
-        public static var base64: QCryptoSecretFormat { QCryptoSecretFormat(rawValue: "base64") }
+        public static var base64: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "base64") } }
     }
 
     /// `QCryptoHashAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -48,21 +48,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static var md5: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "md5") }
+        public static var md5: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "md5") } }
         /// `sha1`.
-        public static var sha1: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha1") }
+        public static var sha1: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha1") } }
         /// `sha224`.
-        public static var sha224: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha224") }
+        public static var sha224: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha224") } }
         /// `sha256`.
-        public static var sha256: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha256") }
+        public static var sha256: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha256") } }
         /// `sha384`.
-        public static var sha384: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha384") }
+        public static var sha384: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha384") } }
         /// `sha512`.
-        public static var sha512: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sha512") }
+        public static var sha512: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static var ripemd160: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "ripemd160") }
+        public static var ripemd160: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "ripemd160") } }
         /// `sm3`.
-        public static var sm3: QCryptoHashAlgo { QCryptoHashAlgo(rawValue: "sm3") }
+        public static var sm3: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sm3") } }
     }
 
     /// `QCryptoCipherAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -76,31 +76,31 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static var aes128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-128") }
+        public static var aes128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static var aes192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-192") }
+        public static var aes192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static var aes256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "aes-256") }
+        public static var aes256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-256") } }
         /// `des`.
-        public static var des: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "des") }
+        public static var des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "des") } }
         /// `3des`.
-        public static var _3des: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "3des") }
+        public static var _3des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "3des") } }
         /// `cast5-128`.
-        public static var cast5128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "cast5-128") }
+        public static var cast5128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static var serpent128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-128") }
+        public static var serpent128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static var serpent192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-192") }
+        public static var serpent192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static var serpent256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "serpent-256") }
+        public static var serpent256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static var twofish128: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-128") }
+        public static var twofish128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static var twofish192: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-192") }
+        public static var twofish192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static var twofish256: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "twofish-256") }
+        public static var twofish256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-256") } }
         /// `sm4`.
-        public static var sm4: QCryptoCipherAlgo { QCryptoCipherAlgo(rawValue: "sm4") }
+        public static var sm4: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "sm4") } }
     }
 
     /// `QCryptoCipherMode`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -114,13 +114,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ecb`.
-        public static var ecb: QCryptoCipherMode { QCryptoCipherMode(rawValue: "ecb") }
+        public static var ecb: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ecb") } }
         /// `cbc`.
-        public static var cbc: QCryptoCipherMode { QCryptoCipherMode(rawValue: "cbc") }
+        public static var cbc: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "cbc") } }
         /// `xts`.
-        public static var xts: QCryptoCipherMode { QCryptoCipherMode(rawValue: "xts") }
+        public static var xts: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "xts") } }
         /// `ctr`.
-        public static var ctr: QCryptoCipherMode { QCryptoCipherMode(rawValue: "ctr") }
+        public static var ctr: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ctr") } }
     }
 
     /// `QCryptoIVGenAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -134,11 +134,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "plain") }
+        public static var plain: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain") } }
         /// `plain64`.
-        public static var plain64: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "plain64") }
+        public static var plain64: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain64") } }
         /// `essiv`.
-        public static var essiv: QCryptoIVGenAlgo { QCryptoIVGenAlgo(rawValue: "essiv") }
+        public static var essiv: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "essiv") } }
     }
 
     /// `QCryptoBlockFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -152,9 +152,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow`.
-        public static var qcow: QCryptoBlockFormat { QCryptoBlockFormat(rawValue: "qcow") }
+        public static var qcow: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "qcow") } }
         /// `luks`.
-        public static var luks: QCryptoBlockFormat { QCryptoBlockFormat(rawValue: "luks") }
+        public static var luks: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "luks") } }
     }
 
     /// `QCryptoBlockOptionsBase`: a QAPI struct of the `crypto` module, since QEMU 2.6.
@@ -170,14 +170,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -194,13 +194,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -217,13 +217,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -240,43 +240,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
     }
 
@@ -295,19 +295,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -326,49 +326,49 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
     }
 
@@ -385,14 +385,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -409,30 +409,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(active: Swift.Bool, keyOffset: Swift.Int) {
+        @_optimize(none) public init(active: Swift.Bool, keyOffset: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("active", active)
             json.setQAPIMember("key-offset", keyOffset)
         }
         /// `active`: `bool`, since QEMU 2.7.
         public var active: Swift.Bool? {
-            get { json.qapiMember("active") }
-            set { json.setQAPIMember("active", newValue) }
+            @_optimize(none) get { json.qapiMember("active") }
+            @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `iters`: `int`, optional, since QEMU 2.7.
         public var iters: Swift.Int? {
-            get { json.qapiMember("iters") }
-            set { json.setQAPIMember("iters", newValue) }
+            @_optimize(none) get { json.qapiMember("iters") }
+            @_optimize(none) set { json.setQAPIMember("iters", newValue) }
         }
         /// `stripes`: `int`, optional, since QEMU 2.7.
         public var stripes: Swift.Int? {
-            get { json.qapiMember("stripes") }
-            set { json.setQAPIMember("stripes", newValue) }
+            @_optimize(none) get { json.qapiMember("stripes") }
+            @_optimize(none) set { json.setQAPIMember("stripes", newValue) }
         }
         /// `key-offset`: `int`, since QEMU 2.7.
         public var keyOffset: Swift.Int? {
-            get { json.qapiMember("key-offset") }
-            set { json.setQAPIMember("key-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("key-offset") }
+            @_optimize(none) set { json.setQAPIMember("key-offset", newValue) }
         }
     }
 
@@ -449,7 +449,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
+        @_optimize(none) public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
             self.json = [:]
             json.setQAPIMember("cipher-alg", cipherAlg)
             json.setQAPIMember("cipher-mode", cipherMode)
@@ -463,53 +463,53 @@ extension QAPI {
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, since QEMU 2.7.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, since QEMU 2.7.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 2.7.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, since QEMU 9.0.
         public var detachedHeader: Swift.Bool? {
-            get { json.qapiMember("detached-header") }
-            set { json.setQAPIMember("detached-header", newValue) }
+            @_optimize(none) get { json.qapiMember("detached-header") }
+            @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, since QEMU 2.7.
         public var payloadOffset: Swift.Int? {
-            get { json.qapiMember("payload-offset") }
-            set { json.setQAPIMember("payload-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("payload-offset") }
+            @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, since QEMU 2.7.
         public var masterKeyIters: Swift.Int? {
-            get { json.qapiMember("master-key-iters") }
-            set { json.setQAPIMember("master-key-iters", newValue) }
+            @_optimize(none) get { json.qapiMember("master-key-iters") }
+            @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, since QEMU 2.7.
         public var uuid: Swift.String? {
-            get { json.qapiMember("uuid") }
-            set { json.setQAPIMember("uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("uuid") }
+            @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, since QEMU 2.7.
         public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -528,64 +528,64 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.7.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.7.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, optional, since QEMU 9.0.
         public var detachedHeader: Swift.Bool? {
-            get { json.qapiMember("detached-header") }
-            set { json.setQAPIMember("detached-header", newValue) }
+            @_optimize(none) get { json.qapiMember("detached-header") }
+            @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, optional, since QEMU 2.7.
         public var payloadOffset: Swift.Int? {
-            get { json.qapiMember("payload-offset") }
-            set { json.setQAPIMember("payload-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("payload-offset") }
+            @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, optional, since QEMU 2.7.
         public var masterKeyIters: Swift.Int? {
-            get { json.qapiMember("master-key-iters") }
-            set { json.setQAPIMember("master-key-iters", newValue) }
+            @_optimize(none) get { json.qapiMember("master-key-iters") }
+            @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, optional, since QEMU 2.7.
         public var uuid: Swift.String? {
-            get { json.qapiMember("uuid") }
-            set { json.setQAPIMember("uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("uuid") }
+            @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, optional, since QEMU 2.7.
         public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -600,9 +600,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static var active: QCryptoBlockLUKSKeyslotState { QCryptoBlockLUKSKeyslotState(rawValue: "active") }
+        public static var active: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "active") } }
         /// `inactive`.
-        public static var inactive: QCryptoBlockLUKSKeyslotState { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") }
+        public static var inactive: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") } }
     }
 
     /// `QCryptoBlockAmendOptionsLUKS`: a QAPI struct of the `crypto` module, since QEMU 5.1.
@@ -618,39 +618,39 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
+        @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
             self.json = [:]
             json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
     }
 
@@ -669,44 +669,44 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
             json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, optional, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
     }
 
@@ -723,23 +723,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
     }
 
@@ -756,33 +756,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.6.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
     }
 
@@ -799,29 +799,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(serial: Swift.Int) {
+        @_optimize(none) public init(serial: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("serial", serial)
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `serial`: `int32`, since QEMU 5.1.
         public var serial: Swift.Int? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -838,28 +838,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
     }
 
@@ -876,28 +876,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
     }
 
@@ -914,33 +914,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
     }
 
@@ -957,38 +957,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
         public var sanityCheck: Swift.Bool? {
-            get { json.qapiMember("sanity-check") }
-            set { json.setQAPIMember("sanity-check", newValue) }
+            @_optimize(none) get { json.qapiMember("sanity-check") }
+            @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
         public var passwordid: Swift.String? {
-            get { json.qapiMember("passwordid") }
-            set { json.setQAPIMember("passwordid", newValue) }
+            @_optimize(none) get { json.qapiMember("passwordid") }
+            @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
         }
     }
 
@@ -1003,7 +1003,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static var rsa: QCryptoAkCipherAlgo { QCryptoAkCipherAlgo(rawValue: "rsa") }
+        public static var rsa: QCryptoAkCipherAlgo { @_optimize(none) get { QCryptoAkCipherAlgo(rawValue: "rsa") } }
     }
 
     /// `QCryptoAkCipherKeyType`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1017,9 +1017,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `public`.
-        public static var `public`: QCryptoAkCipherKeyType { QCryptoAkCipherKeyType(rawValue: "public") }
+        public static var `public`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "public") } }
         /// `private`.
-        public static var `private`: QCryptoAkCipherKeyType { QCryptoAkCipherKeyType(rawValue: "private") }
+        public static var `private`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "private") } }
     }
 
     /// `QCryptoRSAPaddingAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1033,9 +1033,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoRSAPaddingAlgo { QCryptoRSAPaddingAlgo(rawValue: "raw") }
+        public static var raw: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "raw") } }
         /// `pkcs1`.
-        public static var pkcs1: QCryptoRSAPaddingAlgo { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") }
+        public static var pkcs1: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") } }
     }
 
     /// `QCryptoAkCipherOptionsRSA`: a QAPI struct of the `crypto` module, since QEMU 7.1.
@@ -1051,20 +1051,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
+        @_optimize(none) public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
             self.json = [:]
             json.setQAPIMember("hash-alg", hashAlg)
             json.setQAPIMember("padding-alg", paddingAlg)
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 7.1.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, since QEMU 7.1.
         public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
-            get { json.qapiMember("padding-alg") }
-            set { json.setQAPIMember("padding-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("padding-alg") }
+            @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
     }
 
@@ -1083,24 +1083,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(alg: QAPI.QCryptoAkCipherAlgo) {
+        @_optimize(none) public init(alg: QAPI.QCryptoAkCipherAlgo) {
             self.json = [:]
             json.setQAPIMember("alg", alg)
         }
         /// `alg`: `QCryptoAkCipherAlgo`, since QEMU 7.1.
         public var alg: QAPI.QCryptoAkCipherAlgo? {
-            get { json.qapiMember("alg") }
-            set { json.setQAPIMember("alg", newValue) }
+            @_optimize(none) get { json.qapiMember("alg") }
+            @_optimize(none) set { json.setQAPIMember("alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 7.1.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, optional, since QEMU 7.1.
         public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
-            get { json.qapiMember("padding-alg") }
-            set { json.setQAPIMember("padding-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("padding-alg") }
+            @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
     }
 
@@ -1117,19 +1117,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static var md5: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "md5") }
+        public static var md5: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "md5") } }
         /// `sha1`.
-        public static var sha1: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha1") }
+        public static var sha1: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha1") } }
         /// `sha224`.
-        public static var sha224: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha224") }
+        public static var sha224: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha224") } }
         /// `sha256`.
-        public static var sha256: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha256") }
+        public static var sha256: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha256") } }
         /// `sha384`.
-        public static var sha384: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha384") }
+        public static var sha384: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha384") } }
         /// `sha512`.
-        public static var sha512: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "sha512") }
+        public static var sha512: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static var ripemd160: QCryptoHashAlgorithm { QCryptoHashAlgorithm(rawValue: "ripemd160") }
+        public static var ripemd160: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "ripemd160") } }
     }
 
     /// `QCryptoCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1145,29 +1145,29 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static var aes128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-128") }
+        public static var aes128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static var aes192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-192") }
+        public static var aes192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static var aes256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "aes-256") }
+        public static var aes256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-256") } }
         /// `des`.
-        public static var des: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "des") }
+        public static var des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "des") } }
         /// `3des`.
-        public static var _3des: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "3des") }
+        public static var _3des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "3des") } }
         /// `cast5-128`.
-        public static var cast5128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "cast5-128") }
+        public static var cast5128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static var serpent128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-128") }
+        public static var serpent128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static var serpent192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-192") }
+        public static var serpent192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static var serpent256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "serpent-256") }
+        public static var serpent256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static var twofish128: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-128") }
+        public static var twofish128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static var twofish192: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-192") }
+        public static var twofish192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static var twofish256: QCryptoCipherAlgorithm { QCryptoCipherAlgorithm(rawValue: "twofish-256") }
+        public static var twofish256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-256") } }
     }
 
     /// `QCryptoIVGenAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1183,11 +1183,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "plain") }
+        public static var plain: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain") } }
         /// `plain64`.
-        public static var plain64: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "plain64") }
+        public static var plain64: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain64") } }
         /// `essiv`.
-        public static var essiv: QCryptoIVGenAlgorithm { QCryptoIVGenAlgorithm(rawValue: "essiv") }
+        public static var essiv: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "essiv") } }
     }
 
     /// `QCryptoAkCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1203,7 +1203,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static var rsa: QCryptoAkCipherAlgorithm { QCryptoAkCipherAlgorithm(rawValue: "rsa") }
+        public static var rsa: QCryptoAkCipherAlgorithm { @_optimize(none) get { QCryptoAkCipherAlgorithm(rawValue: "rsa") } }
     }
 
     /// `QCryptoRSAPaddingAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1219,8 +1219,8 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static var raw: QCryptoRSAPaddingAlgorithm { QCryptoRSAPaddingAlgorithm(rawValue: "raw") }
+        public static var raw: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "raw") } }
         /// `pkcs1`.
-        public static var pkcs1: QCryptoRSAPaddingAlgorithm { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") }
+        public static var pkcs1: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") } }
     }
 }

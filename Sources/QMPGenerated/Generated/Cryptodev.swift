@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sym`.
-        public static var sym: QCryptodevBackendAlgoType { QCryptodevBackendAlgoType(rawValue: "sym") }
+        public static var sym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "sym") } }
         /// `asym`.
-        public static var asym: QCryptodevBackendAlgoType { QCryptodevBackendAlgoType(rawValue: "asym") }
+        public static var asym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "asym") } }
     }
 
     /// `QCryptodevBackendServiceType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -32,15 +32,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cipher`.
-        public static var cipher: QCryptodevBackendServiceType { QCryptodevBackendServiceType(rawValue: "cipher") }
+        public static var cipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "cipher") } }
         /// `hash`.
-        public static var hash: QCryptodevBackendServiceType { QCryptodevBackendServiceType(rawValue: "hash") }
+        public static var hash: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "hash") } }
         /// `mac`.
-        public static var mac: QCryptodevBackendServiceType { QCryptodevBackendServiceType(rawValue: "mac") }
+        public static var mac: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "mac") } }
         /// `aead`.
-        public static var aead: QCryptodevBackendServiceType { QCryptodevBackendServiceType(rawValue: "aead") }
+        public static var aead: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "aead") } }
         /// `akcipher`.
-        public static var akcipher: QCryptodevBackendServiceType { QCryptodevBackendServiceType(rawValue: "akcipher") }
+        public static var akcipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "akcipher") } }
     }
 
     /// `QCryptodevBackendType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -54,11 +54,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static var builtin: QCryptodevBackendType { QCryptodevBackendType(rawValue: "builtin") }
+        public static var builtin: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "builtin") } }
         /// `vhost-user`.
-        public static var vhostUser: QCryptodevBackendType { QCryptodevBackendType(rawValue: "vhost-user") }
+        public static var vhostUser: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "vhost-user") } }
         /// `lkcf`.
-        public static var lkcf: QCryptodevBackendType { QCryptodevBackendType(rawValue: "lkcf") }
+        public static var lkcf: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "lkcf") } }
     }
 
     /// `QCryptodevBackendClient`: a QAPI struct of the `cryptodev` module, since QEMU 8.0.
@@ -74,20 +74,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
+        @_optimize(none) public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
             self.json = [:]
             json.setQAPIMember("queue", queue)
             json.setQAPIMember("type", type)
         }
         /// `queue`: `uint32`, since QEMU 8.0.
         public var queue: Swift.Int? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `type`: `QCryptodevBackendType`, since QEMU 8.0.
         public var type: QAPI.QCryptodevBackendType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -104,7 +104,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
+        @_optimize(none) public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("service", service)
@@ -112,18 +112,18 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 8.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `service`: `[QCryptodevBackendServiceType]`, since QEMU 8.0.
         public var service: [QAPI.QCryptodevBackendServiceType]? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `client`: `[QCryptodevBackendClient]`, since QEMU 8.0.
         public var client: [QAPI.QCryptodevBackendClient]? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -144,7 +144,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

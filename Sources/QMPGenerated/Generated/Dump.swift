@@ -16,21 +16,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `elf`.
-        public static var elf: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "elf") }
+        public static var elf: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "elf") } }
         /// `kdump-zlib`.
-        public static var kdumpZlib: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-zlib") }
+        public static var kdumpZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-zlib") } }
         /// `kdump-lzo`.
-        public static var kdumpLzo: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-lzo") }
+        public static var kdumpLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-lzo") } }
         /// `kdump-snappy`.
-        public static var kdumpSnappy: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-snappy") }
+        public static var kdumpSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-snappy") } }
         /// `kdump-raw-zlib`.
-        public static var kdumpRawZlib: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") }
+        public static var kdumpRawZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") } }
         /// `kdump-raw-lzo`.
-        public static var kdumpRawLzo: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") }
+        public static var kdumpRawLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") } }
         /// `kdump-raw-snappy`.
-        public static var kdumpRawSnappy: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") }
+        public static var kdumpRawSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") } }
         /// `win-dmp`.
-        public static var winDmp: DumpGuestMemoryFormat { DumpGuestMemoryFormat(rawValue: "win-dmp") }
+        public static var winDmp: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "win-dmp") } }
     }
 
     /// `DumpStatus`: a QAPI enumeration of the `dump` module, since QEMU 2.6.
@@ -44,13 +44,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: DumpStatus { DumpStatus(rawValue: "none") }
+        public static var none: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "none") } }
         /// `active`.
-        public static var active: DumpStatus { DumpStatus(rawValue: "active") }
+        public static var active: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "active") } }
         /// `completed`.
-        public static var completed: DumpStatus { DumpStatus(rawValue: "completed") }
+        public static var completed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "completed") } }
         /// `failed`.
-        public static var failed: DumpStatus { DumpStatus(rawValue: "failed") }
+        public static var failed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "failed") } }
     }
 
     /// `DumpQueryResult`: a QAPI struct of the `dump` module, since QEMU 2.6.
@@ -66,7 +66,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
+        @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("status", status)
             json.setQAPIMember("completed", completed)
@@ -74,18 +74,18 @@ extension QAPI {
         }
         /// `status`: `DumpStatus`, since QEMU 2.6.
         public var status: QAPI.DumpStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `completed`: `int`, since QEMU 2.6.
         public var completed: Swift.Int? {
-            get { json.qapiMember("completed") }
-            set { json.setQAPIMember("completed", newValue) }
+            @_optimize(none) get { json.qapiMember("completed") }
+            @_optimize(none) set { json.setQAPIMember("completed", newValue) }
         }
         /// `total`: `int`, since QEMU 2.6.
         public var total: Swift.Int? {
-            get { json.qapiMember("total") }
-            set { json.setQAPIMember("total", newValue) }
+            @_optimize(none) get { json.qapiMember("total") }
+            @_optimize(none) set { json.setQAPIMember("total", newValue) }
         }
     }
 
@@ -102,14 +102,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(formats: [QAPI.DumpGuestMemoryFormat]) {
+        @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
             self.json = [:]
             json.setQAPIMember("formats", formats)
         }
         /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
         public var formats: [QAPI.DumpGuestMemoryFormat]? {
-            get { json.qapiMember("formats") }
-            set { json.setQAPIMember("formats", newValue) }
+            @_optimize(none) get { json.qapiMember("formats") }
+            @_optimize(none) set { json.setQAPIMember("formats", newValue) }
         }
     }
 
@@ -130,40 +130,40 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(paging: Swift.Bool, protocol: Swift.String) {
+        @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("paging", paging)
             arguments.setQAPIMember("protocol", `protocol`)
         }
         /// `paging`: `bool`, since QEMU 1.2.
         public var paging: Swift.Bool? {
-            get { arguments.qapiMember("paging") }
-            set { arguments.setQAPIMember("paging", newValue) }
+            @_optimize(none) get { arguments.qapiMember("paging") }
+            @_optimize(none) set { arguments.setQAPIMember("paging", newValue) }
         }
         /// `protocol`: `str`, since QEMU 1.2.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `detach`: `bool`, optional, since QEMU 2.6.
         public var detach: Swift.Bool? {
-            get { arguments.qapiMember("detach") }
-            set { arguments.setQAPIMember("detach", newValue) }
+            @_optimize(none) get { arguments.qapiMember("detach") }
+            @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
         }
         /// `begin`: `int`, optional, since QEMU 1.2.
         public var begin: Swift.Int? {
-            get { arguments.qapiMember("begin") }
-            set { arguments.setQAPIMember("begin", newValue) }
+            @_optimize(none) get { arguments.qapiMember("begin") }
+            @_optimize(none) set { arguments.setQAPIMember("begin", newValue) }
         }
         /// `length`: `int`, optional, since QEMU 1.2.
         public var length: Swift.Int? {
-            get { arguments.qapiMember("length") }
-            set { arguments.setQAPIMember("length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("length") }
+            @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
         }
         /// `format`: `DumpGuestMemoryFormat`, optional, since QEMU 2.0.
         public var format: QAPI.DumpGuestMemoryFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -184,7 +184,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -206,7 +206,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -227,13 +227,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `result`: `DumpQueryResult`, since QEMU 2.6.
         public var result: QAPI.DumpQueryResult? {
-            get { json.qapiMember("result") }
-            set { json.setQAPIMember("result", newValue) }
+            @_optimize(none) get { json.qapiMember("result") }
+            @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.6.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 }

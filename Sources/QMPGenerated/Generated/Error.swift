@@ -16,14 +16,14 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `GenericError`.
-        public static var genericError: QapiErrorClass { QapiErrorClass(rawValue: "GenericError") }
+        public static var genericError: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "GenericError") } }
         /// `CommandNotFound`.
-        public static var commandNotFound: QapiErrorClass { QapiErrorClass(rawValue: "CommandNotFound") }
+        public static var commandNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "CommandNotFound") } }
         /// `DeviceNotActive`.
-        public static var deviceNotActive: QapiErrorClass { QapiErrorClass(rawValue: "DeviceNotActive") }
+        public static var deviceNotActive: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotActive") } }
         /// `DeviceNotFound`.
-        public static var deviceNotFound: QapiErrorClass { QapiErrorClass(rawValue: "DeviceNotFound") }
+        public static var deviceNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotFound") } }
         /// `KVMMissingCap`.
-        public static var kvmMissingCap: QapiErrorClass { QapiErrorClass(rawValue: "KVMMissingCap") }
+        public static var kvmMissingCap: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "KVMMissingCap") } }
     }
 }

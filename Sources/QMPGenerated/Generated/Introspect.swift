@@ -16,19 +16,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static var builtin: SchemaMetaType { SchemaMetaType(rawValue: "builtin") }
+        public static var builtin: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "builtin") } }
         /// `enum`.
-        public static var `enum`: SchemaMetaType { SchemaMetaType(rawValue: "enum") }
+        public static var `enum`: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "enum") } }
         /// `array`.
-        public static var array: SchemaMetaType { SchemaMetaType(rawValue: "array") }
+        public static var array: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "array") } }
         /// `object`.
-        public static var object: SchemaMetaType { SchemaMetaType(rawValue: "object") }
+        public static var object: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "object") } }
         /// `alternate`.
-        public static var alternate: SchemaMetaType { SchemaMetaType(rawValue: "alternate") }
+        public static var alternate: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "alternate") } }
         /// `command`.
-        public static var command: SchemaMetaType { SchemaMetaType(rawValue: "command") }
+        public static var command: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "command") } }
         /// `event`.
-        public static var event: SchemaMetaType { SchemaMetaType(rawValue: "event") }
+        public static var event: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "event") } }
     }
 
     /// `SchemaInfo`: a QAPI union of the `introspect` module, since QEMU 2.5.
@@ -46,71 +46,71 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
+        @_optimize(none) public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("meta-type", metaType)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `meta-type`: `SchemaMetaType`, since QEMU 2.5.
         public var metaType: QAPI.SchemaMetaType? {
-            get { json.qapiMember("meta-type") }
-            set { json.setQAPIMember("meta-type", newValue) }
+            @_optimize(none) get { json.qapiMember("meta-type") }
+            @_optimize(none) set { json.setQAPIMember("meta-type", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 4.1.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `json-type`: `JSONType`, optional, since QEMU 2.5.
         public var jsonType: QAPI.JSONType? {
-            get { json.qapiMember("json-type") }
-            set { json.setQAPIMember("json-type", newValue) }
+            @_optimize(none) get { json.qapiMember("json-type") }
+            @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
         /// `members`: `[SchemaInfoEnumMember]`, optional, since QEMU 6.2.
         public var members: [QAPI.SchemaInfoEnumMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
         public var values: [Swift.String]? {
-            get { json.qapiMember("values") }
-            set { json.setQAPIMember("values", newValue) }
+            @_optimize(none) get { json.qapiMember("values") }
+            @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
         /// `element-type`: `str`, optional, since QEMU 2.5.
         public var elementType: Swift.String? {
-            get { json.qapiMember("element-type") }
-            set { json.setQAPIMember("element-type", newValue) }
+            @_optimize(none) get { json.qapiMember("element-type") }
+            @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
         public var tag: Swift.String? {
-            get { json.qapiMember("tag") }
-            set { json.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { json.qapiMember("tag") }
+            @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
         public var variants: [QAPI.SchemaInfoObjectVariant]? {
-            get { json.qapiMember("variants") }
-            set { json.setQAPIMember("variants", newValue) }
+            @_optimize(none) get { json.qapiMember("variants") }
+            @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
         /// `arg-type`: `str`, optional, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, optional, since QEMU 2.5.
         public var retType: Swift.String? {
-            get { json.qapiMember("ret-type") }
-            set { json.setQAPIMember("ret-type", newValue) }
+            @_optimize(none) get { json.qapiMember("ret-type") }
+            @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
         public var allowOob: Swift.Bool? {
-            get { json.qapiMember("allow-oob") }
-            set { json.setQAPIMember("allow-oob", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-oob") }
+            @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
     }
 
@@ -127,14 +127,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jsonType: QAPI.JSONType) {
+        @_optimize(none) public init(jsonType: QAPI.JSONType) {
             self.json = [:]
             json.setQAPIMember("json-type", jsonType)
         }
         /// `json-type`: `JSONType`, since QEMU 2.5.
         public var jsonType: QAPI.JSONType? {
-            get { json.qapiMember("json-type") }
-            set { json.setQAPIMember("json-type", newValue) }
+            @_optimize(none) get { json.qapiMember("json-type") }
+            @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
     }
 
@@ -149,21 +149,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static var string: JSONType { JSONType(rawValue: "string") }
+        public static var string: JSONType { @_optimize(none) get { JSONType(rawValue: "string") } }
         /// `number`.
-        public static var number: JSONType { JSONType(rawValue: "number") }
+        public static var number: JSONType { @_optimize(none) get { JSONType(rawValue: "number") } }
         /// `int`.
-        public static var int: JSONType { JSONType(rawValue: "int") }
+        public static var int: JSONType { @_optimize(none) get { JSONType(rawValue: "int") } }
         /// `boolean`.
-        public static var boolean: JSONType { JSONType(rawValue: "boolean") }
+        public static var boolean: JSONType { @_optimize(none) get { JSONType(rawValue: "boolean") } }
         /// `null`.
-        public static var null: JSONType { JSONType(rawValue: "null") }
+        public static var null: JSONType { @_optimize(none) get { JSONType(rawValue: "null") } }
         /// `object`.
-        public static var object: JSONType { JSONType(rawValue: "object") }
+        public static var object: JSONType { @_optimize(none) get { JSONType(rawValue: "object") } }
         /// `array`.
-        public static var array: JSONType { JSONType(rawValue: "array") }
+        public static var array: JSONType { @_optimize(none) get { JSONType(rawValue: "array") } }
         /// `value`.
-        public static var value: JSONType { JSONType(rawValue: "value") }
+        public static var value: JSONType { @_optimize(none) get { JSONType(rawValue: "value") } }
     }
 
     /// `SchemaInfoEnum`: a QAPI struct of the `introspect` module, since QEMU 2.5.
@@ -179,21 +179,21 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("members", members)
             json.setQAPIMember("values", values)
         }
         /// `members`: `[SchemaInfoEnumMember]`, since QEMU 6.2.
         public var members: [QAPI.SchemaInfoEnumMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
         public var values: [Swift.String]? {
-            get { json.qapiMember("values") }
-            set { json.setQAPIMember("values", newValue) }
+            @_optimize(none) get { json.qapiMember("values") }
+            @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
     }
 
@@ -210,19 +210,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 6.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 6.2.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -239,14 +239,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(elementType: Swift.String) {
+        @_optimize(none) public init(elementType: Swift.String) {
             self.json = [:]
             json.setQAPIMember("element-type", elementType)
         }
         /// `element-type`: `str`, since QEMU 2.5.
         public var elementType: Swift.String? {
-            get { json.qapiMember("element-type") }
-            set { json.setQAPIMember("element-type", newValue) }
+            @_optimize(none) get { json.qapiMember("element-type") }
+            @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
     }
 
@@ -263,24 +263,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoObjectMember]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoObjectMember]) {
             self.json = [:]
             json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoObjectMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoObjectMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
         public var tag: Swift.String? {
-            get { json.qapiMember("tag") }
-            set { json.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { json.qapiMember("tag") }
+            @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
         public var variants: [QAPI.SchemaInfoObjectVariant]? {
-            get { json.qapiMember("variants") }
-            set { json.setQAPIMember("variants", newValue) }
+            @_optimize(none) get { json.qapiMember("variants") }
+            @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
     }
 
@@ -297,30 +297,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: Swift.String) {
+        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `default`: `any`, optional, since QEMU 2.5.
         public var `default`: QMPWire.JSON? {
-            get { json.qapiMember("default") }
-            set { json.setQAPIMember("default", newValue) }
+            @_optimize(none) get { json.qapiMember("default") }
+            @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 5.0.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -337,20 +337,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(case: Swift.String, type: Swift.String) {
+        @_optimize(none) public init(case: Swift.String, type: Swift.String) {
             self.json = [:]
             json.setQAPIMember("case", `case`)
             json.setQAPIMember("type", type)
         }
         /// `case`: `str`, since QEMU 2.5.
         public var `case`: Swift.String? {
-            get { json.qapiMember("case") }
-            set { json.setQAPIMember("case", newValue) }
+            @_optimize(none) get { json.qapiMember("case") }
+            @_optimize(none) set { json.setQAPIMember("case", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -367,14 +367,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoAlternateMember]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoAlternateMember]) {
             self.json = [:]
             json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoAlternateMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoAlternateMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
     }
 
@@ -391,14 +391,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String) {
+        @_optimize(none) public init(type: Swift.String) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -415,25 +415,25 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(argType: Swift.String, retType: Swift.String) {
+        @_optimize(none) public init(argType: Swift.String, retType: Swift.String) {
             self.json = [:]
             json.setQAPIMember("arg-type", argType)
             json.setQAPIMember("ret-type", retType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, since QEMU 2.5.
         public var retType: Swift.String? {
-            get { json.qapiMember("ret-type") }
-            set { json.setQAPIMember("ret-type", newValue) }
+            @_optimize(none) get { json.qapiMember("ret-type") }
+            @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
         public var allowOob: Swift.Bool? {
-            get { json.qapiMember("allow-oob") }
-            set { json.setQAPIMember("allow-oob", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-oob") }
+            @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
     }
 
@@ -450,14 +450,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(argType: Swift.String) {
+        @_optimize(none) public init(argType: Swift.String) {
             self.json = [:]
             json.setQAPIMember("arg-type", argType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
     }
 
@@ -478,7 +478,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

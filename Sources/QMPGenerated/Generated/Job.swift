@@ -16,23 +16,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `commit`.
-        public static var commit: JobType { JobType(rawValue: "commit") }
+        public static var commit: JobType { @_optimize(none) get { JobType(rawValue: "commit") } }
         /// `stream`.
-        public static var stream: JobType { JobType(rawValue: "stream") }
+        public static var stream: JobType { @_optimize(none) get { JobType(rawValue: "stream") } }
         /// `mirror`.
-        public static var mirror: JobType { JobType(rawValue: "mirror") }
+        public static var mirror: JobType { @_optimize(none) get { JobType(rawValue: "mirror") } }
         /// `backup`.
-        public static var backup: JobType { JobType(rawValue: "backup") }
+        public static var backup: JobType { @_optimize(none) get { JobType(rawValue: "backup") } }
         /// `create`.
-        public static var create: JobType { JobType(rawValue: "create") }
+        public static var create: JobType { @_optimize(none) get { JobType(rawValue: "create") } }
         /// `amend`.
-        public static var amend: JobType { JobType(rawValue: "amend") }
+        public static var amend: JobType { @_optimize(none) get { JobType(rawValue: "amend") } }
         /// `snapshot-load`.
-        public static var snapshotLoad: JobType { JobType(rawValue: "snapshot-load") }
+        public static var snapshotLoad: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-load") } }
         /// `snapshot-save`.
-        public static var snapshotSave: JobType { JobType(rawValue: "snapshot-save") }
+        public static var snapshotSave: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-save") } }
         /// `snapshot-delete`.
-        public static var snapshotDelete: JobType { JobType(rawValue: "snapshot-delete") }
+        public static var snapshotDelete: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-delete") } }
     }
 
     /// `JobStatus`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -46,27 +46,27 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `undefined`.
-        public static var undefined: JobStatus { JobStatus(rawValue: "undefined") }
+        public static var undefined: JobStatus { @_optimize(none) get { JobStatus(rawValue: "undefined") } }
         /// `created`.
-        public static var created: JobStatus { JobStatus(rawValue: "created") }
+        public static var created: JobStatus { @_optimize(none) get { JobStatus(rawValue: "created") } }
         /// `running`.
-        public static var running: JobStatus { JobStatus(rawValue: "running") }
+        public static var running: JobStatus { @_optimize(none) get { JobStatus(rawValue: "running") } }
         /// `paused`.
-        public static var paused: JobStatus { JobStatus(rawValue: "paused") }
+        public static var paused: JobStatus { @_optimize(none) get { JobStatus(rawValue: "paused") } }
         /// `ready`.
-        public static var ready: JobStatus { JobStatus(rawValue: "ready") }
+        public static var ready: JobStatus { @_optimize(none) get { JobStatus(rawValue: "ready") } }
         /// `standby`.
-        public static var standby: JobStatus { JobStatus(rawValue: "standby") }
+        public static var standby: JobStatus { @_optimize(none) get { JobStatus(rawValue: "standby") } }
         /// `waiting`.
-        public static var waiting: JobStatus { JobStatus(rawValue: "waiting") }
+        public static var waiting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "waiting") } }
         /// `pending`.
-        public static var pending: JobStatus { JobStatus(rawValue: "pending") }
+        public static var pending: JobStatus { @_optimize(none) get { JobStatus(rawValue: "pending") } }
         /// `aborting`.
-        public static var aborting: JobStatus { JobStatus(rawValue: "aborting") }
+        public static var aborting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "aborting") } }
         /// `concluded`.
-        public static var concluded: JobStatus { JobStatus(rawValue: "concluded") }
+        public static var concluded: JobStatus { @_optimize(none) get { JobStatus(rawValue: "concluded") } }
         /// `null`.
-        public static var null: JobStatus { JobStatus(rawValue: "null") }
+        public static var null: JobStatus { @_optimize(none) get { JobStatus(rawValue: "null") } }
     }
 
     /// `JobVerb`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -80,21 +80,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cancel`.
-        public static var cancel: JobVerb { JobVerb(rawValue: "cancel") }
+        public static var cancel: JobVerb { @_optimize(none) get { JobVerb(rawValue: "cancel") } }
         /// `pause`.
-        public static var pause: JobVerb { JobVerb(rawValue: "pause") }
+        public static var pause: JobVerb { @_optimize(none) get { JobVerb(rawValue: "pause") } }
         /// `resume`.
-        public static var resume: JobVerb { JobVerb(rawValue: "resume") }
+        public static var resume: JobVerb { @_optimize(none) get { JobVerb(rawValue: "resume") } }
         /// `set-speed`.
-        public static var setSpeed: JobVerb { JobVerb(rawValue: "set-speed") }
+        public static var setSpeed: JobVerb { @_optimize(none) get { JobVerb(rawValue: "set-speed") } }
         /// `complete`.
-        public static var complete: JobVerb { JobVerb(rawValue: "complete") }
+        public static var complete: JobVerb { @_optimize(none) get { JobVerb(rawValue: "complete") } }
         /// `dismiss`.
-        public static var dismiss: JobVerb { JobVerb(rawValue: "dismiss") }
+        public static var dismiss: JobVerb { @_optimize(none) get { JobVerb(rawValue: "dismiss") } }
         /// `finalize`.
-        public static var finalize: JobVerb { JobVerb(rawValue: "finalize") }
+        public static var finalize: JobVerb { @_optimize(none) get { JobVerb(rawValue: "finalize") } }
         /// `change`.
-        public static var change: JobVerb { JobVerb(rawValue: "change") }
+        public static var change: JobVerb { @_optimize(none) get { JobVerb(rawValue: "change") } }
     }
 
     /// `JobInfo`: a QAPI struct of the `job` module, since QEMU 3.0.
@@ -110,7 +110,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
@@ -120,33 +120,33 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 3.0.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
         public var status: QAPI.JobStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `current-progress`: `int`, since QEMU 3.0.
         public var currentProgress: Swift.Int? {
-            get { json.qapiMember("current-progress") }
-            set { json.setQAPIMember("current-progress", newValue) }
+            @_optimize(none) get { json.qapiMember("current-progress") }
+            @_optimize(none) set { json.setQAPIMember("current-progress", newValue) }
         }
         /// `total-progress`: `int`, since QEMU 3.0.
         public var totalProgress: Swift.Int? {
-            get { json.qapiMember("total-progress") }
-            set { json.setQAPIMember("total-progress", newValue) }
+            @_optimize(none) get { json.qapiMember("total-progress") }
+            @_optimize(none) set { json.setQAPIMember("total-progress", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 3.0.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 
@@ -167,14 +167,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -195,14 +195,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -223,14 +223,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -251,14 +251,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -279,14 +279,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -307,14 +307,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -335,7 +335,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -356,13 +356,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
         public var status: QAPI.JobStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 }

@@ -16,63 +16,63 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aarch64`.
-        public static var aarch64: SysEmuTarget { SysEmuTarget(rawValue: "aarch64") }
+        public static var aarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "aarch64") } }
         /// `alpha`.
-        public static var alpha: SysEmuTarget { SysEmuTarget(rawValue: "alpha") }
+        public static var alpha: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "alpha") } }
         /// `arm`.
-        public static var arm: SysEmuTarget { SysEmuTarget(rawValue: "arm") }
+        public static var arm: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "arm") } }
         /// `avr`.
-        public static var avr: SysEmuTarget { SysEmuTarget(rawValue: "avr") }
+        public static var avr: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "avr") } }
         /// `hppa`.
-        public static var hppa: SysEmuTarget { SysEmuTarget(rawValue: "hppa") }
+        public static var hppa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "hppa") } }
         /// `i386`.
-        public static var i386: SysEmuTarget { SysEmuTarget(rawValue: "i386") }
+        public static var i386: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "i386") } }
         /// `loongarch64`.
-        public static var loongarch64: SysEmuTarget { SysEmuTarget(rawValue: "loongarch64") }
+        public static var loongarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "loongarch64") } }
         /// `m68k`.
-        public static var m68k: SysEmuTarget { SysEmuTarget(rawValue: "m68k") }
+        public static var m68k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "m68k") } }
         /// `microblaze`.
-        public static var microblaze: SysEmuTarget { SysEmuTarget(rawValue: "microblaze") }
+        public static var microblaze: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblaze") } }
         /// `microblazeel`.
-        public static var microblazeel: SysEmuTarget { SysEmuTarget(rawValue: "microblazeel") }
+        public static var microblazeel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblazeel") } }
         /// `mips`.
-        public static var mips: SysEmuTarget { SysEmuTarget(rawValue: "mips") }
+        public static var mips: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips") } }
         /// `mips64`.
-        public static var mips64: SysEmuTarget { SysEmuTarget(rawValue: "mips64") }
+        public static var mips64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64") } }
         /// `mips64el`.
-        public static var mips64el: SysEmuTarget { SysEmuTarget(rawValue: "mips64el") }
+        public static var mips64el: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64el") } }
         /// `mipsel`.
-        public static var mipsel: SysEmuTarget { SysEmuTarget(rawValue: "mipsel") }
+        public static var mipsel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mipsel") } }
         /// `or1k`.
-        public static var or1k: SysEmuTarget { SysEmuTarget(rawValue: "or1k") }
+        public static var or1k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "or1k") } }
         /// `ppc`.
-        public static var ppc: SysEmuTarget { SysEmuTarget(rawValue: "ppc") }
+        public static var ppc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc") } }
         /// `ppc64`.
-        public static var ppc64: SysEmuTarget { SysEmuTarget(rawValue: "ppc64") }
+        public static var ppc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc64") } }
         /// `riscv32`.
-        public static var riscv32: SysEmuTarget { SysEmuTarget(rawValue: "riscv32") }
+        public static var riscv32: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv32") } }
         /// `riscv64`.
-        public static var riscv64: SysEmuTarget { SysEmuTarget(rawValue: "riscv64") }
+        public static var riscv64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv64") } }
         /// `rx`.
-        public static var rx: SysEmuTarget { SysEmuTarget(rawValue: "rx") }
+        public static var rx: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "rx") } }
         /// `s390x`.
-        public static var s390x: SysEmuTarget { SysEmuTarget(rawValue: "s390x") }
+        public static var s390x: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "s390x") } }
         /// `sh4`.
-        public static var sh4: SysEmuTarget { SysEmuTarget(rawValue: "sh4") }
+        public static var sh4: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4") } }
         /// `sh4eb`.
-        public static var sh4eb: SysEmuTarget { SysEmuTarget(rawValue: "sh4eb") }
+        public static var sh4eb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4eb") } }
         /// `sparc`.
-        public static var sparc: SysEmuTarget { SysEmuTarget(rawValue: "sparc") }
+        public static var sparc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc") } }
         /// `sparc64`.
-        public static var sparc64: SysEmuTarget { SysEmuTarget(rawValue: "sparc64") }
+        public static var sparc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc64") } }
         /// `tricore`.
-        public static var tricore: SysEmuTarget { SysEmuTarget(rawValue: "tricore") }
+        public static var tricore: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "tricore") } }
         /// `x86_64`.
-        public static var x8664: SysEmuTarget { SysEmuTarget(rawValue: "x86_64") }
+        public static var x8664: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "x86_64") } }
         /// `xtensa`.
-        public static var xtensa: SysEmuTarget { SysEmuTarget(rawValue: "xtensa") }
+        public static var xtensa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensa") } }
         /// `xtensaeb`.
-        public static var xtensaeb: SysEmuTarget { SysEmuTarget(rawValue: "xtensaeb") }
+        public static var xtensaeb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensaeb") } }
     }
 
     /// `S390CpuState`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
@@ -86,15 +86,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static var uninitialized: S390CPUState { S390CPUState(rawValue: "uninitialized") }
+        public static var uninitialized: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static var stopped: S390CPUState { S390CPUState(rawValue: "stopped") }
+        public static var stopped: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "stopped") } }
         /// `check-stop`.
-        public static var checkStop: S390CPUState { S390CPUState(rawValue: "check-stop") }
+        public static var checkStop: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "check-stop") } }
         /// `operating`.
-        public static var operating: S390CPUState { S390CPUState(rawValue: "operating") }
+        public static var operating: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "operating") } }
         /// `load`.
-        public static var load: S390CPUState { S390CPUState(rawValue: "load") }
+        public static var load: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "load") } }
     }
 
     /// `CpuInfoS390`: a QAPI struct of the `machine` module, since QEMU 2.12.
@@ -110,24 +110,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuState: QAPI.S390CPUState) {
+        @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
             self.json = [:]
             json.setQAPIMember("cpu-state", cpuState)
         }
         /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -146,7 +146,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
+        @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
             self.json = [:]
             json.setQAPIMember("cpu-index", cpuIndex)
             json.setQAPIMember("qom-path", qomPath)
@@ -155,43 +155,43 @@ extension QAPI {
         }
         /// `cpu-index`: `int`, since QEMU 2.12.
         public var cpuIndex: Swift.Int? {
-            get { json.qapiMember("cpu-index") }
-            set { json.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-index") }
+            @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 2.12.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.12.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.12.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `target`: `SysEmuTarget`, since QEMU 3.0.
         public var target: QAPI.SysEmuTarget? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -208,7 +208,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
+        @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
             self.json = [:]
             json.setQAPIMember("qom-type", qomType)
             json.setQAPIMember("property", property)
@@ -216,18 +216,18 @@ extension QAPI {
         }
         /// `qom-type`: `str`, since QEMU 9.1.
         public var qomType: Swift.String? {
-            get { json.qapiMember("qom-type") }
-            set { json.setQAPIMember("qom-type", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-type") }
+            @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
         }
         /// `property`: `str`, since QEMU 9.1.
         public var property: Swift.String? {
-            get { json.qapiMember("property") }
-            set { json.setQAPIMember("property", newValue) }
+            @_optimize(none) get { json.qapiMember("property") }
+            @_optimize(none) set { json.setQAPIMember("property", newValue) }
         }
         /// `value`: `str`, since QEMU 9.1.
         public var value: Swift.String? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -244,7 +244,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("cpu-max", cpuMax)
@@ -255,58 +255,58 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `alias`: `str`, optional, since QEMU 1.2.
         public var alias: Swift.String? {
-            get { json.qapiMember("alias") }
-            set { json.setQAPIMember("alias", newValue) }
+            @_optimize(none) get { json.qapiMember("alias") }
+            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `is-default`: `bool`, optional, since QEMU 1.2.
         public var isDefault: Swift.Bool? {
-            get { json.qapiMember("is-default") }
-            set { json.setQAPIMember("is-default", newValue) }
+            @_optimize(none) get { json.qapiMember("is-default") }
+            @_optimize(none) set { json.setQAPIMember("is-default", newValue) }
         }
         /// `cpu-max`: `int`, since QEMU 1.5.
         public var cpuMax: Swift.Int? {
-            get { json.qapiMember("cpu-max") }
-            set { json.setQAPIMember("cpu-max", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-max") }
+            @_optimize(none) set { json.setQAPIMember("cpu-max", newValue) }
         }
         /// `hotpluggable-cpus`: `bool`, since QEMU 2.7.
         public var hotpluggableCPUs: Swift.Bool? {
-            get { json.qapiMember("hotpluggable-cpus") }
-            set { json.setQAPIMember("hotpluggable-cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("hotpluggable-cpus") }
+            @_optimize(none) set { json.setQAPIMember("hotpluggable-cpus", newValue) }
         }
         /// `numa-mem-supported`: `bool`, since QEMU 4.1.
         public var numaMemSupported: Swift.Bool? {
-            get { json.qapiMember("numa-mem-supported") }
-            set { json.setQAPIMember("numa-mem-supported", newValue) }
+            @_optimize(none) get { json.qapiMember("numa-mem-supported") }
+            @_optimize(none) set { json.setQAPIMember("numa-mem-supported", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 4.1.
         public var deprecated: Swift.Bool? {
-            get { json.qapiMember("deprecated") }
-            set { json.setQAPIMember("deprecated", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated") }
+            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
         /// `default-cpu-type`: `str`, optional, since QEMU 4.2.
         public var defaultCPUType: Swift.String? {
-            get { json.qapiMember("default-cpu-type") }
-            set { json.setQAPIMember("default-cpu-type", newValue) }
+            @_optimize(none) get { json.qapiMember("default-cpu-type") }
+            @_optimize(none) set { json.setQAPIMember("default-cpu-type", newValue) }
         }
         /// `default-ram-id`: `str`, optional, since QEMU 5.2.
         public var defaultRAMID: Swift.String? {
-            get { json.qapiMember("default-ram-id") }
-            set { json.setQAPIMember("default-ram-id", newValue) }
+            @_optimize(none) get { json.qapiMember("default-ram-id") }
+            @_optimize(none) set { json.setQAPIMember("default-ram-id", newValue) }
         }
         /// `acpi`: `bool`, since QEMU 8.0.
         public var acpi: Swift.Bool? {
-            get { json.qapiMember("acpi") }
-            set { json.setQAPIMember("acpi", newValue) }
+            @_optimize(none) get { json.qapiMember("acpi") }
+            @_optimize(none) set { json.setQAPIMember("acpi", newValue) }
         }
         /// `compat-props`: `[CompatProperty]`, optional, since QEMU 9.1.
         public var compatProps: [QAPI.CompatProperty]? {
-            get { json.qapiMember("compat-props") }
-            set { json.setQAPIMember("compat-props", newValue) }
+            @_optimize(none) get { json.qapiMember("compat-props") }
+            @_optimize(none) set { json.setQAPIMember("compat-props", newValue) }
         }
     }
 
@@ -323,14 +323,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(wakeupSuspendSupport: Swift.Bool) {
+        @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
         }
         /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
         public var wakeupSuspendSupport: Swift.Bool? {
-            get { json.qapiMember("wakeup-suspend-support") }
-            set { json.setQAPIMember("wakeup-suspend-support", newValue) }
+            @_optimize(none) get { json.qapiMember("wakeup-suspend-support") }
+            @_optimize(none) set { json.setQAPIMember("wakeup-suspend-support", newValue) }
         }
     }
 
@@ -347,14 +347,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(arch: QAPI.SysEmuTarget) {
+        @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
             self.json = [:]
             json.setQAPIMember("arch", arch)
         }
         /// `arch`: `SysEmuTarget`, since QEMU 1.2.
         public var arch: QAPI.SysEmuTarget? {
-            get { json.qapiMember("arch") }
-            set { json.setQAPIMember("arch", newValue) }
+            @_optimize(none) get { json.qapiMember("arch") }
+            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
     }
 
@@ -371,14 +371,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(uuid: Swift.String) {
+        @_optimize(none) public init(uuid: Swift.String) {
             self.json = [:]
             json.setQAPIMember("UUID", uuid)
         }
         /// `UUID`: `str`, since QEMU 0.14.
         public var uuid: Swift.String? {
-            get { json.qapiMember("UUID") }
-            set { json.setQAPIMember("UUID", newValue) }
+            @_optimize(none) get { json.qapiMember("UUID") }
+            @_optimize(none) set { json.setQAPIMember("UUID", newValue) }
         }
     }
 
@@ -395,14 +395,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(guid: Swift.String) {
+        @_optimize(none) public init(guid: Swift.String) {
             self.json = [:]
             json.setQAPIMember("guid", guid)
         }
         /// `guid`: `str`, since QEMU 2.9.
         public var guid: Swift.String? {
-            get { json.qapiMember("guid") }
-            set { json.setQAPIMember("guid", newValue) }
+            @_optimize(none) get { json.qapiMember("guid") }
+            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
     }
 
@@ -417,11 +417,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `discard`.
-        public static var discard: LostTickPolicy { LostTickPolicy(rawValue: "discard") }
+        public static var discard: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "discard") } }
         /// `delay`.
-        public static var delay: LostTickPolicy { LostTickPolicy(rawValue: "delay") }
+        public static var delay: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "delay") } }
         /// `slew`.
-        public static var slew: LostTickPolicy { LostTickPolicy(rawValue: "slew") }
+        public static var slew: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "slew") } }
     }
 
     /// `KvmInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
@@ -437,20 +437,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, present: Swift.Bool) {
+        @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("present", present)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `present`: `bool`, since QEMU 0.14.
         public var present: Swift.Bool? {
-            get { json.qapiMember("present") }
-            set { json.setQAPIMember("present", newValue) }
+            @_optimize(none) get { json.qapiMember("present") }
+            @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
     }
 
@@ -465,15 +465,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `node`.
-        public static var node: NUMAOptionsType { NUMAOptionsType(rawValue: "node") }
+        public static var node: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "node") } }
         /// `dist`.
-        public static var dist: NUMAOptionsType { NUMAOptionsType(rawValue: "dist") }
+        public static var dist: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "dist") } }
         /// `cpu`.
-        public static var cpu: NUMAOptionsType { NUMAOptionsType(rawValue: "cpu") }
+        public static var cpu: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "cpu") } }
         /// `hmat-lb`.
-        public static var hmatLb: NUMAOptionsType { NUMAOptionsType(rawValue: "hmat-lb") }
+        public static var hmatLb: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-lb") } }
         /// `hmat-cache`.
-        public static var hmatCache: NUMAOptionsType { NUMAOptionsType(rawValue: "hmat-cache") }
+        public static var hmatCache: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-cache") } }
     }
 
     /// `NumaOptions`: a QAPI union of the `machine` module, since QEMU 2.1.
@@ -491,149 +491,149 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.NUMAOptionsType) {
+        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
         public var type: QAPI.NUMAOptionsType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { json.qapiMember("nodeid") }
-            set { json.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { json.qapiMember("nodeid") }
+            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { json.qapiMember("mem") }
-            set { json.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { json.qapiMember("mem") }
+            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { json.qapiMember("val") }
-            set { json.setQAPIMember("val", newValue) }
+            @_optimize(none) get { json.qapiMember("val") }
+            @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { json.qapiMember("hierarchy") }
-            set { json.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { json.qapiMember("hierarchy") }
+            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { json.qapiMember("data-type") }
-            set { json.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { json.qapiMember("data-type") }
+            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { json.qapiMember("bandwidth") }
-            set { json.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { json.qapiMember("level") }
-            set { json.setQAPIMember("level", newValue) }
+            @_optimize(none) get { json.qapiMember("level") }
+            @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { json.qapiMember("associativity") }
-            set { json.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { json.qapiMember("associativity") }
+            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { json.qapiMember("line") }
-            set { json.setQAPIMember("line", newValue) }
+            @_optimize(none) get { json.qapiMember("line") }
+            @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
     }
 
@@ -650,33 +650,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { json.qapiMember("nodeid") }
-            set { json.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { json.qapiMember("nodeid") }
+            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { json.qapiMember("mem") }
-            set { json.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { json.qapiMember("mem") }
+            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
     }
 
@@ -693,7 +693,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
+        @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("src", src)
             json.setQAPIMember("dst", dst)
@@ -701,18 +701,18 @@ extension QAPI {
         }
         /// `src`: `uint16`, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { json.qapiMember("val") }
-            set { json.setQAPIMember("val", newValue) }
+            @_optimize(none) get { json.qapiMember("val") }
+            @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
     }
 
@@ -729,25 +729,25 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64, targets: [Swift.String]) {
+        @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("size", size)
             json.setQAPIMember("targets", targets)
         }
         /// `size`: `size`, since QEMU 7.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `interleave-granularity`: `size`, optional, since QEMU 7.1.
         public var interleaveGranularity: Swift.UInt64? {
-            get { json.qapiMember("interleave-granularity") }
-            set { json.setQAPIMember("interleave-granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("interleave-granularity") }
+            @_optimize(none) set { json.setQAPIMember("interleave-granularity", newValue) }
         }
         /// `targets`: `[str]`, since QEMU 7.1.
         public var targets: [Swift.String]? {
-            get { json.qapiMember("targets") }
-            set { json.setQAPIMember("targets", newValue) }
+            @_optimize(none) get { json.qapiMember("targets") }
+            @_optimize(none) set { json.setQAPIMember("targets", newValue) }
         }
     }
 
@@ -764,14 +764,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
+        @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
             self.json = [:]
             json.setQAPIMember("cxl-fmw", cxlFmw)
         }
         /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
         public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
-            get { json.qapiMember("cxl-fmw") }
-            set { json.setQAPIMember("cxl-fmw", newValue) }
+            @_optimize(none) get { json.qapiMember("cxl-fmw") }
+            @_optimize(none) set { json.setQAPIMember("cxl-fmw", newValue) }
         }
     }
 
@@ -786,21 +786,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `EAX`.
-        public static var eax: X86CPURegister32 { X86CPURegister32(rawValue: "EAX") }
+        public static var eax: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EAX") } }
         /// `EBX`.
-        public static var ebx: X86CPURegister32 { X86CPURegister32(rawValue: "EBX") }
+        public static var ebx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBX") } }
         /// `ECX`.
-        public static var ecx: X86CPURegister32 { X86CPURegister32(rawValue: "ECX") }
+        public static var ecx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ECX") } }
         /// `EDX`.
-        public static var edx: X86CPURegister32 { X86CPURegister32(rawValue: "EDX") }
+        public static var edx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDX") } }
         /// `ESP`.
-        public static var esp: X86CPURegister32 { X86CPURegister32(rawValue: "ESP") }
+        public static var esp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESP") } }
         /// `EBP`.
-        public static var ebp: X86CPURegister32 { X86CPURegister32(rawValue: "EBP") }
+        public static var ebp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBP") } }
         /// `ESI`.
-        public static var esi: X86CPURegister32 { X86CPURegister32(rawValue: "ESI") }
+        public static var esi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESI") } }
         /// `EDI`.
-        public static var edi: X86CPURegister32 { X86CPURegister32(rawValue: "EDI") }
+        public static var edi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDI") } }
     }
 
     /// `X86CPUFeatureWordInfo`: a QAPI struct of the `machine` module, since QEMU 1.5.
@@ -816,7 +816,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
+        @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
             json.setQAPIMember("cpuid-register", cpuidRegister)
@@ -824,23 +824,23 @@ extension QAPI {
         }
         /// `cpuid-input-eax`: `int`, since QEMU 1.5.
         public var cpuidInputEax: Swift.Int? {
-            get { json.qapiMember("cpuid-input-eax") }
-            set { json.setQAPIMember("cpuid-input-eax", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-input-eax") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-input-eax", newValue) }
         }
         /// `cpuid-input-ecx`: `int`, optional, since QEMU 1.5.
         public var cpuidInputEcx: Swift.Int? {
-            get { json.qapiMember("cpuid-input-ecx") }
-            set { json.setQAPIMember("cpuid-input-ecx", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-input-ecx") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-input-ecx", newValue) }
         }
         /// `cpuid-register`: `X86CPURegister32`, since QEMU 1.5.
         public var cpuidRegister: QAPI.X86CPURegister32? {
-            get { json.qapiMember("cpuid-register") }
-            set { json.setQAPIMember("cpuid-register", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-register") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-register", newValue) }
         }
         /// `features`: `int`, since QEMU 1.5.
         public var features: Swift.Int? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -857,14 +857,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
+        @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
             self.json = [:]
             json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
         public var unused: [QAPI.X86CPUFeatureWordInfo]? {
-            get { json.qapiMember("unused") }
-            set { json.setQAPIMember("unused", newValue) }
+            @_optimize(none) get { json.qapiMember("unused") }
+            @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }
     }
 
@@ -881,53 +881,53 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
     }
 
@@ -942,13 +942,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `memory`.
-        public static var memory: HmatLBMemoryHierarchy { HmatLBMemoryHierarchy(rawValue: "memory") }
+        public static var memory: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "memory") } }
         /// `first-level`.
-        public static var firstLevel: HmatLBMemoryHierarchy { HmatLBMemoryHierarchy(rawValue: "first-level") }
+        public static var firstLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "first-level") } }
         /// `second-level`.
-        public static var secondLevel: HmatLBMemoryHierarchy { HmatLBMemoryHierarchy(rawValue: "second-level") }
+        public static var secondLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "second-level") } }
         /// `third-level`.
-        public static var thirdLevel: HmatLBMemoryHierarchy { HmatLBMemoryHierarchy(rawValue: "third-level") }
+        public static var thirdLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "third-level") } }
     }
 
     /// `HmatLBDataType`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -962,17 +962,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `access-latency`.
-        public static var accessLatency: HmatLBDataType { HmatLBDataType(rawValue: "access-latency") }
+        public static var accessLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-latency") } }
         /// `read-latency`.
-        public static var readLatency: HmatLBDataType { HmatLBDataType(rawValue: "read-latency") }
+        public static var readLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-latency") } }
         /// `write-latency`.
-        public static var writeLatency: HmatLBDataType { HmatLBDataType(rawValue: "write-latency") }
+        public static var writeLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-latency") } }
         /// `access-bandwidth`.
-        public static var accessBandwidth: HmatLBDataType { HmatLBDataType(rawValue: "access-bandwidth") }
+        public static var accessBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-bandwidth") } }
         /// `read-bandwidth`.
-        public static var readBandwidth: HmatLBDataType { HmatLBDataType(rawValue: "read-bandwidth") }
+        public static var readBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-bandwidth") } }
         /// `write-bandwidth`.
-        public static var writeBandwidth: HmatLBDataType { HmatLBDataType(rawValue: "write-bandwidth") }
+        public static var writeBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-bandwidth") } }
     }
 
     /// `NumaHmatLBOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -988,7 +988,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
+        @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
             self.json = [:]
             json.setQAPIMember("initiator", initiator)
             json.setQAPIMember("target", target)
@@ -997,33 +997,33 @@ extension QAPI {
         }
         /// `initiator`: `uint16`, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `target`: `uint16`, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { json.qapiMember("hierarchy") }
-            set { json.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { json.qapiMember("hierarchy") }
+            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { json.qapiMember("data-type") }
-            set { json.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { json.qapiMember("data-type") }
+            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { json.qapiMember("bandwidth") }
-            set { json.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
     }
 
@@ -1038,11 +1038,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: HmatCacheAssociativity { HmatCacheAssociativity(rawValue: "none") }
+        public static var none: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "none") } }
         /// `direct`.
-        public static var direct: HmatCacheAssociativity { HmatCacheAssociativity(rawValue: "direct") }
+        public static var direct: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "direct") } }
         /// `complex`.
-        public static var complex: HmatCacheAssociativity { HmatCacheAssociativity(rawValue: "complex") }
+        public static var complex: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "complex") } }
     }
 
     /// `HmatCacheWritePolicy`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -1056,11 +1056,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: HmatCacheWritePolicy { HmatCacheWritePolicy(rawValue: "none") }
+        public static var none: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "none") } }
         /// `write-back`.
-        public static var writeBack: HmatCacheWritePolicy { HmatCacheWritePolicy(rawValue: "write-back") }
+        public static var writeBack: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-back") } }
         /// `write-through`.
-        public static var writeThrough: HmatCacheWritePolicy { HmatCacheWritePolicy(rawValue: "write-through") }
+        public static var writeThrough: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-through") } }
     }
 
     /// `NumaHmatCacheOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -1076,7 +1076,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
+        @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("node-id", nodeID)
             json.setQAPIMember("size", size)
@@ -1087,33 +1087,33 @@ extension QAPI {
         }
         /// `node-id`: `uint32`, since QEMU 5.0.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { json.qapiMember("level") }
-            set { json.setQAPIMember("level", newValue) }
+            @_optimize(none) get { json.qapiMember("level") }
+            @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { json.qapiMember("associativity") }
-            set { json.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { json.qapiMember("associativity") }
+            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { json.qapiMember("line") }
-            set { json.setQAPIMember("line", newValue) }
+            @_optimize(none) get { json.qapiMember("line") }
+            @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
     }
 
@@ -1130,7 +1130,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
+        @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
             self.json = [:]
             json.setQAPIMember("size", size)
             json.setQAPIMember("merge", merge)
@@ -1142,48 +1142,48 @@ extension QAPI {
         }
         /// `id`: `str`, optional, since QEMU 2.9.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `merge`: `bool`, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `dump`: `bool`, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `prealloc`: `bool`, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `share`: `bool`, since QEMU 6.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `host-nodes`: `[uint16]`, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `policy`: `HostMemPolicy`, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
     }
 
@@ -1200,53 +1200,53 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
     }
 
@@ -1263,7 +1263,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
+        @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
             self.json = [:]
             json.setQAPIMember("type", type)
             json.setQAPIMember("vcpus-count", vcpusCount)
@@ -1271,23 +1271,23 @@ extension QAPI {
         }
         /// `type`: `str`, since QEMU 2.7.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vcpus-count`: `int`, since QEMU 2.7.
         public var vcpusCount: Swift.Int? {
-            get { json.qapiMember("vcpus-count") }
-            set { json.setQAPIMember("vcpus-count", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpus-count") }
+            @_optimize(none) set { json.setQAPIMember("vcpus-count", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, since QEMU 2.7.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `qom-path`: `str`, optional, since QEMU 2.7.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -1304,14 +1304,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actual: Swift.Int) {
+        @_optimize(none) public init(actual: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("actual", actual)
         }
         /// `actual`: `int`, since QEMU 0.14.
         public var actual: Swift.Int? {
-            get { json.qapiMember("actual") }
-            set { json.setQAPIMember("actual", newValue) }
+            @_optimize(none) get { json.qapiMember("actual") }
+            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
     }
 
@@ -1328,20 +1328,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(committed: Swift.UInt64, available: Swift.UInt64) {
+        @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("committed", committed)
             json.setQAPIMember("available", available)
         }
         /// `committed`: `size`, since QEMU 8.2.
         public var committed: Swift.UInt64? {
-            get { json.qapiMember("committed") }
-            set { json.setQAPIMember("committed", newValue) }
+            @_optimize(none) get { json.qapiMember("committed") }
+            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
         public var available: Swift.UInt64? {
-            get { json.qapiMember("available") }
-            set { json.setQAPIMember("available", newValue) }
+            @_optimize(none) get { json.qapiMember("available") }
+            @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
     }
 
@@ -1358,19 +1358,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(baseMemory: Swift.UInt64) {
+        @_optimize(none) public init(baseMemory: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("base-memory", baseMemory)
         }
         /// `base-memory`: `size`, since QEMU 2.11.
         public var baseMemory: Swift.UInt64? {
-            get { json.qapiMember("base-memory") }
-            set { json.setQAPIMember("base-memory", newValue) }
+            @_optimize(none) get { json.qapiMember("base-memory") }
+            @_optimize(none) set { json.setQAPIMember("base-memory", newValue) }
         }
         /// `plugged-memory`: `size`, optional, since QEMU 2.11.
         public var pluggedMemory: Swift.UInt64? {
-            get { json.qapiMember("plugged-memory") }
-            set { json.setQAPIMember("plugged-memory", newValue) }
+            @_optimize(none) get { json.qapiMember("plugged-memory") }
+            @_optimize(none) set { json.setQAPIMember("plugged-memory", newValue) }
         }
     }
 
@@ -1387,7 +1387,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
+        @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
             json.setQAPIMember("size", size)
@@ -1399,43 +1399,43 @@ extension QAPI {
         }
         /// `id`: `str`, optional, since QEMU 2.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `addr`: `int`, since QEMU 2.1.
         public var addr: Swift.Int? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `size`: `int`, since QEMU 2.1.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `slot`: `int`, since QEMU 2.1.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `node`: `int`, since QEMU 2.1.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `hotplugged`: `bool`, since QEMU 2.1.
         public var hotplugged: Swift.Bool? {
-            get { json.qapiMember("hotplugged") }
-            set { json.setQAPIMember("hotplugged", newValue) }
+            @_optimize(none) get { json.qapiMember("hotplugged") }
+            @_optimize(none) set { json.setQAPIMember("hotplugged", newValue) }
         }
         /// `hotpluggable`: `bool`, since QEMU 2.1.
         public var hotpluggable: Swift.Bool? {
-            get { json.qapiMember("hotpluggable") }
-            set { json.setQAPIMember("hotpluggable", newValue) }
+            @_optimize(none) get { json.qapiMember("hotpluggable") }
+            @_optimize(none) set { json.setQAPIMember("hotpluggable", newValue) }
         }
     }
 
@@ -1452,7 +1452,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("size", size)
@@ -1460,23 +1460,23 @@ extension QAPI {
         }
         /// `id`: `str`, optional, since QEMU 4.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 4.1.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 4.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `memdev`: `str`, since QEMU 4.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1493,7 +1493,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("requested-size", requestedSize)
@@ -1505,43 +1505,43 @@ extension QAPI {
         }
         /// `id`: `str`, optional, since QEMU 5.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 5.1.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `requested-size`: `size`, since QEMU 5.1.
         public var requestedSize: Swift.UInt64? {
-            get { json.qapiMember("requested-size") }
-            set { json.setQAPIMember("requested-size", newValue) }
+            @_optimize(none) get { json.qapiMember("requested-size") }
+            @_optimize(none) set { json.setQAPIMember("requested-size", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, since QEMU 5.1.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `block-size`: `size`, since QEMU 5.1.
         public var blockSize: Swift.UInt64? {
-            get { json.qapiMember("block-size") }
-            set { json.setQAPIMember("block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("block-size") }
+            @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `node`: `int`, since QEMU 5.1.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 5.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1558,7 +1558,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("memaddr", memaddr)
             json.setQAPIMember("size", size)
@@ -1567,28 +1567,28 @@ extension QAPI {
         }
         /// `id`: `str`, optional, since QEMU 6.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 6.2.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 6.2.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 6.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1605,29 +1605,29 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(maxSize: Swift.UInt64) {
+        @_optimize(none) public init(maxSize: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("max-size", maxSize)
         }
         /// `id`: `str`, optional, since QEMU 8.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, optional, since QEMU 8.2.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `max-size`: `size`, since QEMU 8.2.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 8.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1642,17 +1642,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dimm`.
-        public static var dimm: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "dimm") }
+        public static var dimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "dimm") } }
         /// `nvdimm`.
-        public static var nvdimm: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "nvdimm") }
+        public static var nvdimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "nvdimm") } }
         /// `virtio-pmem`.
-        public static var virtioPmem: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "virtio-pmem") }
+        public static var virtioPmem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-pmem") } }
         /// `virtio-mem`.
-        public static var virtioMem: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "virtio-mem") }
+        public static var virtioMem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-mem") } }
         /// `sgx-epc`.
-        public static var sgxEpc: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "sgx-epc") }
+        public static var sgxEpc: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "sgx-epc") } }
         /// `hv-balloon`.
-        public static var hvBalloon: MemoryDeviceInfoKind { MemoryDeviceInfoKind(rawValue: "hv-balloon") }
+        public static var hvBalloon: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "hv-balloon") } }
     }
 
     /// `PCDIMMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
@@ -1668,14 +1668,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.PCDIMMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.PCDIMMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1692,14 +1692,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VirtioPMEMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.VirtioPMEMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1716,14 +1716,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VirtioMEMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.VirtioMEMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1740,14 +1740,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.SGXEPCDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
         public var data: QAPI.SGXEPCDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1764,14 +1764,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.HvBalloonDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
         public var data: QAPI.HvBalloonDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1790,19 +1790,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.MemoryDeviceInfoKind) {
+        @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
         public var type: QAPI.MemoryDeviceInfoKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `PCDIMMDeviceInfo`, optional, since QEMU 2.1.
         public var data: QAPI.PCDIMMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1819,20 +1819,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memdev: Swift.String, node: Swift.Int) {
+        @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("memdev", memdev)
             json.setQAPIMember("node", node)
         }
         /// `memdev`: `str`, since QEMU 6.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
     }
 
@@ -1849,14 +1849,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(sgxEpc: [QAPI.SGXEPC]) {
+        @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
             self.json = [:]
             json.setQAPIMember("sgx-epc", sgxEpc)
         }
         /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
         public var sgxEpc: [QAPI.SGXEPC]? {
-            get { json.qapiMember("sgx-epc") }
-            set { json.setQAPIMember("sgx-epc", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx-epc") }
+            @_optimize(none) set { json.setQAPIMember("sgx-epc", newValue) }
         }
     }
 
@@ -1873,43 +1873,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `order`: `str`, optional, since QEMU 7.1.
         public var order: Swift.String? {
-            get { json.qapiMember("order") }
-            set { json.setQAPIMember("order", newValue) }
+            @_optimize(none) get { json.qapiMember("order") }
+            @_optimize(none) set { json.setQAPIMember("order", newValue) }
         }
         /// `once`: `str`, optional, since QEMU 7.1.
         public var once: Swift.String? {
-            get { json.qapiMember("once") }
-            set { json.setQAPIMember("once", newValue) }
+            @_optimize(none) get { json.qapiMember("once") }
+            @_optimize(none) set { json.setQAPIMember("once", newValue) }
         }
         /// `menu`: `bool`, optional, since QEMU 7.1.
         public var menu: Swift.Bool? {
-            get { json.qapiMember("menu") }
-            set { json.setQAPIMember("menu", newValue) }
+            @_optimize(none) get { json.qapiMember("menu") }
+            @_optimize(none) set { json.setQAPIMember("menu", newValue) }
         }
         /// `splash`: `str`, optional, since QEMU 7.1.
         public var splash: Swift.String? {
-            get { json.qapiMember("splash") }
-            set { json.setQAPIMember("splash", newValue) }
+            @_optimize(none) get { json.qapiMember("splash") }
+            @_optimize(none) set { json.setQAPIMember("splash", newValue) }
         }
         /// `splash-time`: `int`, optional, since QEMU 7.1.
         public var splashTime: Swift.Int? {
-            get { json.qapiMember("splash-time") }
-            set { json.setQAPIMember("splash-time", newValue) }
+            @_optimize(none) get { json.qapiMember("splash-time") }
+            @_optimize(none) set { json.setQAPIMember("splash-time", newValue) }
         }
         /// `reboot-timeout`: `int`, optional, since QEMU 7.1.
         public var rebootTimeout: Swift.Int? {
-            get { json.qapiMember("reboot-timeout") }
-            set { json.setQAPIMember("reboot-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("reboot-timeout") }
+            @_optimize(none) set { json.setQAPIMember("reboot-timeout", newValue) }
         }
         /// `strict`: `bool`, optional, since QEMU 7.1.
         public var strict: Swift.Bool? {
-            get { json.qapiMember("strict") }
-            set { json.setQAPIMember("strict", newValue) }
+            @_optimize(none) get { json.qapiMember("strict") }
+            @_optimize(none) set { json.setQAPIMember("strict", newValue) }
         }
     }
 
@@ -1926,58 +1926,58 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `cpus`: `int`, optional, since QEMU 6.1.
         public var cpus: Swift.Int? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `drawers`: `int`, optional, since QEMU 8.2.
         public var drawers: Swift.Int? {
-            get { json.qapiMember("drawers") }
-            set { json.setQAPIMember("drawers", newValue) }
+            @_optimize(none) get { json.qapiMember("drawers") }
+            @_optimize(none) set { json.setQAPIMember("drawers", newValue) }
         }
         /// `books`: `int`, optional, since QEMU 8.2.
         public var books: Swift.Int? {
-            get { json.qapiMember("books") }
-            set { json.setQAPIMember("books", newValue) }
+            @_optimize(none) get { json.qapiMember("books") }
+            @_optimize(none) set { json.setQAPIMember("books", newValue) }
         }
         /// `sockets`: `int`, optional, since QEMU 6.1.
         public var sockets: Swift.Int? {
-            get { json.qapiMember("sockets") }
-            set { json.setQAPIMember("sockets", newValue) }
+            @_optimize(none) get { json.qapiMember("sockets") }
+            @_optimize(none) set { json.setQAPIMember("sockets", newValue) }
         }
         /// `dies`: `int`, optional, since QEMU 6.1.
         public var dies: Swift.Int? {
-            get { json.qapiMember("dies") }
-            set { json.setQAPIMember("dies", newValue) }
+            @_optimize(none) get { json.qapiMember("dies") }
+            @_optimize(none) set { json.setQAPIMember("dies", newValue) }
         }
         /// `clusters`: `int`, optional, since QEMU 7.0.
         public var clusters: Swift.Int? {
-            get { json.qapiMember("clusters") }
-            set { json.setQAPIMember("clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("clusters") }
+            @_optimize(none) set { json.setQAPIMember("clusters", newValue) }
         }
         /// `modules`: `int`, optional, since QEMU 9.1.
         public var modules: Swift.Int? {
-            get { json.qapiMember("modules") }
-            set { json.setQAPIMember("modules", newValue) }
+            @_optimize(none) get { json.qapiMember("modules") }
+            @_optimize(none) set { json.setQAPIMember("modules", newValue) }
         }
         /// `cores`: `int`, optional, since QEMU 6.1.
         public var cores: Swift.Int? {
-            get { json.qapiMember("cores") }
-            set { json.setQAPIMember("cores", newValue) }
+            @_optimize(none) get { json.qapiMember("cores") }
+            @_optimize(none) set { json.setQAPIMember("cores", newValue) }
         }
         /// `threads`: `int`, optional, since QEMU 6.1.
         public var threads: Swift.Int? {
-            get { json.qapiMember("threads") }
-            set { json.setQAPIMember("threads", newValue) }
+            @_optimize(none) get { json.qapiMember("threads") }
+            @_optimize(none) set { json.setQAPIMember("threads", newValue) }
         }
         /// `maxcpus`: `int`, optional, since QEMU 6.1.
         public var maxcpus: Swift.Int? {
-            get { json.qapiMember("maxcpus") }
-            set { json.setQAPIMember("maxcpus", newValue) }
+            @_optimize(none) get { json.qapiMember("maxcpus") }
+            @_optimize(none) set { json.setQAPIMember("maxcpus", newValue) }
         }
     }
 
@@ -1992,11 +1992,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `32`.
-        public static var _32: SmbiosEntryPointType { SmbiosEntryPointType(rawValue: "32") }
+        public static var _32: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "32") } }
         /// `64`.
-        public static var _64: SmbiosEntryPointType { SmbiosEntryPointType(rawValue: "64") }
+        public static var _64: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "64") } }
         /// `auto`.
-        public static var auto: SmbiosEntryPointType { SmbiosEntryPointType(rawValue: "auto") }
+        public static var auto: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "auto") } }
     }
 
     /// `MemorySizeConfiguration`: a QAPI struct of the `machine` module, since QEMU 7.1.
@@ -2012,23 +2012,23 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `size`: `size`, optional, since QEMU 7.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, optional, since QEMU 7.1.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `slots`: `uint64`, optional, since QEMU 7.1.
         public var slots: Swift.UInt64? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -2045,15 +2045,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static var uninitialized: CPUS390State { CPUS390State(rawValue: "uninitialized") }
+        public static var uninitialized: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static var stopped: CPUS390State { CPUS390State(rawValue: "stopped") }
+        public static var stopped: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "stopped") } }
         /// `check-stop`.
-        public static var checkStop: CPUS390State { CPUS390State(rawValue: "check-stop") }
+        public static var checkStop: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "check-stop") } }
         /// `operating`.
-        public static var operating: CPUS390State { CPUS390State(rawValue: "operating") }
+        public static var operating: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "operating") } }
         /// `load`.
-        public static var load: CPUS390State { CPUS390State(rawValue: "load") }
+        public static var load: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "load") } }
     }
 
     /// `CpuInfoArch`: a QAPI enumeration of the `machine` module, since QEMU 2.6.
@@ -2069,21 +2069,21 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x86`.
-        public static var x86: CPUInfoArch { CPUInfoArch(rawValue: "x86") }
+        public static var x86: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "x86") } }
         /// `sparc`.
-        public static var sparc: CPUInfoArch { CPUInfoArch(rawValue: "sparc") }
+        public static var sparc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "sparc") } }
         /// `ppc`.
-        public static var ppc: CPUInfoArch { CPUInfoArch(rawValue: "ppc") }
+        public static var ppc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "ppc") } }
         /// `mips`.
-        public static var mips: CPUInfoArch { CPUInfoArch(rawValue: "mips") }
+        public static var mips: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "mips") } }
         /// `tricore`.
-        public static var tricore: CPUInfoArch { CPUInfoArch(rawValue: "tricore") }
+        public static var tricore: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "tricore") } }
         /// `s390`.
-        public static var s390: CPUInfoArch { CPUInfoArch(rawValue: "s390") }
+        public static var s390: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "s390") } }
         /// `riscv`.
-        public static var riscv: CPUInfoArch { CPUInfoArch(rawValue: "riscv") }
+        public static var riscv: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "riscv") } }
         /// `other`.
-        public static var other: CPUInfoArch { CPUInfoArch(rawValue: "other") }
+        public static var other: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "other") } }
     }
 
     /// `CpuInfo`: a QAPI union of the `machine` module, since QEMU 0.14.
@@ -2103,7 +2103,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
+        @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
             self.json = [:]
             json.setQAPIMember("CPU", cpu)
             json.setQAPIMember("current", current)
@@ -2114,68 +2114,68 @@ extension QAPI {
         }
         /// `CPU`: `int`, since QEMU 0.14.
         public var cpu: Swift.Int? {
-            get { json.qapiMember("CPU") }
-            set { json.setQAPIMember("CPU", newValue) }
+            @_optimize(none) get { json.qapiMember("CPU") }
+            @_optimize(none) set { json.setQAPIMember("CPU", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
         public var current: Swift.Bool? {
-            get { json.qapiMember("current") }
-            set { json.setQAPIMember("current", newValue) }
+            @_optimize(none) get { json.qapiMember("current") }
+            @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `halted`: `bool`, since QEMU 0.14.
         public var halted: Swift.Bool? {
-            get { json.qapiMember("halted") }
-            set { json.setQAPIMember("halted", newValue) }
+            @_optimize(none) get { json.qapiMember("halted") }
+            @_optimize(none) set { json.setQAPIMember("halted", newValue) }
         }
         /// `qom_path`: `str`, since QEMU 2.4.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom_path") }
-            set { json.setQAPIMember("qom_path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom_path") }
+            @_optimize(none) set { json.setQAPIMember("qom_path", newValue) }
         }
         /// `thread_id`: `int`, since QEMU 0.14.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread_id") }
-            set { json.setQAPIMember("thread_id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread_id") }
+            @_optimize(none) set { json.setQAPIMember("thread_id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `arch`: `CpuInfoArch`, since QEMU 2.6.
         public var arch: QAPI.CPUInfoArch? {
-            get { json.qapiMember("arch") }
-            set { json.setQAPIMember("arch", newValue) }
+            @_optimize(none) get { json.qapiMember("arch") }
+            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
         /// `pc`: `int`, optional, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, optional, since QEMU 2.6.
         public var npc: Swift.Int? {
-            get { json.qapiMember("npc") }
-            set { json.setQAPIMember("npc", newValue) }
+            @_optimize(none) get { json.qapiMember("npc") }
+            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
         /// `nip`: `int`, optional, since QEMU 2.6.
         public var nip: Swift.Int? {
-            get { json.qapiMember("nip") }
-            set { json.setQAPIMember("nip", newValue) }
+            @_optimize(none) get { json.qapiMember("nip") }
+            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -2194,14 +2194,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
     }
 
@@ -2220,20 +2220,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int, npc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("pc", pc)
             json.setQAPIMember("npc", npc)
         }
         /// `pc`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, since QEMU 2.6.
         public var npc: Swift.Int? {
-            get { json.qapiMember("npc") }
-            set { json.setQAPIMember("npc", newValue) }
+            @_optimize(none) get { json.qapiMember("npc") }
+            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
     }
 
@@ -2252,14 +2252,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nip: Swift.Int) {
+        @_optimize(none) public init(nip: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("nip", nip)
         }
         /// `nip`: `int`, since QEMU 2.6.
         public var nip: Swift.Int? {
-            get { json.qapiMember("nip") }
-            set { json.setQAPIMember("nip", newValue) }
+            @_optimize(none) get { json.qapiMember("nip") }
+            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
     }
 
@@ -2278,14 +2278,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("PC") }
-            set { json.setQAPIMember("PC", newValue) }
+            @_optimize(none) get { json.qapiMember("PC") }
+            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
     }
 
@@ -2304,14 +2304,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("PC") }
-            set { json.setQAPIMember("PC", newValue) }
+            @_optimize(none) get { json.qapiMember("PC") }
+            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
     }
 
@@ -2330,14 +2330,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
     }
 
@@ -2356,19 +2356,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(log: Swift.String) {
+        @_optimize(none) public init(log: Swift.String) {
             self.json = [:]
             json.setQAPIMember("log", log)
         }
         /// `version`: `str`, optional, since QEMU 10.2.
         public var version: Swift.String? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `log`: `str`, since QEMU 10.2.
         public var log: Swift.String? {
-            get { json.qapiMember("log") }
-            set { json.setQAPIMember("log", newValue) }
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
     }
 
@@ -2389,7 +2389,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2411,13 +2411,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `compat-props`: `bool`, optional, since QEMU 9.1.
         public var compatProps: Swift.Bool? {
-            get { arguments.qapiMember("compat-props") }
-            set { arguments.setQAPIMember("compat-props", newValue) }
+            @_optimize(none) get { arguments.qapiMember("compat-props") }
+            @_optimize(none) set { arguments.setQAPIMember("compat-props", newValue) }
         }
     }
 
@@ -2438,7 +2438,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2460,7 +2460,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2482,7 +2482,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2504,7 +2504,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2526,7 +2526,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2548,7 +2548,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2570,7 +2570,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2592,7 +2592,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2614,7 +2614,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2636,7 +2636,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("val", val)
             arguments.setQAPIMember("size", size)
@@ -2644,23 +2644,23 @@ extension QAPI {
         }
         /// `val`: `uint64`, since QEMU 0.14.
         public var val: Swift.UInt64? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
     }
 
@@ -2681,7 +2681,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("val", val)
             arguments.setQAPIMember("size", size)
@@ -2689,18 +2689,18 @@ extension QAPI {
         }
         /// `val`: `uint64`, since QEMU 0.14.
         public var val: Swift.UInt64? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -2721,7 +2721,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2743,7 +2743,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2765,149 +2765,149 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.NUMAOptionsType) {
+        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
             self.arguments = [:]
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
         public var type: QAPI.NUMAOptionsType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { arguments.qapiMember("nodeid") }
-            set { arguments.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("nodeid") }
+            @_optimize(none) set { arguments.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { arguments.qapiMember("cpus") }
-            set { arguments.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpus") }
+            @_optimize(none) set { arguments.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { arguments.qapiMember("mem") }
-            set { arguments.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mem") }
+            @_optimize(none) set { arguments.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { arguments.qapiMember("memdev") }
-            set { arguments.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("memdev") }
+            @_optimize(none) set { arguments.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { arguments.qapiMember("initiator") }
-            set { arguments.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { arguments.qapiMember("initiator") }
+            @_optimize(none) set { arguments.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { arguments.qapiMember("src") }
-            set { arguments.setQAPIMember("src", newValue) }
+            @_optimize(none) get { arguments.qapiMember("src") }
+            @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { arguments.qapiMember("dst") }
-            set { arguments.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dst") }
+            @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { arguments.qapiMember("node-id") }
-            set { arguments.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-id") }
+            @_optimize(none) set { arguments.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { arguments.qapiMember("drawer-id") }
-            set { arguments.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drawer-id") }
+            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { arguments.qapiMember("book-id") }
-            set { arguments.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("book-id") }
+            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { arguments.qapiMember("socket-id") }
-            set { arguments.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("socket-id") }
+            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { arguments.qapiMember("die-id") }
-            set { arguments.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("die-id") }
+            @_optimize(none) set { arguments.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { arguments.qapiMember("cluster-id") }
-            set { arguments.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cluster-id") }
+            @_optimize(none) set { arguments.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { arguments.qapiMember("module-id") }
-            set { arguments.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("module-id") }
+            @_optimize(none) set { arguments.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { arguments.qapiMember("core-id") }
-            set { arguments.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("core-id") }
+            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { arguments.qapiMember("thread-id") }
-            set { arguments.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("thread-id") }
+            @_optimize(none) set { arguments.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { arguments.qapiMember("hierarchy") }
-            set { arguments.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hierarchy") }
+            @_optimize(none) set { arguments.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { arguments.qapiMember("data-type") }
-            set { arguments.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data-type") }
+            @_optimize(none) set { arguments.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { arguments.qapiMember("latency") }
-            set { arguments.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { arguments.qapiMember("latency") }
+            @_optimize(none) set { arguments.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { arguments.qapiMember("bandwidth") }
-            set { arguments.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bandwidth") }
+            @_optimize(none) set { arguments.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { arguments.qapiMember("level") }
-            set { arguments.setQAPIMember("level", newValue) }
+            @_optimize(none) get { arguments.qapiMember("level") }
+            @_optimize(none) set { arguments.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { arguments.qapiMember("associativity") }
-            set { arguments.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("associativity") }
+            @_optimize(none) set { arguments.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { arguments.qapiMember("policy") }
-            set { arguments.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("policy") }
+            @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { arguments.qapiMember("line") }
-            set { arguments.setQAPIMember("line", newValue) }
+            @_optimize(none) get { arguments.qapiMember("line") }
+            @_optimize(none) set { arguments.setQAPIMember("line", newValue) }
         }
     }
 
@@ -2928,14 +2928,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(value: Swift.Int) {
+        @_optimize(none) public init(value: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
         public var value: Swift.Int? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2956,7 +2956,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2978,7 +2978,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3000,7 +3000,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3022,7 +3022,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3046,7 +3046,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3070,7 +3070,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3094,7 +3094,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3118,7 +3118,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3142,7 +3142,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3166,7 +3166,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3190,7 +3190,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3212,14 +3212,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -3242,7 +3242,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3268,7 +3268,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3294,7 +3294,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3321,7 +3321,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3345,13 +3345,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `max-size`: `size`, optional, since QEMU 10.2.
         public var maxSize: Swift.UInt64? {
-            get { arguments.qapiMember("max-size") }
-            set { arguments.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-size") }
+            @_optimize(none) set { arguments.setQAPIMember("max-size", newValue) }
         }
     }
 
@@ -3371,8 +3371,8 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `actual`: `int`, since QEMU 1.2.
         public var actual: Swift.Int? {
-            get { json.qapiMember("actual") }
-            set { json.setQAPIMember("actual", newValue) }
+            @_optimize(none) get { json.qapiMember("actual") }
+            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
     }
 
@@ -3392,13 +3392,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `committed`: `size`, since QEMU 8.2.
         public var committed: Swift.UInt64? {
-            get { json.qapiMember("committed") }
-            set { json.setQAPIMember("committed", newValue) }
+            @_optimize(none) get { json.qapiMember("committed") }
+            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
         public var available: Swift.UInt64? {
-            get { json.qapiMember("available") }
-            set { json.setQAPIMember("available", newValue) }
+            @_optimize(none) get { json.qapiMember("available") }
+            @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
     }
 
@@ -3418,18 +3418,18 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, optional, since QEMU 5.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 6.2.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -3454,13 +3454,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 2.4.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `msg`: `str`, since QEMU 2.4.
         public var msg: Swift.String? {
-            get { json.qapiMember("msg") }
-            set { json.setQAPIMember("msg", newValue) }
+            @_optimize(none) get { json.qapiMember("msg") }
+            @_optimize(none) set { json.setQAPIMember("msg", newValue) }
         }
     }
 }

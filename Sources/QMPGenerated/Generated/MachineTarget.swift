@@ -18,19 +18,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.8.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `props`: `any`, optional, since QEMU 2.8.
         public var props: QMPWire.JSON? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
     }
 
@@ -45,9 +45,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `static`.
-        public static var `static`: CPUModelExpansionType { CPUModelExpansionType(rawValue: "static") }
+        public static var `static`: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "static") } }
         /// `full`.
-        public static var full: CPUModelExpansionType { CPUModelExpansionType(rawValue: "full") }
+        public static var full: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "full") } }
     }
 
     /// `CpuModelCompareResult`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
@@ -61,13 +61,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `incompatible`.
-        public static var incompatible: CPUModelCompareResult { CPUModelCompareResult(rawValue: "incompatible") }
+        public static var incompatible: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "incompatible") } }
         /// `identical`.
-        public static var identical: CPUModelCompareResult { CPUModelCompareResult(rawValue: "identical") }
+        public static var identical: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "identical") } }
         /// `superset`.
-        public static var superset: CPUModelCompareResult { CPUModelCompareResult(rawValue: "superset") }
+        public static var superset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "superset") } }
         /// `subset`.
-        public static var subset: CPUModelCompareResult { CPUModelCompareResult(rawValue: "subset") }
+        public static var subset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "subset") } }
     }
 
     /// `CpuModelBaselineInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
@@ -83,14 +83,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
             json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
     }
 
@@ -107,20 +107,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
+        @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("result", result)
             json.setQAPIMember("responsible-properties", responsibleProperties)
         }
         /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
         public var result: QAPI.CPUModelCompareResult? {
-            get { json.qapiMember("result") }
-            set { json.setQAPIMember("result", newValue) }
+            @_optimize(none) get { json.qapiMember("result") }
+            @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `responsible-properties`: `[str]`, since QEMU 2.8.
         public var responsibleProperties: [Swift.String]? {
-            get { json.qapiMember("responsible-properties") }
-            set { json.setQAPIMember("responsible-properties", newValue) }
+            @_optimize(none) get { json.qapiMember("responsible-properties") }
+            @_optimize(none) set { json.setQAPIMember("responsible-properties", newValue) }
         }
     }
 
@@ -137,19 +137,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
             json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `deprecated-props`: `[str]`, optional, since QEMU 9.1.
         public var deprecatedProps: [Swift.String]? {
-            get { json.qapiMember("deprecated-props") }
-            set { json.setQAPIMember("deprecated-props", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-props") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-props", newValue) }
         }
     }
 
@@ -166,7 +166,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("static", `static`)
@@ -175,38 +175,38 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `migration-safe`: `bool`, optional, since QEMU 2.8.
         public var migrationSafe: Swift.Bool? {
-            get { json.qapiMember("migration-safe") }
-            set { json.setQAPIMember("migration-safe", newValue) }
+            @_optimize(none) get { json.qapiMember("migration-safe") }
+            @_optimize(none) set { json.setQAPIMember("migration-safe", newValue) }
         }
         /// `static`: `bool`, since QEMU 2.8.
         public var `static`: Swift.Bool? {
-            get { json.qapiMember("static") }
-            set { json.setQAPIMember("static", newValue) }
+            @_optimize(none) get { json.qapiMember("static") }
+            @_optimize(none) set { json.setQAPIMember("static", newValue) }
         }
         /// `unavailable-features`: `[str]`, optional, since QEMU 2.8.
         public var unavailableFeatures: [Swift.String]? {
-            get { json.qapiMember("unavailable-features") }
-            set { json.setQAPIMember("unavailable-features", newValue) }
+            @_optimize(none) get { json.qapiMember("unavailable-features") }
+            @_optimize(none) set { json.setQAPIMember("unavailable-features", newValue) }
         }
         /// `typename`: `str`, since QEMU 2.9.
         public var typename: Swift.String? {
-            get { json.qapiMember("typename") }
-            set { json.setQAPIMember("typename", newValue) }
+            @_optimize(none) get { json.qapiMember("typename") }
+            @_optimize(none) set { json.setQAPIMember("typename", newValue) }
         }
         /// `alias-of`: `str`, optional, since QEMU 4.1.
         public var aliasOf: Swift.String? {
-            get { json.qapiMember("alias-of") }
-            set { json.setQAPIMember("alias-of", newValue) }
+            @_optimize(none) get { json.qapiMember("alias-of") }
+            @_optimize(none) set { json.setQAPIMember("alias-of", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 5.2.
         public var deprecated: Swift.Bool? {
-            get { json.qapiMember("deprecated") }
-            set { json.setQAPIMember("deprecated", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated") }
+            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
     }
 
@@ -221,9 +221,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `horizontal`.
-        public static var horizontal: S390CPUPolarization { S390CPUPolarization(rawValue: "horizontal") }
+        public static var horizontal: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "horizontal") } }
         /// `vertical`.
-        public static var vertical: S390CPUPolarization { S390CPUPolarization(rawValue: "vertical") }
+        public static var vertical: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "vertical") } }
     }
 
     /// `CpuPolarizationInfo`: a QAPI struct of the `machine-target` module, since QEMU 8.2.
@@ -239,14 +239,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(polarization: QAPI.S390CPUPolarization) {
+        @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
             self.json = [:]
             json.setQAPIMember("polarization", polarization)
         }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
         public var polarization: QAPI.S390CPUPolarization? {
-            get { json.qapiMember("polarization") }
-            set { json.setQAPIMember("polarization", newValue) }
+            @_optimize(none) get { json.qapiMember("polarization") }
+            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }
     }
 
@@ -267,20 +267,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
             arguments.setQAPIMember("modela", modela)
             arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modela") }
-            set { arguments.setQAPIMember("modela", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modela") }
+            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
         public var modelb: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modelb") }
-            set { arguments.setQAPIMember("modelb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modelb") }
+            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
     }
 
@@ -301,20 +301,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
             arguments.setQAPIMember("modela", modela)
             arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modela") }
-            set { arguments.setQAPIMember("modela", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modela") }
+            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
         public var modelb: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modelb") }
-            set { arguments.setQAPIMember("modelb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modelb") }
+            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
     }
 
@@ -335,20 +335,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
             self.arguments = [:]
             arguments.setQAPIMember("type", type)
             arguments.setQAPIMember("model", model)
         }
         /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
         public var type: QAPI.CPUModelExpansionType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("model") }
-            set { arguments.setQAPIMember("model", newValue) }
+            @_optimize(none) get { arguments.qapiMember("model") }
+            @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
         }
     }
 
@@ -369,7 +369,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -393,39 +393,39 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(coreID: Swift.Int) {
+        @_optimize(none) public init(coreID: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("core-id", coreID)
         }
         /// `core-id`: `uint16`, since QEMU 8.2.
         public var coreID: Swift.Int? {
-            get { arguments.qapiMember("core-id") }
-            set { arguments.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("core-id") }
+            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `socket-id`: `uint16`, optional, since QEMU 8.2.
         public var socketID: Swift.Int? {
-            get { arguments.qapiMember("socket-id") }
-            set { arguments.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("socket-id") }
+            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `book-id`: `uint16`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { arguments.qapiMember("book-id") }
-            set { arguments.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("book-id") }
+            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `drawer-id`: `uint16`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { arguments.qapiMember("drawer-id") }
-            set { arguments.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drawer-id") }
+            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { arguments.qapiMember("entitlement") }
-            set { arguments.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { arguments.qapiMember("entitlement") }
+            @_optimize(none) set { arguments.setQAPIMember("entitlement", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { arguments.qapiMember("dedicated") }
-            set { arguments.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dedicated") }
+            @_optimize(none) set { arguments.setQAPIMember("dedicated", newValue) }
         }
     }
 
@@ -448,7 +448,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -471,8 +471,8 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
         public var polarization: QAPI.S390CPUPolarization? {
-            get { json.qapiMember("polarization") }
-            set { json.setQAPIMember("polarization", newValue) }
+            @_optimize(none) get { json.qapiMember("polarization") }
+            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }
     }
 }

@@ -18,13 +18,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -41,7 +41,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
+        @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("thread-id", threadID)
@@ -52,33 +52,33 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 2.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.0.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `poll-max-ns`: `int`, since QEMU 2.9.
         public var pollMaxNs: Swift.Int? {
-            get { json.qapiMember("poll-max-ns") }
-            set { json.setQAPIMember("poll-max-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-max-ns") }
+            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, since QEMU 2.9.
         public var pollGrow: Swift.Int? {
-            get { json.qapiMember("poll-grow") }
-            set { json.setQAPIMember("poll-grow", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-grow") }
+            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, since QEMU 2.9.
         public var pollShrink: Swift.Int? {
-            get { json.qapiMember("poll-shrink") }
-            set { json.setQAPIMember("poll-shrink", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-shrink") }
+            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
         /// `aio-max-batch`: `int`, since QEMU 6.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
     }
 
@@ -95,20 +95,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int, fd: Swift.Int) {
+        @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("fdset-id", fdsetID)
             json.setQAPIMember("fd", fd)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { json.qapiMember("fdset-id") }
-            set { json.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { json.qapiMember("fdset-id") }
+            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
     }
 
@@ -125,19 +125,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fd: Swift.Int) {
+        @_optimize(none) public init(fd: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("fd", fd)
         }
         /// `fd`: `int`, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
         public var opaque: Swift.String? {
-            get { json.qapiMember("opaque") }
-            set { json.setQAPIMember("opaque", newValue) }
+            @_optimize(none) get { json.qapiMember("opaque") }
+            @_optimize(none) set { json.setQAPIMember("opaque", newValue) }
         }
     }
 
@@ -154,20 +154,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
+        @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
             self.json = [:]
             json.setQAPIMember("fdset-id", fdsetID)
             json.setQAPIMember("fds", fds)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { json.qapiMember("fdset-id") }
-            set { json.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { json.qapiMember("fdset-id") }
+            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fds`: `[FdsetFdInfo]`, since QEMU 1.2.
         public var fds: [QAPI.FdsetFDInfo]? {
-            get { json.qapiMember("fds") }
-            set { json.setQAPIMember("fds", newValue) }
+            @_optimize(none) get { json.qapiMember("fds") }
+            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
     }
 
@@ -182,13 +182,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static var string: CommandLineParameterType { CommandLineParameterType(rawValue: "string") }
+        public static var string: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "string") } }
         /// `boolean`.
-        public static var boolean: CommandLineParameterType { CommandLineParameterType(rawValue: "boolean") }
+        public static var boolean: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "boolean") } }
         /// `number`.
-        public static var number: CommandLineParameterType { CommandLineParameterType(rawValue: "number") }
+        public static var number: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "number") } }
         /// `size`.
-        public static var size: CommandLineParameterType { CommandLineParameterType(rawValue: "size") }
+        public static var size: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "size") } }
     }
 
     /// `CommandLineParameterInfo`: a QAPI struct of the `misc` module, since QEMU 1.5.
@@ -204,30 +204,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
+        @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `CommandLineParameterType`, since QEMU 1.5.
         public var type: QAPI.CommandLineParameterType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `help`: `str`, optional, since QEMU 1.5.
         public var help: Swift.String? {
-            get { json.qapiMember("help") }
-            set { json.setQAPIMember("help", newValue) }
+            @_optimize(none) get { json.qapiMember("help") }
+            @_optimize(none) set { json.setQAPIMember("help", newValue) }
         }
         /// `default`: `str`, optional, since QEMU 2.1.
         public var `default`: Swift.String? {
-            get { json.qapiMember("default") }
-            set { json.setQAPIMember("default", newValue) }
+            @_optimize(none) get { json.qapiMember("default") }
+            @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
     }
 
@@ -244,20 +244,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
+        @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
             self.json = [:]
             json.setQAPIMember("option", option)
             json.setQAPIMember("parameters", parameters)
         }
         /// `option`: `str`, since QEMU 1.5.
         public var option: Swift.String? {
-            get { json.qapiMember("option") }
-            set { json.setQAPIMember("option", newValue) }
+            @_optimize(none) get { json.qapiMember("option") }
+            @_optimize(none) set { json.setQAPIMember("option", newValue) }
         }
         /// `parameters`: `[CommandLineParameterInfo]`, since QEMU 1.5.
         public var parameters: [QAPI.CommandLineParameterInfo]? {
-            get { json.qapiMember("parameters") }
-            set { json.setQAPIMember("parameters", newValue) }
+            @_optimize(none) get { json.qapiMember("parameters") }
+            @_optimize(none) set { json.setQAPIMember("parameters", newValue) }
         }
     }
 
@@ -278,30 +278,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: Swift.String, fdname: Swift.String) {
+        @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
         /// `skipauth`: `bool`, optional, since QEMU 0.14.
         public var skipauth: Swift.Bool? {
-            get { arguments.qapiMember("skipauth") }
-            set { arguments.setQAPIMember("skipauth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("skipauth") }
+            @_optimize(none) set { arguments.setQAPIMember("skipauth", newValue) }
         }
         /// `tls`: `bool`, optional, since QEMU 0.14.
         public var tls: Swift.Bool? {
-            get { arguments.qapiMember("tls") }
-            set { arguments.setQAPIMember("tls", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls") }
+            @_optimize(none) set { arguments.setQAPIMember("tls", newValue) }
         }
     }
 
@@ -322,7 +322,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -344,7 +344,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -366,7 +366,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -388,7 +388,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -412,7 +412,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -436,19 +436,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(commandLine: Swift.String) {
+        @_optimize(none) public init(commandLine: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("command-line", commandLine)
         }
         /// `command-line`: `str`, since QEMU 0.14.
         public var commandLine: Swift.String? {
-            get { arguments.qapiMember("command-line") }
-            set { arguments.setQAPIMember("command-line", newValue) }
+            @_optimize(none) get { arguments.qapiMember("command-line") }
+            @_optimize(none) set { arguments.setQAPIMember("command-line", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
     }
 
@@ -469,14 +469,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdname: Swift.String) {
+        @_optimize(none) public init(fdname: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -497,20 +497,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(info: Swift.String, fdname: Swift.String) {
+        @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("info", info)
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `info`: `str`, since QEMU 8.0.
         public var info: Swift.String? {
-            get { arguments.qapiMember("info") }
-            set { arguments.setQAPIMember("info", newValue) }
+            @_optimize(none) get { arguments.qapiMember("info") }
+            @_optimize(none) set { arguments.setQAPIMember("info", newValue) }
         }
         /// `fdname`: `str`, since QEMU 8.0.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -531,14 +531,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdname: Swift.String) {
+        @_optimize(none) public init(fdname: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -559,18 +559,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `fdset-id`: `int`, optional, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { arguments.qapiMember("fdset-id") }
-            set { arguments.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdset-id") }
+            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
         public var opaque: Swift.String? {
-            get { arguments.qapiMember("opaque") }
-            set { arguments.setQAPIMember("opaque", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opaque") }
+            @_optimize(none) set { arguments.setQAPIMember("opaque", newValue) }
         }
     }
 
@@ -591,19 +591,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int) {
+        @_optimize(none) public init(fdsetID: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("fdset-id", fdsetID)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { arguments.qapiMember("fdset-id") }
-            set { arguments.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdset-id") }
+            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, optional, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { arguments.qapiMember("fd") }
-            set { arguments.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fd") }
+            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
     }
 
@@ -624,7 +624,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -646,13 +646,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `option`: `str`, optional, since QEMU 1.5.
         public var option: Swift.String? {
-            get { arguments.qapiMember("option") }
-            set { arguments.setQAPIMember("option", newValue) }
+            @_optimize(none) get { arguments.qapiMember("option") }
+            @_optimize(none) set { arguments.setQAPIMember("option", newValue) }
         }
     }
 
@@ -678,25 +678,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, target: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("device", device)
             arguments.setQAPIMember("target", target)
         }
         /// `device`: `str`, since QEMU 0.14.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 0.14.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `arg`: `str`, optional, since QEMU 0.14.
         public var arg: Swift.String? {
-            get { arguments.qapiMember("arg") }
-            set { arguments.setQAPIMember("arg", newValue) }
+            @_optimize(none) get { arguments.qapiMember("arg") }
+            @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
         }
     }
 
@@ -716,13 +716,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `offset`: `int`, since QEMU 0.13.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 0.13.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -742,23 +742,23 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `vfu-id`: `str`, since QEMU 7.1.
         public var vfuID: Swift.String? {
-            get { json.qapiMember("vfu-id") }
-            set { json.setQAPIMember("vfu-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vfu-id") }
+            @_optimize(none) set { json.setQAPIMember("vfu-id", newValue) }
         }
         /// `vfu-qom-path`: `str`, since QEMU 7.1.
         public var vfuQOMPath: Swift.String? {
-            get { json.qapiMember("vfu-qom-path") }
-            set { json.setQAPIMember("vfu-qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("vfu-qom-path") }
+            @_optimize(none) set { json.setQAPIMember("vfu-qom-path", newValue) }
         }
         /// `dev-id`: `str`, since QEMU 7.1.
         public var devID: Swift.String? {
-            get { json.qapiMember("dev-id") }
-            set { json.setQAPIMember("dev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-id") }
+            @_optimize(none) set { json.setQAPIMember("dev-id", newValue) }
         }
         /// `dev-qom-path`: `str`, since QEMU 7.1.
         public var devQOMPath: Swift.String? {
-            get { json.qapiMember("dev-qom-path") }
-            set { json.setQAPIMember("dev-qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-qom-path") }
+            @_optimize(none) set { json.setQAPIMember("dev-qom-path", newValue) }
         }
     }
 }

@@ -16,17 +16,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninit`.
-        public static var uninit: SEVState { SEVState(rawValue: "uninit") }
+        public static var uninit: SEVState { @_optimize(none) get { SEVState(rawValue: "uninit") } }
         /// `launch-update`.
-        public static var launchUpdate: SEVState { SEVState(rawValue: "launch-update") }
+        public static var launchUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-update") } }
         /// `launch-secret`.
-        public static var launchSecret: SEVState { SEVState(rawValue: "launch-secret") }
+        public static var launchSecret: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-secret") } }
         /// `running`.
-        public static var running: SEVState { SEVState(rawValue: "running") }
+        public static var running: SEVState { @_optimize(none) get { SEVState(rawValue: "running") } }
         /// `send-update`.
-        public static var sendUpdate: SEVState { SEVState(rawValue: "send-update") }
+        public static var sendUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "send-update") } }
         /// `receive-update`.
-        public static var receiveUpdate: SEVState { SEVState(rawValue: "receive-update") }
+        public static var receiveUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "receive-update") } }
     }
 
     /// `SevGuestType`: a QAPI enumeration of the `misc-target` module, since QEMU 6.2.
@@ -40,9 +40,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sev`.
-        public static var sev: SEVGuestType { SEVGuestType(rawValue: "sev") }
+        public static var sev: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev") } }
         /// `sev-snp`.
-        public static var sevSnp: SEVGuestType { SEVGuestType(rawValue: "sev-snp") }
+        public static var sevSnp: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev-snp") } }
     }
 
     /// `SevGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
@@ -58,20 +58,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(policy: Swift.Int, handle: Swift.Int) {
+        @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("policy", policy)
             json.setQAPIMember("handle", handle)
         }
         /// `policy`: `uint32`, since QEMU 2.12.
         public var policy: Swift.Int? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
     }
 
@@ -88,14 +88,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(snpPolicy: Swift.UInt64) {
+        @_optimize(none) public init(snpPolicy: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("snp-policy", snpPolicy)
         }
         /// `snp-policy`: `uint64`, since QEMU 9.1.
         public var snpPolicy: Swift.UInt64? {
-            get { json.qapiMember("snp-policy") }
-            set { json.setQAPIMember("snp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("snp-policy") }
+            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
     }
 
@@ -114,7 +114,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
+        @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
             self.json = [:]
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("api-major", apiMajor)
@@ -125,48 +125,48 @@ extension QAPI {
         }
         /// `enabled`: `bool`, since QEMU 2.12.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `api-major`: `uint8`, since QEMU 2.12.
         public var apiMajor: Swift.Int? {
-            get { json.qapiMember("api-major") }
-            set { json.setQAPIMember("api-major", newValue) }
+            @_optimize(none) get { json.qapiMember("api-major") }
+            @_optimize(none) set { json.setQAPIMember("api-major", newValue) }
         }
         /// `api-minor`: `uint8`, since QEMU 2.12.
         public var apiMinor: Swift.Int? {
-            get { json.qapiMember("api-minor") }
-            set { json.setQAPIMember("api-minor", newValue) }
+            @_optimize(none) get { json.qapiMember("api-minor") }
+            @_optimize(none) set { json.setQAPIMember("api-minor", newValue) }
         }
         /// `build-id`: `uint8`, since QEMU 2.12.
         public var buildID: Swift.Int? {
-            get { json.qapiMember("build-id") }
-            set { json.setQAPIMember("build-id", newValue) }
+            @_optimize(none) get { json.qapiMember("build-id") }
+            @_optimize(none) set { json.setQAPIMember("build-id", newValue) }
         }
         /// `state`: `SevState`, since QEMU 2.12.
         public var state: QAPI.SEVState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `sev-type`: `SevGuestType`, since QEMU 9.1.
         public var sevType: QAPI.SEVGuestType? {
-            get { json.qapiMember("sev-type") }
-            set { json.setQAPIMember("sev-type", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-type") }
+            @_optimize(none) set { json.setQAPIMember("sev-type", newValue) }
         }
         /// `policy`: `uint32`, optional, since QEMU 2.12.
         public var policy: Swift.Int? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `snp-policy`: `uint64`, optional, since QEMU 9.1.
         public var snpPolicy: Swift.UInt64? {
-            get { json.qapiMember("snp-policy") }
-            set { json.setQAPIMember("snp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("snp-policy") }
+            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
     }
 
@@ -183,14 +183,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.String) {
+        @_optimize(none) public init(data: Swift.String) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 2.12.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -207,7 +207,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
+        @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("pdh", pdh)
             json.setQAPIMember("cert-chain", certChain)
@@ -217,28 +217,28 @@ extension QAPI {
         }
         /// `pdh`: `str`, since QEMU 2.12.
         public var pdh: Swift.String? {
-            get { json.qapiMember("pdh") }
-            set { json.setQAPIMember("pdh", newValue) }
+            @_optimize(none) get { json.qapiMember("pdh") }
+            @_optimize(none) set { json.setQAPIMember("pdh", newValue) }
         }
         /// `cert-chain`: `str`, since QEMU 2.12.
         public var certChain: Swift.String? {
-            get { json.qapiMember("cert-chain") }
-            set { json.setQAPIMember("cert-chain", newValue) }
+            @_optimize(none) get { json.qapiMember("cert-chain") }
+            @_optimize(none) set { json.setQAPIMember("cert-chain", newValue) }
         }
         /// `cpu0-id`: `str`, since QEMU 7.1.
         public var cpu0ID: Swift.String? {
-            get { json.qapiMember("cpu0-id") }
-            set { json.setQAPIMember("cpu0-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu0-id") }
+            @_optimize(none) set { json.setQAPIMember("cpu0-id", newValue) }
         }
         /// `cbitpos`: `int`, since QEMU 2.12.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `int`, since QEMU 2.12.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
     }
 
@@ -255,14 +255,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.String) {
+        @_optimize(none) public init(data: Swift.String) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 6.1.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -279,7 +279,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
+        @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("version", version)
             json.setQAPIMember("emulated", emulated)
@@ -287,18 +287,18 @@ extension QAPI {
         }
         /// `version`: `int`, since QEMU 2.6.
         public var version: Swift.Int? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `emulated`: `bool`, since QEMU 2.6.
         public var emulated: Swift.Bool? {
-            get { json.qapiMember("emulated") }
-            set { json.setQAPIMember("emulated", newValue) }
+            @_optimize(none) get { json.qapiMember("emulated") }
+            @_optimize(none) set { json.setQAPIMember("emulated", newValue) }
         }
         /// `kernel`: `bool`, since QEMU 2.6.
         public var kernel: Swift.Bool? {
-            get { json.qapiMember("kernel") }
-            set { json.setQAPIMember("kernel", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel") }
+            @_optimize(none) set { json.setQAPIMember("kernel", newValue) }
         }
     }
 
@@ -315,20 +315,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.Int, size: Swift.UInt64) {
+        @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("node", node)
             json.setQAPIMember("size", size)
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `size`: `uint64`, since QEMU 7.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -345,7 +345,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
+        @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
             self.json = [:]
             json.setQAPIMember("sgx", sgx)
             json.setQAPIMember("sgx1", sgx1)
@@ -355,28 +355,28 @@ extension QAPI {
         }
         /// `sgx`: `bool`, since QEMU 6.2.
         public var sgx: Swift.Bool? {
-            get { json.qapiMember("sgx") }
-            set { json.setQAPIMember("sgx", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx") }
+            @_optimize(none) set { json.setQAPIMember("sgx", newValue) }
         }
         /// `sgx1`: `bool`, since QEMU 6.2.
         public var sgx1: Swift.Bool? {
-            get { json.qapiMember("sgx1") }
-            set { json.setQAPIMember("sgx1", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx1") }
+            @_optimize(none) set { json.setQAPIMember("sgx1", newValue) }
         }
         /// `sgx2`: `bool`, since QEMU 6.2.
         public var sgx2: Swift.Bool? {
-            get { json.qapiMember("sgx2") }
-            set { json.setQAPIMember("sgx2", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx2") }
+            @_optimize(none) set { json.setQAPIMember("sgx2", newValue) }
         }
         /// `flc`: `bool`, since QEMU 6.2.
         public var flc: Swift.Bool? {
-            get { json.qapiMember("flc") }
-            set { json.setQAPIMember("flc", newValue) }
+            @_optimize(none) get { json.qapiMember("flc") }
+            @_optimize(none) set { json.setQAPIMember("flc", newValue) }
         }
         /// `sections`: `[SGXEPCSection]`, since QEMU 7.0.
         public var sections: [QAPI.SGXEPCSection]? {
-            get { json.qapiMember("sections") }
-            set { json.setQAPIMember("sections", newValue) }
+            @_optimize(none) get { json.qapiMember("sections") }
+            @_optimize(none) set { json.setQAPIMember("sections", newValue) }
         }
     }
 
@@ -391,17 +391,17 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `closed`.
-        public static var closed: EvtchnPortType { EvtchnPortType(rawValue: "closed") }
+        public static var closed: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "closed") } }
         /// `unbound`.
-        public static var unbound: EvtchnPortType { EvtchnPortType(rawValue: "unbound") }
+        public static var unbound: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "unbound") } }
         /// `interdomain`.
-        public static var interdomain: EvtchnPortType { EvtchnPortType(rawValue: "interdomain") }
+        public static var interdomain: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "interdomain") } }
         /// `pirq`.
-        public static var pirq: EvtchnPortType { EvtchnPortType(rawValue: "pirq") }
+        public static var pirq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "pirq") } }
         /// `virq`.
-        public static var virq: EvtchnPortType { EvtchnPortType(rawValue: "virq") }
+        public static var virq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "virq") } }
         /// `ipi`.
-        public static var ipi: EvtchnPortType { EvtchnPortType(rawValue: "ipi") }
+        public static var ipi: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "ipi") } }
     }
 
     /// `EvtchnInfo`: a QAPI struct of the `misc-target` module, since QEMU 8.0.
@@ -417,7 +417,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
+        @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("port", port)
             json.setQAPIMember("vcpu", vcpu)
@@ -429,38 +429,38 @@ extension QAPI {
         }
         /// `port`: `uint16`, since QEMU 8.0.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `vcpu`: `uint32`, since QEMU 8.0.
         public var vcpu: Swift.Int? {
-            get { json.qapiMember("vcpu") }
-            set { json.setQAPIMember("vcpu", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpu") }
+            @_optimize(none) set { json.setQAPIMember("vcpu", newValue) }
         }
         /// `type`: `EvtchnPortType`, since QEMU 8.0.
         public var type: QAPI.EvtchnPortType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `remote-domain`: `str`, since QEMU 8.0.
         public var remoteDomain: Swift.String? {
-            get { json.qapiMember("remote-domain") }
-            set { json.setQAPIMember("remote-domain", newValue) }
+            @_optimize(none) get { json.qapiMember("remote-domain") }
+            @_optimize(none) set { json.setQAPIMember("remote-domain", newValue) }
         }
         /// `target`: `uint16`, since QEMU 8.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `pending`: `bool`, since QEMU 8.0.
         public var pending: Swift.Bool? {
-            get { json.qapiMember("pending") }
-            set { json.setQAPIMember("pending", newValue) }
+            @_optimize(none) get { json.qapiMember("pending") }
+            @_optimize(none) set { json.setQAPIMember("pending", newValue) }
         }
         /// `masked`: `bool`, since QEMU 8.0.
         public var masked: Swift.Bool? {
-            get { json.qapiMember("masked") }
-            set { json.setQAPIMember("masked", newValue) }
+            @_optimize(none) get { json.qapiMember("masked") }
+            @_optimize(none) set { json.setQAPIMember("masked", newValue) }
         }
     }
 
@@ -481,7 +481,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -503,7 +503,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -525,7 +525,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -547,7 +547,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -569,25 +569,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(packetHeader: Swift.String, secret: Swift.String) {
+        @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("packet-header", packetHeader)
             arguments.setQAPIMember("secret", secret)
         }
         /// `packet-header`: `str`, since QEMU 6.0.
         public var packetHeader: Swift.String? {
-            get { arguments.qapiMember("packet-header") }
-            set { arguments.setQAPIMember("packet-header", newValue) }
+            @_optimize(none) get { arguments.qapiMember("packet-header") }
+            @_optimize(none) set { arguments.setQAPIMember("packet-header", newValue) }
         }
         /// `secret`: `str`, since QEMU 6.0.
         public var secret: Swift.String? {
-            get { arguments.qapiMember("secret") }
-            set { arguments.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("secret") }
+            @_optimize(none) set { arguments.setQAPIMember("secret", newValue) }
         }
         /// `gpa`: `uint64`, optional, since QEMU 6.0.
         public var gpa: Swift.UInt64? {
-            get { arguments.qapiMember("gpa") }
-            set { arguments.setQAPIMember("gpa", newValue) }
+            @_optimize(none) get { arguments.qapiMember("gpa") }
+            @_optimize(none) set { arguments.setQAPIMember("gpa", newValue) }
         }
     }
 
@@ -608,14 +608,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mnonce: Swift.String) {
+        @_optimize(none) public init(mnonce: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("mnonce", mnonce)
         }
         /// `mnonce`: `str`, since QEMU 6.1.
         public var mnonce: Swift.String? {
-            get { arguments.qapiMember("mnonce") }
-            set { arguments.setQAPIMember("mnonce", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mnonce") }
+            @_optimize(none) set { arguments.setQAPIMember("mnonce", newValue) }
         }
     }
 
@@ -636,14 +636,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.5.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -664,7 +664,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -686,7 +686,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -708,7 +708,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -730,7 +730,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -752,14 +752,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(port: Swift.Int) {
+        @_optimize(none) public init(port: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("port", port)
         }
         /// `port`: `uint32`, since QEMU 8.0.
         public var port: Swift.Int? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
     }
 }

@@ -22,14 +22,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(typename: Swift.String) {
+        @_optimize(none) public init(typename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 1.2.
         public var typename: Swift.String? {
-            get { arguments.qapiMember("typename") }
-            set { arguments.setQAPIMember("typename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("typename") }
+            @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
         }
     }
 
@@ -52,24 +52,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: Swift.String) {
+        @_optimize(none) public init(driver: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `str`, since QEMU 0.13.
         public var driver: Swift.String? {
-            get { arguments.qapiMember("driver") }
-            set { arguments.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { arguments.qapiMember("driver") }
+            @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `bus`: `str`, optional, since QEMU 0.13.
         public var bus: Swift.String? {
-            get { arguments.qapiMember("bus") }
-            set { arguments.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bus") }
+            @_optimize(none) set { arguments.setQAPIMember("bus", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 0.13.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -90,14 +90,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -120,14 +120,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 9.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -147,13 +147,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 1.5.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 1.5.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -173,13 +173,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 6.2.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 6.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 }

@@ -23,23 +23,23 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev`: `str`, since QEMU 4.0.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `gid-status`: `bool`, since QEMU 4.0.
         public var gidStatus: Swift.Bool? {
-            get { json.qapiMember("gid-status") }
-            set { json.setQAPIMember("gid-status", newValue) }
+            @_optimize(none) get { json.qapiMember("gid-status") }
+            @_optimize(none) set { json.setQAPIMember("gid-status", newValue) }
         }
         /// `subnet-prefix`: `uint64`, since QEMU 4.0.
         public var subnetPrefix: Swift.UInt64? {
-            get { json.qapiMember("subnet-prefix") }
-            set { json.setQAPIMember("subnet-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("subnet-prefix") }
+            @_optimize(none) set { json.setQAPIMember("subnet-prefix", newValue) }
         }
         /// `interface-id`: `uint64`, since QEMU 4.0.
         public var interfaceID: Swift.UInt64? {
-            get { json.qapiMember("interface-id") }
-            set { json.setQAPIMember("interface-id", newValue) }
+            @_optimize(none) get { json.qapiMember("interface-id") }
+            @_optimize(none) set { json.setQAPIMember("interface-id", newValue) }
         }
     }
 }

@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: ReplayMode { ReplayMode(rawValue: "none") }
+        public static var none: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "none") } }
         /// `record`.
-        public static var record: ReplayMode { ReplayMode(rawValue: "record") }
+        public static var record: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "record") } }
         /// `play`.
-        public static var play: ReplayMode { ReplayMode(rawValue: "play") }
+        public static var play: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "play") } }
     }
 
     /// `ReplayInfo`: a QAPI struct of the `replay` module, since QEMU 5.2.
@@ -36,25 +36,25 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
+        @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("mode", mode)
             json.setQAPIMember("icount", icount)
         }
         /// `mode`: `ReplayMode`, since QEMU 5.2.
         public var mode: QAPI.ReplayMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 5.2.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { json.qapiMember("icount") }
-            set { json.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { json.qapiMember("icount") }
+            @_optimize(none) set { json.setQAPIMember("icount", newValue) }
         }
     }
 
@@ -75,7 +75,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -97,14 +97,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(icount: Swift.Int) {
+        @_optimize(none) public init(icount: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { arguments.qapiMember("icount") }
-            set { arguments.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { arguments.qapiMember("icount") }
+            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }
     }
 
@@ -125,7 +125,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -147,14 +147,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(icount: Swift.Int) {
+        @_optimize(none) public init(icount: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { arguments.qapiMember("icount") }
-            set { arguments.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { arguments.qapiMember("icount") }
+            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }
     }
 }

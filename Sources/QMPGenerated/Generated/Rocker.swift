@@ -18,7 +18,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("id", id)
@@ -26,18 +26,18 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `id`: `uint64`, since QEMU 2.4.
         public var id: Swift.UInt64? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `ports`: `uint32`, since QEMU 2.4.
         public var ports: Swift.Int? {
-            get { json.qapiMember("ports") }
-            set { json.setQAPIMember("ports", newValue) }
+            @_optimize(none) get { json.qapiMember("ports") }
+            @_optimize(none) set { json.setQAPIMember("ports", newValue) }
         }
     }
 
@@ -52,9 +52,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `half`.
-        public static var half: RockerPortDuplex { RockerPortDuplex(rawValue: "half") }
+        public static var half: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "half") } }
         /// `full`.
-        public static var full: RockerPortDuplex { RockerPortDuplex(rawValue: "full") }
+        public static var full: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "full") } }
     }
 
     /// `RockerPortAutoneg`: a QAPI enumeration of the `rocker` module, since QEMU 2.4.
@@ -68,9 +68,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: RockerPortAutoneg { RockerPortAutoneg(rawValue: "off") }
+        public static var off: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "off") } }
         /// `on`.
-        public static var on: RockerPortAutoneg { RockerPortAutoneg(rawValue: "on") }
+        public static var on: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "on") } }
     }
 
     /// `RockerPort`: a QAPI struct of the `rocker` module, since QEMU 2.4.
@@ -86,7 +86,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
+        @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("enabled", enabled)
@@ -97,33 +97,33 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `enabled`: `bool`, since QEMU 2.4.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `link-up`: `bool`, since QEMU 2.4.
         public var linkUp: Swift.Bool? {
-            get { json.qapiMember("link-up") }
-            set { json.setQAPIMember("link-up", newValue) }
+            @_optimize(none) get { json.qapiMember("link-up") }
+            @_optimize(none) set { json.setQAPIMember("link-up", newValue) }
         }
         /// `speed`: `uint32`, since QEMU 2.4.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `duplex`: `RockerPortDuplex`, since QEMU 2.4.
         public var duplex: QAPI.RockerPortDuplex? {
-            get { json.qapiMember("duplex") }
-            set { json.setQAPIMember("duplex", newValue) }
+            @_optimize(none) get { json.qapiMember("duplex") }
+            @_optimize(none) set { json.setQAPIMember("duplex", newValue) }
         }
         /// `autoneg`: `RockerPortAutoneg`, since QEMU 2.4.
         public var autoneg: QAPI.RockerPortAutoneg? {
-            get { json.qapiMember("autoneg") }
-            set { json.setQAPIMember("autoneg", newValue) }
+            @_optimize(none) get { json.qapiMember("autoneg") }
+            @_optimize(none) set { json.setQAPIMember("autoneg", newValue) }
         }
     }
 
@@ -140,65 +140,65 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(priority: Swift.Int, tblID: Swift.Int) {
+        @_optimize(none) public init(priority: Swift.Int, tblID: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("priority", priority)
             json.setQAPIMember("tbl-id", tblID)
         }
         /// `priority`: `uint32`, since QEMU 2.4.
         public var priority: Swift.Int? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `tbl-id`: `uint32`, since QEMU 2.4.
         public var tblID: Swift.Int? {
-            get { json.qapiMember("tbl-id") }
-            set { json.setQAPIMember("tbl-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tbl-id") }
+            @_optimize(none) set { json.setQAPIMember("tbl-id", newValue) }
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
         public var inPport: Swift.Int? {
-            get { json.qapiMember("in-pport") }
-            set { json.setQAPIMember("in-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("in-pport") }
+            @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
         public var tunnelID: Swift.Int? {
-            get { json.qapiMember("tunnel-id") }
-            set { json.setQAPIMember("tunnel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-id") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-type`: `uint16`, optional, since QEMU 2.4.
         public var ethType: Swift.Int? {
-            get { json.qapiMember("eth-type") }
-            set { json.setQAPIMember("eth-type", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-type") }
+            @_optimize(none) set { json.setQAPIMember("eth-type", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
         public var ethSrc: Swift.String? {
-            get { json.qapiMember("eth-src") }
-            set { json.setQAPIMember("eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-src") }
+            @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
         public var ethDst: Swift.String? {
-            get { json.qapiMember("eth-dst") }
-            set { json.setQAPIMember("eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
         public var ipProto: Swift.Int? {
-            get { json.qapiMember("ip-proto") }
-            set { json.setQAPIMember("ip-proto", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-proto") }
+            @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
         public var ipTos: Swift.Int? {
-            get { json.qapiMember("ip-tos") }
-            set { json.setQAPIMember("ip-tos", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-tos") }
+            @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
         /// `ip-dst`: `str`, optional, since QEMU 2.4.
         public var ipDst: Swift.String? {
-            get { json.qapiMember("ip-dst") }
-            set { json.setQAPIMember("ip-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-dst") }
+            @_optimize(none) set { json.setQAPIMember("ip-dst", newValue) }
         }
     }
 
@@ -215,43 +215,43 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
         public var inPport: Swift.Int? {
-            get { json.qapiMember("in-pport") }
-            set { json.setQAPIMember("in-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("in-pport") }
+            @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
         public var tunnelID: Swift.Int? {
-            get { json.qapiMember("tunnel-id") }
-            set { json.setQAPIMember("tunnel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-id") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
         public var ethSrc: Swift.String? {
-            get { json.qapiMember("eth-src") }
-            set { json.setQAPIMember("eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-src") }
+            @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
         public var ethDst: Swift.String? {
-            get { json.qapiMember("eth-dst") }
-            set { json.setQAPIMember("eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
         public var ipProto: Swift.Int? {
-            get { json.qapiMember("ip-proto") }
-            set { json.setQAPIMember("ip-proto", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-proto") }
+            @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
         public var ipTos: Swift.Int? {
-            get { json.qapiMember("ip-tos") }
-            set { json.setQAPIMember("ip-tos", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-tos") }
+            @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
     }
 
@@ -268,38 +268,38 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `goto-tbl`: `uint32`, optional, since QEMU 2.4.
         public var gotoTbl: Swift.Int? {
-            get { json.qapiMember("goto-tbl") }
-            set { json.setQAPIMember("goto-tbl", newValue) }
+            @_optimize(none) get { json.qapiMember("goto-tbl") }
+            @_optimize(none) set { json.setQAPIMember("goto-tbl", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
         public var groupID: Swift.Int? {
-            get { json.qapiMember("group-id") }
-            set { json.setQAPIMember("group-id", newValue) }
+            @_optimize(none) get { json.qapiMember("group-id") }
+            @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `tunnel-lport`: `uint32`, optional, since QEMU 2.4.
         public var tunnelLport: Swift.Int? {
-            get { json.qapiMember("tunnel-lport") }
-            set { json.setQAPIMember("tunnel-lport", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-lport") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-lport", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `new-vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var newVlanID: Swift.Int? {
-            get { json.qapiMember("new-vlan-id") }
-            set { json.setQAPIMember("new-vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("new-vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("new-vlan-id", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
         public var outPport: Swift.Int? {
-            get { json.qapiMember("out-pport") }
-            set { json.setQAPIMember("out-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("out-pport") }
+            @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
     }
 
@@ -316,7 +316,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
+        @_optimize(none) public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
             self.json = [:]
             json.setQAPIMember("cookie", cookie)
             json.setQAPIMember("hits", hits)
@@ -326,28 +326,28 @@ extension QAPI {
         }
         /// `cookie`: `uint64`, since QEMU 2.4.
         public var cookie: Swift.UInt64? {
-            get { json.qapiMember("cookie") }
-            set { json.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie") }
+            @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `hits`: `uint64`, since QEMU 2.4.
         public var hits: Swift.UInt64? {
-            get { json.qapiMember("hits") }
-            set { json.setQAPIMember("hits", newValue) }
+            @_optimize(none) get { json.qapiMember("hits") }
+            @_optimize(none) set { json.setQAPIMember("hits", newValue) }
         }
         /// `key`: `RockerOfDpaFlowKey`, since QEMU 2.4.
         public var key: QAPI.RockerOfDpaFlowKey? {
-            get { json.qapiMember("key") }
-            set { json.setQAPIMember("key", newValue) }
+            @_optimize(none) get { json.qapiMember("key") }
+            @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `mask`: `RockerOfDpaFlowMask`, since QEMU 2.4.
         public var mask: QAPI.RockerOfDpaFlowMask? {
-            get { json.qapiMember("mask") }
-            set { json.setQAPIMember("mask", newValue) }
+            @_optimize(none) get { json.qapiMember("mask") }
+            @_optimize(none) set { json.setQAPIMember("mask", newValue) }
         }
         /// `action`: `RockerOfDpaFlowAction`, since QEMU 2.4.
         public var action: QAPI.RockerOfDpaFlowAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
     }
 
@@ -364,75 +364,75 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.Int, type: Swift.Int) {
+        @_optimize(none) public init(id: Swift.Int, type: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("type", type)
         }
         /// `id`: `uint32`, since QEMU 2.4.
         public var id: Swift.Int? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `uint8`, since QEMU 2.4.
         public var type: Swift.Int? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `pport`: `uint32`, optional, since QEMU 2.4.
         public var pport: Swift.Int? {
-            get { json.qapiMember("pport") }
-            set { json.setQAPIMember("pport", newValue) }
+            @_optimize(none) get { json.qapiMember("pport") }
+            @_optimize(none) set { json.setQAPIMember("pport", newValue) }
         }
         /// `index`: `uint32`, optional, since QEMU 2.4.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
         public var outPport: Swift.Int? {
-            get { json.qapiMember("out-pport") }
-            set { json.setQAPIMember("out-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("out-pport") }
+            @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
         public var groupID: Swift.Int? {
-            get { json.qapiMember("group-id") }
-            set { json.setQAPIMember("group-id", newValue) }
+            @_optimize(none) get { json.qapiMember("group-id") }
+            @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `set-vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var setVlanID: Swift.Int? {
-            get { json.qapiMember("set-vlan-id") }
-            set { json.setQAPIMember("set-vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("set-vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("set-vlan-id", newValue) }
         }
         /// `pop-vlan`: `uint8`, optional, since QEMU 2.4.
         public var popVlan: Swift.Int? {
-            get { json.qapiMember("pop-vlan") }
-            set { json.setQAPIMember("pop-vlan", newValue) }
+            @_optimize(none) get { json.qapiMember("pop-vlan") }
+            @_optimize(none) set { json.setQAPIMember("pop-vlan", newValue) }
         }
         /// `group-ids`: `[uint32]`, optional, since QEMU 2.4.
         public var groupIDs: [Swift.Int]? {
-            get { json.qapiMember("group-ids") }
-            set { json.setQAPIMember("group-ids", newValue) }
+            @_optimize(none) get { json.qapiMember("group-ids") }
+            @_optimize(none) set { json.setQAPIMember("group-ids", newValue) }
         }
         /// `set-eth-src`: `str`, optional, since QEMU 2.4.
         public var setEthSrc: Swift.String? {
-            get { json.qapiMember("set-eth-src") }
-            set { json.setQAPIMember("set-eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("set-eth-src") }
+            @_optimize(none) set { json.setQAPIMember("set-eth-src", newValue) }
         }
         /// `set-eth-dst`: `str`, optional, since QEMU 2.4.
         public var setEthDst: Swift.String? {
-            get { json.qapiMember("set-eth-dst") }
-            set { json.setQAPIMember("set-eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("set-eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("set-eth-dst", newValue) }
         }
         /// `ttl-check`: `uint8`, optional, since QEMU 2.4.
         public var ttlCheck: Swift.Int? {
-            get { json.qapiMember("ttl-check") }
-            set { json.setQAPIMember("ttl-check", newValue) }
+            @_optimize(none) get { json.qapiMember("ttl-check") }
+            @_optimize(none) set { json.setQAPIMember("ttl-check", newValue) }
         }
     }
 
@@ -453,14 +453,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -481,14 +481,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -509,19 +509,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `tbl-id`: `uint32`, optional, since QEMU 2.4.
         public var tblID: Swift.Int? {
-            get { arguments.qapiMember("tbl-id") }
-            set { arguments.setQAPIMember("tbl-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tbl-id") }
+            @_optimize(none) set { arguments.setQAPIMember("tbl-id", newValue) }
         }
     }
 
@@ -542,19 +542,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `type`: `uint8`, optional, since QEMU 2.4.
         public var type: Swift.Int? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
     }
 }

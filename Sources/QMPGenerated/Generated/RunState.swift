@@ -16,37 +16,37 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `debug`.
-        public static var debug: RunState { RunState(rawValue: "debug") }
+        public static var debug: RunState { @_optimize(none) get { RunState(rawValue: "debug") } }
         /// `inmigrate`.
-        public static var inmigrate: RunState { RunState(rawValue: "inmigrate") }
+        public static var inmigrate: RunState { @_optimize(none) get { RunState(rawValue: "inmigrate") } }
         /// `internal-error`.
-        public static var internalError: RunState { RunState(rawValue: "internal-error") }
+        public static var internalError: RunState { @_optimize(none) get { RunState(rawValue: "internal-error") } }
         /// `io-error`.
-        public static var ioError: RunState { RunState(rawValue: "io-error") }
+        public static var ioError: RunState { @_optimize(none) get { RunState(rawValue: "io-error") } }
         /// `paused`.
-        public static var paused: RunState { RunState(rawValue: "paused") }
+        public static var paused: RunState { @_optimize(none) get { RunState(rawValue: "paused") } }
         /// `postmigrate`.
-        public static var postmigrate: RunState { RunState(rawValue: "postmigrate") }
+        public static var postmigrate: RunState { @_optimize(none) get { RunState(rawValue: "postmigrate") } }
         /// `prelaunch`.
-        public static var prelaunch: RunState { RunState(rawValue: "prelaunch") }
+        public static var prelaunch: RunState { @_optimize(none) get { RunState(rawValue: "prelaunch") } }
         /// `finish-migrate`.
-        public static var finishMigrate: RunState { RunState(rawValue: "finish-migrate") }
+        public static var finishMigrate: RunState { @_optimize(none) get { RunState(rawValue: "finish-migrate") } }
         /// `restore-vm`.
-        public static var restoreVm: RunState { RunState(rawValue: "restore-vm") }
+        public static var restoreVm: RunState { @_optimize(none) get { RunState(rawValue: "restore-vm") } }
         /// `running`.
-        public static var running: RunState { RunState(rawValue: "running") }
+        public static var running: RunState { @_optimize(none) get { RunState(rawValue: "running") } }
         /// `save-vm`.
-        public static var saveVm: RunState { RunState(rawValue: "save-vm") }
+        public static var saveVm: RunState { @_optimize(none) get { RunState(rawValue: "save-vm") } }
         /// `shutdown`.
-        public static var shutdown: RunState { RunState(rawValue: "shutdown") }
+        public static var shutdown: RunState { @_optimize(none) get { RunState(rawValue: "shutdown") } }
         /// `suspended`.
-        public static var suspended: RunState { RunState(rawValue: "suspended") }
+        public static var suspended: RunState { @_optimize(none) get { RunState(rawValue: "suspended") } }
         /// `watchdog`.
-        public static var watchdog: RunState { RunState(rawValue: "watchdog") }
+        public static var watchdog: RunState { @_optimize(none) get { RunState(rawValue: "watchdog") } }
         /// `guest-panicked`.
-        public static var guestPanicked: RunState { RunState(rawValue: "guest-panicked") }
+        public static var guestPanicked: RunState { @_optimize(none) get { RunState(rawValue: "guest-panicked") } }
         /// `colo`.
-        public static var colo: RunState { RunState(rawValue: "colo") }
+        public static var colo: RunState { @_optimize(none) get { RunState(rawValue: "colo") } }
     }
 
     /// `ShutdownCause`: a QAPI enumeration of the `run-state` module.
@@ -60,27 +60,27 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: ShutdownCause { ShutdownCause(rawValue: "none") }
+        public static var none: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "none") } }
         /// `host-error`.
-        public static var hostError: ShutdownCause { ShutdownCause(rawValue: "host-error") }
+        public static var hostError: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-error") } }
         /// `host-qmp-quit`.
-        public static var hostQMPQuit: ShutdownCause { ShutdownCause(rawValue: "host-qmp-quit") }
+        public static var hostQMPQuit: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-quit") } }
         /// `host-qmp-system-reset`.
-        public static var hostQMPSystemReset: ShutdownCause { ShutdownCause(rawValue: "host-qmp-system-reset") }
+        public static var hostQMPSystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-system-reset") } }
         /// `host-signal`.
-        public static var hostSignal: ShutdownCause { ShutdownCause(rawValue: "host-signal") }
+        public static var hostSignal: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-signal") } }
         /// `host-ui`.
-        public static var hostUi: ShutdownCause { ShutdownCause(rawValue: "host-ui") }
+        public static var hostUi: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-ui") } }
         /// `guest-shutdown`.
-        public static var guestShutdown: ShutdownCause { ShutdownCause(rawValue: "guest-shutdown") }
+        public static var guestShutdown: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-shutdown") } }
         /// `guest-reset`.
-        public static var guestReset: ShutdownCause { ShutdownCause(rawValue: "guest-reset") }
+        public static var guestReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-reset") } }
         /// `guest-panic`.
-        public static var guestPanic: ShutdownCause { ShutdownCause(rawValue: "guest-panic") }
+        public static var guestPanic: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-panic") } }
         /// `subsystem-reset`.
-        public static var subsystemReset: ShutdownCause { ShutdownCause(rawValue: "subsystem-reset") }
+        public static var subsystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "subsystem-reset") } }
         /// `snapshot-load`.
-        public static var snapshotLoad: ShutdownCause { ShutdownCause(rawValue: "snapshot-load") }
+        public static var snapshotLoad: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "snapshot-load") } }
     }
 
     /// `StatusInfo`: a QAPI struct of the `run-state` module, since QEMU 0.14.
@@ -96,20 +96,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(running: Swift.Bool, status: QAPI.RunState) {
+        @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
             self.json = [:]
             json.setQAPIMember("running", running)
             json.setQAPIMember("status", status)
         }
         /// `running`: `bool`, since QEMU 0.14.
         public var running: Swift.Bool? {
-            get { json.qapiMember("running") }
-            set { json.setQAPIMember("running", newValue) }
+            @_optimize(none) get { json.qapiMember("running") }
+            @_optimize(none) set { json.setQAPIMember("running", newValue) }
         }
         /// `status`: `RunState`, since QEMU 0.14.
         public var status: QAPI.RunState? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 
@@ -124,19 +124,19 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static var reset: WatchdogAction { WatchdogAction(rawValue: "reset") }
+        public static var reset: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static var shutdown: WatchdogAction { WatchdogAction(rawValue: "shutdown") }
+        public static var shutdown: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "shutdown") } }
         /// `poweroff`.
-        public static var poweroff: WatchdogAction { WatchdogAction(rawValue: "poweroff") }
+        public static var poweroff: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static var pause: WatchdogAction { WatchdogAction(rawValue: "pause") }
+        public static var pause: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "pause") } }
         /// `debug`.
-        public static var debug: WatchdogAction { WatchdogAction(rawValue: "debug") }
+        public static var debug: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "debug") } }
         /// `none`.
-        public static var none: WatchdogAction { WatchdogAction(rawValue: "none") }
+        public static var none: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "none") } }
         /// `inject-nmi`.
-        public static var injectNmi: WatchdogAction { WatchdogAction(rawValue: "inject-nmi") }
+        public static var injectNmi: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "inject-nmi") } }
     }
 
     /// `RebootAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -150,9 +150,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static var reset: RebootAction { RebootAction(rawValue: "reset") }
+        public static var reset: RebootAction { @_optimize(none) get { RebootAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static var shutdown: RebootAction { RebootAction(rawValue: "shutdown") }
+        public static var shutdown: RebootAction { @_optimize(none) get { RebootAction(rawValue: "shutdown") } }
     }
 
     /// `ShutdownAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -166,9 +166,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `poweroff`.
-        public static var poweroff: ShutdownAction { ShutdownAction(rawValue: "poweroff") }
+        public static var poweroff: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static var pause: ShutdownAction { ShutdownAction(rawValue: "pause") }
+        public static var pause: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "pause") } }
     }
 
     /// `PanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -182,13 +182,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static var pause: PanicAction { PanicAction(rawValue: "pause") }
+        public static var pause: PanicAction { @_optimize(none) get { PanicAction(rawValue: "pause") } }
         /// `shutdown`.
-        public static var shutdown: PanicAction { PanicAction(rawValue: "shutdown") }
+        public static var shutdown: PanicAction { @_optimize(none) get { PanicAction(rawValue: "shutdown") } }
         /// `exit-failure`.
-        public static var exitFailure: PanicAction { PanicAction(rawValue: "exit-failure") }
+        public static var exitFailure: PanicAction { @_optimize(none) get { PanicAction(rawValue: "exit-failure") } }
         /// `none`.
-        public static var none: PanicAction { PanicAction(rawValue: "none") }
+        public static var none: PanicAction { @_optimize(none) get { PanicAction(rawValue: "none") } }
     }
 
     /// `GuestPanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
@@ -202,11 +202,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static var pause: GuestPanicAction { GuestPanicAction(rawValue: "pause") }
+        public static var pause: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "pause") } }
         /// `poweroff`.
-        public static var poweroff: GuestPanicAction { GuestPanicAction(rawValue: "poweroff") }
+        public static var poweroff: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "poweroff") } }
         /// `run`.
-        public static var run: GuestPanicAction { GuestPanicAction(rawValue: "run") }
+        public static var run: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "run") } }
     }
 
     /// `GuestPanicInformationType`: a QAPI enumeration of the `run-state` module, since QEMU 2.9.
@@ -220,9 +220,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hyper-v`.
-        public static var hyperV: GuestPanicInformationType { GuestPanicInformationType(rawValue: "hyper-v") }
+        public static var hyperV: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "hyper-v") } }
         /// `s390`.
-        public static var s390: GuestPanicInformationType { GuestPanicInformationType(rawValue: "s390") }
+        public static var s390: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "s390") } }
     }
 
     /// `GuestPanicInformation`: a QAPI union of the `run-state` module, since QEMU 2.9.
@@ -240,59 +240,59 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.GuestPanicInformationType) {
+        @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
         public var type: QAPI.GuestPanicInformationType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `arg1`: `uint64`, optional, since QEMU 2.9.
         public var arg1: Swift.UInt64? {
-            get { json.qapiMember("arg1") }
-            set { json.setQAPIMember("arg1", newValue) }
+            @_optimize(none) get { json.qapiMember("arg1") }
+            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, optional, since QEMU 2.9.
         public var arg2: Swift.UInt64? {
-            get { json.qapiMember("arg2") }
-            set { json.setQAPIMember("arg2", newValue) }
+            @_optimize(none) get { json.qapiMember("arg2") }
+            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, optional, since QEMU 2.9.
         public var arg3: Swift.UInt64? {
-            get { json.qapiMember("arg3") }
-            set { json.setQAPIMember("arg3", newValue) }
+            @_optimize(none) get { json.qapiMember("arg3") }
+            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, optional, since QEMU 2.9.
         public var arg4: Swift.UInt64? {
-            get { json.qapiMember("arg4") }
-            set { json.setQAPIMember("arg4", newValue) }
+            @_optimize(none) get { json.qapiMember("arg4") }
+            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, optional, since QEMU 2.9.
         public var arg5: Swift.UInt64? {
-            get { json.qapiMember("arg5") }
-            set { json.setQAPIMember("arg5", newValue) }
+            @_optimize(none) get { json.qapiMember("arg5") }
+            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
         /// `core`: `uint32`, optional, since QEMU 2.12.
         public var core: Swift.Int? {
-            get { json.qapiMember("core") }
-            set { json.setQAPIMember("core", newValue) }
+            @_optimize(none) get { json.qapiMember("core") }
+            @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, optional, since QEMU 2.12.
         public var pswMask: Swift.UInt64? {
-            get { json.qapiMember("psw-mask") }
-            set { json.setQAPIMember("psw-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-mask") }
+            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, optional, since QEMU 2.12.
         public var pswAddr: Swift.UInt64? {
-            get { json.qapiMember("psw-addr") }
-            set { json.setQAPIMember("psw-addr", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-addr") }
+            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, optional, since QEMU 2.12.
         public var reason: QAPI.S390CrashReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -309,7 +309,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
+        @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("arg1", arg1)
             json.setQAPIMember("arg2", arg2)
@@ -319,28 +319,28 @@ extension QAPI {
         }
         /// `arg1`: `uint64`, since QEMU 2.9.
         public var arg1: Swift.UInt64? {
-            get { json.qapiMember("arg1") }
-            set { json.setQAPIMember("arg1", newValue) }
+            @_optimize(none) get { json.qapiMember("arg1") }
+            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, since QEMU 2.9.
         public var arg2: Swift.UInt64? {
-            get { json.qapiMember("arg2") }
-            set { json.setQAPIMember("arg2", newValue) }
+            @_optimize(none) get { json.qapiMember("arg2") }
+            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, since QEMU 2.9.
         public var arg3: Swift.UInt64? {
-            get { json.qapiMember("arg3") }
-            set { json.setQAPIMember("arg3", newValue) }
+            @_optimize(none) get { json.qapiMember("arg3") }
+            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, since QEMU 2.9.
         public var arg4: Swift.UInt64? {
-            get { json.qapiMember("arg4") }
-            set { json.setQAPIMember("arg4", newValue) }
+            @_optimize(none) get { json.qapiMember("arg4") }
+            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, since QEMU 2.9.
         public var arg5: Swift.UInt64? {
-            get { json.qapiMember("arg5") }
-            set { json.setQAPIMember("arg5", newValue) }
+            @_optimize(none) get { json.qapiMember("arg5") }
+            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
     }
 
@@ -355,15 +355,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unknown`.
-        public static var unknown: S390CrashReason { S390CrashReason(rawValue: "unknown") }
+        public static var unknown: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "unknown") } }
         /// `disabled-wait`.
-        public static var disabledWait: S390CrashReason { S390CrashReason(rawValue: "disabled-wait") }
+        public static var disabledWait: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "disabled-wait") } }
         /// `extint-loop`.
-        public static var extintLoop: S390CrashReason { S390CrashReason(rawValue: "extint-loop") }
+        public static var extintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "extint-loop") } }
         /// `pgmint-loop`.
-        public static var pgmintLoop: S390CrashReason { S390CrashReason(rawValue: "pgmint-loop") }
+        public static var pgmintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "pgmint-loop") } }
         /// `opint-loop`.
-        public static var opintLoop: S390CrashReason { S390CrashReason(rawValue: "opint-loop") }
+        public static var opintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "opint-loop") } }
     }
 
     /// `GuestPanicInformationS390`: a QAPI struct of the `run-state` module, since QEMU 2.12.
@@ -379,7 +379,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
+        @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
             self.json = [:]
             json.setQAPIMember("core", core)
             json.setQAPIMember("psw-mask", pswMask)
@@ -388,23 +388,23 @@ extension QAPI {
         }
         /// `core`: `uint32`, since QEMU 2.12.
         public var core: Swift.Int? {
-            get { json.qapiMember("core") }
-            set { json.setQAPIMember("core", newValue) }
+            @_optimize(none) get { json.qapiMember("core") }
+            @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, since QEMU 2.12.
         public var pswMask: Swift.UInt64? {
-            get { json.qapiMember("psw-mask") }
-            set { json.setQAPIMember("psw-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-mask") }
+            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, since QEMU 2.12.
         public var pswAddr: Swift.UInt64? {
-            get { json.qapiMember("psw-addr") }
-            set { json.setQAPIMember("psw-addr", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-addr") }
+            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, since QEMU 2.12.
         public var reason: QAPI.S390CrashReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -419,9 +419,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hypervisor`.
-        public static var hypervisor: MemoryFailureRecipient { MemoryFailureRecipient(rawValue: "hypervisor") }
+        public static var hypervisor: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "hypervisor") } }
         /// `guest`.
-        public static var guest: MemoryFailureRecipient { MemoryFailureRecipient(rawValue: "guest") }
+        public static var guest: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "guest") } }
     }
 
     /// `MemoryFailureAction`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
@@ -435,13 +435,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static var ignore: MemoryFailureAction { MemoryFailureAction(rawValue: "ignore") }
+        public static var ignore: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "ignore") } }
         /// `inject`.
-        public static var inject: MemoryFailureAction { MemoryFailureAction(rawValue: "inject") }
+        public static var inject: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "inject") } }
         /// `fatal`.
-        public static var fatal: MemoryFailureAction { MemoryFailureAction(rawValue: "fatal") }
+        public static var fatal: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "fatal") } }
         /// `reset`.
-        public static var reset: MemoryFailureAction { MemoryFailureAction(rawValue: "reset") }
+        public static var reset: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "reset") } }
     }
 
     /// `MemoryFailureFlags`: a QAPI struct of the `run-state` module, since QEMU 5.2.
@@ -457,20 +457,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
+        @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("action-required", actionRequired)
             json.setQAPIMember("recursive", recursive)
         }
         /// `action-required`: `bool`, since QEMU 5.2.
         public var actionRequired: Swift.Bool? {
-            get { json.qapiMember("action-required") }
-            set { json.setQAPIMember("action-required", newValue) }
+            @_optimize(none) get { json.qapiMember("action-required") }
+            @_optimize(none) set { json.setQAPIMember("action-required", newValue) }
         }
         /// `recursive`: `bool`, since QEMU 5.2.
         public var recursive: Swift.Bool? {
-            get { json.qapiMember("recursive") }
-            set { json.setQAPIMember("recursive", newValue) }
+            @_optimize(none) get { json.qapiMember("recursive") }
+            @_optimize(none) set { json.setQAPIMember("recursive", newValue) }
         }
     }
 
@@ -485,11 +485,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `run`.
-        public static var run: NotifyVmexitOption { NotifyVmexitOption(rawValue: "run") }
+        public static var run: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "run") } }
         /// `internal-error`.
-        public static var internalError: NotifyVmexitOption { NotifyVmexitOption(rawValue: "internal-error") }
+        public static var internalError: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "internal-error") } }
         /// `disable`.
-        public static var disable: NotifyVmexitOption { NotifyVmexitOption(rawValue: "disable") }
+        public static var disable: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "disable") } }
     }
 
     /// `query-status`: a QAPI command of the `run-state` module, since QEMU 0.14.
@@ -509,7 +509,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -531,14 +531,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(action: QAPI.WatchdogAction) {
+        @_optimize(none) public init(action: QAPI.WatchdogAction) {
             self.arguments = [:]
             arguments.setQAPIMember("action", action)
         }
         /// `action`: `WatchdogAction`, since QEMU 2.11.
         public var action: QAPI.WatchdogAction? {
-            get { arguments.qapiMember("action") }
-            set { arguments.setQAPIMember("action", newValue) }
+            @_optimize(none) get { arguments.qapiMember("action") }
+            @_optimize(none) set { arguments.setQAPIMember("action", newValue) }
         }
     }
 
@@ -559,28 +559,28 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
         public var reboot: QAPI.RebootAction? {
-            get { arguments.qapiMember("reboot") }
-            set { arguments.setQAPIMember("reboot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reboot") }
+            @_optimize(none) set { arguments.setQAPIMember("reboot", newValue) }
         }
         /// `shutdown`: `ShutdownAction`, optional, since QEMU 6.0.
         public var shutdown: QAPI.ShutdownAction? {
-            get { arguments.qapiMember("shutdown") }
-            set { arguments.setQAPIMember("shutdown", newValue) }
+            @_optimize(none) get { arguments.qapiMember("shutdown") }
+            @_optimize(none) set { arguments.setQAPIMember("shutdown", newValue) }
         }
         /// `panic`: `PanicAction`, optional, since QEMU 6.0.
         public var panic: QAPI.PanicAction? {
-            get { arguments.qapiMember("panic") }
-            set { arguments.setQAPIMember("panic", newValue) }
+            @_optimize(none) get { arguments.qapiMember("panic") }
+            @_optimize(none) set { arguments.setQAPIMember("panic", newValue) }
         }
         /// `watchdog`: `WatchdogAction`, optional, since QEMU 6.0.
         public var watchdog: QAPI.WatchdogAction? {
-            get { arguments.qapiMember("watchdog") }
-            set { arguments.setQAPIMember("watchdog", newValue) }
+            @_optimize(none) get { arguments.qapiMember("watchdog") }
+            @_optimize(none) set { arguments.setQAPIMember("watchdog", newValue) }
         }
     }
 
@@ -600,13 +600,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
         public var guest: Swift.Bool? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
         public var reason: QAPI.ShutdownCause? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -642,13 +642,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
         public var guest: Swift.Bool? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
         public var reason: QAPI.ShutdownCause? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -748,8 +748,8 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `WatchdogAction`, since QEMU 0.13.
         public var action: QAPI.WatchdogAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
     }
 
@@ -769,13 +769,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 1.5.
         public var action: QAPI.GuestPanicAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 2.9.
         public var info: QAPI.GuestPanicInformation? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 
@@ -795,13 +795,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 5.0.
         public var action: QAPI.GuestPanicAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 5.0.
         public var info: QAPI.GuestPanicInformation? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 
@@ -837,18 +837,18 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `recipient`: `MemoryFailureRecipient`, since QEMU 5.2.
         public var recipient: QAPI.MemoryFailureRecipient? {
-            get { json.qapiMember("recipient") }
-            set { json.setQAPIMember("recipient", newValue) }
+            @_optimize(none) get { json.qapiMember("recipient") }
+            @_optimize(none) set { json.setQAPIMember("recipient", newValue) }
         }
         /// `action`: `MemoryFailureAction`, since QEMU 5.2.
         public var action: QAPI.MemoryFailureAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `flags`: `MemoryFailureFlags`, since QEMU 5.2.
         public var flags: QAPI.MemoryFailureFlags? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
     }
 }

@@ -16,15 +16,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static var ipv4: NetworkAddressFamily { NetworkAddressFamily(rawValue: "ipv4") }
+        public static var ipv4: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv4") } }
         /// `ipv6`.
-        public static var ipv6: NetworkAddressFamily { NetworkAddressFamily(rawValue: "ipv6") }
+        public static var ipv6: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv6") } }
         /// `unix`.
-        public static var unix: NetworkAddressFamily { NetworkAddressFamily(rawValue: "unix") }
+        public static var unix: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unix") } }
         /// `vsock`.
-        public static var vsock: NetworkAddressFamily { NetworkAddressFamily(rawValue: "vsock") }
+        public static var vsock: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "vsock") } }
         /// `unknown`.
-        public static var unknown: NetworkAddressFamily { NetworkAddressFamily(rawValue: "unknown") }
+        public static var unknown: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unknown") } }
     }
 
     /// `InetSocketAddressBase`: a QAPI struct of the `sockets` module.
@@ -40,20 +40,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
     }
 
@@ -70,50 +70,50 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
         public var numeric: Swift.Bool? {
-            get { json.qapiMember("numeric") }
-            set { json.setQAPIMember("numeric", newValue) }
+            @_optimize(none) get { json.qapiMember("numeric") }
+            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
         public var to: Swift.Int? {
-            get { json.qapiMember("to") }
-            set { json.setQAPIMember("to", newValue) }
+            @_optimize(none) get { json.qapiMember("to") }
+            @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
         public var keepAlive: Swift.Bool? {
-            get { json.qapiMember("keep-alive") }
-            set { json.setQAPIMember("keep-alive", newValue) }
+            @_optimize(none) get { json.qapiMember("keep-alive") }
+            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
         public var mptcp: Swift.Bool? {
-            get { json.qapiMember("mptcp") }
-            set { json.setQAPIMember("mptcp", newValue) }
+            @_optimize(none) get { json.qapiMember("mptcp") }
+            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
     }
 
@@ -130,24 +130,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
             json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.3.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
         public var tight: Swift.Bool? {
-            get { json.qapiMember("tight") }
-            set { json.setQAPIMember("tight", newValue) }
+            @_optimize(none) get { json.qapiMember("tight") }
+            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
     }
 
@@ -164,20 +164,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cid: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(cid: Swift.String, port: Swift.String) {
             self.json = [:]
             json.setQAPIMember("cid", cid)
             json.setQAPIMember("port", port)
         }
         /// `cid`: `str`, since QEMU 2.8.
         public var cid: Swift.String? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `port`: `str`, since QEMU 2.8.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
     }
 
@@ -194,14 +194,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(str: Swift.String) {
+        @_optimize(none) public init(str: Swift.String) {
             self.json = [:]
             json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
     }
 
@@ -218,14 +218,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InetSocketAddress) {
+        @_optimize(none) public init(data: QAPI.InetSocketAddress) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `InetSocketAddress`, since QEMU 1.3.
         public var data: QAPI.InetSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -242,14 +242,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.UnixSocketAddress) {
+        @_optimize(none) public init(data: QAPI.UnixSocketAddress) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `UnixSocketAddress`, since QEMU 1.3.
         public var data: QAPI.UnixSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -266,14 +266,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VsockSocketAddress) {
+        @_optimize(none) public init(data: QAPI.VsockSocketAddress) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `VsockSocketAddress`, since QEMU 2.8.
         public var data: QAPI.VsockSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -290,14 +290,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.FDSocketAddress) {
+        @_optimize(none) public init(data: QAPI.FDSocketAddress) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `FdSocketAddress`, since QEMU 1.3.
         public var data: QAPI.FDSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -316,19 +316,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SocketAddressType) {
+        @_optimize(none) public init(type: QAPI.SocketAddressType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 1.3.
         public var type: QAPI.SocketAddressType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InetSocketAddress`, optional, since QEMU 1.3.
         public var data: QAPI.InetSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -343,13 +343,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static var inet: SocketAddressType { SocketAddressType(rawValue: "inet") }
+        public static var inet: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "inet") } }
         /// `unix`.
-        public static var unix: SocketAddressType { SocketAddressType(rawValue: "unix") }
+        public static var unix: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "unix") } }
         /// `vsock`.
-        public static var vsock: SocketAddressType { SocketAddressType(rawValue: "vsock") }
+        public static var vsock: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "vsock") } }
         /// `fd`.
-        public static var fd: SocketAddressType { SocketAddressType(rawValue: "fd") }
+        public static var fd: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "fd") } }
     }
 
     /// `SocketAddress`: a QAPI union of the `sockets` module, since QEMU 2.9.
@@ -367,79 +367,79 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SocketAddressType) {
+        @_optimize(none) public init(type: QAPI.SocketAddressType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 2.9.
         public var type: QAPI.SocketAddressType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, optional.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, optional.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
         public var numeric: Swift.Bool? {
-            get { json.qapiMember("numeric") }
-            set { json.setQAPIMember("numeric", newValue) }
+            @_optimize(none) get { json.qapiMember("numeric") }
+            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
         public var to: Swift.Int? {
-            get { json.qapiMember("to") }
-            set { json.setQAPIMember("to", newValue) }
+            @_optimize(none) get { json.qapiMember("to") }
+            @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
         public var keepAlive: Swift.Bool? {
-            get { json.qapiMember("keep-alive") }
-            set { json.setQAPIMember("keep-alive", newValue) }
+            @_optimize(none) get { json.qapiMember("keep-alive") }
+            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
         public var mptcp: Swift.Bool? {
-            get { json.qapiMember("mptcp") }
-            set { json.setQAPIMember("mptcp", newValue) }
+            @_optimize(none) get { json.qapiMember("mptcp") }
+            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 1.3.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
         public var tight: Swift.Bool? {
-            get { json.qapiMember("tight") }
-            set { json.setQAPIMember("tight", newValue) }
+            @_optimize(none) get { json.qapiMember("tight") }
+            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
         /// `cid`: `str`, optional, since QEMU 2.8.
         public var cid: Swift.String? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `str`: `str`, optional, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
     }
 
@@ -458,14 +458,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.String) {
+        @_optimize(none) public init(data: QAPI.String) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `String`, since QEMU 1.3.
         public var data: QAPI.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 }

@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tpm-tis`.
-        public static var tpmTis: TPMModel { TPMModel(rawValue: "tpm-tis") }
+        public static var tpmTis: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-tis") } }
         /// `tpm-crb`.
-        public static var tpmCrb: TPMModel { TPMModel(rawValue: "tpm-crb") }
+        public static var tpmCrb: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-crb") } }
         /// `tpm-spapr`.
-        public static var tpmSpapr: TPMModel { TPMModel(rawValue: "tpm-spapr") }
+        public static var tpmSpapr: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-spapr") } }
     }
 
     /// `TpmType`: a QAPI enumeration of the `tpm` module, since QEMU 1.5.
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `passthrough`.
-        public static var passthrough: TPMType { TPMType(rawValue: "passthrough") }
+        public static var passthrough: TPMType { @_optimize(none) get { TPMType(rawValue: "passthrough") } }
         /// `emulator`.
-        public static var emulator: TPMType { TPMType(rawValue: "emulator") }
+        public static var emulator: TPMType { @_optimize(none) get { TPMType(rawValue: "emulator") } }
     }
 
     /// `TPMPassthroughOptions`: a QAPI struct of the `tpm` module, since QEMU 1.5.
@@ -52,18 +52,18 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `path`: `str`, optional, since QEMU 1.5.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `cancel-path`: `str`, optional, since QEMU 1.5.
         public var cancelPath: Swift.String? {
-            get { json.qapiMember("cancel-path") }
-            set { json.setQAPIMember("cancel-path", newValue) }
+            @_optimize(none) get { json.qapiMember("cancel-path") }
+            @_optimize(none) set { json.setQAPIMember("cancel-path", newValue) }
         }
     }
 
@@ -80,14 +80,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
             json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.11.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -104,14 +104,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.TPMPassthroughOptions) {
+        @_optimize(none) public init(data: QAPI.TPMPassthroughOptions) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `TPMPassthroughOptions`, since QEMU 1.5.
         public var data: QAPI.TPMPassthroughOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -128,14 +128,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.TPMEmulatorOptions) {
+        @_optimize(none) public init(data: QAPI.TPMEmulatorOptions) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `TPMEmulatorOptions`, since QEMU 2.11.
         public var data: QAPI.TPMEmulatorOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -154,19 +154,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.TPMType) {
+        @_optimize(none) public init(type: QAPI.TPMType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `TpmType`, since QEMU 1.5.
         public var type: QAPI.TPMType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `TPMPassthroughOptions`, optional, since QEMU 1.5.
         public var data: QAPI.TPMPassthroughOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -183,7 +183,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
+        @_optimize(none) public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("model", model)
@@ -191,18 +191,18 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 1.5.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `model`: `TpmModel`, since QEMU 1.5.
         public var model: QAPI.TPMModel? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `options`: `TpmTypeOptions`, since QEMU 1.5.
         public var options: QAPI.TPMTypeOptions? {
-            get { json.qapiMember("options") }
-            set { json.setQAPIMember("options", newValue) }
+            @_optimize(none) get { json.qapiMember("options") }
+            @_optimize(none) set { json.setQAPIMember("options", newValue) }
         }
     }
 
@@ -223,7 +223,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -245,7 +245,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -267,7 +267,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

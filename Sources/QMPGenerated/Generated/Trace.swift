@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unavailable`.
-        public static var unavailable: TraceEventState { TraceEventState(rawValue: "unavailable") }
+        public static var unavailable: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "unavailable") } }
         /// `disabled`.
-        public static var disabled: TraceEventState { TraceEventState(rawValue: "disabled") }
+        public static var disabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "disabled") } }
         /// `enabled`.
-        public static var enabled: TraceEventState { TraceEventState(rawValue: "enabled") }
+        public static var enabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "enabled") } }
     }
 
     /// `TraceEventInfo`: a QAPI struct of the `trace` module, since QEMU 2.2.
@@ -36,20 +36,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, state: QAPI.TraceEventState) {
+        @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("state", state)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `state`: `TraceEventState`, since QEMU 2.2.
         public var state: QAPI.TraceEventState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
     }
 
@@ -70,14 +70,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -98,25 +98,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String, enable: Swift.Bool) {
+        @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
             self.arguments = [:]
             arguments.setQAPIMember("name", nameMember)
             arguments.setQAPIMember("enable", enable)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `enable`: `bool`, since QEMU 2.2.
         public var enable: Swift.Bool? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
         /// `ignore-unavailable`: `bool`, optional, since QEMU 2.2.
         public var ignoreUnavailable: Swift.Bool? {
-            get { arguments.qapiMember("ignore-unavailable") }
-            set { arguments.setQAPIMember("ignore-unavailable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ignore-unavailable") }
+            @_optimize(none) set { arguments.setQAPIMember("ignore-unavailable", newValue) }
         }
     }
 }

@@ -18,7 +18,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
     }
@@ -34,9 +34,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `individual`.
-        public static var individual: ActionCompletionMode { ActionCompletionMode(rawValue: "individual") }
+        public static var individual: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "individual") } }
         /// `grouped`.
-        public static var grouped: ActionCompletionMode { ActionCompletionMode(rawValue: "grouped") }
+        public static var grouped: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "grouped") } }
     }
 
     /// `TransactionActionKind`: a QAPI enumeration of the `transaction` module, since QEMU 1.1.
@@ -50,30 +50,30 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `abort`.
-        public static var abort: TransactionActionKind { TransactionActionKind(rawValue: "abort") }
+        public static var abort: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "abort") } }
         /// `block-dirty-bitmap-add`.
-        public static var blockDirtyBitmapAdd: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-add") }
+        public static var blockDirtyBitmapAdd: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-add") } }
         /// `block-dirty-bitmap-remove`.
-        public static var blockDirtyBitmapRemove: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") }
+        public static var blockDirtyBitmapRemove: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") } }
         /// `block-dirty-bitmap-clear`.
-        public static var blockDirtyBitmapClear: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") }
+        public static var blockDirtyBitmapClear: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") } }
         /// `block-dirty-bitmap-enable`.
-        public static var blockDirtyBitmapEnable: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") }
+        public static var blockDirtyBitmapEnable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") } }
         /// `block-dirty-bitmap-disable`.
-        public static var blockDirtyBitmapDisable: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") }
+        public static var blockDirtyBitmapDisable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") } }
         /// `block-dirty-bitmap-merge`.
-        public static var blockDirtyBitmapMerge: TransactionActionKind { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") }
+        public static var blockDirtyBitmapMerge: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") } }
         /// `blockdev-backup`.
-        public static var blockdevBackup: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-backup") }
+        public static var blockdevBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-backup") } }
         /// `blockdev-snapshot`.
-        public static var blockdevSnapshot: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot") }
+        public static var blockdevSnapshot: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot") } }
         /// `blockdev-snapshot-internal-sync`.
-        public static var blockdevSnapshotInternalSync: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") }
+        public static var blockdevSnapshotInternalSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") } }
         /// `blockdev-snapshot-sync`.
-        public static var blockdevSnapshotSync: TransactionActionKind { TransactionActionKind(rawValue: "blockdev-snapshot-sync") }
+        public static var blockdevSnapshotSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-sync") } }
         /// `drive-backup`.
         @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
-        public static var driveBackup: TransactionActionKind { TransactionActionKind(rawValue: "drive-backup") }
+        public static var driveBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "drive-backup") } }
     }
 
     /// `AbortWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
@@ -89,14 +89,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.Abort) {
+        @_optimize(none) public init(data: QAPI.Abort) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `Abort`, since QEMU 1.6.
         public var data: QAPI.Abort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -113,14 +113,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmapAdd) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmapAdd? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -137,14 +137,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmap) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmap? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -161,14 +161,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmapMerge) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
         public var data: QAPI.BlockDirtyBitmapMerge? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -185,14 +185,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevBackup) {
+        @_optimize(none) public init(data: QAPI.BlockdevBackup) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevBackup`, since QEMU 2.3.
         public var data: QAPI.BlockdevBackup? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -209,14 +209,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshot) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
         public var data: QAPI.BlockdevSnapshot? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -233,14 +233,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshotInternal) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
         public var data: QAPI.BlockdevSnapshotInternal? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -257,14 +257,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshotSync) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
         public var data: QAPI.BlockdevSnapshotSync? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -281,14 +281,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.DriveBackup) {
+        @_optimize(none) public init(data: QAPI.DriveBackup) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `DriveBackup`, since QEMU 1.6.
         public var data: QAPI.DriveBackup? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -307,19 +307,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.TransactionActionKind) {
+        @_optimize(none) public init(type: QAPI.TransactionActionKind) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `TransactionActionKind`, since QEMU 1.1.
         public var type: QAPI.TransactionActionKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `Abort`, optional, since QEMU 1.6.
         public var data: QAPI.Abort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -336,13 +336,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
         public var completionMode: QAPI.ActionCompletionMode? {
-            get { json.qapiMember("completion-mode") }
-            set { json.setQAPIMember("completion-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("completion-mode") }
+            @_optimize(none) set { json.setQAPIMember("completion-mode", newValue) }
         }
     }
 
@@ -363,19 +363,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actions: [QAPI.TransactionAction]) {
+        @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
             self.arguments = [:]
             arguments.setQAPIMember("actions", actions)
         }
         /// `actions`: `[TransactionAction]`, since QEMU 1.1.
         public var actions: [QAPI.TransactionAction]? {
-            get { arguments.qapiMember("actions") }
-            set { arguments.setQAPIMember("actions", newValue) }
+            @_optimize(none) get { arguments.qapiMember("actions") }
+            @_optimize(none) set { arguments.setQAPIMember("actions", newValue) }
         }
         /// `properties`: `TransactionProperties`, optional, since QEMU 1.1.
         public var properties: QAPI.TransactionProperties? {
-            get { arguments.qapiMember("properties") }
-            set { arguments.setQAPIMember("properties", newValue) }
+            @_optimize(none) get { arguments.qapiMember("properties") }
+            @_optimize(none) set { arguments.setQAPIMember("properties", newValue) }
         }
     }
 }

@@ -18,7 +18,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
+        @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
             self.json = [:]
             json.setQAPIMember("guid", guid)
             json.setQAPIMember("name", name)
@@ -27,33 +27,33 @@ extension QAPI {
         }
         /// `guid`: `str`, since QEMU 10.0.
         public var guid: Swift.String? {
-            get { json.qapiMember("guid") }
-            set { json.setQAPIMember("guid", newValue) }
+            @_optimize(none) get { json.qapiMember("guid") }
+            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
         /// `name`: `str`, since QEMU 10.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `attr`: `int`, since QEMU 10.0.
         public var attr: Swift.Int? {
-            get { json.qapiMember("attr") }
-            set { json.setQAPIMember("attr", newValue) }
+            @_optimize(none) get { json.qapiMember("attr") }
+            @_optimize(none) set { json.setQAPIMember("attr", newValue) }
         }
         /// `data`: `str`, since QEMU 10.0.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `time`: `str`, optional, since QEMU 10.0.
         public var time: Swift.String? {
-            get { json.qapiMember("time") }
-            set { json.setQAPIMember("time", newValue) }
+            @_optimize(none) get { json.qapiMember("time") }
+            @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `digest`: `str`, optional, since QEMU 10.0.
         public var digest: Swift.String? {
-            get { json.qapiMember("digest") }
-            set { json.setQAPIMember("digest", newValue) }
+            @_optimize(none) get { json.qapiMember("digest") }
+            @_optimize(none) set { json.setQAPIMember("digest", newValue) }
         }
     }
 
@@ -70,20 +70,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
+        @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
             self.json = [:]
             json.setQAPIMember("version", version)
             json.setQAPIMember("variables", variables)
         }
         /// `version`: `int`, since QEMU 10.0.
         public var version: Swift.Int? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `variables`: `[UefiVariable]`, since QEMU 10.0.
         public var variables: [QAPI.UefiVariable]? {
-            get { json.qapiMember("variables") }
-            set { json.setQAPIMember("variables", newValue) }
+            @_optimize(none) get { json.qapiMember("variables") }
+            @_optimize(none) set { json.setQAPIMember("variables", newValue) }
         }
     }
 }

@@ -16,9 +16,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayProtocol { DisplayProtocol(rawValue: "vnc") }
+        public static var vnc: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "vnc") } }
         /// `spice`.
-        public static var spice: DisplayProtocol { DisplayProtocol(rawValue: "spice") }
+        public static var spice: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "spice") } }
     }
 
     /// `SetPasswordAction`: a QAPI enumeration of the `ui` module, since QEMU 7.0.
@@ -32,11 +32,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `keep`.
-        public static var keep: SetPasswordAction { SetPasswordAction(rawValue: "keep") }
+        public static var keep: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "keep") } }
         /// `fail`.
-        public static var fail: SetPasswordAction { SetPasswordAction(rawValue: "fail") }
+        public static var fail: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "fail") } }
         /// `disconnect`.
-        public static var disconnect: SetPasswordAction { SetPasswordAction(rawValue: "disconnect") }
+        public static var disconnect: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "disconnect") } }
     }
 
     /// `SetPasswordOptions`: a QAPI union of the `ui` module, since QEMU 7.0.
@@ -54,30 +54,30 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
             self.json = [:]
             json.setQAPIMember("protocol", `protocol`)
             json.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { json.qapiMember("protocol") }
-            set { json.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol") }
+            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
         public var password: Swift.String? {
-            get { json.qapiMember("password") }
-            set { json.setQAPIMember("password", newValue) }
+            @_optimize(none) get { json.qapiMember("password") }
+            @_optimize(none) set { json.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
         public var connected: QAPI.SetPasswordAction? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -94,13 +94,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -119,25 +119,25 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
             self.json = [:]
             json.setQAPIMember("protocol", `protocol`)
             json.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { json.qapiMember("protocol") }
-            set { json.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol") }
+            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
         public var time: Swift.String? {
-            get { json.qapiMember("time") }
-            set { json.setQAPIMember("time", newValue) }
+            @_optimize(none) get { json.qapiMember("time") }
+            @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -154,13 +154,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -175,9 +175,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ppm`.
-        public static var ppm: ImageFormat { ImageFormat(rawValue: "ppm") }
+        public static var ppm: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "ppm") } }
         /// `png`.
-        public static var png: ImageFormat { ImageFormat(rawValue: "png") }
+        public static var png: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "png") } }
     }
 
     /// `SpiceBasicInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
@@ -193,7 +193,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
@@ -201,18 +201,18 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
     }
 
@@ -229,7 +229,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
@@ -237,23 +237,23 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
     }
 
@@ -270,7 +270,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("port", port)
@@ -282,38 +282,38 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `connection-id`: `int`, since QEMU 0.14.
         public var connectionID: Swift.Int? {
-            get { json.qapiMember("connection-id") }
-            set { json.setQAPIMember("connection-id", newValue) }
+            @_optimize(none) get { json.qapiMember("connection-id") }
+            @_optimize(none) set { json.setQAPIMember("connection-id", newValue) }
         }
         /// `channel-type`: `int`, since QEMU 0.14.
         public var channelType: Swift.Int? {
-            get { json.qapiMember("channel-type") }
-            set { json.setQAPIMember("channel-type", newValue) }
+            @_optimize(none) get { json.qapiMember("channel-type") }
+            @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
         }
         /// `channel-id`: `int`, since QEMU 0.14.
         public var channelID: Swift.Int? {
-            get { json.qapiMember("channel-id") }
-            set { json.setQAPIMember("channel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("channel-id") }
+            @_optimize(none) set { json.setQAPIMember("channel-id", newValue) }
         }
         /// `tls`: `bool`, since QEMU 0.14.
         public var tls: Swift.Bool? {
-            get { json.qapiMember("tls") }
-            set { json.setQAPIMember("tls", newValue) }
+            @_optimize(none) get { json.qapiMember("tls") }
+            @_optimize(none) set { json.setQAPIMember("tls", newValue) }
         }
     }
 
@@ -328,11 +328,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static var client: SpiceQueryMouseMode { SpiceQueryMouseMode(rawValue: "client") }
+        public static var client: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "client") } }
         /// `server`.
-        public static var server: SpiceQueryMouseMode { SpiceQueryMouseMode(rawValue: "server") }
+        public static var server: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "server") } }
         /// `unknown`.
-        public static var unknown: SpiceQueryMouseMode { SpiceQueryMouseMode(rawValue: "unknown") }
+        public static var unknown: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "unknown") } }
     }
 
     /// `SpiceInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
@@ -348,7 +348,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
+        @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
             self.json = [:]
             json.setQAPIMember("enabled", enabled)
             json.setQAPIMember("migrated", migrated)
@@ -356,48 +356,48 @@ extension QAPI {
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `migrated`: `bool`, since QEMU 1.4.
         public var migrated: Swift.Bool? {
-            get { json.qapiMember("migrated") }
-            set { json.setQAPIMember("migrated", newValue) }
+            @_optimize(none) get { json.qapiMember("migrated") }
+            @_optimize(none) set { json.setQAPIMember("migrated", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
         public var tlsPort: Swift.Int? {
-            get { json.qapiMember("tls-port") }
-            set { json.setQAPIMember("tls-port", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-port") }
+            @_optimize(none) set { json.setQAPIMember("tls-port", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `compiled-version`: `str`, optional, since QEMU 0.14.
         public var compiledVersion: Swift.String? {
-            get { json.qapiMember("compiled-version") }
-            set { json.setQAPIMember("compiled-version", newValue) }
+            @_optimize(none) get { json.qapiMember("compiled-version") }
+            @_optimize(none) set { json.setQAPIMember("compiled-version", newValue) }
         }
         /// `mouse-mode`: `SpiceQueryMouseMode`, since QEMU 1.1.
         public var mouseMode: QAPI.SpiceQueryMouseMode? {
-            get { json.qapiMember("mouse-mode") }
-            set { json.setQAPIMember("mouse-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mouse-mode") }
+            @_optimize(none) set { json.setQAPIMember("mouse-mode", newValue) }
         }
         /// `channels`: `[SpiceChannel]`, optional, since QEMU 0.14.
         public var channels: [QAPI.SpiceChannel]? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
     }
 
@@ -414,7 +414,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
@@ -423,23 +423,23 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
     }
 
@@ -456,7 +456,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
@@ -465,28 +465,28 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
     }
 
@@ -503,7 +503,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
@@ -512,33 +512,33 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `x509_dname`: `str`, optional, since QEMU 0.14.
         public var x509Dname: Swift.String? {
-            get { json.qapiMember("x509_dname") }
-            set { json.setQAPIMember("x509_dname", newValue) }
+            @_optimize(none) get { json.qapiMember("x509_dname") }
+            @_optimize(none) set { json.setQAPIMember("x509_dname", newValue) }
         }
         /// `sasl_username`: `str`, optional, since QEMU 0.14.
         public var saslUsername: Swift.String? {
-            get { json.qapiMember("sasl_username") }
-            set { json.setQAPIMember("sasl_username", newValue) }
+            @_optimize(none) get { json.qapiMember("sasl_username") }
+            @_optimize(none) set { json.setQAPIMember("sasl_username", newValue) }
         }
     }
 
@@ -555,39 +555,39 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool) {
+        @_optimize(none) public init(enabled: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("enabled", enabled)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, optional, since QEMU 0.14.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 0.14.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, optional, since QEMU 0.14.
         public var clients: [QAPI.VNCClientInfo]? {
-            get { json.qapiMember("clients") }
-            set { json.setQAPIMember("clients", newValue) }
+            @_optimize(none) get { json.qapiMember("clients") }
+            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
     }
 
@@ -602,23 +602,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static var none: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "none") }
+        public static var none: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "none") } }
         /// `vnc`.
-        public static var vnc: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "vnc") }
+        public static var vnc: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vnc") } }
         /// `ra2`.
-        public static var ra2: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "ra2") }
+        public static var ra2: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2") } }
         /// `ra2ne`.
-        public static var ra2ne: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "ra2ne") }
+        public static var ra2ne: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2ne") } }
         /// `tight`.
-        public static var tight: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "tight") }
+        public static var tight: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tight") } }
         /// `ultra`.
-        public static var ultra: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "ultra") }
+        public static var ultra: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ultra") } }
         /// `tls`.
-        public static var tls: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "tls") }
+        public static var tls: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tls") } }
         /// `vencrypt`.
-        public static var vencrypt: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "vencrypt") }
+        public static var vencrypt: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vencrypt") } }
         /// `sasl`.
-        public static var sasl: VNCPrimaryAuth { VNCPrimaryAuth(rawValue: "sasl") }
+        public static var sasl: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "sasl") } }
     }
 
     /// `VncVencryptSubAuth`: a QAPI enumeration of the `ui` module, since QEMU 2.3.
@@ -632,23 +632,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static var plain: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "plain") }
+        public static var plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "plain") } }
         /// `tls-none`.
-        public static var tlsNone: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "tls-none") }
+        public static var tlsNone: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-none") } }
         /// `x509-none`.
-        public static var x509None: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "x509-none") }
+        public static var x509None: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-none") } }
         /// `tls-vnc`.
-        public static var tlsVNC: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "tls-vnc") }
+        public static var tlsVNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-vnc") } }
         /// `x509-vnc`.
-        public static var x509VNC: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "x509-vnc") }
+        public static var x509VNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-vnc") } }
         /// `tls-plain`.
-        public static var tlsPlain: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "tls-plain") }
+        public static var tlsPlain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-plain") } }
         /// `x509-plain`.
-        public static var x509Plain: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "x509-plain") }
+        public static var x509Plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-plain") } }
         /// `tls-sasl`.
-        public static var tlsSasl: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "tls-sasl") }
+        public static var tlsSasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-sasl") } }
         /// `x509-sasl`.
-        public static var x509Sasl: VNCVencryptSubAuth { VNCVencryptSubAuth(rawValue: "x509-sasl") }
+        public static var x509Sasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-sasl") } }
     }
 
     /// `VncServerInfo2`: a QAPI struct of the `ui` module, since QEMU 2.9.
@@ -664,7 +664,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
             self.json = [:]
             json.setQAPIMember("host", host)
             json.setQAPIMember("service", service)
@@ -674,33 +674,33 @@ extension QAPI {
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.9.
         public var auth: QAPI.VNCPrimaryAuth? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.9.
         public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            get { json.qapiMember("vencrypt") }
-            set { json.setQAPIMember("vencrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("vencrypt") }
+            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
     }
 
@@ -717,7 +717,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
+        @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
             self.json = [:]
             json.setQAPIMember("id", id)
             json.setQAPIMember("server", server)
@@ -726,33 +726,33 @@ extension QAPI {
         }
         /// `id`: `str`, since QEMU 2.3.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `server`: `[VncServerInfo2]`, since QEMU 2.3.
         public var server: [QAPI.VNCServerInfo2]? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, since QEMU 2.3.
         public var clients: [QAPI.VNCClientInfo]? {
-            get { json.qapiMember("clients") }
-            set { json.setQAPIMember("clients", newValue) }
+            @_optimize(none) get { json.qapiMember("clients") }
+            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.3.
         public var auth: QAPI.VNCPrimaryAuth? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.3.
         public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            get { json.qapiMember("vencrypt") }
-            set { json.setQAPIMember("vencrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("vencrypt") }
+            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 2.3.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -769,7 +769,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("index", index)
@@ -778,23 +778,23 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `int`, since QEMU 0.14.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
         public var current: Swift.Bool? {
-            get { json.qapiMember("current") }
-            set { json.setQAPIMember("current", newValue) }
+            @_optimize(none) get { json.qapiMember("current") }
+            @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `absolute`: `bool`, since QEMU 0.14.
         public var absolute: Swift.Bool? {
-            get { json.qapiMember("absolute") }
-            set { json.setQAPIMember("absolute", newValue) }
+            @_optimize(none) get { json.qapiMember("absolute") }
+            @_optimize(none) set { json.setQAPIMember("absolute", newValue) }
         }
     }
 
@@ -809,329 +809,329 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unmapped`.
-        public static var unmapped: QKeyCode { QKeyCode(rawValue: "unmapped") }
+        public static var unmapped: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "unmapped") } }
         /// `shift`.
-        public static var shift: QKeyCode { QKeyCode(rawValue: "shift") }
+        public static var shift: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift") } }
         /// `shift_r`.
-        public static var shiftR: QKeyCode { QKeyCode(rawValue: "shift_r") }
+        public static var shiftR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift_r") } }
         /// `alt`.
-        public static var alt: QKeyCode { QKeyCode(rawValue: "alt") }
+        public static var alt: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt") } }
         /// `alt_r`.
-        public static var altR: QKeyCode { QKeyCode(rawValue: "alt_r") }
+        public static var altR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt_r") } }
         /// `ctrl`.
-        public static var ctrl: QKeyCode { QKeyCode(rawValue: "ctrl") }
+        public static var ctrl: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl") } }
         /// `ctrl_r`.
-        public static var ctrlR: QKeyCode { QKeyCode(rawValue: "ctrl_r") }
+        public static var ctrlR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl_r") } }
         /// `menu`.
-        public static var menu: QKeyCode { QKeyCode(rawValue: "menu") }
+        public static var menu: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "menu") } }
         /// `esc`.
-        public static var esc: QKeyCode { QKeyCode(rawValue: "esc") }
+        public static var esc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "esc") } }
         /// `1`.
-        public static var _1: QKeyCode { QKeyCode(rawValue: "1") }
+        public static var _1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "1") } }
         /// `2`.
-        public static var _2: QKeyCode { QKeyCode(rawValue: "2") }
+        public static var _2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "2") } }
         /// `3`.
-        public static var _3: QKeyCode { QKeyCode(rawValue: "3") }
+        public static var _3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "3") } }
         /// `4`.
-        public static var _4: QKeyCode { QKeyCode(rawValue: "4") }
+        public static var _4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "4") } }
         /// `5`.
-        public static var _5: QKeyCode { QKeyCode(rawValue: "5") }
+        public static var _5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "5") } }
         /// `6`.
-        public static var _6: QKeyCode { QKeyCode(rawValue: "6") }
+        public static var _6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "6") } }
         /// `7`.
-        public static var _7: QKeyCode { QKeyCode(rawValue: "7") }
+        public static var _7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "7") } }
         /// `8`.
-        public static var _8: QKeyCode { QKeyCode(rawValue: "8") }
+        public static var _8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "8") } }
         /// `9`.
-        public static var _9: QKeyCode { QKeyCode(rawValue: "9") }
+        public static var _9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "9") } }
         /// `0`.
-        public static var _0: QKeyCode { QKeyCode(rawValue: "0") }
+        public static var _0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "0") } }
         /// `minus`.
-        public static var minus: QKeyCode { QKeyCode(rawValue: "minus") }
+        public static var minus: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "minus") } }
         /// `equal`.
-        public static var equal: QKeyCode { QKeyCode(rawValue: "equal") }
+        public static var equal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "equal") } }
         /// `backspace`.
-        public static var backspace: QKeyCode { QKeyCode(rawValue: "backspace") }
+        public static var backspace: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backspace") } }
         /// `tab`.
-        public static var tab: QKeyCode { QKeyCode(rawValue: "tab") }
+        public static var tab: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "tab") } }
         /// `q`.
-        public static var q: QKeyCode { QKeyCode(rawValue: "q") }
+        public static var q: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "q") } }
         /// `w`.
-        public static var w: QKeyCode { QKeyCode(rawValue: "w") }
+        public static var w: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "w") } }
         /// `e`.
-        public static var e: QKeyCode { QKeyCode(rawValue: "e") }
+        public static var e: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "e") } }
         /// `r`.
-        public static var r: QKeyCode { QKeyCode(rawValue: "r") }
+        public static var r: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "r") } }
         /// `t`.
-        public static var t: QKeyCode { QKeyCode(rawValue: "t") }
+        public static var t: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "t") } }
         /// `y`.
-        public static var y: QKeyCode { QKeyCode(rawValue: "y") }
+        public static var y: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "y") } }
         /// `u`.
-        public static var u: QKeyCode { QKeyCode(rawValue: "u") }
+        public static var u: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "u") } }
         /// `i`.
-        public static var i: QKeyCode { QKeyCode(rawValue: "i") }
+        public static var i: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "i") } }
         /// `o`.
-        public static var o: QKeyCode { QKeyCode(rawValue: "o") }
+        public static var o: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "o") } }
         /// `p`.
-        public static var p: QKeyCode { QKeyCode(rawValue: "p") }
+        public static var p: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "p") } }
         /// `bracket_left`.
-        public static var bracketLeft: QKeyCode { QKeyCode(rawValue: "bracket_left") }
+        public static var bracketLeft: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_left") } }
         /// `bracket_right`.
-        public static var bracketRight: QKeyCode { QKeyCode(rawValue: "bracket_right") }
+        public static var bracketRight: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_right") } }
         /// `ret`.
-        public static var ret: QKeyCode { QKeyCode(rawValue: "ret") }
+        public static var ret: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ret") } }
         /// `a`.
-        public static var a: QKeyCode { QKeyCode(rawValue: "a") }
+        public static var a: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "a") } }
         /// `s`.
-        public static var s: QKeyCode { QKeyCode(rawValue: "s") }
+        public static var s: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "s") } }
         /// `d`.
-        public static var d: QKeyCode { QKeyCode(rawValue: "d") }
+        public static var d: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "d") } }
         /// `f`.
-        public static var f: QKeyCode { QKeyCode(rawValue: "f") }
+        public static var f: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f") } }
         /// `g`.
-        public static var g: QKeyCode { QKeyCode(rawValue: "g") }
+        public static var g: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "g") } }
         /// `h`.
-        public static var h: QKeyCode { QKeyCode(rawValue: "h") }
+        public static var h: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "h") } }
         /// `j`.
-        public static var j: QKeyCode { QKeyCode(rawValue: "j") }
+        public static var j: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "j") } }
         /// `k`.
-        public static var k: QKeyCode { QKeyCode(rawValue: "k") }
+        public static var k: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "k") } }
         /// `l`.
-        public static var l: QKeyCode { QKeyCode(rawValue: "l") }
+        public static var l: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "l") } }
         /// `semicolon`.
-        public static var semicolon: QKeyCode { QKeyCode(rawValue: "semicolon") }
+        public static var semicolon: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "semicolon") } }
         /// `apostrophe`.
-        public static var apostrophe: QKeyCode { QKeyCode(rawValue: "apostrophe") }
+        public static var apostrophe: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "apostrophe") } }
         /// `grave_accent`.
-        public static var graveAccent: QKeyCode { QKeyCode(rawValue: "grave_accent") }
+        public static var graveAccent: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "grave_accent") } }
         /// `backslash`.
-        public static var backslash: QKeyCode { QKeyCode(rawValue: "backslash") }
+        public static var backslash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backslash") } }
         /// `z`.
-        public static var z: QKeyCode { QKeyCode(rawValue: "z") }
+        public static var z: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "z") } }
         /// `x`.
-        public static var x: QKeyCode { QKeyCode(rawValue: "x") }
+        public static var x: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "x") } }
         /// `c`.
-        public static var c: QKeyCode { QKeyCode(rawValue: "c") }
+        public static var c: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "c") } }
         /// `v`.
-        public static var v: QKeyCode { QKeyCode(rawValue: "v") }
+        public static var v: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "v") } }
         /// `b`.
-        public static var b: QKeyCode { QKeyCode(rawValue: "b") }
+        public static var b: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "b") } }
         /// `n`.
-        public static var n: QKeyCode { QKeyCode(rawValue: "n") }
+        public static var n: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "n") } }
         /// `m`.
-        public static var m: QKeyCode { QKeyCode(rawValue: "m") }
+        public static var m: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "m") } }
         /// `comma`.
-        public static var comma: QKeyCode { QKeyCode(rawValue: "comma") }
+        public static var comma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "comma") } }
         /// `dot`.
-        public static var dot: QKeyCode { QKeyCode(rawValue: "dot") }
+        public static var dot: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "dot") } }
         /// `slash`.
-        public static var slash: QKeyCode { QKeyCode(rawValue: "slash") }
+        public static var slash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "slash") } }
         /// `asterisk`.
-        public static var asterisk: QKeyCode { QKeyCode(rawValue: "asterisk") }
+        public static var asterisk: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "asterisk") } }
         /// `spc`.
-        public static var spc: QKeyCode { QKeyCode(rawValue: "spc") }
+        public static var spc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "spc") } }
         /// `caps_lock`.
-        public static var capsLock: QKeyCode { QKeyCode(rawValue: "caps_lock") }
+        public static var capsLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "caps_lock") } }
         /// `f1`.
-        public static var f1: QKeyCode { QKeyCode(rawValue: "f1") }
+        public static var f1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f1") } }
         /// `f2`.
-        public static var f2: QKeyCode { QKeyCode(rawValue: "f2") }
+        public static var f2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f2") } }
         /// `f3`.
-        public static var f3: QKeyCode { QKeyCode(rawValue: "f3") }
+        public static var f3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f3") } }
         /// `f4`.
-        public static var f4: QKeyCode { QKeyCode(rawValue: "f4") }
+        public static var f4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f4") } }
         /// `f5`.
-        public static var f5: QKeyCode { QKeyCode(rawValue: "f5") }
+        public static var f5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f5") } }
         /// `f6`.
-        public static var f6: QKeyCode { QKeyCode(rawValue: "f6") }
+        public static var f6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f6") } }
         /// `f7`.
-        public static var f7: QKeyCode { QKeyCode(rawValue: "f7") }
+        public static var f7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f7") } }
         /// `f8`.
-        public static var f8: QKeyCode { QKeyCode(rawValue: "f8") }
+        public static var f8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f8") } }
         /// `f9`.
-        public static var f9: QKeyCode { QKeyCode(rawValue: "f9") }
+        public static var f9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f9") } }
         /// `f10`.
-        public static var f10: QKeyCode { QKeyCode(rawValue: "f10") }
+        public static var f10: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f10") } }
         /// `num_lock`.
-        public static var numLock: QKeyCode { QKeyCode(rawValue: "num_lock") }
+        public static var numLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "num_lock") } }
         /// `scroll_lock`.
-        public static var scrollLock: QKeyCode { QKeyCode(rawValue: "scroll_lock") }
+        public static var scrollLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "scroll_lock") } }
         /// `kp_divide`.
-        public static var kpDivide: QKeyCode { QKeyCode(rawValue: "kp_divide") }
+        public static var kpDivide: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_divide") } }
         /// `kp_multiply`.
-        public static var kpMultiply: QKeyCode { QKeyCode(rawValue: "kp_multiply") }
+        public static var kpMultiply: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_multiply") } }
         /// `kp_subtract`.
-        public static var kpSubtract: QKeyCode { QKeyCode(rawValue: "kp_subtract") }
+        public static var kpSubtract: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_subtract") } }
         /// `kp_add`.
-        public static var kpAdd: QKeyCode { QKeyCode(rawValue: "kp_add") }
+        public static var kpAdd: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_add") } }
         /// `kp_enter`.
-        public static var kpEnter: QKeyCode { QKeyCode(rawValue: "kp_enter") }
+        public static var kpEnter: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_enter") } }
         /// `kp_decimal`.
-        public static var kpDecimal: QKeyCode { QKeyCode(rawValue: "kp_decimal") }
+        public static var kpDecimal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_decimal") } }
         /// `sysrq`.
-        public static var sysrq: QKeyCode { QKeyCode(rawValue: "sysrq") }
+        public static var sysrq: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sysrq") } }
         /// `kp_0`.
-        public static var kp0: QKeyCode { QKeyCode(rawValue: "kp_0") }
+        public static var kp0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_0") } }
         /// `kp_1`.
-        public static var kp1: QKeyCode { QKeyCode(rawValue: "kp_1") }
+        public static var kp1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_1") } }
         /// `kp_2`.
-        public static var kp2: QKeyCode { QKeyCode(rawValue: "kp_2") }
+        public static var kp2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_2") } }
         /// `kp_3`.
-        public static var kp3: QKeyCode { QKeyCode(rawValue: "kp_3") }
+        public static var kp3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_3") } }
         /// `kp_4`.
-        public static var kp4: QKeyCode { QKeyCode(rawValue: "kp_4") }
+        public static var kp4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_4") } }
         /// `kp_5`.
-        public static var kp5: QKeyCode { QKeyCode(rawValue: "kp_5") }
+        public static var kp5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_5") } }
         /// `kp_6`.
-        public static var kp6: QKeyCode { QKeyCode(rawValue: "kp_6") }
+        public static var kp6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_6") } }
         /// `kp_7`.
-        public static var kp7: QKeyCode { QKeyCode(rawValue: "kp_7") }
+        public static var kp7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_7") } }
         /// `kp_8`.
-        public static var kp8: QKeyCode { QKeyCode(rawValue: "kp_8") }
+        public static var kp8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_8") } }
         /// `kp_9`.
-        public static var kp9: QKeyCode { QKeyCode(rawValue: "kp_9") }
+        public static var kp9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_9") } }
         /// `less`.
-        public static var less: QKeyCode { QKeyCode(rawValue: "less") }
+        public static var less: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "less") } }
         /// `f11`.
-        public static var f11: QKeyCode { QKeyCode(rawValue: "f11") }
+        public static var f11: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f11") } }
         /// `f12`.
-        public static var f12: QKeyCode { QKeyCode(rawValue: "f12") }
+        public static var f12: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f12") } }
         /// `print`.
-        public static var print: QKeyCode { QKeyCode(rawValue: "print") }
+        public static var print: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "print") } }
         /// `home`.
-        public static var home: QKeyCode { QKeyCode(rawValue: "home") }
+        public static var home: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "home") } }
         /// `pgup`.
-        public static var pgup: QKeyCode { QKeyCode(rawValue: "pgup") }
+        public static var pgup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgup") } }
         /// `pgdn`.
-        public static var pgdn: QKeyCode { QKeyCode(rawValue: "pgdn") }
+        public static var pgdn: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgdn") } }
         /// `end`.
-        public static var end: QKeyCode { QKeyCode(rawValue: "end") }
+        public static var end: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "end") } }
         /// `left`.
-        public static var left: QKeyCode { QKeyCode(rawValue: "left") }
+        public static var left: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "left") } }
         /// `up`.
-        public static var up: QKeyCode { QKeyCode(rawValue: "up") }
+        public static var up: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "up") } }
         /// `down`.
-        public static var down: QKeyCode { QKeyCode(rawValue: "down") }
+        public static var down: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "down") } }
         /// `right`.
-        public static var right: QKeyCode { QKeyCode(rawValue: "right") }
+        public static var right: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "right") } }
         /// `insert`.
-        public static var insert: QKeyCode { QKeyCode(rawValue: "insert") }
+        public static var insert: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "insert") } }
         /// `delete`.
-        public static var delete: QKeyCode { QKeyCode(rawValue: "delete") }
+        public static var delete: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "delete") } }
         /// `stop`.
-        public static var stop: QKeyCode { QKeyCode(rawValue: "stop") }
+        public static var stop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "stop") } }
         /// `again`.
-        public static var again: QKeyCode { QKeyCode(rawValue: "again") }
+        public static var again: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "again") } }
         /// `props`.
-        public static var props: QKeyCode { QKeyCode(rawValue: "props") }
+        public static var props: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "props") } }
         /// `undo`.
-        public static var undo: QKeyCode { QKeyCode(rawValue: "undo") }
+        public static var undo: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "undo") } }
         /// `front`.
-        public static var front: QKeyCode { QKeyCode(rawValue: "front") }
+        public static var front: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "front") } }
         /// `copy`.
-        public static var copy: QKeyCode { QKeyCode(rawValue: "copy") }
+        public static var copy: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "copy") } }
         /// `open`.
-        public static var `open`: QKeyCode { QKeyCode(rawValue: "open") }
+        public static var `open`: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "open") } }
         /// `paste`.
-        public static var paste: QKeyCode { QKeyCode(rawValue: "paste") }
+        public static var paste: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "paste") } }
         /// `find`.
-        public static var find: QKeyCode { QKeyCode(rawValue: "find") }
+        public static var find: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "find") } }
         /// `cut`.
-        public static var cut: QKeyCode { QKeyCode(rawValue: "cut") }
+        public static var cut: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "cut") } }
         /// `lf`.
-        public static var lf: QKeyCode { QKeyCode(rawValue: "lf") }
+        public static var lf: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lf") } }
         /// `help`.
-        public static var help: QKeyCode { QKeyCode(rawValue: "help") }
+        public static var help: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "help") } }
         /// `meta_l`.
-        public static var metaL: QKeyCode { QKeyCode(rawValue: "meta_l") }
+        public static var metaL: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_l") } }
         /// `meta_r`.
-        public static var metaR: QKeyCode { QKeyCode(rawValue: "meta_r") }
+        public static var metaR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_r") } }
         /// `compose`.
-        public static var compose: QKeyCode { QKeyCode(rawValue: "compose") }
+        public static var compose: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "compose") } }
         /// `pause`.
-        public static var pause: QKeyCode { QKeyCode(rawValue: "pause") }
+        public static var pause: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pause") } }
         /// `ro`.
-        public static var ro: QKeyCode { QKeyCode(rawValue: "ro") }
+        public static var ro: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ro") } }
         /// `hiragana`.
-        public static var hiragana: QKeyCode { QKeyCode(rawValue: "hiragana") }
+        public static var hiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "hiragana") } }
         /// `henkan`.
-        public static var henkan: QKeyCode { QKeyCode(rawValue: "henkan") }
+        public static var henkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "henkan") } }
         /// `yen`.
-        public static var yen: QKeyCode { QKeyCode(rawValue: "yen") }
+        public static var yen: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "yen") } }
         /// `muhenkan`.
-        public static var muhenkan: QKeyCode { QKeyCode(rawValue: "muhenkan") }
+        public static var muhenkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "muhenkan") } }
         /// `katakanahiragana`.
-        public static var katakanahiragana: QKeyCode { QKeyCode(rawValue: "katakanahiragana") }
+        public static var katakanahiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "katakanahiragana") } }
         /// `kp_comma`.
-        public static var kpComma: QKeyCode { QKeyCode(rawValue: "kp_comma") }
+        public static var kpComma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_comma") } }
         /// `kp_equals`.
-        public static var kpEquals: QKeyCode { QKeyCode(rawValue: "kp_equals") }
+        public static var kpEquals: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_equals") } }
         /// `power`.
-        public static var power: QKeyCode { QKeyCode(rawValue: "power") }
+        public static var power: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "power") } }
         /// `sleep`.
-        public static var sleep: QKeyCode { QKeyCode(rawValue: "sleep") }
+        public static var sleep: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sleep") } }
         /// `wake`.
-        public static var wake: QKeyCode { QKeyCode(rawValue: "wake") }
+        public static var wake: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "wake") } }
         /// `audionext`.
-        public static var audionext: QKeyCode { QKeyCode(rawValue: "audionext") }
+        public static var audionext: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audionext") } }
         /// `audioprev`.
-        public static var audioprev: QKeyCode { QKeyCode(rawValue: "audioprev") }
+        public static var audioprev: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioprev") } }
         /// `audiostop`.
-        public static var audiostop: QKeyCode { QKeyCode(rawValue: "audiostop") }
+        public static var audiostop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiostop") } }
         /// `audioplay`.
-        public static var audioplay: QKeyCode { QKeyCode(rawValue: "audioplay") }
+        public static var audioplay: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioplay") } }
         /// `audiomute`.
-        public static var audiomute: QKeyCode { QKeyCode(rawValue: "audiomute") }
+        public static var audiomute: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiomute") } }
         /// `volumeup`.
-        public static var volumeup: QKeyCode { QKeyCode(rawValue: "volumeup") }
+        public static var volumeup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumeup") } }
         /// `volumedown`.
-        public static var volumedown: QKeyCode { QKeyCode(rawValue: "volumedown") }
+        public static var volumedown: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumedown") } }
         /// `mediaselect`.
-        public static var mediaselect: QKeyCode { QKeyCode(rawValue: "mediaselect") }
+        public static var mediaselect: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mediaselect") } }
         /// `mail`.
-        public static var mail: QKeyCode { QKeyCode(rawValue: "mail") }
+        public static var mail: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mail") } }
         /// `calculator`.
-        public static var calculator: QKeyCode { QKeyCode(rawValue: "calculator") }
+        public static var calculator: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "calculator") } }
         /// `computer`.
-        public static var computer: QKeyCode { QKeyCode(rawValue: "computer") }
+        public static var computer: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "computer") } }
         /// `ac_home`.
-        public static var acHome: QKeyCode { QKeyCode(rawValue: "ac_home") }
+        public static var acHome: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_home") } }
         /// `ac_back`.
-        public static var acBack: QKeyCode { QKeyCode(rawValue: "ac_back") }
+        public static var acBack: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_back") } }
         /// `ac_forward`.
-        public static var acForward: QKeyCode { QKeyCode(rawValue: "ac_forward") }
+        public static var acForward: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_forward") } }
         /// `ac_refresh`.
-        public static var acRefresh: QKeyCode { QKeyCode(rawValue: "ac_refresh") }
+        public static var acRefresh: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_refresh") } }
         /// `ac_bookmarks`.
-        public static var acBookmarks: QKeyCode { QKeyCode(rawValue: "ac_bookmarks") }
+        public static var acBookmarks: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_bookmarks") } }
         /// `lang1`.
-        public static var lang1: QKeyCode { QKeyCode(rawValue: "lang1") }
+        public static var lang1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang1") } }
         /// `lang2`.
-        public static var lang2: QKeyCode { QKeyCode(rawValue: "lang2") }
+        public static var lang2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang2") } }
         /// `f13`.
-        public static var f13: QKeyCode { QKeyCode(rawValue: "f13") }
+        public static var f13: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f13") } }
         /// `f14`.
-        public static var f14: QKeyCode { QKeyCode(rawValue: "f14") }
+        public static var f14: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f14") } }
         /// `f15`.
-        public static var f15: QKeyCode { QKeyCode(rawValue: "f15") }
+        public static var f15: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f15") } }
         /// `f16`.
-        public static var f16: QKeyCode { QKeyCode(rawValue: "f16") }
+        public static var f16: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f16") } }
         /// `f17`.
-        public static var f17: QKeyCode { QKeyCode(rawValue: "f17") }
+        public static var f17: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f17") } }
         /// `f18`.
-        public static var f18: QKeyCode { QKeyCode(rawValue: "f18") }
+        public static var f18: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f18") } }
         /// `f19`.
-        public static var f19: QKeyCode { QKeyCode(rawValue: "f19") }
+        public static var f19: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f19") } }
         /// `f20`.
-        public static var f20: QKeyCode { QKeyCode(rawValue: "f20") }
+        public static var f20: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f20") } }
         /// `f21`.
-        public static var f21: QKeyCode { QKeyCode(rawValue: "f21") }
+        public static var f21: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f21") } }
         /// `f22`.
-        public static var f22: QKeyCode { QKeyCode(rawValue: "f22") }
+        public static var f22: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f22") } }
         /// `f23`.
-        public static var f23: QKeyCode { QKeyCode(rawValue: "f23") }
+        public static var f23: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f23") } }
         /// `f24`.
-        public static var f24: QKeyCode { QKeyCode(rawValue: "f24") }
+        public static var f24: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f24") } }
     }
 
     /// `KeyValueKind`: a QAPI enumeration of the `ui` module, since QEMU 1.3.
@@ -1145,9 +1145,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `number`.
-        public static var number: KeyValueKind { KeyValueKind(rawValue: "number") }
+        public static var number: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "number") } }
         /// `qcode`.
-        public static var qcode: KeyValueKind { KeyValueKind(rawValue: "qcode") }
+        public static var qcode: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "qcode") } }
     }
 
     /// `IntWrapper`: a QAPI struct of the `ui` module, since QEMU 1.3.
@@ -1163,14 +1163,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.Int) {
+        @_optimize(none) public init(data: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `int`, since QEMU 1.3.
         public var data: Swift.Int? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1187,14 +1187,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.QKeyCode) {
+        @_optimize(none) public init(data: QAPI.QKeyCode) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `QKeyCode`, since QEMU 1.3.
         public var data: QAPI.QKeyCode? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1213,19 +1213,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.KeyValueKind) {
+        @_optimize(none) public init(type: QAPI.KeyValueKind) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `KeyValueKind`, since QEMU 1.3.
         public var type: QAPI.KeyValueKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `int`, optional, since QEMU 1.3.
         public var data: Swift.Int? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1240,25 +1240,25 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `left`.
-        public static var left: InputButton { InputButton(rawValue: "left") }
+        public static var left: InputButton { @_optimize(none) get { InputButton(rawValue: "left") } }
         /// `middle`.
-        public static var middle: InputButton { InputButton(rawValue: "middle") }
+        public static var middle: InputButton { @_optimize(none) get { InputButton(rawValue: "middle") } }
         /// `right`.
-        public static var right: InputButton { InputButton(rawValue: "right") }
+        public static var right: InputButton { @_optimize(none) get { InputButton(rawValue: "right") } }
         /// `wheel-up`.
-        public static var wheelUp: InputButton { InputButton(rawValue: "wheel-up") }
+        public static var wheelUp: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-up") } }
         /// `wheel-down`.
-        public static var wheelDown: InputButton { InputButton(rawValue: "wheel-down") }
+        public static var wheelDown: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-down") } }
         /// `side`.
-        public static var side: InputButton { InputButton(rawValue: "side") }
+        public static var side: InputButton { @_optimize(none) get { InputButton(rawValue: "side") } }
         /// `extra`.
-        public static var extra: InputButton { InputButton(rawValue: "extra") }
+        public static var extra: InputButton { @_optimize(none) get { InputButton(rawValue: "extra") } }
         /// `wheel-left`.
-        public static var wheelLeft: InputButton { InputButton(rawValue: "wheel-left") }
+        public static var wheelLeft: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-left") } }
         /// `wheel-right`.
-        public static var wheelRight: InputButton { InputButton(rawValue: "wheel-right") }
+        public static var wheelRight: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-right") } }
         /// `touch`.
-        public static var touch: InputButton { InputButton(rawValue: "touch") }
+        public static var touch: InputButton { @_optimize(none) get { InputButton(rawValue: "touch") } }
     }
 
     /// `InputAxis`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
@@ -1272,9 +1272,9 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x`.
-        public static var x: InputAxis { InputAxis(rawValue: "x") }
+        public static var x: InputAxis { @_optimize(none) get { InputAxis(rawValue: "x") } }
         /// `y`.
-        public static var y: InputAxis { InputAxis(rawValue: "y") }
+        public static var y: InputAxis { @_optimize(none) get { InputAxis(rawValue: "y") } }
     }
 
     /// `InputMultiTouchType`: a QAPI enumeration of the `ui` module, since QEMU 8.1.
@@ -1288,15 +1288,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `begin`.
-        public static var begin: InputMultiTouchType { InputMultiTouchType(rawValue: "begin") }
+        public static var begin: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "begin") } }
         /// `update`.
-        public static var update: InputMultiTouchType { InputMultiTouchType(rawValue: "update") }
+        public static var update: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "update") } }
         /// `end`.
-        public static var end: InputMultiTouchType { InputMultiTouchType(rawValue: "end") }
+        public static var end: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "end") } }
         /// `cancel`.
-        public static var cancel: InputMultiTouchType { InputMultiTouchType(rawValue: "cancel") }
+        public static var cancel: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "cancel") } }
         /// `data`.
-        public static var data: InputMultiTouchType { InputMultiTouchType(rawValue: "data") }
+        public static var data: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "data") } }
     }
 
     /// `InputKeyEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1312,20 +1312,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(key: QAPI.KeyValue, down: Swift.Bool) {
+        @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("key", key)
             json.setQAPIMember("down", down)
         }
         /// `key`: `KeyValue`, since QEMU 2.0.
         public var key: QAPI.KeyValue? {
-            get { json.qapiMember("key") }
-            set { json.setQAPIMember("key", newValue) }
+            @_optimize(none) get { json.qapiMember("key") }
+            @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
         public var down: Swift.Bool? {
-            get { json.qapiMember("down") }
-            set { json.setQAPIMember("down", newValue) }
+            @_optimize(none) get { json.qapiMember("down") }
+            @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
     }
 
@@ -1342,20 +1342,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(button: QAPI.InputButton, down: Swift.Bool) {
+        @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("button", button)
             json.setQAPIMember("down", down)
         }
         /// `button`: `InputButton`, since QEMU 2.0.
         public var button: QAPI.InputButton? {
-            get { json.qapiMember("button") }
-            set { json.setQAPIMember("button", newValue) }
+            @_optimize(none) get { json.qapiMember("button") }
+            @_optimize(none) set { json.setQAPIMember("button", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
         public var down: Swift.Bool? {
-            get { json.qapiMember("down") }
-            set { json.setQAPIMember("down", newValue) }
+            @_optimize(none) get { json.qapiMember("down") }
+            @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
     }
 
@@ -1372,20 +1372,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(axis: QAPI.InputAxis, value: Swift.Int) {
+        @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("axis", axis)
             json.setQAPIMember("value", value)
         }
         /// `axis`: `InputAxis`, since QEMU 2.0.
         public var axis: QAPI.InputAxis? {
-            get { json.qapiMember("axis") }
-            set { json.setQAPIMember("axis", newValue) }
+            @_optimize(none) get { json.qapiMember("axis") }
+            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 2.0.
         public var value: Swift.Int? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -1402,7 +1402,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
+        @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("type", type)
             json.setQAPIMember("slot", slot)
@@ -1412,28 +1412,28 @@ extension QAPI {
         }
         /// `type`: `InputMultiTouchType`, since QEMU 8.1.
         public var type: QAPI.InputMultiTouchType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `slot`: `int`, since QEMU 8.1.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `tracking-id`: `int`, since QEMU 8.1.
         public var trackingID: Swift.Int? {
-            get { json.qapiMember("tracking-id") }
-            set { json.setQAPIMember("tracking-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tracking-id") }
+            @_optimize(none) set { json.setQAPIMember("tracking-id", newValue) }
         }
         /// `axis`: `InputAxis`, since QEMU 8.1.
         public var axis: QAPI.InputAxis? {
-            get { json.qapiMember("axis") }
-            set { json.setQAPIMember("axis", newValue) }
+            @_optimize(none) get { json.qapiMember("axis") }
+            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 8.1.
         public var value: Swift.Int? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -1448,15 +1448,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `key`.
-        public static var key: InputEventKind { InputEventKind(rawValue: "key") }
+        public static var key: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "key") } }
         /// `btn`.
-        public static var btn: InputEventKind { InputEventKind(rawValue: "btn") }
+        public static var btn: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "btn") } }
         /// `rel`.
-        public static var rel: InputEventKind { InputEventKind(rawValue: "rel") }
+        public static var rel: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "rel") } }
         /// `abs`.
-        public static var abs: InputEventKind { InputEventKind(rawValue: "abs") }
+        public static var abs: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "abs") } }
         /// `mtt`.
-        public static var mtt: InputEventKind { InputEventKind(rawValue: "mtt") }
+        public static var mtt: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "mtt") } }
     }
 
     /// `InputKeyEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1472,14 +1472,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputKeyEvent) {
+        @_optimize(none) public init(data: QAPI.InputKeyEvent) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputKeyEvent`, since QEMU 2.0.
         public var data: QAPI.InputKeyEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1496,14 +1496,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputBtnEvent) {
+        @_optimize(none) public init(data: QAPI.InputBtnEvent) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputBtnEvent`, since QEMU 2.0.
         public var data: QAPI.InputBtnEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1520,14 +1520,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputMoveEvent) {
+        @_optimize(none) public init(data: QAPI.InputMoveEvent) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputMoveEvent`, since QEMU 2.0.
         public var data: QAPI.InputMoveEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1544,14 +1544,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputMultiTouchEvent) {
+        @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
             self.json = [:]
             json.setQAPIMember("data", data)
         }
         /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
         public var data: QAPI.InputMultiTouchEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1570,19 +1570,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.InputEventKind) {
+        @_optimize(none) public init(type: QAPI.InputEventKind) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `InputEventKind`, since QEMU 2.0.
         public var type: QAPI.InputEventKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InputKeyEvent`, optional, since QEMU 2.0.
         public var data: QAPI.InputKeyEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1599,28 +1599,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
         public var grabOnHover: Swift.Bool? {
-            get { json.qapiMember("grab-on-hover") }
-            set { json.setQAPIMember("grab-on-hover", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-on-hover") }
+            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
         public var showTabs: Swift.Bool? {
-            get { json.qapiMember("show-tabs") }
-            set { json.setQAPIMember("show-tabs", newValue) }
+            @_optimize(none) get { json.qapiMember("show-tabs") }
+            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
         public var showMenubar: Swift.Bool? {
-            get { json.qapiMember("show-menubar") }
-            set { json.setQAPIMember("show-menubar", newValue) }
+            @_optimize(none) get { json.qapiMember("show-menubar") }
+            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
     }
 
@@ -1637,13 +1637,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
     }
 
@@ -1660,28 +1660,28 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `rendernode`: `str`, optional, since QEMU 7.0.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
         public var p2p: Swift.Bool? {
-            get { json.qapiMember("p2p") }
-            set { json.setQAPIMember("p2p", newValue) }
+            @_optimize(none) get { json.qapiMember("p2p") }
+            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
         public var audiodev: Swift.String? {
-            get { json.qapiMember("audiodev") }
-            set { json.setQAPIMember("audiodev", newValue) }
+            @_optimize(none) get { json.qapiMember("audiodev") }
+            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
     }
 
@@ -1696,13 +1696,13 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static var off: DisplayGLMode { DisplayGLMode(rawValue: "off") }
+        public static var off: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "off") } }
         /// `on`.
-        public static var on: DisplayGLMode { DisplayGLMode(rawValue: "on") }
+        public static var on: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "on") } }
         /// `core`.
-        public static var core: DisplayGLMode { DisplayGLMode(rawValue: "core") }
+        public static var core: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "core") } }
         /// `es`.
-        public static var es: DisplayGLMode { DisplayGLMode(rawValue: "es") }
+        public static var es: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "es") } }
     }
 
     /// `DisplayCurses`: a QAPI struct of the `ui` module, since QEMU 4.0.
@@ -1718,13 +1718,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
         public var charset: Swift.String? {
-            get { json.qapiMember("charset") }
-            set { json.setQAPIMember("charset", newValue) }
+            @_optimize(none) get { json.qapiMember("charset") }
+            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
     }
 
@@ -1741,33 +1741,33 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
         public var leftCommandKey: Swift.Bool? {
-            get { json.qapiMember("left-command-key") }
-            set { json.setQAPIMember("left-command-key", newValue) }
+            @_optimize(none) get { json.qapiMember("left-command-key") }
+            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
         public var fullGrab: Swift.Bool? {
-            get { json.qapiMember("full-grab") }
-            set { json.setQAPIMember("full-grab", newValue) }
+            @_optimize(none) get { json.qapiMember("full-grab") }
+            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
         public var swapOptCmd: Swift.Bool? {
-            get { json.qapiMember("swap-opt-cmd") }
-            set { json.setQAPIMember("swap-opt-cmd", newValue) }
+            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 8.2.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
         public var zoomInterpolation: Swift.Bool? {
-            get { json.qapiMember("zoom-interpolation") }
-            set { json.setQAPIMember("zoom-interpolation", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
     }
 
@@ -1782,11 +1782,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `lctrl-lalt`.
-        public static var lctrlLalt: HotKeyMod { HotKeyMod(rawValue: "lctrl-lalt") }
+        public static var lctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lctrl-lalt") } }
         /// `lshift-lctrl-lalt`.
-        public static var lshiftLctrlLalt: HotKeyMod { HotKeyMod(rawValue: "lshift-lctrl-lalt") }
+        public static var lshiftLctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lshift-lctrl-lalt") } }
         /// `rctrl`.
-        public static var rctrl: HotKeyMod { HotKeyMod(rawValue: "rctrl") }
+        public static var rctrl: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "rctrl") } }
     }
 
     /// `DisplaySDL`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -1802,13 +1802,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
         public var grabMod: QAPI.HotKeyMod? {
-            get { json.qapiMember("grab-mod") }
-            set { json.setQAPIMember("grab-mod", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-mod") }
+            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
     }
 
@@ -1823,23 +1823,23 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `default`.
-        public static var `default`: DisplayType { DisplayType(rawValue: "default") }
+        public static var `default`: DisplayType { @_optimize(none) get { DisplayType(rawValue: "default") } }
         /// `none`.
-        public static var none: DisplayType { DisplayType(rawValue: "none") }
+        public static var none: DisplayType { @_optimize(none) get { DisplayType(rawValue: "none") } }
         /// `gtk`.
-        public static var gtk: DisplayType { DisplayType(rawValue: "gtk") }
+        public static var gtk: DisplayType { @_optimize(none) get { DisplayType(rawValue: "gtk") } }
         /// `sdl`.
-        public static var sdl: DisplayType { DisplayType(rawValue: "sdl") }
+        public static var sdl: DisplayType { @_optimize(none) get { DisplayType(rawValue: "sdl") } }
         /// `egl-headless`.
-        public static var eglHeadless: DisplayType { DisplayType(rawValue: "egl-headless") }
+        public static var eglHeadless: DisplayType { @_optimize(none) get { DisplayType(rawValue: "egl-headless") } }
         /// `curses`.
-        public static var curses: DisplayType { DisplayType(rawValue: "curses") }
+        public static var curses: DisplayType { @_optimize(none) get { DisplayType(rawValue: "curses") } }
         /// `cocoa`.
-        public static var cocoa: DisplayType { DisplayType(rawValue: "cocoa") }
+        public static var cocoa: DisplayType { @_optimize(none) get { DisplayType(rawValue: "cocoa") } }
         /// `spice-app`.
-        public static var spiceApp: DisplayType { DisplayType(rawValue: "spice-app") }
+        public static var spiceApp: DisplayType { @_optimize(none) get { DisplayType(rawValue: "spice-app") } }
         /// `dbus`.
-        public static var dbus: DisplayType { DisplayType(rawValue: "dbus") }
+        public static var dbus: DisplayType { @_optimize(none) get { DisplayType(rawValue: "dbus") } }
     }
 
     /// `DisplayOptions`: a QAPI union of the `ui` module, since QEMU 2.12.
@@ -1857,104 +1857,104 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayType) {
+        @_optimize(none) public init(type: QAPI.DisplayType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayType`, since QEMU 2.12.
         public var type: QAPI.DisplayType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `full-screen`: `bool`, optional, since QEMU 2.12.
         public var fullScreen: Swift.Bool? {
-            get { json.qapiMember("full-screen") }
-            set { json.setQAPIMember("full-screen", newValue) }
+            @_optimize(none) get { json.qapiMember("full-screen") }
+            @_optimize(none) set { json.setQAPIMember("full-screen", newValue) }
         }
         /// `window-close`: `bool`, optional, since QEMU 2.12.
         public var windowClose: Swift.Bool? {
-            get { json.qapiMember("window-close") }
-            set { json.setQAPIMember("window-close", newValue) }
+            @_optimize(none) get { json.qapiMember("window-close") }
+            @_optimize(none) set { json.setQAPIMember("window-close", newValue) }
         }
         /// `show-cursor`: `bool`, optional, since QEMU 5.0.
         public var showCursor: Swift.Bool? {
-            get { json.qapiMember("show-cursor") }
-            set { json.setQAPIMember("show-cursor", newValue) }
+            @_optimize(none) get { json.qapiMember("show-cursor") }
+            @_optimize(none) set { json.setQAPIMember("show-cursor", newValue) }
         }
         /// `gl`: `DisplayGLMode`, optional, since QEMU 2.12.
         public var gl: QAPI.DisplayGLMode? {
-            get { json.qapiMember("gl") }
-            set { json.setQAPIMember("gl", newValue) }
+            @_optimize(none) get { json.qapiMember("gl") }
+            @_optimize(none) set { json.setQAPIMember("gl", newValue) }
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
         public var grabOnHover: Swift.Bool? {
-            get { json.qapiMember("grab-on-hover") }
-            set { json.setQAPIMember("grab-on-hover", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-on-hover") }
+            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
         public var showTabs: Swift.Bool? {
-            get { json.qapiMember("show-tabs") }
-            set { json.setQAPIMember("show-tabs", newValue) }
+            @_optimize(none) get { json.qapiMember("show-tabs") }
+            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
         public var showMenubar: Swift.Bool? {
-            get { json.qapiMember("show-menubar") }
-            set { json.setQAPIMember("show-menubar", newValue) }
+            @_optimize(none) get { json.qapiMember("show-menubar") }
+            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
         public var leftCommandKey: Swift.Bool? {
-            get { json.qapiMember("left-command-key") }
-            set { json.setQAPIMember("left-command-key", newValue) }
+            @_optimize(none) get { json.qapiMember("left-command-key") }
+            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
         public var fullGrab: Swift.Bool? {
-            get { json.qapiMember("full-grab") }
-            set { json.setQAPIMember("full-grab", newValue) }
+            @_optimize(none) get { json.qapiMember("full-grab") }
+            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
         public var swapOptCmd: Swift.Bool? {
-            get { json.qapiMember("swap-opt-cmd") }
-            set { json.setQAPIMember("swap-opt-cmd", newValue) }
+            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
         public var zoomInterpolation: Swift.Bool? {
-            get { json.qapiMember("zoom-interpolation") }
-            set { json.setQAPIMember("zoom-interpolation", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
         public var charset: Swift.String? {
-            get { json.qapiMember("charset") }
-            set { json.setQAPIMember("charset", newValue) }
+            @_optimize(none) get { json.qapiMember("charset") }
+            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
         public var p2p: Swift.Bool? {
-            get { json.qapiMember("p2p") }
-            set { json.setQAPIMember("p2p", newValue) }
+            @_optimize(none) get { json.qapiMember("p2p") }
+            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
         public var audiodev: Swift.String? {
-            get { json.qapiMember("audiodev") }
-            set { json.setQAPIMember("audiodev", newValue) }
+            @_optimize(none) get { json.qapiMember("audiodev") }
+            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
         public var grabMod: QAPI.HotKeyMod? {
-            get { json.qapiMember("grab-mod") }
-            set { json.setQAPIMember("grab-mod", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-mod") }
+            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
     }
 
@@ -1969,7 +1969,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayReloadType { DisplayReloadType(rawValue: "vnc") }
+        public static var vnc: DisplayReloadType { @_optimize(none) get { DisplayReloadType(rawValue: "vnc") } }
     }
 
     /// `DisplayReloadOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 6.0.
@@ -1985,13 +1985,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { json.qapiMember("tls-certs") }
-            set { json.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-certs") }
+            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2010,19 +2010,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayReloadType) {
+        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
         public var type: QAPI.DisplayReloadType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { json.qapiMember("tls-certs") }
-            set { json.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-certs") }
+            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2037,7 +2037,7 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static var vnc: DisplayUpdateType { DisplayUpdateType(rawValue: "vnc") }
+        public static var vnc: DisplayUpdateType { @_optimize(none) get { DisplayUpdateType(rawValue: "vnc") } }
     }
 
     /// `DisplayUpdateOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -2053,13 +2053,13 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { json.qapiMember("addresses") }
-            set { json.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { json.qapiMember("addresses") }
+            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2078,19 +2078,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayUpdateType) {
+        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
         public var type: QAPI.DisplayUpdateType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { json.qapiMember("addresses") }
-            set { json.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { json.qapiMember("addresses") }
+            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2111,30 +2111,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
         public var connected: QAPI.SetPasswordAction? {
-            get { arguments.qapiMember("connected") }
-            set { arguments.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { arguments.qapiMember("connected") }
+            @_optimize(none) set { arguments.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { arguments.qapiMember("display") }
-            set { arguments.setQAPIMember("display", newValue) }
+            @_optimize(none) get { arguments.qapiMember("display") }
+            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
     }
 
@@ -2155,25 +2155,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
         public var time: Swift.String? {
-            get { arguments.qapiMember("time") }
-            set { arguments.setQAPIMember("time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("time") }
+            @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { arguments.qapiMember("display") }
-            set { arguments.setQAPIMember("display", newValue) }
+            @_optimize(none) get { arguments.qapiMember("display") }
+            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
     }
 
@@ -2194,29 +2194,29 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.12.
         public var head: Swift.Int? {
-            get { arguments.qapiMember("head") }
-            set { arguments.setQAPIMember("head", newValue) }
+            @_optimize(none) get { arguments.qapiMember("head") }
+            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `format`: `ImageFormat`, optional, since QEMU 7.1.
         public var format: QAPI.ImageFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -2237,7 +2237,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2259,7 +2259,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2281,7 +2281,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2303,14 +2303,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(password: Swift.String) {
+        @_optimize(none) public init(password: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("password", password)
         }
         /// `password`: `str`, since QEMU 1.1.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
     }
 
@@ -2331,7 +2331,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2353,19 +2353,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keys: [QAPI.KeyValue]) {
+        @_optimize(none) public init(keys: [QAPI.KeyValue]) {
             self.arguments = [:]
             arguments.setQAPIMember("keys", keys)
         }
         /// `keys`: `[KeyValue]`, since QEMU 1.3.
         public var keys: [QAPI.KeyValue]? {
-            get { arguments.qapiMember("keys") }
-            set { arguments.setQAPIMember("keys", newValue) }
+            @_optimize(none) get { arguments.qapiMember("keys") }
+            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
         /// `hold-time`: `int`, optional, since QEMU 1.3.
         public var holdTime: Swift.Int? {
-            get { arguments.qapiMember("hold-time") }
-            set { arguments.setQAPIMember("hold-time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hold-time") }
+            @_optimize(none) set { arguments.setQAPIMember("hold-time", newValue) }
         }
     }
 
@@ -2386,24 +2386,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(events: [QAPI.InputEvent]) {
+        @_optimize(none) public init(events: [QAPI.InputEvent]) {
             self.arguments = [:]
             arguments.setQAPIMember("events", events)
         }
         /// `device`: `str`, optional, since QEMU 2.6.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.6.
         public var head: Swift.Int? {
-            get { arguments.qapiMember("head") }
-            set { arguments.setQAPIMember("head", newValue) }
+            @_optimize(none) get { arguments.qapiMember("head") }
+            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `events`: `[InputEvent]`, since QEMU 2.6.
         public var events: [QAPI.InputEvent]? {
-            get { arguments.qapiMember("events") }
-            set { arguments.setQAPIMember("events", newValue) }
+            @_optimize(none) get { arguments.qapiMember("events") }
+            @_optimize(none) set { arguments.setQAPIMember("events", newValue) }
         }
     }
 
@@ -2424,7 +2424,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2446,19 +2446,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayReloadType) {
+        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
             self.arguments = [:]
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
         public var type: QAPI.DisplayReloadType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { arguments.qapiMember("tls-certs") }
-            set { arguments.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-certs") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2479,19 +2479,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayUpdateType) {
+        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
             self.arguments = [:]
             arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
         public var type: QAPI.DisplayUpdateType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { arguments.qapiMember("addresses") }
-            set { arguments.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addresses") }
+            @_optimize(none) set { arguments.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2512,35 +2512,35 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: Swift.String, hostname: Swift.String) {
+        @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("protocol", `protocol`)
             arguments.setQAPIMember("hostname", hostname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `hostname`: `str`, since QEMU 0.14.
         public var hostname: Swift.String? {
-            get { arguments.qapiMember("hostname") }
-            set { arguments.setQAPIMember("hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
         public var port: Swift.Int? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
         public var tlsPort: Swift.Int? {
-            get { arguments.qapiMember("tls-port") }
-            set { arguments.setQAPIMember("tls-port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-port") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-port", newValue) }
         }
         /// `cert-subject`: `str`, optional, since QEMU 0.14.
         public var certSubject: Swift.String? {
-            get { arguments.qapiMember("cert-subject") }
-            set { arguments.setQAPIMember("cert-subject", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cert-subject") }
+            @_optimize(none) set { arguments.setQAPIMember("cert-subject", newValue) }
         }
     }
 
@@ -2560,13 +2560,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
         public var client: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2586,13 +2586,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceServerInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceChannel`, since QEMU 0.14.
         public var client: QAPI.SpiceChannel? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2612,13 +2612,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
         public var client: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2654,13 +2654,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncBasicInfo`, since QEMU 0.13.
         public var client: QAPI.VNCBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2680,13 +2680,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
         public var client: QAPI.VNCClientInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2706,13 +2706,13 @@ extension QAPI {
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
         public var client: QAPI.VNCClientInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 }

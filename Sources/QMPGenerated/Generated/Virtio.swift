@@ -18,20 +18,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, name: Swift.String) {
+        @_optimize(none) public init(path: Swift.String, name: Swift.String) {
             self.json = [:]
             json.setQAPIMember("path", path)
             json.setQAPIMember("name", name)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -48,7 +48,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
+        @_optimize(none) public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
             self.json = [:]
             json.setQAPIMember("n-mem-sections", nMemSections)
             json.setQAPIMember("n-tmp-sections", nTmpSections)
@@ -65,63 +65,63 @@ extension QAPI {
         }
         /// `n-mem-sections`: `int`, since QEMU 7.2.
         public var nMemSections: Swift.Int? {
-            get { json.qapiMember("n-mem-sections") }
-            set { json.setQAPIMember("n-mem-sections", newValue) }
+            @_optimize(none) get { json.qapiMember("n-mem-sections") }
+            @_optimize(none) set { json.setQAPIMember("n-mem-sections", newValue) }
         }
         /// `n-tmp-sections`: `int`, since QEMU 7.2.
         public var nTmpSections: Swift.Int? {
-            get { json.qapiMember("n-tmp-sections") }
-            set { json.setQAPIMember("n-tmp-sections", newValue) }
+            @_optimize(none) get { json.qapiMember("n-tmp-sections") }
+            @_optimize(none) set { json.setQAPIMember("n-tmp-sections", newValue) }
         }
         /// `nvqs`: `uint32`, since QEMU 7.2.
         public var nvqs: Swift.Int? {
-            get { json.qapiMember("nvqs") }
-            set { json.setQAPIMember("nvqs", newValue) }
+            @_optimize(none) get { json.qapiMember("nvqs") }
+            @_optimize(none) set { json.setQAPIMember("nvqs", newValue) }
         }
         /// `vq-index`: `int`, since QEMU 7.2.
         public var vqIndex: Swift.Int? {
-            get { json.qapiMember("vq-index") }
-            set { json.setQAPIMember("vq-index", newValue) }
+            @_optimize(none) get { json.qapiMember("vq-index") }
+            @_optimize(none) set { json.setQAPIMember("vq-index", newValue) }
         }
         /// `features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var features: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `acked-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var ackedFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("acked-features") }
-            set { json.setQAPIMember("acked-features", newValue) }
+            @_optimize(none) get { json.qapiMember("acked-features") }
+            @_optimize(none) set { json.setQAPIMember("acked-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var backendFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("backend-features") }
-            set { json.setQAPIMember("backend-features", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-features") }
+            @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `protocol-features`: `VhostDeviceProtocols`, since QEMU 7.2.
         public var protocolFeatures: QAPI.VhostDeviceProtocols? {
-            get { json.qapiMember("protocol-features") }
-            set { json.setQAPIMember("protocol-features", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol-features") }
+            @_optimize(none) set { json.setQAPIMember("protocol-features", newValue) }
         }
         /// `max-queues`: `uint64`, since QEMU 7.2.
         public var maxQueues: Swift.UInt64? {
-            get { json.qapiMember("max-queues") }
-            set { json.setQAPIMember("max-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("max-queues") }
+            @_optimize(none) set { json.setQAPIMember("max-queues", newValue) }
         }
         /// `backend-cap`: `uint64`, since QEMU 7.2.
         public var backendCap: Swift.UInt64? {
-            get { json.qapiMember("backend-cap") }
-            set { json.setQAPIMember("backend-cap", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-cap") }
+            @_optimize(none) set { json.setQAPIMember("backend-cap", newValue) }
         }
         /// `log-enabled`: `bool`, since QEMU 7.2.
         public var logEnabled: Swift.Bool? {
-            get { json.qapiMember("log-enabled") }
-            set { json.setQAPIMember("log-enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("log-enabled") }
+            @_optimize(none) set { json.setQAPIMember("log-enabled", newValue) }
         }
         /// `log-size`: `uint64`, since QEMU 7.2.
         public var logSize: Swift.UInt64? {
-            get { json.qapiMember("log-size") }
-            set { json.setQAPIMember("log-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-size") }
+            @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
     }
 
@@ -138,7 +138,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("device-id", deviceID)
@@ -163,108 +163,108 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `device-id`: `uint16`, since QEMU 7.2.
         public var deviceID: Swift.Int? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
         /// `vhost-started`: `bool`, since QEMU 7.2.
         public var vhostStarted: Swift.Bool? {
-            get { json.qapiMember("vhost-started") }
-            set { json.setQAPIMember("vhost-started", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost-started") }
+            @_optimize(none) set { json.setQAPIMember("vhost-started", newValue) }
         }
         /// `device-endian`: `str`, since QEMU 7.2.
         public var deviceEndian: Swift.String? {
-            get { json.qapiMember("device-endian") }
-            set { json.setQAPIMember("device-endian", newValue) }
+            @_optimize(none) get { json.qapiMember("device-endian") }
+            @_optimize(none) set { json.setQAPIMember("device-endian", newValue) }
         }
         /// `guest-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var guestFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("guest-features") }
-            set { json.setQAPIMember("guest-features", newValue) }
+            @_optimize(none) get { json.qapiMember("guest-features") }
+            @_optimize(none) set { json.setQAPIMember("guest-features", newValue) }
         }
         /// `host-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var hostFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("host-features") }
-            set { json.setQAPIMember("host-features", newValue) }
+            @_optimize(none) get { json.qapiMember("host-features") }
+            @_optimize(none) set { json.setQAPIMember("host-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var backendFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("backend-features") }
-            set { json.setQAPIMember("backend-features", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-features") }
+            @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `num-vqs`: `int`, since QEMU 7.2.
         public var numVqs: Swift.Int? {
-            get { json.qapiMember("num-vqs") }
-            set { json.setQAPIMember("num-vqs", newValue) }
+            @_optimize(none) get { json.qapiMember("num-vqs") }
+            @_optimize(none) set { json.setQAPIMember("num-vqs", newValue) }
         }
         /// `status`: `VirtioDeviceStatus`, since QEMU 7.2.
         public var status: QAPI.VirtioDeviceStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `isr`: `uint8`, since QEMU 7.2.
         public var isr: Swift.Int? {
-            get { json.qapiMember("isr") }
-            set { json.setQAPIMember("isr", newValue) }
+            @_optimize(none) get { json.qapiMember("isr") }
+            @_optimize(none) set { json.setQAPIMember("isr", newValue) }
         }
         /// `queue-sel`: `uint16`, since QEMU 7.2.
         public var queueSel: Swift.Int? {
-            get { json.qapiMember("queue-sel") }
-            set { json.setQAPIMember("queue-sel", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-sel") }
+            @_optimize(none) set { json.setQAPIMember("queue-sel", newValue) }
         }
         /// `vm-running`: `bool`, since QEMU 7.2.
         public var vmRunning: Swift.Bool? {
-            get { json.qapiMember("vm-running") }
-            set { json.setQAPIMember("vm-running", newValue) }
+            @_optimize(none) get { json.qapiMember("vm-running") }
+            @_optimize(none) set { json.setQAPIMember("vm-running", newValue) }
         }
         /// `broken`: `bool`, since QEMU 7.2.
         public var broken: Swift.Bool? {
-            get { json.qapiMember("broken") }
-            set { json.setQAPIMember("broken", newValue) }
+            @_optimize(none) get { json.qapiMember("broken") }
+            @_optimize(none) set { json.setQAPIMember("broken", newValue) }
         }
         /// `disabled`: `bool`, since QEMU 7.2.
         public var disabled: Swift.Bool? {
-            get { json.qapiMember("disabled") }
-            set { json.setQAPIMember("disabled", newValue) }
+            @_optimize(none) get { json.qapiMember("disabled") }
+            @_optimize(none) set { json.setQAPIMember("disabled", newValue) }
         }
         /// `use-started`: `bool`, since QEMU 7.2.
         public var useStarted: Swift.Bool? {
-            get { json.qapiMember("use-started") }
-            set { json.setQAPIMember("use-started", newValue) }
+            @_optimize(none) get { json.qapiMember("use-started") }
+            @_optimize(none) set { json.setQAPIMember("use-started", newValue) }
         }
         /// `started`: `bool`, since QEMU 7.2.
         public var started: Swift.Bool? {
-            get { json.qapiMember("started") }
-            set { json.setQAPIMember("started", newValue) }
+            @_optimize(none) get { json.qapiMember("started") }
+            @_optimize(none) set { json.setQAPIMember("started", newValue) }
         }
         /// `start-on-kick`: `bool`, since QEMU 7.2.
         public var startOnKick: Swift.Bool? {
-            get { json.qapiMember("start-on-kick") }
-            set { json.setQAPIMember("start-on-kick", newValue) }
+            @_optimize(none) get { json.qapiMember("start-on-kick") }
+            @_optimize(none) set { json.setQAPIMember("start-on-kick", newValue) }
         }
         /// `disable-legacy-check`: `bool`, since QEMU 7.2.
         public var disableLegacyCheck: Swift.Bool? {
-            get { json.qapiMember("disable-legacy-check") }
-            set { json.setQAPIMember("disable-legacy-check", newValue) }
+            @_optimize(none) get { json.qapiMember("disable-legacy-check") }
+            @_optimize(none) set { json.setQAPIMember("disable-legacy-check", newValue) }
         }
         /// `bus-name`: `str`, since QEMU 7.2.
         public var busName: Swift.String? {
-            get { json.qapiMember("bus-name") }
-            set { json.setQAPIMember("bus-name", newValue) }
+            @_optimize(none) get { json.qapiMember("bus-name") }
+            @_optimize(none) set { json.setQAPIMember("bus-name", newValue) }
         }
         /// `use-guest-notifier-mask`: `bool`, since QEMU 7.2.
         public var useGuestNotifierMask: Swift.Bool? {
-            get { json.qapiMember("use-guest-notifier-mask") }
-            set { json.setQAPIMember("use-guest-notifier-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("use-guest-notifier-mask") }
+            @_optimize(none) set { json.setQAPIMember("use-guest-notifier-mask", newValue) }
         }
         /// `vhost-dev`: `VhostStatus`, optional, since QEMU 7.2.
         public var vhostDev: QAPI.VhostStatus? {
-            get { json.qapiMember("vhost-dev") }
-            set { json.setQAPIMember("vhost-dev", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost-dev") }
+            @_optimize(none) set { json.setQAPIMember("vhost-dev", newValue) }
         }
     }
 
@@ -281,19 +281,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(statuses: [Swift.String]) {
+        @_optimize(none) public init(statuses: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("statuses", statuses)
         }
         /// `statuses`: `[str]`, since QEMU 7.2.
         public var statuses: [Swift.String]? {
-            get { json.qapiMember("statuses") }
-            set { json.setQAPIMember("statuses", newValue) }
+            @_optimize(none) get { json.qapiMember("statuses") }
+            @_optimize(none) set { json.setQAPIMember("statuses", newValue) }
         }
         /// `unknown-statuses`: `uint8`, optional, since QEMU 7.2.
         public var unknownStatuses: Swift.Int? {
-            get { json.qapiMember("unknown-statuses") }
-            set { json.setQAPIMember("unknown-statuses", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-statuses") }
+            @_optimize(none) set { json.setQAPIMember("unknown-statuses", newValue) }
         }
     }
 
@@ -310,19 +310,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocols: [Swift.String]) {
+        @_optimize(none) public init(protocols: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("protocols", protocols)
         }
         /// `protocols`: `[str]`, since QEMU 7.2.
         public var protocols: [Swift.String]? {
-            get { json.qapiMember("protocols") }
-            set { json.setQAPIMember("protocols", newValue) }
+            @_optimize(none) get { json.qapiMember("protocols") }
+            @_optimize(none) set { json.setQAPIMember("protocols", newValue) }
         }
         /// `unknown-protocols`: `uint64`, optional, since QEMU 7.2.
         public var unknownProtocols: Swift.UInt64? {
-            get { json.qapiMember("unknown-protocols") }
-            set { json.setQAPIMember("unknown-protocols", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-protocols") }
+            @_optimize(none) set { json.setQAPIMember("unknown-protocols", newValue) }
         }
     }
 
@@ -339,24 +339,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transports: [Swift.String]) {
+        @_optimize(none) public init(transports: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("transports", transports)
         }
         /// `transports`: `[str]`, since QEMU 7.2.
         public var transports: [Swift.String]? {
-            get { json.qapiMember("transports") }
-            set { json.setQAPIMember("transports", newValue) }
+            @_optimize(none) get { json.qapiMember("transports") }
+            @_optimize(none) set { json.setQAPIMember("transports", newValue) }
         }
         /// `dev-features`: `[str]`, optional, since QEMU 7.2.
         public var devFeatures: [Swift.String]? {
-            get { json.qapiMember("dev-features") }
-            set { json.setQAPIMember("dev-features", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-features") }
+            @_optimize(none) set { json.setQAPIMember("dev-features", newValue) }
         }
         /// `unknown-dev-features`: `uint64`, optional, since QEMU 7.2.
         public var unknownDevFeatures: Swift.UInt64? {
-            get { json.qapiMember("unknown-dev-features") }
-            set { json.setQAPIMember("unknown-dev-features", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-dev-features") }
+            @_optimize(none) set { json.setQAPIMember("unknown-dev-features", newValue) }
         }
     }
 
@@ -373,7 +373,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("queue-index", queueIndex)
@@ -390,73 +390,73 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `queue-index`: `uint16`, since QEMU 7.2.
         public var queueIndex: Swift.Int? {
-            get { json.qapiMember("queue-index") }
-            set { json.setQAPIMember("queue-index", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-index") }
+            @_optimize(none) set { json.setQAPIMember("queue-index", newValue) }
         }
         /// `inuse`: `uint32`, since QEMU 7.2.
         public var inuse: Swift.Int? {
-            get { json.qapiMember("inuse") }
-            set { json.setQAPIMember("inuse", newValue) }
+            @_optimize(none) get { json.qapiMember("inuse") }
+            @_optimize(none) set { json.setQAPIMember("inuse", newValue) }
         }
         /// `vring-num`: `uint32`, since QEMU 7.2.
         public var vringNum: Swift.Int? {
-            get { json.qapiMember("vring-num") }
-            set { json.setQAPIMember("vring-num", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-num") }
+            @_optimize(none) set { json.setQAPIMember("vring-num", newValue) }
         }
         /// `vring-num-default`: `uint32`, since QEMU 7.2.
         public var vringNumDefault: Swift.Int? {
-            get { json.qapiMember("vring-num-default") }
-            set { json.setQAPIMember("vring-num-default", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-num-default") }
+            @_optimize(none) set { json.setQAPIMember("vring-num-default", newValue) }
         }
         /// `vring-align`: `uint32`, since QEMU 7.2.
         public var vringAlign: Swift.Int? {
-            get { json.qapiMember("vring-align") }
-            set { json.setQAPIMember("vring-align", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-align") }
+            @_optimize(none) set { json.setQAPIMember("vring-align", newValue) }
         }
         /// `vring-desc`: `uint64`, since QEMU 7.2.
         public var vringDesc: Swift.UInt64? {
-            get { json.qapiMember("vring-desc") }
-            set { json.setQAPIMember("vring-desc", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-desc") }
+            @_optimize(none) set { json.setQAPIMember("vring-desc", newValue) }
         }
         /// `vring-avail`: `uint64`, since QEMU 7.2.
         public var vringAvail: Swift.UInt64? {
-            get { json.qapiMember("vring-avail") }
-            set { json.setQAPIMember("vring-avail", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-avail") }
+            @_optimize(none) set { json.setQAPIMember("vring-avail", newValue) }
         }
         /// `vring-used`: `uint64`, since QEMU 7.2.
         public var vringUsed: Swift.UInt64? {
-            get { json.qapiMember("vring-used") }
-            set { json.setQAPIMember("vring-used", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-used") }
+            @_optimize(none) set { json.setQAPIMember("vring-used", newValue) }
         }
         /// `last-avail-idx`: `uint16`, optional, since QEMU 7.2.
         public var lastAvailIdx: Swift.Int? {
-            get { json.qapiMember("last-avail-idx") }
-            set { json.setQAPIMember("last-avail-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("last-avail-idx") }
+            @_optimize(none) set { json.setQAPIMember("last-avail-idx", newValue) }
         }
         /// `shadow-avail-idx`: `uint16`, optional, since QEMU 7.2.
         public var shadowAvailIdx: Swift.Int? {
-            get { json.qapiMember("shadow-avail-idx") }
-            set { json.setQAPIMember("shadow-avail-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("shadow-avail-idx") }
+            @_optimize(none) set { json.setQAPIMember("shadow-avail-idx", newValue) }
         }
         /// `used-idx`: `uint16`, since QEMU 7.2.
         public var usedIdx: Swift.Int? {
-            get { json.qapiMember("used-idx") }
-            set { json.setQAPIMember("used-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("used-idx") }
+            @_optimize(none) set { json.setQAPIMember("used-idx", newValue) }
         }
         /// `signalled-used`: `uint16`, since QEMU 7.2.
         public var signalledUsed: Swift.Int? {
-            get { json.qapiMember("signalled-used") }
-            set { json.setQAPIMember("signalled-used", newValue) }
+            @_optimize(none) get { json.qapiMember("signalled-used") }
+            @_optimize(none) set { json.setQAPIMember("signalled-used", newValue) }
         }
         /// `signalled-used-valid`: `bool`, since QEMU 7.2.
         public var signalledUsedValid: Swift.Bool? {
-            get { json.qapiMember("signalled-used-valid") }
-            set { json.setQAPIMember("signalled-used-valid", newValue) }
+            @_optimize(none) get { json.qapiMember("signalled-used-valid") }
+            @_optimize(none) set { json.setQAPIMember("signalled-used-valid", newValue) }
         }
     }
 
@@ -473,7 +473,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("kick", kick)
@@ -491,68 +491,68 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `kick`: `int`, since QEMU 7.2.
         public var kick: Swift.Int? {
-            get { json.qapiMember("kick") }
-            set { json.setQAPIMember("kick", newValue) }
+            @_optimize(none) get { json.qapiMember("kick") }
+            @_optimize(none) set { json.setQAPIMember("kick", newValue) }
         }
         /// `call`: `int`, since QEMU 7.2.
         public var call: Swift.Int? {
-            get { json.qapiMember("call") }
-            set { json.setQAPIMember("call", newValue) }
+            @_optimize(none) get { json.qapiMember("call") }
+            @_optimize(none) set { json.setQAPIMember("call", newValue) }
         }
         /// `desc`: `uint64`, since QEMU 7.2.
         public var desc: Swift.UInt64? {
-            get { json.qapiMember("desc") }
-            set { json.setQAPIMember("desc", newValue) }
+            @_optimize(none) get { json.qapiMember("desc") }
+            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
         /// `avail`: `uint64`, since QEMU 7.2.
         public var avail: Swift.UInt64? {
-            get { json.qapiMember("avail") }
-            set { json.setQAPIMember("avail", newValue) }
+            @_optimize(none) get { json.qapiMember("avail") }
+            @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `uint64`, since QEMU 7.2.
         public var used: Swift.UInt64? {
-            get { json.qapiMember("used") }
-            set { json.setQAPIMember("used", newValue) }
+            @_optimize(none) get { json.qapiMember("used") }
+            @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
         /// `num`: `int`, since QEMU 7.2.
         public var num: Swift.Int? {
-            get { json.qapiMember("num") }
-            set { json.setQAPIMember("num", newValue) }
+            @_optimize(none) get { json.qapiMember("num") }
+            @_optimize(none) set { json.setQAPIMember("num", newValue) }
         }
         /// `desc-phys`: `uint64`, since QEMU 7.2.
         public var descPhys: Swift.UInt64? {
-            get { json.qapiMember("desc-phys") }
-            set { json.setQAPIMember("desc-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("desc-phys") }
+            @_optimize(none) set { json.setQAPIMember("desc-phys", newValue) }
         }
         /// `desc-size`: `uint32`, since QEMU 7.2.
         public var descSize: Swift.Int? {
-            get { json.qapiMember("desc-size") }
-            set { json.setQAPIMember("desc-size", newValue) }
+            @_optimize(none) get { json.qapiMember("desc-size") }
+            @_optimize(none) set { json.setQAPIMember("desc-size", newValue) }
         }
         /// `avail-phys`: `uint64`, since QEMU 7.2.
         public var availPhys: Swift.UInt64? {
-            get { json.qapiMember("avail-phys") }
-            set { json.setQAPIMember("avail-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-phys") }
+            @_optimize(none) set { json.setQAPIMember("avail-phys", newValue) }
         }
         /// `avail-size`: `uint32`, since QEMU 7.2.
         public var availSize: Swift.Int? {
-            get { json.qapiMember("avail-size") }
-            set { json.setQAPIMember("avail-size", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-size") }
+            @_optimize(none) set { json.setQAPIMember("avail-size", newValue) }
         }
         /// `used-phys`: `uint64`, since QEMU 7.2.
         public var usedPhys: Swift.UInt64? {
-            get { json.qapiMember("used-phys") }
-            set { json.setQAPIMember("used-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("used-phys") }
+            @_optimize(none) set { json.setQAPIMember("used-phys", newValue) }
         }
         /// `used-size`: `uint32`, since QEMU 7.2.
         public var usedSize: Swift.Int? {
-            get { json.qapiMember("used-size") }
-            set { json.setQAPIMember("used-size", newValue) }
+            @_optimize(none) get { json.qapiMember("used-size") }
+            @_optimize(none) set { json.setQAPIMember("used-size", newValue) }
         }
     }
 
@@ -569,7 +569,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
+        @_optimize(none) public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
             self.json = [:]
             json.setQAPIMember("addr", addr)
             json.setQAPIMember("len", len)
@@ -577,18 +577,18 @@ extension QAPI {
         }
         /// `addr`: `uint64`, since QEMU 7.2.
         public var addr: Swift.UInt64? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `len`: `uint32`, since QEMU 7.2.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `flags`: `[str]`, since QEMU 7.2.
         public var flags: [Swift.String]? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
     }
 
@@ -605,7 +605,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
+        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("flags", flags)
             json.setQAPIMember("idx", idx)
@@ -613,18 +613,18 @@ extension QAPI {
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
         public var idx: Swift.Int? {
-            get { json.qapiMember("idx") }
-            set { json.setQAPIMember("idx", newValue) }
+            @_optimize(none) get { json.qapiMember("idx") }
+            @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
         /// `ring`: `uint16`, since QEMU 7.2.
         public var ring: Swift.Int? {
-            get { json.qapiMember("ring") }
-            set { json.setQAPIMember("ring", newValue) }
+            @_optimize(none) get { json.qapiMember("ring") }
+            @_optimize(none) set { json.setQAPIMember("ring", newValue) }
         }
     }
 
@@ -641,20 +641,20 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(flags: Swift.Int, idx: Swift.Int) {
+        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int) {
             self.json = [:]
             json.setQAPIMember("flags", flags)
             json.setQAPIMember("idx", idx)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
         public var idx: Swift.Int? {
-            get { json.qapiMember("idx") }
-            set { json.setQAPIMember("idx", newValue) }
+            @_optimize(none) get { json.qapiMember("idx") }
+            @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
     }
 
@@ -671,7 +671,7 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
+        @_optimize(none) public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
             self.json = [:]
             json.setQAPIMember("name", name)
             json.setQAPIMember("index", index)
@@ -681,28 +681,28 @@ extension QAPI {
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `uint32`, since QEMU 7.2.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `descs`: `[VirtioRingDesc]`, since QEMU 7.2.
         public var descs: [QAPI.VirtioRingDesc]? {
-            get { json.qapiMember("descs") }
-            set { json.setQAPIMember("descs", newValue) }
+            @_optimize(none) get { json.qapiMember("descs") }
+            @_optimize(none) set { json.setQAPIMember("descs", newValue) }
         }
         /// `avail`: `VirtioRingAvail`, since QEMU 7.2.
         public var avail: QAPI.VirtioRingAvail? {
-            get { json.qapiMember("avail") }
-            set { json.setQAPIMember("avail", newValue) }
+            @_optimize(none) get { json.qapiMember("avail") }
+            @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `VirtioRingUsed`, since QEMU 7.2.
         public var used: QAPI.VirtioRingUsed? {
-            get { json.qapiMember("used") }
-            set { json.setQAPIMember("used", newValue) }
+            @_optimize(none) get { json.qapiMember("used") }
+            @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
     }
 
@@ -719,19 +719,19 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(iothread: Swift.String) {
+        @_optimize(none) public init(iothread: Swift.String) {
             self.json = [:]
             json.setQAPIMember("iothread", iothread)
         }
         /// `iothread`: `str`, since QEMU 9.0.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `vqs`: `[uint16]`, optional, since QEMU 9.0.
         public var vqs: [Swift.Int]? {
-            get { json.qapiMember("vqs") }
-            set { json.setQAPIMember("vqs", newValue) }
+            @_optimize(none) get { json.qapiMember("vqs") }
+            @_optimize(none) set { json.setQAPIMember("vqs", newValue) }
         }
     }
 
@@ -748,14 +748,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
+        @_optimize(none) public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
             self.json = [:]
             json.setQAPIMember("unused-iothread-vq-mapping", unusedIothreadVqMapping)
         }
         /// `unused-iothread-vq-mapping`: `[IOThreadVirtQueueMapping]`, since QEMU 9.0.
         public var unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]? {
-            get { json.qapiMember("unused-iothread-vq-mapping") }
-            set { json.setQAPIMember("unused-iothread-vq-mapping", newValue) }
+            @_optimize(none) get { json.qapiMember("unused-iothread-vq-mapping") }
+            @_optimize(none) set { json.setQAPIMember("unused-iothread-vq-mapping", newValue) }
         }
     }
 
@@ -770,15 +770,15 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `4k`.
-        public static var _4k: GranuleMode { GranuleMode(rawValue: "4k") }
+        public static var _4k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "4k") } }
         /// `8k`.
-        public static var _8k: GranuleMode { GranuleMode(rawValue: "8k") }
+        public static var _8k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "8k") } }
         /// `16k`.
-        public static var _16k: GranuleMode { GranuleMode(rawValue: "16k") }
+        public static var _16k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "16k") } }
         /// `64k`.
-        public static var _64k: GranuleMode { GranuleMode(rawValue: "64k") }
+        public static var _64k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "64k") } }
         /// `host`.
-        public static var host: GranuleMode { GranuleMode(rawValue: "host") }
+        public static var host: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "host") } }
     }
 
     /// `VMAppleVirtioBlkVariant`: a QAPI enumeration of the `virtio` module, since QEMU 9.2.
@@ -792,11 +792,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static var unspecified: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "unspecified") }
+        public static var unspecified: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "unspecified") } }
         /// `root`.
-        public static var root: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "root") }
+        public static var root: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "root") } }
         /// `aux`.
-        public static var aux: VMAppleVirtioBlkVariant { VMAppleVirtioBlkVariant(rawValue: "aux") }
+        public static var aux: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "aux") } }
     }
 
     /// `x-query-virtio`: a QAPI command of the `virtio` module, since QEMU 7.2.
@@ -818,7 +818,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -842,14 +842,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.arguments = [:]
             arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
     }
 
@@ -872,20 +872,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
     }
 
@@ -908,20 +908,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
     }
 
@@ -944,25 +944,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
             arguments.setQAPIMember("path", path)
             arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
         /// `index`: `uint16`, optional, since QEMU 7.2.
         public var index: Swift.Int? {
-            get { arguments.qapiMember("index") }
-            set { arguments.setQAPIMember("index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("index") }
+            @_optimize(none) set { arguments.setQAPIMember("index", newValue) }
         }
     }
 }

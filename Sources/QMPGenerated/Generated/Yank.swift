@@ -16,11 +16,11 @@ extension QAPI {
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-node`.
-        public static var blockNode: YankInstanceType { YankInstanceType(rawValue: "block-node") }
+        public static var blockNode: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "block-node") } }
         /// `chardev`.
-        public static var chardev: YankInstanceType { YankInstanceType(rawValue: "chardev") }
+        public static var chardev: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "chardev") } }
         /// `migration`.
-        public static var migration: YankInstanceType { YankInstanceType(rawValue: "migration") }
+        public static var migration: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "migration") } }
     }
 
     /// `YankInstanceBlockNode`: a QAPI struct of the `yank` module, since QEMU 6.0.
@@ -36,14 +36,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String) {
+        @_optimize(none) public init(nodeName: Swift.String) {
             self.json = [:]
             json.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 6.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
     }
 
@@ -60,14 +60,14 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.json = [:]
             json.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 6.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -86,24 +86,24 @@ extension QAPI {
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.YankInstanceType) {
+        @_optimize(none) public init(type: QAPI.YankInstanceType) {
             self.json = [:]
             json.setQAPIMember("type", type)
         }
         /// `type`: `YankInstanceType`, since QEMU 6.0.
         public var type: QAPI.YankInstanceType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 6.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 6.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -124,14 +124,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(instances: [QAPI.YankInstance]) {
+        @_optimize(none) public init(instances: [QAPI.YankInstance]) {
             self.arguments = [:]
             arguments.setQAPIMember("instances", instances)
         }
         /// `instances`: `[YankInstance]`, since QEMU 6.0.
         public var instances: [QAPI.YankInstance]? {
-            get { arguments.qapiMember("instances") }
-            set { arguments.setQAPIMember("instances", newValue) }
+            @_optimize(none) get { arguments.qapiMember("instances") }
+            @_optimize(none) set { arguments.setQAPIMember("instances", newValue) }
         }
     }
 
@@ -152,7 +152,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
