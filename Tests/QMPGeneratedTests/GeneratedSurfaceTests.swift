@@ -3,6 +3,7 @@ import QMPGenerated
 import QMPSchema
 import QMPTestSupport
 import QMPWire
+import Synchronization
 import Testing
 
 /// One generated command, for the tests (the list is generated: Generated/GeneratedCommands.swift).
@@ -114,6 +115,42 @@ func roundTrip<T: Decodable & QAPIValue>(_: T.Type, _ json: JSON) throws -> JSON
             let arguments = try command.sample()
             #expect(arguments.objectValue != nil, "\(command.name)")
         }
+    }
+}
+
+/// `QMPClient.execute` for generated commands (no `Codable` pass), against the fake server: what goes on the wire,
+/// unknown members kept, and a reply without a member every QEMU sends (which QEMU itself never answers) reported.
+@Suite(.timeLimit(.minutes(1))) struct GeneratedExecuteTests {
+    @Test func typedExecuteSendsTheArgumentsAndReadsTheReply() async throws {
+        let requests = Mutex<[JSONObject]>([])
+        let server = try FakeQMPServer { peer in
+            try peer.negotiate()
+            let replies: [JSON] = [
+                ["status": "running", "running": true, "new-member": 1],  // query-status, with a future member
+                [:],  // stop
+                ["running": true],  // query-status without `status`
+            ]
+            for reply in replies {
+                guard let request = try peer.receive() else { throw TestSupportError("client left early") }
+                requests.withLock { $0.append(request) }
+                try peer.reply(to: request, reply)
+            }
+            _ = try peer.receive()
+        }
+        let client = try await QMPClient.connect(to: server.address)
+        let status = try await client.execute(QAPI.QueryStatus())
+        #expect(status.status == .running)
+        #expect(status.running == true)
+        #expect(status.json["new-member"] == 1)
+        var stop = QAPI.Stop()
+        stop.arguments["x-test"] = "kept"  // arguments go out exactly as they are
+        _ = try await client.execute(stop)
+        await #expect(throws: QMPResponseDecodingError.self) { try await client.execute(QAPI.QueryStatus()) }
+        await client.close()
+        #expect(await server.finished().isEmpty)
+        let sent = requests.withLock { $0 }
+        #expect(sent.map { $0["execute"]?.stringValue } == ["query-status", "stop", "query-status"])
+        #expect(sent[1]["arguments"] == (try JSON(parsing: #"{"x-test":"kept"}"#)))
     }
 }
 
