@@ -10,6 +10,7 @@ import QMPTestSupport
 ///        qmpkit-bench shell [ROUNDS]          (only the shell's start-to-prompt time)
 ///        qmpkit-bench agent SOCKET [COUNT]   (the guest agent client: connect+sync and guest-ping)
 ///        qmpkit-bench migration [ROUNDS]      (live migration and fast start, see MigrationBench)
+///        qmpkit-bench typed [COUNT] [ROUNDS]  (a generated typed call against a raw one, see TypedBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
 @main
 enum Bench {
@@ -28,6 +29,7 @@ enum Bench {
             try await MigrationBench.run(guestDirectory: guestDirectory, rounds: Int(arguments.dropFirst().first ?? "") ?? 3)
             return
         }
+        if arguments.first == "typed" { try await TypedBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 5000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 5); return }  // issue 18
         if arguments.first == "serve-fake", arguments.count == 2 {
             try await serveFake(path: arguments[1])
             return

@@ -10,61 +10,61 @@ extension QAPI {
     /// See [`AcpiTableOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.AcpiTableOptions).
     public struct ACPITableOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiTableOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiTableOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `sig`: `str`, optional, since QEMU 1.5.
         public var sig: Swift.String? {
-            get { json.qapiMember("sig") }
-            set { json.setQAPIMember("sig", newValue) }
+            @_optimize(none) get { json.qapiMember("sig") }
+            @_optimize(none) set { json.setQAPIMember("sig", newValue) }
         }
         /// `rev`: `uint8`, optional, since QEMU 1.5.
         public var rev: Swift.Int? {
-            get { json.qapiMember("rev") }
-            set { json.setQAPIMember("rev", newValue) }
+            @_optimize(none) get { json.qapiMember("rev") }
+            @_optimize(none) set { json.setQAPIMember("rev", newValue) }
         }
         /// `oem_id`: `str`, optional, since QEMU 1.5.
         public var oemID: Swift.String? {
-            get { json.qapiMember("oem_id") }
-            set { json.setQAPIMember("oem_id", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_id") }
+            @_optimize(none) set { json.setQAPIMember("oem_id", newValue) }
         }
         /// `oem_table_id`: `str`, optional, since QEMU 1.5.
         public var oemTableID: Swift.String? {
-            get { json.qapiMember("oem_table_id") }
-            set { json.setQAPIMember("oem_table_id", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_table_id") }
+            @_optimize(none) set { json.setQAPIMember("oem_table_id", newValue) }
         }
         /// `oem_rev`: `uint32`, optional, since QEMU 1.5.
         public var oemRev: Swift.Int? {
-            get { json.qapiMember("oem_rev") }
-            set { json.setQAPIMember("oem_rev", newValue) }
+            @_optimize(none) get { json.qapiMember("oem_rev") }
+            @_optimize(none) set { json.setQAPIMember("oem_rev", newValue) }
         }
         /// `asl_compiler_id`: `str`, optional, since QEMU 1.5.
         public var aslCompilerID: Swift.String? {
-            get { json.qapiMember("asl_compiler_id") }
-            set { json.setQAPIMember("asl_compiler_id", newValue) }
+            @_optimize(none) get { json.qapiMember("asl_compiler_id") }
+            @_optimize(none) set { json.setQAPIMember("asl_compiler_id", newValue) }
         }
         /// `asl_compiler_rev`: `uint32`, optional, since QEMU 1.5.
         public var aslCompilerRev: Swift.Int? {
-            get { json.qapiMember("asl_compiler_rev") }
-            set { json.setQAPIMember("asl_compiler_rev", newValue) }
+            @_optimize(none) get { json.qapiMember("asl_compiler_rev") }
+            @_optimize(none) set { json.setQAPIMember("asl_compiler_rev", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 1.5.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 1.5.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -73,15 +73,15 @@ extension QAPI {
     /// See [`ACPISlotType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-acpi.ACPISlotType).
     public struct ACPISlotType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPISlotType", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPISlotType", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `DIMM`.
-        public static let dimm = ACPISlotType(rawValue: "DIMM")
+        public static var dimm: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "DIMM") } }
         /// `CPU`.
-        public static let cpu = ACPISlotType(rawValue: "CPU")
+        public static var cpu: ACPISlotType { @_optimize(none) get { ACPISlotType(rawValue: "CPU") } }
     }
 
     /// `ACPIOSTInfo`: a QAPI struct of the `acpi` module, since QEMU 2.1.
@@ -89,45 +89,45 @@ extension QAPI {
     /// See [`ACPIOSTInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-acpi.ACPIOSTInfo).
     public struct ACPIOSTInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPIOSTInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPIOSTInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["slot", "slot-type", "source", "status"]
+        public static var requiredMembers: [Swift.String] { ["slot", "slot-type", "source", "status"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
+        @_optimize(none) public init(slot: Swift.String, slotType: QAPI.ACPISlotType, source: Swift.Int, status: Swift.Int) {
             self.json = [:]
-            json["slot"] = slot.qapiJSON
-            json["slot-type"] = slotType.qapiJSON
-            json["source"] = source.qapiJSON
-            json["status"] = status.qapiJSON
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("slot-type", slotType)
+            json.setQAPIMember("source", source)
+            json.setQAPIMember("status", status)
         }
         /// `device`: `str`, optional, since QEMU 2.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `slot`: `str`, since QEMU 2.1.
         public var slot: Swift.String? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `slot-type`: `ACPISlotType`, since QEMU 2.1.
         public var slotType: QAPI.ACPISlotType? {
-            get { json.qapiMember("slot-type") }
-            set { json.setQAPIMember("slot-type", newValue) }
+            @_optimize(none) get { json.qapiMember("slot-type") }
+            @_optimize(none) set { json.setQAPIMember("slot-type", newValue) }
         }
         /// `source`: `int`, since QEMU 2.1.
         public var source: Swift.Int? {
-            get { json.qapiMember("source") }
-            set { json.setQAPIMember("source", newValue) }
+            @_optimize(none) get { json.qapiMember("source") }
+            @_optimize(none) set { json.setQAPIMember("source", newValue) }
         }
         /// `status`: `int`, since QEMU 2.1.
         public var status: Swift.Int? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 
@@ -138,9 +138,9 @@ extension QAPI {
     /// Reply: `[ACPIOSTInfo]`.
     public struct QueryACPIOspmStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-acpi-ospm-status"
+        public static var name: Swift.String { "query-acpi-ospm-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-acpi-ospm-status", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-acpi-ospm-status", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ACPIOSTInfo]
         /// The arguments as they go on the wire.
@@ -148,7 +148,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -158,19 +158,19 @@ extension QAPI {
     /// See [`ACPI_DEVICE_OST` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-acpi.ACPI_DEVICE_OST).
     public struct ACPIDeviceOstEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "ACPI_DEVICE_OST"
+        public static var name: Swift.String { "ACPI_DEVICE_OST" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["info"]
+        public static var requiredMembers: [Swift.String] { ["info"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `info`: `ACPIOSTInfo`, since QEMU 2.1.
         public var info: QAPI.ACPIOSTInfo? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 }

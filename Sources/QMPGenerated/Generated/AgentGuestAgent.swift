@@ -10,34 +10,34 @@ extension QAPI.Agent {
     /// See [`GuestAgentCommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentCommandInfo).
     public struct GuestAgentCommandInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentCommandInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "enabled", "success-response"]
+        public static var requiredMembers: [Swift.String] { ["name", "enabled", "success-response"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, successResponse: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["enabled"] = enabled.qapiJSON
-            json["success-response"] = successResponse.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("success-response", successResponse)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `enabled`: `bool`, since QEMU 1.1.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `success-response`: `bool`, since QEMU 1.7.
         public var successResponse: Swift.Bool? {
-            get { json.qapiMember("success-response") }
-            set { json.setQAPIMember("success-response", newValue) }
+            @_optimize(none) get { json.qapiMember("success-response") }
+            @_optimize(none) set { json.setQAPIMember("success-response", newValue) }
         }
     }
 
@@ -46,28 +46,28 @@ extension QAPI.Agent {
     /// See [`GuestAgentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAgentInfo).
     public struct GuestAgentInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAgentInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["version", "supported_commands"]
+        public static var requiredMembers: [Swift.String] { ["version", "supported_commands"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
+        @_optimize(none) public init(version: Swift.String, supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["supported_commands"] = supportedCommands.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("supported_commands", supportedCommands)
         }
         /// `version`: `str`, since QEMU 0.15.
         public var version: Swift.String? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `supported_commands`: `[GuestAgentCommandInfo]`, since QEMU 0.15.
         public var supportedCommands: [QAPI.Agent.GuestAgentCommandInfo]? {
-            get { json.qapiMember("supported_commands") }
-            set { json.setQAPIMember("supported_commands", newValue) }
+            @_optimize(none) get { json.qapiMember("supported_commands") }
+            @_optimize(none) set { json.setQAPIMember("supported_commands", newValue) }
         }
     }
 
@@ -76,34 +76,34 @@ extension QAPI.Agent {
     /// See [`GuestFileRead` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileRead).
     public struct GuestFileRead: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileRead", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "buf-b64", "eof"]
+        public static var requiredMembers: [Swift.String] { ["count", "buf-b64", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
+        @_optimize(none) public init(count: Swift.Int, bufB64: Swift.String, eof: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["buf-b64"] = bufB64.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("buf-b64", bufB64)
+            json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
         public var count: Swift.Int? {
-            get { json.qapiMember("count") }
-            set { json.setQAPIMember("count", newValue) }
+            @_optimize(none) get { json.qapiMember("count") }
+            @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `buf-b64`: `str`, since QEMU 0.15.
         public var bufB64: Swift.String? {
-            get { json.qapiMember("buf-b64") }
-            set { json.setQAPIMember("buf-b64", newValue) }
+            @_optimize(none) get { json.qapiMember("buf-b64") }
+            @_optimize(none) set { json.setQAPIMember("buf-b64", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
         public var eof: Swift.Bool? {
-            get { json.qapiMember("eof") }
-            set { json.setQAPIMember("eof", newValue) }
+            @_optimize(none) get { json.qapiMember("eof") }
+            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
     }
 
@@ -112,28 +112,28 @@ extension QAPI.Agent {
     /// See [`GuestFileWrite` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileWrite).
     public struct GuestFileWrite: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWrite", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "eof"]
+        public static var requiredMembers: [Swift.String] { ["count", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(count: Swift.Int, eof: Swift.Bool) {
+        @_optimize(none) public init(count: Swift.Int, eof: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("eof", eof)
         }
         /// `count`: `int`, since QEMU 0.15.
         public var count: Swift.Int? {
-            get { json.qapiMember("count") }
-            set { json.setQAPIMember("count", newValue) }
+            @_optimize(none) get { json.qapiMember("count") }
+            @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
         public var eof: Swift.Bool? {
-            get { json.qapiMember("eof") }
-            set { json.setQAPIMember("eof", newValue) }
+            @_optimize(none) get { json.qapiMember("eof") }
+            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
     }
 
@@ -142,28 +142,28 @@ extension QAPI.Agent {
     /// See [`GuestFileSeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFileSeek).
     public struct GuestFileSeek: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileSeek", kind: .structure, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["position", "eof"]
+        public static var requiredMembers: [Swift.String] { ["position", "eof"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(position: Swift.Int, eof: Swift.Bool) {
+        @_optimize(none) public init(position: Swift.Int, eof: Swift.Bool) {
             self.json = [:]
-            json["position"] = position.qapiJSON
-            json["eof"] = eof.qapiJSON
+            json.setQAPIMember("position", position)
+            json.setQAPIMember("eof", eof)
         }
         /// `position`: `int`, since QEMU 0.15.
         public var position: Swift.Int? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `eof`: `bool`, since QEMU 0.15.
         public var eof: Swift.Bool? {
-            get { json.qapiMember("eof") }
-            set { json.setQAPIMember("eof", newValue) }
+            @_optimize(none) get { json.qapiMember("eof") }
+            @_optimize(none) set { json.setQAPIMember("eof", newValue) }
         }
     }
 
@@ -172,17 +172,17 @@ extension QAPI.Agent {
     /// See [`QGASeek` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.QGASeek).
     public struct QGASeek: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QGASeek", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `set`.
-        public static let set = QGASeek(rawValue: "set")
+        public static var set: QGASeek { @_optimize(none) get { QGASeek(rawValue: "set") } }
         /// `cur`.
-        public static let cur = QGASeek(rawValue: "cur")
+        public static var cur: QGASeek { @_optimize(none) get { QGASeek(rawValue: "cur") } }
         /// `end`.
-        public static let end = QGASeek(rawValue: "end")
+        public static var end: QGASeek { @_optimize(none) get { QGASeek(rawValue: "end") } }
     }
 
     /// `GuestFileWhence`: a QAPI alternate of the `guest-agent` module, since QEMU 2.6.
@@ -190,19 +190,19 @@ extension QAPI.Agent {
     /// See [`GuestFileWhence` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestFileWhence).
     public struct GuestFileWhence: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFileWhence", kind: .alternate, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `value` branch (`int`), when the value is one.
-        public var asValue: Swift.Int? { Swift.Int(qapiJSON: json) }
+        public var asValue: Swift.Int? { @_optimize(none) get { Swift.Int(qapiJSON: json) } }
         /// A value of the `value` branch.
-        public static func value(_ value: Swift.Int) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func value(_ value: Swift.Int) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
         /// The `name` branch (`QGASeek`), when the value is one.
-        public var asName: QAPI.Agent.QGASeek? { QAPI.Agent.QGASeek(qapiJSON: json) }
+        public var asName: QAPI.Agent.QGASeek? { @_optimize(none) get { QAPI.Agent.QGASeek(qapiJSON: json) } }
         /// A value of the `name` branch.
-        public static func name(_ value: QAPI.Agent.QGASeek) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func name(_ value: QAPI.Agent.QGASeek) -> GuestFileWhence { GuestFileWhence(unchecked: value.qapiJSON) }
     }
 
     /// `GuestFsfreezeStatus`: a QAPI enumeration of the `guest-agent` module, since QEMU 0.15.
@@ -210,15 +210,15 @@ extension QAPI.Agent {
     /// See [`GuestFsfreezeStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestFsfreezeStatus).
     public struct GuestFsfreezeStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFsfreezeStatus", kind: .enumeration, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `thawed`.
-        public static let thawed = GuestFsfreezeStatus(rawValue: "thawed")
+        public static var thawed: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "thawed") } }
         /// `frozen`.
-        public static let frozen = GuestFsfreezeStatus(rawValue: "frozen")
+        public static var frozen: GuestFsfreezeStatus { @_optimize(none) get { GuestFsfreezeStatus(rawValue: "frozen") } }
     }
 
     /// `GuestFilesystemTrimResult`: a QAPI struct of the `guest-agent` module, since QEMU 2.4.
@@ -226,37 +226,37 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemTrimResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResult).
     public struct GuestFilesystemTrimResult: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResult", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.4.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `trimmed`: `int`, optional, since QEMU 2.4.
         public var trimmed: Swift.Int? {
-            get { json.qapiMember("trimmed") }
-            set { json.setQAPIMember("trimmed", newValue) }
+            @_optimize(none) get { json.qapiMember("trimmed") }
+            @_optimize(none) set { json.setQAPIMember("trimmed", newValue) }
         }
         /// `minimum`: `int`, optional, since QEMU 2.4.
         public var minimum: Swift.Int? {
-            get { json.qapiMember("minimum") }
-            set { json.setQAPIMember("minimum", newValue) }
+            @_optimize(none) get { json.qapiMember("minimum") }
+            @_optimize(none) set { json.setQAPIMember("minimum", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.4.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 
@@ -265,22 +265,22 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemTrimResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemTrimResponse).
     public struct GuestFilesystemTrimResponse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemTrimResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["paths"]
+        public static var requiredMembers: [Swift.String] { ["paths"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
+        @_optimize(none) public init(paths: [QAPI.Agent.GuestFilesystemTrimResult]) {
             self.json = [:]
-            json["paths"] = paths.qapiJSON
+            json.setQAPIMember("paths", paths)
         }
         /// `paths`: `[GuestFilesystemTrimResult]`, since QEMU 2.4.
         public var paths: [QAPI.Agent.GuestFilesystemTrimResult]? {
-            get { json.qapiMember("paths") }
-            set { json.setQAPIMember("paths", newValue) }
+            @_optimize(none) get { json.qapiMember("paths") }
+            @_optimize(none) set { json.setQAPIMember("paths", newValue) }
         }
     }
 
@@ -289,15 +289,15 @@ extension QAPI.Agent {
     /// See [`GuestIpAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestIpAddressType).
     public struct GuestIPAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddressType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static let ipv4 = GuestIPAddressType(rawValue: "ipv4")
+        public static var ipv4: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv4") } }
         /// `ipv6`.
-        public static let ipv6 = GuestIPAddressType(rawValue: "ipv6")
+        public static var ipv6: GuestIPAddressType { @_optimize(none) get { GuestIPAddressType(rawValue: "ipv6") } }
     }
 
     /// `GuestIpAddress`: a QAPI struct of the `guest-agent` module, since QEMU 1.1.
@@ -305,34 +305,34 @@ extension QAPI.Agent {
     /// See [`GuestIpAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestIpAddress).
     public struct GuestIPAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestIpAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["ip-address", "ip-address-type", "prefix"]
+        public static var requiredMembers: [Swift.String] { ["ip-address", "ip-address-type", "prefix"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
+        @_optimize(none) public init(ipAddress: Swift.String, ipAddressType: QAPI.Agent.GuestIPAddressType, prefix: Swift.Int) {
             self.json = [:]
-            json["ip-address"] = ipAddress.qapiJSON
-            json["ip-address-type"] = ipAddressType.qapiJSON
-            json["prefix"] = prefix.qapiJSON
+            json.setQAPIMember("ip-address", ipAddress)
+            json.setQAPIMember("ip-address-type", ipAddressType)
+            json.setQAPIMember("prefix", prefix)
         }
         /// `ip-address`: `str`, since QEMU 1.1.
         public var ipAddress: Swift.String? {
-            get { json.qapiMember("ip-address") }
-            set { json.setQAPIMember("ip-address", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-address") }
+            @_optimize(none) set { json.setQAPIMember("ip-address", newValue) }
         }
         /// `ip-address-type`: `GuestIpAddressType`, since QEMU 1.1.
         public var ipAddressType: QAPI.Agent.GuestIPAddressType? {
-            get { json.qapiMember("ip-address-type") }
-            set { json.setQAPIMember("ip-address-type", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-address-type") }
+            @_optimize(none) set { json.setQAPIMember("ip-address-type", newValue) }
         }
         /// `prefix`: `int`, since QEMU 1.1.
         public var prefix: Swift.Int? {
-            get { json.qapiMember("prefix") }
-            set { json.setQAPIMember("prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("prefix") }
+            @_optimize(none) set { json.setQAPIMember("prefix", newValue) }
         }
     }
 
@@ -341,64 +341,64 @@ extension QAPI.Agent {
     /// See [`GuestNetworkInterfaceStat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterfaceStat).
     public struct GuestNetworkInterfaceStat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterfaceStat", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"]
+        public static var requiredMembers: [Swift.String] { ["rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
+        @_optimize(none) public init(rxBytes: Swift.UInt64, rxPackets: Swift.UInt64, rxErrs: Swift.UInt64, rxDropped: Swift.UInt64, txBytes: Swift.UInt64, txPackets: Swift.UInt64, txErrs: Swift.UInt64, txDropped: Swift.UInt64) {
             self.json = [:]
-            json["rx-bytes"] = rxBytes.qapiJSON
-            json["rx-packets"] = rxPackets.qapiJSON
-            json["rx-errs"] = rxErrs.qapiJSON
-            json["rx-dropped"] = rxDropped.qapiJSON
-            json["tx-bytes"] = txBytes.qapiJSON
-            json["tx-packets"] = txPackets.qapiJSON
-            json["tx-errs"] = txErrs.qapiJSON
-            json["tx-dropped"] = txDropped.qapiJSON
+            json.setQAPIMember("rx-bytes", rxBytes)
+            json.setQAPIMember("rx-packets", rxPackets)
+            json.setQAPIMember("rx-errs", rxErrs)
+            json.setQAPIMember("rx-dropped", rxDropped)
+            json.setQAPIMember("tx-bytes", txBytes)
+            json.setQAPIMember("tx-packets", txPackets)
+            json.setQAPIMember("tx-errs", txErrs)
+            json.setQAPIMember("tx-dropped", txDropped)
         }
         /// `rx-bytes`: `uint64`, since QEMU 2.11.
         public var rxBytes: Swift.UInt64? {
-            get { json.qapiMember("rx-bytes") }
-            set { json.setQAPIMember("rx-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("rx-bytes") }
+            @_optimize(none) set { json.setQAPIMember("rx-bytes", newValue) }
         }
         /// `rx-packets`: `uint64`, since QEMU 2.11.
         public var rxPackets: Swift.UInt64? {
-            get { json.qapiMember("rx-packets") }
-            set { json.setQAPIMember("rx-packets", newValue) }
+            @_optimize(none) get { json.qapiMember("rx-packets") }
+            @_optimize(none) set { json.setQAPIMember("rx-packets", newValue) }
         }
         /// `rx-errs`: `uint64`, since QEMU 2.11.
         public var rxErrs: Swift.UInt64? {
-            get { json.qapiMember("rx-errs") }
-            set { json.setQAPIMember("rx-errs", newValue) }
+            @_optimize(none) get { json.qapiMember("rx-errs") }
+            @_optimize(none) set { json.setQAPIMember("rx-errs", newValue) }
         }
         /// `rx-dropped`: `uint64`, since QEMU 2.11.
         public var rxDropped: Swift.UInt64? {
-            get { json.qapiMember("rx-dropped") }
-            set { json.setQAPIMember("rx-dropped", newValue) }
+            @_optimize(none) get { json.qapiMember("rx-dropped") }
+            @_optimize(none) set { json.setQAPIMember("rx-dropped", newValue) }
         }
         /// `tx-bytes`: `uint64`, since QEMU 2.11.
         public var txBytes: Swift.UInt64? {
-            get { json.qapiMember("tx-bytes") }
-            set { json.setQAPIMember("tx-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("tx-bytes") }
+            @_optimize(none) set { json.setQAPIMember("tx-bytes", newValue) }
         }
         /// `tx-packets`: `uint64`, since QEMU 2.11.
         public var txPackets: Swift.UInt64? {
-            get { json.qapiMember("tx-packets") }
-            set { json.setQAPIMember("tx-packets", newValue) }
+            @_optimize(none) get { json.qapiMember("tx-packets") }
+            @_optimize(none) set { json.setQAPIMember("tx-packets", newValue) }
         }
         /// `tx-errs`: `uint64`, since QEMU 2.11.
         public var txErrs: Swift.UInt64? {
-            get { json.qapiMember("tx-errs") }
-            set { json.setQAPIMember("tx-errs", newValue) }
+            @_optimize(none) get { json.qapiMember("tx-errs") }
+            @_optimize(none) set { json.setQAPIMember("tx-errs", newValue) }
         }
         /// `tx-dropped`: `uint64`, since QEMU 2.11.
         public var txDropped: Swift.UInt64? {
-            get { json.qapiMember("tx-dropped") }
-            set { json.setQAPIMember("tx-dropped", newValue) }
+            @_optimize(none) get { json.qapiMember("tx-dropped") }
+            @_optimize(none) set { json.setQAPIMember("tx-dropped", newValue) }
         }
     }
 
@@ -407,37 +407,37 @@ extension QAPI.Agent {
     /// See [`GuestNetworkInterface` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkInterface).
     public struct GuestNetworkInterface: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkInterface", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `hardware-address`: `str`, optional, since QEMU 1.1.
         public var hardwareAddress: Swift.String? {
-            get { json.qapiMember("hardware-address") }
-            set { json.setQAPIMember("hardware-address", newValue) }
+            @_optimize(none) get { json.qapiMember("hardware-address") }
+            @_optimize(none) set { json.setQAPIMember("hardware-address", newValue) }
         }
         /// `ip-addresses`: `[GuestIpAddress]`, optional, since QEMU 1.1.
         public var ipAddresses: [QAPI.Agent.GuestIPAddress]? {
-            get { json.qapiMember("ip-addresses") }
-            set { json.setQAPIMember("ip-addresses", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-addresses") }
+            @_optimize(none) set { json.setQAPIMember("ip-addresses", newValue) }
         }
         /// `statistics`: `GuestNetworkInterfaceStat`, optional, since QEMU 2.11.
         public var statistics: QAPI.Agent.GuestNetworkInterfaceStat? {
-            get { json.qapiMember("statistics") }
-            set { json.setQAPIMember("statistics", newValue) }
+            @_optimize(none) get { json.qapiMember("statistics") }
+            @_optimize(none) set { json.setQAPIMember("statistics", newValue) }
         }
     }
 
@@ -446,33 +446,33 @@ extension QAPI.Agent {
     /// See [`GuestLogicalProcessor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLogicalProcessor).
     public struct GuestLogicalProcessor: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLogicalProcessor", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["logical-id", "online"]
+        public static var requiredMembers: [Swift.String] { ["logical-id", "online"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(logicalID: Swift.Int, online: Swift.Bool) {
+        @_optimize(none) public init(logicalID: Swift.Int, online: Swift.Bool) {
             self.json = [:]
-            json["logical-id"] = logicalID.qapiJSON
-            json["online"] = online.qapiJSON
+            json.setQAPIMember("logical-id", logicalID)
+            json.setQAPIMember("online", online)
         }
         /// `logical-id`: `int`, since QEMU 1.5.
         public var logicalID: Swift.Int? {
-            get { json.qapiMember("logical-id") }
-            set { json.setQAPIMember("logical-id", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-id") }
+            @_optimize(none) set { json.setQAPIMember("logical-id", newValue) }
         }
         /// `online`: `bool`, since QEMU 1.5.
         public var online: Swift.Bool? {
-            get { json.qapiMember("online") }
-            set { json.setQAPIMember("online", newValue) }
+            @_optimize(none) get { json.qapiMember("online") }
+            @_optimize(none) set { json.setQAPIMember("online", newValue) }
         }
         /// `can-offline`: `bool`, optional, since QEMU 1.5.
         public var canOffline: Swift.Bool? {
-            get { json.qapiMember("can-offline") }
-            set { json.setQAPIMember("can-offline", newValue) }
+            @_optimize(none) get { json.qapiMember("can-offline") }
+            @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
         }
     }
 
@@ -481,51 +481,51 @@ extension QAPI.Agent {
     /// See [`GuestDiskBusType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDiskBusType).
     public struct GuestDiskBusType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskBusType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static let ide = GuestDiskBusType(rawValue: "ide")
+        public static var ide: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ide") } }
         /// `fdc`.
-        public static let fdc = GuestDiskBusType(rawValue: "fdc")
+        public static var fdc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fdc") } }
         /// `scsi`.
-        public static let scsi = GuestDiskBusType(rawValue: "scsi")
+        public static var scsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "scsi") } }
         /// `virtio`.
-        public static let virtio = GuestDiskBusType(rawValue: "virtio")
+        public static var virtio: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtio") } }
         /// `xen`.
-        public static let xen = GuestDiskBusType(rawValue: "xen")
+        public static var xen: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "xen") } }
         /// `usb`.
-        public static let usb = GuestDiskBusType(rawValue: "usb")
+        public static var usb: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "usb") } }
         /// `uml`.
-        public static let uml = GuestDiskBusType(rawValue: "uml")
+        public static var uml: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "uml") } }
         /// `sata`.
-        public static let sata = GuestDiskBusType(rawValue: "sata")
+        public static var sata: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sata") } }
         /// `sd`.
-        public static let sd = GuestDiskBusType(rawValue: "sd")
+        public static var sd: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sd") } }
         /// `unknown`.
-        public static let unknown = GuestDiskBusType(rawValue: "unknown")
+        public static var unknown: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "unknown") } }
         /// `ieee1394`.
-        public static let ieee1394 = GuestDiskBusType(rawValue: "ieee1394")
+        public static var ieee1394: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ieee1394") } }
         /// `ssa`.
-        public static let ssa = GuestDiskBusType(rawValue: "ssa")
+        public static var ssa: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "ssa") } }
         /// `fibre`.
-        public static let fibre = GuestDiskBusType(rawValue: "fibre")
+        public static var fibre: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "fibre") } }
         /// `raid`.
-        public static let raid = GuestDiskBusType(rawValue: "raid")
+        public static var raid: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "raid") } }
         /// `iscsi`.
-        public static let iscsi = GuestDiskBusType(rawValue: "iscsi")
+        public static var iscsi: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "iscsi") } }
         /// `sas`.
-        public static let sas = GuestDiskBusType(rawValue: "sas")
+        public static var sas: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "sas") } }
         /// `mmc`.
-        public static let mmc = GuestDiskBusType(rawValue: "mmc")
+        public static var mmc: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "mmc") } }
         /// `virtual`.
-        public static let virtual = GuestDiskBusType(rawValue: "virtual")
+        public static var virtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "virtual") } }
         /// `file-backed-virtual`.
-        public static let fileBackedVirtual = GuestDiskBusType(rawValue: "file-backed-virtual")
+        public static var fileBackedVirtual: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "file-backed-virtual") } }
         /// `nvme`.
-        public static let nvme = GuestDiskBusType(rawValue: "nvme")
+        public static var nvme: GuestDiskBusType { @_optimize(none) get { GuestDiskBusType(rawValue: "nvme") } }
     }
 
     /// `GuestPCIAddress`: a QAPI struct of the `guest-agent` module, since QEMU 2.2.
@@ -533,40 +533,40 @@ extension QAPI.Agent {
     /// See [`GuestPCIAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestPCIAddress).
     public struct GuestPCIAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPCIAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["domain", "bus", "slot", "function"]
+        public static var requiredMembers: [Swift.String] { ["domain", "bus", "slot", "function"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
+        @_optimize(none) public init(domain: Swift.Int, bus: Swift.Int, slot: Swift.Int, function: Swift.Int) {
             self.json = [:]
-            json["domain"] = domain.qapiJSON
-            json["bus"] = bus.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["function"] = function.qapiJSON
+            json.setQAPIMember("domain", domain)
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("function", function)
         }
         /// `domain`: `int`, since QEMU 2.2.
         public var domain: Swift.Int? {
-            get { json.qapiMember("domain") }
-            set { json.setQAPIMember("domain", newValue) }
+            @_optimize(none) get { json.qapiMember("domain") }
+            @_optimize(none) set { json.setQAPIMember("domain", newValue) }
         }
         /// `bus`: `int`, since QEMU 2.2.
         public var bus: Swift.Int? {
-            get { json.qapiMember("bus") }
-            set { json.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { json.qapiMember("bus") }
+            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `slot`: `int`, since QEMU 2.2.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `function`: `int`, since QEMU 2.2.
         public var function: Swift.Int? {
-            get { json.qapiMember("function") }
-            set { json.setQAPIMember("function", newValue) }
+            @_optimize(none) get { json.qapiMember("function") }
+            @_optimize(none) set { json.setQAPIMember("function", newValue) }
         }
     }
 
@@ -575,40 +575,40 @@ extension QAPI.Agent {
     /// See [`GuestCCWAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestCCWAddress).
     public struct GuestCCWAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCCWAddress", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
+        @_optimize(none) public init(cssid: Swift.Int, ssid: Swift.Int, subchno: Swift.Int, devno: Swift.Int) {
             self.json = [:]
-            json["cssid"] = cssid.qapiJSON
-            json["ssid"] = ssid.qapiJSON
-            json["subchno"] = subchno.qapiJSON
-            json["devno"] = devno.qapiJSON
+            json.setQAPIMember("cssid", cssid)
+            json.setQAPIMember("ssid", ssid)
+            json.setQAPIMember("subchno", subchno)
+            json.setQAPIMember("devno", devno)
         }
         /// `cssid`: `int`, since QEMU 6.0.
         public var cssid: Swift.Int? {
-            get { json.qapiMember("cssid") }
-            set { json.setQAPIMember("cssid", newValue) }
+            @_optimize(none) get { json.qapiMember("cssid") }
+            @_optimize(none) set { json.setQAPIMember("cssid", newValue) }
         }
         /// `ssid`: `int`, since QEMU 6.0.
         public var ssid: Swift.Int? {
-            get { json.qapiMember("ssid") }
-            set { json.setQAPIMember("ssid", newValue) }
+            @_optimize(none) get { json.qapiMember("ssid") }
+            @_optimize(none) set { json.setQAPIMember("ssid", newValue) }
         }
         /// `subchno`: `int`, since QEMU 6.0.
         public var subchno: Swift.Int? {
-            get { json.qapiMember("subchno") }
-            set { json.setQAPIMember("subchno", newValue) }
+            @_optimize(none) get { json.qapiMember("subchno") }
+            @_optimize(none) set { json.setQAPIMember("subchno", newValue) }
         }
         /// `devno`: `int`, since QEMU 6.0.
         public var devno: Swift.Int? {
-            get { json.qapiMember("devno") }
-            set { json.setQAPIMember("devno", newValue) }
+            @_optimize(none) get { json.qapiMember("devno") }
+            @_optimize(none) set { json.setQAPIMember("devno", newValue) }
         }
     }
 
@@ -617,61 +617,61 @@ extension QAPI.Agent {
     /// See [`GuestDiskAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskAddress).
     public struct GuestDiskAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pci-controller", "bus-type", "bus", "target", "unit"]
+        public static var requiredMembers: [Swift.String] { ["pci-controller", "bus-type", "bus", "target", "unit"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
+        @_optimize(none) public init(pciController: QAPI.Agent.GuestPCIAddress, busType: QAPI.Agent.GuestDiskBusType, bus: Swift.Int, target: Swift.Int, unit: Swift.Int) {
             self.json = [:]
-            json["pci-controller"] = pciController.qapiJSON
-            json["bus-type"] = busType.qapiJSON
-            json["bus"] = bus.qapiJSON
-            json["target"] = target.qapiJSON
-            json["unit"] = unit.qapiJSON
+            json.setQAPIMember("pci-controller", pciController)
+            json.setQAPIMember("bus-type", busType)
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("unit", unit)
         }
         /// `pci-controller`: `GuestPCIAddress`, since QEMU 2.2.
         public var pciController: QAPI.Agent.GuestPCIAddress? {
-            get { json.qapiMember("pci-controller") }
-            set { json.setQAPIMember("pci-controller", newValue) }
+            @_optimize(none) get { json.qapiMember("pci-controller") }
+            @_optimize(none) set { json.setQAPIMember("pci-controller", newValue) }
         }
         /// `bus-type`: `GuestDiskBusType`, since QEMU 2.2.
         public var busType: QAPI.Agent.GuestDiskBusType? {
-            get { json.qapiMember("bus-type") }
-            set { json.setQAPIMember("bus-type", newValue) }
+            @_optimize(none) get { json.qapiMember("bus-type") }
+            @_optimize(none) set { json.setQAPIMember("bus-type", newValue) }
         }
         /// `bus`: `int`, since QEMU 2.2.
         public var bus: Swift.Int? {
-            get { json.qapiMember("bus") }
-            set { json.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { json.qapiMember("bus") }
+            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `target`: `int`, since QEMU 2.2.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `unit`: `int`, since QEMU 2.2.
         public var unit: Swift.Int? {
-            get { json.qapiMember("unit") }
-            set { json.setQAPIMember("unit", newValue) }
+            @_optimize(none) get { json.qapiMember("unit") }
+            @_optimize(none) set { json.setQAPIMember("unit", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 3.1.
         public var serial: Swift.String? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 3.1.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `ccw-address`: `GuestCCWAddress`, optional, since QEMU 6.0.
         public var ccwAddress: QAPI.Agent.GuestCCWAddress? {
-            get { json.qapiMember("ccw-address") }
-            set { json.setQAPIMember("ccw-address", newValue) }
+            @_optimize(none) get { json.qapiMember("ccw-address") }
+            @_optimize(none) set { json.setQAPIMember("ccw-address", newValue) }
         }
     }
 
@@ -680,166 +680,166 @@ extension QAPI.Agent {
     /// See [`GuestNVMeSmart` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNVMeSmart).
     public struct GuestNVMeSmart: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNVMeSmart", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
+        @_optimize(none) public init(criticalWarning: Swift.Int, temperature: Swift.Int, availableSpare: Swift.Int, availableSpareThreshold: Swift.Int, percentageUsed: Swift.Int, dataUnitsReadLo: Swift.UInt64, dataUnitsReadHi: Swift.UInt64, dataUnitsWrittenLo: Swift.UInt64, dataUnitsWrittenHi: Swift.UInt64, hostReadCommandsLo: Swift.UInt64, hostReadCommandsHi: Swift.UInt64, hostWriteCommandsLo: Swift.UInt64, hostWriteCommandsHi: Swift.UInt64, controllerBusyTimeLo: Swift.UInt64, controllerBusyTimeHi: Swift.UInt64, powerCyclesLo: Swift.UInt64, powerCyclesHi: Swift.UInt64, powerOnHoursLo: Swift.UInt64, powerOnHoursHi: Swift.UInt64, unsafeShutdownsLo: Swift.UInt64, unsafeShutdownsHi: Swift.UInt64, mediaErrorsLo: Swift.UInt64, mediaErrorsHi: Swift.UInt64, numberOfErrorLogEntriesLo: Swift.UInt64, numberOfErrorLogEntriesHi: Swift.UInt64) {
             self.json = [:]
-            json["critical-warning"] = criticalWarning.qapiJSON
-            json["temperature"] = temperature.qapiJSON
-            json["available-spare"] = availableSpare.qapiJSON
-            json["available-spare-threshold"] = availableSpareThreshold.qapiJSON
-            json["percentage-used"] = percentageUsed.qapiJSON
-            json["data-units-read-lo"] = dataUnitsReadLo.qapiJSON
-            json["data-units-read-hi"] = dataUnitsReadHi.qapiJSON
-            json["data-units-written-lo"] = dataUnitsWrittenLo.qapiJSON
-            json["data-units-written-hi"] = dataUnitsWrittenHi.qapiJSON
-            json["host-read-commands-lo"] = hostReadCommandsLo.qapiJSON
-            json["host-read-commands-hi"] = hostReadCommandsHi.qapiJSON
-            json["host-write-commands-lo"] = hostWriteCommandsLo.qapiJSON
-            json["host-write-commands-hi"] = hostWriteCommandsHi.qapiJSON
-            json["controller-busy-time-lo"] = controllerBusyTimeLo.qapiJSON
-            json["controller-busy-time-hi"] = controllerBusyTimeHi.qapiJSON
-            json["power-cycles-lo"] = powerCyclesLo.qapiJSON
-            json["power-cycles-hi"] = powerCyclesHi.qapiJSON
-            json["power-on-hours-lo"] = powerOnHoursLo.qapiJSON
-            json["power-on-hours-hi"] = powerOnHoursHi.qapiJSON
-            json["unsafe-shutdowns-lo"] = unsafeShutdownsLo.qapiJSON
-            json["unsafe-shutdowns-hi"] = unsafeShutdownsHi.qapiJSON
-            json["media-errors-lo"] = mediaErrorsLo.qapiJSON
-            json["media-errors-hi"] = mediaErrorsHi.qapiJSON
-            json["number-of-error-log-entries-lo"] = numberOfErrorLogEntriesLo.qapiJSON
-            json["number-of-error-log-entries-hi"] = numberOfErrorLogEntriesHi.qapiJSON
+            json.setQAPIMember("critical-warning", criticalWarning)
+            json.setQAPIMember("temperature", temperature)
+            json.setQAPIMember("available-spare", availableSpare)
+            json.setQAPIMember("available-spare-threshold", availableSpareThreshold)
+            json.setQAPIMember("percentage-used", percentageUsed)
+            json.setQAPIMember("data-units-read-lo", dataUnitsReadLo)
+            json.setQAPIMember("data-units-read-hi", dataUnitsReadHi)
+            json.setQAPIMember("data-units-written-lo", dataUnitsWrittenLo)
+            json.setQAPIMember("data-units-written-hi", dataUnitsWrittenHi)
+            json.setQAPIMember("host-read-commands-lo", hostReadCommandsLo)
+            json.setQAPIMember("host-read-commands-hi", hostReadCommandsHi)
+            json.setQAPIMember("host-write-commands-lo", hostWriteCommandsLo)
+            json.setQAPIMember("host-write-commands-hi", hostWriteCommandsHi)
+            json.setQAPIMember("controller-busy-time-lo", controllerBusyTimeLo)
+            json.setQAPIMember("controller-busy-time-hi", controllerBusyTimeHi)
+            json.setQAPIMember("power-cycles-lo", powerCyclesLo)
+            json.setQAPIMember("power-cycles-hi", powerCyclesHi)
+            json.setQAPIMember("power-on-hours-lo", powerOnHoursLo)
+            json.setQAPIMember("power-on-hours-hi", powerOnHoursHi)
+            json.setQAPIMember("unsafe-shutdowns-lo", unsafeShutdownsLo)
+            json.setQAPIMember("unsafe-shutdowns-hi", unsafeShutdownsHi)
+            json.setQAPIMember("media-errors-lo", mediaErrorsLo)
+            json.setQAPIMember("media-errors-hi", mediaErrorsHi)
+            json.setQAPIMember("number-of-error-log-entries-lo", numberOfErrorLogEntriesLo)
+            json.setQAPIMember("number-of-error-log-entries-hi", numberOfErrorLogEntriesHi)
         }
         /// `critical-warning`: `int`, since QEMU 7.1.
         public var criticalWarning: Swift.Int? {
-            get { json.qapiMember("critical-warning") }
-            set { json.setQAPIMember("critical-warning", newValue) }
+            @_optimize(none) get { json.qapiMember("critical-warning") }
+            @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
         }
         /// `temperature`: `int`, since QEMU 7.1.
         public var temperature: Swift.Int? {
-            get { json.qapiMember("temperature") }
-            set { json.setQAPIMember("temperature", newValue) }
+            @_optimize(none) get { json.qapiMember("temperature") }
+            @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
         }
         /// `available-spare`: `int`, since QEMU 7.1.
         public var availableSpare: Swift.Int? {
-            get { json.qapiMember("available-spare") }
-            set { json.setQAPIMember("available-spare", newValue) }
+            @_optimize(none) get { json.qapiMember("available-spare") }
+            @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
         }
         /// `available-spare-threshold`: `int`, since QEMU 7.1.
         public var availableSpareThreshold: Swift.Int? {
-            get { json.qapiMember("available-spare-threshold") }
-            set { json.setQAPIMember("available-spare-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("available-spare-threshold") }
+            @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
         }
         /// `percentage-used`: `int`, since QEMU 7.1.
         public var percentageUsed: Swift.Int? {
-            get { json.qapiMember("percentage-used") }
-            set { json.setQAPIMember("percentage-used", newValue) }
+            @_optimize(none) get { json.qapiMember("percentage-used") }
+            @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
         }
         /// `data-units-read-lo`: `uint64`, since QEMU 7.1.
         public var dataUnitsReadLo: Swift.UInt64? {
-            get { json.qapiMember("data-units-read-lo") }
-            set { json.setQAPIMember("data-units-read-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-read-lo") }
+            @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
         }
         /// `data-units-read-hi`: `uint64`, since QEMU 7.1.
         public var dataUnitsReadHi: Swift.UInt64? {
-            get { json.qapiMember("data-units-read-hi") }
-            set { json.setQAPIMember("data-units-read-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-read-hi") }
+            @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
         }
         /// `data-units-written-lo`: `uint64`, since QEMU 7.1.
         public var dataUnitsWrittenLo: Swift.UInt64? {
-            get { json.qapiMember("data-units-written-lo") }
-            set { json.setQAPIMember("data-units-written-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-written-lo") }
+            @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
         }
         /// `data-units-written-hi`: `uint64`, since QEMU 7.1.
         public var dataUnitsWrittenHi: Swift.UInt64? {
-            get { json.qapiMember("data-units-written-hi") }
-            set { json.setQAPIMember("data-units-written-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-written-hi") }
+            @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
         }
         /// `host-read-commands-lo`: `uint64`, since QEMU 7.1.
         public var hostReadCommandsLo: Swift.UInt64? {
-            get { json.qapiMember("host-read-commands-lo") }
-            set { json.setQAPIMember("host-read-commands-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
+            @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
         }
         /// `host-read-commands-hi`: `uint64`, since QEMU 7.1.
         public var hostReadCommandsHi: Swift.UInt64? {
-            get { json.qapiMember("host-read-commands-hi") }
-            set { json.setQAPIMember("host-read-commands-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
+            @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
         }
         /// `host-write-commands-lo`: `uint64`, since QEMU 7.1.
         public var hostWriteCommandsLo: Swift.UInt64? {
-            get { json.qapiMember("host-write-commands-lo") }
-            set { json.setQAPIMember("host-write-commands-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
+            @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
         }
         /// `host-write-commands-hi`: `uint64`, since QEMU 7.1.
         public var hostWriteCommandsHi: Swift.UInt64? {
-            get { json.qapiMember("host-write-commands-hi") }
-            set { json.setQAPIMember("host-write-commands-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
+            @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
         }
         /// `controller-busy-time-lo`: `uint64`, since QEMU 7.1.
         public var controllerBusyTimeLo: Swift.UInt64? {
-            get { json.qapiMember("controller-busy-time-lo") }
-            set { json.setQAPIMember("controller-busy-time-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
+            @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
         }
         /// `controller-busy-time-hi`: `uint64`, since QEMU 7.1.
         public var controllerBusyTimeHi: Swift.UInt64? {
-            get { json.qapiMember("controller-busy-time-hi") }
-            set { json.setQAPIMember("controller-busy-time-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
+            @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
         }
         /// `power-cycles-lo`: `uint64`, since QEMU 7.1.
         public var powerCyclesLo: Swift.UInt64? {
-            get { json.qapiMember("power-cycles-lo") }
-            set { json.setQAPIMember("power-cycles-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("power-cycles-lo") }
+            @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
         }
         /// `power-cycles-hi`: `uint64`, since QEMU 7.1.
         public var powerCyclesHi: Swift.UInt64? {
-            get { json.qapiMember("power-cycles-hi") }
-            set { json.setQAPIMember("power-cycles-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("power-cycles-hi") }
+            @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
         }
         /// `power-on-hours-lo`: `uint64`, since QEMU 7.1.
         public var powerOnHoursLo: Swift.UInt64? {
-            get { json.qapiMember("power-on-hours-lo") }
-            set { json.setQAPIMember("power-on-hours-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
+            @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
         }
         /// `power-on-hours-hi`: `uint64`, since QEMU 7.1.
         public var powerOnHoursHi: Swift.UInt64? {
-            get { json.qapiMember("power-on-hours-hi") }
-            set { json.setQAPIMember("power-on-hours-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
+            @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
         }
         /// `unsafe-shutdowns-lo`: `uint64`, since QEMU 7.1.
         public var unsafeShutdownsLo: Swift.UInt64? {
-            get { json.qapiMember("unsafe-shutdowns-lo") }
-            set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
+            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
         }
         /// `unsafe-shutdowns-hi`: `uint64`, since QEMU 7.1.
         public var unsafeShutdownsHi: Swift.UInt64? {
-            get { json.qapiMember("unsafe-shutdowns-hi") }
-            set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
+            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
         }
         /// `media-errors-lo`: `uint64`, since QEMU 7.1.
         public var mediaErrorsLo: Swift.UInt64? {
-            get { json.qapiMember("media-errors-lo") }
-            set { json.setQAPIMember("media-errors-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("media-errors-lo") }
+            @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
         }
         /// `media-errors-hi`: `uint64`, since QEMU 7.1.
         public var mediaErrorsHi: Swift.UInt64? {
-            get { json.qapiMember("media-errors-hi") }
-            set { json.setQAPIMember("media-errors-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("media-errors-hi") }
+            @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
         }
         /// `number-of-error-log-entries-lo`: `uint64`, since QEMU 7.1.
         public var numberOfErrorLogEntriesLo: Swift.UInt64? {
-            get { json.qapiMember("number-of-error-log-entries-lo") }
-            set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
+            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
         }
         /// `number-of-error-log-entries-hi`: `uint64`, since QEMU 7.1.
         public var numberOfErrorLogEntriesHi: Swift.UInt64? {
-            get { json.qapiMember("number-of-error-log-entries-hi") }
-            set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
+            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
         }
     }
 
@@ -850,147 +850,147 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDiskSmart: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskSmart", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.Agent.GuestDiskBusType) {
+        @_optimize(none) public init(type: QAPI.Agent.GuestDiskBusType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDiskBusType`, since QEMU 7.1.
         public var type: QAPI.Agent.GuestDiskBusType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `critical-warning`: `int`, optional, since QEMU 7.1.
         public var criticalWarning: Swift.Int? {
-            get { json.qapiMember("critical-warning") }
-            set { json.setQAPIMember("critical-warning", newValue) }
+            @_optimize(none) get { json.qapiMember("critical-warning") }
+            @_optimize(none) set { json.setQAPIMember("critical-warning", newValue) }
         }
         /// `temperature`: `int`, optional, since QEMU 7.1.
         public var temperature: Swift.Int? {
-            get { json.qapiMember("temperature") }
-            set { json.setQAPIMember("temperature", newValue) }
+            @_optimize(none) get { json.qapiMember("temperature") }
+            @_optimize(none) set { json.setQAPIMember("temperature", newValue) }
         }
         /// `available-spare`: `int`, optional, since QEMU 7.1.
         public var availableSpare: Swift.Int? {
-            get { json.qapiMember("available-spare") }
-            set { json.setQAPIMember("available-spare", newValue) }
+            @_optimize(none) get { json.qapiMember("available-spare") }
+            @_optimize(none) set { json.setQAPIMember("available-spare", newValue) }
         }
         /// `available-spare-threshold`: `int`, optional, since QEMU 7.1.
         public var availableSpareThreshold: Swift.Int? {
-            get { json.qapiMember("available-spare-threshold") }
-            set { json.setQAPIMember("available-spare-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("available-spare-threshold") }
+            @_optimize(none) set { json.setQAPIMember("available-spare-threshold", newValue) }
         }
         /// `percentage-used`: `int`, optional, since QEMU 7.1.
         public var percentageUsed: Swift.Int? {
-            get { json.qapiMember("percentage-used") }
-            set { json.setQAPIMember("percentage-used", newValue) }
+            @_optimize(none) get { json.qapiMember("percentage-used") }
+            @_optimize(none) set { json.setQAPIMember("percentage-used", newValue) }
         }
         /// `data-units-read-lo`: `uint64`, optional, since QEMU 7.1.
         public var dataUnitsReadLo: Swift.UInt64? {
-            get { json.qapiMember("data-units-read-lo") }
-            set { json.setQAPIMember("data-units-read-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-read-lo") }
+            @_optimize(none) set { json.setQAPIMember("data-units-read-lo", newValue) }
         }
         /// `data-units-read-hi`: `uint64`, optional, since QEMU 7.1.
         public var dataUnitsReadHi: Swift.UInt64? {
-            get { json.qapiMember("data-units-read-hi") }
-            set { json.setQAPIMember("data-units-read-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-read-hi") }
+            @_optimize(none) set { json.setQAPIMember("data-units-read-hi", newValue) }
         }
         /// `data-units-written-lo`: `uint64`, optional, since QEMU 7.1.
         public var dataUnitsWrittenLo: Swift.UInt64? {
-            get { json.qapiMember("data-units-written-lo") }
-            set { json.setQAPIMember("data-units-written-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-written-lo") }
+            @_optimize(none) set { json.setQAPIMember("data-units-written-lo", newValue) }
         }
         /// `data-units-written-hi`: `uint64`, optional, since QEMU 7.1.
         public var dataUnitsWrittenHi: Swift.UInt64? {
-            get { json.qapiMember("data-units-written-hi") }
-            set { json.setQAPIMember("data-units-written-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("data-units-written-hi") }
+            @_optimize(none) set { json.setQAPIMember("data-units-written-hi", newValue) }
         }
         /// `host-read-commands-lo`: `uint64`, optional, since QEMU 7.1.
         public var hostReadCommandsLo: Swift.UInt64? {
-            get { json.qapiMember("host-read-commands-lo") }
-            set { json.setQAPIMember("host-read-commands-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("host-read-commands-lo") }
+            @_optimize(none) set { json.setQAPIMember("host-read-commands-lo", newValue) }
         }
         /// `host-read-commands-hi`: `uint64`, optional, since QEMU 7.1.
         public var hostReadCommandsHi: Swift.UInt64? {
-            get { json.qapiMember("host-read-commands-hi") }
-            set { json.setQAPIMember("host-read-commands-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("host-read-commands-hi") }
+            @_optimize(none) set { json.setQAPIMember("host-read-commands-hi", newValue) }
         }
         /// `host-write-commands-lo`: `uint64`, optional, since QEMU 7.1.
         public var hostWriteCommandsLo: Swift.UInt64? {
-            get { json.qapiMember("host-write-commands-lo") }
-            set { json.setQAPIMember("host-write-commands-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("host-write-commands-lo") }
+            @_optimize(none) set { json.setQAPIMember("host-write-commands-lo", newValue) }
         }
         /// `host-write-commands-hi`: `uint64`, optional, since QEMU 7.1.
         public var hostWriteCommandsHi: Swift.UInt64? {
-            get { json.qapiMember("host-write-commands-hi") }
-            set { json.setQAPIMember("host-write-commands-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("host-write-commands-hi") }
+            @_optimize(none) set { json.setQAPIMember("host-write-commands-hi", newValue) }
         }
         /// `controller-busy-time-lo`: `uint64`, optional, since QEMU 7.1.
         public var controllerBusyTimeLo: Swift.UInt64? {
-            get { json.qapiMember("controller-busy-time-lo") }
-            set { json.setQAPIMember("controller-busy-time-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("controller-busy-time-lo") }
+            @_optimize(none) set { json.setQAPIMember("controller-busy-time-lo", newValue) }
         }
         /// `controller-busy-time-hi`: `uint64`, optional, since QEMU 7.1.
         public var controllerBusyTimeHi: Swift.UInt64? {
-            get { json.qapiMember("controller-busy-time-hi") }
-            set { json.setQAPIMember("controller-busy-time-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("controller-busy-time-hi") }
+            @_optimize(none) set { json.setQAPIMember("controller-busy-time-hi", newValue) }
         }
         /// `power-cycles-lo`: `uint64`, optional, since QEMU 7.1.
         public var powerCyclesLo: Swift.UInt64? {
-            get { json.qapiMember("power-cycles-lo") }
-            set { json.setQAPIMember("power-cycles-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("power-cycles-lo") }
+            @_optimize(none) set { json.setQAPIMember("power-cycles-lo", newValue) }
         }
         /// `power-cycles-hi`: `uint64`, optional, since QEMU 7.1.
         public var powerCyclesHi: Swift.UInt64? {
-            get { json.qapiMember("power-cycles-hi") }
-            set { json.setQAPIMember("power-cycles-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("power-cycles-hi") }
+            @_optimize(none) set { json.setQAPIMember("power-cycles-hi", newValue) }
         }
         /// `power-on-hours-lo`: `uint64`, optional, since QEMU 7.1.
         public var powerOnHoursLo: Swift.UInt64? {
-            get { json.qapiMember("power-on-hours-lo") }
-            set { json.setQAPIMember("power-on-hours-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("power-on-hours-lo") }
+            @_optimize(none) set { json.setQAPIMember("power-on-hours-lo", newValue) }
         }
         /// `power-on-hours-hi`: `uint64`, optional, since QEMU 7.1.
         public var powerOnHoursHi: Swift.UInt64? {
-            get { json.qapiMember("power-on-hours-hi") }
-            set { json.setQAPIMember("power-on-hours-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("power-on-hours-hi") }
+            @_optimize(none) set { json.setQAPIMember("power-on-hours-hi", newValue) }
         }
         /// `unsafe-shutdowns-lo`: `uint64`, optional, since QEMU 7.1.
         public var unsafeShutdownsLo: Swift.UInt64? {
-            get { json.qapiMember("unsafe-shutdowns-lo") }
-            set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-lo") }
+            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-lo", newValue) }
         }
         /// `unsafe-shutdowns-hi`: `uint64`, optional, since QEMU 7.1.
         public var unsafeShutdownsHi: Swift.UInt64? {
-            get { json.qapiMember("unsafe-shutdowns-hi") }
-            set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("unsafe-shutdowns-hi") }
+            @_optimize(none) set { json.setQAPIMember("unsafe-shutdowns-hi", newValue) }
         }
         /// `media-errors-lo`: `uint64`, optional, since QEMU 7.1.
         public var mediaErrorsLo: Swift.UInt64? {
-            get { json.qapiMember("media-errors-lo") }
-            set { json.setQAPIMember("media-errors-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("media-errors-lo") }
+            @_optimize(none) set { json.setQAPIMember("media-errors-lo", newValue) }
         }
         /// `media-errors-hi`: `uint64`, optional, since QEMU 7.1.
         public var mediaErrorsHi: Swift.UInt64? {
-            get { json.qapiMember("media-errors-hi") }
-            set { json.setQAPIMember("media-errors-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("media-errors-hi") }
+            @_optimize(none) set { json.setQAPIMember("media-errors-hi", newValue) }
         }
         /// `number-of-error-log-entries-lo`: `uint64`, optional, since QEMU 7.1.
         public var numberOfErrorLogEntriesLo: Swift.UInt64? {
-            get { json.qapiMember("number-of-error-log-entries-lo") }
-            set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
+            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-lo") }
+            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-lo", newValue) }
         }
         /// `number-of-error-log-entries-hi`: `uint64`, optional, since QEMU 7.1.
         public var numberOfErrorLogEntriesHi: Swift.UInt64? {
-            get { json.qapiMember("number-of-error-log-entries-hi") }
-            set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
+            @_optimize(none) get { json.qapiMember("number-of-error-log-entries-hi") }
+            @_optimize(none) set { json.setQAPIMember("number-of-error-log-entries-hi", newValue) }
         }
     }
 
@@ -999,48 +999,48 @@ extension QAPI.Agent {
     /// See [`GuestDiskInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskInfo).
     public struct GuestDiskInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, partition: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, partition: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["partition"] = partition.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("partition", partition)
         }
         /// `name`: `str`, since QEMU 5.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `partition`: `bool`, since QEMU 5.2.
         public var partition: Swift.Bool? {
-            get { json.qapiMember("partition") }
-            set { json.setQAPIMember("partition", newValue) }
+            @_optimize(none) get { json.qapiMember("partition") }
+            @_optimize(none) set { json.setQAPIMember("partition", newValue) }
         }
         /// `dependencies`: `[str]`, optional, since QEMU 5.2.
         public var dependencies: [Swift.String]? {
-            get { json.qapiMember("dependencies") }
-            set { json.setQAPIMember("dependencies", newValue) }
+            @_optimize(none) get { json.qapiMember("dependencies") }
+            @_optimize(none) set { json.setQAPIMember("dependencies", newValue) }
         }
         /// `address`: `GuestDiskAddress`, optional, since QEMU 5.2.
         public var address: QAPI.Agent.GuestDiskAddress? {
-            get { json.qapiMember("address") }
-            set { json.setQAPIMember("address", newValue) }
+            @_optimize(none) get { json.qapiMember("address") }
+            @_optimize(none) set { json.setQAPIMember("address", newValue) }
         }
         /// `alias`: `str`, optional, since QEMU 5.2.
         public var alias: Swift.String? {
-            get { json.qapiMember("alias") }
-            set { json.setQAPIMember("alias", newValue) }
+            @_optimize(none) get { json.qapiMember("alias") }
+            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `smart`: `GuestDiskSmart`, optional, since QEMU 7.1.
         public var smart: QAPI.Agent.GuestDiskSmart? {
-            get { json.qapiMember("smart") }
-            set { json.setQAPIMember("smart", newValue) }
+            @_optimize(none) get { json.qapiMember("smart") }
+            @_optimize(none) set { json.setQAPIMember("smart", newValue) }
         }
     }
 
@@ -1049,55 +1049,55 @@ extension QAPI.Agent {
     /// See [`GuestFilesystemInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestFilesystemInfo).
     public struct GuestFilesystemInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestFilesystemInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "mountpoint", "type", "disk"]
+        public static var requiredMembers: [Swift.String] { ["name", "mountpoint", "type", "disk"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
+        @_optimize(none) public init(name: Swift.String, mountpoint: Swift.String, type: Swift.String, disk: [QAPI.Agent.GuestDiskAddress]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["mountpoint"] = mountpoint.qapiJSON
-            json["type"] = type.qapiJSON
-            json["disk"] = disk.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("mountpoint", mountpoint)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("disk", disk)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `mountpoint`: `str`, since QEMU 2.2.
         public var mountpoint: Swift.String? {
-            get { json.qapiMember("mountpoint") }
-            set { json.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("mountpoint") }
+            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `type`: `str`, since QEMU 2.2.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `used-bytes`: `uint64`, optional, since QEMU 3.0.
         public var usedBytes: Swift.UInt64? {
-            get { json.qapiMember("used-bytes") }
-            set { json.setQAPIMember("used-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("used-bytes") }
+            @_optimize(none) set { json.setQAPIMember("used-bytes", newValue) }
         }
         /// `total-bytes`: `uint64`, optional, since QEMU 3.0.
         public var totalBytes: Swift.UInt64? {
-            get { json.qapiMember("total-bytes") }
-            set { json.setQAPIMember("total-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("total-bytes") }
+            @_optimize(none) set { json.setQAPIMember("total-bytes", newValue) }
         }
         /// `total-bytes-privileged`: `uint64`, optional, since QEMU 9.1.
         public var totalBytesPrivileged: Swift.UInt64? {
-            get { json.qapiMember("total-bytes-privileged") }
-            set { json.setQAPIMember("total-bytes-privileged", newValue) }
+            @_optimize(none) get { json.qapiMember("total-bytes-privileged") }
+            @_optimize(none) set { json.setQAPIMember("total-bytes-privileged", newValue) }
         }
         /// `disk`: `[GuestDiskAddress]`, since QEMU 2.2.
         public var disk: [QAPI.Agent.GuestDiskAddress]? {
-            get { json.qapiMember("disk") }
-            set { json.setQAPIMember("disk", newValue) }
+            @_optimize(none) get { json.qapiMember("disk") }
+            @_optimize(none) set { json.setQAPIMember("disk", newValue) }
         }
     }
 
@@ -1106,33 +1106,33 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlock` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlock).
     public struct GuestMemoryBlock: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlock", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["phys-index", "online"]
+        public static var requiredMembers: [Swift.String] { ["phys-index", "online"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(physIndex: Swift.UInt64, online: Swift.Bool) {
+        @_optimize(none) public init(physIndex: Swift.UInt64, online: Swift.Bool) {
             self.json = [:]
-            json["phys-index"] = physIndex.qapiJSON
-            json["online"] = online.qapiJSON
+            json.setQAPIMember("phys-index", physIndex)
+            json.setQAPIMember("online", online)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
         public var physIndex: Swift.UInt64? {
-            get { json.qapiMember("phys-index") }
-            set { json.setQAPIMember("phys-index", newValue) }
+            @_optimize(none) get { json.qapiMember("phys-index") }
+            @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
         }
         /// `online`: `bool`, since QEMU 2.3.
         public var online: Swift.Bool? {
-            get { json.qapiMember("online") }
-            set { json.setQAPIMember("online", newValue) }
+            @_optimize(none) get { json.qapiMember("online") }
+            @_optimize(none) set { json.setQAPIMember("online", newValue) }
         }
         /// `can-offline`: `bool`, optional, since QEMU 2.3.
         public var canOffline: Swift.Bool? {
-            get { json.qapiMember("can-offline") }
-            set { json.setQAPIMember("can-offline", newValue) }
+            @_optimize(none) get { json.qapiMember("can-offline") }
+            @_optimize(none) set { json.setQAPIMember("can-offline", newValue) }
         }
     }
 
@@ -1141,19 +1141,19 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockResponseType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestMemoryBlockResponseType).
     public struct GuestMemoryBlockResponseType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponseType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `success`.
-        public static let success = GuestMemoryBlockResponseType(rawValue: "success")
+        public static var success: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "success") } }
         /// `not-found`.
-        public static let notFound = GuestMemoryBlockResponseType(rawValue: "not-found")
+        public static var notFound: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "not-found") } }
         /// `operation-not-supported`.
-        public static let operationNotSupported = GuestMemoryBlockResponseType(rawValue: "operation-not-supported")
+        public static var operationNotSupported: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-not-supported") } }
         /// `operation-failed`.
-        public static let operationFailed = GuestMemoryBlockResponseType(rawValue: "operation-failed")
+        public static var operationFailed: GuestMemoryBlockResponseType { @_optimize(none) get { GuestMemoryBlockResponseType(rawValue: "operation-failed") } }
     }
 
     /// `GuestMemoryBlockResponse`: a QAPI struct of the `guest-agent` module, since QEMU 2.3.
@@ -1161,33 +1161,33 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockResponse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockResponse).
     public struct GuestMemoryBlockResponse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockResponse", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["phys-index", "response"]
+        public static var requiredMembers: [Swift.String] { ["phys-index", "response"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
+        @_optimize(none) public init(physIndex: Swift.UInt64, response: QAPI.Agent.GuestMemoryBlockResponseType) {
             self.json = [:]
-            json["phys-index"] = physIndex.qapiJSON
-            json["response"] = response.qapiJSON
+            json.setQAPIMember("phys-index", physIndex)
+            json.setQAPIMember("response", response)
         }
         /// `phys-index`: `uint64`, since QEMU 2.3.
         public var physIndex: Swift.UInt64? {
-            get { json.qapiMember("phys-index") }
-            set { json.setQAPIMember("phys-index", newValue) }
+            @_optimize(none) get { json.qapiMember("phys-index") }
+            @_optimize(none) set { json.setQAPIMember("phys-index", newValue) }
         }
         /// `response`: `GuestMemoryBlockResponseType`, since QEMU 2.3.
         public var response: QAPI.Agent.GuestMemoryBlockResponseType? {
-            get { json.qapiMember("response") }
-            set { json.setQAPIMember("response", newValue) }
+            @_optimize(none) get { json.qapiMember("response") }
+            @_optimize(none) set { json.setQAPIMember("response", newValue) }
         }
         /// `error-code`: `int`, optional, since QEMU 2.3.
         public var errorCode: Swift.Int? {
-            get { json.qapiMember("error-code") }
-            set { json.setQAPIMember("error-code", newValue) }
+            @_optimize(none) get { json.qapiMember("error-code") }
+            @_optimize(none) set { json.setQAPIMember("error-code", newValue) }
         }
     }
 
@@ -1196,22 +1196,22 @@ extension QAPI.Agent {
     /// See [`GuestMemoryBlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestMemoryBlockInfo).
     public struct GuestMemoryBlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestMemoryBlockInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `size`: `uint64`, since QEMU 2.3.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -1220,52 +1220,52 @@ extension QAPI.Agent {
     /// See [`GuestExecStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExecStatus).
     public struct GuestExecStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["exited"]
+        public static var requiredMembers: [Swift.String] { ["exited"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(exited: Swift.Bool) {
+        @_optimize(none) public init(exited: Swift.Bool) {
             self.json = [:]
-            json["exited"] = exited.qapiJSON
+            json.setQAPIMember("exited", exited)
         }
         /// `exited`: `bool`, since QEMU 2.5.
         public var exited: Swift.Bool? {
-            get { json.qapiMember("exited") }
-            set { json.setQAPIMember("exited", newValue) }
+            @_optimize(none) get { json.qapiMember("exited") }
+            @_optimize(none) set { json.setQAPIMember("exited", newValue) }
         }
         /// `exitcode`: `int`, optional, since QEMU 2.5.
         public var exitcode: Swift.Int? {
-            get { json.qapiMember("exitcode") }
-            set { json.setQAPIMember("exitcode", newValue) }
+            @_optimize(none) get { json.qapiMember("exitcode") }
+            @_optimize(none) set { json.setQAPIMember("exitcode", newValue) }
         }
         /// `signal`: `int`, optional, since QEMU 2.5.
         public var signal: Swift.Int? {
-            get { json.qapiMember("signal") }
-            set { json.setQAPIMember("signal", newValue) }
+            @_optimize(none) get { json.qapiMember("signal") }
+            @_optimize(none) set { json.setQAPIMember("signal", newValue) }
         }
         /// `out-data`: `str`, optional, since QEMU 2.5.
         public var outData: Swift.String? {
-            get { json.qapiMember("out-data") }
-            set { json.setQAPIMember("out-data", newValue) }
+            @_optimize(none) get { json.qapiMember("out-data") }
+            @_optimize(none) set { json.setQAPIMember("out-data", newValue) }
         }
         /// `err-data`: `str`, optional, since QEMU 2.5.
         public var errData: Swift.String? {
-            get { json.qapiMember("err-data") }
-            set { json.setQAPIMember("err-data", newValue) }
+            @_optimize(none) get { json.qapiMember("err-data") }
+            @_optimize(none) set { json.setQAPIMember("err-data", newValue) }
         }
         /// `out-truncated`: `bool`, optional, since QEMU 2.5.
         public var outTruncated: Swift.Bool? {
-            get { json.qapiMember("out-truncated") }
-            set { json.setQAPIMember("out-truncated", newValue) }
+            @_optimize(none) get { json.qapiMember("out-truncated") }
+            @_optimize(none) set { json.setQAPIMember("out-truncated", newValue) }
         }
         /// `err-truncated`: `bool`, optional, since QEMU 2.5.
         public var errTruncated: Swift.Bool? {
-            get { json.qapiMember("err-truncated") }
-            set { json.setQAPIMember("err-truncated", newValue) }
+            @_optimize(none) get { json.qapiMember("err-truncated") }
+            @_optimize(none) set { json.setQAPIMember("err-truncated", newValue) }
         }
     }
 
@@ -1274,22 +1274,22 @@ extension QAPI.Agent {
     /// See [`GuestExec` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestExec).
     public struct GuestExec: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExec", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pid"]
+        public static var requiredMembers: [Swift.String] { ["pid"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pid: Swift.Int) {
+        @_optimize(none) public init(pid: Swift.Int) {
             self.json = [:]
-            json["pid"] = pid.qapiJSON
+            json.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
         public var pid: Swift.Int? {
-            get { json.qapiMember("pid") }
-            set { json.setQAPIMember("pid", newValue) }
+            @_optimize(none) get { json.qapiMember("pid") }
+            @_optimize(none) set { json.setQAPIMember("pid", newValue) }
         }
     }
 
@@ -1298,21 +1298,21 @@ extension QAPI.Agent {
     /// See [`GuestExecCaptureOutputMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestExecCaptureOutputMode).
     public struct GuestExecCaptureOutputMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutputMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = GuestExecCaptureOutputMode(rawValue: "none")
+        public static var none: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "none") } }
         /// `stdout`.
-        public static let stdout = GuestExecCaptureOutputMode(rawValue: "stdout")
+        public static var stdout: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stdout") } }
         /// `stderr`.
-        public static let stderr = GuestExecCaptureOutputMode(rawValue: "stderr")
+        public static var stderr: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "stderr") } }
         /// `separated`.
-        public static let separated = GuestExecCaptureOutputMode(rawValue: "separated")
+        public static var separated: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "separated") } }
         /// `merged`.
-        public static let merged = GuestExecCaptureOutputMode(rawValue: "merged")
+        public static var merged: GuestExecCaptureOutputMode { @_optimize(none) get { GuestExecCaptureOutputMode(rawValue: "merged") } }
     }
 
     /// `GuestExecCaptureOutput`: a QAPI alternate of the `guest-agent` module, since QEMU 8.0.
@@ -1320,19 +1320,19 @@ extension QAPI.Agent {
     /// See [`GuestExecCaptureOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#alternate-QGA-guest-agent.GuestExecCaptureOutput).
     public struct GuestExecCaptureOutput: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestExecCaptureOutput", kind: .alternate, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `flag` branch (`bool`), when the value is one.
-        public var asFlag: Swift.Bool? { Swift.Bool(qapiJSON: json) }
+        public var asFlag: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
         /// A value of the `flag` branch.
-        public static func flag(_ value: Swift.Bool) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func flag(_ value: Swift.Bool) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
         /// The `mode` branch (`GuestExecCaptureOutputMode`), when the value is one.
-        public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) }
+        public var asMode: QAPI.Agent.GuestExecCaptureOutputMode? { @_optimize(none) get { QAPI.Agent.GuestExecCaptureOutputMode(qapiJSON: json) } }
         /// A value of the `mode` branch.
-        public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func mode(_ value: QAPI.Agent.GuestExecCaptureOutputMode) -> GuestExecCaptureOutput { GuestExecCaptureOutput(unchecked: value.qapiJSON) }
     }
 
     /// `GuestHostName`: a QAPI struct of the `guest-agent` module, since QEMU 2.10.
@@ -1340,22 +1340,22 @@ extension QAPI.Agent {
     /// See [`GuestHostName` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestHostName).
     public struct GuestHostName: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestHostName", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host-name"]
+        public static var requiredMembers: [Swift.String] { ["host-name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(hostName: Swift.String) {
+        @_optimize(none) public init(hostName: Swift.String) {
             self.json = [:]
-            json["host-name"] = hostName.qapiJSON
+            json.setQAPIMember("host-name", hostName)
         }
         /// `host-name`: `str`, since QEMU 2.10.
         public var hostName: Swift.String? {
-            get { json.qapiMember("host-name") }
-            set { json.setQAPIMember("host-name", newValue) }
+            @_optimize(none) get { json.qapiMember("host-name") }
+            @_optimize(none) set { json.setQAPIMember("host-name", newValue) }
         }
     }
 
@@ -1364,33 +1364,33 @@ extension QAPI.Agent {
     /// See [`GuestUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestUser).
     public struct GuestUser: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestUser", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["user", "login-time"]
+        public static var requiredMembers: [Swift.String] { ["user", "login-time"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(user: Swift.String, loginTime: Swift.Double) {
+        @_optimize(none) public init(user: Swift.String, loginTime: Swift.Double) {
             self.json = [:]
-            json["user"] = user.qapiJSON
-            json["login-time"] = loginTime.qapiJSON
+            json.setQAPIMember("user", user)
+            json.setQAPIMember("login-time", loginTime)
         }
         /// `user`: `str`, since QEMU 2.10.
         public var user: Swift.String? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `login-time`: `number`, since QEMU 2.10.
         public var loginTime: Swift.Double? {
-            get { json.qapiMember("login-time") }
-            set { json.setQAPIMember("login-time", newValue) }
+            @_optimize(none) get { json.qapiMember("login-time") }
+            @_optimize(none) set { json.setQAPIMember("login-time", newValue) }
         }
         /// `domain`: `str`, optional, since QEMU 2.10.
         public var domain: Swift.String? {
-            get { json.qapiMember("domain") }
-            set { json.setQAPIMember("domain", newValue) }
+            @_optimize(none) get { json.qapiMember("domain") }
+            @_optimize(none) set { json.setQAPIMember("domain", newValue) }
         }
     }
 
@@ -1399,27 +1399,27 @@ extension QAPI.Agent {
     /// See [`GuestTimezone` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestTimezone).
     public struct GuestTimezone: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestTimezone", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["offset"]
+        public static var requiredMembers: [Swift.String] { ["offset"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(offset: Swift.Int) {
+        @_optimize(none) public init(offset: Swift.Int) {
             self.json = [:]
-            json["offset"] = offset.qapiJSON
+            json.setQAPIMember("offset", offset)
         }
         /// `zone`: `str`, optional, since QEMU 2.10.
         public var zone: Swift.String? {
-            get { json.qapiMember("zone") }
-            set { json.setQAPIMember("zone", newValue) }
+            @_optimize(none) get { json.qapiMember("zone") }
+            @_optimize(none) set { json.setQAPIMember("zone", newValue) }
         }
         /// `offset`: `int`, since QEMU 2.10.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
     }
 
@@ -1428,66 +1428,66 @@ extension QAPI.Agent {
     /// See [`GuestOSInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestOSInfo).
     public struct GuestOSInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestOSInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `kernel-release`: `str`, optional, since QEMU 2.10.
         public var kernelRelease: Swift.String? {
-            get { json.qapiMember("kernel-release") }
-            set { json.setQAPIMember("kernel-release", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-release") }
+            @_optimize(none) set { json.setQAPIMember("kernel-release", newValue) }
         }
         /// `kernel-version`: `str`, optional, since QEMU 2.10.
         public var kernelVersion: Swift.String? {
-            get { json.qapiMember("kernel-version") }
-            set { json.setQAPIMember("kernel-version", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-version") }
+            @_optimize(none) set { json.setQAPIMember("kernel-version", newValue) }
         }
         /// `machine`: `str`, optional, since QEMU 2.10.
         public var machine: Swift.String? {
-            get { json.qapiMember("machine") }
-            set { json.setQAPIMember("machine", newValue) }
+            @_optimize(none) get { json.qapiMember("machine") }
+            @_optimize(none) set { json.setQAPIMember("machine", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.10.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.10.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `pretty-name`: `str`, optional, since QEMU 2.10.
         public var prettyName: Swift.String? {
-            get { json.qapiMember("pretty-name") }
-            set { json.setQAPIMember("pretty-name", newValue) }
+            @_optimize(none) get { json.qapiMember("pretty-name") }
+            @_optimize(none) set { json.setQAPIMember("pretty-name", newValue) }
         }
         /// `version`: `str`, optional, since QEMU 2.10.
         public var version: Swift.String? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `version-id`: `str`, optional, since QEMU 2.10.
         public var versionID: Swift.String? {
-            get { json.qapiMember("version-id") }
-            set { json.setQAPIMember("version-id", newValue) }
+            @_optimize(none) get { json.qapiMember("version-id") }
+            @_optimize(none) set { json.setQAPIMember("version-id", newValue) }
         }
         /// `variant`: `str`, optional, since QEMU 2.10.
         public var variant: Swift.String? {
-            get { json.qapiMember("variant") }
-            set { json.setQAPIMember("variant", newValue) }
+            @_optimize(none) get { json.qapiMember("variant") }
+            @_optimize(none) set { json.setQAPIMember("variant", newValue) }
         }
         /// `variant-id`: `str`, optional, since QEMU 2.10.
         public var variantID: Swift.String? {
-            get { json.qapiMember("variant-id") }
-            set { json.setQAPIMember("variant-id", newValue) }
+            @_optimize(none) get { json.qapiMember("variant-id") }
+            @_optimize(none) set { json.setQAPIMember("variant-id", newValue) }
         }
     }
 
@@ -1496,13 +1496,13 @@ extension QAPI.Agent {
     /// See [`GuestDeviceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestDeviceType).
     public struct GuestDeviceType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceType", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pci`.
-        public static let pci = GuestDeviceType(rawValue: "pci")
+        public static var pci: GuestDeviceType { @_optimize(none) get { GuestDeviceType(rawValue: "pci") } }
     }
 
     /// `GuestDeviceIdPCI`: a QAPI struct of the `guest-agent` module, since QEMU 5.2.
@@ -1510,28 +1510,28 @@ extension QAPI.Agent {
     /// See [`GuestDeviceIdPCI` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceIdPCI).
     public struct GuestDeviceIDPCI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceIdPCI", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(vendorID: Swift.Int, deviceID: Swift.Int) {
+        @_optimize(none) public init(vendorID: Swift.Int, deviceID: Swift.Int) {
             self.json = [:]
-            json["vendor-id"] = vendorID.qapiJSON
-            json["device-id"] = deviceID.qapiJSON
+            json.setQAPIMember("vendor-id", vendorID)
+            json.setQAPIMember("device-id", deviceID)
         }
         /// `vendor-id`: `uint16`, since QEMU 5.2.
         public var vendorID: Swift.Int? {
-            get { json.qapiMember("vendor-id") }
-            set { json.setQAPIMember("vendor-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vendor-id") }
+            @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
         }
         /// `device-id`: `uint16`, since QEMU 5.2.
         public var deviceID: Swift.Int? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
     }
 
@@ -1542,32 +1542,32 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestDeviceID: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceId", kind: .union, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.Agent.GuestDeviceType) {
+        @_optimize(none) public init(type: QAPI.Agent.GuestDeviceType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestDeviceType`, since QEMU 5.2.
         public var type: QAPI.Agent.GuestDeviceType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vendor-id`: `uint16`, optional, since QEMU 5.2.
         public var vendorID: Swift.Int? {
-            get { json.qapiMember("vendor-id") }
-            set { json.setQAPIMember("vendor-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vendor-id") }
+            @_optimize(none) set { json.setQAPIMember("vendor-id", newValue) }
         }
         /// `device-id`: `uint16`, optional, since QEMU 5.2.
         public var deviceID: Swift.Int? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
     }
 
@@ -1576,37 +1576,37 @@ extension QAPI.Agent {
     /// See [`GuestDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDeviceInfo).
     public struct GuestDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driverName: Swift.String) {
+        @_optimize(none) public init(driverName: Swift.String) {
             self.json = [:]
-            json["driver-name"] = driverName.qapiJSON
+            json.setQAPIMember("driver-name", driverName)
         }
         /// `driver-name`: `str`, since QEMU 5.2.
         public var driverName: Swift.String? {
-            get { json.qapiMember("driver-name") }
-            set { json.setQAPIMember("driver-name", newValue) }
+            @_optimize(none) get { json.qapiMember("driver-name") }
+            @_optimize(none) set { json.setQAPIMember("driver-name", newValue) }
         }
         /// `driver-date`: `int`, optional, since QEMU 5.2.
         public var driverDate: Swift.Int? {
-            get { json.qapiMember("driver-date") }
-            set { json.setQAPIMember("driver-date", newValue) }
+            @_optimize(none) get { json.qapiMember("driver-date") }
+            @_optimize(none) set { json.setQAPIMember("driver-date", newValue) }
         }
         /// `driver-version`: `str`, optional, since QEMU 5.2.
         public var driverVersion: Swift.String? {
-            get { json.qapiMember("driver-version") }
-            set { json.setQAPIMember("driver-version", newValue) }
+            @_optimize(none) get { json.qapiMember("driver-version") }
+            @_optimize(none) set { json.setQAPIMember("driver-version", newValue) }
         }
         /// `id`: `GuestDeviceId`, optional, since QEMU 5.2.
         public var id: QAPI.Agent.GuestDeviceID? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1615,22 +1615,22 @@ extension QAPI.Agent {
     /// See [`GuestAuthorizedKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestAuthorizedKeys).
     public struct GuestAuthorizedKeys: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestAuthorizedKeys", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keys: [Swift.String]) {
+        @_optimize(none) public init(keys: [Swift.String]) {
             self.json = [:]
-            json["keys"] = keys.qapiJSON
+            json.setQAPIMember("keys", keys)
         }
         /// `keys`: `[str]`, since QEMU 5.2.
         public var keys: [Swift.String]? {
-            get { json.qapiMember("keys") }
-            set { json.setQAPIMember("keys", newValue) }
+            @_optimize(none) get { json.qapiMember("keys") }
+            @_optimize(none) set { json.setQAPIMember("keys", newValue) }
         }
     }
 
@@ -1639,101 +1639,101 @@ extension QAPI.Agent {
     /// See [`GuestDiskStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStats).
     public struct GuestDiskStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `read-sectors`: `uint64`, optional, since QEMU 7.1.
         public var readSectors: Swift.UInt64? {
-            get { json.qapiMember("read-sectors") }
-            set { json.setQAPIMember("read-sectors", newValue) }
+            @_optimize(none) get { json.qapiMember("read-sectors") }
+            @_optimize(none) set { json.setQAPIMember("read-sectors", newValue) }
         }
         /// `read-ios`: `uint64`, optional, since QEMU 7.1.
         public var readIos: Swift.UInt64? {
-            get { json.qapiMember("read-ios") }
-            set { json.setQAPIMember("read-ios", newValue) }
+            @_optimize(none) get { json.qapiMember("read-ios") }
+            @_optimize(none) set { json.setQAPIMember("read-ios", newValue) }
         }
         /// `read-merges`: `uint64`, optional, since QEMU 7.1.
         public var readMerges: Swift.UInt64? {
-            get { json.qapiMember("read-merges") }
-            set { json.setQAPIMember("read-merges", newValue) }
+            @_optimize(none) get { json.qapiMember("read-merges") }
+            @_optimize(none) set { json.setQAPIMember("read-merges", newValue) }
         }
         /// `write-sectors`: `uint64`, optional, since QEMU 7.1.
         public var writeSectors: Swift.UInt64? {
-            get { json.qapiMember("write-sectors") }
-            set { json.setQAPIMember("write-sectors", newValue) }
+            @_optimize(none) get { json.qapiMember("write-sectors") }
+            @_optimize(none) set { json.setQAPIMember("write-sectors", newValue) }
         }
         /// `write-ios`: `uint64`, optional, since QEMU 7.1.
         public var writeIos: Swift.UInt64? {
-            get { json.qapiMember("write-ios") }
-            set { json.setQAPIMember("write-ios", newValue) }
+            @_optimize(none) get { json.qapiMember("write-ios") }
+            @_optimize(none) set { json.setQAPIMember("write-ios", newValue) }
         }
         /// `write-merges`: `uint64`, optional, since QEMU 7.1.
         public var writeMerges: Swift.UInt64? {
-            get { json.qapiMember("write-merges") }
-            set { json.setQAPIMember("write-merges", newValue) }
+            @_optimize(none) get { json.qapiMember("write-merges") }
+            @_optimize(none) set { json.setQAPIMember("write-merges", newValue) }
         }
         /// `discard-sectors`: `uint64`, optional, since QEMU 7.1.
         public var discardSectors: Swift.UInt64? {
-            get { json.qapiMember("discard-sectors") }
-            set { json.setQAPIMember("discard-sectors", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-sectors") }
+            @_optimize(none) set { json.setQAPIMember("discard-sectors", newValue) }
         }
         /// `discard-ios`: `uint64`, optional, since QEMU 7.1.
         public var discardIos: Swift.UInt64? {
-            get { json.qapiMember("discard-ios") }
-            set { json.setQAPIMember("discard-ios", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-ios") }
+            @_optimize(none) set { json.setQAPIMember("discard-ios", newValue) }
         }
         /// `discard-merges`: `uint64`, optional, since QEMU 7.1.
         public var discardMerges: Swift.UInt64? {
-            get { json.qapiMember("discard-merges") }
-            set { json.setQAPIMember("discard-merges", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-merges") }
+            @_optimize(none) set { json.setQAPIMember("discard-merges", newValue) }
         }
         /// `flush-ios`: `uint64`, optional, since QEMU 7.1.
         public var flushIos: Swift.UInt64? {
-            get { json.qapiMember("flush-ios") }
-            set { json.setQAPIMember("flush-ios", newValue) }
+            @_optimize(none) get { json.qapiMember("flush-ios") }
+            @_optimize(none) set { json.setQAPIMember("flush-ios", newValue) }
         }
         /// `read-ticks`: `uint64`, optional, since QEMU 7.1.
         public var readTicks: Swift.UInt64? {
-            get { json.qapiMember("read-ticks") }
-            set { json.setQAPIMember("read-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("read-ticks") }
+            @_optimize(none) set { json.setQAPIMember("read-ticks", newValue) }
         }
         /// `write-ticks`: `uint64`, optional, since QEMU 7.1.
         public var writeTicks: Swift.UInt64? {
-            get { json.qapiMember("write-ticks") }
-            set { json.setQAPIMember("write-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("write-ticks") }
+            @_optimize(none) set { json.setQAPIMember("write-ticks", newValue) }
         }
         /// `discard-ticks`: `uint64`, optional, since QEMU 7.1.
         public var discardTicks: Swift.UInt64? {
-            get { json.qapiMember("discard-ticks") }
-            set { json.setQAPIMember("discard-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-ticks") }
+            @_optimize(none) set { json.setQAPIMember("discard-ticks", newValue) }
         }
         /// `flush-ticks`: `uint64`, optional, since QEMU 7.1.
         public var flushTicks: Swift.UInt64? {
-            get { json.qapiMember("flush-ticks") }
-            set { json.setQAPIMember("flush-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("flush-ticks") }
+            @_optimize(none) set { json.setQAPIMember("flush-ticks", newValue) }
         }
         /// `ios-pgr`: `uint64`, optional, since QEMU 7.1.
         public var iosPgr: Swift.UInt64? {
-            get { json.qapiMember("ios-pgr") }
-            set { json.setQAPIMember("ios-pgr", newValue) }
+            @_optimize(none) get { json.qapiMember("ios-pgr") }
+            @_optimize(none) set { json.setQAPIMember("ios-pgr", newValue) }
         }
         /// `total-ticks`: `uint64`, optional, since QEMU 7.1.
         public var totalTicks: Swift.UInt64? {
-            get { json.qapiMember("total-ticks") }
-            set { json.setQAPIMember("total-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("total-ticks") }
+            @_optimize(none) set { json.setQAPIMember("total-ticks", newValue) }
         }
         /// `weight-ticks`: `uint64`, optional, since QEMU 7.1.
         public var weightTicks: Swift.UInt64? {
-            get { json.qapiMember("weight-ticks") }
-            set { json.setQAPIMember("weight-ticks", newValue) }
+            @_optimize(none) get { json.qapiMember("weight-ticks") }
+            @_optimize(none) set { json.setQAPIMember("weight-ticks", newValue) }
         }
     }
 
@@ -1742,40 +1742,40 @@ extension QAPI.Agent {
     /// See [`GuestDiskStatsInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestDiskStatsInfo).
     public struct GuestDiskStatsInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestDiskStatsInfo", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "major", "minor", "stats"]
+        public static var requiredMembers: [Swift.String] { ["name", "major", "minor", "stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
+        @_optimize(none) public init(name: Swift.String, major: Swift.UInt64, minor: Swift.UInt64, stats: QAPI.Agent.GuestDiskStats) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["major"] = major.qapiJSON
-            json["minor"] = minor.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("major", major)
+            json.setQAPIMember("minor", minor)
+            json.setQAPIMember("stats", stats)
         }
         /// `name`: `str`.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `major`: `uint64`.
         public var major: Swift.UInt64? {
-            get { json.qapiMember("major") }
-            set { json.setQAPIMember("major", newValue) }
+            @_optimize(none) get { json.qapiMember("major") }
+            @_optimize(none) set { json.setQAPIMember("major", newValue) }
         }
         /// `minor`: `uint64`.
         public var minor: Swift.UInt64? {
-            get { json.qapiMember("minor") }
-            set { json.setQAPIMember("minor", newValue) }
+            @_optimize(none) get { json.qapiMember("minor") }
+            @_optimize(none) set { json.setQAPIMember("minor", newValue) }
         }
         /// `stats`: `GuestDiskStats`.
         public var stats: QAPI.Agent.GuestDiskStats? {
-            get { json.qapiMember("stats") }
-            set { json.setQAPIMember("stats", newValue) }
+            @_optimize(none) get { json.qapiMember("stats") }
+            @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
     }
 
@@ -1784,13 +1784,13 @@ extension QAPI.Agent {
     /// See [`GuestCpuStatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#enum-QGA-guest-agent.GuestCpuStatsType).
     public struct GuestCPUStatsType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `linux`.
-        public static let linux = GuestCPUStatsType(rawValue: "linux")
+        public static var linux: GuestCPUStatsType { @_optimize(none) get { GuestCPUStatsType(rawValue: "linux") } }
     }
 
     /// `GuestLinuxCpuStats`: a QAPI struct of the `guest-agent` module, since QEMU 7.1.
@@ -1798,76 +1798,76 @@ extension QAPI.Agent {
     /// See [`GuestLinuxCpuStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLinuxCpuStats).
     public struct GuestLinuxCPUStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLinuxCpuStats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
+        @_optimize(none) public init(cpu: Swift.Int, user: Swift.UInt64, nice: Swift.UInt64, system: Swift.UInt64, idle: Swift.UInt64) {
             self.json = [:]
-            json["cpu"] = cpu.qapiJSON
-            json["user"] = user.qapiJSON
-            json["nice"] = nice.qapiJSON
-            json["system"] = system.qapiJSON
-            json["idle"] = idle.qapiJSON
+            json.setQAPIMember("cpu", cpu)
+            json.setQAPIMember("user", user)
+            json.setQAPIMember("nice", nice)
+            json.setQAPIMember("system", system)
+            json.setQAPIMember("idle", idle)
         }
         /// `cpu`: `int`, since QEMU 7.1.
         public var cpu: Swift.Int? {
-            get { json.qapiMember("cpu") }
-            set { json.setQAPIMember("cpu", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu") }
+            @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
         }
         /// `user`: `uint64`, since QEMU 7.1.
         public var user: Swift.UInt64? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `nice`: `uint64`, since QEMU 7.1.
         public var nice: Swift.UInt64? {
-            get { json.qapiMember("nice") }
-            set { json.setQAPIMember("nice", newValue) }
+            @_optimize(none) get { json.qapiMember("nice") }
+            @_optimize(none) set { json.setQAPIMember("nice", newValue) }
         }
         /// `system`: `uint64`, since QEMU 7.1.
         public var system: Swift.UInt64? {
-            get { json.qapiMember("system") }
-            set { json.setQAPIMember("system", newValue) }
+            @_optimize(none) get { json.qapiMember("system") }
+            @_optimize(none) set { json.setQAPIMember("system", newValue) }
         }
         /// `idle`: `uint64`, since QEMU 7.1.
         public var idle: Swift.UInt64? {
-            get { json.qapiMember("idle") }
-            set { json.setQAPIMember("idle", newValue) }
+            @_optimize(none) get { json.qapiMember("idle") }
+            @_optimize(none) set { json.setQAPIMember("idle", newValue) }
         }
         /// `iowait`: `uint64`, optional, since QEMU 7.1.
         public var iowait: Swift.UInt64? {
-            get { json.qapiMember("iowait") }
-            set { json.setQAPIMember("iowait", newValue) }
+            @_optimize(none) get { json.qapiMember("iowait") }
+            @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
         }
         /// `irq`: `uint64`, optional, since QEMU 7.1.
         public var irq: Swift.UInt64? {
-            get { json.qapiMember("irq") }
-            set { json.setQAPIMember("irq", newValue) }
+            @_optimize(none) get { json.qapiMember("irq") }
+            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `softirq`: `uint64`, optional, since QEMU 7.1.
         public var softirq: Swift.UInt64? {
-            get { json.qapiMember("softirq") }
-            set { json.setQAPIMember("softirq", newValue) }
+            @_optimize(none) get { json.qapiMember("softirq") }
+            @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
         }
         /// `steal`: `uint64`, optional, since QEMU 7.1.
         public var steal: Swift.UInt64? {
-            get { json.qapiMember("steal") }
-            set { json.setQAPIMember("steal", newValue) }
+            @_optimize(none) get { json.qapiMember("steal") }
+            @_optimize(none) set { json.setQAPIMember("steal", newValue) }
         }
         /// `guest`: `uint64`, optional, since QEMU 7.1.
         public var guest: Swift.UInt64? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `guestnice`: `uint64`, optional, since QEMU 7.1.
         public var guestnice: Swift.UInt64? {
-            get { json.qapiMember("guestnice") }
-            set { json.setQAPIMember("guestnice", newValue) }
+            @_optimize(none) get { json.qapiMember("guestnice") }
+            @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
         }
     }
 
@@ -1878,77 +1878,77 @@ extension QAPI.Agent {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestCPUStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestCpuStats", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.Agent.GuestCPUStatsType) {
+        @_optimize(none) public init(type: QAPI.Agent.GuestCPUStatsType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestCpuStatsType`, since QEMU 7.1.
         public var type: QAPI.Agent.GuestCPUStatsType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `cpu`: `int`, optional, since QEMU 7.1.
         public var cpu: Swift.Int? {
-            get { json.qapiMember("cpu") }
-            set { json.setQAPIMember("cpu", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu") }
+            @_optimize(none) set { json.setQAPIMember("cpu", newValue) }
         }
         /// `user`: `uint64`, optional, since QEMU 7.1.
         public var user: Swift.UInt64? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `nice`: `uint64`, optional, since QEMU 7.1.
         public var nice: Swift.UInt64? {
-            get { json.qapiMember("nice") }
-            set { json.setQAPIMember("nice", newValue) }
+            @_optimize(none) get { json.qapiMember("nice") }
+            @_optimize(none) set { json.setQAPIMember("nice", newValue) }
         }
         /// `system`: `uint64`, optional, since QEMU 7.1.
         public var system: Swift.UInt64? {
-            get { json.qapiMember("system") }
-            set { json.setQAPIMember("system", newValue) }
+            @_optimize(none) get { json.qapiMember("system") }
+            @_optimize(none) set { json.setQAPIMember("system", newValue) }
         }
         /// `idle`: `uint64`, optional, since QEMU 7.1.
         public var idle: Swift.UInt64? {
-            get { json.qapiMember("idle") }
-            set { json.setQAPIMember("idle", newValue) }
+            @_optimize(none) get { json.qapiMember("idle") }
+            @_optimize(none) set { json.setQAPIMember("idle", newValue) }
         }
         /// `iowait`: `uint64`, optional, since QEMU 7.1.
         public var iowait: Swift.UInt64? {
-            get { json.qapiMember("iowait") }
-            set { json.setQAPIMember("iowait", newValue) }
+            @_optimize(none) get { json.qapiMember("iowait") }
+            @_optimize(none) set { json.setQAPIMember("iowait", newValue) }
         }
         /// `irq`: `uint64`, optional, since QEMU 7.1.
         public var irq: Swift.UInt64? {
-            get { json.qapiMember("irq") }
-            set { json.setQAPIMember("irq", newValue) }
+            @_optimize(none) get { json.qapiMember("irq") }
+            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `softirq`: `uint64`, optional, since QEMU 7.1.
         public var softirq: Swift.UInt64? {
-            get { json.qapiMember("softirq") }
-            set { json.setQAPIMember("softirq", newValue) }
+            @_optimize(none) get { json.qapiMember("softirq") }
+            @_optimize(none) set { json.setQAPIMember("softirq", newValue) }
         }
         /// `steal`: `uint64`, optional, since QEMU 7.1.
         public var steal: Swift.UInt64? {
-            get { json.qapiMember("steal") }
-            set { json.setQAPIMember("steal", newValue) }
+            @_optimize(none) get { json.qapiMember("steal") }
+            @_optimize(none) set { json.setQAPIMember("steal", newValue) }
         }
         /// `guest`: `uint64`, optional, since QEMU 7.1.
         public var guest: Swift.UInt64? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `guestnice`: `uint64`, optional, since QEMU 7.1.
         public var guestnice: Swift.UInt64? {
-            get { json.qapiMember("guestnice") }
-            set { json.setQAPIMember("guestnice", newValue) }
+            @_optimize(none) get { json.qapiMember("guestnice") }
+            @_optimize(none) set { json.setQAPIMember("guestnice", newValue) }
         }
     }
 
@@ -1957,34 +1957,34 @@ extension QAPI.Agent {
     /// See [`GuestLoadAverage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestLoadAverage).
     public struct GuestLoadAverage: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestLoadAverage", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
+        @_optimize(none) public init(load1m: Swift.Double, load5m: Swift.Double, load15m: Swift.Double) {
             self.json = [:]
-            json["load1m"] = load1m.qapiJSON
-            json["load5m"] = load5m.qapiJSON
-            json["load15m"] = load15m.qapiJSON
+            json.setQAPIMember("load1m", load1m)
+            json.setQAPIMember("load5m", load5m)
+            json.setQAPIMember("load15m", load15m)
         }
         /// `load1m`: `number`, since QEMU 10.0.
         public var load1m: Swift.Double? {
-            get { json.qapiMember("load1m") }
-            set { json.setQAPIMember("load1m", newValue) }
+            @_optimize(none) get { json.qapiMember("load1m") }
+            @_optimize(none) set { json.setQAPIMember("load1m", newValue) }
         }
         /// `load5m`: `number`, since QEMU 10.0.
         public var load5m: Swift.Double? {
-            get { json.qapiMember("load5m") }
-            set { json.setQAPIMember("load5m", newValue) }
+            @_optimize(none) get { json.qapiMember("load5m") }
+            @_optimize(none) set { json.setQAPIMember("load5m", newValue) }
         }
         /// `load15m`: `number`, since QEMU 10.0.
         public var load15m: Swift.Double? {
-            get { json.qapiMember("load15m") }
-            set { json.setQAPIMember("load15m", newValue) }
+            @_optimize(none) get { json.qapiMember("load15m") }
+            @_optimize(none) set { json.setQAPIMember("load15m", newValue) }
         }
     }
 
@@ -1993,100 +1993,100 @@ extension QAPI.Agent {
     /// See [`GuestNetworkRoute` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-ga-ref.html#object-QGA-guest-agent.GuestNetworkRoute).
     public struct GuestNetworkRoute: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestNetworkRoute", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
+        @_optimize(none) public init(iface: Swift.String, destination: Swift.String, metric: Swift.Int, version: Swift.Int) {
             self.json = [:]
-            json["iface"] = iface.qapiJSON
-            json["destination"] = destination.qapiJSON
-            json["metric"] = metric.qapiJSON
-            json["version"] = version.qapiJSON
+            json.setQAPIMember("iface", iface)
+            json.setQAPIMember("destination", destination)
+            json.setQAPIMember("metric", metric)
+            json.setQAPIMember("version", version)
         }
         /// `iface`: `str`, since QEMU 9.1.
         public var iface: Swift.String? {
-            get { json.qapiMember("iface") }
-            set { json.setQAPIMember("iface", newValue) }
+            @_optimize(none) get { json.qapiMember("iface") }
+            @_optimize(none) set { json.setQAPIMember("iface", newValue) }
         }
         /// `destination`: `str`, since QEMU 9.1.
         public var destination: Swift.String? {
-            get { json.qapiMember("destination") }
-            set { json.setQAPIMember("destination", newValue) }
+            @_optimize(none) get { json.qapiMember("destination") }
+            @_optimize(none) set { json.setQAPIMember("destination", newValue) }
         }
         /// `metric`: `int`, since QEMU 9.1.
         public var metric: Swift.Int? {
-            get { json.qapiMember("metric") }
-            set { json.setQAPIMember("metric", newValue) }
+            @_optimize(none) get { json.qapiMember("metric") }
+            @_optimize(none) set { json.setQAPIMember("metric", newValue) }
         }
         /// `gateway`: `str`, optional, since QEMU 9.1.
         public var gateway: Swift.String? {
-            get { json.qapiMember("gateway") }
-            set { json.setQAPIMember("gateway", newValue) }
+            @_optimize(none) get { json.qapiMember("gateway") }
+            @_optimize(none) set { json.setQAPIMember("gateway", newValue) }
         }
         /// `mask`: `str`, optional, since QEMU 9.1.
         public var mask: Swift.String? {
-            get { json.qapiMember("mask") }
-            set { json.setQAPIMember("mask", newValue) }
+            @_optimize(none) get { json.qapiMember("mask") }
+            @_optimize(none) set { json.setQAPIMember("mask", newValue) }
         }
         /// `irtt`: `int`, optional, since QEMU 9.1.
         public var irtt: Swift.Int? {
-            get { json.qapiMember("irtt") }
-            set { json.setQAPIMember("irtt", newValue) }
+            @_optimize(none) get { json.qapiMember("irtt") }
+            @_optimize(none) set { json.setQAPIMember("irtt", newValue) }
         }
         /// `flags`: `uint64`, optional, since QEMU 9.1.
         public var flags: Swift.UInt64? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `refcnt`: `int`, optional, since QEMU 9.1.
         public var refcnt: Swift.Int? {
-            get { json.qapiMember("refcnt") }
-            set { json.setQAPIMember("refcnt", newValue) }
+            @_optimize(none) get { json.qapiMember("refcnt") }
+            @_optimize(none) set { json.setQAPIMember("refcnt", newValue) }
         }
         /// `use`: `int`, optional, since QEMU 9.1.
         public var use: Swift.Int? {
-            get { json.qapiMember("use") }
-            set { json.setQAPIMember("use", newValue) }
+            @_optimize(none) get { json.qapiMember("use") }
+            @_optimize(none) set { json.setQAPIMember("use", newValue) }
         }
         /// `window`: `int`, optional, since QEMU 9.1.
         public var window: Swift.Int? {
-            get { json.qapiMember("window") }
-            set { json.setQAPIMember("window", newValue) }
+            @_optimize(none) get { json.qapiMember("window") }
+            @_optimize(none) set { json.setQAPIMember("window", newValue) }
         }
         /// `mtu`: `int`, optional, since QEMU 9.1.
         public var mtu: Swift.Int? {
-            get { json.qapiMember("mtu") }
-            set { json.setQAPIMember("mtu", newValue) }
+            @_optimize(none) get { json.qapiMember("mtu") }
+            @_optimize(none) set { json.setQAPIMember("mtu", newValue) }
         }
         /// `desprefixlen`: `str`, optional, since QEMU 9.1.
         public var desprefixlen: Swift.String? {
-            get { json.qapiMember("desprefixlen") }
-            set { json.setQAPIMember("desprefixlen", newValue) }
+            @_optimize(none) get { json.qapiMember("desprefixlen") }
+            @_optimize(none) set { json.setQAPIMember("desprefixlen", newValue) }
         }
         /// `source`: `str`, optional, since QEMU 9.1.
         public var source: Swift.String? {
-            get { json.qapiMember("source") }
-            set { json.setQAPIMember("source", newValue) }
+            @_optimize(none) get { json.qapiMember("source") }
+            @_optimize(none) set { json.setQAPIMember("source", newValue) }
         }
         /// `srcprefixlen`: `str`, optional, since QEMU 9.1.
         public var srcprefixlen: Swift.String? {
-            get { json.qapiMember("srcprefixlen") }
-            set { json.setQAPIMember("srcprefixlen", newValue) }
+            @_optimize(none) get { json.qapiMember("srcprefixlen") }
+            @_optimize(none) set { json.setQAPIMember("srcprefixlen", newValue) }
         }
         /// `nexthop`: `str`, optional, since QEMU 9.1.
         public var nexthop: Swift.String? {
-            get { json.qapiMember("nexthop") }
-            set { json.setQAPIMember("nexthop", newValue) }
+            @_optimize(none) get { json.qapiMember("nexthop") }
+            @_optimize(none) set { json.setQAPIMember("nexthop", newValue) }
         }
         /// `version`: `int`, since QEMU 9.1.
         public var version: Swift.Int? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
     }
 
@@ -2097,9 +2097,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSyncDelimited: QAPICommand {
         /// The wire name.
-        public static let name = "guest-sync-delimited"
+        public static var name: Swift.String { "guest-sync-delimited" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync-delimited", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2107,14 +2107,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.Int) {
+        @_optimize(none) public init(id: Swift.Int) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 1.1.
         public var id: Swift.Int? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -2125,9 +2125,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSync: QAPICommand {
         /// The wire name.
-        public static let name = "guest-sync"
+        public static var name: Swift.String { "guest-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-sync", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2135,14 +2135,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.Int) {
+        @_optimize(none) public init(id: Swift.Int) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `int`, since QEMU 0.15.
         public var id: Swift.Int? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -2153,9 +2153,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestPing: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ping"
+        public static var name: Swift.String { "guest-ping" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ping", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2163,7 +2163,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2175,9 +2175,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestGetTime: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-time"
+        public static var name: Swift.String { "guest-get-time" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2185,7 +2185,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2197,9 +2197,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSetTime: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-time"
+        public static var name: Swift.String { "guest-set-time" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-time", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2207,13 +2207,13 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `time`: `int`, optional, since QEMU 1.5.
         public var time: Swift.Int? {
-            get { arguments.qapiMember("time") }
-            set { arguments.setQAPIMember("time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("time") }
+            @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
         }
     }
 
@@ -2224,9 +2224,9 @@ extension QAPI.Agent {
     /// Reply: `GuestAgentInfo`.
     public struct GuestInfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-info"
+        public static var name: Swift.String { "guest-info" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-info", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAgentInfo
         /// The arguments as they go on the wire.
@@ -2234,7 +2234,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2246,9 +2246,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestShutdown: QAPICommand {
         /// The wire name.
-        public static let name = "guest-shutdown"
+        public static var name: Swift.String { "guest-shutdown" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-shutdown", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2256,13 +2256,13 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `mode`: `str`, optional, since QEMU 0.15.
         public var mode: Swift.String? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -2273,9 +2273,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFileOpen: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-open"
+        public static var name: Swift.String { "guest-file-open" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-open", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2283,19 +2283,19 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 0.15.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `mode`: `str`, optional, since QEMU 0.15.
         public var mode: Swift.String? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -2306,9 +2306,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestFileClose: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-close"
+        public static var name: Swift.String { "guest-file-close" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-close", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2316,14 +2316,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(handle: Swift.Int) {
+        @_optimize(none) public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
     }
 
@@ -2334,9 +2334,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileRead`.
     public struct GuestFileReadCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-read"
+        public static var name: Swift.String { "guest-file-read" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-read", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileRead
         /// The arguments as they go on the wire.
@@ -2344,19 +2344,19 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(handle: Swift.Int) {
+        @_optimize(none) public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `count`: `int`, optional, since QEMU 0.15.
         public var count: Swift.Int? {
-            get { arguments.qapiMember("count") }
-            set { arguments.setQAPIMember("count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("count") }
+            @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
         }
     }
 
@@ -2367,9 +2367,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileWrite`.
     public struct GuestFileWriteCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-write"
+        public static var name: Swift.String { "guest-file-write" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-write", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileWrite
         /// The arguments as they go on the wire.
@@ -2377,25 +2377,25 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(handle: Swift.Int, bufB64: Swift.String) {
+        @_optimize(none) public init(handle: Swift.Int, bufB64: Swift.String) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
-            arguments["buf-b64"] = bufB64.qapiJSON
+            arguments.setQAPIMember("handle", handle)
+            arguments.setQAPIMember("buf-b64", bufB64)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `buf-b64`: `str`, since QEMU 0.15.
         public var bufB64: Swift.String? {
-            get { arguments.qapiMember("buf-b64") }
-            set { arguments.setQAPIMember("buf-b64", newValue) }
+            @_optimize(none) get { arguments.qapiMember("buf-b64") }
+            @_optimize(none) set { arguments.setQAPIMember("buf-b64", newValue) }
         }
         /// `count`: `int`, optional, since QEMU 0.15.
         public var count: Swift.Int? {
-            get { arguments.qapiMember("count") }
-            set { arguments.setQAPIMember("count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("count") }
+            @_optimize(none) set { arguments.setQAPIMember("count", newValue) }
         }
     }
 
@@ -2406,9 +2406,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFileSeek`.
     public struct GuestFileSeekCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-seek"
+        public static var name: Swift.String { "guest-file-seek" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-seek", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFileSeek
         /// The arguments as they go on the wire.
@@ -2416,26 +2416,26 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
+        @_optimize(none) public init(handle: Swift.Int, offset: Swift.Int, whence: QAPI.Agent.GuestFileWhence) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
-            arguments["offset"] = offset.qapiJSON
-            arguments["whence"] = whence.qapiJSON
+            arguments.setQAPIMember("handle", handle)
+            arguments.setQAPIMember("offset", offset)
+            arguments.setQAPIMember("whence", whence)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `offset`: `int`, since QEMU 0.15.
         public var offset: Swift.Int? {
-            get { arguments.qapiMember("offset") }
-            set { arguments.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("offset") }
+            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `whence`: `GuestFileWhence`, since QEMU 0.15.
         public var whence: QAPI.Agent.GuestFileWhence? {
-            get { arguments.qapiMember("whence") }
-            set { arguments.setQAPIMember("whence", newValue) }
+            @_optimize(none) get { arguments.qapiMember("whence") }
+            @_optimize(none) set { arguments.setQAPIMember("whence", newValue) }
         }
     }
 
@@ -2446,9 +2446,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestFileFlush: QAPICommand {
         /// The wire name.
-        public static let name = "guest-file-flush"
+        public static var name: Swift.String { "guest-file-flush" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-file-flush", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2456,14 +2456,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(handle: Swift.Int) {
+        @_optimize(none) public init(handle: Swift.Int) {
             self.arguments = [:]
-            arguments["handle"] = handle.qapiJSON
+            arguments.setQAPIMember("handle", handle)
         }
         /// `handle`: `int`, since QEMU 0.15.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
     }
 
@@ -2474,9 +2474,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFsfreezeStatus`.
     public struct GuestFsfreezeStatusCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-status"
+        public static var name: Swift.String { "guest-fsfreeze-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-status", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFsfreezeStatus
         /// The arguments as they go on the wire.
@@ -2484,7 +2484,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2496,9 +2496,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeFreeze: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-freeze"
+        public static var name: Swift.String { "guest-fsfreeze-freeze" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2506,7 +2506,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2518,9 +2518,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeFreezeList: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-freeze-list"
+        public static var name: Swift.String { "guest-fsfreeze-freeze-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-freeze-list", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2528,13 +2528,13 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `mountpoints`: `[str]`, optional, since QEMU 2.2.
         public var mountpoints: [Swift.String]? {
-            get { arguments.qapiMember("mountpoints") }
-            set { arguments.setQAPIMember("mountpoints", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mountpoints") }
+            @_optimize(none) set { arguments.setQAPIMember("mountpoints", newValue) }
         }
     }
 
@@ -2545,9 +2545,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestFsfreezeThaw: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fsfreeze-thaw"
+        public static var name: Swift.String { "guest-fsfreeze-thaw" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fsfreeze-thaw", kind: .command, since: QEMUVersion(major: 0, minor: 15, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2555,7 +2555,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2567,9 +2567,9 @@ extension QAPI.Agent {
     /// Reply: `GuestFilesystemTrimResponse`.
     public struct GuestFstrim: QAPICommand {
         /// The wire name.
-        public static let name = "guest-fstrim"
+        public static var name: Swift.String { "guest-fstrim" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-fstrim", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestFilesystemTrimResponse
         /// The arguments as they go on the wire.
@@ -2577,13 +2577,13 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `minimum`: `int`, optional, since QEMU 1.2.
         public var minimum: Swift.Int? {
-            get { arguments.qapiMember("minimum") }
-            set { arguments.setQAPIMember("minimum", newValue) }
+            @_optimize(none) get { arguments.qapiMember("minimum") }
+            @_optimize(none) set { arguments.setQAPIMember("minimum", newValue) }
         }
     }
 
@@ -2594,9 +2594,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendDisk: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-disk"
+        public static var name: Swift.String { "guest-suspend-disk" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-disk", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2604,7 +2604,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2616,9 +2616,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendRAM: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-ram"
+        public static var name: Swift.String { "guest-suspend-ram" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-ram", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2626,7 +2626,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2638,9 +2638,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSuspendHybrid: QAPICommand {
         /// The wire name.
-        public static let name = "guest-suspend-hybrid"
+        public static var name: Swift.String { "guest-suspend-hybrid" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-suspend-hybrid", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2648,7 +2648,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2660,9 +2660,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestNetworkInterface]`.
     public struct GuestNetworkGetInterfaces: QAPICommand {
         /// The wire name.
-        public static let name = "guest-network-get-interfaces"
+        public static var name: Swift.String { "guest-network-get-interfaces" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-interfaces", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkInterface]
         /// The arguments as they go on the wire.
@@ -2670,7 +2670,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2682,9 +2682,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestLogicalProcessor]`.
     public struct GuestGetVCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-vcpus"
+        public static var name: Swift.String { "guest-get-vcpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestLogicalProcessor]
         /// The arguments as they go on the wire.
@@ -2692,7 +2692,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2704,9 +2704,9 @@ extension QAPI.Agent {
     /// Reply: `int`.
     public struct GuestSetVCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-vcpus"
+        public static var name: Swift.String { "guest-set-vcpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-vcpus", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2714,14 +2714,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
+        @_optimize(none) public init(vcpus: [QAPI.Agent.GuestLogicalProcessor]) {
             self.arguments = [:]
-            arguments["vcpus"] = vcpus.qapiJSON
+            arguments.setQAPIMember("vcpus", vcpus)
         }
         /// `vcpus`: `[GuestLogicalProcessor]`, since QEMU 1.5.
         public var vcpus: [QAPI.Agent.GuestLogicalProcessor]? {
-            get { arguments.qapiMember("vcpus") }
-            set { arguments.setQAPIMember("vcpus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vcpus") }
+            @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
         }
     }
 
@@ -2732,9 +2732,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDiskInfo]`.
     public struct GuestGetDisks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-disks"
+        public static var name: Swift.String { "guest-get-disks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-disks", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskInfo]
         /// The arguments as they go on the wire.
@@ -2742,7 +2742,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2754,9 +2754,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestFilesystemInfo]`.
     public struct GuestGetFsinfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-fsinfo"
+        public static var name: Swift.String { "guest-get-fsinfo" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-fsinfo", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestFilesystemInfo]
         /// The arguments as they go on the wire.
@@ -2764,7 +2764,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2776,9 +2776,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSetUserPassword: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-user-password"
+        public static var name: Swift.String { "guest-set-user-password" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-user-password", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2786,26 +2786,26 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
+        @_optimize(none) public init(username: Swift.String, password: Swift.String, crypted: Swift.Bool) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["password"] = password.qapiJSON
-            arguments["crypted"] = crypted.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("password", password)
+            arguments.setQAPIMember("crypted", crypted)
         }
         /// `username`: `str`, since QEMU 2.3.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password`: `str`, since QEMU 2.3.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
         /// `crypted`: `bool`, since QEMU 2.3.
         public var crypted: Swift.Bool? {
-            get { arguments.qapiMember("crypted") }
-            set { arguments.setQAPIMember("crypted", newValue) }
+            @_optimize(none) get { arguments.qapiMember("crypted") }
+            @_optimize(none) set { arguments.setQAPIMember("crypted", newValue) }
         }
     }
 
@@ -2816,9 +2816,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestMemoryBlock]`.
     public struct GuestGetMemoryBlocks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-memory-blocks"
+        public static var name: Swift.String { "guest-get-memory-blocks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlock]
         /// The arguments as they go on the wire.
@@ -2826,7 +2826,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2838,9 +2838,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestMemoryBlockResponse]`.
     public struct GuestSetMemoryBlocks: QAPICommand {
         /// The wire name.
-        public static let name = "guest-set-memory-blocks"
+        public static var name: Swift.String { "guest-set-memory-blocks" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-set-memory-blocks", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestMemoryBlockResponse]
         /// The arguments as they go on the wire.
@@ -2848,14 +2848,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
+        @_optimize(none) public init(memBlks: [QAPI.Agent.GuestMemoryBlock]) {
             self.arguments = [:]
-            arguments["mem-blks"] = memBlks.qapiJSON
+            arguments.setQAPIMember("mem-blks", memBlks)
         }
         /// `mem-blks`: `[GuestMemoryBlock]`, since QEMU 2.3.
         public var memBlks: [QAPI.Agent.GuestMemoryBlock]? {
-            get { arguments.qapiMember("mem-blks") }
-            set { arguments.setQAPIMember("mem-blks", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mem-blks") }
+            @_optimize(none) set { arguments.setQAPIMember("mem-blks", newValue) }
         }
     }
 
@@ -2866,9 +2866,9 @@ extension QAPI.Agent {
     /// Reply: `GuestMemoryBlockInfo`.
     public struct GuestGetMemoryBlockInfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-memory-block-info"
+        public static var name: Swift.String { "guest-get-memory-block-info" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-memory-block-info", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestMemoryBlockInfo
         /// The arguments as they go on the wire.
@@ -2876,7 +2876,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2888,9 +2888,9 @@ extension QAPI.Agent {
     /// Reply: `GuestExecStatus`.
     public struct GuestExecStatusCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-exec-status"
+        public static var name: Swift.String { "guest-exec-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec-status", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExecStatus
         /// The arguments as they go on the wire.
@@ -2898,14 +2898,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pid: Swift.Int) {
+        @_optimize(none) public init(pid: Swift.Int) {
             self.arguments = [:]
-            arguments["pid"] = pid.qapiJSON
+            arguments.setQAPIMember("pid", pid)
         }
         /// `pid`: `int`, since QEMU 2.5.
         public var pid: Swift.Int? {
-            get { arguments.qapiMember("pid") }
-            set { arguments.setQAPIMember("pid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pid") }
+            @_optimize(none) set { arguments.setQAPIMember("pid", newValue) }
         }
     }
 
@@ -2916,9 +2916,9 @@ extension QAPI.Agent {
     /// Reply: `GuestExec`.
     public struct GuestExecCommand: QAPICommand {
         /// The wire name.
-        public static let name = "guest-exec"
+        public static var name: Swift.String { "guest-exec" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-exec", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestExec
         /// The arguments as they go on the wire.
@@ -2926,34 +2926,34 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.5.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `arg`: `[str]`, optional, since QEMU 2.5.
         public var arg: [Swift.String]? {
-            get { arguments.qapiMember("arg") }
-            set { arguments.setQAPIMember("arg", newValue) }
+            @_optimize(none) get { arguments.qapiMember("arg") }
+            @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
         }
         /// `env`: `[str]`, optional, since QEMU 2.5.
         public var env: [Swift.String]? {
-            get { arguments.qapiMember("env") }
-            set { arguments.setQAPIMember("env", newValue) }
+            @_optimize(none) get { arguments.qapiMember("env") }
+            @_optimize(none) set { arguments.setQAPIMember("env", newValue) }
         }
         /// `input-data`: `str`, optional, since QEMU 2.5.
         public var inputData: Swift.String? {
-            get { arguments.qapiMember("input-data") }
-            set { arguments.setQAPIMember("input-data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("input-data") }
+            @_optimize(none) set { arguments.setQAPIMember("input-data", newValue) }
         }
         /// `capture-output`: `GuestExecCaptureOutput`, optional, since QEMU 2.5.
         public var captureOutput: QAPI.Agent.GuestExecCaptureOutput? {
-            get { arguments.qapiMember("capture-output") }
-            set { arguments.setQAPIMember("capture-output", newValue) }
+            @_optimize(none) get { arguments.qapiMember("capture-output") }
+            @_optimize(none) set { arguments.setQAPIMember("capture-output", newValue) }
         }
     }
 
@@ -2964,9 +2964,9 @@ extension QAPI.Agent {
     /// Reply: `GuestHostName`.
     public struct GuestGetHostName: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-host-name"
+        public static var name: Swift.String { "guest-get-host-name" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-host-name", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestHostName
         /// The arguments as they go on the wire.
@@ -2974,7 +2974,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2986,9 +2986,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestUser]`.
     public struct GuestGetUsers: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-users"
+        public static var name: Swift.String { "guest-get-users" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-users", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestUser]
         /// The arguments as they go on the wire.
@@ -2996,7 +2996,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3008,9 +3008,9 @@ extension QAPI.Agent {
     /// Reply: `GuestTimezone`.
     public struct GuestGetTimezone: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-timezone"
+        public static var name: Swift.String { "guest-get-timezone" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-timezone", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestTimezone
         /// The arguments as they go on the wire.
@@ -3018,7 +3018,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3030,9 +3030,9 @@ extension QAPI.Agent {
     /// Reply: `GuestOSInfo`.
     public struct GuestGetOsinfo: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-osinfo"
+        public static var name: Swift.String { "guest-get-osinfo" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-osinfo", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestOSInfo
         /// The arguments as they go on the wire.
@@ -3040,7 +3040,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3052,9 +3052,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDeviceInfo]`.
     public struct GuestGetDevices: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-devices"
+        public static var name: Swift.String { "guest-get-devices" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-devices", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDeviceInfo]
         /// The arguments as they go on the wire.
@@ -3062,7 +3062,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3074,9 +3074,9 @@ extension QAPI.Agent {
     /// Reply: `GuestAuthorizedKeys`.
     public struct GuestSSHGetAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-get-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-get-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-get-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestAuthorizedKeys
         /// The arguments as they go on the wire.
@@ -3084,14 +3084,14 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(username: Swift.String) {
+        @_optimize(none) public init(username: Swift.String) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
+            arguments.setQAPIMember("username", username)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
     }
 
@@ -3102,9 +3102,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSSHAddAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-add-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-add-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-add-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3112,25 +3112,25 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(username: Swift.String, keys: [Swift.String]) {
+        @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["keys"] = keys.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `keys`: `[str]`, since QEMU 5.2.
         public var keys: [Swift.String]? {
-            get { arguments.qapiMember("keys") }
-            set { arguments.setQAPIMember("keys", newValue) }
+            @_optimize(none) get { arguments.qapiMember("keys") }
+            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
         /// `reset`: `bool`, optional, since QEMU 5.2.
         public var reset: Swift.Bool? {
-            get { arguments.qapiMember("reset") }
-            set { arguments.setQAPIMember("reset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reset") }
+            @_optimize(none) set { arguments.setQAPIMember("reset", newValue) }
         }
     }
 
@@ -3141,9 +3141,9 @@ extension QAPI.Agent {
     /// Reply: `nothing`.
     public struct GuestSSHRemoveAuthorizedKeys: QAPICommand {
         /// The wire name.
-        public static let name = "guest-ssh-remove-authorized-keys"
+        public static var name: Swift.String { "guest-ssh-remove-authorized-keys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-ssh-remove-authorized-keys", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3151,20 +3151,20 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(username: Swift.String, keys: [Swift.String]) {
+        @_optimize(none) public init(username: Swift.String, keys: [Swift.String]) {
             self.arguments = [:]
-            arguments["username"] = username.qapiJSON
-            arguments["keys"] = keys.qapiJSON
+            arguments.setQAPIMember("username", username)
+            arguments.setQAPIMember("keys", keys)
         }
         /// `username`: `str`, since QEMU 5.2.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `keys`: `[str]`, since QEMU 5.2.
         public var keys: [Swift.String]? {
-            get { arguments.qapiMember("keys") }
-            set { arguments.setQAPIMember("keys", newValue) }
+            @_optimize(none) get { arguments.qapiMember("keys") }
+            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
     }
 
@@ -3175,9 +3175,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestDiskStatsInfo]`.
     public struct GuestGetDiskstats: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-diskstats"
+        public static var name: Swift.String { "guest-get-diskstats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-diskstats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestDiskStatsInfo]
         /// The arguments as they go on the wire.
@@ -3185,7 +3185,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3197,9 +3197,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestCpuStats]`.
     public struct GuestGetCpustats: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-cpustats"
+        public static var name: Swift.String { "guest-get-cpustats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-cpustats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestCPUStats]
         /// The arguments as they go on the wire.
@@ -3207,7 +3207,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3219,9 +3219,9 @@ extension QAPI.Agent {
     /// Reply: `GuestLoadAverage`.
     public struct GuestGetLoad: QAPICommand {
         /// The wire name.
-        public static let name = "guest-get-load"
+        public static var name: Swift.String { "guest-get-load" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-get-load", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.Agent.GuestLoadAverage
         /// The arguments as they go on the wire.
@@ -3229,7 +3229,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3241,9 +3241,9 @@ extension QAPI.Agent {
     /// Reply: `[GuestNetworkRoute]`.
     public struct GuestNetworkGetRoute: QAPICommand {
         /// The wire name.
-        public static let name = "guest-network-get-route"
+        public static var name: Swift.String { "guest-network-get-route" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "guest-network-get-route", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Agent.GuestNetworkRoute]
         /// The arguments as they go on the wire.
@@ -3251,7 +3251,7 @@ extension QAPI.Agent {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

@@ -10,51 +10,51 @@ extension QAPI {
     /// See [`AudiodevPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPerDirectionOptions).
     public struct AudiodevPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
     }
 
@@ -63,26 +63,26 @@ extension QAPI {
     /// See [`AudiodevGenericOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevGenericOptions).
     public struct AudiodevGenericOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevGenericOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevGenericOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -91,31 +91,31 @@ extension QAPI {
     /// See [`AudiodevDBusOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDBusOptions).
     public struct AudiodevDBusOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDBusOptions", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDBusOptions", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 10.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
         public var nsamples: Swift.Int? {
-            get { json.qapiMember("nsamples") }
-            set { json.setQAPIMember("nsamples", newValue) }
+            @_optimize(none) get { json.qapiMember("nsamples") }
+            @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
     }
 
@@ -124,66 +124,66 @@ extension QAPI {
     /// See [`AudiodevAlsaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaPerDirectionOptions).
     public struct AudiodevAlsaPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevAlsaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `period-length`: `uint32`, optional, since QEMU 4.0.
         public var periodLength: Swift.Int? {
-            get { json.qapiMember("period-length") }
-            set { json.setQAPIMember("period-length", newValue) }
+            @_optimize(none) get { json.qapiMember("period-length") }
+            @_optimize(none) set { json.setQAPIMember("period-length", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
         public var tryPoll: Swift.Bool? {
-            get { json.qapiMember("try-poll") }
-            set { json.setQAPIMember("try-poll", newValue) }
+            @_optimize(none) get { json.qapiMember("try-poll") }
+            @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
     }
 
@@ -192,31 +192,31 @@ extension QAPI {
     /// See [`AudiodevAlsaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevAlsaOptions).
     public struct AudiodevAlsaOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevAlsaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevAlsaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevAlsaPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevAlsaPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevAlsaPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
         public var threshold: Swift.Int? {
-            get { json.qapiMember("threshold") }
-            set { json.setQAPIMember("threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("threshold") }
+            @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
     }
 
@@ -225,36 +225,36 @@ extension QAPI {
     /// See [`AudiodevSndioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSndioOptions).
     public struct AudiodevSndioOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSndioOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSndioOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 7.2.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 7.2.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -263,56 +263,56 @@ extension QAPI {
     /// See [`AudiodevCoreaudioPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioPerDirectionOptions).
     public struct AudiodevCoreaudioPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevCoreaudioPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
     }
 
@@ -321,26 +321,26 @@ extension QAPI {
     /// See [`AudiodevCoreaudioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevCoreaudioOptions).
     public struct AudiodevCoreaudioOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevCoreaudioOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevCoreaudioOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevCoreaudioPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevCoreaudioPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevCoreaudioPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -349,31 +349,31 @@ extension QAPI {
     /// See [`AudiodevDsoundOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevDsoundOptions).
     public struct AudiodevDsoundOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDsoundOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDsoundOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -382,76 +382,76 @@ extension QAPI {
     /// See [`AudiodevJackPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackPerDirectionOptions).
     public struct AudiodevJackPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevJackPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `server-name`: `str`, optional, since QEMU 5.1.
         public var serverName: Swift.String? {
-            get { json.qapiMember("server-name") }
-            set { json.setQAPIMember("server-name", newValue) }
+            @_optimize(none) get { json.qapiMember("server-name") }
+            @_optimize(none) set { json.setQAPIMember("server-name", newValue) }
         }
         /// `client-name`: `str`, optional, since QEMU 5.1.
         public var clientName: Swift.String? {
-            get { json.qapiMember("client-name") }
-            set { json.setQAPIMember("client-name", newValue) }
+            @_optimize(none) get { json.qapiMember("client-name") }
+            @_optimize(none) set { json.setQAPIMember("client-name", newValue) }
         }
         /// `connect-ports`: `str`, optional, since QEMU 5.1.
         public var connectPorts: Swift.String? {
-            get { json.qapiMember("connect-ports") }
-            set { json.setQAPIMember("connect-ports", newValue) }
+            @_optimize(none) get { json.qapiMember("connect-ports") }
+            @_optimize(none) set { json.setQAPIMember("connect-ports", newValue) }
         }
         /// `start-server`: `bool`, optional, since QEMU 5.1.
         public var startServer: Swift.Bool? {
-            get { json.qapiMember("start-server") }
-            set { json.setQAPIMember("start-server", newValue) }
+            @_optimize(none) get { json.qapiMember("start-server") }
+            @_optimize(none) set { json.setQAPIMember("start-server", newValue) }
         }
         /// `exact-name`: `bool`, optional, since QEMU 5.1.
         public var exactName: Swift.Bool? {
-            get { json.qapiMember("exact-name") }
-            set { json.setQAPIMember("exact-name", newValue) }
+            @_optimize(none) get { json.qapiMember("exact-name") }
+            @_optimize(none) set { json.setQAPIMember("exact-name", newValue) }
         }
     }
 
@@ -460,26 +460,26 @@ extension QAPI {
     /// See [`AudiodevJackOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevJackOptions).
     public struct AudiodevJackOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevJackOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevJackOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
         public var `in`: QAPI.AudiodevJackPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevJackPerDirectionOptions`, optional, since QEMU 5.1.
         public var out: QAPI.AudiodevJackPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -488,66 +488,66 @@ extension QAPI {
     /// See [`AudiodevOssPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssPerDirectionOptions).
     public struct AudiodevOssPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevOssPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 4.0.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 4.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
         /// `try-poll`: `bool`, optional, since QEMU 4.0.
         public var tryPoll: Swift.Bool? {
-            get { json.qapiMember("try-poll") }
-            set { json.setQAPIMember("try-poll", newValue) }
+            @_optimize(none) get { json.qapiMember("try-poll") }
+            @_optimize(none) set { json.setQAPIMember("try-poll", newValue) }
         }
     }
 
@@ -556,41 +556,41 @@ extension QAPI {
     /// See [`AudiodevOssOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevOssOptions).
     public struct AudiodevOssOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevOssOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevOssOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevOssPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevOssPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevOssPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
         public var tryMmap: Swift.Bool? {
-            get { json.qapiMember("try-mmap") }
-            set { json.setQAPIMember("try-mmap", newValue) }
+            @_optimize(none) get { json.qapiMember("try-mmap") }
+            @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
         public var exclusive: Swift.Bool? {
-            get { json.qapiMember("exclusive") }
-            set { json.setQAPIMember("exclusive", newValue) }
+            @_optimize(none) get { json.qapiMember("exclusive") }
+            @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
         public var dspPolicy: Swift.Int? {
-            get { json.qapiMember("dsp-policy") }
-            set { json.setQAPIMember("dsp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("dsp-policy") }
+            @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
     }
 
@@ -599,66 +599,66 @@ extension QAPI {
     /// See [`AudiodevPaPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaPerDirectionOptions).
     public struct AudiodevPaPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPaPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 4.0.
         public var streamName: Swift.String? {
-            get { json.qapiMember("stream-name") }
-            set { json.setQAPIMember("stream-name", newValue) }
+            @_optimize(none) get { json.qapiMember("stream-name") }
+            @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -667,31 +667,31 @@ extension QAPI {
     /// See [`AudiodevPaOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPaOptions).
     public struct AudiodevPaOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPaOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPaPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPaPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPaPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
     }
 
@@ -700,66 +700,66 @@ extension QAPI {
     /// See [`AudiodevPipewirePerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewirePerDirectionOptions).
     public struct AudiodevPipewirePerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewirePerDirectionOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPipewirePerDirectionOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 8.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `stream-name`: `str`, optional, since QEMU 8.1.
         public var streamName: Swift.String? {
-            get { json.qapiMember("stream-name") }
-            set { json.setQAPIMember("stream-name", newValue) }
+            @_optimize(none) get { json.qapiMember("stream-name") }
+            @_optimize(none) set { json.setQAPIMember("stream-name", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 8.1.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
     }
 
@@ -768,26 +768,26 @@ extension QAPI {
     /// See [`AudiodevPipewireOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevPipewireOptions).
     public struct AudiodevPipewireOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevPipewireOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevPipewireOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
         public var `in`: QAPI.AudiodevPipewirePerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPipewirePerDirectionOptions`, optional, since QEMU 8.1.
         public var out: QAPI.AudiodevPipewirePerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -796,56 +796,56 @@ extension QAPI {
     /// See [`AudiodevSdlPerDirectionOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlPerDirectionOptions).
     public struct AudiodevSdlPerDirectionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSdlPerDirectionOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `mixing-engine`: `bool`, optional, since QEMU 4.0.
         public var mixingEngine: Swift.Bool? {
-            get { json.qapiMember("mixing-engine") }
-            set { json.setQAPIMember("mixing-engine", newValue) }
+            @_optimize(none) get { json.qapiMember("mixing-engine") }
+            @_optimize(none) set { json.setQAPIMember("mixing-engine", newValue) }
         }
         /// `fixed-settings`: `bool`, optional, since QEMU 4.0.
         public var fixedSettings: Swift.Bool? {
-            get { json.qapiMember("fixed-settings") }
-            set { json.setQAPIMember("fixed-settings", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-settings") }
+            @_optimize(none) set { json.setQAPIMember("fixed-settings", newValue) }
         }
         /// `frequency`: `uint32`, optional, since QEMU 4.0.
         public var frequency: Swift.Int? {
-            get { json.qapiMember("frequency") }
-            set { json.setQAPIMember("frequency", newValue) }
+            @_optimize(none) get { json.qapiMember("frequency") }
+            @_optimize(none) set { json.setQAPIMember("frequency", newValue) }
         }
         /// `channels`: `uint32`, optional, since QEMU 4.0.
         public var channels: Swift.Int? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
         /// `voices`: `uint32`, optional, since QEMU 4.0.
         public var voices: Swift.Int? {
-            get { json.qapiMember("voices") }
-            set { json.setQAPIMember("voices", newValue) }
+            @_optimize(none) get { json.qapiMember("voices") }
+            @_optimize(none) set { json.setQAPIMember("voices", newValue) }
         }
         /// `format`: `AudioFormat`, optional, since QEMU 4.0.
         public var format: QAPI.AudioFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `buffer-length`: `uint32`, optional, since QEMU 4.0.
         public var bufferLength: Swift.Int? {
-            get { json.qapiMember("buffer-length") }
-            set { json.setQAPIMember("buffer-length", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-length") }
+            @_optimize(none) set { json.setQAPIMember("buffer-length", newValue) }
         }
         /// `buffer-count`: `uint32`, optional, since QEMU 6.0.
         public var bufferCount: Swift.Int? {
-            get { json.qapiMember("buffer-count") }
-            set { json.setQAPIMember("buffer-count", newValue) }
+            @_optimize(none) get { json.qapiMember("buffer-count") }
+            @_optimize(none) set { json.setQAPIMember("buffer-count", newValue) }
         }
     }
 
@@ -854,26 +854,26 @@ extension QAPI {
     /// See [`AudiodevSdlOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevSdlOptions).
     public struct AudiodevSdlOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevSdlOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevSdlOptions", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
         public var `in`: QAPI.AudiodevSdlPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevSdlPerDirectionOptions`, optional, since QEMU 6.0.
         public var out: QAPI.AudiodevSdlPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
     }
 
@@ -882,31 +882,31 @@ extension QAPI {
     /// See [`AudiodevWavOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-audio.AudiodevWavOptions).
     public struct AudiodevWavOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevWavOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevWavOptions", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -915,25 +915,25 @@ extension QAPI {
     /// See [`AudioFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudioFormat).
     public struct AudioFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudioFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudioFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `u8`.
-        public static let u8 = AudioFormat(rawValue: "u8")
+        public static var u8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u8") } }
         /// `s8`.
-        public static let s8 = AudioFormat(rawValue: "s8")
+        public static var s8: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s8") } }
         /// `u16`.
-        public static let u16 = AudioFormat(rawValue: "u16")
+        public static var u16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u16") } }
         /// `s16`.
-        public static let s16 = AudioFormat(rawValue: "s16")
+        public static var s16: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s16") } }
         /// `u32`.
-        public static let u32 = AudioFormat(rawValue: "u32")
+        public static var u32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "u32") } }
         /// `s32`.
-        public static let s32 = AudioFormat(rawValue: "s32")
+        public static var s32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "s32") } }
         /// `f32`.
-        public static let f32 = AudioFormat(rawValue: "f32")
+        public static var f32: AudioFormat { @_optimize(none) get { AudioFormat(rawValue: "f32") } }
     }
 
     /// `AudiodevDriver`: a QAPI enumeration of the `audio` module, since QEMU 4.0.
@@ -941,37 +941,37 @@ extension QAPI {
     /// See [`AudiodevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-audio.AudiodevDriver).
     public struct AudiodevDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AudiodevDriver", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AudiodevDriver", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = AudiodevDriver(rawValue: "none")
+        public static var none: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "none") } }
         /// `alsa`.
-        public static let alsa = AudiodevDriver(rawValue: "alsa")
+        public static var alsa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "alsa") } }
         /// `coreaudio`.
-        public static let coreaudio = AudiodevDriver(rawValue: "coreaudio")
+        public static var coreaudio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "coreaudio") } }
         /// `dbus`.
-        public static let dbus = AudiodevDriver(rawValue: "dbus")
+        public static var dbus: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dbus") } }
         /// `dsound`.
-        public static let dsound = AudiodevDriver(rawValue: "dsound")
+        public static var dsound: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "dsound") } }
         /// `jack`.
-        public static let jack = AudiodevDriver(rawValue: "jack")
+        public static var jack: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "jack") } }
         /// `oss`.
-        public static let oss = AudiodevDriver(rawValue: "oss")
+        public static var oss: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "oss") } }
         /// `pa`.
-        public static let pa = AudiodevDriver(rawValue: "pa")
+        public static var pa: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pa") } }
         /// `pipewire`.
-        public static let pipewire = AudiodevDriver(rawValue: "pipewire")
+        public static var pipewire: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "pipewire") } }
         /// `sdl`.
-        public static let sdl = AudiodevDriver(rawValue: "sdl")
+        public static var sdl: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sdl") } }
         /// `sndio`.
-        public static let sndio = AudiodevDriver(rawValue: "sndio")
+        public static var sndio: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "sndio") } }
         /// `spice`.
-        public static let spice = AudiodevDriver(rawValue: "spice")
+        public static var spice: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "spice") } }
         /// `wav`.
-        public static let wav = AudiodevDriver(rawValue: "wav")
+        public static var wav: AudiodevDriver { @_optimize(none) get { AudiodevDriver(rawValue: "wav") } }
     }
 
     /// `Audiodev`: a QAPI union of the `audio` module, since QEMU 4.0.
@@ -981,88 +981,88 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct Audiodev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Audiodev", kind: .union, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Audiodev", kind: .union, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
+        @_optimize(none) public init(id: Swift.String, driver: QAPI.AudiodevDriver) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("driver", driver)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `driver`: `AudiodevDriver`, since QEMU 4.0.
         public var driver: QAPI.AudiodevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `timer-period`: `uint32`, optional, since QEMU 4.0.
         public var timerPeriod: Swift.Int? {
-            get { json.qapiMember("timer-period") }
-            set { json.setQAPIMember("timer-period", newValue) }
+            @_optimize(none) get { json.qapiMember("timer-period") }
+            @_optimize(none) set { json.setQAPIMember("timer-period", newValue) }
         }
         /// `in`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var `in`: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `AudiodevPerDirectionOptions`, optional, since QEMU 4.0.
         public var out: QAPI.AudiodevPerDirectionOptions? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `threshold`: `uint32`, optional, since QEMU 4.0.
         public var threshold: Swift.Int? {
-            get { json.qapiMember("threshold") }
-            set { json.setQAPIMember("threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("threshold") }
+            @_optimize(none) set { json.setQAPIMember("threshold", newValue) }
         }
         /// `nsamples`: `uint32`, optional, since QEMU 10.0.
         public var nsamples: Swift.Int? {
-            get { json.qapiMember("nsamples") }
-            set { json.setQAPIMember("nsamples", newValue) }
+            @_optimize(none) get { json.qapiMember("nsamples") }
+            @_optimize(none) set { json.setQAPIMember("nsamples", newValue) }
         }
         /// `latency`: `uint32`, optional, since QEMU 4.0.
         public var latency: Swift.Int? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `try-mmap`: `bool`, optional, since QEMU 4.0.
         public var tryMmap: Swift.Bool? {
-            get { json.qapiMember("try-mmap") }
-            set { json.setQAPIMember("try-mmap", newValue) }
+            @_optimize(none) get { json.qapiMember("try-mmap") }
+            @_optimize(none) set { json.setQAPIMember("try-mmap", newValue) }
         }
         /// `exclusive`: `bool`, optional, since QEMU 4.0.
         public var exclusive: Swift.Bool? {
-            get { json.qapiMember("exclusive") }
-            set { json.setQAPIMember("exclusive", newValue) }
+            @_optimize(none) get { json.qapiMember("exclusive") }
+            @_optimize(none) set { json.setQAPIMember("exclusive", newValue) }
         }
         /// `dsp-policy`: `uint32`, optional, since QEMU 4.0.
         public var dspPolicy: Swift.Int? {
-            get { json.qapiMember("dsp-policy") }
-            set { json.setQAPIMember("dsp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("dsp-policy") }
+            @_optimize(none) set { json.setQAPIMember("dsp-policy", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.0.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `dev`: `str`, optional, since QEMU 7.2.
         public var dev: Swift.String? {
-            get { json.qapiMember("dev") }
-            set { json.setQAPIMember("dev", newValue) }
+            @_optimize(none) get { json.qapiMember("dev") }
+            @_optimize(none) set { json.setQAPIMember("dev", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 4.0.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -1073,9 +1073,9 @@ extension QAPI {
     /// Reply: `[Audiodev]`.
     public struct QueryAudiodevs: QAPICommand {
         /// The wire name.
-        public static let name = "query-audiodevs"
+        public static var name: Swift.String { "query-audiodevs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-audiodevs", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-audiodevs", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Audiodev]
         /// The arguments as they go on the wire.
@@ -1083,7 +1083,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

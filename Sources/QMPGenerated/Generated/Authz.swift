@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`QAuthZListPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-authz.QAuthZListPolicy).
     public struct QAuthZListPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListPolicy", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QAuthZListPolicy", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `deny`.
-        public static let deny = QAuthZListPolicy(rawValue: "deny")
+        public static var deny: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "deny") } }
         /// `allow`.
-        public static let allow = QAuthZListPolicy(rawValue: "allow")
+        public static var allow: QAuthZListPolicy { @_optimize(none) get { QAuthZListPolicy(rawValue: "allow") } }
     }
 
     /// `QAuthZListFormat`: a QAPI enumeration of the `authz` module, since QEMU 4.0.
@@ -26,15 +26,15 @@ extension QAPI {
     /// See [`QAuthZListFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-authz.QAuthZListFormat).
     public struct QAuthZListFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QAuthZListFormat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `exact`.
-        public static let exact = QAuthZListFormat(rawValue: "exact")
+        public static var exact: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "exact") } }
         /// `glob`.
-        public static let glob = QAuthZListFormat(rawValue: "glob")
+        public static var glob: QAuthZListFormat { @_optimize(none) get { QAuthZListFormat(rawValue: "glob") } }
     }
 
     /// `QAuthZListRule`: a QAPI struct of the `authz` module, since QEMU 4.0.
@@ -42,33 +42,33 @@ extension QAPI {
     /// See [`QAuthZListRule` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.QAuthZListRule).
     public struct QAuthZListRule: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListRule", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QAuthZListRule", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
+        @_optimize(none) public init(match: Swift.String, policy: QAPI.QAuthZListPolicy) {
             self.json = [:]
-            json["match"] = match.qapiJSON
-            json["policy"] = policy.qapiJSON
+            json.setQAPIMember("match", match)
+            json.setQAPIMember("policy", policy)
         }
         /// `match`: `str`, since QEMU 4.0.
         public var match: Swift.String? {
-            get { json.qapiMember("match") }
-            set { json.setQAPIMember("match", newValue) }
+            @_optimize(none) get { json.qapiMember("match") }
+            @_optimize(none) set { json.setQAPIMember("match", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `format`: `QAuthZListFormat`, optional, since QEMU 4.0.
         public var format: QAPI.QAuthZListFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -77,26 +77,26 @@ extension QAPI {
     /// See [`AuthZListProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZListProperties).
     public struct AuthZListProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZListProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AuthZListProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
         public var rules: [QAPI.QAuthZListRule]? {
-            get { json.qapiMember("rules") }
-            set { json.setQAPIMember("rules", newValue) }
+            @_optimize(none) get { json.qapiMember("rules") }
+            @_optimize(none) set { json.setQAPIMember("rules", newValue) }
         }
     }
 
@@ -105,27 +105,27 @@ extension QAPI {
     /// See [`AuthZListFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZListFileProperties).
     public struct AuthZListFileProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZListFileProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AuthZListFileProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
+            json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 4.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
         public var refresh: Swift.Bool? {
-            get { json.qapiMember("refresh") }
-            set { json.setQAPIMember("refresh", newValue) }
+            @_optimize(none) get { json.qapiMember("refresh") }
+            @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
         }
     }
 
@@ -134,22 +134,22 @@ extension QAPI {
     /// See [`AuthZPAMProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZPAMProperties).
     public struct AuthZPAMProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZPAMProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AuthZPAMProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(service: Swift.String) {
+        @_optimize(none) public init(service: Swift.String) {
             self.json = [:]
-            json["service"] = service.qapiJSON
+            json.setQAPIMember("service", service)
         }
         /// `service`: `str`, since QEMU 4.0.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
     }
 
@@ -158,22 +158,22 @@ extension QAPI {
     /// See [`AuthZSimpleProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.AuthZSimpleProperties).
     public struct AuthZSimpleProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AuthZSimpleProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AuthZSimpleProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(identity: Swift.String) {
+        @_optimize(none) public init(identity: Swift.String) {
             self.json = [:]
-            json["identity"] = identity.qapiJSON
+            json.setQAPIMember("identity", identity)
         }
         /// `identity`: `str`, since QEMU 4.0.
         public var identity: Swift.String? {
-            get { json.qapiMember("identity") }
-            set { json.setQAPIMember("identity", newValue) }
+            @_optimize(none) get { json.qapiMember("identity") }
+            @_optimize(none) set { json.setQAPIMember("identity", newValue) }
         }
     }
 
@@ -184,22 +184,22 @@ extension QAPI {
     /// See [`QAuthZListRuleListHack` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-authz.QAuthZListRuleListHack).
     public struct QAuthZListRuleListHack: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QAuthZListRuleListHack", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QAuthZListRuleListHack", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unused: [QAPI.QAuthZListRule]) {
+        @_optimize(none) public init(unused: [QAPI.QAuthZListRule]) {
             self.json = [:]
-            json["unused"] = unused.qapiJSON
+            json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[QAuthZListRule]`, since QEMU 4.0.
         public var unused: [QAPI.QAuthZListRule]? {
-            get { json.qapiMember("unused") }
-            set { json.setQAPIMember("unused", newValue) }
+            @_optimize(none) get { json.qapiMember("unused") }
+            @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }
     }
 }

@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`BiosAtaTranslation` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BiosAtaTranslation).
     public struct BiosAtaTranslation: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BiosAtaTranslation", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static let auto = BiosAtaTranslation(rawValue: "auto")
+        public static var auto: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "auto") } }
         /// `none`.
-        public static let none = BiosAtaTranslation(rawValue: "none")
+        public static var none: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "none") } }
         /// `lba`.
-        public static let lba = BiosAtaTranslation(rawValue: "lba")
+        public static var lba: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "lba") } }
         /// `large`.
-        public static let large = BiosAtaTranslation(rawValue: "large")
+        public static var large: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "large") } }
         /// `rechs`.
-        public static let rechs = BiosAtaTranslation(rawValue: "rechs")
+        public static var rechs: BiosAtaTranslation { @_optimize(none) get { BiosAtaTranslation(rawValue: "rechs") } }
     }
 
     /// `FloppyDriveType`: a QAPI enumeration of the `block` module, since QEMU 2.6.
@@ -32,21 +32,21 @@ extension QAPI {
     /// See [`FloppyDriveType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.FloppyDriveType).
     public struct FloppyDriveType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FloppyDriveType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `144`.
-        public static let _144 = FloppyDriveType(rawValue: "144")
+        public static var _144: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "144") } }
         /// `288`.
-        public static let _288 = FloppyDriveType(rawValue: "288")
+        public static var _288: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "288") } }
         /// `120`.
-        public static let _120 = FloppyDriveType(rawValue: "120")
+        public static var _120: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "120") } }
         /// `none`.
-        public static let none = FloppyDriveType(rawValue: "none")
+        public static var none: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "none") } }
         /// `auto`.
-        public static let auto = FloppyDriveType(rawValue: "auto")
+        public static var auto: FloppyDriveType { @_optimize(none) get { FloppyDriveType(rawValue: "auto") } }
     }
 
     /// `PRManagerInfo`: a QAPI struct of the `block` module, since QEMU 3.0.
@@ -54,28 +54,28 @@ extension QAPI {
     /// See [`PRManagerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block.PRManagerInfo).
     public struct PRManagerInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PRManagerInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, connected: Swift.Bool) {
+        @_optimize(none) public init(id: Swift.String, connected: Swift.Bool) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["connected"] = connected.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("connected", connected)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
         public var connected: Swift.Bool? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
     }
 
@@ -84,17 +84,17 @@ extension QAPI {
     /// See [`BlockdevChangeReadOnlyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block.BlockdevChangeReadOnlyMode).
     public struct BlockdevChangeReadOnlyMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevChangeReadOnlyMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `retain`.
-        public static let retain = BlockdevChangeReadOnlyMode(rawValue: "retain")
+        public static var retain: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "retain") } }
         /// `read-only`.
-        public static let readOnly = BlockdevChangeReadOnlyMode(rawValue: "read-only")
+        public static var readOnly: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-only") } }
         /// `read-write`.
-        public static let readWrite = BlockdevChangeReadOnlyMode(rawValue: "read-write")
+        public static var readWrite: BlockdevChangeReadOnlyMode { @_optimize(none) get { BlockdevChangeReadOnlyMode(rawValue: "read-write") } }
     }
 
     /// `query-pr-managers`: a QAPI command of the `block` module, since QEMU 3.0.
@@ -104,9 +104,9 @@ extension QAPI {
     /// Reply: `[PRManagerInfo]`.
     public struct QueryPrManagers: QAPICommand {
         /// The wire name.
-        public static let name = "query-pr-managers"
+        public static var name: Swift.String { "query-pr-managers" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pr-managers", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.PRManagerInfo]
         /// The arguments as they go on the wire.
@@ -114,7 +114,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -126,9 +126,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Eject: QAPICommand {
         /// The wire name.
-        public static let name = "eject"
+        public static var name: Swift.String { "eject" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "eject", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -136,24 +136,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 0.14.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -164,9 +164,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevOpenTray: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-open-tray"
+        public static var name: Swift.String { "blockdev-open-tray" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-open-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -174,24 +174,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 2.5.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -202,9 +202,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevCloseTray: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-close-tray"
+        public static var name: Swift.String { "blockdev-close-tray" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-close-tray", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -212,19 +212,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -235,9 +235,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevRemoveMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-remove-medium"
+        public static var name: Swift.String { "blockdev-remove-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-remove-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -245,14 +245,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -263,9 +263,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevInsertMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-insert-medium"
+        public static var name: Swift.String { "blockdev-insert-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-insert-medium", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -273,20 +273,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `node-name`: `str`, since QEMU 2.12.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
     }
 
@@ -297,9 +297,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevChangeMedium: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-change-medium"
+        public static var name: Swift.String { "blockdev-change-medium" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-change-medium", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -307,40 +307,40 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `device`: `str`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `filename`: `str`, since QEMU 2.5.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 2.5.
         public var format: Swift.String? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 7.1.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
         /// `read-only-mode`: `BlockdevChangeReadOnlyMode`, optional, since QEMU 2.5.
         public var readOnlyMode: QAPI.BlockdevChangeReadOnlyMode? {
-            get { arguments.qapiMember("read-only-mode") }
-            set { arguments.setQAPIMember("read-only-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-only-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("read-only-mode", newValue) }
         }
     }
 
@@ -351,9 +351,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockSetIOThrottle: QAPICommand {
         /// The wire name.
-        public static let name = "block_set_io_throttle"
+        public static var name: Swift.String { "block_set_io_throttle" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_set_io_throttle", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -361,125 +361,125 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+        @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
             self.arguments = [:]
-            arguments["bps"] = bps.qapiJSON
-            arguments["bps_rd"] = bpsRd.qapiJSON
-            arguments["bps_wr"] = bpsWr.qapiJSON
-            arguments["iops"] = iops.qapiJSON
-            arguments["iops_rd"] = iopsRd.qapiJSON
-            arguments["iops_wr"] = iopsWr.qapiJSON
+            arguments.setQAPIMember("bps", bps)
+            arguments.setQAPIMember("bps_rd", bpsRd)
+            arguments.setQAPIMember("bps_wr", bpsWr)
+            arguments.setQAPIMember("iops", iops)
+            arguments.setQAPIMember("iops_rd", iopsRd)
+            arguments.setQAPIMember("iops_wr", iopsWr)
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `bps`: `int`, since QEMU 1.1.
         public var bps: Swift.Int? {
-            get { arguments.qapiMember("bps") }
-            set { arguments.setQAPIMember("bps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps") }
+            @_optimize(none) set { arguments.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 1.1.
         public var bpsRd: Swift.Int? {
-            get { arguments.qapiMember("bps_rd") }
-            set { arguments.setQAPIMember("bps_rd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 1.1.
         public var bpsWr: Swift.Int? {
-            get { arguments.qapiMember("bps_wr") }
-            set { arguments.setQAPIMember("bps_wr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 1.1.
         public var iops: Swift.Int? {
-            get { arguments.qapiMember("iops") }
-            set { arguments.setQAPIMember("iops", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops") }
+            @_optimize(none) set { arguments.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 1.1.
         public var iopsRd: Swift.Int? {
-            get { arguments.qapiMember("iops_rd") }
-            set { arguments.setQAPIMember("iops_rd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 1.1.
         public var iopsWr: Swift.Int? {
-            get { arguments.qapiMember("iops_wr") }
-            set { arguments.setQAPIMember("iops_wr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
         public var bpsMax: Swift.Int? {
-            get { arguments.qapiMember("bps_max") }
-            set { arguments.setQAPIMember("bps_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
         public var bpsRdMax: Swift.Int? {
-            get { arguments.qapiMember("bps_rd_max") }
-            set { arguments.setQAPIMember("bps_rd_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
         public var bpsWrMax: Swift.Int? {
-            get { arguments.qapiMember("bps_wr_max") }
-            set { arguments.setQAPIMember("bps_wr_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr_max") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
         public var iopsMax: Swift.Int? {
-            get { arguments.qapiMember("iops_max") }
-            set { arguments.setQAPIMember("iops_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
         public var iopsRdMax: Swift.Int? {
-            get { arguments.qapiMember("iops_rd_max") }
-            set { arguments.setQAPIMember("iops_rd_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
         public var iopsWrMax: Swift.Int? {
-            get { arguments.qapiMember("iops_wr_max") }
-            set { arguments.setQAPIMember("iops_wr_max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr_max") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_max_length") }
-            set { arguments.setQAPIMember("bps_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsRdMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_rd_max_length") }
-            set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_rd_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsWrMaxLength: Swift.Int? {
-            get { arguments.qapiMember("bps_wr_max_length") }
-            set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bps_wr_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_max_length") }
-            set { arguments.setQAPIMember("iops_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsRdMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_rd_max_length") }
-            set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_rd_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsWrMaxLength: Swift.Int? {
-            get { arguments.qapiMember("iops_wr_max_length") }
-            set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_wr_max_length") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
         public var iopsSize: Swift.Int? {
-            get { arguments.qapiMember("iops_size") }
-            set { arguments.setQAPIMember("iops_size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iops_size") }
+            @_optimize(none) set { arguments.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
         public var group: Swift.String? {
-            get { arguments.qapiMember("group") }
-            set { arguments.setQAPIMember("group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("group") }
+            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
     }
 
@@ -490,9 +490,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockLatencyHistogramSet: QAPICommand {
         /// The wire name.
-        public static let name = "block-latency-histogram-set"
+        public static var name: Swift.String { "block-latency-histogram-set" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-latency-histogram-set", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -500,39 +500,39 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 4.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `boundaries`: `[uint64]`, optional, since QEMU 4.0.
         public var boundaries: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries") }
-            set { arguments.setQAPIMember("boundaries", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries", newValue) }
         }
         /// `boundaries-read`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesRead: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-read") }
-            set { arguments.setQAPIMember("boundaries-read", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-read") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-read", newValue) }
         }
         /// `boundaries-write`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesWrite: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-write") }
-            set { arguments.setQAPIMember("boundaries-write", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-write") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-write", newValue) }
         }
         /// `boundaries-zap`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesZap: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-zap") }
-            set { arguments.setQAPIMember("boundaries-zap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-zap") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-zap", newValue) }
         }
         /// `boundaries-flush`: `[uint64]`, optional, since QEMU 4.0.
         public var boundariesFlush: [Swift.UInt64]? {
-            get { arguments.qapiMember("boundaries-flush") }
-            set { arguments.setQAPIMember("boundaries-flush", newValue) }
+            @_optimize(none) get { arguments.qapiMember("boundaries-flush") }
+            @_optimize(none) set { arguments.setQAPIMember("boundaries-flush", newValue) }
         }
     }
 
@@ -541,29 +541,29 @@ extension QAPI {
     /// See [`DEVICE_TRAY_MOVED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.DEVICE_TRAY_MOVED).
     public struct DeviceTrayMovedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "DEVICE_TRAY_MOVED"
+        public static var name: Swift.String { "DEVICE_TRAY_MOVED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_TRAY_MOVED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "id", "tray-open"]
+        public static var requiredMembers: [Swift.String] { ["device", "id", "tray-open"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, since QEMU 2.8.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `tray-open`: `bool`, since QEMU 1.1.
         public var trayOpen: Swift.Bool? {
-            get { json.qapiMember("tray-open") }
-            set { json.setQAPIMember("tray-open", newValue) }
+            @_optimize(none) get { json.qapiMember("tray-open") }
+            @_optimize(none) set { json.setQAPIMember("tray-open", newValue) }
         }
     }
 
@@ -572,24 +572,24 @@ extension QAPI {
     /// See [`PR_MANAGER_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block.PR_MANAGER_STATUS_CHANGED).
     public struct PrManagerStatusChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "PR_MANAGER_STATUS_CHANGED"
+        public static var name: Swift.String { "PR_MANAGER_STATUS_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PR_MANAGER_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `connected`: `bool`, since QEMU 3.0.
         public var connected: Swift.Bool? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
     }
 }

@@ -10,63 +10,63 @@ extension QAPI {
     /// See [`SnapshotInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SnapshotInfo).
     public struct SnapshotInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SnapshotInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SnapshotInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "name", "vm-state-size", "date-sec", "date-nsec", "vm-clock-sec", "vm-clock-nsec"]
+        public static var requiredMembers: [Swift.String] { ["id", "name", "vm-state-size", "date-sec", "date-nsec", "vm-clock-sec", "vm-clock-nsec"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
+        @_optimize(none) public init(id: Swift.String, name: Swift.String, vmStateSize: Swift.Int, dateSec: Swift.Int, dateNsec: Swift.Int, vmClockSec: Swift.Int, vmClockNsec: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["name"] = name.qapiJSON
-            json["vm-state-size"] = vmStateSize.qapiJSON
-            json["date-sec"] = dateSec.qapiJSON
-            json["date-nsec"] = dateNsec.qapiJSON
-            json["vm-clock-sec"] = vmClockSec.qapiJSON
-            json["vm-clock-nsec"] = vmClockNsec.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("vm-state-size", vmStateSize)
+            json.setQAPIMember("date-sec", dateSec)
+            json.setQAPIMember("date-nsec", dateNsec)
+            json.setQAPIMember("vm-clock-sec", vmClockSec)
+            json.setQAPIMember("vm-clock-nsec", vmClockNsec)
         }
         /// `id`: `str`, since QEMU 1.3.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, since QEMU 1.3.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `vm-state-size`: `int`, since QEMU 1.3.
         public var vmStateSize: Swift.Int? {
-            get { json.qapiMember("vm-state-size") }
-            set { json.setQAPIMember("vm-state-size", newValue) }
+            @_optimize(none) get { json.qapiMember("vm-state-size") }
+            @_optimize(none) set { json.setQAPIMember("vm-state-size", newValue) }
         }
         /// `date-sec`: `int`, since QEMU 1.3.
         public var dateSec: Swift.Int? {
-            get { json.qapiMember("date-sec") }
-            set { json.setQAPIMember("date-sec", newValue) }
+            @_optimize(none) get { json.qapiMember("date-sec") }
+            @_optimize(none) set { json.setQAPIMember("date-sec", newValue) }
         }
         /// `date-nsec`: `int`, since QEMU 1.3.
         public var dateNsec: Swift.Int? {
-            get { json.qapiMember("date-nsec") }
-            set { json.setQAPIMember("date-nsec", newValue) }
+            @_optimize(none) get { json.qapiMember("date-nsec") }
+            @_optimize(none) set { json.setQAPIMember("date-nsec", newValue) }
         }
         /// `vm-clock-sec`: `int`, since QEMU 1.3.
         public var vmClockSec: Swift.Int? {
-            get { json.qapiMember("vm-clock-sec") }
-            set { json.setQAPIMember("vm-clock-sec", newValue) }
+            @_optimize(none) get { json.qapiMember("vm-clock-sec") }
+            @_optimize(none) set { json.setQAPIMember("vm-clock-sec", newValue) }
         }
         /// `vm-clock-nsec`: `int`, since QEMU 1.3.
         public var vmClockNsec: Swift.Int? {
-            get { json.qapiMember("vm-clock-nsec") }
-            set { json.setQAPIMember("vm-clock-nsec", newValue) }
+            @_optimize(none) get { json.qapiMember("vm-clock-nsec") }
+            @_optimize(none) set { json.setQAPIMember("vm-clock-nsec", newValue) }
         }
         /// `icount`: `int`, optional, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { json.qapiMember("icount") }
-            set { json.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { json.qapiMember("icount") }
+            @_optimize(none) set { json.setQAPIMember("icount", newValue) }
         }
     }
 
@@ -75,22 +75,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2EncryptionBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2EncryptionBase).
     public struct ImageInfoSpecificQCow2EncryptionBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2EncryptionBase", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2EncryptionBase", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -101,72 +101,72 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct ImageInfoSpecificQCow2Encryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.7.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.7.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, optional, since QEMU 9.0.
         public var detachedHeader: Swift.Bool? {
-            get { json.qapiMember("detached-header") }
-            set { json.setQAPIMember("detached-header", newValue) }
+            @_optimize(none) get { json.qapiMember("detached-header") }
+            @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, optional, since QEMU 2.7.
         public var payloadOffset: Swift.Int? {
-            get { json.qapiMember("payload-offset") }
-            set { json.setQAPIMember("payload-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("payload-offset") }
+            @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, optional, since QEMU 2.7.
         public var masterKeyIters: Swift.Int? {
-            get { json.qapiMember("master-key-iters") }
-            set { json.setQAPIMember("master-key-iters", newValue) }
+            @_optimize(none) get { json.qapiMember("master-key-iters") }
+            @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, optional, since QEMU 2.7.
         public var uuid: Swift.String? {
-            get { json.qapiMember("uuid") }
-            set { json.setQAPIMember("uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("uuid") }
+            @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, optional, since QEMU 2.7.
         public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -175,69 +175,69 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2).
     public struct ImageInfoSpecificQCow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["compat", "refcount-bits"]
+        public static var requiredMembers: [Swift.String] { ["compat", "refcount-bits"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
+        @_optimize(none) public init(compat: Swift.String, refcountBits: Swift.Int, compressionType: QAPI.Qcow2CompressionType) {
             self.json = [:]
-            json["compat"] = compat.qapiJSON
-            json["refcount-bits"] = refcountBits.qapiJSON
-            json["compression-type"] = compressionType.qapiJSON
+            json.setQAPIMember("compat", compat)
+            json.setQAPIMember("refcount-bits", refcountBits)
+            json.setQAPIMember("compression-type", compressionType)
         }
         /// `compat`: `str`, since QEMU 1.7.
         public var compat: Swift.String? {
-            get { json.qapiMember("compat") }
-            set { json.setQAPIMember("compat", newValue) }
+            @_optimize(none) get { json.qapiMember("compat") }
+            @_optimize(none) set { json.setQAPIMember("compat", newValue) }
         }
         /// `data-file`: `str`, optional, since QEMU 4.0.
         public var dataFile: Swift.String? {
-            get { json.qapiMember("data-file") }
-            set { json.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file") }
+            @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 4.0.
         public var dataFileRaw: Swift.Bool? {
-            get { json.qapiMember("data-file-raw") }
-            set { json.setQAPIMember("data-file-raw", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file-raw") }
+            @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 5.2.
         public var extendedL2: Swift.Bool? {
-            get { json.qapiMember("extended-l2") }
-            set { json.setQAPIMember("extended-l2", newValue) }
+            @_optimize(none) get { json.qapiMember("extended-l2") }
+            @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 1.7.
         public var lazyRefcounts: Swift.Bool? {
-            get { json.qapiMember("lazy-refcounts") }
-            set { json.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { json.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `corrupt`: `bool`, optional, since QEMU 2.2.
         public var corrupt: Swift.Bool? {
-            get { json.qapiMember("corrupt") }
-            set { json.setQAPIMember("corrupt", newValue) }
+            @_optimize(none) get { json.qapiMember("corrupt") }
+            @_optimize(none) set { json.setQAPIMember("corrupt", newValue) }
         }
         /// `refcount-bits`: `int`, since QEMU 2.3.
         public var refcountBits: Swift.Int? {
-            get { json.qapiMember("refcount-bits") }
-            set { json.setQAPIMember("refcount-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-bits") }
+            @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `encrypt`: `ImageInfoSpecificQCow2Encryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.ImageInfoSpecificQCow2Encryption? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `bitmaps`: `[Qcow2BitmapInfo]`, optional, since QEMU 4.0.
         public var bitmaps: [QAPI.Qcow2BitmapInfo]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, since QEMU 5.1.
         public var compressionType: QAPI.Qcow2CompressionType? {
-            get { json.qapiMember("compression-type") }
-            set { json.setQAPIMember("compression-type", newValue) }
+            @_optimize(none) get { json.qapiMember("compression-type") }
+            @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
     }
 
@@ -246,40 +246,40 @@ extension QAPI {
     /// See [`ImageInfoSpecificVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdk).
     public struct ImageInfoSpecificVmdk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdk", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificVmdk", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["create-type", "cid", "parent-cid", "extents"]
+        public static var requiredMembers: [Swift.String] { ["create-type", "cid", "parent-cid", "extents"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
+        @_optimize(none) public init(createType: Swift.String, cid: Swift.Int, parentCid: Swift.Int, extents: [QAPI.VmdkExtentInfo]) {
             self.json = [:]
-            json["create-type"] = createType.qapiJSON
-            json["cid"] = cid.qapiJSON
-            json["parent-cid"] = parentCid.qapiJSON
-            json["extents"] = extents.qapiJSON
+            json.setQAPIMember("create-type", createType)
+            json.setQAPIMember("cid", cid)
+            json.setQAPIMember("parent-cid", parentCid)
+            json.setQAPIMember("extents", extents)
         }
         /// `create-type`: `str`, since QEMU 1.7.
         public var createType: Swift.String? {
-            get { json.qapiMember("create-type") }
-            set { json.setQAPIMember("create-type", newValue) }
+            @_optimize(none) get { json.qapiMember("create-type") }
+            @_optimize(none) set { json.setQAPIMember("create-type", newValue) }
         }
         /// `cid`: `int`, since QEMU 1.7.
         public var cid: Swift.Int? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `parent-cid`: `int`, since QEMU 1.7.
         public var parentCid: Swift.Int? {
-            get { json.qapiMember("parent-cid") }
-            set { json.setQAPIMember("parent-cid", newValue) }
+            @_optimize(none) get { json.qapiMember("parent-cid") }
+            @_optimize(none) set { json.setQAPIMember("parent-cid", newValue) }
         }
         /// `extents`: `[VmdkExtentInfo]`, since QEMU 1.7.
         public var extents: [QAPI.VmdkExtentInfo]? {
-            get { json.qapiMember("extents") }
-            set { json.setQAPIMember("extents", newValue) }
+            @_optimize(none) get { json.qapiMember("extents") }
+            @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
     }
 
@@ -288,44 +288,44 @@ extension QAPI {
     /// See [`VmdkExtentInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.VmdkExtentInfo).
     public struct VmdkExtentInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VmdkExtentInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VmdkExtentInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
         public var virtualSize: Swift.Int? {
-            get { json.qapiMember("virtual-size") }
-            set { json.setQAPIMember("virtual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("virtual-size") }
+            @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
         public var clusterSize: Swift.Int? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 8.0.
         public var compressed: Swift.Bool? {
-            get { json.qapiMember("compressed") }
-            set { json.setQAPIMember("compressed", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed") }
+            @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
     }
 
@@ -334,21 +334,21 @@ extension QAPI {
     /// See [`ImageInfoSpecificRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbd).
     public struct ImageInfoSpecificRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbd", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificRbd", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `encryption-format`: `RbdImageEncryptionFormat`, optional, since QEMU 6.1.
         public var encryptionFormat: QAPI.RbdImageEncryptionFormat? {
-            get { json.qapiMember("encryption-format") }
-            set { json.setQAPIMember("encryption-format", newValue) }
+            @_optimize(none) get { json.qapiMember("encryption-format") }
+            @_optimize(none) set { json.setQAPIMember("encryption-format", newValue) }
         }
     }
 
@@ -357,21 +357,21 @@ extension QAPI {
     /// See [`ImageInfoSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFile).
     public struct ImageInfoSpecificFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFile", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificFile", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 8.0.
         public var extentSizeHint: Swift.UInt64? {
-            get { json.qapiMember("extent-size-hint") }
-            set { json.setQAPIMember("extent-size-hint", newValue) }
+            @_optimize(none) get { json.qapiMember("extent-size-hint") }
+            @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
     }
 
@@ -380,21 +380,21 @@ extension QAPI {
     /// See [`ImageInfoSpecificKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ImageInfoSpecificKind).
     public struct ImageInfoSpecificKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow2`.
-        public static let qcow2 = ImageInfoSpecificKind(rawValue: "qcow2")
+        public static var qcow2: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "qcow2") } }
         /// `vmdk`.
-        public static let vmdk = ImageInfoSpecificKind(rawValue: "vmdk")
+        public static var vmdk: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "vmdk") } }
         /// `luks`.
-        public static let luks = ImageInfoSpecificKind(rawValue: "luks")
+        public static var luks: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "luks") } }
         /// `rbd`.
-        public static let rbd = ImageInfoSpecificKind(rawValue: "rbd")
+        public static var rbd: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "rbd") } }
         /// `file`.
-        public static let file = ImageInfoSpecificKind(rawValue: "file")
+        public static var file: ImageInfoSpecificKind { @_optimize(none) get { ImageInfoSpecificKind(rawValue: "file") } }
     }
 
     /// `ImageInfoSpecificQCow2Wrapper`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -402,22 +402,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificQCow2Wrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificQCow2Wrapper).
     public struct ImageInfoSpecificQCow2Wrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Wrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificQCow2Wrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ImageInfoSpecificQCow2) {
+        @_optimize(none) public init(data: QAPI.ImageInfoSpecificQCow2) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificQCow2`, since QEMU 1.7.
         public var data: QAPI.ImageInfoSpecificQCow2? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -426,22 +426,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificVmdkWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificVmdkWrapper).
     public struct ImageInfoSpecificVmdkWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificVmdkWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificVmdkWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ImageInfoSpecificVmdk) {
+        @_optimize(none) public init(data: QAPI.ImageInfoSpecificVmdk) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificVmdk`, since QEMU 6.1.
         public var data: QAPI.ImageInfoSpecificVmdk? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -450,22 +450,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificLUKSWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificLUKSWrapper).
     public struct ImageInfoSpecificLUKSWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificLUKSWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificLUKSWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.QCryptoBlockInfoLUKS) {
+        @_optimize(none) public init(data: QAPI.QCryptoBlockInfoLUKS) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `QCryptoBlockInfoLUKS`, since QEMU 2.7.
         public var data: QAPI.QCryptoBlockInfoLUKS? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -474,22 +474,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificRbdWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificRbdWrapper).
     public struct ImageInfoSpecificRbdWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificRbdWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificRbdWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ImageInfoSpecificRbd) {
+        @_optimize(none) public init(data: QAPI.ImageInfoSpecificRbd) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificRbd`, since QEMU 6.1.
         public var data: QAPI.ImageInfoSpecificRbd? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -498,22 +498,22 @@ extension QAPI {
     /// See [`ImageInfoSpecificFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfoSpecificFileWrapper).
     public struct ImageInfoSpecificFileWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecificFileWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecificFileWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ImageInfoSpecificFile) {
+        @_optimize(none) public init(data: QAPI.ImageInfoSpecificFile) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ImageInfoSpecificFile`, since QEMU 8.0.
         public var data: QAPI.ImageInfoSpecificFile? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -524,27 +524,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ImageInfoSpecific: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfoSpecific", kind: .union, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfoSpecific", kind: .union, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.ImageInfoSpecificKind) {
+        @_optimize(none) public init(type: QAPI.ImageInfoSpecificKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `ImageInfoSpecificKind`, since QEMU 1.7.
         public var type: QAPI.ImageInfoSpecificKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `ImageInfoSpecificQCow2`, optional, since QEMU 1.7.
         public var data: QAPI.ImageInfoSpecificQCow2? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -553,84 +553,84 @@ extension QAPI {
     /// See [`BlockNodeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockNodeInfo).
     public struct BlockNodeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockNodeInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockNodeInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
         public var dirtyFlag: Swift.Bool? {
-            get { json.qapiMember("dirty-flag") }
-            set { json.setQAPIMember("dirty-flag", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-flag") }
+            @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
         public var actualSize: Swift.Int? {
-            get { json.qapiMember("actual-size") }
-            set { json.setQAPIMember("actual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("actual-size") }
+            @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
         public var virtualSize: Swift.Int? {
-            get { json.qapiMember("virtual-size") }
-            set { json.setQAPIMember("virtual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("virtual-size") }
+            @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
         public var clusterSize: Swift.Int? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
         public var encrypted: Swift.Bool? {
-            get { json.qapiMember("encrypted") }
-            set { json.setQAPIMember("encrypted", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypted") }
+            @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
         public var compressed: Swift.Bool? {
-            get { json.qapiMember("compressed") }
-            set { json.setQAPIMember("compressed", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed") }
+            @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
         public var backingFilename: Swift.String? {
-            get { json.qapiMember("backing-filename") }
-            set { json.setQAPIMember("backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
         public var fullBackingFilename: Swift.String? {
-            get { json.qapiMember("full-backing-filename") }
-            set { json.setQAPIMember("full-backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("full-backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
         public var backingFilenameFormat: Swift.String? {
-            get { json.qapiMember("backing-filename-format") }
-            set { json.setQAPIMember("backing-filename-format", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename-format") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
         public var snapshots: [QAPI.SnapshotInfo]? {
-            get { json.qapiMember("snapshots") }
-            set { json.setQAPIMember("snapshots", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshots") }
+            @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
         public var formatSpecific: QAPI.ImageInfoSpecific? {
-            get { json.qapiMember("format-specific") }
-            set { json.setQAPIMember("format-specific", newValue) }
+            @_optimize(none) get { json.qapiMember("format-specific") }
+            @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
     }
 
@@ -639,89 +639,89 @@ extension QAPI {
     /// See [`ImageInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageInfo).
     public struct ImageInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
+        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
         public var dirtyFlag: Swift.Bool? {
-            get { json.qapiMember("dirty-flag") }
-            set { json.setQAPIMember("dirty-flag", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-flag") }
+            @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
         public var actualSize: Swift.Int? {
-            get { json.qapiMember("actual-size") }
-            set { json.setQAPIMember("actual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("actual-size") }
+            @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
         public var virtualSize: Swift.Int? {
-            get { json.qapiMember("virtual-size") }
-            set { json.setQAPIMember("virtual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("virtual-size") }
+            @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
         public var clusterSize: Swift.Int? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
         public var encrypted: Swift.Bool? {
-            get { json.qapiMember("encrypted") }
-            set { json.setQAPIMember("encrypted", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypted") }
+            @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
         public var compressed: Swift.Bool? {
-            get { json.qapiMember("compressed") }
-            set { json.setQAPIMember("compressed", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed") }
+            @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
         public var backingFilename: Swift.String? {
-            get { json.qapiMember("backing-filename") }
-            set { json.setQAPIMember("backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
         public var fullBackingFilename: Swift.String? {
-            get { json.qapiMember("full-backing-filename") }
-            set { json.setQAPIMember("full-backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("full-backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
         public var backingFilenameFormat: Swift.String? {
-            get { json.qapiMember("backing-filename-format") }
-            set { json.setQAPIMember("backing-filename-format", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename-format") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
         public var snapshots: [QAPI.SnapshotInfo]? {
-            get { json.qapiMember("snapshots") }
-            set { json.setQAPIMember("snapshots", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshots") }
+            @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
         public var formatSpecific: QAPI.ImageInfoSpecific? {
-            get { json.qapiMember("format-specific") }
-            set { json.setQAPIMember("format-specific", newValue) }
+            @_optimize(none) get { json.qapiMember("format-specific") }
+            @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
         /// `backing-image`: `ImageInfo`, optional, since QEMU 1.3.
         public var backingImage: QAPI.ImageInfo? {
-            get { json.qapiMember("backing-image") }
-            set { json.setQAPIMember("backing-image", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-image") }
+            @_optimize(none) set { json.setQAPIMember("backing-image", newValue) }
         }
     }
 
@@ -730,28 +730,28 @@ extension QAPI {
     /// See [`BlockChildInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockChildInfo).
     public struct BlockChildInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockChildInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockChildInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
+        @_optimize(none) public init(name: Swift.String, info: QAPI.BlockGraphInfo) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["info"] = info.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("info", info)
         }
         /// `name`: `str`, since QEMU 8.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `info`: `BlockGraphInfo`, since QEMU 8.0.
         public var info: QAPI.BlockGraphInfo? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 
@@ -760,90 +760,90 @@ extension QAPI {
     /// See [`BlockGraphInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockGraphInfo).
     public struct BlockGraphInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockGraphInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockGraphInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
+        @_optimize(none) public init(filename: Swift.String, format: Swift.String, virtualSize: Swift.Int, children: [QAPI.BlockChildInfo]) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["virtual-size"] = virtualSize.qapiJSON
-            json["children"] = children.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("virtual-size", virtualSize)
+            json.setQAPIMember("children", children)
         }
         /// `filename`: `str`, since QEMU 8.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 8.0.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `dirty-flag`: `bool`, optional, since QEMU 8.0.
         public var dirtyFlag: Swift.Bool? {
-            get { json.qapiMember("dirty-flag") }
-            set { json.setQAPIMember("dirty-flag", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-flag") }
+            @_optimize(none) set { json.setQAPIMember("dirty-flag", newValue) }
         }
         /// `actual-size`: `int`, optional, since QEMU 8.0.
         public var actualSize: Swift.Int? {
-            get { json.qapiMember("actual-size") }
-            set { json.setQAPIMember("actual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("actual-size") }
+            @_optimize(none) set { json.setQAPIMember("actual-size", newValue) }
         }
         /// `virtual-size`: `int`, since QEMU 8.0.
         public var virtualSize: Swift.Int? {
-            get { json.qapiMember("virtual-size") }
-            set { json.setQAPIMember("virtual-size", newValue) }
+            @_optimize(none) get { json.qapiMember("virtual-size") }
+            @_optimize(none) set { json.setQAPIMember("virtual-size", newValue) }
         }
         /// `cluster-size`: `int`, optional, since QEMU 8.0.
         public var clusterSize: Swift.Int? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypted`: `bool`, optional, since QEMU 8.0.
         public var encrypted: Swift.Bool? {
-            get { json.qapiMember("encrypted") }
-            set { json.setQAPIMember("encrypted", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypted") }
+            @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `compressed`: `bool`, optional, since QEMU 1.7.
         public var compressed: Swift.Bool? {
-            get { json.qapiMember("compressed") }
-            set { json.setQAPIMember("compressed", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed") }
+            @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `backing-filename`: `str`, optional, since QEMU 8.0.
         public var backingFilename: Swift.String? {
-            get { json.qapiMember("backing-filename") }
-            set { json.setQAPIMember("backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename", newValue) }
         }
         /// `full-backing-filename`: `str`, optional, since QEMU 8.0.
         public var fullBackingFilename: Swift.String? {
-            get { json.qapiMember("full-backing-filename") }
-            set { json.setQAPIMember("full-backing-filename", newValue) }
+            @_optimize(none) get { json.qapiMember("full-backing-filename") }
+            @_optimize(none) set { json.setQAPIMember("full-backing-filename", newValue) }
         }
         /// `backing-filename-format`: `str`, optional, since QEMU 8.0.
         public var backingFilenameFormat: Swift.String? {
-            get { json.qapiMember("backing-filename-format") }
-            set { json.setQAPIMember("backing-filename-format", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-filename-format") }
+            @_optimize(none) set { json.setQAPIMember("backing-filename-format", newValue) }
         }
         /// `snapshots`: `[SnapshotInfo]`, optional, since QEMU 8.0.
         public var snapshots: [QAPI.SnapshotInfo]? {
-            get { json.qapiMember("snapshots") }
-            set { json.setQAPIMember("snapshots", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshots") }
+            @_optimize(none) set { json.setQAPIMember("snapshots", newValue) }
         }
         /// `format-specific`: `ImageInfoSpecific`, optional, since QEMU 1.7.
         public var formatSpecific: QAPI.ImageInfoSpecific? {
-            get { json.qapiMember("format-specific") }
-            set { json.setQAPIMember("format-specific", newValue) }
+            @_optimize(none) get { json.qapiMember("format-specific") }
+            @_optimize(none) set { json.setQAPIMember("format-specific", newValue) }
         }
         /// `children`: `[BlockChildInfo]`, since QEMU 8.0.
         public var children: [QAPI.BlockChildInfo]? {
-            get { json.qapiMember("children") }
-            set { json.setQAPIMember("children", newValue) }
+            @_optimize(none) get { json.qapiMember("children") }
+            @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
     }
 
@@ -852,79 +852,79 @@ extension QAPI {
     /// See [`ImageCheck` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ImageCheck).
     public struct ImageCheck: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageCheck", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageCheck", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename", "format", "check-errors"]
+        public static var requiredMembers: [Swift.String] { ["filename", "format", "check-errors"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
+        @_optimize(none) public init(filename: Swift.String, format: Swift.String, checkErrors: Swift.Int) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["format"] = format.qapiJSON
-            json["check-errors"] = checkErrors.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("format", format)
+            json.setQAPIMember("check-errors", checkErrors)
         }
         /// `filename`: `str`, since QEMU 1.4.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `format`: `str`, since QEMU 1.4.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `check-errors`: `int`, since QEMU 1.4.
         public var checkErrors: Swift.Int? {
-            get { json.qapiMember("check-errors") }
-            set { json.setQAPIMember("check-errors", newValue) }
+            @_optimize(none) get { json.qapiMember("check-errors") }
+            @_optimize(none) set { json.setQAPIMember("check-errors", newValue) }
         }
         /// `image-end-offset`: `int`, optional, since QEMU 1.4.
         public var imageEndOffset: Swift.Int? {
-            get { json.qapiMember("image-end-offset") }
-            set { json.setQAPIMember("image-end-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("image-end-offset") }
+            @_optimize(none) set { json.setQAPIMember("image-end-offset", newValue) }
         }
         /// `corruptions`: `int`, optional, since QEMU 1.4.
         public var corruptions: Swift.Int? {
-            get { json.qapiMember("corruptions") }
-            set { json.setQAPIMember("corruptions", newValue) }
+            @_optimize(none) get { json.qapiMember("corruptions") }
+            @_optimize(none) set { json.setQAPIMember("corruptions", newValue) }
         }
         /// `leaks`: `int`, optional, since QEMU 1.4.
         public var leaks: Swift.Int? {
-            get { json.qapiMember("leaks") }
-            set { json.setQAPIMember("leaks", newValue) }
+            @_optimize(none) get { json.qapiMember("leaks") }
+            @_optimize(none) set { json.setQAPIMember("leaks", newValue) }
         }
         /// `corruptions-fixed`: `int`, optional, since QEMU 1.4.
         public var corruptionsFixed: Swift.Int? {
-            get { json.qapiMember("corruptions-fixed") }
-            set { json.setQAPIMember("corruptions-fixed", newValue) }
+            @_optimize(none) get { json.qapiMember("corruptions-fixed") }
+            @_optimize(none) set { json.setQAPIMember("corruptions-fixed", newValue) }
         }
         /// `leaks-fixed`: `int`, optional, since QEMU 1.4.
         public var leaksFixed: Swift.Int? {
-            get { json.qapiMember("leaks-fixed") }
-            set { json.setQAPIMember("leaks-fixed", newValue) }
+            @_optimize(none) get { json.qapiMember("leaks-fixed") }
+            @_optimize(none) set { json.setQAPIMember("leaks-fixed", newValue) }
         }
         /// `total-clusters`: `int`, optional, since QEMU 1.4.
         public var totalClusters: Swift.Int? {
-            get { json.qapiMember("total-clusters") }
-            set { json.setQAPIMember("total-clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("total-clusters") }
+            @_optimize(none) set { json.setQAPIMember("total-clusters", newValue) }
         }
         /// `allocated-clusters`: `int`, optional, since QEMU 1.4.
         public var allocatedClusters: Swift.Int? {
-            get { json.qapiMember("allocated-clusters") }
-            set { json.setQAPIMember("allocated-clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("allocated-clusters") }
+            @_optimize(none) set { json.setQAPIMember("allocated-clusters", newValue) }
         }
         /// `fragmented-clusters`: `int`, optional, since QEMU 1.4.
         public var fragmentedClusters: Swift.Int? {
-            get { json.qapiMember("fragmented-clusters") }
-            set { json.setQAPIMember("fragmented-clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("fragmented-clusters") }
+            @_optimize(none) set { json.setQAPIMember("fragmented-clusters", newValue) }
         }
         /// `compressed-clusters`: `int`, optional, since QEMU 1.4.
         public var compressedClusters: Swift.Int? {
-            get { json.qapiMember("compressed-clusters") }
-            set { json.setQAPIMember("compressed-clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed-clusters") }
+            @_optimize(none) set { json.setQAPIMember("compressed-clusters", newValue) }
         }
     }
 
@@ -933,68 +933,68 @@ extension QAPI {
     /// See [`MapEntry` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.MapEntry).
     public struct MapEntry: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MapEntry", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MapEntry", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["start", "length", "data", "zero", "depth"]
+        public static var requiredMembers: [Swift.String] { ["start", "length", "data", "zero", "depth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
+        @_optimize(none) public init(start: Swift.Int, length: Swift.Int, data: Swift.Bool, zero: Swift.Bool, compressed: Swift.Bool, depth: Swift.Int, present: Swift.Bool) {
             self.json = [:]
-            json["start"] = start.qapiJSON
-            json["length"] = length.qapiJSON
-            json["data"] = data.qapiJSON
-            json["zero"] = zero.qapiJSON
-            json["compressed"] = compressed.qapiJSON
-            json["depth"] = depth.qapiJSON
-            json["present"] = present.qapiJSON
+            json.setQAPIMember("start", start)
+            json.setQAPIMember("length", length)
+            json.setQAPIMember("data", data)
+            json.setQAPIMember("zero", zero)
+            json.setQAPIMember("compressed", compressed)
+            json.setQAPIMember("depth", depth)
+            json.setQAPIMember("present", present)
         }
         /// `start`: `int`, since QEMU 2.6.
         public var start: Swift.Int? {
-            get { json.qapiMember("start") }
-            set { json.setQAPIMember("start", newValue) }
+            @_optimize(none) get { json.qapiMember("start") }
+            @_optimize(none) set { json.setQAPIMember("start", newValue) }
         }
         /// `length`: `int`, since QEMU 2.6.
         public var length: Swift.Int? {
-            get { json.qapiMember("length") }
-            set { json.setQAPIMember("length", newValue) }
+            @_optimize(none) get { json.qapiMember("length") }
+            @_optimize(none) set { json.setQAPIMember("length", newValue) }
         }
         /// `data`: `bool`, since QEMU 2.6.
         public var data: Swift.Bool? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `zero`: `bool`, since QEMU 2.6.
         public var zero: Swift.Bool? {
-            get { json.qapiMember("zero") }
-            set { json.setQAPIMember("zero", newValue) }
+            @_optimize(none) get { json.qapiMember("zero") }
+            @_optimize(none) set { json.setQAPIMember("zero", newValue) }
         }
         /// `compressed`: `bool`, since QEMU 8.2.
         public var compressed: Swift.Bool? {
-            get { json.qapiMember("compressed") }
-            set { json.setQAPIMember("compressed", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed") }
+            @_optimize(none) set { json.setQAPIMember("compressed", newValue) }
         }
         /// `depth`: `int`, since QEMU 2.6.
         public var depth: Swift.Int? {
-            get { json.qapiMember("depth") }
-            set { json.setQAPIMember("depth", newValue) }
+            @_optimize(none) get { json.qapiMember("depth") }
+            @_optimize(none) set { json.setQAPIMember("depth", newValue) }
         }
         /// `present`: `bool`, since QEMU 6.1.
         public var present: Swift.Bool? {
-            get { json.qapiMember("present") }
-            set { json.setQAPIMember("present", newValue) }
+            @_optimize(none) get { json.qapiMember("present") }
+            @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.6.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.6.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -1003,34 +1003,34 @@ extension QAPI {
     /// See [`BlockdevCacheInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheInfo).
     public struct BlockdevCacheInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCacheInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["writeback", "direct", "no-flush"]
+        public static var requiredMembers: [Swift.String] { ["writeback", "direct", "no-flush"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
+        @_optimize(none) public init(writeback: Swift.Bool, direct: Swift.Bool, noFlush: Swift.Bool) {
             self.json = [:]
-            json["writeback"] = writeback.qapiJSON
-            json["direct"] = direct.qapiJSON
-            json["no-flush"] = noFlush.qapiJSON
+            json.setQAPIMember("writeback", writeback)
+            json.setQAPIMember("direct", direct)
+            json.setQAPIMember("no-flush", noFlush)
         }
         /// `writeback`: `bool`, since QEMU 2.3.
         public var writeback: Swift.Bool? {
-            get { json.qapiMember("writeback") }
-            set { json.setQAPIMember("writeback", newValue) }
+            @_optimize(none) get { json.qapiMember("writeback") }
+            @_optimize(none) set { json.setQAPIMember("writeback", newValue) }
         }
         /// `direct`: `bool`, since QEMU 2.3.
         public var direct: Swift.Bool? {
-            get { json.qapiMember("direct") }
-            set { json.setQAPIMember("direct", newValue) }
+            @_optimize(none) get { json.qapiMember("direct") }
+            @_optimize(none) set { json.setQAPIMember("direct", newValue) }
         }
         /// `no-flush`: `bool`, since QEMU 2.3.
         public var noFlush: Swift.Bool? {
-            get { json.qapiMember("no-flush") }
-            set { json.setQAPIMember("no-flush", newValue) }
+            @_optimize(none) get { json.qapiMember("no-flush") }
+            @_optimize(none) set { json.setQAPIMember("no-flush", newValue) }
         }
     }
 
@@ -1039,197 +1039,197 @@ extension QAPI {
     /// See [`BlockDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceInfo).
     public struct BlockDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "ro", "drv", "backing_file_depth", "encrypted", "detect_zeroes", "bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr", "image", "cache", "write_threshold"]
+        public static var requiredMembers: [Swift.String] { ["file", "ro", "drv", "backing_file_depth", "encrypted", "detect_zeroes", "bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr", "image", "cache", "write_threshold"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
+        @_optimize(none) public init(file: Swift.String, ro: Swift.Bool, drv: Swift.String, backingFileDepth: Swift.Int, active: Swift.Bool, encrypted: Swift.Bool, detectZeroes: QAPI.BlockdevDetectZeroesOptions, bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int, image: QAPI.ImageInfo, cache: QAPI.BlockdevCacheInfo, writeThreshold: Swift.Int) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["ro"] = ro.qapiJSON
-            json["drv"] = drv.qapiJSON
-            json["backing_file_depth"] = backingFileDepth.qapiJSON
-            json["active"] = active.qapiJSON
-            json["encrypted"] = encrypted.qapiJSON
-            json["detect_zeroes"] = detectZeroes.qapiJSON
-            json["bps"] = bps.qapiJSON
-            json["bps_rd"] = bpsRd.qapiJSON
-            json["bps_wr"] = bpsWr.qapiJSON
-            json["iops"] = iops.qapiJSON
-            json["iops_rd"] = iopsRd.qapiJSON
-            json["iops_wr"] = iopsWr.qapiJSON
-            json["image"] = image.qapiJSON
-            json["cache"] = cache.qapiJSON
-            json["write_threshold"] = writeThreshold.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("ro", ro)
+            json.setQAPIMember("drv", drv)
+            json.setQAPIMember("backing_file_depth", backingFileDepth)
+            json.setQAPIMember("active", active)
+            json.setQAPIMember("encrypted", encrypted)
+            json.setQAPIMember("detect_zeroes", detectZeroes)
+            json.setQAPIMember("bps", bps)
+            json.setQAPIMember("bps_rd", bpsRd)
+            json.setQAPIMember("bps_wr", bpsWr)
+            json.setQAPIMember("iops", iops)
+            json.setQAPIMember("iops_rd", iopsRd)
+            json.setQAPIMember("iops_wr", iopsWr)
+            json.setQAPIMember("image", image)
+            json.setQAPIMember("cache", cache)
+            json.setQAPIMember("write_threshold", writeThreshold)
         }
         /// `file`: `str`, since QEMU 0.14.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `ro`: `bool`, since QEMU 0.14.
         public var ro: Swift.Bool? {
-            get { json.qapiMember("ro") }
-            set { json.setQAPIMember("ro", newValue) }
+            @_optimize(none) get { json.qapiMember("ro") }
+            @_optimize(none) set { json.setQAPIMember("ro", newValue) }
         }
         /// `drv`: `str`, since QEMU 0.14.
         public var drv: Swift.String? {
-            get { json.qapiMember("drv") }
-            set { json.setQAPIMember("drv", newValue) }
+            @_optimize(none) get { json.qapiMember("drv") }
+            @_optimize(none) set { json.setQAPIMember("drv", newValue) }
         }
         /// `backing_file`: `str`, optional, since QEMU 0.14.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing_file") }
-            set { json.setQAPIMember("backing_file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing_file") }
+            @_optimize(none) set { json.setQAPIMember("backing_file", newValue) }
         }
         /// `backing_file_depth`: `int`, since QEMU 1.2.
         public var backingFileDepth: Swift.Int? {
-            get { json.qapiMember("backing_file_depth") }
-            set { json.setQAPIMember("backing_file_depth", newValue) }
+            @_optimize(none) get { json.qapiMember("backing_file_depth") }
+            @_optimize(none) set { json.setQAPIMember("backing_file_depth", newValue) }
         }
         /// `active`: `bool`, since QEMU 10.0.
         public var active: Swift.Bool? {
-            get { json.qapiMember("active") }
-            set { json.setQAPIMember("active", newValue) }
+            @_optimize(none) get { json.qapiMember("active") }
+            @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `encrypted`: `bool`, since QEMU 0.14.
         public var encrypted: Swift.Bool? {
-            get { json.qapiMember("encrypted") }
-            set { json.setQAPIMember("encrypted", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypted") }
+            @_optimize(none) set { json.setQAPIMember("encrypted", newValue) }
         }
         /// `detect_zeroes`: `BlockdevDetectZeroesOptions`, since QEMU 2.1.
         public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
-            get { json.qapiMember("detect_zeroes") }
-            set { json.setQAPIMember("detect_zeroes", newValue) }
+            @_optimize(none) get { json.qapiMember("detect_zeroes") }
+            @_optimize(none) set { json.setQAPIMember("detect_zeroes", newValue) }
         }
         /// `bps`: `int`, since QEMU 0.14.
         public var bps: Swift.Int? {
-            get { json.qapiMember("bps") }
-            set { json.setQAPIMember("bps", newValue) }
+            @_optimize(none) get { json.qapiMember("bps") }
+            @_optimize(none) set { json.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 0.14.
         public var bpsRd: Swift.Int? {
-            get { json.qapiMember("bps_rd") }
-            set { json.setQAPIMember("bps_rd", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 0.14.
         public var bpsWr: Swift.Int? {
-            get { json.qapiMember("bps_wr") }
-            set { json.setQAPIMember("bps_wr", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 0.14.
         public var iops: Swift.Int? {
-            get { json.qapiMember("iops") }
-            set { json.setQAPIMember("iops", newValue) }
+            @_optimize(none) get { json.qapiMember("iops") }
+            @_optimize(none) set { json.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 0.14.
         public var iopsRd: Swift.Int? {
-            get { json.qapiMember("iops_rd") }
-            set { json.setQAPIMember("iops_rd", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 0.14.
         public var iopsWr: Swift.Int? {
-            get { json.qapiMember("iops_wr") }
-            set { json.setQAPIMember("iops_wr", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr", newValue) }
         }
         /// `image`: `ImageInfo`, since QEMU 1.6.
         public var image: QAPI.ImageInfo? {
-            get { json.qapiMember("image") }
-            set { json.setQAPIMember("image", newValue) }
+            @_optimize(none) get { json.qapiMember("image") }
+            @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
         public var bpsMax: Swift.Int? {
-            get { json.qapiMember("bps_max") }
-            set { json.setQAPIMember("bps_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
         public var bpsRdMax: Swift.Int? {
-            get { json.qapiMember("bps_rd_max") }
-            set { json.setQAPIMember("bps_rd_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
         public var bpsWrMax: Swift.Int? {
-            get { json.qapiMember("bps_wr_max") }
-            set { json.setQAPIMember("bps_wr_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
         public var iopsMax: Swift.Int? {
-            get { json.qapiMember("iops_max") }
-            set { json.setQAPIMember("iops_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
         public var iopsRdMax: Swift.Int? {
-            get { json.qapiMember("iops_rd_max") }
-            set { json.setQAPIMember("iops_rd_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
         public var iopsWrMax: Swift.Int? {
-            get { json.qapiMember("iops_wr_max") }
-            set { json.setQAPIMember("iops_wr_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_max_length") }
-            set { json.setQAPIMember("bps_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsRdMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_rd_max_length") }
-            set { json.setQAPIMember("bps_rd_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsWrMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_wr_max_length") }
-            set { json.setQAPIMember("bps_wr_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_max_length") }
-            set { json.setQAPIMember("iops_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsRdMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_rd_max_length") }
-            set { json.setQAPIMember("iops_rd_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsWrMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_wr_max_length") }
-            set { json.setQAPIMember("iops_wr_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
         public var iopsSize: Swift.Int? {
-            get { json.qapiMember("iops_size") }
-            set { json.setQAPIMember("iops_size", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_size") }
+            @_optimize(none) set { json.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
         public var group: Swift.String? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `cache`: `BlockdevCacheInfo`, since QEMU 2.3.
         public var cache: QAPI.BlockdevCacheInfo? {
-            get { json.qapiMember("cache") }
-            set { json.setQAPIMember("cache", newValue) }
+            @_optimize(none) get { json.qapiMember("cache") }
+            @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `write_threshold`: `int`, since QEMU 2.3.
         public var writeThreshold: Swift.Int? {
-            get { json.qapiMember("write_threshold") }
-            set { json.setQAPIMember("write_threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("write_threshold") }
+            @_optimize(none) set { json.setQAPIMember("write_threshold", newValue) }
         }
         /// `dirty-bitmaps`: `[BlockDirtyInfo]`, optional, since QEMU 4.2.
         public var dirtyBitmaps: [QAPI.BlockDirtyInfo]? {
-            get { json.qapiMember("dirty-bitmaps") }
-            set { json.setQAPIMember("dirty-bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("dirty-bitmaps", newValue) }
         }
     }
 
@@ -1238,17 +1238,17 @@ extension QAPI {
     /// See [`BlockDeviceIoStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockDeviceIoStatus).
     public struct BlockDeviceIOStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceIoStatus", kind: .enumeration, since: QEMUVersion(major: 1, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceIoStatus", kind: .enumeration, since: QEMUVersion(major: 1, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ok`.
-        public static let ok = BlockDeviceIOStatus(rawValue: "ok")
+        public static var ok: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "ok") } }
         /// `failed`.
-        public static let failed = BlockDeviceIOStatus(rawValue: "failed")
+        public static var failed: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "failed") } }
         /// `nospace`.
-        public static let nospace = BlockDeviceIOStatus(rawValue: "nospace")
+        public static var nospace: BlockDeviceIOStatus { @_optimize(none) get { BlockDeviceIOStatus(rawValue: "nospace") } }
     }
 
     /// `BlockDirtyInfo`: a QAPI struct of the `block-core` module, since QEMU 1.3.
@@ -1256,56 +1256,56 @@ extension QAPI {
     /// See [`BlockDirtyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyInfo).
     public struct BlockDirtyInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["count", "granularity"]
+        public static var requiredMembers: [Swift.String] { ["count", "granularity"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
+        @_optimize(none) public init(count: Swift.Int, granularity: Swift.Int, recording: Swift.Bool, busy: Swift.Bool, persistent: Swift.Bool) {
             self.json = [:]
-            json["count"] = count.qapiJSON
-            json["granularity"] = granularity.qapiJSON
-            json["recording"] = recording.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["persistent"] = persistent.qapiJSON
+            json.setQAPIMember("count", count)
+            json.setQAPIMember("granularity", granularity)
+            json.setQAPIMember("recording", recording)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("persistent", persistent)
         }
         /// `name`: `str`, optional, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `count`: `int`, since QEMU 1.3.
         public var count: Swift.Int? {
-            get { json.qapiMember("count") }
-            set { json.setQAPIMember("count", newValue) }
+            @_optimize(none) get { json.qapiMember("count") }
+            @_optimize(none) set { json.setQAPIMember("count", newValue) }
         }
         /// `granularity`: `uint32`, since QEMU 1.4.
         public var granularity: Swift.Int? {
-            get { json.qapiMember("granularity") }
-            set { json.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("granularity") }
+            @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `recording`: `bool`, since QEMU 4.0.
         public var recording: Swift.Bool? {
-            get { json.qapiMember("recording") }
-            set { json.setQAPIMember("recording", newValue) }
+            @_optimize(none) get { json.qapiMember("recording") }
+            @_optimize(none) set { json.setQAPIMember("recording", newValue) }
         }
         /// `busy`: `bool`, since QEMU 4.0.
         public var busy: Swift.Bool? {
-            get { json.qapiMember("busy") }
-            set { json.setQAPIMember("busy", newValue) }
+            @_optimize(none) get { json.qapiMember("busy") }
+            @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `persistent`: `bool`, since QEMU 4.0.
         public var persistent: Swift.Bool? {
-            get { json.qapiMember("persistent") }
-            set { json.setQAPIMember("persistent", newValue) }
+            @_optimize(none) get { json.qapiMember("persistent") }
+            @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
         /// `inconsistent`: `bool`, optional, since QEMU 4.0.
         public var inconsistent: Swift.Bool? {
-            get { json.qapiMember("inconsistent") }
-            set { json.setQAPIMember("inconsistent", newValue) }
+            @_optimize(none) get { json.qapiMember("inconsistent") }
+            @_optimize(none) set { json.setQAPIMember("inconsistent", newValue) }
         }
     }
 
@@ -1314,15 +1314,15 @@ extension QAPI {
     /// See [`Qcow2BitmapInfoFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2BitmapInfoFlags).
     public struct Qcow2BitmapInfoFlags: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfoFlags", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2BitmapInfoFlags", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `in-use`.
-        public static let inUse = Qcow2BitmapInfoFlags(rawValue: "in-use")
+        public static var inUse: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "in-use") } }
         /// `auto`.
-        public static let auto = Qcow2BitmapInfoFlags(rawValue: "auto")
+        public static var auto: Qcow2BitmapInfoFlags { @_optimize(none) get { Qcow2BitmapInfoFlags(rawValue: "auto") } }
     }
 
     /// `Qcow2BitmapInfo`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -1330,34 +1330,34 @@ extension QAPI {
     /// See [`Qcow2BitmapInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2BitmapInfo).
     public struct Qcow2BitmapInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2BitmapInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2BitmapInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
+        @_optimize(none) public init(name: Swift.String, granularity: Swift.Int, flags: [QAPI.Qcow2BitmapInfoFlags]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["granularity"] = granularity.qapiJSON
-            json["flags"] = flags.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("granularity", granularity)
+            json.setQAPIMember("flags", flags)
         }
         /// `name`: `str`, since QEMU 4.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, since QEMU 4.0.
         public var granularity: Swift.Int? {
-            get { json.qapiMember("granularity") }
-            set { json.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("granularity") }
+            @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `flags`: `[Qcow2BitmapInfoFlags]`, since QEMU 4.0.
         public var flags: [QAPI.Qcow2BitmapInfoFlags]? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
     }
 
@@ -1366,28 +1366,28 @@ extension QAPI {
     /// See [`BlockLatencyHistogramInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockLatencyHistogramInfo).
     public struct BlockLatencyHistogramInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockLatencyHistogramInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockLatencyHistogramInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
+        @_optimize(none) public init(boundaries: [Swift.UInt64], bins: [Swift.UInt64]) {
             self.json = [:]
-            json["boundaries"] = boundaries.qapiJSON
-            json["bins"] = bins.qapiJSON
+            json.setQAPIMember("boundaries", boundaries)
+            json.setQAPIMember("bins", bins)
         }
         /// `boundaries`: `[uint64]`, since QEMU 4.0.
         public var boundaries: [Swift.UInt64]? {
-            get { json.qapiMember("boundaries") }
-            set { json.setQAPIMember("boundaries", newValue) }
+            @_optimize(none) get { json.qapiMember("boundaries") }
+            @_optimize(none) set { json.setQAPIMember("boundaries", newValue) }
         }
         /// `bins`: `[uint64]`, since QEMU 4.0.
         public var bins: [Swift.UInt64]? {
-            get { json.qapiMember("bins") }
-            set { json.setQAPIMember("bins", newValue) }
+            @_optimize(none) get { json.qapiMember("bins") }
+            @_optimize(none) set { json.setQAPIMember("bins", newValue) }
         }
     }
 
@@ -1396,60 +1396,60 @@ extension QAPI {
     /// See [`BlockInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockInfo).
     public struct BlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "type", "removable", "locked"]
+        public static var requiredMembers: [Swift.String] { ["device", "type", "removable", "locked"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
+        @_optimize(none) public init(device: Swift.String, type: Swift.String, removable: Swift.Bool, locked: Swift.Bool) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["type"] = type.qapiJSON
-            json["removable"] = removable.qapiJSON
-            json["locked"] = locked.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("removable", removable)
+            json.setQAPIMember("locked", locked)
         }
         /// `device`: `str`, since QEMU 0.14.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `qdev`: `str`, optional, since QEMU 2.10.
         public var qdev: Swift.String? {
-            get { json.qapiMember("qdev") }
-            set { json.setQAPIMember("qdev", newValue) }
+            @_optimize(none) get { json.qapiMember("qdev") }
+            @_optimize(none) set { json.setQAPIMember("qdev", newValue) }
         }
         /// `type`: `str`, since QEMU 0.14.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `removable`: `bool`, since QEMU 0.14.
         public var removable: Swift.Bool? {
-            get { json.qapiMember("removable") }
-            set { json.setQAPIMember("removable", newValue) }
+            @_optimize(none) get { json.qapiMember("removable") }
+            @_optimize(none) set { json.setQAPIMember("removable", newValue) }
         }
         /// `locked`: `bool`, since QEMU 0.14.
         public var locked: Swift.Bool? {
-            get { json.qapiMember("locked") }
-            set { json.setQAPIMember("locked", newValue) }
+            @_optimize(none) get { json.qapiMember("locked") }
+            @_optimize(none) set { json.setQAPIMember("locked", newValue) }
         }
         /// `inserted`: `BlockDeviceInfo`, optional, since QEMU 0.14.
         public var inserted: QAPI.BlockDeviceInfo? {
-            get { json.qapiMember("inserted") }
-            set { json.setQAPIMember("inserted", newValue) }
+            @_optimize(none) get { json.qapiMember("inserted") }
+            @_optimize(none) set { json.setQAPIMember("inserted", newValue) }
         }
         /// `tray_open`: `bool`, optional, since QEMU 0.14.
         public var trayOpen: Swift.Bool? {
-            get { json.qapiMember("tray_open") }
-            set { json.setQAPIMember("tray_open", newValue) }
+            @_optimize(none) get { json.qapiMember("tray_open") }
+            @_optimize(none) set { json.setQAPIMember("tray_open", newValue) }
         }
         /// `io-status`: `BlockDeviceIoStatus`, optional, since QEMU 0.14.
         public var ioStatus: QAPI.BlockDeviceIOStatus? {
-            get { json.qapiMember("io-status") }
-            set { json.setQAPIMember("io-status", newValue) }
+            @_optimize(none) get { json.qapiMember("io-status") }
+            @_optimize(none) set { json.setQAPIMember("io-status", newValue) }
         }
     }
 
@@ -1458,33 +1458,33 @@ extension QAPI {
     /// See [`BlockMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockMeasureInfo).
     public struct BlockMeasureInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["required", "fully-allocated"]
+        public static var requiredMembers: [Swift.String] { ["required", "fully-allocated"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(required: Swift.Int, fullyAllocated: Swift.Int) {
+        @_optimize(none) public init(required: Swift.Int, fullyAllocated: Swift.Int) {
             self.json = [:]
-            json["required"] = required.qapiJSON
-            json["fully-allocated"] = fullyAllocated.qapiJSON
+            json.setQAPIMember("required", required)
+            json.setQAPIMember("fully-allocated", fullyAllocated)
         }
         /// `required`: `int`, since QEMU 2.10.
         public var required: Swift.Int? {
-            get { json.qapiMember("required") }
-            set { json.setQAPIMember("required", newValue) }
+            @_optimize(none) get { json.qapiMember("required") }
+            @_optimize(none) set { json.setQAPIMember("required", newValue) }
         }
         /// `fully-allocated`: `int`, since QEMU 2.10.
         public var fullyAllocated: Swift.Int? {
-            get { json.qapiMember("fully-allocated") }
-            set { json.setQAPIMember("fully-allocated", newValue) }
+            @_optimize(none) get { json.qapiMember("fully-allocated") }
+            @_optimize(none) set { json.setQAPIMember("fully-allocated", newValue) }
         }
         /// `bitmaps`: `int`, optional, since QEMU 5.1.
         public var bitmaps: Swift.Int? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
     }
 
@@ -1493,112 +1493,112 @@ extension QAPI {
     /// See [`BlockDeviceTimedStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceTimedStats).
     public struct BlockDeviceTimedStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceTimedStats", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceTimedStats", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["interval_length", "min_rd_latency_ns", "max_rd_latency_ns", "avg_rd_latency_ns", "min_wr_latency_ns", "max_wr_latency_ns", "avg_wr_latency_ns", "min_flush_latency_ns", "max_flush_latency_ns", "avg_flush_latency_ns", "avg_rd_queue_depth", "avg_wr_queue_depth"]
+        public static var requiredMembers: [Swift.String] { ["interval_length", "min_rd_latency_ns", "max_rd_latency_ns", "avg_rd_latency_ns", "min_wr_latency_ns", "max_wr_latency_ns", "avg_wr_latency_ns", "min_flush_latency_ns", "max_flush_latency_ns", "avg_flush_latency_ns", "avg_rd_queue_depth", "avg_wr_queue_depth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
+        @_optimize(none) public init(intervalLength: Swift.Int, minRdLatencyNs: Swift.Int, maxRdLatencyNs: Swift.Int, avgRdLatencyNs: Swift.Int, minWrLatencyNs: Swift.Int, maxWrLatencyNs: Swift.Int, avgWrLatencyNs: Swift.Int, minZoneAppendLatencyNs: Swift.Int, maxZoneAppendLatencyNs: Swift.Int, avgZoneAppendLatencyNs: Swift.Int, minFlushLatencyNs: Swift.Int, maxFlushLatencyNs: Swift.Int, avgFlushLatencyNs: Swift.Int, avgRdQueueDepth: Swift.Double, avgWrQueueDepth: Swift.Double, avgZoneAppendQueueDepth: Swift.Double) {
             self.json = [:]
-            json["interval_length"] = intervalLength.qapiJSON
-            json["min_rd_latency_ns"] = minRdLatencyNs.qapiJSON
-            json["max_rd_latency_ns"] = maxRdLatencyNs.qapiJSON
-            json["avg_rd_latency_ns"] = avgRdLatencyNs.qapiJSON
-            json["min_wr_latency_ns"] = minWrLatencyNs.qapiJSON
-            json["max_wr_latency_ns"] = maxWrLatencyNs.qapiJSON
-            json["avg_wr_latency_ns"] = avgWrLatencyNs.qapiJSON
-            json["min_zone_append_latency_ns"] = minZoneAppendLatencyNs.qapiJSON
-            json["max_zone_append_latency_ns"] = maxZoneAppendLatencyNs.qapiJSON
-            json["avg_zone_append_latency_ns"] = avgZoneAppendLatencyNs.qapiJSON
-            json["min_flush_latency_ns"] = minFlushLatencyNs.qapiJSON
-            json["max_flush_latency_ns"] = maxFlushLatencyNs.qapiJSON
-            json["avg_flush_latency_ns"] = avgFlushLatencyNs.qapiJSON
-            json["avg_rd_queue_depth"] = avgRdQueueDepth.qapiJSON
-            json["avg_wr_queue_depth"] = avgWrQueueDepth.qapiJSON
-            json["avg_zone_append_queue_depth"] = avgZoneAppendQueueDepth.qapiJSON
+            json.setQAPIMember("interval_length", intervalLength)
+            json.setQAPIMember("min_rd_latency_ns", minRdLatencyNs)
+            json.setQAPIMember("max_rd_latency_ns", maxRdLatencyNs)
+            json.setQAPIMember("avg_rd_latency_ns", avgRdLatencyNs)
+            json.setQAPIMember("min_wr_latency_ns", minWrLatencyNs)
+            json.setQAPIMember("max_wr_latency_ns", maxWrLatencyNs)
+            json.setQAPIMember("avg_wr_latency_ns", avgWrLatencyNs)
+            json.setQAPIMember("min_zone_append_latency_ns", minZoneAppendLatencyNs)
+            json.setQAPIMember("max_zone_append_latency_ns", maxZoneAppendLatencyNs)
+            json.setQAPIMember("avg_zone_append_latency_ns", avgZoneAppendLatencyNs)
+            json.setQAPIMember("min_flush_latency_ns", minFlushLatencyNs)
+            json.setQAPIMember("max_flush_latency_ns", maxFlushLatencyNs)
+            json.setQAPIMember("avg_flush_latency_ns", avgFlushLatencyNs)
+            json.setQAPIMember("avg_rd_queue_depth", avgRdQueueDepth)
+            json.setQAPIMember("avg_wr_queue_depth", avgWrQueueDepth)
+            json.setQAPIMember("avg_zone_append_queue_depth", avgZoneAppendQueueDepth)
         }
         /// `interval_length`: `int`, since QEMU 2.5.
         public var intervalLength: Swift.Int? {
-            get { json.qapiMember("interval_length") }
-            set { json.setQAPIMember("interval_length", newValue) }
+            @_optimize(none) get { json.qapiMember("interval_length") }
+            @_optimize(none) set { json.setQAPIMember("interval_length", newValue) }
         }
         /// `min_rd_latency_ns`: `int`, since QEMU 2.5.
         public var minRdLatencyNs: Swift.Int? {
-            get { json.qapiMember("min_rd_latency_ns") }
-            set { json.setQAPIMember("min_rd_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("min_rd_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("min_rd_latency_ns", newValue) }
         }
         /// `max_rd_latency_ns`: `int`, since QEMU 2.5.
         public var maxRdLatencyNs: Swift.Int? {
-            get { json.qapiMember("max_rd_latency_ns") }
-            set { json.setQAPIMember("max_rd_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("max_rd_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("max_rd_latency_ns", newValue) }
         }
         /// `avg_rd_latency_ns`: `int`, since QEMU 2.5.
         public var avgRdLatencyNs: Swift.Int? {
-            get { json.qapiMember("avg_rd_latency_ns") }
-            set { json.setQAPIMember("avg_rd_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_rd_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("avg_rd_latency_ns", newValue) }
         }
         /// `min_wr_latency_ns`: `int`, since QEMU 2.5.
         public var minWrLatencyNs: Swift.Int? {
-            get { json.qapiMember("min_wr_latency_ns") }
-            set { json.setQAPIMember("min_wr_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("min_wr_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("min_wr_latency_ns", newValue) }
         }
         /// `max_wr_latency_ns`: `int`, since QEMU 2.5.
         public var maxWrLatencyNs: Swift.Int? {
-            get { json.qapiMember("max_wr_latency_ns") }
-            set { json.setQAPIMember("max_wr_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("max_wr_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("max_wr_latency_ns", newValue) }
         }
         /// `avg_wr_latency_ns`: `int`, since QEMU 2.5.
         public var avgWrLatencyNs: Swift.Int? {
-            get { json.qapiMember("avg_wr_latency_ns") }
-            set { json.setQAPIMember("avg_wr_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_wr_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("avg_wr_latency_ns", newValue) }
         }
         /// `min_zone_append_latency_ns`: `int`, since QEMU 8.1.
         public var minZoneAppendLatencyNs: Swift.Int? {
-            get { json.qapiMember("min_zone_append_latency_ns") }
-            set { json.setQAPIMember("min_zone_append_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("min_zone_append_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("min_zone_append_latency_ns", newValue) }
         }
         /// `max_zone_append_latency_ns`: `int`, since QEMU 8.1.
         public var maxZoneAppendLatencyNs: Swift.Int? {
-            get { json.qapiMember("max_zone_append_latency_ns") }
-            set { json.setQAPIMember("max_zone_append_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("max_zone_append_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("max_zone_append_latency_ns", newValue) }
         }
         /// `avg_zone_append_latency_ns`: `int`, since QEMU 8.1.
         public var avgZoneAppendLatencyNs: Swift.Int? {
-            get { json.qapiMember("avg_zone_append_latency_ns") }
-            set { json.setQAPIMember("avg_zone_append_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_zone_append_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("avg_zone_append_latency_ns", newValue) }
         }
         /// `min_flush_latency_ns`: `int`, since QEMU 2.5.
         public var minFlushLatencyNs: Swift.Int? {
-            get { json.qapiMember("min_flush_latency_ns") }
-            set { json.setQAPIMember("min_flush_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("min_flush_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("min_flush_latency_ns", newValue) }
         }
         /// `max_flush_latency_ns`: `int`, since QEMU 2.5.
         public var maxFlushLatencyNs: Swift.Int? {
-            get { json.qapiMember("max_flush_latency_ns") }
-            set { json.setQAPIMember("max_flush_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("max_flush_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("max_flush_latency_ns", newValue) }
         }
         /// `avg_flush_latency_ns`: `int`, since QEMU 2.5.
         public var avgFlushLatencyNs: Swift.Int? {
-            get { json.qapiMember("avg_flush_latency_ns") }
-            set { json.setQAPIMember("avg_flush_latency_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_flush_latency_ns") }
+            @_optimize(none) set { json.setQAPIMember("avg_flush_latency_ns", newValue) }
         }
         /// `avg_rd_queue_depth`: `number`, since QEMU 2.5.
         public var avgRdQueueDepth: Swift.Double? {
-            get { json.qapiMember("avg_rd_queue_depth") }
-            set { json.setQAPIMember("avg_rd_queue_depth", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_rd_queue_depth") }
+            @_optimize(none) set { json.setQAPIMember("avg_rd_queue_depth", newValue) }
         }
         /// `avg_wr_queue_depth`: `number`, since QEMU 2.5.
         public var avgWrQueueDepth: Swift.Double? {
-            get { json.qapiMember("avg_wr_queue_depth") }
-            set { json.setQAPIMember("avg_wr_queue_depth", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_wr_queue_depth") }
+            @_optimize(none) set { json.setQAPIMember("avg_wr_queue_depth", newValue) }
         }
         /// `avg_zone_append_queue_depth`: `number`, since QEMU 8.1.
         public var avgZoneAppendQueueDepth: Swift.Double? {
-            get { json.qapiMember("avg_zone_append_queue_depth") }
-            set { json.setQAPIMember("avg_zone_append_queue_depth", newValue) }
+            @_optimize(none) get { json.qapiMember("avg_zone_append_queue_depth") }
+            @_optimize(none) set { json.setQAPIMember("avg_zone_append_queue_depth", newValue) }
         }
     }
 
@@ -1607,233 +1607,233 @@ extension QAPI {
     /// See [`BlockDeviceStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDeviceStats).
     public struct BlockDeviceStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDeviceStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDeviceStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations", "rd_total_time_ns", "wr_total_time_ns", "flush_total_time_ns", "wr_highest_offset", "rd_merged", "wr_merged", "failed_rd_operations", "failed_wr_operations", "failed_flush_operations", "invalid_rd_operations", "invalid_wr_operations", "invalid_flush_operations", "account_invalid", "account_failed", "timed_stats"]
+        public static var requiredMembers: [Swift.String] { ["rd_bytes", "wr_bytes", "rd_operations", "wr_operations", "flush_operations", "rd_total_time_ns", "wr_total_time_ns", "flush_total_time_ns", "wr_highest_offset", "rd_merged", "wr_merged", "failed_rd_operations", "failed_wr_operations", "failed_flush_operations", "invalid_rd_operations", "invalid_wr_operations", "invalid_flush_operations", "account_invalid", "account_failed", "timed_stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
+        @_optimize(none) public init(rdBytes: Swift.Int, wrBytes: Swift.Int, zoneAppendBytes: Swift.Int, unmapBytes: Swift.Int, rdOperations: Swift.Int, wrOperations: Swift.Int, zoneAppendOperations: Swift.Int, flushOperations: Swift.Int, unmapOperations: Swift.Int, rdTotalTimeNs: Swift.Int, wrTotalTimeNs: Swift.Int, zoneAppendTotalTimeNs: Swift.Int, flushTotalTimeNs: Swift.Int, unmapTotalTimeNs: Swift.Int, wrHighestOffset: Swift.Int, rdMerged: Swift.Int, wrMerged: Swift.Int, zoneAppendMerged: Swift.Int, unmapMerged: Swift.Int, failedRdOperations: Swift.Int, failedWrOperations: Swift.Int, failedZoneAppendOperations: Swift.Int, failedFlushOperations: Swift.Int, failedUnmapOperations: Swift.Int, invalidRdOperations: Swift.Int, invalidWrOperations: Swift.Int, invalidZoneAppendOperations: Swift.Int, invalidFlushOperations: Swift.Int, invalidUnmapOperations: Swift.Int, accountInvalid: Swift.Bool, accountFailed: Swift.Bool, timedStats: [QAPI.BlockDeviceTimedStats]) {
             self.json = [:]
-            json["rd_bytes"] = rdBytes.qapiJSON
-            json["wr_bytes"] = wrBytes.qapiJSON
-            json["zone_append_bytes"] = zoneAppendBytes.qapiJSON
-            json["unmap_bytes"] = unmapBytes.qapiJSON
-            json["rd_operations"] = rdOperations.qapiJSON
-            json["wr_operations"] = wrOperations.qapiJSON
-            json["zone_append_operations"] = zoneAppendOperations.qapiJSON
-            json["flush_operations"] = flushOperations.qapiJSON
-            json["unmap_operations"] = unmapOperations.qapiJSON
-            json["rd_total_time_ns"] = rdTotalTimeNs.qapiJSON
-            json["wr_total_time_ns"] = wrTotalTimeNs.qapiJSON
-            json["zone_append_total_time_ns"] = zoneAppendTotalTimeNs.qapiJSON
-            json["flush_total_time_ns"] = flushTotalTimeNs.qapiJSON
-            json["unmap_total_time_ns"] = unmapTotalTimeNs.qapiJSON
-            json["wr_highest_offset"] = wrHighestOffset.qapiJSON
-            json["rd_merged"] = rdMerged.qapiJSON
-            json["wr_merged"] = wrMerged.qapiJSON
-            json["zone_append_merged"] = zoneAppendMerged.qapiJSON
-            json["unmap_merged"] = unmapMerged.qapiJSON
-            json["failed_rd_operations"] = failedRdOperations.qapiJSON
-            json["failed_wr_operations"] = failedWrOperations.qapiJSON
-            json["failed_zone_append_operations"] = failedZoneAppendOperations.qapiJSON
-            json["failed_flush_operations"] = failedFlushOperations.qapiJSON
-            json["failed_unmap_operations"] = failedUnmapOperations.qapiJSON
-            json["invalid_rd_operations"] = invalidRdOperations.qapiJSON
-            json["invalid_wr_operations"] = invalidWrOperations.qapiJSON
-            json["invalid_zone_append_operations"] = invalidZoneAppendOperations.qapiJSON
-            json["invalid_flush_operations"] = invalidFlushOperations.qapiJSON
-            json["invalid_unmap_operations"] = invalidUnmapOperations.qapiJSON
-            json["account_invalid"] = accountInvalid.qapiJSON
-            json["account_failed"] = accountFailed.qapiJSON
-            json["timed_stats"] = timedStats.qapiJSON
+            json.setQAPIMember("rd_bytes", rdBytes)
+            json.setQAPIMember("wr_bytes", wrBytes)
+            json.setQAPIMember("zone_append_bytes", zoneAppendBytes)
+            json.setQAPIMember("unmap_bytes", unmapBytes)
+            json.setQAPIMember("rd_operations", rdOperations)
+            json.setQAPIMember("wr_operations", wrOperations)
+            json.setQAPIMember("zone_append_operations", zoneAppendOperations)
+            json.setQAPIMember("flush_operations", flushOperations)
+            json.setQAPIMember("unmap_operations", unmapOperations)
+            json.setQAPIMember("rd_total_time_ns", rdTotalTimeNs)
+            json.setQAPIMember("wr_total_time_ns", wrTotalTimeNs)
+            json.setQAPIMember("zone_append_total_time_ns", zoneAppendTotalTimeNs)
+            json.setQAPIMember("flush_total_time_ns", flushTotalTimeNs)
+            json.setQAPIMember("unmap_total_time_ns", unmapTotalTimeNs)
+            json.setQAPIMember("wr_highest_offset", wrHighestOffset)
+            json.setQAPIMember("rd_merged", rdMerged)
+            json.setQAPIMember("wr_merged", wrMerged)
+            json.setQAPIMember("zone_append_merged", zoneAppendMerged)
+            json.setQAPIMember("unmap_merged", unmapMerged)
+            json.setQAPIMember("failed_rd_operations", failedRdOperations)
+            json.setQAPIMember("failed_wr_operations", failedWrOperations)
+            json.setQAPIMember("failed_zone_append_operations", failedZoneAppendOperations)
+            json.setQAPIMember("failed_flush_operations", failedFlushOperations)
+            json.setQAPIMember("failed_unmap_operations", failedUnmapOperations)
+            json.setQAPIMember("invalid_rd_operations", invalidRdOperations)
+            json.setQAPIMember("invalid_wr_operations", invalidWrOperations)
+            json.setQAPIMember("invalid_zone_append_operations", invalidZoneAppendOperations)
+            json.setQAPIMember("invalid_flush_operations", invalidFlushOperations)
+            json.setQAPIMember("invalid_unmap_operations", invalidUnmapOperations)
+            json.setQAPIMember("account_invalid", accountInvalid)
+            json.setQAPIMember("account_failed", accountFailed)
+            json.setQAPIMember("timed_stats", timedStats)
         }
         /// `rd_bytes`: `int`, since QEMU 0.14.
         public var rdBytes: Swift.Int? {
-            get { json.qapiMember("rd_bytes") }
-            set { json.setQAPIMember("rd_bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("rd_bytes") }
+            @_optimize(none) set { json.setQAPIMember("rd_bytes", newValue) }
         }
         /// `wr_bytes`: `int`, since QEMU 0.14.
         public var wrBytes: Swift.Int? {
-            get { json.qapiMember("wr_bytes") }
-            set { json.setQAPIMember("wr_bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_bytes") }
+            @_optimize(none) set { json.setQAPIMember("wr_bytes", newValue) }
         }
         /// `zone_append_bytes`: `int`, since QEMU 8.1.
         public var zoneAppendBytes: Swift.Int? {
-            get { json.qapiMember("zone_append_bytes") }
-            set { json.setQAPIMember("zone_append_bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("zone_append_bytes") }
+            @_optimize(none) set { json.setQAPIMember("zone_append_bytes", newValue) }
         }
         /// `unmap_bytes`: `int`, since QEMU 4.2.
         public var unmapBytes: Swift.Int? {
-            get { json.qapiMember("unmap_bytes") }
-            set { json.setQAPIMember("unmap_bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("unmap_bytes") }
+            @_optimize(none) set { json.setQAPIMember("unmap_bytes", newValue) }
         }
         /// `rd_operations`: `int`, since QEMU 0.14.
         public var rdOperations: Swift.Int? {
-            get { json.qapiMember("rd_operations") }
-            set { json.setQAPIMember("rd_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("rd_operations") }
+            @_optimize(none) set { json.setQAPIMember("rd_operations", newValue) }
         }
         /// `wr_operations`: `int`, since QEMU 0.14.
         public var wrOperations: Swift.Int? {
-            get { json.qapiMember("wr_operations") }
-            set { json.setQAPIMember("wr_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_operations") }
+            @_optimize(none) set { json.setQAPIMember("wr_operations", newValue) }
         }
         /// `zone_append_operations`: `int`, since QEMU 8.1.
         public var zoneAppendOperations: Swift.Int? {
-            get { json.qapiMember("zone_append_operations") }
-            set { json.setQAPIMember("zone_append_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("zone_append_operations") }
+            @_optimize(none) set { json.setQAPIMember("zone_append_operations", newValue) }
         }
         /// `flush_operations`: `int`, since QEMU 0.15.
         public var flushOperations: Swift.Int? {
-            get { json.qapiMember("flush_operations") }
-            set { json.setQAPIMember("flush_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("flush_operations") }
+            @_optimize(none) set { json.setQAPIMember("flush_operations", newValue) }
         }
         /// `unmap_operations`: `int`, since QEMU 4.2.
         public var unmapOperations: Swift.Int? {
-            get { json.qapiMember("unmap_operations") }
-            set { json.setQAPIMember("unmap_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("unmap_operations") }
+            @_optimize(none) set { json.setQAPIMember("unmap_operations", newValue) }
         }
         /// `rd_total_time_ns`: `int`, since QEMU 0.15.
         public var rdTotalTimeNs: Swift.Int? {
-            get { json.qapiMember("rd_total_time_ns") }
-            set { json.setQAPIMember("rd_total_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("rd_total_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("rd_total_time_ns", newValue) }
         }
         /// `wr_total_time_ns`: `int`, since QEMU 0.15.
         public var wrTotalTimeNs: Swift.Int? {
-            get { json.qapiMember("wr_total_time_ns") }
-            set { json.setQAPIMember("wr_total_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_total_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("wr_total_time_ns", newValue) }
         }
         /// `zone_append_total_time_ns`: `int`, since QEMU 8.1.
         public var zoneAppendTotalTimeNs: Swift.Int? {
-            get { json.qapiMember("zone_append_total_time_ns") }
-            set { json.setQAPIMember("zone_append_total_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("zone_append_total_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("zone_append_total_time_ns", newValue) }
         }
         /// `flush_total_time_ns`: `int`, since QEMU 0.15.
         public var flushTotalTimeNs: Swift.Int? {
-            get { json.qapiMember("flush_total_time_ns") }
-            set { json.setQAPIMember("flush_total_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("flush_total_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("flush_total_time_ns", newValue) }
         }
         /// `unmap_total_time_ns`: `int`, since QEMU 4.2.
         public var unmapTotalTimeNs: Swift.Int? {
-            get { json.qapiMember("unmap_total_time_ns") }
-            set { json.setQAPIMember("unmap_total_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("unmap_total_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("unmap_total_time_ns", newValue) }
         }
         /// `wr_highest_offset`: `int`, since QEMU 0.14.
         public var wrHighestOffset: Swift.Int? {
-            get { json.qapiMember("wr_highest_offset") }
-            set { json.setQAPIMember("wr_highest_offset", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_highest_offset") }
+            @_optimize(none) set { json.setQAPIMember("wr_highest_offset", newValue) }
         }
         /// `rd_merged`: `int`, since QEMU 2.3.
         public var rdMerged: Swift.Int? {
-            get { json.qapiMember("rd_merged") }
-            set { json.setQAPIMember("rd_merged", newValue) }
+            @_optimize(none) get { json.qapiMember("rd_merged") }
+            @_optimize(none) set { json.setQAPIMember("rd_merged", newValue) }
         }
         /// `wr_merged`: `int`, since QEMU 2.3.
         public var wrMerged: Swift.Int? {
-            get { json.qapiMember("wr_merged") }
-            set { json.setQAPIMember("wr_merged", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_merged") }
+            @_optimize(none) set { json.setQAPIMember("wr_merged", newValue) }
         }
         /// `zone_append_merged`: `int`, since QEMU 8.1.
         public var zoneAppendMerged: Swift.Int? {
-            get { json.qapiMember("zone_append_merged") }
-            set { json.setQAPIMember("zone_append_merged", newValue) }
+            @_optimize(none) get { json.qapiMember("zone_append_merged") }
+            @_optimize(none) set { json.setQAPIMember("zone_append_merged", newValue) }
         }
         /// `unmap_merged`: `int`, since QEMU 4.2.
         public var unmapMerged: Swift.Int? {
-            get { json.qapiMember("unmap_merged") }
-            set { json.setQAPIMember("unmap_merged", newValue) }
+            @_optimize(none) get { json.qapiMember("unmap_merged") }
+            @_optimize(none) set { json.setQAPIMember("unmap_merged", newValue) }
         }
         /// `idle_time_ns`: `int`, optional, since QEMU 2.5.
         public var idleTimeNs: Swift.Int? {
-            get { json.qapiMember("idle_time_ns") }
-            set { json.setQAPIMember("idle_time_ns", newValue) }
+            @_optimize(none) get { json.qapiMember("idle_time_ns") }
+            @_optimize(none) set { json.setQAPIMember("idle_time_ns", newValue) }
         }
         /// `failed_rd_operations`: `int`, since QEMU 2.5.
         public var failedRdOperations: Swift.Int? {
-            get { json.qapiMember("failed_rd_operations") }
-            set { json.setQAPIMember("failed_rd_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("failed_rd_operations") }
+            @_optimize(none) set { json.setQAPIMember("failed_rd_operations", newValue) }
         }
         /// `failed_wr_operations`: `int`, since QEMU 2.5.
         public var failedWrOperations: Swift.Int? {
-            get { json.qapiMember("failed_wr_operations") }
-            set { json.setQAPIMember("failed_wr_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("failed_wr_operations") }
+            @_optimize(none) set { json.setQAPIMember("failed_wr_operations", newValue) }
         }
         /// `failed_zone_append_operations`: `int`, since QEMU 8.1.
         public var failedZoneAppendOperations: Swift.Int? {
-            get { json.qapiMember("failed_zone_append_operations") }
-            set { json.setQAPIMember("failed_zone_append_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("failed_zone_append_operations") }
+            @_optimize(none) set { json.setQAPIMember("failed_zone_append_operations", newValue) }
         }
         /// `failed_flush_operations`: `int`, since QEMU 2.5.
         public var failedFlushOperations: Swift.Int? {
-            get { json.qapiMember("failed_flush_operations") }
-            set { json.setQAPIMember("failed_flush_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("failed_flush_operations") }
+            @_optimize(none) set { json.setQAPIMember("failed_flush_operations", newValue) }
         }
         /// `failed_unmap_operations`: `int`, since QEMU 4.2.
         public var failedUnmapOperations: Swift.Int? {
-            get { json.qapiMember("failed_unmap_operations") }
-            set { json.setQAPIMember("failed_unmap_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("failed_unmap_operations") }
+            @_optimize(none) set { json.setQAPIMember("failed_unmap_operations", newValue) }
         }
         /// `invalid_rd_operations`: `int`, since QEMU 2.5.
         public var invalidRdOperations: Swift.Int? {
-            get { json.qapiMember("invalid_rd_operations") }
-            set { json.setQAPIMember("invalid_rd_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("invalid_rd_operations") }
+            @_optimize(none) set { json.setQAPIMember("invalid_rd_operations", newValue) }
         }
         /// `invalid_wr_operations`: `int`, since QEMU 2.5.
         public var invalidWrOperations: Swift.Int? {
-            get { json.qapiMember("invalid_wr_operations") }
-            set { json.setQAPIMember("invalid_wr_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("invalid_wr_operations") }
+            @_optimize(none) set { json.setQAPIMember("invalid_wr_operations", newValue) }
         }
         /// `invalid_zone_append_operations`: `int`, since QEMU 8.1.
         public var invalidZoneAppendOperations: Swift.Int? {
-            get { json.qapiMember("invalid_zone_append_operations") }
-            set { json.setQAPIMember("invalid_zone_append_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("invalid_zone_append_operations") }
+            @_optimize(none) set { json.setQAPIMember("invalid_zone_append_operations", newValue) }
         }
         /// `invalid_flush_operations`: `int`, since QEMU 2.5.
         public var invalidFlushOperations: Swift.Int? {
-            get { json.qapiMember("invalid_flush_operations") }
-            set { json.setQAPIMember("invalid_flush_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("invalid_flush_operations") }
+            @_optimize(none) set { json.setQAPIMember("invalid_flush_operations", newValue) }
         }
         /// `invalid_unmap_operations`: `int`, since QEMU 4.2.
         public var invalidUnmapOperations: Swift.Int? {
-            get { json.qapiMember("invalid_unmap_operations") }
-            set { json.setQAPIMember("invalid_unmap_operations", newValue) }
+            @_optimize(none) get { json.qapiMember("invalid_unmap_operations") }
+            @_optimize(none) set { json.setQAPIMember("invalid_unmap_operations", newValue) }
         }
         /// `account_invalid`: `bool`, since QEMU 2.5.
         public var accountInvalid: Swift.Bool? {
-            get { json.qapiMember("account_invalid") }
-            set { json.setQAPIMember("account_invalid", newValue) }
+            @_optimize(none) get { json.qapiMember("account_invalid") }
+            @_optimize(none) set { json.setQAPIMember("account_invalid", newValue) }
         }
         /// `account_failed`: `bool`, since QEMU 2.5.
         public var accountFailed: Swift.Bool? {
-            get { json.qapiMember("account_failed") }
-            set { json.setQAPIMember("account_failed", newValue) }
+            @_optimize(none) get { json.qapiMember("account_failed") }
+            @_optimize(none) set { json.setQAPIMember("account_failed", newValue) }
         }
         /// `timed_stats`: `[BlockDeviceTimedStats]`, since QEMU 2.5.
         public var timedStats: [QAPI.BlockDeviceTimedStats]? {
-            get { json.qapiMember("timed_stats") }
-            set { json.setQAPIMember("timed_stats", newValue) }
+            @_optimize(none) get { json.qapiMember("timed_stats") }
+            @_optimize(none) set { json.setQAPIMember("timed_stats", newValue) }
         }
         /// `rd_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
         public var rdLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
-            get { json.qapiMember("rd_latency_histogram") }
-            set { json.setQAPIMember("rd_latency_histogram", newValue) }
+            @_optimize(none) get { json.qapiMember("rd_latency_histogram") }
+            @_optimize(none) set { json.setQAPIMember("rd_latency_histogram", newValue) }
         }
         /// `wr_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
         public var wrLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
-            get { json.qapiMember("wr_latency_histogram") }
-            set { json.setQAPIMember("wr_latency_histogram", newValue) }
+            @_optimize(none) get { json.qapiMember("wr_latency_histogram") }
+            @_optimize(none) set { json.setQAPIMember("wr_latency_histogram", newValue) }
         }
         /// `zone_append_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 8.1.
         public var zoneAppendLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
-            get { json.qapiMember("zone_append_latency_histogram") }
-            set { json.setQAPIMember("zone_append_latency_histogram", newValue) }
+            @_optimize(none) get { json.qapiMember("zone_append_latency_histogram") }
+            @_optimize(none) set { json.setQAPIMember("zone_append_latency_histogram", newValue) }
         }
         /// `flush_latency_histogram`: `BlockLatencyHistogramInfo`, optional, since QEMU 4.0.
         public var flushLatencyHistogram: QAPI.BlockLatencyHistogramInfo? {
-            get { json.qapiMember("flush_latency_histogram") }
-            set { json.setQAPIMember("flush_latency_histogram", newValue) }
+            @_optimize(none) get { json.qapiMember("flush_latency_histogram") }
+            @_optimize(none) set { json.setQAPIMember("flush_latency_histogram", newValue) }
         }
     }
 
@@ -1842,34 +1842,34 @@ extension QAPI {
     /// See [`BlockStatsSpecificFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificFile).
     public struct BlockStatsSpecificFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificFile", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecificFile", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
+        @_optimize(none) public init(discardNbOk: Swift.UInt64, discardNbFailed: Swift.UInt64, discardBytesOk: Swift.UInt64) {
             self.json = [:]
-            json["discard-nb-ok"] = discardNbOk.qapiJSON
-            json["discard-nb-failed"] = discardNbFailed.qapiJSON
-            json["discard-bytes-ok"] = discardBytesOk.qapiJSON
+            json.setQAPIMember("discard-nb-ok", discardNbOk)
+            json.setQAPIMember("discard-nb-failed", discardNbFailed)
+            json.setQAPIMember("discard-bytes-ok", discardBytesOk)
         }
         /// `discard-nb-ok`: `uint64`, since QEMU 4.2.
         public var discardNbOk: Swift.UInt64? {
-            get { json.qapiMember("discard-nb-ok") }
-            set { json.setQAPIMember("discard-nb-ok", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-nb-ok") }
+            @_optimize(none) set { json.setQAPIMember("discard-nb-ok", newValue) }
         }
         /// `discard-nb-failed`: `uint64`, since QEMU 4.2.
         public var discardNbFailed: Swift.UInt64? {
-            get { json.qapiMember("discard-nb-failed") }
-            set { json.setQAPIMember("discard-nb-failed", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-nb-failed") }
+            @_optimize(none) set { json.setQAPIMember("discard-nb-failed", newValue) }
         }
         /// `discard-bytes-ok`: `uint64`, since QEMU 4.2.
         public var discardBytesOk: Swift.UInt64? {
-            get { json.qapiMember("discard-bytes-ok") }
-            set { json.setQAPIMember("discard-bytes-ok", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-bytes-ok") }
+            @_optimize(none) set { json.setQAPIMember("discard-bytes-ok", newValue) }
         }
     }
 
@@ -1878,34 +1878,34 @@ extension QAPI {
     /// See [`BlockStatsSpecificNvme` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStatsSpecificNvme).
     public struct BlockStatsSpecificNvme: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecificNvme", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecificNvme", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
+        @_optimize(none) public init(completionErrors: Swift.UInt64, alignedAccesses: Swift.UInt64, unalignedAccesses: Swift.UInt64) {
             self.json = [:]
-            json["completion-errors"] = completionErrors.qapiJSON
-            json["aligned-accesses"] = alignedAccesses.qapiJSON
-            json["unaligned-accesses"] = unalignedAccesses.qapiJSON
+            json.setQAPIMember("completion-errors", completionErrors)
+            json.setQAPIMember("aligned-accesses", alignedAccesses)
+            json.setQAPIMember("unaligned-accesses", unalignedAccesses)
         }
         /// `completion-errors`: `uint64`, since QEMU 5.2.
         public var completionErrors: Swift.UInt64? {
-            get { json.qapiMember("completion-errors") }
-            set { json.setQAPIMember("completion-errors", newValue) }
+            @_optimize(none) get { json.qapiMember("completion-errors") }
+            @_optimize(none) set { json.setQAPIMember("completion-errors", newValue) }
         }
         /// `aligned-accesses`: `uint64`, since QEMU 5.2.
         public var alignedAccesses: Swift.UInt64? {
-            get { json.qapiMember("aligned-accesses") }
-            set { json.setQAPIMember("aligned-accesses", newValue) }
+            @_optimize(none) get { json.qapiMember("aligned-accesses") }
+            @_optimize(none) set { json.setQAPIMember("aligned-accesses", newValue) }
         }
         /// `unaligned-accesses`: `uint64`, since QEMU 5.2.
         public var unalignedAccesses: Swift.UInt64? {
-            get { json.qapiMember("unaligned-accesses") }
-            set { json.setQAPIMember("unaligned-accesses", newValue) }
+            @_optimize(none) get { json.qapiMember("unaligned-accesses") }
+            @_optimize(none) set { json.setQAPIMember("unaligned-accesses", newValue) }
         }
     }
 
@@ -1916,52 +1916,52 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockStatsSpecific: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStatsSpecific", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStatsSpecific", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 4.2.
         public var driver: QAPI.BlockdevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `discard-nb-ok`: `uint64`, optional, since QEMU 4.2.
         public var discardNbOk: Swift.UInt64? {
-            get { json.qapiMember("discard-nb-ok") }
-            set { json.setQAPIMember("discard-nb-ok", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-nb-ok") }
+            @_optimize(none) set { json.setQAPIMember("discard-nb-ok", newValue) }
         }
         /// `discard-nb-failed`: `uint64`, optional, since QEMU 4.2.
         public var discardNbFailed: Swift.UInt64? {
-            get { json.qapiMember("discard-nb-failed") }
-            set { json.setQAPIMember("discard-nb-failed", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-nb-failed") }
+            @_optimize(none) set { json.setQAPIMember("discard-nb-failed", newValue) }
         }
         /// `discard-bytes-ok`: `uint64`, optional, since QEMU 4.2.
         public var discardBytesOk: Swift.UInt64? {
-            get { json.qapiMember("discard-bytes-ok") }
-            set { json.setQAPIMember("discard-bytes-ok", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-bytes-ok") }
+            @_optimize(none) set { json.setQAPIMember("discard-bytes-ok", newValue) }
         }
         /// `completion-errors`: `uint64`, optional, since QEMU 5.2.
         public var completionErrors: Swift.UInt64? {
-            get { json.qapiMember("completion-errors") }
-            set { json.setQAPIMember("completion-errors", newValue) }
+            @_optimize(none) get { json.qapiMember("completion-errors") }
+            @_optimize(none) set { json.setQAPIMember("completion-errors", newValue) }
         }
         /// `aligned-accesses`: `uint64`, optional, since QEMU 5.2.
         public var alignedAccesses: Swift.UInt64? {
-            get { json.qapiMember("aligned-accesses") }
-            set { json.setQAPIMember("aligned-accesses", newValue) }
+            @_optimize(none) get { json.qapiMember("aligned-accesses") }
+            @_optimize(none) set { json.setQAPIMember("aligned-accesses", newValue) }
         }
         /// `unaligned-accesses`: `uint64`, optional, since QEMU 5.2.
         public var unalignedAccesses: Swift.UInt64? {
-            get { json.qapiMember("unaligned-accesses") }
-            set { json.setQAPIMember("unaligned-accesses", newValue) }
+            @_optimize(none) get { json.qapiMember("unaligned-accesses") }
+            @_optimize(none) set { json.setQAPIMember("unaligned-accesses", newValue) }
         }
     }
 
@@ -1970,52 +1970,52 @@ extension QAPI {
     /// See [`BlockStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockStats).
     public struct BlockStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["stats"]
+        public static var requiredMembers: [Swift.String] { ["stats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(stats: QAPI.BlockDeviceStats) {
+        @_optimize(none) public init(stats: QAPI.BlockDeviceStats) {
             self.json = [:]
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("stats", stats)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `qdev`: `str`, optional, since QEMU 3.0.
         public var qdev: Swift.String? {
-            get { json.qapiMember("qdev") }
-            set { json.setQAPIMember("qdev", newValue) }
+            @_optimize(none) get { json.qapiMember("qdev") }
+            @_optimize(none) set { json.setQAPIMember("qdev", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.3.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `stats`: `BlockDeviceStats`, since QEMU 0.14.
         public var stats: QAPI.BlockDeviceStats? {
-            get { json.qapiMember("stats") }
-            set { json.setQAPIMember("stats", newValue) }
+            @_optimize(none) get { json.qapiMember("stats") }
+            @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
         /// `driver-specific`: `BlockStatsSpecific`, optional, since QEMU 4.2.
         public var driverSpecific: QAPI.BlockStatsSpecific? {
-            get { json.qapiMember("driver-specific") }
-            set { json.setQAPIMember("driver-specific", newValue) }
+            @_optimize(none) get { json.qapiMember("driver-specific") }
+            @_optimize(none) set { json.setQAPIMember("driver-specific", newValue) }
         }
         /// `parent`: `BlockStats`, optional, since QEMU 0.14.
         public var parent: QAPI.BlockStats? {
-            get { json.qapiMember("parent") }
-            set { json.setQAPIMember("parent", newValue) }
+            @_optimize(none) get { json.qapiMember("parent") }
+            @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `backing`: `BlockStats`, optional, since QEMU 2.0.
         public var backing: QAPI.BlockStats? {
-            get { json.qapiMember("backing") }
-            set { json.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { json.qapiMember("backing") }
+            @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
     }
 
@@ -2024,21 +2024,21 @@ extension QAPI {
     /// See [`BlockdevOnError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevOnError).
     public struct BlockdevOnError: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOnError", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOnError", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `report`.
-        public static let report = BlockdevOnError(rawValue: "report")
+        public static var report: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "report") } }
         /// `ignore`.
-        public static let ignore = BlockdevOnError(rawValue: "ignore")
+        public static var ignore: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "ignore") } }
         /// `enospc`.
-        public static let enospc = BlockdevOnError(rawValue: "enospc")
+        public static var enospc: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "enospc") } }
         /// `stop`.
-        public static let stop = BlockdevOnError(rawValue: "stop")
+        public static var stop: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "stop") } }
         /// `auto`.
-        public static let auto = BlockdevOnError(rawValue: "auto")
+        public static var auto: BlockdevOnError { @_optimize(none) get { BlockdevOnError(rawValue: "auto") } }
     }
 
     /// `MirrorSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 1.3.
@@ -2046,21 +2046,21 @@ extension QAPI {
     /// See [`MirrorSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorSyncMode).
     public struct MirrorSyncMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorSyncMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MirrorSyncMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `top`.
-        public static let top = MirrorSyncMode(rawValue: "top")
+        public static var top: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "top") } }
         /// `full`.
-        public static let full = MirrorSyncMode(rawValue: "full")
+        public static var full: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "full") } }
         /// `none`.
-        public static let none = MirrorSyncMode(rawValue: "none")
+        public static var none: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "none") } }
         /// `incremental`.
-        public static let incremental = MirrorSyncMode(rawValue: "incremental")
+        public static var incremental: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "incremental") } }
         /// `bitmap`.
-        public static let bitmap = MirrorSyncMode(rawValue: "bitmap")
+        public static var bitmap: MirrorSyncMode { @_optimize(none) get { MirrorSyncMode(rawValue: "bitmap") } }
     }
 
     /// `BitmapSyncMode`: a QAPI enumeration of the `block-core` module, since QEMU 4.2.
@@ -2068,17 +2068,17 @@ extension QAPI {
     /// See [`BitmapSyncMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BitmapSyncMode).
     public struct BitmapSyncMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapSyncMode", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapSyncMode", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `on-success`.
-        public static let onSuccess = BitmapSyncMode(rawValue: "on-success")
+        public static var onSuccess: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "on-success") } }
         /// `never`.
-        public static let never = BitmapSyncMode(rawValue: "never")
+        public static var never: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "never") } }
         /// `always`.
-        public static let always = BitmapSyncMode(rawValue: "always")
+        public static var always: BitmapSyncMode { @_optimize(none) get { BitmapSyncMode(rawValue: "always") } }
     }
 
     /// `MirrorCopyMode`: a QAPI enumeration of the `block-core` module, since QEMU 3.0.
@@ -2086,15 +2086,15 @@ extension QAPI {
     /// See [`MirrorCopyMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.MirrorCopyMode).
     public struct MirrorCopyMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MirrorCopyMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MirrorCopyMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `background`.
-        public static let background = MirrorCopyMode(rawValue: "background")
+        public static var background: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "background") } }
         /// `write-blocking`.
-        public static let writeBlocking = MirrorCopyMode(rawValue: "write-blocking")
+        public static var writeBlocking: MirrorCopyMode { @_optimize(none) get { MirrorCopyMode(rawValue: "write-blocking") } }
     }
 
     /// `BlockJobInfoMirror`: a QAPI struct of the `block-core` module, since QEMU 8.2.
@@ -2102,22 +2102,22 @@ extension QAPI {
     /// See [`BlockJobInfoMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobInfoMirror).
     public struct BlockJobInfoMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfoMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobInfoMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(activelySynced: Swift.Bool) {
+        @_optimize(none) public init(activelySynced: Swift.Bool) {
             self.json = [:]
-            json["actively-synced"] = activelySynced.qapiJSON
+            json.setQAPIMember("actively-synced", activelySynced)
         }
         /// `actively-synced`: `bool`, since QEMU 8.2.
         public var activelySynced: Swift.Bool? {
-            get { json.qapiMember("actively-synced") }
-            set { json.setQAPIMember("actively-synced", newValue) }
+            @_optimize(none) get { json.qapiMember("actively-synced") }
+            @_optimize(none) set { json.setQAPIMember("actively-synced", newValue) }
         }
     }
 
@@ -2128,98 +2128,98 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobInfo", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobInfo", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "busy", "paused", "speed", "io-status", "ready", "status", "auto-finalize", "auto-dismiss"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "busy", "paused", "speed", "io-status", "ready", "status", "auto-finalize", "auto-dismiss"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
+        @_optimize(none) public init(type: QAPI.JobType, device: Swift.String, len: Swift.Int, offset: Swift.Int, busy: Swift.Bool, paused: Swift.Bool, speed: Swift.Int, ioStatus: QAPI.BlockDeviceIOStatus, ready: Swift.Bool, status: QAPI.JobStatus, autoFinalize: Swift.Bool, autoDismiss: Swift.Bool) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["device"] = device.qapiJSON
-            json["len"] = len.qapiJSON
-            json["offset"] = offset.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["paused"] = paused.qapiJSON
-            json["speed"] = speed.qapiJSON
-            json["io-status"] = ioStatus.qapiJSON
-            json["ready"] = ready.qapiJSON
-            json["status"] = status.qapiJSON
-            json["auto-finalize"] = autoFinalize.qapiJSON
-            json["auto-dismiss"] = autoDismiss.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("len", len)
+            json.setQAPIMember("offset", offset)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("paused", paused)
+            json.setQAPIMember("speed", speed)
+            json.setQAPIMember("io-status", ioStatus)
+            json.setQAPIMember("ready", ready)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("auto-finalize", autoFinalize)
+            json.setQAPIMember("auto-dismiss", autoDismiss)
         }
         /// `type`: `JobType`, since QEMU 1.1.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `busy`: `bool`, since QEMU 1.3.
         public var busy: Swift.Bool? {
-            get { json.qapiMember("busy") }
-            set { json.setQAPIMember("busy", newValue) }
+            @_optimize(none) get { json.qapiMember("busy") }
+            @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `paused`: `bool`, since QEMU 1.3.
         public var paused: Swift.Bool? {
-            get { json.qapiMember("paused") }
-            set { json.setQAPIMember("paused", newValue) }
+            @_optimize(none) get { json.qapiMember("paused") }
+            @_optimize(none) set { json.setQAPIMember("paused", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `io-status`: `BlockDeviceIoStatus`, since QEMU 1.3.
         public var ioStatus: QAPI.BlockDeviceIOStatus? {
-            get { json.qapiMember("io-status") }
-            set { json.setQAPIMember("io-status", newValue) }
+            @_optimize(none) get { json.qapiMember("io-status") }
+            @_optimize(none) set { json.setQAPIMember("io-status", newValue) }
         }
         /// `ready`: `bool`, since QEMU 2.2.
         public var ready: Swift.Bool? {
-            get { json.qapiMember("ready") }
-            set { json.setQAPIMember("ready", newValue) }
+            @_optimize(none) get { json.qapiMember("ready") }
+            @_optimize(none) set { json.setQAPIMember("ready", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 2.12.
         public var status: QAPI.JobStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `auto-finalize`: `bool`, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { json.qapiMember("auto-finalize") }
-            set { json.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-finalize") }
+            @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { json.qapiMember("auto-dismiss") }
-            set { json.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-dismiss") }
+            @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.12.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `actively-synced`: `bool`, optional, since QEMU 8.2.
         public var activelySynced: Swift.Bool? {
-            get { json.qapiMember("actively-synced") }
-            set { json.setQAPIMember("actively-synced", newValue) }
+            @_optimize(none) get { json.qapiMember("actively-synced") }
+            @_optimize(none) set { json.setQAPIMember("actively-synced", newValue) }
         }
     }
 
@@ -2228,15 +2228,15 @@ extension QAPI {
     /// See [`NewImageMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NewImageMode).
     public struct NewImageMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NewImageMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NewImageMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `existing`.
-        public static let existing = NewImageMode(rawValue: "existing")
+        public static var existing: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "existing") } }
         /// `absolute-paths`.
-        public static let absolutePaths = NewImageMode(rawValue: "absolute-paths")
+        public static var absolutePaths: NewImageMode { @_optimize(none) get { NewImageMode(rawValue: "absolute-paths") } }
     }
 
     /// `BlockdevSnapshotSync`: a QAPI struct of the `block-core` module.
@@ -2244,47 +2244,47 @@ extension QAPI {
     /// See [`BlockdevSnapshotSync` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotSync).
     public struct BlockdevSnapshotSync: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotSync", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotSync", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["snapshot-file"]
+        public static var requiredMembers: [Swift.String] { ["snapshot-file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(snapshotFile: Swift.String) {
+        @_optimize(none) public init(snapshotFile: Swift.String) {
             self.json = [:]
-            json["snapshot-file"] = snapshotFile.qapiJSON
+            json.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `snapshot-file`: `str`.
         public var snapshotFile: Swift.String? {
-            get { json.qapiMember("snapshot-file") }
-            set { json.setQAPIMember("snapshot-file", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshot-file") }
+            @_optimize(none) set { json.setQAPIMember("snapshot-file", newValue) }
         }
         /// `snapshot-node-name`: `str`, optional, since QEMU 2.0.
         public var snapshotNodeName: Swift.String? {
-            get { json.qapiMember("snapshot-node-name") }
-            set { json.setQAPIMember("snapshot-node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshot-node-name") }
+            @_optimize(none) set { json.setQAPIMember("snapshot-node-name", newValue) }
         }
         /// `format`: `str`, optional.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional.
         public var mode: QAPI.NewImageMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -2293,28 +2293,28 @@ extension QAPI {
     /// See [`BlockdevSnapshot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshot).
     public struct BlockdevSnapshot: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshot", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshot", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "overlay"]
+        public static var requiredMembers: [Swift.String] { ["node", "overlay"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, overlay: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["overlay"] = overlay.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
         public var node: Swift.String? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `overlay`: `str`, since QEMU 2.5.
         public var overlay: Swift.String? {
-            get { json.qapiMember("overlay") }
-            set { json.setQAPIMember("overlay", newValue) }
+            @_optimize(none) get { json.qapiMember("overlay") }
+            @_optimize(none) set { json.setQAPIMember("overlay", newValue) }
         }
     }
 
@@ -2323,36 +2323,36 @@ extension QAPI {
     /// See [`BackupPerf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupPerf).
     public struct BackupPerf: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BackupPerf", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BackupPerf", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `use-copy-range`: `bool`, optional, since QEMU 6.0.
         public var useCopyRange: Swift.Bool? {
-            get { json.qapiMember("use-copy-range") }
-            set { json.setQAPIMember("use-copy-range", newValue) }
+            @_optimize(none) get { json.qapiMember("use-copy-range") }
+            @_optimize(none) set { json.setQAPIMember("use-copy-range", newValue) }
         }
         /// `max-workers`: `int`, optional, since QEMU 6.0.
         public var maxWorkers: Swift.Int? {
-            get { json.qapiMember("max-workers") }
-            set { json.setQAPIMember("max-workers", newValue) }
+            @_optimize(none) get { json.qapiMember("max-workers") }
+            @_optimize(none) set { json.setQAPIMember("max-workers", newValue) }
         }
         /// `max-chunk`: `int64`, optional, since QEMU 6.0.
         public var maxChunk: Swift.Int? {
-            get { json.qapiMember("max-chunk") }
-            set { json.setQAPIMember("max-chunk", newValue) }
+            @_optimize(none) get { json.qapiMember("max-chunk") }
+            @_optimize(none) set { json.setQAPIMember("max-chunk", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
         public var minClusterSize: Swift.UInt64? {
-            get { json.qapiMember("min-cluster-size") }
-            set { json.setQAPIMember("min-cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("min-cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
     }
 
@@ -2361,88 +2361,88 @@ extension QAPI {
     /// See [`BackupCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BackupCommon).
     public struct BackupCommon: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BackupCommon", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BackupCommon", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
+        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { json.qapiMember("job-id") }
-            set { json.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { json.qapiMember("job-id") }
+            @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
         public var sync: QAPI.MirrorSyncMode? {
-            get { json.qapiMember("sync") }
-            set { json.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { json.qapiMember("sync") }
+            @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
         public var bitmap: Swift.String? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
         public var bitmapMode: QAPI.BitmapSyncMode? {
-            get { json.qapiMember("bitmap-mode") }
-            set { json.setQAPIMember("bitmap-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap-mode") }
+            @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
         public var compress: Swift.Bool? {
-            get { json.qapiMember("compress") }
-            set { json.setQAPIMember("compress", newValue) }
+            @_optimize(none) get { json.qapiMember("compress") }
+            @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-source-error") }
-            set { json.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-source-error") }
+            @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-target-error") }
-            set { json.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-target-error") }
+            @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { json.qapiMember("auto-finalize") }
-            set { json.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-finalize") }
+            @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { json.qapiMember("auto-dismiss") }
-            set { json.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-dismiss") }
+            @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
         public var filterNodeName: Swift.String? {
-            get { json.qapiMember("filter-node-name") }
-            set { json.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("filter-node-name") }
+            @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
         public var discardSource: Swift.Bool? {
-            get { json.qapiMember("discard-source") }
-            set { json.setQAPIMember("discard-source", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-source") }
+            @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
         public var xPerf: QAPI.BackupPerf? {
-            get { json.qapiMember("x-perf") }
-            set { json.setQAPIMember("x-perf", newValue) }
+            @_optimize(none) get { json.qapiMember("x-perf") }
+            @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
     }
 
@@ -2451,104 +2451,104 @@ extension QAPI {
     /// See [`DriveBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveBackup).
     public struct DriveBackup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveBackup", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveBackup", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["target"]
+        public static var requiredMembers: [Swift.String] { ["target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
+            json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { json.qapiMember("job-id") }
-            set { json.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { json.qapiMember("job-id") }
+            @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
         public var sync: QAPI.MirrorSyncMode? {
-            get { json.qapiMember("sync") }
-            set { json.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { json.qapiMember("sync") }
+            @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
         public var bitmap: Swift.String? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
         public var bitmapMode: QAPI.BitmapSyncMode? {
-            get { json.qapiMember("bitmap-mode") }
-            set { json.setQAPIMember("bitmap-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap-mode") }
+            @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
         public var compress: Swift.Bool? {
-            get { json.qapiMember("compress") }
-            set { json.setQAPIMember("compress", newValue) }
+            @_optimize(none) get { json.qapiMember("compress") }
+            @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-source-error") }
-            set { json.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-source-error") }
+            @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-target-error") }
-            set { json.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-target-error") }
+            @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { json.qapiMember("auto-finalize") }
-            set { json.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-finalize") }
+            @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { json.qapiMember("auto-dismiss") }
-            set { json.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-dismiss") }
+            @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
         public var filterNodeName: Swift.String? {
-            get { json.qapiMember("filter-node-name") }
-            set { json.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("filter-node-name") }
+            @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
         public var discardSource: Swift.Bool? {
-            get { json.qapiMember("discard-source") }
-            set { json.setQAPIMember("discard-source", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-source") }
+            @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
         public var xPerf: QAPI.BackupPerf? {
-            get { json.qapiMember("x-perf") }
-            set { json.setQAPIMember("x-perf", newValue) }
+            @_optimize(none) get { json.qapiMember("x-perf") }
+            @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 1.6.
         public var target: Swift.String? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.6.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.6.
         public var mode: QAPI.NewImageMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -2557,94 +2557,94 @@ extension QAPI {
     /// See [`BlockdevBackup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevBackup).
     public struct BlockdevBackup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevBackup", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevBackup", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["target"]
+        public static var requiredMembers: [Swift.String] { ["target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["sync"] = sync.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("sync", sync)
+            json.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { json.qapiMember("job-id") }
-            set { json.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { json.qapiMember("job-id") }
+            @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
         public var sync: QAPI.MirrorSyncMode? {
-            get { json.qapiMember("sync") }
-            set { json.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { json.qapiMember("sync") }
+            @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
         public var bitmap: Swift.String? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
         public var bitmapMode: QAPI.BitmapSyncMode? {
-            get { json.qapiMember("bitmap-mode") }
-            set { json.setQAPIMember("bitmap-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap-mode") }
+            @_optimize(none) set { json.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
         public var compress: Swift.Bool? {
-            get { json.qapiMember("compress") }
-            set { json.setQAPIMember("compress", newValue) }
+            @_optimize(none) get { json.qapiMember("compress") }
+            @_optimize(none) set { json.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-source-error") }
-            set { json.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-source-error") }
+            @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-target-error") }
-            set { json.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-target-error") }
+            @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { json.qapiMember("auto-finalize") }
-            set { json.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-finalize") }
+            @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { json.qapiMember("auto-dismiss") }
-            set { json.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-dismiss") }
+            @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
         public var filterNodeName: Swift.String? {
-            get { json.qapiMember("filter-node-name") }
-            set { json.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("filter-node-name") }
+            @_optimize(none) set { json.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
         public var discardSource: Swift.Bool? {
-            get { json.qapiMember("discard-source") }
-            set { json.setQAPIMember("discard-source", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-source") }
+            @_optimize(none) set { json.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
         public var xPerf: QAPI.BackupPerf? {
-            get { json.qapiMember("x-perf") }
-            set { json.setQAPIMember("x-perf", newValue) }
+            @_optimize(none) get { json.qapiMember("x-perf") }
+            @_optimize(none) set { json.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 2.3.
         public var target: Swift.String? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
     }
 
@@ -2653,17 +2653,17 @@ extension QAPI {
     /// See [`XDbgBlockGraphNodeType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.XDbgBlockGraphNodeType).
     public struct XDbgBlockGraphNodeType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNodeType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphNodeType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-backend`.
-        public static let blockBackend = XDbgBlockGraphNodeType(rawValue: "block-backend")
+        public static var blockBackend: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-backend") } }
         /// `block-job`.
-        public static let blockJob = XDbgBlockGraphNodeType(rawValue: "block-job")
+        public static var blockJob: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-job") } }
         /// `block-driver`.
-        public static let blockDriver = XDbgBlockGraphNodeType(rawValue: "block-driver")
+        public static var blockDriver: XDbgBlockGraphNodeType { @_optimize(none) get { XDbgBlockGraphNodeType(rawValue: "block-driver") } }
     }
 
     /// `XDbgBlockGraphNode`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2671,34 +2671,34 @@ extension QAPI {
     /// See [`XDbgBlockGraphNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphNode).
     public struct XDbgBlockGraphNode: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphNode", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphNode", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
+        @_optimize(none) public init(id: Swift.UInt64, type: QAPI.XDbgBlockGraphNodeType, name: Swift.String) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("name", name)
         }
         /// `id`: `uint64`, since QEMU 4.0.
         public var id: Swift.UInt64? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `XDbgBlockGraphNodeType`, since QEMU 4.0.
         public var type: QAPI.XDbgBlockGraphNodeType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `name`: `str`, since QEMU 4.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -2707,19 +2707,19 @@ extension QAPI {
     /// See [`BlockPermission` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockPermission).
     public struct BlockPermission: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockPermission", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockPermission", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `consistent-read`.
-        public static let consistentRead = BlockPermission(rawValue: "consistent-read")
+        public static var consistentRead: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "consistent-read") } }
         /// `write`.
-        public static let write = BlockPermission(rawValue: "write")
+        public static var write: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write") } }
         /// `write-unchanged`.
-        public static let writeUnchanged = BlockPermission(rawValue: "write-unchanged")
+        public static var writeUnchanged: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "write-unchanged") } }
         /// `resize`.
-        public static let resize = BlockPermission(rawValue: "resize")
+        public static var resize: BlockPermission { @_optimize(none) get { BlockPermission(rawValue: "resize") } }
     }
 
     /// `XDbgBlockGraphEdge`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -2727,46 +2727,46 @@ extension QAPI {
     /// See [`XDbgBlockGraphEdge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraphEdge).
     public struct XDbgBlockGraphEdge: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraphEdge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraphEdge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
+        @_optimize(none) public init(parent: Swift.UInt64, child: Swift.UInt64, name: Swift.String, perm: [QAPI.BlockPermission], sharedPerm: [QAPI.BlockPermission]) {
             self.json = [:]
-            json["parent"] = parent.qapiJSON
-            json["child"] = child.qapiJSON
-            json["name"] = name.qapiJSON
-            json["perm"] = perm.qapiJSON
-            json["shared-perm"] = sharedPerm.qapiJSON
+            json.setQAPIMember("parent", parent)
+            json.setQAPIMember("child", child)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("perm", perm)
+            json.setQAPIMember("shared-perm", sharedPerm)
         }
         /// `parent`: `uint64`, since QEMU 4.0.
         public var parent: Swift.UInt64? {
-            get { json.qapiMember("parent") }
-            set { json.setQAPIMember("parent", newValue) }
+            @_optimize(none) get { json.qapiMember("parent") }
+            @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `child`: `uint64`, since QEMU 4.0.
         public var child: Swift.UInt64? {
-            get { json.qapiMember("child") }
-            set { json.setQAPIMember("child", newValue) }
+            @_optimize(none) get { json.qapiMember("child") }
+            @_optimize(none) set { json.setQAPIMember("child", newValue) }
         }
         /// `name`: `str`, since QEMU 4.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `perm`: `[BlockPermission]`, since QEMU 4.0.
         public var perm: [QAPI.BlockPermission]? {
-            get { json.qapiMember("perm") }
-            set { json.setQAPIMember("perm", newValue) }
+            @_optimize(none) get { json.qapiMember("perm") }
+            @_optimize(none) set { json.setQAPIMember("perm", newValue) }
         }
         /// `shared-perm`: `[BlockPermission]`, since QEMU 4.0.
         public var sharedPerm: [QAPI.BlockPermission]? {
-            get { json.qapiMember("shared-perm") }
-            set { json.setQAPIMember("shared-perm", newValue) }
+            @_optimize(none) get { json.qapiMember("shared-perm") }
+            @_optimize(none) set { json.setQAPIMember("shared-perm", newValue) }
         }
     }
 
@@ -2775,28 +2775,28 @@ extension QAPI {
     /// See [`XDbgBlockGraph` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.XDbgBlockGraph).
     public struct XDbgBlockGraph: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XDbgBlockGraph", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XDbgBlockGraph", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
+        @_optimize(none) public init(nodes: [QAPI.XDbgBlockGraphNode], edges: [QAPI.XDbgBlockGraphEdge]) {
             self.json = [:]
-            json["nodes"] = nodes.qapiJSON
-            json["edges"] = edges.qapiJSON
+            json.setQAPIMember("nodes", nodes)
+            json.setQAPIMember("edges", edges)
         }
         /// `nodes`: `[XDbgBlockGraphNode]`, since QEMU 4.0.
         public var nodes: [QAPI.XDbgBlockGraphNode]? {
-            get { json.qapiMember("nodes") }
-            set { json.setQAPIMember("nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("nodes") }
+            @_optimize(none) set { json.setQAPIMember("nodes", newValue) }
         }
         /// `edges`: `[XDbgBlockGraphEdge]`, since QEMU 4.0.
         public var edges: [QAPI.XDbgBlockGraphEdge]? {
-            get { json.qapiMember("edges") }
-            set { json.setQAPIMember("edges", newValue) }
+            @_optimize(none) get { json.qapiMember("edges") }
+            @_optimize(none) set { json.setQAPIMember("edges", newValue) }
         }
     }
 
@@ -2805,104 +2805,104 @@ extension QAPI {
     /// See [`DriveMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DriveMirror).
     public struct DriveMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveMirror", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveMirror", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "target", "sync"]
+        public static var requiredMembers: [Swift.String] { ["device", "target", "sync"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["target"] = target.qapiJSON
-            json["sync"] = sync.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { json.qapiMember("job-id") }
-            set { json.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { json.qapiMember("job-id") }
+            @_optimize(none) set { json.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 1.3.
         public var target: Swift.String? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.3.
         public var format: Swift.String? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.1.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.1.
         public var replaces: Swift.String? {
-            get { json.qapiMember("replaces") }
-            set { json.setQAPIMember("replaces", newValue) }
+            @_optimize(none) get { json.qapiMember("replaces") }
+            @_optimize(none) set { json.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 1.3.
         public var sync: QAPI.MirrorSyncMode? {
-            get { json.qapiMember("sync") }
-            set { json.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { json.qapiMember("sync") }
+            @_optimize(none) set { json.setQAPIMember("sync", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.3.
         public var mode: QAPI.NewImageMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 1.4.
         public var granularity: Swift.Int? {
-            get { json.qapiMember("granularity") }
-            set { json.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("granularity") }
+            @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 1.4.
         public var bufSize: Swift.Int? {
-            get { json.qapiMember("buf-size") }
-            set { json.setQAPIMember("buf-size", newValue) }
+            @_optimize(none) get { json.qapiMember("buf-size") }
+            @_optimize(none) set { json.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-source-error") }
-            set { json.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-source-error") }
+            @_optimize(none) set { json.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { json.qapiMember("on-target-error") }
-            set { json.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-target-error") }
+            @_optimize(none) set { json.setQAPIMember("on-target-error", newValue) }
         }
         /// `unmap`: `bool`, optional, since QEMU 2.4.
         public var unmap: Swift.Bool? {
-            get { json.qapiMember("unmap") }
-            set { json.setQAPIMember("unmap", newValue) }
+            @_optimize(none) get { json.qapiMember("unmap") }
+            @_optimize(none) set { json.setQAPIMember("unmap", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { json.qapiMember("copy-mode") }
-            set { json.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("copy-mode") }
+            @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
         public var autoFinalize: Swift.Bool? {
-            get { json.qapiMember("auto-finalize") }
-            set { json.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-finalize") }
+            @_optimize(none) set { json.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
         public var autoDismiss: Swift.Bool? {
-            get { json.qapiMember("auto-dismiss") }
-            set { json.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-dismiss") }
+            @_optimize(none) set { json.setQAPIMember("auto-dismiss", newValue) }
         }
     }
 
@@ -2911,28 +2911,28 @@ extension QAPI {
     /// See [`BlockDirtyBitmap` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmap).
     public struct BlockDirtyBitmap: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmap", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmap", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "name"]
+        public static var requiredMembers: [Swift.String] { ["node", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, name: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -2941,43 +2941,43 @@ extension QAPI {
     /// See [`BlockDirtyBitmapAdd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapAdd).
     public struct BlockDirtyBitmapAdd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapAdd", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapAdd", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node", "name"]
+        public static var requiredMembers: [Swift.String] { ["node", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, name: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("name", name)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.4.
         public var granularity: Swift.Int? {
-            get { json.qapiMember("granularity") }
-            set { json.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("granularity") }
+            @_optimize(none) set { json.setQAPIMember("granularity", newValue) }
         }
         /// `persistent`: `bool`, optional, since QEMU 2.10.
         public var persistent: Swift.Bool? {
-            get { json.qapiMember("persistent") }
-            set { json.setQAPIMember("persistent", newValue) }
+            @_optimize(none) get { json.qapiMember("persistent") }
+            @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
         /// `disabled`: `bool`, optional, since QEMU 4.0.
         public var disabled: Swift.Bool? {
-            get { json.qapiMember("disabled") }
-            set { json.setQAPIMember("disabled", newValue) }
+            @_optimize(none) get { json.qapiMember("disabled") }
+            @_optimize(none) set { json.setQAPIMember("disabled", newValue) }
         }
     }
 
@@ -2986,19 +2986,19 @@ extension QAPI {
     /// See [`BlockDirtyBitmapOrStr` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapOrStr).
     public struct BlockDirtyBitmapOrStr: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapOrStr", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapOrStr", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `local` branch (`str`), when the value is one.
-        public var asLocal: Swift.String? { Swift.String(qapiJSON: json) }
+        public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `local` branch.
-        public static func local(_ value: Swift.String) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
         /// The `external` branch (`BlockDirtyBitmap`), when the value is one.
-        public var asExternal: QAPI.BlockDirtyBitmap? { QAPI.BlockDirtyBitmap(qapiJSON: json) }
+        public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
         /// A value of the `external` branch.
-        public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapOrStr { BlockDirtyBitmapOrStr(unchecked: value.qapiJSON) }
     }
 
     /// `BlockDirtyBitmapMerge`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -3006,34 +3006,34 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMerge` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapMerge).
     public struct BlockDirtyBitmapMerge: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMerge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMerge", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
+        @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["target"] = target.qapiJSON
-            json["bitmaps"] = bitmaps.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
         public var node: Swift.String? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `target`: `str`, since QEMU 4.0.
         public var target: Swift.String? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, since QEMU 4.0.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
     }
 
@@ -3042,22 +3042,22 @@ extension QAPI {
     /// See [`BlockDirtyBitmapSha256` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockDirtyBitmapSha256).
     public struct BlockDirtyBitmapSha256: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapSha256", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapSha256", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["sha256"]
+        public static var requiredMembers: [Swift.String] { ["sha256"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(sha256: Swift.String) {
+        @_optimize(none) public init(sha256: Swift.String) {
             self.json = [:]
-            json["sha256"] = sha256.qapiJSON
+            json.setQAPIMember("sha256", sha256)
         }
         /// `sha256`: `str`, since QEMU 2.10.
         public var sha256: Swift.String? {
-            get { json.qapiMember("sha256") }
-            set { json.setQAPIMember("sha256", newValue) }
+            @_optimize(none) get { json.qapiMember("sha256") }
+            @_optimize(none) set { json.setQAPIMember("sha256", newValue) }
         }
     }
 
@@ -3066,133 +3066,133 @@ extension QAPI {
     /// See [`BlockIOThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockIOThrottle).
     public struct BlockIOThrottle: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockIOThrottle", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockIOThrottle", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"]
+        public static var requiredMembers: [Swift.String] { ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
+        @_optimize(none) public init(bps: Swift.Int, bpsRd: Swift.Int, bpsWr: Swift.Int, iops: Swift.Int, iopsRd: Swift.Int, iopsWr: Swift.Int) {
             self.json = [:]
-            json["bps"] = bps.qapiJSON
-            json["bps_rd"] = bpsRd.qapiJSON
-            json["bps_wr"] = bpsWr.qapiJSON
-            json["iops"] = iops.qapiJSON
-            json["iops_rd"] = iopsRd.qapiJSON
-            json["iops_wr"] = iopsWr.qapiJSON
+            json.setQAPIMember("bps", bps)
+            json.setQAPIMember("bps_rd", bpsRd)
+            json.setQAPIMember("bps_wr", bpsWr)
+            json.setQAPIMember("iops", iops)
+            json.setQAPIMember("iops_rd", iopsRd)
+            json.setQAPIMember("iops_wr", iopsWr)
         }
         /// `device`: `str`, optional, since QEMU 1.1.
         @available(*, deprecated, message: "'device' is deprecated in QEMU's schema")
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 2.8.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `bps`: `int`, since QEMU 1.1.
         public var bps: Swift.Int? {
-            get { json.qapiMember("bps") }
-            set { json.setQAPIMember("bps", newValue) }
+            @_optimize(none) get { json.qapiMember("bps") }
+            @_optimize(none) set { json.setQAPIMember("bps", newValue) }
         }
         /// `bps_rd`: `int`, since QEMU 1.1.
         public var bpsRd: Swift.Int? {
-            get { json.qapiMember("bps_rd") }
-            set { json.setQAPIMember("bps_rd", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd", newValue) }
         }
         /// `bps_wr`: `int`, since QEMU 1.1.
         public var bpsWr: Swift.Int? {
-            get { json.qapiMember("bps_wr") }
-            set { json.setQAPIMember("bps_wr", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr", newValue) }
         }
         /// `iops`: `int`, since QEMU 1.1.
         public var iops: Swift.Int? {
-            get { json.qapiMember("iops") }
-            set { json.setQAPIMember("iops", newValue) }
+            @_optimize(none) get { json.qapiMember("iops") }
+            @_optimize(none) set { json.setQAPIMember("iops", newValue) }
         }
         /// `iops_rd`: `int`, since QEMU 1.1.
         public var iopsRd: Swift.Int? {
-            get { json.qapiMember("iops_rd") }
-            set { json.setQAPIMember("iops_rd", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd", newValue) }
         }
         /// `iops_wr`: `int`, since QEMU 1.1.
         public var iopsWr: Swift.Int? {
-            get { json.qapiMember("iops_wr") }
-            set { json.setQAPIMember("iops_wr", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr", newValue) }
         }
         /// `bps_max`: `int`, optional, since QEMU 1.7.
         public var bpsMax: Swift.Int? {
-            get { json.qapiMember("bps_max") }
-            set { json.setQAPIMember("bps_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_max", newValue) }
         }
         /// `bps_rd_max`: `int`, optional, since QEMU 1.7.
         public var bpsRdMax: Swift.Int? {
-            get { json.qapiMember("bps_rd_max") }
-            set { json.setQAPIMember("bps_rd_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd_max", newValue) }
         }
         /// `bps_wr_max`: `int`, optional, since QEMU 1.7.
         public var bpsWrMax: Swift.Int? {
-            get { json.qapiMember("bps_wr_max") }
-            set { json.setQAPIMember("bps_wr_max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr_max") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr_max", newValue) }
         }
         /// `iops_max`: `int`, optional, since QEMU 1.7.
         public var iopsMax: Swift.Int? {
-            get { json.qapiMember("iops_max") }
-            set { json.setQAPIMember("iops_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_max", newValue) }
         }
         /// `iops_rd_max`: `int`, optional, since QEMU 1.7.
         public var iopsRdMax: Swift.Int? {
-            get { json.qapiMember("iops_rd_max") }
-            set { json.setQAPIMember("iops_rd_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd_max", newValue) }
         }
         /// `iops_wr_max`: `int`, optional, since QEMU 1.7.
         public var iopsWrMax: Swift.Int? {
-            get { json.qapiMember("iops_wr_max") }
-            set { json.setQAPIMember("iops_wr_max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr_max") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr_max", newValue) }
         }
         /// `bps_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_max_length") }
-            set { json.setQAPIMember("bps_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_max_length", newValue) }
         }
         /// `bps_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsRdMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_rd_max_length") }
-            set { json.setQAPIMember("bps_rd_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_rd_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_rd_max_length", newValue) }
         }
         /// `bps_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var bpsWrMaxLength: Swift.Int? {
-            get { json.qapiMember("bps_wr_max_length") }
-            set { json.setQAPIMember("bps_wr_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps_wr_max_length") }
+            @_optimize(none) set { json.setQAPIMember("bps_wr_max_length", newValue) }
         }
         /// `iops_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_max_length") }
-            set { json.setQAPIMember("iops_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_max_length", newValue) }
         }
         /// `iops_rd_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsRdMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_rd_max_length") }
-            set { json.setQAPIMember("iops_rd_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_rd_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_rd_max_length", newValue) }
         }
         /// `iops_wr_max_length`: `int`, optional, since QEMU 2.6.
         public var iopsWrMaxLength: Swift.Int? {
-            get { json.qapiMember("iops_wr_max_length") }
-            set { json.setQAPIMember("iops_wr_max_length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_wr_max_length") }
+            @_optimize(none) set { json.setQAPIMember("iops_wr_max_length", newValue) }
         }
         /// `iops_size`: `int`, optional, since QEMU 1.7.
         public var iopsSize: Swift.Int? {
-            get { json.qapiMember("iops_size") }
-            set { json.setQAPIMember("iops_size", newValue) }
+            @_optimize(none) get { json.qapiMember("iops_size") }
+            @_optimize(none) set { json.setQAPIMember("iops_size", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 2.4.
         public var group: Swift.String? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
     }
 
@@ -3201,111 +3201,111 @@ extension QAPI {
     /// See [`ThrottleLimits` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleLimits).
     public struct ThrottleLimits: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleLimits", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThrottleLimits", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `iops-total`: `int`, optional, since QEMU 2.11.
         public var iopsTotal: Swift.Int? {
-            get { json.qapiMember("iops-total") }
-            set { json.setQAPIMember("iops-total", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-total") }
+            @_optimize(none) set { json.setQAPIMember("iops-total", newValue) }
         }
         /// `iops-total-max`: `int`, optional, since QEMU 2.11.
         public var iopsTotalMax: Swift.Int? {
-            get { json.qapiMember("iops-total-max") }
-            set { json.setQAPIMember("iops-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-total-max") }
+            @_optimize(none) set { json.setQAPIMember("iops-total-max", newValue) }
         }
         /// `iops-total-max-length`: `int`, optional, since QEMU 2.11.
         public var iopsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("iops-total-max-length") }
-            set { json.setQAPIMember("iops-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("iops-total-max-length", newValue) }
         }
         /// `iops-read`: `int`, optional, since QEMU 2.11.
         public var iopsRead: Swift.Int? {
-            get { json.qapiMember("iops-read") }
-            set { json.setQAPIMember("iops-read", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-read") }
+            @_optimize(none) set { json.setQAPIMember("iops-read", newValue) }
         }
         /// `iops-read-max`: `int`, optional, since QEMU 2.11.
         public var iopsReadMax: Swift.Int? {
-            get { json.qapiMember("iops-read-max") }
-            set { json.setQAPIMember("iops-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-read-max") }
+            @_optimize(none) set { json.setQAPIMember("iops-read-max", newValue) }
         }
         /// `iops-read-max-length`: `int`, optional, since QEMU 2.11.
         public var iopsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("iops-read-max-length") }
-            set { json.setQAPIMember("iops-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("iops-read-max-length", newValue) }
         }
         /// `iops-write`: `int`, optional, since QEMU 2.11.
         public var iopsWrite: Swift.Int? {
-            get { json.qapiMember("iops-write") }
-            set { json.setQAPIMember("iops-write", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-write") }
+            @_optimize(none) set { json.setQAPIMember("iops-write", newValue) }
         }
         /// `iops-write-max`: `int`, optional, since QEMU 2.11.
         public var iopsWriteMax: Swift.Int? {
-            get { json.qapiMember("iops-write-max") }
-            set { json.setQAPIMember("iops-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-write-max") }
+            @_optimize(none) set { json.setQAPIMember("iops-write-max", newValue) }
         }
         /// `iops-write-max-length`: `int`, optional, since QEMU 2.11.
         public var iopsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("iops-write-max-length") }
-            set { json.setQAPIMember("iops-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("iops-write-max-length", newValue) }
         }
         /// `bps-total`: `int`, optional, since QEMU 2.11.
         public var bpsTotal: Swift.Int? {
-            get { json.qapiMember("bps-total") }
-            set { json.setQAPIMember("bps-total", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-total") }
+            @_optimize(none) set { json.setQAPIMember("bps-total", newValue) }
         }
         /// `bps-total-max`: `int`, optional, since QEMU 2.11.
         public var bpsTotalMax: Swift.Int? {
-            get { json.qapiMember("bps-total-max") }
-            set { json.setQAPIMember("bps-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-total-max") }
+            @_optimize(none) set { json.setQAPIMember("bps-total-max", newValue) }
         }
         /// `bps-total-max-length`: `int`, optional, since QEMU 2.11.
         public var bpsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("bps-total-max-length") }
-            set { json.setQAPIMember("bps-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("bps-total-max-length", newValue) }
         }
         /// `bps-read`: `int`, optional, since QEMU 2.11.
         public var bpsRead: Swift.Int? {
-            get { json.qapiMember("bps-read") }
-            set { json.setQAPIMember("bps-read", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-read") }
+            @_optimize(none) set { json.setQAPIMember("bps-read", newValue) }
         }
         /// `bps-read-max`: `int`, optional, since QEMU 2.11.
         public var bpsReadMax: Swift.Int? {
-            get { json.qapiMember("bps-read-max") }
-            set { json.setQAPIMember("bps-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-read-max") }
+            @_optimize(none) set { json.setQAPIMember("bps-read-max", newValue) }
         }
         /// `bps-read-max-length`: `int`, optional, since QEMU 2.11.
         public var bpsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("bps-read-max-length") }
-            set { json.setQAPIMember("bps-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("bps-read-max-length", newValue) }
         }
         /// `bps-write`: `int`, optional, since QEMU 2.11.
         public var bpsWrite: Swift.Int? {
-            get { json.qapiMember("bps-write") }
-            set { json.setQAPIMember("bps-write", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-write") }
+            @_optimize(none) set { json.setQAPIMember("bps-write", newValue) }
         }
         /// `bps-write-max`: `int`, optional, since QEMU 2.11.
         public var bpsWriteMax: Swift.Int? {
-            get { json.qapiMember("bps-write-max") }
-            set { json.setQAPIMember("bps-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-write-max") }
+            @_optimize(none) set { json.setQAPIMember("bps-write-max", newValue) }
         }
         /// `bps-write-max-length`: `int`, optional, since QEMU 2.11.
         public var bpsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("bps-write-max-length") }
-            set { json.setQAPIMember("bps-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("bps-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("bps-write-max-length", newValue) }
         }
         /// `iops-size`: `int`, optional, since QEMU 2.11.
         public var iopsSize: Swift.Int? {
-            get { json.qapiMember("iops-size") }
-            set { json.setQAPIMember("iops-size", newValue) }
+            @_optimize(none) get { json.qapiMember("iops-size") }
+            @_optimize(none) set { json.setQAPIMember("iops-size", newValue) }
         }
     }
 
@@ -3314,116 +3314,116 @@ extension QAPI {
     /// See [`ThrottleGroupProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.ThrottleGroupProperties).
     public struct ThrottleGroupProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThrottleGroupProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThrottleGroupProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
         public var limits: QAPI.ThrottleLimits? {
-            get { json.qapiMember("limits") }
-            set { json.setQAPIMember("limits", newValue) }
+            @_optimize(none) get { json.qapiMember("limits") }
+            @_optimize(none) set { json.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
         public var xIopsTotal: Swift.Int? {
-            get { json.qapiMember("x-iops-total") }
-            set { json.setQAPIMember("x-iops-total", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMax: Swift.Int? {
-            get { json.qapiMember("x-iops-total-max") }
-            set { json.setQAPIMember("x-iops-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-total-max-length") }
-            set { json.setQAPIMember("x-iops-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
         public var xIopsRead: Swift.Int? {
-            get { json.qapiMember("x-iops-read") }
-            set { json.setQAPIMember("x-iops-read", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMax: Swift.Int? {
-            get { json.qapiMember("x-iops-read-max") }
-            set { json.setQAPIMember("x-iops-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-read-max-length") }
-            set { json.setQAPIMember("x-iops-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
         public var xIopsWrite: Swift.Int? {
-            get { json.qapiMember("x-iops-write") }
-            set { json.setQAPIMember("x-iops-write", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMax: Swift.Int? {
-            get { json.qapiMember("x-iops-write-max") }
-            set { json.setQAPIMember("x-iops-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-write-max-length") }
-            set { json.setQAPIMember("x-iops-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
         public var xBpsTotal: Swift.Int? {
-            get { json.qapiMember("x-bps-total") }
-            set { json.setQAPIMember("x-bps-total", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMax: Swift.Int? {
-            get { json.qapiMember("x-bps-total-max") }
-            set { json.setQAPIMember("x-bps-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-total-max-length") }
-            set { json.setQAPIMember("x-bps-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
         public var xBpsRead: Swift.Int? {
-            get { json.qapiMember("x-bps-read") }
-            set { json.setQAPIMember("x-bps-read", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMax: Swift.Int? {
-            get { json.qapiMember("x-bps-read-max") }
-            set { json.setQAPIMember("x-bps-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-read-max-length") }
-            set { json.setQAPIMember("x-bps-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
         public var xBpsWrite: Swift.Int? {
-            get { json.qapiMember("x-bps-write") }
-            set { json.setQAPIMember("x-bps-write", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMax: Swift.Int? {
-            get { json.qapiMember("x-bps-write-max") }
-            set { json.setQAPIMember("x-bps-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-write-max-length") }
-            set { json.setQAPIMember("x-bps-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
         public var xIopsSize: Swift.Int? {
-            get { json.qapiMember("x-iops-size") }
-            set { json.setQAPIMember("x-iops-size", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-size") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
         }
     }
 
@@ -3432,22 +3432,22 @@ extension QAPI {
     /// See [`BlockJobChangeOptionsMirror` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockJobChangeOptionsMirror).
     public struct BlockJobChangeOptionsMirror: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptionsMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobChangeOptionsMirror", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(copyMode: QAPI.MirrorCopyMode) {
+        @_optimize(none) public init(copyMode: QAPI.MirrorCopyMode) {
             self.json = [:]
-            json["copy-mode"] = copyMode.qapiJSON
+            json.setQAPIMember("copy-mode", copyMode)
         }
         /// `copy-mode`: `MirrorCopyMode`, since QEMU 8.2.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { json.qapiMember("copy-mode") }
-            set { json.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("copy-mode") }
+            @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
     }
 
@@ -3458,33 +3458,33 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockJobChangeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockJobChangeOptions", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockJobChangeOptions", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.JobType) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 8.2.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 8.2.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { json.qapiMember("copy-mode") }
-            set { json.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("copy-mode") }
+            @_optimize(none) set { json.setQAPIMember("copy-mode", newValue) }
         }
     }
 
@@ -3493,15 +3493,15 @@ extension QAPI {
     /// See [`BlockdevDiscardOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDiscardOptions).
     public struct BlockdevDiscardOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDiscardOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDiscardOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = BlockdevDiscardOptions(rawValue: "ignore")
+        public static var ignore: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "ignore") } }
         /// `unmap`.
-        public static let unmap = BlockdevDiscardOptions(rawValue: "unmap")
+        public static var unmap: BlockdevDiscardOptions { @_optimize(none) get { BlockdevDiscardOptions(rawValue: "unmap") } }
     }
 
     /// `BlockdevDetectZeroesOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.1.
@@ -3509,17 +3509,17 @@ extension QAPI {
     /// See [`BlockdevDetectZeroesOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDetectZeroesOptions).
     public struct BlockdevDetectZeroesOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDetectZeroesOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDetectZeroesOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = BlockdevDetectZeroesOptions(rawValue: "off")
+        public static var off: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "off") } }
         /// `on`.
-        public static let on = BlockdevDetectZeroesOptions(rawValue: "on")
+        public static var on: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "on") } }
         /// `unmap`.
-        public static let unmap = BlockdevDetectZeroesOptions(rawValue: "unmap")
+        public static var unmap: BlockdevDetectZeroesOptions { @_optimize(none) get { BlockdevDetectZeroesOptions(rawValue: "unmap") } }
     }
 
     /// `BlockdevAioOptions`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -3527,17 +3527,17 @@ extension QAPI {
     /// See [`BlockdevAioOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevAioOptions).
     public struct BlockdevAioOptions: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAioOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAioOptions", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `threads`.
-        public static let threads = BlockdevAioOptions(rawValue: "threads")
+        public static var threads: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "threads") } }
         /// `native`.
-        public static let native = BlockdevAioOptions(rawValue: "native")
+        public static var native: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "native") } }
         /// `io_uring`.
-        public static let ioUring = BlockdevAioOptions(rawValue: "io_uring")
+        public static var ioUring: BlockdevAioOptions { @_optimize(none) get { BlockdevAioOptions(rawValue: "io_uring") } }
     }
 
     /// `BlockdevCacheOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3545,26 +3545,26 @@ extension QAPI {
     /// See [`BlockdevCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCacheOptions).
     public struct BlockdevCacheOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCacheOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCacheOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `direct`: `bool`, optional, since QEMU 2.9.
         public var direct: Swift.Bool? {
-            get { json.qapiMember("direct") }
-            set { json.setQAPIMember("direct", newValue) }
+            @_optimize(none) get { json.qapiMember("direct") }
+            @_optimize(none) set { json.setQAPIMember("direct", newValue) }
         }
         /// `no-flush`: `bool`, optional, since QEMU 2.9.
         public var noFlush: Swift.Bool? {
-            get { json.qapiMember("no-flush") }
-            set { json.setQAPIMember("no-flush", newValue) }
+            @_optimize(none) get { json.qapiMember("no-flush") }
+            @_optimize(none) set { json.setQAPIMember("no-flush", newValue) }
         }
     }
 
@@ -3573,106 +3573,106 @@ extension QAPI {
     /// See [`BlockdevDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevDriver).
     public struct BlockdevDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `blkdebug`.
-        public static let blkdebug = BlockdevDriver(rawValue: "blkdebug")
+        public static var blkdebug: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkdebug") } }
         /// `blklogwrites`.
-        public static let blklogwrites = BlockdevDriver(rawValue: "blklogwrites")
+        public static var blklogwrites: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blklogwrites") } }
         /// `blkreplay`.
-        public static let blkreplay = BlockdevDriver(rawValue: "blkreplay")
+        public static var blkreplay: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkreplay") } }
         /// `blkverify`.
-        public static let blkverify = BlockdevDriver(rawValue: "blkverify")
+        public static var blkverify: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "blkverify") } }
         /// `bochs`.
-        public static let bochs = BlockdevDriver(rawValue: "bochs")
+        public static var bochs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "bochs") } }
         /// `cloop`.
-        public static let cloop = BlockdevDriver(rawValue: "cloop")
+        public static var cloop: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "cloop") } }
         /// `compress`.
-        public static let compress = BlockdevDriver(rawValue: "compress")
+        public static var compress: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "compress") } }
         /// `copy-before-write`.
-        public static let copyBeforeWrite = BlockdevDriver(rawValue: "copy-before-write")
+        public static var copyBeforeWrite: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-before-write") } }
         /// `copy-on-read`.
-        public static let copyOnRead = BlockdevDriver(rawValue: "copy-on-read")
+        public static var copyOnRead: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "copy-on-read") } }
         /// `dmg`.
-        public static let dmg = BlockdevDriver(rawValue: "dmg")
+        public static var dmg: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "dmg") } }
         /// `file`.
-        public static let file = BlockdevDriver(rawValue: "file")
+        public static var file: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "file") } }
         /// `snapshot-access`.
-        public static let snapshotAccess = BlockdevDriver(rawValue: "snapshot-access")
+        public static var snapshotAccess: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "snapshot-access") } }
         /// `ftp`.
-        public static let ftp = BlockdevDriver(rawValue: "ftp")
+        public static var ftp: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftp") } }
         /// `ftps`.
-        public static let ftps = BlockdevDriver(rawValue: "ftps")
+        public static var ftps: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ftps") } }
         /// `gluster`.
         @available(*, deprecated, message: "'gluster' is deprecated in QEMU's schema")
-        public static let gluster = BlockdevDriver(rawValue: "gluster")
+        public static var gluster: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "gluster") } }
         /// `host_cdrom`.
-        public static let hostCdrom = BlockdevDriver(rawValue: "host_cdrom")
+        public static var hostCdrom: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_cdrom") } }
         /// `host_device`.
-        public static let hostDevice = BlockdevDriver(rawValue: "host_device")
+        public static var hostDevice: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "host_device") } }
         /// `http`.
-        public static let http = BlockdevDriver(rawValue: "http")
+        public static var http: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "http") } }
         /// `https`.
-        public static let https = BlockdevDriver(rawValue: "https")
+        public static var https: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "https") } }
         /// `io_uring`.
-        public static let ioUring = BlockdevDriver(rawValue: "io_uring")
+        public static var ioUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "io_uring") } }
         /// `iscsi`.
-        public static let iscsi = BlockdevDriver(rawValue: "iscsi")
+        public static var iscsi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "iscsi") } }
         /// `luks`.
-        public static let luks = BlockdevDriver(rawValue: "luks")
+        public static var luks: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "luks") } }
         /// `nbd`.
-        public static let nbd = BlockdevDriver(rawValue: "nbd")
+        public static var nbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nbd") } }
         /// `nfs`.
-        public static let nfs = BlockdevDriver(rawValue: "nfs")
+        public static var nfs: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nfs") } }
         /// `null-aio`.
-        public static let nullAio = BlockdevDriver(rawValue: "null-aio")
+        public static var nullAio: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-aio") } }
         /// `null-co`.
-        public static let nullCo = BlockdevDriver(rawValue: "null-co")
+        public static var nullCo: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "null-co") } }
         /// `nvme`.
-        public static let nvme = BlockdevDriver(rawValue: "nvme")
+        public static var nvme: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme") } }
         /// `nvme-io_uring`.
-        public static let nvmeIOUring = BlockdevDriver(rawValue: "nvme-io_uring")
+        public static var nvmeIOUring: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "nvme-io_uring") } }
         /// `parallels`.
-        public static let parallels = BlockdevDriver(rawValue: "parallels")
+        public static var parallels: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "parallels") } }
         /// `preallocate`.
-        public static let preallocate = BlockdevDriver(rawValue: "preallocate")
+        public static var preallocate: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "preallocate") } }
         /// `qcow`.
-        public static let qcow = BlockdevDriver(rawValue: "qcow")
+        public static var qcow: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow") } }
         /// `qcow2`.
-        public static let qcow2 = BlockdevDriver(rawValue: "qcow2")
+        public static var qcow2: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qcow2") } }
         /// `qed`.
-        public static let qed = BlockdevDriver(rawValue: "qed")
+        public static var qed: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "qed") } }
         /// `quorum`.
-        public static let quorum = BlockdevDriver(rawValue: "quorum")
+        public static var quorum: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "quorum") } }
         /// `raw`.
-        public static let raw = BlockdevDriver(rawValue: "raw")
+        public static var raw: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "raw") } }
         /// `rbd`.
-        public static let rbd = BlockdevDriver(rawValue: "rbd")
+        public static var rbd: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "rbd") } }
         /// `replication`.
-        public static let replication = BlockdevDriver(rawValue: "replication")
+        public static var replication: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "replication") } }
         /// `ssh`.
-        public static let ssh = BlockdevDriver(rawValue: "ssh")
+        public static var ssh: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "ssh") } }
         /// `throttle`.
-        public static let throttle = BlockdevDriver(rawValue: "throttle")
+        public static var throttle: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "throttle") } }
         /// `vdi`.
-        public static let vdi = BlockdevDriver(rawValue: "vdi")
+        public static var vdi: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vdi") } }
         /// `vhdx`.
-        public static let vhdx = BlockdevDriver(rawValue: "vhdx")
+        public static var vhdx: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vhdx") } }
         /// `virtio-blk-vfio-pci`.
-        public static let virtioBlkVfioPCI = BlockdevDriver(rawValue: "virtio-blk-vfio-pci")
+        public static var virtioBlkVfioPCI: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vfio-pci") } }
         /// `virtio-blk-vhost-user`.
-        public static let virtioBlkVhostUser = BlockdevDriver(rawValue: "virtio-blk-vhost-user")
+        public static var virtioBlkVhostUser: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-user") } }
         /// `virtio-blk-vhost-vdpa`.
-        public static let virtioBlkVhostVdpa = BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa")
+        public static var virtioBlkVhostVdpa: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "virtio-blk-vhost-vdpa") } }
         /// `vmdk`.
-        public static let vmdk = BlockdevDriver(rawValue: "vmdk")
+        public static var vmdk: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vmdk") } }
         /// `vpc`.
-        public static let vpc = BlockdevDriver(rawValue: "vpc")
+        public static var vpc: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vpc") } }
         /// `vvfat`.
-        public static let vvfat = BlockdevDriver(rawValue: "vvfat")
+        public static var vvfat: BlockdevDriver { @_optimize(none) get { BlockdevDriver(rawValue: "vvfat") } }
     }
 
     /// `BlockdevOptionsFile`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3682,52 +3682,52 @@ extension QAPI {
     /// See [`BlockdevOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsFile).
     public struct BlockdevOptionsFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: ["dynamic-auto-read-only"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: ["dynamic-auto-read-only"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename"]
+        public static var requiredMembers: [Swift.String] { ["filename"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
+            json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.9.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
         public var prManager: Swift.String? {
-            get { json.qapiMember("pr-manager") }
-            set { json.setQAPIMember("pr-manager", newValue) }
+            @_optimize(none) get { json.qapiMember("pr-manager") }
+            @_optimize(none) set { json.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
         public var locking: QAPI.OnOffAuto? {
-            get { json.qapiMember("locking") }
-            set { json.setQAPIMember("locking", newValue) }
+            @_optimize(none) get { json.qapiMember("locking") }
+            @_optimize(none) set { json.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
         public var aio: QAPI.BlockdevAioOptions? {
-            get { json.qapiMember("aio") }
-            set { json.setQAPIMember("aio", newValue) }
+            @_optimize(none) get { json.qapiMember("aio") }
+            @_optimize(none) set { json.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
         public var dropCache: Swift.Bool? {
-            get { json.qapiMember("drop-cache") }
-            set { json.setQAPIMember("drop-cache", newValue) }
+            @_optimize(none) get { json.qapiMember("drop-cache") }
+            @_optimize(none) set { json.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
         public var xCheckCacheDropped: Swift.Bool? {
-            get { json.qapiMember("x-check-cache-dropped") }
-            set { json.setQAPIMember("x-check-cache-dropped", newValue) }
+            @_optimize(none) get { json.qapiMember("x-check-cache-dropped") }
+            @_optimize(none) set { json.setQAPIMember("x-check-cache-dropped", newValue) }
         }
     }
 
@@ -3736,31 +3736,31 @@ extension QAPI {
     /// See [`BlockdevOptionsNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNull).
     public struct BlockdevOptionsNull: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNull", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNull", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `size`: `int`, optional, since QEMU 2.9.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
         public var latencyNs: Swift.UInt64? {
-            get { json.qapiMember("latency-ns") }
-            set { json.setQAPIMember("latency-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("latency-ns") }
+            @_optimize(none) set { json.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
         public var readZeroes: Swift.Bool? {
-            get { json.qapiMember("read-zeroes") }
-            set { json.setQAPIMember("read-zeroes", newValue) }
+            @_optimize(none) get { json.qapiMember("read-zeroes") }
+            @_optimize(none) set { json.setQAPIMember("read-zeroes", newValue) }
         }
     }
 
@@ -3769,28 +3769,28 @@ extension QAPI {
     /// See [`BlockdevOptionsNVMe` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNVMe).
     public struct BlockdevOptionsNVMe: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNVMe", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNVMe", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "namespace"]
+        public static var requiredMembers: [Swift.String] { ["device", "namespace"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, namespace: Swift.Int) {
+        @_optimize(none) public init(device: Swift.String, namespace: Swift.Int) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["namespace"] = namespace.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("namespace", namespace)
         }
         /// `device`: `str`, since QEMU 2.12.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, since QEMU 2.12.
         public var namespace: Swift.Int? {
-            get { json.qapiMember("namespace") }
-            set { json.setQAPIMember("namespace", newValue) }
+            @_optimize(none) get { json.qapiMember("namespace") }
+            @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
     }
 
@@ -3799,42 +3799,42 @@ extension QAPI {
     /// See [`BlockdevOptionsVVFAT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVVFAT).
     public struct BlockdevOptionsVVFAT: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVVFAT", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVVFAT", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["dir"]
+        public static var requiredMembers: [Swift.String] { ["dir"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(dir: Swift.String) {
+        @_optimize(none) public init(dir: Swift.String) {
             self.json = [:]
-            json["dir"] = dir.qapiJSON
+            json.setQAPIMember("dir", dir)
         }
         /// `dir`: `str`, since QEMU 2.9.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
         public var fatType: Swift.Int? {
-            get { json.qapiMember("fat-type") }
-            set { json.setQAPIMember("fat-type", newValue) }
+            @_optimize(none) get { json.qapiMember("fat-type") }
+            @_optimize(none) set { json.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
         public var floppy: Swift.Bool? {
-            get { json.qapiMember("floppy") }
-            set { json.setQAPIMember("floppy", newValue) }
+            @_optimize(none) get { json.qapiMember("floppy") }
+            @_optimize(none) set { json.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
         public var label: Swift.String? {
-            get { json.qapiMember("label") }
-            set { json.setQAPIMember("label", newValue) }
+            @_optimize(none) get { json.qapiMember("label") }
+            @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
         public var rw: Swift.Bool? {
-            get { json.qapiMember("rw") }
-            set { json.setQAPIMember("rw", newValue) }
+            @_optimize(none) get { json.qapiMember("rw") }
+            @_optimize(none) set { json.setQAPIMember("rw", newValue) }
         }
     }
 
@@ -3843,22 +3843,22 @@ extension QAPI {
     /// See [`BlockdevOptionsGenericFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericFormat).
     public struct BlockdevOptionsGenericFormat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGenericFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
     }
 
@@ -3867,32 +3867,32 @@ extension QAPI {
     /// See [`BlockdevOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsLUKS).
     public struct BlockdevOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { json.qapiMember("header") }
-            set { json.setQAPIMember("header", newValue) }
+            @_optimize(none) get { json.qapiMember("header") }
+            @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
     }
 
@@ -3901,27 +3901,27 @@ extension QAPI {
     /// See [`BlockdevOptionsGenericCOWFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGenericCOWFormat).
     public struct BlockdevOptionsGenericCOWFormat: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGenericCOWFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGenericCOWFormat", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { json.qapiMember("backing") }
-            set { json.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { json.qapiMember("backing") }
+            @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
     }
 
@@ -3930,19 +3930,19 @@ extension QAPI {
     /// See [`Qcow2OverlapCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2OverlapCheckMode).
     public struct Qcow2OverlapCheckMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = Qcow2OverlapCheckMode(rawValue: "none")
+        public static var none: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "none") } }
         /// `constant`.
-        public static let constant = Qcow2OverlapCheckMode(rawValue: "constant")
+        public static var constant: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "constant") } }
         /// `cached`.
-        public static let cached = Qcow2OverlapCheckMode(rawValue: "cached")
+        public static var cached: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "cached") } }
         /// `all`.
-        public static let all = Qcow2OverlapCheckMode(rawValue: "all")
+        public static var all: Qcow2OverlapCheckMode { @_optimize(none) get { Qcow2OverlapCheckMode(rawValue: "all") } }
     }
 
     /// `Qcow2OverlapCheckFlags`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -3950,66 +3950,66 @@ extension QAPI {
     /// See [`Qcow2OverlapCheckFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.Qcow2OverlapCheckFlags).
     public struct Qcow2OverlapCheckFlags: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapCheckFlags", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapCheckFlags", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `template`: `Qcow2OverlapCheckMode`, optional, since QEMU 2.9.
         public var template: QAPI.Qcow2OverlapCheckMode? {
-            get { json.qapiMember("template") }
-            set { json.setQAPIMember("template", newValue) }
+            @_optimize(none) get { json.qapiMember("template") }
+            @_optimize(none) set { json.setQAPIMember("template", newValue) }
         }
         /// `main-header`: `bool`, optional, since QEMU 2.9.
         public var mainHeader: Swift.Bool? {
-            get { json.qapiMember("main-header") }
-            set { json.setQAPIMember("main-header", newValue) }
+            @_optimize(none) get { json.qapiMember("main-header") }
+            @_optimize(none) set { json.setQAPIMember("main-header", newValue) }
         }
         /// `active-l1`: `bool`, optional, since QEMU 2.9.
         public var activeL1: Swift.Bool? {
-            get { json.qapiMember("active-l1") }
-            set { json.setQAPIMember("active-l1", newValue) }
+            @_optimize(none) get { json.qapiMember("active-l1") }
+            @_optimize(none) set { json.setQAPIMember("active-l1", newValue) }
         }
         /// `active-l2`: `bool`, optional, since QEMU 2.9.
         public var activeL2: Swift.Bool? {
-            get { json.qapiMember("active-l2") }
-            set { json.setQAPIMember("active-l2", newValue) }
+            @_optimize(none) get { json.qapiMember("active-l2") }
+            @_optimize(none) set { json.setQAPIMember("active-l2", newValue) }
         }
         /// `refcount-table`: `bool`, optional, since QEMU 2.9.
         public var refcountTable: Swift.Bool? {
-            get { json.qapiMember("refcount-table") }
-            set { json.setQAPIMember("refcount-table", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-table") }
+            @_optimize(none) set { json.setQAPIMember("refcount-table", newValue) }
         }
         /// `refcount-block`: `bool`, optional, since QEMU 2.9.
         public var refcountBlock: Swift.Bool? {
-            get { json.qapiMember("refcount-block") }
-            set { json.setQAPIMember("refcount-block", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-block") }
+            @_optimize(none) set { json.setQAPIMember("refcount-block", newValue) }
         }
         /// `snapshot-table`: `bool`, optional, since QEMU 2.9.
         public var snapshotTable: Swift.Bool? {
-            get { json.qapiMember("snapshot-table") }
-            set { json.setQAPIMember("snapshot-table", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshot-table") }
+            @_optimize(none) set { json.setQAPIMember("snapshot-table", newValue) }
         }
         /// `inactive-l1`: `bool`, optional, since QEMU 2.9.
         public var inactiveL1: Swift.Bool? {
-            get { json.qapiMember("inactive-l1") }
-            set { json.setQAPIMember("inactive-l1", newValue) }
+            @_optimize(none) get { json.qapiMember("inactive-l1") }
+            @_optimize(none) set { json.setQAPIMember("inactive-l1", newValue) }
         }
         /// `inactive-l2`: `bool`, optional, since QEMU 2.9.
         public var inactiveL2: Swift.Bool? {
-            get { json.qapiMember("inactive-l2") }
-            set { json.setQAPIMember("inactive-l2", newValue) }
+            @_optimize(none) get { json.qapiMember("inactive-l2") }
+            @_optimize(none) set { json.setQAPIMember("inactive-l2", newValue) }
         }
         /// `bitmap-directory`: `bool`, optional, since QEMU 3.0.
         public var bitmapDirectory: Swift.Bool? {
-            get { json.qapiMember("bitmap-directory") }
-            set { json.setQAPIMember("bitmap-directory", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap-directory") }
+            @_optimize(none) set { json.setQAPIMember("bitmap-directory", newValue) }
         }
     }
 
@@ -4018,19 +4018,19 @@ extension QAPI {
     /// See [`Qcow2OverlapChecks` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.Qcow2OverlapChecks).
     public struct Qcow2OverlapChecks: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2OverlapChecks", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2OverlapChecks", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `flags` branch (`Qcow2OverlapCheckFlags`), when the value is one.
-        public var asFlags: QAPI.Qcow2OverlapCheckFlags? { QAPI.Qcow2OverlapCheckFlags(qapiJSON: json) }
+        public var asFlags: QAPI.Qcow2OverlapCheckFlags? { @_optimize(none) get { QAPI.Qcow2OverlapCheckFlags(qapiJSON: json) } }
         /// A value of the `flags` branch.
-        public static func flags(_ value: QAPI.Qcow2OverlapCheckFlags) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func flags(_ value: QAPI.Qcow2OverlapCheckFlags) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
         /// The `mode` branch (`Qcow2OverlapCheckMode`), when the value is one.
-        public var asMode: QAPI.Qcow2OverlapCheckMode? { QAPI.Qcow2OverlapCheckMode(qapiJSON: json) }
+        public var asMode: QAPI.Qcow2OverlapCheckMode? { @_optimize(none) get { QAPI.Qcow2OverlapCheckMode(qapiJSON: json) } }
         /// A value of the `mode` branch.
-        public static func mode(_ value: QAPI.Qcow2OverlapCheckMode) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func mode(_ value: QAPI.Qcow2OverlapCheckMode) -> Qcow2OverlapChecks { Qcow2OverlapChecks(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevQcowEncryptionFormat`: a QAPI enumeration of the `block-core` module, since QEMU 2.10.
@@ -4038,13 +4038,13 @@ extension QAPI {
     /// See [`BlockdevQcowEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcowEncryptionFormat).
     public struct BlockdevQcowEncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcowEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static let aes = BlockdevQcowEncryptionFormat(rawValue: "aes")
+        public static var aes: BlockdevQcowEncryptionFormat { @_optimize(none) get { BlockdevQcowEncryptionFormat(rawValue: "aes") } }
     }
 
     /// `BlockdevQcowEncryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4054,27 +4054,27 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcowEncryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcowEncryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcowEncryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.BlockdevQcowEncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.BlockdevQcowEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcowEncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcowEncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -4083,32 +4083,32 @@ extension QAPI {
     /// See [`BlockdevOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow).
     public struct BlockdevOptionsQcow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { json.qapiMember("backing") }
-            set { json.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { json.qapiMember("backing") }
+            @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `encrypt`: `BlockdevQcowEncryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.BlockdevQcowEncryption? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
     }
 
@@ -4117,15 +4117,15 @@ extension QAPI {
     /// See [`BlockdevQcow2EncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2EncryptionFormat).
     public struct BlockdevQcow2EncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2EncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2EncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes`.
-        public static let aes = BlockdevQcow2EncryptionFormat(rawValue: "aes")
+        public static var aes: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "aes") } }
         /// `luks`.
-        public static let luks = BlockdevQcow2EncryptionFormat(rawValue: "luks")
+        public static var luks: BlockdevQcow2EncryptionFormat { @_optimize(none) get { BlockdevQcow2EncryptionFormat(rawValue: "luks") } }
     }
 
     /// `BlockdevQcow2Encryption`: a QAPI union of the `block-core` module, since QEMU 2.10.
@@ -4135,27 +4135,27 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct BlockdevQcow2Encryption: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2Encryption", kind: .union, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.BlockdevQcow2EncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `BlockdevQcow2EncryptionFormat`, since QEMU 2.10.
         public var format: QAPI.BlockdevQcow2EncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -4164,32 +4164,32 @@ extension QAPI {
     /// See [`BlockdevOptionsPreallocate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsPreallocate).
     public struct BlockdevOptionsPreallocate: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsPreallocate", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsPreallocate", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
         public var preallocAlign: Swift.Int? {
-            get { json.qapiMember("prealloc-align") }
-            set { json.setQAPIMember("prealloc-align", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-align") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
         public var preallocSize: Swift.Int? {
-            get { json.qapiMember("prealloc-size") }
-            set { json.setQAPIMember("prealloc-size", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-size") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-size", newValue) }
         }
     }
 
@@ -4198,92 +4198,92 @@ extension QAPI {
     /// See [`BlockdevOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQcow2).
     public struct BlockdevOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { json.qapiMember("backing") }
-            set { json.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { json.qapiMember("backing") }
+            @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
         public var lazyRefcounts: Swift.Bool? {
-            get { json.qapiMember("lazy-refcounts") }
-            set { json.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { json.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
         public var passDiscardRequest: Swift.Bool? {
-            get { json.qapiMember("pass-discard-request") }
-            set { json.setQAPIMember("pass-discard-request", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-request") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
         public var passDiscardSnapshot: Swift.Bool? {
-            get { json.qapiMember("pass-discard-snapshot") }
-            set { json.setQAPIMember("pass-discard-snapshot", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-snapshot") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
         public var passDiscardOther: Swift.Bool? {
-            get { json.qapiMember("pass-discard-other") }
-            set { json.setQAPIMember("pass-discard-other", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-other") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
         public var discardNoUnref: Swift.Bool? {
-            get { json.qapiMember("discard-no-unref") }
-            set { json.setQAPIMember("discard-no-unref", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-no-unref") }
+            @_optimize(none) set { json.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
         public var overlapCheck: QAPI.Qcow2OverlapChecks? {
-            get { json.qapiMember("overlap-check") }
-            set { json.setQAPIMember("overlap-check", newValue) }
+            @_optimize(none) get { json.qapiMember("overlap-check") }
+            @_optimize(none) set { json.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
         public var cacheSize: Swift.Int? {
-            get { json.qapiMember("cache-size") }
-            set { json.setQAPIMember("cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-size") }
+            @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
         public var l2CacheSize: Swift.Int? {
-            get { json.qapiMember("l2-cache-size") }
-            set { json.setQAPIMember("l2-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("l2-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
         public var l2CacheEntrySize: Swift.Int? {
-            get { json.qapiMember("l2-cache-entry-size") }
-            set { json.setQAPIMember("l2-cache-entry-size", newValue) }
+            @_optimize(none) get { json.qapiMember("l2-cache-entry-size") }
+            @_optimize(none) set { json.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
         public var refcountCacheSize: Swift.Int? {
-            get { json.qapiMember("refcount-cache-size") }
-            set { json.setQAPIMember("refcount-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
         public var cacheCleanInterval: Swift.Int? {
-            get { json.qapiMember("cache-clean-interval") }
-            set { json.setQAPIMember("cache-clean-interval", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-clean-interval") }
+            @_optimize(none) set { json.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.BlockdevQcow2Encryption? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { json.qapiMember("data-file") }
-            set { json.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file") }
+            @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
     }
 
@@ -4292,17 +4292,17 @@ extension QAPI {
     /// See [`SshHostKeyCheckMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckMode).
     public struct SSHHostKeyCheckMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheckMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = SSHHostKeyCheckMode(rawValue: "none")
+        public static var none: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "none") } }
         /// `hash`.
-        public static let hash = SSHHostKeyCheckMode(rawValue: "hash")
+        public static var hash: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "hash") } }
         /// `known_hosts`.
-        public static let knownHosts = SSHHostKeyCheckMode(rawValue: "known_hosts")
+        public static var knownHosts: SSHHostKeyCheckMode { @_optimize(none) get { SSHHostKeyCheckMode(rawValue: "known_hosts") } }
     }
 
     /// `SshHostKeyCheckHashType`: a QAPI enumeration of the `block-core` module, since QEMU 2.12.
@@ -4310,17 +4310,17 @@ extension QAPI {
     /// See [`SshHostKeyCheckHashType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SshHostKeyCheckHashType).
     public struct SSHHostKeyCheckHashType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheckHashType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheckHashType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = SSHHostKeyCheckHashType(rawValue: "md5")
+        public static var md5: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "md5") } }
         /// `sha1`.
-        public static let sha1 = SSHHostKeyCheckHashType(rawValue: "sha1")
+        public static var sha1: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha1") } }
         /// `sha256`.
-        public static let sha256 = SSHHostKeyCheckHashType(rawValue: "sha256")
+        public static var sha256: SSHHostKeyCheckHashType { @_optimize(none) get { SSHHostKeyCheckHashType(rawValue: "sha256") } }
     }
 
     /// `SshHostKeyHash`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -4328,28 +4328,28 @@ extension QAPI {
     /// See [`SshHostKeyHash` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SshHostKeyHash).
     public struct SSHHostKeyHash: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyHash", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyHash", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "hash"]
+        public static var requiredMembers: [Swift.String] { ["type", "hash"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
+        @_optimize(none) public init(type: QAPI.SSHHostKeyCheckHashType, hash: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["hash"] = hash.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("hash", hash)
         }
         /// `type`: `SshHostKeyCheckHashType`, since QEMU 2.12.
         public var type: QAPI.SSHHostKeyCheckHashType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `hash`: `str`, since QEMU 2.12.
         public var hash: Swift.String? {
-            get { json.qapiMember("hash") }
-            set { json.setQAPIMember("hash", newValue) }
+            @_optimize(none) get { json.qapiMember("hash") }
+            @_optimize(none) set { json.setQAPIMember("hash", newValue) }
         }
     }
 
@@ -4360,32 +4360,32 @@ extension QAPI {
     /// The members of every variant (tag `mode`) are properties too; nested unions included.
     public struct SSHHostKeyCheck: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SshHostKeyCheck", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SshHostKeyCheck", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["mode"]
+        public static var requiredMembers: [Swift.String] { ["mode"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mode: QAPI.SSHHostKeyCheckMode) {
+        @_optimize(none) public init(mode: QAPI.SSHHostKeyCheckMode) {
             self.json = [:]
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("mode", mode)
         }
         /// `mode`: `SshHostKeyCheckMode`, since QEMU 2.12.
         public var mode: QAPI.SSHHostKeyCheckMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `type`: `SshHostKeyCheckHashType`, optional, since QEMU 2.12.
         public var type: QAPI.SSHHostKeyCheckHashType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `hash`: `str`, optional, since QEMU 2.12.
         public var hash: Swift.String? {
-            get { json.qapiMember("hash") }
-            set { json.setQAPIMember("hash", newValue) }
+            @_optimize(none) get { json.qapiMember("hash") }
+            @_optimize(none) set { json.setQAPIMember("hash", newValue) }
         }
     }
 
@@ -4394,38 +4394,38 @@ extension QAPI {
     /// See [`BlockdevOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSsh).
     public struct BlockdevOptionsSSH: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "path"]
+        public static var requiredMembers: [Swift.String] { ["server", "path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(server: QAPI.InetSocketAddress, path: Swift.String) {
+        @_optimize(none) public init(server: QAPI.InetSocketAddress, path: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("path", path)
         }
         /// `server`: `InetSocketAddress`, since QEMU 2.9.
         public var server: QAPI.InetSocketAddress? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
         public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
-            get { json.qapiMember("host-key-check") }
-            set { json.setQAPIMember("host-key-check", newValue) }
+            @_optimize(none) get { json.qapiMember("host-key-check") }
+            @_optimize(none) set { json.setQAPIMember("host-key-check", newValue) }
         }
     }
 
@@ -4434,107 +4434,107 @@ extension QAPI {
     /// See [`BlkdebugEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugEvent).
     public struct BlkdebugEvent: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugEvent", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugEvent", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `l1_update`.
-        public static let l1Update = BlkdebugEvent(rawValue: "l1_update")
+        public static var l1Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_update") } }
         /// `l1_grow_alloc_table`.
-        public static let l1GrowAllocTable = BlkdebugEvent(rawValue: "l1_grow_alloc_table")
+        public static var l1GrowAllocTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_alloc_table") } }
         /// `l1_grow_write_table`.
-        public static let l1GrowWriteTable = BlkdebugEvent(rawValue: "l1_grow_write_table")
+        public static var l1GrowWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_write_table") } }
         /// `l1_grow_activate_table`.
-        public static let l1GrowActivateTable = BlkdebugEvent(rawValue: "l1_grow_activate_table")
+        public static var l1GrowActivateTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_grow_activate_table") } }
         /// `l2_load`.
-        public static let l2Load = BlkdebugEvent(rawValue: "l2_load")
+        public static var l2Load: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_load") } }
         /// `l2_update`.
-        public static let l2Update = BlkdebugEvent(rawValue: "l2_update")
+        public static var l2Update: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update") } }
         /// `l2_update_compressed`.
-        public static let l2UpdateCompressed = BlkdebugEvent(rawValue: "l2_update_compressed")
+        public static var l2UpdateCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_update_compressed") } }
         /// `l2_alloc_cow_read`.
-        public static let l2AllocCowRead = BlkdebugEvent(rawValue: "l2_alloc_cow_read")
+        public static var l2AllocCowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_cow_read") } }
         /// `l2_alloc_write`.
-        public static let l2AllocWrite = BlkdebugEvent(rawValue: "l2_alloc_write")
+        public static var l2AllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l2_alloc_write") } }
         /// `read_aio`.
-        public static let readAio = BlkdebugEvent(rawValue: "read_aio")
+        public static var readAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_aio") } }
         /// `read_backing_aio`.
-        public static let readBackingAio = BlkdebugEvent(rawValue: "read_backing_aio")
+        public static var readBackingAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_backing_aio") } }
         /// `read_compressed`.
-        public static let readCompressed = BlkdebugEvent(rawValue: "read_compressed")
+        public static var readCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "read_compressed") } }
         /// `write_aio`.
-        public static let writeAio = BlkdebugEvent(rawValue: "write_aio")
+        public static var writeAio: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_aio") } }
         /// `write_compressed`.
-        public static let writeCompressed = BlkdebugEvent(rawValue: "write_compressed")
+        public static var writeCompressed: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "write_compressed") } }
         /// `vmstate_load`.
-        public static let vmstateLoad = BlkdebugEvent(rawValue: "vmstate_load")
+        public static var vmstateLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_load") } }
         /// `vmstate_save`.
-        public static let vmstateSave = BlkdebugEvent(rawValue: "vmstate_save")
+        public static var vmstateSave: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "vmstate_save") } }
         /// `cow_read`.
-        public static let cowRead = BlkdebugEvent(rawValue: "cow_read")
+        public static var cowRead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_read") } }
         /// `cow_write`.
-        public static let cowWrite = BlkdebugEvent(rawValue: "cow_write")
+        public static var cowWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cow_write") } }
         /// `reftable_load`.
-        public static let reftableLoad = BlkdebugEvent(rawValue: "reftable_load")
+        public static var reftableLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_load") } }
         /// `reftable_grow`.
-        public static let reftableGrow = BlkdebugEvent(rawValue: "reftable_grow")
+        public static var reftableGrow: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_grow") } }
         /// `reftable_update`.
-        public static let reftableUpdate = BlkdebugEvent(rawValue: "reftable_update")
+        public static var reftableUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "reftable_update") } }
         /// `refblock_load`.
-        public static let refblockLoad = BlkdebugEvent(rawValue: "refblock_load")
+        public static var refblockLoad: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_load") } }
         /// `refblock_update`.
-        public static let refblockUpdate = BlkdebugEvent(rawValue: "refblock_update")
+        public static var refblockUpdate: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update") } }
         /// `refblock_update_part`.
-        public static let refblockUpdatePart = BlkdebugEvent(rawValue: "refblock_update_part")
+        public static var refblockUpdatePart: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_update_part") } }
         /// `refblock_alloc`.
-        public static let refblockAlloc = BlkdebugEvent(rawValue: "refblock_alloc")
+        public static var refblockAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc") } }
         /// `refblock_alloc_hookup`.
-        public static let refblockAllocHookup = BlkdebugEvent(rawValue: "refblock_alloc_hookup")
+        public static var refblockAllocHookup: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_hookup") } }
         /// `refblock_alloc_write`.
-        public static let refblockAllocWrite = BlkdebugEvent(rawValue: "refblock_alloc_write")
+        public static var refblockAllocWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write") } }
         /// `refblock_alloc_write_blocks`.
-        public static let refblockAllocWriteBlocks = BlkdebugEvent(rawValue: "refblock_alloc_write_blocks")
+        public static var refblockAllocWriteBlocks: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_blocks") } }
         /// `refblock_alloc_write_table`.
-        public static let refblockAllocWriteTable = BlkdebugEvent(rawValue: "refblock_alloc_write_table")
+        public static var refblockAllocWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_write_table") } }
         /// `refblock_alloc_switch_table`.
-        public static let refblockAllocSwitchTable = BlkdebugEvent(rawValue: "refblock_alloc_switch_table")
+        public static var refblockAllocSwitchTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "refblock_alloc_switch_table") } }
         /// `cluster_alloc`.
-        public static let clusterAlloc = BlkdebugEvent(rawValue: "cluster_alloc")
+        public static var clusterAlloc: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc") } }
         /// `cluster_alloc_bytes`.
-        public static let clusterAllocBytes = BlkdebugEvent(rawValue: "cluster_alloc_bytes")
+        public static var clusterAllocBytes: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_bytes") } }
         /// `cluster_free`.
-        public static let clusterFree = BlkdebugEvent(rawValue: "cluster_free")
+        public static var clusterFree: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_free") } }
         /// `flush_to_os`.
-        public static let flushToOs = BlkdebugEvent(rawValue: "flush_to_os")
+        public static var flushToOs: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_os") } }
         /// `flush_to_disk`.
-        public static let flushToDisk = BlkdebugEvent(rawValue: "flush_to_disk")
+        public static var flushToDisk: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "flush_to_disk") } }
         /// `pwritev_rmw_head`.
-        public static let pwritevRmwHead = BlkdebugEvent(rawValue: "pwritev_rmw_head")
+        public static var pwritevRmwHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_head") } }
         /// `pwritev_rmw_after_head`.
-        public static let pwritevRmwAfterHead = BlkdebugEvent(rawValue: "pwritev_rmw_after_head")
+        public static var pwritevRmwAfterHead: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_head") } }
         /// `pwritev_rmw_tail`.
-        public static let pwritevRmwTail = BlkdebugEvent(rawValue: "pwritev_rmw_tail")
+        public static var pwritevRmwTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_tail") } }
         /// `pwritev_rmw_after_tail`.
-        public static let pwritevRmwAfterTail = BlkdebugEvent(rawValue: "pwritev_rmw_after_tail")
+        public static var pwritevRmwAfterTail: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_rmw_after_tail") } }
         /// `pwritev`.
-        public static let pwritev = BlkdebugEvent(rawValue: "pwritev")
+        public static var pwritev: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev") } }
         /// `pwritev_zero`.
-        public static let pwritevZero = BlkdebugEvent(rawValue: "pwritev_zero")
+        public static var pwritevZero: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_zero") } }
         /// `pwritev_done`.
-        public static let pwritevDone = BlkdebugEvent(rawValue: "pwritev_done")
+        public static var pwritevDone: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "pwritev_done") } }
         /// `empty_image_prepare`.
-        public static let emptyImagePrepare = BlkdebugEvent(rawValue: "empty_image_prepare")
+        public static var emptyImagePrepare: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "empty_image_prepare") } }
         /// `l1_shrink_write_table`.
-        public static let l1ShrinkWriteTable = BlkdebugEvent(rawValue: "l1_shrink_write_table")
+        public static var l1ShrinkWriteTable: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_write_table") } }
         /// `l1_shrink_free_l2_clusters`.
-        public static let l1ShrinkFreeL2Clusters = BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters")
+        public static var l1ShrinkFreeL2Clusters: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "l1_shrink_free_l2_clusters") } }
         /// `cor_write`.
-        public static let corWrite = BlkdebugEvent(rawValue: "cor_write")
+        public static var corWrite: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cor_write") } }
         /// `cluster_alloc_space`.
-        public static let clusterAllocSpace = BlkdebugEvent(rawValue: "cluster_alloc_space")
+        public static var clusterAllocSpace: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "cluster_alloc_space") } }
         /// `none`.
-        public static let none = BlkdebugEvent(rawValue: "none")
+        public static var none: BlkdebugEvent { @_optimize(none) get { BlkdebugEvent(rawValue: "none") } }
     }
 
     /// `BlkdebugIOType`: a QAPI enumeration of the `block-core` module, since QEMU 4.1.
@@ -4542,23 +4542,23 @@ extension QAPI {
     /// See [`BlkdebugIOType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlkdebugIOType).
     public struct BlkdebugIOType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugIOType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugIOType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static let read = BlkdebugIOType(rawValue: "read")
+        public static var read: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "read") } }
         /// `write`.
-        public static let write = BlkdebugIOType(rawValue: "write")
+        public static var write: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write") } }
         /// `write-zeroes`.
-        public static let writeZeroes = BlkdebugIOType(rawValue: "write-zeroes")
+        public static var writeZeroes: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "write-zeroes") } }
         /// `discard`.
-        public static let discard = BlkdebugIOType(rawValue: "discard")
+        public static var discard: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "discard") } }
         /// `flush`.
-        public static let flush = BlkdebugIOType(rawValue: "flush")
+        public static var flush: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "flush") } }
         /// `block-status`.
-        public static let blockStatus = BlkdebugIOType(rawValue: "block-status")
+        public static var blockStatus: BlkdebugIOType { @_optimize(none) get { BlkdebugIOType(rawValue: "block-status") } }
     }
 
     /// `BlkdebugInjectErrorOptions`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4566,57 +4566,57 @@ extension QAPI {
     /// See [`BlkdebugInjectErrorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugInjectErrorOptions).
     public struct BlkdebugInjectErrorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugInjectErrorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugInjectErrorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["event"]
+        public static var requiredMembers: [Swift.String] { ["event"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(event: QAPI.BlkdebugEvent) {
+        @_optimize(none) public init(event: QAPI.BlkdebugEvent) {
             self.json = [:]
-            json["event"] = event.qapiJSON
+            json.setQAPIMember("event", event)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
         public var event: QAPI.BlkdebugEvent? {
-            get { json.qapiMember("event") }
-            set { json.setQAPIMember("event", newValue) }
+            @_optimize(none) get { json.qapiMember("event") }
+            @_optimize(none) set { json.setQAPIMember("event", newValue) }
         }
         /// `state`: `int`, optional, since QEMU 2.9.
         public var state: Swift.Int? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `iotype`: `BlkdebugIOType`, optional, since QEMU 4.1.
         public var iotype: QAPI.BlkdebugIOType? {
-            get { json.qapiMember("iotype") }
-            set { json.setQAPIMember("iotype", newValue) }
+            @_optimize(none) get { json.qapiMember("iotype") }
+            @_optimize(none) set { json.setQAPIMember("iotype", newValue) }
         }
         /// `errno`: `int`, optional, since QEMU 2.9.
         public var errno: Swift.Int? {
-            get { json.qapiMember("errno") }
-            set { json.setQAPIMember("errno", newValue) }
+            @_optimize(none) get { json.qapiMember("errno") }
+            @_optimize(none) set { json.setQAPIMember("errno", newValue) }
         }
         /// `delay-ns`: `int`, optional, since QEMU 2.9.
         public var delayNs: Swift.Int? {
-            get { json.qapiMember("delay-ns") }
-            set { json.setQAPIMember("delay-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("delay-ns") }
+            @_optimize(none) set { json.setQAPIMember("delay-ns", newValue) }
         }
         /// `sector`: `int`, optional, since QEMU 2.9.
         public var sector: Swift.Int? {
-            get { json.qapiMember("sector") }
-            set { json.setQAPIMember("sector", newValue) }
+            @_optimize(none) get { json.qapiMember("sector") }
+            @_optimize(none) set { json.setQAPIMember("sector", newValue) }
         }
         /// `once`: `bool`, optional, since QEMU 2.9.
         public var once: Swift.Bool? {
-            get { json.qapiMember("once") }
-            set { json.setQAPIMember("once", newValue) }
+            @_optimize(none) get { json.qapiMember("once") }
+            @_optimize(none) set { json.setQAPIMember("once", newValue) }
         }
         /// `immediately`: `bool`, optional, since QEMU 2.9.
         public var immediately: Swift.Bool? {
-            get { json.qapiMember("immediately") }
-            set { json.setQAPIMember("immediately", newValue) }
+            @_optimize(none) get { json.qapiMember("immediately") }
+            @_optimize(none) set { json.setQAPIMember("immediately", newValue) }
         }
     }
 
@@ -4625,33 +4625,33 @@ extension QAPI {
     /// See [`BlkdebugSetStateOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlkdebugSetStateOptions).
     public struct BlkdebugSetStateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlkdebugSetStateOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlkdebugSetStateOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["event", "new_state"]
+        public static var requiredMembers: [Swift.String] { ["event", "new_state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
+        @_optimize(none) public init(event: QAPI.BlkdebugEvent, newState: Swift.Int) {
             self.json = [:]
-            json["event"] = event.qapiJSON
-            json["new_state"] = newState.qapiJSON
+            json.setQAPIMember("event", event)
+            json.setQAPIMember("new_state", newState)
         }
         /// `event`: `BlkdebugEvent`, since QEMU 2.9.
         public var event: QAPI.BlkdebugEvent? {
-            get { json.qapiMember("event") }
-            set { json.setQAPIMember("event", newValue) }
+            @_optimize(none) get { json.qapiMember("event") }
+            @_optimize(none) set { json.setQAPIMember("event", newValue) }
         }
         /// `state`: `int`, optional, since QEMU 2.9.
         public var state: Swift.Int? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new_state`: `int`, since QEMU 2.9.
         public var newState: Swift.Int? {
-            get { json.qapiMember("new_state") }
-            set { json.setQAPIMember("new_state", newValue) }
+            @_optimize(none) get { json.qapiMember("new_state") }
+            @_optimize(none) set { json.setQAPIMember("new_state", newValue) }
         }
     }
 
@@ -4660,77 +4660,77 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkdebug` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkdebug).
     public struct BlockdevOptionsBlkdebug: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkdebug", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkdebug", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["image"]
+        public static var requiredMembers: [Swift.String] { ["image"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(image: QAPI.BlockdevRef) {
+        @_optimize(none) public init(image: QAPI.BlockdevRef) {
             self.json = [:]
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 2.9.
         public var image: QAPI.BlockdevRef? {
-            get { json.qapiMember("image") }
-            set { json.setQAPIMember("image", newValue) }
+            @_optimize(none) get { json.qapiMember("image") }
+            @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
         public var config: Swift.String? {
-            get { json.qapiMember("config") }
-            set { json.setQAPIMember("config", newValue) }
+            @_optimize(none) get { json.qapiMember("config") }
+            @_optimize(none) set { json.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
         public var align: Swift.Int? {
-            get { json.qapiMember("align") }
-            set { json.setQAPIMember("align", newValue) }
+            @_optimize(none) get { json.qapiMember("align") }
+            @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
         public var maxTransfer: Swift.Int? {
-            get { json.qapiMember("max-transfer") }
-            set { json.setQAPIMember("max-transfer", newValue) }
+            @_optimize(none) get { json.qapiMember("max-transfer") }
+            @_optimize(none) set { json.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
         public var optWriteZero: Swift.Int? {
-            get { json.qapiMember("opt-write-zero") }
-            set { json.setQAPIMember("opt-write-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("opt-write-zero") }
+            @_optimize(none) set { json.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
         public var maxWriteZero: Swift.Int? {
-            get { json.qapiMember("max-write-zero") }
-            set { json.setQAPIMember("max-write-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("max-write-zero") }
+            @_optimize(none) set { json.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
         public var optDiscard: Swift.Int? {
-            get { json.qapiMember("opt-discard") }
-            set { json.setQAPIMember("opt-discard", newValue) }
+            @_optimize(none) get { json.qapiMember("opt-discard") }
+            @_optimize(none) set { json.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
         public var maxDiscard: Swift.Int? {
-            get { json.qapiMember("max-discard") }
-            set { json.setQAPIMember("max-discard", newValue) }
+            @_optimize(none) get { json.qapiMember("max-discard") }
+            @_optimize(none) set { json.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
         public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
-            get { json.qapiMember("inject-error") }
-            set { json.setQAPIMember("inject-error", newValue) }
+            @_optimize(none) get { json.qapiMember("inject-error") }
+            @_optimize(none) set { json.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
         public var setState: [QAPI.BlkdebugSetStateOptions]? {
-            get { json.qapiMember("set-state") }
-            set { json.setQAPIMember("set-state", newValue) }
+            @_optimize(none) get { json.qapiMember("set-state") }
+            @_optimize(none) set { json.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var takeChildPerms: [QAPI.BlockPermission]? {
-            get { json.qapiMember("take-child-perms") }
-            set { json.setQAPIMember("take-child-perms", newValue) }
+            @_optimize(none) get { json.qapiMember("take-child-perms") }
+            @_optimize(none) set { json.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var unshareChildPerms: [QAPI.BlockPermission]? {
-            get { json.qapiMember("unshare-child-perms") }
-            set { json.setQAPIMember("unshare-child-perms", newValue) }
+            @_optimize(none) get { json.qapiMember("unshare-child-perms") }
+            @_optimize(none) set { json.setQAPIMember("unshare-child-perms", newValue) }
         }
     }
 
@@ -4739,43 +4739,43 @@ extension QAPI {
     /// See [`BlockdevOptionsBlklogwrites` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlklogwrites).
     public struct BlockdevOptionsBlklogwrites: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlklogwrites", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlklogwrites", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, log: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["log"] = log.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("log", log)
         }
         /// `file`: `BlockdevRef`, since QEMU 3.0.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, since QEMU 3.0.
         public var log: QAPI.BlockdevRef? {
-            get { json.qapiMember("log") }
-            set { json.setQAPIMember("log", newValue) }
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
         public var logSectorSize: Swift.Int? {
-            get { json.qapiMember("log-sector-size") }
-            set { json.setQAPIMember("log-sector-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-sector-size") }
+            @_optimize(none) set { json.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
         public var logAppend: Swift.Bool? {
-            get { json.qapiMember("log-append") }
-            set { json.setQAPIMember("log-append", newValue) }
+            @_optimize(none) get { json.qapiMember("log-append") }
+            @_optimize(none) set { json.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
         public var logSuperUpdateInterval: Swift.UInt64? {
-            get { json.qapiMember("log-super-update-interval") }
-            set { json.setQAPIMember("log-super-update-interval", newValue) }
+            @_optimize(none) get { json.qapiMember("log-super-update-interval") }
+            @_optimize(none) set { json.setQAPIMember("log-super-update-interval", newValue) }
         }
     }
 
@@ -4784,28 +4784,28 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkverify` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkverify).
     public struct BlockdevOptionsBlkverify: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkverify", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkverify", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["test", "raw"]
+        public static var requiredMembers: [Swift.String] { ["test", "raw"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
+        @_optimize(none) public init(test: QAPI.BlockdevRef, raw: QAPI.BlockdevRef) {
             self.json = [:]
-            json["test"] = test.qapiJSON
-            json["raw"] = raw.qapiJSON
+            json.setQAPIMember("test", test)
+            json.setQAPIMember("raw", raw)
         }
         /// `test`: `BlockdevRef`, since QEMU 2.9.
         public var test: QAPI.BlockdevRef? {
-            get { json.qapiMember("test") }
-            set { json.setQAPIMember("test", newValue) }
+            @_optimize(none) get { json.qapiMember("test") }
+            @_optimize(none) set { json.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, since QEMU 2.9.
         public var raw: QAPI.BlockdevRef? {
-            get { json.qapiMember("raw") }
-            set { json.setQAPIMember("raw", newValue) }
+            @_optimize(none) get { json.qapiMember("raw") }
+            @_optimize(none) set { json.setQAPIMember("raw", newValue) }
         }
     }
 
@@ -4814,22 +4814,22 @@ extension QAPI {
     /// See [`BlockdevOptionsBlkreplay` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsBlkreplay).
     public struct BlockdevOptionsBlkreplay: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsBlkreplay", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsBlkreplay", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(image: QAPI.BlockdevRef) {
+        @_optimize(none) public init(image: QAPI.BlockdevRef) {
             self.json = [:]
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("image", image)
         }
         /// `image`: `BlockdevRef`, since QEMU 4.2.
         public var image: QAPI.BlockdevRef? {
-            get { json.qapiMember("image") }
-            set { json.setQAPIMember("image", newValue) }
+            @_optimize(none) get { json.qapiMember("image") }
+            @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
     }
 
@@ -4838,15 +4838,15 @@ extension QAPI {
     /// See [`QuorumReadPattern` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumReadPattern).
     public struct QuorumReadPattern: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumReadPattern", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QuorumReadPattern", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `quorum`.
-        public static let quorum = QuorumReadPattern(rawValue: "quorum")
+        public static var quorum: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "quorum") } }
         /// `fifo`.
-        public static let fifo = QuorumReadPattern(rawValue: "fifo")
+        public static var fifo: QuorumReadPattern { @_optimize(none) get { QuorumReadPattern(rawValue: "fifo") } }
     }
 
     /// `BlockdevOptionsQuorum`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -4854,43 +4854,43 @@ extension QAPI {
     /// See [`BlockdevOptionsQuorum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsQuorum).
     public struct BlockdevOptionsQuorum: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsQuorum", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsQuorum", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["children", "vote-threshold"]
+        public static var requiredMembers: [Swift.String] { ["children", "vote-threshold"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
+        @_optimize(none) public init(children: [QAPI.BlockdevRef], voteThreshold: Swift.Int) {
             self.json = [:]
-            json["children"] = children.qapiJSON
-            json["vote-threshold"] = voteThreshold.qapiJSON
+            json.setQAPIMember("children", children)
+            json.setQAPIMember("vote-threshold", voteThreshold)
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
         public var blkverify: Swift.Bool? {
-            get { json.qapiMember("blkverify") }
-            set { json.setQAPIMember("blkverify", newValue) }
+            @_optimize(none) get { json.qapiMember("blkverify") }
+            @_optimize(none) set { json.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, since QEMU 2.9.
         public var children: [QAPI.BlockdevRef]? {
-            get { json.qapiMember("children") }
-            set { json.setQAPIMember("children", newValue) }
+            @_optimize(none) get { json.qapiMember("children") }
+            @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, since QEMU 2.9.
         public var voteThreshold: Swift.Int? {
-            get { json.qapiMember("vote-threshold") }
-            set { json.setQAPIMember("vote-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("vote-threshold") }
+            @_optimize(none) set { json.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
         public var rewriteCorrupted: Swift.Bool? {
-            get { json.qapiMember("rewrite-corrupted") }
-            set { json.setQAPIMember("rewrite-corrupted", newValue) }
+            @_optimize(none) get { json.qapiMember("rewrite-corrupted") }
+            @_optimize(none) set { json.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
         public var readPattern: QAPI.QuorumReadPattern? {
-            get { json.qapiMember("read-pattern") }
-            set { json.setQAPIMember("read-pattern", newValue) }
+            @_optimize(none) get { json.qapiMember("read-pattern") }
+            @_optimize(none) set { json.setQAPIMember("read-pattern", newValue) }
         }
     }
 
@@ -4899,44 +4899,44 @@ extension QAPI {
     /// See [`BlockdevOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsGluster).
     public struct BlockdevOptionsGluster: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["volume", "path", "server"]
+        public static var requiredMembers: [Swift.String] { ["volume", "path", "server"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
+        @_optimize(none) public init(volume: Swift.String, path: Swift.String, server: [QAPI.SocketAddress]) {
             self.json = [:]
-            json["volume"] = volume.qapiJSON
-            json["path"] = path.qapiJSON
-            json["server"] = server.qapiJSON
+            json.setQAPIMember("volume", volume)
+            json.setQAPIMember("path", path)
+            json.setQAPIMember("server", server)
         }
         /// `volume`: `str`, since QEMU 2.9.
         public var volume: Swift.String? {
-            get { json.qapiMember("volume") }
-            set { json.setQAPIMember("volume", newValue) }
+            @_optimize(none) get { json.qapiMember("volume") }
+            @_optimize(none) set { json.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, since QEMU 2.9.
         public var server: [QAPI.SocketAddress]? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
         public var debug: Swift.Int? {
-            get { json.qapiMember("debug") }
-            set { json.setQAPIMember("debug", newValue) }
+            @_optimize(none) get { json.qapiMember("debug") }
+            @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
     }
 
@@ -4945,22 +4945,22 @@ extension QAPI {
     /// See [`BlockdevOptionsIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIoUring).
     public struct BlockdevOptionsIOUring: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
+            json.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -4969,22 +4969,22 @@ extension QAPI {
     /// See [`BlockdevOptionsNvmeIoUring` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNvmeIoUring).
     public struct BlockdevOptionsNvmeIOUring: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNvmeIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNvmeIoUring", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -4993,22 +4993,22 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVfioPci` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVfioPci).
     public struct BlockdevOptionsVirtioBlkVfioPCI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVfioPci", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVfioPci", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -5017,22 +5017,22 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVhostUser` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostUser).
     public struct BlockdevOptionsVirtioBlkVhostUser: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostUser", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostUser", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -5043,22 +5043,22 @@ extension QAPI {
     /// See [`BlockdevOptionsVirtioBlkVhostVdpa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsVirtioBlkVhostVdpa).
     public struct BlockdevOptionsVirtioBlkVhostVdpa: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostVdpa", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["fdset"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsVirtioBlkVhostVdpa", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["fdset"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -5067,15 +5067,15 @@ extension QAPI {
     /// See [`IscsiTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiTransport).
     public struct ISCSITransport: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IscsiTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tcp`.
-        public static let tcp = ISCSITransport(rawValue: "tcp")
+        public static var tcp: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "tcp") } }
         /// `iser`.
-        public static let iser = ISCSITransport(rawValue: "iser")
+        public static var iser: ISCSITransport { @_optimize(none) get { ISCSITransport(rawValue: "iser") } }
     }
 
     /// `IscsiHeaderDigest`: a QAPI enumeration of the `block-core` module, since QEMU 2.9.
@@ -5083,19 +5083,19 @@ extension QAPI {
     /// See [`IscsiHeaderDigest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.IscsiHeaderDigest).
     public struct ISCSIHeaderDigest: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IscsiHeaderDigest", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IscsiHeaderDigest", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `crc32c`.
-        public static let crc32c = ISCSIHeaderDigest(rawValue: "crc32c")
+        public static var crc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c") } }
         /// `none`.
-        public static let none = ISCSIHeaderDigest(rawValue: "none")
+        public static var none: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none") } }
         /// `crc32c-none`.
-        public static let crc32cNone = ISCSIHeaderDigest(rawValue: "crc32c-none")
+        public static var crc32cNone: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "crc32c-none") } }
         /// `none-crc32c`.
-        public static let noneCrc32c = ISCSIHeaderDigest(rawValue: "none-crc32c")
+        public static var noneCrc32c: ISCSIHeaderDigest { @_optimize(none) get { ISCSIHeaderDigest(rawValue: "none-crc32c") } }
     }
 
     /// `BlockdevOptionsIscsi`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5103,64 +5103,64 @@ extension QAPI {
     /// See [`BlockdevOptionsIscsi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsIscsi).
     public struct BlockdevOptionsISCSI: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsIscsi", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsIscsi", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["transport", "portal", "target"]
+        public static var requiredMembers: [Swift.String] { ["transport", "portal", "target"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
+        @_optimize(none) public init(transport: QAPI.ISCSITransport, portal: Swift.String, target: Swift.String) {
             self.json = [:]
-            json["transport"] = transport.qapiJSON
-            json["portal"] = portal.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("transport", transport)
+            json.setQAPIMember("portal", portal)
+            json.setQAPIMember("target", target)
         }
         /// `transport`: `IscsiTransport`, since QEMU 2.9.
         public var transport: QAPI.ISCSITransport? {
-            get { json.qapiMember("transport") }
-            set { json.setQAPIMember("transport", newValue) }
+            @_optimize(none) get { json.qapiMember("transport") }
+            @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, since QEMU 2.9.
         public var portal: Swift.String? {
-            get { json.qapiMember("portal") }
-            set { json.setQAPIMember("portal", newValue) }
+            @_optimize(none) get { json.qapiMember("portal") }
+            @_optimize(none) set { json.setQAPIMember("portal", newValue) }
         }
         /// `target`: `str`, since QEMU 2.9.
         public var target: Swift.String? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
         public var lun: Swift.Int? {
-            get { json.qapiMember("lun") }
-            set { json.setQAPIMember("lun", newValue) }
+            @_optimize(none) get { json.qapiMember("lun") }
+            @_optimize(none) set { json.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
         public var initiatorName: Swift.String? {
-            get { json.qapiMember("initiator-name") }
-            set { json.setQAPIMember("initiator-name", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator-name") }
+            @_optimize(none) set { json.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
         public var headerDigest: QAPI.ISCSIHeaderDigest? {
-            get { json.qapiMember("header-digest") }
-            set { json.setQAPIMember("header-digest", newValue) }
+            @_optimize(none) get { json.qapiMember("header-digest") }
+            @_optimize(none) set { json.setQAPIMember("header-digest", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
     }
 
@@ -5169,15 +5169,15 @@ extension QAPI {
     /// See [`RbdAuthMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdAuthMode).
     public struct RbdAuthMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdAuthMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdAuthMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cephx`.
-        public static let cephx = RbdAuthMode(rawValue: "cephx")
+        public static var cephx: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "cephx") } }
         /// `none`.
-        public static let none = RbdAuthMode(rawValue: "none")
+        public static var none: RbdAuthMode { @_optimize(none) get { RbdAuthMode(rawValue: "none") } }
     }
 
     /// `RbdImageEncryptionFormat`: a QAPI enumeration of the `block-core` module, since QEMU 6.1.
@@ -5185,17 +5185,17 @@ extension QAPI {
     /// See [`RbdImageEncryptionFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.RbdImageEncryptionFormat).
     public struct RbdImageEncryptionFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdImageEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdImageEncryptionFormat", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `luks`.
-        public static let luks = RbdImageEncryptionFormat(rawValue: "luks")
+        public static var luks: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks") } }
         /// `luks2`.
-        public static let luks2 = RbdImageEncryptionFormat(rawValue: "luks2")
+        public static var luks2: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks2") } }
         /// `luks-any`.
-        public static let luksAny = RbdImageEncryptionFormat(rawValue: "luks-any")
+        public static var luksAny: RbdImageEncryptionFormat { @_optimize(none) get { RbdImageEncryptionFormat(rawValue: "luks-any") } }
     }
 
     /// `RbdEncryptionOptionsLUKSBase`: a QAPI struct of the `block-core` module, since QEMU 6.1.
@@ -5203,22 +5203,22 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSBase).
     public struct RbdEncryptionOptionsLUKSBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -5227,27 +5227,27 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKSBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKSBase).
     public struct RbdEncryptionCreateOptionsLUKSBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKSBase", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
     }
 
@@ -5256,22 +5256,22 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS).
     public struct RbdEncryptionOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -5280,22 +5280,22 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKS2).
     public struct RbdEncryptionOptionsLUKS2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -5304,22 +5304,22 @@ extension QAPI {
     /// See [`RbdEncryptionOptionsLUKSAny` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionOptionsLUKSAny).
     public struct RbdEncryptionOptionsLUKSAny: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSAny", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptionsLUKSAny", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -5328,27 +5328,27 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS).
     public struct RbdEncryptionCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
     }
 
@@ -5357,27 +5357,27 @@ extension QAPI {
     /// See [`RbdEncryptionCreateOptionsLUKS2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.RbdEncryptionCreateOptionsLUKS2).
     public struct RbdEncryptionCreateOptionsLUKS2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptionsLUKS2", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keySecret: Swift.String) {
+        @_optimize(none) public init(keySecret: Swift.String) {
             self.json = [:]
-            json["key-secret"] = keySecret.qapiJSON
+            json.setQAPIMember("key-secret", keySecret)
         }
         /// `key-secret`: `str`, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
     }
 
@@ -5388,32 +5388,32 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.RbdImageEncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
         public var format: QAPI.RbdImageEncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `parent`: `RbdEncryptionOptions`, optional, since QEMU 8.0.
         public var parent: QAPI.RbdEncryptionOptions? {
-            get { json.qapiMember("parent") }
-            set { json.setQAPIMember("parent", newValue) }
+            @_optimize(none) get { json.qapiMember("parent") }
+            @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -5424,32 +5424,32 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct RbdEncryptionCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RbdEncryptionCreateOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RbdEncryptionCreateOptions", kind: .union, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.RbdImageEncryptionFormat) {
+        @_optimize(none) public init(format: QAPI.RbdImageEncryptionFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `RbdImageEncryptionFormat`, since QEMU 6.1.
         public var format: QAPI.RbdImageEncryptionFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 6.1.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 6.1.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
     }
 
@@ -5458,68 +5458,68 @@ extension QAPI {
     /// See [`BlockdevOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRbd).
     public struct BlockdevOptionsRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pool", "image"]
+        public static var requiredMembers: [Swift.String] { ["pool", "image"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pool: Swift.String, image: Swift.String) {
+        @_optimize(none) public init(pool: Swift.String, image: Swift.String) {
             self.json = [:]
-            json["pool"] = pool.qapiJSON
-            json["image"] = image.qapiJSON
+            json.setQAPIMember("pool", pool)
+            json.setQAPIMember("image", image)
         }
         /// `pool`: `str`, since QEMU 2.9.
         public var pool: Swift.String? {
-            get { json.qapiMember("pool") }
-            set { json.setQAPIMember("pool", newValue) }
+            @_optimize(none) get { json.qapiMember("pool") }
+            @_optimize(none) set { json.setQAPIMember("pool", newValue) }
         }
         /// `namespace`: `str`, optional, since QEMU 5.0.
         public var namespace: Swift.String? {
-            get { json.qapiMember("namespace") }
-            set { json.setQAPIMember("namespace", newValue) }
+            @_optimize(none) get { json.qapiMember("namespace") }
+            @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
         /// `image`: `str`, since QEMU 2.9.
         public var image: Swift.String? {
-            get { json.qapiMember("image") }
-            set { json.setQAPIMember("image", newValue) }
+            @_optimize(none) get { json.qapiMember("image") }
+            @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
         public var conf: Swift.String? {
-            get { json.qapiMember("conf") }
-            set { json.setQAPIMember("conf", newValue) }
+            @_optimize(none) get { json.qapiMember("conf") }
+            @_optimize(none) set { json.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
         public var snapshot: Swift.String? {
-            get { json.qapiMember("snapshot") }
-            set { json.setQAPIMember("snapshot", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshot") }
+            @_optimize(none) set { json.setQAPIMember("snapshot", newValue) }
         }
         /// `encrypt`: `RbdEncryptionOptions`, optional, since QEMU 6.1.
         public var encrypt: QAPI.RbdEncryptionOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
         public var authClientRequired: [QAPI.RbdAuthMode]? {
-            get { json.qapiMember("auth-client-required") }
-            set { json.setQAPIMember("auth-client-required", newValue) }
+            @_optimize(none) get { json.qapiMember("auth-client-required") }
+            @_optimize(none) set { json.setQAPIMember("auth-client-required", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 3.0.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `server`: `[InetSocketAddressBase]`, optional, since QEMU 2.9.
         public var server: [QAPI.InetSocketAddressBase]? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
     }
 
@@ -5528,15 +5528,15 @@ extension QAPI {
     /// See [`ReplicationMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.ReplicationMode).
     public struct ReplicationMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplicationMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `primary`.
-        public static let primary = ReplicationMode(rawValue: "primary")
+        public static var primary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "primary") } }
         /// `secondary`.
-        public static let secondary = ReplicationMode(rawValue: "secondary")
+        public static var secondary: ReplicationMode { @_optimize(none) get { ReplicationMode(rawValue: "secondary") } }
     }
 
     /// `BlockdevOptionsReplication`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5544,33 +5544,33 @@ extension QAPI {
     /// See [`BlockdevOptionsReplication` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsReplication).
     public struct BlockdevOptionsReplication: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsReplication", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsReplication", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "mode"]
+        public static var requiredMembers: [Swift.String] { ["file", "mode"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, mode: QAPI.ReplicationMode) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("mode", mode)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `mode`: `ReplicationMode`, since QEMU 2.9.
         public var mode: QAPI.ReplicationMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
         public var topID: Swift.String? {
-            get { json.qapiMember("top-id") }
-            set { json.setQAPIMember("top-id", newValue) }
+            @_optimize(none) get { json.qapiMember("top-id") }
+            @_optimize(none) set { json.setQAPIMember("top-id", newValue) }
         }
     }
 
@@ -5579,13 +5579,13 @@ extension QAPI {
     /// See [`NFSTransport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.NFSTransport).
     public struct NFSTransport: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NFSTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NFSTransport", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static let inet = NFSTransport(rawValue: "inet")
+        public static var inet: NFSTransport { @_optimize(none) get { NFSTransport(rawValue: "inet") } }
     }
 
     /// `NFSServer`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -5593,28 +5593,28 @@ extension QAPI {
     /// See [`NFSServer` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.NFSServer).
     public struct NFSServer: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NFSServer", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NFSServer", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "host"]
+        public static var requiredMembers: [Swift.String] { ["type", "host"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.NFSTransport, host: Swift.String) {
+        @_optimize(none) public init(type: QAPI.NFSTransport, host: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["host"] = host.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("host", host)
         }
         /// `type`: `NFSTransport`, since QEMU 2.9.
         public var type: QAPI.NFSTransport? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, since QEMU 2.9.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
     }
 
@@ -5623,58 +5623,58 @@ extension QAPI {
     /// See [`BlockdevOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNfs).
     public struct BlockdevOptionsNfs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "path"]
+        public static var requiredMembers: [Swift.String] { ["server", "path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(server: QAPI.NFSServer, path: Swift.String) {
+        @_optimize(none) public init(server: QAPI.NFSServer, path: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("path", path)
         }
         /// `server`: `NFSServer`, since QEMU 2.9.
         public var server: QAPI.NFSServer? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `path`: `str`, since QEMU 2.9.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `user`: `int`, optional, since QEMU 2.9.
         public var user: Swift.Int? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
         public var group: Swift.Int? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
         public var tcpSynCount: Swift.Int? {
-            get { json.qapiMember("tcp-syn-count") }
-            set { json.setQAPIMember("tcp-syn-count", newValue) }
+            @_optimize(none) get { json.qapiMember("tcp-syn-count") }
+            @_optimize(none) set { json.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
         public var readaheadSize: Swift.Int? {
-            get { json.qapiMember("readahead-size") }
-            set { json.setQAPIMember("readahead-size", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead-size") }
+            @_optimize(none) set { json.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
         public var pageCacheSize: Swift.Int? {
-            get { json.qapiMember("page-cache-size") }
-            set { json.setQAPIMember("page-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("page-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("page-cache-size", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.9.
         public var debug: Swift.Int? {
-            get { json.qapiMember("debug") }
-            set { json.setQAPIMember("debug", newValue) }
+            @_optimize(none) get { json.qapiMember("debug") }
+            @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
     }
 
@@ -5683,52 +5683,52 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlBase).
     public struct BlockdevOptionsCurlBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlBase", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlBase", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(url: Swift.String) {
+        @_optimize(none) public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
     }
 
@@ -5737,62 +5737,62 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlHttp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttp).
     public struct BlockdevOptionsCurlHttp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(url: Swift.String) {
+        @_optimize(none) public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
         public var cookie: Swift.String? {
-            get { json.qapiMember("cookie") }
-            set { json.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie") }
+            @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
         public var cookieSecret: Swift.String? {
-            get { json.qapiMember("cookie-secret") }
-            set { json.setQAPIMember("cookie-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie-secret") }
+            @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
     }
 
@@ -5801,67 +5801,67 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlHttps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlHttps).
     public struct BlockdevOptionsCurlHttps: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlHttps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(url: Swift.String) {
+        @_optimize(none) public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
         public var cookie: Swift.String? {
-            get { json.qapiMember("cookie") }
-            set { json.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie") }
+            @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
         public var sslverify: Swift.Bool? {
-            get { json.qapiMember("sslverify") }
-            set { json.setQAPIMember("sslverify", newValue) }
+            @_optimize(none) get { json.qapiMember("sslverify") }
+            @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
         public var cookieSecret: Swift.String? {
-            get { json.qapiMember("cookie-secret") }
-            set { json.setQAPIMember("cookie-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie-secret") }
+            @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
     }
 
@@ -5870,52 +5870,52 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlFtp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtp).
     public struct BlockdevOptionsCurlFtp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtp", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(url: Swift.String) {
+        @_optimize(none) public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
     }
 
@@ -5924,57 +5924,57 @@ extension QAPI {
     /// See [`BlockdevOptionsCurlFtps` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCurlFtps).
     public struct BlockdevOptionsCurlFtps: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCurlFtps", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["url"]
+        public static var requiredMembers: [Swift.String] { ["url"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(url: Swift.String) {
+        @_optimize(none) public init(url: Swift.String) {
             self.json = [:]
-            json["url"] = url.qapiJSON
+            json.setQAPIMember("url", url)
         }
         /// `url`: `str`, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
         public var sslverify: Swift.Bool? {
-            get { json.qapiMember("sslverify") }
-            set { json.setQAPIMember("sslverify", newValue) }
+            @_optimize(none) get { json.qapiMember("sslverify") }
+            @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
     }
 
@@ -5983,52 +5983,52 @@ extension QAPI {
     /// See [`BlockdevOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsNbd).
     public struct BlockdevOptionsNBD: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsNbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsNbd", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server"]
+        public static var requiredMembers: [Swift.String] { ["server"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(server: QAPI.SocketAddress) {
+        @_optimize(none) public init(server: QAPI.SocketAddress) {
             self.json = [:]
-            json["server"] = server.qapiJSON
+            json.setQAPIMember("server", server)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
         public var server: QAPI.SocketAddress? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
         public var export: Swift.String? {
-            get { json.qapiMember("export") }
-            set { json.setQAPIMember("export", newValue) }
+            @_optimize(none) get { json.qapiMember("export") }
+            @_optimize(none) set { json.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
         public var tlsHostname: Swift.String? {
-            get { json.qapiMember("tls-hostname") }
-            set { json.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-hostname") }
+            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
         public var xDirtyBitmap: Swift.String? {
-            get { json.qapiMember("x-dirty-bitmap") }
-            set { json.setQAPIMember("x-dirty-bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("x-dirty-bitmap") }
+            @_optimize(none) set { json.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
         public var reconnectDelay: Swift.Int? {
-            get { json.qapiMember("reconnect-delay") }
-            set { json.setQAPIMember("reconnect-delay", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-delay") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
         public var openTimeout: Swift.Int? {
-            get { json.qapiMember("open-timeout") }
-            set { json.setQAPIMember("open-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("open-timeout") }
+            @_optimize(none) set { json.setQAPIMember("open-timeout", newValue) }
         }
     }
 
@@ -6037,32 +6037,32 @@ extension QAPI {
     /// See [`BlockdevOptionsRaw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsRaw).
     public struct BlockdevOptionsRaw: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsRaw", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsRaw", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -6071,28 +6071,28 @@ extension QAPI {
     /// See [`BlockdevOptionsThrottle` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsThrottle).
     public struct BlockdevOptionsThrottle: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsThrottle", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsThrottle", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["throttle-group", "file"]
+        public static var requiredMembers: [Swift.String] { ["throttle-group", "file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(throttleGroup: Swift.String, file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["throttle-group"] = throttleGroup.qapiJSON
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("throttle-group", throttleGroup)
+            json.setQAPIMember("file", file)
         }
         /// `throttle-group`: `str`, since QEMU 2.11.
         public var throttleGroup: Swift.String? {
-            get { json.qapiMember("throttle-group") }
-            set { json.setQAPIMember("throttle-group", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-group") }
+            @_optimize(none) set { json.setQAPIMember("throttle-group", newValue) }
         }
         /// `file`: `BlockdevRef`, since QEMU 2.11.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
     }
 
@@ -6101,27 +6101,27 @@ extension QAPI {
     /// See [`BlockdevOptionsCor` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCor).
     public struct BlockdevOptionsCor: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCor", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCor", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("file", file)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
         public var bottom: Swift.String? {
-            get { json.qapiMember("bottom") }
-            set { json.setQAPIMember("bottom", newValue) }
+            @_optimize(none) get { json.qapiMember("bottom") }
+            @_optimize(none) set { json.setQAPIMember("bottom", newValue) }
         }
     }
 
@@ -6130,15 +6130,15 @@ extension QAPI {
     /// See [`OnCbwError` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.OnCbwError).
     public struct OnCbwError: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "OnCbwError", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "OnCbwError", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `break-guest-write`.
-        public static let breakGuestWrite = OnCbwError(rawValue: "break-guest-write")
+        public static var breakGuestWrite: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-guest-write") } }
         /// `break-snapshot`.
-        public static let breakSnapshot = OnCbwError(rawValue: "break-snapshot")
+        public static var breakSnapshot: OnCbwError { @_optimize(none) get { OnCbwError(rawValue: "break-snapshot") } }
     }
 
     /// `BlockdevOptionsCbw`: a QAPI struct of the `block-core` module, since QEMU 6.2.
@@ -6146,48 +6146,48 @@ extension QAPI {
     /// See [`BlockdevOptionsCbw` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsCbw).
     public struct BlockdevOptionsCbw: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsCbw", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsCbw", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file"]
+        public static var requiredMembers: [Swift.String] { ["file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, target: QAPI.BlockdevRef) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("target", target)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.9.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `target`: `BlockdevRef`, since QEMU 6.2.
         public var target: QAPI.BlockdevRef? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
         public var bitmap: QAPI.BlockDirtyBitmap? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
         public var onCbwError: QAPI.OnCbwError? {
-            get { json.qapiMember("on-cbw-error") }
-            set { json.setQAPIMember("on-cbw-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-cbw-error") }
+            @_optimize(none) set { json.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
         public var cbwTimeout: Swift.Int? {
-            get { json.qapiMember("cbw-timeout") }
-            set { json.setQAPIMember("cbw-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("cbw-timeout") }
+            @_optimize(none) set { json.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
         public var minClusterSize: Swift.UInt64? {
-            get { json.qapiMember("min-cluster-size") }
-            set { json.setQAPIMember("min-cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("min-cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
     }
 
@@ -6198,587 +6198,587 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptions", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptions", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["driver"]
+        public static var requiredMembers: [Swift.String] { ["driver"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
         public var discard: QAPI.BlockdevDiscardOptions? {
-            get { json.qapiMember("discard") }
-            set { json.setQAPIMember("discard", newValue) }
+            @_optimize(none) get { json.qapiMember("discard") }
+            @_optimize(none) set { json.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
         public var cache: QAPI.BlockdevCacheOptions? {
-            get { json.qapiMember("cache") }
-            set { json.setQAPIMember("cache", newValue) }
+            @_optimize(none) get { json.qapiMember("cache") }
+            @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
         public var active: Swift.Bool? {
-            get { json.qapiMember("active") }
-            set { json.setQAPIMember("active", newValue) }
+            @_optimize(none) get { json.qapiMember("active") }
+            @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
         public var readOnly: Swift.Bool? {
-            get { json.qapiMember("read-only") }
-            set { json.setQAPIMember("read-only", newValue) }
+            @_optimize(none) get { json.qapiMember("read-only") }
+            @_optimize(none) set { json.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
         public var autoReadOnly: Swift.Bool? {
-            get { json.qapiMember("auto-read-only") }
-            set { json.setQAPIMember("auto-read-only", newValue) }
+            @_optimize(none) get { json.qapiMember("auto-read-only") }
+            @_optimize(none) set { json.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
         public var forceShare: Swift.Bool? {
-            get { json.qapiMember("force-share") }
-            set { json.setQAPIMember("force-share", newValue) }
+            @_optimize(none) get { json.qapiMember("force-share") }
+            @_optimize(none) set { json.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
         public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
-            get { json.qapiMember("detect-zeroes") }
-            set { json.setQAPIMember("detect-zeroes", newValue) }
+            @_optimize(none) get { json.qapiMember("detect-zeroes") }
+            @_optimize(none) set { json.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
         public var image: QAPI.BlockdevRef? {
-            get { json.qapiMember("image") }
-            set { json.setQAPIMember("image", newValue) }
+            @_optimize(none) get { json.qapiMember("image") }
+            @_optimize(none) set { json.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
         public var config: Swift.String? {
-            get { json.qapiMember("config") }
-            set { json.setQAPIMember("config", newValue) }
+            @_optimize(none) get { json.qapiMember("config") }
+            @_optimize(none) set { json.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
         public var align: Swift.Int? {
-            get { json.qapiMember("align") }
-            set { json.setQAPIMember("align", newValue) }
+            @_optimize(none) get { json.qapiMember("align") }
+            @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
         public var maxTransfer: Swift.Int? {
-            get { json.qapiMember("max-transfer") }
-            set { json.setQAPIMember("max-transfer", newValue) }
+            @_optimize(none) get { json.qapiMember("max-transfer") }
+            @_optimize(none) set { json.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
         public var optWriteZero: Swift.Int? {
-            get { json.qapiMember("opt-write-zero") }
-            set { json.setQAPIMember("opt-write-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("opt-write-zero") }
+            @_optimize(none) set { json.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
         public var maxWriteZero: Swift.Int? {
-            get { json.qapiMember("max-write-zero") }
-            set { json.setQAPIMember("max-write-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("max-write-zero") }
+            @_optimize(none) set { json.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
         public var optDiscard: Swift.Int? {
-            get { json.qapiMember("opt-discard") }
-            set { json.setQAPIMember("opt-discard", newValue) }
+            @_optimize(none) get { json.qapiMember("opt-discard") }
+            @_optimize(none) set { json.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
         public var maxDiscard: Swift.Int? {
-            get { json.qapiMember("max-discard") }
-            set { json.setQAPIMember("max-discard", newValue) }
+            @_optimize(none) get { json.qapiMember("max-discard") }
+            @_optimize(none) set { json.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
         public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
-            get { json.qapiMember("inject-error") }
-            set { json.setQAPIMember("inject-error", newValue) }
+            @_optimize(none) get { json.qapiMember("inject-error") }
+            @_optimize(none) set { json.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
         public var setState: [QAPI.BlkdebugSetStateOptions]? {
-            get { json.qapiMember("set-state") }
-            set { json.setQAPIMember("set-state", newValue) }
+            @_optimize(none) get { json.qapiMember("set-state") }
+            @_optimize(none) set { json.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var takeChildPerms: [QAPI.BlockPermission]? {
-            get { json.qapiMember("take-child-perms") }
-            set { json.setQAPIMember("take-child-perms", newValue) }
+            @_optimize(none) get { json.qapiMember("take-child-perms") }
+            @_optimize(none) set { json.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var unshareChildPerms: [QAPI.BlockPermission]? {
-            get { json.qapiMember("unshare-child-perms") }
-            set { json.setQAPIMember("unshare-child-perms", newValue) }
+            @_optimize(none) get { json.qapiMember("unshare-child-perms") }
+            @_optimize(none) set { json.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
         public var log: QAPI.BlockdevRef? {
-            get { json.qapiMember("log") }
-            set { json.setQAPIMember("log", newValue) }
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
         public var logSectorSize: Swift.Int? {
-            get { json.qapiMember("log-sector-size") }
-            set { json.setQAPIMember("log-sector-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-sector-size") }
+            @_optimize(none) set { json.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
         public var logAppend: Swift.Bool? {
-            get { json.qapiMember("log-append") }
-            set { json.setQAPIMember("log-append", newValue) }
+            @_optimize(none) get { json.qapiMember("log-append") }
+            @_optimize(none) set { json.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
         public var logSuperUpdateInterval: Swift.UInt64? {
-            get { json.qapiMember("log-super-update-interval") }
-            set { json.setQAPIMember("log-super-update-interval", newValue) }
+            @_optimize(none) get { json.qapiMember("log-super-update-interval") }
+            @_optimize(none) set { json.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
         public var test: QAPI.BlockdevRef? {
-            get { json.qapiMember("test") }
-            set { json.setQAPIMember("test", newValue) }
+            @_optimize(none) get { json.qapiMember("test") }
+            @_optimize(none) set { json.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
         public var raw: QAPI.BlockdevRef? {
-            get { json.qapiMember("raw") }
-            set { json.setQAPIMember("raw", newValue) }
+            @_optimize(none) get { json.qapiMember("raw") }
+            @_optimize(none) set { json.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
         public var target: QAPI.BlockdevRef? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
         public var bitmap: QAPI.BlockDirtyBitmap? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
         public var onCbwError: QAPI.OnCbwError? {
-            get { json.qapiMember("on-cbw-error") }
-            set { json.setQAPIMember("on-cbw-error", newValue) }
+            @_optimize(none) get { json.qapiMember("on-cbw-error") }
+            @_optimize(none) set { json.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
         public var cbwTimeout: Swift.Int? {
-            get { json.qapiMember("cbw-timeout") }
-            set { json.setQAPIMember("cbw-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("cbw-timeout") }
+            @_optimize(none) set { json.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
         public var minClusterSize: Swift.UInt64? {
-            get { json.qapiMember("min-cluster-size") }
-            set { json.setQAPIMember("min-cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("min-cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
         public var bottom: Swift.String? {
-            get { json.qapiMember("bottom") }
-            set { json.setQAPIMember("bottom", newValue) }
+            @_optimize(none) get { json.qapiMember("bottom") }
+            @_optimize(none) set { json.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
         public var prManager: Swift.String? {
-            get { json.qapiMember("pr-manager") }
-            set { json.setQAPIMember("pr-manager", newValue) }
+            @_optimize(none) get { json.qapiMember("pr-manager") }
+            @_optimize(none) set { json.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
         public var locking: QAPI.OnOffAuto? {
-            get { json.qapiMember("locking") }
-            set { json.setQAPIMember("locking", newValue) }
+            @_optimize(none) get { json.qapiMember("locking") }
+            @_optimize(none) set { json.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
         public var aio: QAPI.BlockdevAioOptions? {
-            get { json.qapiMember("aio") }
-            set { json.setQAPIMember("aio", newValue) }
+            @_optimize(none) get { json.qapiMember("aio") }
+            @_optimize(none) set { json.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
         public var dropCache: Swift.Bool? {
-            get { json.qapiMember("drop-cache") }
-            set { json.setQAPIMember("drop-cache", newValue) }
+            @_optimize(none) get { json.qapiMember("drop-cache") }
+            @_optimize(none) set { json.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
         public var xCheckCacheDropped: Swift.Bool? {
-            get { json.qapiMember("x-check-cache-dropped") }
-            set { json.setQAPIMember("x-check-cache-dropped", newValue) }
+            @_optimize(none) get { json.qapiMember("x-check-cache-dropped") }
+            @_optimize(none) set { json.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
         public var url: Swift.String? {
-            get { json.qapiMember("url") }
-            set { json.setQAPIMember("url", newValue) }
+            @_optimize(none) get { json.qapiMember("url") }
+            @_optimize(none) set { json.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { json.qapiMember("readahead") }
-            set { json.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead") }
+            @_optimize(none) set { json.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { json.qapiMember("timeout") }
-            set { json.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("timeout") }
+            @_optimize(none) set { json.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { json.qapiMember("password-secret") }
-            set { json.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("password-secret") }
+            @_optimize(none) set { json.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { json.qapiMember("proxy-username") }
-            set { json.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-username") }
+            @_optimize(none) set { json.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { json.qapiMember("proxy-password-secret") }
-            set { json.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { json.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
         public var sslverify: Swift.Bool? {
-            get { json.qapiMember("sslverify") }
-            set { json.setQAPIMember("sslverify", newValue) }
+            @_optimize(none) get { json.qapiMember("sslverify") }
+            @_optimize(none) set { json.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
         public var volume: Swift.String? {
-            get { json.qapiMember("volume") }
-            set { json.setQAPIMember("volume", newValue) }
+            @_optimize(none) get { json.qapiMember("volume") }
+            @_optimize(none) set { json.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
         public var server: [QAPI.SocketAddress]? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
         public var debug: Swift.Int? {
-            get { json.qapiMember("debug") }
-            set { json.setQAPIMember("debug", newValue) }
+            @_optimize(none) get { json.qapiMember("debug") }
+            @_optimize(none) set { json.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
         public var cookie: Swift.String? {
-            get { json.qapiMember("cookie") }
-            set { json.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie") }
+            @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
         public var cookieSecret: Swift.String? {
-            get { json.qapiMember("cookie-secret") }
-            set { json.setQAPIMember("cookie-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie-secret") }
+            @_optimize(none) set { json.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
         public var transport: QAPI.ISCSITransport? {
-            get { json.qapiMember("transport") }
-            set { json.setQAPIMember("transport", newValue) }
+            @_optimize(none) get { json.qapiMember("transport") }
+            @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
         public var portal: Swift.String? {
-            get { json.qapiMember("portal") }
-            set { json.setQAPIMember("portal", newValue) }
+            @_optimize(none) get { json.qapiMember("portal") }
+            @_optimize(none) set { json.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
         public var lun: Swift.Int? {
-            get { json.qapiMember("lun") }
-            set { json.setQAPIMember("lun", newValue) }
+            @_optimize(none) get { json.qapiMember("lun") }
+            @_optimize(none) set { json.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { json.qapiMember("user") }
-            set { json.setQAPIMember("user", newValue) }
+            @_optimize(none) get { json.qapiMember("user") }
+            @_optimize(none) set { json.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
         public var initiatorName: Swift.String? {
-            get { json.qapiMember("initiator-name") }
-            set { json.setQAPIMember("initiator-name", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator-name") }
+            @_optimize(none) set { json.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
         public var headerDigest: QAPI.ISCSIHeaderDigest? {
-            get { json.qapiMember("header-digest") }
-            set { json.setQAPIMember("header-digest", newValue) }
+            @_optimize(none) get { json.qapiMember("header-digest") }
+            @_optimize(none) set { json.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { json.qapiMember("header") }
-            set { json.setQAPIMember("header", newValue) }
+            @_optimize(none) get { json.qapiMember("header") }
+            @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
         public var export: Swift.String? {
-            get { json.qapiMember("export") }
-            set { json.setQAPIMember("export", newValue) }
+            @_optimize(none) get { json.qapiMember("export") }
+            @_optimize(none) set { json.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
         public var tlsHostname: Swift.String? {
-            get { json.qapiMember("tls-hostname") }
-            set { json.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-hostname") }
+            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
         public var xDirtyBitmap: Swift.String? {
-            get { json.qapiMember("x-dirty-bitmap") }
-            set { json.setQAPIMember("x-dirty-bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("x-dirty-bitmap") }
+            @_optimize(none) set { json.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
         public var reconnectDelay: Swift.Int? {
-            get { json.qapiMember("reconnect-delay") }
-            set { json.setQAPIMember("reconnect-delay", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-delay") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
         public var openTimeout: Swift.Int? {
-            get { json.qapiMember("open-timeout") }
-            set { json.setQAPIMember("open-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("open-timeout") }
+            @_optimize(none) set { json.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
         public var group: Swift.Int? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
         public var tcpSynCount: Swift.Int? {
-            get { json.qapiMember("tcp-syn-count") }
-            set { json.setQAPIMember("tcp-syn-count", newValue) }
+            @_optimize(none) get { json.qapiMember("tcp-syn-count") }
+            @_optimize(none) set { json.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
         public var readaheadSize: Swift.Int? {
-            get { json.qapiMember("readahead-size") }
-            set { json.setQAPIMember("readahead-size", newValue) }
+            @_optimize(none) get { json.qapiMember("readahead-size") }
+            @_optimize(none) set { json.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
         public var pageCacheSize: Swift.Int? {
-            get { json.qapiMember("page-cache-size") }
-            set { json.setQAPIMember("page-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("page-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
         public var latencyNs: Swift.UInt64? {
-            get { json.qapiMember("latency-ns") }
-            set { json.setQAPIMember("latency-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("latency-ns") }
+            @_optimize(none) set { json.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
         public var readZeroes: Swift.Bool? {
-            get { json.qapiMember("read-zeroes") }
-            set { json.setQAPIMember("read-zeroes", newValue) }
+            @_optimize(none) get { json.qapiMember("read-zeroes") }
+            @_optimize(none) set { json.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
         public var namespace: Swift.Int? {
-            get { json.qapiMember("namespace") }
-            set { json.setQAPIMember("namespace", newValue) }
+            @_optimize(none) get { json.qapiMember("namespace") }
+            @_optimize(none) set { json.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
         public var preallocAlign: Swift.Int? {
-            get { json.qapiMember("prealloc-align") }
-            set { json.setQAPIMember("prealloc-align", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-align") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
         public var preallocSize: Swift.Int? {
-            get { json.qapiMember("prealloc-size") }
-            set { json.setQAPIMember("prealloc-size", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-size") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { json.qapiMember("backing") }
-            set { json.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { json.qapiMember("backing") }
+            @_optimize(none) set { json.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
         public var lazyRefcounts: Swift.Bool? {
-            get { json.qapiMember("lazy-refcounts") }
-            set { json.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { json.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
         public var passDiscardRequest: Swift.Bool? {
-            get { json.qapiMember("pass-discard-request") }
-            set { json.setQAPIMember("pass-discard-request", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-request") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
         public var passDiscardSnapshot: Swift.Bool? {
-            get { json.qapiMember("pass-discard-snapshot") }
-            set { json.setQAPIMember("pass-discard-snapshot", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-snapshot") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
         public var passDiscardOther: Swift.Bool? {
-            get { json.qapiMember("pass-discard-other") }
-            set { json.setQAPIMember("pass-discard-other", newValue) }
+            @_optimize(none) get { json.qapiMember("pass-discard-other") }
+            @_optimize(none) set { json.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
         public var discardNoUnref: Swift.Bool? {
-            get { json.qapiMember("discard-no-unref") }
-            set { json.setQAPIMember("discard-no-unref", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-no-unref") }
+            @_optimize(none) set { json.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
         public var overlapCheck: QAPI.Qcow2OverlapChecks? {
-            get { json.qapiMember("overlap-check") }
-            set { json.setQAPIMember("overlap-check", newValue) }
+            @_optimize(none) get { json.qapiMember("overlap-check") }
+            @_optimize(none) set { json.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
         public var cacheSize: Swift.Int? {
-            get { json.qapiMember("cache-size") }
-            set { json.setQAPIMember("cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-size") }
+            @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
         public var l2CacheSize: Swift.Int? {
-            get { json.qapiMember("l2-cache-size") }
-            set { json.setQAPIMember("l2-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("l2-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
         public var l2CacheEntrySize: Swift.Int? {
-            get { json.qapiMember("l2-cache-entry-size") }
-            set { json.setQAPIMember("l2-cache-entry-size", newValue) }
+            @_optimize(none) get { json.qapiMember("l2-cache-entry-size") }
+            @_optimize(none) set { json.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
         public var refcountCacheSize: Swift.Int? {
-            get { json.qapiMember("refcount-cache-size") }
-            set { json.setQAPIMember("refcount-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
         public var cacheCleanInterval: Swift.Int? {
-            get { json.qapiMember("cache-clean-interval") }
-            set { json.setQAPIMember("cache-clean-interval", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-clean-interval") }
+            @_optimize(none) set { json.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.BlockdevQcow2Encryption? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { json.qapiMember("data-file") }
-            set { json.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file") }
+            @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
         public var blkverify: Swift.Bool? {
-            get { json.qapiMember("blkverify") }
-            set { json.setQAPIMember("blkverify", newValue) }
+            @_optimize(none) get { json.qapiMember("blkverify") }
+            @_optimize(none) set { json.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
         public var children: [QAPI.BlockdevRef]? {
-            get { json.qapiMember("children") }
-            set { json.setQAPIMember("children", newValue) }
+            @_optimize(none) get { json.qapiMember("children") }
+            @_optimize(none) set { json.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
         public var voteThreshold: Swift.Int? {
-            get { json.qapiMember("vote-threshold") }
-            set { json.setQAPIMember("vote-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("vote-threshold") }
+            @_optimize(none) set { json.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
         public var rewriteCorrupted: Swift.Bool? {
-            get { json.qapiMember("rewrite-corrupted") }
-            set { json.setQAPIMember("rewrite-corrupted", newValue) }
+            @_optimize(none) get { json.qapiMember("rewrite-corrupted") }
+            @_optimize(none) set { json.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
         public var readPattern: QAPI.QuorumReadPattern? {
-            get { json.qapiMember("read-pattern") }
-            set { json.setQAPIMember("read-pattern", newValue) }
+            @_optimize(none) get { json.qapiMember("read-pattern") }
+            @_optimize(none) set { json.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
         public var pool: Swift.String? {
-            get { json.qapiMember("pool") }
-            set { json.setQAPIMember("pool", newValue) }
+            @_optimize(none) get { json.qapiMember("pool") }
+            @_optimize(none) set { json.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
         public var conf: Swift.String? {
-            get { json.qapiMember("conf") }
-            set { json.setQAPIMember("conf", newValue) }
+            @_optimize(none) get { json.qapiMember("conf") }
+            @_optimize(none) set { json.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
         public var snapshot: Swift.String? {
-            get { json.qapiMember("snapshot") }
-            set { json.setQAPIMember("snapshot", newValue) }
+            @_optimize(none) get { json.qapiMember("snapshot") }
+            @_optimize(none) set { json.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
         public var authClientRequired: [QAPI.RbdAuthMode]? {
-            get { json.qapiMember("auth-client-required") }
-            set { json.setQAPIMember("auth-client-required", newValue) }
+            @_optimize(none) get { json.qapiMember("auth-client-required") }
+            @_optimize(none) set { json.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
         public var mode: QAPI.ReplicationMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
         public var topID: Swift.String? {
-            get { json.qapiMember("top-id") }
-            set { json.setQAPIMember("top-id", newValue) }
+            @_optimize(none) get { json.qapiMember("top-id") }
+            @_optimize(none) set { json.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
         public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
-            get { json.qapiMember("host-key-check") }
-            set { json.setQAPIMember("host-key-check", newValue) }
+            @_optimize(none) get { json.qapiMember("host-key-check") }
+            @_optimize(none) set { json.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
         public var throttleGroup: Swift.String? {
-            get { json.qapiMember("throttle-group") }
-            set { json.setQAPIMember("throttle-group", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-group") }
+            @_optimize(none) set { json.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
         public var fatType: Swift.Int? {
-            get { json.qapiMember("fat-type") }
-            set { json.setQAPIMember("fat-type", newValue) }
+            @_optimize(none) get { json.qapiMember("fat-type") }
+            @_optimize(none) set { json.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
         public var floppy: Swift.Bool? {
-            get { json.qapiMember("floppy") }
-            set { json.setQAPIMember("floppy", newValue) }
+            @_optimize(none) get { json.qapiMember("floppy") }
+            @_optimize(none) set { json.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
         public var label: Swift.String? {
-            get { json.qapiMember("label") }
-            set { json.setQAPIMember("label", newValue) }
+            @_optimize(none) get { json.qapiMember("label") }
+            @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
         public var rw: Swift.Bool? {
-            get { json.qapiMember("rw") }
-            set { json.setQAPIMember("rw", newValue) }
+            @_optimize(none) get { json.qapiMember("rw") }
+            @_optimize(none) set { json.setQAPIMember("rw", newValue) }
         }
     }
 
@@ -6787,19 +6787,19 @@ extension QAPI {
     /// See [`BlockdevRef` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRef).
     public struct BlockdevRef: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRef", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevRef", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `definition` branch (`BlockdevOptions`), when the value is one.
-        public var asDefinition: QAPI.BlockdevOptions? { QAPI.BlockdevOptions(qapiJSON: json) }
+        public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
         /// A value of the `definition` branch.
-        public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
         /// The `reference` branch (`str`), when the value is one.
-        public var asReference: Swift.String? { Swift.String(qapiJSON: json) }
+        public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `reference` branch.
-        public static func reference(_ value: Swift.String) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRef { BlockdevRef(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevRefOrNull`: a QAPI alternate of the `block-core` module, since QEMU 2.9.
@@ -6807,23 +6807,23 @@ extension QAPI {
     /// See [`BlockdevRefOrNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockdevRefOrNull).
     public struct BlockdevRefOrNull: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevRefOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevRefOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `definition` branch (`BlockdevOptions`), when the value is one.
-        public var asDefinition: QAPI.BlockdevOptions? { QAPI.BlockdevOptions(qapiJSON: json) }
+        public var asDefinition: QAPI.BlockdevOptions? { @_optimize(none) get { QAPI.BlockdevOptions(qapiJSON: json) } }
         /// A value of the `definition` branch.
-        public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func definition(_ value: QAPI.BlockdevOptions) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
         /// The `reference` branch (`str`), when the value is one.
-        public var asReference: Swift.String? { Swift.String(qapiJSON: json) }
+        public var asReference: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `reference` branch.
-        public static func reference(_ value: Swift.String) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func reference(_ value: Swift.String) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
         /// The `null` branch (`null`), when the value is one.
-        public var asNull: QAPINull? { QAPINull(qapiJSON: json) }
+        public var asNull: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
         /// A value of the `null` branch.
-        public static func null(_ value: QAPINull) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func null(_ value: QAPINull) -> BlockdevRefOrNull { BlockdevRefOrNull(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevCreateOptionsFile`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -6831,43 +6831,43 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsFile).
     public struct BlockdevCreateOptionsFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsFile", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["filename", "size"]
+        public static var requiredMembers: [Swift.String] { ["filename", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, size: Swift.UInt64) {
+        @_optimize(none) public init(filename: Swift.String, size: Swift.UInt64) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("size", size)
         }
         /// `filename`: `str`, since QEMU 2.12.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `nocow`: `bool`, optional, since QEMU 2.12.
         public var nocow: Swift.Bool? {
-            get { json.qapiMember("nocow") }
-            set { json.setQAPIMember("nocow", newValue) }
+            @_optimize(none) get { json.qapiMember("nocow") }
+            @_optimize(none) set { json.setQAPIMember("nocow", newValue) }
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 2.12.
         public var extentSizeHint: Swift.UInt64? {
-            get { json.qapiMember("extent-size-hint") }
-            set { json.setQAPIMember("extent-size-hint", newValue) }
+            @_optimize(none) get { json.qapiMember("extent-size-hint") }
+            @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
     }
 
@@ -6876,33 +6876,33 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsGluster` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsGluster).
     public struct BlockdevCreateOptionsGluster: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsGluster", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
+        @_optimize(none) public init(location: QAPI.BlockdevOptionsGluster, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsGluster`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsGluster? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
     }
 
@@ -6911,72 +6911,72 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsLUKS).
     public struct BlockdevCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { json.qapiMember("header") }
-            set { json.setQAPIMember("header", newValue) }
+            @_optimize(none) get { json.qapiMember("header") }
+            @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 4.2.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
     }
 
@@ -6985,28 +6985,28 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsNfs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsNfs).
     public struct BlockdevCreateOptionsNfs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsNfs", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
+        @_optimize(none) public init(location: QAPI.BlockdevOptionsNfs, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsNfs`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsNfs? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -7015,33 +7015,33 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsParallels` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsParallels).
     public struct BlockdevCreateOptionsParallels: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsParallels", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsParallels", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
         public var clusterSize: Swift.UInt64? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
     }
 
@@ -7050,38 +7050,38 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQcow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow).
     public struct BlockdevCreateOptionsQcow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
         public var encrypt: QAPI.QCryptoBlockCreateOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
     }
 
@@ -7090,15 +7090,15 @@ extension QAPI {
     /// See [`BlockdevQcow2Version` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevQcow2Version).
     public struct BlockdevQcow2Version: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevQcow2Version", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevQcow2Version", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `v2`.
-        public static let v2 = BlockdevQcow2Version(rawValue: "v2")
+        public static var v2: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v2") } }
         /// `v3`.
-        public static let v3 = BlockdevQcow2Version(rawValue: "v3")
+        public static var v3: BlockdevQcow2Version { @_optimize(none) get { BlockdevQcow2Version(rawValue: "v3") } }
     }
 
     /// `Qcow2CompressionType`: a QAPI enumeration of the `block-core` module, since QEMU 5.1.
@@ -7106,15 +7106,15 @@ extension QAPI {
     /// See [`Qcow2CompressionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.Qcow2CompressionType).
     public struct Qcow2CompressionType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Qcow2CompressionType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Qcow2CompressionType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `zlib`.
-        public static let zlib = Qcow2CompressionType(rawValue: "zlib")
+        public static var zlib: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zlib") } }
         /// `zstd`.
-        public static let zstd = Qcow2CompressionType(rawValue: "zstd")
+        public static var zstd: Qcow2CompressionType { @_optimize(none) get { Qcow2CompressionType(rawValue: "zstd") } }
     }
 
     /// `BlockdevCreateOptionsQcow2`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7122,88 +7122,88 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQcow2).
     public struct BlockdevCreateOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQcow2", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { json.qapiMember("data-file") }
-            set { json.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file") }
+            @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 2.12.
         public var dataFileRaw: Swift.Bool? {
-            get { json.qapiMember("data-file-raw") }
-            set { json.setQAPIMember("data-file-raw", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file-raw") }
+            @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 2.12.
         public var extendedL2: Swift.Bool? {
-            get { json.qapiMember("extended-l2") }
-            set { json.setQAPIMember("extended-l2", newValue) }
+            @_optimize(none) get { json.qapiMember("extended-l2") }
+            @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `version`: `BlockdevQcow2Version`, optional, since QEMU 2.12.
         public var version: QAPI.BlockdevQcow2Version? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
         public var backingFmt: QAPI.BlockdevDriver? {
-            get { json.qapiMember("backing-fmt") }
-            set { json.setQAPIMember("backing-fmt", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-fmt") }
+            @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
         public var encrypt: QAPI.QCryptoBlockCreateOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
         public var clusterSize: Swift.UInt64? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.12.
         public var lazyRefcounts: Swift.Bool? {
-            get { json.qapiMember("lazy-refcounts") }
-            set { json.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { json.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `refcount-bits`: `int`, optional, since QEMU 2.12.
         public var refcountBits: Swift.Int? {
-            get { json.qapiMember("refcount-bits") }
-            set { json.setQAPIMember("refcount-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-bits") }
+            @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, optional, since QEMU 2.12.
         public var compressionType: QAPI.Qcow2CompressionType? {
-            get { json.qapiMember("compression-type") }
-            set { json.setQAPIMember("compression-type", newValue) }
+            @_optimize(none) get { json.qapiMember("compression-type") }
+            @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
     }
 
@@ -7212,48 +7212,48 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsQed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsQed).
     public struct BlockdevCreateOptionsQed: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsQed", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsQed", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
         public var backingFmt: QAPI.BlockdevDriver? {
-            get { json.qapiMember("backing-fmt") }
-            set { json.setQAPIMember("backing-fmt", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-fmt") }
+            @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
         public var clusterSize: Swift.UInt64? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `table-size`: `int`, optional, since QEMU 2.12.
         public var tableSize: Swift.Int? {
-            get { json.qapiMember("table-size") }
-            set { json.setQAPIMember("table-size", newValue) }
+            @_optimize(none) get { json.qapiMember("table-size") }
+            @_optimize(none) set { json.setQAPIMember("table-size", newValue) }
         }
     }
 
@@ -7262,38 +7262,38 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsRbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsRbd).
     public struct BlockdevCreateOptionsRbd: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsRbd", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
+        @_optimize(none) public init(location: QAPI.BlockdevOptionsRbd, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsRbd`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsRbd? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
         public var clusterSize: Swift.UInt64? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `encrypt`: `RbdEncryptionCreateOptions`, optional, since QEMU 6.1.
         public var encrypt: QAPI.RbdEncryptionCreateOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
     }
 
@@ -7302,21 +7302,21 @@ extension QAPI {
     /// See [`BlockdevVmdkSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkSubformat).
     public struct BlockdevVmdkSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkSubformat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVmdkSubformat", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `monolithicSparse`.
-        public static let monolithicSparse = BlockdevVmdkSubformat(rawValue: "monolithicSparse")
+        public static var monolithicSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicSparse") } }
         /// `monolithicFlat`.
-        public static let monolithicFlat = BlockdevVmdkSubformat(rawValue: "monolithicFlat")
+        public static var monolithicFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "monolithicFlat") } }
         /// `twoGbMaxExtentSparse`.
-        public static let twoGbMaxExtentSparse = BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse")
+        public static var twoGbMaxExtentSparse: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentSparse") } }
         /// `twoGbMaxExtentFlat`.
-        public static let twoGbMaxExtentFlat = BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat")
+        public static var twoGbMaxExtentFlat: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "twoGbMaxExtentFlat") } }
         /// `streamOptimized`.
-        public static let streamOptimized = BlockdevVmdkSubformat(rawValue: "streamOptimized")
+        public static var streamOptimized: BlockdevVmdkSubformat { @_optimize(none) get { BlockdevVmdkSubformat(rawValue: "streamOptimized") } }
     }
 
     /// `BlockdevVmdkAdapterType`: a QAPI enumeration of the `block-core` module, since QEMU 4.0.
@@ -7324,19 +7324,19 @@ extension QAPI {
     /// See [`BlockdevVmdkAdapterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVmdkAdapterType).
     public struct BlockdevVmdkAdapterType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVmdkAdapterType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVmdkAdapterType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ide`.
-        public static let ide = BlockdevVmdkAdapterType(rawValue: "ide")
+        public static var ide: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "ide") } }
         /// `buslogic`.
-        public static let buslogic = BlockdevVmdkAdapterType(rawValue: "buslogic")
+        public static var buslogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "buslogic") } }
         /// `lsilogic`.
-        public static let lsilogic = BlockdevVmdkAdapterType(rawValue: "lsilogic")
+        public static var lsilogic: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "lsilogic") } }
         /// `legacyESX`.
-        public static let legacyESX = BlockdevVmdkAdapterType(rawValue: "legacyESX")
+        public static var legacyESX: BlockdevVmdkAdapterType { @_optimize(none) get { BlockdevVmdkAdapterType(rawValue: "legacyESX") } }
     }
 
     /// `BlockdevCreateOptionsVmdk`: a QAPI struct of the `block-core` module, since QEMU 4.0.
@@ -7344,63 +7344,63 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVmdk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVmdk).
     public struct BlockdevCreateOptionsVmdk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVmdk", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVmdk", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 4.0.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 4.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `extents`: `[BlockdevRef]`, optional, since QEMU 4.0.
         public var extents: [QAPI.BlockdevRef]? {
-            get { json.qapiMember("extents") }
-            set { json.setQAPIMember("extents", newValue) }
+            @_optimize(none) get { json.qapiMember("extents") }
+            @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
         /// `subformat`: `BlockdevVmdkSubformat`, optional, since QEMU 4.0.
         public var subformat: QAPI.BlockdevVmdkSubformat? {
-            get { json.qapiMember("subformat") }
-            set { json.setQAPIMember("subformat", newValue) }
+            @_optimize(none) get { json.qapiMember("subformat") }
+            @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 4.0.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `adapter-type`: `BlockdevVmdkAdapterType`, optional, since QEMU 4.0.
         public var adapterType: QAPI.BlockdevVmdkAdapterType? {
-            get { json.qapiMember("adapter-type") }
-            set { json.setQAPIMember("adapter-type", newValue) }
+            @_optimize(none) get { json.qapiMember("adapter-type") }
+            @_optimize(none) set { json.setQAPIMember("adapter-type", newValue) }
         }
         /// `hwversion`: `str`, optional, since QEMU 4.0.
         public var hwversion: Swift.String? {
-            get { json.qapiMember("hwversion") }
-            set { json.setQAPIMember("hwversion", newValue) }
+            @_optimize(none) get { json.qapiMember("hwversion") }
+            @_optimize(none) set { json.setQAPIMember("hwversion", newValue) }
         }
         /// `toolsversion`: `str`, optional, since QEMU 6.2.
         public var toolsversion: Swift.String? {
-            get { json.qapiMember("toolsversion") }
-            set { json.setQAPIMember("toolsversion", newValue) }
+            @_optimize(none) get { json.qapiMember("toolsversion") }
+            @_optimize(none) set { json.setQAPIMember("toolsversion", newValue) }
         }
         /// `zeroed-grain`: `bool`, optional, since QEMU 4.0.
         public var zeroedGrain: Swift.Bool? {
-            get { json.qapiMember("zeroed-grain") }
-            set { json.setQAPIMember("zeroed-grain", newValue) }
+            @_optimize(none) get { json.qapiMember("zeroed-grain") }
+            @_optimize(none) set { json.setQAPIMember("zeroed-grain", newValue) }
         }
     }
 
@@ -7409,28 +7409,28 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsSsh` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSsh).
     public struct BlockdevCreateOptionsSSH: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsSsh", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
+        @_optimize(none) public init(location: QAPI.BlockdevOptionsSSH, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSsh`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsSSH? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -7439,33 +7439,33 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVdi` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVdi).
     public struct BlockdevCreateOptionsVdi: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVdi", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVdi", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
     }
 
@@ -7474,15 +7474,15 @@ extension QAPI {
     /// See [`BlockdevVhdxSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVhdxSubformat).
     public struct BlockdevVhdxSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVhdxSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVhdxSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static let dynamic = BlockdevVhdxSubformat(rawValue: "dynamic")
+        public static var dynamic: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "dynamic") } }
         /// `fixed`.
-        public static let fixed = BlockdevVhdxSubformat(rawValue: "fixed")
+        public static var fixed: BlockdevVhdxSubformat { @_optimize(none) get { BlockdevVhdxSubformat(rawValue: "fixed") } }
     }
 
     /// `BlockdevCreateOptionsVhdx`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7490,48 +7490,48 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVhdx` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVhdx).
     public struct BlockdevCreateOptionsVhdx: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVhdx", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVhdx", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `log-size`: `size`, optional, since QEMU 2.12.
         public var logSize: Swift.UInt64? {
-            get { json.qapiMember("log-size") }
-            set { json.setQAPIMember("log-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-size") }
+            @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
         /// `block-size`: `size`, optional, since QEMU 2.12.
         public var blockSize: Swift.UInt64? {
-            get { json.qapiMember("block-size") }
-            set { json.setQAPIMember("block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("block-size") }
+            @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `subformat`: `BlockdevVhdxSubformat`, optional, since QEMU 2.12.
         public var subformat: QAPI.BlockdevVhdxSubformat? {
-            get { json.qapiMember("subformat") }
-            set { json.setQAPIMember("subformat", newValue) }
+            @_optimize(none) get { json.qapiMember("subformat") }
+            @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `block-state-zero`: `bool`, optional, since QEMU 2.12.
         public var blockStateZero: Swift.Bool? {
-            get { json.qapiMember("block-state-zero") }
-            set { json.setQAPIMember("block-state-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("block-state-zero") }
+            @_optimize(none) set { json.setQAPIMember("block-state-zero", newValue) }
         }
     }
 
@@ -7540,15 +7540,15 @@ extension QAPI {
     /// See [`BlockdevVpcSubformat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockdevVpcSubformat).
     public struct BlockdevVpcSubformat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevVpcSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevVpcSubformat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dynamic`.
-        public static let dynamic = BlockdevVpcSubformat(rawValue: "dynamic")
+        public static var dynamic: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "dynamic") } }
         /// `fixed`.
-        public static let fixed = BlockdevVpcSubformat(rawValue: "fixed")
+        public static var fixed: BlockdevVpcSubformat { @_optimize(none) get { BlockdevVpcSubformat(rawValue: "fixed") } }
     }
 
     /// `BlockdevCreateOptionsVpc`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -7556,38 +7556,38 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsVpc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsVpc).
     public struct BlockdevCreateOptionsVpc: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsVpc", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsVpc", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["file", "size"]
+        public static var requiredMembers: [Swift.String] { ["file", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
+        @_optimize(none) public init(file: QAPI.BlockdevRef, size: Swift.UInt64) {
             self.json = [:]
-            json["file"] = file.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("file", file)
+            json.setQAPIMember("size", size)
         }
         /// `file`: `BlockdevRef`, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `subformat`: `BlockdevVpcSubformat`, optional, since QEMU 2.12.
         public var subformat: QAPI.BlockdevVpcSubformat? {
-            get { json.qapiMember("subformat") }
-            set { json.setQAPIMember("subformat", newValue) }
+            @_optimize(none) get { json.qapiMember("subformat") }
+            @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `force-size`: `bool`, optional, since QEMU 2.12.
         public var forceSize: Swift.Bool? {
-            get { json.qapiMember("force-size") }
-            set { json.setQAPIMember("force-size", newValue) }
+            @_optimize(none) get { json.qapiMember("force-size") }
+            @_optimize(none) set { json.setQAPIMember("force-size", newValue) }
         }
     }
 
@@ -7598,207 +7598,207 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["driver"]
+        public static var requiredMembers: [Swift.String] { ["driver"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.12.
         public var driver: QAPI.BlockdevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.12.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `nocow`: `bool`, optional, since QEMU 2.12.
         public var nocow: Swift.Bool? {
-            get { json.qapiMember("nocow") }
-            set { json.setQAPIMember("nocow", newValue) }
+            @_optimize(none) get { json.qapiMember("nocow") }
+            @_optimize(none) set { json.setQAPIMember("nocow", newValue) }
         }
         /// `extent-size-hint`: `size`, optional, since QEMU 2.12.
         public var extentSizeHint: Swift.UInt64? {
-            get { json.qapiMember("extent-size-hint") }
-            set { json.setQAPIMember("extent-size-hint", newValue) }
+            @_optimize(none) get { json.qapiMember("extent-size-hint") }
+            @_optimize(none) set { json.setQAPIMember("extent-size-hint", newValue) }
         }
         /// `location`: `BlockdevOptionsGluster`, optional, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsGluster? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 2.12.
         public var file: QAPI.BlockdevRef? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { json.qapiMember("header") }
-            set { json.setQAPIMember("header", newValue) }
+            @_optimize(none) get { json.qapiMember("header") }
+            @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
         /// `cluster-size`: `size`, optional, since QEMU 2.12.
         public var clusterSize: Swift.UInt64? {
-            get { json.qapiMember("cluster-size") }
-            set { json.setQAPIMember("cluster-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-size") }
+            @_optimize(none) set { json.setQAPIMember("cluster-size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `encrypt`: `QCryptoBlockCreateOptions`, optional, since QEMU 2.12.
         public var encrypt: QAPI.QCryptoBlockCreateOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { json.qapiMember("data-file") }
-            set { json.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file") }
+            @_optimize(none) set { json.setQAPIMember("data-file", newValue) }
         }
         /// `data-file-raw`: `bool`, optional, since QEMU 2.12.
         public var dataFileRaw: Swift.Bool? {
-            get { json.qapiMember("data-file-raw") }
-            set { json.setQAPIMember("data-file-raw", newValue) }
+            @_optimize(none) get { json.qapiMember("data-file-raw") }
+            @_optimize(none) set { json.setQAPIMember("data-file-raw", newValue) }
         }
         /// `extended-l2`: `bool`, optional, since QEMU 2.12.
         public var extendedL2: Swift.Bool? {
-            get { json.qapiMember("extended-l2") }
-            set { json.setQAPIMember("extended-l2", newValue) }
+            @_optimize(none) get { json.qapiMember("extended-l2") }
+            @_optimize(none) set { json.setQAPIMember("extended-l2", newValue) }
         }
         /// `version`: `BlockdevQcow2Version`, optional, since QEMU 2.12.
         public var version: QAPI.BlockdevQcow2Version? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `backing-fmt`: `BlockdevDriver`, optional, since QEMU 2.12.
         public var backingFmt: QAPI.BlockdevDriver? {
-            get { json.qapiMember("backing-fmt") }
-            set { json.setQAPIMember("backing-fmt", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-fmt") }
+            @_optimize(none) set { json.setQAPIMember("backing-fmt", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.12.
         public var lazyRefcounts: Swift.Bool? {
-            get { json.qapiMember("lazy-refcounts") }
-            set { json.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { json.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { json.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `refcount-bits`: `int`, optional, since QEMU 2.12.
         public var refcountBits: Swift.Int? {
-            get { json.qapiMember("refcount-bits") }
-            set { json.setQAPIMember("refcount-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("refcount-bits") }
+            @_optimize(none) set { json.setQAPIMember("refcount-bits", newValue) }
         }
         /// `compression-type`: `Qcow2CompressionType`, optional, since QEMU 2.12.
         public var compressionType: QAPI.Qcow2CompressionType? {
-            get { json.qapiMember("compression-type") }
-            set { json.setQAPIMember("compression-type", newValue) }
+            @_optimize(none) get { json.qapiMember("compression-type") }
+            @_optimize(none) set { json.setQAPIMember("compression-type", newValue) }
         }
         /// `table-size`: `int`, optional, since QEMU 2.12.
         public var tableSize: Swift.Int? {
-            get { json.qapiMember("table-size") }
-            set { json.setQAPIMember("table-size", newValue) }
+            @_optimize(none) get { json.qapiMember("table-size") }
+            @_optimize(none) set { json.setQAPIMember("table-size", newValue) }
         }
         /// `log-size`: `size`, optional, since QEMU 2.12.
         public var logSize: Swift.UInt64? {
-            get { json.qapiMember("log-size") }
-            set { json.setQAPIMember("log-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-size") }
+            @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
         /// `block-size`: `size`, optional, since QEMU 2.12.
         public var blockSize: Swift.UInt64? {
-            get { json.qapiMember("block-size") }
-            set { json.setQAPIMember("block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("block-size") }
+            @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `subformat`: `BlockdevVhdxSubformat`, optional, since QEMU 2.12.
         public var subformat: QAPI.BlockdevVhdxSubformat? {
-            get { json.qapiMember("subformat") }
-            set { json.setQAPIMember("subformat", newValue) }
+            @_optimize(none) get { json.qapiMember("subformat") }
+            @_optimize(none) set { json.setQAPIMember("subformat", newValue) }
         }
         /// `block-state-zero`: `bool`, optional, since QEMU 2.12.
         public var blockStateZero: Swift.Bool? {
-            get { json.qapiMember("block-state-zero") }
-            set { json.setQAPIMember("block-state-zero", newValue) }
+            @_optimize(none) get { json.qapiMember("block-state-zero") }
+            @_optimize(none) set { json.setQAPIMember("block-state-zero", newValue) }
         }
         /// `extents`: `[BlockdevRef]`, optional, since QEMU 4.0.
         public var extents: [QAPI.BlockdevRef]? {
-            get { json.qapiMember("extents") }
-            set { json.setQAPIMember("extents", newValue) }
+            @_optimize(none) get { json.qapiMember("extents") }
+            @_optimize(none) set { json.setQAPIMember("extents", newValue) }
         }
         /// `adapter-type`: `BlockdevVmdkAdapterType`, optional, since QEMU 4.0.
         public var adapterType: QAPI.BlockdevVmdkAdapterType? {
-            get { json.qapiMember("adapter-type") }
-            set { json.setQAPIMember("adapter-type", newValue) }
+            @_optimize(none) get { json.qapiMember("adapter-type") }
+            @_optimize(none) set { json.setQAPIMember("adapter-type", newValue) }
         }
         /// `hwversion`: `str`, optional, since QEMU 4.0.
         public var hwversion: Swift.String? {
-            get { json.qapiMember("hwversion") }
-            set { json.setQAPIMember("hwversion", newValue) }
+            @_optimize(none) get { json.qapiMember("hwversion") }
+            @_optimize(none) set { json.setQAPIMember("hwversion", newValue) }
         }
         /// `toolsversion`: `str`, optional, since QEMU 6.2.
         public var toolsversion: Swift.String? {
-            get { json.qapiMember("toolsversion") }
-            set { json.setQAPIMember("toolsversion", newValue) }
+            @_optimize(none) get { json.qapiMember("toolsversion") }
+            @_optimize(none) set { json.setQAPIMember("toolsversion", newValue) }
         }
         /// `zeroed-grain`: `bool`, optional, since QEMU 4.0.
         public var zeroedGrain: Swift.Bool? {
-            get { json.qapiMember("zeroed-grain") }
-            set { json.setQAPIMember("zeroed-grain", newValue) }
+            @_optimize(none) get { json.qapiMember("zeroed-grain") }
+            @_optimize(none) set { json.setQAPIMember("zeroed-grain", newValue) }
         }
         /// `force-size`: `bool`, optional, since QEMU 2.12.
         public var forceSize: Swift.Bool? {
-            get { json.qapiMember("force-size") }
-            set { json.setQAPIMember("force-size", newValue) }
+            @_optimize(none) get { json.qapiMember("force-size") }
+            @_optimize(none) set { json.setQAPIMember("force-size", newValue) }
         }
     }
 
@@ -7807,47 +7807,47 @@ extension QAPI {
     /// See [`BlockdevAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsLUKS).
     public struct BlockdevAmendOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
+        @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
             self.json = [:]
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
     }
 
@@ -7856,21 +7856,21 @@ extension QAPI {
     /// See [`BlockdevAmendOptionsQcow2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevAmendOptionsQcow2).
     public struct BlockdevAmendOptionsQcow2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptionsQcow2", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptionsQcow2", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `encrypt`: `QCryptoBlockAmendOptions`, optional, since QEMU 5.1.
         public var encrypt: QAPI.QCryptoBlockAmendOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
     }
 
@@ -7881,57 +7881,57 @@ extension QAPI {
     /// The members of every variant (tag `driver`) are properties too; nested unions included.
     public struct BlockdevAmendOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.json = [:]
-            json["driver"] = driver.qapiJSON
+            json.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 5.1.
         public var driver: QAPI.BlockdevDriver? {
-            get { json.qapiMember("driver") }
-            set { json.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { json.qapiMember("driver") }
+            @_optimize(none) set { json.setQAPIMember("driver", newValue) }
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, optional, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
         /// `encrypt`: `QCryptoBlockAmendOptions`, optional, since QEMU 5.1.
         public var encrypt: QAPI.QCryptoBlockAmendOptions? {
-            get { json.qapiMember("encrypt") }
-            set { json.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("encrypt") }
+            @_optimize(none) set { json.setQAPIMember("encrypt", newValue) }
         }
     }
 
@@ -7940,17 +7940,17 @@ extension QAPI {
     /// See [`BlockErrorAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.BlockErrorAction).
     public struct BlockErrorAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockErrorAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockErrorAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = BlockErrorAction(rawValue: "ignore")
+        public static var ignore: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "ignore") } }
         /// `report`.
-        public static let report = BlockErrorAction(rawValue: "report")
+        public static var report: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "report") } }
         /// `stop`.
-        public static let stop = BlockErrorAction(rawValue: "stop")
+        public static var stop: BlockErrorAction { @_optimize(none) get { BlockErrorAction(rawValue: "stop") } }
     }
 
     /// `PreallocMode`: a QAPI enumeration of the `block-core` module, since QEMU 2.2.
@@ -7958,19 +7958,19 @@ extension QAPI {
     /// See [`PreallocMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.PreallocMode).
     public struct PreallocMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PreallocMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PreallocMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = PreallocMode(rawValue: "off")
+        public static var off: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "off") } }
         /// `metadata`.
-        public static let metadata = PreallocMode(rawValue: "metadata")
+        public static var metadata: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "metadata") } }
         /// `falloc`.
-        public static let falloc = PreallocMode(rawValue: "falloc")
+        public static var falloc: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "falloc") } }
         /// `full`.
-        public static let full = PreallocMode(rawValue: "full")
+        public static var full: PreallocMode { @_optimize(none) get { PreallocMode(rawValue: "full") } }
     }
 
     /// `QuorumOpType`: a QAPI enumeration of the `block-core` module, since QEMU 2.6.
@@ -7978,17 +7978,17 @@ extension QAPI {
     /// See [`QuorumOpType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.QuorumOpType).
     public struct QuorumOpType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QuorumOpType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QuorumOpType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static let read = QuorumOpType(rawValue: "read")
+        public static var read: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "read") } }
         /// `write`.
-        public static let write = QuorumOpType(rawValue: "write")
+        public static var write: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "write") } }
         /// `flush`.
-        public static let flush = QuorumOpType(rawValue: "flush")
+        public static var flush: QuorumOpType { @_optimize(none) get { QuorumOpType(rawValue: "flush") } }
     }
 
     /// `BlockdevSnapshotInternal`: a QAPI struct of the `block-core` module, since QEMU 1.7.
@@ -7996,28 +7996,28 @@ extension QAPI {
     /// See [`BlockdevSnapshotInternal` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevSnapshotInternal).
     public struct BlockdevSnapshotInternal: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotInternal", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotInternal", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "name"]
+        public static var requiredMembers: [Swift.String] { ["device", "name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, name: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("name", name)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `name`: `str`, since QEMU 1.7.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -8026,22 +8026,22 @@ extension QAPI {
     /// See [`DummyBlockCoreForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.DummyBlockCoreForceArrays).
     public struct DummyBlockCoreForceArrays: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DummyBlockCoreForceArrays", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyBlockCoreForceArrays", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
+        @_optimize(none) public init(unusedBlockGraphInfo: [QAPI.BlockGraphInfo]) {
             self.json = [:]
-            json["unused-block-graph-info"] = unusedBlockGraphInfo.qapiJSON
+            json.setQAPIMember("unused-block-graph-info", unusedBlockGraphInfo)
         }
         /// `unused-block-graph-info`: `[BlockGraphInfo]`, since QEMU 8.0.
         public var unusedBlockGraphInfo: [QAPI.BlockGraphInfo]? {
-            get { json.qapiMember("unused-block-graph-info") }
-            set { json.setQAPIMember("unused-block-graph-info", newValue) }
+            @_optimize(none) get { json.qapiMember("unused-block-graph-info") }
+            @_optimize(none) set { json.setQAPIMember("unused-block-graph-info", newValue) }
         }
     }
 
@@ -8052,21 +8052,21 @@ extension QAPI {
     /// See [`DirtyBitmapStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.DirtyBitmapStatus).
     public struct DirtyBitmapStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyBitmapStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static let active = DirtyBitmapStatus(rawValue: "active")
+        public static var active: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "active") } }
         /// `disabled`.
-        public static let disabled = DirtyBitmapStatus(rawValue: "disabled")
+        public static var disabled: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "disabled") } }
         /// `frozen`.
-        public static let frozen = DirtyBitmapStatus(rawValue: "frozen")
+        public static var frozen: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "frozen") } }
         /// `locked`.
-        public static let locked = DirtyBitmapStatus(rawValue: "locked")
+        public static var locked: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "locked") } }
         /// `inconsistent`.
-        public static let inconsistent = DirtyBitmapStatus(rawValue: "inconsistent")
+        public static var inconsistent: DirtyBitmapStatus { @_optimize(none) get { DirtyBitmapStatus(rawValue: "inconsistent") } }
     }
 
     /// `BlockDirtyBitmapMergeSource`: a QAPI alternate of the `block-core` module, since QEMU 4.1.
@@ -8076,19 +8076,19 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMergeSource` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-block-core.BlockDirtyBitmapMergeSource).
     public struct BlockDirtyBitmapMergeSource: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeSource", kind: .alternate, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `local` branch (`str`), when the value is one.
-        public var asLocal: Swift.String? { Swift.String(qapiJSON: json) }
+        public var asLocal: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `local` branch.
-        public static func local(_ value: Swift.String) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func local(_ value: Swift.String) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
         /// The `external` branch (`BlockDirtyBitmap`), when the value is one.
-        public var asExternal: QAPI.BlockDirtyBitmap? { QAPI.BlockDirtyBitmap(qapiJSON: json) }
+        public var asExternal: QAPI.BlockDirtyBitmap? { @_optimize(none) get { QAPI.BlockDirtyBitmap(qapiJSON: json) } }
         /// A value of the `external` branch.
-        public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func external(_ value: QAPI.BlockDirtyBitmap) -> BlockDirtyBitmapMergeSource { BlockDirtyBitmapMergeSource(unchecked: value.qapiJSON) }
     }
 
     /// `BlockdevOptionsSheepdog`: a QAPI struct of the `block-core` module, since QEMU 2.9.
@@ -8098,38 +8098,38 @@ extension QAPI {
     /// See [`BlockdevOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevOptionsSheepdog).
     public struct BlockdevOptionsSheepdog: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "vdi"]
+        public static var requiredMembers: [Swift.String] { ["server", "vdi"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(server: QAPI.SocketAddress, vdi: Swift.String) {
+        @_optimize(none) public init(server: QAPI.SocketAddress, vdi: Swift.String) {
             self.json = [:]
-            json["server"] = server.qapiJSON
-            json["vdi"] = vdi.qapiJSON
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("vdi", vdi)
         }
         /// `server`: `SocketAddress`, since QEMU 2.9.
         public var server: QAPI.SocketAddress? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `vdi`: `str`, since QEMU 2.9.
         public var vdi: Swift.String? {
-            get { json.qapiMember("vdi") }
-            set { json.setQAPIMember("vdi", newValue) }
+            @_optimize(none) get { json.qapiMember("vdi") }
+            @_optimize(none) set { json.setQAPIMember("vdi", newValue) }
         }
         /// `snap-id`: `uint32`, optional, since QEMU 2.9.
         public var snapID: Swift.Int? {
-            get { json.qapiMember("snap-id") }
-            set { json.setQAPIMember("snap-id", newValue) }
+            @_optimize(none) get { json.qapiMember("snap-id") }
+            @_optimize(none) set { json.setQAPIMember("snap-id", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.9.
         public var tag: Swift.String? {
-            get { json.qapiMember("tag") }
-            set { json.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { json.qapiMember("tag") }
+            @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
     }
 
@@ -8140,15 +8140,15 @@ extension QAPI {
     /// See [`SheepdogRedundancyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-core.SheepdogRedundancyType).
     public struct SheepdogRedundancyType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `full`.
-        public static let full = SheepdogRedundancyType(rawValue: "full")
+        public static var full: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "full") } }
         /// `erasure-coded`.
-        public static let erasureCoded = SheepdogRedundancyType(rawValue: "erasure-coded")
+        public static var erasureCoded: SheepdogRedundancyType { @_optimize(none) get { SheepdogRedundancyType(rawValue: "erasure-coded") } }
     }
 
     /// `SheepdogRedundancyFull`: a QAPI struct of the `block-core` module, since QEMU 2.12.
@@ -8158,22 +8158,22 @@ extension QAPI {
     /// See [`SheepdogRedundancyFull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyFull).
     public struct SheepdogRedundancyFull: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyFull", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["copies"]
+        public static var requiredMembers: [Swift.String] { ["copies"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(copies: Swift.Int) {
+        @_optimize(none) public init(copies: Swift.Int) {
             self.json = [:]
-            json["copies"] = copies.qapiJSON
+            json.setQAPIMember("copies", copies)
         }
         /// `copies`: `int`, since QEMU 2.12.
         public var copies: Swift.Int? {
-            get { json.qapiMember("copies") }
-            set { json.setQAPIMember("copies", newValue) }
+            @_optimize(none) get { json.qapiMember("copies") }
+            @_optimize(none) set { json.setQAPIMember("copies", newValue) }
         }
     }
 
@@ -8184,28 +8184,28 @@ extension QAPI {
     /// See [`SheepdogRedundancyErasureCoded` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.SheepdogRedundancyErasureCoded).
     public struct SheepdogRedundancyErasureCoded: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancyErasureCoded", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data-strips", "parity-strips"]
+        public static var requiredMembers: [Swift.String] { ["data-strips", "parity-strips"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
+        @_optimize(none) public init(dataStrips: Swift.Int, parityStrips: Swift.Int) {
             self.json = [:]
-            json["data-strips"] = dataStrips.qapiJSON
-            json["parity-strips"] = parityStrips.qapiJSON
+            json.setQAPIMember("data-strips", dataStrips)
+            json.setQAPIMember("parity-strips", parityStrips)
         }
         /// `data-strips`: `int`, since QEMU 2.12.
         public var dataStrips: Swift.Int? {
-            get { json.qapiMember("data-strips") }
-            set { json.setQAPIMember("data-strips", newValue) }
+            @_optimize(none) get { json.qapiMember("data-strips") }
+            @_optimize(none) set { json.setQAPIMember("data-strips", newValue) }
         }
         /// `parity-strips`: `int`, since QEMU 2.12.
         public var parityStrips: Swift.Int? {
-            get { json.qapiMember("parity-strips") }
-            set { json.setQAPIMember("parity-strips", newValue) }
+            @_optimize(none) get { json.qapiMember("parity-strips") }
+            @_optimize(none) set { json.setQAPIMember("parity-strips", newValue) }
         }
     }
 
@@ -8218,37 +8218,37 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SheepdogRedundancy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SheepdogRedundancy", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SheepdogRedundancyType) {
+        @_optimize(none) public init(type: QAPI.SheepdogRedundancyType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SheepdogRedundancyType`, since QEMU 2.12.
         public var type: QAPI.SheepdogRedundancyType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `copies`: `int`, optional, since QEMU 2.12.
         public var copies: Swift.Int? {
-            get { json.qapiMember("copies") }
-            set { json.setQAPIMember("copies", newValue) }
+            @_optimize(none) get { json.qapiMember("copies") }
+            @_optimize(none) set { json.setQAPIMember("copies", newValue) }
         }
         /// `data-strips`: `int`, optional, since QEMU 2.12.
         public var dataStrips: Swift.Int? {
-            get { json.qapiMember("data-strips") }
-            set { json.setQAPIMember("data-strips", newValue) }
+            @_optimize(none) get { json.qapiMember("data-strips") }
+            @_optimize(none) set { json.setQAPIMember("data-strips", newValue) }
         }
         /// `parity-strips`: `int`, optional, since QEMU 2.12.
         public var parityStrips: Swift.Int? {
-            get { json.qapiMember("parity-strips") }
-            set { json.setQAPIMember("parity-strips", newValue) }
+            @_optimize(none) get { json.qapiMember("parity-strips") }
+            @_optimize(none) set { json.setQAPIMember("parity-strips", newValue) }
         }
     }
 
@@ -8259,48 +8259,48 @@ extension QAPI {
     /// See [`BlockdevCreateOptionsSheepdog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-core.BlockdevCreateOptionsSheepdog).
     public struct BlockdevCreateOptionsSheepdog: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevCreateOptionsSheepdog", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["location", "size"]
+        public static var requiredMembers: [Swift.String] { ["location", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
+        @_optimize(none) public init(location: QAPI.BlockdevOptionsSheepdog, size: Swift.UInt64) {
             self.json = [:]
-            json["location"] = location.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("location", location)
+            json.setQAPIMember("size", size)
         }
         /// `location`: `BlockdevOptionsSheepdog`, since QEMU 2.12.
         public var location: QAPI.BlockdevOptionsSheepdog? {
-            get { json.qapiMember("location") }
-            set { json.setQAPIMember("location", newValue) }
+            @_optimize(none) get { json.qapiMember("location") }
+            @_optimize(none) set { json.setQAPIMember("location", newValue) }
         }
         /// `size`: `size`, since QEMU 2.12.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 2.12.
         public var backingFile: Swift.String? {
-            get { json.qapiMember("backing-file") }
-            set { json.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { json.qapiMember("backing-file") }
+            @_optimize(none) set { json.setQAPIMember("backing-file", newValue) }
         }
         /// `preallocation`: `PreallocMode`, optional, since QEMU 2.12.
         public var preallocation: QAPI.PreallocMode? {
-            get { json.qapiMember("preallocation") }
-            set { json.setQAPIMember("preallocation", newValue) }
+            @_optimize(none) get { json.qapiMember("preallocation") }
+            @_optimize(none) set { json.setQAPIMember("preallocation", newValue) }
         }
         /// `redundancy`: `SheepdogRedundancy`, optional, since QEMU 2.12.
         public var redundancy: QAPI.SheepdogRedundancy? {
-            get { json.qapiMember("redundancy") }
-            set { json.setQAPIMember("redundancy", newValue) }
+            @_optimize(none) get { json.qapiMember("redundancy") }
+            @_optimize(none) set { json.setQAPIMember("redundancy", newValue) }
         }
         /// `object-size`: `size`, optional, since QEMU 2.12.
         public var objectSize: Swift.UInt64? {
-            get { json.qapiMember("object-size") }
-            set { json.setQAPIMember("object-size", newValue) }
+            @_optimize(none) get { json.qapiMember("object-size") }
+            @_optimize(none) set { json.setQAPIMember("object-size", newValue) }
         }
     }
 
@@ -8311,9 +8311,9 @@ extension QAPI {
     /// Reply: `[BlockInfo]`.
     public struct QueryBlock: QAPICommand {
         /// The wire name.
-        public static let name = "query-block"
+        public static var name: Swift.String { "query-block" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockInfo]
         /// The arguments as they go on the wire.
@@ -8321,8 +8321,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
+        }
+        /// `flat`: `bool`, optional, since QEMU 11.1.
+        public var flat: Swift.Bool? {
+            @_optimize(none) get { arguments.qapiMember("flat") }
+            @_optimize(none) set { arguments.setQAPIMember("flat", newValue) }
         }
     }
 
@@ -8333,9 +8338,9 @@ extension QAPI {
     /// Reply: `[BlockStats]`.
     public struct QueryBlockstats: QAPICommand {
         /// The wire name.
-        public static let name = "query-blockstats"
+        public static var name: Swift.String { "query-blockstats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-blockstats", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-blockstats", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockStats]
         /// The arguments as they go on the wire.
@@ -8343,13 +8348,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `query-nodes`: `bool`, optional, since QEMU 2.3.
         public var queryNodes: Swift.Bool? {
-            get { arguments.qapiMember("query-nodes") }
-            set { arguments.setQAPIMember("query-nodes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("query-nodes") }
+            @_optimize(none) set { arguments.setQAPIMember("query-nodes", newValue) }
         }
     }
 
@@ -8360,9 +8365,9 @@ extension QAPI {
     /// Reply: `[BlockJobInfo]`.
     public struct QueryBlockJobs: QAPICommand {
         /// The wire name.
-        public static let name = "query-block-jobs"
+        public static var name: Swift.String { "query-block-jobs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-jobs", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block-jobs", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockJobInfo]
         /// The arguments as they go on the wire.
@@ -8370,7 +8375,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -8382,9 +8387,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockResize: QAPICommand {
         /// The wire name.
-        public static let name = "block_resize"
+        public static var name: Swift.String { "block_resize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_resize", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_resize", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8392,24 +8397,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.Int) {
+        @_optimize(none) public init(size: Swift.Int) {
             self.arguments = [:]
-            arguments["size"] = size.qapiJSON
+            arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, optional, since QEMU 0.14.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `size`: `int`, since QEMU 0.14.
         public var size: Swift.Int? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
     }
 
@@ -8420,9 +8425,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotSyncCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-sync"
+        public static var name: Swift.String { "blockdev-snapshot-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-sync", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-sync", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8430,39 +8435,39 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(snapshotFile: Swift.String) {
+        @_optimize(none) public init(snapshotFile: Swift.String) {
             self.arguments = [:]
-            arguments["snapshot-file"] = snapshotFile.qapiJSON
+            arguments.setQAPIMember("snapshot-file", snapshotFile)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `snapshot-file`: `str`.
         public var snapshotFile: Swift.String? {
-            get { arguments.qapiMember("snapshot-file") }
-            set { arguments.setQAPIMember("snapshot-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("snapshot-file") }
+            @_optimize(none) set { arguments.setQAPIMember("snapshot-file", newValue) }
         }
         /// `snapshot-node-name`: `str`, optional, since QEMU 2.0.
         public var snapshotNodeName: Swift.String? {
-            get { arguments.qapiMember("snapshot-node-name") }
-            set { arguments.setQAPIMember("snapshot-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("snapshot-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("snapshot-node-name", newValue) }
         }
         /// `format`: `str`, optional.
         public var format: Swift.String? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional.
         public var mode: QAPI.NewImageMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -8475,9 +8480,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot"
+        public static var name: Swift.String { "blockdev-snapshot" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: ["allow-write-only-overlay"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: ["allow-write-only-overlay"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8485,20 +8490,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, overlay: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, overlay: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["overlay"] = overlay.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("overlay", overlay)
         }
         /// `node`: `str`, since QEMU 2.5.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `overlay`: `str`, since QEMU 2.5.
         public var overlay: Swift.String? {
-            get { arguments.qapiMember("overlay") }
-            set { arguments.setQAPIMember("overlay", newValue) }
+            @_optimize(none) get { arguments.qapiMember("overlay") }
+            @_optimize(none) set { arguments.setQAPIMember("overlay", newValue) }
         }
     }
 
@@ -8509,9 +8514,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChangeBackingFile: QAPICommand {
         /// The wire name.
-        public static let name = "change-backing-file"
+        public static var name: Swift.String { "change-backing-file" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "change-backing-file", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change-backing-file", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8519,26 +8524,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, imageNodeName: Swift.String, backingFile: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["image-node-name"] = imageNodeName.qapiJSON
-            arguments["backing-file"] = backingFile.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("image-node-name", imageNodeName)
+            arguments.setQAPIMember("backing-file", backingFile)
         }
         /// `device`: `str`, since QEMU 2.1.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `image-node-name`: `str`, since QEMU 2.1.
         public var imageNodeName: Swift.String? {
-            get { arguments.qapiMember("image-node-name") }
-            set { arguments.setQAPIMember("image-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("image-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("image-node-name", newValue) }
         }
         /// `backing-file`: `str`, since QEMU 2.1.
         public var backingFile: Swift.String? {
-            get { arguments.qapiMember("backing-file") }
-            set { arguments.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing-file") }
+            @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
     }
 
@@ -8549,9 +8554,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockCommit: QAPICommand {
         /// The wire name.
-        public static let name = "block-commit"
+        public static var name: Swift.String { "block-commit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-commit", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-commit", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8559,76 +8564,76 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `base-node`: `str`, optional, since QEMU 3.1.
         public var baseNode: Swift.String? {
-            get { arguments.qapiMember("base-node") }
-            set { arguments.setQAPIMember("base-node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("base-node") }
+            @_optimize(none) set { arguments.setQAPIMember("base-node", newValue) }
         }
         /// `base`: `str`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'base' is deprecated in QEMU's schema")
         public var base: Swift.String? {
-            get { arguments.qapiMember("base") }
-            set { arguments.setQAPIMember("base", newValue) }
+            @_optimize(none) get { arguments.qapiMember("base") }
+            @_optimize(none) set { arguments.setQAPIMember("base", newValue) }
         }
         /// `top-node`: `str`, optional, since QEMU 3.1.
         public var topNode: Swift.String? {
-            get { arguments.qapiMember("top-node") }
-            set { arguments.setQAPIMember("top-node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("top-node") }
+            @_optimize(none) set { arguments.setQAPIMember("top-node", newValue) }
         }
         /// `top`: `str`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'top' is deprecated in QEMU's schema")
         public var top: Swift.String? {
-            get { arguments.qapiMember("top") }
-            set { arguments.setQAPIMember("top", newValue) }
+            @_optimize(none) get { arguments.qapiMember("top") }
+            @_optimize(none) set { arguments.setQAPIMember("top", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 1.3.
         public var backingFile: Swift.String? {
-            get { arguments.qapiMember("backing-file") }
-            set { arguments.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing-file") }
+            @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-mask-protocol`: `bool`, optional, since QEMU 1.3.
         public var backingMaskProtocol: Swift.Bool? {
-            get { arguments.qapiMember("backing-mask-protocol") }
-            set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing-mask-protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `on-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-error") }
-            set { arguments.setQAPIMember("on-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 2.9.
         public var filterNodeName: Swift.String? {
-            get { arguments.qapiMember("filter-node-name") }
-            set { arguments.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filter-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
     }
 
@@ -8642,9 +8647,9 @@ extension QAPI {
     @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
     public struct DriveBackupCommand: QAPICommand {
         /// The wire name.
-        public static let name = "drive-backup"
+        public static var name: Swift.String { "drive-backup" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "drive-backup", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "drive-backup", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8652,96 +8657,96 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["sync"] = sync.qapiJSON
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("sync", sync)
+            arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
         public var sync: QAPI.MirrorSyncMode? {
-            get { arguments.qapiMember("sync") }
-            set { arguments.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sync") }
+            @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
         public var bitmap: Swift.String? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
         public var bitmapMode: QAPI.BitmapSyncMode? {
-            get { arguments.qapiMember("bitmap-mode") }
-            set { arguments.setQAPIMember("bitmap-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
         public var compress: Swift.Bool? {
-            get { arguments.qapiMember("compress") }
-            set { arguments.setQAPIMember("compress", newValue) }
+            @_optimize(none) get { arguments.qapiMember("compress") }
+            @_optimize(none) set { arguments.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-source-error") }
-            set { arguments.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-source-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-target-error") }
-            set { arguments.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-target-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
         public var filterNodeName: Swift.String? {
-            get { arguments.qapiMember("filter-node-name") }
-            set { arguments.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filter-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
         public var discardSource: Swift.Bool? {
-            get { arguments.qapiMember("discard-source") }
-            set { arguments.setQAPIMember("discard-source", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard-source") }
+            @_optimize(none) set { arguments.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
         public var xPerf: QAPI.BackupPerf? {
-            get { arguments.qapiMember("x-perf") }
-            set { arguments.setQAPIMember("x-perf", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-perf") }
+            @_optimize(none) set { arguments.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 1.6.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.6.
         public var format: Swift.String? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.6.
         public var mode: QAPI.NewImageMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -8752,9 +8757,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevBackupCommand: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-backup"
+        public static var name: Swift.String { "blockdev-backup" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-backup", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-backup", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8762,86 +8767,86 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, sync: QAPI.MirrorSyncMode, target: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["sync"] = sync.qapiJSON
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("sync", sync)
+            arguments.setQAPIMember("target", target)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 4.2.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 4.2.
         public var sync: QAPI.MirrorSyncMode? {
-            get { arguments.qapiMember("sync") }
-            set { arguments.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sync") }
+            @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 4.2.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 2.4.
         public var bitmap: Swift.String? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `bitmap-mode`: `BitmapSyncMode`, optional, since QEMU 4.2.
         public var bitmapMode: QAPI.BitmapSyncMode? {
-            get { arguments.qapiMember("bitmap-mode") }
-            set { arguments.setQAPIMember("bitmap-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap-mode", newValue) }
         }
         /// `compress`: `bool`, optional, since QEMU 2.8.
         public var compress: Swift.Bool? {
-            get { arguments.qapiMember("compress") }
-            set { arguments.setQAPIMember("compress", newValue) }
+            @_optimize(none) get { arguments.qapiMember("compress") }
+            @_optimize(none) set { arguments.setQAPIMember("compress", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-source-error") }
-            set { arguments.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-source-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 4.2.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-target-error") }
-            set { arguments.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-target-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 2.12.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 2.12.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 4.2.
         public var filterNodeName: Swift.String? {
-            get { arguments.qapiMember("filter-node-name") }
-            set { arguments.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filter-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `discard-source`: `bool`, optional, since QEMU 9.1.
         public var discardSource: Swift.Bool? {
-            get { arguments.qapiMember("discard-source") }
-            set { arguments.setQAPIMember("discard-source", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard-source") }
+            @_optimize(none) set { arguments.setQAPIMember("discard-source", newValue) }
         }
         /// `x-perf`: `BackupPerf`, optional, since QEMU 6.0.
         public var xPerf: QAPI.BackupPerf? {
-            get { arguments.qapiMember("x-perf") }
-            set { arguments.setQAPIMember("x-perf", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-perf") }
+            @_optimize(none) set { arguments.setQAPIMember("x-perf", newValue) }
         }
         /// `target`: `str`, since QEMU 2.3.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
     }
 
@@ -8852,9 +8857,9 @@ extension QAPI {
     /// Reply: `[BlockDeviceInfo]`.
     public struct QueryNamedBlockNodes: QAPICommand {
         /// The wire name.
-        public static let name = "query-named-block-nodes"
+        public static var name: Swift.String { "query-named-block-nodes" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-named-block-nodes", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-named-block-nodes", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockDeviceInfo]
         /// The arguments as they go on the wire.
@@ -8862,13 +8867,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `flat`: `bool`, optional, since QEMU 5.0.
         public var flat: Swift.Bool? {
-            get { arguments.qapiMember("flat") }
-            set { arguments.setQAPIMember("flat", newValue) }
+            @_optimize(none) get { arguments.qapiMember("flat") }
+            @_optimize(none) set { arguments.setQAPIMember("flat", newValue) }
         }
     }
 
@@ -8881,9 +8886,9 @@ extension QAPI {
     /// Reply: `XDbgBlockGraph`.
     public struct XDebugQueryBlockGraph: QAPICommand {
         /// The wire name.
-        public static let name = "x-debug-query-block-graph"
+        public static var name: Swift.String { "x-debug-query-block-graph" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-query-block-graph", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-debug-query-block-graph", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.XDbgBlockGraph
         /// The arguments as they go on the wire.
@@ -8891,7 +8896,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -8903,9 +8908,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DriveMirrorCommand: QAPICommand {
         /// The wire name.
-        public static let name = "drive-mirror"
+        public static var name: Swift.String { "drive-mirror" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "drive-mirror", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "drive-mirror", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -8913,96 +8918,96 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["sync"] = sync.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 1.3.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `format`: `str`, optional, since QEMU 1.3.
         public var format: Swift.String? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.1.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.1.
         public var replaces: Swift.String? {
-            get { arguments.qapiMember("replaces") }
-            set { arguments.setQAPIMember("replaces", newValue) }
+            @_optimize(none) get { arguments.qapiMember("replaces") }
+            @_optimize(none) set { arguments.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 1.3.
         public var sync: QAPI.MirrorSyncMode? {
-            get { arguments.qapiMember("sync") }
-            set { arguments.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sync") }
+            @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `mode`: `NewImageMode`, optional, since QEMU 1.3.
         public var mode: QAPI.NewImageMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.3.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 1.4.
         public var granularity: Swift.Int? {
-            get { arguments.qapiMember("granularity") }
-            set { arguments.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("granularity") }
+            @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 1.4.
         public var bufSize: Swift.Int? {
-            get { arguments.qapiMember("buf-size") }
-            set { arguments.setQAPIMember("buf-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("buf-size") }
+            @_optimize(none) set { arguments.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-source-error") }
-            set { arguments.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-source-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-target-error") }
-            set { arguments.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-target-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `unmap`: `bool`, optional, since QEMU 2.4.
         public var unmap: Swift.Bool? {
-            get { arguments.qapiMember("unmap") }
-            set { arguments.setQAPIMember("unmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("unmap") }
+            @_optimize(none) set { arguments.setQAPIMember("unmap", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { arguments.qapiMember("copy-mode") }
-            set { arguments.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("copy-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
     }
 
@@ -9013,9 +9018,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapAddCommand: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-add"
+        public static var name: Swift.String { "block-dirty-bitmap-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-add", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-add", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9023,35 +9028,35 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.4.
         public var granularity: Swift.Int? {
-            get { arguments.qapiMember("granularity") }
-            set { arguments.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("granularity") }
+            @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `persistent`: `bool`, optional, since QEMU 2.10.
         public var persistent: Swift.Bool? {
-            get { arguments.qapiMember("persistent") }
-            set { arguments.setQAPIMember("persistent", newValue) }
+            @_optimize(none) get { arguments.qapiMember("persistent") }
+            @_optimize(none) set { arguments.setQAPIMember("persistent", newValue) }
         }
         /// `disabled`: `bool`, optional, since QEMU 4.0.
         public var disabled: Swift.Bool? {
-            get { arguments.qapiMember("disabled") }
-            set { arguments.setQAPIMember("disabled", newValue) }
+            @_optimize(none) get { arguments.qapiMember("disabled") }
+            @_optimize(none) set { arguments.setQAPIMember("disabled", newValue) }
         }
     }
 
@@ -9062,9 +9067,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapRemove: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-remove"
+        public static var name: Swift.String { "block-dirty-bitmap-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-remove", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-remove", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9072,20 +9077,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -9096,9 +9101,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapClear: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-clear"
+        public static var name: Swift.String { "block-dirty-bitmap-clear" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-clear", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-clear", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9106,20 +9111,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -9130,9 +9135,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapEnable: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-enable"
+        public static var name: Swift.String { "block-dirty-bitmap-enable" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-enable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-enable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9140,20 +9145,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -9164,9 +9169,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapDisable: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-disable"
+        public static var name: Swift.String { "block-dirty-bitmap-disable" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-disable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-disable", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9174,20 +9179,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -9198,9 +9203,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockDirtyBitmapMergeCommand: QAPICommand {
         /// The wire name.
-        public static let name = "block-dirty-bitmap-merge"
+        public static var name: Swift.String { "block-dirty-bitmap-merge" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-dirty-bitmap-merge", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-dirty-bitmap-merge", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9208,26 +9213,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
+        @_optimize(none) public init(node: Swift.String, target: Swift.String, bitmaps: [QAPI.BlockDirtyBitmapOrStr]) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["bitmaps"] = bitmaps.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node`: `str`, since QEMU 4.0.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `target`: `str`, since QEMU 4.0.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, since QEMU 4.0.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { arguments.qapiMember("bitmaps") }
-            set { arguments.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmaps") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
         }
     }
 
@@ -9240,9 +9245,9 @@ extension QAPI {
     /// Reply: `BlockDirtyBitmapSha256`.
     public struct XDebugBlockDirtyBitmapSha256: QAPICommand {
         /// The wire name.
-        public static let name = "x-debug-block-dirty-bitmap-sha256"
+        public static var name: Swift.String { "x-debug-block-dirty-bitmap-sha256" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-debug-block-dirty-bitmap-sha256", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-debug-block-dirty-bitmap-sha256", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.BlockDirtyBitmapSha256
         /// The arguments as they go on the wire.
@@ -9250,20 +9255,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(node: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["node"] = node.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("node", node)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `node`: `str`, since QEMU 2.4.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -9274,9 +9279,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevMirror: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-mirror"
+        public static var name: Swift.String { "blockdev-mirror" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-mirror", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-mirror", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9284,81 +9289,86 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
+        @_optimize(none) public init(device: Swift.String, target: Swift.String, sync: QAPI.MirrorSyncMode) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["target"] = target.qapiJSON
-            arguments["sync"] = sync.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("target", target)
+            arguments.setQAPIMember("sync", sync)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 2.6.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 2.6.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `replaces`: `str`, optional, since QEMU 2.6.
         public var replaces: Swift.String? {
-            get { arguments.qapiMember("replaces") }
-            set { arguments.setQAPIMember("replaces", newValue) }
+            @_optimize(none) get { arguments.qapiMember("replaces") }
+            @_optimize(none) set { arguments.setQAPIMember("replaces", newValue) }
         }
         /// `sync`: `MirrorSyncMode`, since QEMU 2.6.
         public var sync: QAPI.MirrorSyncMode? {
-            get { arguments.qapiMember("sync") }
-            set { arguments.setQAPIMember("sync", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sync") }
+            @_optimize(none) set { arguments.setQAPIMember("sync", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 2.6.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `granularity`: `uint32`, optional, since QEMU 2.6.
         public var granularity: Swift.Int? {
-            get { arguments.qapiMember("granularity") }
-            set { arguments.setQAPIMember("granularity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("granularity") }
+            @_optimize(none) set { arguments.setQAPIMember("granularity", newValue) }
         }
         /// `buf-size`: `int`, optional, since QEMU 2.6.
         public var bufSize: Swift.Int? {
-            get { arguments.qapiMember("buf-size") }
-            set { arguments.setQAPIMember("buf-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("buf-size") }
+            @_optimize(none) set { arguments.setQAPIMember("buf-size", newValue) }
         }
         /// `on-source-error`: `BlockdevOnError`, optional, since QEMU 2.6.
         public var onSourceError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-source-error") }
-            set { arguments.setQAPIMember("on-source-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-source-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-source-error", newValue) }
         }
         /// `on-target-error`: `BlockdevOnError`, optional, since QEMU 2.6.
         public var onTargetError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-target-error") }
-            set { arguments.setQAPIMember("on-target-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-target-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-target-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 2.9.
         public var filterNodeName: Swift.String? {
-            get { arguments.qapiMember("filter-node-name") }
-            set { arguments.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filter-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 3.0.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { arguments.qapiMember("copy-mode") }
-            set { arguments.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("copy-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
+        }
+        /// `target-is-zero`: `bool`, optional, since QEMU 11.1.
+        public var targetIsZero: Swift.Bool? {
+            @_optimize(none) get { arguments.qapiMember("target-is-zero") }
+            @_optimize(none) set { arguments.setQAPIMember("target-is-zero", newValue) }
         }
     }
 
@@ -9369,9 +9379,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockStream: QAPICommand {
         /// The wire name.
-        public static let name = "block-stream"
+        public static var name: Swift.String { "block-stream" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-stream", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-stream", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9379,69 +9389,69 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `job-id`: `str`, optional, since QEMU 2.7.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `base`: `str`, optional, since QEMU 1.1.
         public var base: Swift.String? {
-            get { arguments.qapiMember("base") }
-            set { arguments.setQAPIMember("base", newValue) }
+            @_optimize(none) get { arguments.qapiMember("base") }
+            @_optimize(none) set { arguments.setQAPIMember("base", newValue) }
         }
         /// `base-node`: `str`, optional, since QEMU 2.8.
         public var baseNode: Swift.String? {
-            get { arguments.qapiMember("base-node") }
-            set { arguments.setQAPIMember("base-node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("base-node") }
+            @_optimize(none) set { arguments.setQAPIMember("base-node", newValue) }
         }
         /// `backing-file`: `str`, optional, since QEMU 1.1.
         public var backingFile: Swift.String? {
-            get { arguments.qapiMember("backing-file") }
-            set { arguments.setQAPIMember("backing-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing-file") }
+            @_optimize(none) set { arguments.setQAPIMember("backing-file", newValue) }
         }
         /// `backing-mask-protocol`: `bool`, optional, since QEMU 1.1.
         public var backingMaskProtocol: Swift.Bool? {
-            get { arguments.qapiMember("backing-mask-protocol") }
-            set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing-mask-protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("backing-mask-protocol", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
         public var bottom: Swift.String? {
-            get { arguments.qapiMember("bottom") }
-            set { arguments.setQAPIMember("bottom", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bottom") }
+            @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `speed`: `int`, optional, since QEMU 1.1.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
         /// `on-error`: `BlockdevOnError`, optional, since QEMU 1.3.
         public var onError: QAPI.BlockdevOnError? {
-            get { arguments.qapiMember("on-error") }
-            set { arguments.setQAPIMember("on-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-error", newValue) }
         }
         /// `filter-node-name`: `str`, optional, since QEMU 6.0.
         public var filterNodeName: Swift.String? {
-            get { arguments.qapiMember("filter-node-name") }
-            set { arguments.setQAPIMember("filter-node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filter-node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("filter-node-name", newValue) }
         }
         /// `auto-finalize`: `bool`, optional, since QEMU 3.1.
         public var autoFinalize: Swift.Bool? {
-            get { arguments.qapiMember("auto-finalize") }
-            set { arguments.setQAPIMember("auto-finalize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-finalize") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-finalize", newValue) }
         }
         /// `auto-dismiss`: `bool`, optional, since QEMU 3.1.
         public var autoDismiss: Swift.Bool? {
-            get { arguments.qapiMember("auto-dismiss") }
-            set { arguments.setQAPIMember("auto-dismiss", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-dismiss") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-dismiss", newValue) }
         }
     }
 
@@ -9452,9 +9462,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobSetSpeed: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-set-speed"
+        public static var name: Swift.String { "block-job-set-speed" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-set-speed", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-set-speed", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9462,20 +9472,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, speed: Swift.Int) {
+        @_optimize(none) public init(device: Swift.String, speed: Swift.Int) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["speed"] = speed.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("speed", speed)
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
         public var speed: Swift.Int? {
-            get { arguments.qapiMember("speed") }
-            set { arguments.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { arguments.qapiMember("speed") }
+            @_optimize(none) set { arguments.setQAPIMember("speed", newValue) }
         }
     }
 
@@ -9486,9 +9496,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobCancel: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-cancel"
+        public static var name: Swift.String { "block-job-cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-cancel", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-cancel", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9496,19 +9506,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 1.3.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -9519,9 +9529,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobPause: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-pause"
+        public static var name: Swift.String { "block-job-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-pause", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-pause", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9529,14 +9539,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
     }
 
@@ -9547,9 +9557,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobResume: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-resume"
+        public static var name: Swift.String { "block-job-resume" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-resume", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-resume", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9557,14 +9567,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
     }
 
@@ -9575,9 +9585,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobComplete: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-complete"
+        public static var name: Swift.String { "block-job-complete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-complete", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-complete", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9585,14 +9595,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
     }
 
@@ -9603,9 +9613,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobDismiss: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-dismiss"
+        public static var name: Swift.String { "block-job-dismiss" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-dismiss", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-dismiss", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9613,14 +9623,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -9631,9 +9641,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobFinalize: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-finalize"
+        public static var name: Swift.String { "block-job-finalize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-finalize", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-finalize", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9641,14 +9651,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -9659,9 +9669,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockJobChange: QAPICommand {
         /// The wire name.
-        public static let name = "block-job-change"
+        public static var name: Swift.String { "block-job-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-job-change", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-job-change", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9669,25 +9679,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.JobType) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 8.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 8.2.
         public var type: QAPI.JobType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `copy-mode`: `MirrorCopyMode`, optional, since QEMU 8.2.
         public var copyMode: QAPI.MirrorCopyMode? {
-            get { arguments.qapiMember("copy-mode") }
-            set { arguments.setQAPIMember("copy-mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("copy-mode") }
+            @_optimize(none) set { arguments.setQAPIMember("copy-mode", newValue) }
         }
     }
 
@@ -9698,9 +9708,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-add"
+        public static var name: Swift.String { "blockdev-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-add", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-add", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -9708,579 +9718,579 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.arguments = [:]
-            arguments["driver"] = driver.qapiJSON
+            arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
-            get { arguments.qapiMember("driver") }
-            set { arguments.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { arguments.qapiMember("driver") }
+            @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
         public var discard: QAPI.BlockdevDiscardOptions? {
-            get { arguments.qapiMember("discard") }
-            set { arguments.setQAPIMember("discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard") }
+            @_optimize(none) set { arguments.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
         public var cache: QAPI.BlockdevCacheOptions? {
-            get { arguments.qapiMember("cache") }
-            set { arguments.setQAPIMember("cache", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache") }
+            @_optimize(none) set { arguments.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
         public var active: Swift.Bool? {
-            get { arguments.qapiMember("active") }
-            set { arguments.setQAPIMember("active", newValue) }
+            @_optimize(none) get { arguments.qapiMember("active") }
+            @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
         public var readOnly: Swift.Bool? {
-            get { arguments.qapiMember("read-only") }
-            set { arguments.setQAPIMember("read-only", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-only") }
+            @_optimize(none) set { arguments.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
         public var autoReadOnly: Swift.Bool? {
-            get { arguments.qapiMember("auto-read-only") }
-            set { arguments.setQAPIMember("auto-read-only", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-read-only") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
         public var forceShare: Swift.Bool? {
-            get { arguments.qapiMember("force-share") }
-            set { arguments.setQAPIMember("force-share", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force-share") }
+            @_optimize(none) set { arguments.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
         public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
-            get { arguments.qapiMember("detect-zeroes") }
-            set { arguments.setQAPIMember("detect-zeroes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("detect-zeroes") }
+            @_optimize(none) set { arguments.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
         public var image: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("image") }
-            set { arguments.setQAPIMember("image", newValue) }
+            @_optimize(none) get { arguments.qapiMember("image") }
+            @_optimize(none) set { arguments.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
         public var config: Swift.String? {
-            get { arguments.qapiMember("config") }
-            set { arguments.setQAPIMember("config", newValue) }
+            @_optimize(none) get { arguments.qapiMember("config") }
+            @_optimize(none) set { arguments.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
         public var align: Swift.Int? {
-            get { arguments.qapiMember("align") }
-            set { arguments.setQAPIMember("align", newValue) }
+            @_optimize(none) get { arguments.qapiMember("align") }
+            @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
         public var maxTransfer: Swift.Int? {
-            get { arguments.qapiMember("max-transfer") }
-            set { arguments.setQAPIMember("max-transfer", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-transfer") }
+            @_optimize(none) set { arguments.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
         public var optWriteZero: Swift.Int? {
-            get { arguments.qapiMember("opt-write-zero") }
-            set { arguments.setQAPIMember("opt-write-zero", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opt-write-zero") }
+            @_optimize(none) set { arguments.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
         public var maxWriteZero: Swift.Int? {
-            get { arguments.qapiMember("max-write-zero") }
-            set { arguments.setQAPIMember("max-write-zero", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-write-zero") }
+            @_optimize(none) set { arguments.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
         public var optDiscard: Swift.Int? {
-            get { arguments.qapiMember("opt-discard") }
-            set { arguments.setQAPIMember("opt-discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opt-discard") }
+            @_optimize(none) set { arguments.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
         public var maxDiscard: Swift.Int? {
-            get { arguments.qapiMember("max-discard") }
-            set { arguments.setQAPIMember("max-discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-discard") }
+            @_optimize(none) set { arguments.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
         public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
-            get { arguments.qapiMember("inject-error") }
-            set { arguments.setQAPIMember("inject-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("inject-error") }
+            @_optimize(none) set { arguments.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
         public var setState: [QAPI.BlkdebugSetStateOptions]? {
-            get { arguments.qapiMember("set-state") }
-            set { arguments.setQAPIMember("set-state", newValue) }
+            @_optimize(none) get { arguments.qapiMember("set-state") }
+            @_optimize(none) set { arguments.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var takeChildPerms: [QAPI.BlockPermission]? {
-            get { arguments.qapiMember("take-child-perms") }
-            set { arguments.setQAPIMember("take-child-perms", newValue) }
+            @_optimize(none) get { arguments.qapiMember("take-child-perms") }
+            @_optimize(none) set { arguments.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var unshareChildPerms: [QAPI.BlockPermission]? {
-            get { arguments.qapiMember("unshare-child-perms") }
-            set { arguments.setQAPIMember("unshare-child-perms", newValue) }
+            @_optimize(none) get { arguments.qapiMember("unshare-child-perms") }
+            @_optimize(none) set { arguments.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
         public var file: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("file") }
-            set { arguments.setQAPIMember("file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("file") }
+            @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
         public var log: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
         public var logSectorSize: Swift.Int? {
-            get { arguments.qapiMember("log-sector-size") }
-            set { arguments.setQAPIMember("log-sector-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-sector-size") }
+            @_optimize(none) set { arguments.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
         public var logAppend: Swift.Bool? {
-            get { arguments.qapiMember("log-append") }
-            set { arguments.setQAPIMember("log-append", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-append") }
+            @_optimize(none) set { arguments.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
         public var logSuperUpdateInterval: Swift.UInt64? {
-            get { arguments.qapiMember("log-super-update-interval") }
-            set { arguments.setQAPIMember("log-super-update-interval", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-super-update-interval") }
+            @_optimize(none) set { arguments.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
         public var test: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("test") }
-            set { arguments.setQAPIMember("test", newValue) }
+            @_optimize(none) get { arguments.qapiMember("test") }
+            @_optimize(none) set { arguments.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
         public var raw: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("raw") }
-            set { arguments.setQAPIMember("raw", newValue) }
+            @_optimize(none) get { arguments.qapiMember("raw") }
+            @_optimize(none) set { arguments.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
         public var target: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
         public var bitmap: QAPI.BlockDirtyBitmap? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
         public var onCbwError: QAPI.OnCbwError? {
-            get { arguments.qapiMember("on-cbw-error") }
-            set { arguments.setQAPIMember("on-cbw-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-cbw-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
         public var cbwTimeout: Swift.Int? {
-            get { arguments.qapiMember("cbw-timeout") }
-            set { arguments.setQAPIMember("cbw-timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cbw-timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
         public var minClusterSize: Swift.UInt64? {
-            get { arguments.qapiMember("min-cluster-size") }
-            set { arguments.setQAPIMember("min-cluster-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("min-cluster-size") }
+            @_optimize(none) set { arguments.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
         public var bottom: Swift.String? {
-            get { arguments.qapiMember("bottom") }
-            set { arguments.setQAPIMember("bottom", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bottom") }
+            @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
         public var prManager: Swift.String? {
-            get { arguments.qapiMember("pr-manager") }
-            set { arguments.setQAPIMember("pr-manager", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pr-manager") }
+            @_optimize(none) set { arguments.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
         public var locking: QAPI.OnOffAuto? {
-            get { arguments.qapiMember("locking") }
-            set { arguments.setQAPIMember("locking", newValue) }
+            @_optimize(none) get { arguments.qapiMember("locking") }
+            @_optimize(none) set { arguments.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
         public var aio: QAPI.BlockdevAioOptions? {
-            get { arguments.qapiMember("aio") }
-            set { arguments.setQAPIMember("aio", newValue) }
+            @_optimize(none) get { arguments.qapiMember("aio") }
+            @_optimize(none) set { arguments.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
         public var aioMaxBatch: Swift.Int? {
-            get { arguments.qapiMember("aio-max-batch") }
-            set { arguments.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
+            @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
         public var dropCache: Swift.Bool? {
-            get { arguments.qapiMember("drop-cache") }
-            set { arguments.setQAPIMember("drop-cache", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drop-cache") }
+            @_optimize(none) set { arguments.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
         public var xCheckCacheDropped: Swift.Bool? {
-            get { arguments.qapiMember("x-check-cache-dropped") }
-            set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-check-cache-dropped") }
+            @_optimize(none) set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
         public var url: Swift.String? {
-            get { arguments.qapiMember("url") }
-            set { arguments.setQAPIMember("url", newValue) }
+            @_optimize(none) get { arguments.qapiMember("url") }
+            @_optimize(none) set { arguments.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { arguments.qapiMember("readahead") }
-            set { arguments.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { arguments.qapiMember("readahead") }
+            @_optimize(none) set { arguments.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { arguments.qapiMember("timeout") }
-            set { arguments.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { arguments.qapiMember("password-secret") }
-            set { arguments.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { arguments.qapiMember("proxy-username") }
-            set { arguments.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("proxy-username") }
+            @_optimize(none) set { arguments.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { arguments.qapiMember("proxy-password-secret") }
-            set { arguments.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
         public var sslverify: Swift.Bool? {
-            get { arguments.qapiMember("sslverify") }
-            set { arguments.setQAPIMember("sslverify", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sslverify") }
+            @_optimize(none) set { arguments.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
         public var volume: Swift.String? {
-            get { arguments.qapiMember("volume") }
-            set { arguments.setQAPIMember("volume", newValue) }
+            @_optimize(none) get { arguments.qapiMember("volume") }
+            @_optimize(none) set { arguments.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
         public var server: [QAPI.SocketAddress]? {
-            get { arguments.qapiMember("server") }
-            set { arguments.setQAPIMember("server", newValue) }
+            @_optimize(none) get { arguments.qapiMember("server") }
+            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
         public var debug: Swift.Int? {
-            get { arguments.qapiMember("debug") }
-            set { arguments.setQAPIMember("debug", newValue) }
+            @_optimize(none) get { arguments.qapiMember("debug") }
+            @_optimize(none) set { arguments.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
         public var logfile: Swift.String? {
-            get { arguments.qapiMember("logfile") }
-            set { arguments.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { arguments.qapiMember("logfile") }
+            @_optimize(none) set { arguments.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
         public var cookie: Swift.String? {
-            get { arguments.qapiMember("cookie") }
-            set { arguments.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cookie") }
+            @_optimize(none) set { arguments.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
         public var cookieSecret: Swift.String? {
-            get { arguments.qapiMember("cookie-secret") }
-            set { arguments.setQAPIMember("cookie-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cookie-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
         public var transport: QAPI.ISCSITransport? {
-            get { arguments.qapiMember("transport") }
-            set { arguments.setQAPIMember("transport", newValue) }
+            @_optimize(none) get { arguments.qapiMember("transport") }
+            @_optimize(none) set { arguments.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
         public var portal: Swift.String? {
-            get { arguments.qapiMember("portal") }
-            set { arguments.setQAPIMember("portal", newValue) }
+            @_optimize(none) get { arguments.qapiMember("portal") }
+            @_optimize(none) set { arguments.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
         public var lun: Swift.Int? {
-            get { arguments.qapiMember("lun") }
-            set { arguments.setQAPIMember("lun", newValue) }
+            @_optimize(none) get { arguments.qapiMember("lun") }
+            @_optimize(none) set { arguments.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { arguments.qapiMember("user") }
-            set { arguments.setQAPIMember("user", newValue) }
+            @_optimize(none) get { arguments.qapiMember("user") }
+            @_optimize(none) set { arguments.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
         public var initiatorName: Swift.String? {
-            get { arguments.qapiMember("initiator-name") }
-            set { arguments.setQAPIMember("initiator-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("initiator-name") }
+            @_optimize(none) set { arguments.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
         public var headerDigest: QAPI.ISCSIHeaderDigest? {
-            get { arguments.qapiMember("header-digest") }
-            set { arguments.setQAPIMember("header-digest", newValue) }
+            @_optimize(none) get { arguments.qapiMember("header-digest") }
+            @_optimize(none) set { arguments.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { arguments.qapiMember("key-secret") }
-            set { arguments.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("key-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("header") }
-            set { arguments.setQAPIMember("header", newValue) }
+            @_optimize(none) get { arguments.qapiMember("header") }
+            @_optimize(none) set { arguments.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
         public var export: Swift.String? {
-            get { arguments.qapiMember("export") }
-            set { arguments.setQAPIMember("export", newValue) }
+            @_optimize(none) get { arguments.qapiMember("export") }
+            @_optimize(none) set { arguments.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
         public var tlsCreds: Swift.String? {
-            get { arguments.qapiMember("tls-creds") }
-            set { arguments.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-creds") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
         public var tlsHostname: Swift.String? {
-            get { arguments.qapiMember("tls-hostname") }
-            set { arguments.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
         public var xDirtyBitmap: Swift.String? {
-            get { arguments.qapiMember("x-dirty-bitmap") }
-            set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-dirty-bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
         public var reconnectDelay: Swift.Int? {
-            get { arguments.qapiMember("reconnect-delay") }
-            set { arguments.setQAPIMember("reconnect-delay", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reconnect-delay") }
+            @_optimize(none) set { arguments.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
         public var openTimeout: Swift.Int? {
-            get { arguments.qapiMember("open-timeout") }
-            set { arguments.setQAPIMember("open-timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("open-timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
         public var group: Swift.Int? {
-            get { arguments.qapiMember("group") }
-            set { arguments.setQAPIMember("group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("group") }
+            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
         public var tcpSynCount: Swift.Int? {
-            get { arguments.qapiMember("tcp-syn-count") }
-            set { arguments.setQAPIMember("tcp-syn-count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tcp-syn-count") }
+            @_optimize(none) set { arguments.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
         public var readaheadSize: Swift.Int? {
-            get { arguments.qapiMember("readahead-size") }
-            set { arguments.setQAPIMember("readahead-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("readahead-size") }
+            @_optimize(none) set { arguments.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
         public var pageCacheSize: Swift.Int? {
-            get { arguments.qapiMember("page-cache-size") }
-            set { arguments.setQAPIMember("page-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("page-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
         public var size: Swift.Int? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
         public var latencyNs: Swift.UInt64? {
-            get { arguments.qapiMember("latency-ns") }
-            set { arguments.setQAPIMember("latency-ns", newValue) }
+            @_optimize(none) get { arguments.qapiMember("latency-ns") }
+            @_optimize(none) set { arguments.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
         public var readZeroes: Swift.Bool? {
-            get { arguments.qapiMember("read-zeroes") }
-            set { arguments.setQAPIMember("read-zeroes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-zeroes") }
+            @_optimize(none) set { arguments.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
         public var namespace: Swift.Int? {
-            get { arguments.qapiMember("namespace") }
-            set { arguments.setQAPIMember("namespace", newValue) }
+            @_optimize(none) get { arguments.qapiMember("namespace") }
+            @_optimize(none) set { arguments.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
         public var preallocAlign: Swift.Int? {
-            get { arguments.qapiMember("prealloc-align") }
-            set { arguments.setQAPIMember("prealloc-align", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-align") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
         public var preallocSize: Swift.Int? {
-            get { arguments.qapiMember("prealloc-size") }
-            set { arguments.setQAPIMember("prealloc-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-size") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { arguments.qapiMember("backing") }
-            set { arguments.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing") }
+            @_optimize(none) set { arguments.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
         public var lazyRefcounts: Swift.Bool? {
-            get { arguments.qapiMember("lazy-refcounts") }
-            set { arguments.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { arguments.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { arguments.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
         public var passDiscardRequest: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-request") }
-            set { arguments.setQAPIMember("pass-discard-request", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-request") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
         public var passDiscardSnapshot: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-snapshot") }
-            set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-snapshot") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
         public var passDiscardOther: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-other") }
-            set { arguments.setQAPIMember("pass-discard-other", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-other") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
         public var discardNoUnref: Swift.Bool? {
-            get { arguments.qapiMember("discard-no-unref") }
-            set { arguments.setQAPIMember("discard-no-unref", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard-no-unref") }
+            @_optimize(none) set { arguments.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
         public var overlapCheck: QAPI.Qcow2OverlapChecks? {
-            get { arguments.qapiMember("overlap-check") }
-            set { arguments.setQAPIMember("overlap-check", newValue) }
+            @_optimize(none) get { arguments.qapiMember("overlap-check") }
+            @_optimize(none) set { arguments.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
         public var cacheSize: Swift.Int? {
-            get { arguments.qapiMember("cache-size") }
-            set { arguments.setQAPIMember("cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
         public var l2CacheSize: Swift.Int? {
-            get { arguments.qapiMember("l2-cache-size") }
-            set { arguments.setQAPIMember("l2-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("l2-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
         public var l2CacheEntrySize: Swift.Int? {
-            get { arguments.qapiMember("l2-cache-entry-size") }
-            set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("l2-cache-entry-size") }
+            @_optimize(none) set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
         public var refcountCacheSize: Swift.Int? {
-            get { arguments.qapiMember("refcount-cache-size") }
-            set { arguments.setQAPIMember("refcount-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("refcount-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
         public var cacheCleanInterval: Swift.Int? {
-            get { arguments.qapiMember("cache-clean-interval") }
-            set { arguments.setQAPIMember("cache-clean-interval", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache-clean-interval") }
+            @_optimize(none) set { arguments.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.BlockdevQcow2Encryption? {
-            get { arguments.qapiMember("encrypt") }
-            set { arguments.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { arguments.qapiMember("encrypt") }
+            @_optimize(none) set { arguments.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("data-file") }
-            set { arguments.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data-file") }
+            @_optimize(none) set { arguments.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
         public var blkverify: Swift.Bool? {
-            get { arguments.qapiMember("blkverify") }
-            set { arguments.setQAPIMember("blkverify", newValue) }
+            @_optimize(none) get { arguments.qapiMember("blkverify") }
+            @_optimize(none) set { arguments.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
         public var children: [QAPI.BlockdevRef]? {
-            get { arguments.qapiMember("children") }
-            set { arguments.setQAPIMember("children", newValue) }
+            @_optimize(none) get { arguments.qapiMember("children") }
+            @_optimize(none) set { arguments.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
         public var voteThreshold: Swift.Int? {
-            get { arguments.qapiMember("vote-threshold") }
-            set { arguments.setQAPIMember("vote-threshold", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vote-threshold") }
+            @_optimize(none) set { arguments.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
         public var rewriteCorrupted: Swift.Bool? {
-            get { arguments.qapiMember("rewrite-corrupted") }
-            set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rewrite-corrupted") }
+            @_optimize(none) set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
         public var readPattern: QAPI.QuorumReadPattern? {
-            get { arguments.qapiMember("read-pattern") }
-            set { arguments.setQAPIMember("read-pattern", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-pattern") }
+            @_optimize(none) set { arguments.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
         public var offset: Swift.Int? {
-            get { arguments.qapiMember("offset") }
-            set { arguments.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("offset") }
+            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
         public var pool: Swift.String? {
-            get { arguments.qapiMember("pool") }
-            set { arguments.setQAPIMember("pool", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pool") }
+            @_optimize(none) set { arguments.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
         public var conf: Swift.String? {
-            get { arguments.qapiMember("conf") }
-            set { arguments.setQAPIMember("conf", newValue) }
+            @_optimize(none) get { arguments.qapiMember("conf") }
+            @_optimize(none) set { arguments.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
         public var snapshot: Swift.String? {
-            get { arguments.qapiMember("snapshot") }
-            set { arguments.setQAPIMember("snapshot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("snapshot") }
+            @_optimize(none) set { arguments.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
         public var authClientRequired: [QAPI.RbdAuthMode]? {
-            get { arguments.qapiMember("auth-client-required") }
-            set { arguments.setQAPIMember("auth-client-required", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auth-client-required") }
+            @_optimize(none) set { arguments.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
         public var mode: QAPI.ReplicationMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
         public var topID: Swift.String? {
-            get { arguments.qapiMember("top-id") }
-            set { arguments.setQAPIMember("top-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("top-id") }
+            @_optimize(none) set { arguments.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
         public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
-            get { arguments.qapiMember("host-key-check") }
-            set { arguments.setQAPIMember("host-key-check", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-key-check") }
+            @_optimize(none) set { arguments.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
         public var throttleGroup: Swift.String? {
-            get { arguments.qapiMember("throttle-group") }
-            set { arguments.setQAPIMember("throttle-group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("throttle-group") }
+            @_optimize(none) set { arguments.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
         public var dir: Swift.String? {
-            get { arguments.qapiMember("dir") }
-            set { arguments.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dir") }
+            @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
         public var fatType: Swift.Int? {
-            get { arguments.qapiMember("fat-type") }
-            set { arguments.setQAPIMember("fat-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fat-type") }
+            @_optimize(none) set { arguments.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
         public var floppy: Swift.Bool? {
-            get { arguments.qapiMember("floppy") }
-            set { arguments.setQAPIMember("floppy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("floppy") }
+            @_optimize(none) set { arguments.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
         public var label: Swift.String? {
-            get { arguments.qapiMember("label") }
-            set { arguments.setQAPIMember("label", newValue) }
+            @_optimize(none) get { arguments.qapiMember("label") }
+            @_optimize(none) set { arguments.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
         public var rw: Swift.Bool? {
-            get { arguments.qapiMember("rw") }
-            set { arguments.setQAPIMember("rw", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rw") }
+            @_optimize(none) set { arguments.setQAPIMember("rw", newValue) }
         }
     }
 
@@ -10291,9 +10301,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevReopen: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-reopen"
+        public static var name: Swift.String { "blockdev-reopen" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-reopen", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-reopen", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10301,14 +10311,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(options: [QAPI.BlockdevOptions]) {
+        @_optimize(none) public init(options: [QAPI.BlockdevOptions]) {
             self.arguments = [:]
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("options", options)
         }
         /// `options`: `[BlockdevOptions]`, since QEMU 6.1.
         public var options: [QAPI.BlockdevOptions]? {
-            get { arguments.qapiMember("options") }
-            set { arguments.setQAPIMember("options", newValue) }
+            @_optimize(none) get { arguments.qapiMember("options") }
+            @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
     }
 
@@ -10319,9 +10329,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevDel: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-del"
+        public static var name: Swift.String { "blockdev-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-del", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-del", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10329,14 +10339,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String) {
+        @_optimize(none) public init(nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 2.9.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
     }
 
@@ -10347,9 +10357,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSetActive: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-set-active"
+        public static var name: Swift.String { "blockdev-set-active" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-set-active", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-set-active", kind: .command, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10357,19 +10367,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(active: Swift.Bool) {
+        @_optimize(none) public init(active: Swift.Bool) {
             self.arguments = [:]
-            arguments["active"] = active.qapiJSON
+            arguments.setQAPIMember("active", active)
         }
         /// `node-name`: `str`, optional, since QEMU 10.0.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `active`: `bool`, since QEMU 10.0.
         public var active: Swift.Bool? {
-            get { arguments.qapiMember("active") }
-            set { arguments.setQAPIMember("active", newValue) }
+            @_optimize(none) get { arguments.qapiMember("active") }
+            @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
     }
 
@@ -10380,9 +10390,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevCreate: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-create"
+        public static var name: Swift.String { "blockdev-create" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-create", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-create", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10390,20 +10400,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
+        @_optimize(none) public init(jobID: Swift.String, options: QAPI.BlockdevCreateOptions) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 3.0.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `options`: `BlockdevCreateOptions`, since QEMU 3.0.
         public var options: QAPI.BlockdevCreateOptions? {
-            get { arguments.qapiMember("options") }
-            set { arguments.setQAPIMember("options", newValue) }
+            @_optimize(none) get { arguments.qapiMember("options") }
+            @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
     }
 
@@ -10416,9 +10426,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevAmend: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-amend"
+        public static var name: Swift.String { "x-blockdev-amend" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-amend", kind: .command, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-amend", kind: .command, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10426,31 +10436,31 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
+        @_optimize(none) public init(jobID: Swift.String, nodeName: Swift.String, options: QAPI.BlockdevAmendOptions) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["options"] = options.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("options", options)
         }
         /// `job-id`: `str`, since QEMU 5.1.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.1.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `options`: `BlockdevAmendOptions`, since QEMU 5.1.
         public var options: QAPI.BlockdevAmendOptions? {
-            get { arguments.qapiMember("options") }
-            set { arguments.setQAPIMember("options", newValue) }
+            @_optimize(none) get { arguments.qapiMember("options") }
+            @_optimize(none) set { arguments.setQAPIMember("options", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 5.1.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -10461,9 +10471,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockSetWriteThreshold: QAPICommand {
         /// The wire name.
-        public static let name = "block-set-write-threshold"
+        public static var name: Swift.String { "block-set-write-threshold" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-set-write-threshold", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-set-write-threshold", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10471,20 +10481,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
+        @_optimize(none) public init(nodeName: Swift.String, writeThreshold: Swift.UInt64) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["write-threshold"] = writeThreshold.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("write-threshold", writeThreshold)
         }
         /// `node-name`: `str`, since QEMU 2.3.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `write-threshold`: `uint64`, since QEMU 2.3.
         public var writeThreshold: Swift.UInt64? {
-            get { arguments.qapiMember("write-threshold") }
-            set { arguments.setQAPIMember("write-threshold", newValue) }
+            @_optimize(none) get { arguments.qapiMember("write-threshold") }
+            @_optimize(none) set { arguments.setQAPIMember("write-threshold", newValue) }
         }
     }
 
@@ -10497,9 +10507,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevChange: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-change"
+        public static var name: Swift.String { "x-blockdev-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-change", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-change", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10507,24 +10517,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(parent: Swift.String) {
+        @_optimize(none) public init(parent: Swift.String) {
             self.arguments = [:]
-            arguments["parent"] = parent.qapiJSON
+            arguments.setQAPIMember("parent", parent)
         }
         /// `parent`: `str`, since QEMU 2.7.
         public var parent: Swift.String? {
-            get { arguments.qapiMember("parent") }
-            set { arguments.setQAPIMember("parent", newValue) }
+            @_optimize(none) get { arguments.qapiMember("parent") }
+            @_optimize(none) set { arguments.setQAPIMember("parent", newValue) }
         }
         /// `child`: `str`, optional, since QEMU 2.7.
         public var child: Swift.String? {
-            get { arguments.qapiMember("child") }
-            set { arguments.setQAPIMember("child", newValue) }
+            @_optimize(none) get { arguments.qapiMember("child") }
+            @_optimize(none) set { arguments.setQAPIMember("child", newValue) }
         }
         /// `node`: `str`, optional, since QEMU 2.7.
         public var node: Swift.String? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
     }
 
@@ -10537,9 +10547,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevSetIothread: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-set-iothread"
+        public static var name: Swift.String { "x-blockdev-set-iothread" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-set-iothread", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-set-iothread", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10547,25 +10557,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
+        @_optimize(none) public init(nodeName: Swift.String, iothread: QAPI.StrOrNull) {
             self.arguments = [:]
-            arguments["node-name"] = nodeName.qapiJSON
-            arguments["iothread"] = iothread.qapiJSON
+            arguments.setQAPIMember("node-name", nodeName)
+            arguments.setQAPIMember("iothread", iothread)
         }
         /// `node-name`: `str`, since QEMU 2.12.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `iothread`: `StrOrNull`, since QEMU 2.12.
         public var iothread: QAPI.StrOrNull? {
-            get { arguments.qapiMember("iothread") }
-            set { arguments.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `force`: `bool`, optional, since QEMU 2.12.
         public var force: Swift.Bool? {
-            get { arguments.qapiMember("force") }
-            set { arguments.setQAPIMember("force", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force") }
+            @_optimize(none) set { arguments.setQAPIMember("force", newValue) }
         }
     }
 
@@ -10576,9 +10586,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockdevSnapshotInternalSync: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-internal-sync"
+        public static var name: Swift.String { "blockdev-snapshot-internal-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10586,20 +10596,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, nameMember: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `name`: `str`, since QEMU 1.7.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -10610,9 +10620,9 @@ extension QAPI {
     /// Reply: `SnapshotInfo`.
     public struct BlockdevSnapshotDeleteInternalSync: QAPICommand {
         /// The wire name.
-        public static let name = "blockdev-snapshot-delete-internal-sync"
+        public static var name: Swift.String { "blockdev-snapshot-delete-internal-sync" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "blockdev-snapshot-delete-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "blockdev-snapshot-delete-internal-sync", kind: .command, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SnapshotInfo
         /// The arguments as they go on the wire.
@@ -10620,24 +10630,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 1.7.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 1.7.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -10650,9 +10660,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockPasswd: QAPICommand {
         /// The wire name.
-        public static let name = "block_passwd"
+        public static var name: Swift.String { "block_passwd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block_passwd", kind: .command, since: nil, features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10660,24 +10670,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(password: Swift.String) {
+        @_optimize(none) public init(password: Swift.String) {
             self.arguments = [:]
-            arguments["password"] = password.qapiJSON
+            arguments.setQAPIMember("password", password)
         }
         /// `device`: `str`, optional.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `password`: `str`.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
     }
 
@@ -10690,9 +10700,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XBlockdevReopen: QAPICommand {
         /// The wire name.
-        public static let name = "x-blockdev-reopen"
+        public static var name: Swift.String { "x-blockdev-reopen" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-blockdev-reopen", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -10700,579 +10710,579 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: QAPI.BlockdevDriver) {
+        @_optimize(none) public init(driver: QAPI.BlockdevDriver) {
             self.arguments = [:]
-            arguments["driver"] = driver.qapiJSON
+            arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `BlockdevDriver`, since QEMU 2.9.
         public var driver: QAPI.BlockdevDriver? {
-            get { arguments.qapiMember("driver") }
-            set { arguments.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { arguments.qapiMember("driver") }
+            @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `discard`: `BlockdevDiscardOptions`, optional, since QEMU 2.9.
         public var discard: QAPI.BlockdevDiscardOptions? {
-            get { arguments.qapiMember("discard") }
-            set { arguments.setQAPIMember("discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard") }
+            @_optimize(none) set { arguments.setQAPIMember("discard", newValue) }
         }
         /// `cache`: `BlockdevCacheOptions`, optional, since QEMU 2.9.
         public var cache: QAPI.BlockdevCacheOptions? {
-            get { arguments.qapiMember("cache") }
-            set { arguments.setQAPIMember("cache", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache") }
+            @_optimize(none) set { arguments.setQAPIMember("cache", newValue) }
         }
         /// `active`: `bool`, optional, since QEMU 10.0.
         public var active: Swift.Bool? {
-            get { arguments.qapiMember("active") }
-            set { arguments.setQAPIMember("active", newValue) }
+            @_optimize(none) get { arguments.qapiMember("active") }
+            @_optimize(none) set { arguments.setQAPIMember("active", newValue) }
         }
         /// `read-only`: `bool`, optional, since QEMU 2.9.
         public var readOnly: Swift.Bool? {
-            get { arguments.qapiMember("read-only") }
-            set { arguments.setQAPIMember("read-only", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-only") }
+            @_optimize(none) set { arguments.setQAPIMember("read-only", newValue) }
         }
         /// `auto-read-only`: `bool`, optional, since QEMU 2.9.
         public var autoReadOnly: Swift.Bool? {
-            get { arguments.qapiMember("auto-read-only") }
-            set { arguments.setQAPIMember("auto-read-only", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auto-read-only") }
+            @_optimize(none) set { arguments.setQAPIMember("auto-read-only", newValue) }
         }
         /// `force-share`: `bool`, optional, since QEMU 2.10.
         public var forceShare: Swift.Bool? {
-            get { arguments.qapiMember("force-share") }
-            set { arguments.setQAPIMember("force-share", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force-share") }
+            @_optimize(none) set { arguments.setQAPIMember("force-share", newValue) }
         }
         /// `detect-zeroes`: `BlockdevDetectZeroesOptions`, optional, since QEMU 2.1.
         public var detectZeroes: QAPI.BlockdevDetectZeroesOptions? {
-            get { arguments.qapiMember("detect-zeroes") }
-            set { arguments.setQAPIMember("detect-zeroes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("detect-zeroes") }
+            @_optimize(none) set { arguments.setQAPIMember("detect-zeroes", newValue) }
         }
         /// `image`: `BlockdevRef`, optional, since QEMU 2.9.
         public var image: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("image") }
-            set { arguments.setQAPIMember("image", newValue) }
+            @_optimize(none) get { arguments.qapiMember("image") }
+            @_optimize(none) set { arguments.setQAPIMember("image", newValue) }
         }
         /// `config`: `str`, optional, since QEMU 2.9.
         public var config: Swift.String? {
-            get { arguments.qapiMember("config") }
-            set { arguments.setQAPIMember("config", newValue) }
+            @_optimize(none) get { arguments.qapiMember("config") }
+            @_optimize(none) set { arguments.setQAPIMember("config", newValue) }
         }
         /// `align`: `int`, optional, since QEMU 2.9.
         public var align: Swift.Int? {
-            get { arguments.qapiMember("align") }
-            set { arguments.setQAPIMember("align", newValue) }
+            @_optimize(none) get { arguments.qapiMember("align") }
+            @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `max-transfer`: `int32`, optional, since QEMU 2.10.
         public var maxTransfer: Swift.Int? {
-            get { arguments.qapiMember("max-transfer") }
-            set { arguments.setQAPIMember("max-transfer", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-transfer") }
+            @_optimize(none) set { arguments.setQAPIMember("max-transfer", newValue) }
         }
         /// `opt-write-zero`: `int32`, optional, since QEMU 2.10.
         public var optWriteZero: Swift.Int? {
-            get { arguments.qapiMember("opt-write-zero") }
-            set { arguments.setQAPIMember("opt-write-zero", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opt-write-zero") }
+            @_optimize(none) set { arguments.setQAPIMember("opt-write-zero", newValue) }
         }
         /// `max-write-zero`: `int32`, optional, since QEMU 2.10.
         public var maxWriteZero: Swift.Int? {
-            get { arguments.qapiMember("max-write-zero") }
-            set { arguments.setQAPIMember("max-write-zero", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-write-zero") }
+            @_optimize(none) set { arguments.setQAPIMember("max-write-zero", newValue) }
         }
         /// `opt-discard`: `int32`, optional, since QEMU 2.10.
         public var optDiscard: Swift.Int? {
-            get { arguments.qapiMember("opt-discard") }
-            set { arguments.setQAPIMember("opt-discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opt-discard") }
+            @_optimize(none) set { arguments.setQAPIMember("opt-discard", newValue) }
         }
         /// `max-discard`: `int32`, optional, since QEMU 2.10.
         public var maxDiscard: Swift.Int? {
-            get { arguments.qapiMember("max-discard") }
-            set { arguments.setQAPIMember("max-discard", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-discard") }
+            @_optimize(none) set { arguments.setQAPIMember("max-discard", newValue) }
         }
         /// `inject-error`: `[BlkdebugInjectErrorOptions]`, optional, since QEMU 2.9.
         public var injectError: [QAPI.BlkdebugInjectErrorOptions]? {
-            get { arguments.qapiMember("inject-error") }
-            set { arguments.setQAPIMember("inject-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("inject-error") }
+            @_optimize(none) set { arguments.setQAPIMember("inject-error", newValue) }
         }
         /// `set-state`: `[BlkdebugSetStateOptions]`, optional, since QEMU 2.9.
         public var setState: [QAPI.BlkdebugSetStateOptions]? {
-            get { arguments.qapiMember("set-state") }
-            set { arguments.setQAPIMember("set-state", newValue) }
+            @_optimize(none) get { arguments.qapiMember("set-state") }
+            @_optimize(none) set { arguments.setQAPIMember("set-state", newValue) }
         }
         /// `take-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var takeChildPerms: [QAPI.BlockPermission]? {
-            get { arguments.qapiMember("take-child-perms") }
-            set { arguments.setQAPIMember("take-child-perms", newValue) }
+            @_optimize(none) get { arguments.qapiMember("take-child-perms") }
+            @_optimize(none) set { arguments.setQAPIMember("take-child-perms", newValue) }
         }
         /// `unshare-child-perms`: `[BlockPermission]`, optional, since QEMU 5.0.
         public var unshareChildPerms: [QAPI.BlockPermission]? {
-            get { arguments.qapiMember("unshare-child-perms") }
-            set { arguments.setQAPIMember("unshare-child-perms", newValue) }
+            @_optimize(none) get { arguments.qapiMember("unshare-child-perms") }
+            @_optimize(none) set { arguments.setQAPIMember("unshare-child-perms", newValue) }
         }
         /// `file`: `BlockdevRef`, optional, since QEMU 3.0.
         public var file: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("file") }
-            set { arguments.setQAPIMember("file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("file") }
+            @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `log`: `BlockdevRef`, optional, since QEMU 3.0.
         public var log: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `log-sector-size`: `uint32`, optional, since QEMU 3.0.
         public var logSectorSize: Swift.Int? {
-            get { arguments.qapiMember("log-sector-size") }
-            set { arguments.setQAPIMember("log-sector-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-sector-size") }
+            @_optimize(none) set { arguments.setQAPIMember("log-sector-size", newValue) }
         }
         /// `log-append`: `bool`, optional, since QEMU 3.0.
         public var logAppend: Swift.Bool? {
-            get { arguments.qapiMember("log-append") }
-            set { arguments.setQAPIMember("log-append", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-append") }
+            @_optimize(none) set { arguments.setQAPIMember("log-append", newValue) }
         }
         /// `log-super-update-interval`: `uint64`, optional, since QEMU 3.0.
         public var logSuperUpdateInterval: Swift.UInt64? {
-            get { arguments.qapiMember("log-super-update-interval") }
-            set { arguments.setQAPIMember("log-super-update-interval", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log-super-update-interval") }
+            @_optimize(none) set { arguments.setQAPIMember("log-super-update-interval", newValue) }
         }
         /// `test`: `BlockdevRef`, optional, since QEMU 2.9.
         public var test: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("test") }
-            set { arguments.setQAPIMember("test", newValue) }
+            @_optimize(none) get { arguments.qapiMember("test") }
+            @_optimize(none) set { arguments.setQAPIMember("test", newValue) }
         }
         /// `raw`: `BlockdevRef`, optional, since QEMU 2.9.
         public var raw: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("raw") }
-            set { arguments.setQAPIMember("raw", newValue) }
+            @_optimize(none) get { arguments.qapiMember("raw") }
+            @_optimize(none) set { arguments.setQAPIMember("raw", newValue) }
         }
         /// `target`: `BlockdevRef`, optional, since QEMU 6.2.
         public var target: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `bitmap`: `BlockDirtyBitmap`, optional, since QEMU 7.0.
         public var bitmap: QAPI.BlockDirtyBitmap? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
         /// `on-cbw-error`: `OnCbwError`, optional, since QEMU 7.1.
         public var onCbwError: QAPI.OnCbwError? {
-            get { arguments.qapiMember("on-cbw-error") }
-            set { arguments.setQAPIMember("on-cbw-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("on-cbw-error") }
+            @_optimize(none) set { arguments.setQAPIMember("on-cbw-error", newValue) }
         }
         /// `cbw-timeout`: `uint32`, optional, since QEMU 7.1.
         public var cbwTimeout: Swift.Int? {
-            get { arguments.qapiMember("cbw-timeout") }
-            set { arguments.setQAPIMember("cbw-timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cbw-timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("cbw-timeout", newValue) }
         }
         /// `min-cluster-size`: `size`, optional, since QEMU 9.2.
         public var minClusterSize: Swift.UInt64? {
-            get { arguments.qapiMember("min-cluster-size") }
-            set { arguments.setQAPIMember("min-cluster-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("min-cluster-size") }
+            @_optimize(none) set { arguments.setQAPIMember("min-cluster-size", newValue) }
         }
         /// `bottom`: `str`, optional, since QEMU 6.0.
         public var bottom: Swift.String? {
-            get { arguments.qapiMember("bottom") }
-            set { arguments.setQAPIMember("bottom", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bottom") }
+            @_optimize(none) set { arguments.setQAPIMember("bottom", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 2.9.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `pr-manager`: `str`, optional, since QEMU 2.9.
         public var prManager: Swift.String? {
-            get { arguments.qapiMember("pr-manager") }
-            set { arguments.setQAPIMember("pr-manager", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pr-manager") }
+            @_optimize(none) set { arguments.setQAPIMember("pr-manager", newValue) }
         }
         /// `locking`: `OnOffAuto`, optional, since QEMU 2.9.
         public var locking: QAPI.OnOffAuto? {
-            get { arguments.qapiMember("locking") }
-            set { arguments.setQAPIMember("locking", newValue) }
+            @_optimize(none) get { arguments.qapiMember("locking") }
+            @_optimize(none) set { arguments.setQAPIMember("locking", newValue) }
         }
         /// `aio`: `BlockdevAioOptions`, optional, since QEMU 2.8.
         public var aio: QAPI.BlockdevAioOptions? {
-            get { arguments.qapiMember("aio") }
-            set { arguments.setQAPIMember("aio", newValue) }
+            @_optimize(none) get { arguments.qapiMember("aio") }
+            @_optimize(none) set { arguments.setQAPIMember("aio", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 2.9.
         public var aioMaxBatch: Swift.Int? {
-            get { arguments.qapiMember("aio-max-batch") }
-            set { arguments.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
+            @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `drop-cache`: `bool`, optional, since QEMU 2.9.
         public var dropCache: Swift.Bool? {
-            get { arguments.qapiMember("drop-cache") }
-            set { arguments.setQAPIMember("drop-cache", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drop-cache") }
+            @_optimize(none) set { arguments.setQAPIMember("drop-cache", newValue) }
         }
         /// `x-check-cache-dropped`: `bool`, optional, since QEMU 3.0.
         public var xCheckCacheDropped: Swift.Bool? {
-            get { arguments.qapiMember("x-check-cache-dropped") }
-            set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-check-cache-dropped") }
+            @_optimize(none) set { arguments.setQAPIMember("x-check-cache-dropped", newValue) }
         }
         /// `url`: `str`, optional, since QEMU 2.9.
         public var url: Swift.String? {
-            get { arguments.qapiMember("url") }
-            set { arguments.setQAPIMember("url", newValue) }
+            @_optimize(none) get { arguments.qapiMember("url") }
+            @_optimize(none) set { arguments.setQAPIMember("url", newValue) }
         }
         /// `readahead`: `int`, optional, since QEMU 2.9.
         public var readahead: Swift.Int? {
-            get { arguments.qapiMember("readahead") }
-            set { arguments.setQAPIMember("readahead", newValue) }
+            @_optimize(none) get { arguments.qapiMember("readahead") }
+            @_optimize(none) set { arguments.setQAPIMember("readahead", newValue) }
         }
         /// `timeout`: `int`, optional, since QEMU 2.9.
         public var timeout: Swift.Int? {
-            get { arguments.qapiMember("timeout") }
-            set { arguments.setQAPIMember("timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("timeout", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 2.9.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `password-secret`: `str`, optional, since QEMU 2.9.
         public var passwordSecret: Swift.String? {
-            get { arguments.qapiMember("password-secret") }
-            set { arguments.setQAPIMember("password-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("password-secret", newValue) }
         }
         /// `proxy-username`: `str`, optional, since QEMU 2.9.
         public var proxyUsername: Swift.String? {
-            get { arguments.qapiMember("proxy-username") }
-            set { arguments.setQAPIMember("proxy-username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("proxy-username") }
+            @_optimize(none) set { arguments.setQAPIMember("proxy-username", newValue) }
         }
         /// `proxy-password-secret`: `str`, optional, since QEMU 2.9.
         public var proxyPasswordSecret: Swift.String? {
-            get { arguments.qapiMember("proxy-password-secret") }
-            set { arguments.setQAPIMember("proxy-password-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("proxy-password-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("proxy-password-secret", newValue) }
         }
         /// `sslverify`: `bool`, optional, since QEMU 2.9.
         public var sslverify: Swift.Bool? {
-            get { arguments.qapiMember("sslverify") }
-            set { arguments.setQAPIMember("sslverify", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sslverify") }
+            @_optimize(none) set { arguments.setQAPIMember("sslverify", newValue) }
         }
         /// `volume`: `str`, optional, since QEMU 2.9.
         public var volume: Swift.String? {
-            get { arguments.qapiMember("volume") }
-            set { arguments.setQAPIMember("volume", newValue) }
+            @_optimize(none) get { arguments.qapiMember("volume") }
+            @_optimize(none) set { arguments.setQAPIMember("volume", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.9.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `server`: `[SocketAddress]`, optional, since QEMU 2.9.
         public var server: [QAPI.SocketAddress]? {
-            get { arguments.qapiMember("server") }
-            set { arguments.setQAPIMember("server", newValue) }
+            @_optimize(none) get { arguments.qapiMember("server") }
+            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `debug`: `int`, optional, since QEMU 2.8.
         public var debug: Swift.Int? {
-            get { arguments.qapiMember("debug") }
-            set { arguments.setQAPIMember("debug", newValue) }
+            @_optimize(none) get { arguments.qapiMember("debug") }
+            @_optimize(none) set { arguments.setQAPIMember("debug", newValue) }
         }
         /// `logfile`: `str`, optional, since QEMU 2.8.
         public var logfile: Swift.String? {
-            get { arguments.qapiMember("logfile") }
-            set { arguments.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { arguments.qapiMember("logfile") }
+            @_optimize(none) set { arguments.setQAPIMember("logfile", newValue) }
         }
         /// `cookie`: `str`, optional, since QEMU 2.9.
         public var cookie: Swift.String? {
-            get { arguments.qapiMember("cookie") }
-            set { arguments.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cookie") }
+            @_optimize(none) set { arguments.setQAPIMember("cookie", newValue) }
         }
         /// `cookie-secret`: `str`, optional, since QEMU 2.10.
         public var cookieSecret: Swift.String? {
-            get { arguments.qapiMember("cookie-secret") }
-            set { arguments.setQAPIMember("cookie-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cookie-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("cookie-secret", newValue) }
         }
         /// `transport`: `IscsiTransport`, optional, since QEMU 2.9.
         public var transport: QAPI.ISCSITransport? {
-            get { arguments.qapiMember("transport") }
-            set { arguments.setQAPIMember("transport", newValue) }
+            @_optimize(none) get { arguments.qapiMember("transport") }
+            @_optimize(none) set { arguments.setQAPIMember("transport", newValue) }
         }
         /// `portal`: `str`, optional, since QEMU 2.9.
         public var portal: Swift.String? {
-            get { arguments.qapiMember("portal") }
-            set { arguments.setQAPIMember("portal", newValue) }
+            @_optimize(none) get { arguments.qapiMember("portal") }
+            @_optimize(none) set { arguments.setQAPIMember("portal", newValue) }
         }
         /// `lun`: `int`, optional, since QEMU 2.9.
         public var lun: Swift.Int? {
-            get { arguments.qapiMember("lun") }
-            set { arguments.setQAPIMember("lun", newValue) }
+            @_optimize(none) get { arguments.qapiMember("lun") }
+            @_optimize(none) set { arguments.setQAPIMember("lun", newValue) }
         }
         /// `user`: `str`, optional, since QEMU 2.9.
         public var user: Swift.String? {
-            get { arguments.qapiMember("user") }
-            set { arguments.setQAPIMember("user", newValue) }
+            @_optimize(none) get { arguments.qapiMember("user") }
+            @_optimize(none) set { arguments.setQAPIMember("user", newValue) }
         }
         /// `initiator-name`: `str`, optional, since QEMU 2.9.
         public var initiatorName: Swift.String? {
-            get { arguments.qapiMember("initiator-name") }
-            set { arguments.setQAPIMember("initiator-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("initiator-name") }
+            @_optimize(none) set { arguments.setQAPIMember("initiator-name", newValue) }
         }
         /// `header-digest`: `IscsiHeaderDigest`, optional, since QEMU 2.9.
         public var headerDigest: QAPI.ISCSIHeaderDigest? {
-            get { arguments.qapiMember("header-digest") }
-            set { arguments.setQAPIMember("header-digest", newValue) }
+            @_optimize(none) get { arguments.qapiMember("header-digest") }
+            @_optimize(none) set { arguments.setQAPIMember("header-digest", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { arguments.qapiMember("key-secret") }
-            set { arguments.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("key-secret") }
+            @_optimize(none) set { arguments.setQAPIMember("key-secret", newValue) }
         }
         /// `header`: `BlockdevRef`, optional, since QEMU 9.0.
         public var header: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("header") }
-            set { arguments.setQAPIMember("header", newValue) }
+            @_optimize(none) get { arguments.qapiMember("header") }
+            @_optimize(none) set { arguments.setQAPIMember("header", newValue) }
         }
         /// `export`: `str`, optional, since QEMU 2.9.
         public var export: Swift.String? {
-            get { arguments.qapiMember("export") }
-            set { arguments.setQAPIMember("export", newValue) }
+            @_optimize(none) get { arguments.qapiMember("export") }
+            @_optimize(none) set { arguments.setQAPIMember("export", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.9.
         public var tlsCreds: Swift.String? {
-            get { arguments.qapiMember("tls-creds") }
-            set { arguments.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-creds") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 7.0.
         public var tlsHostname: Swift.String? {
-            get { arguments.qapiMember("tls-hostname") }
-            set { arguments.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `x-dirty-bitmap`: `str`, optional, since QEMU 3.0.
         public var xDirtyBitmap: Swift.String? {
-            get { arguments.qapiMember("x-dirty-bitmap") }
-            set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-dirty-bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("x-dirty-bitmap", newValue) }
         }
         /// `reconnect-delay`: `uint32`, optional, since QEMU 4.2.
         public var reconnectDelay: Swift.Int? {
-            get { arguments.qapiMember("reconnect-delay") }
-            set { arguments.setQAPIMember("reconnect-delay", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reconnect-delay") }
+            @_optimize(none) set { arguments.setQAPIMember("reconnect-delay", newValue) }
         }
         /// `open-timeout`: `uint32`, optional, since QEMU 7.0.
         public var openTimeout: Swift.Int? {
-            get { arguments.qapiMember("open-timeout") }
-            set { arguments.setQAPIMember("open-timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("open-timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("open-timeout", newValue) }
         }
         /// `group`: `int`, optional, since QEMU 2.9.
         public var group: Swift.Int? {
-            get { arguments.qapiMember("group") }
-            set { arguments.setQAPIMember("group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("group") }
+            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `tcp-syn-count`: `int`, optional, since QEMU 2.9.
         public var tcpSynCount: Swift.Int? {
-            get { arguments.qapiMember("tcp-syn-count") }
-            set { arguments.setQAPIMember("tcp-syn-count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tcp-syn-count") }
+            @_optimize(none) set { arguments.setQAPIMember("tcp-syn-count", newValue) }
         }
         /// `readahead-size`: `int`, optional, since QEMU 2.9.
         public var readaheadSize: Swift.Int? {
-            get { arguments.qapiMember("readahead-size") }
-            set { arguments.setQAPIMember("readahead-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("readahead-size") }
+            @_optimize(none) set { arguments.setQAPIMember("readahead-size", newValue) }
         }
         /// `page-cache-size`: `int`, optional, since QEMU 2.9.
         public var pageCacheSize: Swift.Int? {
-            get { arguments.qapiMember("page-cache-size") }
-            set { arguments.setQAPIMember("page-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("page-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("page-cache-size", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 2.9.
         public var size: Swift.Int? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `latency-ns`: `uint64`, optional, since QEMU 2.4.
         public var latencyNs: Swift.UInt64? {
-            get { arguments.qapiMember("latency-ns") }
-            set { arguments.setQAPIMember("latency-ns", newValue) }
+            @_optimize(none) get { arguments.qapiMember("latency-ns") }
+            @_optimize(none) set { arguments.setQAPIMember("latency-ns", newValue) }
         }
         /// `read-zeroes`: `bool`, optional, since QEMU 2.9.
         public var readZeroes: Swift.Bool? {
-            get { arguments.qapiMember("read-zeroes") }
-            set { arguments.setQAPIMember("read-zeroes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-zeroes") }
+            @_optimize(none) set { arguments.setQAPIMember("read-zeroes", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `namespace`: `int`, optional, since QEMU 2.12.
         public var namespace: Swift.Int? {
-            get { arguments.qapiMember("namespace") }
-            set { arguments.setQAPIMember("namespace", newValue) }
+            @_optimize(none) get { arguments.qapiMember("namespace") }
+            @_optimize(none) set { arguments.setQAPIMember("namespace", newValue) }
         }
         /// `prealloc-align`: `int`, optional, since QEMU 6.0.
         public var preallocAlign: Swift.Int? {
-            get { arguments.qapiMember("prealloc-align") }
-            set { arguments.setQAPIMember("prealloc-align", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-align") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-align", newValue) }
         }
         /// `prealloc-size`: `int`, optional, since QEMU 6.0.
         public var preallocSize: Swift.Int? {
-            get { arguments.qapiMember("prealloc-size") }
-            set { arguments.setQAPIMember("prealloc-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-size") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-size", newValue) }
         }
         /// `backing`: `BlockdevRefOrNull`, optional, since QEMU 2.9.
         public var backing: QAPI.BlockdevRefOrNull? {
-            get { arguments.qapiMember("backing") }
-            set { arguments.setQAPIMember("backing", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backing") }
+            @_optimize(none) set { arguments.setQAPIMember("backing", newValue) }
         }
         /// `lazy-refcounts`: `bool`, optional, since QEMU 2.9.
         public var lazyRefcounts: Swift.Bool? {
-            get { arguments.qapiMember("lazy-refcounts") }
-            set { arguments.setQAPIMember("lazy-refcounts", newValue) }
+            @_optimize(none) get { arguments.qapiMember("lazy-refcounts") }
+            @_optimize(none) set { arguments.setQAPIMember("lazy-refcounts", newValue) }
         }
         /// `pass-discard-request`: `bool`, optional, since QEMU 2.9.
         public var passDiscardRequest: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-request") }
-            set { arguments.setQAPIMember("pass-discard-request", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-request") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-request", newValue) }
         }
         /// `pass-discard-snapshot`: `bool`, optional, since QEMU 2.9.
         public var passDiscardSnapshot: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-snapshot") }
-            set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-snapshot") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-snapshot", newValue) }
         }
         /// `pass-discard-other`: `bool`, optional, since QEMU 2.9.
         public var passDiscardOther: Swift.Bool? {
-            get { arguments.qapiMember("pass-discard-other") }
-            set { arguments.setQAPIMember("pass-discard-other", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pass-discard-other") }
+            @_optimize(none) set { arguments.setQAPIMember("pass-discard-other", newValue) }
         }
         /// `discard-no-unref`: `bool`, optional, since QEMU 8.1.
         public var discardNoUnref: Swift.Bool? {
-            get { arguments.qapiMember("discard-no-unref") }
-            set { arguments.setQAPIMember("discard-no-unref", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard-no-unref") }
+            @_optimize(none) set { arguments.setQAPIMember("discard-no-unref", newValue) }
         }
         /// `overlap-check`: `Qcow2OverlapChecks`, optional, since QEMU 2.2.
         public var overlapCheck: QAPI.Qcow2OverlapChecks? {
-            get { arguments.qapiMember("overlap-check") }
-            set { arguments.setQAPIMember("overlap-check", newValue) }
+            @_optimize(none) get { arguments.qapiMember("overlap-check") }
+            @_optimize(none) set { arguments.setQAPIMember("overlap-check", newValue) }
         }
         /// `cache-size`: `int`, optional, since QEMU 2.2.
         public var cacheSize: Swift.Int? {
-            get { arguments.qapiMember("cache-size") }
-            set { arguments.setQAPIMember("cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("cache-size", newValue) }
         }
         /// `l2-cache-size`: `int`, optional, since QEMU 2.2.
         public var l2CacheSize: Swift.Int? {
-            get { arguments.qapiMember("l2-cache-size") }
-            set { arguments.setQAPIMember("l2-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("l2-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("l2-cache-size", newValue) }
         }
         /// `l2-cache-entry-size`: `int`, optional, since QEMU 2.12.
         public var l2CacheEntrySize: Swift.Int? {
-            get { arguments.qapiMember("l2-cache-entry-size") }
-            set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("l2-cache-entry-size") }
+            @_optimize(none) set { arguments.setQAPIMember("l2-cache-entry-size", newValue) }
         }
         /// `refcount-cache-size`: `int`, optional, since QEMU 2.2.
         public var refcountCacheSize: Swift.Int? {
-            get { arguments.qapiMember("refcount-cache-size") }
-            set { arguments.setQAPIMember("refcount-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("refcount-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("refcount-cache-size", newValue) }
         }
         /// `cache-clean-interval`: `int`, optional, since QEMU 2.5.
         public var cacheCleanInterval: Swift.Int? {
-            get { arguments.qapiMember("cache-clean-interval") }
-            set { arguments.setQAPIMember("cache-clean-interval", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cache-clean-interval") }
+            @_optimize(none) set { arguments.setQAPIMember("cache-clean-interval", newValue) }
         }
         /// `encrypt`: `BlockdevQcow2Encryption`, optional, since QEMU 2.10.
         public var encrypt: QAPI.BlockdevQcow2Encryption? {
-            get { arguments.qapiMember("encrypt") }
-            set { arguments.setQAPIMember("encrypt", newValue) }
+            @_optimize(none) get { arguments.qapiMember("encrypt") }
+            @_optimize(none) set { arguments.setQAPIMember("encrypt", newValue) }
         }
         /// `data-file`: `BlockdevRef`, optional, since QEMU 4.0.
         public var dataFile: QAPI.BlockdevRef? {
-            get { arguments.qapiMember("data-file") }
-            set { arguments.setQAPIMember("data-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data-file") }
+            @_optimize(none) set { arguments.setQAPIMember("data-file", newValue) }
         }
         /// `blkverify`: `bool`, optional, since QEMU 2.9.
         public var blkverify: Swift.Bool? {
-            get { arguments.qapiMember("blkverify") }
-            set { arguments.setQAPIMember("blkverify", newValue) }
+            @_optimize(none) get { arguments.qapiMember("blkverify") }
+            @_optimize(none) set { arguments.setQAPIMember("blkverify", newValue) }
         }
         /// `children`: `[BlockdevRef]`, optional, since QEMU 2.9.
         public var children: [QAPI.BlockdevRef]? {
-            get { arguments.qapiMember("children") }
-            set { arguments.setQAPIMember("children", newValue) }
+            @_optimize(none) get { arguments.qapiMember("children") }
+            @_optimize(none) set { arguments.setQAPIMember("children", newValue) }
         }
         /// `vote-threshold`: `int`, optional, since QEMU 2.9.
         public var voteThreshold: Swift.Int? {
-            get { arguments.qapiMember("vote-threshold") }
-            set { arguments.setQAPIMember("vote-threshold", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vote-threshold") }
+            @_optimize(none) set { arguments.setQAPIMember("vote-threshold", newValue) }
         }
         /// `rewrite-corrupted`: `bool`, optional, since QEMU 2.1.
         public var rewriteCorrupted: Swift.Bool? {
-            get { arguments.qapiMember("rewrite-corrupted") }
-            set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rewrite-corrupted") }
+            @_optimize(none) set { arguments.setQAPIMember("rewrite-corrupted", newValue) }
         }
         /// `read-pattern`: `QuorumReadPattern`, optional, since QEMU 2.2.
         public var readPattern: QAPI.QuorumReadPattern? {
-            get { arguments.qapiMember("read-pattern") }
-            set { arguments.setQAPIMember("read-pattern", newValue) }
+            @_optimize(none) get { arguments.qapiMember("read-pattern") }
+            @_optimize(none) set { arguments.setQAPIMember("read-pattern", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 2.9.
         public var offset: Swift.Int? {
-            get { arguments.qapiMember("offset") }
-            set { arguments.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("offset") }
+            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `pool`: `str`, optional, since QEMU 2.9.
         public var pool: Swift.String? {
-            get { arguments.qapiMember("pool") }
-            set { arguments.setQAPIMember("pool", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pool") }
+            @_optimize(none) set { arguments.setQAPIMember("pool", newValue) }
         }
         /// `conf`: `str`, optional, since QEMU 2.9.
         public var conf: Swift.String? {
-            get { arguments.qapiMember("conf") }
-            set { arguments.setQAPIMember("conf", newValue) }
+            @_optimize(none) get { arguments.qapiMember("conf") }
+            @_optimize(none) set { arguments.setQAPIMember("conf", newValue) }
         }
         /// `snapshot`: `str`, optional, since QEMU 2.9.
         public var snapshot: Swift.String? {
-            get { arguments.qapiMember("snapshot") }
-            set { arguments.setQAPIMember("snapshot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("snapshot") }
+            @_optimize(none) set { arguments.setQAPIMember("snapshot", newValue) }
         }
         /// `auth-client-required`: `[RbdAuthMode]`, optional, since QEMU 3.0.
         public var authClientRequired: [QAPI.RbdAuthMode]? {
-            get { arguments.qapiMember("auth-client-required") }
-            set { arguments.setQAPIMember("auth-client-required", newValue) }
+            @_optimize(none) get { arguments.qapiMember("auth-client-required") }
+            @_optimize(none) set { arguments.setQAPIMember("auth-client-required", newValue) }
         }
         /// `mode`: `ReplicationMode`, optional, since QEMU 2.9.
         public var mode: QAPI.ReplicationMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `top-id`: `str`, optional, since QEMU 2.9.
         public var topID: Swift.String? {
-            get { arguments.qapiMember("top-id") }
-            set { arguments.setQAPIMember("top-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("top-id") }
+            @_optimize(none) set { arguments.setQAPIMember("top-id", newValue) }
         }
         /// `host-key-check`: `SshHostKeyCheck`, optional, since QEMU 2.9.
         public var hostKeyCheck: QAPI.SSHHostKeyCheck? {
-            get { arguments.qapiMember("host-key-check") }
-            set { arguments.setQAPIMember("host-key-check", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-key-check") }
+            @_optimize(none) set { arguments.setQAPIMember("host-key-check", newValue) }
         }
         /// `throttle-group`: `str`, optional, since QEMU 2.11.
         public var throttleGroup: Swift.String? {
-            get { arguments.qapiMember("throttle-group") }
-            set { arguments.setQAPIMember("throttle-group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("throttle-group") }
+            @_optimize(none) set { arguments.setQAPIMember("throttle-group", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.9.
         public var dir: Swift.String? {
-            get { arguments.qapiMember("dir") }
-            set { arguments.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dir") }
+            @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `fat-type`: `int`, optional, since QEMU 2.9.
         public var fatType: Swift.Int? {
-            get { arguments.qapiMember("fat-type") }
-            set { arguments.setQAPIMember("fat-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fat-type") }
+            @_optimize(none) set { arguments.setQAPIMember("fat-type", newValue) }
         }
         /// `floppy`: `bool`, optional, since QEMU 2.9.
         public var floppy: Swift.Bool? {
-            get { arguments.qapiMember("floppy") }
-            set { arguments.setQAPIMember("floppy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("floppy") }
+            @_optimize(none) set { arguments.setQAPIMember("floppy", newValue) }
         }
         /// `label`: `str`, optional, since QEMU 2.4.
         public var label: Swift.String? {
-            get { arguments.qapiMember("label") }
-            set { arguments.setQAPIMember("label", newValue) }
+            @_optimize(none) get { arguments.qapiMember("label") }
+            @_optimize(none) set { arguments.setQAPIMember("label", newValue) }
         }
         /// `rw`: `bool`, optional, since QEMU 2.9.
         public var rw: Swift.Bool? {
-            get { arguments.qapiMember("rw") }
-            set { arguments.setQAPIMember("rw", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rw") }
+            @_optimize(none) set { arguments.setQAPIMember("rw", newValue) }
         }
     }
 
@@ -11281,44 +11291,44 @@ extension QAPI {
     /// See [`BLOCK_IMAGE_CORRUPTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IMAGE_CORRUPTED).
     public struct BlockImageCorruptedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_IMAGE_CORRUPTED"
+        public static var name: Swift.String { "BLOCK_IMAGE_CORRUPTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_IMAGE_CORRUPTED", kind: .event, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "msg", "fatal"]
+        public static var requiredMembers: [Swift.String] { ["device", "msg", "fatal"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.7.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.4.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `msg`: `str`, since QEMU 1.7.
         public var msg: Swift.String? {
-            get { json.qapiMember("msg") }
-            set { json.setQAPIMember("msg", newValue) }
+            @_optimize(none) get { json.qapiMember("msg") }
+            @_optimize(none) set { json.setQAPIMember("msg", newValue) }
         }
         /// `offset`: `int`, optional, since QEMU 1.7.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 1.7.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `fatal`: `bool`, since QEMU 2.2.
         public var fatal: Swift.Bool? {
-            get { json.qapiMember("fatal") }
-            set { json.setQAPIMember("fatal", newValue) }
+            @_optimize(none) get { json.qapiMember("fatal") }
+            @_optimize(none) set { json.setQAPIMember("fatal", newValue) }
         }
     }
 
@@ -11327,49 +11337,49 @@ extension QAPI {
     /// See [`BLOCK_IO_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_IO_ERROR).
     public struct BlockIOErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_IO_ERROR"
+        public static var name: Swift.String { "BLOCK_IO_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_IO_ERROR", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "operation", "action", "reason"]
+        public static var requiredMembers: [Swift.String] { ["device", "operation", "action", "reason"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `qom-path`: `str`, since QEMU 9.2.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `device`: `str`, since QEMU 0.13.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 2.8.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `operation`: `IoOperationType`, since QEMU 0.13.
         public var operation: QAPI.IOOperationType? {
-            get { json.qapiMember("operation") }
-            set { json.setQAPIMember("operation", newValue) }
+            @_optimize(none) get { json.qapiMember("operation") }
+            @_optimize(none) set { json.setQAPIMember("operation", newValue) }
         }
         /// `action`: `BlockErrorAction`, since QEMU 0.13.
         public var action: QAPI.BlockErrorAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `nospace`: `bool`, optional, since QEMU 2.2.
         public var nospace: Swift.Bool? {
-            get { json.qapiMember("nospace") }
-            set { json.setQAPIMember("nospace", newValue) }
+            @_optimize(none) get { json.qapiMember("nospace") }
+            @_optimize(none) set { json.setQAPIMember("nospace", newValue) }
         }
         /// `reason`: `str`, since QEMU 2.2.
         public var reason: Swift.String? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -11378,44 +11388,44 @@ extension QAPI {
     /// See [`BLOCK_JOB_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_COMPLETED).
     public struct BlockJobCompletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_COMPLETED"
+        public static var name: Swift.String { "BLOCK_JOB_COMPLETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.1.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 1.1.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 
@@ -11424,39 +11434,39 @@ extension QAPI {
     /// See [`BLOCK_JOB_CANCELLED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_CANCELLED).
     public struct BlockJobCancelledEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_CANCELLED"
+        public static var name: Swift.String { "BLOCK_JOB_CANCELLED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_CANCELLED", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.1.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.1.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.1.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.1.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
     }
 
@@ -11465,29 +11475,29 @@ extension QAPI {
     /// See [`BLOCK_JOB_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_ERROR).
     public struct BlockJobErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_ERROR"
+        public static var name: Swift.String { "BLOCK_JOB_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_ERROR", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "operation", "action"]
+        public static var requiredMembers: [Swift.String] { ["device", "operation", "action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `operation`: `IoOperationType`, since QEMU 1.3.
         public var operation: QAPI.IOOperationType? {
-            get { json.qapiMember("operation") }
-            set { json.setQAPIMember("operation", newValue) }
+            @_optimize(none) get { json.qapiMember("operation") }
+            @_optimize(none) set { json.setQAPIMember("operation", newValue) }
         }
         /// `action`: `BlockErrorAction`, since QEMU 1.3.
         public var action: QAPI.BlockErrorAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
     }
 
@@ -11496,39 +11506,39 @@ extension QAPI {
     /// See [`BLOCK_JOB_READY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_READY).
     public struct BlockJobReadyEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_READY"
+        public static var name: Swift.String { "BLOCK_JOB_READY" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_READY", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "device", "len", "offset", "speed"]
+        public static var requiredMembers: [Swift.String] { ["type", "device", "len", "offset", "speed"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 1.3.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `device`: `str`, since QEMU 1.3.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `len`: `int`, since QEMU 1.3.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `offset`: `int`, since QEMU 1.3.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `speed`: `int`, since QEMU 1.3.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
     }
 
@@ -11537,24 +11547,24 @@ extension QAPI {
     /// See [`BLOCK_JOB_PENDING` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_JOB_PENDING).
     public struct BlockJobPendingEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_JOB_PENDING"
+        public static var name: Swift.String { "BLOCK_JOB_PENDING" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_JOB_PENDING", kind: .event, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "id"]
+        public static var requiredMembers: [Swift.String] { ["type", "id"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `JobType`, since QEMU 2.12.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 2.12.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -11563,29 +11573,29 @@ extension QAPI {
     /// See [`BLOCK_WRITE_THRESHOLD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.BLOCK_WRITE_THRESHOLD).
     public struct BlockWriteThresholdEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_WRITE_THRESHOLD"
+        public static var name: Swift.String { "BLOCK_WRITE_THRESHOLD" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_WRITE_THRESHOLD", kind: .event, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["node-name", "amount-exceeded", "write-threshold"]
+        public static var requiredMembers: [Swift.String] { ["node-name", "amount-exceeded", "write-threshold"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `node-name`: `str`, since QEMU 2.3.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `amount-exceeded`: `uint64`, since QEMU 2.3.
         public var amountExceeded: Swift.UInt64? {
-            get { json.qapiMember("amount-exceeded") }
-            set { json.setQAPIMember("amount-exceeded", newValue) }
+            @_optimize(none) get { json.qapiMember("amount-exceeded") }
+            @_optimize(none) set { json.setQAPIMember("amount-exceeded", newValue) }
         }
         /// `write-threshold`: `uint64`, since QEMU 2.3.
         public var writeThreshold: Swift.UInt64? {
-            get { json.qapiMember("write-threshold") }
-            set { json.setQAPIMember("write-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("write-threshold") }
+            @_optimize(none) set { json.setQAPIMember("write-threshold", newValue) }
         }
     }
 
@@ -11594,29 +11604,29 @@ extension QAPI {
     /// See [`QUORUM_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_FAILURE).
     public struct QuorumFailureEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "QUORUM_FAILURE"
+        public static var name: Swift.String { "QUORUM_FAILURE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QUORUM_FAILURE", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["reference", "sector-num", "sectors-count"]
+        public static var requiredMembers: [Swift.String] { ["reference", "sector-num", "sectors-count"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `reference`: `str`, since QEMU 2.0.
         public var reference: Swift.String? {
-            get { json.qapiMember("reference") }
-            set { json.setQAPIMember("reference", newValue) }
+            @_optimize(none) get { json.qapiMember("reference") }
+            @_optimize(none) set { json.setQAPIMember("reference", newValue) }
         }
         /// `sector-num`: `int`, since QEMU 2.0.
         public var sectorNum: Swift.Int? {
-            get { json.qapiMember("sector-num") }
-            set { json.setQAPIMember("sector-num", newValue) }
+            @_optimize(none) get { json.qapiMember("sector-num") }
+            @_optimize(none) set { json.setQAPIMember("sector-num", newValue) }
         }
         /// `sectors-count`: `int`, since QEMU 2.0.
         public var sectorsCount: Swift.Int? {
-            get { json.qapiMember("sectors-count") }
-            set { json.setQAPIMember("sectors-count", newValue) }
+            @_optimize(none) get { json.qapiMember("sectors-count") }
+            @_optimize(none) set { json.setQAPIMember("sectors-count", newValue) }
         }
     }
 
@@ -11625,39 +11635,39 @@ extension QAPI {
     /// See [`QUORUM_REPORT_BAD` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-core.QUORUM_REPORT_BAD).
     public struct QuorumReportBadEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "QUORUM_REPORT_BAD"
+        public static var name: Swift.String { "QUORUM_REPORT_BAD" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QUORUM_REPORT_BAD", kind: .event, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "node-name", "sector-num", "sectors-count"]
+        public static var requiredMembers: [Swift.String] { ["type", "node-name", "sector-num", "sectors-count"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `type`: `QuorumOpType`, since QEMU 2.6.
         public var type: QAPI.QuorumOpType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.0.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `node-name`: `str`, since QEMU 2.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `sector-num`: `int`, since QEMU 2.0.
         public var sectorNum: Swift.Int? {
-            get { json.qapiMember("sector-num") }
-            set { json.setQAPIMember("sector-num", newValue) }
+            @_optimize(none) get { json.qapiMember("sector-num") }
+            @_optimize(none) set { json.setQAPIMember("sector-num", newValue) }
         }
         /// `sectors-count`: `int`, since QEMU 2.0.
         public var sectorsCount: Swift.Int? {
-            get { json.qapiMember("sectors-count") }
-            set { json.setQAPIMember("sectors-count", newValue) }
+            @_optimize(none) get { json.qapiMember("sectors-count") }
+            @_optimize(none) set { json.setQAPIMember("sectors-count", newValue) }
         }
     }
 }

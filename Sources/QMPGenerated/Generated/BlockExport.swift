@@ -10,36 +10,36 @@ extension QAPI {
     /// See [`NbdServerOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsBase).
     public struct NBDServerOptionsBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsBase", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
     }
 
@@ -48,42 +48,42 @@ extension QAPI {
     /// See [`NbdServerOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptions).
     public struct NBDServerOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptions", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddress) {
+        @_optimize(none) public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddress`, since QEMU 4.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -92,42 +92,42 @@ extension QAPI {
     /// See [`NbdServerOptionsLegacy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerOptionsLegacy).
     public struct NBDServerOptionsLegacy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerOptionsLegacy", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["addr"]
+        public static var requiredMembers: [Swift.String] { ["addr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { json.qapiMember("handshake-max-seconds") }
-            set { json.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { json.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { json.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { json.qapiMember("max-connections") }
-            set { json.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { json.qapiMember("max-connections") }
+            @_optimize(none) set { json.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -136,26 +136,26 @@ extension QAPI {
     /// See [`BlockExportOptionsNbdBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbdBase).
     public struct BlockExportOptionsNBDBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbdBase", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
     }
 
@@ -164,36 +164,36 @@ extension QAPI {
     /// See [`BlockExportOptionsNbd` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsNbd).
     public struct BlockExportOptionsNBD: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsNbd", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { json.qapiMember("allocation-depth") }
-            set { json.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { json.qapiMember("allocation-depth") }
+            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
     }
 
@@ -202,32 +202,32 @@ extension QAPI {
     /// See [`BlockExportOptionsVhostUserBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVhostUserBlk).
     public struct BlockExportOptionsVhostUserBlk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVhostUserBlk", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddress) {
+        @_optimize(none) public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
     }
 
@@ -236,17 +236,17 @@ extension QAPI {
     /// See [`FuseExportAllowOther` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.FuseExportAllowOther).
     public struct FuseExportAllowOther: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FuseExportAllowOther", kind: .enumeration, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = FuseExportAllowOther(rawValue: "off")
+        public static var off: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "off") } }
         /// `on`.
-        public static let on = FuseExportAllowOther(rawValue: "on")
+        public static var on: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "on") } }
         /// `auto`.
-        public static let auto = FuseExportAllowOther(rawValue: "auto")
+        public static var auto: FuseExportAllowOther { @_optimize(none) get { FuseExportAllowOther(rawValue: "auto") } }
     }
 
     /// `BlockExportOptionsFuse`: a QAPI struct of the `block-export` module, since QEMU 6.0.
@@ -254,32 +254,32 @@ extension QAPI {
     /// See [`BlockExportOptionsFuse` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsFuse).
     public struct BlockExportOptionsFuse: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsFuse", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mountpoint: Swift.String) {
+        @_optimize(none) public init(mountpoint: Swift.String) {
             self.json = [:]
-            json["mountpoint"] = mountpoint.qapiJSON
+            json.setQAPIMember("mountpoint", mountpoint)
         }
         /// `mountpoint`: `str`, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { json.qapiMember("mountpoint") }
-            set { json.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("mountpoint") }
+            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { json.qapiMember("growable") }
-            set { json.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { json.qapiMember("growable") }
+            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { json.qapiMember("allow-other") }
-            set { json.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-other") }
+            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
     }
 
@@ -288,42 +288,42 @@ extension QAPI {
     /// See [`BlockExportOptionsVduseBlk` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportOptionsVduseBlk).
     public struct BlockExportOptionsVduseBlk: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptionsVduseBlk", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 7.1.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { json.qapiMember("queue-size") }
-            set { json.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-size") }
+            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 7.1.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -332,42 +332,42 @@ extension QAPI {
     /// See [`NbdServerAddOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.NbdServerAddOptions).
     public struct NBDServerAddOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NbdServerAddOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
         public var writable: Swift.Bool? {
-            get { json.qapiMember("writable") }
-            set { json.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { json.qapiMember("writable") }
+            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
         public var bitmap: Swift.String? {
-            get { json.qapiMember("bitmap") }
-            set { json.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmap") }
+            @_optimize(none) set { json.setQAPIMember("bitmap", newValue) }
         }
     }
 
@@ -376,15 +376,15 @@ extension QAPI {
     /// See [`BlockExportRemoveMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportRemoveMode).
     public struct BlockExportRemoveMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportRemoveMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `safe`.
-        public static let safe = BlockExportRemoveMode(rawValue: "safe")
+        public static var safe: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "safe") } }
         /// `hard`.
-        public static let hard = BlockExportRemoveMode(rawValue: "hard")
+        public static var hard: BlockExportRemoveMode { @_optimize(none) get { BlockExportRemoveMode(rawValue: "hard") } }
     }
 
     /// `BlockExportType`: a QAPI enumeration of the `block-export` module, since QEMU 4.2.
@@ -392,19 +392,19 @@ extension QAPI {
     /// See [`BlockExportType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-block-export.BlockExportType).
     public struct BlockExportType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportType", kind: .enumeration, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `nbd`.
-        public static let nbd = BlockExportType(rawValue: "nbd")
+        public static var nbd: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "nbd") } }
         /// `vhost-user-blk`.
-        public static let vhostUserBlk = BlockExportType(rawValue: "vhost-user-blk")
+        public static var vhostUserBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vhost-user-blk") } }
         /// `fuse`.
-        public static let fuse = BlockExportType(rawValue: "fuse")
+        public static var fuse: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "fuse") } }
         /// `vduse-blk`.
-        public static let vduseBlk = BlockExportType(rawValue: "vduse-blk")
+        public static var vduseBlk: BlockExportType { @_optimize(none) get { BlockExportType(rawValue: "vduse-blk") } }
     }
 
     /// `BlockExportOptions`: a QAPI union of the `block-export` module, since QEMU 4.2.
@@ -414,119 +414,119 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct BlockExportOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportOptions", kind: .union, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["id"] = id.qapiJSON
-            json["node-name"] = nodeName.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
         public var fixedIothread: Swift.Bool? {
-            get { json.qapiMember("fixed-iothread") }
-            set { json.setQAPIMember("fixed-iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("fixed-iothread") }
+            @_optimize(none) set { json.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
         public var writable: Swift.Bool? {
-            get { json.qapiMember("writable") }
-            set { json.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { json.qapiMember("writable") }
+            @_optimize(none) set { json.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
         public var writethrough: Swift.Bool? {
-            get { json.qapiMember("writethrough") }
-            set { json.setQAPIMember("writethrough", newValue) }
+            @_optimize(none) get { json.qapiMember("writethrough") }
+            @_optimize(none) set { json.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
         public var allowInactive: Swift.Bool? {
-            get { json.qapiMember("allow-inactive") }
-            set { json.setQAPIMember("allow-inactive", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-inactive") }
+            @_optimize(none) set { json.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { json.qapiMember("allocation-depth") }
-            set { json.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { json.qapiMember("allocation-depth") }
+            @_optimize(none) set { json.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { json.qapiMember("logical-block-size") }
-            set { json.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("logical-block-size") }
+            @_optimize(none) set { json.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { json.qapiMember("num-queues") }
-            set { json.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("num-queues") }
+            @_optimize(none) set { json.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { json.qapiMember("mountpoint") }
-            set { json.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("mountpoint") }
+            @_optimize(none) set { json.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { json.qapiMember("growable") }
-            set { json.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { json.qapiMember("growable") }
+            @_optimize(none) set { json.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { json.qapiMember("allow-other") }
-            set { json.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-other") }
+            @_optimize(none) set { json.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { json.qapiMember("queue-size") }
-            set { json.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-size") }
+            @_optimize(none) set { json.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -535,40 +535,40 @@ extension QAPI {
     /// See [`BlockExportInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-block-export.BlockExportInfo).
     public struct BlockExportInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockExportInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.BlockExportType, nodeName: Swift.String, shuttingDown: Swift.Bool) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["node-name"] = nodeName.qapiJSON
-            json["shutting-down"] = shuttingDown.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("node-name", nodeName)
+            json.setQAPIMember("shutting-down", shuttingDown)
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `BlockExportType`, since QEMU 5.2.
         public var type: QAPI.BlockExportType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `shutting-down`: `bool`, since QEMU 5.2.
         public var shuttingDown: Swift.Bool? {
-            get { json.qapiMember("shutting-down") }
-            set { json.setQAPIMember("shutting-down", newValue) }
+            @_optimize(none) get { json.qapiMember("shutting-down") }
+            @_optimize(none) set { json.setQAPIMember("shutting-down", newValue) }
         }
     }
 
@@ -579,9 +579,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NBDServerStart: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-start"
+        public static var name: Swift.String { "nbd-server-start" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-start", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -589,34 +589,34 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.arguments = [:]
-            arguments["addr"] = addr.qapiJSON
+            arguments.setQAPIMember("addr", addr)
         }
         /// `handshake-max-seconds`: `uint32`, optional, since QEMU 10.0.
         public var handshakeMaxSeconds: Swift.Int? {
-            get { arguments.qapiMember("handshake-max-seconds") }
-            set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handshake-max-seconds") }
+            @_optimize(none) set { arguments.setQAPIMember("handshake-max-seconds", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { arguments.qapiMember("tls-creds") }
-            set { arguments.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-creds") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { arguments.qapiMember("tls-authz") }
-            set { arguments.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-authz") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-connections`: `uint32`, optional, since QEMU 5.2.
         public var maxConnections: Swift.Int? {
-            get { arguments.qapiMember("max-connections") }
-            set { arguments.setQAPIMember("max-connections", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-connections") }
+            @_optimize(none) set { arguments.setQAPIMember("max-connections", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.3.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -630,9 +630,9 @@ extension QAPI {
     @available(*, deprecated, message: "'nbd-server-add' is deprecated in QEMU's schema")
     public struct NBDServerAdd: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-add"
+        public static var name: Swift.String { "nbd-server-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-add", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -640,34 +640,34 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
+            arguments.setQAPIMember("device", device)
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { arguments.qapiMember("description") }
-            set { arguments.setQAPIMember("description", newValue) }
+            @_optimize(none) get { arguments.qapiMember("description") }
+            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `device`: `str`, since QEMU 5.0.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 5.0.
         public var writable: Swift.Bool? {
-            get { arguments.qapiMember("writable") }
-            set { arguments.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writable") }
+            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `bitmap`: `str`, optional, since QEMU 4.0.
         public var bitmap: Swift.String? {
-            get { arguments.qapiMember("bitmap") }
-            set { arguments.setQAPIMember("bitmap", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmap") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmap", newValue) }
         }
     }
 
@@ -681,9 +681,9 @@ extension QAPI {
     @available(*, deprecated, message: "'nbd-server-remove' is deprecated in QEMU's schema")
     public struct NBDServerRemove: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-remove"
+        public static var name: Swift.String { "nbd-server-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-remove", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -691,19 +691,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 2.12.
         public var mode: QAPI.BlockExportRemoveMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -714,9 +714,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NBDServerStop: QAPICommand {
         /// The wire name.
-        public static let name = "nbd-server-stop"
+        public static var name: Swift.String { "nbd-server-stop" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "nbd-server-stop", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -724,7 +724,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -736,9 +736,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockExportAdd: QAPICommand {
         /// The wire name.
-        public static let name = "block-export-add"
+        public static var name: Swift.String { "block-export-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-add", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -746,111 +746,111 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
+        @_optimize(none) public init(type: QAPI.BlockExportType, id: Swift.String, nodeName: Swift.String) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
-            arguments["id"] = id.qapiJSON
-            arguments["node-name"] = nodeName.qapiJSON
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("node-name", nodeName)
         }
         /// `type`: `BlockExportType`, since QEMU 4.2.
         public var type: QAPI.BlockExportType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `id`: `str`, since QEMU 4.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `fixed-iothread`: `bool`, optional, since QEMU 5.2.
         public var fixedIothread: Swift.Bool? {
-            get { arguments.qapiMember("fixed-iothread") }
-            set { arguments.setQAPIMember("fixed-iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fixed-iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("fixed-iothread", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 5.2.
         public var iothread: Swift.String? {
-            get { arguments.qapiMember("iothread") }
-            set { arguments.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { arguments.qapiMember("node-name") }
-            set { arguments.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-name") }
+            @_optimize(none) set { arguments.setQAPIMember("node-name", newValue) }
         }
         /// `writable`: `bool`, optional, since QEMU 4.2.
         public var writable: Swift.Bool? {
-            get { arguments.qapiMember("writable") }
-            set { arguments.setQAPIMember("writable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writable") }
+            @_optimize(none) set { arguments.setQAPIMember("writable", newValue) }
         }
         /// `writethrough`: `bool`, optional, since QEMU 5.2.
         public var writethrough: Swift.Bool? {
-            get { arguments.qapiMember("writethrough") }
-            set { arguments.setQAPIMember("writethrough", newValue) }
+            @_optimize(none) get { arguments.qapiMember("writethrough") }
+            @_optimize(none) set { arguments.setQAPIMember("writethrough", newValue) }
         }
         /// `allow-inactive`: `bool`, optional, since QEMU 10.0.
         public var allowInactive: Swift.Bool? {
-            get { arguments.qapiMember("allow-inactive") }
-            set { arguments.setQAPIMember("allow-inactive", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allow-inactive") }
+            @_optimize(none) set { arguments.setQAPIMember("allow-inactive", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 2.12.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 5.0.
         public var description: Swift.String? {
-            get { arguments.qapiMember("description") }
-            set { arguments.setQAPIMember("description", newValue) }
+            @_optimize(none) get { arguments.qapiMember("description") }
+            @_optimize(none) set { arguments.setQAPIMember("description", newValue) }
         }
         /// `bitmaps`: `[BlockDirtyBitmapOrStr]`, optional, since QEMU 5.2.
         public var bitmaps: [QAPI.BlockDirtyBitmapOrStr]? {
-            get { arguments.qapiMember("bitmaps") }
-            set { arguments.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bitmaps") }
+            @_optimize(none) set { arguments.setQAPIMember("bitmaps", newValue) }
         }
         /// `allocation-depth`: `bool`, optional, since QEMU 5.2.
         public var allocationDepth: Swift.Bool? {
-            get { arguments.qapiMember("allocation-depth") }
-            set { arguments.setQAPIMember("allocation-depth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allocation-depth") }
+            @_optimize(none) set { arguments.setQAPIMember("allocation-depth", newValue) }
         }
         /// `addr`: `SocketAddress`, optional, since QEMU 5.2.
         public var addr: QAPI.SocketAddress? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `logical-block-size`: `size`, optional, since QEMU 5.2.
         public var logicalBlockSize: Swift.UInt64? {
-            get { arguments.qapiMember("logical-block-size") }
-            set { arguments.setQAPIMember("logical-block-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("logical-block-size") }
+            @_optimize(none) set { arguments.setQAPIMember("logical-block-size", newValue) }
         }
         /// `num-queues`: `uint16`, optional, since QEMU 5.2.
         public var numQueues: Swift.Int? {
-            get { arguments.qapiMember("num-queues") }
-            set { arguments.setQAPIMember("num-queues", newValue) }
+            @_optimize(none) get { arguments.qapiMember("num-queues") }
+            @_optimize(none) set { arguments.setQAPIMember("num-queues", newValue) }
         }
         /// `mountpoint`: `str`, optional, since QEMU 6.0.
         public var mountpoint: Swift.String? {
-            get { arguments.qapiMember("mountpoint") }
-            set { arguments.setQAPIMember("mountpoint", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mountpoint") }
+            @_optimize(none) set { arguments.setQAPIMember("mountpoint", newValue) }
         }
         /// `growable`: `bool`, optional, since QEMU 6.0.
         public var growable: Swift.Bool? {
-            get { arguments.qapiMember("growable") }
-            set { arguments.setQAPIMember("growable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("growable") }
+            @_optimize(none) set { arguments.setQAPIMember("growable", newValue) }
         }
         /// `allow-other`: `FuseExportAllowOther`, optional, since QEMU 6.1.
         public var allowOther: QAPI.FuseExportAllowOther? {
-            get { arguments.qapiMember("allow-other") }
-            set { arguments.setQAPIMember("allow-other", newValue) }
+            @_optimize(none) get { arguments.qapiMember("allow-other") }
+            @_optimize(none) set { arguments.setQAPIMember("allow-other", newValue) }
         }
         /// `queue-size`: `uint16`, optional, since QEMU 7.1.
         public var queueSize: Swift.Int? {
-            get { arguments.qapiMember("queue-size") }
-            set { arguments.setQAPIMember("queue-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue-size") }
+            @_optimize(none) set { arguments.setQAPIMember("queue-size", newValue) }
         }
         /// `serial`: `str`, optional, since QEMU 7.1.
         public var serial: Swift.String? {
-            get { arguments.qapiMember("serial") }
-            set { arguments.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("serial") }
+            @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -861,9 +861,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct BlockExportDel: QAPICommand {
         /// The wire name.
-        public static let name = "block-export-del"
+        public static var name: Swift.String { "block-export-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "block-export-del", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -871,19 +871,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `mode`: `BlockExportRemoveMode`, optional, since QEMU 5.2.
         public var mode: QAPI.BlockExportRemoveMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -894,9 +894,9 @@ extension QAPI {
     /// Reply: `[BlockExportInfo]`.
     public struct QueryBlockExports: QAPICommand {
         /// The wire name.
-        public static let name = "query-block-exports"
+        public static var name: Swift.String { "query-block-exports" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-block-exports", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.BlockExportInfo]
         /// The arguments as they go on the wire.
@@ -904,7 +904,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -914,19 +914,19 @@ extension QAPI {
     /// See [`BLOCK_EXPORT_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-block-export.BLOCK_EXPORT_DELETED).
     public struct BlockExportDeletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BLOCK_EXPORT_DELETED"
+        public static var name: Swift.String { "BLOCK_EXPORT_DELETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BLOCK_EXPORT_DELETED", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 5.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 }

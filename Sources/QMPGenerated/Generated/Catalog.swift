@@ -255,7 +255,12 @@ extension QAPI {
         QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]),
         QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]),
         QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]),
-        QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "x-accel-stats", kind: .command, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: ["unstable"]),
+        QAPIDeclarationInfo(name: "query-accelerators", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []),
+        QAPIDeclarationInfo(name: "inject-ghes-v2-error", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: ["unstable"]),
+        QAPIDeclarationInfo(name: "query-firmware-log", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []),
+        QAPIDeclarationInfo(name: "qom-list-get", kind: .command, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: [])
     ]
     /// Every QMP event of the schema the code was generated from, as data.
     public static let qmpEvents: [QAPIDeclarationInfo] = [
@@ -316,7 +321,8 @@ extension QAPI {
         QAPIDeclarationInfo(name: "ACPI_DEVICE_OST", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []),
         QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []),
         QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []),
-        QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"])
+        QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"]),
+        QAPIDeclarationInfo(name: "SCLP_CPI_INFO_AVAILABLE", kind: .event, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: ["unstable"])
     ]
     /// Every Agent command of the schema the code was generated from, as data (name, since, features).
     public static let agentCommands: [QAPIDeclarationInfo] = [

@@ -10,34 +10,34 @@ extension QAPI {
     /// See [`ChardevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevInfo).
     public struct ChardevInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["label", "filename", "frontend-open"]
+        public static var requiredMembers: [Swift.String] { ["label", "filename", "frontend-open"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
+        @_optimize(none) public init(label: Swift.String, filename: Swift.String, frontendOpen: Swift.Bool) {
             self.json = [:]
-            json["label"] = label.qapiJSON
-            json["filename"] = filename.qapiJSON
-            json["frontend-open"] = frontendOpen.qapiJSON
+            json.setQAPIMember("label", label)
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("frontend-open", frontendOpen)
         }
         /// `label`: `str`, since QEMU 0.14.
         public var label: Swift.String? {
-            get { json.qapiMember("label") }
-            set { json.setQAPIMember("label", newValue) }
+            @_optimize(none) get { json.qapiMember("label") }
+            @_optimize(none) set { json.setQAPIMember("label", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `frontend-open`: `bool`, since QEMU 2.1.
         public var frontendOpen: Swift.Bool? {
-            get { json.qapiMember("frontend-open") }
-            set { json.setQAPIMember("frontend-open", newValue) }
+            @_optimize(none) get { json.qapiMember("frontend-open") }
+            @_optimize(none) set { json.setQAPIMember("frontend-open", newValue) }
         }
     }
 
@@ -46,22 +46,22 @@ extension QAPI {
     /// See [`ChardevBackendInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevBackendInfo).
     public struct ChardevBackendInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -70,15 +70,15 @@ extension QAPI {
     /// See [`DataFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.DataFormat).
     public struct DataFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DataFormat", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `utf8`.
-        public static let utf8 = DataFormat(rawValue: "utf8")
+        public static var utf8: DataFormat { @_optimize(none) get { DataFormat(rawValue: "utf8") } }
         /// `base64`.
-        public static let base64 = DataFormat(rawValue: "base64")
+        public static var base64: DataFormat { @_optimize(none) get { DataFormat(rawValue: "base64") } }
     }
 
     /// `ChardevCommon`: a QAPI struct of the `char` module, since QEMU 2.6.
@@ -86,26 +86,26 @@ extension QAPI {
     /// See [`ChardevCommon` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommon).
     public struct ChardevCommon: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommon", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
     }
 
@@ -114,42 +114,42 @@ extension QAPI {
     /// See [`ChardevFile` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFile).
     public struct ChardevFile: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFile", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["out"]
+        public static var requiredMembers: [Swift.String] { ["out"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(out: Swift.String) {
+        @_optimize(none) public init(out: Swift.String) {
             self.json = [:]
-            json["out"] = out.qapiJSON
+            json.setQAPIMember("out", out)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `in`: `str`, optional, since QEMU 1.4.
         public var `in`: Swift.String? {
-            get { json.qapiMember("in") }
-            set { json.setQAPIMember("in", newValue) }
+            @_optimize(none) get { json.qapiMember("in") }
+            @_optimize(none) set { json.setQAPIMember("in", newValue) }
         }
         /// `out`: `str`, since QEMU 1.4.
         public var out: Swift.String? {
-            get { json.qapiMember("out") }
-            set { json.setQAPIMember("out", newValue) }
+            @_optimize(none) get { json.qapiMember("out") }
+            @_optimize(none) set { json.setQAPIMember("out", newValue) }
         }
         /// `append`: `bool`, optional, since QEMU 2.6.
         public var append: Swift.Bool? {
-            get { json.qapiMember("append") }
-            set { json.setQAPIMember("append", newValue) }
+            @_optimize(none) get { json.qapiMember("append") }
+            @_optimize(none) set { json.setQAPIMember("append", newValue) }
         }
     }
 
@@ -158,32 +158,32 @@ extension QAPI {
     /// See [`ChardevHostdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdev).
     public struct ChardevHostdev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdev", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device"]
+        public static var requiredMembers: [Swift.String] { ["device"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String) {
+        @_optimize(none) public init(device: Swift.String) {
             self.json = [:]
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("device", device)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
     }
 
@@ -192,83 +192,83 @@ extension QAPI {
     /// See [`ChardevSocket` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocket).
     public struct ChardevSocket: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocket", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["addr"]
+        public static var requiredMembers: [Swift.String] { ["addr"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(addr: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `addr`: `SocketAddressLegacy`, since QEMU 1.4.
         public var addr: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.6.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 1.4.
         public var server: Swift.Bool? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `wait`: `bool`, optional, since QEMU 1.4.
         public var wait: Swift.Bool? {
-            get { json.qapiMember("wait") }
-            set { json.setQAPIMember("wait", newValue) }
+            @_optimize(none) get { json.qapiMember("wait") }
+            @_optimize(none) set { json.setQAPIMember("wait", newValue) }
         }
         /// `nodelay`: `bool`, optional, since QEMU 1.4.
         public var nodelay: Swift.Bool? {
-            get { json.qapiMember("nodelay") }
-            set { json.setQAPIMember("nodelay", newValue) }
+            @_optimize(none) get { json.qapiMember("nodelay") }
+            @_optimize(none) set { json.setQAPIMember("nodelay", newValue) }
         }
         /// `telnet`: `bool`, optional, since QEMU 1.4.
         public var telnet: Swift.Bool? {
-            get { json.qapiMember("telnet") }
-            set { json.setQAPIMember("telnet", newValue) }
+            @_optimize(none) get { json.qapiMember("telnet") }
+            @_optimize(none) set { json.setQAPIMember("telnet", newValue) }
         }
         /// `tn3270`: `bool`, optional, since QEMU 2.10.
         public var tn3270: Swift.Bool? {
-            get { json.qapiMember("tn3270") }
-            set { json.setQAPIMember("tn3270", newValue) }
+            @_optimize(none) get { json.qapiMember("tn3270") }
+            @_optimize(none) set { json.setQAPIMember("tn3270", newValue) }
         }
         /// `websocket`: `bool`, optional, since QEMU 3.1.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 2.2.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
         public var reconnect: Swift.Int? {
-            get { json.qapiMember("reconnect") }
-            set { json.setQAPIMember("reconnect", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect") }
+            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
         public var reconnectMs: Swift.Int? {
-            get { json.qapiMember("reconnect-ms") }
-            set { json.setQAPIMember("reconnect-ms", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-ms") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
     }
 
@@ -277,37 +277,37 @@ extension QAPI {
     /// See [`ChardevUdp` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdp).
     public struct ChardevUdp: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdp", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["remote"]
+        public static var requiredMembers: [Swift.String] { ["remote"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(remote: QAPI.SocketAddressLegacy) {
+        @_optimize(none) public init(remote: QAPI.SocketAddressLegacy) {
             self.json = [:]
-            json["remote"] = remote.qapiJSON
+            json.setQAPIMember("remote", remote)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `remote`: `SocketAddressLegacy`, since QEMU 1.5.
         public var remote: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("remote") }
-            set { json.setQAPIMember("remote", newValue) }
+            @_optimize(none) get { json.qapiMember("remote") }
+            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
         /// `local`: `SocketAddressLegacy`, optional, since QEMU 1.5.
         public var local: QAPI.SocketAddressLegacy? {
-            get { json.qapiMember("local") }
-            set { json.setQAPIMember("local", newValue) }
+            @_optimize(none) get { json.qapiMember("local") }
+            @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
     }
 
@@ -316,32 +316,32 @@ extension QAPI {
     /// See [`ChardevMux` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMux).
     public struct ChardevMux: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMux", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardev`: `str`, since QEMU 1.5.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -350,32 +350,32 @@ extension QAPI {
     /// See [`ChardevHub` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHub).
     public struct ChardevHub: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHub", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardevs: [Swift.String]) {
+        @_optimize(none) public init(chardevs: [Swift.String]) {
             self.json = [:]
-            json["chardevs"] = chardevs.qapiJSON
+            json.setQAPIMember("chardevs", chardevs)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `chardevs`: `[str]`, since QEMU 10.0.
         public var chardevs: [Swift.String]? {
-            get { json.qapiMember("chardevs") }
-            set { json.setQAPIMember("chardevs", newValue) }
+            @_optimize(none) get { json.qapiMember("chardevs") }
+            @_optimize(none) set { json.setQAPIMember("chardevs", newValue) }
         }
     }
 
@@ -384,31 +384,31 @@ extension QAPI {
     /// See [`ChardevStdio` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdio).
     public struct ChardevStdio: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdio", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `signal`: `bool`, optional, since QEMU 1.5.
         public var signal: Swift.Bool? {
-            get { json.qapiMember("signal") }
-            set { json.setQAPIMember("signal", newValue) }
+            @_optimize(none) get { json.qapiMember("signal") }
+            @_optimize(none) set { json.setQAPIMember("signal", newValue) }
         }
     }
 
@@ -417,32 +417,32 @@ extension QAPI {
     /// See [`ChardevSpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannel).
     public struct ChardevSpiceChannel: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannel", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String) {
+        @_optimize(none) public init(type: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `type`: `str`, since QEMU 1.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -451,32 +451,32 @@ extension QAPI {
     /// See [`ChardevSpicePort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePort).
     public struct ChardevSpicePort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePort", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["fqdn"]
+        public static var requiredMembers: [Swift.String] { ["fqdn"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fqdn: Swift.String) {
+        @_optimize(none) public init(fqdn: Swift.String) {
             self.json = [:]
-            json["fqdn"] = fqdn.qapiJSON
+            json.setQAPIMember("fqdn", fqdn)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `fqdn`: `str`, since QEMU 1.5.
         public var fqdn: Swift.String? {
-            get { json.qapiMember("fqdn") }
-            set { json.setQAPIMember("fqdn", newValue) }
+            @_optimize(none) get { json.qapiMember("fqdn") }
+            @_optimize(none) set { json.setQAPIMember("fqdn", newValue) }
         }
     }
 
@@ -485,32 +485,32 @@ extension QAPI {
     /// See [`ChardevDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBus).
     public struct ChardevDBus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `name`: `str`, since QEMU 7.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -519,46 +519,46 @@ extension QAPI {
     /// See [`ChardevVC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVC).
     public struct ChardevVC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVC", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `width`: `int`, optional, since QEMU 1.5.
         public var width: Swift.Int? {
-            get { json.qapiMember("width") }
-            set { json.setQAPIMember("width", newValue) }
+            @_optimize(none) get { json.qapiMember("width") }
+            @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `int`, optional, since QEMU 1.5.
         public var height: Swift.Int? {
-            get { json.qapiMember("height") }
-            set { json.setQAPIMember("height", newValue) }
+            @_optimize(none) get { json.qapiMember("height") }
+            @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
         /// `cols`: `int`, optional, since QEMU 1.5.
         public var cols: Swift.Int? {
-            get { json.qapiMember("cols") }
-            set { json.setQAPIMember("cols", newValue) }
+            @_optimize(none) get { json.qapiMember("cols") }
+            @_optimize(none) set { json.setQAPIMember("cols", newValue) }
         }
         /// `rows`: `int`, optional, since QEMU 1.5.
         public var rows: Swift.Int? {
-            get { json.qapiMember("rows") }
-            set { json.setQAPIMember("rows", newValue) }
+            @_optimize(none) get { json.qapiMember("rows") }
+            @_optimize(none) set { json.setQAPIMember("rows", newValue) }
         }
     }
 
@@ -567,31 +567,31 @@ extension QAPI {
     /// See [`ChardevRingbuf` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbuf).
     public struct ChardevRingbuf: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbuf", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `size`: `int`, optional, since QEMU 1.5.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -600,36 +600,36 @@ extension QAPI {
     /// See [`ChardevQemuVDAgent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgent).
     public struct ChardevQemuVDAgent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgent", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `mouse`: `bool`, optional, since QEMU 6.1.
         public var mouse: Swift.Bool? {
-            get { json.qapiMember("mouse") }
-            set { json.setQAPIMember("mouse", newValue) }
+            @_optimize(none) get { json.qapiMember("mouse") }
+            @_optimize(none) set { json.setQAPIMember("mouse", newValue) }
         }
         /// `clipboard`: `bool`, optional, since QEMU 6.1.
         public var clipboard: Swift.Bool? {
-            get { json.qapiMember("clipboard") }
-            set { json.setQAPIMember("clipboard", newValue) }
+            @_optimize(none) get { json.qapiMember("clipboard") }
+            @_optimize(none) set { json.setQAPIMember("clipboard", newValue) }
         }
     }
 
@@ -638,31 +638,31 @@ extension QAPI {
     /// See [`ChardevPty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPty).
     public struct ChardevPty: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPty", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `logfile`: `str`, optional, since QEMU 2.6.
         public var logfile: Swift.String? {
-            get { json.qapiMember("logfile") }
-            set { json.setQAPIMember("logfile", newValue) }
+            @_optimize(none) get { json.qapiMember("logfile") }
+            @_optimize(none) set { json.setQAPIMember("logfile", newValue) }
         }
         /// `logappend`: `bool`, optional, since QEMU 2.6.
         public var logappend: Swift.Bool? {
-            get { json.qapiMember("logappend") }
-            set { json.setQAPIMember("logappend", newValue) }
+            @_optimize(none) get { json.qapiMember("logappend") }
+            @_optimize(none) set { json.setQAPIMember("logappend", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 9.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -671,58 +671,58 @@ extension QAPI {
     /// See [`ChardevBackendKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-char.ChardevBackendKind).
     public struct ChardevBackendKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackendKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `file`.
-        public static let file = ChardevBackendKind(rawValue: "file")
+        public static var file: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "file") } }
         /// `serial`.
-        public static let serial = ChardevBackendKind(rawValue: "serial")
+        public static var serial: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "serial") } }
         /// `parallel`.
-        public static let parallel = ChardevBackendKind(rawValue: "parallel")
+        public static var parallel: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "parallel") } }
         /// `pipe`.
-        public static let pipe = ChardevBackendKind(rawValue: "pipe")
+        public static var pipe: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pipe") } }
         /// `socket`.
-        public static let socket = ChardevBackendKind(rawValue: "socket")
+        public static var socket: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "socket") } }
         /// `udp`.
-        public static let udp = ChardevBackendKind(rawValue: "udp")
+        public static var udp: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "udp") } }
         /// `pty`.
-        public static let pty = ChardevBackendKind(rawValue: "pty")
+        public static var pty: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "pty") } }
         /// `null`.
-        public static let null = ChardevBackendKind(rawValue: "null")
+        public static var null: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "null") } }
         /// `mux`.
-        public static let mux = ChardevBackendKind(rawValue: "mux")
+        public static var mux: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "mux") } }
         /// `hub`.
-        public static let hub = ChardevBackendKind(rawValue: "hub")
+        public static var hub: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "hub") } }
         /// `msmouse`.
-        public static let msmouse = ChardevBackendKind(rawValue: "msmouse")
+        public static var msmouse: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "msmouse") } }
         /// `wctablet`.
-        public static let wctablet = ChardevBackendKind(rawValue: "wctablet")
+        public static var wctablet: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "wctablet") } }
         /// `braille`.
-        public static let braille = ChardevBackendKind(rawValue: "braille")
+        public static var braille: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "braille") } }
         /// `testdev`.
-        public static let testdev = ChardevBackendKind(rawValue: "testdev")
+        public static var testdev: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "testdev") } }
         /// `stdio`.
-        public static let stdio = ChardevBackendKind(rawValue: "stdio")
+        public static var stdio: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "stdio") } }
         /// `console`.
-        public static let console = ChardevBackendKind(rawValue: "console")
+        public static var console: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "console") } }
         /// `spicevmc`.
-        public static let spicevmc = ChardevBackendKind(rawValue: "spicevmc")
+        public static var spicevmc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spicevmc") } }
         /// `spiceport`.
-        public static let spiceport = ChardevBackendKind(rawValue: "spiceport")
+        public static var spiceport: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "spiceport") } }
         /// `qemu-vdagent`.
-        public static let qemuVdagent = ChardevBackendKind(rawValue: "qemu-vdagent")
+        public static var qemuVdagent: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "qemu-vdagent") } }
         /// `dbus`.
-        public static let dbus = ChardevBackendKind(rawValue: "dbus")
+        public static var dbus: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "dbus") } }
         /// `vc`.
-        public static let vc = ChardevBackendKind(rawValue: "vc")
+        public static var vc: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "vc") } }
         /// `ringbuf`.
-        public static let ringbuf = ChardevBackendKind(rawValue: "ringbuf")
+        public static var ringbuf: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "ringbuf") } }
         /// `memory`.
         @available(*, deprecated, message: "'memory' is deprecated in QEMU's schema")
-        public static let memory = ChardevBackendKind(rawValue: "memory")
+        public static var memory: ChardevBackendKind { @_optimize(none) get { ChardevBackendKind(rawValue: "memory") } }
     }
 
     /// `ChardevFileWrapper`: a QAPI struct of the `char` module, since QEMU 1.4.
@@ -730,22 +730,22 @@ extension QAPI {
     /// See [`ChardevFileWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevFileWrapper).
     public struct ChardevFileWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevFileWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevFile) {
+        @_optimize(none) public init(data: QAPI.ChardevFile) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevFile`, since QEMU 1.4.
         public var data: QAPI.ChardevFile? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -754,22 +754,22 @@ extension QAPI {
     /// See [`ChardevHostdevWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHostdevWrapper).
     public struct ChardevHostdevWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHostdevWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevHostdev) {
+        @_optimize(none) public init(data: QAPI.ChardevHostdev) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHostdev`, since QEMU 1.4.
         public var data: QAPI.ChardevHostdev? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -778,22 +778,22 @@ extension QAPI {
     /// See [`ChardevSocketWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSocketWrapper).
     public struct ChardevSocketWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSocketWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSocket) {
+        @_optimize(none) public init(data: QAPI.ChardevSocket) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSocket`, since QEMU 1.4.
         public var data: QAPI.ChardevSocket? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -802,22 +802,22 @@ extension QAPI {
     /// See [`ChardevUdpWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevUdpWrapper).
     public struct ChardevUdpWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevUdpWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevUdp) {
+        @_optimize(none) public init(data: QAPI.ChardevUdp) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevUdp`, since QEMU 1.5.
         public var data: QAPI.ChardevUdp? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -826,22 +826,22 @@ extension QAPI {
     /// See [`ChardevCommonWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevCommonWrapper).
     public struct ChardevCommonWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevCommonWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevCommon) {
+        @_optimize(none) public init(data: QAPI.ChardevCommon) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevCommon`, since QEMU 2.6.
         public var data: QAPI.ChardevCommon? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -850,22 +850,22 @@ extension QAPI {
     /// See [`ChardevMuxWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevMuxWrapper).
     public struct ChardevMuxWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevMuxWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevMux) {
+        @_optimize(none) public init(data: QAPI.ChardevMux) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevMux`, since QEMU 1.5.
         public var data: QAPI.ChardevMux? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -874,22 +874,22 @@ extension QAPI {
     /// See [`ChardevHubWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevHubWrapper).
     public struct ChardevHubWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevHubWrapper", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevHub) {
+        @_optimize(none) public init(data: QAPI.ChardevHub) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevHub`, since QEMU 10.0.
         public var data: QAPI.ChardevHub? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -898,22 +898,22 @@ extension QAPI {
     /// See [`ChardevStdioWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevStdioWrapper).
     public struct ChardevStdioWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevStdioWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevStdio) {
+        @_optimize(none) public init(data: QAPI.ChardevStdio) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevStdio`, since QEMU 1.5.
         public var data: QAPI.ChardevStdio? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -922,22 +922,22 @@ extension QAPI {
     /// See [`ChardevSpiceChannelWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpiceChannelWrapper).
     public struct ChardevSpiceChannelWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpiceChannelWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSpiceChannel) {
+        @_optimize(none) public init(data: QAPI.ChardevSpiceChannel) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpiceChannel`, since QEMU 1.5.
         public var data: QAPI.ChardevSpiceChannel? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -946,22 +946,22 @@ extension QAPI {
     /// See [`ChardevSpicePortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevSpicePortWrapper).
     public struct ChardevSpicePortWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevSpicePortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevSpicePort) {
+        @_optimize(none) public init(data: QAPI.ChardevSpicePort) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevSpicePort`, since QEMU 1.5.
         public var data: QAPI.ChardevSpicePort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -970,22 +970,22 @@ extension QAPI {
     /// See [`ChardevQemuVDAgentWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevQemuVDAgentWrapper).
     public struct ChardevQemuVDAgentWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevQemuVDAgentWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevQemuVDAgent) {
+        @_optimize(none) public init(data: QAPI.ChardevQemuVDAgent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevQemuVDAgent`, since QEMU 6.1.
         public var data: QAPI.ChardevQemuVDAgent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -994,22 +994,22 @@ extension QAPI {
     /// See [`ChardevDBusWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevDBusWrapper).
     public struct ChardevDBusWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevDBusWrapper", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevDBus) {
+        @_optimize(none) public init(data: QAPI.ChardevDBus) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevDBus`, since QEMU 7.0.
         public var data: QAPI.ChardevDBus? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1018,22 +1018,22 @@ extension QAPI {
     /// See [`ChardevVCWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevVCWrapper).
     public struct ChardevVCWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevVCWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevVC) {
+        @_optimize(none) public init(data: QAPI.ChardevVC) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevVC`, since QEMU 1.5.
         public var data: QAPI.ChardevVC? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1042,22 +1042,22 @@ extension QAPI {
     /// See [`ChardevRingbufWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevRingbufWrapper).
     public struct ChardevRingbufWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevRingbufWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevRingbuf) {
+        @_optimize(none) public init(data: QAPI.ChardevRingbuf) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevRingbuf`, since QEMU 1.5.
         public var data: QAPI.ChardevRingbuf? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1066,22 +1066,22 @@ extension QAPI {
     /// See [`ChardevPtyWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevPtyWrapper).
     public struct ChardevPtyWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevPtyWrapper", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.ChardevPty) {
+        @_optimize(none) public init(data: QAPI.ChardevPty) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `ChardevPty`, since QEMU 9.2.
         public var data: QAPI.ChardevPty? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1092,27 +1092,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct ChardevBackend: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevBackend", kind: .union, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.ChardevBackendKind) {
+        @_optimize(none) public init(type: QAPI.ChardevBackendKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `ChardevBackendKind`, since QEMU 1.4.
         public var type: QAPI.ChardevBackendKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `ChardevFile`, optional, since QEMU 1.4.
         public var data: QAPI.ChardevFile? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1121,21 +1121,21 @@ extension QAPI {
     /// See [`ChardevReturn` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-char.ChardevReturn).
     public struct ChardevReturn: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ChardevReturn", kind: .structure, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `pty`: `str`, optional, since QEMU 1.4.
         public var pty: Swift.String? {
-            get { json.qapiMember("pty") }
-            set { json.setQAPIMember("pty", newValue) }
+            @_optimize(none) get { json.qapiMember("pty") }
+            @_optimize(none) set { json.setQAPIMember("pty", newValue) }
         }
     }
 
@@ -1146,9 +1146,9 @@ extension QAPI {
     /// Reply: `[ChardevInfo]`.
     public struct QueryChardev: QAPICommand {
         /// The wire name.
-        public static let name = "query-chardev"
+        public static var name: Swift.String { "query-chardev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ChardevInfo]
         /// The arguments as they go on the wire.
@@ -1156,7 +1156,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1168,9 +1168,9 @@ extension QAPI {
     /// Reply: `[ChardevBackendInfo]`.
     public struct QueryChardevBackends: QAPICommand {
         /// The wire name.
-        public static let name = "query-chardev-backends"
+        public static var name: Swift.String { "query-chardev-backends" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-chardev-backends", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ChardevBackendInfo]
         /// The arguments as they go on the wire.
@@ -1178,7 +1178,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1190,9 +1190,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct RingbufWrite: QAPICommand {
         /// The wire name.
-        public static let name = "ringbuf-write"
+        public static var name: Swift.String { "ringbuf-write" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-write", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1200,25 +1200,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, data: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, data: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["data"] = data.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("data", data)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `data`: `str`, since QEMU 1.4.
         public var data: Swift.String? {
-            get { arguments.qapiMember("data") }
-            set { arguments.setQAPIMember("data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data") }
+            @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
         public var format: QAPI.DataFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -1229,9 +1229,9 @@ extension QAPI {
     /// Reply: `str`.
     public struct RingbufRead: QAPICommand {
         /// The wire name.
-        public static let name = "ringbuf-read"
+        public static var name: Swift.String { "ringbuf-read" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ringbuf-read", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = Swift.String
         /// The arguments as they go on the wire.
@@ -1239,25 +1239,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, size: Swift.Int) {
+        @_optimize(none) public init(device: Swift.String, size: Swift.Int) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["size"] = size.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("size", size)
         }
         /// `device`: `str`, since QEMU 1.4.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `size`: `int`, since QEMU 1.4.
         public var size: Swift.Int? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `format`: `DataFormat`, optional, since QEMU 1.4.
         public var format: QAPI.DataFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -1268,9 +1268,9 @@ extension QAPI {
     /// Reply: `ChardevReturn`.
     public struct ChardevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-add"
+        public static var name: Swift.String { "chardev-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-add", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
@@ -1278,20 +1278,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["backend"] = backend.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 1.4.
         public var backend: QAPI.ChardevBackend? {
-            get { arguments.qapiMember("backend") }
-            set { arguments.setQAPIMember("backend", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backend") }
+            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
     }
 
@@ -1302,9 +1302,9 @@ extension QAPI {
     /// Reply: `ChardevReturn`.
     public struct ChardevChange: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-change"
+        public static var name: Swift.String { "chardev-change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-change", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ChardevReturn
         /// The arguments as they go on the wire.
@@ -1312,20 +1312,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, backend: QAPI.ChardevBackend) {
+        @_optimize(none) public init(id: Swift.String, backend: QAPI.ChardevBackend) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["backend"] = backend.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("backend", backend)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `backend`: `ChardevBackend`, since QEMU 2.10.
         public var backend: QAPI.ChardevBackend? {
-            get { arguments.qapiMember("backend") }
-            set { arguments.setQAPIMember("backend", newValue) }
+            @_optimize(none) get { arguments.qapiMember("backend") }
+            @_optimize(none) set { arguments.setQAPIMember("backend", newValue) }
         }
     }
 
@@ -1336,9 +1336,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChardevRemove: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-remove"
+        public static var name: Swift.String { "chardev-remove" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-remove", kind: .command, since: QEMUVersion(major: 1, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1346,14 +1346,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 1.4.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1364,9 +1364,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChardevSendBreak: QAPICommand {
         /// The wire name.
-        public static let name = "chardev-send-break"
+        public static var name: Swift.String { "chardev-send-break" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "chardev-send-break", kind: .command, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1374,14 +1374,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.10.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1390,24 +1390,24 @@ extension QAPI {
     /// See [`VSERPORT_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-char.VSERPORT_CHANGE).
     public struct VserportChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VSERPORT_CHANGE"
+        public static var name: Swift.String { "VSERPORT_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VSERPORT_CHANGE", kind: .event, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "open"]
+        public static var requiredMembers: [Swift.String] { ["id", "open"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 2.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `open`: `bool`, since QEMU 2.1.
         public var `open`: Swift.Bool? {
-            get { json.qapiMember("open") }
-            set { json.setQAPIMember("open", newValue) }
+            @_optimize(none) get { json.qapiMember("open") }
+            @_optimize(none) set { json.setQAPIMember("open", newValue) }
         }
     }
 }

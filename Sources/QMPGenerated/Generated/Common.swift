@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`IoOperationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.IoOperationType).
     public struct IOOperationType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IoOperationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IoOperationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `read`.
-        public static let read = IOOperationType(rawValue: "read")
+        public static var read: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "read") } }
         /// `write`.
-        public static let write = IOOperationType(rawValue: "write")
+        public static var write: IOOperationType { @_optimize(none) get { IOOperationType(rawValue: "write") } }
     }
 
     /// `OnOffAuto`: a QAPI enumeration of the `common` module, since QEMU 2.2.
@@ -26,17 +26,17 @@ extension QAPI {
     /// See [`OnOffAuto` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OnOffAuto).
     public struct OnOffAuto: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "OnOffAuto", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "OnOffAuto", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static let auto = OnOffAuto(rawValue: "auto")
+        public static var auto: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "auto") } }
         /// `on`.
-        public static let on = OnOffAuto(rawValue: "on")
+        public static var on: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "on") } }
         /// `off`.
-        public static let off = OnOffAuto(rawValue: "off")
+        public static var off: OnOffAuto { @_optimize(none) get { OnOffAuto(rawValue: "off") } }
     }
 
     /// `OnOffSplit`: a QAPI enumeration of the `common` module, since QEMU 2.6.
@@ -44,17 +44,17 @@ extension QAPI {
     /// See [`OnOffSplit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OnOffSplit).
     public struct OnOffSplit: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "OnOffSplit", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "OnOffSplit", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `on`.
-        public static let on = OnOffSplit(rawValue: "on")
+        public static var on: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "on") } }
         /// `off`.
-        public static let off = OnOffSplit(rawValue: "off")
+        public static var off: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "off") } }
         /// `split`.
-        public static let split = OnOffSplit(rawValue: "split")
+        public static var split: OnOffSplit { @_optimize(none) get { OnOffSplit(rawValue: "split") } }
     }
 
     /// `StrOrNull`: a QAPI alternate of the `common` module, since QEMU 2.10.
@@ -62,19 +62,19 @@ extension QAPI {
     /// See [`StrOrNull` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-common.StrOrNull).
     public struct StrOrNull: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StrOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StrOrNull", kind: .alternate, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `s` branch (`str`), when the value is one.
-        public var asS: Swift.String? { Swift.String(qapiJSON: json) }
+        public var asS: Swift.String? { @_optimize(none) get { Swift.String(qapiJSON: json) } }
         /// A value of the `s` branch.
-        public static func s(_ value: Swift.String) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func s(_ value: Swift.String) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
         /// The `n` branch (`null`), when the value is one.
-        public var asN: QAPINull? { QAPINull(qapiJSON: json) }
+        public var asN: QAPINull? { @_optimize(none) get { QAPINull(qapiJSON: json) } }
         /// A value of the `n` branch.
-        public static func n(_ value: QAPINull) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func n(_ value: QAPINull) -> StrOrNull { StrOrNull(unchecked: value.qapiJSON) }
     }
 
     /// `OffAutoPCIBAR`: a QAPI enumeration of the `common` module, since QEMU 2.12.
@@ -82,27 +82,27 @@ extension QAPI {
     /// See [`OffAutoPCIBAR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.OffAutoPCIBAR).
     public struct OffAutoPCIBAR: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "OffAutoPCIBAR", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "OffAutoPCIBAR", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = OffAutoPCIBAR(rawValue: "off")
+        public static var off: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "off") } }
         /// `auto`.
-        public static let auto = OffAutoPCIBAR(rawValue: "auto")
+        public static var auto: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "auto") } }
         /// `bar0`.
-        public static let bar0 = OffAutoPCIBAR(rawValue: "bar0")
+        public static var bar0: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar0") } }
         /// `bar1`.
-        public static let bar1 = OffAutoPCIBAR(rawValue: "bar1")
+        public static var bar1: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar1") } }
         /// `bar2`.
-        public static let bar2 = OffAutoPCIBAR(rawValue: "bar2")
+        public static var bar2: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar2") } }
         /// `bar3`.
-        public static let bar3 = OffAutoPCIBAR(rawValue: "bar3")
+        public static var bar3: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar3") } }
         /// `bar4`.
-        public static let bar4 = OffAutoPCIBAR(rawValue: "bar4")
+        public static var bar4: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar4") } }
         /// `bar5`.
-        public static let bar5 = OffAutoPCIBAR(rawValue: "bar5")
+        public static var bar5: OffAutoPCIBAR { @_optimize(none) get { OffAutoPCIBAR(rawValue: "bar5") } }
     }
 
     /// `PCIELinkSpeed`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -110,23 +110,23 @@ extension QAPI {
     /// See [`PCIELinkSpeed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.PCIELinkSpeed).
     public struct PCIELinkSpeed: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PCIELinkSpeed", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCIELinkSpeed", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `2_5`.
-        public static let _25 = PCIELinkSpeed(rawValue: "2_5")
+        public static var _25: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "2_5") } }
         /// `5`.
-        public static let _5 = PCIELinkSpeed(rawValue: "5")
+        public static var _5: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "5") } }
         /// `8`.
-        public static let _8 = PCIELinkSpeed(rawValue: "8")
+        public static var _8: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "8") } }
         /// `16`.
-        public static let _16 = PCIELinkSpeed(rawValue: "16")
+        public static var _16: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "16") } }
         /// `32`.
-        public static let _32 = PCIELinkSpeed(rawValue: "32")
+        public static var _32: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "32") } }
         /// `64`.
-        public static let _64 = PCIELinkSpeed(rawValue: "64")
+        public static var _64: PCIELinkSpeed { @_optimize(none) get { PCIELinkSpeed(rawValue: "64") } }
     }
 
     /// `PCIELinkWidth`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -134,25 +134,25 @@ extension QAPI {
     /// See [`PCIELinkWidth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.PCIELinkWidth).
     public struct PCIELinkWidth: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PCIELinkWidth", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCIELinkWidth", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `1`.
-        public static let _1 = PCIELinkWidth(rawValue: "1")
+        public static var _1: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "1") } }
         /// `2`.
-        public static let _2 = PCIELinkWidth(rawValue: "2")
+        public static var _2: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "2") } }
         /// `4`.
-        public static let _4 = PCIELinkWidth(rawValue: "4")
+        public static var _4: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "4") } }
         /// `8`.
-        public static let _8 = PCIELinkWidth(rawValue: "8")
+        public static var _8: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "8") } }
         /// `12`.
-        public static let _12 = PCIELinkWidth(rawValue: "12")
+        public static var _12: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "12") } }
         /// `16`.
-        public static let _16 = PCIELinkWidth(rawValue: "16")
+        public static var _16: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "16") } }
         /// `32`.
-        public static let _32 = PCIELinkWidth(rawValue: "32")
+        public static var _32: PCIELinkWidth { @_optimize(none) get { PCIELinkWidth(rawValue: "32") } }
     }
 
     /// `HostMemPolicy`: a QAPI enumeration of the `common` module, since QEMU 2.1.
@@ -160,19 +160,19 @@ extension QAPI {
     /// See [`HostMemPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.HostMemPolicy).
     public struct HostMemPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HostMemPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HostMemPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `default`.
-        public static let `default` = HostMemPolicy(rawValue: "default")
+        public static var `default`: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "default") } }
         /// `preferred`.
-        public static let preferred = HostMemPolicy(rawValue: "preferred")
+        public static var preferred: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "preferred") } }
         /// `bind`.
-        public static let bind = HostMemPolicy(rawValue: "bind")
+        public static var bind: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "bind") } }
         /// `interleave`.
-        public static let interleave = HostMemPolicy(rawValue: "interleave")
+        public static var interleave: HostMemPolicy { @_optimize(none) get { HostMemPolicy(rawValue: "interleave") } }
     }
 
     /// `NetFilterDirection`: a QAPI enumeration of the `common` module, since QEMU 2.5.
@@ -180,17 +180,17 @@ extension QAPI {
     /// See [`NetFilterDirection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.NetFilterDirection).
     public struct NetFilterDirection: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetFilterDirection", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetFilterDirection", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `all`.
-        public static let all = NetFilterDirection(rawValue: "all")
+        public static var all: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "all") } }
         /// `rx`.
-        public static let rx = NetFilterDirection(rawValue: "rx")
+        public static var rx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "rx") } }
         /// `tx`.
-        public static let tx = NetFilterDirection(rawValue: "tx")
+        public static var tx: NetFilterDirection { @_optimize(none) get { NetFilterDirection(rawValue: "tx") } }
     }
 
     /// `GrabToggleKeys`: a QAPI enumeration of the `common` module, since QEMU 4.0.
@@ -198,23 +198,23 @@ extension QAPI {
     /// See [`GrabToggleKeys` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.GrabToggleKeys).
     public struct GrabToggleKeys: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GrabToggleKeys", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GrabToggleKeys", kind: .enumeration, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ctrl-ctrl`.
-        public static let ctrlCtrl = GrabToggleKeys(rawValue: "ctrl-ctrl")
+        public static var ctrlCtrl: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-ctrl") } }
         /// `alt-alt`.
-        public static let altAlt = GrabToggleKeys(rawValue: "alt-alt")
+        public static var altAlt: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "alt-alt") } }
         /// `shift-shift`.
-        public static let shiftShift = GrabToggleKeys(rawValue: "shift-shift")
+        public static var shiftShift: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "shift-shift") } }
         /// `meta-meta`.
-        public static let metaMeta = GrabToggleKeys(rawValue: "meta-meta")
+        public static var metaMeta: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "meta-meta") } }
         /// `scrolllock`.
-        public static let scrolllock = GrabToggleKeys(rawValue: "scrolllock")
+        public static var scrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "scrolllock") } }
         /// `ctrl-scrolllock`.
-        public static let ctrlScrolllock = GrabToggleKeys(rawValue: "ctrl-scrolllock")
+        public static var ctrlScrolllock: GrabToggleKeys { @_optimize(none) get { GrabToggleKeys(rawValue: "ctrl-scrolllock") } }
     }
 
     /// `HumanReadableText`: a QAPI struct of the `common` module, since QEMU 6.2.
@@ -222,22 +222,22 @@ extension QAPI {
     /// See [`HumanReadableText` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-common.HumanReadableText).
     public struct HumanReadableText: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HumanReadableText", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HumanReadableText", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(humanReadableText: Swift.String) {
+        @_optimize(none) public init(humanReadableText: Swift.String) {
             self.json = [:]
-            json["human-readable-text"] = humanReadableText.qapiJSON
+            json.setQAPIMember("human-readable-text", humanReadableText)
         }
         /// `human-readable-text`: `str`, since QEMU 6.2.
         public var humanReadableText: Swift.String? {
-            get { json.qapiMember("human-readable-text") }
-            set { json.setQAPIMember("human-readable-text", newValue) }
+            @_optimize(none) get { json.qapiMember("human-readable-text") }
+            @_optimize(none) set { json.setQAPIMember("human-readable-text", newValue) }
         }
     }
 
@@ -246,16 +246,16 @@ extension QAPI {
     /// See [`EndianMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-common.EndianMode).
     public struct EndianMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EndianMode", kind: .enumeration, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EndianMode", kind: .enumeration, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static let unspecified = EndianMode(rawValue: "unspecified")
+        public static var unspecified: EndianMode { @_optimize(none) get { EndianMode(rawValue: "unspecified") } }
         /// `little`.
-        public static let little = EndianMode(rawValue: "little")
+        public static var little: EndianMode { @_optimize(none) get { EndianMode(rawValue: "little") } }
         /// `big`.
-        public static let big = EndianMode(rawValue: "big")
+        public static var big: EndianMode { @_optimize(none) get { EndianMode(rawValue: "big") } }
     }
 }

@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`CompatPolicyInput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyInput).
     public struct CompatPolicyInput: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyInput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicyInput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static let accept = CompatPolicyInput(rawValue: "accept")
+        public static var accept: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "accept") } }
         /// `reject`.
-        public static let reject = CompatPolicyInput(rawValue: "reject")
+        public static var reject: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "reject") } }
         /// `crash`.
-        public static let crash = CompatPolicyInput(rawValue: "crash")
+        public static var crash: CompatPolicyInput { @_optimize(none) get { CompatPolicyInput(rawValue: "crash") } }
     }
 
     /// `CompatPolicyOutput`: a QAPI enumeration of the `compat` module, since QEMU 6.0.
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`CompatPolicyOutput` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-compat.CompatPolicyOutput).
     public struct CompatPolicyOutput: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicyOutput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicyOutput", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `accept`.
-        public static let accept = CompatPolicyOutput(rawValue: "accept")
+        public static var accept: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "accept") } }
         /// `hide`.
-        public static let hide = CompatPolicyOutput(rawValue: "hide")
+        public static var hide: CompatPolicyOutput { @_optimize(none) get { CompatPolicyOutput(rawValue: "hide") } }
     }
 
     /// `CompatPolicy`: a QAPI struct of the `compat` module, since QEMU 6.0.
@@ -44,36 +44,36 @@ extension QAPI {
     /// See [`CompatPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-compat.CompatPolicy).
     public struct CompatPolicy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatPolicy", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatPolicy", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `deprecated-input`: `CompatPolicyInput`, optional, since QEMU 6.0.
         public var deprecatedInput: QAPI.CompatPolicyInput? {
-            get { json.qapiMember("deprecated-input") }
-            set { json.setQAPIMember("deprecated-input", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-input") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-input", newValue) }
         }
         /// `deprecated-output`: `CompatPolicyOutput`, optional, since QEMU 6.0.
         public var deprecatedOutput: QAPI.CompatPolicyOutput? {
-            get { json.qapiMember("deprecated-output") }
-            set { json.setQAPIMember("deprecated-output", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-output") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-output", newValue) }
         }
         /// `unstable-input`: `CompatPolicyInput`, optional, since QEMU 6.2.
         public var unstableInput: QAPI.CompatPolicyInput? {
-            get { json.qapiMember("unstable-input") }
-            set { json.setQAPIMember("unstable-input", newValue) }
+            @_optimize(none) get { json.qapiMember("unstable-input") }
+            @_optimize(none) set { json.setQAPIMember("unstable-input", newValue) }
         }
         /// `unstable-output`: `CompatPolicyOutput`, optional, since QEMU 6.2.
         public var unstableOutput: QAPI.CompatPolicyOutput? {
-            get { json.qapiMember("unstable-output") }
-            set { json.setQAPIMember("unstable-output", newValue) }
+            @_optimize(none) get { json.qapiMember("unstable-output") }
+            @_optimize(none) set { json.setQAPIMember("unstable-output", newValue) }
         }
     }
 }

@@ -10,13 +10,13 @@ extension QAPI {
     /// See [`QMPCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.QMPCapability).
     public struct QMPCapability: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QMPCapability", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `oob`.
-        public static let oob = QMPCapability(rawValue: "oob")
+        public static var oob: QMPCapability { @_optimize(none) get { QMPCapability(rawValue: "oob") } }
     }
 
     /// `VersionTriple`: a QAPI struct of the `control` module, since QEMU 2.4.
@@ -24,34 +24,34 @@ extension QAPI {
     /// See [`VersionTriple` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionTriple).
     public struct VersionTriple: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionTriple", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["major", "minor", "micro"]
+        public static var requiredMembers: [Swift.String] { ["major", "minor", "micro"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
+        @_optimize(none) public init(major: Swift.Int, minor: Swift.Int, micro: Swift.Int) {
             self.json = [:]
-            json["major"] = major.qapiJSON
-            json["minor"] = minor.qapiJSON
-            json["micro"] = micro.qapiJSON
+            json.setQAPIMember("major", major)
+            json.setQAPIMember("minor", minor)
+            json.setQAPIMember("micro", micro)
         }
         /// `major`: `int`, since QEMU 2.4.
         public var major: Swift.Int? {
-            get { json.qapiMember("major") }
-            set { json.setQAPIMember("major", newValue) }
+            @_optimize(none) get { json.qapiMember("major") }
+            @_optimize(none) set { json.setQAPIMember("major", newValue) }
         }
         /// `minor`: `int`, since QEMU 2.4.
         public var minor: Swift.Int? {
-            get { json.qapiMember("minor") }
-            set { json.setQAPIMember("minor", newValue) }
+            @_optimize(none) get { json.qapiMember("minor") }
+            @_optimize(none) set { json.setQAPIMember("minor", newValue) }
         }
         /// `micro`: `int`, since QEMU 2.4.
         public var micro: Swift.Int? {
-            get { json.qapiMember("micro") }
-            set { json.setQAPIMember("micro", newValue) }
+            @_optimize(none) get { json.qapiMember("micro") }
+            @_optimize(none) set { json.setQAPIMember("micro", newValue) }
         }
     }
 
@@ -60,28 +60,28 @@ extension QAPI {
     /// See [`VersionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.VersionInfo).
     public struct VersionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VersionInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["qemu", "package"]
+        public static var requiredMembers: [Swift.String] { ["qemu", "package"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qemu: QAPI.VersionTriple, package: Swift.String) {
+        @_optimize(none) public init(qemu: QAPI.VersionTriple, package: Swift.String) {
             self.json = [:]
-            json["qemu"] = qemu.qapiJSON
-            json["package"] = package.qapiJSON
+            json.setQAPIMember("qemu", qemu)
+            json.setQAPIMember("package", package)
         }
         /// `qemu`: `VersionTriple`, since QEMU 0.14.
         public var qemu: QAPI.VersionTriple? {
-            get { json.qapiMember("qemu") }
-            set { json.setQAPIMember("qemu", newValue) }
+            @_optimize(none) get { json.qapiMember("qemu") }
+            @_optimize(none) set { json.setQAPIMember("qemu", newValue) }
         }
         /// `package`: `str`, since QEMU 0.14.
         public var package: Swift.String? {
-            get { json.qapiMember("package") }
-            set { json.setQAPIMember("package", newValue) }
+            @_optimize(none) get { json.qapiMember("package") }
+            @_optimize(none) set { json.setQAPIMember("package", newValue) }
         }
     }
 
@@ -90,22 +90,22 @@ extension QAPI {
     /// See [`CommandInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.CommandInfo).
     public struct CommandInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -114,15 +114,15 @@ extension QAPI {
     /// See [`MonitorMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-control.MonitorMode).
     public struct MonitorMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorMode", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `readline`.
-        public static let readline = MonitorMode(rawValue: "readline")
+        public static var readline: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "readline") } }
         /// `control`.
-        public static let control = MonitorMode(rawValue: "control")
+        public static var control: MonitorMode { @_optimize(none) get { MonitorMode(rawValue: "control") } }
     }
 
     /// `MonitorOptions`: a QAPI struct of the `control` module, since QEMU 5.0.
@@ -130,37 +130,37 @@ extension QAPI {
     /// See [`MonitorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.MonitorOptions).
     public struct MonitorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MonitorOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `id`: `str`, optional, since QEMU 5.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `mode`: `MonitorMode`, optional, since QEMU 5.0.
         public var mode: QAPI.MonitorMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `pretty`: `bool`, optional, since QEMU 5.0.
         public var pretty: Swift.Bool? {
-            get { json.qapiMember("pretty") }
-            set { json.setQAPIMember("pretty", newValue) }
+            @_optimize(none) get { json.qapiMember("pretty") }
+            @_optimize(none) set { json.setQAPIMember("pretty", newValue) }
         }
         /// `chardev`: `str`, since QEMU 5.0.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -171,22 +171,22 @@ extension QAPI {
     /// See [`EventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-control.EventInfo).
     public struct EventInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -197,9 +197,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct QMPCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "qmp_capabilities"
+        public static var name: Swift.String { "qmp_capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qmp_capabilities", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -207,13 +207,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `enable`: `[QMPCapability]`, optional, since QEMU 2.12.
         public var enable: [QAPI.QMPCapability]? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
     }
 
@@ -224,9 +224,9 @@ extension QAPI {
     /// Reply: `VersionInfo`.
     public struct QueryVersion: QAPICommand {
         /// The wire name.
-        public static let name = "query-version"
+        public static var name: Swift.String { "query-version" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-version", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.VersionInfo
         /// The arguments as they go on the wire.
@@ -234,7 +234,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -246,9 +246,9 @@ extension QAPI {
     /// Reply: `[CommandInfo]`.
     public struct QueryCommands: QAPICommand {
         /// The wire name.
-        public static let name = "query-commands"
+        public static var name: Swift.String { "query-commands" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-commands", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CommandInfo]
         /// The arguments as they go on the wire.
@@ -256,7 +256,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -268,9 +268,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Quit: QAPICommand {
         /// The wire name.
-        public static let name = "quit"
+        public static var name: Swift.String { "quit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "quit", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -278,7 +278,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -295,9 +295,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-events' is deprecated in QEMU's schema")
     public struct QueryEvents: QAPICommand {
         /// The wire name.
-        public static let name = "query-events"
+        public static var name: Swift.String { "query-events" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-events", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = [QAPI.EventInfo]
         /// The arguments as they go on the wire.
@@ -305,7 +305,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

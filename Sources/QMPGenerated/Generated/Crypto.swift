@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`QCryptoTLSCredsEndpoint` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoTLSCredsEndpoint).
     public struct QCryptoTLSCredsEndpoint: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoTLSCredsEndpoint", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoTLSCredsEndpoint", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static let client = QCryptoTLSCredsEndpoint(rawValue: "client")
+        public static var client: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "client") } }
         /// `server`.
-        public static let server = QCryptoTLSCredsEndpoint(rawValue: "server")
+        public static var server: QCryptoTLSCredsEndpoint { @_optimize(none) get { QCryptoTLSCredsEndpoint(rawValue: "server") } }
     }
 
     /// `QCryptoSecretFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -26,15 +26,15 @@ extension QAPI {
     /// See [`QCryptoSecretFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoSecretFormat).
     public struct QCryptoSecretFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoSecretFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoSecretFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoSecretFormat(rawValue: "raw")
+        public static var raw: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "raw") } }
         /// `base64`.
-        public static let base64 = QCryptoSecretFormat(rawValue: "base64")
+        public static var base64: QCryptoSecretFormat { @_optimize(none) get { QCryptoSecretFormat(rawValue: "base64") } }
     }
 
     /// `QCryptoHashAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -42,27 +42,27 @@ extension QAPI {
     /// See [`QCryptoHashAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgo).
     public struct QCryptoHashAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoHashAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = QCryptoHashAlgo(rawValue: "md5")
+        public static var md5: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "md5") } }
         /// `sha1`.
-        public static let sha1 = QCryptoHashAlgo(rawValue: "sha1")
+        public static var sha1: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha1") } }
         /// `sha224`.
-        public static let sha224 = QCryptoHashAlgo(rawValue: "sha224")
+        public static var sha224: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha224") } }
         /// `sha256`.
-        public static let sha256 = QCryptoHashAlgo(rawValue: "sha256")
+        public static var sha256: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha256") } }
         /// `sha384`.
-        public static let sha384 = QCryptoHashAlgo(rawValue: "sha384")
+        public static var sha384: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha384") } }
         /// `sha512`.
-        public static let sha512 = QCryptoHashAlgo(rawValue: "sha512")
+        public static var sha512: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static let ripemd160 = QCryptoHashAlgo(rawValue: "ripemd160")
+        public static var ripemd160: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "ripemd160") } }
         /// `sm3`.
-        public static let sm3 = QCryptoHashAlgo(rawValue: "sm3")
+        public static var sm3: QCryptoHashAlgo { @_optimize(none) get { QCryptoHashAlgo(rawValue: "sm3") } }
     }
 
     /// `QCryptoCipherAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -70,37 +70,37 @@ extension QAPI {
     /// See [`QCryptoCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgo).
     public struct QCryptoCipherAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static let aes128 = QCryptoCipherAlgo(rawValue: "aes-128")
+        public static var aes128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static let aes192 = QCryptoCipherAlgo(rawValue: "aes-192")
+        public static var aes192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static let aes256 = QCryptoCipherAlgo(rawValue: "aes-256")
+        public static var aes256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "aes-256") } }
         /// `des`.
-        public static let des = QCryptoCipherAlgo(rawValue: "des")
+        public static var des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "des") } }
         /// `3des`.
-        public static let _3des = QCryptoCipherAlgo(rawValue: "3des")
+        public static var _3des: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "3des") } }
         /// `cast5-128`.
-        public static let cast5128 = QCryptoCipherAlgo(rawValue: "cast5-128")
+        public static var cast5128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static let serpent128 = QCryptoCipherAlgo(rawValue: "serpent-128")
+        public static var serpent128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static let serpent192 = QCryptoCipherAlgo(rawValue: "serpent-192")
+        public static var serpent192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static let serpent256 = QCryptoCipherAlgo(rawValue: "serpent-256")
+        public static var serpent256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static let twofish128 = QCryptoCipherAlgo(rawValue: "twofish-128")
+        public static var twofish128: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static let twofish192 = QCryptoCipherAlgo(rawValue: "twofish-192")
+        public static var twofish192: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static let twofish256 = QCryptoCipherAlgo(rawValue: "twofish-256")
+        public static var twofish256: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "twofish-256") } }
         /// `sm4`.
-        public static let sm4 = QCryptoCipherAlgo(rawValue: "sm4")
+        public static var sm4: QCryptoCipherAlgo { @_optimize(none) get { QCryptoCipherAlgo(rawValue: "sm4") } }
     }
 
     /// `QCryptoCipherMode`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -108,19 +108,19 @@ extension QAPI {
     /// See [`QCryptoCipherMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherMode).
     public struct QCryptoCipherMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ecb`.
-        public static let ecb = QCryptoCipherMode(rawValue: "ecb")
+        public static var ecb: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ecb") } }
         /// `cbc`.
-        public static let cbc = QCryptoCipherMode(rawValue: "cbc")
+        public static var cbc: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "cbc") } }
         /// `xts`.
-        public static let xts = QCryptoCipherMode(rawValue: "xts")
+        public static var xts: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "xts") } }
         /// `ctr`.
-        public static let ctr = QCryptoCipherMode(rawValue: "ctr")
+        public static var ctr: QCryptoCipherMode { @_optimize(none) get { QCryptoCipherMode(rawValue: "ctr") } }
     }
 
     /// `QCryptoIVGenAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -128,17 +128,17 @@ extension QAPI {
     /// See [`QCryptoIVGenAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgo).
     public struct QCryptoIVGenAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoIVGenAlgo", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static let plain = QCryptoIVGenAlgo(rawValue: "plain")
+        public static var plain: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain") } }
         /// `plain64`.
-        public static let plain64 = QCryptoIVGenAlgo(rawValue: "plain64")
+        public static var plain64: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "plain64") } }
         /// `essiv`.
-        public static let essiv = QCryptoIVGenAlgo(rawValue: "essiv")
+        public static var essiv: QCryptoIVGenAlgo { @_optimize(none) get { QCryptoIVGenAlgo(rawValue: "essiv") } }
     }
 
     /// `QCryptoBlockFormat`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -146,15 +146,15 @@ extension QAPI {
     /// See [`QCryptoBlockFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockFormat).
     public struct QCryptoBlockFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `qcow`.
-        public static let qcow = QCryptoBlockFormat(rawValue: "qcow")
+        public static var qcow: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "qcow") } }
         /// `luks`.
-        public static let luks = QCryptoBlockFormat(rawValue: "luks")
+        public static var luks: QCryptoBlockFormat { @_optimize(none) get { QCryptoBlockFormat(rawValue: "luks") } }
     }
 
     /// `QCryptoBlockOptionsBase`: a QAPI struct of the `crypto` module, since QEMU 2.6.
@@ -162,22 +162,22 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsBase).
     public struct QCryptoBlockOptionsBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsBase", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsBase", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -186,21 +186,21 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsQCow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsQCow).
     public struct QCryptoBlockOptionsQCow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsQCow", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsQCow", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -209,21 +209,21 @@ extension QAPI {
     /// See [`QCryptoBlockOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockOptionsLUKS).
     public struct QCryptoBlockOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -232,51 +232,51 @@ extension QAPI {
     /// See [`QCryptoBlockCreateOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockCreateOptionsLUKS).
     public struct QCryptoBlockCreateOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockCreateOptionsLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
     }
 
@@ -287,27 +287,27 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockOpenOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockOpenOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockOpenOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
     }
 
@@ -318,57 +318,57 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockCreateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockCreateOptions", kind: .union, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `key-secret`: `str`, optional, since QEMU 2.6.
         public var keySecret: Swift.String? {
-            get { json.qapiMember("key-secret") }
-            set { json.setQAPIMember("key-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("key-secret") }
+            @_optimize(none) set { json.setQAPIMember("key-secret", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.6.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.6.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.6.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.6.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 2.8.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
     }
 
@@ -377,22 +377,22 @@ extension QAPI {
     /// See [`QCryptoBlockInfoBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoBase).
     public struct QCryptoBlockInfoBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoBase", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoBase", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
     }
 
@@ -401,38 +401,38 @@ extension QAPI {
     /// See [`QCryptoBlockInfoLUKSSlot` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKSSlot).
     public struct QCryptoBlockInfoLUKSSlot: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKSSlot", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKSSlot", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["active", "key-offset"]
+        public static var requiredMembers: [Swift.String] { ["active", "key-offset"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(active: Swift.Bool, keyOffset: Swift.Int) {
+        @_optimize(none) public init(active: Swift.Bool, keyOffset: Swift.Int) {
             self.json = [:]
-            json["active"] = active.qapiJSON
-            json["key-offset"] = keyOffset.qapiJSON
+            json.setQAPIMember("active", active)
+            json.setQAPIMember("key-offset", keyOffset)
         }
         /// `active`: `bool`, since QEMU 2.7.
         public var active: Swift.Bool? {
-            get { json.qapiMember("active") }
-            set { json.setQAPIMember("active", newValue) }
+            @_optimize(none) get { json.qapiMember("active") }
+            @_optimize(none) set { json.setQAPIMember("active", newValue) }
         }
         /// `iters`: `int`, optional, since QEMU 2.7.
         public var iters: Swift.Int? {
-            get { json.qapiMember("iters") }
-            set { json.setQAPIMember("iters", newValue) }
+            @_optimize(none) get { json.qapiMember("iters") }
+            @_optimize(none) set { json.setQAPIMember("iters", newValue) }
         }
         /// `stripes`: `int`, optional, since QEMU 2.7.
         public var stripes: Swift.Int? {
-            get { json.qapiMember("stripes") }
-            set { json.setQAPIMember("stripes", newValue) }
+            @_optimize(none) get { json.qapiMember("stripes") }
+            @_optimize(none) set { json.setQAPIMember("stripes", newValue) }
         }
         /// `key-offset`: `int`, since QEMU 2.7.
         public var keyOffset: Swift.Int? {
-            get { json.qapiMember("key-offset") }
-            set { json.setQAPIMember("key-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("key-offset") }
+            @_optimize(none) set { json.setQAPIMember("key-offset", newValue) }
         }
     }
 
@@ -441,75 +441,75 @@ extension QAPI {
     /// See [`QCryptoBlockInfoLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockInfoLUKS).
     public struct QCryptoBlockInfoLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfoLUKS", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cipher-alg", "cipher-mode", "ivgen-alg", "hash-alg", "payload-offset", "master-key-iters", "uuid", "slots"]
+        public static var requiredMembers: [Swift.String] { ["cipher-alg", "cipher-mode", "ivgen-alg", "hash-alg", "payload-offset", "master-key-iters", "uuid", "slots"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
+        @_optimize(none) public init(cipherAlg: QAPI.QCryptoCipherAlgo, cipherMode: QAPI.QCryptoCipherMode, ivgenAlg: QAPI.QCryptoIVGenAlgo, hashAlg: QAPI.QCryptoHashAlgo, detachedHeader: Swift.Bool, payloadOffset: Swift.Int, masterKeyIters: Swift.Int, uuid: Swift.String, slots: [QAPI.QCryptoBlockInfoLUKSSlot]) {
             self.json = [:]
-            json["cipher-alg"] = cipherAlg.qapiJSON
-            json["cipher-mode"] = cipherMode.qapiJSON
-            json["ivgen-alg"] = ivgenAlg.qapiJSON
-            json["hash-alg"] = hashAlg.qapiJSON
-            json["detached-header"] = detachedHeader.qapiJSON
-            json["payload-offset"] = payloadOffset.qapiJSON
-            json["master-key-iters"] = masterKeyIters.qapiJSON
-            json["uuid"] = uuid.qapiJSON
-            json["slots"] = slots.qapiJSON
+            json.setQAPIMember("cipher-alg", cipherAlg)
+            json.setQAPIMember("cipher-mode", cipherMode)
+            json.setQAPIMember("ivgen-alg", ivgenAlg)
+            json.setQAPIMember("hash-alg", hashAlg)
+            json.setQAPIMember("detached-header", detachedHeader)
+            json.setQAPIMember("payload-offset", payloadOffset)
+            json.setQAPIMember("master-key-iters", masterKeyIters)
+            json.setQAPIMember("uuid", uuid)
+            json.setQAPIMember("slots", slots)
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, since QEMU 2.7.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, since QEMU 2.7.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 2.7.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, since QEMU 9.0.
         public var detachedHeader: Swift.Bool? {
-            get { json.qapiMember("detached-header") }
-            set { json.setQAPIMember("detached-header", newValue) }
+            @_optimize(none) get { json.qapiMember("detached-header") }
+            @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, since QEMU 2.7.
         public var payloadOffset: Swift.Int? {
-            get { json.qapiMember("payload-offset") }
-            set { json.setQAPIMember("payload-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("payload-offset") }
+            @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, since QEMU 2.7.
         public var masterKeyIters: Swift.Int? {
-            get { json.qapiMember("master-key-iters") }
-            set { json.setQAPIMember("master-key-iters", newValue) }
+            @_optimize(none) get { json.qapiMember("master-key-iters") }
+            @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, since QEMU 2.7.
         public var uuid: Swift.String? {
-            get { json.qapiMember("uuid") }
-            set { json.setQAPIMember("uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("uuid") }
+            @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, since QEMU 2.7.
         public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -520,72 +520,72 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockInfo", kind: .union, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockInfo", kind: .union, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.7.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `cipher-alg`: `QCryptoCipherAlgo`, optional, since QEMU 2.7.
         public var cipherAlg: QAPI.QCryptoCipherAlgo? {
-            get { json.qapiMember("cipher-alg") }
-            set { json.setQAPIMember("cipher-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-alg") }
+            @_optimize(none) set { json.setQAPIMember("cipher-alg", newValue) }
         }
         /// `cipher-mode`: `QCryptoCipherMode`, optional, since QEMU 2.7.
         public var cipherMode: QAPI.QCryptoCipherMode? {
-            get { json.qapiMember("cipher-mode") }
-            set { json.setQAPIMember("cipher-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("cipher-mode") }
+            @_optimize(none) set { json.setQAPIMember("cipher-mode", newValue) }
         }
         /// `ivgen-alg`: `QCryptoIVGenAlgo`, optional, since QEMU 2.7.
         public var ivgenAlg: QAPI.QCryptoIVGenAlgo? {
-            get { json.qapiMember("ivgen-alg") }
-            set { json.setQAPIMember("ivgen-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-alg", newValue) }
         }
         /// `ivgen-hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var ivgenHashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("ivgen-hash-alg") }
-            set { json.setQAPIMember("ivgen-hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("ivgen-hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("ivgen-hash-alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 2.7.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `detached-header`: `bool`, optional, since QEMU 9.0.
         public var detachedHeader: Swift.Bool? {
-            get { json.qapiMember("detached-header") }
-            set { json.setQAPIMember("detached-header", newValue) }
+            @_optimize(none) get { json.qapiMember("detached-header") }
+            @_optimize(none) set { json.setQAPIMember("detached-header", newValue) }
         }
         /// `payload-offset`: `int`, optional, since QEMU 2.7.
         public var payloadOffset: Swift.Int? {
-            get { json.qapiMember("payload-offset") }
-            set { json.setQAPIMember("payload-offset", newValue) }
+            @_optimize(none) get { json.qapiMember("payload-offset") }
+            @_optimize(none) set { json.setQAPIMember("payload-offset", newValue) }
         }
         /// `master-key-iters`: `int`, optional, since QEMU 2.7.
         public var masterKeyIters: Swift.Int? {
-            get { json.qapiMember("master-key-iters") }
-            set { json.setQAPIMember("master-key-iters", newValue) }
+            @_optimize(none) get { json.qapiMember("master-key-iters") }
+            @_optimize(none) set { json.setQAPIMember("master-key-iters", newValue) }
         }
         /// `uuid`: `str`, optional, since QEMU 2.7.
         public var uuid: Swift.String? {
-            get { json.qapiMember("uuid") }
-            set { json.setQAPIMember("uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("uuid") }
+            @_optimize(none) set { json.setQAPIMember("uuid", newValue) }
         }
         /// `slots`: `[QCryptoBlockInfoLUKSSlot]`, optional, since QEMU 2.7.
         public var slots: [QAPI.QCryptoBlockInfoLUKSSlot]? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -594,15 +594,15 @@ extension QAPI {
     /// See [`QCryptoBlockLUKSKeyslotState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoBlockLUKSKeyslotState).
     public struct QCryptoBlockLUKSKeyslotState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockLUKSKeyslotState", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockLUKSKeyslotState", kind: .enumeration, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `active`.
-        public static let active = QCryptoBlockLUKSKeyslotState(rawValue: "active")
+        public static var active: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "active") } }
         /// `inactive`.
-        public static let inactive = QCryptoBlockLUKSKeyslotState(rawValue: "inactive")
+        public static var inactive: QCryptoBlockLUKSKeyslotState { @_optimize(none) get { QCryptoBlockLUKSKeyslotState(rawValue: "inactive") } }
     }
 
     /// `QCryptoBlockAmendOptionsLUKS`: a QAPI struct of the `crypto` module, since QEMU 5.1.
@@ -610,47 +610,47 @@ extension QAPI {
     /// See [`QCryptoBlockAmendOptionsLUKS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoBlockAmendOptionsLUKS).
     public struct QCryptoBlockAmendOptionsLUKS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockAmendOptionsLUKS", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
+        @_optimize(none) public init(state: QAPI.QCryptoBlockLUKSKeyslotState) {
             self.json = [:]
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("state", state)
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
     }
 
@@ -661,52 +661,52 @@ extension QAPI {
     /// The members of every variant (tag `format`) are properties too; nested unions included.
     public struct QCryptoBlockAmendOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoBlockAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoBlockAmendOptions", kind: .union, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["format"]
+        public static var requiredMembers: [Swift.String] { ["format"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(format: QAPI.QCryptoBlockFormat) {
+        @_optimize(none) public init(format: QAPI.QCryptoBlockFormat) {
             self.json = [:]
-            json["format"] = format.qapiJSON
+            json.setQAPIMember("format", format)
         }
         /// `format`: `QCryptoBlockFormat`, since QEMU 2.6.
         public var format: QAPI.QCryptoBlockFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `state`: `QCryptoBlockLUKSKeyslotState`, optional, since QEMU 5.1.
         public var state: QAPI.QCryptoBlockLUKSKeyslotState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `new-secret`: `str`, optional, since QEMU 5.1.
         public var newSecret: Swift.String? {
-            get { json.qapiMember("new-secret") }
-            set { json.setQAPIMember("new-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("new-secret") }
+            @_optimize(none) set { json.setQAPIMember("new-secret", newValue) }
         }
         /// `old-secret`: `str`, optional, since QEMU 5.1.
         public var oldSecret: Swift.String? {
-            get { json.qapiMember("old-secret") }
-            set { json.setQAPIMember("old-secret", newValue) }
+            @_optimize(none) get { json.qapiMember("old-secret") }
+            @_optimize(none) set { json.setQAPIMember("old-secret", newValue) }
         }
         /// `keyslot`: `int`, optional, since QEMU 5.1.
         public var keyslot: Swift.Int? {
-            get { json.qapiMember("keyslot") }
-            set { json.setQAPIMember("keyslot", newValue) }
+            @_optimize(none) get { json.qapiMember("keyslot") }
+            @_optimize(none) set { json.setQAPIMember("keyslot", newValue) }
         }
         /// `iter-time`: `int`, optional, since QEMU 5.1.
         public var iterTime: Swift.Int? {
-            get { json.qapiMember("iter-time") }
-            set { json.setQAPIMember("iter-time", newValue) }
+            @_optimize(none) get { json.qapiMember("iter-time") }
+            @_optimize(none) set { json.setQAPIMember("iter-time", newValue) }
         }
         /// `secret`: `str`, optional, since QEMU 5.1.
         public var secret: Swift.String? {
-            get { json.qapiMember("secret") }
-            set { json.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { json.qapiMember("secret") }
+            @_optimize(none) set { json.setQAPIMember("secret", newValue) }
         }
     }
 
@@ -715,31 +715,31 @@ extension QAPI {
     /// See [`SecretCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretCommonProperties).
     public struct SecretCommonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretCommonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretCommonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
     }
 
@@ -748,41 +748,41 @@ extension QAPI {
     /// See [`SecretProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretProperties).
     public struct SecretProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.6.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
     }
 
@@ -791,37 +791,37 @@ extension QAPI {
     /// See [`SecretKeyringProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.SecretKeyringProperties).
     public struct SecretKeyringProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SecretKeyringProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SecretKeyringProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(serial: Swift.Int) {
+        @_optimize(none) public init(serial: Swift.Int) {
             self.json = [:]
-            json["serial"] = serial.qapiJSON
+            json.setQAPIMember("serial", serial)
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `serial`: `int32`, since QEMU 5.1.
         public var serial: Swift.Int? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
     }
 
@@ -830,36 +830,36 @@ extension QAPI {
     /// See [`TlsCredsProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsProperties).
     public struct TLSCredsProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
     }
 
@@ -868,36 +868,36 @@ extension QAPI {
     /// See [`TlsCredsAnonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsAnonProperties).
     public struct TLSCredsAnonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsAnonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsAnonProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
     }
 
@@ -906,41 +906,41 @@ extension QAPI {
     /// See [`TlsCredsPskProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsPskProperties).
     public struct TLSCredsPskProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsPskProperties", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsPskProperties", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
     }
 
@@ -949,46 +949,46 @@ extension QAPI {
     /// See [`TlsCredsX509Properties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.TlsCredsX509Properties).
     public struct TLSCredsX509Properties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TlsCredsX509Properties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TlsCredsX509Properties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
         public var sanityCheck: Swift.Bool? {
-            get { json.qapiMember("sanity-check") }
-            set { json.setQAPIMember("sanity-check", newValue) }
+            @_optimize(none) get { json.qapiMember("sanity-check") }
+            @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
         public var passwordid: Swift.String? {
-            get { json.qapiMember("passwordid") }
-            set { json.setQAPIMember("passwordid", newValue) }
+            @_optimize(none) get { json.qapiMember("passwordid") }
+            @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
         }
     }
 
@@ -997,13 +997,13 @@ extension QAPI {
     /// See [`QCryptoAkCipherAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgo).
     public struct QCryptoAkCipherAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static let rsa = QCryptoAkCipherAlgo(rawValue: "rsa")
+        public static var rsa: QCryptoAkCipherAlgo { @_optimize(none) get { QCryptoAkCipherAlgo(rawValue: "rsa") } }
     }
 
     /// `QCryptoAkCipherKeyType`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1011,15 +1011,15 @@ extension QAPI {
     /// See [`QCryptoAkCipherKeyType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherKeyType).
     public struct QCryptoAkCipherKeyType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherKeyType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherKeyType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `public`.
-        public static let `public` = QCryptoAkCipherKeyType(rawValue: "public")
+        public static var `public`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "public") } }
         /// `private`.
-        public static let `private` = QCryptoAkCipherKeyType(rawValue: "private")
+        public static var `private`: QCryptoAkCipherKeyType { @_optimize(none) get { QCryptoAkCipherKeyType(rawValue: "private") } }
     }
 
     /// `QCryptoRSAPaddingAlgo`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1027,15 +1027,15 @@ extension QAPI {
     /// See [`QCryptoRSAPaddingAlgo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgo).
     public struct QCryptoRSAPaddingAlgo: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgo", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoRSAPaddingAlgo(rawValue: "raw")
+        public static var raw: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "raw") } }
         /// `pkcs1`.
-        public static let pkcs1 = QCryptoRSAPaddingAlgo(rawValue: "pkcs1")
+        public static var pkcs1: QCryptoRSAPaddingAlgo { @_optimize(none) get { QCryptoRSAPaddingAlgo(rawValue: "pkcs1") } }
     }
 
     /// `QCryptoAkCipherOptionsRSA`: a QAPI struct of the `crypto` module, since QEMU 7.1.
@@ -1043,28 +1043,28 @@ extension QAPI {
     /// See [`QCryptoAkCipherOptionsRSA` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-crypto.QCryptoAkCipherOptionsRSA).
     public struct QCryptoAkCipherOptionsRSA: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptionsRSA", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherOptionsRSA", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
+        @_optimize(none) public init(hashAlg: QAPI.QCryptoHashAlgo, paddingAlg: QAPI.QCryptoRSAPaddingAlgo) {
             self.json = [:]
-            json["hash-alg"] = hashAlg.qapiJSON
-            json["padding-alg"] = paddingAlg.qapiJSON
+            json.setQAPIMember("hash-alg", hashAlg)
+            json.setQAPIMember("padding-alg", paddingAlg)
         }
         /// `hash-alg`: `QCryptoHashAlgo`, since QEMU 7.1.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, since QEMU 7.1.
         public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
-            get { json.qapiMember("padding-alg") }
-            set { json.setQAPIMember("padding-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("padding-alg") }
+            @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
     }
 
@@ -1075,32 +1075,32 @@ extension QAPI {
     /// The members of every variant (tag `alg`) are properties too; nested unions included.
     public struct QCryptoAkCipherOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(alg: QAPI.QCryptoAkCipherAlgo) {
+        @_optimize(none) public init(alg: QAPI.QCryptoAkCipherAlgo) {
             self.json = [:]
-            json["alg"] = alg.qapiJSON
+            json.setQAPIMember("alg", alg)
         }
         /// `alg`: `QCryptoAkCipherAlgo`, since QEMU 7.1.
         public var alg: QAPI.QCryptoAkCipherAlgo? {
-            get { json.qapiMember("alg") }
-            set { json.setQAPIMember("alg", newValue) }
+            @_optimize(none) get { json.qapiMember("alg") }
+            @_optimize(none) set { json.setQAPIMember("alg", newValue) }
         }
         /// `hash-alg`: `QCryptoHashAlgo`, optional, since QEMU 7.1.
         public var hashAlg: QAPI.QCryptoHashAlgo? {
-            get { json.qapiMember("hash-alg") }
-            set { json.setQAPIMember("hash-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("hash-alg") }
+            @_optimize(none) set { json.setQAPIMember("hash-alg", newValue) }
         }
         /// `padding-alg`: `QCryptoRSAPaddingAlgo`, optional, since QEMU 7.1.
         public var paddingAlg: QAPI.QCryptoRSAPaddingAlgo? {
-            get { json.qapiMember("padding-alg") }
-            set { json.setQAPIMember("padding-alg", newValue) }
+            @_optimize(none) get { json.qapiMember("padding-alg") }
+            @_optimize(none) set { json.setQAPIMember("padding-alg", newValue) }
         }
     }
 
@@ -1111,25 +1111,25 @@ extension QAPI {
     /// See [`QCryptoHashAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoHashAlgorithm).
     public struct QCryptoHashAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoHashAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `md5`.
-        public static let md5 = QCryptoHashAlgorithm(rawValue: "md5")
+        public static var md5: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "md5") } }
         /// `sha1`.
-        public static let sha1 = QCryptoHashAlgorithm(rawValue: "sha1")
+        public static var sha1: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha1") } }
         /// `sha224`.
-        public static let sha224 = QCryptoHashAlgorithm(rawValue: "sha224")
+        public static var sha224: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha224") } }
         /// `sha256`.
-        public static let sha256 = QCryptoHashAlgorithm(rawValue: "sha256")
+        public static var sha256: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha256") } }
         /// `sha384`.
-        public static let sha384 = QCryptoHashAlgorithm(rawValue: "sha384")
+        public static var sha384: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha384") } }
         /// `sha512`.
-        public static let sha512 = QCryptoHashAlgorithm(rawValue: "sha512")
+        public static var sha512: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "sha512") } }
         /// `ripemd160`.
-        public static let ripemd160 = QCryptoHashAlgorithm(rawValue: "ripemd160")
+        public static var ripemd160: QCryptoHashAlgorithm { @_optimize(none) get { QCryptoHashAlgorithm(rawValue: "ripemd160") } }
     }
 
     /// `QCryptoCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1139,35 +1139,35 @@ extension QAPI {
     /// See [`QCryptoCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoCipherAlgorithm).
     public struct QCryptoCipherAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aes-128`.
-        public static let aes128 = QCryptoCipherAlgorithm(rawValue: "aes-128")
+        public static var aes128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-128") } }
         /// `aes-192`.
-        public static let aes192 = QCryptoCipherAlgorithm(rawValue: "aes-192")
+        public static var aes192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-192") } }
         /// `aes-256`.
-        public static let aes256 = QCryptoCipherAlgorithm(rawValue: "aes-256")
+        public static var aes256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "aes-256") } }
         /// `des`.
-        public static let des = QCryptoCipherAlgorithm(rawValue: "des")
+        public static var des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "des") } }
         /// `3des`.
-        public static let _3des = QCryptoCipherAlgorithm(rawValue: "3des")
+        public static var _3des: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "3des") } }
         /// `cast5-128`.
-        public static let cast5128 = QCryptoCipherAlgorithm(rawValue: "cast5-128")
+        public static var cast5128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "cast5-128") } }
         /// `serpent-128`.
-        public static let serpent128 = QCryptoCipherAlgorithm(rawValue: "serpent-128")
+        public static var serpent128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-128") } }
         /// `serpent-192`.
-        public static let serpent192 = QCryptoCipherAlgorithm(rawValue: "serpent-192")
+        public static var serpent192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-192") } }
         /// `serpent-256`.
-        public static let serpent256 = QCryptoCipherAlgorithm(rawValue: "serpent-256")
+        public static var serpent256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "serpent-256") } }
         /// `twofish-128`.
-        public static let twofish128 = QCryptoCipherAlgorithm(rawValue: "twofish-128")
+        public static var twofish128: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-128") } }
         /// `twofish-192`.
-        public static let twofish192 = QCryptoCipherAlgorithm(rawValue: "twofish-192")
+        public static var twofish192: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-192") } }
         /// `twofish-256`.
-        public static let twofish256 = QCryptoCipherAlgorithm(rawValue: "twofish-256")
+        public static var twofish256: QCryptoCipherAlgorithm { @_optimize(none) get { QCryptoCipherAlgorithm(rawValue: "twofish-256") } }
     }
 
     /// `QCryptoIVGenAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 2.6.
@@ -1177,17 +1177,17 @@ extension QAPI {
     /// See [`QCryptoIVGenAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoIVGenAlgorithm).
     public struct QCryptoIVGenAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoIVGenAlgorithm", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static let plain = QCryptoIVGenAlgorithm(rawValue: "plain")
+        public static var plain: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain") } }
         /// `plain64`.
-        public static let plain64 = QCryptoIVGenAlgorithm(rawValue: "plain64")
+        public static var plain64: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "plain64") } }
         /// `essiv`.
-        public static let essiv = QCryptoIVGenAlgorithm(rawValue: "essiv")
+        public static var essiv: QCryptoIVGenAlgorithm { @_optimize(none) get { QCryptoIVGenAlgorithm(rawValue: "essiv") } }
     }
 
     /// `QCryptoAkCipherAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1197,13 +1197,13 @@ extension QAPI {
     /// See [`QCryptoAkCipherAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoAkCipherAlgorithm).
     public struct QCryptoAkCipherAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoAkCipherAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rsa`.
-        public static let rsa = QCryptoAkCipherAlgorithm(rawValue: "rsa")
+        public static var rsa: QCryptoAkCipherAlgorithm { @_optimize(none) get { QCryptoAkCipherAlgorithm(rawValue: "rsa") } }
     }
 
     /// `QCryptoRSAPaddingAlgorithm`: a QAPI enumeration of the `crypto` module, since QEMU 7.1.
@@ -1213,14 +1213,14 @@ extension QAPI {
     /// See [`QCryptoRSAPaddingAlgorithm` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-crypto.QCryptoRSAPaddingAlgorithm).
     public struct QCryptoRSAPaddingAlgorithm: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptoRSAPaddingAlgorithm", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `raw`.
-        public static let raw = QCryptoRSAPaddingAlgorithm(rawValue: "raw")
+        public static var raw: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "raw") } }
         /// `pkcs1`.
-        public static let pkcs1 = QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1")
+        public static var pkcs1: QCryptoRSAPaddingAlgorithm { @_optimize(none) get { QCryptoRSAPaddingAlgorithm(rawValue: "pkcs1") } }
     }
 }

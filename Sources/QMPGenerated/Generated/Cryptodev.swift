@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`QCryptodevBackendAlgoType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendAlgoType).
     public struct QCryptodevBackendAlgoType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendAlgoType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptodevBackendAlgoType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sym`.
-        public static let sym = QCryptodevBackendAlgoType(rawValue: "sym")
+        public static var sym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "sym") } }
         /// `asym`.
-        public static let asym = QCryptodevBackendAlgoType(rawValue: "asym")
+        public static var asym: QCryptodevBackendAlgoType { @_optimize(none) get { QCryptodevBackendAlgoType(rawValue: "asym") } }
     }
 
     /// `QCryptodevBackendServiceType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -26,21 +26,21 @@ extension QAPI {
     /// See [`QCryptodevBackendServiceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendServiceType).
     public struct QCryptodevBackendServiceType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendServiceType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptodevBackendServiceType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cipher`.
-        public static let cipher = QCryptodevBackendServiceType(rawValue: "cipher")
+        public static var cipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "cipher") } }
         /// `hash`.
-        public static let hash = QCryptodevBackendServiceType(rawValue: "hash")
+        public static var hash: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "hash") } }
         /// `mac`.
-        public static let mac = QCryptodevBackendServiceType(rawValue: "mac")
+        public static var mac: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "mac") } }
         /// `aead`.
-        public static let aead = QCryptodevBackendServiceType(rawValue: "aead")
+        public static var aead: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "aead") } }
         /// `akcipher`.
-        public static let akcipher = QCryptodevBackendServiceType(rawValue: "akcipher")
+        public static var akcipher: QCryptodevBackendServiceType { @_optimize(none) get { QCryptodevBackendServiceType(rawValue: "akcipher") } }
     }
 
     /// `QCryptodevBackendType`: a QAPI enumeration of the `cryptodev` module, since QEMU 8.0.
@@ -48,17 +48,17 @@ extension QAPI {
     /// See [`QCryptodevBackendType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cryptodev.QCryptodevBackendType).
     public struct QCryptodevBackendType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptodevBackendType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static let builtin = QCryptodevBackendType(rawValue: "builtin")
+        public static var builtin: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "builtin") } }
         /// `vhost-user`.
-        public static let vhostUser = QCryptodevBackendType(rawValue: "vhost-user")
+        public static var vhostUser: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "vhost-user") } }
         /// `lkcf`.
-        public static let lkcf = QCryptodevBackendType(rawValue: "lkcf")
+        public static var lkcf: QCryptodevBackendType { @_optimize(none) get { QCryptodevBackendType(rawValue: "lkcf") } }
     }
 
     /// `QCryptodevBackendClient`: a QAPI struct of the `cryptodev` module, since QEMU 8.0.
@@ -66,28 +66,28 @@ extension QAPI {
     /// See [`QCryptodevBackendClient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cryptodev.QCryptodevBackendClient).
     public struct QCryptodevBackendClient: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevBackendClient", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptodevBackendClient", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
+        @_optimize(none) public init(queue: Swift.Int, type: QAPI.QCryptodevBackendType) {
             self.json = [:]
-            json["queue"] = queue.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("queue", queue)
+            json.setQAPIMember("type", type)
         }
         /// `queue`: `uint32`, since QEMU 8.0.
         public var queue: Swift.Int? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `type`: `QCryptodevBackendType`, since QEMU 8.0.
         public var type: QAPI.QCryptodevBackendType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -96,34 +96,34 @@ extension QAPI {
     /// See [`QCryptodevInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cryptodev.QCryptodevInfo).
     public struct QCryptodevInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QCryptodevInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QCryptodevInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
+        @_optimize(none) public init(id: Swift.String, service: [QAPI.QCryptodevBackendServiceType], client: [QAPI.QCryptodevBackendClient]) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["service"] = service.qapiJSON
-            json["client"] = client.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("service", service)
+            json.setQAPIMember("client", client)
         }
         /// `id`: `str`, since QEMU 8.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `service`: `[QCryptodevBackendServiceType]`, since QEMU 8.0.
         public var service: [QAPI.QCryptodevBackendServiceType]? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `client`: `[QCryptodevBackendClient]`, since QEMU 8.0.
         public var client: [QAPI.QCryptodevBackendClient]? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -134,9 +134,9 @@ extension QAPI {
     /// Reply: `[QCryptodevInfo]`.
     public struct QueryCryptodev: QAPICommand {
         /// The wire name.
-        public static let name = "query-cryptodev"
+        public static var name: Swift.String { "query-cryptodev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cryptodev", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cryptodev", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.QCryptodevInfo]
         /// The arguments as they go on the wire.
@@ -144,7 +144,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

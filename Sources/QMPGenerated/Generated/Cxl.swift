@@ -10,19 +10,19 @@ extension QAPI {
     /// See [`CxlEventLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlEventLog).
     public struct CxlEventLog: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlEventLog", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `informational`.
-        public static let informational = CxlEventLog(rawValue: "informational")
+        public static var informational: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "informational") } }
         /// `warning`.
-        public static let warning = CxlEventLog(rawValue: "warning")
+        public static var warning: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "warning") } }
         /// `failure`.
-        public static let failure = CxlEventLog(rawValue: "failure")
+        public static var failure: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "failure") } }
         /// `fatal`.
-        public static let fatal = CxlEventLog(rawValue: "fatal")
+        public static var fatal: CxlEventLog { @_optimize(none) get { CxlEventLog(rawValue: "fatal") } }
     }
 
     /// `CxlUncorErrorType`: a QAPI enumeration of the `cxl` module, since QEMU 8.0.
@@ -30,41 +30,41 @@ extension QAPI {
     /// See [`CxlUncorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlUncorErrorType).
     public struct CxlUncorErrorType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlUncorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-parity`.
-        public static let cacheDataParity = CxlUncorErrorType(rawValue: "cache-data-parity")
+        public static var cacheDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-parity") } }
         /// `cache-address-parity`.
-        public static let cacheAddressParity = CxlUncorErrorType(rawValue: "cache-address-parity")
+        public static var cacheAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-address-parity") } }
         /// `cache-be-parity`.
-        public static let cacheBeParity = CxlUncorErrorType(rawValue: "cache-be-parity")
+        public static var cacheBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-be-parity") } }
         /// `cache-data-ecc`.
-        public static let cacheDataEcc = CxlUncorErrorType(rawValue: "cache-data-ecc")
+        public static var cacheDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cache-data-ecc") } }
         /// `mem-data-parity`.
-        public static let memDataParity = CxlUncorErrorType(rawValue: "mem-data-parity")
+        public static var memDataParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-parity") } }
         /// `mem-address-parity`.
-        public static let memAddressParity = CxlUncorErrorType(rawValue: "mem-address-parity")
+        public static var memAddressParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-address-parity") } }
         /// `mem-be-parity`.
-        public static let memBeParity = CxlUncorErrorType(rawValue: "mem-be-parity")
+        public static var memBeParity: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-be-parity") } }
         /// `mem-data-ecc`.
-        public static let memDataEcc = CxlUncorErrorType(rawValue: "mem-data-ecc")
+        public static var memDataEcc: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "mem-data-ecc") } }
         /// `reinit-threshold`.
-        public static let reinitThreshold = CxlUncorErrorType(rawValue: "reinit-threshold")
+        public static var reinitThreshold: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "reinit-threshold") } }
         /// `rsvd-encoding`.
-        public static let rsvdEncoding = CxlUncorErrorType(rawValue: "rsvd-encoding")
+        public static var rsvdEncoding: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "rsvd-encoding") } }
         /// `poison-received`.
-        public static let poisonReceived = CxlUncorErrorType(rawValue: "poison-received")
+        public static var poisonReceived: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "poison-received") } }
         /// `receiver-overflow`.
-        public static let receiverOverflow = CxlUncorErrorType(rawValue: "receiver-overflow")
+        public static var receiverOverflow: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "receiver-overflow") } }
         /// `internal`.
-        public static let `internal` = CxlUncorErrorType(rawValue: "internal")
+        public static var `internal`: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "internal") } }
         /// `cxl-ide-tx`.
-        public static let cxlIdeTX = CxlUncorErrorType(rawValue: "cxl-ide-tx")
+        public static var cxlIdeTX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-tx") } }
         /// `cxl-ide-rx`.
-        public static let cxlIdeRX = CxlUncorErrorType(rawValue: "cxl-ide-rx")
+        public static var cxlIdeRX: CxlUncorErrorType { @_optimize(none) get { CxlUncorErrorType(rawValue: "cxl-ide-rx") } }
     }
 
     /// `CXLUncorErrorRecord`: a QAPI struct of the `cxl` module, since QEMU 8.0.
@@ -72,28 +72,28 @@ extension QAPI {
     /// See [`CXLUncorErrorRecord` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CXLUncorErrorRecord).
     public struct CXLUncorErrorRecord: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLUncorErrorRecord", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
+        @_optimize(none) public init(type: QAPI.CxlUncorErrorType, header: [Swift.Int]) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["header"] = header.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("header", header)
         }
         /// `type`: `CxlUncorErrorType`, since QEMU 8.0.
         public var type: QAPI.CxlUncorErrorType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `header`: `[uint32]`, since QEMU 8.0.
         public var header: [Swift.Int]? {
-            get { json.qapiMember("header") }
-            set { json.setQAPIMember("header", newValue) }
+            @_optimize(none) get { json.qapiMember("header") }
+            @_optimize(none) set { json.setQAPIMember("header", newValue) }
         }
     }
 
@@ -102,25 +102,25 @@ extension QAPI {
     /// See [`CxlCorErrorType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlCorErrorType).
     public struct CxlCorErrorType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlCorErrorType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cache-data-ecc`.
-        public static let cacheDataEcc = CxlCorErrorType(rawValue: "cache-data-ecc")
+        public static var cacheDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-data-ecc") } }
         /// `mem-data-ecc`.
-        public static let memDataEcc = CxlCorErrorType(rawValue: "mem-data-ecc")
+        public static var memDataEcc: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-data-ecc") } }
         /// `crc-threshold`.
-        public static let crcThreshold = CxlCorErrorType(rawValue: "crc-threshold")
+        public static var crcThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "crc-threshold") } }
         /// `retry-threshold`.
-        public static let retryThreshold = CxlCorErrorType(rawValue: "retry-threshold")
+        public static var retryThreshold: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "retry-threshold") } }
         /// `cache-poison-received`.
-        public static let cachePoisonReceived = CxlCorErrorType(rawValue: "cache-poison-received")
+        public static var cachePoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "cache-poison-received") } }
         /// `mem-poison-received`.
-        public static let memPoisonReceived = CxlCorErrorType(rawValue: "mem-poison-received")
+        public static var memPoisonReceived: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "mem-poison-received") } }
         /// `physical`.
-        public static let physical = CxlCorErrorType(rawValue: "physical")
+        public static var physical: CxlCorErrorType { @_optimize(none) get { CxlCorErrorType(rawValue: "physical") } }
     }
 
     /// `CxlDynamicCapacityExtent`: a QAPI struct of the `cxl` module, since QEMU 9.1.
@@ -128,28 +128,28 @@ extension QAPI {
     /// See [`CxlDynamicCapacityExtent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-cxl.CxlDynamicCapacityExtent).
     public struct CxlDynamicCapacityExtent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlDynamicCapacityExtent", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(offset: Swift.UInt64, len: Swift.UInt64) {
+        @_optimize(none) public init(offset: Swift.UInt64, len: Swift.UInt64) {
             self.json = [:]
-            json["offset"] = offset.qapiJSON
-            json["len"] = len.qapiJSON
+            json.setQAPIMember("offset", offset)
+            json.setQAPIMember("len", len)
         }
         /// `offset`: `uint64`, since QEMU 9.1.
         public var offset: Swift.UInt64? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `len`: `uint64`, since QEMU 9.1.
         public var len: Swift.UInt64? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
     }
 
@@ -158,19 +158,19 @@ extension QAPI {
     /// See [`CxlExtentSelectionPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentSelectionPolicy).
     public struct CxlExtentSelectionPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentSelectionPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `free`.
-        public static let free = CxlExtentSelectionPolicy(rawValue: "free")
+        public static var free: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "free") } }
         /// `contiguous`.
-        public static let contiguous = CxlExtentSelectionPolicy(rawValue: "contiguous")
+        public static var contiguous: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "contiguous") } }
         /// `prescriptive`.
-        public static let prescriptive = CxlExtentSelectionPolicy(rawValue: "prescriptive")
+        public static var prescriptive: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "prescriptive") } }
         /// `enable-shared-access`.
-        public static let enableSharedAccess = CxlExtentSelectionPolicy(rawValue: "enable-shared-access")
+        public static var enableSharedAccess: CxlExtentSelectionPolicy { @_optimize(none) get { CxlExtentSelectionPolicy(rawValue: "enable-shared-access") } }
     }
 
     /// `CxlExtentRemovalPolicy`: a QAPI enumeration of the `cxl` module, since QEMU 9.1.
@@ -178,15 +178,15 @@ extension QAPI {
     /// See [`CxlExtentRemovalPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-cxl.CxlExtentRemovalPolicy).
     public struct CxlExtentRemovalPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CxlExtentRemovalPolicy", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tag-based`.
-        public static let tagBased = CxlExtentRemovalPolicy(rawValue: "tag-based")
+        public static var tagBased: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "tag-based") } }
         /// `prescriptive`.
-        public static let prescriptive = CxlExtentRemovalPolicy(rawValue: "prescriptive")
+        public static var prescriptive: CxlExtentRemovalPolicy { @_optimize(none) get { CxlExtentRemovalPolicy(rawValue: "prescriptive") } }
     }
 
     /// `cxl-inject-general-media-event`: a QAPI command of the `cxl` module, since QEMU 8.1.
@@ -196,9 +196,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectGeneralMediaEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-general-media-event"
+        public static var name: Swift.String { "cxl-inject-general-media-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-general-media-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -206,70 +206,110 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["dpa"] = dpa.qapiJSON
-            arguments["descriptor"] = descriptor.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["transaction-type"] = transactionType.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("dpa", dpa)
+            arguments.setQAPIMember("descriptor", descriptor)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
         public var log: QAPI.CxlEventLog? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
         public var flags: Swift.Int? {
-            get { arguments.qapiMember("flags") }
-            set { arguments.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { arguments.qapiMember("flags") }
+            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `dpa`: `uint64`, since QEMU 8.1.
         public var dpa: Swift.UInt64? {
-            get { arguments.qapiMember("dpa") }
-            set { arguments.setQAPIMember("dpa", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dpa") }
+            @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
         }
         /// `descriptor`: `uint8`, since QEMU 8.1.
         public var descriptor: Swift.Int? {
-            get { arguments.qapiMember("descriptor") }
-            set { arguments.setQAPIMember("descriptor", newValue) }
+            @_optimize(none) get { arguments.qapiMember("descriptor") }
+            @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
         public var type: Swift.Int? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `transaction-type`: `uint8`, since QEMU 8.1.
         public var transactionType: Swift.Int? {
-            get { arguments.qapiMember("transaction-type") }
-            set { arguments.setQAPIMember("transaction-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("transaction-type") }
+            @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
         }
         /// `channel`: `uint8`, optional, since QEMU 8.1.
         public var channel: Swift.Int? {
-            get { arguments.qapiMember("channel") }
-            set { arguments.setQAPIMember("channel", newValue) }
+            @_optimize(none) get { arguments.qapiMember("channel") }
+            @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
         }
         /// `rank`: `uint8`, optional, since QEMU 8.1.
         public var rank: Swift.Int? {
-            get { arguments.qapiMember("rank") }
-            set { arguments.setQAPIMember("rank", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rank") }
+            @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
         }
         /// `device`: `uint32`, optional, since QEMU 8.1.
         public var device: Swift.Int? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `component-id`: `str`, optional, since QEMU 8.1.
         public var componentID: Swift.String? {
-            get { arguments.qapiMember("component-id") }
-            set { arguments.setQAPIMember("component-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("component-id") }
+            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+        }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("ld-id") }
+            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("head-id") }
+            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+        public var cmeEvFlags: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
+            @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+        }
+        /// `cme-count`: `int`, optional, since QEMU 11.1.
+        public var cmeCount: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("cme-count") }
+            @_optimize(none) set { arguments.setQAPIMember("cme-count", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("sub-type") }
+            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
     }
 
@@ -280,9 +320,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectDramEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-dram-event"
+        public static var name: Swift.String { "cxl-inject-dram-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-dram-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -290,90 +330,140 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, dpa: Swift.UInt64, descriptor: Swift.Int, type: Swift.Int, transactionType: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["dpa"] = dpa.qapiJSON
-            arguments["descriptor"] = descriptor.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["transaction-type"] = transactionType.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("dpa", dpa)
+            arguments.setQAPIMember("descriptor", descriptor)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("transaction-type", transactionType)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
         public var log: QAPI.CxlEventLog? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
         public var flags: Swift.Int? {
-            get { arguments.qapiMember("flags") }
-            set { arguments.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { arguments.qapiMember("flags") }
+            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `dpa`: `uint64`, since QEMU 8.1.
         public var dpa: Swift.UInt64? {
-            get { arguments.qapiMember("dpa") }
-            set { arguments.setQAPIMember("dpa", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dpa") }
+            @_optimize(none) set { arguments.setQAPIMember("dpa", newValue) }
         }
         /// `descriptor`: `uint8`, since QEMU 8.1.
         public var descriptor: Swift.Int? {
-            get { arguments.qapiMember("descriptor") }
-            set { arguments.setQAPIMember("descriptor", newValue) }
+            @_optimize(none) get { arguments.qapiMember("descriptor") }
+            @_optimize(none) set { arguments.setQAPIMember("descriptor", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
         public var type: Swift.Int? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `transaction-type`: `uint8`, since QEMU 8.1.
         public var transactionType: Swift.Int? {
-            get { arguments.qapiMember("transaction-type") }
-            set { arguments.setQAPIMember("transaction-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("transaction-type") }
+            @_optimize(none) set { arguments.setQAPIMember("transaction-type", newValue) }
         }
         /// `channel`: `uint8`, optional, since QEMU 8.1.
         public var channel: Swift.Int? {
-            get { arguments.qapiMember("channel") }
-            set { arguments.setQAPIMember("channel", newValue) }
+            @_optimize(none) get { arguments.qapiMember("channel") }
+            @_optimize(none) set { arguments.setQAPIMember("channel", newValue) }
         }
         /// `rank`: `uint8`, optional, since QEMU 8.1.
         public var rank: Swift.Int? {
-            get { arguments.qapiMember("rank") }
-            set { arguments.setQAPIMember("rank", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rank") }
+            @_optimize(none) set { arguments.setQAPIMember("rank", newValue) }
         }
         /// `nibble-mask`: `uint32`, optional, since QEMU 8.1.
         public var nibbleMask: Swift.Int? {
-            get { arguments.qapiMember("nibble-mask") }
-            set { arguments.setQAPIMember("nibble-mask", newValue) }
+            @_optimize(none) get { arguments.qapiMember("nibble-mask") }
+            @_optimize(none) set { arguments.setQAPIMember("nibble-mask", newValue) }
         }
         /// `bank-group`: `uint8`, optional, since QEMU 8.1.
         public var bankGroup: Swift.Int? {
-            get { arguments.qapiMember("bank-group") }
-            set { arguments.setQAPIMember("bank-group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bank-group") }
+            @_optimize(none) set { arguments.setQAPIMember("bank-group", newValue) }
         }
         /// `bank`: `uint8`, optional, since QEMU 8.1.
         public var bank: Swift.Int? {
-            get { arguments.qapiMember("bank") }
-            set { arguments.setQAPIMember("bank", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bank") }
+            @_optimize(none) set { arguments.setQAPIMember("bank", newValue) }
         }
         /// `row`: `uint32`, optional, since QEMU 8.1.
         public var row: Swift.Int? {
-            get { arguments.qapiMember("row") }
-            set { arguments.setQAPIMember("row", newValue) }
+            @_optimize(none) get { arguments.qapiMember("row") }
+            @_optimize(none) set { arguments.setQAPIMember("row", newValue) }
         }
         /// `column`: `uint16`, optional, since QEMU 8.1.
         public var column: Swift.Int? {
-            get { arguments.qapiMember("column") }
-            set { arguments.setQAPIMember("column", newValue) }
+            @_optimize(none) get { arguments.qapiMember("column") }
+            @_optimize(none) set { arguments.setQAPIMember("column", newValue) }
         }
         /// `correction-mask`: `[uint64]`, optional, since QEMU 8.1.
         public var correctionMask: [Swift.UInt64]? {
-            get { arguments.qapiMember("correction-mask") }
-            set { arguments.setQAPIMember("correction-mask", newValue) }
+            @_optimize(none) get { arguments.qapiMember("correction-mask") }
+            @_optimize(none) set { arguments.setQAPIMember("correction-mask", newValue) }
+        }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("ld-id") }
+            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("head-id") }
+            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `component-id`: `str`, optional, since QEMU 11.1.
+        public var componentID: Swift.String? {
+            @_optimize(none) get { arguments.qapiMember("component-id") }
+            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `sub-channel`: `int`, optional, since QEMU 11.1.
+        public var subChannel: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("sub-channel") }
+            @_optimize(none) set { arguments.setQAPIMember("sub-channel", newValue) }
+        }
+        /// `cme-ev-flags`: `int`, optional, since QEMU 11.1.
+        public var cmeEvFlags: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("cme-ev-flags") }
+            @_optimize(none) set { arguments.setQAPIMember("cme-ev-flags", newValue) }
+        }
+        /// `cvme-count`: `int`, optional, since QEMU 11.1.
+        public var cvmeCount: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("cvme-count") }
+            @_optimize(none) set { arguments.setQAPIMember("cvme-count", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("sub-type") }
+            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
     }
 
@@ -384,9 +474,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectMemoryModuleEvent: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-memory-module-event"
+        public static var name: Swift.String { "cxl-inject-memory-module-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-memory-module-event", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -394,80 +484,115 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, log: QAPI.CxlEventLog, flags: Swift.Int, type: Swift.Int, healthStatus: Swift.Int, mediaStatus: Swift.Int, additionalStatus: Swift.Int, lifeUsed: Swift.Int, temperature: Swift.Int, dirtyShutdownCount: Swift.Int, correctedVolatileErrorCount: Swift.Int, correctedPersistentErrorCount: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["log"] = log.qapiJSON
-            arguments["flags"] = flags.qapiJSON
-            arguments["type"] = type.qapiJSON
-            arguments["health-status"] = healthStatus.qapiJSON
-            arguments["media-status"] = mediaStatus.qapiJSON
-            arguments["additional-status"] = additionalStatus.qapiJSON
-            arguments["life-used"] = lifeUsed.qapiJSON
-            arguments["temperature"] = temperature.qapiJSON
-            arguments["dirty-shutdown-count"] = dirtyShutdownCount.qapiJSON
-            arguments["corrected-volatile-error-count"] = correctedVolatileErrorCount.qapiJSON
-            arguments["corrected-persistent-error-count"] = correctedPersistentErrorCount.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("log", log)
+            arguments.setQAPIMember("flags", flags)
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("health-status", healthStatus)
+            arguments.setQAPIMember("media-status", mediaStatus)
+            arguments.setQAPIMember("additional-status", additionalStatus)
+            arguments.setQAPIMember("life-used", lifeUsed)
+            arguments.setQAPIMember("temperature", temperature)
+            arguments.setQAPIMember("dirty-shutdown-count", dirtyShutdownCount)
+            arguments.setQAPIMember("corrected-volatile-error-count", correctedVolatileErrorCount)
+            arguments.setQAPIMember("corrected-persistent-error-count", correctedPersistentErrorCount)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `CxlEventLog`, since QEMU 8.1.
         public var log: QAPI.CxlEventLog? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `flags`: `uint8`, since QEMU 8.1.
         public var flags: Swift.Int? {
-            get { arguments.qapiMember("flags") }
-            set { arguments.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { arguments.qapiMember("flags") }
+            @_optimize(none) set { arguments.setQAPIMember("flags", newValue) }
         }
         /// `type`: `uint8`, since QEMU 8.1.
         public var type: Swift.Int? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `health-status`: `uint8`, since QEMU 8.1.
         public var healthStatus: Swift.Int? {
-            get { arguments.qapiMember("health-status") }
-            set { arguments.setQAPIMember("health-status", newValue) }
+            @_optimize(none) get { arguments.qapiMember("health-status") }
+            @_optimize(none) set { arguments.setQAPIMember("health-status", newValue) }
         }
         /// `media-status`: `uint8`, since QEMU 8.1.
         public var mediaStatus: Swift.Int? {
-            get { arguments.qapiMember("media-status") }
-            set { arguments.setQAPIMember("media-status", newValue) }
+            @_optimize(none) get { arguments.qapiMember("media-status") }
+            @_optimize(none) set { arguments.setQAPIMember("media-status", newValue) }
         }
         /// `additional-status`: `uint8`, since QEMU 8.1.
         public var additionalStatus: Swift.Int? {
-            get { arguments.qapiMember("additional-status") }
-            set { arguments.setQAPIMember("additional-status", newValue) }
+            @_optimize(none) get { arguments.qapiMember("additional-status") }
+            @_optimize(none) set { arguments.setQAPIMember("additional-status", newValue) }
         }
         /// `life-used`: `uint8`, since QEMU 8.1.
         public var lifeUsed: Swift.Int? {
-            get { arguments.qapiMember("life-used") }
-            set { arguments.setQAPIMember("life-used", newValue) }
+            @_optimize(none) get { arguments.qapiMember("life-used") }
+            @_optimize(none) set { arguments.setQAPIMember("life-used", newValue) }
         }
         /// `temperature`: `int16`, since QEMU 8.1.
         public var temperature: Swift.Int? {
-            get { arguments.qapiMember("temperature") }
-            set { arguments.setQAPIMember("temperature", newValue) }
+            @_optimize(none) get { arguments.qapiMember("temperature") }
+            @_optimize(none) set { arguments.setQAPIMember("temperature", newValue) }
         }
         /// `dirty-shutdown-count`: `uint32`, since QEMU 8.1.
         public var dirtyShutdownCount: Swift.Int? {
-            get { arguments.qapiMember("dirty-shutdown-count") }
-            set { arguments.setQAPIMember("dirty-shutdown-count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dirty-shutdown-count") }
+            @_optimize(none) set { arguments.setQAPIMember("dirty-shutdown-count", newValue) }
         }
         /// `corrected-volatile-error-count`: `uint32`, since QEMU 8.1.
         public var correctedVolatileErrorCount: Swift.Int? {
-            get { arguments.qapiMember("corrected-volatile-error-count") }
-            set { arguments.setQAPIMember("corrected-volatile-error-count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("corrected-volatile-error-count") }
+            @_optimize(none) set { arguments.setQAPIMember("corrected-volatile-error-count", newValue) }
         }
         /// `corrected-persistent-error-count`: `uint32`, since QEMU 8.1.
         public var correctedPersistentErrorCount: Swift.Int? {
-            get { arguments.qapiMember("corrected-persistent-error-count") }
-            set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
+            @_optimize(none) get { arguments.qapiMember("corrected-persistent-error-count") }
+            @_optimize(none) set { arguments.setQAPIMember("corrected-persistent-error-count", newValue) }
+        }
+        /// `maint-op-class`: `int`, optional, since QEMU 11.1.
+        public var maintOpClass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-class") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-class", newValue) }
+        }
+        /// `maint-op-subclass`: `int`, optional, since QEMU 11.1.
+        public var maintOpSubclass: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("maint-op-subclass") }
+            @_optimize(none) set { arguments.setQAPIMember("maint-op-subclass", newValue) }
+        }
+        /// `ld-id`: `int`, optional, since QEMU 11.1.
+        public var ldID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("ld-id") }
+            @_optimize(none) set { arguments.setQAPIMember("ld-id", newValue) }
+        }
+        /// `head-id`: `int`, optional, since QEMU 11.1.
+        public var headID: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("head-id") }
+            @_optimize(none) set { arguments.setQAPIMember("head-id", newValue) }
+        }
+        /// `component-id`: `str`, optional, since QEMU 11.1.
+        public var componentID: Swift.String? {
+            @_optimize(none) get { arguments.qapiMember("component-id") }
+            @_optimize(none) set { arguments.setQAPIMember("component-id", newValue) }
+        }
+        /// `is-comp-id-pldm`: `bool`, optional, since QEMU 11.1.
+        public var isCompIDPldm: Swift.Bool? {
+            @_optimize(none) get { arguments.qapiMember("is-comp-id-pldm") }
+            @_optimize(none) set { arguments.setQAPIMember("is-comp-id-pldm", newValue) }
+        }
+        /// `sub-type`: `int`, optional, since QEMU 11.1.
+        public var subType: Swift.Int? {
+            @_optimize(none) get { arguments.qapiMember("sub-type") }
+            @_optimize(none) set { arguments.setQAPIMember("sub-type", newValue) }
         }
     }
 
@@ -478,9 +603,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectPoison: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-poison"
+        public static var name: Swift.String { "cxl-inject-poison" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-poison", kind: .command, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -488,26 +613,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
+        @_optimize(none) public init(path: Swift.String, start: Swift.UInt64, length: Swift.UInt64) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["start"] = start.qapiJSON
-            arguments["length"] = length.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("start", start)
+            arguments.setQAPIMember("length", length)
         }
         /// `path`: `str`, since QEMU 8.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `start`: `uint64`, since QEMU 8.1.
         public var start: Swift.UInt64? {
-            get { arguments.qapiMember("start") }
-            set { arguments.setQAPIMember("start", newValue) }
+            @_optimize(none) get { arguments.qapiMember("start") }
+            @_optimize(none) set { arguments.setQAPIMember("start", newValue) }
         }
         /// `length`: `size`, since QEMU 8.1.
         public var length: Swift.UInt64? {
-            get { arguments.qapiMember("length") }
-            set { arguments.setQAPIMember("length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("length") }
+            @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
         }
     }
 
@@ -518,9 +643,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectUncorrectableErrors: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-uncorrectable-errors"
+        public static var name: Swift.String { "cxl-inject-uncorrectable-errors" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-uncorrectable-errors", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -528,20 +653,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
+        @_optimize(none) public init(path: Swift.String, errors: [QAPI.CXLUncorErrorRecord]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["errors"] = errors.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("errors", errors)
         }
         /// `path`: `str`, since QEMU 8.0.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `errors`: `[CXLUncorErrorRecord]`, since QEMU 8.0.
         public var errors: [QAPI.CXLUncorErrorRecord]? {
-            get { arguments.qapiMember("errors") }
-            set { arguments.setQAPIMember("errors", newValue) }
+            @_optimize(none) get { arguments.qapiMember("errors") }
+            @_optimize(none) set { arguments.setQAPIMember("errors", newValue) }
         }
     }
 
@@ -552,9 +677,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlInjectCorrectableError: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-inject-correctable-error"
+        public static var name: Swift.String { "cxl-inject-correctable-error" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-inject-correctable-error", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -562,20 +687,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
+        @_optimize(none) public init(path: Swift.String, type: QAPI.CxlCorErrorType) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("type", type)
         }
         /// `path`: `str`, since QEMU 8.0.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `type`: `CxlCorErrorType`, since QEMU 8.0.
         public var type: QAPI.CxlCorErrorType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
     }
 
@@ -588,9 +713,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlAddDynamicCapacity: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-add-dynamic-capacity"
+        public static var name: Swift.String { "cxl-add-dynamic-capacity" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-add-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -598,43 +723,43 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+        @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, selectionPolicy: QAPI.CxlExtentSelectionPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["host-id"] = hostID.qapiJSON
-            arguments["selection-policy"] = selectionPolicy.qapiJSON
-            arguments["region"] = region.qapiJSON
-            arguments["extents"] = extents.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("host-id", hostID)
+            arguments.setQAPIMember("selection-policy", selectionPolicy)
+            arguments.setQAPIMember("region", region)
+            arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `host-id`: `uint16`, since QEMU 9.1.
         public var hostID: Swift.Int? {
-            get { arguments.qapiMember("host-id") }
-            set { arguments.setQAPIMember("host-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-id") }
+            @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
         }
         /// `selection-policy`: `CxlExtentSelectionPolicy`, since QEMU 9.1.
         public var selectionPolicy: QAPI.CxlExtentSelectionPolicy? {
-            get { arguments.qapiMember("selection-policy") }
-            set { arguments.setQAPIMember("selection-policy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("selection-policy") }
+            @_optimize(none) set { arguments.setQAPIMember("selection-policy", newValue) }
         }
         /// `region`: `uint8`, since QEMU 9.1.
         public var region: Swift.Int? {
-            get { arguments.qapiMember("region") }
-            set { arguments.setQAPIMember("region", newValue) }
+            @_optimize(none) get { arguments.qapiMember("region") }
+            @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 9.1.
         public var tag: Swift.String? {
-            get { arguments.qapiMember("tag") }
-            set { arguments.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tag") }
+            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
         public var extents: [QAPI.CxlDynamicCapacityExtent]? {
-            get { arguments.qapiMember("extents") }
-            set { arguments.setQAPIMember("extents", newValue) }
+            @_optimize(none) get { arguments.qapiMember("extents") }
+            @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
         }
     }
 
@@ -647,9 +772,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CxlReleaseDynamicCapacity: QAPICommand {
         /// The wire name.
-        public static let name = "cxl-release-dynamic-capacity"
+        public static var name: Swift.String { "cxl-release-dynamic-capacity" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cxl-release-dynamic-capacity", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -657,53 +782,53 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
+        @_optimize(none) public init(path: Swift.String, hostID: Swift.Int, removalPolicy: QAPI.CxlExtentRemovalPolicy, region: Swift.Int, extents: [QAPI.CxlDynamicCapacityExtent]) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["host-id"] = hostID.qapiJSON
-            arguments["removal-policy"] = removalPolicy.qapiJSON
-            arguments["region"] = region.qapiJSON
-            arguments["extents"] = extents.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("host-id", hostID)
+            arguments.setQAPIMember("removal-policy", removalPolicy)
+            arguments.setQAPIMember("region", region)
+            arguments.setQAPIMember("extents", extents)
         }
         /// `path`: `str`, since QEMU 9.1.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `host-id`: `uint16`, since QEMU 9.1.
         public var hostID: Swift.Int? {
-            get { arguments.qapiMember("host-id") }
-            set { arguments.setQAPIMember("host-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-id") }
+            @_optimize(none) set { arguments.setQAPIMember("host-id", newValue) }
         }
         /// `removal-policy`: `CxlExtentRemovalPolicy`, since QEMU 9.1.
         public var removalPolicy: QAPI.CxlExtentRemovalPolicy? {
-            get { arguments.qapiMember("removal-policy") }
-            set { arguments.setQAPIMember("removal-policy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("removal-policy") }
+            @_optimize(none) set { arguments.setQAPIMember("removal-policy", newValue) }
         }
         /// `forced-removal`: `bool`, optional, since QEMU 9.1.
         public var forcedRemoval: Swift.Bool? {
-            get { arguments.qapiMember("forced-removal") }
-            set { arguments.setQAPIMember("forced-removal", newValue) }
+            @_optimize(none) get { arguments.qapiMember("forced-removal") }
+            @_optimize(none) set { arguments.setQAPIMember("forced-removal", newValue) }
         }
         /// `sanitize-on-release`: `bool`, optional, since QEMU 9.1.
         public var sanitizeOnRelease: Swift.Bool? {
-            get { arguments.qapiMember("sanitize-on-release") }
-            set { arguments.setQAPIMember("sanitize-on-release", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sanitize-on-release") }
+            @_optimize(none) set { arguments.setQAPIMember("sanitize-on-release", newValue) }
         }
         /// `region`: `uint8`, since QEMU 9.1.
         public var region: Swift.Int? {
-            get { arguments.qapiMember("region") }
-            set { arguments.setQAPIMember("region", newValue) }
+            @_optimize(none) get { arguments.qapiMember("region") }
+            @_optimize(none) set { arguments.setQAPIMember("region", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 9.1.
         public var tag: Swift.String? {
-            get { arguments.qapiMember("tag") }
-            set { arguments.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tag") }
+            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `extents`: `[CxlDynamicCapacityExtent]`, since QEMU 9.1.
         public var extents: [QAPI.CxlDynamicCapacityExtent]? {
-            get { arguments.qapiMember("extents") }
-            set { arguments.setQAPIMember("extents", newValue) }
+            @_optimize(none) get { arguments.qapiMember("extents") }
+            @_optimize(none) set { arguments.setQAPIMember("extents", newValue) }
         }
     }
 }

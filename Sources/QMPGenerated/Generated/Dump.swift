@@ -10,27 +10,27 @@ extension QAPI {
     /// See [`DumpGuestMemoryFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpGuestMemoryFormat).
     public struct DumpGuestMemoryFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DumpGuestMemoryFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpGuestMemoryFormat", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `elf`.
-        public static let elf = DumpGuestMemoryFormat(rawValue: "elf")
+        public static var elf: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "elf") } }
         /// `kdump-zlib`.
-        public static let kdumpZlib = DumpGuestMemoryFormat(rawValue: "kdump-zlib")
+        public static var kdumpZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-zlib") } }
         /// `kdump-lzo`.
-        public static let kdumpLzo = DumpGuestMemoryFormat(rawValue: "kdump-lzo")
+        public static var kdumpLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-lzo") } }
         /// `kdump-snappy`.
-        public static let kdumpSnappy = DumpGuestMemoryFormat(rawValue: "kdump-snappy")
+        public static var kdumpSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-snappy") } }
         /// `kdump-raw-zlib`.
-        public static let kdumpRawZlib = DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib")
+        public static var kdumpRawZlib: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-zlib") } }
         /// `kdump-raw-lzo`.
-        public static let kdumpRawLzo = DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo")
+        public static var kdumpRawLzo: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-lzo") } }
         /// `kdump-raw-snappy`.
-        public static let kdumpRawSnappy = DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy")
+        public static var kdumpRawSnappy: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "kdump-raw-snappy") } }
         /// `win-dmp`.
-        public static let winDmp = DumpGuestMemoryFormat(rawValue: "win-dmp")
+        public static var winDmp: DumpGuestMemoryFormat { @_optimize(none) get { DumpGuestMemoryFormat(rawValue: "win-dmp") } }
     }
 
     /// `DumpStatus`: a QAPI enumeration of the `dump` module, since QEMU 2.6.
@@ -38,19 +38,19 @@ extension QAPI {
     /// See [`DumpStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-dump.DumpStatus).
     public struct DumpStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DumpStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = DumpStatus(rawValue: "none")
+        public static var none: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "none") } }
         /// `active`.
-        public static let active = DumpStatus(rawValue: "active")
+        public static var active: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "active") } }
         /// `completed`.
-        public static let completed = DumpStatus(rawValue: "completed")
+        public static var completed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "completed") } }
         /// `failed`.
-        public static let failed = DumpStatus(rawValue: "failed")
+        public static var failed: DumpStatus { @_optimize(none) get { DumpStatus(rawValue: "failed") } }
     }
 
     /// `DumpQueryResult`: a QAPI struct of the `dump` module, since QEMU 2.6.
@@ -58,34 +58,34 @@ extension QAPI {
     /// See [`DumpQueryResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpQueryResult).
     public struct DumpQueryResult: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DumpQueryResult", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpQueryResult", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["status", "completed", "total"]
+        public static var requiredMembers: [Swift.String] { ["status", "completed", "total"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
+        @_optimize(none) public init(status: QAPI.DumpStatus, completed: Swift.Int, total: Swift.Int) {
             self.json = [:]
-            json["status"] = status.qapiJSON
-            json["completed"] = completed.qapiJSON
-            json["total"] = total.qapiJSON
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("completed", completed)
+            json.setQAPIMember("total", total)
         }
         /// `status`: `DumpStatus`, since QEMU 2.6.
         public var status: QAPI.DumpStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `completed`: `int`, since QEMU 2.6.
         public var completed: Swift.Int? {
-            get { json.qapiMember("completed") }
-            set { json.setQAPIMember("completed", newValue) }
+            @_optimize(none) get { json.qapiMember("completed") }
+            @_optimize(none) set { json.setQAPIMember("completed", newValue) }
         }
         /// `total`: `int`, since QEMU 2.6.
         public var total: Swift.Int? {
-            get { json.qapiMember("total") }
-            set { json.setQAPIMember("total", newValue) }
+            @_optimize(none) get { json.qapiMember("total") }
+            @_optimize(none) set { json.setQAPIMember("total", newValue) }
         }
     }
 
@@ -94,22 +94,22 @@ extension QAPI {
     /// See [`DumpGuestMemoryCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-dump.DumpGuestMemoryCapability).
     public struct DumpGuestMemoryCapability: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DumpGuestMemoryCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DumpGuestMemoryCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["formats"]
+        public static var requiredMembers: [Swift.String] { ["formats"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(formats: [QAPI.DumpGuestMemoryFormat]) {
+        @_optimize(none) public init(formats: [QAPI.DumpGuestMemoryFormat]) {
             self.json = [:]
-            json["formats"] = formats.qapiJSON
+            json.setQAPIMember("formats", formats)
         }
         /// `formats`: `[DumpGuestMemoryFormat]`, since QEMU 2.0.
         public var formats: [QAPI.DumpGuestMemoryFormat]? {
-            get { json.qapiMember("formats") }
-            set { json.setQAPIMember("formats", newValue) }
+            @_optimize(none) get { json.qapiMember("formats") }
+            @_optimize(none) set { json.setQAPIMember("formats", newValue) }
         }
     }
 
@@ -120,9 +120,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DumpGuestMemory: QAPICommand {
         /// The wire name.
-        public static let name = "dump-guest-memory"
+        public static var name: Swift.String { "dump-guest-memory" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "dump-guest-memory", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dump-guest-memory", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -130,40 +130,40 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(paging: Swift.Bool, protocol: Swift.String) {
+        @_optimize(none) public init(paging: Swift.Bool, protocol: Swift.String) {
             self.arguments = [:]
-            arguments["paging"] = paging.qapiJSON
-            arguments["protocol"] = `protocol`.qapiJSON
+            arguments.setQAPIMember("paging", paging)
+            arguments.setQAPIMember("protocol", `protocol`)
         }
         /// `paging`: `bool`, since QEMU 1.2.
         public var paging: Swift.Bool? {
-            get { arguments.qapiMember("paging") }
-            set { arguments.setQAPIMember("paging", newValue) }
+            @_optimize(none) get { arguments.qapiMember("paging") }
+            @_optimize(none) set { arguments.setQAPIMember("paging", newValue) }
         }
         /// `protocol`: `str`, since QEMU 1.2.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `detach`: `bool`, optional, since QEMU 2.6.
         public var detach: Swift.Bool? {
-            get { arguments.qapiMember("detach") }
-            set { arguments.setQAPIMember("detach", newValue) }
+            @_optimize(none) get { arguments.qapiMember("detach") }
+            @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
         }
         /// `begin`: `int`, optional, since QEMU 1.2.
         public var begin: Swift.Int? {
-            get { arguments.qapiMember("begin") }
-            set { arguments.setQAPIMember("begin", newValue) }
+            @_optimize(none) get { arguments.qapiMember("begin") }
+            @_optimize(none) set { arguments.setQAPIMember("begin", newValue) }
         }
         /// `length`: `int`, optional, since QEMU 1.2.
         public var length: Swift.Int? {
-            get { arguments.qapiMember("length") }
-            set { arguments.setQAPIMember("length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("length") }
+            @_optimize(none) set { arguments.setQAPIMember("length", newValue) }
         }
         /// `format`: `DumpGuestMemoryFormat`, optional, since QEMU 2.0.
         public var format: QAPI.DumpGuestMemoryFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -174,9 +174,9 @@ extension QAPI {
     /// Reply: `DumpQueryResult`.
     public struct QueryDump: QAPICommand {
         /// The wire name.
-        public static let name = "query-dump"
+        public static var name: Swift.String { "query-dump" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-dump", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dump", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.DumpQueryResult
         /// The arguments as they go on the wire.
@@ -184,7 +184,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -196,9 +196,9 @@ extension QAPI {
     /// Reply: `DumpGuestMemoryCapability`.
     public struct QueryDumpGuestMemoryCapability: QAPICommand {
         /// The wire name.
-        public static let name = "query-dump-guest-memory-capability"
+        public static var name: Swift.String { "query-dump-guest-memory-capability" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-dump-guest-memory-capability", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dump-guest-memory-capability", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.DumpGuestMemoryCapability
         /// The arguments as they go on the wire.
@@ -206,7 +206,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -216,24 +216,24 @@ extension QAPI {
     /// See [`DUMP_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-dump.DUMP_COMPLETED).
     public struct DumpCompletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "DUMP_COMPLETED"
+        public static var name: Swift.String { "DUMP_COMPLETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DUMP_COMPLETED", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DUMP_COMPLETED", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["result"]
+        public static var requiredMembers: [Swift.String] { ["result"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `result`: `DumpQueryResult`, since QEMU 2.6.
         public var result: QAPI.DumpQueryResult? {
-            get { json.qapiMember("result") }
-            set { json.setQAPIMember("result", newValue) }
+            @_optimize(none) get { json.qapiMember("result") }
+            @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 2.6.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 }

@@ -10,22 +10,22 @@ extension QAPI {
     /// See [`EbpfObject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ebpf.EbpfObject).
     public struct EbpfObject: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EbpfObject", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EbpfObject", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(object: Swift.String) {
+        @_optimize(none) public init(object: Swift.String) {
             self.json = [:]
-            json["object"] = object.qapiJSON
+            json.setQAPIMember("object", object)
         }
         /// `object`: `str`, since QEMU 9.0.
         public var object: Swift.String? {
-            get { json.qapiMember("object") }
-            set { json.setQAPIMember("object", newValue) }
+            @_optimize(none) get { json.qapiMember("object") }
+            @_optimize(none) set { json.setQAPIMember("object", newValue) }
         }
     }
 
@@ -34,13 +34,13 @@ extension QAPI {
     /// See [`EbpfProgramID` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ebpf.EbpfProgramID).
     public struct EbpfProgramID: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EbpfProgramID", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EbpfProgramID", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `rss`.
-        public static let rss = EbpfProgramID(rawValue: "rss")
+        public static var rss: EbpfProgramID { @_optimize(none) get { EbpfProgramID(rawValue: "rss") } }
     }
 
     /// `request-ebpf`: a QAPI command of the `ebpf` module, since QEMU 9.0.
@@ -50,9 +50,9 @@ extension QAPI {
     /// Reply: `EbpfObject`.
     public struct RequestEbpf: QAPICommand {
         /// The wire name.
-        public static let name = "request-ebpf"
+        public static var name: Swift.String { "request-ebpf" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "request-ebpf", kind: .command, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "request-ebpf", kind: .command, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.EbpfObject
         /// The arguments as they go on the wire.
@@ -60,14 +60,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: QAPI.EbpfProgramID) {
+        @_optimize(none) public init(id: QAPI.EbpfProgramID) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `EbpfProgramID`, since QEMU 9.0.
         public var id: QAPI.EbpfProgramID? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 }

@@ -10,20 +10,20 @@ extension QAPI {
     /// See [`QapiErrorClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-error.QapiErrorClass).
     public struct QapiErrorClass: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QapiErrorClass", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QapiErrorClass", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `GenericError`.
-        public static let genericError = QapiErrorClass(rawValue: "GenericError")
+        public static var genericError: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "GenericError") } }
         /// `CommandNotFound`.
-        public static let commandNotFound = QapiErrorClass(rawValue: "CommandNotFound")
+        public static var commandNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "CommandNotFound") } }
         /// `DeviceNotActive`.
-        public static let deviceNotActive = QapiErrorClass(rawValue: "DeviceNotActive")
+        public static var deviceNotActive: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotActive") } }
         /// `DeviceNotFound`.
-        public static let deviceNotFound = QapiErrorClass(rawValue: "DeviceNotFound")
+        public static var deviceNotFound: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "DeviceNotFound") } }
         /// `KVMMissingCap`.
-        public static let kvmMissingCap = QapiErrorClass(rawValue: "KVMMissingCap")
+        public static var kvmMissingCap: QapiErrorClass { @_optimize(none) get { QapiErrorClass(rawValue: "KVMMissingCap") } }
     }
 }

@@ -10,25 +10,25 @@ extension QAPI {
     /// See [`SchemaMetaType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.SchemaMetaType).
     public struct SchemaMetaType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaMetaType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaMetaType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `builtin`.
-        public static let builtin = SchemaMetaType(rawValue: "builtin")
+        public static var builtin: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "builtin") } }
         /// `enum`.
-        public static let `enum` = SchemaMetaType(rawValue: "enum")
+        public static var `enum`: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "enum") } }
         /// `array`.
-        public static let array = SchemaMetaType(rawValue: "array")
+        public static var array: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "array") } }
         /// `object`.
-        public static let object = SchemaMetaType(rawValue: "object")
+        public static var object: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "object") } }
         /// `alternate`.
-        public static let alternate = SchemaMetaType(rawValue: "alternate")
+        public static var alternate: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "alternate") } }
         /// `command`.
-        public static let command = SchemaMetaType(rawValue: "command")
+        public static var command: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "command") } }
         /// `event`.
-        public static let event = SchemaMetaType(rawValue: "event")
+        public static var event: SchemaMetaType { @_optimize(none) get { SchemaMetaType(rawValue: "event") } }
     }
 
     /// `SchemaInfo`: a QAPI union of the `introspect` module, since QEMU 2.5.
@@ -38,79 +38,79 @@ extension QAPI {
     /// The members of every variant (tag `meta-type`) are properties too; nested unions included.
     public struct SchemaInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfo", kind: .union, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfo", kind: .union, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "meta-type"]
+        public static var requiredMembers: [Swift.String] { ["name", "meta-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
+        @_optimize(none) public init(name: Swift.String, metaType: QAPI.SchemaMetaType) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["meta-type"] = metaType.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("meta-type", metaType)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `meta-type`: `SchemaMetaType`, since QEMU 2.5.
         public var metaType: QAPI.SchemaMetaType? {
-            get { json.qapiMember("meta-type") }
-            set { json.setQAPIMember("meta-type", newValue) }
+            @_optimize(none) get { json.qapiMember("meta-type") }
+            @_optimize(none) set { json.setQAPIMember("meta-type", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 4.1.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `json-type`: `JSONType`, optional, since QEMU 2.5.
         public var jsonType: QAPI.JSONType? {
-            get { json.qapiMember("json-type") }
-            set { json.setQAPIMember("json-type", newValue) }
+            @_optimize(none) get { json.qapiMember("json-type") }
+            @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
         /// `members`: `[SchemaInfoEnumMember]`, optional, since QEMU 6.2.
         public var members: [QAPI.SchemaInfoEnumMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, optional, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
         public var values: [Swift.String]? {
-            get { json.qapiMember("values") }
-            set { json.setQAPIMember("values", newValue) }
+            @_optimize(none) get { json.qapiMember("values") }
+            @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
         /// `element-type`: `str`, optional, since QEMU 2.5.
         public var elementType: Swift.String? {
-            get { json.qapiMember("element-type") }
-            set { json.setQAPIMember("element-type", newValue) }
+            @_optimize(none) get { json.qapiMember("element-type") }
+            @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
         public var tag: Swift.String? {
-            get { json.qapiMember("tag") }
-            set { json.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { json.qapiMember("tag") }
+            @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
         public var variants: [QAPI.SchemaInfoObjectVariant]? {
-            get { json.qapiMember("variants") }
-            set { json.setQAPIMember("variants", newValue) }
+            @_optimize(none) get { json.qapiMember("variants") }
+            @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
         /// `arg-type`: `str`, optional, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, optional, since QEMU 2.5.
         public var retType: Swift.String? {
-            get { json.qapiMember("ret-type") }
-            set { json.setQAPIMember("ret-type", newValue) }
+            @_optimize(none) get { json.qapiMember("ret-type") }
+            @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
         public var allowOob: Swift.Bool? {
-            get { json.qapiMember("allow-oob") }
-            set { json.setQAPIMember("allow-oob", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-oob") }
+            @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
     }
 
@@ -119,22 +119,22 @@ extension QAPI {
     /// See [`SchemaInfoBuiltin` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoBuiltin).
     public struct SchemaInfoBuiltin: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoBuiltin", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoBuiltin", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["json-type"]
+        public static var requiredMembers: [Swift.String] { ["json-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jsonType: QAPI.JSONType) {
+        @_optimize(none) public init(jsonType: QAPI.JSONType) {
             self.json = [:]
-            json["json-type"] = jsonType.qapiJSON
+            json.setQAPIMember("json-type", jsonType)
         }
         /// `json-type`: `JSONType`, since QEMU 2.5.
         public var jsonType: QAPI.JSONType? {
-            get { json.qapiMember("json-type") }
-            set { json.setQAPIMember("json-type", newValue) }
+            @_optimize(none) get { json.qapiMember("json-type") }
+            @_optimize(none) set { json.setQAPIMember("json-type", newValue) }
         }
     }
 
@@ -143,27 +143,27 @@ extension QAPI {
     /// See [`JSONType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-introspect.JSONType).
     public struct JSONType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JSONType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JSONType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static let string = JSONType(rawValue: "string")
+        public static var string: JSONType { @_optimize(none) get { JSONType(rawValue: "string") } }
         /// `number`.
-        public static let number = JSONType(rawValue: "number")
+        public static var number: JSONType { @_optimize(none) get { JSONType(rawValue: "number") } }
         /// `int`.
-        public static let int = JSONType(rawValue: "int")
+        public static var int: JSONType { @_optimize(none) get { JSONType(rawValue: "int") } }
         /// `boolean`.
-        public static let boolean = JSONType(rawValue: "boolean")
+        public static var boolean: JSONType { @_optimize(none) get { JSONType(rawValue: "boolean") } }
         /// `null`.
-        public static let null = JSONType(rawValue: "null")
+        public static var null: JSONType { @_optimize(none) get { JSONType(rawValue: "null") } }
         /// `object`.
-        public static let object = JSONType(rawValue: "object")
+        public static var object: JSONType { @_optimize(none) get { JSONType(rawValue: "object") } }
         /// `array`.
-        public static let array = JSONType(rawValue: "array")
+        public static var array: JSONType { @_optimize(none) get { JSONType(rawValue: "array") } }
         /// `value`.
-        public static let value = JSONType(rawValue: "value")
+        public static var value: JSONType { @_optimize(none) get { JSONType(rawValue: "value") } }
     }
 
     /// `SchemaInfoEnum`: a QAPI struct of the `introspect` module, since QEMU 2.5.
@@ -171,29 +171,29 @@ extension QAPI {
     /// See [`SchemaInfoEnum` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnum).
     public struct SchemaInfoEnum: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnum", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEnum", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["values"]
+        public static var requiredMembers: [Swift.String] { ["values"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoEnumMember], values: [Swift.String]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
-            json["values"] = values.qapiJSON
+            json.setQAPIMember("members", members)
+            json.setQAPIMember("values", values)
         }
         /// `members`: `[SchemaInfoEnumMember]`, since QEMU 6.2.
         public var members: [QAPI.SchemaInfoEnumMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `values`: `[str]`, since QEMU 2.5.
         @available(*, deprecated, message: "'values' is deprecated in QEMU's schema")
         public var values: [Swift.String]? {
-            get { json.qapiMember("values") }
-            set { json.setQAPIMember("values", newValue) }
+            @_optimize(none) get { json.qapiMember("values") }
+            @_optimize(none) set { json.setQAPIMember("values", newValue) }
         }
     }
 
@@ -202,27 +202,27 @@ extension QAPI {
     /// See [`SchemaInfoEnumMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEnumMember).
     public struct SchemaInfoEnumMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEnumMember", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEnumMember", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 6.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 6.2.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -231,22 +231,22 @@ extension QAPI {
     /// See [`SchemaInfoArray` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoArray).
     public struct SchemaInfoArray: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoArray", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoArray", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["element-type"]
+        public static var requiredMembers: [Swift.String] { ["element-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(elementType: Swift.String) {
+        @_optimize(none) public init(elementType: Swift.String) {
             self.json = [:]
-            json["element-type"] = elementType.qapiJSON
+            json.setQAPIMember("element-type", elementType)
         }
         /// `element-type`: `str`, since QEMU 2.5.
         public var elementType: Swift.String? {
-            get { json.qapiMember("element-type") }
-            set { json.setQAPIMember("element-type", newValue) }
+            @_optimize(none) get { json.qapiMember("element-type") }
+            @_optimize(none) set { json.setQAPIMember("element-type", newValue) }
         }
     }
 
@@ -255,32 +255,32 @@ extension QAPI {
     /// See [`SchemaInfoObject` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObject).
     public struct SchemaInfoObject: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObject", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObject", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["members"]
+        public static var requiredMembers: [Swift.String] { ["members"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoObjectMember]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoObjectMember]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
+            json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoObjectMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoObjectMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
         /// `tag`: `str`, optional, since QEMU 2.5.
         public var tag: Swift.String? {
-            get { json.qapiMember("tag") }
-            set { json.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { json.qapiMember("tag") }
+            @_optimize(none) set { json.setQAPIMember("tag", newValue) }
         }
         /// `variants`: `[SchemaInfoObjectVariant]`, optional, since QEMU 2.5.
         public var variants: [QAPI.SchemaInfoObjectVariant]? {
-            get { json.qapiMember("variants") }
-            set { json.setQAPIMember("variants", newValue) }
+            @_optimize(none) get { json.qapiMember("variants") }
+            @_optimize(none) set { json.setQAPIMember("variants", newValue) }
         }
     }
 
@@ -289,38 +289,38 @@ extension QAPI {
     /// See [`SchemaInfoObjectMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectMember).
     public struct SchemaInfoObjectMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObjectMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "type"]
+        public static var requiredMembers: [Swift.String] { ["name", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: Swift.String) {
+        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 2.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `default`: `any`, optional, since QEMU 2.5.
         public var `default`: QMPWire.JSON? {
-            get { json.qapiMember("default") }
-            set { json.setQAPIMember("default", newValue) }
+            @_optimize(none) get { json.qapiMember("default") }
+            @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
         /// `features`: `[str]`, optional, since QEMU 5.0.
         public var features: [Swift.String]? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -329,28 +329,28 @@ extension QAPI {
     /// See [`SchemaInfoObjectVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoObjectVariant).
     public struct SchemaInfoObjectVariant: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoObjectVariant", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoObjectVariant", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["case", "type"]
+        public static var requiredMembers: [Swift.String] { ["case", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(case: Swift.String, type: Swift.String) {
+        @_optimize(none) public init(case: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["case"] = `case`.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("case", `case`)
+            json.setQAPIMember("type", type)
         }
         /// `case`: `str`, since QEMU 2.5.
         public var `case`: Swift.String? {
-            get { json.qapiMember("case") }
-            set { json.setQAPIMember("case", newValue) }
+            @_optimize(none) get { json.qapiMember("case") }
+            @_optimize(none) set { json.setQAPIMember("case", newValue) }
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -359,22 +359,22 @@ extension QAPI {
     /// See [`SchemaInfoAlternate` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternate).
     public struct SchemaInfoAlternate: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternate", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoAlternate", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["members"]
+        public static var requiredMembers: [Swift.String] { ["members"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(members: [QAPI.SchemaInfoAlternateMember]) {
+        @_optimize(none) public init(members: [QAPI.SchemaInfoAlternateMember]) {
             self.json = [:]
-            json["members"] = members.qapiJSON
+            json.setQAPIMember("members", members)
         }
         /// `members`: `[SchemaInfoAlternateMember]`, since QEMU 2.5.
         public var members: [QAPI.SchemaInfoAlternateMember]? {
-            get { json.qapiMember("members") }
-            set { json.setQAPIMember("members", newValue) }
+            @_optimize(none) get { json.qapiMember("members") }
+            @_optimize(none) set { json.setQAPIMember("members", newValue) }
         }
     }
 
@@ -383,22 +383,22 @@ extension QAPI {
     /// See [`SchemaInfoAlternateMember` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoAlternateMember).
     public struct SchemaInfoAlternateMember: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoAlternateMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoAlternateMember", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String) {
+        @_optimize(none) public init(type: Swift.String) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `str`, since QEMU 2.5.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
     }
 
@@ -407,33 +407,33 @@ extension QAPI {
     /// See [`SchemaInfoCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoCommand).
     public struct SchemaInfoCommand: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoCommand", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoCommand", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg-type", "ret-type"]
+        public static var requiredMembers: [Swift.String] { ["arg-type", "ret-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(argType: Swift.String, retType: Swift.String) {
+        @_optimize(none) public init(argType: Swift.String, retType: Swift.String) {
             self.json = [:]
-            json["arg-type"] = argType.qapiJSON
-            json["ret-type"] = retType.qapiJSON
+            json.setQAPIMember("arg-type", argType)
+            json.setQAPIMember("ret-type", retType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
         /// `ret-type`: `str`, since QEMU 2.5.
         public var retType: Swift.String? {
-            get { json.qapiMember("ret-type") }
-            set { json.setQAPIMember("ret-type", newValue) }
+            @_optimize(none) get { json.qapiMember("ret-type") }
+            @_optimize(none) set { json.setQAPIMember("ret-type", newValue) }
         }
         /// `allow-oob`: `bool`, optional, since QEMU 2.12.
         public var allowOob: Swift.Bool? {
-            get { json.qapiMember("allow-oob") }
-            set { json.setQAPIMember("allow-oob", newValue) }
+            @_optimize(none) get { json.qapiMember("allow-oob") }
+            @_optimize(none) set { json.setQAPIMember("allow-oob", newValue) }
         }
     }
 
@@ -442,22 +442,22 @@ extension QAPI {
     /// See [`SchemaInfoEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-introspect.SchemaInfoEvent).
     public struct SchemaInfoEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SchemaInfoEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SchemaInfoEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg-type"]
+        public static var requiredMembers: [Swift.String] { ["arg-type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(argType: Swift.String) {
+        @_optimize(none) public init(argType: Swift.String) {
             self.json = [:]
-            json["arg-type"] = argType.qapiJSON
+            json.setQAPIMember("arg-type", argType)
         }
         /// `arg-type`: `str`, since QEMU 2.5.
         public var argType: Swift.String? {
-            get { json.qapiMember("arg-type") }
-            set { json.setQAPIMember("arg-type", newValue) }
+            @_optimize(none) get { json.qapiMember("arg-type") }
+            @_optimize(none) set { json.setQAPIMember("arg-type", newValue) }
         }
     }
 
@@ -468,9 +468,9 @@ extension QAPI {
     /// Reply: `[SchemaInfo]`.
     public struct QueryQMPSchema: QAPICommand {
         /// The wire name.
-        public static let name = "query-qmp-schema"
+        public static var name: Swift.String { "query-qmp-schema" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-qmp-schema", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-qmp-schema", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.SchemaInfo]
         /// The arguments as they go on the wire.
@@ -478,7 +478,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

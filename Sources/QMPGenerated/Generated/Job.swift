@@ -10,29 +10,29 @@ extension QAPI {
     /// See [`JobType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobType).
     public struct JobType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `commit`.
-        public static let commit = JobType(rawValue: "commit")
+        public static var commit: JobType { @_optimize(none) get { JobType(rawValue: "commit") } }
         /// `stream`.
-        public static let stream = JobType(rawValue: "stream")
+        public static var stream: JobType { @_optimize(none) get { JobType(rawValue: "stream") } }
         /// `mirror`.
-        public static let mirror = JobType(rawValue: "mirror")
+        public static var mirror: JobType { @_optimize(none) get { JobType(rawValue: "mirror") } }
         /// `backup`.
-        public static let backup = JobType(rawValue: "backup")
+        public static var backup: JobType { @_optimize(none) get { JobType(rawValue: "backup") } }
         /// `create`.
-        public static let create = JobType(rawValue: "create")
+        public static var create: JobType { @_optimize(none) get { JobType(rawValue: "create") } }
         /// `amend`.
-        public static let amend = JobType(rawValue: "amend")
+        public static var amend: JobType { @_optimize(none) get { JobType(rawValue: "amend") } }
         /// `snapshot-load`.
-        public static let snapshotLoad = JobType(rawValue: "snapshot-load")
+        public static var snapshotLoad: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-load") } }
         /// `snapshot-save`.
-        public static let snapshotSave = JobType(rawValue: "snapshot-save")
+        public static var snapshotSave: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-save") } }
         /// `snapshot-delete`.
-        public static let snapshotDelete = JobType(rawValue: "snapshot-delete")
+        public static var snapshotDelete: JobType { @_optimize(none) get { JobType(rawValue: "snapshot-delete") } }
     }
 
     /// `JobStatus`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -40,33 +40,33 @@ extension QAPI {
     /// See [`JobStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobStatus).
     public struct JobStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `undefined`.
-        public static let undefined = JobStatus(rawValue: "undefined")
+        public static var undefined: JobStatus { @_optimize(none) get { JobStatus(rawValue: "undefined") } }
         /// `created`.
-        public static let created = JobStatus(rawValue: "created")
+        public static var created: JobStatus { @_optimize(none) get { JobStatus(rawValue: "created") } }
         /// `running`.
-        public static let running = JobStatus(rawValue: "running")
+        public static var running: JobStatus { @_optimize(none) get { JobStatus(rawValue: "running") } }
         /// `paused`.
-        public static let paused = JobStatus(rawValue: "paused")
+        public static var paused: JobStatus { @_optimize(none) get { JobStatus(rawValue: "paused") } }
         /// `ready`.
-        public static let ready = JobStatus(rawValue: "ready")
+        public static var ready: JobStatus { @_optimize(none) get { JobStatus(rawValue: "ready") } }
         /// `standby`.
-        public static let standby = JobStatus(rawValue: "standby")
+        public static var standby: JobStatus { @_optimize(none) get { JobStatus(rawValue: "standby") } }
         /// `waiting`.
-        public static let waiting = JobStatus(rawValue: "waiting")
+        public static var waiting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "waiting") } }
         /// `pending`.
-        public static let pending = JobStatus(rawValue: "pending")
+        public static var pending: JobStatus { @_optimize(none) get { JobStatus(rawValue: "pending") } }
         /// `aborting`.
-        public static let aborting = JobStatus(rawValue: "aborting")
+        public static var aborting: JobStatus { @_optimize(none) get { JobStatus(rawValue: "aborting") } }
         /// `concluded`.
-        public static let concluded = JobStatus(rawValue: "concluded")
+        public static var concluded: JobStatus { @_optimize(none) get { JobStatus(rawValue: "concluded") } }
         /// `null`.
-        public static let null = JobStatus(rawValue: "null")
+        public static var null: JobStatus { @_optimize(none) get { JobStatus(rawValue: "null") } }
     }
 
     /// `JobVerb`: a QAPI enumeration of the `job` module, since QEMU 2.12.
@@ -74,27 +74,27 @@ extension QAPI {
     /// See [`JobVerb` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-job.JobVerb).
     public struct JobVerb: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobVerb", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cancel`.
-        public static let cancel = JobVerb(rawValue: "cancel")
+        public static var cancel: JobVerb { @_optimize(none) get { JobVerb(rawValue: "cancel") } }
         /// `pause`.
-        public static let pause = JobVerb(rawValue: "pause")
+        public static var pause: JobVerb { @_optimize(none) get { JobVerb(rawValue: "pause") } }
         /// `resume`.
-        public static let resume = JobVerb(rawValue: "resume")
+        public static var resume: JobVerb { @_optimize(none) get { JobVerb(rawValue: "resume") } }
         /// `set-speed`.
-        public static let setSpeed = JobVerb(rawValue: "set-speed")
+        public static var setSpeed: JobVerb { @_optimize(none) get { JobVerb(rawValue: "set-speed") } }
         /// `complete`.
-        public static let complete = JobVerb(rawValue: "complete")
+        public static var complete: JobVerb { @_optimize(none) get { JobVerb(rawValue: "complete") } }
         /// `dismiss`.
-        public static let dismiss = JobVerb(rawValue: "dismiss")
+        public static var dismiss: JobVerb { @_optimize(none) get { JobVerb(rawValue: "dismiss") } }
         /// `finalize`.
-        public static let finalize = JobVerb(rawValue: "finalize")
+        public static var finalize: JobVerb { @_optimize(none) get { JobVerb(rawValue: "finalize") } }
         /// `change`.
-        public static let change = JobVerb(rawValue: "change")
+        public static var change: JobVerb { @_optimize(none) get { JobVerb(rawValue: "change") } }
     }
 
     /// `JobInfo`: a QAPI struct of the `job` module, since QEMU 3.0.
@@ -102,51 +102,51 @@ extension QAPI {
     /// See [`JobInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-job.JobInfo).
     public struct JobInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JobInfo", kind: .structure, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.JobType, status: QAPI.JobStatus, currentProgress: Swift.Int, totalProgress: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
-            json["status"] = status.qapiJSON
-            json["current-progress"] = currentProgress.qapiJSON
-            json["total-progress"] = totalProgress.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("current-progress", currentProgress)
+            json.setQAPIMember("total-progress", totalProgress)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `JobType`, since QEMU 3.0.
         public var type: QAPI.JobType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
         public var status: QAPI.JobStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `current-progress`: `int`, since QEMU 3.0.
         public var currentProgress: Swift.Int? {
-            get { json.qapiMember("current-progress") }
-            set { json.setQAPIMember("current-progress", newValue) }
+            @_optimize(none) get { json.qapiMember("current-progress") }
+            @_optimize(none) set { json.setQAPIMember("current-progress", newValue) }
         }
         /// `total-progress`: `int`, since QEMU 3.0.
         public var totalProgress: Swift.Int? {
-            get { json.qapiMember("total-progress") }
-            set { json.setQAPIMember("total-progress", newValue) }
+            @_optimize(none) get { json.qapiMember("total-progress") }
+            @_optimize(none) set { json.setQAPIMember("total-progress", newValue) }
         }
         /// `error`: `str`, optional, since QEMU 3.0.
         public var error: Swift.String? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
     }
 
@@ -157,9 +157,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobPause: QAPICommand {
         /// The wire name.
-        public static let name = "job-pause"
+        public static var name: Swift.String { "job-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -167,14 +167,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -185,9 +185,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobResume: QAPICommand {
         /// The wire name.
-        public static let name = "job-resume"
+        public static var name: Swift.String { "job-resume" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-resume", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -195,14 +195,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -213,9 +213,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobCancel: QAPICommand {
         /// The wire name.
-        public static let name = "job-cancel"
+        public static var name: Swift.String { "job-cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-cancel", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -223,14 +223,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -241,9 +241,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobComplete: QAPICommand {
         /// The wire name.
-        public static let name = "job-complete"
+        public static var name: Swift.String { "job-complete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-complete", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -251,14 +251,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -269,9 +269,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobDismiss: QAPICommand {
         /// The wire name.
-        public static let name = "job-dismiss"
+        public static var name: Swift.String { "job-dismiss" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-dismiss", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -279,14 +279,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -297,9 +297,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct JobFinalize: QAPICommand {
         /// The wire name.
-        public static let name = "job-finalize"
+        public static var name: Swift.String { "job-finalize" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "job-finalize", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -307,14 +307,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -325,9 +325,9 @@ extension QAPI {
     /// Reply: `[JobInfo]`.
     public struct QueryJobs: QAPICommand {
         /// The wire name.
-        public static let name = "query-jobs"
+        public static var name: Swift.String { "query-jobs" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-jobs", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.JobInfo]
         /// The arguments as they go on the wire.
@@ -335,7 +335,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -345,24 +345,24 @@ extension QAPI {
     /// See [`JOB_STATUS_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-job.JOB_STATUS_CHANGE).
     public struct JobStatusChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "JOB_STATUS_CHANGE"
+        public static var name: Swift.String { "JOB_STATUS_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "JOB_STATUS_CHANGE", kind: .event, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, since QEMU 3.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `status`: `JobStatus`, since QEMU 3.0.
         public var status: QAPI.JobStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 }

@@ -10,69 +10,69 @@ extension QAPI {
     /// See [`SysEmuTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SysEmuTarget).
     public struct SysEmuTarget: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SysEmuTarget", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SysEmuTarget", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `aarch64`.
-        public static let aarch64 = SysEmuTarget(rawValue: "aarch64")
+        public static var aarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "aarch64") } }
         /// `alpha`.
-        public static let alpha = SysEmuTarget(rawValue: "alpha")
+        public static var alpha: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "alpha") } }
         /// `arm`.
-        public static let arm = SysEmuTarget(rawValue: "arm")
+        public static var arm: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "arm") } }
         /// `avr`.
-        public static let avr = SysEmuTarget(rawValue: "avr")
+        public static var avr: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "avr") } }
         /// `hppa`.
-        public static let hppa = SysEmuTarget(rawValue: "hppa")
+        public static var hppa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "hppa") } }
         /// `i386`.
-        public static let i386 = SysEmuTarget(rawValue: "i386")
+        public static var i386: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "i386") } }
         /// `loongarch64`.
-        public static let loongarch64 = SysEmuTarget(rawValue: "loongarch64")
+        public static var loongarch64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "loongarch64") } }
         /// `m68k`.
-        public static let m68k = SysEmuTarget(rawValue: "m68k")
+        public static var m68k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "m68k") } }
         /// `microblaze`.
-        public static let microblaze = SysEmuTarget(rawValue: "microblaze")
+        public static var microblaze: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblaze") } }
         /// `microblazeel`.
-        public static let microblazeel = SysEmuTarget(rawValue: "microblazeel")
+        public static var microblazeel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "microblazeel") } }
         /// `mips`.
-        public static let mips = SysEmuTarget(rawValue: "mips")
+        public static var mips: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips") } }
         /// `mips64`.
-        public static let mips64 = SysEmuTarget(rawValue: "mips64")
+        public static var mips64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64") } }
         /// `mips64el`.
-        public static let mips64el = SysEmuTarget(rawValue: "mips64el")
+        public static var mips64el: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mips64el") } }
         /// `mipsel`.
-        public static let mipsel = SysEmuTarget(rawValue: "mipsel")
+        public static var mipsel: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "mipsel") } }
         /// `or1k`.
-        public static let or1k = SysEmuTarget(rawValue: "or1k")
+        public static var or1k: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "or1k") } }
         /// `ppc`.
-        public static let ppc = SysEmuTarget(rawValue: "ppc")
+        public static var ppc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc") } }
         /// `ppc64`.
-        public static let ppc64 = SysEmuTarget(rawValue: "ppc64")
+        public static var ppc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "ppc64") } }
         /// `riscv32`.
-        public static let riscv32 = SysEmuTarget(rawValue: "riscv32")
+        public static var riscv32: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv32") } }
         /// `riscv64`.
-        public static let riscv64 = SysEmuTarget(rawValue: "riscv64")
+        public static var riscv64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "riscv64") } }
         /// `rx`.
-        public static let rx = SysEmuTarget(rawValue: "rx")
+        public static var rx: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "rx") } }
         /// `s390x`.
-        public static let s390x = SysEmuTarget(rawValue: "s390x")
+        public static var s390x: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "s390x") } }
         /// `sh4`.
-        public static let sh4 = SysEmuTarget(rawValue: "sh4")
+        public static var sh4: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4") } }
         /// `sh4eb`.
-        public static let sh4eb = SysEmuTarget(rawValue: "sh4eb")
+        public static var sh4eb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sh4eb") } }
         /// `sparc`.
-        public static let sparc = SysEmuTarget(rawValue: "sparc")
+        public static var sparc: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc") } }
         /// `sparc64`.
-        public static let sparc64 = SysEmuTarget(rawValue: "sparc64")
+        public static var sparc64: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "sparc64") } }
         /// `tricore`.
-        public static let tricore = SysEmuTarget(rawValue: "tricore")
+        public static var tricore: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "tricore") } }
         /// `x86_64`.
-        public static let x8664 = SysEmuTarget(rawValue: "x86_64")
+        public static var x8664: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "x86_64") } }
         /// `xtensa`.
-        public static let xtensa = SysEmuTarget(rawValue: "xtensa")
+        public static var xtensa: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensa") } }
         /// `xtensaeb`.
-        public static let xtensaeb = SysEmuTarget(rawValue: "xtensaeb")
+        public static var xtensaeb: SysEmuTarget { @_optimize(none) get { SysEmuTarget(rawValue: "xtensaeb") } }
     }
 
     /// `S390CpuState`: a QAPI enumeration of the `machine` module, since QEMU 2.12.
@@ -80,21 +80,21 @@ extension QAPI {
     /// See [`S390CpuState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.S390CpuState).
     public struct S390CPUState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static let uninitialized = S390CPUState(rawValue: "uninitialized")
+        public static var uninitialized: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static let stopped = S390CPUState(rawValue: "stopped")
+        public static var stopped: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "stopped") } }
         /// `check-stop`.
-        public static let checkStop = S390CPUState(rawValue: "check-stop")
+        public static var checkStop: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "check-stop") } }
         /// `operating`.
-        public static let operating = S390CPUState(rawValue: "operating")
+        public static var operating: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "operating") } }
         /// `load`.
-        public static let load = S390CPUState(rawValue: "load")
+        public static var load: S390CPUState { @_optimize(none) get { S390CPUState(rawValue: "load") } }
     }
 
     /// `CpuInfoS390`: a QAPI struct of the `machine` module, since QEMU 2.12.
@@ -102,32 +102,32 @@ extension QAPI {
     /// See [`CpuInfoS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoS390).
     public struct CPUInfoS390: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cpu-state"]
+        public static var requiredMembers: [Swift.String] { ["cpu-state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuState: QAPI.S390CPUState) {
+        @_optimize(none) public init(cpuState: QAPI.S390CPUState) {
             self.json = [:]
-            json["cpu-state"] = cpuState.qapiJSON
+            json.setQAPIMember("cpu-state", cpuState)
         }
         /// `cpu-state`: `S390CpuState`, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -138,60 +138,60 @@ extension QAPI {
     /// The members of every variant (tag `target`) are properties too; nested unions included.
     public struct CPUInfoFast: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoFast", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoFast", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cpu-index", "qom-path", "thread-id"]
+        public static var requiredMembers: [Swift.String] { ["cpu-index", "qom-path", "thread-id"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
+        @_optimize(none) public init(cpuIndex: Swift.Int, qomPath: Swift.String, threadID: Swift.Int, target: QAPI.SysEmuTarget) {
             self.json = [:]
-            json["cpu-index"] = cpuIndex.qapiJSON
-            json["qom-path"] = qomPath.qapiJSON
-            json["thread-id"] = threadID.qapiJSON
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("cpu-index", cpuIndex)
+            json.setQAPIMember("qom-path", qomPath)
+            json.setQAPIMember("thread-id", threadID)
+            json.setQAPIMember("target", target)
         }
         /// `cpu-index`: `int`, since QEMU 2.12.
         public var cpuIndex: Swift.Int? {
-            get { json.qapiMember("cpu-index") }
-            set { json.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-index") }
+            @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 2.12.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.12.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.12.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `target`: `SysEmuTarget`, since QEMU 3.0.
         public var target: QAPI.SysEmuTarget? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -200,34 +200,34 @@ extension QAPI {
     /// See [`CompatProperty` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CompatProperty).
     public struct CompatProperty: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompatProperty", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompatProperty", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
+        @_optimize(none) public init(qomType: Swift.String, property: Swift.String, value: Swift.String) {
             self.json = [:]
-            json["qom-type"] = qomType.qapiJSON
-            json["property"] = property.qapiJSON
-            json["value"] = value.qapiJSON
+            json.setQAPIMember("qom-type", qomType)
+            json.setQAPIMember("property", property)
+            json.setQAPIMember("value", value)
         }
         /// `qom-type`: `str`, since QEMU 9.1.
         public var qomType: Swift.String? {
-            get { json.qapiMember("qom-type") }
-            set { json.setQAPIMember("qom-type", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-type") }
+            @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
         }
         /// `property`: `str`, since QEMU 9.1.
         public var property: Swift.String? {
-            get { json.qapiMember("property") }
-            set { json.setQAPIMember("property", newValue) }
+            @_optimize(none) get { json.qapiMember("property") }
+            @_optimize(none) set { json.setQAPIMember("property", newValue) }
         }
         /// `value`: `str`, since QEMU 9.1.
         public var value: Swift.String? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -236,77 +236,77 @@ extension QAPI {
     /// See [`MachineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MachineInfo).
     public struct MachineInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MachineInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MachineInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "cpu-max", "hotpluggable-cpus"]
+        public static var requiredMembers: [Swift.String] { ["name", "cpu-max", "hotpluggable-cpus"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, cpuMax: Swift.Int, hotpluggableCPUs: Swift.Bool, numaMemSupported: Swift.Bool, deprecated: Swift.Bool, acpi: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["cpu-max"] = cpuMax.qapiJSON
-            json["hotpluggable-cpus"] = hotpluggableCPUs.qapiJSON
-            json["numa-mem-supported"] = numaMemSupported.qapiJSON
-            json["deprecated"] = deprecated.qapiJSON
-            json["acpi"] = acpi.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("cpu-max", cpuMax)
+            json.setQAPIMember("hotpluggable-cpus", hotpluggableCPUs)
+            json.setQAPIMember("numa-mem-supported", numaMemSupported)
+            json.setQAPIMember("deprecated", deprecated)
+            json.setQAPIMember("acpi", acpi)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `alias`: `str`, optional, since QEMU 1.2.
         public var alias: Swift.String? {
-            get { json.qapiMember("alias") }
-            set { json.setQAPIMember("alias", newValue) }
+            @_optimize(none) get { json.qapiMember("alias") }
+            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `is-default`: `bool`, optional, since QEMU 1.2.
         public var isDefault: Swift.Bool? {
-            get { json.qapiMember("is-default") }
-            set { json.setQAPIMember("is-default", newValue) }
+            @_optimize(none) get { json.qapiMember("is-default") }
+            @_optimize(none) set { json.setQAPIMember("is-default", newValue) }
         }
         /// `cpu-max`: `int`, since QEMU 1.5.
         public var cpuMax: Swift.Int? {
-            get { json.qapiMember("cpu-max") }
-            set { json.setQAPIMember("cpu-max", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-max") }
+            @_optimize(none) set { json.setQAPIMember("cpu-max", newValue) }
         }
         /// `hotpluggable-cpus`: `bool`, since QEMU 2.7.
         public var hotpluggableCPUs: Swift.Bool? {
-            get { json.qapiMember("hotpluggable-cpus") }
-            set { json.setQAPIMember("hotpluggable-cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("hotpluggable-cpus") }
+            @_optimize(none) set { json.setQAPIMember("hotpluggable-cpus", newValue) }
         }
         /// `numa-mem-supported`: `bool`, since QEMU 4.1.
         public var numaMemSupported: Swift.Bool? {
-            get { json.qapiMember("numa-mem-supported") }
-            set { json.setQAPIMember("numa-mem-supported", newValue) }
+            @_optimize(none) get { json.qapiMember("numa-mem-supported") }
+            @_optimize(none) set { json.setQAPIMember("numa-mem-supported", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 4.1.
         public var deprecated: Swift.Bool? {
-            get { json.qapiMember("deprecated") }
-            set { json.setQAPIMember("deprecated", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated") }
+            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
         /// `default-cpu-type`: `str`, optional, since QEMU 4.2.
         public var defaultCPUType: Swift.String? {
-            get { json.qapiMember("default-cpu-type") }
-            set { json.setQAPIMember("default-cpu-type", newValue) }
+            @_optimize(none) get { json.qapiMember("default-cpu-type") }
+            @_optimize(none) set { json.setQAPIMember("default-cpu-type", newValue) }
         }
         /// `default-ram-id`: `str`, optional, since QEMU 5.2.
         public var defaultRAMID: Swift.String? {
-            get { json.qapiMember("default-ram-id") }
-            set { json.setQAPIMember("default-ram-id", newValue) }
+            @_optimize(none) get { json.qapiMember("default-ram-id") }
+            @_optimize(none) set { json.setQAPIMember("default-ram-id", newValue) }
         }
         /// `acpi`: `bool`, since QEMU 8.0.
         public var acpi: Swift.Bool? {
-            get { json.qapiMember("acpi") }
-            set { json.setQAPIMember("acpi", newValue) }
+            @_optimize(none) get { json.qapiMember("acpi") }
+            @_optimize(none) set { json.setQAPIMember("acpi", newValue) }
         }
         /// `compat-props`: `[CompatProperty]`, optional, since QEMU 9.1.
         public var compatProps: [QAPI.CompatProperty]? {
-            get { json.qapiMember("compat-props") }
-            set { json.setQAPIMember("compat-props", newValue) }
+            @_optimize(none) get { json.qapiMember("compat-props") }
+            @_optimize(none) set { json.setQAPIMember("compat-props", newValue) }
         }
     }
 
@@ -315,22 +315,22 @@ extension QAPI {
     /// See [`CurrentMachineParams` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CurrentMachineParams).
     public struct CurrentMachineParams: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CurrentMachineParams", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CurrentMachineParams", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(wakeupSuspendSupport: Swift.Bool) {
+        @_optimize(none) public init(wakeupSuspendSupport: Swift.Bool) {
             self.json = [:]
-            json["wakeup-suspend-support"] = wakeupSuspendSupport.qapiJSON
+            json.setQAPIMember("wakeup-suspend-support", wakeupSuspendSupport)
         }
         /// `wakeup-suspend-support`: `bool`, since QEMU 4.0.
         public var wakeupSuspendSupport: Swift.Bool? {
-            get { json.qapiMember("wakeup-suspend-support") }
-            set { json.setQAPIMember("wakeup-suspend-support", newValue) }
+            @_optimize(none) get { json.qapiMember("wakeup-suspend-support") }
+            @_optimize(none) set { json.setQAPIMember("wakeup-suspend-support", newValue) }
         }
     }
 
@@ -339,22 +339,22 @@ extension QAPI {
     /// See [`TargetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.TargetInfo).
     public struct TargetInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TargetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TargetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arch"]
+        public static var requiredMembers: [Swift.String] { ["arch"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(arch: QAPI.SysEmuTarget) {
+        @_optimize(none) public init(arch: QAPI.SysEmuTarget) {
             self.json = [:]
-            json["arch"] = arch.qapiJSON
+            json.setQAPIMember("arch", arch)
         }
         /// `arch`: `SysEmuTarget`, since QEMU 1.2.
         public var arch: QAPI.SysEmuTarget? {
-            get { json.qapiMember("arch") }
-            set { json.setQAPIMember("arch", newValue) }
+            @_optimize(none) get { json.qapiMember("arch") }
+            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
     }
 
@@ -363,22 +363,22 @@ extension QAPI {
     /// See [`UuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.UuidInfo).
     public struct UUIDInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UuidInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UuidInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["UUID"]
+        public static var requiredMembers: [Swift.String] { ["UUID"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(uuid: Swift.String) {
+        @_optimize(none) public init(uuid: Swift.String) {
             self.json = [:]
-            json["UUID"] = uuid.qapiJSON
+            json.setQAPIMember("UUID", uuid)
         }
         /// `UUID`: `str`, since QEMU 0.14.
         public var uuid: Swift.String? {
-            get { json.qapiMember("UUID") }
-            set { json.setQAPIMember("UUID", newValue) }
+            @_optimize(none) get { json.qapiMember("UUID") }
+            @_optimize(none) set { json.setQAPIMember("UUID", newValue) }
         }
     }
 
@@ -387,22 +387,22 @@ extension QAPI {
     /// See [`GuidInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.GuidInfo).
     public struct GuidInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuidInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuidInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["guid"]
+        public static var requiredMembers: [Swift.String] { ["guid"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(guid: Swift.String) {
+        @_optimize(none) public init(guid: Swift.String) {
             self.json = [:]
-            json["guid"] = guid.qapiJSON
+            json.setQAPIMember("guid", guid)
         }
         /// `guid`: `str`, since QEMU 2.9.
         public var guid: Swift.String? {
-            get { json.qapiMember("guid") }
-            set { json.setQAPIMember("guid", newValue) }
+            @_optimize(none) get { json.qapiMember("guid") }
+            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
     }
 
@@ -411,17 +411,17 @@ extension QAPI {
     /// See [`LostTickPolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.LostTickPolicy).
     public struct LostTickPolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "LostTickPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "LostTickPolicy", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `discard`.
-        public static let discard = LostTickPolicy(rawValue: "discard")
+        public static var discard: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "discard") } }
         /// `delay`.
-        public static let delay = LostTickPolicy(rawValue: "delay")
+        public static var delay: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "delay") } }
         /// `slew`.
-        public static let slew = LostTickPolicy(rawValue: "slew")
+        public static var slew: LostTickPolicy { @_optimize(none) get { LostTickPolicy(rawValue: "slew") } }
     }
 
     /// `KvmInfo`: a QAPI struct of the `machine` module, since QEMU 0.14.
@@ -429,28 +429,28 @@ extension QAPI {
     /// See [`KvmInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.KvmInfo).
     public struct KVMInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "KvmInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KvmInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["enabled", "present"]
+        public static var requiredMembers: [Swift.String] { ["enabled", "present"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, present: Swift.Bool) {
+        @_optimize(none) public init(enabled: Swift.Bool, present: Swift.Bool) {
             self.json = [:]
-            json["enabled"] = enabled.qapiJSON
-            json["present"] = present.qapiJSON
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("present", present)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `present`: `bool`, since QEMU 0.14.
         public var present: Swift.Bool? {
-            get { json.qapiMember("present") }
-            set { json.setQAPIMember("present", newValue) }
+            @_optimize(none) get { json.qapiMember("present") }
+            @_optimize(none) set { json.setQAPIMember("present", newValue) }
         }
     }
 
@@ -459,21 +459,21 @@ extension QAPI {
     /// See [`NumaOptionsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.NumaOptionsType).
     public struct NUMAOptionsType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaOptionsType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaOptionsType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `node`.
-        public static let node = NUMAOptionsType(rawValue: "node")
+        public static var node: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "node") } }
         /// `dist`.
-        public static let dist = NUMAOptionsType(rawValue: "dist")
+        public static var dist: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "dist") } }
         /// `cpu`.
-        public static let cpu = NUMAOptionsType(rawValue: "cpu")
+        public static var cpu: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "cpu") } }
         /// `hmat-lb`.
-        public static let hmatLb = NUMAOptionsType(rawValue: "hmat-lb")
+        public static var hmatLb: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-lb") } }
         /// `hmat-cache`.
-        public static let hmatCache = NUMAOptionsType(rawValue: "hmat-cache")
+        public static var hmatCache: NUMAOptionsType { @_optimize(none) get { NUMAOptionsType(rawValue: "hmat-cache") } }
     }
 
     /// `NumaOptions`: a QAPI union of the `machine` module, since QEMU 2.1.
@@ -483,157 +483,157 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct NUMAOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaOptions", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaOptions", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.NUMAOptionsType) {
+        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
         public var type: QAPI.NUMAOptionsType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { json.qapiMember("nodeid") }
-            set { json.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { json.qapiMember("nodeid") }
+            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { json.qapiMember("mem") }
-            set { json.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { json.qapiMember("mem") }
+            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { json.qapiMember("val") }
-            set { json.setQAPIMember("val", newValue) }
+            @_optimize(none) get { json.qapiMember("val") }
+            @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { json.qapiMember("hierarchy") }
-            set { json.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { json.qapiMember("hierarchy") }
+            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { json.qapiMember("data-type") }
-            set { json.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { json.qapiMember("data-type") }
+            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { json.qapiMember("bandwidth") }
-            set { json.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { json.qapiMember("level") }
-            set { json.setQAPIMember("level", newValue) }
+            @_optimize(none) get { json.qapiMember("level") }
+            @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { json.qapiMember("associativity") }
-            set { json.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { json.qapiMember("associativity") }
+            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { json.qapiMember("line") }
-            set { json.setQAPIMember("line", newValue) }
+            @_optimize(none) get { json.qapiMember("line") }
+            @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
     }
 
@@ -642,41 +642,41 @@ extension QAPI {
     /// See [`NumaNodeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaNodeOptions).
     public struct NUMANodeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaNodeOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaNodeOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { json.qapiMember("nodeid") }
-            set { json.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { json.qapiMember("nodeid") }
+            @_optimize(none) set { json.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { json.qapiMember("mem") }
-            set { json.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { json.qapiMember("mem") }
+            @_optimize(none) set { json.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
     }
 
@@ -685,34 +685,34 @@ extension QAPI {
     /// See [`NumaDistOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaDistOptions).
     public struct NUMADistOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaDistOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaDistOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["src", "dst", "val"]
+        public static var requiredMembers: [Swift.String] { ["src", "dst", "val"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
+        @_optimize(none) public init(src: Swift.Int, dst: Swift.Int, val: Swift.Int) {
             self.json = [:]
-            json["src"] = src.qapiJSON
-            json["dst"] = dst.qapiJSON
-            json["val"] = val.qapiJSON
+            json.setQAPIMember("src", src)
+            json.setQAPIMember("dst", dst)
+            json.setQAPIMember("val", val)
         }
         /// `src`: `uint16`, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { json.qapiMember("val") }
-            set { json.setQAPIMember("val", newValue) }
+            @_optimize(none) get { json.qapiMember("val") }
+            @_optimize(none) set { json.setQAPIMember("val", newValue) }
         }
     }
 
@@ -721,33 +721,33 @@ extension QAPI {
     /// See [`CXLFixedMemoryWindowOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFixedMemoryWindowOptions).
     public struct CXLFixedMemoryWindowOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CXLFixedMemoryWindowOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLFixedMemoryWindowOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64, targets: [Swift.String]) {
+        @_optimize(none) public init(size: Swift.UInt64, targets: [Swift.String]) {
             self.json = [:]
-            json["size"] = size.qapiJSON
-            json["targets"] = targets.qapiJSON
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("targets", targets)
         }
         /// `size`: `size`, since QEMU 7.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `interleave-granularity`: `size`, optional, since QEMU 7.1.
         public var interleaveGranularity: Swift.UInt64? {
-            get { json.qapiMember("interleave-granularity") }
-            set { json.setQAPIMember("interleave-granularity", newValue) }
+            @_optimize(none) get { json.qapiMember("interleave-granularity") }
+            @_optimize(none) set { json.setQAPIMember("interleave-granularity", newValue) }
         }
         /// `targets`: `[str]`, since QEMU 7.1.
         public var targets: [Swift.String]? {
-            get { json.qapiMember("targets") }
-            set { json.setQAPIMember("targets", newValue) }
+            @_optimize(none) get { json.qapiMember("targets") }
+            @_optimize(none) set { json.setQAPIMember("targets", newValue) }
         }
     }
 
@@ -756,22 +756,22 @@ extension QAPI {
     /// See [`CXLFMWProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CXLFMWProperties).
     public struct CXLFMWProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CXLFMWProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CXLFMWProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
+        @_optimize(none) public init(cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]) {
             self.json = [:]
-            json["cxl-fmw"] = cxlFmw.qapiJSON
+            json.setQAPIMember("cxl-fmw", cxlFmw)
         }
         /// `cxl-fmw`: `[CXLFixedMemoryWindowOptions]`, since QEMU 7.1.
         public var cxlFmw: [QAPI.CXLFixedMemoryWindowOptions]? {
-            get { json.qapiMember("cxl-fmw") }
-            set { json.setQAPIMember("cxl-fmw", newValue) }
+            @_optimize(none) get { json.qapiMember("cxl-fmw") }
+            @_optimize(none) set { json.setQAPIMember("cxl-fmw", newValue) }
         }
     }
 
@@ -780,27 +780,27 @@ extension QAPI {
     /// See [`X86CPURegister32` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.X86CPURegister32).
     public struct X86CPURegister32: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "X86CPURegister32", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "X86CPURegister32", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `EAX`.
-        public static let eax = X86CPURegister32(rawValue: "EAX")
+        public static var eax: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EAX") } }
         /// `EBX`.
-        public static let ebx = X86CPURegister32(rawValue: "EBX")
+        public static var ebx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBX") } }
         /// `ECX`.
-        public static let ecx = X86CPURegister32(rawValue: "ECX")
+        public static var ecx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ECX") } }
         /// `EDX`.
-        public static let edx = X86CPURegister32(rawValue: "EDX")
+        public static var edx: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDX") } }
         /// `ESP`.
-        public static let esp = X86CPURegister32(rawValue: "ESP")
+        public static var esp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESP") } }
         /// `EBP`.
-        public static let ebp = X86CPURegister32(rawValue: "EBP")
+        public static var ebp: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EBP") } }
         /// `ESI`.
-        public static let esi = X86CPURegister32(rawValue: "ESI")
+        public static var esi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "ESI") } }
         /// `EDI`.
-        public static let edi = X86CPURegister32(rawValue: "EDI")
+        public static var edi: X86CPURegister32 { @_optimize(none) get { X86CPURegister32(rawValue: "EDI") } }
     }
 
     /// `X86CPUFeatureWordInfo`: a QAPI struct of the `machine` module, since QEMU 1.5.
@@ -808,39 +808,39 @@ extension QAPI {
     /// See [`X86CPUFeatureWordInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.X86CPUFeatureWordInfo).
     public struct X86CPUFeatureWordInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "X86CPUFeatureWordInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "X86CPUFeatureWordInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cpuid-input-eax", "cpuid-register", "features"]
+        public static var requiredMembers: [Swift.String] { ["cpuid-input-eax", "cpuid-register", "features"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
+        @_optimize(none) public init(cpuidInputEax: Swift.Int, cpuidRegister: QAPI.X86CPURegister32, features: Swift.Int) {
             self.json = [:]
-            json["cpuid-input-eax"] = cpuidInputEax.qapiJSON
-            json["cpuid-register"] = cpuidRegister.qapiJSON
-            json["features"] = features.qapiJSON
+            json.setQAPIMember("cpuid-input-eax", cpuidInputEax)
+            json.setQAPIMember("cpuid-register", cpuidRegister)
+            json.setQAPIMember("features", features)
         }
         /// `cpuid-input-eax`: `int`, since QEMU 1.5.
         public var cpuidInputEax: Swift.Int? {
-            get { json.qapiMember("cpuid-input-eax") }
-            set { json.setQAPIMember("cpuid-input-eax", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-input-eax") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-input-eax", newValue) }
         }
         /// `cpuid-input-ecx`: `int`, optional, since QEMU 1.5.
         public var cpuidInputEcx: Swift.Int? {
-            get { json.qapiMember("cpuid-input-ecx") }
-            set { json.setQAPIMember("cpuid-input-ecx", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-input-ecx") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-input-ecx", newValue) }
         }
         /// `cpuid-register`: `X86CPURegister32`, since QEMU 1.5.
         public var cpuidRegister: QAPI.X86CPURegister32? {
-            get { json.qapiMember("cpuid-register") }
-            set { json.setQAPIMember("cpuid-register", newValue) }
+            @_optimize(none) get { json.qapiMember("cpuid-register") }
+            @_optimize(none) set { json.setQAPIMember("cpuid-register", newValue) }
         }
         /// `features`: `int`, since QEMU 1.5.
         public var features: Swift.Int? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
     }
 
@@ -849,22 +849,22 @@ extension QAPI {
     /// See [`DummyForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.DummyForceArrays).
     public struct DummyForceArrays: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DummyForceArrays", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyForceArrays", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["unused"]
+        public static var requiredMembers: [Swift.String] { ["unused"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
+        @_optimize(none) public init(unused: [QAPI.X86CPUFeatureWordInfo]) {
             self.json = [:]
-            json["unused"] = unused.qapiJSON
+            json.setQAPIMember("unused", unused)
         }
         /// `unused`: `[X86CPUFeatureWordInfo]`, since QEMU 2.5.
         public var unused: [QAPI.X86CPUFeatureWordInfo]? {
-            get { json.qapiMember("unused") }
-            set { json.setQAPIMember("unused", newValue) }
+            @_optimize(none) get { json.qapiMember("unused") }
+            @_optimize(none) set { json.setQAPIMember("unused", newValue) }
         }
     }
 
@@ -873,61 +873,61 @@ extension QAPI {
     /// See [`NumaCpuOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaCpuOptions).
     public struct NUMACPUOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaCpuOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaCpuOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 10, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
     }
 
@@ -936,19 +936,19 @@ extension QAPI {
     /// See [`HmatLBMemoryHierarchy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBMemoryHierarchy).
     public struct HmatLBMemoryHierarchy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HmatLBMemoryHierarchy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatLBMemoryHierarchy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `memory`.
-        public static let memory = HmatLBMemoryHierarchy(rawValue: "memory")
+        public static var memory: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "memory") } }
         /// `first-level`.
-        public static let firstLevel = HmatLBMemoryHierarchy(rawValue: "first-level")
+        public static var firstLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "first-level") } }
         /// `second-level`.
-        public static let secondLevel = HmatLBMemoryHierarchy(rawValue: "second-level")
+        public static var secondLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "second-level") } }
         /// `third-level`.
-        public static let thirdLevel = HmatLBMemoryHierarchy(rawValue: "third-level")
+        public static var thirdLevel: HmatLBMemoryHierarchy { @_optimize(none) get { HmatLBMemoryHierarchy(rawValue: "third-level") } }
     }
 
     /// `HmatLBDataType`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -956,23 +956,23 @@ extension QAPI {
     /// See [`HmatLBDataType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatLBDataType).
     public struct HmatLBDataType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HmatLBDataType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatLBDataType", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `access-latency`.
-        public static let accessLatency = HmatLBDataType(rawValue: "access-latency")
+        public static var accessLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-latency") } }
         /// `read-latency`.
-        public static let readLatency = HmatLBDataType(rawValue: "read-latency")
+        public static var readLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-latency") } }
         /// `write-latency`.
-        public static let writeLatency = HmatLBDataType(rawValue: "write-latency")
+        public static var writeLatency: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-latency") } }
         /// `access-bandwidth`.
-        public static let accessBandwidth = HmatLBDataType(rawValue: "access-bandwidth")
+        public static var accessBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "access-bandwidth") } }
         /// `read-bandwidth`.
-        public static let readBandwidth = HmatLBDataType(rawValue: "read-bandwidth")
+        public static var readBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "read-bandwidth") } }
         /// `write-bandwidth`.
-        public static let writeBandwidth = HmatLBDataType(rawValue: "write-bandwidth")
+        public static var writeBandwidth: HmatLBDataType { @_optimize(none) get { HmatLBDataType(rawValue: "write-bandwidth") } }
     }
 
     /// `NumaHmatLBOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -980,50 +980,50 @@ extension QAPI {
     /// See [`NumaHmatLBOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatLBOptions).
     public struct NUMAHmatLBOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaHmatLBOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaHmatLBOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
+        @_optimize(none) public init(initiator: Swift.Int, target: Swift.Int, hierarchy: QAPI.HmatLBMemoryHierarchy, dataType: QAPI.HmatLBDataType) {
             self.json = [:]
-            json["initiator"] = initiator.qapiJSON
-            json["target"] = target.qapiJSON
-            json["hierarchy"] = hierarchy.qapiJSON
-            json["data-type"] = dataType.qapiJSON
+            json.setQAPIMember("initiator", initiator)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("hierarchy", hierarchy)
+            json.setQAPIMember("data-type", dataType)
         }
         /// `initiator`: `uint16`, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { json.qapiMember("initiator") }
-            set { json.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { json.qapiMember("initiator") }
+            @_optimize(none) set { json.setQAPIMember("initiator", newValue) }
         }
         /// `target`: `uint16`, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { json.qapiMember("hierarchy") }
-            set { json.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { json.qapiMember("hierarchy") }
+            @_optimize(none) set { json.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { json.qapiMember("data-type") }
-            set { json.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { json.qapiMember("data-type") }
+            @_optimize(none) set { json.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { json.qapiMember("latency") }
-            set { json.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { json.qapiMember("latency") }
+            @_optimize(none) set { json.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { json.qapiMember("bandwidth") }
-            set { json.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("bandwidth", newValue) }
         }
     }
 
@@ -1032,17 +1032,17 @@ extension QAPI {
     /// See [`HmatCacheAssociativity` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheAssociativity).
     public struct HmatCacheAssociativity: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HmatCacheAssociativity", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatCacheAssociativity", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = HmatCacheAssociativity(rawValue: "none")
+        public static var none: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "none") } }
         /// `direct`.
-        public static let direct = HmatCacheAssociativity(rawValue: "direct")
+        public static var direct: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "direct") } }
         /// `complex`.
-        public static let complex = HmatCacheAssociativity(rawValue: "complex")
+        public static var complex: HmatCacheAssociativity { @_optimize(none) get { HmatCacheAssociativity(rawValue: "complex") } }
     }
 
     /// `HmatCacheWritePolicy`: a QAPI enumeration of the `machine` module, since QEMU 5.0.
@@ -1050,17 +1050,17 @@ extension QAPI {
     /// See [`HmatCacheWritePolicy` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.HmatCacheWritePolicy).
     public struct HmatCacheWritePolicy: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HmatCacheWritePolicy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HmatCacheWritePolicy", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = HmatCacheWritePolicy(rawValue: "none")
+        public static var none: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "none") } }
         /// `write-back`.
-        public static let writeBack = HmatCacheWritePolicy(rawValue: "write-back")
+        public static var writeBack: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-back") } }
         /// `write-through`.
-        public static let writeThrough = HmatCacheWritePolicy(rawValue: "write-through")
+        public static var writeThrough: HmatCacheWritePolicy { @_optimize(none) get { HmatCacheWritePolicy(rawValue: "write-through") } }
     }
 
     /// `NumaHmatCacheOptions`: a QAPI struct of the `machine` module, since QEMU 5.0.
@@ -1068,52 +1068,52 @@ extension QAPI {
     /// See [`NumaHmatCacheOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.NumaHmatCacheOptions).
     public struct NUMAHmatCacheOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NumaHmatCacheOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NumaHmatCacheOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
+        @_optimize(none) public init(nodeID: Swift.Int, size: Swift.UInt64, level: Swift.Int, associativity: QAPI.HmatCacheAssociativity, policy: QAPI.HmatCacheWritePolicy, line: Swift.Int) {
             self.json = [:]
-            json["node-id"] = nodeID.qapiJSON
-            json["size"] = size.qapiJSON
-            json["level"] = level.qapiJSON
-            json["associativity"] = associativity.qapiJSON
-            json["policy"] = policy.qapiJSON
-            json["line"] = line.qapiJSON
+            json.setQAPIMember("node-id", nodeID)
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("level", level)
+            json.setQAPIMember("associativity", associativity)
+            json.setQAPIMember("policy", policy)
+            json.setQAPIMember("line", line)
         }
         /// `node-id`: `uint32`, since QEMU 5.0.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { json.qapiMember("level") }
-            set { json.setQAPIMember("level", newValue) }
+            @_optimize(none) get { json.qapiMember("level") }
+            @_optimize(none) set { json.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { json.qapiMember("associativity") }
-            set { json.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { json.qapiMember("associativity") }
+            @_optimize(none) set { json.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { json.qapiMember("line") }
-            set { json.setQAPIMember("line", newValue) }
+            @_optimize(none) get { json.qapiMember("line") }
+            @_optimize(none) set { json.setQAPIMember("line", newValue) }
         }
     }
 
@@ -1122,68 +1122,68 @@ extension QAPI {
     /// See [`Memdev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.Memdev).
     public struct Memdev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Memdev", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Memdev", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size", "merge", "dump", "prealloc", "host-nodes", "policy"]
+        public static var requiredMembers: [Swift.String] { ["size", "merge", "dump", "prealloc", "host-nodes", "policy"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
+        @_optimize(none) public init(size: Swift.UInt64, merge: Swift.Bool, dump: Swift.Bool, prealloc: Swift.Bool, share: Swift.Bool, hostNodes: [Swift.Int], policy: QAPI.HostMemPolicy) {
             self.json = [:]
-            json["size"] = size.qapiJSON
-            json["merge"] = merge.qapiJSON
-            json["dump"] = dump.qapiJSON
-            json["prealloc"] = prealloc.qapiJSON
-            json["share"] = share.qapiJSON
-            json["host-nodes"] = hostNodes.qapiJSON
-            json["policy"] = policy.qapiJSON
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("merge", merge)
+            json.setQAPIMember("dump", dump)
+            json.setQAPIMember("prealloc", prealloc)
+            json.setQAPIMember("share", share)
+            json.setQAPIMember("host-nodes", hostNodes)
+            json.setQAPIMember("policy", policy)
         }
         /// `id`: `str`, optional, since QEMU 2.9.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `merge`: `bool`, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `dump`: `bool`, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `prealloc`: `bool`, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `share`: `bool`, since QEMU 6.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `host-nodes`: `[uint16]`, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `policy`: `HostMemPolicy`, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
     }
 
@@ -1192,61 +1192,61 @@ extension QAPI {
     /// See [`CpuInstanceProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInstanceProperties).
     public struct CPUInstanceProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInstanceProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInstanceProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { json.qapiMember("node-id") }
-            set { json.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { json.qapiMember("node-id") }
+            @_optimize(none) set { json.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { json.qapiMember("drawer-id") }
-            set { json.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { json.qapiMember("drawer-id") }
+            @_optimize(none) set { json.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { json.qapiMember("book-id") }
-            set { json.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { json.qapiMember("book-id") }
+            @_optimize(none) set { json.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { json.qapiMember("socket-id") }
-            set { json.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-id") }
+            @_optimize(none) set { json.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { json.qapiMember("die-id") }
-            set { json.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { json.qapiMember("die-id") }
+            @_optimize(none) set { json.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { json.qapiMember("cluster-id") }
-            set { json.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cluster-id") }
+            @_optimize(none) set { json.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { json.qapiMember("module-id") }
-            set { json.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { json.qapiMember("module-id") }
+            @_optimize(none) set { json.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { json.qapiMember("core-id") }
-            set { json.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { json.qapiMember("core-id") }
+            @_optimize(none) set { json.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
     }
 
@@ -1255,39 +1255,39 @@ extension QAPI {
     /// See [`HotpluggableCPU` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HotpluggableCPU).
     public struct HotpluggableCPU: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HotpluggableCPU", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HotpluggableCPU", kind: .structure, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type", "vcpus-count", "props"]
+        public static var requiredMembers: [Swift.String] { ["type", "vcpus-count", "props"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
+        @_optimize(none) public init(type: Swift.String, vcpusCount: Swift.Int, props: QAPI.CPUInstanceProperties) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["vcpus-count"] = vcpusCount.qapiJSON
-            json["props"] = props.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("vcpus-count", vcpusCount)
+            json.setQAPIMember("props", props)
         }
         /// `type`: `str`, since QEMU 2.7.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vcpus-count`: `int`, since QEMU 2.7.
         public var vcpusCount: Swift.Int? {
-            get { json.qapiMember("vcpus-count") }
-            set { json.setQAPIMember("vcpus-count", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpus-count") }
+            @_optimize(none) set { json.setQAPIMember("vcpus-count", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, since QEMU 2.7.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `qom-path`: `str`, optional, since QEMU 2.7.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -1296,22 +1296,22 @@ extension QAPI {
     /// See [`BalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BalloonInfo).
     public struct BalloonInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BalloonInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BalloonInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["actual"]
+        public static var requiredMembers: [Swift.String] { ["actual"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actual: Swift.Int) {
+        @_optimize(none) public init(actual: Swift.Int) {
             self.json = [:]
-            json["actual"] = actual.qapiJSON
+            json.setQAPIMember("actual", actual)
         }
         /// `actual`: `int`, since QEMU 0.14.
         public var actual: Swift.Int? {
-            get { json.qapiMember("actual") }
-            set { json.setQAPIMember("actual", newValue) }
+            @_optimize(none) get { json.qapiMember("actual") }
+            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
     }
 
@@ -1320,28 +1320,28 @@ extension QAPI {
     /// See [`HvBalloonInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonInfo).
     public struct HvBalloonInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(committed: Swift.UInt64, available: Swift.UInt64) {
+        @_optimize(none) public init(committed: Swift.UInt64, available: Swift.UInt64) {
             self.json = [:]
-            json["committed"] = committed.qapiJSON
-            json["available"] = available.qapiJSON
+            json.setQAPIMember("committed", committed)
+            json.setQAPIMember("available", available)
         }
         /// `committed`: `size`, since QEMU 8.2.
         public var committed: Swift.UInt64? {
-            get { json.qapiMember("committed") }
-            set { json.setQAPIMember("committed", newValue) }
+            @_optimize(none) get { json.qapiMember("committed") }
+            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
         public var available: Swift.UInt64? {
-            get { json.qapiMember("available") }
-            set { json.setQAPIMember("available", newValue) }
+            @_optimize(none) get { json.qapiMember("available") }
+            @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
     }
 
@@ -1350,27 +1350,27 @@ extension QAPI {
     /// See [`MemoryInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemoryInfo).
     public struct MemoryInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["base-memory"]
+        public static var requiredMembers: [Swift.String] { ["base-memory"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(baseMemory: Swift.UInt64) {
+        @_optimize(none) public init(baseMemory: Swift.UInt64) {
             self.json = [:]
-            json["base-memory"] = baseMemory.qapiJSON
+            json.setQAPIMember("base-memory", baseMemory)
         }
         /// `base-memory`: `size`, since QEMU 2.11.
         public var baseMemory: Swift.UInt64? {
-            get { json.qapiMember("base-memory") }
-            set { json.setQAPIMember("base-memory", newValue) }
+            @_optimize(none) get { json.qapiMember("base-memory") }
+            @_optimize(none) set { json.setQAPIMember("base-memory", newValue) }
         }
         /// `plugged-memory`: `size`, optional, since QEMU 2.11.
         public var pluggedMemory: Swift.UInt64? {
-            get { json.qapiMember("plugged-memory") }
-            set { json.setQAPIMember("plugged-memory", newValue) }
+            @_optimize(none) get { json.qapiMember("plugged-memory") }
+            @_optimize(none) set { json.setQAPIMember("plugged-memory", newValue) }
         }
     }
 
@@ -1379,63 +1379,63 @@ extension QAPI {
     /// See [`PCDIMMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfo).
     public struct PCDIMMDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PCDIMMDeviceInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCDIMMDeviceInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["addr", "size", "slot", "node", "memdev", "hotplugged", "hotpluggable"]
+        public static var requiredMembers: [Swift.String] { ["addr", "size", "slot", "node", "memdev", "hotplugged", "hotpluggable"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
+        @_optimize(none) public init(addr: Swift.Int, size: Swift.Int, slot: Swift.Int, node: Swift.Int, memdev: Swift.String, hotplugged: Swift.Bool, hotpluggable: Swift.Bool) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
-            json["size"] = size.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["node"] = node.qapiJSON
-            json["memdev"] = memdev.qapiJSON
-            json["hotplugged"] = hotplugged.qapiJSON
-            json["hotpluggable"] = hotpluggable.qapiJSON
+            json.setQAPIMember("addr", addr)
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("memdev", memdev)
+            json.setQAPIMember("hotplugged", hotplugged)
+            json.setQAPIMember("hotpluggable", hotpluggable)
         }
         /// `id`: `str`, optional, since QEMU 2.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `addr`: `int`, since QEMU 2.1.
         public var addr: Swift.Int? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `size`: `int`, since QEMU 2.1.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `slot`: `int`, since QEMU 2.1.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `node`: `int`, since QEMU 2.1.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `hotplugged`: `bool`, since QEMU 2.1.
         public var hotplugged: Swift.Bool? {
-            get { json.qapiMember("hotplugged") }
-            set { json.setQAPIMember("hotplugged", newValue) }
+            @_optimize(none) get { json.qapiMember("hotplugged") }
+            @_optimize(none) set { json.setQAPIMember("hotplugged", newValue) }
         }
         /// `hotpluggable`: `bool`, since QEMU 2.1.
         public var hotpluggable: Swift.Bool? {
-            get { json.qapiMember("hotpluggable") }
-            set { json.setQAPIMember("hotpluggable", newValue) }
+            @_optimize(none) get { json.qapiMember("hotpluggable") }
+            @_optimize(none) set { json.setQAPIMember("hotpluggable", newValue) }
         }
     }
 
@@ -1444,39 +1444,39 @@ extension QAPI {
     /// See [`VirtioPMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfo).
     public struct VirtioPMEMDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 4, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, memdev: Swift.String) {
             self.json = [:]
-            json["memaddr"] = memaddr.qapiJSON
-            json["size"] = size.qapiJSON
-            json["memdev"] = memdev.qapiJSON
+            json.setQAPIMember("memaddr", memaddr)
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 4.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 4.1.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 4.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `memdev`: `str`, since QEMU 4.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1485,63 +1485,63 @@ extension QAPI {
     /// See [`VirtioMEMDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfo).
     public struct VirtioMEMDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioMEMDeviceInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, requestedSize: Swift.UInt64, size: Swift.UInt64, maxSize: Swift.UInt64, blockSize: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
             self.json = [:]
-            json["memaddr"] = memaddr.qapiJSON
-            json["requested-size"] = requestedSize.qapiJSON
-            json["size"] = size.qapiJSON
-            json["max-size"] = maxSize.qapiJSON
-            json["block-size"] = blockSize.qapiJSON
-            json["node"] = node.qapiJSON
-            json["memdev"] = memdev.qapiJSON
+            json.setQAPIMember("memaddr", memaddr)
+            json.setQAPIMember("requested-size", requestedSize)
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("max-size", maxSize)
+            json.setQAPIMember("block-size", blockSize)
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 5.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 5.1.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `requested-size`: `size`, since QEMU 5.1.
         public var requestedSize: Swift.UInt64? {
-            get { json.qapiMember("requested-size") }
-            set { json.setQAPIMember("requested-size", newValue) }
+            @_optimize(none) get { json.qapiMember("requested-size") }
+            @_optimize(none) set { json.setQAPIMember("requested-size", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, since QEMU 5.1.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `block-size`: `size`, since QEMU 5.1.
         public var blockSize: Swift.UInt64? {
-            get { json.qapiMember("block-size") }
-            set { json.setQAPIMember("block-size", newValue) }
+            @_optimize(none) get { json.qapiMember("block-size") }
+            @_optimize(none) set { json.setQAPIMember("block-size", newValue) }
         }
         /// `node`: `int`, since QEMU 5.1.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 5.1.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1550,45 +1550,45 @@ extension QAPI {
     /// See [`SgxEPCDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfo).
     public struct SGXEPCDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCDeviceInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCDeviceInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
+        @_optimize(none) public init(memaddr: Swift.UInt64, size: Swift.UInt64, node: Swift.Int, memdev: Swift.String) {
             self.json = [:]
-            json["memaddr"] = memaddr.qapiJSON
-            json["size"] = size.qapiJSON
-            json["node"] = node.qapiJSON
-            json["memdev"] = memdev.qapiJSON
+            json.setQAPIMember("memaddr", memaddr)
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("memdev", memdev)
         }
         /// `id`: `str`, optional, since QEMU 6.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, since QEMU 6.2.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `size`: `size`, since QEMU 6.2.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `memdev`: `str`, since QEMU 6.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1597,37 +1597,37 @@ extension QAPI {
     /// See [`HvBalloonDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfo).
     public struct HvBalloonDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonDeviceInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonDeviceInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(maxSize: Swift.UInt64) {
+        @_optimize(none) public init(maxSize: Swift.UInt64) {
             self.json = [:]
-            json["max-size"] = maxSize.qapiJSON
+            json.setQAPIMember("max-size", maxSize)
         }
         /// `id`: `str`, optional, since QEMU 8.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `memaddr`: `size`, optional, since QEMU 8.2.
         public var memaddr: Swift.UInt64? {
-            get { json.qapiMember("memaddr") }
-            set { json.setQAPIMember("memaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("memaddr") }
+            @_optimize(none) set { json.setQAPIMember("memaddr", newValue) }
         }
         /// `max-size`: `size`, since QEMU 8.2.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 8.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
     }
 
@@ -1636,23 +1636,23 @@ extension QAPI {
     /// See [`MemoryDeviceInfoKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.MemoryDeviceInfoKind).
     public struct MemoryDeviceInfoKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryDeviceInfoKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryDeviceInfoKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `dimm`.
-        public static let dimm = MemoryDeviceInfoKind(rawValue: "dimm")
+        public static var dimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "dimm") } }
         /// `nvdimm`.
-        public static let nvdimm = MemoryDeviceInfoKind(rawValue: "nvdimm")
+        public static var nvdimm: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "nvdimm") } }
         /// `virtio-pmem`.
-        public static let virtioPmem = MemoryDeviceInfoKind(rawValue: "virtio-pmem")
+        public static var virtioPmem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-pmem") } }
         /// `virtio-mem`.
-        public static let virtioMem = MemoryDeviceInfoKind(rawValue: "virtio-mem")
+        public static var virtioMem: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "virtio-mem") } }
         /// `sgx-epc`.
-        public static let sgxEpc = MemoryDeviceInfoKind(rawValue: "sgx-epc")
+        public static var sgxEpc: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "sgx-epc") } }
         /// `hv-balloon`.
-        public static let hvBalloon = MemoryDeviceInfoKind(rawValue: "hv-balloon")
+        public static var hvBalloon: MemoryDeviceInfoKind { @_optimize(none) get { MemoryDeviceInfoKind(rawValue: "hv-balloon") } }
     }
 
     /// `PCDIMMDeviceInfoWrapper`: a QAPI struct of the `machine` module, since QEMU 2.1.
@@ -1660,22 +1660,22 @@ extension QAPI {
     /// See [`PCDIMMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.PCDIMMDeviceInfoWrapper).
     public struct PCDIMMDeviceInfoWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PCDIMMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PCDIMMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.PCDIMMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.PCDIMMDeviceInfo) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `PCDIMMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.PCDIMMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1684,22 +1684,22 @@ extension QAPI {
     /// See [`VirtioPMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioPMEMDeviceInfoWrapper).
     public struct VirtioPMEMDeviceInfoWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioPMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VirtioPMEMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.VirtioPMEMDeviceInfo) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioPMEMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.VirtioPMEMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1708,22 +1708,22 @@ extension QAPI {
     /// See [`VirtioMEMDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.VirtioMEMDeviceInfoWrapper).
     public struct VirtioMEMDeviceInfoWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioMEMDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VirtioMEMDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.VirtioMEMDeviceInfo) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `VirtioMEMDeviceInfo`, since QEMU 2.1.
         public var data: QAPI.VirtioMEMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1732,22 +1732,22 @@ extension QAPI {
     /// See [`SgxEPCDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCDeviceInfoWrapper).
     public struct SGXEPCDeviceInfoWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.SGXEPCDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.SGXEPCDeviceInfo) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `SgxEPCDeviceInfo`, since QEMU 6.2.
         public var data: QAPI.SGXEPCDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1756,22 +1756,22 @@ extension QAPI {
     /// See [`HvBalloonDeviceInfoWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.HvBalloonDeviceInfoWrapper).
     public struct HvBalloonDeviceInfoWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HvBalloonDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HvBalloonDeviceInfoWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.HvBalloonDeviceInfo) {
+        @_optimize(none) public init(data: QAPI.HvBalloonDeviceInfo) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `HvBalloonDeviceInfo`, since QEMU 8.2.
         public var data: QAPI.HvBalloonDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1782,27 +1782,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct MemoryDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryDeviceInfo", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryDeviceInfo", kind: .union, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.MemoryDeviceInfoKind) {
+        @_optimize(none) public init(type: QAPI.MemoryDeviceInfoKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `MemoryDeviceInfoKind`, since QEMU 2.1.
         public var type: QAPI.MemoryDeviceInfoKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `PCDIMMDeviceInfo`, optional, since QEMU 2.1.
         public var data: QAPI.PCDIMMDeviceInfo? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1811,28 +1811,28 @@ extension QAPI {
     /// See [`SgxEPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPC).
     public struct SGXEPC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPC", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPC", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(memdev: Swift.String, node: Swift.Int) {
+        @_optimize(none) public init(memdev: Swift.String, node: Swift.Int) {
             self.json = [:]
-            json["memdev"] = memdev.qapiJSON
-            json["node"] = node.qapiJSON
+            json.setQAPIMember("memdev", memdev)
+            json.setQAPIMember("node", node)
         }
         /// `memdev`: `str`, since QEMU 6.2.
         public var memdev: Swift.String? {
-            get { json.qapiMember("memdev") }
-            set { json.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { json.qapiMember("memdev") }
+            @_optimize(none) set { json.setQAPIMember("memdev", newValue) }
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
     }
 
@@ -1841,22 +1841,22 @@ extension QAPI {
     /// See [`SgxEPCProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SgxEPCProperties).
     public struct SGXEPCProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SgxEPCProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SgxEPCProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(sgxEpc: [QAPI.SGXEPC]) {
+        @_optimize(none) public init(sgxEpc: [QAPI.SGXEPC]) {
             self.json = [:]
-            json["sgx-epc"] = sgxEpc.qapiJSON
+            json.setQAPIMember("sgx-epc", sgxEpc)
         }
         /// `sgx-epc`: `[SgxEPC]`, since QEMU 6.2.
         public var sgxEpc: [QAPI.SGXEPC]? {
-            get { json.qapiMember("sgx-epc") }
-            set { json.setQAPIMember("sgx-epc", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx-epc") }
+            @_optimize(none) set { json.setQAPIMember("sgx-epc", newValue) }
         }
     }
 
@@ -1865,51 +1865,51 @@ extension QAPI {
     /// See [`BootConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.BootConfiguration).
     public struct BootConfiguration: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BootConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BootConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `order`: `str`, optional, since QEMU 7.1.
         public var order: Swift.String? {
-            get { json.qapiMember("order") }
-            set { json.setQAPIMember("order", newValue) }
+            @_optimize(none) get { json.qapiMember("order") }
+            @_optimize(none) set { json.setQAPIMember("order", newValue) }
         }
         /// `once`: `str`, optional, since QEMU 7.1.
         public var once: Swift.String? {
-            get { json.qapiMember("once") }
-            set { json.setQAPIMember("once", newValue) }
+            @_optimize(none) get { json.qapiMember("once") }
+            @_optimize(none) set { json.setQAPIMember("once", newValue) }
         }
         /// `menu`: `bool`, optional, since QEMU 7.1.
         public var menu: Swift.Bool? {
-            get { json.qapiMember("menu") }
-            set { json.setQAPIMember("menu", newValue) }
+            @_optimize(none) get { json.qapiMember("menu") }
+            @_optimize(none) set { json.setQAPIMember("menu", newValue) }
         }
         /// `splash`: `str`, optional, since QEMU 7.1.
         public var splash: Swift.String? {
-            get { json.qapiMember("splash") }
-            set { json.setQAPIMember("splash", newValue) }
+            @_optimize(none) get { json.qapiMember("splash") }
+            @_optimize(none) set { json.setQAPIMember("splash", newValue) }
         }
         /// `splash-time`: `int`, optional, since QEMU 7.1.
         public var splashTime: Swift.Int? {
-            get { json.qapiMember("splash-time") }
-            set { json.setQAPIMember("splash-time", newValue) }
+            @_optimize(none) get { json.qapiMember("splash-time") }
+            @_optimize(none) set { json.setQAPIMember("splash-time", newValue) }
         }
         /// `reboot-timeout`: `int`, optional, since QEMU 7.1.
         public var rebootTimeout: Swift.Int? {
-            get { json.qapiMember("reboot-timeout") }
-            set { json.setQAPIMember("reboot-timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("reboot-timeout") }
+            @_optimize(none) set { json.setQAPIMember("reboot-timeout", newValue) }
         }
         /// `strict`: `bool`, optional, since QEMU 7.1.
         public var strict: Swift.Bool? {
-            get { json.qapiMember("strict") }
-            set { json.setQAPIMember("strict", newValue) }
+            @_optimize(none) get { json.qapiMember("strict") }
+            @_optimize(none) set { json.setQAPIMember("strict", newValue) }
         }
     }
 
@@ -1918,66 +1918,66 @@ extension QAPI {
     /// See [`SMPConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.SMPConfiguration).
     public struct SMPConfiguration: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SMPConfiguration", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SMPConfiguration", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `cpus`: `int`, optional, since QEMU 6.1.
         public var cpus: Swift.Int? {
-            get { json.qapiMember("cpus") }
-            set { json.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { json.qapiMember("cpus") }
+            @_optimize(none) set { json.setQAPIMember("cpus", newValue) }
         }
         /// `drawers`: `int`, optional, since QEMU 8.2.
         public var drawers: Swift.Int? {
-            get { json.qapiMember("drawers") }
-            set { json.setQAPIMember("drawers", newValue) }
+            @_optimize(none) get { json.qapiMember("drawers") }
+            @_optimize(none) set { json.setQAPIMember("drawers", newValue) }
         }
         /// `books`: `int`, optional, since QEMU 8.2.
         public var books: Swift.Int? {
-            get { json.qapiMember("books") }
-            set { json.setQAPIMember("books", newValue) }
+            @_optimize(none) get { json.qapiMember("books") }
+            @_optimize(none) set { json.setQAPIMember("books", newValue) }
         }
         /// `sockets`: `int`, optional, since QEMU 6.1.
         public var sockets: Swift.Int? {
-            get { json.qapiMember("sockets") }
-            set { json.setQAPIMember("sockets", newValue) }
+            @_optimize(none) get { json.qapiMember("sockets") }
+            @_optimize(none) set { json.setQAPIMember("sockets", newValue) }
         }
         /// `dies`: `int`, optional, since QEMU 6.1.
         public var dies: Swift.Int? {
-            get { json.qapiMember("dies") }
-            set { json.setQAPIMember("dies", newValue) }
+            @_optimize(none) get { json.qapiMember("dies") }
+            @_optimize(none) set { json.setQAPIMember("dies", newValue) }
         }
         /// `clusters`: `int`, optional, since QEMU 7.0.
         public var clusters: Swift.Int? {
-            get { json.qapiMember("clusters") }
-            set { json.setQAPIMember("clusters", newValue) }
+            @_optimize(none) get { json.qapiMember("clusters") }
+            @_optimize(none) set { json.setQAPIMember("clusters", newValue) }
         }
         /// `modules`: `int`, optional, since QEMU 9.1.
         public var modules: Swift.Int? {
-            get { json.qapiMember("modules") }
-            set { json.setQAPIMember("modules", newValue) }
+            @_optimize(none) get { json.qapiMember("modules") }
+            @_optimize(none) set { json.setQAPIMember("modules", newValue) }
         }
         /// `cores`: `int`, optional, since QEMU 6.1.
         public var cores: Swift.Int? {
-            get { json.qapiMember("cores") }
-            set { json.setQAPIMember("cores", newValue) }
+            @_optimize(none) get { json.qapiMember("cores") }
+            @_optimize(none) set { json.setQAPIMember("cores", newValue) }
         }
         /// `threads`: `int`, optional, since QEMU 6.1.
         public var threads: Swift.Int? {
-            get { json.qapiMember("threads") }
-            set { json.setQAPIMember("threads", newValue) }
+            @_optimize(none) get { json.qapiMember("threads") }
+            @_optimize(none) set { json.setQAPIMember("threads", newValue) }
         }
         /// `maxcpus`: `int`, optional, since QEMU 6.1.
         public var maxcpus: Swift.Int? {
-            get { json.qapiMember("maxcpus") }
-            set { json.setQAPIMember("maxcpus", newValue) }
+            @_optimize(none) get { json.qapiMember("maxcpus") }
+            @_optimize(none) set { json.setQAPIMember("maxcpus", newValue) }
         }
     }
 
@@ -1986,17 +1986,17 @@ extension QAPI {
     /// See [`SmbiosEntryPointType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.SmbiosEntryPointType).
     public struct SmbiosEntryPointType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SmbiosEntryPointType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SmbiosEntryPointType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `32`.
-        public static let _32 = SmbiosEntryPointType(rawValue: "32")
+        public static var _32: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "32") } }
         /// `64`.
-        public static let _64 = SmbiosEntryPointType(rawValue: "64")
+        public static var _64: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "64") } }
         /// `auto`.
-        public static let auto = SmbiosEntryPointType(rawValue: "auto")
+        public static var auto: SmbiosEntryPointType { @_optimize(none) get { SmbiosEntryPointType(rawValue: "auto") } }
     }
 
     /// `MemorySizeConfiguration`: a QAPI struct of the `machine` module, since QEMU 7.1.
@@ -2004,31 +2004,31 @@ extension QAPI {
     /// See [`MemorySizeConfiguration` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.MemorySizeConfiguration).
     public struct MemorySizeConfiguration: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemorySizeConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemorySizeConfiguration", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `size`: `size`, optional, since QEMU 7.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `max-size`: `size`, optional, since QEMU 7.1.
         public var maxSize: Swift.UInt64? {
-            get { json.qapiMember("max-size") }
-            set { json.setQAPIMember("max-size", newValue) }
+            @_optimize(none) get { json.qapiMember("max-size") }
+            @_optimize(none) set { json.setQAPIMember("max-size", newValue) }
         }
         /// `slots`: `uint64`, optional, since QEMU 7.1.
         public var slots: Swift.UInt64? {
-            get { json.qapiMember("slots") }
-            set { json.setQAPIMember("slots", newValue) }
+            @_optimize(none) get { json.qapiMember("slots") }
+            @_optimize(none) set { json.setQAPIMember("slots", newValue) }
         }
     }
 
@@ -2039,21 +2039,21 @@ extension QAPI {
     /// See [`CpuS390State` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuS390State).
     public struct CPUS390State: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuS390State", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuS390State", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninitialized`.
-        public static let uninitialized = CPUS390State(rawValue: "uninitialized")
+        public static var uninitialized: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "uninitialized") } }
         /// `stopped`.
-        public static let stopped = CPUS390State(rawValue: "stopped")
+        public static var stopped: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "stopped") } }
         /// `check-stop`.
-        public static let checkStop = CPUS390State(rawValue: "check-stop")
+        public static var checkStop: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "check-stop") } }
         /// `operating`.
-        public static let operating = CPUS390State(rawValue: "operating")
+        public static var operating: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "operating") } }
         /// `load`.
-        public static let load = CPUS390State(rawValue: "load")
+        public static var load: CPUS390State { @_optimize(none) get { CPUS390State(rawValue: "load") } }
     }
 
     /// `CpuInfoArch`: a QAPI enumeration of the `machine` module, since QEMU 2.6.
@@ -2063,27 +2063,27 @@ extension QAPI {
     /// See [`CpuInfoArch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine.CpuInfoArch).
     public struct CPUInfoArch: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoArch", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoArch", kind: .enumeration, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x86`.
-        public static let x86 = CPUInfoArch(rawValue: "x86")
+        public static var x86: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "x86") } }
         /// `sparc`.
-        public static let sparc = CPUInfoArch(rawValue: "sparc")
+        public static var sparc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "sparc") } }
         /// `ppc`.
-        public static let ppc = CPUInfoArch(rawValue: "ppc")
+        public static var ppc: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "ppc") } }
         /// `mips`.
-        public static let mips = CPUInfoArch(rawValue: "mips")
+        public static var mips: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "mips") } }
         /// `tricore`.
-        public static let tricore = CPUInfoArch(rawValue: "tricore")
+        public static var tricore: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "tricore") } }
         /// `s390`.
-        public static let s390 = CPUInfoArch(rawValue: "s390")
+        public static var s390: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "s390") } }
         /// `riscv`.
-        public static let riscv = CPUInfoArch(rawValue: "riscv")
+        public static var riscv: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "riscv") } }
         /// `other`.
-        public static let other = CPUInfoArch(rawValue: "other")
+        public static var other: CPUInfoArch { @_optimize(none) get { CPUInfoArch(rawValue: "other") } }
     }
 
     /// `CpuInfo`: a QAPI union of the `machine` module, since QEMU 0.14.
@@ -2095,87 +2095,87 @@ extension QAPI {
     /// The members of every variant (tag `arch`) are properties too; nested unions included.
     public struct CPUInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfo", kind: .union, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfo", kind: .union, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["CPU", "current", "halted", "qom_path", "thread_id", "arch"]
+        public static var requiredMembers: [Swift.String] { ["CPU", "current", "halted", "qom_path", "thread_id", "arch"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
+        @_optimize(none) public init(cpu: Swift.Int, current: Swift.Bool, halted: Swift.Bool, qomPath: Swift.String, threadID: Swift.Int, arch: QAPI.CPUInfoArch) {
             self.json = [:]
-            json["CPU"] = cpu.qapiJSON
-            json["current"] = current.qapiJSON
-            json["halted"] = halted.qapiJSON
-            json["qom_path"] = qomPath.qapiJSON
-            json["thread_id"] = threadID.qapiJSON
-            json["arch"] = arch.qapiJSON
+            json.setQAPIMember("CPU", cpu)
+            json.setQAPIMember("current", current)
+            json.setQAPIMember("halted", halted)
+            json.setQAPIMember("qom_path", qomPath)
+            json.setQAPIMember("thread_id", threadID)
+            json.setQAPIMember("arch", arch)
         }
         /// `CPU`: `int`, since QEMU 0.14.
         public var cpu: Swift.Int? {
-            get { json.qapiMember("CPU") }
-            set { json.setQAPIMember("CPU", newValue) }
+            @_optimize(none) get { json.qapiMember("CPU") }
+            @_optimize(none) set { json.setQAPIMember("CPU", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
         public var current: Swift.Bool? {
-            get { json.qapiMember("current") }
-            set { json.setQAPIMember("current", newValue) }
+            @_optimize(none) get { json.qapiMember("current") }
+            @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `halted`: `bool`, since QEMU 0.14.
         public var halted: Swift.Bool? {
-            get { json.qapiMember("halted") }
-            set { json.setQAPIMember("halted", newValue) }
+            @_optimize(none) get { json.qapiMember("halted") }
+            @_optimize(none) set { json.setQAPIMember("halted", newValue) }
         }
         /// `qom_path`: `str`, since QEMU 2.4.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom_path") }
-            set { json.setQAPIMember("qom_path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom_path") }
+            @_optimize(none) set { json.setQAPIMember("qom_path", newValue) }
         }
         /// `thread_id`: `int`, since QEMU 0.14.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread_id") }
-            set { json.setQAPIMember("thread_id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread_id") }
+            @_optimize(none) set { json.setQAPIMember("thread_id", newValue) }
         }
         /// `props`: `CpuInstanceProperties`, optional, since QEMU 2.10.
         public var props: QAPI.CPUInstanceProperties? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
         /// `arch`: `CpuInfoArch`, since QEMU 2.6.
         public var arch: QAPI.CPUInfoArch? {
-            get { json.qapiMember("arch") }
-            set { json.setQAPIMember("arch", newValue) }
+            @_optimize(none) get { json.qapiMember("arch") }
+            @_optimize(none) set { json.setQAPIMember("arch", newValue) }
         }
         /// `pc`: `int`, optional, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, optional, since QEMU 2.6.
         public var npc: Swift.Int? {
-            get { json.qapiMember("npc") }
-            set { json.setQAPIMember("npc", newValue) }
+            @_optimize(none) get { json.qapiMember("npc") }
+            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
         /// `nip`: `int`, optional, since QEMU 2.6.
         public var nip: Swift.Int? {
-            get { json.qapiMember("nip") }
-            set { json.setQAPIMember("nip", newValue) }
+            @_optimize(none) get { json.qapiMember("nip") }
+            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
         /// `cpu-state`: `S390CpuState`, optional, since QEMU 2.12.
         public var cpuState: QAPI.S390CPUState? {
-            get { json.qapiMember("cpu-state") }
-            set { json.setQAPIMember("cpu-state", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-state") }
+            @_optimize(none) set { json.setQAPIMember("cpu-state", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { json.qapiMember("dedicated") }
-            set { json.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { json.qapiMember("dedicated") }
+            @_optimize(none) set { json.setQAPIMember("dedicated", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { json.qapiMember("entitlement") }
-            set { json.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { json.qapiMember("entitlement") }
+            @_optimize(none) set { json.setQAPIMember("entitlement", newValue) }
         }
     }
 
@@ -2186,22 +2186,22 @@ extension QAPI {
     /// See [`CpuInfoX86` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoX86).
     public struct CPUInfoX86: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoX86", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoX86", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pc"]
+        public static var requiredMembers: [Swift.String] { ["pc"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
-            json["pc"] = pc.qapiJSON
+            json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
     }
 
@@ -2212,28 +2212,28 @@ extension QAPI {
     /// See [`CpuInfoSPARC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoSPARC).
     public struct CPUInfoSPARC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoSPARC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoSPARC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pc", "npc"]
+        public static var requiredMembers: [Swift.String] { ["pc", "npc"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int, npc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int, npc: Swift.Int) {
             self.json = [:]
-            json["pc"] = pc.qapiJSON
-            json["npc"] = npc.qapiJSON
+            json.setQAPIMember("pc", pc)
+            json.setQAPIMember("npc", npc)
         }
         /// `pc`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
         }
         /// `npc`: `int`, since QEMU 2.6.
         public var npc: Swift.Int? {
-            get { json.qapiMember("npc") }
-            set { json.setQAPIMember("npc", newValue) }
+            @_optimize(none) get { json.qapiMember("npc") }
+            @_optimize(none) set { json.setQAPIMember("npc", newValue) }
         }
     }
 
@@ -2244,22 +2244,22 @@ extension QAPI {
     /// See [`CpuInfoPPC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoPPC).
     public struct CPUInfoPPC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoPPC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoPPC", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["nip"]
+        public static var requiredMembers: [Swift.String] { ["nip"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nip: Swift.Int) {
+        @_optimize(none) public init(nip: Swift.Int) {
             self.json = [:]
-            json["nip"] = nip.qapiJSON
+            json.setQAPIMember("nip", nip)
         }
         /// `nip`: `int`, since QEMU 2.6.
         public var nip: Swift.Int? {
-            get { json.qapiMember("nip") }
-            set { json.setQAPIMember("nip", newValue) }
+            @_optimize(none) get { json.qapiMember("nip") }
+            @_optimize(none) set { json.setQAPIMember("nip", newValue) }
         }
     }
 
@@ -2270,22 +2270,22 @@ extension QAPI {
     /// See [`CpuInfoMIPS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoMIPS).
     public struct CPUInfoMIPS: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoMIPS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoMIPS", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["PC"]
+        public static var requiredMembers: [Swift.String] { ["PC"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
-            json["PC"] = pc.qapiJSON
+            json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("PC") }
-            set { json.setQAPIMember("PC", newValue) }
+            @_optimize(none) get { json.qapiMember("PC") }
+            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
     }
 
@@ -2296,22 +2296,22 @@ extension QAPI {
     /// See [`CpuInfoTricore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoTricore).
     public struct CPUInfoTricore: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoTricore", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoTricore", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["PC"]
+        public static var requiredMembers: [Swift.String] { ["PC"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
-            json["PC"] = pc.qapiJSON
+            json.setQAPIMember("PC", pc)
         }
         /// `PC`: `int`, since QEMU 2.6.
         public var pc: Swift.Int? {
-            get { json.qapiMember("PC") }
-            set { json.setQAPIMember("PC", newValue) }
+            @_optimize(none) get { json.qapiMember("PC") }
+            @_optimize(none) set { json.setQAPIMember("PC", newValue) }
         }
     }
 
@@ -2322,22 +2322,53 @@ extension QAPI {
     /// See [`CpuInfoRISCV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.CpuInfoRISCV).
     public struct CPUInfoRISCV: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuInfoRISCV", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuInfoRISCV", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pc"]
+        public static var requiredMembers: [Swift.String] { ["pc"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pc: Swift.Int) {
+        @_optimize(none) public init(pc: Swift.Int) {
             self.json = [:]
-            json["pc"] = pc.qapiJSON
+            json.setQAPIMember("pc", pc)
         }
         /// `pc`: `int`.
         public var pc: Swift.Int? {
-            get { json.qapiMember("pc") }
-            set { json.setQAPIMember("pc", newValue) }
+            @_optimize(none) get { json.qapiMember("pc") }
+            @_optimize(none) set { json.setQAPIMember("pc", newValue) }
+        }
+    }
+
+    /// `FirmwareLog`: a QAPI struct of the `machine` module, since QEMU 10.2.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`FirmwareLog` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine.FirmwareLog).
+    public struct FirmwareLog: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FirmwareLog", kind: .structure, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []) }
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
+        public static var requiredMembers: [Swift.String] { [] }
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        @_optimize(none) public init(log: Swift.String) {
+            self.json = [:]
+            json.setQAPIMember("log", log)
+        }
+        /// `version`: `str`, optional, since QEMU 10.2.
+        public var version: Swift.String? {
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
+        }
+        /// `log`: `str`, since QEMU 10.2.
+        public var log: Swift.String? {
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
     }
 
@@ -2348,9 +2379,9 @@ extension QAPI {
     /// Reply: `[CpuInfoFast]`.
     public struct QueryCPUsFast: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpus-fast"
+        public static var name: Swift.String { "query-cpus-fast" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpus-fast", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpus-fast", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CPUInfoFast]
         /// The arguments as they go on the wire.
@@ -2358,7 +2389,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2370,9 +2401,9 @@ extension QAPI {
     /// Reply: `[MachineInfo]`.
     public struct QueryMachines: QAPICommand {
         /// The wire name.
-        public static let name = "query-machines"
+        public static var name: Swift.String { "query-machines" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-machines", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-machines", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.MachineInfo]
         /// The arguments as they go on the wire.
@@ -2380,13 +2411,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `compat-props`: `bool`, optional, since QEMU 9.1.
         public var compatProps: Swift.Bool? {
-            get { arguments.qapiMember("compat-props") }
-            set { arguments.setQAPIMember("compat-props", newValue) }
+            @_optimize(none) get { arguments.qapiMember("compat-props") }
+            @_optimize(none) set { arguments.setQAPIMember("compat-props", newValue) }
         }
     }
 
@@ -2397,9 +2428,9 @@ extension QAPI {
     /// Reply: `CurrentMachineParams`.
     public struct QueryCurrentMachine: QAPICommand {
         /// The wire name.
-        public static let name = "query-current-machine"
+        public static var name: Swift.String { "query-current-machine" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-current-machine", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-current-machine", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CurrentMachineParams
         /// The arguments as they go on the wire.
@@ -2407,7 +2438,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2419,9 +2450,9 @@ extension QAPI {
     /// Reply: `TargetInfo`.
     public struct QueryTarget: QAPICommand {
         /// The wire name.
-        public static let name = "query-target"
+        public static var name: Swift.String { "query-target" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-target", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-target", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.TargetInfo
         /// The arguments as they go on the wire.
@@ -2429,7 +2460,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2441,9 +2472,9 @@ extension QAPI {
     /// Reply: `UuidInfo`.
     public struct QueryUUID: QAPICommand {
         /// The wire name.
-        public static let name = "query-uuid"
+        public static var name: Swift.String { "query-uuid" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-uuid", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-uuid", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.UUIDInfo
         /// The arguments as they go on the wire.
@@ -2451,7 +2482,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2463,9 +2494,9 @@ extension QAPI {
     /// Reply: `GuidInfo`.
     public struct QueryVmGenerationID: QAPICommand {
         /// The wire name.
-        public static let name = "query-vm-generation-id"
+        public static var name: Swift.String { "query-vm-generation-id" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-vm-generation-id", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vm-generation-id", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.GuidInfo
         /// The arguments as they go on the wire.
@@ -2473,7 +2504,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2485,9 +2516,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SystemReset: QAPICommand {
         /// The wire name.
-        public static let name = "system_reset"
+        public static var name: Swift.String { "system_reset" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "system_reset", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_reset", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2495,7 +2526,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2507,9 +2538,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SystemPowerdown: QAPICommand {
         /// The wire name.
-        public static let name = "system_powerdown"
+        public static var name: Swift.String { "system_powerdown" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "system_powerdown", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_powerdown", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2517,7 +2548,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2529,9 +2560,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SystemWakeup: QAPICommand {
         /// The wire name.
-        public static let name = "system_wakeup"
+        public static var name: Swift.String { "system_wakeup" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "system_wakeup", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "system_wakeup", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2539,7 +2570,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2551,9 +2582,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct InjectNmi: QAPICommand {
         /// The wire name.
-        public static let name = "inject-nmi"
+        public static var name: Swift.String { "inject-nmi" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "inject-nmi", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "inject-nmi", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2561,7 +2592,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2573,9 +2604,9 @@ extension QAPI {
     /// Reply: `KvmInfo`.
     public struct QueryKVM: QAPICommand {
         /// The wire name.
-        public static let name = "query-kvm"
+        public static var name: Swift.String { "query-kvm" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-kvm", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-kvm", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.KVMInfo
         /// The arguments as they go on the wire.
@@ -2583,7 +2614,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2595,9 +2626,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Memsave: QAPICommand {
         /// The wire name.
-        public static let name = "memsave"
+        public static var name: Swift.String { "memsave" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "memsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "memsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2605,31 +2636,31 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
             self.arguments = [:]
-            arguments["val"] = val.qapiJSON
-            arguments["size"] = size.qapiJSON
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("val", val)
+            arguments.setQAPIMember("size", size)
+            arguments.setQAPIMember("filename", filename)
         }
         /// `val`: `uint64`, since QEMU 0.14.
         public var val: Swift.UInt64? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
     }
 
@@ -2640,9 +2671,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Pmemsave: QAPICommand {
         /// The wire name.
-        public static let name = "pmemsave"
+        public static var name: Swift.String { "pmemsave" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "pmemsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "pmemsave", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2650,26 +2681,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
+        @_optimize(none) public init(val: Swift.UInt64, size: Swift.UInt64, filename: Swift.String) {
             self.arguments = [:]
-            arguments["val"] = val.qapiJSON
-            arguments["size"] = size.qapiJSON
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("val", val)
+            arguments.setQAPIMember("size", size)
+            arguments.setQAPIMember("filename", filename)
         }
         /// `val`: `uint64`, since QEMU 0.14.
         public var val: Swift.UInt64? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `size`: `size`, since QEMU 0.14.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -2680,9 +2711,9 @@ extension QAPI {
     /// Reply: `[Memdev]`.
     public struct QueryMemdev: QAPICommand {
         /// The wire name.
-        public static let name = "query-memdev"
+        public static var name: Swift.String { "query-memdev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-memdev", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memdev", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.Memdev]
         /// The arguments as they go on the wire.
@@ -2690,7 +2721,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2702,9 +2733,9 @@ extension QAPI {
     /// Reply: `[HotpluggableCPU]`.
     public struct QueryHotpluggableCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "query-hotpluggable-cpus"
+        public static var name: Swift.String { "query-hotpluggable-cpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-hotpluggable-cpus", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-hotpluggable-cpus", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.HotpluggableCPU]
         /// The arguments as they go on the wire.
@@ -2712,7 +2743,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2724,9 +2755,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetNUMANode: QAPICommand {
         /// The wire name.
-        public static let name = "set-numa-node"
+        public static var name: Swift.String { "set-numa-node" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-numa-node", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-numa-node", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2734,149 +2765,149 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.NUMAOptionsType) {
+        @_optimize(none) public init(type: QAPI.NUMAOptionsType) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("type", type)
         }
         /// `type`: `NumaOptionsType`, since QEMU 2.1.
         public var type: QAPI.NUMAOptionsType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `nodeid`: `uint16`, optional, since QEMU 2.1.
         public var nodeid: Swift.Int? {
-            get { arguments.qapiMember("nodeid") }
-            set { arguments.setQAPIMember("nodeid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("nodeid") }
+            @_optimize(none) set { arguments.setQAPIMember("nodeid", newValue) }
         }
         /// `cpus`: `[uint16]`, optional, since QEMU 2.1.
         public var cpus: [Swift.Int]? {
-            get { arguments.qapiMember("cpus") }
-            set { arguments.setQAPIMember("cpus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpus") }
+            @_optimize(none) set { arguments.setQAPIMember("cpus", newValue) }
         }
         /// `mem`: `size`, optional, since QEMU 2.1.
         public var mem: Swift.UInt64? {
-            get { arguments.qapiMember("mem") }
-            set { arguments.setQAPIMember("mem", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mem") }
+            @_optimize(none) set { arguments.setQAPIMember("mem", newValue) }
         }
         /// `memdev`: `str`, optional, since QEMU 2.1.
         public var memdev: Swift.String? {
-            get { arguments.qapiMember("memdev") }
-            set { arguments.setQAPIMember("memdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("memdev") }
+            @_optimize(none) set { arguments.setQAPIMember("memdev", newValue) }
         }
         /// `initiator`: `uint16`, optional, since QEMU 5.0.
         public var initiator: Swift.Int? {
-            get { arguments.qapiMember("initiator") }
-            set { arguments.setQAPIMember("initiator", newValue) }
+            @_optimize(none) get { arguments.qapiMember("initiator") }
+            @_optimize(none) set { arguments.setQAPIMember("initiator", newValue) }
         }
         /// `src`: `uint16`, optional, since QEMU 2.10.
         public var src: Swift.Int? {
-            get { arguments.qapiMember("src") }
-            set { arguments.setQAPIMember("src", newValue) }
+            @_optimize(none) get { arguments.qapiMember("src") }
+            @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
         }
         /// `dst`: `uint16`, optional, since QEMU 2.10.
         public var dst: Swift.Int? {
-            get { arguments.qapiMember("dst") }
-            set { arguments.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dst") }
+            @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
         }
         /// `val`: `uint8`, optional, since QEMU 2.10.
         public var val: Swift.Int? {
-            get { arguments.qapiMember("val") }
-            set { arguments.setQAPIMember("val", newValue) }
+            @_optimize(none) get { arguments.qapiMember("val") }
+            @_optimize(none) set { arguments.setQAPIMember("val", newValue) }
         }
         /// `node-id`: `int`, optional, since QEMU 2.7.
         public var nodeID: Swift.Int? {
-            get { arguments.qapiMember("node-id") }
-            set { arguments.setQAPIMember("node-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-id") }
+            @_optimize(none) set { arguments.setQAPIMember("node-id", newValue) }
         }
         /// `drawer-id`: `int`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { arguments.qapiMember("drawer-id") }
-            set { arguments.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drawer-id") }
+            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `book-id`: `int`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { arguments.qapiMember("book-id") }
-            set { arguments.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("book-id") }
+            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `socket-id`: `int`, optional, since QEMU 2.7.
         public var socketID: Swift.Int? {
-            get { arguments.qapiMember("socket-id") }
-            set { arguments.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("socket-id") }
+            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `die-id`: `int`, optional, since QEMU 4.1.
         public var dieID: Swift.Int? {
-            get { arguments.qapiMember("die-id") }
-            set { arguments.setQAPIMember("die-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("die-id") }
+            @_optimize(none) set { arguments.setQAPIMember("die-id", newValue) }
         }
         /// `cluster-id`: `int`, optional, since QEMU 7.1.
         public var clusterID: Swift.Int? {
-            get { arguments.qapiMember("cluster-id") }
-            set { arguments.setQAPIMember("cluster-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cluster-id") }
+            @_optimize(none) set { arguments.setQAPIMember("cluster-id", newValue) }
         }
         /// `module-id`: `int`, optional, since QEMU 9.1.
         public var moduleID: Swift.Int? {
-            get { arguments.qapiMember("module-id") }
-            set { arguments.setQAPIMember("module-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("module-id") }
+            @_optimize(none) set { arguments.setQAPIMember("module-id", newValue) }
         }
         /// `core-id`: `int`, optional, since QEMU 2.7.
         public var coreID: Swift.Int? {
-            get { arguments.qapiMember("core-id") }
-            set { arguments.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("core-id") }
+            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `thread-id`: `int`, optional, since QEMU 2.7.
         public var threadID: Swift.Int? {
-            get { arguments.qapiMember("thread-id") }
-            set { arguments.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("thread-id") }
+            @_optimize(none) set { arguments.setQAPIMember("thread-id", newValue) }
         }
         /// `target`: `uint16`, optional, since QEMU 5.0.
         public var target: Swift.Int? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `hierarchy`: `HmatLBMemoryHierarchy`, optional, since QEMU 5.0.
         public var hierarchy: QAPI.HmatLBMemoryHierarchy? {
-            get { arguments.qapiMember("hierarchy") }
-            set { arguments.setQAPIMember("hierarchy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hierarchy") }
+            @_optimize(none) set { arguments.setQAPIMember("hierarchy", newValue) }
         }
         /// `data-type`: `HmatLBDataType`, optional, since QEMU 5.0.
         public var dataType: QAPI.HmatLBDataType? {
-            get { arguments.qapiMember("data-type") }
-            set { arguments.setQAPIMember("data-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data-type") }
+            @_optimize(none) set { arguments.setQAPIMember("data-type", newValue) }
         }
         /// `latency`: `uint64`, optional, since QEMU 5.0.
         public var latency: Swift.UInt64? {
-            get { arguments.qapiMember("latency") }
-            set { arguments.setQAPIMember("latency", newValue) }
+            @_optimize(none) get { arguments.qapiMember("latency") }
+            @_optimize(none) set { arguments.setQAPIMember("latency", newValue) }
         }
         /// `bandwidth`: `size`, optional, since QEMU 5.0.
         public var bandwidth: Swift.UInt64? {
-            get { arguments.qapiMember("bandwidth") }
-            set { arguments.setQAPIMember("bandwidth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bandwidth") }
+            @_optimize(none) set { arguments.setQAPIMember("bandwidth", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 5.0.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `level`: `uint8`, optional, since QEMU 5.0.
         public var level: Swift.Int? {
-            get { arguments.qapiMember("level") }
-            set { arguments.setQAPIMember("level", newValue) }
+            @_optimize(none) get { arguments.qapiMember("level") }
+            @_optimize(none) set { arguments.setQAPIMember("level", newValue) }
         }
         /// `associativity`: `HmatCacheAssociativity`, optional, since QEMU 5.0.
         public var associativity: QAPI.HmatCacheAssociativity? {
-            get { arguments.qapiMember("associativity") }
-            set { arguments.setQAPIMember("associativity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("associativity") }
+            @_optimize(none) set { arguments.setQAPIMember("associativity", newValue) }
         }
         /// `policy`: `HmatCacheWritePolicy`, optional, since QEMU 5.0.
         public var policy: QAPI.HmatCacheWritePolicy? {
-            get { arguments.qapiMember("policy") }
-            set { arguments.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("policy") }
+            @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
         }
         /// `line`: `uint16`, optional, since QEMU 5.0.
         public var line: Swift.Int? {
-            get { arguments.qapiMember("line") }
-            set { arguments.setQAPIMember("line", newValue) }
+            @_optimize(none) get { arguments.qapiMember("line") }
+            @_optimize(none) set { arguments.setQAPIMember("line", newValue) }
         }
     }
 
@@ -2887,9 +2918,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Balloon: QAPICommand {
         /// The wire name.
-        public static let name = "balloon"
+        public static var name: Swift.String { "balloon" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2897,14 +2928,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(value: Swift.Int) {
+        @_optimize(none) public init(value: Swift.Int) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
         public var value: Swift.Int? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2915,9 +2946,9 @@ extension QAPI {
     /// Reply: `BalloonInfo`.
     public struct QueryBalloon: QAPICommand {
         /// The wire name.
-        public static let name = "query-balloon"
+        public static var name: Swift.String { "query-balloon" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-balloon", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.BalloonInfo
         /// The arguments as they go on the wire.
@@ -2925,7 +2956,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2937,9 +2968,9 @@ extension QAPI {
     /// Reply: `HvBalloonInfo`.
     public struct QueryHvBalloonStatusReport: QAPICommand {
         /// The wire name.
-        public static let name = "query-hv-balloon-status-report"
+        public static var name: Swift.String { "query-hv-balloon-status-report" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-hv-balloon-status-report", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-hv-balloon-status-report", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.HvBalloonInfo
         /// The arguments as they go on the wire.
@@ -2947,7 +2978,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2959,9 +2990,9 @@ extension QAPI {
     /// Reply: `MemoryInfo`.
     public struct QueryMemorySizeSummary: QAPICommand {
         /// The wire name.
-        public static let name = "query-memory-size-summary"
+        public static var name: Swift.String { "query-memory-size-summary" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-memory-size-summary", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memory-size-summary", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.MemoryInfo
         /// The arguments as they go on the wire.
@@ -2969,7 +3000,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2981,9 +3012,9 @@ extension QAPI {
     /// Reply: `[MemoryDeviceInfo]`.
     public struct QueryMemoryDevices: QAPICommand {
         /// The wire name.
-        public static let name = "query-memory-devices"
+        public static var name: Swift.String { "query-memory-devices" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-memory-devices", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-memory-devices", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.MemoryDeviceInfo]
         /// The arguments as they go on the wire.
@@ -2991,7 +3022,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3005,9 +3036,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryIrq: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-irq"
+        public static var name: Swift.String { "x-query-irq" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-irq", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-irq", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3015,7 +3046,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3029,9 +3060,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryJit: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-jit"
+        public static var name: Swift.String { "x-query-jit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-jit", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-jit", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3039,7 +3070,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3053,9 +3084,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryNUMA: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-numa"
+        public static var name: Swift.String { "x-query-numa" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-numa", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-numa", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3063,7 +3094,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3077,9 +3108,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryOpcount: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-opcount"
+        public static var name: Swift.String { "x-query-opcount" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-opcount", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-opcount", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3087,7 +3118,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3101,9 +3132,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryRamblock: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-ramblock"
+        public static var name: Swift.String { "x-query-ramblock" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-ramblock", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-ramblock", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3111,7 +3142,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3125,9 +3156,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryRoms: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-roms"
+        public static var name: Swift.String { "x-query-roms" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-roms", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-roms", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3135,7 +3166,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3149,9 +3180,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryUSB: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-usb"
+        public static var name: Swift.String { "x-query-usb" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-usb", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-usb", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3159,7 +3190,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3171,9 +3202,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Dumpdtb: QAPICommand {
         /// The wire name.
-        public static let name = "dumpdtb"
+        public static var name: Swift.String { "dumpdtb" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "dumpdtb", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dumpdtb", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3181,14 +3212,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 7.2.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -3201,9 +3232,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryInterruptControllers: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-interrupt-controllers"
+        public static var name: Swift.String { "x-query-interrupt-controllers" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-interrupt-controllers", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-interrupt-controllers", kind: .command, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3211,7 +3242,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3227,9 +3258,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryProfile: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-profile"
+        public static var name: Swift.String { "x-query-profile" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-profile", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3237,7 +3268,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3253,9 +3284,9 @@ extension QAPI {
     /// Reply: `HumanReadableText`.
     public struct XQueryRDMA: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-rdma"
+        public static var name: Swift.String { "x-query-rdma" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-rdma", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.HumanReadableText
         /// The arguments as they go on the wire.
@@ -3263,7 +3294,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -3280,9 +3311,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-cpus' is deprecated in QEMU's schema")
     public struct QueryCPUs: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpus"
+        public static var name: Swift.String { "query-cpus" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpus", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = [QAPI.CPUInfo]
         /// The arguments as they go on the wire.
@@ -3290,8 +3321,37 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
+        }
+    }
+
+    /// `query-firmware-log`: a QAPI command of the `machine` module, since QEMU 10.2.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`query-firmware-log` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-machine.query-firmware-log).
+    ///
+    /// Reply: `FirmwareLog`.
+    public struct QueryFirmwareLog: QAPICommand {
+        /// The wire name.
+        public static var name: Swift.String { "query-firmware-log" }
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-firmware-log", kind: .command, since: QEMUVersion(major: 10, minor: 2, micro: 0), features: []) }
+        /// The reply's type.
+        public typealias Response = QAPI.FirmwareLog
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        @_optimize(none) public init() {
+            self.arguments = [:]
+        }
+        /// `max-size`: `size`, optional, since QEMU 10.2.
+        public var maxSize: Swift.UInt64? {
+            @_optimize(none) get { arguments.qapiMember("max-size") }
+            @_optimize(none) set { arguments.setQAPIMember("max-size", newValue) }
         }
     }
 
@@ -3300,19 +3360,19 @@ extension QAPI {
     /// See [`BALLOON_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.BALLOON_CHANGE).
     public struct BalloonChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "BALLOON_CHANGE"
+        public static var name: Swift.String { "BALLOON_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BALLOON_CHANGE", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BALLOON_CHANGE", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["actual"]
+        public static var requiredMembers: [Swift.String] { ["actual"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `actual`: `int`, since QEMU 1.2.
         public var actual: Swift.Int? {
-            get { json.qapiMember("actual") }
-            set { json.setQAPIMember("actual", newValue) }
+            @_optimize(none) get { json.qapiMember("actual") }
+            @_optimize(none) set { json.setQAPIMember("actual", newValue) }
         }
     }
 
@@ -3321,24 +3381,24 @@ extension QAPI {
     /// See [`HV_BALLOON_STATUS_REPORT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.HV_BALLOON_STATUS_REPORT).
     public struct HvBalloonStatusReportEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "HV_BALLOON_STATUS_REPORT"
+        public static var name: Swift.String { "HV_BALLOON_STATUS_REPORT" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HV_BALLOON_STATUS_REPORT", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HV_BALLOON_STATUS_REPORT", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `committed`: `size`, since QEMU 8.2.
         public var committed: Swift.UInt64? {
-            get { json.qapiMember("committed") }
-            set { json.setQAPIMember("committed", newValue) }
+            @_optimize(none) get { json.qapiMember("committed") }
+            @_optimize(none) set { json.setQAPIMember("committed", newValue) }
         }
         /// `available`: `size`, since QEMU 8.2.
         public var available: Swift.UInt64? {
-            get { json.qapiMember("available") }
-            set { json.setQAPIMember("available", newValue) }
+            @_optimize(none) get { json.qapiMember("available") }
+            @_optimize(none) set { json.setQAPIMember("available", newValue) }
         }
     }
 
@@ -3347,29 +3407,29 @@ extension QAPI {
     /// See [`MEMORY_DEVICE_SIZE_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine.MEMORY_DEVICE_SIZE_CHANGE).
     public struct MemoryDeviceSizeChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MEMORY_DEVICE_SIZE_CHANGE"
+        public static var name: Swift.String { "MEMORY_DEVICE_SIZE_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_DEVICE_SIZE_CHANGE", kind: .event, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEMORY_DEVICE_SIZE_CHANGE", kind: .event, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `id`: `str`, optional, since QEMU 5.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `size`: `size`, since QEMU 5.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 6.2.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -3383,24 +3443,24 @@ extension QAPI {
     @available(*, deprecated, message: "'MEM_UNPLUG_ERROR' is deprecated in QEMU's schema")
     public struct MemUnplugErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MEM_UNPLUG_ERROR"
+        public static var name: Swift.String { "MEM_UNPLUG_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEM_UNPLUG_ERROR", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: ["deprecated"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "msg"]
+        public static var requiredMembers: [Swift.String] { ["device", "msg"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, since QEMU 2.4.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `msg`: `str`, since QEMU 2.4.
         public var msg: Swift.String? {
-            get { json.qapiMember("msg") }
-            set { json.setQAPIMember("msg", newValue) }
+            @_optimize(none) get { json.qapiMember("msg") }
+            @_optimize(none) set { json.setQAPIMember("msg", newValue) }
         }
     }
 }

@@ -10,19 +10,19 @@ extension QAPI {
     /// See [`S390CpuEntitlement` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.S390CpuEntitlement).
     public struct S390CPUEntitlement: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuEntitlement", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuEntitlement", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `auto`.
-        public static let auto = S390CPUEntitlement(rawValue: "auto")
+        public static var auto: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "auto") } }
         /// `low`.
-        public static let low = S390CPUEntitlement(rawValue: "low")
+        public static var low: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "low") } }
         /// `medium`.
-        public static let medium = S390CPUEntitlement(rawValue: "medium")
+        public static var medium: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "medium") } }
         /// `high`.
-        public static let high = S390CPUEntitlement(rawValue: "high")
+        public static var high: S390CPUEntitlement { @_optimize(none) get { S390CPUEntitlement(rawValue: "high") } }
     }
 
     /// `CpuTopologyLevel`: a QAPI enumeration of the `machine-common` module, since QEMU 9.2.
@@ -30,29 +30,29 @@ extension QAPI {
     /// See [`CpuTopologyLevel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.CpuTopologyLevel).
     public struct CPUTopologyLevel: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuTopologyLevel", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuTopologyLevel", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `thread`.
-        public static let thread = CPUTopologyLevel(rawValue: "thread")
+        public static var thread: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "thread") } }
         /// `core`.
-        public static let core = CPUTopologyLevel(rawValue: "core")
+        public static var core: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "core") } }
         /// `module`.
-        public static let module = CPUTopologyLevel(rawValue: "module")
+        public static var module: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "module") } }
         /// `cluster`.
-        public static let cluster = CPUTopologyLevel(rawValue: "cluster")
+        public static var cluster: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "cluster") } }
         /// `die`.
-        public static let die = CPUTopologyLevel(rawValue: "die")
+        public static var die: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "die") } }
         /// `socket`.
-        public static let socket = CPUTopologyLevel(rawValue: "socket")
+        public static var socket: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "socket") } }
         /// `book`.
-        public static let book = CPUTopologyLevel(rawValue: "book")
+        public static var book: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "book") } }
         /// `drawer`.
-        public static let drawer = CPUTopologyLevel(rawValue: "drawer")
+        public static var drawer: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "drawer") } }
         /// `default`.
-        public static let `default` = CPUTopologyLevel(rawValue: "default")
+        public static var `default`: CPUTopologyLevel { @_optimize(none) get { CPUTopologyLevel(rawValue: "default") } }
     }
 
     /// `CacheLevelAndType`: a QAPI enumeration of the `machine-common` module, since QEMU 9.2.
@@ -60,19 +60,19 @@ extension QAPI {
     /// See [`CacheLevelAndType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-common.CacheLevelAndType).
     public struct CacheLevelAndType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CacheLevelAndType", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CacheLevelAndType", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `l1d`.
-        public static let l1d = CacheLevelAndType(rawValue: "l1d")
+        public static var l1d: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1d") } }
         /// `l1i`.
-        public static let l1i = CacheLevelAndType(rawValue: "l1i")
+        public static var l1i: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l1i") } }
         /// `l2`.
-        public static let l2 = CacheLevelAndType(rawValue: "l2")
+        public static var l2: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l2") } }
         /// `l3`.
-        public static let l3 = CacheLevelAndType(rawValue: "l3")
+        public static var l3: CacheLevelAndType { @_optimize(none) get { CacheLevelAndType(rawValue: "l3") } }
     }
 
     /// `SmpCacheProperties`: a QAPI struct of the `machine-common` module, since QEMU 9.2.
@@ -80,28 +80,28 @@ extension QAPI {
     /// See [`SmpCacheProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-common.SmpCacheProperties).
     public struct SmpCacheProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SmpCacheProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SmpCacheProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cache: QAPI.CacheLevelAndType, topology: QAPI.CPUTopologyLevel) {
+        @_optimize(none) public init(cache: QAPI.CacheLevelAndType, topology: QAPI.CPUTopologyLevel) {
             self.json = [:]
-            json["cache"] = cache.qapiJSON
-            json["topology"] = topology.qapiJSON
+            json.setQAPIMember("cache", cache)
+            json.setQAPIMember("topology", topology)
         }
         /// `cache`: `CacheLevelAndType`, since QEMU 9.2.
         public var cache: QAPI.CacheLevelAndType? {
-            get { json.qapiMember("cache") }
-            set { json.setQAPIMember("cache", newValue) }
+            @_optimize(none) get { json.qapiMember("cache") }
+            @_optimize(none) set { json.setQAPIMember("cache", newValue) }
         }
         /// `topology`: `CpuTopologyLevel`, since QEMU 9.2.
         public var topology: QAPI.CPUTopologyLevel? {
-            get { json.qapiMember("topology") }
-            set { json.setQAPIMember("topology", newValue) }
+            @_optimize(none) get { json.qapiMember("topology") }
+            @_optimize(none) set { json.setQAPIMember("topology", newValue) }
         }
     }
 
@@ -110,22 +110,22 @@ extension QAPI {
     /// See [`SmpCachePropertiesWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-common.SmpCachePropertiesWrapper).
     public struct SmpCachePropertiesWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SmpCachePropertiesWrapper", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SmpCachePropertiesWrapper", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["caches"]
+        public static var requiredMembers: [Swift.String] { ["caches"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(caches: [QAPI.SmpCacheProperties]) {
+        @_optimize(none) public init(caches: [QAPI.SmpCacheProperties]) {
             self.json = [:]
-            json["caches"] = caches.qapiJSON
+            json.setQAPIMember("caches", caches)
         }
         /// `caches`: `[SmpCacheProperties]`.
         public var caches: [QAPI.SmpCacheProperties]? {
-            get { json.qapiMember("caches") }
-            set { json.setQAPIMember("caches", newValue) }
+            @_optimize(none) get { json.qapiMember("caches") }
+            @_optimize(none) set { json.setQAPIMember("caches", newValue) }
         }
     }
 }

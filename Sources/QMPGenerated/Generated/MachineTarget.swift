@@ -10,27 +10,27 @@ extension QAPI {
     /// See [`CpuModelInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelInfo).
     public struct CPUModelInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 2.8.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `props`: `any`, optional, since QEMU 2.8.
         public var props: QMPWire.JSON? {
-            get { json.qapiMember("props") }
-            set { json.setQAPIMember("props", newValue) }
+            @_optimize(none) get { json.qapiMember("props") }
+            @_optimize(none) set { json.setQAPIMember("props", newValue) }
         }
     }
 
@@ -39,15 +39,15 @@ extension QAPI {
     /// See [`CpuModelExpansionType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelExpansionType).
     public struct CPUModelExpansionType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `static`.
-        public static let `static` = CPUModelExpansionType(rawValue: "static")
+        public static var `static`: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "static") } }
         /// `full`.
-        public static let full = CPUModelExpansionType(rawValue: "full")
+        public static var full: CPUModelExpansionType { @_optimize(none) get { CPUModelExpansionType(rawValue: "full") } }
     }
 
     /// `CpuModelCompareResult`: a QAPI enumeration of the `machine-target` module, since QEMU 2.8.
@@ -55,19 +55,19 @@ extension QAPI {
     /// See [`CpuModelCompareResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.CpuModelCompareResult).
     public struct CPUModelCompareResult: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareResult", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `incompatible`.
-        public static let incompatible = CPUModelCompareResult(rawValue: "incompatible")
+        public static var incompatible: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "incompatible") } }
         /// `identical`.
-        public static let identical = CPUModelCompareResult(rawValue: "identical")
+        public static var identical: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "identical") } }
         /// `superset`.
-        public static let superset = CPUModelCompareResult(rawValue: "superset")
+        public static var superset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "superset") } }
         /// `subset`.
-        public static let subset = CPUModelCompareResult(rawValue: "subset")
+        public static var subset: CPUModelCompareResult { @_optimize(none) get { CPUModelCompareResult(rawValue: "subset") } }
     }
 
     /// `CpuModelBaselineInfo`: a QAPI struct of the `machine-target` module, since QEMU 2.8.
@@ -75,22 +75,22 @@ extension QAPI {
     /// See [`CpuModelBaselineInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelBaselineInfo).
     public struct CPUModelBaselineInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelBaselineInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["model"]
+        public static var requiredMembers: [Swift.String] { ["model"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
-            json["model"] = model.qapiJSON
+            json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
     }
 
@@ -99,28 +99,28 @@ extension QAPI {
     /// See [`CpuModelCompareInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelCompareInfo).
     public struct CPUModelCompareInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelCompareInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["result", "responsible-properties"]
+        public static var requiredMembers: [Swift.String] { ["result", "responsible-properties"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
+        @_optimize(none) public init(result: QAPI.CPUModelCompareResult, responsibleProperties: [Swift.String]) {
             self.json = [:]
-            json["result"] = result.qapiJSON
-            json["responsible-properties"] = responsibleProperties.qapiJSON
+            json.setQAPIMember("result", result)
+            json.setQAPIMember("responsible-properties", responsibleProperties)
         }
         /// `result`: `CpuModelCompareResult`, since QEMU 2.8.
         public var result: QAPI.CPUModelCompareResult? {
-            get { json.qapiMember("result") }
-            set { json.setQAPIMember("result", newValue) }
+            @_optimize(none) get { json.qapiMember("result") }
+            @_optimize(none) set { json.setQAPIMember("result", newValue) }
         }
         /// `responsible-properties`: `[str]`, since QEMU 2.8.
         public var responsibleProperties: [Swift.String]? {
-            get { json.qapiMember("responsible-properties") }
-            set { json.setQAPIMember("responsible-properties", newValue) }
+            @_optimize(none) get { json.qapiMember("responsible-properties") }
+            @_optimize(none) set { json.setQAPIMember("responsible-properties", newValue) }
         }
     }
 
@@ -129,27 +129,27 @@ extension QAPI {
     /// See [`CpuModelExpansionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuModelExpansionInfo).
     public struct CPUModelExpansionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuModelExpansionInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["model"]
+        public static var requiredMembers: [Swift.String] { ["model"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(model: QAPI.CPUModelInfo) {
             self.json = [:]
-            json["model"] = model.qapiJSON
+            json.setQAPIMember("model", model)
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `deprecated-props`: `[str]`, optional, since QEMU 9.1.
         public var deprecatedProps: [Swift.String]? {
-            get { json.qapiMember("deprecated-props") }
-            set { json.setQAPIMember("deprecated-props", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated-props") }
+            @_optimize(none) set { json.setQAPIMember("deprecated-props", newValue) }
         }
     }
 
@@ -158,55 +158,55 @@ extension QAPI {
     /// See [`CpuDefinitionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuDefinitionInfo).
     public struct CPUDefinitionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuDefinitionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "static", "typename"]
+        public static var requiredMembers: [Swift.String] { ["name", "static", "typename"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, static: Swift.Bool, typename: Swift.String, deprecated: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["static"] = `static`.qapiJSON
-            json["typename"] = typename.qapiJSON
-            json["deprecated"] = deprecated.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("static", `static`)
+            json.setQAPIMember("typename", typename)
+            json.setQAPIMember("deprecated", deprecated)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `migration-safe`: `bool`, optional, since QEMU 2.8.
         public var migrationSafe: Swift.Bool? {
-            get { json.qapiMember("migration-safe") }
-            set { json.setQAPIMember("migration-safe", newValue) }
+            @_optimize(none) get { json.qapiMember("migration-safe") }
+            @_optimize(none) set { json.setQAPIMember("migration-safe", newValue) }
         }
         /// `static`: `bool`, since QEMU 2.8.
         public var `static`: Swift.Bool? {
-            get { json.qapiMember("static") }
-            set { json.setQAPIMember("static", newValue) }
+            @_optimize(none) get { json.qapiMember("static") }
+            @_optimize(none) set { json.setQAPIMember("static", newValue) }
         }
         /// `unavailable-features`: `[str]`, optional, since QEMU 2.8.
         public var unavailableFeatures: [Swift.String]? {
-            get { json.qapiMember("unavailable-features") }
-            set { json.setQAPIMember("unavailable-features", newValue) }
+            @_optimize(none) get { json.qapiMember("unavailable-features") }
+            @_optimize(none) set { json.setQAPIMember("unavailable-features", newValue) }
         }
         /// `typename`: `str`, since QEMU 2.9.
         public var typename: Swift.String? {
-            get { json.qapiMember("typename") }
-            set { json.setQAPIMember("typename", newValue) }
+            @_optimize(none) get { json.qapiMember("typename") }
+            @_optimize(none) set { json.setQAPIMember("typename", newValue) }
         }
         /// `alias-of`: `str`, optional, since QEMU 4.1.
         public var aliasOf: Swift.String? {
-            get { json.qapiMember("alias-of") }
-            set { json.setQAPIMember("alias-of", newValue) }
+            @_optimize(none) get { json.qapiMember("alias-of") }
+            @_optimize(none) set { json.setQAPIMember("alias-of", newValue) }
         }
         /// `deprecated`: `bool`, since QEMU 5.2.
         public var deprecated: Swift.Bool? {
-            get { json.qapiMember("deprecated") }
-            set { json.setQAPIMember("deprecated", newValue) }
+            @_optimize(none) get { json.qapiMember("deprecated") }
+            @_optimize(none) set { json.setQAPIMember("deprecated", newValue) }
         }
     }
 
@@ -215,15 +215,15 @@ extension QAPI {
     /// See [`S390CpuPolarization` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-machine-target.S390CpuPolarization).
     public struct S390CPUPolarization: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CpuPolarization", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `horizontal`.
-        public static let horizontal = S390CPUPolarization(rawValue: "horizontal")
+        public static var horizontal: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "horizontal") } }
         /// `vertical`.
-        public static let vertical = S390CPUPolarization(rawValue: "vertical")
+        public static var vertical: S390CPUPolarization { @_optimize(none) get { S390CPUPolarization(rawValue: "vertical") } }
     }
 
     /// `CpuPolarizationInfo`: a QAPI struct of the `machine-target` module, since QEMU 8.2.
@@ -231,22 +231,22 @@ extension QAPI {
     /// See [`CpuPolarizationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-machine-target.CpuPolarizationInfo).
     public struct CPUPolarizationInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CpuPolarizationInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(polarization: QAPI.S390CPUPolarization) {
+        @_optimize(none) public init(polarization: QAPI.S390CPUPolarization) {
             self.json = [:]
-            json["polarization"] = polarization.qapiJSON
+            json.setQAPIMember("polarization", polarization)
         }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
         public var polarization: QAPI.S390CPUPolarization? {
-            get { json.qapiMember("polarization") }
-            set { json.setQAPIMember("polarization", newValue) }
+            @_optimize(none) get { json.qapiMember("polarization") }
+            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }
     }
 
@@ -257,9 +257,9 @@ extension QAPI {
     /// Reply: `CpuModelCompareInfo`.
     public struct QueryCPUModelComparison: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-comparison"
+        public static var name: Swift.String { "query-cpu-model-comparison" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-comparison", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelCompareInfo
         /// The arguments as they go on the wire.
@@ -267,20 +267,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["modela"] = modela.qapiJSON
-            arguments["modelb"] = modelb.qapiJSON
+            arguments.setQAPIMember("modela", modela)
+            arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modela") }
-            set { arguments.setQAPIMember("modela", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modela") }
+            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
         public var modelb: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modelb") }
-            set { arguments.setQAPIMember("modelb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modelb") }
+            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
     }
 
@@ -291,9 +291,9 @@ extension QAPI {
     /// Reply: `CpuModelBaselineInfo`.
     public struct QueryCPUModelBaseline: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-baseline"
+        public static var name: Swift.String { "query-cpu-model-baseline" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-baseline", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelBaselineInfo
         /// The arguments as they go on the wire.
@@ -301,20 +301,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(modela: QAPI.CPUModelInfo, modelb: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["modela"] = modela.qapiJSON
-            arguments["modelb"] = modelb.qapiJSON
+            arguments.setQAPIMember("modela", modela)
+            arguments.setQAPIMember("modelb", modelb)
         }
         /// `modela`: `CpuModelInfo`, since QEMU 2.8.
         public var modela: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modela") }
-            set { arguments.setQAPIMember("modela", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modela") }
+            @_optimize(none) set { arguments.setQAPIMember("modela", newValue) }
         }
         /// `modelb`: `CpuModelInfo`, since QEMU 2.8.
         public var modelb: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("modelb") }
-            set { arguments.setQAPIMember("modelb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("modelb") }
+            @_optimize(none) set { arguments.setQAPIMember("modelb", newValue) }
         }
     }
 
@@ -325,9 +325,9 @@ extension QAPI {
     /// Reply: `CpuModelExpansionInfo`.
     public struct QueryCPUModelExpansion: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-model-expansion"
+        public static var name: Swift.String { "query-cpu-model-expansion" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-model-expansion", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.CPUModelExpansionInfo
         /// The arguments as they go on the wire.
@@ -335,20 +335,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
+        @_optimize(none) public init(type: QAPI.CPUModelExpansionType, model: QAPI.CPUModelInfo) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
-            arguments["model"] = model.qapiJSON
+            arguments.setQAPIMember("type", type)
+            arguments.setQAPIMember("model", model)
         }
         /// `type`: `CpuModelExpansionType`, since QEMU 2.8.
         public var type: QAPI.CPUModelExpansionType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `model`: `CpuModelInfo`, since QEMU 2.8.
         public var model: QAPI.CPUModelInfo? {
-            get { arguments.qapiMember("model") }
-            set { arguments.setQAPIMember("model", newValue) }
+            @_optimize(none) get { arguments.qapiMember("model") }
+            @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
         }
     }
 
@@ -359,9 +359,9 @@ extension QAPI {
     /// Reply: `[CpuDefinitionInfo]`.
     public struct QueryCPUDefinitions: QAPICommand {
         /// The wire name.
-        public static let name = "query-cpu-definitions"
+        public static var name: Swift.String { "query-cpu-definitions" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-cpu-definitions", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CPUDefinitionInfo]
         /// The arguments as they go on the wire.
@@ -369,7 +369,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -383,9 +383,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetCPUTopology: QAPICommand {
         /// The wire name.
-        public static let name = "set-cpu-topology"
+        public static var name: Swift.String { "set-cpu-topology" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-cpu-topology", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -393,39 +393,39 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(coreID: Swift.Int) {
+        @_optimize(none) public init(coreID: Swift.Int) {
             self.arguments = [:]
-            arguments["core-id"] = coreID.qapiJSON
+            arguments.setQAPIMember("core-id", coreID)
         }
         /// `core-id`: `uint16`, since QEMU 8.2.
         public var coreID: Swift.Int? {
-            get { arguments.qapiMember("core-id") }
-            set { arguments.setQAPIMember("core-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("core-id") }
+            @_optimize(none) set { arguments.setQAPIMember("core-id", newValue) }
         }
         /// `socket-id`: `uint16`, optional, since QEMU 8.2.
         public var socketID: Swift.Int? {
-            get { arguments.qapiMember("socket-id") }
-            set { arguments.setQAPIMember("socket-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("socket-id") }
+            @_optimize(none) set { arguments.setQAPIMember("socket-id", newValue) }
         }
         /// `book-id`: `uint16`, optional, since QEMU 8.2.
         public var bookID: Swift.Int? {
-            get { arguments.qapiMember("book-id") }
-            set { arguments.setQAPIMember("book-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("book-id") }
+            @_optimize(none) set { arguments.setQAPIMember("book-id", newValue) }
         }
         /// `drawer-id`: `uint16`, optional, since QEMU 8.2.
         public var drawerID: Swift.Int? {
-            get { arguments.qapiMember("drawer-id") }
-            set { arguments.setQAPIMember("drawer-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("drawer-id") }
+            @_optimize(none) set { arguments.setQAPIMember("drawer-id", newValue) }
         }
         /// `entitlement`: `S390CpuEntitlement`, optional, since QEMU 8.2.
         public var entitlement: QAPI.S390CPUEntitlement? {
-            get { arguments.qapiMember("entitlement") }
-            set { arguments.setQAPIMember("entitlement", newValue) }
+            @_optimize(none) get { arguments.qapiMember("entitlement") }
+            @_optimize(none) set { arguments.setQAPIMember("entitlement", newValue) }
         }
         /// `dedicated`: `bool`, optional, since QEMU 8.2.
         public var dedicated: Swift.Bool? {
-            get { arguments.qapiMember("dedicated") }
-            set { arguments.setQAPIMember("dedicated", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dedicated") }
+            @_optimize(none) set { arguments.setQAPIMember("dedicated", newValue) }
         }
     }
 
@@ -438,9 +438,9 @@ extension QAPI {
     /// Reply: `CpuPolarizationInfo`.
     public struct QueryS390xCPUPolarization: QAPICommand {
         /// The wire name.
-        public static let name = "query-s390x-cpu-polarization"
+        public static var name: Swift.String { "query-s390x-cpu-polarization" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-s390x-cpu-polarization", kind: .command, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.CPUPolarizationInfo
         /// The arguments as they go on the wire.
@@ -448,7 +448,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -460,19 +460,19 @@ extension QAPI {
     /// See [`CPU_POLARIZATION_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-machine-target.CPU_POLARIZATION_CHANGE).
     public struct CPUPolarizationChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "CPU_POLARIZATION_CHANGE"
+        public static var name: Swift.String { "CPU_POLARIZATION_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CPU_POLARIZATION_CHANGE", kind: .event, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: ["unstable"]) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `polarization`: `S390CpuPolarization`, since QEMU 8.2.
         public var polarization: QAPI.S390CPUPolarization? {
-            get { json.qapiMember("polarization") }
-            set { json.setQAPIMember("polarization", newValue) }
+            @_optimize(none) get { json.qapiMember("polarization") }
+            @_optimize(none) set { json.setQAPIMember("polarization", newValue) }
         }
     }
 }

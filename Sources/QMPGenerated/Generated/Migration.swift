@@ -10,118 +10,118 @@ extension QAPI {
     /// See [`MigrationStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationStats).
     public struct MigrationStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStats", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"]
+        public static var requiredMembers: [Swift.String] { ["transferred", "remaining", "total", "duplicate", "normal", "normal-bytes", "dirty-pages-rate", "mbps", "dirty-sync-count", "postcopy-requests", "page-size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
+        @_optimize(none) public init(transferred: Swift.Int, remaining: Swift.Int, total: Swift.Int, duplicate: Swift.Int, normal: Swift.Int, normalBytes: Swift.Int, dirtyPagesRate: Swift.Int, mbps: Swift.Double, dirtySyncCount: Swift.Int, postcopyRequests: Swift.Int, pageSize: Swift.Int, multifdBytes: Swift.UInt64, pagesPerSecond: Swift.UInt64, precopyBytes: Swift.UInt64, downtimeBytes: Swift.UInt64, postcopyBytes: Swift.UInt64, dirtySyncMissedZeroCopy: Swift.UInt64) {
             self.json = [:]
-            json["transferred"] = transferred.qapiJSON
-            json["remaining"] = remaining.qapiJSON
-            json["total"] = total.qapiJSON
-            json["duplicate"] = duplicate.qapiJSON
-            json["normal"] = normal.qapiJSON
-            json["normal-bytes"] = normalBytes.qapiJSON
-            json["dirty-pages-rate"] = dirtyPagesRate.qapiJSON
-            json["mbps"] = mbps.qapiJSON
-            json["dirty-sync-count"] = dirtySyncCount.qapiJSON
-            json["postcopy-requests"] = postcopyRequests.qapiJSON
-            json["page-size"] = pageSize.qapiJSON
-            json["multifd-bytes"] = multifdBytes.qapiJSON
-            json["pages-per-second"] = pagesPerSecond.qapiJSON
-            json["precopy-bytes"] = precopyBytes.qapiJSON
-            json["downtime-bytes"] = downtimeBytes.qapiJSON
-            json["postcopy-bytes"] = postcopyBytes.qapiJSON
-            json["dirty-sync-missed-zero-copy"] = dirtySyncMissedZeroCopy.qapiJSON
+            json.setQAPIMember("transferred", transferred)
+            json.setQAPIMember("remaining", remaining)
+            json.setQAPIMember("total", total)
+            json.setQAPIMember("duplicate", duplicate)
+            json.setQAPIMember("normal", normal)
+            json.setQAPIMember("normal-bytes", normalBytes)
+            json.setQAPIMember("dirty-pages-rate", dirtyPagesRate)
+            json.setQAPIMember("mbps", mbps)
+            json.setQAPIMember("dirty-sync-count", dirtySyncCount)
+            json.setQAPIMember("postcopy-requests", postcopyRequests)
+            json.setQAPIMember("page-size", pageSize)
+            json.setQAPIMember("multifd-bytes", multifdBytes)
+            json.setQAPIMember("pages-per-second", pagesPerSecond)
+            json.setQAPIMember("precopy-bytes", precopyBytes)
+            json.setQAPIMember("downtime-bytes", downtimeBytes)
+            json.setQAPIMember("postcopy-bytes", postcopyBytes)
+            json.setQAPIMember("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy)
         }
         /// `transferred`: `int`, since QEMU 0.14.
         public var transferred: Swift.Int? {
-            get { json.qapiMember("transferred") }
-            set { json.setQAPIMember("transferred", newValue) }
+            @_optimize(none) get { json.qapiMember("transferred") }
+            @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
         }
         /// `remaining`: `int`, since QEMU 0.14.
         public var remaining: Swift.Int? {
-            get { json.qapiMember("remaining") }
-            set { json.setQAPIMember("remaining", newValue) }
+            @_optimize(none) get { json.qapiMember("remaining") }
+            @_optimize(none) set { json.setQAPIMember("remaining", newValue) }
         }
         /// `total`: `int`, since QEMU 0.14.
         public var total: Swift.Int? {
-            get { json.qapiMember("total") }
-            set { json.setQAPIMember("total", newValue) }
+            @_optimize(none) get { json.qapiMember("total") }
+            @_optimize(none) set { json.setQAPIMember("total", newValue) }
         }
         /// `duplicate`: `int`, since QEMU 1.2.
         public var duplicate: Swift.Int? {
-            get { json.qapiMember("duplicate") }
-            set { json.setQAPIMember("duplicate", newValue) }
+            @_optimize(none) get { json.qapiMember("duplicate") }
+            @_optimize(none) set { json.setQAPIMember("duplicate", newValue) }
         }
         /// `normal`: `int`, since QEMU 1.2.
         public var normal: Swift.Int? {
-            get { json.qapiMember("normal") }
-            set { json.setQAPIMember("normal", newValue) }
+            @_optimize(none) get { json.qapiMember("normal") }
+            @_optimize(none) set { json.setQAPIMember("normal", newValue) }
         }
         /// `normal-bytes`: `int`, since QEMU 1.2.
         public var normalBytes: Swift.Int? {
-            get { json.qapiMember("normal-bytes") }
-            set { json.setQAPIMember("normal-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("normal-bytes") }
+            @_optimize(none) set { json.setQAPIMember("normal-bytes", newValue) }
         }
         /// `dirty-pages-rate`: `int`, since QEMU 1.3.
         public var dirtyPagesRate: Swift.Int? {
-            get { json.qapiMember("dirty-pages-rate") }
-            set { json.setQAPIMember("dirty-pages-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-pages-rate") }
+            @_optimize(none) set { json.setQAPIMember("dirty-pages-rate", newValue) }
         }
         /// `mbps`: `number`, since QEMU 1.6.
         public var mbps: Swift.Double? {
-            get { json.qapiMember("mbps") }
-            set { json.setQAPIMember("mbps", newValue) }
+            @_optimize(none) get { json.qapiMember("mbps") }
+            @_optimize(none) set { json.setQAPIMember("mbps", newValue) }
         }
         /// `dirty-sync-count`: `int`, since QEMU 2.1.
         public var dirtySyncCount: Swift.Int? {
-            get { json.qapiMember("dirty-sync-count") }
-            set { json.setQAPIMember("dirty-sync-count", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-sync-count") }
+            @_optimize(none) set { json.setQAPIMember("dirty-sync-count", newValue) }
         }
         /// `postcopy-requests`: `int`, since QEMU 2.7.
         public var postcopyRequests: Swift.Int? {
-            get { json.qapiMember("postcopy-requests") }
-            set { json.setQAPIMember("postcopy-requests", newValue) }
+            @_optimize(none) get { json.qapiMember("postcopy-requests") }
+            @_optimize(none) set { json.setQAPIMember("postcopy-requests", newValue) }
         }
         /// `page-size`: `int`, since QEMU 2.10.
         public var pageSize: Swift.Int? {
-            get { json.qapiMember("page-size") }
-            set { json.setQAPIMember("page-size", newValue) }
+            @_optimize(none) get { json.qapiMember("page-size") }
+            @_optimize(none) set { json.setQAPIMember("page-size", newValue) }
         }
         /// `multifd-bytes`: `uint64`, since QEMU 3.0.
         public var multifdBytes: Swift.UInt64? {
-            get { json.qapiMember("multifd-bytes") }
-            set { json.setQAPIMember("multifd-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-bytes") }
+            @_optimize(none) set { json.setQAPIMember("multifd-bytes", newValue) }
         }
         /// `pages-per-second`: `uint64`, since QEMU 4.0.
         public var pagesPerSecond: Swift.UInt64? {
-            get { json.qapiMember("pages-per-second") }
-            set { json.setQAPIMember("pages-per-second", newValue) }
+            @_optimize(none) get { json.qapiMember("pages-per-second") }
+            @_optimize(none) set { json.setQAPIMember("pages-per-second", newValue) }
         }
         /// `precopy-bytes`: `uint64`, since QEMU 7.0.
         public var precopyBytes: Swift.UInt64? {
-            get { json.qapiMember("precopy-bytes") }
-            set { json.setQAPIMember("precopy-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("precopy-bytes") }
+            @_optimize(none) set { json.setQAPIMember("precopy-bytes", newValue) }
         }
         /// `downtime-bytes`: `uint64`, since QEMU 7.0.
         public var downtimeBytes: Swift.UInt64? {
-            get { json.qapiMember("downtime-bytes") }
-            set { json.setQAPIMember("downtime-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("downtime-bytes") }
+            @_optimize(none) set { json.setQAPIMember("downtime-bytes", newValue) }
         }
         /// `postcopy-bytes`: `uint64`, since QEMU 7.0.
         public var postcopyBytes: Swift.UInt64? {
-            get { json.qapiMember("postcopy-bytes") }
-            set { json.setQAPIMember("postcopy-bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("postcopy-bytes") }
+            @_optimize(none) set { json.setQAPIMember("postcopy-bytes", newValue) }
         }
         /// `dirty-sync-missed-zero-copy`: `uint64`, since QEMU 7.1.
         public var dirtySyncMissedZeroCopy: Swift.UInt64? {
-            get { json.qapiMember("dirty-sync-missed-zero-copy") }
-            set { json.setQAPIMember("dirty-sync-missed-zero-copy", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-sync-missed-zero-copy") }
+            @_optimize(none) set { json.setQAPIMember("dirty-sync-missed-zero-copy", newValue) }
         }
     }
 
@@ -130,58 +130,58 @@ extension QAPI {
     /// See [`XBZRLECacheStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.XBZRLECacheStats).
     public struct XBZRLECacheStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "XBZRLECacheStats", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"]
+        public static var requiredMembers: [Swift.String] { ["cache-size", "bytes", "pages", "cache-miss", "cache-miss-rate", "overflow"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
+        @_optimize(none) public init(cacheSize: Swift.UInt64, bytes: Swift.Int, pages: Swift.Int, cacheMiss: Swift.Int, cacheMissRate: Swift.Double, encodingRate: Swift.Double, overflow: Swift.Int) {
             self.json = [:]
-            json["cache-size"] = cacheSize.qapiJSON
-            json["bytes"] = bytes.qapiJSON
-            json["pages"] = pages.qapiJSON
-            json["cache-miss"] = cacheMiss.qapiJSON
-            json["cache-miss-rate"] = cacheMissRate.qapiJSON
-            json["encoding-rate"] = encodingRate.qapiJSON
-            json["overflow"] = overflow.qapiJSON
+            json.setQAPIMember("cache-size", cacheSize)
+            json.setQAPIMember("bytes", bytes)
+            json.setQAPIMember("pages", pages)
+            json.setQAPIMember("cache-miss", cacheMiss)
+            json.setQAPIMember("cache-miss-rate", cacheMissRate)
+            json.setQAPIMember("encoding-rate", encodingRate)
+            json.setQAPIMember("overflow", overflow)
         }
         /// `cache-size`: `size`, since QEMU 1.2.
         public var cacheSize: Swift.UInt64? {
-            get { json.qapiMember("cache-size") }
-            set { json.setQAPIMember("cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-size") }
+            @_optimize(none) set { json.setQAPIMember("cache-size", newValue) }
         }
         /// `bytes`: `int`, since QEMU 1.2.
         public var bytes: Swift.Int? {
-            get { json.qapiMember("bytes") }
-            set { json.setQAPIMember("bytes", newValue) }
+            @_optimize(none) get { json.qapiMember("bytes") }
+            @_optimize(none) set { json.setQAPIMember("bytes", newValue) }
         }
         /// `pages`: `int`, since QEMU 1.2.
         public var pages: Swift.Int? {
-            get { json.qapiMember("pages") }
-            set { json.setQAPIMember("pages", newValue) }
+            @_optimize(none) get { json.qapiMember("pages") }
+            @_optimize(none) set { json.setQAPIMember("pages", newValue) }
         }
         /// `cache-miss`: `int`, since QEMU 1.2.
         public var cacheMiss: Swift.Int? {
-            get { json.qapiMember("cache-miss") }
-            set { json.setQAPIMember("cache-miss", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-miss") }
+            @_optimize(none) set { json.setQAPIMember("cache-miss", newValue) }
         }
         /// `cache-miss-rate`: `number`, since QEMU 2.1.
         public var cacheMissRate: Swift.Double? {
-            get { json.qapiMember("cache-miss-rate") }
-            set { json.setQAPIMember("cache-miss-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("cache-miss-rate") }
+            @_optimize(none) set { json.setQAPIMember("cache-miss-rate", newValue) }
         }
         /// `encoding-rate`: `number`, since QEMU 5.1.
         public var encodingRate: Swift.Double? {
-            get { json.qapiMember("encoding-rate") }
-            set { json.setQAPIMember("encoding-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("encoding-rate") }
+            @_optimize(none) set { json.setQAPIMember("encoding-rate", newValue) }
         }
         /// `overflow`: `int`, since QEMU 1.2.
         public var overflow: Swift.Int? {
-            get { json.qapiMember("overflow") }
-            set { json.setQAPIMember("overflow", newValue) }
+            @_optimize(none) get { json.qapiMember("overflow") }
+            @_optimize(none) set { json.setQAPIMember("overflow", newValue) }
         }
     }
 
@@ -190,46 +190,46 @@ extension QAPI {
     /// See [`CompressionStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.CompressionStats).
     public struct CompressionStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CompressionStats", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
+        @_optimize(none) public init(pages: Swift.Int, busy: Swift.Int, busyRate: Swift.Double, compressedSize: Swift.Int, compressionRate: Swift.Double) {
             self.json = [:]
-            json["pages"] = pages.qapiJSON
-            json["busy"] = busy.qapiJSON
-            json["busy-rate"] = busyRate.qapiJSON
-            json["compressed-size"] = compressedSize.qapiJSON
-            json["compression-rate"] = compressionRate.qapiJSON
+            json.setQAPIMember("pages", pages)
+            json.setQAPIMember("busy", busy)
+            json.setQAPIMember("busy-rate", busyRate)
+            json.setQAPIMember("compressed-size", compressedSize)
+            json.setQAPIMember("compression-rate", compressionRate)
         }
         /// `pages`: `int`, since QEMU 3.1.
         public var pages: Swift.Int? {
-            get { json.qapiMember("pages") }
-            set { json.setQAPIMember("pages", newValue) }
+            @_optimize(none) get { json.qapiMember("pages") }
+            @_optimize(none) set { json.setQAPIMember("pages", newValue) }
         }
         /// `busy`: `int`, since QEMU 3.1.
         public var busy: Swift.Int? {
-            get { json.qapiMember("busy") }
-            set { json.setQAPIMember("busy", newValue) }
+            @_optimize(none) get { json.qapiMember("busy") }
+            @_optimize(none) set { json.setQAPIMember("busy", newValue) }
         }
         /// `busy-rate`: `number`, since QEMU 3.1.
         public var busyRate: Swift.Double? {
-            get { json.qapiMember("busy-rate") }
-            set { json.setQAPIMember("busy-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("busy-rate") }
+            @_optimize(none) set { json.setQAPIMember("busy-rate", newValue) }
         }
         /// `compressed-size`: `int`, since QEMU 3.1.
         public var compressedSize: Swift.Int? {
-            get { json.qapiMember("compressed-size") }
-            set { json.setQAPIMember("compressed-size", newValue) }
+            @_optimize(none) get { json.qapiMember("compressed-size") }
+            @_optimize(none) set { json.setQAPIMember("compressed-size", newValue) }
         }
         /// `compression-rate`: `number`, since QEMU 3.1.
         public var compressionRate: Swift.Double? {
-            get { json.qapiMember("compression-rate") }
-            set { json.setQAPIMember("compression-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("compression-rate") }
+            @_optimize(none) set { json.setQAPIMember("compression-rate", newValue) }
         }
     }
 
@@ -238,41 +238,41 @@ extension QAPI {
     /// See [`MigrationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationStatus).
     public struct MigrationStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = MigrationStatus(rawValue: "none")
+        public static var none: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "none") } }
         /// `setup`.
-        public static let setup = MigrationStatus(rawValue: "setup")
+        public static var setup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "setup") } }
         /// `cancelling`.
-        public static let cancelling = MigrationStatus(rawValue: "cancelling")
+        public static var cancelling: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelling") } }
         /// `cancelled`.
-        public static let cancelled = MigrationStatus(rawValue: "cancelled")
+        public static var cancelled: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "cancelled") } }
         /// `active`.
-        public static let active = MigrationStatus(rawValue: "active")
+        public static var active: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "active") } }
         /// `postcopy-active`.
-        public static let postcopyActive = MigrationStatus(rawValue: "postcopy-active")
+        public static var postcopyActive: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-active") } }
         /// `postcopy-paused`.
-        public static let postcopyPaused = MigrationStatus(rawValue: "postcopy-paused")
+        public static var postcopyPaused: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-paused") } }
         /// `postcopy-recover-setup`.
-        public static let postcopyRecoverSetup = MigrationStatus(rawValue: "postcopy-recover-setup")
+        public static var postcopyRecoverSetup: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover-setup") } }
         /// `postcopy-recover`.
-        public static let postcopyRecover = MigrationStatus(rawValue: "postcopy-recover")
+        public static var postcopyRecover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "postcopy-recover") } }
         /// `completed`.
-        public static let completed = MigrationStatus(rawValue: "completed")
+        public static var completed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "completed") } }
         /// `failed`.
-        public static let failed = MigrationStatus(rawValue: "failed")
+        public static var failed: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "failed") } }
         /// `colo`.
-        public static let colo = MigrationStatus(rawValue: "colo")
+        public static var colo: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "colo") } }
         /// `pre-switchover`.
-        public static let preSwitchover = MigrationStatus(rawValue: "pre-switchover")
+        public static var preSwitchover: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "pre-switchover") } }
         /// `device`.
-        public static let device = MigrationStatus(rawValue: "device")
+        public static var device: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "device") } }
         /// `wait-unplug`.
-        public static let waitUnplug = MigrationStatus(rawValue: "wait-unplug")
+        public static var waitUnplug: MigrationStatus { @_optimize(none) get { MigrationStatus(rawValue: "wait-unplug") } }
     }
 
     /// `VfioStats`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -280,22 +280,22 @@ extension QAPI {
     /// See [`VfioStats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.VfioStats).
     public struct VfioStats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioStats", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transferred: Swift.Int) {
+        @_optimize(none) public init(transferred: Swift.Int) {
             self.json = [:]
-            json["transferred"] = transferred.qapiJSON
+            json.setQAPIMember("transferred", transferred)
         }
         /// `transferred`: `int`, since QEMU 5.2.
         public var transferred: Swift.Int? {
-            get { json.qapiMember("transferred") }
-            set { json.setQAPIMember("transferred", newValue) }
+            @_optimize(none) get { json.qapiMember("transferred") }
+            @_optimize(none) set { json.setQAPIMember("transferred", newValue) }
         }
     }
 
@@ -304,96 +304,96 @@ extension QAPI {
     /// See [`MigrationInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationInfo).
     public struct MigrationInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `status`: `MigrationStatus`, optional, since QEMU 0.14.
         public var status: QAPI.MigrationStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `ram`: `MigrationStats`, optional, since QEMU 1.2.
         public var ram: QAPI.MigrationStats? {
-            get { json.qapiMember("ram") }
-            set { json.setQAPIMember("ram", newValue) }
+            @_optimize(none) get { json.qapiMember("ram") }
+            @_optimize(none) set { json.setQAPIMember("ram", newValue) }
         }
         /// `vfio`: `VfioStats`, optional, since QEMU 5.2.
         public var vfio: QAPI.VfioStats? {
-            get { json.qapiMember("vfio") }
-            set { json.setQAPIMember("vfio", newValue) }
+            @_optimize(none) get { json.qapiMember("vfio") }
+            @_optimize(none) set { json.setQAPIMember("vfio", newValue) }
         }
         /// `xbzrle-cache`: `XBZRLECacheStats`, optional, since QEMU 1.2.
         public var xbzrleCache: QAPI.XBZRLECacheStats? {
-            get { json.qapiMember("xbzrle-cache") }
-            set { json.setQAPIMember("xbzrle-cache", newValue) }
+            @_optimize(none) get { json.qapiMember("xbzrle-cache") }
+            @_optimize(none) set { json.setQAPIMember("xbzrle-cache", newValue) }
         }
         /// `total-time`: `int`, optional, since QEMU 1.2.
         public var totalTime: Swift.Int? {
-            get { json.qapiMember("total-time") }
-            set { json.setQAPIMember("total-time", newValue) }
+            @_optimize(none) get { json.qapiMember("total-time") }
+            @_optimize(none) set { json.setQAPIMember("total-time", newValue) }
         }
         /// `expected-downtime`: `int`, optional, since QEMU 1.3.
         public var expectedDowntime: Swift.Int? {
-            get { json.qapiMember("expected-downtime") }
-            set { json.setQAPIMember("expected-downtime", newValue) }
+            @_optimize(none) get { json.qapiMember("expected-downtime") }
+            @_optimize(none) set { json.setQAPIMember("expected-downtime", newValue) }
         }
         /// `downtime`: `int`, optional, since QEMU 1.3.
         public var downtime: Swift.Int? {
-            get { json.qapiMember("downtime") }
-            set { json.setQAPIMember("downtime", newValue) }
+            @_optimize(none) get { json.qapiMember("downtime") }
+            @_optimize(none) set { json.setQAPIMember("downtime", newValue) }
         }
         /// `setup-time`: `int`, optional, since QEMU 1.6.
         public var setupTime: Swift.Int? {
-            get { json.qapiMember("setup-time") }
-            set { json.setQAPIMember("setup-time", newValue) }
+            @_optimize(none) get { json.qapiMember("setup-time") }
+            @_optimize(none) set { json.setQAPIMember("setup-time", newValue) }
         }
         /// `cpu-throttle-percentage`: `int`, optional, since QEMU 2.7.
         public var cpuThrottlePercentage: Swift.Int? {
-            get { json.qapiMember("cpu-throttle-percentage") }
-            set { json.setQAPIMember("cpu-throttle-percentage", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-percentage") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-percentage", newValue) }
         }
         /// `error-desc`: `str`, optional, since QEMU 2.7.
         public var errorDesc: Swift.String? {
-            get { json.qapiMember("error-desc") }
-            set { json.setQAPIMember("error-desc", newValue) }
+            @_optimize(none) get { json.qapiMember("error-desc") }
+            @_optimize(none) set { json.setQAPIMember("error-desc", newValue) }
         }
         /// `blocked-reasons`: `[str]`, optional, since QEMU 6.0.
         public var blockedReasons: [Swift.String]? {
-            get { json.qapiMember("blocked-reasons") }
-            set { json.setQAPIMember("blocked-reasons", newValue) }
+            @_optimize(none) get { json.qapiMember("blocked-reasons") }
+            @_optimize(none) set { json.setQAPIMember("blocked-reasons", newValue) }
         }
         /// `postcopy-blocktime`: `uint32`, optional, since QEMU 3.0.
         public var postcopyBlocktime: Swift.Int? {
-            get { json.qapiMember("postcopy-blocktime") }
-            set { json.setQAPIMember("postcopy-blocktime", newValue) }
+            @_optimize(none) get { json.qapiMember("postcopy-blocktime") }
+            @_optimize(none) set { json.setQAPIMember("postcopy-blocktime", newValue) }
         }
         /// `postcopy-vcpu-blocktime`: `[uint32]`, optional, since QEMU 3.0.
         public var postcopyVCPUBlocktime: [Swift.Int]? {
-            get { json.qapiMember("postcopy-vcpu-blocktime") }
-            set { json.setQAPIMember("postcopy-vcpu-blocktime", newValue) }
+            @_optimize(none) get { json.qapiMember("postcopy-vcpu-blocktime") }
+            @_optimize(none) set { json.setQAPIMember("postcopy-vcpu-blocktime", newValue) }
         }
         /// `socket-address`: `[SocketAddress]`, optional, since QEMU 4.0.
         public var socketAddress: [QAPI.SocketAddress]? {
-            get { json.qapiMember("socket-address") }
-            set { json.setQAPIMember("socket-address", newValue) }
+            @_optimize(none) get { json.qapiMember("socket-address") }
+            @_optimize(none) set { json.setQAPIMember("socket-address", newValue) }
         }
         /// `dirty-limit-throttle-time-per-round`: `uint64`, optional, since QEMU 8.1.
         public var dirtyLimitThrottleTimePerRound: Swift.UInt64? {
-            get { json.qapiMember("dirty-limit-throttle-time-per-round") }
-            set { json.setQAPIMember("dirty-limit-throttle-time-per-round", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-limit-throttle-time-per-round") }
+            @_optimize(none) set { json.setQAPIMember("dirty-limit-throttle-time-per-round", newValue) }
         }
         /// `dirty-limit-ring-full-time`: `uint64`, optional, since QEMU 8.1.
         public var dirtyLimitRingFullTime: Swift.UInt64? {
-            get { json.qapiMember("dirty-limit-ring-full-time") }
-            set { json.setQAPIMember("dirty-limit-ring-full-time", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-limit-ring-full-time") }
+            @_optimize(none) set { json.setQAPIMember("dirty-limit-ring-full-time", newValue) }
         }
     }
 
@@ -402,56 +402,56 @@ extension QAPI {
     /// See [`MigrationCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationCapability).
     public struct MigrationCapability: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapability", kind: .enumeration, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `xbzrle`.
-        public static let xbzrle = MigrationCapability(rawValue: "xbzrle")
+        public static var xbzrle: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "xbzrle") } }
         /// `rdma-pin-all`.
-        public static let rdmaPinAll = MigrationCapability(rawValue: "rdma-pin-all")
+        public static var rdmaPinAll: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "rdma-pin-all") } }
         /// `auto-converge`.
-        public static let autoConverge = MigrationCapability(rawValue: "auto-converge")
+        public static var autoConverge: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "auto-converge") } }
         /// `zero-blocks`.
         @available(*, deprecated, message: "'zero-blocks' is deprecated in QEMU's schema")
-        public static let zeroBlocks = MigrationCapability(rawValue: "zero-blocks")
+        public static var zeroBlocks: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-blocks") } }
         /// `events`.
-        public static let events = MigrationCapability(rawValue: "events")
+        public static var events: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "events") } }
         /// `postcopy-ram`.
-        public static let postcopyRAM = MigrationCapability(rawValue: "postcopy-ram")
+        public static var postcopyRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-ram") } }
         /// `x-colo`.
-        public static let xColo = MigrationCapability(rawValue: "x-colo")
+        public static var xColo: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-colo") } }
         /// `release-ram`.
-        public static let releaseRAM = MigrationCapability(rawValue: "release-ram")
+        public static var releaseRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "release-ram") } }
         /// `return-path`.
-        public static let returnPath = MigrationCapability(rawValue: "return-path")
+        public static var returnPath: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "return-path") } }
         /// `pause-before-switchover`.
-        public static let pauseBeforeSwitchover = MigrationCapability(rawValue: "pause-before-switchover")
+        public static var pauseBeforeSwitchover: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "pause-before-switchover") } }
         /// `multifd`.
-        public static let multifd = MigrationCapability(rawValue: "multifd")
+        public static var multifd: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "multifd") } }
         /// `dirty-bitmaps`.
-        public static let dirtyBitmaps = MigrationCapability(rawValue: "dirty-bitmaps")
+        public static var dirtyBitmaps: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-bitmaps") } }
         /// `postcopy-blocktime`.
-        public static let postcopyBlocktime = MigrationCapability(rawValue: "postcopy-blocktime")
+        public static var postcopyBlocktime: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-blocktime") } }
         /// `late-block-activate`.
-        public static let lateBlockActivate = MigrationCapability(rawValue: "late-block-activate")
+        public static var lateBlockActivate: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "late-block-activate") } }
         /// `x-ignore-shared`.
-        public static let xIgnoreShared = MigrationCapability(rawValue: "x-ignore-shared")
+        public static var xIgnoreShared: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "x-ignore-shared") } }
         /// `validate-uuid`.
-        public static let validateUUID = MigrationCapability(rawValue: "validate-uuid")
+        public static var validateUUID: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "validate-uuid") } }
         /// `background-snapshot`.
-        public static let backgroundSnapshot = MigrationCapability(rawValue: "background-snapshot")
+        public static var backgroundSnapshot: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "background-snapshot") } }
         /// `zero-copy-send`.
-        public static let zeroCopySend = MigrationCapability(rawValue: "zero-copy-send")
+        public static var zeroCopySend: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "zero-copy-send") } }
         /// `postcopy-preempt`.
-        public static let postcopyPreempt = MigrationCapability(rawValue: "postcopy-preempt")
+        public static var postcopyPreempt: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "postcopy-preempt") } }
         /// `switchover-ack`.
-        public static let switchoverAck = MigrationCapability(rawValue: "switchover-ack")
+        public static var switchoverAck: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "switchover-ack") } }
         /// `dirty-limit`.
-        public static let dirtyLimit = MigrationCapability(rawValue: "dirty-limit")
+        public static var dirtyLimit: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "dirty-limit") } }
         /// `mapped-ram`.
-        public static let mappedRAM = MigrationCapability(rawValue: "mapped-ram")
+        public static var mappedRAM: MigrationCapability { @_optimize(none) get { MigrationCapability(rawValue: "mapped-ram") } }
     }
 
     /// `MigrationCapabilityStatus`: a QAPI struct of the `migration` module, since QEMU 1.2.
@@ -459,28 +459,28 @@ extension QAPI {
     /// See [`MigrationCapabilityStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationCapabilityStatus).
     public struct MigrationCapabilityStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationCapabilityStatus", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["capability", "state"]
+        public static var requiredMembers: [Swift.String] { ["capability", "state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
+        @_optimize(none) public init(capability: QAPI.MigrationCapability, state: Swift.Bool) {
             self.json = [:]
-            json["capability"] = capability.qapiJSON
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("capability", capability)
+            json.setQAPIMember("state", state)
         }
         /// `capability`: `MigrationCapability`, since QEMU 1.2.
         public var capability: QAPI.MigrationCapability? {
-            get { json.qapiMember("capability") }
-            set { json.setQAPIMember("capability", newValue) }
+            @_optimize(none) get { json.qapiMember("capability") }
+            @_optimize(none) set { json.setQAPIMember("capability", newValue) }
         }
         /// `state`: `bool`, since QEMU 1.2.
         public var state: Swift.Bool? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
     }
 
@@ -489,23 +489,23 @@ extension QAPI {
     /// See [`MultiFDCompression` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MultiFDCompression).
     public struct MultiFDCompression: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MultiFDCompression", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = MultiFDCompression(rawValue: "none")
+        public static var none: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "none") } }
         /// `zlib`.
-        public static let zlib = MultiFDCompression(rawValue: "zlib")
+        public static var zlib: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zlib") } }
         /// `zstd`.
-        public static let zstd = MultiFDCompression(rawValue: "zstd")
+        public static var zstd: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "zstd") } }
         /// `qatzip`.
-        public static let qatzip = MultiFDCompression(rawValue: "qatzip")
+        public static var qatzip: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qatzip") } }
         /// `qpl`.
-        public static let qpl = MultiFDCompression(rawValue: "qpl")
+        public static var qpl: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "qpl") } }
         /// `uadk`.
-        public static let uadk = MultiFDCompression(rawValue: "uadk")
+        public static var uadk: MultiFDCompression { @_optimize(none) get { MultiFDCompression(rawValue: "uadk") } }
     }
 
     /// `MigMode`: a QAPI enumeration of the `migration` module.
@@ -513,17 +513,17 @@ extension QAPI {
     /// See [`MigMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigMode).
     public struct MigMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigMode", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static let normal = MigMode(rawValue: "normal")
+        public static var normal: MigMode { @_optimize(none) get { MigMode(rawValue: "normal") } }
         /// `cpr-reboot`.
-        public static let cprReboot = MigMode(rawValue: "cpr-reboot")
+        public static var cprReboot: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-reboot") } }
         /// `cpr-transfer`.
-        public static let cprTransfer = MigMode(rawValue: "cpr-transfer")
+        public static var cprTransfer: MigMode { @_optimize(none) get { MigMode(rawValue: "cpr-transfer") } }
     }
 
     /// `ZeroPageDetection`: a QAPI enumeration of the `migration` module, since QEMU 9.0.
@@ -531,17 +531,17 @@ extension QAPI {
     /// See [`ZeroPageDetection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.ZeroPageDetection).
     public struct ZeroPageDetection: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ZeroPageDetection", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = ZeroPageDetection(rawValue: "none")
+        public static var none: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "none") } }
         /// `legacy`.
-        public static let legacy = ZeroPageDetection(rawValue: "legacy")
+        public static var legacy: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "legacy") } }
         /// `multifd`.
-        public static let multifd = ZeroPageDetection(rawValue: "multifd")
+        public static var multifd: ZeroPageDetection { @_optimize(none) get { ZeroPageDetection(rawValue: "multifd") } }
     }
 
     /// `BitmapMigrationBitmapAliasTransform`: a QAPI struct of the `migration` module, since QEMU 6.0.
@@ -549,21 +549,21 @@ extension QAPI {
     /// See [`BitmapMigrationBitmapAliasTransform` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAliasTransform).
     public struct BitmapMigrationBitmapAliasTransform: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAliasTransform", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `persistent`: `bool`, optional, since QEMU 6.0.
         public var persistent: Swift.Bool? {
-            get { json.qapiMember("persistent") }
-            set { json.setQAPIMember("persistent", newValue) }
+            @_optimize(none) get { json.qapiMember("persistent") }
+            @_optimize(none) set { json.setQAPIMember("persistent", newValue) }
         }
     }
 
@@ -572,33 +572,33 @@ extension QAPI {
     /// See [`BitmapMigrationBitmapAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationBitmapAlias).
     public struct BitmapMigrationBitmapAlias: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationBitmapAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, alias: Swift.String) {
+        @_optimize(none) public init(name: Swift.String, alias: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["alias"] = alias.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("alias", alias)
         }
         /// `name`: `str`, since QEMU 5.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `alias`: `str`, since QEMU 5.2.
         public var alias: Swift.String? {
-            get { json.qapiMember("alias") }
-            set { json.setQAPIMember("alias", newValue) }
+            @_optimize(none) get { json.qapiMember("alias") }
+            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `transform`: `BitmapMigrationBitmapAliasTransform`, optional, since QEMU 6.0.
         public var transform: QAPI.BitmapMigrationBitmapAliasTransform? {
-            get { json.qapiMember("transform") }
-            set { json.setQAPIMember("transform", newValue) }
+            @_optimize(none) get { json.qapiMember("transform") }
+            @_optimize(none) set { json.setQAPIMember("transform", newValue) }
         }
     }
 
@@ -607,34 +607,34 @@ extension QAPI {
     /// See [`BitmapMigrationNodeAlias` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.BitmapMigrationNodeAlias).
     public struct BitmapMigrationNodeAlias: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BitmapMigrationNodeAlias", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
+        @_optimize(none) public init(nodeName: Swift.String, alias: Swift.String, bitmaps: [QAPI.BitmapMigrationBitmapAlias]) {
             self.json = [:]
-            json["node-name"] = nodeName.qapiJSON
-            json["alias"] = alias.qapiJSON
-            json["bitmaps"] = bitmaps.qapiJSON
+            json.setQAPIMember("node-name", nodeName)
+            json.setQAPIMember("alias", alias)
+            json.setQAPIMember("bitmaps", bitmaps)
         }
         /// `node-name`: `str`, since QEMU 5.2.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `alias`: `str`, since QEMU 5.2.
         public var alias: Swift.String? {
-            get { json.qapiMember("alias") }
-            set { json.setQAPIMember("alias", newValue) }
+            @_optimize(none) get { json.qapiMember("alias") }
+            @_optimize(none) set { json.setQAPIMember("alias", newValue) }
         }
         /// `bitmaps`: `[BitmapMigrationBitmapAlias]`, since QEMU 5.2.
         public var bitmaps: [QAPI.BitmapMigrationBitmapAlias]? {
-            get { json.qapiMember("bitmaps") }
-            set { json.setQAPIMember("bitmaps", newValue) }
+            @_optimize(none) get { json.qapiMember("bitmaps") }
+            @_optimize(none) set { json.setQAPIMember("bitmaps", newValue) }
         }
     }
 
@@ -643,69 +643,69 @@ extension QAPI {
     /// See [`MigrationParameter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationParameter).
     public struct MigrationParameter: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameter", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `announce-initial`.
-        public static let announceInitial = MigrationParameter(rawValue: "announce-initial")
+        public static var announceInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-initial") } }
         /// `announce-max`.
-        public static let announceMax = MigrationParameter(rawValue: "announce-max")
+        public static var announceMax: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-max") } }
         /// `announce-rounds`.
-        public static let announceRounds = MigrationParameter(rawValue: "announce-rounds")
+        public static var announceRounds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-rounds") } }
         /// `announce-step`.
-        public static let announceStep = MigrationParameter(rawValue: "announce-step")
+        public static var announceStep: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "announce-step") } }
         /// `throttle-trigger-threshold`.
-        public static let throttleTriggerThreshold = MigrationParameter(rawValue: "throttle-trigger-threshold")
+        public static var throttleTriggerThreshold: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "throttle-trigger-threshold") } }
         /// `cpu-throttle-initial`.
-        public static let cpuThrottleInitial = MigrationParameter(rawValue: "cpu-throttle-initial")
+        public static var cpuThrottleInitial: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-initial") } }
         /// `cpu-throttle-increment`.
-        public static let cpuThrottleIncrement = MigrationParameter(rawValue: "cpu-throttle-increment")
+        public static var cpuThrottleIncrement: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-increment") } }
         /// `cpu-throttle-tailslow`.
-        public static let cpuThrottleTailslow = MigrationParameter(rawValue: "cpu-throttle-tailslow")
+        public static var cpuThrottleTailslow: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "cpu-throttle-tailslow") } }
         /// `tls-creds`.
-        public static let tlsCreds = MigrationParameter(rawValue: "tls-creds")
+        public static var tlsCreds: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-creds") } }
         /// `tls-hostname`.
-        public static let tlsHostname = MigrationParameter(rawValue: "tls-hostname")
+        public static var tlsHostname: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-hostname") } }
         /// `tls-authz`.
-        public static let tlsAuthz = MigrationParameter(rawValue: "tls-authz")
+        public static var tlsAuthz: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "tls-authz") } }
         /// `max-bandwidth`.
-        public static let maxBandwidth = MigrationParameter(rawValue: "max-bandwidth")
+        public static var maxBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-bandwidth") } }
         /// `avail-switchover-bandwidth`.
-        public static let availSwitchoverBandwidth = MigrationParameter(rawValue: "avail-switchover-bandwidth")
+        public static var availSwitchoverBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "avail-switchover-bandwidth") } }
         /// `downtime-limit`.
-        public static let downtimeLimit = MigrationParameter(rawValue: "downtime-limit")
+        public static var downtimeLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "downtime-limit") } }
         /// `x-checkpoint-delay`.
-        public static let xCheckpointDelay = MigrationParameter(rawValue: "x-checkpoint-delay")
+        public static var xCheckpointDelay: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-checkpoint-delay") } }
         /// `multifd-channels`.
-        public static let multifdChannels = MigrationParameter(rawValue: "multifd-channels")
+        public static var multifdChannels: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-channels") } }
         /// `xbzrle-cache-size`.
-        public static let xbzrleCacheSize = MigrationParameter(rawValue: "xbzrle-cache-size")
+        public static var xbzrleCacheSize: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "xbzrle-cache-size") } }
         /// `max-postcopy-bandwidth`.
-        public static let maxPostcopyBandwidth = MigrationParameter(rawValue: "max-postcopy-bandwidth")
+        public static var maxPostcopyBandwidth: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-postcopy-bandwidth") } }
         /// `max-cpu-throttle`.
-        public static let maxCPUThrottle = MigrationParameter(rawValue: "max-cpu-throttle")
+        public static var maxCPUThrottle: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "max-cpu-throttle") } }
         /// `multifd-compression`.
-        public static let multifdCompression = MigrationParameter(rawValue: "multifd-compression")
+        public static var multifdCompression: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-compression") } }
         /// `multifd-zlib-level`.
-        public static let multifdZlibLevel = MigrationParameter(rawValue: "multifd-zlib-level")
+        public static var multifdZlibLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zlib-level") } }
         /// `multifd-zstd-level`.
-        public static let multifdZstdLevel = MigrationParameter(rawValue: "multifd-zstd-level")
+        public static var multifdZstdLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-zstd-level") } }
         /// `multifd-qatzip-level`.
-        public static let multifdQatzipLevel = MigrationParameter(rawValue: "multifd-qatzip-level")
+        public static var multifdQatzipLevel: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "multifd-qatzip-level") } }
         /// `block-bitmap-mapping`.
-        public static let blockBitmapMapping = MigrationParameter(rawValue: "block-bitmap-mapping")
+        public static var blockBitmapMapping: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "block-bitmap-mapping") } }
         /// `x-vcpu-dirty-limit-period`.
-        public static let xVCPUDirtyLimitPeriod = MigrationParameter(rawValue: "x-vcpu-dirty-limit-period")
+        public static var xVCPUDirtyLimitPeriod: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "x-vcpu-dirty-limit-period") } }
         /// `vcpu-dirty-limit`.
-        public static let vcpuDirtyLimit = MigrationParameter(rawValue: "vcpu-dirty-limit")
+        public static var vcpuDirtyLimit: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "vcpu-dirty-limit") } }
         /// `mode`.
-        public static let mode = MigrationParameter(rawValue: "mode")
+        public static var mode: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "mode") } }
         /// `zero-page-detection`.
-        public static let zeroPageDetection = MigrationParameter(rawValue: "zero-page-detection")
+        public static var zeroPageDetection: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "zero-page-detection") } }
         /// `direct-io`.
-        public static let directIO = MigrationParameter(rawValue: "direct-io")
+        public static var directIO: MigrationParameter { @_optimize(none) get { MigrationParameter(rawValue: "direct-io") } }
     }
 
     /// `MigrateSetParameters`: a QAPI struct of the `migration` module, since QEMU 2.4.
@@ -713,161 +713,161 @@ extension QAPI {
     /// See [`MigrateSetParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrateSetParameters).
     public struct MigrateSetParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrateSetParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
         public var announceInitial: Swift.UInt64? {
-            get { json.qapiMember("announce-initial") }
-            set { json.setQAPIMember("announce-initial", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-initial") }
+            @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
         public var announceMax: Swift.UInt64? {
-            get { json.qapiMember("announce-max") }
-            set { json.setQAPIMember("announce-max", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-max") }
+            @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
         public var announceRounds: Swift.UInt64? {
-            get { json.qapiMember("announce-rounds") }
-            set { json.setQAPIMember("announce-rounds", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-rounds") }
+            @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
         public var announceStep: Swift.UInt64? {
-            get { json.qapiMember("announce-step") }
-            set { json.setQAPIMember("announce-step", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-step") }
+            @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
         public var throttleTriggerThreshold: Swift.Int? {
-            get { json.qapiMember("throttle-trigger-threshold") }
-            set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
+            @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleInitial: Swift.Int? {
-            get { json.qapiMember("cpu-throttle-initial") }
-            set { json.setQAPIMember("cpu-throttle-initial", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleIncrement: Swift.Int? {
-            get { json.qapiMember("cpu-throttle-increment") }
-            set { json.setQAPIMember("cpu-throttle-increment", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
         public var cpuThrottleTailslow: Swift.Bool? {
-            get { json.qapiMember("cpu-throttle-tailslow") }
-            set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
         public var tlsCreds: QAPI.StrOrNull? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
         public var tlsHostname: QAPI.StrOrNull? {
-            get { json.qapiMember("tls-hostname") }
-            set { json.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-hostname") }
+            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
         public var tlsAuthz: QAPI.StrOrNull? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
         public var maxBandwidth: Swift.UInt64? {
-            get { json.qapiMember("max-bandwidth") }
-            set { json.setQAPIMember("max-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("max-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
         public var availSwitchoverBandwidth: Swift.UInt64? {
-            get { json.qapiMember("avail-switchover-bandwidth") }
-            set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
         public var downtimeLimit: Swift.UInt64? {
-            get { json.qapiMember("downtime-limit") }
-            set { json.setQAPIMember("downtime-limit", newValue) }
+            @_optimize(none) get { json.qapiMember("downtime-limit") }
+            @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
         public var xCheckpointDelay: Swift.Int? {
-            get { json.qapiMember("x-checkpoint-delay") }
-            set { json.setQAPIMember("x-checkpoint-delay", newValue) }
+            @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
+            @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
         public var multifdChannels: Swift.Int? {
-            get { json.qapiMember("multifd-channels") }
-            set { json.setQAPIMember("multifd-channels", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-channels") }
+            @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
         public var xbzrleCacheSize: Swift.UInt64? {
-            get { json.qapiMember("xbzrle-cache-size") }
-            set { json.setQAPIMember("xbzrle-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
         public var maxPostcopyBandwidth: Swift.UInt64? {
-            get { json.qapiMember("max-postcopy-bandwidth") }
-            set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
         public var maxCPUThrottle: Swift.Int? {
-            get { json.qapiMember("max-cpu-throttle") }
-            set { json.setQAPIMember("max-cpu-throttle", newValue) }
+            @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
+            @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
         public var multifdCompression: QAPI.MultiFDCompression? {
-            get { json.qapiMember("multifd-compression") }
-            set { json.setQAPIMember("multifd-compression", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-compression") }
+            @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZlibLevel: Swift.Int? {
-            get { json.qapiMember("multifd-zlib-level") }
-            set { json.setQAPIMember("multifd-zlib-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
         public var multifdQatzipLevel: Swift.Int? {
-            get { json.qapiMember("multifd-qatzip-level") }
-            set { json.setQAPIMember("multifd-qatzip-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZstdLevel: Swift.Int? {
-            get { json.qapiMember("multifd-zstd-level") }
-            set { json.setQAPIMember("multifd-zstd-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
         public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            get { json.qapiMember("block-bitmap-mapping") }
-            set { json.setQAPIMember("block-bitmap-mapping", newValue) }
+            @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
+            @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
         public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            get { json.qapiMember("x-vcpu-dirty-limit-period") }
-            set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+            @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
+            @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
         public var vcpuDirtyLimit: Swift.UInt64? {
-            get { json.qapiMember("vcpu-dirty-limit") }
-            set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
+            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
         public var mode: QAPI.MigMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
         public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            get { json.qapiMember("zero-page-detection") }
-            set { json.setQAPIMember("zero-page-detection", newValue) }
+            @_optimize(none) get { json.qapiMember("zero-page-detection") }
+            @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
         public var directIO: Swift.Bool? {
-            get { json.qapiMember("direct-io") }
-            set { json.setQAPIMember("direct-io", newValue) }
+            @_optimize(none) get { json.qapiMember("direct-io") }
+            @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
         }
     }
 
@@ -876,161 +876,161 @@ extension QAPI {
     /// See [`MigrationParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationParameters).
     public struct MigrationParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationParameters", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
         public var announceInitial: Swift.UInt64? {
-            get { json.qapiMember("announce-initial") }
-            set { json.setQAPIMember("announce-initial", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-initial") }
+            @_optimize(none) set { json.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
         public var announceMax: Swift.UInt64? {
-            get { json.qapiMember("announce-max") }
-            set { json.setQAPIMember("announce-max", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-max") }
+            @_optimize(none) set { json.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
         public var announceRounds: Swift.UInt64? {
-            get { json.qapiMember("announce-rounds") }
-            set { json.setQAPIMember("announce-rounds", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-rounds") }
+            @_optimize(none) set { json.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
         public var announceStep: Swift.UInt64? {
-            get { json.qapiMember("announce-step") }
-            set { json.setQAPIMember("announce-step", newValue) }
+            @_optimize(none) get { json.qapiMember("announce-step") }
+            @_optimize(none) set { json.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
         public var throttleTriggerThreshold: Swift.Int? {
-            get { json.qapiMember("throttle-trigger-threshold") }
-            set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-trigger-threshold") }
+            @_optimize(none) set { json.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleInitial: Swift.Int? {
-            get { json.qapiMember("cpu-throttle-initial") }
-            set { json.setQAPIMember("cpu-throttle-initial", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-initial") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleIncrement: Swift.Int? {
-            get { json.qapiMember("cpu-throttle-increment") }
-            set { json.setQAPIMember("cpu-throttle-increment", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-increment") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
         public var cpuThrottleTailslow: Swift.Bool? {
-            get { json.qapiMember("cpu-throttle-tailslow") }
-            set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-throttle-tailslow") }
+            @_optimize(none) set { json.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `str`, optional, since QEMU 2.7.
         public var tlsCreds: Swift.String? {
-            get { json.qapiMember("tls-creds") }
-            set { json.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-creds") }
+            @_optimize(none) set { json.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `str`, optional, since QEMU 2.7.
         public var tlsHostname: Swift.String? {
-            get { json.qapiMember("tls-hostname") }
-            set { json.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-hostname") }
+            @_optimize(none) set { json.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `str`, optional, since QEMU 4.0.
         public var tlsAuthz: Swift.String? {
-            get { json.qapiMember("tls-authz") }
-            set { json.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-authz") }
+            @_optimize(none) set { json.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
         public var maxBandwidth: Swift.UInt64? {
-            get { json.qapiMember("max-bandwidth") }
-            set { json.setQAPIMember("max-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("max-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
         public var availSwitchoverBandwidth: Swift.UInt64? {
-            get { json.qapiMember("avail-switchover-bandwidth") }
-            set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-switchover-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
         public var downtimeLimit: Swift.UInt64? {
-            get { json.qapiMember("downtime-limit") }
-            set { json.setQAPIMember("downtime-limit", newValue) }
+            @_optimize(none) get { json.qapiMember("downtime-limit") }
+            @_optimize(none) set { json.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
         public var xCheckpointDelay: Swift.Int? {
-            get { json.qapiMember("x-checkpoint-delay") }
-            set { json.setQAPIMember("x-checkpoint-delay", newValue) }
+            @_optimize(none) get { json.qapiMember("x-checkpoint-delay") }
+            @_optimize(none) set { json.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
         public var multifdChannels: Swift.Int? {
-            get { json.qapiMember("multifd-channels") }
-            set { json.setQAPIMember("multifd-channels", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-channels") }
+            @_optimize(none) set { json.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
         public var xbzrleCacheSize: Swift.UInt64? {
-            get { json.qapiMember("xbzrle-cache-size") }
-            set { json.setQAPIMember("xbzrle-cache-size", newValue) }
+            @_optimize(none) get { json.qapiMember("xbzrle-cache-size") }
+            @_optimize(none) set { json.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
         public var maxPostcopyBandwidth: Swift.UInt64? {
-            get { json.qapiMember("max-postcopy-bandwidth") }
-            set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
+            @_optimize(none) get { json.qapiMember("max-postcopy-bandwidth") }
+            @_optimize(none) set { json.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
         public var maxCPUThrottle: Swift.Int? {
-            get { json.qapiMember("max-cpu-throttle") }
-            set { json.setQAPIMember("max-cpu-throttle", newValue) }
+            @_optimize(none) get { json.qapiMember("max-cpu-throttle") }
+            @_optimize(none) set { json.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
         public var multifdCompression: QAPI.MultiFDCompression? {
-            get { json.qapiMember("multifd-compression") }
-            set { json.setQAPIMember("multifd-compression", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-compression") }
+            @_optimize(none) set { json.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZlibLevel: Swift.Int? {
-            get { json.qapiMember("multifd-zlib-level") }
-            set { json.setQAPIMember("multifd-zlib-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-zlib-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
         public var multifdQatzipLevel: Swift.Int? {
-            get { json.qapiMember("multifd-qatzip-level") }
-            set { json.setQAPIMember("multifd-qatzip-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-qatzip-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZstdLevel: Swift.Int? {
-            get { json.qapiMember("multifd-zstd-level") }
-            set { json.setQAPIMember("multifd-zstd-level", newValue) }
+            @_optimize(none) get { json.qapiMember("multifd-zstd-level") }
+            @_optimize(none) set { json.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
         public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            get { json.qapiMember("block-bitmap-mapping") }
-            set { json.setQAPIMember("block-bitmap-mapping", newValue) }
+            @_optimize(none) get { json.qapiMember("block-bitmap-mapping") }
+            @_optimize(none) set { json.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
         public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            get { json.qapiMember("x-vcpu-dirty-limit-period") }
-            set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+            @_optimize(none) get { json.qapiMember("x-vcpu-dirty-limit-period") }
+            @_optimize(none) set { json.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
         public var vcpuDirtyLimit: Swift.UInt64? {
-            get { json.qapiMember("vcpu-dirty-limit") }
-            set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpu-dirty-limit") }
+            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
         public var mode: QAPI.MigMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
         public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            get { json.qapiMember("zero-page-detection") }
-            set { json.setQAPIMember("zero-page-detection", newValue) }
+            @_optimize(none) get { json.qapiMember("zero-page-detection") }
+            @_optimize(none) set { json.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
         public var directIO: Swift.Bool? {
-            get { json.qapiMember("direct-io") }
-            set { json.setQAPIMember("direct-io", newValue) }
+            @_optimize(none) get { json.qapiMember("direct-io") }
+            @_optimize(none) set { json.setQAPIMember("direct-io", newValue) }
         }
     }
 
@@ -1039,25 +1039,25 @@ extension QAPI {
     /// See [`COLOMessage` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMessage).
     public struct COLOMessage: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMessage", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `checkpoint-ready`.
-        public static let checkpointReady = COLOMessage(rawValue: "checkpoint-ready")
+        public static var checkpointReady: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-ready") } }
         /// `checkpoint-request`.
-        public static let checkpointRequest = COLOMessage(rawValue: "checkpoint-request")
+        public static var checkpointRequest: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-request") } }
         /// `checkpoint-reply`.
-        public static let checkpointReply = COLOMessage(rawValue: "checkpoint-reply")
+        public static var checkpointReply: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "checkpoint-reply") } }
         /// `vmstate-send`.
-        public static let vmstateSend = COLOMessage(rawValue: "vmstate-send")
+        public static var vmstateSend: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-send") } }
         /// `vmstate-size`.
-        public static let vmstateSize = COLOMessage(rawValue: "vmstate-size")
+        public static var vmstateSize: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-size") } }
         /// `vmstate-received`.
-        public static let vmstateReceived = COLOMessage(rawValue: "vmstate-received")
+        public static var vmstateReceived: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-received") } }
         /// `vmstate-loaded`.
-        public static let vmstateLoaded = COLOMessage(rawValue: "vmstate-loaded")
+        public static var vmstateLoaded: COLOMessage { @_optimize(none) get { COLOMessage(rawValue: "vmstate-loaded") } }
     }
 
     /// `COLOMode`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1065,17 +1065,17 @@ extension QAPI {
     /// See [`COLOMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOMode).
     public struct COLOMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = COLOMode(rawValue: "none")
+        public static var none: COLOMode { @_optimize(none) get { COLOMode(rawValue: "none") } }
         /// `primary`.
-        public static let primary = COLOMode(rawValue: "primary")
+        public static var primary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "primary") } }
         /// `secondary`.
-        public static let secondary = COLOMode(rawValue: "secondary")
+        public static var secondary: COLOMode { @_optimize(none) get { COLOMode(rawValue: "secondary") } }
     }
 
     /// `FailoverStatus`: a QAPI enumeration of the `migration` module, since QEMU 2.8.
@@ -1083,21 +1083,21 @@ extension QAPI {
     /// See [`FailoverStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.FailoverStatus).
     public struct FailoverStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FailoverStatus", kind: .enumeration, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = FailoverStatus(rawValue: "none")
+        public static var none: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "none") } }
         /// `require`.
-        public static let require = FailoverStatus(rawValue: "require")
+        public static var require: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "require") } }
         /// `active`.
-        public static let active = FailoverStatus(rawValue: "active")
+        public static var active: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "active") } }
         /// `completed`.
-        public static let completed = FailoverStatus(rawValue: "completed")
+        public static var completed: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "completed") } }
         /// `relaunch`.
-        public static let relaunch = FailoverStatus(rawValue: "relaunch")
+        public static var relaunch: FailoverStatus { @_optimize(none) get { FailoverStatus(rawValue: "relaunch") } }
     }
 
     /// `COLOExitReason`: a QAPI enumeration of the `migration` module, since QEMU 3.1.
@@ -1105,19 +1105,19 @@ extension QAPI {
     /// See [`COLOExitReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.COLOExitReason).
     public struct COLOExitReason: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOExitReason", kind: .enumeration, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = COLOExitReason(rawValue: "none")
+        public static var none: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "none") } }
         /// `request`.
-        public static let request = COLOExitReason(rawValue: "request")
+        public static var request: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "request") } }
         /// `error`.
-        public static let error = COLOExitReason(rawValue: "error")
+        public static var error: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "error") } }
         /// `processing`.
-        public static let processing = COLOExitReason(rawValue: "processing")
+        public static var processing: COLOExitReason { @_optimize(none) get { COLOExitReason(rawValue: "processing") } }
     }
 
     /// `MigrationAddressType`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1125,19 +1125,19 @@ extension QAPI {
     /// See [`MigrationAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationAddressType).
     public struct MigrationAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddressType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `socket`.
-        public static let socket = MigrationAddressType(rawValue: "socket")
+        public static var socket: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "socket") } }
         /// `exec`.
-        public static let exec = MigrationAddressType(rawValue: "exec")
+        public static var exec: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "exec") } }
         /// `rdma`.
-        public static let rdma = MigrationAddressType(rawValue: "rdma")
+        public static var rdma: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "rdma") } }
         /// `file`.
-        public static let file = MigrationAddressType(rawValue: "file")
+        public static var file: MigrationAddressType { @_optimize(none) get { MigrationAddressType(rawValue: "file") } }
     }
 
     /// `FileMigrationArgs`: a QAPI struct of the `migration` module, since QEMU 8.2.
@@ -1145,28 +1145,28 @@ extension QAPI {
     /// See [`FileMigrationArgs` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.FileMigrationArgs).
     public struct FileMigrationArgs: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FileMigrationArgs", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String, offset: Swift.UInt64) {
+        @_optimize(none) public init(filename: Swift.String, offset: Swift.UInt64) {
             self.json = [:]
-            json["filename"] = filename.qapiJSON
-            json["offset"] = offset.qapiJSON
+            json.setQAPIMember("filename", filename)
+            json.setQAPIMember("offset", offset)
         }
         /// `filename`: `str`, since QEMU 8.2.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `offset`: `uint64`, since QEMU 8.2.
         public var offset: Swift.UInt64? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
     }
 
@@ -1175,22 +1175,22 @@ extension QAPI {
     /// See [`MigrationExecCommand` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationExecCommand).
     public struct MigrationExecCommand: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationExecCommand", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(args: [Swift.String]) {
+        @_optimize(none) public init(args: [Swift.String]) {
             self.json = [:]
-            json["args"] = args.qapiJSON
+            json.setQAPIMember("args", args)
         }
         /// `args`: `[str]`, since QEMU 8.2.
         public var args: [Swift.String]? {
-            get { json.qapiMember("args") }
-            set { json.setQAPIMember("args", newValue) }
+            @_optimize(none) get { json.qapiMember("args") }
+            @_optimize(none) set { json.setQAPIMember("args", newValue) }
         }
     }
 
@@ -1201,107 +1201,107 @@ extension QAPI {
     /// The members of every variant (tag `transport`) are properties too; nested unions included.
     public struct MigrationAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationAddress", kind: .union, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transport: QAPI.MigrationAddressType) {
+        @_optimize(none) public init(transport: QAPI.MigrationAddressType) {
             self.json = [:]
-            json["transport"] = transport.qapiJSON
+            json.setQAPIMember("transport", transport)
         }
         /// `transport`: `MigrationAddressType`, since QEMU 8.2.
         public var transport: QAPI.MigrationAddressType? {
-            get { json.qapiMember("transport") }
-            set { json.setQAPIMember("transport", newValue) }
+            @_optimize(none) get { json.qapiMember("transport") }
+            @_optimize(none) set { json.setQAPIMember("transport", newValue) }
         }
         /// `type`: `SocketAddressType`, optional, since QEMU 2.9.
         public var type: QAPI.SocketAddressType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, optional.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, optional.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
         public var numeric: Swift.Bool? {
-            get { json.qapiMember("numeric") }
-            set { json.setQAPIMember("numeric", newValue) }
+            @_optimize(none) get { json.qapiMember("numeric") }
+            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
         public var to: Swift.Int? {
-            get { json.qapiMember("to") }
-            set { json.setQAPIMember("to", newValue) }
+            @_optimize(none) get { json.qapiMember("to") }
+            @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
         public var keepAlive: Swift.Bool? {
-            get { json.qapiMember("keep-alive") }
-            set { json.setQAPIMember("keep-alive", newValue) }
+            @_optimize(none) get { json.qapiMember("keep-alive") }
+            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
         public var mptcp: Swift.Bool? {
-            get { json.qapiMember("mptcp") }
-            set { json.setQAPIMember("mptcp", newValue) }
+            @_optimize(none) get { json.qapiMember("mptcp") }
+            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 1.3.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
         public var tight: Swift.Bool? {
-            get { json.qapiMember("tight") }
-            set { json.setQAPIMember("tight", newValue) }
+            @_optimize(none) get { json.qapiMember("tight") }
+            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
         /// `cid`: `str`, optional, since QEMU 2.8.
         public var cid: Swift.String? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `str`: `str`, optional, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
         /// `args`: `[str]`, optional, since QEMU 8.2.
         public var args: [Swift.String]? {
-            get { json.qapiMember("args") }
-            set { json.setQAPIMember("args", newValue) }
+            @_optimize(none) get { json.qapiMember("args") }
+            @_optimize(none) set { json.setQAPIMember("args", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 8.2.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `offset`: `uint64`, optional, since QEMU 8.2.
         public var offset: Swift.UInt64? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
     }
 
@@ -1310,15 +1310,15 @@ extension QAPI {
     /// See [`MigrationChannelType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.MigrationChannelType).
     public struct MigrationChannelType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannelType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `main`.
-        public static let main = MigrationChannelType(rawValue: "main")
+        public static var main: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "main") } }
         /// `cpr`.
-        public static let cpr = MigrationChannelType(rawValue: "cpr")
+        public static var cpr: MigrationChannelType { @_optimize(none) get { MigrationChannelType(rawValue: "cpr") } }
     }
 
     /// `MigrationChannel`: a QAPI struct of the `migration` module, since QEMU 8.1.
@@ -1326,28 +1326,28 @@ extension QAPI {
     /// See [`MigrationChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationChannel).
     public struct MigrationChannel: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationChannel", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
+        @_optimize(none) public init(channelType: QAPI.MigrationChannelType, addr: QAPI.MigrationAddress) {
             self.json = [:]
-            json["channel-type"] = channelType.qapiJSON
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("channel-type", channelType)
+            json.setQAPIMember("addr", addr)
         }
         /// `channel-type`: `MigrationChannelType`, since QEMU 8.1.
         public var channelType: QAPI.MigrationChannelType? {
-            get { json.qapiMember("channel-type") }
-            set { json.setQAPIMember("channel-type", newValue) }
+            @_optimize(none) get { json.qapiMember("channel-type") }
+            @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
         }
         /// `addr`: `MigrationAddress`, since QEMU 8.1.
         public var addr: QAPI.MigrationAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -1356,27 +1356,27 @@ extension QAPI {
     /// See [`ReplicationStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.ReplicationStatus).
     public struct ReplicationStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplicationStatus", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["error"]
+        public static var requiredMembers: [Swift.String] { ["error"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(error: Swift.Bool) {
+        @_optimize(none) public init(error: Swift.Bool) {
             self.json = [:]
-            json["error"] = error.qapiJSON
+            json.setQAPIMember("error", error)
         }
         /// `error`: `bool`, since QEMU 2.9.
         public var error: Swift.Bool? {
-            get { json.qapiMember("error") }
-            set { json.setQAPIMember("error", newValue) }
+            @_optimize(none) get { json.qapiMember("error") }
+            @_optimize(none) set { json.setQAPIMember("error", newValue) }
         }
         /// `desc`: `str`, optional, since QEMU 2.9.
         public var desc: Swift.String? {
-            get { json.qapiMember("desc") }
-            set { json.setQAPIMember("desc", newValue) }
+            @_optimize(none) get { json.qapiMember("desc") }
+            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
     }
 
@@ -1385,34 +1385,34 @@ extension QAPI {
     /// See [`COLOStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.COLOStatus).
     public struct COLOStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLOStatus", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
+        @_optimize(none) public init(mode: QAPI.COLOMode, lastMode: QAPI.COLOMode, reason: QAPI.COLOExitReason) {
             self.json = [:]
-            json["mode"] = mode.qapiJSON
-            json["last-mode"] = lastMode.qapiJSON
-            json["reason"] = reason.qapiJSON
+            json.setQAPIMember("mode", mode)
+            json.setQAPIMember("last-mode", lastMode)
+            json.setQAPIMember("reason", reason)
         }
         /// `mode`: `COLOMode`, since QEMU 3.1.
         public var mode: QAPI.COLOMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `last-mode`: `COLOMode`, since QEMU 4.0.
         public var lastMode: QAPI.COLOMode? {
-            get { json.qapiMember("last-mode") }
-            set { json.setQAPIMember("last-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("last-mode") }
+            @_optimize(none) set { json.setQAPIMember("last-mode", newValue) }
         }
         /// `reason`: `COLOExitReason`, since QEMU 3.1.
         public var reason: QAPI.COLOExitReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -1421,28 +1421,28 @@ extension QAPI {
     /// See [`DirtyRateVcpu` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateVcpu).
     public struct DirtyRateVCPU: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateVcpu", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.Int, dirtyRate: Swift.Int) {
+        @_optimize(none) public init(id: Swift.Int, dirtyRate: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["dirty-rate"] = dirtyRate.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `id`: `int`, since QEMU 6.2.
         public var id: Swift.Int? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `dirty-rate`: `int64`, since QEMU 6.2.
         public var dirtyRate: Swift.Int? {
-            get { json.qapiMember("dirty-rate") }
-            set { json.setQAPIMember("dirty-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-rate") }
+            @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
         }
     }
 
@@ -1451,17 +1451,17 @@ extension QAPI {
     /// See [`DirtyRateStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateStatus).
     public struct DirtyRateStatus: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateStatus", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unstarted`.
-        public static let unstarted = DirtyRateStatus(rawValue: "unstarted")
+        public static var unstarted: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "unstarted") } }
         /// `measuring`.
-        public static let measuring = DirtyRateStatus(rawValue: "measuring")
+        public static var measuring: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measuring") } }
         /// `measured`.
-        public static let measured = DirtyRateStatus(rawValue: "measured")
+        public static var measured: DirtyRateStatus { @_optimize(none) get { DirtyRateStatus(rawValue: "measured") } }
     }
 
     /// `DirtyRateMeasureMode`: a QAPI enumeration of the `migration` module, since QEMU 6.2.
@@ -1469,17 +1469,17 @@ extension QAPI {
     /// See [`DirtyRateMeasureMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.DirtyRateMeasureMode).
     public struct DirtyRateMeasureMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateMeasureMode", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `page-sampling`.
-        public static let pageSampling = DirtyRateMeasureMode(rawValue: "page-sampling")
+        public static var pageSampling: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "page-sampling") } }
         /// `dirty-ring`.
-        public static let dirtyRing = DirtyRateMeasureMode(rawValue: "dirty-ring")
+        public static var dirtyRing: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-ring") } }
         /// `dirty-bitmap`.
-        public static let dirtyBitmap = DirtyRateMeasureMode(rawValue: "dirty-bitmap")
+        public static var dirtyBitmap: DirtyRateMeasureMode { @_optimize(none) get { DirtyRateMeasureMode(rawValue: "dirty-bitmap") } }
     }
 
     /// `TimeUnit`: a QAPI enumeration of the `migration` module, since QEMU 8.2.
@@ -1487,15 +1487,15 @@ extension QAPI {
     /// See [`TimeUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-migration.TimeUnit).
     public struct TimeUnit: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TimeUnit", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `second`.
-        public static let second = TimeUnit(rawValue: "second")
+        public static var second: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "second") } }
         /// `millisecond`.
-        public static let millisecond = TimeUnit(rawValue: "millisecond")
+        public static var millisecond: TimeUnit { @_optimize(none) get { TimeUnit(rawValue: "millisecond") } }
     }
 
     /// `DirtyRateInfo`: a QAPI struct of the `migration` module, since QEMU 5.2.
@@ -1503,62 +1503,62 @@ extension QAPI {
     /// See [`DirtyRateInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyRateInfo).
     public struct DirtyRateInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyRateInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
+        @_optimize(none) public init(status: QAPI.DirtyRateStatus, startTime: Swift.Int, calcTime: Swift.Int, calcTimeUnit: QAPI.TimeUnit, samplePages: Swift.UInt64, mode: QAPI.DirtyRateMeasureMode) {
             self.json = [:]
-            json["status"] = status.qapiJSON
-            json["start-time"] = startTime.qapiJSON
-            json["calc-time"] = calcTime.qapiJSON
-            json["calc-time-unit"] = calcTimeUnit.qapiJSON
-            json["sample-pages"] = samplePages.qapiJSON
-            json["mode"] = mode.qapiJSON
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("start-time", startTime)
+            json.setQAPIMember("calc-time", calcTime)
+            json.setQAPIMember("calc-time-unit", calcTimeUnit)
+            json.setQAPIMember("sample-pages", samplePages)
+            json.setQAPIMember("mode", mode)
         }
         /// `dirty-rate`: `int64`, optional, since QEMU 5.2.
         public var dirtyRate: Swift.Int? {
-            get { json.qapiMember("dirty-rate") }
-            set { json.setQAPIMember("dirty-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("dirty-rate") }
+            @_optimize(none) set { json.setQAPIMember("dirty-rate", newValue) }
         }
         /// `status`: `DirtyRateStatus`, since QEMU 5.2.
         public var status: QAPI.DirtyRateStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `start-time`: `int64`, since QEMU 5.2.
         public var startTime: Swift.Int? {
-            get { json.qapiMember("start-time") }
-            set { json.setQAPIMember("start-time", newValue) }
+            @_optimize(none) get { json.qapiMember("start-time") }
+            @_optimize(none) set { json.setQAPIMember("start-time", newValue) }
         }
         /// `calc-time`: `int64`, since QEMU 5.2.
         public var calcTime: Swift.Int? {
-            get { json.qapiMember("calc-time") }
-            set { json.setQAPIMember("calc-time", newValue) }
+            @_optimize(none) get { json.qapiMember("calc-time") }
+            @_optimize(none) set { json.setQAPIMember("calc-time", newValue) }
         }
         /// `calc-time-unit`: `TimeUnit`, since QEMU 8.2.
         public var calcTimeUnit: QAPI.TimeUnit? {
-            get { json.qapiMember("calc-time-unit") }
-            set { json.setQAPIMember("calc-time-unit", newValue) }
+            @_optimize(none) get { json.qapiMember("calc-time-unit") }
+            @_optimize(none) set { json.setQAPIMember("calc-time-unit", newValue) }
         }
         /// `sample-pages`: `uint64`, since QEMU 6.1.
         public var samplePages: Swift.UInt64? {
-            get { json.qapiMember("sample-pages") }
-            set { json.setQAPIMember("sample-pages", newValue) }
+            @_optimize(none) get { json.qapiMember("sample-pages") }
+            @_optimize(none) set { json.setQAPIMember("sample-pages", newValue) }
         }
         /// `mode`: `DirtyRateMeasureMode`, since QEMU 6.2.
         public var mode: QAPI.DirtyRateMeasureMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `vcpu-dirty-rate`: `[DirtyRateVcpu]`, optional, since QEMU 6.2.
         public var vcpuDirtyRate: [QAPI.DirtyRateVCPU]? {
-            get { json.qapiMember("vcpu-dirty-rate") }
-            set { json.setQAPIMember("vcpu-dirty-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpu-dirty-rate") }
+            @_optimize(none) set { json.setQAPIMember("vcpu-dirty-rate", newValue) }
         }
     }
 
@@ -1567,34 +1567,34 @@ extension QAPI {
     /// See [`DirtyLimitInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.DirtyLimitInfo).
     public struct DirtyLimitInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DirtyLimitInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
+        @_optimize(none) public init(cpuIndex: Swift.Int, limitRate: Swift.UInt64, currentRate: Swift.UInt64) {
             self.json = [:]
-            json["cpu-index"] = cpuIndex.qapiJSON
-            json["limit-rate"] = limitRate.qapiJSON
-            json["current-rate"] = currentRate.qapiJSON
+            json.setQAPIMember("cpu-index", cpuIndex)
+            json.setQAPIMember("limit-rate", limitRate)
+            json.setQAPIMember("current-rate", currentRate)
         }
         /// `cpu-index`: `int`, since QEMU 7.1.
         public var cpuIndex: Swift.Int? {
-            get { json.qapiMember("cpu-index") }
-            set { json.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-index") }
+            @_optimize(none) set { json.setQAPIMember("cpu-index", newValue) }
         }
         /// `limit-rate`: `uint64`, since QEMU 7.1.
         public var limitRate: Swift.UInt64? {
-            get { json.qapiMember("limit-rate") }
-            set { json.setQAPIMember("limit-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("limit-rate") }
+            @_optimize(none) set { json.setQAPIMember("limit-rate", newValue) }
         }
         /// `current-rate`: `uint64`, since QEMU 7.1.
         public var currentRate: Swift.UInt64? {
-            get { json.qapiMember("current-rate") }
-            set { json.setQAPIMember("current-rate", newValue) }
+            @_optimize(none) get { json.qapiMember("current-rate") }
+            @_optimize(none) set { json.setQAPIMember("current-rate", newValue) }
         }
     }
 
@@ -1603,28 +1603,28 @@ extension QAPI {
     /// See [`MigrationThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-migration.MigrationThreadInfo).
     public struct MigrationThreadInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MigrationThreadInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, threadID: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, threadID: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["thread-id"] = threadID.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("thread-id", threadID)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 7.2.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
     }
 
@@ -1635,9 +1635,9 @@ extension QAPI {
     /// Reply: `MigrationInfo`.
     public struct QueryMigrate: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate"
+        public static var name: Swift.String { "query-migrate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.MigrationInfo
         /// The arguments as they go on the wire.
@@ -1645,7 +1645,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1657,9 +1657,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateSetCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-capabilities"
+        public static var name: Swift.String { "migrate-set-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1667,14 +1667,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
+        @_optimize(none) public init(capabilities: [QAPI.MigrationCapabilityStatus]) {
             self.arguments = [:]
-            arguments["capabilities"] = capabilities.qapiJSON
+            arguments.setQAPIMember("capabilities", capabilities)
         }
         /// `capabilities`: `[MigrationCapabilityStatus]`, since QEMU 1.2.
         public var capabilities: [QAPI.MigrationCapabilityStatus]? {
-            get { arguments.qapiMember("capabilities") }
-            set { arguments.setQAPIMember("capabilities", newValue) }
+            @_optimize(none) get { arguments.qapiMember("capabilities") }
+            @_optimize(none) set { arguments.setQAPIMember("capabilities", newValue) }
         }
     }
 
@@ -1685,9 +1685,9 @@ extension QAPI {
     /// Reply: `[MigrationCapabilityStatus]`.
     public struct QueryMigrateCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-capabilities"
+        public static var name: Swift.String { "query-migrate-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-capabilities", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.MigrationCapabilityStatus]
         /// The arguments as they go on the wire.
@@ -1695,7 +1695,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1707,9 +1707,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateSetParametersCommand: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-parameters"
+        public static var name: Swift.String { "migrate-set-parameters" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1717,153 +1717,153 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `announce-initial`: `size`, optional, since QEMU 4.0.
         public var announceInitial: Swift.UInt64? {
-            get { arguments.qapiMember("announce-initial") }
-            set { arguments.setQAPIMember("announce-initial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("announce-initial") }
+            @_optimize(none) set { arguments.setQAPIMember("announce-initial", newValue) }
         }
         /// `announce-max`: `size`, optional, since QEMU 4.0.
         public var announceMax: Swift.UInt64? {
-            get { arguments.qapiMember("announce-max") }
-            set { arguments.setQAPIMember("announce-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("announce-max") }
+            @_optimize(none) set { arguments.setQAPIMember("announce-max", newValue) }
         }
         /// `announce-rounds`: `size`, optional, since QEMU 4.0.
         public var announceRounds: Swift.UInt64? {
-            get { arguments.qapiMember("announce-rounds") }
-            set { arguments.setQAPIMember("announce-rounds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("announce-rounds") }
+            @_optimize(none) set { arguments.setQAPIMember("announce-rounds", newValue) }
         }
         /// `announce-step`: `size`, optional, since QEMU 4.0.
         public var announceStep: Swift.UInt64? {
-            get { arguments.qapiMember("announce-step") }
-            set { arguments.setQAPIMember("announce-step", newValue) }
+            @_optimize(none) get { arguments.qapiMember("announce-step") }
+            @_optimize(none) set { arguments.setQAPIMember("announce-step", newValue) }
         }
         /// `throttle-trigger-threshold`: `uint8`, optional, since QEMU 5.0.
         public var throttleTriggerThreshold: Swift.Int? {
-            get { arguments.qapiMember("throttle-trigger-threshold") }
-            set { arguments.setQAPIMember("throttle-trigger-threshold", newValue) }
+            @_optimize(none) get { arguments.qapiMember("throttle-trigger-threshold") }
+            @_optimize(none) set { arguments.setQAPIMember("throttle-trigger-threshold", newValue) }
         }
         /// `cpu-throttle-initial`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleInitial: Swift.Int? {
-            get { arguments.qapiMember("cpu-throttle-initial") }
-            set { arguments.setQAPIMember("cpu-throttle-initial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-throttle-initial") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-initial", newValue) }
         }
         /// `cpu-throttle-increment`: `uint8`, optional, since QEMU 2.7.
         public var cpuThrottleIncrement: Swift.Int? {
-            get { arguments.qapiMember("cpu-throttle-increment") }
-            set { arguments.setQAPIMember("cpu-throttle-increment", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-throttle-increment") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-increment", newValue) }
         }
         /// `cpu-throttle-tailslow`: `bool`, optional, since QEMU 5.1.
         public var cpuThrottleTailslow: Swift.Bool? {
-            get { arguments.qapiMember("cpu-throttle-tailslow") }
-            set { arguments.setQAPIMember("cpu-throttle-tailslow", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-throttle-tailslow") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-throttle-tailslow", newValue) }
         }
         /// `tls-creds`: `StrOrNull`, optional, since QEMU 2.7.
         public var tlsCreds: QAPI.StrOrNull? {
-            get { arguments.qapiMember("tls-creds") }
-            set { arguments.setQAPIMember("tls-creds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-creds") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-creds", newValue) }
         }
         /// `tls-hostname`: `StrOrNull`, optional, since QEMU 2.7.
         public var tlsHostname: QAPI.StrOrNull? {
-            get { arguments.qapiMember("tls-hostname") }
-            set { arguments.setQAPIMember("tls-hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-hostname", newValue) }
         }
         /// `tls-authz`: `StrOrNull`, optional, since QEMU 4.0.
         public var tlsAuthz: QAPI.StrOrNull? {
-            get { arguments.qapiMember("tls-authz") }
-            set { arguments.setQAPIMember("tls-authz", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-authz") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-authz", newValue) }
         }
         /// `max-bandwidth`: `size`, optional, since QEMU 2.8.
         public var maxBandwidth: Swift.UInt64? {
-            get { arguments.qapiMember("max-bandwidth") }
-            set { arguments.setQAPIMember("max-bandwidth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-bandwidth") }
+            @_optimize(none) set { arguments.setQAPIMember("max-bandwidth", newValue) }
         }
         /// `avail-switchover-bandwidth`: `size`, optional, since QEMU 8.2.
         public var availSwitchoverBandwidth: Swift.UInt64? {
-            get { arguments.qapiMember("avail-switchover-bandwidth") }
-            set { arguments.setQAPIMember("avail-switchover-bandwidth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("avail-switchover-bandwidth") }
+            @_optimize(none) set { arguments.setQAPIMember("avail-switchover-bandwidth", newValue) }
         }
         /// `downtime-limit`: `uint64`, optional, since QEMU 2.8.
         public var downtimeLimit: Swift.UInt64? {
-            get { arguments.qapiMember("downtime-limit") }
-            set { arguments.setQAPIMember("downtime-limit", newValue) }
+            @_optimize(none) get { arguments.qapiMember("downtime-limit") }
+            @_optimize(none) set { arguments.setQAPIMember("downtime-limit", newValue) }
         }
         /// `x-checkpoint-delay`: `uint32`, optional, since QEMU 2.8.
         public var xCheckpointDelay: Swift.Int? {
-            get { arguments.qapiMember("x-checkpoint-delay") }
-            set { arguments.setQAPIMember("x-checkpoint-delay", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-checkpoint-delay") }
+            @_optimize(none) set { arguments.setQAPIMember("x-checkpoint-delay", newValue) }
         }
         /// `multifd-channels`: `uint8`, optional, since QEMU 4.0.
         public var multifdChannels: Swift.Int? {
-            get { arguments.qapiMember("multifd-channels") }
-            set { arguments.setQAPIMember("multifd-channels", newValue) }
+            @_optimize(none) get { arguments.qapiMember("multifd-channels") }
+            @_optimize(none) set { arguments.setQAPIMember("multifd-channels", newValue) }
         }
         /// `xbzrle-cache-size`: `size`, optional, since QEMU 2.11.
         public var xbzrleCacheSize: Swift.UInt64? {
-            get { arguments.qapiMember("xbzrle-cache-size") }
-            set { arguments.setQAPIMember("xbzrle-cache-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("xbzrle-cache-size") }
+            @_optimize(none) set { arguments.setQAPIMember("xbzrle-cache-size", newValue) }
         }
         /// `max-postcopy-bandwidth`: `size`, optional, since QEMU 3.0.
         public var maxPostcopyBandwidth: Swift.UInt64? {
-            get { arguments.qapiMember("max-postcopy-bandwidth") }
-            set { arguments.setQAPIMember("max-postcopy-bandwidth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-postcopy-bandwidth") }
+            @_optimize(none) set { arguments.setQAPIMember("max-postcopy-bandwidth", newValue) }
         }
         /// `max-cpu-throttle`: `uint8`, optional, since QEMU 3.1.
         public var maxCPUThrottle: Swift.Int? {
-            get { arguments.qapiMember("max-cpu-throttle") }
-            set { arguments.setQAPIMember("max-cpu-throttle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max-cpu-throttle") }
+            @_optimize(none) set { arguments.setQAPIMember("max-cpu-throttle", newValue) }
         }
         /// `multifd-compression`: `MultiFDCompression`, optional, since QEMU 5.0.
         public var multifdCompression: QAPI.MultiFDCompression? {
-            get { arguments.qapiMember("multifd-compression") }
-            set { arguments.setQAPIMember("multifd-compression", newValue) }
+            @_optimize(none) get { arguments.qapiMember("multifd-compression") }
+            @_optimize(none) set { arguments.setQAPIMember("multifd-compression", newValue) }
         }
         /// `multifd-zlib-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZlibLevel: Swift.Int? {
-            get { arguments.qapiMember("multifd-zlib-level") }
-            set { arguments.setQAPIMember("multifd-zlib-level", newValue) }
+            @_optimize(none) get { arguments.qapiMember("multifd-zlib-level") }
+            @_optimize(none) set { arguments.setQAPIMember("multifd-zlib-level", newValue) }
         }
         /// `multifd-qatzip-level`: `uint8`, optional, since QEMU 9.2.
         public var multifdQatzipLevel: Swift.Int? {
-            get { arguments.qapiMember("multifd-qatzip-level") }
-            set { arguments.setQAPIMember("multifd-qatzip-level", newValue) }
+            @_optimize(none) get { arguments.qapiMember("multifd-qatzip-level") }
+            @_optimize(none) set { arguments.setQAPIMember("multifd-qatzip-level", newValue) }
         }
         /// `multifd-zstd-level`: `uint8`, optional, since QEMU 5.0.
         public var multifdZstdLevel: Swift.Int? {
-            get { arguments.qapiMember("multifd-zstd-level") }
-            set { arguments.setQAPIMember("multifd-zstd-level", newValue) }
+            @_optimize(none) get { arguments.qapiMember("multifd-zstd-level") }
+            @_optimize(none) set { arguments.setQAPIMember("multifd-zstd-level", newValue) }
         }
         /// `block-bitmap-mapping`: `[BitmapMigrationNodeAlias]`, optional, since QEMU 5.2.
         public var blockBitmapMapping: [QAPI.BitmapMigrationNodeAlias]? {
-            get { arguments.qapiMember("block-bitmap-mapping") }
-            set { arguments.setQAPIMember("block-bitmap-mapping", newValue) }
+            @_optimize(none) get { arguments.qapiMember("block-bitmap-mapping") }
+            @_optimize(none) set { arguments.setQAPIMember("block-bitmap-mapping", newValue) }
         }
         /// `x-vcpu-dirty-limit-period`: `uint64`, optional, since QEMU 8.1.
         public var xVCPUDirtyLimitPeriod: Swift.UInt64? {
-            get { arguments.qapiMember("x-vcpu-dirty-limit-period") }
-            set { arguments.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-vcpu-dirty-limit-period") }
+            @_optimize(none) set { arguments.setQAPIMember("x-vcpu-dirty-limit-period", newValue) }
         }
         /// `vcpu-dirty-limit`: `uint64`, optional, since QEMU 8.1.
         public var vcpuDirtyLimit: Swift.UInt64? {
-            get { arguments.qapiMember("vcpu-dirty-limit") }
-            set { arguments.setQAPIMember("vcpu-dirty-limit", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vcpu-dirty-limit") }
+            @_optimize(none) set { arguments.setQAPIMember("vcpu-dirty-limit", newValue) }
         }
         /// `mode`: `MigMode`, optional, since QEMU 8.2.
         public var mode: QAPI.MigMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `zero-page-detection`: `ZeroPageDetection`, optional, since QEMU 9.0.
         public var zeroPageDetection: QAPI.ZeroPageDetection? {
-            get { arguments.qapiMember("zero-page-detection") }
-            set { arguments.setQAPIMember("zero-page-detection", newValue) }
+            @_optimize(none) get { arguments.qapiMember("zero-page-detection") }
+            @_optimize(none) set { arguments.setQAPIMember("zero-page-detection", newValue) }
         }
         /// `direct-io`: `bool`, optional, since QEMU 9.1.
         public var directIO: Swift.Bool? {
-            get { arguments.qapiMember("direct-io") }
-            set { arguments.setQAPIMember("direct-io", newValue) }
+            @_optimize(none) get { arguments.qapiMember("direct-io") }
+            @_optimize(none) set { arguments.setQAPIMember("direct-io", newValue) }
         }
     }
 
@@ -1874,9 +1874,9 @@ extension QAPI {
     /// Reply: `MigrationParameters`.
     public struct QueryMigrateParameters: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-parameters"
+        public static var name: Swift.String { "query-migrate-parameters" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-parameters", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.MigrationParameters
         /// The arguments as they go on the wire.
@@ -1884,7 +1884,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1896,9 +1896,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateStartPostcopy: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-start-postcopy"
+        public static var name: Swift.String { "migrate-start-postcopy" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-start-postcopy", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1906,7 +1906,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1920,9 +1920,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XColoLostHeartbeat: QAPICommand {
         /// The wire name.
-        public static let name = "x-colo-lost-heartbeat"
+        public static var name: Swift.String { "x-colo-lost-heartbeat" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-colo-lost-heartbeat", kind: .command, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1930,7 +1930,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1942,9 +1942,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateCancel: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_cancel"
+        public static var name: Swift.String { "migrate_cancel" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_cancel", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1952,7 +1952,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -1964,9 +1964,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateContinue: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-continue"
+        public static var name: Swift.String { "migrate-continue" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-continue", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1974,14 +1974,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(state: QAPI.MigrationStatus) {
+        @_optimize(none) public init(state: QAPI.MigrationStatus) {
             self.arguments = [:]
-            arguments["state"] = state.qapiJSON
+            arguments.setQAPIMember("state", state)
         }
         /// `state`: `MigrationStatus`, since QEMU 2.11.
         public var state: QAPI.MigrationStatus? {
-            get { arguments.qapiMember("state") }
-            set { arguments.setQAPIMember("state", newValue) }
+            @_optimize(none) get { arguments.qapiMember("state") }
+            @_optimize(none) set { arguments.setQAPIMember("state", newValue) }
         }
     }
 
@@ -1992,9 +1992,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Migrate: QAPICommand {
         /// The wire name.
-        public static let name = "migrate"
+        public static var name: Swift.String { "migrate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2002,28 +2002,28 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `uri`: `str`, optional, since QEMU 0.14.
         public var uri: Swift.String? {
-            get { arguments.qapiMember("uri") }
-            set { arguments.setQAPIMember("uri", newValue) }
+            @_optimize(none) get { arguments.qapiMember("uri") }
+            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
         /// `channels`: `[MigrationChannel]`, optional, since QEMU 0.14.
         public var channels: [QAPI.MigrationChannel]? {
-            get { arguments.qapiMember("channels") }
-            set { arguments.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { arguments.qapiMember("channels") }
+            @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
         }
         /// `detach`: `bool`, optional, since QEMU 0.14.
         public var detach: Swift.Bool? {
-            get { arguments.qapiMember("detach") }
-            set { arguments.setQAPIMember("detach", newValue) }
+            @_optimize(none) get { arguments.qapiMember("detach") }
+            @_optimize(none) set { arguments.setQAPIMember("detach", newValue) }
         }
         /// `resume`: `bool`, optional, since QEMU 3.0.
         public var resume: Swift.Bool? {
-            get { arguments.qapiMember("resume") }
-            set { arguments.setQAPIMember("resume", newValue) }
+            @_optimize(none) get { arguments.qapiMember("resume") }
+            @_optimize(none) set { arguments.setQAPIMember("resume", newValue) }
         }
     }
 
@@ -2034,9 +2034,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateIncoming: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-incoming"
+        public static var name: Swift.String { "migrate-incoming" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-incoming", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2044,23 +2044,23 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `uri`: `str`, optional, since QEMU 2.3.
         public var uri: Swift.String? {
-            get { arguments.qapiMember("uri") }
-            set { arguments.setQAPIMember("uri", newValue) }
+            @_optimize(none) get { arguments.qapiMember("uri") }
+            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
         /// `channels`: `[MigrationChannel]`, optional, since QEMU 2.3.
         public var channels: [QAPI.MigrationChannel]? {
-            get { arguments.qapiMember("channels") }
-            set { arguments.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { arguments.qapiMember("channels") }
+            @_optimize(none) set { arguments.setQAPIMember("channels", newValue) }
         }
         /// `exit-on-error`: `bool`, optional, since QEMU 9.1.
         public var exitOnError: Swift.Bool? {
-            get { arguments.qapiMember("exit-on-error") }
-            set { arguments.setQAPIMember("exit-on-error", newValue) }
+            @_optimize(none) get { arguments.qapiMember("exit-on-error") }
+            @_optimize(none) set { arguments.setQAPIMember("exit-on-error", newValue) }
         }
     }
 
@@ -2071,9 +2071,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSaveDevicesState: QAPICommand {
         /// The wire name.
-        public static let name = "xen-save-devices-state"
+        public static var name: Swift.String { "xen-save-devices-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-save-devices-state", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2081,19 +2081,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 1.1.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `live`: `bool`, optional, since QEMU 2.11.
         public var live: Swift.Bool? {
-            get { arguments.qapiMember("live") }
-            set { arguments.setQAPIMember("live", newValue) }
+            @_optimize(none) get { arguments.qapiMember("live") }
+            @_optimize(none) set { arguments.setQAPIMember("live", newValue) }
         }
     }
 
@@ -2104,9 +2104,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSetGlobalDirtyLog: QAPICommand {
         /// The wire name.
-        public static let name = "xen-set-global-dirty-log"
+        public static var name: Swift.String { "xen-set-global-dirty-log" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-global-dirty-log", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2114,14 +2114,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enable: Swift.Bool) {
+        @_optimize(none) public init(enable: Swift.Bool) {
             self.arguments = [:]
-            arguments["enable"] = enable.qapiJSON
+            arguments.setQAPIMember("enable", enable)
         }
         /// `enable`: `bool`, since QEMU 1.3.
         public var enable: Swift.Bool? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
     }
 
@@ -2132,9 +2132,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenLoadDevicesState: QAPICommand {
         /// The wire name.
-        public static let name = "xen-load-devices-state"
+        public static var name: Swift.String { "xen-load-devices-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-load-devices-state", kind: .command, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2142,14 +2142,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.7.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -2160,9 +2160,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenSetReplication: QAPICommand {
         /// The wire name.
-        public static let name = "xen-set-replication"
+        public static var name: Swift.String { "xen-set-replication" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-set-replication", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2170,25 +2170,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enable: Swift.Bool, primary: Swift.Bool) {
+        @_optimize(none) public init(enable: Swift.Bool, primary: Swift.Bool) {
             self.arguments = [:]
-            arguments["enable"] = enable.qapiJSON
-            arguments["primary"] = primary.qapiJSON
+            arguments.setQAPIMember("enable", enable)
+            arguments.setQAPIMember("primary", primary)
         }
         /// `enable`: `bool`, since QEMU 2.9.
         public var enable: Swift.Bool? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
         /// `primary`: `bool`, since QEMU 2.9.
         public var primary: Swift.Bool? {
-            get { arguments.qapiMember("primary") }
-            set { arguments.setQAPIMember("primary", newValue) }
+            @_optimize(none) get { arguments.qapiMember("primary") }
+            @_optimize(none) set { arguments.setQAPIMember("primary", newValue) }
         }
         /// `failover`: `bool`, optional, since QEMU 2.9.
         public var failover: Swift.Bool? {
-            get { arguments.qapiMember("failover") }
-            set { arguments.setQAPIMember("failover", newValue) }
+            @_optimize(none) get { arguments.qapiMember("failover") }
+            @_optimize(none) set { arguments.setQAPIMember("failover", newValue) }
         }
     }
 
@@ -2199,9 +2199,9 @@ extension QAPI {
     /// Reply: `ReplicationStatus`.
     public struct QueryXenReplicationStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-xen-replication-status"
+        public static var name: Swift.String { "query-xen-replication-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-xen-replication-status", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ReplicationStatus
         /// The arguments as they go on the wire.
@@ -2209,7 +2209,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2221,9 +2221,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenColoDoCheckpoint: QAPICommand {
         /// The wire name.
-        public static let name = "xen-colo-do-checkpoint"
+        public static var name: Swift.String { "xen-colo-do-checkpoint" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-colo-do-checkpoint", kind: .command, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2231,7 +2231,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2243,9 +2243,9 @@ extension QAPI {
     /// Reply: `COLOStatus`.
     public struct QueryColoStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-colo-status"
+        public static var name: Swift.String { "query-colo-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-colo-status", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.COLOStatus
         /// The arguments as they go on the wire.
@@ -2253,7 +2253,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2265,9 +2265,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigrateRecover: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-recover"
+        public static var name: Swift.String { "migrate-recover" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-recover", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2275,14 +2275,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(uri: Swift.String) {
+        @_optimize(none) public init(uri: Swift.String) {
             self.arguments = [:]
-            arguments["uri"] = uri.qapiJSON
+            arguments.setQAPIMember("uri", uri)
         }
         /// `uri`: `str`, since QEMU 3.0.
         public var uri: Swift.String? {
-            get { arguments.qapiMember("uri") }
-            set { arguments.setQAPIMember("uri", newValue) }
+            @_optimize(none) get { arguments.qapiMember("uri") }
+            @_optimize(none) set { arguments.setQAPIMember("uri", newValue) }
         }
     }
 
@@ -2293,9 +2293,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct MigratePause: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-pause"
+        public static var name: Swift.String { "migrate-pause" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-pause", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2303,7 +2303,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2315,9 +2315,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CalcDirtyRate: QAPICommand {
         /// The wire name.
-        public static let name = "calc-dirty-rate"
+        public static var name: Swift.String { "calc-dirty-rate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "calc-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2325,29 +2325,29 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(calcTime: Swift.Int) {
+        @_optimize(none) public init(calcTime: Swift.Int) {
             self.arguments = [:]
-            arguments["calc-time"] = calcTime.qapiJSON
+            arguments.setQAPIMember("calc-time", calcTime)
         }
         /// `calc-time`: `int64`, since QEMU 5.2.
         public var calcTime: Swift.Int? {
-            get { arguments.qapiMember("calc-time") }
-            set { arguments.setQAPIMember("calc-time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("calc-time") }
+            @_optimize(none) set { arguments.setQAPIMember("calc-time", newValue) }
         }
         /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
         public var calcTimeUnit: QAPI.TimeUnit? {
-            get { arguments.qapiMember("calc-time-unit") }
-            set { arguments.setQAPIMember("calc-time-unit", newValue) }
+            @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
+            @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
         }
         /// `sample-pages`: `int`, optional, since QEMU 6.1.
         public var samplePages: Swift.Int? {
-            get { arguments.qapiMember("sample-pages") }
-            set { arguments.setQAPIMember("sample-pages", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sample-pages") }
+            @_optimize(none) set { arguments.setQAPIMember("sample-pages", newValue) }
         }
         /// `mode`: `DirtyRateMeasureMode`, optional, since QEMU 6.1.
         public var mode: QAPI.DirtyRateMeasureMode? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -2358,9 +2358,9 @@ extension QAPI {
     /// Reply: `DirtyRateInfo`.
     public struct QueryDirtyRate: QAPICommand {
         /// The wire name.
-        public static let name = "query-dirty-rate"
+        public static var name: Swift.String { "query-dirty-rate" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-dirty-rate", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.DirtyRateInfo
         /// The arguments as they go on the wire.
@@ -2368,13 +2368,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `calc-time-unit`: `TimeUnit`, optional, since QEMU 8.2.
         public var calcTimeUnit: QAPI.TimeUnit? {
-            get { arguments.qapiMember("calc-time-unit") }
-            set { arguments.setQAPIMember("calc-time-unit", newValue) }
+            @_optimize(none) get { arguments.qapiMember("calc-time-unit") }
+            @_optimize(none) set { arguments.setQAPIMember("calc-time-unit", newValue) }
         }
     }
 
@@ -2385,9 +2385,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "set-vcpu-dirty-limit"
+        public static var name: Swift.String { "set-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2395,19 +2395,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(dirtyRate: Swift.UInt64) {
+        @_optimize(none) public init(dirtyRate: Swift.UInt64) {
             self.arguments = [:]
-            arguments["dirty-rate"] = dirtyRate.qapiJSON
+            arguments.setQAPIMember("dirty-rate", dirtyRate)
         }
         /// `cpu-index`: `int`, optional, since QEMU 7.1.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
         /// `dirty-rate`: `uint64`, since QEMU 7.1.
         public var dirtyRate: Swift.UInt64? {
-            get { arguments.qapiMember("dirty-rate") }
-            set { arguments.setQAPIMember("dirty-rate", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dirty-rate") }
+            @_optimize(none) set { arguments.setQAPIMember("dirty-rate", newValue) }
         }
     }
 
@@ -2418,9 +2418,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct CancelVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "cancel-vcpu-dirty-limit"
+        public static var name: Swift.String { "cancel-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cancel-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2428,13 +2428,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `cpu-index`: `int`, optional, since QEMU 7.1.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
     }
 
@@ -2445,9 +2445,9 @@ extension QAPI {
     /// Reply: `[DirtyLimitInfo]`.
     public struct QueryVCPUDirtyLimit: QAPICommand {
         /// The wire name.
-        public static let name = "query-vcpu-dirty-limit"
+        public static var name: Swift.String { "query-vcpu-dirty-limit" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vcpu-dirty-limit", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.DirtyLimitInfo]
         /// The arguments as they go on the wire.
@@ -2455,7 +2455,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2470,9 +2470,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-migrationthreads' is deprecated in QEMU's schema")
     public struct QueryMigrationthreads: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrationthreads"
+        public static var name: Swift.String { "query-migrationthreads" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrationthreads", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = [QAPI.MigrationThreadInfo]
         /// The arguments as they go on the wire.
@@ -2480,7 +2480,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2492,9 +2492,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotSave: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-save"
+        public static var name: Swift.String { "snapshot-save" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-save", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2502,32 +2502,32 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["vmstate"] = vmstate.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("vmstate", vmstate)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
         public var tag: Swift.String? {
-            get { arguments.qapiMember("tag") }
-            set { arguments.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tag") }
+            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `vmstate`: `str`, since QEMU 6.0.
         public var vmstate: Swift.String? {
-            get { arguments.qapiMember("vmstate") }
-            set { arguments.setQAPIMember("vmstate", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vmstate") }
+            @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
         public var devices: [Swift.String]? {
-            get { arguments.qapiMember("devices") }
-            set { arguments.setQAPIMember("devices", newValue) }
+            @_optimize(none) get { arguments.qapiMember("devices") }
+            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
     }
 
@@ -2538,9 +2538,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotLoad: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-load"
+        public static var name: Swift.String { "snapshot-load" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-load", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2548,32 +2548,32 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
+        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, vmstate: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["vmstate"] = vmstate.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("vmstate", vmstate)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
         public var tag: Swift.String? {
-            get { arguments.qapiMember("tag") }
-            set { arguments.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tag") }
+            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `vmstate`: `str`, since QEMU 6.0.
         public var vmstate: Swift.String? {
-            get { arguments.qapiMember("vmstate") }
-            set { arguments.setQAPIMember("vmstate", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vmstate") }
+            @_optimize(none) set { arguments.setQAPIMember("vmstate", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
         public var devices: [Swift.String]? {
-            get { arguments.qapiMember("devices") }
-            set { arguments.setQAPIMember("devices", newValue) }
+            @_optimize(none) get { arguments.qapiMember("devices") }
+            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
     }
 
@@ -2584,9 +2584,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SnapshotDelete: QAPICommand {
         /// The wire name.
-        public static let name = "snapshot-delete"
+        public static var name: Swift.String { "snapshot-delete" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "snapshot-delete", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2594,26 +2594,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
+        @_optimize(none) public init(jobID: Swift.String, tag: Swift.String, devices: [Swift.String]) {
             self.arguments = [:]
-            arguments["job-id"] = jobID.qapiJSON
-            arguments["tag"] = tag.qapiJSON
-            arguments["devices"] = devices.qapiJSON
+            arguments.setQAPIMember("job-id", jobID)
+            arguments.setQAPIMember("tag", tag)
+            arguments.setQAPIMember("devices", devices)
         }
         /// `job-id`: `str`, since QEMU 6.0.
         public var jobID: Swift.String? {
-            get { arguments.qapiMember("job-id") }
-            set { arguments.setQAPIMember("job-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("job-id") }
+            @_optimize(none) set { arguments.setQAPIMember("job-id", newValue) }
         }
         /// `tag`: `str`, since QEMU 6.0.
         public var tag: Swift.String? {
-            get { arguments.qapiMember("tag") }
-            set { arguments.setQAPIMember("tag", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tag") }
+            @_optimize(none) set { arguments.setQAPIMember("tag", newValue) }
         }
         /// `devices`: `[str]`, since QEMU 6.0.
         public var devices: [Swift.String]? {
-            get { arguments.qapiMember("devices") }
-            set { arguments.setQAPIMember("devices", newValue) }
+            @_optimize(none) get { arguments.qapiMember("devices") }
+            @_optimize(none) set { arguments.setQAPIMember("devices", newValue) }
         }
     }
 
@@ -2629,9 +2629,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate_set_downtime' is deprecated in QEMU's schema")
     public struct MigrateSetDowntime: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_set_downtime"
+        public static var name: Swift.String { "migrate_set_downtime" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_downtime", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2639,14 +2639,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(value: Swift.Double) {
+        @_optimize(none) public init(value: Swift.Double) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `number`, since QEMU 0.14.
         public var value: Swift.Double? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2662,9 +2662,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate_set_speed' is deprecated in QEMU's schema")
     public struct MigrateSetSpeed: QAPICommand {
         /// The wire name.
-        public static let name = "migrate_set_speed"
+        public static var name: Swift.String { "migrate_set_speed" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate_set_speed", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2672,14 +2672,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(value: Swift.Int) {
+        @_optimize(none) public init(value: Swift.Int) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 0.14.
         public var value: Swift.Int? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2695,9 +2695,9 @@ extension QAPI {
     @available(*, deprecated, message: "'migrate-set-cache-size' is deprecated in QEMU's schema")
     public struct MigrateSetCacheSize: QAPICommand {
         /// The wire name.
-        public static let name = "migrate-set-cache-size"
+        public static var name: Swift.String { "migrate-set-cache-size" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "migrate-set-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2705,14 +2705,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(value: Swift.Int) {
+        @_optimize(none) public init(value: Swift.Int) {
             self.arguments = [:]
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("value", value)
         }
         /// `value`: `int`, since QEMU 1.2.
         public var value: Swift.Int? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2728,9 +2728,9 @@ extension QAPI {
     @available(*, deprecated, message: "'query-migrate-cache-size' is deprecated in QEMU's schema")
     public struct QueryMigrateCacheSize: QAPICommand {
         /// The wire name.
-        public static let name = "query-migrate-cache-size"
+        public static var name: Swift.String { "query-migrate-cache-size" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-migrate-cache-size", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = Swift.Int
         /// The arguments as they go on the wire.
@@ -2738,7 +2738,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2748,19 +2748,19 @@ extension QAPI {
     /// See [`MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION).
     public struct MigrationEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MIGRATION"
+        public static var name: Swift.String { "MIGRATION" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION", kind: .event, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["status"]
+        public static var requiredMembers: [Swift.String] { ["status"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `status`: `MigrationStatus`, since QEMU 2.4.
         public var status: QAPI.MigrationStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 
@@ -2769,19 +2769,19 @@ extension QAPI {
     /// See [`MIGRATION_PASS` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.MIGRATION_PASS).
     public struct MigrationPassEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MIGRATION_PASS"
+        public static var name: Swift.String { "MIGRATION_PASS" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MIGRATION_PASS", kind: .event, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pass"]
+        public static var requiredMembers: [Swift.String] { ["pass"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `pass`: `int`, since QEMU 2.6.
         public var pass: Swift.Int? {
-            get { json.qapiMember("pass") }
-            set { json.setQAPIMember("pass", newValue) }
+            @_optimize(none) get { json.qapiMember("pass") }
+            @_optimize(none) set { json.setQAPIMember("pass", newValue) }
         }
     }
 
@@ -2790,24 +2790,24 @@ extension QAPI {
     /// See [`COLO_EXIT` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.COLO_EXIT).
     public struct ColoExitEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "COLO_EXIT"
+        public static var name: Swift.String { "COLO_EXIT" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "COLO_EXIT", kind: .event, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `mode`: `COLOMode`, since QEMU 3.1.
         public var mode: QAPI.COLOMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `reason`: `COLOExitReason`, since QEMU 3.1.
         public var reason: QAPI.COLOExitReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -2816,19 +2816,19 @@ extension QAPI {
     /// See [`UNPLUG_PRIMARY` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-migration.UNPLUG_PRIMARY).
     public struct UnplugPrimaryEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "UNPLUG_PRIMARY"
+        public static var name: Swift.String { "UNPLUG_PRIMARY" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UNPLUG_PRIMARY", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 4.2.
         public var deviceID: Swift.String? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
     }
 }

@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`NameInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.NameInfo).
     public struct NameInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NameInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NameInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `name`: `str`, optional, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -33,52 +33,52 @@ extension QAPI {
     /// See [`IOThreadInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.IOThreadInfo).
     public struct IOThreadInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IOThreadInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOThreadInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink"]
+        public static var requiredMembers: [Swift.String] { ["id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
+        @_optimize(none) public init(id: Swift.String, threadID: Swift.Int, pollMaxNs: Swift.Int, pollGrow: Swift.Int, pollShrink: Swift.Int, aioMaxBatch: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["thread-id"] = threadID.qapiJSON
-            json["poll-max-ns"] = pollMaxNs.qapiJSON
-            json["poll-grow"] = pollGrow.qapiJSON
-            json["poll-shrink"] = pollShrink.qapiJSON
-            json["aio-max-batch"] = aioMaxBatch.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("thread-id", threadID)
+            json.setQAPIMember("poll-max-ns", pollMaxNs)
+            json.setQAPIMember("poll-grow", pollGrow)
+            json.setQAPIMember("poll-shrink", pollShrink)
+            json.setQAPIMember("aio-max-batch", aioMaxBatch)
         }
         /// `id`: `str`, since QEMU 2.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `thread-id`: `int`, since QEMU 2.0.
         public var threadID: Swift.Int? {
-            get { json.qapiMember("thread-id") }
-            set { json.setQAPIMember("thread-id", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-id") }
+            @_optimize(none) set { json.setQAPIMember("thread-id", newValue) }
         }
         /// `poll-max-ns`: `int`, since QEMU 2.9.
         public var pollMaxNs: Swift.Int? {
-            get { json.qapiMember("poll-max-ns") }
-            set { json.setQAPIMember("poll-max-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-max-ns") }
+            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, since QEMU 2.9.
         public var pollGrow: Swift.Int? {
-            get { json.qapiMember("poll-grow") }
-            set { json.setQAPIMember("poll-grow", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-grow") }
+            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, since QEMU 2.9.
         public var pollShrink: Swift.Int? {
-            get { json.qapiMember("poll-shrink") }
-            set { json.setQAPIMember("poll-shrink", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-shrink") }
+            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
         /// `aio-max-batch`: `int`, since QEMU 6.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
     }
 
@@ -87,28 +87,28 @@ extension QAPI {
     /// See [`AddfdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.AddfdInfo).
     public struct AddfdInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AddfdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AddfdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["fdset-id", "fd"]
+        public static var requiredMembers: [Swift.String] { ["fdset-id", "fd"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int, fd: Swift.Int) {
+        @_optimize(none) public init(fdsetID: Swift.Int, fd: Swift.Int) {
             self.json = [:]
-            json["fdset-id"] = fdsetID.qapiJSON
-            json["fd"] = fd.qapiJSON
+            json.setQAPIMember("fdset-id", fdsetID)
+            json.setQAPIMember("fd", fd)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { json.qapiMember("fdset-id") }
-            set { json.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { json.qapiMember("fdset-id") }
+            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
     }
 
@@ -117,27 +117,27 @@ extension QAPI {
     /// See [`FdsetFdInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetFdInfo).
     public struct FdsetFDInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdsetFdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdsetFdInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["fd"]
+        public static var requiredMembers: [Swift.String] { ["fd"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fd: Swift.Int) {
+        @_optimize(none) public init(fd: Swift.Int) {
             self.json = [:]
-            json["fd"] = fd.qapiJSON
+            json.setQAPIMember("fd", fd)
         }
         /// `fd`: `int`, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
         public var opaque: Swift.String? {
-            get { json.qapiMember("opaque") }
-            set { json.setQAPIMember("opaque", newValue) }
+            @_optimize(none) get { json.qapiMember("opaque") }
+            @_optimize(none) set { json.setQAPIMember("opaque", newValue) }
         }
     }
 
@@ -146,28 +146,28 @@ extension QAPI {
     /// See [`FdsetInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.FdsetInfo).
     public struct FdsetInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdsetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdsetInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["fdset-id", "fds"]
+        public static var requiredMembers: [Swift.String] { ["fdset-id", "fds"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
+        @_optimize(none) public init(fdsetID: Swift.Int, fds: [QAPI.FdsetFDInfo]) {
             self.json = [:]
-            json["fdset-id"] = fdsetID.qapiJSON
-            json["fds"] = fds.qapiJSON
+            json.setQAPIMember("fdset-id", fdsetID)
+            json.setQAPIMember("fds", fds)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { json.qapiMember("fdset-id") }
-            set { json.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { json.qapiMember("fdset-id") }
+            @_optimize(none) set { json.setQAPIMember("fdset-id", newValue) }
         }
         /// `fds`: `[FdsetFdInfo]`, since QEMU 1.2.
         public var fds: [QAPI.FdsetFDInfo]? {
-            get { json.qapiMember("fds") }
-            set { json.setQAPIMember("fds", newValue) }
+            @_optimize(none) get { json.qapiMember("fds") }
+            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
     }
 
@@ -176,19 +176,19 @@ extension QAPI {
     /// See [`CommandLineParameterType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc.CommandLineParameterType).
     public struct CommandLineParameterType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineParameterType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineParameterType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `string`.
-        public static let string = CommandLineParameterType(rawValue: "string")
+        public static var string: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "string") } }
         /// `boolean`.
-        public static let boolean = CommandLineParameterType(rawValue: "boolean")
+        public static var boolean: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "boolean") } }
         /// `number`.
-        public static let number = CommandLineParameterType(rawValue: "number")
+        public static var number: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "number") } }
         /// `size`.
-        public static let size = CommandLineParameterType(rawValue: "size")
+        public static var size: CommandLineParameterType { @_optimize(none) get { CommandLineParameterType(rawValue: "size") } }
     }
 
     /// `CommandLineParameterInfo`: a QAPI struct of the `misc` module, since QEMU 1.5.
@@ -196,38 +196,38 @@ extension QAPI {
     /// See [`CommandLineParameterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineParameterInfo).
     public struct CommandLineParameterInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineParameterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineParameterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "type"]
+        public static var requiredMembers: [Swift.String] { ["name", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
+        @_optimize(none) public init(name: Swift.String, type: QAPI.CommandLineParameterType) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.5.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `CommandLineParameterType`, since QEMU 1.5.
         public var type: QAPI.CommandLineParameterType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `help`: `str`, optional, since QEMU 1.5.
         public var help: Swift.String? {
-            get { json.qapiMember("help") }
-            set { json.setQAPIMember("help", newValue) }
+            @_optimize(none) get { json.qapiMember("help") }
+            @_optimize(none) set { json.setQAPIMember("help", newValue) }
         }
         /// `default`: `str`, optional, since QEMU 2.1.
         public var `default`: Swift.String? {
-            get { json.qapiMember("default") }
-            set { json.setQAPIMember("default", newValue) }
+            @_optimize(none) get { json.qapiMember("default") }
+            @_optimize(none) set { json.setQAPIMember("default", newValue) }
         }
     }
 
@@ -236,28 +236,28 @@ extension QAPI {
     /// See [`CommandLineOptionInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc.CommandLineOptionInfo).
     public struct CommandLineOptionInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CommandLineOptionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CommandLineOptionInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["option", "parameters"]
+        public static var requiredMembers: [Swift.String] { ["option", "parameters"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
+        @_optimize(none) public init(option: Swift.String, parameters: [QAPI.CommandLineParameterInfo]) {
             self.json = [:]
-            json["option"] = option.qapiJSON
-            json["parameters"] = parameters.qapiJSON
+            json.setQAPIMember("option", option)
+            json.setQAPIMember("parameters", parameters)
         }
         /// `option`: `str`, since QEMU 1.5.
         public var option: Swift.String? {
-            get { json.qapiMember("option") }
-            set { json.setQAPIMember("option", newValue) }
+            @_optimize(none) get { json.qapiMember("option") }
+            @_optimize(none) set { json.setQAPIMember("option", newValue) }
         }
         /// `parameters`: `[CommandLineParameterInfo]`, since QEMU 1.5.
         public var parameters: [QAPI.CommandLineParameterInfo]? {
-            get { json.qapiMember("parameters") }
-            set { json.setQAPIMember("parameters", newValue) }
+            @_optimize(none) get { json.qapiMember("parameters") }
+            @_optimize(none) set { json.setQAPIMember("parameters", newValue) }
         }
     }
 
@@ -268,9 +268,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct AddClient: QAPICommand {
         /// The wire name.
-        public static let name = "add_client"
+        public static var name: Swift.String { "add_client" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "add_client", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "add_client", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -278,30 +278,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: Swift.String, fdname: Swift.String) {
+        @_optimize(none) public init(protocol: Swift.String, fdname: Swift.String) {
             self.arguments = [:]
-            arguments["protocol"] = `protocol`.qapiJSON
-            arguments["fdname"] = fdname.qapiJSON
+            arguments.setQAPIMember("protocol", `protocol`)
+            arguments.setQAPIMember("fdname", fdname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
         /// `skipauth`: `bool`, optional, since QEMU 0.14.
         public var skipauth: Swift.Bool? {
-            get { arguments.qapiMember("skipauth") }
-            set { arguments.setQAPIMember("skipauth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("skipauth") }
+            @_optimize(none) set { arguments.setQAPIMember("skipauth", newValue) }
         }
         /// `tls`: `bool`, optional, since QEMU 0.14.
         public var tls: Swift.Bool? {
-            get { arguments.qapiMember("tls") }
-            set { arguments.setQAPIMember("tls", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls") }
+            @_optimize(none) set { arguments.setQAPIMember("tls", newValue) }
         }
     }
 
@@ -312,9 +312,9 @@ extension QAPI {
     /// Reply: `NameInfo`.
     public struct QueryName: QAPICommand {
         /// The wire name.
-        public static let name = "query-name"
+        public static var name: Swift.String { "query-name" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-name", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-name", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.NameInfo
         /// The arguments as they go on the wire.
@@ -322,7 +322,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -334,9 +334,9 @@ extension QAPI {
     /// Reply: `[IOThreadInfo]`.
     public struct QueryIothreads: QAPICommand {
         /// The wire name.
-        public static let name = "query-iothreads"
+        public static var name: Swift.String { "query-iothreads" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-iothreads", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-iothreads", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.IOThreadInfo]
         /// The arguments as they go on the wire.
@@ -344,7 +344,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -356,9 +356,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Stop: QAPICommand {
         /// The wire name.
-        public static let name = "stop"
+        public static var name: Swift.String { "stop" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "stop", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "stop", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -366,7 +366,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -378,9 +378,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Cont: QAPICommand {
         /// The wire name.
-        public static let name = "cont"
+        public static var name: Swift.String { "cont" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "cont", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "cont", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -388,7 +388,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -402,9 +402,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XExitPreconfig: QAPICommand {
         /// The wire name.
-        public static let name = "x-exit-preconfig"
+        public static var name: Swift.String { "x-exit-preconfig" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-exit-preconfig", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-exit-preconfig", kind: .command, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -412,7 +412,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -426,9 +426,9 @@ extension QAPI {
     /// Reply: `str`.
     public struct HumanMonitorCommand: QAPICommand {
         /// The wire name.
-        public static let name = "human-monitor-command"
+        public static var name: Swift.String { "human-monitor-command" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "human-monitor-command", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["savevm-monitor-nodes"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "human-monitor-command", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["savevm-monitor-nodes"]) }
         /// The reply's type.
         public typealias Response = Swift.String
         /// The arguments as they go on the wire.
@@ -436,19 +436,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(commandLine: Swift.String) {
+        @_optimize(none) public init(commandLine: Swift.String) {
             self.arguments = [:]
-            arguments["command-line"] = commandLine.qapiJSON
+            arguments.setQAPIMember("command-line", commandLine)
         }
         /// `command-line`: `str`, since QEMU 0.14.
         public var commandLine: Swift.String? {
-            get { arguments.qapiMember("command-line") }
-            set { arguments.setQAPIMember("command-line", newValue) }
+            @_optimize(none) get { arguments.qapiMember("command-line") }
+            @_optimize(none) set { arguments.setQAPIMember("command-line", newValue) }
         }
         /// `cpu-index`: `int`, optional, since QEMU 0.14.
         public var cpuIndex: Swift.Int? {
-            get { arguments.qapiMember("cpu-index") }
-            set { arguments.setQAPIMember("cpu-index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-index") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-index", newValue) }
         }
     }
 
@@ -459,9 +459,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Getfd: QAPICommand {
         /// The wire name.
-        public static let name = "getfd"
+        public static var name: Swift.String { "getfd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "getfd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "getfd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -469,14 +469,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdname: Swift.String) {
+        @_optimize(none) public init(fdname: Swift.String) {
             self.arguments = [:]
-            arguments["fdname"] = fdname.qapiJSON
+            arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -487,9 +487,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct GetWin32Socket: QAPICommand {
         /// The wire name.
-        public static let name = "get-win32-socket"
+        public static var name: Swift.String { "get-win32-socket" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "get-win32-socket", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "get-win32-socket", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -497,20 +497,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(info: Swift.String, fdname: Swift.String) {
+        @_optimize(none) public init(info: Swift.String, fdname: Swift.String) {
             self.arguments = [:]
-            arguments["info"] = info.qapiJSON
-            arguments["fdname"] = fdname.qapiJSON
+            arguments.setQAPIMember("info", info)
+            arguments.setQAPIMember("fdname", fdname)
         }
         /// `info`: `str`, since QEMU 8.0.
         public var info: Swift.String? {
-            get { arguments.qapiMember("info") }
-            set { arguments.setQAPIMember("info", newValue) }
+            @_optimize(none) get { arguments.qapiMember("info") }
+            @_optimize(none) set { arguments.setQAPIMember("info", newValue) }
         }
         /// `fdname`: `str`, since QEMU 8.0.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -521,9 +521,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Closefd: QAPICommand {
         /// The wire name.
-        public static let name = "closefd"
+        public static var name: Swift.String { "closefd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "closefd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "closefd", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -531,14 +531,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdname: Swift.String) {
+        @_optimize(none) public init(fdname: Swift.String) {
             self.arguments = [:]
-            arguments["fdname"] = fdname.qapiJSON
+            arguments.setQAPIMember("fdname", fdname)
         }
         /// `fdname`: `str`, since QEMU 0.14.
         public var fdname: Swift.String? {
-            get { arguments.qapiMember("fdname") }
-            set { arguments.setQAPIMember("fdname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdname") }
+            @_optimize(none) set { arguments.setQAPIMember("fdname", newValue) }
         }
     }
 
@@ -549,9 +549,9 @@ extension QAPI {
     /// Reply: `AddfdInfo`.
     public struct AddFD: QAPICommand {
         /// The wire name.
-        public static let name = "add-fd"
+        public static var name: Swift.String { "add-fd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "add-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "add-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.AddfdInfo
         /// The arguments as they go on the wire.
@@ -559,18 +559,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `fdset-id`: `int`, optional, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { arguments.qapiMember("fdset-id") }
-            set { arguments.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdset-id") }
+            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `opaque`: `str`, optional, since QEMU 1.2.
         public var opaque: Swift.String? {
-            get { arguments.qapiMember("opaque") }
-            set { arguments.setQAPIMember("opaque", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opaque") }
+            @_optimize(none) set { arguments.setQAPIMember("opaque", newValue) }
         }
     }
 
@@ -581,9 +581,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct RemoveFD: QAPICommand {
         /// The wire name.
-        public static let name = "remove-fd"
+        public static var name: Swift.String { "remove-fd" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "remove-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "remove-fd", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -591,19 +591,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fdsetID: Swift.Int) {
+        @_optimize(none) public init(fdsetID: Swift.Int) {
             self.arguments = [:]
-            arguments["fdset-id"] = fdsetID.qapiJSON
+            arguments.setQAPIMember("fdset-id", fdsetID)
         }
         /// `fdset-id`: `int`, since QEMU 1.2.
         public var fdsetID: Swift.Int? {
-            get { arguments.qapiMember("fdset-id") }
-            set { arguments.setQAPIMember("fdset-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fdset-id") }
+            @_optimize(none) set { arguments.setQAPIMember("fdset-id", newValue) }
         }
         /// `fd`: `int`, optional, since QEMU 1.2.
         public var fd: Swift.Int? {
-            get { arguments.qapiMember("fd") }
-            set { arguments.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fd") }
+            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
     }
 
@@ -614,9 +614,9 @@ extension QAPI {
     /// Reply: `[FdsetInfo]`.
     public struct QueryFdsets: QAPICommand {
         /// The wire name.
-        public static let name = "query-fdsets"
+        public static var name: Swift.String { "query-fdsets" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-fdsets", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-fdsets", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.FdsetInfo]
         /// The arguments as they go on the wire.
@@ -624,7 +624,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -636,9 +636,9 @@ extension QAPI {
     /// Reply: `[CommandLineOptionInfo]`.
     public struct QueryCommandLineOptions: QAPICommand {
         /// The wire name.
-        public static let name = "query-command-line-options"
+        public static var name: Swift.String { "query-command-line-options" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-command-line-options", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-command-line-options", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.CommandLineOptionInfo]
         /// The arguments as they go on the wire.
@@ -646,13 +646,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `option`: `str`, optional, since QEMU 1.5.
         public var option: Swift.String? {
-            get { arguments.qapiMember("option") }
-            set { arguments.setQAPIMember("option", newValue) }
+            @_optimize(none) get { arguments.qapiMember("option") }
+            @_optimize(none) set { arguments.setQAPIMember("option", newValue) }
         }
     }
 
@@ -668,9 +668,9 @@ extension QAPI {
     @available(*, deprecated, message: "'change' is deprecated in QEMU's schema")
     public struct Change: QAPICommand {
         /// The wire name.
-        public static let name = "change"
+        public static var name: Swift.String { "change" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: ["deprecated"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -678,25 +678,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.String, target: Swift.String) {
+        @_optimize(none) public init(device: Swift.String, target: Swift.String) {
             self.arguments = [:]
-            arguments["device"] = device.qapiJSON
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("device", device)
+            arguments.setQAPIMember("target", target)
         }
         /// `device`: `str`, since QEMU 0.14.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `target`: `str`, since QEMU 0.14.
         public var target: Swift.String? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `arg`: `str`, optional, since QEMU 0.14.
         public var arg: Swift.String? {
-            get { arguments.qapiMember("arg") }
-            set { arguments.setQAPIMember("arg", newValue) }
+            @_optimize(none) get { arguments.qapiMember("arg") }
+            @_optimize(none) set { arguments.setQAPIMember("arg", newValue) }
         }
     }
 
@@ -705,24 +705,24 @@ extension QAPI {
     /// See [`RTC_CHANGE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.RTC_CHANGE).
     public struct RTCChangeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RTC_CHANGE"
+        public static var name: Swift.String { "RTC_CHANGE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RTC_CHANGE", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["offset", "qom-path"]
+        public static var requiredMembers: [Swift.String] { ["offset", "qom-path"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `offset`: `int`, since QEMU 0.13.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 0.13.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
     }
 
@@ -731,34 +731,34 @@ extension QAPI {
     /// See [`VFU_CLIENT_HANGUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-misc.VFU_CLIENT_HANGUP).
     public struct VfuClientHangupEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VFU_CLIENT_HANGUP"
+        public static var name: Swift.String { "VFU_CLIENT_HANGUP" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VFU_CLIENT_HANGUP", kind: .event, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `vfu-id`: `str`, since QEMU 7.1.
         public var vfuID: Swift.String? {
-            get { json.qapiMember("vfu-id") }
-            set { json.setQAPIMember("vfu-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vfu-id") }
+            @_optimize(none) set { json.setQAPIMember("vfu-id", newValue) }
         }
         /// `vfu-qom-path`: `str`, since QEMU 7.1.
         public var vfuQOMPath: Swift.String? {
-            get { json.qapiMember("vfu-qom-path") }
-            set { json.setQAPIMember("vfu-qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("vfu-qom-path") }
+            @_optimize(none) set { json.setQAPIMember("vfu-qom-path", newValue) }
         }
         /// `dev-id`: `str`, since QEMU 7.1.
         public var devID: Swift.String? {
-            get { json.qapiMember("dev-id") }
-            set { json.setQAPIMember("dev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-id") }
+            @_optimize(none) set { json.setQAPIMember("dev-id", newValue) }
         }
         /// `dev-qom-path`: `str`, since QEMU 7.1.
         public var devQOMPath: Swift.String? {
-            get { json.qapiMember("dev-qom-path") }
-            set { json.setQAPIMember("dev-qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-qom-path") }
+            @_optimize(none) set { json.setQAPIMember("dev-qom-path", newValue) }
         }
     }
 }

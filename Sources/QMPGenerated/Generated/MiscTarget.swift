@@ -10,23 +10,23 @@ extension QAPI {
     /// See [`SevState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevState).
     public struct SEVState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `uninit`.
-        public static let uninit = SEVState(rawValue: "uninit")
+        public static var uninit: SEVState { @_optimize(none) get { SEVState(rawValue: "uninit") } }
         /// `launch-update`.
-        public static let launchUpdate = SEVState(rawValue: "launch-update")
+        public static var launchUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-update") } }
         /// `launch-secret`.
-        public static let launchSecret = SEVState(rawValue: "launch-secret")
+        public static var launchSecret: SEVState { @_optimize(none) get { SEVState(rawValue: "launch-secret") } }
         /// `running`.
-        public static let running = SEVState(rawValue: "running")
+        public static var running: SEVState { @_optimize(none) get { SEVState(rawValue: "running") } }
         /// `send-update`.
-        public static let sendUpdate = SEVState(rawValue: "send-update")
+        public static var sendUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "send-update") } }
         /// `receive-update`.
-        public static let receiveUpdate = SEVState(rawValue: "receive-update")
+        public static var receiveUpdate: SEVState { @_optimize(none) get { SEVState(rawValue: "receive-update") } }
     }
 
     /// `SevGuestType`: a QAPI enumeration of the `misc-target` module, since QEMU 6.2.
@@ -34,15 +34,15 @@ extension QAPI {
     /// See [`SevGuestType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.SevGuestType).
     public struct SEVGuestType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `sev`.
-        public static let sev = SEVGuestType(rawValue: "sev")
+        public static var sev: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev") } }
         /// `sev-snp`.
-        public static let sevSnp = SEVGuestType(rawValue: "sev-snp")
+        public static var sevSnp: SEVGuestType { @_optimize(none) get { SEVGuestType(rawValue: "sev-snp") } }
     }
 
     /// `SevGuestInfo`: a QAPI struct of the `misc-target` module, since QEMU 2.12.
@@ -50,28 +50,28 @@ extension QAPI {
     /// See [`SevGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevGuestInfo).
     public struct SEVGuestInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["policy", "handle"]
+        public static var requiredMembers: [Swift.String] { ["policy", "handle"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(policy: Swift.Int, handle: Swift.Int) {
+        @_optimize(none) public init(policy: Swift.Int, handle: Swift.Int) {
             self.json = [:]
-            json["policy"] = policy.qapiJSON
-            json["handle"] = handle.qapiJSON
+            json.setQAPIMember("policy", policy)
+            json.setQAPIMember("handle", handle)
         }
         /// `policy`: `uint32`, since QEMU 2.12.
         public var policy: Swift.Int? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
     }
 
@@ -80,22 +80,22 @@ extension QAPI {
     /// See [`SevSnpGuestInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevSnpGuestInfo).
     public struct SEVSnpGuestInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestInfo", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(snpPolicy: Swift.UInt64) {
+        @_optimize(none) public init(snpPolicy: Swift.UInt64) {
             self.json = [:]
-            json["snp-policy"] = snpPolicy.qapiJSON
+            json.setQAPIMember("snp-policy", snpPolicy)
         }
         /// `snp-policy`: `uint64`, since QEMU 9.1.
         public var snpPolicy: Swift.UInt64? {
-            get { json.qapiMember("snp-policy") }
-            set { json.setQAPIMember("snp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("snp-policy") }
+            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
     }
 
@@ -106,67 +106,67 @@ extension QAPI {
     /// The members of every variant (tag `sev-type`) are properties too; nested unions included.
     public struct SEVInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevInfo", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["enabled", "api-major", "api-minor", "build-id", "state"]
+        public static var requiredMembers: [Swift.String] { ["enabled", "api-major", "api-minor", "build-id", "state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
+        @_optimize(none) public init(enabled: Swift.Bool, apiMajor: Swift.Int, apiMinor: Swift.Int, buildID: Swift.Int, state: QAPI.SEVState, sevType: QAPI.SEVGuestType) {
             self.json = [:]
-            json["enabled"] = enabled.qapiJSON
-            json["api-major"] = apiMajor.qapiJSON
-            json["api-minor"] = apiMinor.qapiJSON
-            json["build-id"] = buildID.qapiJSON
-            json["state"] = state.qapiJSON
-            json["sev-type"] = sevType.qapiJSON
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("api-major", apiMajor)
+            json.setQAPIMember("api-minor", apiMinor)
+            json.setQAPIMember("build-id", buildID)
+            json.setQAPIMember("state", state)
+            json.setQAPIMember("sev-type", sevType)
         }
         /// `enabled`: `bool`, since QEMU 2.12.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `api-major`: `uint8`, since QEMU 2.12.
         public var apiMajor: Swift.Int? {
-            get { json.qapiMember("api-major") }
-            set { json.setQAPIMember("api-major", newValue) }
+            @_optimize(none) get { json.qapiMember("api-major") }
+            @_optimize(none) set { json.setQAPIMember("api-major", newValue) }
         }
         /// `api-minor`: `uint8`, since QEMU 2.12.
         public var apiMinor: Swift.Int? {
-            get { json.qapiMember("api-minor") }
-            set { json.setQAPIMember("api-minor", newValue) }
+            @_optimize(none) get { json.qapiMember("api-minor") }
+            @_optimize(none) set { json.setQAPIMember("api-minor", newValue) }
         }
         /// `build-id`: `uint8`, since QEMU 2.12.
         public var buildID: Swift.Int? {
-            get { json.qapiMember("build-id") }
-            set { json.setQAPIMember("build-id", newValue) }
+            @_optimize(none) get { json.qapiMember("build-id") }
+            @_optimize(none) set { json.setQAPIMember("build-id", newValue) }
         }
         /// `state`: `SevState`, since QEMU 2.12.
         public var state: QAPI.SEVState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
         /// `sev-type`: `SevGuestType`, since QEMU 9.1.
         public var sevType: QAPI.SEVGuestType? {
-            get { json.qapiMember("sev-type") }
-            set { json.setQAPIMember("sev-type", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-type") }
+            @_optimize(none) set { json.setQAPIMember("sev-type", newValue) }
         }
         /// `policy`: `uint32`, optional, since QEMU 2.12.
         public var policy: Swift.Int? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `snp-policy`: `uint64`, optional, since QEMU 9.1.
         public var snpPolicy: Swift.UInt64? {
-            get { json.qapiMember("snp-policy") }
-            set { json.setQAPIMember("snp-policy", newValue) }
+            @_optimize(none) get { json.qapiMember("snp-policy") }
+            @_optimize(none) set { json.setQAPIMember("snp-policy", newValue) }
         }
     }
 
@@ -175,22 +175,22 @@ extension QAPI {
     /// See [`SevLaunchMeasureInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevLaunchMeasureInfo).
     public struct SEVLaunchMeasureInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevLaunchMeasureInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.String) {
+        @_optimize(none) public init(data: Swift.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 2.12.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -199,46 +199,46 @@ extension QAPI {
     /// See [`SevCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevCapability).
     public struct SEVCapability: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"]
+        public static var requiredMembers: [Swift.String] { ["pdh", "cert-chain", "cbitpos", "reduced-phys-bits"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
+        @_optimize(none) public init(pdh: Swift.String, certChain: Swift.String, cpu0ID: Swift.String, cbitpos: Swift.Int, reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["pdh"] = pdh.qapiJSON
-            json["cert-chain"] = certChain.qapiJSON
-            json["cpu0-id"] = cpu0ID.qapiJSON
-            json["cbitpos"] = cbitpos.qapiJSON
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("pdh", pdh)
+            json.setQAPIMember("cert-chain", certChain)
+            json.setQAPIMember("cpu0-id", cpu0ID)
+            json.setQAPIMember("cbitpos", cbitpos)
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `pdh`: `str`, since QEMU 2.12.
         public var pdh: Swift.String? {
-            get { json.qapiMember("pdh") }
-            set { json.setQAPIMember("pdh", newValue) }
+            @_optimize(none) get { json.qapiMember("pdh") }
+            @_optimize(none) set { json.setQAPIMember("pdh", newValue) }
         }
         /// `cert-chain`: `str`, since QEMU 2.12.
         public var certChain: Swift.String? {
-            get { json.qapiMember("cert-chain") }
-            set { json.setQAPIMember("cert-chain", newValue) }
+            @_optimize(none) get { json.qapiMember("cert-chain") }
+            @_optimize(none) set { json.setQAPIMember("cert-chain", newValue) }
         }
         /// `cpu0-id`: `str`, since QEMU 7.1.
         public var cpu0ID: Swift.String? {
-            get { json.qapiMember("cpu0-id") }
-            set { json.setQAPIMember("cpu0-id", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu0-id") }
+            @_optimize(none) set { json.setQAPIMember("cpu0-id", newValue) }
         }
         /// `cbitpos`: `int`, since QEMU 2.12.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `int`, since QEMU 2.12.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
     }
 
@@ -247,22 +247,22 @@ extension QAPI {
     /// See [`SevAttestationReport` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SevAttestationReport).
     public struct SEVAttestationReport: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevAttestationReport", kind: .structure, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.String) {
+        @_optimize(none) public init(data: Swift.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `str`, since QEMU 6.1.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -271,34 +271,34 @@ extension QAPI {
     /// See [`GICCapability` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.GICCapability).
     public struct GICCapability: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GICCapability", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["version", "emulated", "kernel"]
+        public static var requiredMembers: [Swift.String] { ["version", "emulated", "kernel"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
+        @_optimize(none) public init(version: Swift.Int, emulated: Swift.Bool, kernel: Swift.Bool) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["emulated"] = emulated.qapiJSON
-            json["kernel"] = kernel.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("emulated", emulated)
+            json.setQAPIMember("kernel", kernel)
         }
         /// `version`: `int`, since QEMU 2.6.
         public var version: Swift.Int? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `emulated`: `bool`, since QEMU 2.6.
         public var emulated: Swift.Bool? {
-            get { json.qapiMember("emulated") }
-            set { json.setQAPIMember("emulated", newValue) }
+            @_optimize(none) get { json.qapiMember("emulated") }
+            @_optimize(none) set { json.setQAPIMember("emulated", newValue) }
         }
         /// `kernel`: `bool`, since QEMU 2.6.
         public var kernel: Swift.Bool? {
-            get { json.qapiMember("kernel") }
-            set { json.setQAPIMember("kernel", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel") }
+            @_optimize(none) set { json.setQAPIMember("kernel", newValue) }
         }
     }
 
@@ -307,28 +307,28 @@ extension QAPI {
     /// See [`SGXEPCSection` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXEPCSection).
     public struct SGXEPCSection: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXEPCSection", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(node: Swift.Int, size: Swift.UInt64) {
+        @_optimize(none) public init(node: Swift.Int, size: Swift.UInt64) {
             self.json = [:]
-            json["node"] = node.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("node", node)
+            json.setQAPIMember("size", size)
         }
         /// `node`: `int`, since QEMU 7.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `size`: `uint64`, since QEMU 7.0.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
     }
 
@@ -337,46 +337,46 @@ extension QAPI {
     /// See [`SGXInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.SGXInfo).
     public struct SGXInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SGXInfo", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
+        @_optimize(none) public init(sgx: Swift.Bool, sgx1: Swift.Bool, sgx2: Swift.Bool, flc: Swift.Bool, sections: [QAPI.SGXEPCSection]) {
             self.json = [:]
-            json["sgx"] = sgx.qapiJSON
-            json["sgx1"] = sgx1.qapiJSON
-            json["sgx2"] = sgx2.qapiJSON
-            json["flc"] = flc.qapiJSON
-            json["sections"] = sections.qapiJSON
+            json.setQAPIMember("sgx", sgx)
+            json.setQAPIMember("sgx1", sgx1)
+            json.setQAPIMember("sgx2", sgx2)
+            json.setQAPIMember("flc", flc)
+            json.setQAPIMember("sections", sections)
         }
         /// `sgx`: `bool`, since QEMU 6.2.
         public var sgx: Swift.Bool? {
-            get { json.qapiMember("sgx") }
-            set { json.setQAPIMember("sgx", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx") }
+            @_optimize(none) set { json.setQAPIMember("sgx", newValue) }
         }
         /// `sgx1`: `bool`, since QEMU 6.2.
         public var sgx1: Swift.Bool? {
-            get { json.qapiMember("sgx1") }
-            set { json.setQAPIMember("sgx1", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx1") }
+            @_optimize(none) set { json.setQAPIMember("sgx1", newValue) }
         }
         /// `sgx2`: `bool`, since QEMU 6.2.
         public var sgx2: Swift.Bool? {
-            get { json.qapiMember("sgx2") }
-            set { json.setQAPIMember("sgx2", newValue) }
+            @_optimize(none) get { json.qapiMember("sgx2") }
+            @_optimize(none) set { json.setQAPIMember("sgx2", newValue) }
         }
         /// `flc`: `bool`, since QEMU 6.2.
         public var flc: Swift.Bool? {
-            get { json.qapiMember("flc") }
-            set { json.setQAPIMember("flc", newValue) }
+            @_optimize(none) get { json.qapiMember("flc") }
+            @_optimize(none) set { json.setQAPIMember("flc", newValue) }
         }
         /// `sections`: `[SGXEPCSection]`, since QEMU 7.0.
         public var sections: [QAPI.SGXEPCSection]? {
-            get { json.qapiMember("sections") }
-            set { json.setQAPIMember("sections", newValue) }
+            @_optimize(none) get { json.qapiMember("sections") }
+            @_optimize(none) set { json.setQAPIMember("sections", newValue) }
         }
     }
 
@@ -385,23 +385,23 @@ extension QAPI {
     /// See [`EvtchnPortType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-misc-target.EvtchnPortType).
     public struct EvtchnPortType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnPortType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `closed`.
-        public static let closed = EvtchnPortType(rawValue: "closed")
+        public static var closed: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "closed") } }
         /// `unbound`.
-        public static let unbound = EvtchnPortType(rawValue: "unbound")
+        public static var unbound: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "unbound") } }
         /// `interdomain`.
-        public static let interdomain = EvtchnPortType(rawValue: "interdomain")
+        public static var interdomain: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "interdomain") } }
         /// `pirq`.
-        public static let pirq = EvtchnPortType(rawValue: "pirq")
+        public static var pirq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "pirq") } }
         /// `virq`.
-        public static let virq = EvtchnPortType(rawValue: "virq")
+        public static var virq: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "virq") } }
         /// `ipi`.
-        public static let ipi = EvtchnPortType(rawValue: "ipi")
+        public static var ipi: EvtchnPortType { @_optimize(none) get { EvtchnPortType(rawValue: "ipi") } }
     }
 
     /// `EvtchnInfo`: a QAPI struct of the `misc-target` module, since QEMU 8.0.
@@ -409,58 +409,58 @@ extension QAPI {
     /// See [`EvtchnInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-misc-target.EvtchnInfo).
     public struct EvtchnInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EvtchnInfo", kind: .structure, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
+        @_optimize(none) public init(port: Swift.Int, vcpu: Swift.Int, type: QAPI.EvtchnPortType, remoteDomain: Swift.String, target: Swift.Int, pending: Swift.Bool, masked: Swift.Bool) {
             self.json = [:]
-            json["port"] = port.qapiJSON
-            json["vcpu"] = vcpu.qapiJSON
-            json["type"] = type.qapiJSON
-            json["remote-domain"] = remoteDomain.qapiJSON
-            json["target"] = target.qapiJSON
-            json["pending"] = pending.qapiJSON
-            json["masked"] = masked.qapiJSON
+            json.setQAPIMember("port", port)
+            json.setQAPIMember("vcpu", vcpu)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("remote-domain", remoteDomain)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("pending", pending)
+            json.setQAPIMember("masked", masked)
         }
         /// `port`: `uint16`, since QEMU 8.0.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `vcpu`: `uint32`, since QEMU 8.0.
         public var vcpu: Swift.Int? {
-            get { json.qapiMember("vcpu") }
-            set { json.setQAPIMember("vcpu", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpu") }
+            @_optimize(none) set { json.setQAPIMember("vcpu", newValue) }
         }
         /// `type`: `EvtchnPortType`, since QEMU 8.0.
         public var type: QAPI.EvtchnPortType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `remote-domain`: `str`, since QEMU 8.0.
         public var remoteDomain: Swift.String? {
-            get { json.qapiMember("remote-domain") }
-            set { json.setQAPIMember("remote-domain", newValue) }
+            @_optimize(none) get { json.qapiMember("remote-domain") }
+            @_optimize(none) set { json.setQAPIMember("remote-domain", newValue) }
         }
         /// `target`: `uint16`, since QEMU 8.0.
         public var target: Swift.Int? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `pending`: `bool`, since QEMU 8.0.
         public var pending: Swift.Bool? {
-            get { json.qapiMember("pending") }
-            set { json.setQAPIMember("pending", newValue) }
+            @_optimize(none) get { json.qapiMember("pending") }
+            @_optimize(none) set { json.setQAPIMember("pending", newValue) }
         }
         /// `masked`: `bool`, since QEMU 8.0.
         public var masked: Swift.Bool? {
-            get { json.qapiMember("masked") }
-            set { json.setQAPIMember("masked", newValue) }
+            @_optimize(none) get { json.qapiMember("masked") }
+            @_optimize(none) set { json.setQAPIMember("masked", newValue) }
         }
     }
 
@@ -471,9 +471,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct RTCResetReinjection: QAPICommand {
         /// The wire name.
-        public static let name = "rtc-reset-reinjection"
+        public static var name: Swift.String { "rtc-reset-reinjection" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "rtc-reset-reinjection", kind: .command, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -481,7 +481,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -493,9 +493,9 @@ extension QAPI {
     /// Reply: `SevInfo`.
     public struct QuerySEV: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev"
+        public static var name: Swift.String { "query-sev" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVInfo
         /// The arguments as they go on the wire.
@@ -503,7 +503,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -515,9 +515,9 @@ extension QAPI {
     /// Reply: `SevLaunchMeasureInfo`.
     public struct QuerySEVLaunchMeasure: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-launch-measure"
+        public static var name: Swift.String { "query-sev-launch-measure" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-launch-measure", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVLaunchMeasureInfo
         /// The arguments as they go on the wire.
@@ -525,7 +525,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -537,9 +537,9 @@ extension QAPI {
     /// Reply: `SevCapability`.
     public struct QuerySEVCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-capabilities"
+        public static var name: Swift.String { "query-sev-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVCapability
         /// The arguments as they go on the wire.
@@ -547,7 +547,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -559,9 +559,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SEVInjectLaunchSecret: QAPICommand {
         /// The wire name.
-        public static let name = "sev-inject-launch-secret"
+        public static var name: Swift.String { "sev-inject-launch-secret" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "sev-inject-launch-secret", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -569,25 +569,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(packetHeader: Swift.String, secret: Swift.String) {
+        @_optimize(none) public init(packetHeader: Swift.String, secret: Swift.String) {
             self.arguments = [:]
-            arguments["packet-header"] = packetHeader.qapiJSON
-            arguments["secret"] = secret.qapiJSON
+            arguments.setQAPIMember("packet-header", packetHeader)
+            arguments.setQAPIMember("secret", secret)
         }
         /// `packet-header`: `str`, since QEMU 6.0.
         public var packetHeader: Swift.String? {
-            get { arguments.qapiMember("packet-header") }
-            set { arguments.setQAPIMember("packet-header", newValue) }
+            @_optimize(none) get { arguments.qapiMember("packet-header") }
+            @_optimize(none) set { arguments.setQAPIMember("packet-header", newValue) }
         }
         /// `secret`: `str`, since QEMU 6.0.
         public var secret: Swift.String? {
-            get { arguments.qapiMember("secret") }
-            set { arguments.setQAPIMember("secret", newValue) }
+            @_optimize(none) get { arguments.qapiMember("secret") }
+            @_optimize(none) set { arguments.setQAPIMember("secret", newValue) }
         }
         /// `gpa`: `uint64`, optional, since QEMU 6.0.
         public var gpa: Swift.UInt64? {
-            get { arguments.qapiMember("gpa") }
-            set { arguments.setQAPIMember("gpa", newValue) }
+            @_optimize(none) get { arguments.qapiMember("gpa") }
+            @_optimize(none) set { arguments.setQAPIMember("gpa", newValue) }
         }
     }
 
@@ -598,9 +598,9 @@ extension QAPI {
     /// Reply: `SevAttestationReport`.
     public struct QuerySEVAttestationReport: QAPICommand {
         /// The wire name.
-        public static let name = "query-sev-attestation-report"
+        public static var name: Swift.String { "query-sev-attestation-report" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sev-attestation-report", kind: .command, since: QEMUVersion(major: 6, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SEVAttestationReport
         /// The arguments as they go on the wire.
@@ -608,14 +608,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mnonce: Swift.String) {
+        @_optimize(none) public init(mnonce: Swift.String) {
             self.arguments = [:]
-            arguments["mnonce"] = mnonce.qapiJSON
+            arguments.setQAPIMember("mnonce", mnonce)
         }
         /// `mnonce`: `str`, since QEMU 6.1.
         public var mnonce: Swift.String? {
-            get { arguments.qapiMember("mnonce") }
-            set { arguments.setQAPIMember("mnonce", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mnonce") }
+            @_optimize(none) set { arguments.setQAPIMember("mnonce", newValue) }
         }
     }
 
@@ -626,9 +626,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DumpSkeys: QAPICommand {
         /// The wire name.
-        public static let name = "dump-skeys"
+        public static var name: Swift.String { "dump-skeys" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "dump-skeys", kind: .command, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -636,14 +636,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 2.5.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -654,9 +654,9 @@ extension QAPI {
     /// Reply: `[GICCapability]`.
     public struct QueryGICCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-gic-capabilities"
+        public static var name: Swift.String { "query-gic-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-gic-capabilities", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.GICCapability]
         /// The arguments as they go on the wire.
@@ -664,7 +664,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -676,9 +676,9 @@ extension QAPI {
     /// Reply: `SGXInfo`.
     public struct QuerySGX: QAPICommand {
         /// The wire name.
-        public static let name = "query-sgx"
+        public static var name: Swift.String { "query-sgx" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
@@ -686,7 +686,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -698,9 +698,9 @@ extension QAPI {
     /// Reply: `SGXInfo`.
     public struct QuerySGXCapabilities: QAPICommand {
         /// The wire name.
-        public static let name = "query-sgx-capabilities"
+        public static var name: Swift.String { "query-sgx-capabilities" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-sgx-capabilities", kind: .command, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SGXInfo
         /// The arguments as they go on the wire.
@@ -708,7 +708,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -720,9 +720,9 @@ extension QAPI {
     /// Reply: `[EvtchnInfo]`.
     public struct XenEventList: QAPICommand {
         /// The wire name.
-        public static let name = "xen-event-list"
+        public static var name: Swift.String { "xen-event-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-list", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.EvtchnInfo]
         /// The arguments as they go on the wire.
@@ -730,7 +730,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -742,9 +742,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct XenEventInject: QAPICommand {
         /// The wire name.
-        public static let name = "xen-event-inject"
+        public static var name: Swift.String { "xen-event-inject" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "xen-event-inject", kind: .command, since: QEMUVersion(major: 8, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -752,14 +752,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(port: Swift.Int) {
+        @_optimize(none) public init(port: Swift.Int) {
             self.arguments = [:]
-            arguments["port"] = port.qapiJSON
+            arguments.setQAPIMember("port", port)
         }
         /// `port`: `uint32`, since QEMU 8.0.
         public var port: Swift.Int? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
     }
 }

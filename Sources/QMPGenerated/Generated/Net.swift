@@ -10,41 +10,41 @@ extension QAPI {
     /// See [`NetLegacyNicOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetLegacyNicOptions).
     public struct NetLegacyNicOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetLegacyNicOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
         public var macaddr: Swift.String? {
-            get { json.qapiMember("macaddr") }
-            set { json.setQAPIMember("macaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("macaddr") }
+            @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
         public var model: Swift.String? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
         public var vectors: Swift.Int? {
-            get { json.qapiMember("vectors") }
-            set { json.setQAPIMember("vectors", newValue) }
+            @_optimize(none) get { json.qapiMember("vectors") }
+            @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
         }
     }
 
@@ -53,22 +53,22 @@ extension QAPI {
     /// See [`String` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.String).
     public struct String: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "String", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["str"]
+        public static var requiredMembers: [Swift.String] { ["str"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(str: Swift.String) {
+        @_optimize(none) public init(str: Swift.String) {
             self.json = [:]
-            json["str"] = str.qapiJSON
+            json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
     }
 
@@ -77,126 +77,126 @@ extension QAPI {
     /// See [`NetdevUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevUserOptions).
     public struct NetdevUserOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevUserOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
         public var hostname: Swift.String? {
-            get { json.qapiMember("hostname") }
-            set { json.setQAPIMember("hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("hostname") }
+            @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
         public var restrict: Swift.Bool? {
-            get { json.qapiMember("restrict") }
-            set { json.setQAPIMember("restrict", newValue) }
+            @_optimize(none) get { json.qapiMember("restrict") }
+            @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
         public var ip: Swift.String? {
-            get { json.qapiMember("ip") }
-            set { json.setQAPIMember("ip", newValue) }
+            @_optimize(none) get { json.qapiMember("ip") }
+            @_optimize(none) set { json.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
         public var net: Swift.String? {
-            get { json.qapiMember("net") }
-            set { json.setQAPIMember("net", newValue) }
+            @_optimize(none) get { json.qapiMember("net") }
+            @_optimize(none) set { json.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
         public var tftp: Swift.String? {
-            get { json.qapiMember("tftp") }
-            set { json.setQAPIMember("tftp", newValue) }
+            @_optimize(none) get { json.qapiMember("tftp") }
+            @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
         public var bootfile: Swift.String? {
-            get { json.qapiMember("bootfile") }
-            set { json.setQAPIMember("bootfile", newValue) }
+            @_optimize(none) get { json.qapiMember("bootfile") }
+            @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
         public var dhcpstart: Swift.String? {
-            get { json.qapiMember("dhcpstart") }
-            set { json.setQAPIMember("dhcpstart", newValue) }
+            @_optimize(none) get { json.qapiMember("dhcpstart") }
+            @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
         public var dns: Swift.String? {
-            get { json.qapiMember("dns") }
-            set { json.setQAPIMember("dns", newValue) }
+            @_optimize(none) get { json.qapiMember("dns") }
+            @_optimize(none) set { json.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
         public var dnssearch: [QAPI.String]? {
-            get { json.qapiMember("dnssearch") }
-            set { json.setQAPIMember("dnssearch", newValue) }
+            @_optimize(none) get { json.qapiMember("dnssearch") }
+            @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
         public var domainname: Swift.String? {
-            get { json.qapiMember("domainname") }
-            set { json.setQAPIMember("domainname", newValue) }
+            @_optimize(none) get { json.qapiMember("domainname") }
+            @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
         public var ipv6Prefix: Swift.String? {
-            get { json.qapiMember("ipv6-prefix") }
-            set { json.setQAPIMember("ipv6-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-prefix") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
         public var ipv6Prefixlen: Swift.Int? {
-            get { json.qapiMember("ipv6-prefixlen") }
-            set { json.setQAPIMember("ipv6-prefixlen", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
         public var ipv6Host: Swift.String? {
-            get { json.qapiMember("ipv6-host") }
-            set { json.setQAPIMember("ipv6-host", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-host") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
         public var ipv6Dns: Swift.String? {
-            get { json.qapiMember("ipv6-dns") }
-            set { json.setQAPIMember("ipv6-dns", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-dns") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
         public var smb: Swift.String? {
-            get { json.qapiMember("smb") }
-            set { json.setQAPIMember("smb", newValue) }
+            @_optimize(none) get { json.qapiMember("smb") }
+            @_optimize(none) set { json.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
         public var smbserver: Swift.String? {
-            get { json.qapiMember("smbserver") }
-            set { json.setQAPIMember("smbserver", newValue) }
+            @_optimize(none) get { json.qapiMember("smbserver") }
+            @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
         public var hostfwd: [QAPI.String]? {
-            get { json.qapiMember("hostfwd") }
-            set { json.setQAPIMember("hostfwd", newValue) }
+            @_optimize(none) get { json.qapiMember("hostfwd") }
+            @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
         public var guestfwd: [QAPI.String]? {
-            get { json.qapiMember("guestfwd") }
-            set { json.setQAPIMember("guestfwd", newValue) }
+            @_optimize(none) get { json.qapiMember("guestfwd") }
+            @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
         public var tftpServerName: Swift.String? {
-            get { json.qapiMember("tftp-server-name") }
-            set { json.setQAPIMember("tftp-server-name", newValue) }
+            @_optimize(none) get { json.qapiMember("tftp-server-name") }
+            @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
         }
     }
 
@@ -205,91 +205,91 @@ extension QAPI {
     /// See [`NetdevTapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevTapOptions).
     public struct NetdevTapOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevTapOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
         public var ifname: Swift.String? {
-            get { json.qapiMember("ifname") }
-            set { json.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { json.qapiMember("ifname") }
+            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
         public var fds: Swift.String? {
-            get { json.qapiMember("fds") }
-            set { json.setQAPIMember("fds", newValue) }
+            @_optimize(none) get { json.qapiMember("fds") }
+            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
         public var script: Swift.String? {
-            get { json.qapiMember("script") }
-            set { json.setQAPIMember("script", newValue) }
+            @_optimize(none) get { json.qapiMember("script") }
+            @_optimize(none) set { json.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
         public var downscript: Swift.String? {
-            get { json.qapiMember("downscript") }
-            set { json.setQAPIMember("downscript", newValue) }
+            @_optimize(none) get { json.qapiMember("downscript") }
+            @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
         public var br: Swift.String? {
-            get { json.qapiMember("br") }
-            set { json.setQAPIMember("br", newValue) }
+            @_optimize(none) get { json.qapiMember("br") }
+            @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
         public var helper: Swift.String? {
-            get { json.qapiMember("helper") }
-            set { json.setQAPIMember("helper", newValue) }
+            @_optimize(none) get { json.qapiMember("helper") }
+            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
         public var sndbuf: Swift.UInt64? {
-            get { json.qapiMember("sndbuf") }
-            set { json.setQAPIMember("sndbuf", newValue) }
+            @_optimize(none) get { json.qapiMember("sndbuf") }
+            @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
         public var vnetHdr: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr") }
-            set { json.setQAPIMember("vnet_hdr", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
         public var vhost: Swift.Bool? {
-            get { json.qapiMember("vhost") }
-            set { json.setQAPIMember("vhost", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost") }
+            @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
         public var vhostfd: Swift.String? {
-            get { json.qapiMember("vhostfd") }
-            set { json.setQAPIMember("vhostfd", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostfd") }
+            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
         public var vhostfds: Swift.String? {
-            get { json.qapiMember("vhostfds") }
-            set { json.setQAPIMember("vhostfds", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostfds") }
+            @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
         public var vhostforce: Swift.Bool? {
-            get { json.qapiMember("vhostforce") }
-            set { json.setQAPIMember("vhostforce", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostforce") }
+            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
         public var pollUs: Swift.Int? {
-            get { json.qapiMember("poll-us") }
-            set { json.setQAPIMember("poll-us", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-us") }
+            @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
         }
     }
 
@@ -298,46 +298,46 @@ extension QAPI {
     /// See [`NetdevSocketOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevSocketOptions).
     public struct NetdevSocketOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevSocketOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
         public var listen: Swift.String? {
-            get { json.qapiMember("listen") }
-            set { json.setQAPIMember("listen", newValue) }
+            @_optimize(none) get { json.qapiMember("listen") }
+            @_optimize(none) set { json.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
         public var connect: Swift.String? {
-            get { json.qapiMember("connect") }
-            set { json.setQAPIMember("connect", newValue) }
+            @_optimize(none) get { json.qapiMember("connect") }
+            @_optimize(none) set { json.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
         public var mcast: Swift.String? {
-            get { json.qapiMember("mcast") }
-            set { json.setQAPIMember("mcast", newValue) }
+            @_optimize(none) get { json.qapiMember("mcast") }
+            @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
         public var localaddr: Swift.String? {
-            get { json.qapiMember("localaddr") }
-            set { json.setQAPIMember("localaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("localaddr") }
+            @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
         }
         /// `udp`: `str`, optional, since QEMU 1.2.
         public var udp: Swift.String? {
-            get { json.qapiMember("udp") }
-            set { json.setQAPIMember("udp", newValue) }
+            @_optimize(none) get { json.qapiMember("udp") }
+            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
     }
 
@@ -346,89 +346,89 @@ extension QAPI {
     /// See [`NetdevL2TPv3Options` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevL2TPv3Options).
     public struct NetdevL2TPv3Options: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevL2TPv3Options", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["src", "dst", "txsession"]
+        public static var requiredMembers: [Swift.String] { ["src", "dst", "txsession"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
+        @_optimize(none) public init(src: Swift.String, dst: Swift.String, txsession: Swift.Int) {
             self.json = [:]
-            json["src"] = src.qapiJSON
-            json["dst"] = dst.qapiJSON
-            json["txsession"] = txsession.qapiJSON
+            json.setQAPIMember("src", src)
+            json.setQAPIMember("dst", dst)
+            json.setQAPIMember("txsession", txsession)
         }
         /// `src`: `str`, since QEMU 2.1.
         public var src: Swift.String? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, since QEMU 2.1.
         public var dst: Swift.String? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
         public var srcport: Swift.String? {
-            get { json.qapiMember("srcport") }
-            set { json.setQAPIMember("srcport", newValue) }
+            @_optimize(none) get { json.qapiMember("srcport") }
+            @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
         public var dstport: Swift.String? {
-            get { json.qapiMember("dstport") }
-            set { json.setQAPIMember("dstport", newValue) }
+            @_optimize(none) get { json.qapiMember("dstport") }
+            @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.1.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
         public var udp: Swift.Bool? {
-            get { json.qapiMember("udp") }
-            set { json.setQAPIMember("udp", newValue) }
+            @_optimize(none) get { json.qapiMember("udp") }
+            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
         public var cookie64: Swift.Bool? {
-            get { json.qapiMember("cookie64") }
-            set { json.setQAPIMember("cookie64", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie64") }
+            @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
         public var counter: Swift.Bool? {
-            get { json.qapiMember("counter") }
-            set { json.setQAPIMember("counter", newValue) }
+            @_optimize(none) get { json.qapiMember("counter") }
+            @_optimize(none) set { json.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
         public var pincounter: Swift.Bool? {
-            get { json.qapiMember("pincounter") }
-            set { json.setQAPIMember("pincounter", newValue) }
+            @_optimize(none) get { json.qapiMember("pincounter") }
+            @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
         public var txcookie: Swift.UInt64? {
-            get { json.qapiMember("txcookie") }
-            set { json.setQAPIMember("txcookie", newValue) }
+            @_optimize(none) get { json.qapiMember("txcookie") }
+            @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
         public var rxcookie: Swift.UInt64? {
-            get { json.qapiMember("rxcookie") }
-            set { json.setQAPIMember("rxcookie", newValue) }
+            @_optimize(none) get { json.qapiMember("rxcookie") }
+            @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, since QEMU 2.1.
         public var txsession: Swift.Int? {
-            get { json.qapiMember("txsession") }
-            set { json.setQAPIMember("txsession", newValue) }
+            @_optimize(none) get { json.qapiMember("txsession") }
+            @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
         public var rxsession: Swift.Int? {
-            get { json.qapiMember("rxsession") }
-            set { json.setQAPIMember("rxsession", newValue) }
+            @_optimize(none) get { json.qapiMember("rxsession") }
+            @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
     }
 
@@ -437,36 +437,36 @@ extension QAPI {
     /// See [`NetdevVdeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVdeOptions).
     public struct NetdevVdeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVdeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
         public var sock: Swift.String? {
-            get { json.qapiMember("sock") }
-            set { json.setQAPIMember("sock", newValue) }
+            @_optimize(none) get { json.qapiMember("sock") }
+            @_optimize(none) set { json.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
         public var group: Swift.String? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
         public var mode: Swift.Int? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
     }
 
@@ -475,26 +475,26 @@ extension QAPI {
     /// See [`NetdevBridgeOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevBridgeOptions).
     public struct NetdevBridgeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevBridgeOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `br`: `str`, optional, since QEMU 1.2.
         public var br: Swift.String? {
-            get { json.qapiMember("br") }
-            set { json.setQAPIMember("br", newValue) }
+            @_optimize(none) get { json.qapiMember("br") }
+            @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
         public var helper: Swift.String? {
-            get { json.qapiMember("helper") }
-            set { json.setQAPIMember("helper", newValue) }
+            @_optimize(none) get { json.qapiMember("helper") }
+            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
     }
 
@@ -503,27 +503,27 @@ extension QAPI {
     /// See [`NetdevHubPortOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevHubPortOptions).
     public struct NetdevHubPortOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevHubPortOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["hubid"]
+        public static var requiredMembers: [Swift.String] { ["hubid"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(hubid: Swift.Int) {
+        @_optimize(none) public init(hubid: Swift.Int) {
             self.json = [:]
-            json["hubid"] = hubid.qapiJSON
+            json.setQAPIMember("hubid", hubid)
         }
         /// `hubid`: `int32`, since QEMU 1.2.
         public var hubid: Swift.Int? {
-            get { json.qapiMember("hubid") }
-            set { json.setQAPIMember("hubid", newValue) }
+            @_optimize(none) get { json.qapiMember("hubid") }
+            @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.12.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
     }
 
@@ -532,27 +532,27 @@ extension QAPI {
     /// See [`NetdevNetmapOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevNetmapOptions).
     public struct NetdevNetmapOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevNetmapOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["ifname"]
+        public static var requiredMembers: [Swift.String] { ["ifname"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(ifname: Swift.String) {
+        @_optimize(none) public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 2.0.
         public var ifname: Swift.String? {
-            get { json.qapiMember("ifname") }
-            set { json.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { json.qapiMember("ifname") }
+            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
         public var devname: Swift.String? {
-            get { json.qapiMember("devname") }
-            set { json.setQAPIMember("devname", newValue) }
+            @_optimize(none) get { json.qapiMember("devname") }
+            @_optimize(none) set { json.setQAPIMember("devname", newValue) }
         }
     }
 
@@ -561,15 +561,15 @@ extension QAPI {
     /// See [`AFXDPMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.AFXDPMode).
     public struct AFXDPMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AFXDPMode", kind: .enumeration, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `native`.
-        public static let native = AFXDPMode(rawValue: "native")
+        public static var native: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "native") } }
         /// `skb`.
-        public static let skb = AFXDPMode(rawValue: "skb")
+        public static var skb: AFXDPMode { @_optimize(none) get { AFXDPMode(rawValue: "skb") } }
     }
 
     /// `NetdevAFXDPOptions`: a QAPI struct of the `net` module, since QEMU 8.2.
@@ -577,52 +577,52 @@ extension QAPI {
     /// See [`NetdevAFXDPOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevAFXDPOptions).
     public struct NetdevAFXDPOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevAFXDPOptions", kind: .structure, since: QEMUVersion(major: 8, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(ifname: Swift.String) {
+        @_optimize(none) public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 8.2.
         public var ifname: Swift.String? {
-            get { json.qapiMember("ifname") }
-            set { json.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { json.qapiMember("ifname") }
+            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `mode`: `AFXDPMode`, optional, since QEMU 8.2.
         public var mode: QAPI.AFXDPMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
         public var forceCopy: Swift.Bool? {
-            get { json.qapiMember("force-copy") }
-            set { json.setQAPIMember("force-copy", newValue) }
+            @_optimize(none) get { json.qapiMember("force-copy") }
+            @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 8.2.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
         public var startQueue: Swift.Int? {
-            get { json.qapiMember("start-queue") }
-            set { json.setQAPIMember("start-queue", newValue) }
+            @_optimize(none) get { json.qapiMember("start-queue") }
+            @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
         public var inhibit: Swift.Bool? {
-            get { json.qapiMember("inhibit") }
-            set { json.setQAPIMember("inhibit", newValue) }
+            @_optimize(none) get { json.qapiMember("inhibit") }
+            @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
         public var sockFDs: Swift.String? {
-            get { json.qapiMember("sock-fds") }
-            set { json.setQAPIMember("sock-fds", newValue) }
+            @_optimize(none) get { json.qapiMember("sock-fds") }
+            @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
         }
     }
 
@@ -631,32 +631,32 @@ extension QAPI {
     /// See [`NetdevVhostUserOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostUserOptions).
     public struct NetdevVhostUserOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostUserOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.1.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 2.1.
         public var vhostforce: Swift.Bool? {
-            get { json.qapiMember("vhostforce") }
-            set { json.setQAPIMember("vhostforce", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostforce") }
+            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 2.5.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
     }
 
@@ -665,36 +665,36 @@ extension QAPI {
     /// See [`NetdevVhostVDPAOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVhostVDPAOptions).
     public struct NetdevVhostVDPAOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVhostVDPAOptions", kind: .structure, since: QEMUVersion(major: 5, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
         public var vhostdev: Swift.String? {
-            get { json.qapiMember("vhostdev") }
-            set { json.setQAPIMember("vhostdev", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostdev") }
+            @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 5.1.
         public var vhostfd: Swift.String? {
-            get { json.qapiMember("vhostfd") }
-            set { json.setQAPIMember("vhostfd", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostfd") }
+            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `queues`: `int`, optional, since QEMU 5.1.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
         public var xSvq: Swift.Bool? {
-            get { json.qapiMember("x-svq") }
-            set { json.setQAPIMember("x-svq", newValue) }
+            @_optimize(none) get { json.qapiMember("x-svq") }
+            @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
         }
     }
 
@@ -703,41 +703,41 @@ extension QAPI {
     /// See [`NetdevVmnetHostOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetHostOptions).
     public struct NetdevVmnetHostOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetHostOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
         public var startAddress: Swift.String? {
-            get { json.qapiMember("start-address") }
-            set { json.setQAPIMember("start-address", newValue) }
+            @_optimize(none) get { json.qapiMember("start-address") }
+            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
         public var endAddress: Swift.String? {
-            get { json.qapiMember("end-address") }
-            set { json.setQAPIMember("end-address", newValue) }
+            @_optimize(none) get { json.qapiMember("end-address") }
+            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
         public var subnetMask: Swift.String? {
-            get { json.qapiMember("subnet-mask") }
-            set { json.setQAPIMember("subnet-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("subnet-mask") }
+            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
         public var isolated: Swift.Bool? {
-            get { json.qapiMember("isolated") }
-            set { json.setQAPIMember("isolated", newValue) }
+            @_optimize(none) get { json.qapiMember("isolated") }
+            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
         public var netUUID: Swift.String? {
-            get { json.qapiMember("net-uuid") }
-            set { json.setQAPIMember("net-uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("net-uuid") }
+            @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
         }
     }
 
@@ -746,41 +746,41 @@ extension QAPI {
     /// See [`NetdevVmnetSharedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetSharedOptions).
     public struct NetdevVmnetSharedOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetSharedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
         public var startAddress: Swift.String? {
-            get { json.qapiMember("start-address") }
-            set { json.setQAPIMember("start-address", newValue) }
+            @_optimize(none) get { json.qapiMember("start-address") }
+            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
         public var endAddress: Swift.String? {
-            get { json.qapiMember("end-address") }
-            set { json.setQAPIMember("end-address", newValue) }
+            @_optimize(none) get { json.qapiMember("end-address") }
+            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
         public var subnetMask: Swift.String? {
-            get { json.qapiMember("subnet-mask") }
-            set { json.setQAPIMember("subnet-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("subnet-mask") }
+            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
         public var isolated: Swift.Bool? {
-            get { json.qapiMember("isolated") }
-            set { json.setQAPIMember("isolated", newValue) }
+            @_optimize(none) get { json.qapiMember("isolated") }
+            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
         public var nat66Prefix: Swift.String? {
-            get { json.qapiMember("nat66-prefix") }
-            set { json.setQAPIMember("nat66-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("nat66-prefix") }
+            @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
         }
     }
 
@@ -789,27 +789,27 @@ extension QAPI {
     /// See [`NetdevVmnetBridgedOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevVmnetBridgedOptions).
     public struct NetdevVmnetBridgedOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevVmnetBridgedOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(ifname: Swift.String) {
+        @_optimize(none) public init(ifname: Swift.String) {
             self.json = [:]
-            json["ifname"] = ifname.qapiJSON
+            json.setQAPIMember("ifname", ifname)
         }
         /// `ifname`: `str`, since QEMU 7.1.
         public var ifname: Swift.String? {
-            get { json.qapiMember("ifname") }
-            set { json.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { json.qapiMember("ifname") }
+            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
         public var isolated: Swift.Bool? {
-            get { json.qapiMember("isolated") }
-            set { json.setQAPIMember("isolated", newValue) }
+            @_optimize(none) get { json.qapiMember("isolated") }
+            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
     }
 
@@ -818,38 +818,38 @@ extension QAPI {
     /// See [`NetdevStreamOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevStreamOptions).
     public struct NetdevStreamOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevStreamOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: QAPI.SocketAddress) {
+        @_optimize(none) public init(addr: QAPI.SocketAddress) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `SocketAddress`, since QEMU 7.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
         public var server: Swift.Bool? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
         public var reconnect: Swift.Int? {
-            get { json.qapiMember("reconnect") }
-            set { json.setQAPIMember("reconnect", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect") }
+            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
         public var reconnectMs: Swift.Int? {
-            get { json.qapiMember("reconnect-ms") }
-            set { json.setQAPIMember("reconnect-ms", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-ms") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
     }
 
@@ -858,26 +858,26 @@ extension QAPI {
     /// See [`NetdevDgramOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.NetdevDgramOptions).
     public struct NetdevDgramOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetdevDgramOptions", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
         public var local: QAPI.SocketAddress? {
-            get { json.qapiMember("local") }
-            set { json.setQAPIMember("local", newValue) }
+            @_optimize(none) get { json.qapiMember("local") }
+            @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
         public var remote: QAPI.SocketAddress? {
-            get { json.qapiMember("remote") }
-            set { json.setQAPIMember("remote", newValue) }
+            @_optimize(none) get { json.qapiMember("remote") }
+            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
     }
 
@@ -886,47 +886,47 @@ extension QAPI {
     /// See [`NetClientDriver` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.NetClientDriver).
     public struct NetClientDriver: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetClientDriver", kind: .enumeration, since: QEMUVersion(major: 2, minor: 7, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = NetClientDriver(rawValue: "none")
+        public static var none: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "none") } }
         /// `nic`.
-        public static let nic = NetClientDriver(rawValue: "nic")
+        public static var nic: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "nic") } }
         /// `user`.
-        public static let user = NetClientDriver(rawValue: "user")
+        public static var user: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "user") } }
         /// `tap`.
-        public static let tap = NetClientDriver(rawValue: "tap")
+        public static var tap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "tap") } }
         /// `l2tpv3`.
-        public static let l2tpv3 = NetClientDriver(rawValue: "l2tpv3")
+        public static var l2tpv3: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "l2tpv3") } }
         /// `socket`.
-        public static let socket = NetClientDriver(rawValue: "socket")
+        public static var socket: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "socket") } }
         /// `stream`.
-        public static let stream = NetClientDriver(rawValue: "stream")
+        public static var stream: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "stream") } }
         /// `dgram`.
-        public static let dgram = NetClientDriver(rawValue: "dgram")
+        public static var dgram: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "dgram") } }
         /// `vde`.
-        public static let vde = NetClientDriver(rawValue: "vde")
+        public static var vde: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vde") } }
         /// `bridge`.
-        public static let bridge = NetClientDriver(rawValue: "bridge")
+        public static var bridge: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "bridge") } }
         /// `hubport`.
-        public static let hubport = NetClientDriver(rawValue: "hubport")
+        public static var hubport: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "hubport") } }
         /// `netmap`.
-        public static let netmap = NetClientDriver(rawValue: "netmap")
+        public static var netmap: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "netmap") } }
         /// `vhost-user`.
-        public static let vhostUser = NetClientDriver(rawValue: "vhost-user")
+        public static var vhostUser: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-user") } }
         /// `vhost-vdpa`.
-        public static let vhostVdpa = NetClientDriver(rawValue: "vhost-vdpa")
+        public static var vhostVdpa: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vhost-vdpa") } }
         /// `af-xdp`.
-        public static let afXdp = NetClientDriver(rawValue: "af-xdp")
+        public static var afXdp: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "af-xdp") } }
         /// `vmnet-host`.
-        public static let vmnetHost = NetClientDriver(rawValue: "vmnet-host")
+        public static var vmnetHost: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-host") } }
         /// `vmnet-shared`.
-        public static let vmnetShared = NetClientDriver(rawValue: "vmnet-shared")
+        public static var vmnetShared: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-shared") } }
         /// `vmnet-bridged`.
-        public static let vmnetBridged = NetClientDriver(rawValue: "vmnet-bridged")
+        public static var vmnetBridged: NetClientDriver { @_optimize(none) get { NetClientDriver(rawValue: "vmnet-bridged") } }
     }
 
     /// `Netdev`: a QAPI union of the `net` module, since QEMU 1.2.
@@ -936,444 +936,444 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct Netdev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Netdev", kind: .union, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "type"]
+        public static var requiredMembers: [Swift.String] { ["id", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.NetClientDriver) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `NetClientDriver`, since QEMU 1.2.
         public var type: QAPI.NetClientDriver? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
         public var macaddr: Swift.String? {
-            get { json.qapiMember("macaddr") }
-            set { json.setQAPIMember("macaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("macaddr") }
+            @_optimize(none) set { json.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
         public var model: Swift.String? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
         public var vectors: Swift.Int? {
-            get { json.qapiMember("vectors") }
-            set { json.setQAPIMember("vectors", newValue) }
+            @_optimize(none) get { json.qapiMember("vectors") }
+            @_optimize(none) set { json.setQAPIMember("vectors", newValue) }
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
         public var hostname: Swift.String? {
-            get { json.qapiMember("hostname") }
-            set { json.setQAPIMember("hostname", newValue) }
+            @_optimize(none) get { json.qapiMember("hostname") }
+            @_optimize(none) set { json.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
         public var restrict: Swift.Bool? {
-            get { json.qapiMember("restrict") }
-            set { json.setQAPIMember("restrict", newValue) }
+            @_optimize(none) get { json.qapiMember("restrict") }
+            @_optimize(none) set { json.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
         public var ip: Swift.String? {
-            get { json.qapiMember("ip") }
-            set { json.setQAPIMember("ip", newValue) }
+            @_optimize(none) get { json.qapiMember("ip") }
+            @_optimize(none) set { json.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
         public var net: Swift.String? {
-            get { json.qapiMember("net") }
-            set { json.setQAPIMember("net", newValue) }
+            @_optimize(none) get { json.qapiMember("net") }
+            @_optimize(none) set { json.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
         public var tftp: Swift.String? {
-            get { json.qapiMember("tftp") }
-            set { json.setQAPIMember("tftp", newValue) }
+            @_optimize(none) get { json.qapiMember("tftp") }
+            @_optimize(none) set { json.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
         public var bootfile: Swift.String? {
-            get { json.qapiMember("bootfile") }
-            set { json.setQAPIMember("bootfile", newValue) }
+            @_optimize(none) get { json.qapiMember("bootfile") }
+            @_optimize(none) set { json.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
         public var dhcpstart: Swift.String? {
-            get { json.qapiMember("dhcpstart") }
-            set { json.setQAPIMember("dhcpstart", newValue) }
+            @_optimize(none) get { json.qapiMember("dhcpstart") }
+            @_optimize(none) set { json.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
         public var dns: Swift.String? {
-            get { json.qapiMember("dns") }
-            set { json.setQAPIMember("dns", newValue) }
+            @_optimize(none) get { json.qapiMember("dns") }
+            @_optimize(none) set { json.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
         public var dnssearch: [QAPI.String]? {
-            get { json.qapiMember("dnssearch") }
-            set { json.setQAPIMember("dnssearch", newValue) }
+            @_optimize(none) get { json.qapiMember("dnssearch") }
+            @_optimize(none) set { json.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
         public var domainname: Swift.String? {
-            get { json.qapiMember("domainname") }
-            set { json.setQAPIMember("domainname", newValue) }
+            @_optimize(none) get { json.qapiMember("domainname") }
+            @_optimize(none) set { json.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
         public var ipv6Prefix: Swift.String? {
-            get { json.qapiMember("ipv6-prefix") }
-            set { json.setQAPIMember("ipv6-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-prefix") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
         public var ipv6Prefixlen: Swift.Int? {
-            get { json.qapiMember("ipv6-prefixlen") }
-            set { json.setQAPIMember("ipv6-prefixlen", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-prefixlen") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
         public var ipv6Host: Swift.String? {
-            get { json.qapiMember("ipv6-host") }
-            set { json.setQAPIMember("ipv6-host", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-host") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
         public var ipv6Dns: Swift.String? {
-            get { json.qapiMember("ipv6-dns") }
-            set { json.setQAPIMember("ipv6-dns", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6-dns") }
+            @_optimize(none) set { json.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
         public var smb: Swift.String? {
-            get { json.qapiMember("smb") }
-            set { json.setQAPIMember("smb", newValue) }
+            @_optimize(none) get { json.qapiMember("smb") }
+            @_optimize(none) set { json.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
         public var smbserver: Swift.String? {
-            get { json.qapiMember("smbserver") }
-            set { json.setQAPIMember("smbserver", newValue) }
+            @_optimize(none) get { json.qapiMember("smbserver") }
+            @_optimize(none) set { json.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
         public var hostfwd: [QAPI.String]? {
-            get { json.qapiMember("hostfwd") }
-            set { json.setQAPIMember("hostfwd", newValue) }
+            @_optimize(none) get { json.qapiMember("hostfwd") }
+            @_optimize(none) set { json.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
         public var guestfwd: [QAPI.String]? {
-            get { json.qapiMember("guestfwd") }
-            set { json.setQAPIMember("guestfwd", newValue) }
+            @_optimize(none) get { json.qapiMember("guestfwd") }
+            @_optimize(none) set { json.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
         public var tftpServerName: Swift.String? {
-            get { json.qapiMember("tftp-server-name") }
-            set { json.setQAPIMember("tftp-server-name", newValue) }
+            @_optimize(none) get { json.qapiMember("tftp-server-name") }
+            @_optimize(none) set { json.setQAPIMember("tftp-server-name", newValue) }
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
         public var ifname: Swift.String? {
-            get { json.qapiMember("ifname") }
-            set { json.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { json.qapiMember("ifname") }
+            @_optimize(none) set { json.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
         public var fds: Swift.String? {
-            get { json.qapiMember("fds") }
-            set { json.setQAPIMember("fds", newValue) }
+            @_optimize(none) get { json.qapiMember("fds") }
+            @_optimize(none) set { json.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
         public var script: Swift.String? {
-            get { json.qapiMember("script") }
-            set { json.setQAPIMember("script", newValue) }
+            @_optimize(none) get { json.qapiMember("script") }
+            @_optimize(none) set { json.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
         public var downscript: Swift.String? {
-            get { json.qapiMember("downscript") }
-            set { json.setQAPIMember("downscript", newValue) }
+            @_optimize(none) get { json.qapiMember("downscript") }
+            @_optimize(none) set { json.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
         public var br: Swift.String? {
-            get { json.qapiMember("br") }
-            set { json.setQAPIMember("br", newValue) }
+            @_optimize(none) get { json.qapiMember("br") }
+            @_optimize(none) set { json.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
         public var helper: Swift.String? {
-            get { json.qapiMember("helper") }
-            set { json.setQAPIMember("helper", newValue) }
+            @_optimize(none) get { json.qapiMember("helper") }
+            @_optimize(none) set { json.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
         public var sndbuf: Swift.UInt64? {
-            get { json.qapiMember("sndbuf") }
-            set { json.setQAPIMember("sndbuf", newValue) }
+            @_optimize(none) get { json.qapiMember("sndbuf") }
+            @_optimize(none) set { json.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
         public var vnetHdr: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr") }
-            set { json.setQAPIMember("vnet_hdr", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
         public var vhost: Swift.Bool? {
-            get { json.qapiMember("vhost") }
-            set { json.setQAPIMember("vhost", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost") }
+            @_optimize(none) set { json.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
         public var vhostfd: Swift.String? {
-            get { json.qapiMember("vhostfd") }
-            set { json.setQAPIMember("vhostfd", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostfd") }
+            @_optimize(none) set { json.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
         public var vhostfds: Swift.String? {
-            get { json.qapiMember("vhostfds") }
-            set { json.setQAPIMember("vhostfds", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostfds") }
+            @_optimize(none) set { json.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
         public var vhostforce: Swift.Bool? {
-            get { json.qapiMember("vhostforce") }
-            set { json.setQAPIMember("vhostforce", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostforce") }
+            @_optimize(none) set { json.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
         public var pollUs: Swift.Int? {
-            get { json.qapiMember("poll-us") }
-            set { json.setQAPIMember("poll-us", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-us") }
+            @_optimize(none) set { json.setQAPIMember("poll-us", newValue) }
         }
         /// `src`: `str`, optional, since QEMU 2.1.
         public var src: Swift.String? {
-            get { json.qapiMember("src") }
-            set { json.setQAPIMember("src", newValue) }
+            @_optimize(none) get { json.qapiMember("src") }
+            @_optimize(none) set { json.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, optional, since QEMU 2.1.
         public var dst: Swift.String? {
-            get { json.qapiMember("dst") }
-            set { json.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { json.qapiMember("dst") }
+            @_optimize(none) set { json.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
         public var srcport: Swift.String? {
-            get { json.qapiMember("srcport") }
-            set { json.setQAPIMember("srcport", newValue) }
+            @_optimize(none) get { json.qapiMember("srcport") }
+            @_optimize(none) set { json.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
         public var dstport: Swift.String? {
-            get { json.qapiMember("dstport") }
-            set { json.setQAPIMember("dstport", newValue) }
+            @_optimize(none) get { json.qapiMember("dstport") }
+            @_optimize(none) set { json.setQAPIMember("dstport", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
         public var udp: Swift.Bool? {
-            get { json.qapiMember("udp") }
-            set { json.setQAPIMember("udp", newValue) }
+            @_optimize(none) get { json.qapiMember("udp") }
+            @_optimize(none) set { json.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
         public var cookie64: Swift.Bool? {
-            get { json.qapiMember("cookie64") }
-            set { json.setQAPIMember("cookie64", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie64") }
+            @_optimize(none) set { json.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
         public var counter: Swift.Bool? {
-            get { json.qapiMember("counter") }
-            set { json.setQAPIMember("counter", newValue) }
+            @_optimize(none) get { json.qapiMember("counter") }
+            @_optimize(none) set { json.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
         public var pincounter: Swift.Bool? {
-            get { json.qapiMember("pincounter") }
-            set { json.setQAPIMember("pincounter", newValue) }
+            @_optimize(none) get { json.qapiMember("pincounter") }
+            @_optimize(none) set { json.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
         public var txcookie: Swift.UInt64? {
-            get { json.qapiMember("txcookie") }
-            set { json.setQAPIMember("txcookie", newValue) }
+            @_optimize(none) get { json.qapiMember("txcookie") }
+            @_optimize(none) set { json.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
         public var rxcookie: Swift.UInt64? {
-            get { json.qapiMember("rxcookie") }
-            set { json.setQAPIMember("rxcookie", newValue) }
+            @_optimize(none) get { json.qapiMember("rxcookie") }
+            @_optimize(none) set { json.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, optional, since QEMU 2.1.
         public var txsession: Swift.Int? {
-            get { json.qapiMember("txsession") }
-            set { json.setQAPIMember("txsession", newValue) }
+            @_optimize(none) get { json.qapiMember("txsession") }
+            @_optimize(none) set { json.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
         public var rxsession: Swift.Int? {
-            get { json.qapiMember("rxsession") }
-            set { json.setQAPIMember("rxsession", newValue) }
+            @_optimize(none) get { json.qapiMember("rxsession") }
+            @_optimize(none) set { json.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
         public var offset: Swift.Int? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
         public var listen: Swift.String? {
-            get { json.qapiMember("listen") }
-            set { json.setQAPIMember("listen", newValue) }
+            @_optimize(none) get { json.qapiMember("listen") }
+            @_optimize(none) set { json.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
         public var connect: Swift.String? {
-            get { json.qapiMember("connect") }
-            set { json.setQAPIMember("connect", newValue) }
+            @_optimize(none) get { json.qapiMember("connect") }
+            @_optimize(none) set { json.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
         public var mcast: Swift.String? {
-            get { json.qapiMember("mcast") }
-            set { json.setQAPIMember("mcast", newValue) }
+            @_optimize(none) get { json.qapiMember("mcast") }
+            @_optimize(none) set { json.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
         public var localaddr: Swift.String? {
-            get { json.qapiMember("localaddr") }
-            set { json.setQAPIMember("localaddr", newValue) }
+            @_optimize(none) get { json.qapiMember("localaddr") }
+            @_optimize(none) set { json.setQAPIMember("localaddr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
         public var server: Swift.Bool? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
         public var reconnect: Swift.Int? {
-            get { json.qapiMember("reconnect") }
-            set { json.setQAPIMember("reconnect", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect") }
+            @_optimize(none) set { json.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
         public var reconnectMs: Swift.Int? {
-            get { json.qapiMember("reconnect-ms") }
-            set { json.setQAPIMember("reconnect-ms", newValue) }
+            @_optimize(none) get { json.qapiMember("reconnect-ms") }
+            @_optimize(none) set { json.setQAPIMember("reconnect-ms", newValue) }
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
         public var local: QAPI.SocketAddress? {
-            get { json.qapiMember("local") }
-            set { json.setQAPIMember("local", newValue) }
+            @_optimize(none) get { json.qapiMember("local") }
+            @_optimize(none) set { json.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
         public var remote: QAPI.SocketAddress? {
-            get { json.qapiMember("remote") }
-            set { json.setQAPIMember("remote", newValue) }
+            @_optimize(none) get { json.qapiMember("remote") }
+            @_optimize(none) set { json.setQAPIMember("remote", newValue) }
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
         public var sock: Swift.String? {
-            get { json.qapiMember("sock") }
-            set { json.setQAPIMember("sock", newValue) }
+            @_optimize(none) get { json.qapiMember("sock") }
+            @_optimize(none) set { json.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
         public var group: Swift.String? {
-            get { json.qapiMember("group") }
-            set { json.setQAPIMember("group", newValue) }
+            @_optimize(none) get { json.qapiMember("group") }
+            @_optimize(none) set { json.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
         public var mode: Swift.Int? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `hubid`: `int32`, optional, since QEMU 1.2.
         public var hubid: Swift.Int? {
-            get { json.qapiMember("hubid") }
-            set { json.setQAPIMember("hubid", newValue) }
+            @_optimize(none) get { json.qapiMember("hubid") }
+            @_optimize(none) set { json.setQAPIMember("hubid", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
         public var devname: Swift.String? {
-            get { json.qapiMember("devname") }
-            set { json.setQAPIMember("devname", newValue) }
+            @_optimize(none) get { json.qapiMember("devname") }
+            @_optimize(none) set { json.setQAPIMember("devname", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
         public var forceCopy: Swift.Bool? {
-            get { json.qapiMember("force-copy") }
-            set { json.setQAPIMember("force-copy", newValue) }
+            @_optimize(none) get { json.qapiMember("force-copy") }
+            @_optimize(none) set { json.setQAPIMember("force-copy", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
         public var startQueue: Swift.Int? {
-            get { json.qapiMember("start-queue") }
-            set { json.setQAPIMember("start-queue", newValue) }
+            @_optimize(none) get { json.qapiMember("start-queue") }
+            @_optimize(none) set { json.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
         public var inhibit: Swift.Bool? {
-            get { json.qapiMember("inhibit") }
-            set { json.setQAPIMember("inhibit", newValue) }
+            @_optimize(none) get { json.qapiMember("inhibit") }
+            @_optimize(none) set { json.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
         public var sockFDs: Swift.String? {
-            get { json.qapiMember("sock-fds") }
-            set { json.setQAPIMember("sock-fds", newValue) }
+            @_optimize(none) get { json.qapiMember("sock-fds") }
+            @_optimize(none) set { json.setQAPIMember("sock-fds", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.1.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
         public var vhostdev: Swift.String? {
-            get { json.qapiMember("vhostdev") }
-            set { json.setQAPIMember("vhostdev", newValue) }
+            @_optimize(none) get { json.qapiMember("vhostdev") }
+            @_optimize(none) set { json.setQAPIMember("vhostdev", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
         public var xSvq: Swift.Bool? {
-            get { json.qapiMember("x-svq") }
-            set { json.setQAPIMember("x-svq", newValue) }
+            @_optimize(none) get { json.qapiMember("x-svq") }
+            @_optimize(none) set { json.setQAPIMember("x-svq", newValue) }
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
         public var startAddress: Swift.String? {
-            get { json.qapiMember("start-address") }
-            set { json.setQAPIMember("start-address", newValue) }
+            @_optimize(none) get { json.qapiMember("start-address") }
+            @_optimize(none) set { json.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
         public var endAddress: Swift.String? {
-            get { json.qapiMember("end-address") }
-            set { json.setQAPIMember("end-address", newValue) }
+            @_optimize(none) get { json.qapiMember("end-address") }
+            @_optimize(none) set { json.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
         public var subnetMask: Swift.String? {
-            get { json.qapiMember("subnet-mask") }
-            set { json.setQAPIMember("subnet-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("subnet-mask") }
+            @_optimize(none) set { json.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
         public var isolated: Swift.Bool? {
-            get { json.qapiMember("isolated") }
-            set { json.setQAPIMember("isolated", newValue) }
+            @_optimize(none) get { json.qapiMember("isolated") }
+            @_optimize(none) set { json.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
         public var netUUID: Swift.String? {
-            get { json.qapiMember("net-uuid") }
-            set { json.setQAPIMember("net-uuid", newValue) }
+            @_optimize(none) get { json.qapiMember("net-uuid") }
+            @_optimize(none) set { json.setQAPIMember("net-uuid", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
         public var nat66Prefix: Swift.String? {
-            get { json.qapiMember("nat66-prefix") }
-            set { json.setQAPIMember("nat66-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("nat66-prefix") }
+            @_optimize(none) set { json.setQAPIMember("nat66-prefix", newValue) }
         }
     }
 
@@ -1382,17 +1382,17 @@ extension QAPI {
     /// See [`RxState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-net.RxState).
     public struct RXState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxState", kind: .enumeration, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `normal`.
-        public static let normal = RXState(rawValue: "normal")
+        public static var normal: RXState { @_optimize(none) get { RXState(rawValue: "normal") } }
         /// `none`.
-        public static let none = RXState(rawValue: "none")
+        public static var none: RXState { @_optimize(none) get { RXState(rawValue: "none") } }
         /// `all`.
-        public static let all = RXState(rawValue: "all")
+        public static var all: RXState { @_optimize(none) get { RXState(rawValue: "all") } }
     }
 
     /// `RxFilterInfo`: a QAPI struct of the `net` module, since QEMU 1.6.
@@ -1400,88 +1400,88 @@ extension QAPI {
     /// See [`RxFilterInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.RxFilterInfo).
     public struct RXFilterInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RxFilterInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"]
+        public static var requiredMembers: [Swift.String] { ["name", "promiscuous", "multicast", "unicast", "vlan", "broadcast-allowed", "multicast-overflow", "unicast-overflow", "main-mac", "vlan-table", "unicast-table", "multicast-table"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
+        @_optimize(none) public init(name: Swift.String, promiscuous: Swift.Bool, multicast: QAPI.RXState, unicast: QAPI.RXState, vlan: QAPI.RXState, broadcastAllowed: Swift.Bool, multicastOverflow: Swift.Bool, unicastOverflow: Swift.Bool, mainMAC: Swift.String, vlanTable: [Swift.Int], unicastTable: [Swift.String], multicastTable: [Swift.String]) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["promiscuous"] = promiscuous.qapiJSON
-            json["multicast"] = multicast.qapiJSON
-            json["unicast"] = unicast.qapiJSON
-            json["vlan"] = vlan.qapiJSON
-            json["broadcast-allowed"] = broadcastAllowed.qapiJSON
-            json["multicast-overflow"] = multicastOverflow.qapiJSON
-            json["unicast-overflow"] = unicastOverflow.qapiJSON
-            json["main-mac"] = mainMAC.qapiJSON
-            json["vlan-table"] = vlanTable.qapiJSON
-            json["unicast-table"] = unicastTable.qapiJSON
-            json["multicast-table"] = multicastTable.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("promiscuous", promiscuous)
+            json.setQAPIMember("multicast", multicast)
+            json.setQAPIMember("unicast", unicast)
+            json.setQAPIMember("vlan", vlan)
+            json.setQAPIMember("broadcast-allowed", broadcastAllowed)
+            json.setQAPIMember("multicast-overflow", multicastOverflow)
+            json.setQAPIMember("unicast-overflow", unicastOverflow)
+            json.setQAPIMember("main-mac", mainMAC)
+            json.setQAPIMember("vlan-table", vlanTable)
+            json.setQAPIMember("unicast-table", unicastTable)
+            json.setQAPIMember("multicast-table", multicastTable)
         }
         /// `name`: `str`, since QEMU 1.6.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `promiscuous`: `bool`, since QEMU 1.6.
         public var promiscuous: Swift.Bool? {
-            get { json.qapiMember("promiscuous") }
-            set { json.setQAPIMember("promiscuous", newValue) }
+            @_optimize(none) get { json.qapiMember("promiscuous") }
+            @_optimize(none) set { json.setQAPIMember("promiscuous", newValue) }
         }
         /// `multicast`: `RxState`, since QEMU 1.6.
         public var multicast: QAPI.RXState? {
-            get { json.qapiMember("multicast") }
-            set { json.setQAPIMember("multicast", newValue) }
+            @_optimize(none) get { json.qapiMember("multicast") }
+            @_optimize(none) set { json.setQAPIMember("multicast", newValue) }
         }
         /// `unicast`: `RxState`, since QEMU 1.6.
         public var unicast: QAPI.RXState? {
-            get { json.qapiMember("unicast") }
-            set { json.setQAPIMember("unicast", newValue) }
+            @_optimize(none) get { json.qapiMember("unicast") }
+            @_optimize(none) set { json.setQAPIMember("unicast", newValue) }
         }
         /// `vlan`: `RxState`, since QEMU 2.0.
         public var vlan: QAPI.RXState? {
-            get { json.qapiMember("vlan") }
-            set { json.setQAPIMember("vlan", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan") }
+            @_optimize(none) set { json.setQAPIMember("vlan", newValue) }
         }
         /// `broadcast-allowed`: `bool`, since QEMU 1.6.
         public var broadcastAllowed: Swift.Bool? {
-            get { json.qapiMember("broadcast-allowed") }
-            set { json.setQAPIMember("broadcast-allowed", newValue) }
+            @_optimize(none) get { json.qapiMember("broadcast-allowed") }
+            @_optimize(none) set { json.setQAPIMember("broadcast-allowed", newValue) }
         }
         /// `multicast-overflow`: `bool`, since QEMU 1.6.
         public var multicastOverflow: Swift.Bool? {
-            get { json.qapiMember("multicast-overflow") }
-            set { json.setQAPIMember("multicast-overflow", newValue) }
+            @_optimize(none) get { json.qapiMember("multicast-overflow") }
+            @_optimize(none) set { json.setQAPIMember("multicast-overflow", newValue) }
         }
         /// `unicast-overflow`: `bool`, since QEMU 1.6.
         public var unicastOverflow: Swift.Bool? {
-            get { json.qapiMember("unicast-overflow") }
-            set { json.setQAPIMember("unicast-overflow", newValue) }
+            @_optimize(none) get { json.qapiMember("unicast-overflow") }
+            @_optimize(none) set { json.setQAPIMember("unicast-overflow", newValue) }
         }
         /// `main-mac`: `str`, since QEMU 1.6.
         public var mainMAC: Swift.String? {
-            get { json.qapiMember("main-mac") }
-            set { json.setQAPIMember("main-mac", newValue) }
+            @_optimize(none) get { json.qapiMember("main-mac") }
+            @_optimize(none) set { json.setQAPIMember("main-mac", newValue) }
         }
         /// `vlan-table`: `[int]`, since QEMU 1.6.
         public var vlanTable: [Swift.Int]? {
-            get { json.qapiMember("vlan-table") }
-            set { json.setQAPIMember("vlan-table", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-table") }
+            @_optimize(none) set { json.setQAPIMember("vlan-table", newValue) }
         }
         /// `unicast-table`: `[str]`, since QEMU 1.6.
         public var unicastTable: [Swift.String]? {
-            get { json.qapiMember("unicast-table") }
-            set { json.setQAPIMember("unicast-table", newValue) }
+            @_optimize(none) get { json.qapiMember("unicast-table") }
+            @_optimize(none) set { json.setQAPIMember("unicast-table", newValue) }
         }
         /// `multicast-table`: `[str]`, since QEMU 1.6.
         public var multicastTable: [Swift.String]? {
-            get { json.qapiMember("multicast-table") }
-            set { json.setQAPIMember("multicast-table", newValue) }
+            @_optimize(none) get { json.qapiMember("multicast-table") }
+            @_optimize(none) set { json.setQAPIMember("multicast-table", newValue) }
         }
     }
 
@@ -1490,50 +1490,50 @@ extension QAPI {
     /// See [`AnnounceParameters` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-net.AnnounceParameters).
     public struct AnnounceParameters: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AnnounceParameters", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+        @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
             self.json = [:]
-            json["initial"] = initial.qapiJSON
-            json["max"] = max.qapiJSON
-            json["rounds"] = rounds.qapiJSON
-            json["step"] = step.qapiJSON
+            json.setQAPIMember("initial", initial)
+            json.setQAPIMember("max", max)
+            json.setQAPIMember("rounds", rounds)
+            json.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
         public var initial: Swift.Int? {
-            get { json.qapiMember("initial") }
-            set { json.setQAPIMember("initial", newValue) }
+            @_optimize(none) get { json.qapiMember("initial") }
+            @_optimize(none) set { json.setQAPIMember("initial", newValue) }
         }
         /// `max`: `int`, since QEMU 4.0.
         public var max: Swift.Int? {
-            get { json.qapiMember("max") }
-            set { json.setQAPIMember("max", newValue) }
+            @_optimize(none) get { json.qapiMember("max") }
+            @_optimize(none) set { json.setQAPIMember("max", newValue) }
         }
         /// `rounds`: `int`, since QEMU 4.0.
         public var rounds: Swift.Int? {
-            get { json.qapiMember("rounds") }
-            set { json.setQAPIMember("rounds", newValue) }
+            @_optimize(none) get { json.qapiMember("rounds") }
+            @_optimize(none) set { json.setQAPIMember("rounds", newValue) }
         }
         /// `step`: `int`, since QEMU 4.0.
         public var step: Swift.Int? {
-            get { json.qapiMember("step") }
-            set { json.setQAPIMember("step", newValue) }
+            @_optimize(none) get { json.qapiMember("step") }
+            @_optimize(none) set { json.setQAPIMember("step", newValue) }
         }
         /// `interfaces`: `[str]`, optional, since QEMU 4.1.
         public var interfaces: [Swift.String]? {
-            get { json.qapiMember("interfaces") }
-            set { json.setQAPIMember("interfaces", newValue) }
+            @_optimize(none) get { json.qapiMember("interfaces") }
+            @_optimize(none) set { json.setQAPIMember("interfaces", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 4.1.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -1544,9 +1544,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetLink: QAPICommand {
         /// The wire name.
-        public static let name = "set_link"
+        public static var name: Swift.String { "set_link" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set_link", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1554,20 +1554,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String, up: Swift.Bool) {
+        @_optimize(none) public init(nameMember: Swift.String, up: Swift.Bool) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
-            arguments["up"] = up.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
+            arguments.setQAPIMember("up", up)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `up`: `bool`, since QEMU 0.14.
         public var up: Swift.Bool? {
-            get { arguments.qapiMember("up") }
-            set { arguments.setQAPIMember("up", newValue) }
+            @_optimize(none) get { arguments.qapiMember("up") }
+            @_optimize(none) set { arguments.setQAPIMember("up", newValue) }
         }
     }
 
@@ -1578,9 +1578,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NetdevAdd: QAPICommand {
         /// The wire name.
-        public static let name = "netdev_add"
+        public static var name: Swift.String { "netdev_add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_add", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -1588,436 +1588,436 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, type: QAPI.NetClientDriver) {
+        @_optimize(none) public init(id: Swift.String, type: QAPI.NetClientDriver) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("id", id)
+            arguments.setQAPIMember("type", type)
         }
         /// `id`: `str`, since QEMU 1.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `type`: `NetClientDriver`, since QEMU 1.2.
         public var type: QAPI.NetClientDriver? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 1.2.
         public var netdev: Swift.String? {
-            get { arguments.qapiMember("netdev") }
-            set { arguments.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("netdev") }
+            @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
         }
         /// `macaddr`: `str`, optional, since QEMU 1.2.
         public var macaddr: Swift.String? {
-            get { arguments.qapiMember("macaddr") }
-            set { arguments.setQAPIMember("macaddr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("macaddr") }
+            @_optimize(none) set { arguments.setQAPIMember("macaddr", newValue) }
         }
         /// `model`: `str`, optional, since QEMU 1.2.
         public var model: Swift.String? {
-            get { arguments.qapiMember("model") }
-            set { arguments.setQAPIMember("model", newValue) }
+            @_optimize(none) get { arguments.qapiMember("model") }
+            @_optimize(none) set { arguments.setQAPIMember("model", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 1.2.
         public var addr: Swift.String? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `vectors`: `uint32`, optional, since QEMU 1.2.
         public var vectors: Swift.Int? {
-            get { arguments.qapiMember("vectors") }
-            set { arguments.setQAPIMember("vectors", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vectors") }
+            @_optimize(none) set { arguments.setQAPIMember("vectors", newValue) }
         }
         /// `hostname`: `str`, optional, since QEMU 1.2.
         public var hostname: Swift.String? {
-            get { arguments.qapiMember("hostname") }
-            set { arguments.setQAPIMember("hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
         }
         /// `restrict`: `bool`, optional, since QEMU 1.2.
         public var restrict: Swift.Bool? {
-            get { arguments.qapiMember("restrict") }
-            set { arguments.setQAPIMember("restrict", newValue) }
+            @_optimize(none) get { arguments.qapiMember("restrict") }
+            @_optimize(none) set { arguments.setQAPIMember("restrict", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 2.6.
         public var ipv4: Swift.Bool? {
-            get { arguments.qapiMember("ipv4") }
-            set { arguments.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv4") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 2.6.
         public var ipv6: Swift.Bool? {
-            get { arguments.qapiMember("ipv6") }
-            set { arguments.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv6") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv6", newValue) }
         }
         /// `ip`: `str`, optional, since QEMU 1.2.
         public var ip: Swift.String? {
-            get { arguments.qapiMember("ip") }
-            set { arguments.setQAPIMember("ip", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ip") }
+            @_optimize(none) set { arguments.setQAPIMember("ip", newValue) }
         }
         /// `net`: `str`, optional, since QEMU 1.2.
         public var net: Swift.String? {
-            get { arguments.qapiMember("net") }
-            set { arguments.setQAPIMember("net", newValue) }
+            @_optimize(none) get { arguments.qapiMember("net") }
+            @_optimize(none) set { arguments.setQAPIMember("net", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 1.2.
         public var host: Swift.String? {
-            get { arguments.qapiMember("host") }
-            set { arguments.setQAPIMember("host", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host") }
+            @_optimize(none) set { arguments.setQAPIMember("host", newValue) }
         }
         /// `tftp`: `str`, optional, since QEMU 1.2.
         public var tftp: Swift.String? {
-            get { arguments.qapiMember("tftp") }
-            set { arguments.setQAPIMember("tftp", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tftp") }
+            @_optimize(none) set { arguments.setQAPIMember("tftp", newValue) }
         }
         /// `bootfile`: `str`, optional, since QEMU 1.2.
         public var bootfile: Swift.String? {
-            get { arguments.qapiMember("bootfile") }
-            set { arguments.setQAPIMember("bootfile", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bootfile") }
+            @_optimize(none) set { arguments.setQAPIMember("bootfile", newValue) }
         }
         /// `dhcpstart`: `str`, optional, since QEMU 1.2.
         public var dhcpstart: Swift.String? {
-            get { arguments.qapiMember("dhcpstart") }
-            set { arguments.setQAPIMember("dhcpstart", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dhcpstart") }
+            @_optimize(none) set { arguments.setQAPIMember("dhcpstart", newValue) }
         }
         /// `dns`: `str`, optional, since QEMU 1.2.
         public var dns: Swift.String? {
-            get { arguments.qapiMember("dns") }
-            set { arguments.setQAPIMember("dns", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dns") }
+            @_optimize(none) set { arguments.setQAPIMember("dns", newValue) }
         }
         /// `dnssearch`: `[String]`, optional, since QEMU 1.2.
         public var dnssearch: [QAPI.String]? {
-            get { arguments.qapiMember("dnssearch") }
-            set { arguments.setQAPIMember("dnssearch", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dnssearch") }
+            @_optimize(none) set { arguments.setQAPIMember("dnssearch", newValue) }
         }
         /// `domainname`: `str`, optional, since QEMU 3.0.
         public var domainname: Swift.String? {
-            get { arguments.qapiMember("domainname") }
-            set { arguments.setQAPIMember("domainname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("domainname") }
+            @_optimize(none) set { arguments.setQAPIMember("domainname", newValue) }
         }
         /// `ipv6-prefix`: `str`, optional, since QEMU 2.6.
         public var ipv6Prefix: Swift.String? {
-            get { arguments.qapiMember("ipv6-prefix") }
-            set { arguments.setQAPIMember("ipv6-prefix", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv6-prefix") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv6-prefix", newValue) }
         }
         /// `ipv6-prefixlen`: `int`, optional, since QEMU 2.6.
         public var ipv6Prefixlen: Swift.Int? {
-            get { arguments.qapiMember("ipv6-prefixlen") }
-            set { arguments.setQAPIMember("ipv6-prefixlen", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv6-prefixlen") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv6-prefixlen", newValue) }
         }
         /// `ipv6-host`: `str`, optional, since QEMU 2.6.
         public var ipv6Host: Swift.String? {
-            get { arguments.qapiMember("ipv6-host") }
-            set { arguments.setQAPIMember("ipv6-host", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv6-host") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv6-host", newValue) }
         }
         /// `ipv6-dns`: `str`, optional, since QEMU 2.6.
         public var ipv6Dns: Swift.String? {
-            get { arguments.qapiMember("ipv6-dns") }
-            set { arguments.setQAPIMember("ipv6-dns", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ipv6-dns") }
+            @_optimize(none) set { arguments.setQAPIMember("ipv6-dns", newValue) }
         }
         /// `smb`: `str`, optional, since QEMU 1.2.
         public var smb: Swift.String? {
-            get { arguments.qapiMember("smb") }
-            set { arguments.setQAPIMember("smb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("smb") }
+            @_optimize(none) set { arguments.setQAPIMember("smb", newValue) }
         }
         /// `smbserver`: `str`, optional, since QEMU 1.2.
         public var smbserver: Swift.String? {
-            get { arguments.qapiMember("smbserver") }
-            set { arguments.setQAPIMember("smbserver", newValue) }
+            @_optimize(none) get { arguments.qapiMember("smbserver") }
+            @_optimize(none) set { arguments.setQAPIMember("smbserver", newValue) }
         }
         /// `hostfwd`: `[String]`, optional, since QEMU 1.2.
         public var hostfwd: [QAPI.String]? {
-            get { arguments.qapiMember("hostfwd") }
-            set { arguments.setQAPIMember("hostfwd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hostfwd") }
+            @_optimize(none) set { arguments.setQAPIMember("hostfwd", newValue) }
         }
         /// `guestfwd`: `[String]`, optional, since QEMU 1.2.
         public var guestfwd: [QAPI.String]? {
-            get { arguments.qapiMember("guestfwd") }
-            set { arguments.setQAPIMember("guestfwd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("guestfwd") }
+            @_optimize(none) set { arguments.setQAPIMember("guestfwd", newValue) }
         }
         /// `tftp-server-name`: `str`, optional, since QEMU 3.1.
         public var tftpServerName: Swift.String? {
-            get { arguments.qapiMember("tftp-server-name") }
-            set { arguments.setQAPIMember("tftp-server-name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tftp-server-name") }
+            @_optimize(none) set { arguments.setQAPIMember("tftp-server-name", newValue) }
         }
         /// `ifname`: `str`, optional, since QEMU 1.2.
         public var ifname: Swift.String? {
-            get { arguments.qapiMember("ifname") }
-            set { arguments.setQAPIMember("ifname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ifname") }
+            @_optimize(none) set { arguments.setQAPIMember("ifname", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 1.2.
         public var fd: Swift.String? {
-            get { arguments.qapiMember("fd") }
-            set { arguments.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fd") }
+            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
         /// `fds`: `str`, optional, since QEMU 1.2.
         public var fds: Swift.String? {
-            get { arguments.qapiMember("fds") }
-            set { arguments.setQAPIMember("fds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fds") }
+            @_optimize(none) set { arguments.setQAPIMember("fds", newValue) }
         }
         /// `script`: `str`, optional, since QEMU 1.2.
         public var script: Swift.String? {
-            get { arguments.qapiMember("script") }
-            set { arguments.setQAPIMember("script", newValue) }
+            @_optimize(none) get { arguments.qapiMember("script") }
+            @_optimize(none) set { arguments.setQAPIMember("script", newValue) }
         }
         /// `downscript`: `str`, optional, since QEMU 1.2.
         public var downscript: Swift.String? {
-            get { arguments.qapiMember("downscript") }
-            set { arguments.setQAPIMember("downscript", newValue) }
+            @_optimize(none) get { arguments.qapiMember("downscript") }
+            @_optimize(none) set { arguments.setQAPIMember("downscript", newValue) }
         }
         /// `br`: `str`, optional, since QEMU 2.8.
         public var br: Swift.String? {
-            get { arguments.qapiMember("br") }
-            set { arguments.setQAPIMember("br", newValue) }
+            @_optimize(none) get { arguments.qapiMember("br") }
+            @_optimize(none) set { arguments.setQAPIMember("br", newValue) }
         }
         /// `helper`: `str`, optional, since QEMU 1.2.
         public var helper: Swift.String? {
-            get { arguments.qapiMember("helper") }
-            set { arguments.setQAPIMember("helper", newValue) }
+            @_optimize(none) get { arguments.qapiMember("helper") }
+            @_optimize(none) set { arguments.setQAPIMember("helper", newValue) }
         }
         /// `sndbuf`: `size`, optional, since QEMU 1.2.
         public var sndbuf: Swift.UInt64? {
-            get { arguments.qapiMember("sndbuf") }
-            set { arguments.setQAPIMember("sndbuf", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sndbuf") }
+            @_optimize(none) set { arguments.setQAPIMember("sndbuf", newValue) }
         }
         /// `vnet_hdr`: `bool`, optional, since QEMU 1.2.
         public var vnetHdr: Swift.Bool? {
-            get { arguments.qapiMember("vnet_hdr") }
-            set { arguments.setQAPIMember("vnet_hdr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vnet_hdr") }
+            @_optimize(none) set { arguments.setQAPIMember("vnet_hdr", newValue) }
         }
         /// `vhost`: `bool`, optional, since QEMU 1.2.
         public var vhost: Swift.Bool? {
-            get { arguments.qapiMember("vhost") }
-            set { arguments.setQAPIMember("vhost", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vhost") }
+            @_optimize(none) set { arguments.setQAPIMember("vhost", newValue) }
         }
         /// `vhostfd`: `str`, optional, since QEMU 1.2.
         public var vhostfd: Swift.String? {
-            get { arguments.qapiMember("vhostfd") }
-            set { arguments.setQAPIMember("vhostfd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vhostfd") }
+            @_optimize(none) set { arguments.setQAPIMember("vhostfd", newValue) }
         }
         /// `vhostfds`: `str`, optional, since QEMU 1.2.
         public var vhostfds: Swift.String? {
-            get { arguments.qapiMember("vhostfds") }
-            set { arguments.setQAPIMember("vhostfds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vhostfds") }
+            @_optimize(none) set { arguments.setQAPIMember("vhostfds", newValue) }
         }
         /// `vhostforce`: `bool`, optional, since QEMU 1.2.
         public var vhostforce: Swift.Bool? {
-            get { arguments.qapiMember("vhostforce") }
-            set { arguments.setQAPIMember("vhostforce", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vhostforce") }
+            @_optimize(none) set { arguments.setQAPIMember("vhostforce", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 1.2.
         public var queues: Swift.Int? {
-            get { arguments.qapiMember("queues") }
-            set { arguments.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queues") }
+            @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
         }
         /// `poll-us`: `uint32`, optional, since QEMU 2.7.
         public var pollUs: Swift.Int? {
-            get { arguments.qapiMember("poll-us") }
-            set { arguments.setQAPIMember("poll-us", newValue) }
+            @_optimize(none) get { arguments.qapiMember("poll-us") }
+            @_optimize(none) set { arguments.setQAPIMember("poll-us", newValue) }
         }
         /// `src`: `str`, optional, since QEMU 2.1.
         public var src: Swift.String? {
-            get { arguments.qapiMember("src") }
-            set { arguments.setQAPIMember("src", newValue) }
+            @_optimize(none) get { arguments.qapiMember("src") }
+            @_optimize(none) set { arguments.setQAPIMember("src", newValue) }
         }
         /// `dst`: `str`, optional, since QEMU 2.1.
         public var dst: Swift.String? {
-            get { arguments.qapiMember("dst") }
-            set { arguments.setQAPIMember("dst", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dst") }
+            @_optimize(none) set { arguments.setQAPIMember("dst", newValue) }
         }
         /// `srcport`: `str`, optional, since QEMU 2.1.
         public var srcport: Swift.String? {
-            get { arguments.qapiMember("srcport") }
-            set { arguments.setQAPIMember("srcport", newValue) }
+            @_optimize(none) get { arguments.qapiMember("srcport") }
+            @_optimize(none) set { arguments.setQAPIMember("srcport", newValue) }
         }
         /// `dstport`: `str`, optional, since QEMU 2.1.
         public var dstport: Swift.String? {
-            get { arguments.qapiMember("dstport") }
-            set { arguments.setQAPIMember("dstport", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dstport") }
+            @_optimize(none) set { arguments.setQAPIMember("dstport", newValue) }
         }
         /// `udp`: `bool`, optional, since QEMU 2.1.
         public var udp: Swift.Bool? {
-            get { arguments.qapiMember("udp") }
-            set { arguments.setQAPIMember("udp", newValue) }
+            @_optimize(none) get { arguments.qapiMember("udp") }
+            @_optimize(none) set { arguments.setQAPIMember("udp", newValue) }
         }
         /// `cookie64`: `bool`, optional, since QEMU 2.1.
         public var cookie64: Swift.Bool? {
-            get { arguments.qapiMember("cookie64") }
-            set { arguments.setQAPIMember("cookie64", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cookie64") }
+            @_optimize(none) set { arguments.setQAPIMember("cookie64", newValue) }
         }
         /// `counter`: `bool`, optional, since QEMU 2.1.
         public var counter: Swift.Bool? {
-            get { arguments.qapiMember("counter") }
-            set { arguments.setQAPIMember("counter", newValue) }
+            @_optimize(none) get { arguments.qapiMember("counter") }
+            @_optimize(none) set { arguments.setQAPIMember("counter", newValue) }
         }
         /// `pincounter`: `bool`, optional, since QEMU 2.1.
         public var pincounter: Swift.Bool? {
-            get { arguments.qapiMember("pincounter") }
-            set { arguments.setQAPIMember("pincounter", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pincounter") }
+            @_optimize(none) set { arguments.setQAPIMember("pincounter", newValue) }
         }
         /// `txcookie`: `uint64`, optional, since QEMU 2.1.
         public var txcookie: Swift.UInt64? {
-            get { arguments.qapiMember("txcookie") }
-            set { arguments.setQAPIMember("txcookie", newValue) }
+            @_optimize(none) get { arguments.qapiMember("txcookie") }
+            @_optimize(none) set { arguments.setQAPIMember("txcookie", newValue) }
         }
         /// `rxcookie`: `uint64`, optional, since QEMU 2.1.
         public var rxcookie: Swift.UInt64? {
-            get { arguments.qapiMember("rxcookie") }
-            set { arguments.setQAPIMember("rxcookie", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rxcookie") }
+            @_optimize(none) set { arguments.setQAPIMember("rxcookie", newValue) }
         }
         /// `txsession`: `uint32`, optional, since QEMU 2.1.
         public var txsession: Swift.Int? {
-            get { arguments.qapiMember("txsession") }
-            set { arguments.setQAPIMember("txsession", newValue) }
+            @_optimize(none) get { arguments.qapiMember("txsession") }
+            @_optimize(none) set { arguments.setQAPIMember("txsession", newValue) }
         }
         /// `rxsession`: `uint32`, optional, since QEMU 2.1.
         public var rxsession: Swift.Int? {
-            get { arguments.qapiMember("rxsession") }
-            set { arguments.setQAPIMember("rxsession", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rxsession") }
+            @_optimize(none) set { arguments.setQAPIMember("rxsession", newValue) }
         }
         /// `offset`: `uint32`, optional, since QEMU 2.1.
         public var offset: Swift.Int? {
-            get { arguments.qapiMember("offset") }
-            set { arguments.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("offset") }
+            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `listen`: `str`, optional, since QEMU 1.2.
         public var listen: Swift.String? {
-            get { arguments.qapiMember("listen") }
-            set { arguments.setQAPIMember("listen", newValue) }
+            @_optimize(none) get { arguments.qapiMember("listen") }
+            @_optimize(none) set { arguments.setQAPIMember("listen", newValue) }
         }
         /// `connect`: `str`, optional, since QEMU 1.2.
         public var connect: Swift.String? {
-            get { arguments.qapiMember("connect") }
-            set { arguments.setQAPIMember("connect", newValue) }
+            @_optimize(none) get { arguments.qapiMember("connect") }
+            @_optimize(none) set { arguments.setQAPIMember("connect", newValue) }
         }
         /// `mcast`: `str`, optional, since QEMU 1.2.
         public var mcast: Swift.String? {
-            get { arguments.qapiMember("mcast") }
-            set { arguments.setQAPIMember("mcast", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mcast") }
+            @_optimize(none) set { arguments.setQAPIMember("mcast", newValue) }
         }
         /// `localaddr`: `str`, optional, since QEMU 1.2.
         public var localaddr: Swift.String? {
-            get { arguments.qapiMember("localaddr") }
-            set { arguments.setQAPIMember("localaddr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("localaddr") }
+            @_optimize(none) set { arguments.setQAPIMember("localaddr", newValue) }
         }
         /// `server`: `bool`, optional, since QEMU 7.2.
         public var server: Swift.Bool? {
-            get { arguments.qapiMember("server") }
-            set { arguments.setQAPIMember("server", newValue) }
+            @_optimize(none) get { arguments.qapiMember("server") }
+            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `reconnect`: `int`, optional, since QEMU 8.0.
         @available(*, deprecated, message: "'reconnect' is deprecated in QEMU's schema")
         public var reconnect: Swift.Int? {
-            get { arguments.qapiMember("reconnect") }
-            set { arguments.setQAPIMember("reconnect", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reconnect") }
+            @_optimize(none) set { arguments.setQAPIMember("reconnect", newValue) }
         }
         /// `reconnect-ms`: `int`, optional, since QEMU 9.2.
         public var reconnectMs: Swift.Int? {
-            get { arguments.qapiMember("reconnect-ms") }
-            set { arguments.setQAPIMember("reconnect-ms", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reconnect-ms") }
+            @_optimize(none) set { arguments.setQAPIMember("reconnect-ms", newValue) }
         }
         /// `local`: `SocketAddress`, optional, since QEMU 7.2.
         public var local: QAPI.SocketAddress? {
-            get { arguments.qapiMember("local") }
-            set { arguments.setQAPIMember("local", newValue) }
+            @_optimize(none) get { arguments.qapiMember("local") }
+            @_optimize(none) set { arguments.setQAPIMember("local", newValue) }
         }
         /// `remote`: `SocketAddress`, optional, since QEMU 7.2.
         public var remote: QAPI.SocketAddress? {
-            get { arguments.qapiMember("remote") }
-            set { arguments.setQAPIMember("remote", newValue) }
+            @_optimize(none) get { arguments.qapiMember("remote") }
+            @_optimize(none) set { arguments.setQAPIMember("remote", newValue) }
         }
         /// `sock`: `str`, optional, since QEMU 1.2.
         public var sock: Swift.String? {
-            get { arguments.qapiMember("sock") }
-            set { arguments.setQAPIMember("sock", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sock") }
+            @_optimize(none) set { arguments.setQAPIMember("sock", newValue) }
         }
         /// `port`: `uint16`, optional, since QEMU 1.2.
         public var port: Swift.Int? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `group`: `str`, optional, since QEMU 1.2.
         public var group: Swift.String? {
-            get { arguments.qapiMember("group") }
-            set { arguments.setQAPIMember("group", newValue) }
+            @_optimize(none) get { arguments.qapiMember("group") }
+            @_optimize(none) set { arguments.setQAPIMember("group", newValue) }
         }
         /// `mode`: `uint16`, optional, since QEMU 1.2.
         public var mode: Swift.Int? {
-            get { arguments.qapiMember("mode") }
-            set { arguments.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mode") }
+            @_optimize(none) set { arguments.setQAPIMember("mode", newValue) }
         }
         /// `hubid`: `int32`, optional, since QEMU 1.2.
         public var hubid: Swift.Int? {
-            get { arguments.qapiMember("hubid") }
-            set { arguments.setQAPIMember("hubid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hubid") }
+            @_optimize(none) set { arguments.setQAPIMember("hubid", newValue) }
         }
         /// `devname`: `str`, optional, since QEMU 2.0.
         public var devname: Swift.String? {
-            get { arguments.qapiMember("devname") }
-            set { arguments.setQAPIMember("devname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("devname") }
+            @_optimize(none) set { arguments.setQAPIMember("devname", newValue) }
         }
         /// `force-copy`: `bool`, optional, since QEMU 8.2.
         public var forceCopy: Swift.Bool? {
-            get { arguments.qapiMember("force-copy") }
-            set { arguments.setQAPIMember("force-copy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("force-copy") }
+            @_optimize(none) set { arguments.setQAPIMember("force-copy", newValue) }
         }
         /// `start-queue`: `int`, optional, since QEMU 8.2.
         public var startQueue: Swift.Int? {
-            get { arguments.qapiMember("start-queue") }
-            set { arguments.setQAPIMember("start-queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("start-queue") }
+            @_optimize(none) set { arguments.setQAPIMember("start-queue", newValue) }
         }
         /// `inhibit`: `bool`, optional, since QEMU 8.2.
         public var inhibit: Swift.Bool? {
-            get { arguments.qapiMember("inhibit") }
-            set { arguments.setQAPIMember("inhibit", newValue) }
+            @_optimize(none) get { arguments.qapiMember("inhibit") }
+            @_optimize(none) set { arguments.setQAPIMember("inhibit", newValue) }
         }
         /// `sock-fds`: `str`, optional, since QEMU 8.2.
         public var sockFDs: Swift.String? {
-            get { arguments.qapiMember("sock-fds") }
-            set { arguments.setQAPIMember("sock-fds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sock-fds") }
+            @_optimize(none) set { arguments.setQAPIMember("sock-fds", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.1.
         public var chardev: Swift.String? {
-            get { arguments.qapiMember("chardev") }
-            set { arguments.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("chardev") }
+            @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
         }
         /// `vhostdev`: `str`, optional, since QEMU 5.1.
         public var vhostdev: Swift.String? {
-            get { arguments.qapiMember("vhostdev") }
-            set { arguments.setQAPIMember("vhostdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vhostdev") }
+            @_optimize(none) set { arguments.setQAPIMember("vhostdev", newValue) }
         }
         /// `x-svq`: `bool`, optional, since QEMU 7.1.
         public var xSvq: Swift.Bool? {
-            get { arguments.qapiMember("x-svq") }
-            set { arguments.setQAPIMember("x-svq", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-svq") }
+            @_optimize(none) set { arguments.setQAPIMember("x-svq", newValue) }
         }
         /// `start-address`: `str`, optional, since QEMU 7.1.
         public var startAddress: Swift.String? {
-            get { arguments.qapiMember("start-address") }
-            set { arguments.setQAPIMember("start-address", newValue) }
+            @_optimize(none) get { arguments.qapiMember("start-address") }
+            @_optimize(none) set { arguments.setQAPIMember("start-address", newValue) }
         }
         /// `end-address`: `str`, optional, since QEMU 7.1.
         public var endAddress: Swift.String? {
-            get { arguments.qapiMember("end-address") }
-            set { arguments.setQAPIMember("end-address", newValue) }
+            @_optimize(none) get { arguments.qapiMember("end-address") }
+            @_optimize(none) set { arguments.setQAPIMember("end-address", newValue) }
         }
         /// `subnet-mask`: `str`, optional, since QEMU 7.1.
         public var subnetMask: Swift.String? {
-            get { arguments.qapiMember("subnet-mask") }
-            set { arguments.setQAPIMember("subnet-mask", newValue) }
+            @_optimize(none) get { arguments.qapiMember("subnet-mask") }
+            @_optimize(none) set { arguments.setQAPIMember("subnet-mask", newValue) }
         }
         /// `isolated`: `bool`, optional, since QEMU 7.1.
         public var isolated: Swift.Bool? {
-            get { arguments.qapiMember("isolated") }
-            set { arguments.setQAPIMember("isolated", newValue) }
+            @_optimize(none) get { arguments.qapiMember("isolated") }
+            @_optimize(none) set { arguments.setQAPIMember("isolated", newValue) }
         }
         /// `net-uuid`: `str`, optional, since QEMU 7.1.
         public var netUUID: Swift.String? {
-            get { arguments.qapiMember("net-uuid") }
-            set { arguments.setQAPIMember("net-uuid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("net-uuid") }
+            @_optimize(none) set { arguments.setQAPIMember("net-uuid", newValue) }
         }
         /// `nat66-prefix`: `str`, optional, since QEMU 7.1.
         public var nat66Prefix: Swift.String? {
-            get { arguments.qapiMember("nat66-prefix") }
-            set { arguments.setQAPIMember("nat66-prefix", newValue) }
+            @_optimize(none) get { arguments.qapiMember("nat66-prefix") }
+            @_optimize(none) set { arguments.setQAPIMember("nat66-prefix", newValue) }
         }
     }
 
@@ -2028,9 +2028,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct NetdevDel: QAPICommand {
         /// The wire name.
-        public static let name = "netdev_del"
+        public static var name: Swift.String { "netdev_del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "netdev_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2038,14 +2038,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -2056,9 +2056,9 @@ extension QAPI {
     /// Reply: `[RxFilterInfo]`.
     public struct QueryRXFilter: QAPICommand {
         /// The wire name.
-        public static let name = "query-rx-filter"
+        public static var name: Swift.String { "query-rx-filter" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rx-filter", kind: .command, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RXFilterInfo]
         /// The arguments as they go on the wire.
@@ -2066,13 +2066,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `name`: `str`, optional, since QEMU 1.6.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -2083,9 +2083,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct AnnounceSelf: QAPICommand {
         /// The wire name.
-        public static let name = "announce-self"
+        public static var name: Swift.String { "announce-self" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "announce-self", kind: .command, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2093,42 +2093,42 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
+        @_optimize(none) public init(initial: Swift.Int, max: Swift.Int, rounds: Swift.Int, step: Swift.Int) {
             self.arguments = [:]
-            arguments["initial"] = initial.qapiJSON
-            arguments["max"] = max.qapiJSON
-            arguments["rounds"] = rounds.qapiJSON
-            arguments["step"] = step.qapiJSON
+            arguments.setQAPIMember("initial", initial)
+            arguments.setQAPIMember("max", max)
+            arguments.setQAPIMember("rounds", rounds)
+            arguments.setQAPIMember("step", step)
         }
         /// `initial`: `int`, since QEMU 4.0.
         public var initial: Swift.Int? {
-            get { arguments.qapiMember("initial") }
-            set { arguments.setQAPIMember("initial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("initial") }
+            @_optimize(none) set { arguments.setQAPIMember("initial", newValue) }
         }
         /// `max`: `int`, since QEMU 4.0.
         public var max: Swift.Int? {
-            get { arguments.qapiMember("max") }
-            set { arguments.setQAPIMember("max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max") }
+            @_optimize(none) set { arguments.setQAPIMember("max", newValue) }
         }
         /// `rounds`: `int`, since QEMU 4.0.
         public var rounds: Swift.Int? {
-            get { arguments.qapiMember("rounds") }
-            set { arguments.setQAPIMember("rounds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rounds") }
+            @_optimize(none) set { arguments.setQAPIMember("rounds", newValue) }
         }
         /// `step`: `int`, since QEMU 4.0.
         public var step: Swift.Int? {
-            get { arguments.qapiMember("step") }
-            set { arguments.setQAPIMember("step", newValue) }
+            @_optimize(none) get { arguments.qapiMember("step") }
+            @_optimize(none) set { arguments.setQAPIMember("step", newValue) }
         }
         /// `interfaces`: `[str]`, optional, since QEMU 4.1.
         public var interfaces: [Swift.String]? {
-            get { arguments.qapiMember("interfaces") }
-            set { arguments.setQAPIMember("interfaces", newValue) }
+            @_optimize(none) get { arguments.qapiMember("interfaces") }
+            @_optimize(none) set { arguments.setQAPIMember("interfaces", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 4.1.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -2137,24 +2137,24 @@ extension QAPI {
     /// See [`NIC_RX_FILTER_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NIC_RX_FILTER_CHANGED).
     public struct NicRXFilterChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NIC_RX_FILTER_CHANGED"
+        public static var name: Swift.String { "NIC_RX_FILTER_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NIC_RX_FILTER_CHANGED", kind: .event, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `name`: `str`, optional, since QEMU 1.6.
         public var nameMember: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `path`: `str`, since QEMU 1.6.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -2163,19 +2163,19 @@ extension QAPI {
     /// See [`FAILOVER_NEGOTIATED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.FAILOVER_NEGOTIATED).
     public struct FailoverNegotiatedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "FAILOVER_NEGOTIATED"
+        public static var name: Swift.String { "FAILOVER_NEGOTIATED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FAILOVER_NEGOTIATED", kind: .event, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 4.2.
         public var deviceID: Swift.String? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
     }
 
@@ -2184,24 +2184,24 @@ extension QAPI {
     /// See [`NETDEV_STREAM_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_CONNECTED).
     public struct NetdevStreamConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_STREAM_CONNECTED"
+        public static var name: Swift.String { "NETDEV_STREAM_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_CONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 7.2.
         public var netdevID: Swift.String? {
-            get { json.qapiMember("netdev-id") }
-            set { json.setQAPIMember("netdev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev-id") }
+            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
         /// `addr`: `SocketAddress`, since QEMU 7.2.
         public var addr: QAPI.SocketAddress? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
     }
 
@@ -2210,19 +2210,19 @@ extension QAPI {
     /// See [`NETDEV_STREAM_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_STREAM_DISCONNECTED).
     public struct NetdevStreamDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_STREAM_DISCONNECTED"
+        public static var name: Swift.String { "NETDEV_STREAM_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_STREAM_DISCONNECTED", kind: .event, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 7.2.
         public var netdevID: Swift.String? {
-            get { json.qapiMember("netdev-id") }
-            set { json.setQAPIMember("netdev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev-id") }
+            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
     }
 
@@ -2231,24 +2231,24 @@ extension QAPI {
     /// See [`NETDEV_VHOST_USER_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_CONNECTED).
     public struct NetdevVhostUserConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_VHOST_USER_CONNECTED"
+        public static var name: Swift.String { "NETDEV_VHOST_USER_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_CONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 10.0.
         public var netdevID: Swift.String? {
-            get { json.qapiMember("netdev-id") }
-            set { json.setQAPIMember("netdev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev-id") }
+            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
         /// `chardev-id`: `str`, since QEMU 10.0.
         public var chardevID: Swift.String? {
-            get { json.qapiMember("chardev-id") }
-            set { json.setQAPIMember("chardev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev-id") }
+            @_optimize(none) set { json.setQAPIMember("chardev-id", newValue) }
         }
     }
 
@@ -2257,19 +2257,19 @@ extension QAPI {
     /// See [`NETDEV_VHOST_USER_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-net.NETDEV_VHOST_USER_DISCONNECTED).
     public struct NetdevVhostUserDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "NETDEV_VHOST_USER_DISCONNECTED"
+        public static var name: Swift.String { "NETDEV_VHOST_USER_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NETDEV_VHOST_USER_DISCONNECTED", kind: .event, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev-id`: `str`, since QEMU 10.0.
         public var netdevID: Swift.String? {
-            get { json.qapiMember("netdev-id") }
-            set { json.setQAPIMember("netdev-id", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev-id") }
+            @_optimize(none) set { json.setQAPIMember("netdev-id", newValue) }
         }
     }
 }

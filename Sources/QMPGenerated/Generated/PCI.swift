@@ -10,28 +10,28 @@ extension QAPI {
     /// See [`PciMemoryRange` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRange).
     public struct PCIMemoryRange: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRange", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["base", "limit"]
+        public static var requiredMembers: [Swift.String] { ["base", "limit"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(base: Swift.Int, limit: Swift.Int) {
+        @_optimize(none) public init(base: Swift.Int, limit: Swift.Int) {
             self.json = [:]
-            json["base"] = base.qapiJSON
-            json["limit"] = limit.qapiJSON
+            json.setQAPIMember("base", base)
+            json.setQAPIMember("limit", limit)
         }
         /// `base`: `int`, since QEMU 0.14.
         public var base: Swift.Int? {
-            get { json.qapiMember("base") }
-            set { json.setQAPIMember("base", newValue) }
+            @_optimize(none) get { json.qapiMember("base") }
+            @_optimize(none) set { json.setQAPIMember("base", newValue) }
         }
         /// `limit`: `int`, since QEMU 0.14.
         public var limit: Swift.Int? {
-            get { json.qapiMember("limit") }
-            set { json.setQAPIMember("limit", newValue) }
+            @_optimize(none) get { json.qapiMember("limit") }
+            @_optimize(none) set { json.setQAPIMember("limit", newValue) }
         }
     }
 
@@ -40,50 +40,50 @@ extension QAPI {
     /// See [`PciMemoryRegion` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciMemoryRegion).
     public struct PCIMemoryRegion: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciMemoryRegion", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bar", "type", "address", "size"]
+        public static var requiredMembers: [Swift.String] { ["bar", "type", "address", "size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
+        @_optimize(none) public init(bar: Swift.Int, type: Swift.String, address: Swift.Int, size: Swift.Int) {
             self.json = [:]
-            json["bar"] = bar.qapiJSON
-            json["type"] = type.qapiJSON
-            json["address"] = address.qapiJSON
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("bar", bar)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("address", address)
+            json.setQAPIMember("size", size)
         }
         /// `bar`: `int`, since QEMU 0.14.
         public var bar: Swift.Int? {
-            get { json.qapiMember("bar") }
-            set { json.setQAPIMember("bar", newValue) }
+            @_optimize(none) get { json.qapiMember("bar") }
+            @_optimize(none) set { json.setQAPIMember("bar", newValue) }
         }
         /// `type`: `str`, since QEMU 0.14.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `address`: `int`, since QEMU 0.14.
         public var address: Swift.Int? {
-            get { json.qapiMember("address") }
-            set { json.setQAPIMember("address", newValue) }
+            @_optimize(none) get { json.qapiMember("address") }
+            @_optimize(none) set { json.setQAPIMember("address", newValue) }
         }
         /// `size`: `int`, since QEMU 0.14.
         public var size: Swift.Int? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `prefetch`: `bool`, optional, since QEMU 0.14.
         public var prefetch: Swift.Bool? {
-            get { json.qapiMember("prefetch") }
-            set { json.setQAPIMember("prefetch", newValue) }
+            @_optimize(none) get { json.qapiMember("prefetch") }
+            @_optimize(none) set { json.setQAPIMember("prefetch", newValue) }
         }
         /// `mem_type_64`: `bool`, optional, since QEMU 0.14.
         public var memType64: Swift.Bool? {
-            get { json.qapiMember("mem_type_64") }
-            set { json.setQAPIMember("mem_type_64", newValue) }
+            @_optimize(none) get { json.qapiMember("mem_type_64") }
+            @_optimize(none) set { json.setQAPIMember("mem_type_64", newValue) }
         }
     }
 
@@ -92,52 +92,52 @@ extension QAPI {
     /// See [`PciBusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBusInfo).
     public struct PCIBusInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBusInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"]
+        public static var requiredMembers: [Swift.String] { ["number", "secondary", "subordinate", "io_range", "memory_range", "prefetchable_range"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
+        @_optimize(none) public init(number: Swift.Int, secondary: Swift.Int, subordinate: Swift.Int, ioRange: QAPI.PCIMemoryRange, memoryRange: QAPI.PCIMemoryRange, prefetchableRange: QAPI.PCIMemoryRange) {
             self.json = [:]
-            json["number"] = number.qapiJSON
-            json["secondary"] = secondary.qapiJSON
-            json["subordinate"] = subordinate.qapiJSON
-            json["io_range"] = ioRange.qapiJSON
-            json["memory_range"] = memoryRange.qapiJSON
-            json["prefetchable_range"] = prefetchableRange.qapiJSON
+            json.setQAPIMember("number", number)
+            json.setQAPIMember("secondary", secondary)
+            json.setQAPIMember("subordinate", subordinate)
+            json.setQAPIMember("io_range", ioRange)
+            json.setQAPIMember("memory_range", memoryRange)
+            json.setQAPIMember("prefetchable_range", prefetchableRange)
         }
         /// `number`: `int`, since QEMU 2.4.
         public var number: Swift.Int? {
-            get { json.qapiMember("number") }
-            set { json.setQAPIMember("number", newValue) }
+            @_optimize(none) get { json.qapiMember("number") }
+            @_optimize(none) set { json.setQAPIMember("number", newValue) }
         }
         /// `secondary`: `int`, since QEMU 2.4.
         public var secondary: Swift.Int? {
-            get { json.qapiMember("secondary") }
-            set { json.setQAPIMember("secondary", newValue) }
+            @_optimize(none) get { json.qapiMember("secondary") }
+            @_optimize(none) set { json.setQAPIMember("secondary", newValue) }
         }
         /// `subordinate`: `int`, since QEMU 2.4.
         public var subordinate: Swift.Int? {
-            get { json.qapiMember("subordinate") }
-            set { json.setQAPIMember("subordinate", newValue) }
+            @_optimize(none) get { json.qapiMember("subordinate") }
+            @_optimize(none) set { json.setQAPIMember("subordinate", newValue) }
         }
         /// `io_range`: `PciMemoryRange`, since QEMU 2.4.
         public var ioRange: QAPI.PCIMemoryRange? {
-            get { json.qapiMember("io_range") }
-            set { json.setQAPIMember("io_range", newValue) }
+            @_optimize(none) get { json.qapiMember("io_range") }
+            @_optimize(none) set { json.setQAPIMember("io_range", newValue) }
         }
         /// `memory_range`: `PciMemoryRange`, since QEMU 2.4.
         public var memoryRange: QAPI.PCIMemoryRange? {
-            get { json.qapiMember("memory_range") }
-            set { json.setQAPIMember("memory_range", newValue) }
+            @_optimize(none) get { json.qapiMember("memory_range") }
+            @_optimize(none) set { json.setQAPIMember("memory_range", newValue) }
         }
         /// `prefetchable_range`: `PciMemoryRange`, since QEMU 2.4.
         public var prefetchableRange: QAPI.PCIMemoryRange? {
-            get { json.qapiMember("prefetchable_range") }
-            set { json.setQAPIMember("prefetchable_range", newValue) }
+            @_optimize(none) get { json.qapiMember("prefetchable_range") }
+            @_optimize(none) set { json.setQAPIMember("prefetchable_range", newValue) }
         }
     }
 
@@ -146,27 +146,27 @@ extension QAPI {
     /// See [`PciBridgeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciBridgeInfo).
     public struct PCIBridgeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciBridgeInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus"]
+        public static var requiredMembers: [Swift.String] { ["bus"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bus: QAPI.PCIBusInfo) {
+        @_optimize(none) public init(bus: QAPI.PCIBusInfo) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
+            json.setQAPIMember("bus", bus)
         }
         /// `bus`: `PciBusInfo`, since QEMU 0.14.
         public var bus: QAPI.PCIBusInfo? {
-            get { json.qapiMember("bus") }
-            set { json.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { json.qapiMember("bus") }
+            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `devices`: `[PciDeviceInfo]`, optional, since QEMU 0.14.
         public var devices: [QAPI.PCIDeviceInfo]? {
-            get { json.qapiMember("devices") }
-            set { json.setQAPIMember("devices", newValue) }
+            @_optimize(none) get { json.qapiMember("devices") }
+            @_optimize(none) set { json.setQAPIMember("devices", newValue) }
         }
     }
 
@@ -175,27 +175,27 @@ extension QAPI {
     /// See [`PciDeviceClass` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceClass).
     public struct PCIDeviceClass: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceClass", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["class"]
+        public static var requiredMembers: [Swift.String] { ["class"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(class: Swift.Int) {
+        @_optimize(none) public init(class: Swift.Int) {
             self.json = [:]
-            json["class"] = `class`.qapiJSON
+            json.setQAPIMember("class", `class`)
         }
         /// `desc`: `str`, optional, since QEMU 2.4.
         public var desc: Swift.String? {
-            get { json.qapiMember("desc") }
-            set { json.setQAPIMember("desc", newValue) }
+            @_optimize(none) get { json.qapiMember("desc") }
+            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
         /// `class`: `int`, since QEMU 2.4.
         public var `class`: Swift.Int? {
-            get { json.qapiMember("class") }
-            set { json.setQAPIMember("class", newValue) }
+            @_optimize(none) get { json.qapiMember("class") }
+            @_optimize(none) set { json.setQAPIMember("class", newValue) }
         }
     }
 
@@ -204,38 +204,38 @@ extension QAPI {
     /// See [`PciDeviceId` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceId).
     public struct PCIDeviceID: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceId", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["device", "vendor"]
+        public static var requiredMembers: [Swift.String] { ["device", "vendor"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(device: Swift.Int, vendor: Swift.Int) {
+        @_optimize(none) public init(device: Swift.Int, vendor: Swift.Int) {
             self.json = [:]
-            json["device"] = device.qapiJSON
-            json["vendor"] = vendor.qapiJSON
+            json.setQAPIMember("device", device)
+            json.setQAPIMember("vendor", vendor)
         }
         /// `device`: `int`, since QEMU 2.4.
         public var device: Swift.Int? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `vendor`: `int`, since QEMU 2.4.
         public var vendor: Swift.Int? {
-            get { json.qapiMember("vendor") }
-            set { json.setQAPIMember("vendor", newValue) }
+            @_optimize(none) get { json.qapiMember("vendor") }
+            @_optimize(none) set { json.setQAPIMember("vendor", newValue) }
         }
         /// `subsystem`: `int`, optional, since QEMU 3.1.
         public var subsystem: Swift.Int? {
-            get { json.qapiMember("subsystem") }
-            set { json.setQAPIMember("subsystem", newValue) }
+            @_optimize(none) get { json.qapiMember("subsystem") }
+            @_optimize(none) set { json.setQAPIMember("subsystem", newValue) }
         }
         /// `subsystem-vendor`: `int`, optional, since QEMU 3.1.
         public var subsystemVendor: Swift.Int? {
-            get { json.qapiMember("subsystem-vendor") }
-            set { json.setQAPIMember("subsystem-vendor", newValue) }
+            @_optimize(none) get { json.qapiMember("subsystem-vendor") }
+            @_optimize(none) set { json.setQAPIMember("subsystem-vendor", newValue) }
         }
     }
 
@@ -244,74 +244,74 @@ extension QAPI {
     /// See [`PciDeviceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciDeviceInfo).
     public struct PCIDeviceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciDeviceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"]
+        public static var requiredMembers: [Swift.String] { ["bus", "slot", "function", "class_info", "id", "qdev_id", "regions"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
+        @_optimize(none) public init(bus: Swift.Int, slot: Swift.Int, function: Swift.Int, classInfo: QAPI.PCIDeviceClass, id: QAPI.PCIDeviceID, irqPin: Swift.Int, qdevID: Swift.String, regions: [QAPI.PCIMemoryRegion]) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["function"] = function.qapiJSON
-            json["class_info"] = classInfo.qapiJSON
-            json["id"] = id.qapiJSON
-            json["irq_pin"] = irqPin.qapiJSON
-            json["qdev_id"] = qdevID.qapiJSON
-            json["regions"] = regions.qapiJSON
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("function", function)
+            json.setQAPIMember("class_info", classInfo)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("irq_pin", irqPin)
+            json.setQAPIMember("qdev_id", qdevID)
+            json.setQAPIMember("regions", regions)
         }
         /// `bus`: `int`, since QEMU 0.14.
         public var bus: Swift.Int? {
-            get { json.qapiMember("bus") }
-            set { json.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { json.qapiMember("bus") }
+            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `slot`: `int`, since QEMU 0.14.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `function`: `int`, since QEMU 0.14.
         public var function: Swift.Int? {
-            get { json.qapiMember("function") }
-            set { json.setQAPIMember("function", newValue) }
+            @_optimize(none) get { json.qapiMember("function") }
+            @_optimize(none) set { json.setQAPIMember("function", newValue) }
         }
         /// `class_info`: `PciDeviceClass`, since QEMU 0.14.
         public var classInfo: QAPI.PCIDeviceClass? {
-            get { json.qapiMember("class_info") }
-            set { json.setQAPIMember("class_info", newValue) }
+            @_optimize(none) get { json.qapiMember("class_info") }
+            @_optimize(none) set { json.setQAPIMember("class_info", newValue) }
         }
         /// `id`: `PciDeviceId`, since QEMU 0.14.
         public var id: QAPI.PCIDeviceID? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `irq`: `int`, optional, since QEMU 0.14.
         public var irq: Swift.Int? {
-            get { json.qapiMember("irq") }
-            set { json.setQAPIMember("irq", newValue) }
+            @_optimize(none) get { json.qapiMember("irq") }
+            @_optimize(none) set { json.setQAPIMember("irq", newValue) }
         }
         /// `irq_pin`: `int`, since QEMU 5.1.
         public var irqPin: Swift.Int? {
-            get { json.qapiMember("irq_pin") }
-            set { json.setQAPIMember("irq_pin", newValue) }
+            @_optimize(none) get { json.qapiMember("irq_pin") }
+            @_optimize(none) set { json.setQAPIMember("irq_pin", newValue) }
         }
         /// `qdev_id`: `str`, since QEMU 0.14.
         public var qdevID: Swift.String? {
-            get { json.qapiMember("qdev_id") }
-            set { json.setQAPIMember("qdev_id", newValue) }
+            @_optimize(none) get { json.qapiMember("qdev_id") }
+            @_optimize(none) set { json.setQAPIMember("qdev_id", newValue) }
         }
         /// `pci_bridge`: `PciBridgeInfo`, optional, since QEMU 0.14.
         public var pciBridge: QAPI.PCIBridgeInfo? {
-            get { json.qapiMember("pci_bridge") }
-            set { json.setQAPIMember("pci_bridge", newValue) }
+            @_optimize(none) get { json.qapiMember("pci_bridge") }
+            @_optimize(none) set { json.setQAPIMember("pci_bridge", newValue) }
         }
         /// `regions`: `[PciMemoryRegion]`, since QEMU 0.14.
         public var regions: [QAPI.PCIMemoryRegion]? {
-            get { json.qapiMember("regions") }
-            set { json.setQAPIMember("regions", newValue) }
+            @_optimize(none) get { json.qapiMember("regions") }
+            @_optimize(none) set { json.setQAPIMember("regions", newValue) }
         }
     }
 
@@ -320,28 +320,28 @@ extension QAPI {
     /// See [`PciInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-pci.PciInfo).
     public struct PCIInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PciInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["bus", "devices"]
+        public static var requiredMembers: [Swift.String] { ["bus", "devices"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
+        @_optimize(none) public init(bus: Swift.Int, devices: [QAPI.PCIDeviceInfo]) {
             self.json = [:]
-            json["bus"] = bus.qapiJSON
-            json["devices"] = devices.qapiJSON
+            json.setQAPIMember("bus", bus)
+            json.setQAPIMember("devices", devices)
         }
         /// `bus`: `int`, since QEMU 0.14.
         public var bus: Swift.Int? {
-            get { json.qapiMember("bus") }
-            set { json.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { json.qapiMember("bus") }
+            @_optimize(none) set { json.setQAPIMember("bus", newValue) }
         }
         /// `devices`: `[PciDeviceInfo]`, since QEMU 0.14.
         public var devices: [QAPI.PCIDeviceInfo]? {
-            get { json.qapiMember("devices") }
-            set { json.setQAPIMember("devices", newValue) }
+            @_optimize(none) get { json.qapiMember("devices") }
+            @_optimize(none) set { json.setQAPIMember("devices", newValue) }
         }
     }
 
@@ -352,9 +352,9 @@ extension QAPI {
     /// Reply: `[PciInfo]`.
     public struct QueryPCI: QAPICommand {
         /// The wire name.
-        public static let name = "query-pci"
+        public static var name: Swift.String { "query-pci" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-pci", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.PCIInfo]
         /// The arguments as they go on the wire.
@@ -362,7 +362,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

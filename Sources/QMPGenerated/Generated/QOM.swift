@@ -10,38 +10,38 @@ extension QAPI {
     /// See [`ObjectPropertyInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyInfo).
     public struct ObjectPropertyInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "type"]
+        public static var requiredMembers: [Swift.String] { ["name", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: Swift.String) {
+        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
         }
         /// `name`: `str`, since QEMU 1.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `str`, since QEMU 1.2.
         public var type: Swift.String? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `description`: `str`, optional, since QEMU 1.2.
         public var description: Swift.String? {
-            get { json.qapiMember("description") }
-            set { json.setQAPIMember("description", newValue) }
+            @_optimize(none) get { json.qapiMember("description") }
+            @_optimize(none) set { json.setQAPIMember("description", newValue) }
         }
         /// `default-value`: `any`, optional, since QEMU 5.0.
         public var defaultValue: QMPWire.JSON? {
-            get { json.qapiMember("default-value") }
-            set { json.setQAPIMember("default-value", newValue) }
+            @_optimize(none) get { json.qapiMember("default-value") }
+            @_optimize(none) set { json.setQAPIMember("default-value", newValue) }
         }
     }
 
@@ -50,32 +50,32 @@ extension QAPI {
     /// See [`ObjectTypeInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectTypeInfo).
     public struct ObjectTypeInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectTypeInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name"]
+        public static var requiredMembers: [Swift.String] { ["name"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 1.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 2.10.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `parent`: `str`, optional, since QEMU 2.10.
         public var parent: Swift.String? {
-            get { json.qapiMember("parent") }
-            set { json.setQAPIMember("parent", newValue) }
+            @_optimize(none) get { json.qapiMember("parent") }
+            @_optimize(none) set { json.setQAPIMember("parent", newValue) }
         }
     }
 
@@ -84,28 +84,28 @@ extension QAPI {
     /// See [`CanHostSocketcanProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CanHostSocketcanProperties).
     public struct CanHostSocketcanProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CanHostSocketcanProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["if", "canbus"]
+        public static var requiredMembers: [Swift.String] { ["if", "canbus"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(if: Swift.String, canbus: Swift.String) {
+        @_optimize(none) public init(if: Swift.String, canbus: Swift.String) {
             self.json = [:]
-            json["if"] = `if`.qapiJSON
-            json["canbus"] = canbus.qapiJSON
+            json.setQAPIMember("if", `if`)
+            json.setQAPIMember("canbus", canbus)
         }
         /// `if`: `str`, since QEMU 2.12.
         public var `if`: Swift.String? {
-            get { json.qapiMember("if") }
-            set { json.setQAPIMember("if", newValue) }
+            @_optimize(none) get { json.qapiMember("if") }
+            @_optimize(none) set { json.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, since QEMU 2.12.
         public var canbus: Swift.String? {
-            get { json.qapiMember("canbus") }
-            set { json.setQAPIMember("canbus", newValue) }
+            @_optimize(none) get { json.qapiMember("canbus") }
+            @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
         }
     }
 
@@ -114,65 +114,65 @@ extension QAPI {
     /// See [`ColoCompareProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ColoCompareProperties).
     public struct ColoCompareProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ColoCompareProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["primary_in", "secondary_in", "outdev", "iothread"]
+        public static var requiredMembers: [Swift.String] { ["primary_in", "secondary_in", "outdev", "iothread"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
+        @_optimize(none) public init(primaryIn: Swift.String, secondaryIn: Swift.String, outdev: Swift.String, iothread: Swift.String) {
             self.json = [:]
-            json["primary_in"] = primaryIn.qapiJSON
-            json["secondary_in"] = secondaryIn.qapiJSON
-            json["outdev"] = outdev.qapiJSON
-            json["iothread"] = iothread.qapiJSON
+            json.setQAPIMember("primary_in", primaryIn)
+            json.setQAPIMember("secondary_in", secondaryIn)
+            json.setQAPIMember("outdev", outdev)
+            json.setQAPIMember("iothread", iothread)
         }
         /// `primary_in`: `str`, since QEMU 2.8.
         public var primaryIn: Swift.String? {
-            get { json.qapiMember("primary_in") }
-            set { json.setQAPIMember("primary_in", newValue) }
+            @_optimize(none) get { json.qapiMember("primary_in") }
+            @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, since QEMU 2.8.
         public var secondaryIn: Swift.String? {
-            get { json.qapiMember("secondary_in") }
-            set { json.setQAPIMember("secondary_in", newValue) }
+            @_optimize(none) get { json.qapiMember("secondary_in") }
+            @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, since QEMU 2.8.
         public var outdev: Swift.String? {
-            get { json.qapiMember("outdev") }
-            set { json.setQAPIMember("outdev", newValue) }
+            @_optimize(none) get { json.qapiMember("outdev") }
+            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, since QEMU 2.8.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
         public var notifyDev: Swift.String? {
-            get { json.qapiMember("notify_dev") }
-            set { json.setQAPIMember("notify_dev", newValue) }
+            @_optimize(none) get { json.qapiMember("notify_dev") }
+            @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
         public var compareTimeout: Swift.UInt64? {
-            get { json.qapiMember("compare_timeout") }
-            set { json.setQAPIMember("compare_timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("compare_timeout") }
+            @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
         public var expiredScanCycle: Swift.Int? {
-            get { json.qapiMember("expired_scan_cycle") }
-            set { json.setQAPIMember("expired_scan_cycle", newValue) }
+            @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
+            @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
         public var maxQueueSize: Swift.Int? {
-            get { json.qapiMember("max_queue_size") }
-            set { json.setQAPIMember("max_queue_size", newValue) }
+            @_optimize(none) get { json.qapiMember("max_queue_size") }
+            @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
         public var vnetHdrSupport: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr_support") }
-            set { json.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
     }
 
@@ -181,31 +181,31 @@ extension QAPI {
     /// See [`CryptodevBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevBackendProperties).
     public struct CryptodevBackendProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
         public var throttleBps: Swift.UInt64? {
-            get { json.qapiMember("throttle-bps") }
-            set { json.setQAPIMember("throttle-bps", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-bps") }
+            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
         public var throttleOps: Swift.UInt64? {
-            get { json.qapiMember("throttle-ops") }
-            set { json.setQAPIMember("throttle-ops", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-ops") }
+            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
     }
 
@@ -214,37 +214,37 @@ extension QAPI {
     /// See [`CryptodevVhostUserProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.CryptodevVhostUserProperties).
     public struct CryptodevVhostUserProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "CryptodevVhostUserProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
         public var throttleBps: Swift.UInt64? {
-            get { json.qapiMember("throttle-bps") }
-            set { json.setQAPIMember("throttle-bps", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-bps") }
+            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
         public var throttleOps: Swift.UInt64? {
-            get { json.qapiMember("throttle-ops") }
-            set { json.setQAPIMember("throttle-ops", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-ops") }
+            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, since QEMU 2.12.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -253,27 +253,27 @@ extension QAPI {
     /// See [`DBusVMStateProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.DBusVMStateProperties).
     public struct DBusVMStateProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DBusVMStateProperties", kind: .structure, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: Swift.String) {
+        @_optimize(none) public init(addr: Swift.String) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
+            json.setQAPIMember("addr", addr)
         }
         /// `addr`: `str`, since QEMU 5.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
         public var idList: Swift.String? {
-            get { json.qapiMember("id-list") }
-            set { json.setQAPIMember("id-list", newValue) }
+            @_optimize(none) get { json.qapiMember("id-list") }
+            @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
         }
     }
 
@@ -282,15 +282,15 @@ extension QAPI {
     /// See [`NetfilterInsert` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.NetfilterInsert).
     public struct NetfilterInsert: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterInsert", kind: .enumeration, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `before`.
-        public static let before = NetfilterInsert(rawValue: "before")
+        public static var before: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "before") } }
         /// `behind`.
-        public static let behind = NetfilterInsert(rawValue: "behind")
+        public static var behind: NetfilterInsert { @_optimize(none) get { NetfilterInsert(rawValue: "behind") } }
     }
 
     /// `NetfilterProperties`: a QAPI struct of the `qom` module, since QEMU 2.5.
@@ -298,42 +298,42 @@ extension QAPI {
     /// See [`NetfilterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.NetfilterProperties).
     public struct NetfilterProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetfilterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String) {
+        @_optimize(none) public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
     }
 
@@ -342,48 +342,48 @@ extension QAPI {
     /// See [`FilterBufferProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterBufferProperties).
     public struct FilterBufferProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterBufferProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "interval"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "interval"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String, interval: Swift.Int) {
+        @_optimize(none) public init(netdev: Swift.String, interval: Swift.Int) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["interval"] = interval.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("interval", interval)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, since QEMU 2.5.
         public var interval: Swift.Int? {
-            get { json.qapiMember("interval") }
-            set { json.setQAPIMember("interval", newValue) }
+            @_optimize(none) get { json.qapiMember("interval") }
+            @_optimize(none) set { json.setQAPIMember("interval", newValue) }
         }
     }
 
@@ -392,53 +392,53 @@ extension QAPI {
     /// See [`FilterDumpProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterDumpProperties).
     public struct FilterDumpProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterDumpProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "file"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "file"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String, file: Swift.String) {
+        @_optimize(none) public init(netdev: Swift.String, file: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["file"] = file.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("file", file)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `file`: `str`, since QEMU 2.5.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
         public var maxlen: Swift.Int? {
-            get { json.qapiMember("maxlen") }
-            set { json.setQAPIMember("maxlen", newValue) }
+            @_optimize(none) get { json.qapiMember("maxlen") }
+            @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
         }
     }
 
@@ -447,53 +447,53 @@ extension QAPI {
     /// See [`FilterMirrorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterMirrorProperties).
     public struct FilterMirrorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterMirrorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev", "outdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev", "outdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String, outdev: Swift.String) {
+        @_optimize(none) public init(netdev: Swift.String, outdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
-            json["outdev"] = outdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
+            json.setQAPIMember("outdev", outdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `outdev`: `str`, since QEMU 2.6.
         public var outdev: Swift.String? {
-            get { json.qapiMember("outdev") }
-            set { json.setQAPIMember("outdev", newValue) }
+            @_optimize(none) get { json.qapiMember("outdev") }
+            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
         public var vnetHdrSupport: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr_support") }
-            set { json.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
     }
 
@@ -502,57 +502,57 @@ extension QAPI {
     /// See [`FilterRedirectorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRedirectorProperties).
     public struct FilterRedirectorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRedirectorProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String) {
+        @_optimize(none) public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
         public var indev: Swift.String? {
-            get { json.qapiMember("indev") }
-            set { json.setQAPIMember("indev", newValue) }
+            @_optimize(none) get { json.qapiMember("indev") }
+            @_optimize(none) set { json.setQAPIMember("indev", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.6.
         public var outdev: Swift.String? {
-            get { json.qapiMember("outdev") }
-            set { json.setQAPIMember("outdev", newValue) }
+            @_optimize(none) get { json.qapiMember("outdev") }
+            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.6.
         public var vnetHdrSupport: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr_support") }
-            set { json.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
     }
 
@@ -561,47 +561,47 @@ extension QAPI {
     /// See [`FilterRewriterProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.FilterRewriterProperties).
     public struct FilterRewriterProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FilterRewriterProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["netdev"]
+        public static var requiredMembers: [Swift.String] { ["netdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(netdev: Swift.String) {
+        @_optimize(none) public init(netdev: Swift.String) {
             self.json = [:]
-            json["netdev"] = netdev.qapiJSON
+            json.setQAPIMember("netdev", netdev)
         }
         /// `netdev`: `str`, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
         public var vnetHdrSupport: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr_support") }
-            set { json.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
     }
 
@@ -610,52 +610,52 @@ extension QAPI {
     /// See [`InputBarrierProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputBarrierProperties).
     public struct InputBarrierProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBarrierProperties", kind: .structure, since: QEMUVersion(major: 4, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String) {
+        @_optimize(none) public init(name: Swift.String) {
             self.json = [:]
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("name", name)
         }
         /// `name`: `str`, since QEMU 4.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
         public var xOrigin: Swift.String? {
-            get { json.qapiMember("x-origin") }
-            set { json.setQAPIMember("x-origin", newValue) }
+            @_optimize(none) get { json.qapiMember("x-origin") }
+            @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
         public var yOrigin: Swift.String? {
-            get { json.qapiMember("y-origin") }
-            set { json.setQAPIMember("y-origin", newValue) }
+            @_optimize(none) get { json.qapiMember("y-origin") }
+            @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
         public var width: Swift.String? {
-            get { json.qapiMember("width") }
-            set { json.setQAPIMember("width", newValue) }
+            @_optimize(none) get { json.qapiMember("width") }
+            @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
         public var height: Swift.String? {
-            get { json.qapiMember("height") }
-            set { json.setQAPIMember("height", newValue) }
+            @_optimize(none) get { json.qapiMember("height") }
+            @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
     }
 
@@ -664,37 +664,37 @@ extension QAPI {
     /// See [`InputLinuxProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.InputLinuxProperties).
     public struct InputLinuxProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputLinuxProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["evdev"]
+        public static var requiredMembers: [Swift.String] { ["evdev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(evdev: Swift.String) {
+        @_optimize(none) public init(evdev: Swift.String) {
             self.json = [:]
-            json["evdev"] = evdev.qapiJSON
+            json.setQAPIMember("evdev", evdev)
         }
         /// `evdev`: `str`, since QEMU 2.6.
         public var evdev: Swift.String? {
-            get { json.qapiMember("evdev") }
-            set { json.setQAPIMember("evdev", newValue) }
+            @_optimize(none) get { json.qapiMember("evdev") }
+            @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
         public var grabAll: Swift.Bool? {
-            get { json.qapiMember("grab_all") }
-            set { json.setQAPIMember("grab_all", newValue) }
+            @_optimize(none) get { json.qapiMember("grab_all") }
+            @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
         public var `repeat`: Swift.Bool? {
-            get { json.qapiMember("repeat") }
-            set { json.setQAPIMember("repeat", newValue) }
+            @_optimize(none) get { json.qapiMember("repeat") }
+            @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
         public var grabToggle: QAPI.GrabToggleKeys? {
-            get { json.qapiMember("grab-toggle") }
-            set { json.setQAPIMember("grab-toggle", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-toggle") }
+            @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
         }
     }
 
@@ -703,31 +703,31 @@ extension QAPI {
     /// See [`EventLoopBaseProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.EventLoopBaseProperties).
     public struct EventLoopBaseProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "EventLoopBaseProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
         public var threadPoolMin: Swift.Int? {
-            get { json.qapiMember("thread-pool-min") }
-            set { json.setQAPIMember("thread-pool-min", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-min") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
         public var threadPoolMax: Swift.Int? {
-            get { json.qapiMember("thread-pool-max") }
-            set { json.setQAPIMember("thread-pool-max", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-max") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
     }
 
@@ -736,46 +736,46 @@ extension QAPI {
     /// See [`IothreadProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IothreadProperties).
     public struct IothreadProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IothreadProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
         public var threadPoolMin: Swift.Int? {
-            get { json.qapiMember("thread-pool-min") }
-            set { json.setQAPIMember("thread-pool-min", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-min") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
         public var threadPoolMax: Swift.Int? {
-            get { json.qapiMember("thread-pool-max") }
-            set { json.setQAPIMember("thread-pool-max", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-max") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
         public var pollMaxNs: Swift.Int? {
-            get { json.qapiMember("poll-max-ns") }
-            set { json.setQAPIMember("poll-max-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-max-ns") }
+            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
         public var pollGrow: Swift.Int? {
-            get { json.qapiMember("poll-grow") }
-            set { json.setQAPIMember("poll-grow", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-grow") }
+            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
         public var pollShrink: Swift.Int? {
-            get { json.qapiMember("poll-shrink") }
-            set { json.setQAPIMember("poll-shrink", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-shrink") }
+            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
     }
 
@@ -784,31 +784,31 @@ extension QAPI {
     /// See [`MainLoopProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MainLoopProperties).
     public struct MainLoopProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MainLoopProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
         public var threadPoolMin: Swift.Int? {
-            get { json.qapiMember("thread-pool-min") }
-            set { json.setQAPIMember("thread-pool-min", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-min") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
         public var threadPoolMax: Swift.Int? {
-            get { json.qapiMember("thread-pool-max") }
-            set { json.setQAPIMember("thread-pool-max", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-max") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
     }
 
@@ -817,72 +817,72 @@ extension QAPI {
     /// See [`MemoryBackendProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendProperties).
     public struct MemoryBackendProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
     }
 
@@ -891,108 +891,108 @@ extension QAPI {
     /// See [`MemoryBackendFileProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendFileProperties).
     public struct MemoryBackendFileProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendFileProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size", "mem-path"]
+        public static var requiredMembers: [Swift.String] { ["size", "mem-path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64, memPath: Swift.String) {
+        @_optimize(none) public init(size: Swift.UInt64, memPath: Swift.String) {
             self.json = [:]
-            json["size"] = size.qapiJSON
-            json["mem-path"] = memPath.qapiJSON
+            json.setQAPIMember("size", size)
+            json.setQAPIMember("mem-path", memPath)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
         public var align: Swift.UInt64? {
-            get { json.qapiMember("align") }
-            set { json.setQAPIMember("align", newValue) }
+            @_optimize(none) get { json.qapiMember("align") }
+            @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
         public var offset: Swift.UInt64? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
         public var discardData: Swift.Bool? {
-            get { json.qapiMember("discard-data") }
-            set { json.setQAPIMember("discard-data", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-data") }
+            @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, since QEMU 2.1.
         public var memPath: Swift.String? {
-            get { json.qapiMember("mem-path") }
-            set { json.setQAPIMember("mem-path", newValue) }
+            @_optimize(none) get { json.qapiMember("mem-path") }
+            @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
         public var pmem: Swift.Bool? {
-            get { json.qapiMember("pmem") }
-            set { json.setQAPIMember("pmem", newValue) }
+            @_optimize(none) get { json.qapiMember("pmem") }
+            @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
         public var readonly: Swift.Bool? {
-            get { json.qapiMember("readonly") }
-            set { json.setQAPIMember("readonly", newValue) }
+            @_optimize(none) get { json.qapiMember("readonly") }
+            @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
         public var rom: QAPI.OnOffAuto? {
-            get { json.qapiMember("rom") }
-            set { json.setQAPIMember("rom", newValue) }
+            @_optimize(none) get { json.qapiMember("rom") }
+            @_optimize(none) set { json.setQAPIMember("rom", newValue) }
         }
     }
 
@@ -1001,87 +1001,87 @@ extension QAPI {
     /// See [`MemoryBackendMemfdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendMemfdProperties).
     public struct MemoryBackendMemfdProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendMemfdProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
         public var hugetlb: Swift.Bool? {
-            get { json.qapiMember("hugetlb") }
-            set { json.setQAPIMember("hugetlb", newValue) }
+            @_optimize(none) get { json.qapiMember("hugetlb") }
+            @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
         public var hugetlbsize: Swift.UInt64? {
-            get { json.qapiMember("hugetlbsize") }
-            set { json.setQAPIMember("hugetlbsize", newValue) }
+            @_optimize(none) get { json.qapiMember("hugetlbsize") }
+            @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
         public var seal: Swift.Bool? {
-            get { json.qapiMember("seal") }
-            set { json.setQAPIMember("seal", newValue) }
+            @_optimize(none) get { json.qapiMember("seal") }
+            @_optimize(none) set { json.setQAPIMember("seal", newValue) }
         }
     }
 
@@ -1090,72 +1090,72 @@ extension QAPI {
     /// See [`MemoryBackendShmProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendShmProperties).
     public struct MemoryBackendShmProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendShmProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
     }
 
@@ -1164,72 +1164,72 @@ extension QAPI {
     /// See [`MemoryBackendEpcProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.MemoryBackendEpcProperties).
     public struct MemoryBackendEpcProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryBackendEpcProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["size"]
+        public static var requiredMembers: [Swift.String] { ["size"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(size: Swift.UInt64) {
+        @_optimize(none) public init(size: Swift.UInt64) {
             self.json = [:]
-            json["size"] = size.qapiJSON
+            json.setQAPIMember("size", size)
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `policy`: `HostMemPolicy`, optional, since QEMU 2.1.
         public var policy: QAPI.HostMemPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
     }
 
@@ -1238,22 +1238,22 @@ extension QAPI {
     /// See [`PrManagerHelperProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.PrManagerHelperProperties).
     public struct PrManagerHelperProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PrManagerHelperProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 2.11.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -1262,27 +1262,27 @@ extension QAPI {
     /// See [`QtestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.QtestProperties).
     public struct QtestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QtestProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 6.0.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
         public var log: Swift.String? {
-            get { json.qapiMember("log") }
-            set { json.setQAPIMember("log", newValue) }
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
     }
 
@@ -1291,28 +1291,28 @@ extension QAPI {
     /// See [`RemoteObjectProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RemoteObjectProperties).
     public struct RemoteObjectProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RemoteObjectProperties", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(fd: Swift.String, devid: Swift.String) {
+        @_optimize(none) public init(fd: Swift.String, devid: Swift.String) {
             self.json = [:]
-            json["fd"] = fd.qapiJSON
-            json["devid"] = devid.qapiJSON
+            json.setQAPIMember("fd", fd)
+            json.setQAPIMember("devid", devid)
         }
         /// `fd`: `str`, since QEMU 6.0.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `devid`: `str`, since QEMU 6.0.
         public var devid: Swift.String? {
-            get { json.qapiMember("devid") }
-            set { json.setQAPIMember("devid", newValue) }
+            @_optimize(none) get { json.qapiMember("devid") }
+            @_optimize(none) set { json.setQAPIMember("devid", newValue) }
         }
     }
 
@@ -1321,28 +1321,28 @@ extension QAPI {
     /// See [`VfioUserServerProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.VfioUserServerProperties).
     public struct VfioUserServerProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VfioUserServerProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(socket: QAPI.SocketAddress, device: Swift.String) {
+        @_optimize(none) public init(socket: QAPI.SocketAddress, device: Swift.String) {
             self.json = [:]
-            json["socket"] = socket.qapiJSON
-            json["device"] = device.qapiJSON
+            json.setQAPIMember("socket", socket)
+            json.setQAPIMember("device", device)
         }
         /// `socket`: `SocketAddress`, since QEMU 7.1.
         public var socket: QAPI.SocketAddress? {
-            get { json.qapiMember("socket") }
-            set { json.setQAPIMember("socket", newValue) }
+            @_optimize(none) get { json.qapiMember("socket") }
+            @_optimize(none) set { json.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, since QEMU 7.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
     }
 
@@ -1351,21 +1351,21 @@ extension QAPI {
     /// See [`IOMMUFDProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.IOMMUFDProperties).
     public struct IOMMUFDProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOMMUFDProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
     }
 
@@ -1374,28 +1374,28 @@ extension QAPI {
     /// See [`AcpiGenericInitiatorProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericInitiatorProperties).
     public struct ACPIGenericInitiatorProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericInitiatorProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pciDev: Swift.String, node: Swift.Int) {
+        @_optimize(none) public init(pciDev: Swift.String, node: Swift.Int) {
             self.json = [:]
-            json["pci-dev"] = pciDev.qapiJSON
-            json["node"] = node.qapiJSON
+            json.setQAPIMember("pci-dev", pciDev)
+            json.setQAPIMember("node", node)
         }
         /// `pci-dev`: `str`, since QEMU 9.0.
         public var pciDev: Swift.String? {
-            get { json.qapiMember("pci-dev") }
-            set { json.setQAPIMember("pci-dev", newValue) }
+            @_optimize(none) get { json.qapiMember("pci-dev") }
+            @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, since QEMU 9.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
     }
 
@@ -1404,28 +1404,28 @@ extension QAPI {
     /// See [`AcpiGenericPortProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.AcpiGenericPortProperties).
     public struct ACPIGenericPortProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AcpiGenericPortProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(pciBus: Swift.String, node: Swift.Int) {
+        @_optimize(none) public init(pciBus: Swift.String, node: Swift.Int) {
             self.json = [:]
-            json["pci-bus"] = pciBus.qapiJSON
-            json["node"] = node.qapiJSON
+            json.setQAPIMember("pci-bus", pciBus)
+            json.setQAPIMember("node", node)
         }
         /// `pci-bus`: `str`, since QEMU 9.2.
         public var pciBus: Swift.String? {
-            get { json.qapiMember("pci-bus") }
-            set { json.setQAPIMember("pci-bus", newValue) }
+            @_optimize(none) get { json.qapiMember("pci-bus") }
+            @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
         }
         /// `node`: `uint32`, since QEMU 9.2.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
     }
 
@@ -1434,22 +1434,22 @@ extension QAPI {
     /// See [`RngProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngProperties).
     public struct RngProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
         public var opened: Swift.Bool? {
-            get { json.qapiMember("opened") }
-            set { json.setQAPIMember("opened", newValue) }
+            @_optimize(none) get { json.qapiMember("opened") }
+            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
     }
 
@@ -1458,28 +1458,28 @@ extension QAPI {
     /// See [`RngEgdProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngEgdProperties).
     public struct RngEgdProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngEgdProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
         public var opened: Swift.Bool? {
-            get { json.qapiMember("opened") }
-            set { json.setQAPIMember("opened", newValue) }
+            @_optimize(none) get { json.qapiMember("opened") }
+            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `chardev`: `str`, since QEMU 1.3.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -1488,27 +1488,27 @@ extension QAPI {
     /// See [`RngRandomProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.RngRandomProperties).
     public struct RngRandomProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RngRandomProperties", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
         public var opened: Swift.Bool? {
-            get { json.qapiMember("opened") }
-            set { json.setQAPIMember("opened", newValue) }
+            @_optimize(none) get { json.qapiMember("opened") }
+            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 1.3.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
     }
 
@@ -1517,37 +1517,37 @@ extension QAPI {
     /// See [`SevCommonProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevCommonProperties).
     public struct SEVCommonProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevCommonProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(reducedPhysBits: Swift.Int) {
+        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
-            get { json.qapiMember("sev-device") }
-            set { json.setQAPIMember("sev-device", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-device") }
+            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
         public var kernelHashes: Swift.Bool? {
-            get { json.qapiMember("kernel-hashes") }
-            set { json.setQAPIMember("kernel-hashes", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-hashes") }
+            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
     }
 
@@ -1556,62 +1556,62 @@ extension QAPI {
     /// See [`SevGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevGuestProperties).
     public struct SEVGuestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevGuestProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(reducedPhysBits: Swift.Int) {
+        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
-            get { json.qapiMember("sev-device") }
-            set { json.setQAPIMember("sev-device", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-device") }
+            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
         public var kernelHashes: Swift.Bool? {
-            get { json.qapiMember("kernel-hashes") }
-            set { json.setQAPIMember("kernel-hashes", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-hashes") }
+            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
         public var dhCertFile: Swift.String? {
-            get { json.qapiMember("dh-cert-file") }
-            set { json.setQAPIMember("dh-cert-file", newValue) }
+            @_optimize(none) get { json.qapiMember("dh-cert-file") }
+            @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
         public var sessionFile: Swift.String? {
-            get { json.qapiMember("session-file") }
-            set { json.setQAPIMember("session-file", newValue) }
+            @_optimize(none) get { json.qapiMember("session-file") }
+            @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
         }
         /// `policy`: `uint32`, optional, since QEMU 2.12.
         public var policy: Swift.Int? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
         public var legacyVmType: QAPI.OnOffAuto? {
-            get { json.qapiMember("legacy-vm-type") }
-            set { json.setQAPIMember("legacy-vm-type", newValue) }
+            @_optimize(none) get { json.qapiMember("legacy-vm-type") }
+            @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
         }
     }
 
@@ -1620,72 +1620,72 @@ extension QAPI {
     /// See [`SevSnpGuestProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.SevSnpGuestProperties).
     public struct SEVSnpGuestProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SevSnpGuestProperties", kind: .structure, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(reducedPhysBits: Swift.Int) {
+        @_optimize(none) public init(reducedPhysBits: Swift.Int) {
             self.json = [:]
-            json["reduced-phys-bits"] = reducedPhysBits.qapiJSON
+            json.setQAPIMember("reduced-phys-bits", reducedPhysBits)
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
-            get { json.qapiMember("sev-device") }
-            set { json.setQAPIMember("sev-device", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-device") }
+            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, since QEMU 9.1.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
         public var kernelHashes: Swift.Bool? {
-            get { json.qapiMember("kernel-hashes") }
-            set { json.setQAPIMember("kernel-hashes", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-hashes") }
+            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `policy`: `uint64`, optional, since QEMU 9.1.
         public var policy: Swift.UInt64? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
         public var guestVisibleWorkarounds: Swift.String? {
-            get { json.qapiMember("guest-visible-workarounds") }
-            set { json.setQAPIMember("guest-visible-workarounds", newValue) }
+            @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
+            @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
         public var idBlock: Swift.String? {
-            get { json.qapiMember("id-block") }
-            set { json.setQAPIMember("id-block", newValue) }
+            @_optimize(none) get { json.qapiMember("id-block") }
+            @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
         public var idAuth: Swift.String? {
-            get { json.qapiMember("id-auth") }
-            set { json.setQAPIMember("id-auth", newValue) }
+            @_optimize(none) get { json.qapiMember("id-auth") }
+            @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
         public var authorKeyEnabled: Swift.Bool? {
-            get { json.qapiMember("author-key-enabled") }
-            set { json.setQAPIMember("author-key-enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("author-key-enabled") }
+            @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
         public var hostData: Swift.String? {
-            get { json.qapiMember("host-data") }
-            set { json.setQAPIMember("host-data", newValue) }
+            @_optimize(none) get { json.qapiMember("host-data") }
+            @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
         public var vcekDisabled: Swift.Bool? {
-            get { json.qapiMember("vcek-disabled") }
-            set { json.setQAPIMember("vcek-disabled", newValue) }
+            @_optimize(none) get { json.qapiMember("vcek-disabled") }
+            @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
         }
     }
 
@@ -1694,26 +1694,26 @@ extension QAPI {
     /// See [`ThreadContextProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ThreadContextProperties).
     public struct ThreadContextProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ThreadContextProperties", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var cpuAffinity: [Swift.Int]? {
-            get { json.qapiMember("cpu-affinity") }
-            set { json.setQAPIMember("cpu-affinity", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-affinity") }
+            @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var nodeAffinity: [Swift.Int]? {
-            get { json.qapiMember("node-affinity") }
-            set { json.setQAPIMember("node-affinity", newValue) }
+            @_optimize(none) get { json.qapiMember("node-affinity") }
+            @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
         }
     }
 
@@ -1722,109 +1722,109 @@ extension QAPI {
     /// See [`ObjectType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-qom.ObjectType).
     public struct ObjectType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `acpi-generic-initiator`.
-        public static let acpiGenericInitiator = ObjectType(rawValue: "acpi-generic-initiator")
+        public static var acpiGenericInitiator: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-initiator") } }
         /// `acpi-generic-port`.
-        public static let acpiGenericPort = ObjectType(rawValue: "acpi-generic-port")
+        public static var acpiGenericPort: ObjectType { @_optimize(none) get { ObjectType(rawValue: "acpi-generic-port") } }
         /// `authz-list`.
-        public static let authzList = ObjectType(rawValue: "authz-list")
+        public static var authzList: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-list") } }
         /// `authz-listfile`.
-        public static let authzListfile = ObjectType(rawValue: "authz-listfile")
+        public static var authzListfile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-listfile") } }
         /// `authz-pam`.
-        public static let authzPam = ObjectType(rawValue: "authz-pam")
+        public static var authzPam: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-pam") } }
         /// `authz-simple`.
-        public static let authzSimple = ObjectType(rawValue: "authz-simple")
+        public static var authzSimple: ObjectType { @_optimize(none) get { ObjectType(rawValue: "authz-simple") } }
         /// `can-bus`.
-        public static let canBus = ObjectType(rawValue: "can-bus")
+        public static var canBus: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-bus") } }
         /// `can-host-socketcan`.
-        public static let canHostSocketcan = ObjectType(rawValue: "can-host-socketcan")
+        public static var canHostSocketcan: ObjectType { @_optimize(none) get { ObjectType(rawValue: "can-host-socketcan") } }
         /// `colo-compare`.
-        public static let coloCompare = ObjectType(rawValue: "colo-compare")
+        public static var coloCompare: ObjectType { @_optimize(none) get { ObjectType(rawValue: "colo-compare") } }
         /// `cryptodev-backend`.
-        public static let cryptodevBackend = ObjectType(rawValue: "cryptodev-backend")
+        public static var cryptodevBackend: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend") } }
         /// `cryptodev-backend-builtin`.
-        public static let cryptodevBackendBuiltin = ObjectType(rawValue: "cryptodev-backend-builtin")
+        public static var cryptodevBackendBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-builtin") } }
         /// `cryptodev-backend-lkcf`.
-        public static let cryptodevBackendLkcf = ObjectType(rawValue: "cryptodev-backend-lkcf")
+        public static var cryptodevBackendLkcf: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-backend-lkcf") } }
         /// `cryptodev-vhost-user`.
-        public static let cryptodevVhostUser = ObjectType(rawValue: "cryptodev-vhost-user")
+        public static var cryptodevVhostUser: ObjectType { @_optimize(none) get { ObjectType(rawValue: "cryptodev-vhost-user") } }
         /// `dbus-vmstate`.
-        public static let dbusVmstate = ObjectType(rawValue: "dbus-vmstate")
+        public static var dbusVmstate: ObjectType { @_optimize(none) get { ObjectType(rawValue: "dbus-vmstate") } }
         /// `filter-buffer`.
-        public static let filterBuffer = ObjectType(rawValue: "filter-buffer")
+        public static var filterBuffer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-buffer") } }
         /// `filter-dump`.
-        public static let filterDump = ObjectType(rawValue: "filter-dump")
+        public static var filterDump: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-dump") } }
         /// `filter-mirror`.
-        public static let filterMirror = ObjectType(rawValue: "filter-mirror")
+        public static var filterMirror: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-mirror") } }
         /// `filter-redirector`.
-        public static let filterRedirector = ObjectType(rawValue: "filter-redirector")
+        public static var filterRedirector: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-redirector") } }
         /// `filter-replay`.
-        public static let filterReplay = ObjectType(rawValue: "filter-replay")
+        public static var filterReplay: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-replay") } }
         /// `filter-rewriter`.
-        public static let filterRewriter = ObjectType(rawValue: "filter-rewriter")
+        public static var filterRewriter: ObjectType { @_optimize(none) get { ObjectType(rawValue: "filter-rewriter") } }
         /// `input-barrier`.
-        public static let inputBarrier = ObjectType(rawValue: "input-barrier")
+        public static var inputBarrier: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-barrier") } }
         /// `input-linux`.
-        public static let inputLinux = ObjectType(rawValue: "input-linux")
+        public static var inputLinux: ObjectType { @_optimize(none) get { ObjectType(rawValue: "input-linux") } }
         /// `iommufd`.
-        public static let iommufd = ObjectType(rawValue: "iommufd")
+        public static var iommufd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iommufd") } }
         /// `iothread`.
-        public static let iothread = ObjectType(rawValue: "iothread")
+        public static var iothread: ObjectType { @_optimize(none) get { ObjectType(rawValue: "iothread") } }
         /// `main-loop`.
-        public static let mainLoop = ObjectType(rawValue: "main-loop")
+        public static var mainLoop: ObjectType { @_optimize(none) get { ObjectType(rawValue: "main-loop") } }
         /// `memory-backend-epc`.
-        public static let memoryBackendEpc = ObjectType(rawValue: "memory-backend-epc")
+        public static var memoryBackendEpc: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-epc") } }
         /// `memory-backend-file`.
-        public static let memoryBackendFile = ObjectType(rawValue: "memory-backend-file")
+        public static var memoryBackendFile: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-file") } }
         /// `memory-backend-memfd`.
-        public static let memoryBackendMemfd = ObjectType(rawValue: "memory-backend-memfd")
+        public static var memoryBackendMemfd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-memfd") } }
         /// `memory-backend-ram`.
-        public static let memoryBackendRAM = ObjectType(rawValue: "memory-backend-ram")
+        public static var memoryBackendRAM: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-ram") } }
         /// `memory-backend-shm`.
-        public static let memoryBackendShm = ObjectType(rawValue: "memory-backend-shm")
+        public static var memoryBackendShm: ObjectType { @_optimize(none) get { ObjectType(rawValue: "memory-backend-shm") } }
         /// `pef-guest`.
-        public static let pefGuest = ObjectType(rawValue: "pef-guest")
+        public static var pefGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pef-guest") } }
         /// `pr-manager-helper`.
-        public static let prManagerHelper = ObjectType(rawValue: "pr-manager-helper")
+        public static var prManagerHelper: ObjectType { @_optimize(none) get { ObjectType(rawValue: "pr-manager-helper") } }
         /// `qtest`.
-        public static let qtest = ObjectType(rawValue: "qtest")
+        public static var qtest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "qtest") } }
         /// `rng-builtin`.
-        public static let rngBuiltin = ObjectType(rawValue: "rng-builtin")
+        public static var rngBuiltin: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-builtin") } }
         /// `rng-egd`.
-        public static let rngEgd = ObjectType(rawValue: "rng-egd")
+        public static var rngEgd: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-egd") } }
         /// `rng-random`.
-        public static let rngRandom = ObjectType(rawValue: "rng-random")
+        public static var rngRandom: ObjectType { @_optimize(none) get { ObjectType(rawValue: "rng-random") } }
         /// `secret`.
-        public static let secret = ObjectType(rawValue: "secret")
+        public static var secret: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret") } }
         /// `secret_keyring`.
-        public static let secretKeyring = ObjectType(rawValue: "secret_keyring")
+        public static var secretKeyring: ObjectType { @_optimize(none) get { ObjectType(rawValue: "secret_keyring") } }
         /// `sev-guest`.
-        public static let sevGuest = ObjectType(rawValue: "sev-guest")
+        public static var sevGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-guest") } }
         /// `sev-snp-guest`.
-        public static let sevSnpGuest = ObjectType(rawValue: "sev-snp-guest")
+        public static var sevSnpGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "sev-snp-guest") } }
         /// `thread-context`.
-        public static let threadContext = ObjectType(rawValue: "thread-context")
+        public static var threadContext: ObjectType { @_optimize(none) get { ObjectType(rawValue: "thread-context") } }
         /// `s390-pv-guest`.
-        public static let s390PvGuest = ObjectType(rawValue: "s390-pv-guest")
+        public static var s390PvGuest: ObjectType { @_optimize(none) get { ObjectType(rawValue: "s390-pv-guest") } }
         /// `throttle-group`.
-        public static let throttleGroup = ObjectType(rawValue: "throttle-group")
+        public static var throttleGroup: ObjectType { @_optimize(none) get { ObjectType(rawValue: "throttle-group") } }
         /// `tls-creds-anon`.
-        public static let tlsCredsAnon = ObjectType(rawValue: "tls-creds-anon")
+        public static var tlsCredsAnon: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-anon") } }
         /// `tls-creds-psk`.
-        public static let tlsCredsPsk = ObjectType(rawValue: "tls-creds-psk")
+        public static var tlsCredsPsk: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-psk") } }
         /// `tls-creds-x509`.
-        public static let tlsCredsX509 = ObjectType(rawValue: "tls-creds-x509")
+        public static var tlsCredsX509: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-creds-x509") } }
         /// `tls-cipher-suites`.
-        public static let tlsCipherSuites = ObjectType(rawValue: "tls-cipher-suites")
+        public static var tlsCipherSuites: ObjectType { @_optimize(none) get { ObjectType(rawValue: "tls-cipher-suites") } }
         /// `x-remote-object`.
-        public static let xRemoteObject = ObjectType(rawValue: "x-remote-object")
+        public static var xRemoteObject: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-remote-object") } }
         /// `x-vfio-user-server`.
-        public static let xVfioUserServer = ObjectType(rawValue: "x-vfio-user-server")
+        public static var xVfioUserServer: ObjectType { @_optimize(none) get { ObjectType(rawValue: "x-vfio-user-server") } }
     }
 
     /// `ObjectOptions`: a QAPI union of the `qom` module, since QEMU 6.0.
@@ -1834,664 +1834,727 @@ extension QAPI {
     /// The members of every variant (tag `qom-type`) are properties too; nested unions included.
     public struct ObjectOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qomType: QAPI.ObjectType, id: Swift.String) {
+        @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
             self.json = [:]
-            json["qom-type"] = qomType.qapiJSON
-            json["id"] = id.qapiJSON
+            json.setQAPIMember("qom-type", qomType)
+            json.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
         public var qomType: QAPI.ObjectType? {
-            get { json.qapiMember("qom-type") }
-            set { json.setQAPIMember("qom-type", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-type") }
+            @_optimize(none) set { json.setQAPIMember("qom-type", newValue) }
         }
         /// `id`: `str`, since QEMU 6.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `pci-dev`: `str`, optional, since QEMU 9.0.
         public var pciDev: Swift.String? {
-            get { json.qapiMember("pci-dev") }
-            set { json.setQAPIMember("pci-dev", newValue) }
+            @_optimize(none) get { json.qapiMember("pci-dev") }
+            @_optimize(none) set { json.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, optional, since QEMU 9.0.
         public var node: Swift.Int? {
-            get { json.qapiMember("node") }
-            set { json.setQAPIMember("node", newValue) }
+            @_optimize(none) get { json.qapiMember("node") }
+            @_optimize(none) set { json.setQAPIMember("node", newValue) }
         }
         /// `pci-bus`: `str`, optional, since QEMU 9.2.
         public var pciBus: Swift.String? {
-            get { json.qapiMember("pci-bus") }
-            set { json.setQAPIMember("pci-bus", newValue) }
+            @_optimize(none) get { json.qapiMember("pci-bus") }
+            @_optimize(none) set { json.setQAPIMember("pci-bus", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { json.qapiMember("policy") }
-            set { json.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { json.qapiMember("policy") }
+            @_optimize(none) set { json.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
         public var rules: [QAPI.QAuthZListRule]? {
-            get { json.qapiMember("rules") }
-            set { json.setQAPIMember("rules", newValue) }
+            @_optimize(none) get { json.qapiMember("rules") }
+            @_optimize(none) set { json.setQAPIMember("rules", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 4.0.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
         public var refresh: Swift.Bool? {
-            get { json.qapiMember("refresh") }
-            set { json.setQAPIMember("refresh", newValue) }
+            @_optimize(none) get { json.qapiMember("refresh") }
+            @_optimize(none) set { json.setQAPIMember("refresh", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 4.0.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `identity`: `str`, optional, since QEMU 4.0.
         public var identity: Swift.String? {
-            get { json.qapiMember("identity") }
-            set { json.setQAPIMember("identity", newValue) }
+            @_optimize(none) get { json.qapiMember("identity") }
+            @_optimize(none) set { json.setQAPIMember("identity", newValue) }
         }
         /// `if`: `str`, optional, since QEMU 2.12.
         public var `if`: Swift.String? {
-            get { json.qapiMember("if") }
-            set { json.setQAPIMember("if", newValue) }
+            @_optimize(none) get { json.qapiMember("if") }
+            @_optimize(none) set { json.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, optional, since QEMU 2.12.
         public var canbus: Swift.String? {
-            get { json.qapiMember("canbus") }
-            set { json.setQAPIMember("canbus", newValue) }
+            @_optimize(none) get { json.qapiMember("canbus") }
+            @_optimize(none) set { json.setQAPIMember("canbus", newValue) }
         }
         /// `primary_in`: `str`, optional, since QEMU 2.8.
         public var primaryIn: Swift.String? {
-            get { json.qapiMember("primary_in") }
-            set { json.setQAPIMember("primary_in", newValue) }
+            @_optimize(none) get { json.qapiMember("primary_in") }
+            @_optimize(none) set { json.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, optional, since QEMU 2.8.
         public var secondaryIn: Swift.String? {
-            get { json.qapiMember("secondary_in") }
-            set { json.setQAPIMember("secondary_in", newValue) }
+            @_optimize(none) get { json.qapiMember("secondary_in") }
+            @_optimize(none) set { json.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.8.
         public var outdev: Swift.String? {
-            get { json.qapiMember("outdev") }
-            set { json.setQAPIMember("outdev", newValue) }
+            @_optimize(none) get { json.qapiMember("outdev") }
+            @_optimize(none) set { json.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 2.8.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
         public var notifyDev: Swift.String? {
-            get { json.qapiMember("notify_dev") }
-            set { json.setQAPIMember("notify_dev", newValue) }
+            @_optimize(none) get { json.qapiMember("notify_dev") }
+            @_optimize(none) set { json.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
         public var compareTimeout: Swift.UInt64? {
-            get { json.qapiMember("compare_timeout") }
-            set { json.setQAPIMember("compare_timeout", newValue) }
+            @_optimize(none) get { json.qapiMember("compare_timeout") }
+            @_optimize(none) set { json.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
         public var expiredScanCycle: Swift.Int? {
-            get { json.qapiMember("expired_scan_cycle") }
-            set { json.setQAPIMember("expired_scan_cycle", newValue) }
+            @_optimize(none) get { json.qapiMember("expired_scan_cycle") }
+            @_optimize(none) set { json.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
         public var maxQueueSize: Swift.Int? {
-            get { json.qapiMember("max_queue_size") }
-            set { json.setQAPIMember("max_queue_size", newValue) }
+            @_optimize(none) get { json.qapiMember("max_queue_size") }
+            @_optimize(none) set { json.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
         public var vnetHdrSupport: Swift.Bool? {
-            get { json.qapiMember("vnet_hdr_support") }
-            set { json.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { json.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { json.setQAPIMember("vnet_hdr_support", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
         public var queues: Swift.Int? {
-            get { json.qapiMember("queues") }
-            set { json.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { json.qapiMember("queues") }
+            @_optimize(none) set { json.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
         public var throttleBps: Swift.UInt64? {
-            get { json.qapiMember("throttle-bps") }
-            set { json.setQAPIMember("throttle-bps", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-bps") }
+            @_optimize(none) set { json.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
         public var throttleOps: Swift.UInt64? {
-            get { json.qapiMember("throttle-ops") }
-            set { json.setQAPIMember("throttle-ops", newValue) }
+            @_optimize(none) get { json.qapiMember("throttle-ops") }
+            @_optimize(none) set { json.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.12.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 5.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
         public var idList: Swift.String? {
-            get { json.qapiMember("id-list") }
-            set { json.setQAPIMember("id-list", newValue) }
+            @_optimize(none) get { json.qapiMember("id-list") }
+            @_optimize(none) set { json.setQAPIMember("id-list", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { json.qapiMember("queue") }
-            set { json.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { json.qapiMember("queue") }
+            @_optimize(none) set { json.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { json.qapiMember("position") }
-            set { json.setQAPIMember("position", newValue) }
+            @_optimize(none) get { json.qapiMember("position") }
+            @_optimize(none) set { json.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { json.qapiMember("insert") }
-            set { json.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { json.qapiMember("insert") }
+            @_optimize(none) set { json.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, optional, since QEMU 2.5.
         public var interval: Swift.Int? {
-            get { json.qapiMember("interval") }
-            set { json.setQAPIMember("interval", newValue) }
+            @_optimize(none) get { json.qapiMember("interval") }
+            @_optimize(none) set { json.setQAPIMember("interval", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.5.
         public var file: Swift.String? {
-            get { json.qapiMember("file") }
-            set { json.setQAPIMember("file", newValue) }
+            @_optimize(none) get { json.qapiMember("file") }
+            @_optimize(none) set { json.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
         public var maxlen: Swift.Int? {
-            get { json.qapiMember("maxlen") }
-            set { json.setQAPIMember("maxlen", newValue) }
+            @_optimize(none) get { json.qapiMember("maxlen") }
+            @_optimize(none) set { json.setQAPIMember("maxlen", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
         public var indev: Swift.String? {
-            get { json.qapiMember("indev") }
-            set { json.setQAPIMember("indev", newValue) }
+            @_optimize(none) get { json.qapiMember("indev") }
+            @_optimize(none) set { json.setQAPIMember("indev", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
         public var server: Swift.String? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
         public var xOrigin: Swift.String? {
-            get { json.qapiMember("x-origin") }
-            set { json.setQAPIMember("x-origin", newValue) }
+            @_optimize(none) get { json.qapiMember("x-origin") }
+            @_optimize(none) set { json.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
         public var yOrigin: Swift.String? {
-            get { json.qapiMember("y-origin") }
-            set { json.setQAPIMember("y-origin", newValue) }
+            @_optimize(none) get { json.qapiMember("y-origin") }
+            @_optimize(none) set { json.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
         public var width: Swift.String? {
-            get { json.qapiMember("width") }
-            set { json.setQAPIMember("width", newValue) }
+            @_optimize(none) get { json.qapiMember("width") }
+            @_optimize(none) set { json.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
         public var height: Swift.String? {
-            get { json.qapiMember("height") }
-            set { json.setQAPIMember("height", newValue) }
+            @_optimize(none) get { json.qapiMember("height") }
+            @_optimize(none) set { json.setQAPIMember("height", newValue) }
         }
         /// `evdev`: `str`, optional, since QEMU 2.6.
         public var evdev: Swift.String? {
-            get { json.qapiMember("evdev") }
-            set { json.setQAPIMember("evdev", newValue) }
+            @_optimize(none) get { json.qapiMember("evdev") }
+            @_optimize(none) set { json.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
         public var grabAll: Swift.Bool? {
-            get { json.qapiMember("grab_all") }
-            set { json.setQAPIMember("grab_all", newValue) }
+            @_optimize(none) get { json.qapiMember("grab_all") }
+            @_optimize(none) set { json.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
         public var `repeat`: Swift.Bool? {
-            get { json.qapiMember("repeat") }
-            set { json.setQAPIMember("repeat", newValue) }
+            @_optimize(none) get { json.qapiMember("repeat") }
+            @_optimize(none) set { json.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
         public var grabToggle: QAPI.GrabToggleKeys? {
-            get { json.qapiMember("grab-toggle") }
-            set { json.setQAPIMember("grab-toggle", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-toggle") }
+            @_optimize(none) set { json.setQAPIMember("grab-toggle", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
         public var fd: Swift.String? {
-            get { json.qapiMember("fd") }
-            set { json.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { json.qapiMember("fd") }
+            @_optimize(none) set { json.setQAPIMember("fd", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
         public var aioMaxBatch: Swift.Int? {
-            get { json.qapiMember("aio-max-batch") }
-            set { json.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { json.qapiMember("aio-max-batch") }
+            @_optimize(none) set { json.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
         public var threadPoolMin: Swift.Int? {
-            get { json.qapiMember("thread-pool-min") }
-            set { json.setQAPIMember("thread-pool-min", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-min") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
         public var threadPoolMax: Swift.Int? {
-            get { json.qapiMember("thread-pool-max") }
-            set { json.setQAPIMember("thread-pool-max", newValue) }
+            @_optimize(none) get { json.qapiMember("thread-pool-max") }
+            @_optimize(none) set { json.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
         public var pollMaxNs: Swift.Int? {
-            get { json.qapiMember("poll-max-ns") }
-            set { json.setQAPIMember("poll-max-ns", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-max-ns") }
+            @_optimize(none) set { json.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
         public var pollGrow: Swift.Int? {
-            get { json.qapiMember("poll-grow") }
-            set { json.setQAPIMember("poll-grow", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-grow") }
+            @_optimize(none) set { json.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
         public var pollShrink: Swift.Int? {
-            get { json.qapiMember("poll-shrink") }
-            set { json.setQAPIMember("poll-shrink", newValue) }
+            @_optimize(none) get { json.qapiMember("poll-shrink") }
+            @_optimize(none) set { json.setQAPIMember("poll-shrink", newValue) }
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { json.qapiMember("dump") }
-            set { json.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { json.qapiMember("dump") }
+            @_optimize(none) set { json.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { json.qapiMember("host-nodes") }
-            set { json.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { json.qapiMember("host-nodes") }
+            @_optimize(none) set { json.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { json.qapiMember("merge") }
-            set { json.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { json.qapiMember("merge") }
+            @_optimize(none) set { json.setQAPIMember("merge", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { json.qapiMember("prealloc") }
-            set { json.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc") }
+            @_optimize(none) set { json.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { json.qapiMember("prealloc-threads") }
-            set { json.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-threads") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { json.qapiMember("prealloc-context") }
-            set { json.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { json.qapiMember("prealloc-context") }
+            @_optimize(none) set { json.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { json.qapiMember("share") }
-            set { json.setQAPIMember("share", newValue) }
+            @_optimize(none) get { json.qapiMember("share") }
+            @_optimize(none) set { json.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { json.qapiMember("reserve") }
-            set { json.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { json.qapiMember("reserve") }
+            @_optimize(none) set { json.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { json.qapiMember("size") }
-            set { json.setQAPIMember("size", newValue) }
+            @_optimize(none) get { json.qapiMember("size") }
+            @_optimize(none) set { json.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { json.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { json.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
         public var align: Swift.UInt64? {
-            get { json.qapiMember("align") }
-            set { json.setQAPIMember("align", newValue) }
+            @_optimize(none) get { json.qapiMember("align") }
+            @_optimize(none) set { json.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
         public var offset: Swift.UInt64? {
-            get { json.qapiMember("offset") }
-            set { json.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { json.qapiMember("offset") }
+            @_optimize(none) set { json.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
         public var discardData: Swift.Bool? {
-            get { json.qapiMember("discard-data") }
-            set { json.setQAPIMember("discard-data", newValue) }
+            @_optimize(none) get { json.qapiMember("discard-data") }
+            @_optimize(none) set { json.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, optional, since QEMU 2.1.
         public var memPath: Swift.String? {
-            get { json.qapiMember("mem-path") }
-            set { json.setQAPIMember("mem-path", newValue) }
+            @_optimize(none) get { json.qapiMember("mem-path") }
+            @_optimize(none) set { json.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
         public var pmem: Swift.Bool? {
-            get { json.qapiMember("pmem") }
-            set { json.setQAPIMember("pmem", newValue) }
+            @_optimize(none) get { json.qapiMember("pmem") }
+            @_optimize(none) set { json.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
         public var readonly: Swift.Bool? {
-            get { json.qapiMember("readonly") }
-            set { json.setQAPIMember("readonly", newValue) }
+            @_optimize(none) get { json.qapiMember("readonly") }
+            @_optimize(none) set { json.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
         public var rom: QAPI.OnOffAuto? {
-            get { json.qapiMember("rom") }
-            set { json.setQAPIMember("rom", newValue) }
+            @_optimize(none) get { json.qapiMember("rom") }
+            @_optimize(none) set { json.setQAPIMember("rom", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
         public var hugetlb: Swift.Bool? {
-            get { json.qapiMember("hugetlb") }
-            set { json.setQAPIMember("hugetlb", newValue) }
+            @_optimize(none) get { json.qapiMember("hugetlb") }
+            @_optimize(none) set { json.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
         public var hugetlbsize: Swift.UInt64? {
-            get { json.qapiMember("hugetlbsize") }
-            set { json.setQAPIMember("hugetlbsize", newValue) }
+            @_optimize(none) get { json.qapiMember("hugetlbsize") }
+            @_optimize(none) set { json.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
         public var seal: Swift.Bool? {
-            get { json.qapiMember("seal") }
-            set { json.setQAPIMember("seal", newValue) }
+            @_optimize(none) get { json.qapiMember("seal") }
+            @_optimize(none) set { json.setQAPIMember("seal", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.11.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
         public var log: Swift.String? {
-            get { json.qapiMember("log") }
-            set { json.setQAPIMember("log", newValue) }
+            @_optimize(none) get { json.qapiMember("log") }
+            @_optimize(none) set { json.setQAPIMember("log", newValue) }
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
         public var opened: Swift.Bool? {
-            get { json.qapiMember("opened") }
-            set { json.setQAPIMember("opened", newValue) }
+            @_optimize(none) get { json.qapiMember("opened") }
+            @_optimize(none) set { json.setQAPIMember("opened", newValue) }
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { json.qapiMember("format") }
-            set { json.setQAPIMember("format", newValue) }
+            @_optimize(none) get { json.qapiMember("format") }
+            @_optimize(none) set { json.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { json.qapiMember("keyid") }
-            set { json.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { json.qapiMember("keyid") }
+            @_optimize(none) set { json.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { json.qapiMember("iv") }
-            set { json.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { json.qapiMember("iv") }
+            @_optimize(none) set { json.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `serial`: `int32`, optional, since QEMU 5.1.
         public var serial: Swift.Int? {
-            get { json.qapiMember("serial") }
-            set { json.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { json.qapiMember("serial") }
+            @_optimize(none) set { json.setQAPIMember("serial", newValue) }
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
-            get { json.qapiMember("sev-device") }
-            set { json.setQAPIMember("sev-device", newValue) }
+            @_optimize(none) get { json.qapiMember("sev-device") }
+            @_optimize(none) set { json.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
         public var cbitpos: Swift.Int? {
-            get { json.qapiMember("cbitpos") }
-            set { json.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { json.qapiMember("cbitpos") }
+            @_optimize(none) set { json.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
         public var reducedPhysBits: Swift.Int? {
-            get { json.qapiMember("reduced-phys-bits") }
-            set { json.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { json.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { json.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
         public var kernelHashes: Swift.Bool? {
-            get { json.qapiMember("kernel-hashes") }
-            set { json.setQAPIMember("kernel-hashes", newValue) }
+            @_optimize(none) get { json.qapiMember("kernel-hashes") }
+            @_optimize(none) set { json.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
         public var dhCertFile: Swift.String? {
-            get { json.qapiMember("dh-cert-file") }
-            set { json.setQAPIMember("dh-cert-file", newValue) }
+            @_optimize(none) get { json.qapiMember("dh-cert-file") }
+            @_optimize(none) set { json.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
         public var sessionFile: Swift.String? {
-            get { json.qapiMember("session-file") }
-            set { json.setQAPIMember("session-file", newValue) }
+            @_optimize(none) get { json.qapiMember("session-file") }
+            @_optimize(none) set { json.setQAPIMember("session-file", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { json.qapiMember("handle") }
-            set { json.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { json.qapiMember("handle") }
+            @_optimize(none) set { json.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
         public var legacyVmType: QAPI.OnOffAuto? {
-            get { json.qapiMember("legacy-vm-type") }
-            set { json.setQAPIMember("legacy-vm-type", newValue) }
+            @_optimize(none) get { json.qapiMember("legacy-vm-type") }
+            @_optimize(none) set { json.setQAPIMember("legacy-vm-type", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
         public var guestVisibleWorkarounds: Swift.String? {
-            get { json.qapiMember("guest-visible-workarounds") }
-            set { json.setQAPIMember("guest-visible-workarounds", newValue) }
+            @_optimize(none) get { json.qapiMember("guest-visible-workarounds") }
+            @_optimize(none) set { json.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
         public var idBlock: Swift.String? {
-            get { json.qapiMember("id-block") }
-            set { json.setQAPIMember("id-block", newValue) }
+            @_optimize(none) get { json.qapiMember("id-block") }
+            @_optimize(none) set { json.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
         public var idAuth: Swift.String? {
-            get { json.qapiMember("id-auth") }
-            set { json.setQAPIMember("id-auth", newValue) }
+            @_optimize(none) get { json.qapiMember("id-auth") }
+            @_optimize(none) set { json.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
         public var authorKeyEnabled: Swift.Bool? {
-            get { json.qapiMember("author-key-enabled") }
-            set { json.setQAPIMember("author-key-enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("author-key-enabled") }
+            @_optimize(none) set { json.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
         public var hostData: Swift.String? {
-            get { json.qapiMember("host-data") }
-            set { json.setQAPIMember("host-data", newValue) }
+            @_optimize(none) get { json.qapiMember("host-data") }
+            @_optimize(none) set { json.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
         public var vcekDisabled: Swift.Bool? {
-            get { json.qapiMember("vcek-disabled") }
-            set { json.setQAPIMember("vcek-disabled", newValue) }
+            @_optimize(none) get { json.qapiMember("vcek-disabled") }
+            @_optimize(none) set { json.setQAPIMember("vcek-disabled", newValue) }
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var cpuAffinity: [Swift.Int]? {
-            get { json.qapiMember("cpu-affinity") }
-            set { json.setQAPIMember("cpu-affinity", newValue) }
+            @_optimize(none) get { json.qapiMember("cpu-affinity") }
+            @_optimize(none) set { json.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var nodeAffinity: [Swift.Int]? {
-            get { json.qapiMember("node-affinity") }
-            set { json.setQAPIMember("node-affinity", newValue) }
+            @_optimize(none) get { json.qapiMember("node-affinity") }
+            @_optimize(none) set { json.setQAPIMember("node-affinity", newValue) }
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
         public var limits: QAPI.ThrottleLimits? {
-            get { json.qapiMember("limits") }
-            set { json.setQAPIMember("limits", newValue) }
+            @_optimize(none) get { json.qapiMember("limits") }
+            @_optimize(none) set { json.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
         public var xIopsTotal: Swift.Int? {
-            get { json.qapiMember("x-iops-total") }
-            set { json.setQAPIMember("x-iops-total", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMax: Swift.Int? {
-            get { json.qapiMember("x-iops-total-max") }
-            set { json.setQAPIMember("x-iops-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-total-max-length") }
-            set { json.setQAPIMember("x-iops-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
         public var xIopsRead: Swift.Int? {
-            get { json.qapiMember("x-iops-read") }
-            set { json.setQAPIMember("x-iops-read", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMax: Swift.Int? {
-            get { json.qapiMember("x-iops-read-max") }
-            set { json.setQAPIMember("x-iops-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-read-max-length") }
-            set { json.setQAPIMember("x-iops-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
         public var xIopsWrite: Swift.Int? {
-            get { json.qapiMember("x-iops-write") }
-            set { json.setQAPIMember("x-iops-write", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMax: Swift.Int? {
-            get { json.qapiMember("x-iops-write-max") }
-            set { json.setQAPIMember("x-iops-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write-max") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("x-iops-write-max-length") }
-            set { json.setQAPIMember("x-iops-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
         public var xBpsTotal: Swift.Int? {
-            get { json.qapiMember("x-bps-total") }
-            set { json.setQAPIMember("x-bps-total", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMax: Swift.Int? {
-            get { json.qapiMember("x-bps-total-max") }
-            set { json.setQAPIMember("x-bps-total-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-total-max-length") }
-            set { json.setQAPIMember("x-bps-total-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-total-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
         public var xBpsRead: Swift.Int? {
-            get { json.qapiMember("x-bps-read") }
-            set { json.setQAPIMember("x-bps-read", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMax: Swift.Int? {
-            get { json.qapiMember("x-bps-read-max") }
-            set { json.setQAPIMember("x-bps-read-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-read-max-length") }
-            set { json.setQAPIMember("x-bps-read-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-read-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
         public var xBpsWrite: Swift.Int? {
-            get { json.qapiMember("x-bps-write") }
-            set { json.setQAPIMember("x-bps-write", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMax: Swift.Int? {
-            get { json.qapiMember("x-bps-write-max") }
-            set { json.setQAPIMember("x-bps-write-max", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write-max") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMaxLength: Swift.Int? {
-            get { json.qapiMember("x-bps-write-max-length") }
-            set { json.setQAPIMember("x-bps-write-max-length", newValue) }
+            @_optimize(none) get { json.qapiMember("x-bps-write-max-length") }
+            @_optimize(none) set { json.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
         public var xIopsSize: Swift.Int? {
-            get { json.qapiMember("x-iops-size") }
-            set { json.setQAPIMember("x-iops-size", newValue) }
+            @_optimize(none) get { json.qapiMember("x-iops-size") }
+            @_optimize(none) set { json.setQAPIMember("x-iops-size", newValue) }
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { json.qapiMember("verify-peer") }
-            set { json.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { json.qapiMember("verify-peer") }
+            @_optimize(none) set { json.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { json.qapiMember("dir") }
-            set { json.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { json.qapiMember("dir") }
+            @_optimize(none) set { json.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { json.qapiMember("endpoint") }
-            set { json.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { json.qapiMember("endpoint") }
+            @_optimize(none) set { json.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
         public var username: Swift.String? {
-            get { json.qapiMember("username") }
-            set { json.setQAPIMember("username", newValue) }
+            @_optimize(none) get { json.qapiMember("username") }
+            @_optimize(none) set { json.setQAPIMember("username", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
         public var sanityCheck: Swift.Bool? {
-            get { json.qapiMember("sanity-check") }
-            set { json.setQAPIMember("sanity-check", newValue) }
+            @_optimize(none) get { json.qapiMember("sanity-check") }
+            @_optimize(none) set { json.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
         public var passwordid: Swift.String? {
-            get { json.qapiMember("passwordid") }
-            set { json.setQAPIMember("passwordid", newValue) }
+            @_optimize(none) get { json.qapiMember("passwordid") }
+            @_optimize(none) set { json.setQAPIMember("passwordid", newValue) }
         }
         /// `devid`: `str`, optional, since QEMU 6.0.
         public var devid: Swift.String? {
-            get { json.qapiMember("devid") }
-            set { json.setQAPIMember("devid", newValue) }
+            @_optimize(none) get { json.qapiMember("devid") }
+            @_optimize(none) set { json.setQAPIMember("devid", newValue) }
         }
         /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
         public var socket: QAPI.SocketAddress? {
-            get { json.qapiMember("socket") }
-            set { json.setQAPIMember("socket", newValue) }
+            @_optimize(none) get { json.qapiMember("socket") }
+            @_optimize(none) set { json.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 7.1.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
+        }
+    }
+
+    /// `ObjectPropertyValue`: a QAPI struct of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`ObjectPropertyValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertyValue).
+    public struct ObjectPropertyValue: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertyValue", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
+        public static var requiredMembers: [Swift.String] { [] }
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        @_optimize(none) public init(name: Swift.String, type: Swift.String) {
+            self.json = [:]
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
+        }
+        /// `name`: `str`, since QEMU 10.1.
+        public var name: Swift.String? {
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
+        }
+        /// `type`: `str`, since QEMU 10.1.
+        public var type: Swift.String? {
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
+        }
+        /// `value`: `any`, optional, since QEMU 10.1.
+        public var value: QMPWire.JSON? {
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
+        }
+    }
+
+    /// `ObjectPropertiesValues`: a QAPI struct of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`ObjectPropertiesValues` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-qom.ObjectPropertiesValues).
+    public struct ObjectPropertiesValues: QAPIObject {
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ObjectPropertiesValues", kind: .structure, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The members every QEMU of the decoded range (2.12 and later) sends.
+        public static var requiredMembers: [Swift.String] { [] }
+        /// The members as they are on the wire, unknown ones included.
+        public var json: JSONObject
+        /// The value `json` holds, unchecked.
+        public init(unchecked json: JSONObject) { self.json = json }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        @_optimize(none) public init(properties: [QAPI.ObjectPropertyValue]) {
+            self.json = [:]
+            json.setQAPIMember("properties", properties)
+        }
+        /// `properties`: `[ObjectPropertyValue]`, since QEMU 10.1.
+        public var properties: [QAPI.ObjectPropertyValue]? {
+            @_optimize(none) get { json.qapiMember("properties") }
+            @_optimize(none) set { json.setQAPIMember("properties", newValue) }
         }
     }
 
@@ -2502,9 +2565,9 @@ extension QAPI {
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMList: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list"
+        public static var name: Swift.String { "qom-list" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
@@ -2512,14 +2575,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
     }
 
@@ -2530,9 +2593,9 @@ extension QAPI {
     /// Reply: `any`.
     public struct QOMGet: QAPICommand {
         /// The wire name.
-        public static let name = "qom-get"
+        public static var name: Swift.String { "qom-get" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-get", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMPWire.JSON
         /// The arguments as they go on the wire.
@@ -2540,20 +2603,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, property: Swift.String) {
+        @_optimize(none) public init(path: Swift.String, property: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["property"] = property.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("property", property)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `property`: `str`, since QEMU 1.2.
         public var property: Swift.String? {
-            get { arguments.qapiMember("property") }
-            set { arguments.setQAPIMember("property", newValue) }
+            @_optimize(none) get { arguments.qapiMember("property") }
+            @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
         }
     }
 
@@ -2564,9 +2627,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct QOMSet: QAPICommand {
         /// The wire name.
-        public static let name = "qom-set"
+        public static var name: Swift.String { "qom-set" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-set", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2574,26 +2637,26 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
+        @_optimize(none) public init(path: Swift.String, property: Swift.String, value: QMPWire.JSON) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["property"] = property.qapiJSON
-            arguments["value"] = value.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("property", property)
+            arguments.setQAPIMember("value", value)
         }
         /// `path`: `str`, since QEMU 1.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `property`: `str`, since QEMU 1.2.
         public var property: Swift.String? {
-            get { arguments.qapiMember("property") }
-            set { arguments.setQAPIMember("property", newValue) }
+            @_optimize(none) get { arguments.qapiMember("property") }
+            @_optimize(none) set { arguments.setQAPIMember("property", newValue) }
         }
         /// `value`: `any`, since QEMU 1.2.
         public var value: QMPWire.JSON? {
-            get { arguments.qapiMember("value") }
-            set { arguments.setQAPIMember("value", newValue) }
+            @_optimize(none) get { arguments.qapiMember("value") }
+            @_optimize(none) set { arguments.setQAPIMember("value", newValue) }
         }
     }
 
@@ -2604,9 +2667,9 @@ extension QAPI {
     /// Reply: `[ObjectTypeInfo]`.
     public struct QOMListTypes: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list-types"
+        public static var name: Swift.String { "qom-list-types" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-types", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectTypeInfo]
         /// The arguments as they go on the wire.
@@ -2614,18 +2677,18 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `implements`: `str`, optional, since QEMU 1.1.
         public var implements: Swift.String? {
-            get { arguments.qapiMember("implements") }
-            set { arguments.setQAPIMember("implements", newValue) }
+            @_optimize(none) get { arguments.qapiMember("implements") }
+            @_optimize(none) set { arguments.setQAPIMember("implements", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 1.1.
         public var abstract: Swift.Bool? {
-            get { arguments.qapiMember("abstract") }
-            set { arguments.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { arguments.qapiMember("abstract") }
+            @_optimize(none) set { arguments.setQAPIMember("abstract", newValue) }
         }
     }
 
@@ -2636,9 +2699,9 @@ extension QAPI {
     /// Reply: `[ObjectPropertyInfo]`.
     public struct QOMListProperties: QAPICommand {
         /// The wire name.
-        public static let name = "qom-list-properties"
+        public static var name: Swift.String { "qom-list-properties" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-properties", kind: .command, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
@@ -2646,14 +2709,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(typename: Swift.String) {
+        @_optimize(none) public init(typename: Swift.String) {
             self.arguments = [:]
-            arguments["typename"] = typename.qapiJSON
+            arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 2.12.
         public var typename: Swift.String? {
-            get { arguments.qapiMember("typename") }
-            set { arguments.setQAPIMember("typename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("typename") }
+            @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
         }
     }
 
@@ -2664,9 +2727,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ObjectAdd: QAPICommand {
         /// The wire name.
-        public static let name = "object-add"
+        public static var name: Swift.String { "object-add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-add", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2674,656 +2737,656 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(qomType: QAPI.ObjectType, id: Swift.String) {
+        @_optimize(none) public init(qomType: QAPI.ObjectType, id: Swift.String) {
             self.arguments = [:]
-            arguments["qom-type"] = qomType.qapiJSON
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("qom-type", qomType)
+            arguments.setQAPIMember("id", id)
         }
         /// `qom-type`: `ObjectType`, since QEMU 6.0.
         public var qomType: QAPI.ObjectType? {
-            get { arguments.qapiMember("qom-type") }
-            set { arguments.setQAPIMember("qom-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("qom-type") }
+            @_optimize(none) set { arguments.setQAPIMember("qom-type", newValue) }
         }
         /// `id`: `str`, since QEMU 6.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
         /// `pci-dev`: `str`, optional, since QEMU 9.0.
         public var pciDev: Swift.String? {
-            get { arguments.qapiMember("pci-dev") }
-            set { arguments.setQAPIMember("pci-dev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pci-dev") }
+            @_optimize(none) set { arguments.setQAPIMember("pci-dev", newValue) }
         }
         /// `node`: `uint32`, optional, since QEMU 9.0.
         public var node: Swift.Int? {
-            get { arguments.qapiMember("node") }
-            set { arguments.setQAPIMember("node", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node") }
+            @_optimize(none) set { arguments.setQAPIMember("node", newValue) }
         }
         /// `pci-bus`: `str`, optional, since QEMU 9.2.
         public var pciBus: Swift.String? {
-            get { arguments.qapiMember("pci-bus") }
-            set { arguments.setQAPIMember("pci-bus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pci-bus") }
+            @_optimize(none) set { arguments.setQAPIMember("pci-bus", newValue) }
         }
         /// `policy`: `QAuthZListPolicy`, optional, since QEMU 4.0.
         public var policy: QAPI.QAuthZListPolicy? {
-            get { arguments.qapiMember("policy") }
-            set { arguments.setQAPIMember("policy", newValue) }
+            @_optimize(none) get { arguments.qapiMember("policy") }
+            @_optimize(none) set { arguments.setQAPIMember("policy", newValue) }
         }
         /// `rules`: `[QAuthZListRule]`, optional, since QEMU 4.0.
         public var rules: [QAPI.QAuthZListRule]? {
-            get { arguments.qapiMember("rules") }
-            set { arguments.setQAPIMember("rules", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rules") }
+            @_optimize(none) set { arguments.setQAPIMember("rules", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 4.0.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `refresh`: `bool`, optional, since QEMU 4.0.
         public var refresh: Swift.Bool? {
-            get { arguments.qapiMember("refresh") }
-            set { arguments.setQAPIMember("refresh", newValue) }
+            @_optimize(none) get { arguments.qapiMember("refresh") }
+            @_optimize(none) set { arguments.setQAPIMember("refresh", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 4.0.
         public var service: Swift.String? {
-            get { arguments.qapiMember("service") }
-            set { arguments.setQAPIMember("service", newValue) }
+            @_optimize(none) get { arguments.qapiMember("service") }
+            @_optimize(none) set { arguments.setQAPIMember("service", newValue) }
         }
         /// `identity`: `str`, optional, since QEMU 4.0.
         public var identity: Swift.String? {
-            get { arguments.qapiMember("identity") }
-            set { arguments.setQAPIMember("identity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("identity") }
+            @_optimize(none) set { arguments.setQAPIMember("identity", newValue) }
         }
         /// `if`: `str`, optional, since QEMU 2.12.
         public var `if`: Swift.String? {
-            get { arguments.qapiMember("if") }
-            set { arguments.setQAPIMember("if", newValue) }
+            @_optimize(none) get { arguments.qapiMember("if") }
+            @_optimize(none) set { arguments.setQAPIMember("if", newValue) }
         }
         /// `canbus`: `str`, optional, since QEMU 2.12.
         public var canbus: Swift.String? {
-            get { arguments.qapiMember("canbus") }
-            set { arguments.setQAPIMember("canbus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("canbus") }
+            @_optimize(none) set { arguments.setQAPIMember("canbus", newValue) }
         }
         /// `primary_in`: `str`, optional, since QEMU 2.8.
         public var primaryIn: Swift.String? {
-            get { arguments.qapiMember("primary_in") }
-            set { arguments.setQAPIMember("primary_in", newValue) }
+            @_optimize(none) get { arguments.qapiMember("primary_in") }
+            @_optimize(none) set { arguments.setQAPIMember("primary_in", newValue) }
         }
         /// `secondary_in`: `str`, optional, since QEMU 2.8.
         public var secondaryIn: Swift.String? {
-            get { arguments.qapiMember("secondary_in") }
-            set { arguments.setQAPIMember("secondary_in", newValue) }
+            @_optimize(none) get { arguments.qapiMember("secondary_in") }
+            @_optimize(none) set { arguments.setQAPIMember("secondary_in", newValue) }
         }
         /// `outdev`: `str`, optional, since QEMU 2.8.
         public var outdev: Swift.String? {
-            get { arguments.qapiMember("outdev") }
-            set { arguments.setQAPIMember("outdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("outdev") }
+            @_optimize(none) set { arguments.setQAPIMember("outdev", newValue) }
         }
         /// `iothread`: `str`, optional, since QEMU 2.8.
         public var iothread: Swift.String? {
-            get { arguments.qapiMember("iothread") }
-            set { arguments.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iothread") }
+            @_optimize(none) set { arguments.setQAPIMember("iothread", newValue) }
         }
         /// `notify_dev`: `str`, optional, since QEMU 2.8.
         public var notifyDev: Swift.String? {
-            get { arguments.qapiMember("notify_dev") }
-            set { arguments.setQAPIMember("notify_dev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("notify_dev") }
+            @_optimize(none) set { arguments.setQAPIMember("notify_dev", newValue) }
         }
         /// `compare_timeout`: `uint64`, optional, since QEMU 2.8.
         public var compareTimeout: Swift.UInt64? {
-            get { arguments.qapiMember("compare_timeout") }
-            set { arguments.setQAPIMember("compare_timeout", newValue) }
+            @_optimize(none) get { arguments.qapiMember("compare_timeout") }
+            @_optimize(none) set { arguments.setQAPIMember("compare_timeout", newValue) }
         }
         /// `expired_scan_cycle`: `uint32`, optional, since QEMU 2.8.
         public var expiredScanCycle: Swift.Int? {
-            get { arguments.qapiMember("expired_scan_cycle") }
-            set { arguments.setQAPIMember("expired_scan_cycle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("expired_scan_cycle") }
+            @_optimize(none) set { arguments.setQAPIMember("expired_scan_cycle", newValue) }
         }
         /// `max_queue_size`: `uint32`, optional, since QEMU 2.8.
         public var maxQueueSize: Swift.Int? {
-            get { arguments.qapiMember("max_queue_size") }
-            set { arguments.setQAPIMember("max_queue_size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("max_queue_size") }
+            @_optimize(none) set { arguments.setQAPIMember("max_queue_size", newValue) }
         }
         /// `vnet_hdr_support`: `bool`, optional, since QEMU 2.8.
         public var vnetHdrSupport: Swift.Bool? {
-            get { arguments.qapiMember("vnet_hdr_support") }
-            set { arguments.setQAPIMember("vnet_hdr_support", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vnet_hdr_support") }
+            @_optimize(none) set { arguments.setQAPIMember("vnet_hdr_support", newValue) }
         }
         /// `queues`: `uint32`, optional, since QEMU 2.8.
         public var queues: Swift.Int? {
-            get { arguments.qapiMember("queues") }
-            set { arguments.setQAPIMember("queues", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queues") }
+            @_optimize(none) set { arguments.setQAPIMember("queues", newValue) }
         }
         /// `throttle-bps`: `uint64`, optional, since QEMU 8.0.
         public var throttleBps: Swift.UInt64? {
-            get { arguments.qapiMember("throttle-bps") }
-            set { arguments.setQAPIMember("throttle-bps", newValue) }
+            @_optimize(none) get { arguments.qapiMember("throttle-bps") }
+            @_optimize(none) set { arguments.setQAPIMember("throttle-bps", newValue) }
         }
         /// `throttle-ops`: `uint64`, optional, since QEMU 8.0.
         public var throttleOps: Swift.UInt64? {
-            get { arguments.qapiMember("throttle-ops") }
-            set { arguments.setQAPIMember("throttle-ops", newValue) }
+            @_optimize(none) get { arguments.qapiMember("throttle-ops") }
+            @_optimize(none) set { arguments.setQAPIMember("throttle-ops", newValue) }
         }
         /// `chardev`: `str`, optional, since QEMU 2.12.
         public var chardev: Swift.String? {
-            get { arguments.qapiMember("chardev") }
-            set { arguments.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("chardev") }
+            @_optimize(none) set { arguments.setQAPIMember("chardev", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 5.0.
         public var addr: Swift.String? {
-            get { arguments.qapiMember("addr") }
-            set { arguments.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addr") }
+            @_optimize(none) set { arguments.setQAPIMember("addr", newValue) }
         }
         /// `id-list`: `str`, optional, since QEMU 5.0.
         public var idList: Swift.String? {
-            get { arguments.qapiMember("id-list") }
-            set { arguments.setQAPIMember("id-list", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id-list") }
+            @_optimize(none) set { arguments.setQAPIMember("id-list", newValue) }
         }
         /// `netdev`: `str`, optional, since QEMU 2.5.
         public var netdev: Swift.String? {
-            get { arguments.qapiMember("netdev") }
-            set { arguments.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("netdev") }
+            @_optimize(none) set { arguments.setQAPIMember("netdev", newValue) }
         }
         /// `queue`: `NetFilterDirection`, optional, since QEMU 2.5.
         public var queue: QAPI.NetFilterDirection? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
         /// `status`: `str`, optional, since QEMU 2.5.
         public var status: Swift.String? {
-            get { arguments.qapiMember("status") }
-            set { arguments.setQAPIMember("status", newValue) }
+            @_optimize(none) get { arguments.qapiMember("status") }
+            @_optimize(none) set { arguments.setQAPIMember("status", newValue) }
         }
         /// `position`: `str`, optional, since QEMU 2.5.
         public var position: Swift.String? {
-            get { arguments.qapiMember("position") }
-            set { arguments.setQAPIMember("position", newValue) }
+            @_optimize(none) get { arguments.qapiMember("position") }
+            @_optimize(none) set { arguments.setQAPIMember("position", newValue) }
         }
         /// `insert`: `NetfilterInsert`, optional, since QEMU 2.5.
         public var insert: QAPI.NetfilterInsert? {
-            get { arguments.qapiMember("insert") }
-            set { arguments.setQAPIMember("insert", newValue) }
+            @_optimize(none) get { arguments.qapiMember("insert") }
+            @_optimize(none) set { arguments.setQAPIMember("insert", newValue) }
         }
         /// `interval`: `uint32`, optional, since QEMU 2.5.
         public var interval: Swift.Int? {
-            get { arguments.qapiMember("interval") }
-            set { arguments.setQAPIMember("interval", newValue) }
+            @_optimize(none) get { arguments.qapiMember("interval") }
+            @_optimize(none) set { arguments.setQAPIMember("interval", newValue) }
         }
         /// `file`: `str`, optional, since QEMU 2.5.
         public var file: Swift.String? {
-            get { arguments.qapiMember("file") }
-            set { arguments.setQAPIMember("file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("file") }
+            @_optimize(none) set { arguments.setQAPIMember("file", newValue) }
         }
         /// `maxlen`: `uint32`, optional, since QEMU 2.5.
         public var maxlen: Swift.Int? {
-            get { arguments.qapiMember("maxlen") }
-            set { arguments.setQAPIMember("maxlen", newValue) }
+            @_optimize(none) get { arguments.qapiMember("maxlen") }
+            @_optimize(none) set { arguments.setQAPIMember("maxlen", newValue) }
         }
         /// `indev`: `str`, optional, since QEMU 2.6.
         public var indev: Swift.String? {
-            get { arguments.qapiMember("indev") }
-            set { arguments.setQAPIMember("indev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("indev") }
+            @_optimize(none) set { arguments.setQAPIMember("indev", newValue) }
         }
         /// `name`: `str`, optional, since QEMU 4.2.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `server`: `str`, optional, since QEMU 4.2.
         public var server: Swift.String? {
-            get { arguments.qapiMember("server") }
-            set { arguments.setQAPIMember("server", newValue) }
+            @_optimize(none) get { arguments.qapiMember("server") }
+            @_optimize(none) set { arguments.setQAPIMember("server", newValue) }
         }
         /// `port`: `str`, optional, since QEMU 4.2.
         public var port: Swift.String? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `x-origin`: `str`, optional, since QEMU 4.2.
         public var xOrigin: Swift.String? {
-            get { arguments.qapiMember("x-origin") }
-            set { arguments.setQAPIMember("x-origin", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-origin") }
+            @_optimize(none) set { arguments.setQAPIMember("x-origin", newValue) }
         }
         /// `y-origin`: `str`, optional, since QEMU 4.2.
         public var yOrigin: Swift.String? {
-            get { arguments.qapiMember("y-origin") }
-            set { arguments.setQAPIMember("y-origin", newValue) }
+            @_optimize(none) get { arguments.qapiMember("y-origin") }
+            @_optimize(none) set { arguments.setQAPIMember("y-origin", newValue) }
         }
         /// `width`: `str`, optional, since QEMU 4.2.
         public var width: Swift.String? {
-            get { arguments.qapiMember("width") }
-            set { arguments.setQAPIMember("width", newValue) }
+            @_optimize(none) get { arguments.qapiMember("width") }
+            @_optimize(none) set { arguments.setQAPIMember("width", newValue) }
         }
         /// `height`: `str`, optional, since QEMU 4.2.
         public var height: Swift.String? {
-            get { arguments.qapiMember("height") }
-            set { arguments.setQAPIMember("height", newValue) }
+            @_optimize(none) get { arguments.qapiMember("height") }
+            @_optimize(none) set { arguments.setQAPIMember("height", newValue) }
         }
         /// `evdev`: `str`, optional, since QEMU 2.6.
         public var evdev: Swift.String? {
-            get { arguments.qapiMember("evdev") }
-            set { arguments.setQAPIMember("evdev", newValue) }
+            @_optimize(none) get { arguments.qapiMember("evdev") }
+            @_optimize(none) set { arguments.setQAPIMember("evdev", newValue) }
         }
         /// `grab_all`: `bool`, optional, since QEMU 2.6.
         public var grabAll: Swift.Bool? {
-            get { arguments.qapiMember("grab_all") }
-            set { arguments.setQAPIMember("grab_all", newValue) }
+            @_optimize(none) get { arguments.qapiMember("grab_all") }
+            @_optimize(none) set { arguments.setQAPIMember("grab_all", newValue) }
         }
         /// `repeat`: `bool`, optional, since QEMU 2.6.
         public var `repeat`: Swift.Bool? {
-            get { arguments.qapiMember("repeat") }
-            set { arguments.setQAPIMember("repeat", newValue) }
+            @_optimize(none) get { arguments.qapiMember("repeat") }
+            @_optimize(none) set { arguments.setQAPIMember("repeat", newValue) }
         }
         /// `grab-toggle`: `GrabToggleKeys`, optional, since QEMU 2.6.
         public var grabToggle: QAPI.GrabToggleKeys? {
-            get { arguments.qapiMember("grab-toggle") }
-            set { arguments.setQAPIMember("grab-toggle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("grab-toggle") }
+            @_optimize(none) set { arguments.setQAPIMember("grab-toggle", newValue) }
         }
         /// `fd`: `str`, optional, since QEMU 9.0.
         public var fd: Swift.String? {
-            get { arguments.qapiMember("fd") }
-            set { arguments.setQAPIMember("fd", newValue) }
+            @_optimize(none) get { arguments.qapiMember("fd") }
+            @_optimize(none) set { arguments.setQAPIMember("fd", newValue) }
         }
         /// `aio-max-batch`: `int`, optional, since QEMU 7.1.
         public var aioMaxBatch: Swift.Int? {
-            get { arguments.qapiMember("aio-max-batch") }
-            set { arguments.setQAPIMember("aio-max-batch", newValue) }
+            @_optimize(none) get { arguments.qapiMember("aio-max-batch") }
+            @_optimize(none) set { arguments.setQAPIMember("aio-max-batch", newValue) }
         }
         /// `thread-pool-min`: `int`, optional, since QEMU 7.1.
         public var threadPoolMin: Swift.Int? {
-            get { arguments.qapiMember("thread-pool-min") }
-            set { arguments.setQAPIMember("thread-pool-min", newValue) }
+            @_optimize(none) get { arguments.qapiMember("thread-pool-min") }
+            @_optimize(none) set { arguments.setQAPIMember("thread-pool-min", newValue) }
         }
         /// `thread-pool-max`: `int`, optional, since QEMU 7.1.
         public var threadPoolMax: Swift.Int? {
-            get { arguments.qapiMember("thread-pool-max") }
-            set { arguments.setQAPIMember("thread-pool-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("thread-pool-max") }
+            @_optimize(none) set { arguments.setQAPIMember("thread-pool-max", newValue) }
         }
         /// `poll-max-ns`: `int`, optional, since QEMU 2.0.
         public var pollMaxNs: Swift.Int? {
-            get { arguments.qapiMember("poll-max-ns") }
-            set { arguments.setQAPIMember("poll-max-ns", newValue) }
+            @_optimize(none) get { arguments.qapiMember("poll-max-ns") }
+            @_optimize(none) set { arguments.setQAPIMember("poll-max-ns", newValue) }
         }
         /// `poll-grow`: `int`, optional, since QEMU 2.0.
         public var pollGrow: Swift.Int? {
-            get { arguments.qapiMember("poll-grow") }
-            set { arguments.setQAPIMember("poll-grow", newValue) }
+            @_optimize(none) get { arguments.qapiMember("poll-grow") }
+            @_optimize(none) set { arguments.setQAPIMember("poll-grow", newValue) }
         }
         /// `poll-shrink`: `int`, optional, since QEMU 2.0.
         public var pollShrink: Swift.Int? {
-            get { arguments.qapiMember("poll-shrink") }
-            set { arguments.setQAPIMember("poll-shrink", newValue) }
+            @_optimize(none) get { arguments.qapiMember("poll-shrink") }
+            @_optimize(none) set { arguments.setQAPIMember("poll-shrink", newValue) }
         }
         /// `dump`: `bool`, optional, since QEMU 2.1.
         public var dump: Swift.Bool? {
-            get { arguments.qapiMember("dump") }
-            set { arguments.setQAPIMember("dump", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dump") }
+            @_optimize(none) set { arguments.setQAPIMember("dump", newValue) }
         }
         /// `host-nodes`: `[uint16]`, optional, since QEMU 2.1.
         public var hostNodes: [Swift.Int]? {
-            get { arguments.qapiMember("host-nodes") }
-            set { arguments.setQAPIMember("host-nodes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-nodes") }
+            @_optimize(none) set { arguments.setQAPIMember("host-nodes", newValue) }
         }
         /// `merge`: `bool`, optional, since QEMU 2.1.
         public var merge: Swift.Bool? {
-            get { arguments.qapiMember("merge") }
-            set { arguments.setQAPIMember("merge", newValue) }
+            @_optimize(none) get { arguments.qapiMember("merge") }
+            @_optimize(none) set { arguments.setQAPIMember("merge", newValue) }
         }
         /// `prealloc`: `bool`, optional, since QEMU 2.1.
         public var prealloc: Swift.Bool? {
-            get { arguments.qapiMember("prealloc") }
-            set { arguments.setQAPIMember("prealloc", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc", newValue) }
         }
         /// `prealloc-threads`: `uint32`, optional, since QEMU 2.1.
         public var preallocThreads: Swift.Int? {
-            get { arguments.qapiMember("prealloc-threads") }
-            set { arguments.setQAPIMember("prealloc-threads", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-threads") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-threads", newValue) }
         }
         /// `prealloc-context`: `str`, optional, since QEMU 7.2.
         public var preallocContext: Swift.String? {
-            get { arguments.qapiMember("prealloc-context") }
-            set { arguments.setQAPIMember("prealloc-context", newValue) }
+            @_optimize(none) get { arguments.qapiMember("prealloc-context") }
+            @_optimize(none) set { arguments.setQAPIMember("prealloc-context", newValue) }
         }
         /// `share`: `bool`, optional, since QEMU 2.1.
         public var share: Swift.Bool? {
-            get { arguments.qapiMember("share") }
-            set { arguments.setQAPIMember("share", newValue) }
+            @_optimize(none) get { arguments.qapiMember("share") }
+            @_optimize(none) set { arguments.setQAPIMember("share", newValue) }
         }
         /// `reserve`: `bool`, optional, since QEMU 6.1.
         public var reserve: Swift.Bool? {
-            get { arguments.qapiMember("reserve") }
-            set { arguments.setQAPIMember("reserve", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reserve") }
+            @_optimize(none) set { arguments.setQAPIMember("reserve", newValue) }
         }
         /// `size`: `size`, optional, since QEMU 2.1.
         public var size: Swift.UInt64? {
-            get { arguments.qapiMember("size") }
-            set { arguments.setQAPIMember("size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("size") }
+            @_optimize(none) set { arguments.setQAPIMember("size", newValue) }
         }
         /// `x-use-canonical-path-for-ramblock-id`: `bool`, optional, since QEMU 2.1.
         public var xUseCanonicalPathForRamblockID: Swift.Bool? {
-            get { arguments.qapiMember("x-use-canonical-path-for-ramblock-id") }
-            set { arguments.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-use-canonical-path-for-ramblock-id") }
+            @_optimize(none) set { arguments.setQAPIMember("x-use-canonical-path-for-ramblock-id", newValue) }
         }
         /// `align`: `size`, optional, since QEMU 2.1.
         public var align: Swift.UInt64? {
-            get { arguments.qapiMember("align") }
-            set { arguments.setQAPIMember("align", newValue) }
+            @_optimize(none) get { arguments.qapiMember("align") }
+            @_optimize(none) set { arguments.setQAPIMember("align", newValue) }
         }
         /// `offset`: `size`, optional, since QEMU 8.1.
         public var offset: Swift.UInt64? {
-            get { arguments.qapiMember("offset") }
-            set { arguments.setQAPIMember("offset", newValue) }
+            @_optimize(none) get { arguments.qapiMember("offset") }
+            @_optimize(none) set { arguments.setQAPIMember("offset", newValue) }
         }
         /// `discard-data`: `bool`, optional, since QEMU 2.1.
         public var discardData: Swift.Bool? {
-            get { arguments.qapiMember("discard-data") }
-            set { arguments.setQAPIMember("discard-data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("discard-data") }
+            @_optimize(none) set { arguments.setQAPIMember("discard-data", newValue) }
         }
         /// `mem-path`: `str`, optional, since QEMU 2.1.
         public var memPath: Swift.String? {
-            get { arguments.qapiMember("mem-path") }
-            set { arguments.setQAPIMember("mem-path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("mem-path") }
+            @_optimize(none) set { arguments.setQAPIMember("mem-path", newValue) }
         }
         /// `pmem`: `bool`, optional, since QEMU 2.1.
         public var pmem: Swift.Bool? {
-            get { arguments.qapiMember("pmem") }
-            set { arguments.setQAPIMember("pmem", newValue) }
+            @_optimize(none) get { arguments.qapiMember("pmem") }
+            @_optimize(none) set { arguments.setQAPIMember("pmem", newValue) }
         }
         /// `readonly`: `bool`, optional, since QEMU 2.1.
         public var readonly: Swift.Bool? {
-            get { arguments.qapiMember("readonly") }
-            set { arguments.setQAPIMember("readonly", newValue) }
+            @_optimize(none) get { arguments.qapiMember("readonly") }
+            @_optimize(none) set { arguments.setQAPIMember("readonly", newValue) }
         }
         /// `rom`: `OnOffAuto`, optional, since QEMU 2.1.
         public var rom: QAPI.OnOffAuto? {
-            get { arguments.qapiMember("rom") }
-            set { arguments.setQAPIMember("rom", newValue) }
+            @_optimize(none) get { arguments.qapiMember("rom") }
+            @_optimize(none) set { arguments.setQAPIMember("rom", newValue) }
         }
         /// `hugetlb`: `bool`, optional, since QEMU 2.12.
         public var hugetlb: Swift.Bool? {
-            get { arguments.qapiMember("hugetlb") }
-            set { arguments.setQAPIMember("hugetlb", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hugetlb") }
+            @_optimize(none) set { arguments.setQAPIMember("hugetlb", newValue) }
         }
         /// `hugetlbsize`: `size`, optional, since QEMU 2.12.
         public var hugetlbsize: Swift.UInt64? {
-            get { arguments.qapiMember("hugetlbsize") }
-            set { arguments.setQAPIMember("hugetlbsize", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hugetlbsize") }
+            @_optimize(none) set { arguments.setQAPIMember("hugetlbsize", newValue) }
         }
         /// `seal`: `bool`, optional, since QEMU 2.12.
         public var seal: Swift.Bool? {
-            get { arguments.qapiMember("seal") }
-            set { arguments.setQAPIMember("seal", newValue) }
+            @_optimize(none) get { arguments.qapiMember("seal") }
+            @_optimize(none) set { arguments.setQAPIMember("seal", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 2.11.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `log`: `str`, optional, since QEMU 6.0.
         public var log: Swift.String? {
-            get { arguments.qapiMember("log") }
-            set { arguments.setQAPIMember("log", newValue) }
+            @_optimize(none) get { arguments.qapiMember("log") }
+            @_optimize(none) set { arguments.setQAPIMember("log", newValue) }
         }
         /// `opened`: `bool`, optional, since QEMU 1.3.
         @available(*, deprecated, message: "'opened' is deprecated in QEMU's schema")
         public var opened: Swift.Bool? {
-            get { arguments.qapiMember("opened") }
-            set { arguments.setQAPIMember("opened", newValue) }
+            @_optimize(none) get { arguments.qapiMember("opened") }
+            @_optimize(none) set { arguments.setQAPIMember("opened", newValue) }
         }
         /// `format`: `QCryptoSecretFormat`, optional, since QEMU 2.6.
         public var format: QAPI.QCryptoSecretFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
         /// `keyid`: `str`, optional, since QEMU 2.6.
         public var keyid: Swift.String? {
-            get { arguments.qapiMember("keyid") }
-            set { arguments.setQAPIMember("keyid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("keyid") }
+            @_optimize(none) set { arguments.setQAPIMember("keyid", newValue) }
         }
         /// `iv`: `str`, optional, since QEMU 2.6.
         public var iv: Swift.String? {
-            get { arguments.qapiMember("iv") }
-            set { arguments.setQAPIMember("iv", newValue) }
+            @_optimize(none) get { arguments.qapiMember("iv") }
+            @_optimize(none) set { arguments.setQAPIMember("iv", newValue) }
         }
         /// `data`: `str`, optional, since QEMU 2.6.
         public var data: Swift.String? {
-            get { arguments.qapiMember("data") }
-            set { arguments.setQAPIMember("data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("data") }
+            @_optimize(none) set { arguments.setQAPIMember("data", newValue) }
         }
         /// `serial`: `int32`, optional, since QEMU 5.1.
         public var serial: Swift.Int? {
-            get { arguments.qapiMember("serial") }
-            set { arguments.setQAPIMember("serial", newValue) }
+            @_optimize(none) get { arguments.qapiMember("serial") }
+            @_optimize(none) set { arguments.setQAPIMember("serial", newValue) }
         }
         /// `sev-device`: `str`, optional, since QEMU 9.1.
         public var sevDevice: Swift.String? {
-            get { arguments.qapiMember("sev-device") }
-            set { arguments.setQAPIMember("sev-device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sev-device") }
+            @_optimize(none) set { arguments.setQAPIMember("sev-device", newValue) }
         }
         /// `cbitpos`: `uint32`, optional, since QEMU 9.1.
         public var cbitpos: Swift.Int? {
-            get { arguments.qapiMember("cbitpos") }
-            set { arguments.setQAPIMember("cbitpos", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cbitpos") }
+            @_optimize(none) set { arguments.setQAPIMember("cbitpos", newValue) }
         }
         /// `reduced-phys-bits`: `uint32`, optional, since QEMU 9.1.
         public var reducedPhysBits: Swift.Int? {
-            get { arguments.qapiMember("reduced-phys-bits") }
-            set { arguments.setQAPIMember("reduced-phys-bits", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reduced-phys-bits") }
+            @_optimize(none) set { arguments.setQAPIMember("reduced-phys-bits", newValue) }
         }
         /// `kernel-hashes`: `bool`, optional, since QEMU 6.2.
         public var kernelHashes: Swift.Bool? {
-            get { arguments.qapiMember("kernel-hashes") }
-            set { arguments.setQAPIMember("kernel-hashes", newValue) }
+            @_optimize(none) get { arguments.qapiMember("kernel-hashes") }
+            @_optimize(none) set { arguments.setQAPIMember("kernel-hashes", newValue) }
         }
         /// `dh-cert-file`: `str`, optional, since QEMU 2.12.
         public var dhCertFile: Swift.String? {
-            get { arguments.qapiMember("dh-cert-file") }
-            set { arguments.setQAPIMember("dh-cert-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dh-cert-file") }
+            @_optimize(none) set { arguments.setQAPIMember("dh-cert-file", newValue) }
         }
         /// `session-file`: `str`, optional, since QEMU 2.12.
         public var sessionFile: Swift.String? {
-            get { arguments.qapiMember("session-file") }
-            set { arguments.setQAPIMember("session-file", newValue) }
+            @_optimize(none) get { arguments.qapiMember("session-file") }
+            @_optimize(none) set { arguments.setQAPIMember("session-file", newValue) }
         }
         /// `handle`: `uint32`, optional, since QEMU 2.12.
         public var handle: Swift.Int? {
-            get { arguments.qapiMember("handle") }
-            set { arguments.setQAPIMember("handle", newValue) }
+            @_optimize(none) get { arguments.qapiMember("handle") }
+            @_optimize(none) set { arguments.setQAPIMember("handle", newValue) }
         }
         /// `legacy-vm-type`: `OnOffAuto`, optional, since QEMU 9.1.
         public var legacyVmType: QAPI.OnOffAuto? {
-            get { arguments.qapiMember("legacy-vm-type") }
-            set { arguments.setQAPIMember("legacy-vm-type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("legacy-vm-type") }
+            @_optimize(none) set { arguments.setQAPIMember("legacy-vm-type", newValue) }
         }
         /// `guest-visible-workarounds`: `str`, optional, since QEMU 9.1.
         public var guestVisibleWorkarounds: Swift.String? {
-            get { arguments.qapiMember("guest-visible-workarounds") }
-            set { arguments.setQAPIMember("guest-visible-workarounds", newValue) }
+            @_optimize(none) get { arguments.qapiMember("guest-visible-workarounds") }
+            @_optimize(none) set { arguments.setQAPIMember("guest-visible-workarounds", newValue) }
         }
         /// `id-block`: `str`, optional, since QEMU 9.1.
         public var idBlock: Swift.String? {
-            get { arguments.qapiMember("id-block") }
-            set { arguments.setQAPIMember("id-block", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id-block") }
+            @_optimize(none) set { arguments.setQAPIMember("id-block", newValue) }
         }
         /// `id-auth`: `str`, optional, since QEMU 9.1.
         public var idAuth: Swift.String? {
-            get { arguments.qapiMember("id-auth") }
-            set { arguments.setQAPIMember("id-auth", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id-auth") }
+            @_optimize(none) set { arguments.setQAPIMember("id-auth", newValue) }
         }
         /// `author-key-enabled`: `bool`, optional, since QEMU 9.1.
         public var authorKeyEnabled: Swift.Bool? {
-            get { arguments.qapiMember("author-key-enabled") }
-            set { arguments.setQAPIMember("author-key-enabled", newValue) }
+            @_optimize(none) get { arguments.qapiMember("author-key-enabled") }
+            @_optimize(none) set { arguments.setQAPIMember("author-key-enabled", newValue) }
         }
         /// `host-data`: `str`, optional, since QEMU 9.1.
         public var hostData: Swift.String? {
-            get { arguments.qapiMember("host-data") }
-            set { arguments.setQAPIMember("host-data", newValue) }
+            @_optimize(none) get { arguments.qapiMember("host-data") }
+            @_optimize(none) set { arguments.setQAPIMember("host-data", newValue) }
         }
         /// `vcek-disabled`: `bool`, optional, since QEMU 9.1.
         public var vcekDisabled: Swift.Bool? {
-            get { arguments.qapiMember("vcek-disabled") }
-            set { arguments.setQAPIMember("vcek-disabled", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vcek-disabled") }
+            @_optimize(none) set { arguments.setQAPIMember("vcek-disabled", newValue) }
         }
         /// `cpu-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var cpuAffinity: [Swift.Int]? {
-            get { arguments.qapiMember("cpu-affinity") }
-            set { arguments.setQAPIMember("cpu-affinity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cpu-affinity") }
+            @_optimize(none) set { arguments.setQAPIMember("cpu-affinity", newValue) }
         }
         /// `node-affinity`: `[uint16]`, optional, since QEMU 7.2.
         public var nodeAffinity: [Swift.Int]? {
-            get { arguments.qapiMember("node-affinity") }
-            set { arguments.setQAPIMember("node-affinity", newValue) }
+            @_optimize(none) get { arguments.qapiMember("node-affinity") }
+            @_optimize(none) set { arguments.setQAPIMember("node-affinity", newValue) }
         }
         /// `limits`: `ThrottleLimits`, optional, since QEMU 2.11.
         public var limits: QAPI.ThrottleLimits? {
-            get { arguments.qapiMember("limits") }
-            set { arguments.setQAPIMember("limits", newValue) }
+            @_optimize(none) get { arguments.qapiMember("limits") }
+            @_optimize(none) set { arguments.setQAPIMember("limits", newValue) }
         }
         /// `x-iops-total`: `int`, optional, since QEMU 2.11.
         public var xIopsTotal: Swift.Int? {
-            get { arguments.qapiMember("x-iops-total") }
-            set { arguments.setQAPIMember("x-iops-total", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-total") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-total", newValue) }
         }
         /// `x-iops-total-max`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMax: Swift.Int? {
-            get { arguments.qapiMember("x-iops-total-max") }
-            set { arguments.setQAPIMember("x-iops-total-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-total-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max", newValue) }
         }
         /// `x-iops-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsTotalMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-iops-total-max-length") }
-            set { arguments.setQAPIMember("x-iops-total-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-total-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-total-max-length", newValue) }
         }
         /// `x-iops-read`: `int`, optional, since QEMU 2.11.
         public var xIopsRead: Swift.Int? {
-            get { arguments.qapiMember("x-iops-read") }
-            set { arguments.setQAPIMember("x-iops-read", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-read") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-read", newValue) }
         }
         /// `x-iops-read-max`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMax: Swift.Int? {
-            get { arguments.qapiMember("x-iops-read-max") }
-            set { arguments.setQAPIMember("x-iops-read-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-read-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max", newValue) }
         }
         /// `x-iops-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsReadMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-iops-read-max-length") }
-            set { arguments.setQAPIMember("x-iops-read-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-read-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-read-max-length", newValue) }
         }
         /// `x-iops-write`: `int`, optional, since QEMU 2.11.
         public var xIopsWrite: Swift.Int? {
-            get { arguments.qapiMember("x-iops-write") }
-            set { arguments.setQAPIMember("x-iops-write", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-write") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-write", newValue) }
         }
         /// `x-iops-write-max`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMax: Swift.Int? {
-            get { arguments.qapiMember("x-iops-write-max") }
-            set { arguments.setQAPIMember("x-iops-write-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-write-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max", newValue) }
         }
         /// `x-iops-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xIopsWriteMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-iops-write-max-length") }
-            set { arguments.setQAPIMember("x-iops-write-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-write-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-write-max-length", newValue) }
         }
         /// `x-bps-total`: `int`, optional, since QEMU 2.11.
         public var xBpsTotal: Swift.Int? {
-            get { arguments.qapiMember("x-bps-total") }
-            set { arguments.setQAPIMember("x-bps-total", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-total") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-total", newValue) }
         }
         /// `x-bps-total-max`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMax: Swift.Int? {
-            get { arguments.qapiMember("x-bps-total-max") }
-            set { arguments.setQAPIMember("x-bps-total-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-total-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max", newValue) }
         }
         /// `x-bps-total-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsTotalMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-bps-total-max-length") }
-            set { arguments.setQAPIMember("x-bps-total-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-total-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-total-max-length", newValue) }
         }
         /// `x-bps-read`: `int`, optional, since QEMU 2.11.
         public var xBpsRead: Swift.Int? {
-            get { arguments.qapiMember("x-bps-read") }
-            set { arguments.setQAPIMember("x-bps-read", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-read") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-read", newValue) }
         }
         /// `x-bps-read-max`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMax: Swift.Int? {
-            get { arguments.qapiMember("x-bps-read-max") }
-            set { arguments.setQAPIMember("x-bps-read-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-read-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max", newValue) }
         }
         /// `x-bps-read-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsReadMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-bps-read-max-length") }
-            set { arguments.setQAPIMember("x-bps-read-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-read-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-read-max-length", newValue) }
         }
         /// `x-bps-write`: `int`, optional, since QEMU 2.11.
         public var xBpsWrite: Swift.Int? {
-            get { arguments.qapiMember("x-bps-write") }
-            set { arguments.setQAPIMember("x-bps-write", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-write") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-write", newValue) }
         }
         /// `x-bps-write-max`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMax: Swift.Int? {
-            get { arguments.qapiMember("x-bps-write-max") }
-            set { arguments.setQAPIMember("x-bps-write-max", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-write-max") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max", newValue) }
         }
         /// `x-bps-write-max-length`: `int`, optional, since QEMU 2.11.
         public var xBpsWriteMaxLength: Swift.Int? {
-            get { arguments.qapiMember("x-bps-write-max-length") }
-            set { arguments.setQAPIMember("x-bps-write-max-length", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-bps-write-max-length") }
+            @_optimize(none) set { arguments.setQAPIMember("x-bps-write-max-length", newValue) }
         }
         /// `x-iops-size`: `int`, optional, since QEMU 2.11.
         public var xIopsSize: Swift.Int? {
-            get { arguments.qapiMember("x-iops-size") }
-            set { arguments.setQAPIMember("x-iops-size", newValue) }
+            @_optimize(none) get { arguments.qapiMember("x-iops-size") }
+            @_optimize(none) set { arguments.setQAPIMember("x-iops-size", newValue) }
         }
         /// `verify-peer`: `bool`, optional, since QEMU 2.5.
         public var verifyPeer: Swift.Bool? {
-            get { arguments.qapiMember("verify-peer") }
-            set { arguments.setQAPIMember("verify-peer", newValue) }
+            @_optimize(none) get { arguments.qapiMember("verify-peer") }
+            @_optimize(none) set { arguments.setQAPIMember("verify-peer", newValue) }
         }
         /// `dir`: `str`, optional, since QEMU 2.5.
         public var dir: Swift.String? {
-            get { arguments.qapiMember("dir") }
-            set { arguments.setQAPIMember("dir", newValue) }
+            @_optimize(none) get { arguments.qapiMember("dir") }
+            @_optimize(none) set { arguments.setQAPIMember("dir", newValue) }
         }
         /// `endpoint`: `QCryptoTLSCredsEndpoint`, optional, since QEMU 2.5.
         public var endpoint: QAPI.QCryptoTLSCredsEndpoint? {
-            get { arguments.qapiMember("endpoint") }
-            set { arguments.setQAPIMember("endpoint", newValue) }
+            @_optimize(none) get { arguments.qapiMember("endpoint") }
+            @_optimize(none) set { arguments.setQAPIMember("endpoint", newValue) }
         }
         /// `priority`: `str`, optional, since QEMU 2.5.
         public var priority: Swift.String? {
-            get { arguments.qapiMember("priority") }
-            set { arguments.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { arguments.qapiMember("priority") }
+            @_optimize(none) set { arguments.setQAPIMember("priority", newValue) }
         }
         /// `username`: `str`, optional, since QEMU 3.0.
         public var username: Swift.String? {
-            get { arguments.qapiMember("username") }
-            set { arguments.setQAPIMember("username", newValue) }
+            @_optimize(none) get { arguments.qapiMember("username") }
+            @_optimize(none) set { arguments.setQAPIMember("username", newValue) }
         }
         /// `sanity-check`: `bool`, optional, since QEMU 2.5.
         public var sanityCheck: Swift.Bool? {
-            get { arguments.qapiMember("sanity-check") }
-            set { arguments.setQAPIMember("sanity-check", newValue) }
+            @_optimize(none) get { arguments.qapiMember("sanity-check") }
+            @_optimize(none) set { arguments.setQAPIMember("sanity-check", newValue) }
         }
         /// `passwordid`: `str`, optional, since QEMU 2.5.
         public var passwordid: Swift.String? {
-            get { arguments.qapiMember("passwordid") }
-            set { arguments.setQAPIMember("passwordid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("passwordid") }
+            @_optimize(none) set { arguments.setQAPIMember("passwordid", newValue) }
         }
         /// `devid`: `str`, optional, since QEMU 6.0.
         public var devid: Swift.String? {
-            get { arguments.qapiMember("devid") }
-            set { arguments.setQAPIMember("devid", newValue) }
+            @_optimize(none) get { arguments.qapiMember("devid") }
+            @_optimize(none) set { arguments.setQAPIMember("devid", newValue) }
         }
         /// `socket`: `SocketAddress`, optional, since QEMU 7.1.
         public var socket: QAPI.SocketAddress? {
-            get { arguments.qapiMember("socket") }
-            set { arguments.setQAPIMember("socket", newValue) }
+            @_optimize(none) get { arguments.qapiMember("socket") }
+            @_optimize(none) set { arguments.setQAPIMember("socket", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 7.1.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
     }
 
@@ -3334,9 +3397,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ObjectDel: QAPICommand {
         /// The wire name.
-        public static let name = "object-del"
+        public static var name: Swift.String { "object-del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "object-del", kind: .command, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -3344,14 +3407,44 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 2.0.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
+        }
+    }
+
+    /// `qom-list-get`: a QAPI command of the `qom` module, since QEMU 10.1.
+    ///
+    /// Not in QEMU 10.0.13's sources: added from `scripts/qapi/newer`, its shape checked against QEMU 11.1's live schema.
+    ///
+    /// See [`qom-list-get` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#command-QMP-qom.qom-list-get).
+    ///
+    /// Reply: `[ObjectPropertiesValues]`.
+    public struct QOMListGet: QAPICommand {
+        /// The wire name.
+        public static var name: Swift.String { "qom-list-get" }
+        /// What the schema says about it: wire name, since, features.
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "qom-list-get", kind: .command, since: QEMUVersion(major: 10, minor: 1, micro: 0), features: []) }
+        /// The reply's type.
+        public typealias Response = [QAPI.ObjectPropertiesValues]
+        /// The arguments as they go on the wire.
+        public var arguments: JSONObject
+        /// The command with `arguments` as they are.
+        public init(arguments: JSONObject) { self.arguments = arguments }
+        /// A value with the members the schema requires; set optional ones through their properties.
+        @_optimize(none) public init(paths: [Swift.String]) {
+            self.arguments = [:]
+            arguments.setQAPIMember("paths", paths)
+        }
+        /// `paths`: `[str]`, since QEMU 10.1.
+        public var paths: [Swift.String]? {
+            @_optimize(none) get { arguments.qapiMember("paths") }
+            @_optimize(none) set { arguments.setQAPIMember("paths", newValue) }
         }
     }
 }

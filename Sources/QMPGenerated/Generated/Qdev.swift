@@ -12,9 +12,9 @@ extension QAPI {
     /// Reply: `[ObjectPropertyInfo]`.
     public struct DeviceListProperties: QAPICommand {
         /// The wire name.
-        public static let name = "device-list-properties"
+        public static var name: Swift.String { "device-list-properties" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "device-list-properties", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device-list-properties", kind: .command, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.ObjectPropertyInfo]
         /// The arguments as they go on the wire.
@@ -22,14 +22,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(typename: Swift.String) {
+        @_optimize(none) public init(typename: Swift.String) {
             self.arguments = [:]
-            arguments["typename"] = typename.qapiJSON
+            arguments.setQAPIMember("typename", typename)
         }
         /// `typename`: `str`, since QEMU 1.2.
         public var typename: Swift.String? {
-            get { arguments.qapiMember("typename") }
-            set { arguments.setQAPIMember("typename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("typename") }
+            @_optimize(none) set { arguments.setQAPIMember("typename", newValue) }
         }
     }
 
@@ -42,9 +42,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DeviceAdd: QAPICommand {
         /// The wire name.
-        public static let name = "device_add"
+        public static var name: Swift.String { "device_add" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "device_add", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: ["json-cli", "json-cli-hotplug"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device_add", kind: .command, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: ["json-cli", "json-cli-hotplug"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -52,24 +52,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(driver: Swift.String) {
+        @_optimize(none) public init(driver: Swift.String) {
             self.arguments = [:]
-            arguments["driver"] = driver.qapiJSON
+            arguments.setQAPIMember("driver", driver)
         }
         /// `driver`: `str`, since QEMU 0.13.
         public var driver: Swift.String? {
-            get { arguments.qapiMember("driver") }
-            set { arguments.setQAPIMember("driver", newValue) }
+            @_optimize(none) get { arguments.qapiMember("driver") }
+            @_optimize(none) set { arguments.setQAPIMember("driver", newValue) }
         }
         /// `bus`: `str`, optional, since QEMU 0.13.
         public var bus: Swift.String? {
-            get { arguments.qapiMember("bus") }
-            set { arguments.setQAPIMember("bus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("bus") }
+            @_optimize(none) set { arguments.setQAPIMember("bus", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 0.13.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -80,9 +80,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DeviceDel: QAPICommand {
         /// The wire name.
-        public static let name = "device_del"
+        public static var name: Swift.String { "device_del" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "device_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device_del", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -90,14 +90,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 0.14.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -110,9 +110,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DeviceSyncConfig: QAPICommand {
         /// The wire name.
-        public static let name = "device-sync-config"
+        public static var name: Swift.String { "device-sync-config" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "device-sync-config", kind: .command, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "device-sync-config", kind: .command, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -120,14 +120,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.arguments = [:]
-            arguments["id"] = id.qapiJSON
+            arguments.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 9.2.
         public var id: Swift.String? {
-            get { arguments.qapiMember("id") }
-            set { arguments.setQAPIMember("id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("id") }
+            @_optimize(none) set { arguments.setQAPIMember("id", newValue) }
         }
     }
 
@@ -136,24 +136,24 @@ extension QAPI {
     /// See [`DEVICE_DELETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_DELETED).
     public struct DeviceDeletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "DEVICE_DELETED"
+        public static var name: Swift.String { "DEVICE_DELETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_DELETED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_DELETED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 1.5.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 1.5.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 
@@ -162,24 +162,24 @@ extension QAPI {
     /// See [`DEVICE_UNPLUG_GUEST_ERROR` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-qdev.DEVICE_UNPLUG_GUEST_ERROR).
     public struct DeviceUnplugGuestErrorEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "DEVICE_UNPLUG_GUEST_ERROR"
+        public static var name: Swift.String { "DEVICE_UNPLUG_GUEST_ERROR" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DEVICE_UNPLUG_GUEST_ERROR", kind: .event, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DEVICE_UNPLUG_GUEST_ERROR", kind: .event, since: QEMUVersion(major: 6, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device`: `str`, optional, since QEMU 6.2.
         public var device: Swift.String? {
-            get { json.qapiMember("device") }
-            set { json.setQAPIMember("device", newValue) }
+            @_optimize(none) get { json.qapiMember("device") }
+            @_optimize(none) set { json.setQAPIMember("device", newValue) }
         }
         /// `path`: `str`, since QEMU 6.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
     }
 }

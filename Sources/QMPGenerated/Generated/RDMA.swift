@@ -12,34 +12,34 @@ extension QAPI {
     /// See [`RDMA_GID_STATUS_CHANGED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-rdma.RDMA_GID_STATUS_CHANGED).
     public struct RDMAGidStatusChangedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RDMA_GID_STATUS_CHANGED"
+        public static var name: Swift.String { "RDMA_GID_STATUS_CHANGED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RDMA_GID_STATUS_CHANGED", kind: .event, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `netdev`: `str`, since QEMU 4.0.
         public var netdev: Swift.String? {
-            get { json.qapiMember("netdev") }
-            set { json.setQAPIMember("netdev", newValue) }
+            @_optimize(none) get { json.qapiMember("netdev") }
+            @_optimize(none) set { json.setQAPIMember("netdev", newValue) }
         }
         /// `gid-status`: `bool`, since QEMU 4.0.
         public var gidStatus: Swift.Bool? {
-            get { json.qapiMember("gid-status") }
-            set { json.setQAPIMember("gid-status", newValue) }
+            @_optimize(none) get { json.qapiMember("gid-status") }
+            @_optimize(none) set { json.setQAPIMember("gid-status", newValue) }
         }
         /// `subnet-prefix`: `uint64`, since QEMU 4.0.
         public var subnetPrefix: Swift.UInt64? {
-            get { json.qapiMember("subnet-prefix") }
-            set { json.setQAPIMember("subnet-prefix", newValue) }
+            @_optimize(none) get { json.qapiMember("subnet-prefix") }
+            @_optimize(none) set { json.setQAPIMember("subnet-prefix", newValue) }
         }
         /// `interface-id`: `uint64`, since QEMU 4.0.
         public var interfaceID: Swift.UInt64? {
-            get { json.qapiMember("interface-id") }
-            set { json.setQAPIMember("interface-id", newValue) }
+            @_optimize(none) get { json.qapiMember("interface-id") }
+            @_optimize(none) set { json.setQAPIMember("interface-id", newValue) }
         }
     }
 }

@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`ReplayMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-replay.ReplayMode).
     public struct ReplayMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplayMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplayMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = ReplayMode(rawValue: "none")
+        public static var none: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "none") } }
         /// `record`.
-        public static let record = ReplayMode(rawValue: "record")
+        public static var record: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "record") } }
         /// `play`.
-        public static let play = ReplayMode(rawValue: "play")
+        public static var play: ReplayMode { @_optimize(none) get { ReplayMode(rawValue: "play") } }
     }
 
     /// `ReplayInfo`: a QAPI struct of the `replay` module, since QEMU 5.2.
@@ -28,33 +28,33 @@ extension QAPI {
     /// See [`ReplayInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-replay.ReplayInfo).
     public struct ReplayInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ReplayInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ReplayInfo", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
+        @_optimize(none) public init(mode: QAPI.ReplayMode, icount: Swift.Int) {
             self.json = [:]
-            json["mode"] = mode.qapiJSON
-            json["icount"] = icount.qapiJSON
+            json.setQAPIMember("mode", mode)
+            json.setQAPIMember("icount", icount)
         }
         /// `mode`: `ReplayMode`, since QEMU 5.2.
         public var mode: QAPI.ReplayMode? {
-            get { json.qapiMember("mode") }
-            set { json.setQAPIMember("mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mode") }
+            @_optimize(none) set { json.setQAPIMember("mode", newValue) }
         }
         /// `filename`: `str`, optional, since QEMU 5.2.
         public var filename: Swift.String? {
-            get { json.qapiMember("filename") }
-            set { json.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { json.qapiMember("filename") }
+            @_optimize(none) set { json.setQAPIMember("filename", newValue) }
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { json.qapiMember("icount") }
-            set { json.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { json.qapiMember("icount") }
+            @_optimize(none) set { json.setQAPIMember("icount", newValue) }
         }
     }
 
@@ -65,9 +65,9 @@ extension QAPI {
     /// Reply: `ReplayInfo`.
     public struct QueryReplay: QAPICommand {
         /// The wire name.
-        public static let name = "query-replay"
+        public static var name: Swift.String { "query-replay" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-replay", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-replay", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.ReplayInfo
         /// The arguments as they go on the wire.
@@ -75,7 +75,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -87,9 +87,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ReplayBreak: QAPICommand {
         /// The wire name.
-        public static let name = "replay-break"
+        public static var name: Swift.String { "replay-break" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "replay-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -97,14 +97,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(icount: Swift.Int) {
+        @_optimize(none) public init(icount: Swift.Int) {
             self.arguments = [:]
-            arguments["icount"] = icount.qapiJSON
+            arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { arguments.qapiMember("icount") }
-            set { arguments.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { arguments.qapiMember("icount") }
+            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }
     }
 
@@ -115,9 +115,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ReplayDeleteBreak: QAPICommand {
         /// The wire name.
-        public static let name = "replay-delete-break"
+        public static var name: Swift.String { "replay-delete-break" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "replay-delete-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-delete-break", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -125,7 +125,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -137,9 +137,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ReplaySeek: QAPICommand {
         /// The wire name.
-        public static let name = "replay-seek"
+        public static var name: Swift.String { "replay-seek" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "replay-seek", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "replay-seek", kind: .command, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -147,14 +147,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(icount: Swift.Int) {
+        @_optimize(none) public init(icount: Swift.Int) {
             self.arguments = [:]
-            arguments["icount"] = icount.qapiJSON
+            arguments.setQAPIMember("icount", icount)
         }
         /// `icount`: `int`, since QEMU 5.2.
         public var icount: Swift.Int? {
-            get { arguments.qapiMember("icount") }
-            set { arguments.setQAPIMember("icount", newValue) }
+            @_optimize(none) get { arguments.qapiMember("icount") }
+            @_optimize(none) set { arguments.setQAPIMember("icount", newValue) }
         }
     }
 }

@@ -10,34 +10,34 @@ extension QAPI {
     /// See [`RockerSwitch` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerSwitch).
     public struct RockerSwitch: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerSwitch", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerSwitch", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "id", "ports"]
+        public static var requiredMembers: [Swift.String] { ["name", "id", "ports"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, id: Swift.UInt64, ports: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["id"] = id.qapiJSON
-            json["ports"] = ports.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("ports", ports)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `id`: `uint64`, since QEMU 2.4.
         public var id: Swift.UInt64? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `ports`: `uint32`, since QEMU 2.4.
         public var ports: Swift.Int? {
-            get { json.qapiMember("ports") }
-            set { json.setQAPIMember("ports", newValue) }
+            @_optimize(none) get { json.qapiMember("ports") }
+            @_optimize(none) set { json.setQAPIMember("ports", newValue) }
         }
     }
 
@@ -46,15 +46,15 @@ extension QAPI {
     /// See [`RockerPortDuplex` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortDuplex).
     public struct RockerPortDuplex: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortDuplex", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPortDuplex", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `half`.
-        public static let half = RockerPortDuplex(rawValue: "half")
+        public static var half: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "half") } }
         /// `full`.
-        public static let full = RockerPortDuplex(rawValue: "full")
+        public static var full: RockerPortDuplex { @_optimize(none) get { RockerPortDuplex(rawValue: "full") } }
     }
 
     /// `RockerPortAutoneg`: a QAPI enumeration of the `rocker` module, since QEMU 2.4.
@@ -62,15 +62,15 @@ extension QAPI {
     /// See [`RockerPortAutoneg` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-rocker.RockerPortAutoneg).
     public struct RockerPortAutoneg: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPortAutoneg", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPortAutoneg", kind: .enumeration, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = RockerPortAutoneg(rawValue: "off")
+        public static var off: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "off") } }
         /// `on`.
-        public static let on = RockerPortAutoneg(rawValue: "on")
+        public static var on: RockerPortAutoneg { @_optimize(none) get { RockerPortAutoneg(rawValue: "on") } }
     }
 
     /// `RockerPort`: a QAPI struct of the `rocker` module, since QEMU 2.4.
@@ -78,52 +78,52 @@ extension QAPI {
     /// See [`RockerPort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerPort).
     public struct RockerPort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerPort", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerPort", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "enabled", "link-up", "speed", "duplex", "autoneg"]
+        public static var requiredMembers: [Swift.String] { ["name", "enabled", "link-up", "speed", "duplex", "autoneg"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
+        @_optimize(none) public init(name: Swift.String, enabled: Swift.Bool, linkUp: Swift.Bool, speed: Swift.Int, duplex: QAPI.RockerPortDuplex, autoneg: QAPI.RockerPortAutoneg) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["enabled"] = enabled.qapiJSON
-            json["link-up"] = linkUp.qapiJSON
-            json["speed"] = speed.qapiJSON
-            json["duplex"] = duplex.qapiJSON
-            json["autoneg"] = autoneg.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("link-up", linkUp)
+            json.setQAPIMember("speed", speed)
+            json.setQAPIMember("duplex", duplex)
+            json.setQAPIMember("autoneg", autoneg)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `enabled`: `bool`, since QEMU 2.4.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `link-up`: `bool`, since QEMU 2.4.
         public var linkUp: Swift.Bool? {
-            get { json.qapiMember("link-up") }
-            set { json.setQAPIMember("link-up", newValue) }
+            @_optimize(none) get { json.qapiMember("link-up") }
+            @_optimize(none) set { json.setQAPIMember("link-up", newValue) }
         }
         /// `speed`: `uint32`, since QEMU 2.4.
         public var speed: Swift.Int? {
-            get { json.qapiMember("speed") }
-            set { json.setQAPIMember("speed", newValue) }
+            @_optimize(none) get { json.qapiMember("speed") }
+            @_optimize(none) set { json.setQAPIMember("speed", newValue) }
         }
         /// `duplex`: `RockerPortDuplex`, since QEMU 2.4.
         public var duplex: QAPI.RockerPortDuplex? {
-            get { json.qapiMember("duplex") }
-            set { json.setQAPIMember("duplex", newValue) }
+            @_optimize(none) get { json.qapiMember("duplex") }
+            @_optimize(none) set { json.setQAPIMember("duplex", newValue) }
         }
         /// `autoneg`: `RockerPortAutoneg`, since QEMU 2.4.
         public var autoneg: QAPI.RockerPortAutoneg? {
-            get { json.qapiMember("autoneg") }
-            set { json.setQAPIMember("autoneg", newValue) }
+            @_optimize(none) get { json.qapiMember("autoneg") }
+            @_optimize(none) set { json.setQAPIMember("autoneg", newValue) }
         }
     }
 
@@ -132,73 +132,73 @@ extension QAPI {
     /// See [`RockerOfDpaFlowKey` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowKey).
     public struct RockerOfDpaFlowKey: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowKey", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowKey", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["priority", "tbl-id"]
+        public static var requiredMembers: [Swift.String] { ["priority", "tbl-id"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(priority: Swift.Int, tblID: Swift.Int) {
+        @_optimize(none) public init(priority: Swift.Int, tblID: Swift.Int) {
             self.json = [:]
-            json["priority"] = priority.qapiJSON
-            json["tbl-id"] = tblID.qapiJSON
+            json.setQAPIMember("priority", priority)
+            json.setQAPIMember("tbl-id", tblID)
         }
         /// `priority`: `uint32`, since QEMU 2.4.
         public var priority: Swift.Int? {
-            get { json.qapiMember("priority") }
-            set { json.setQAPIMember("priority", newValue) }
+            @_optimize(none) get { json.qapiMember("priority") }
+            @_optimize(none) set { json.setQAPIMember("priority", newValue) }
         }
         /// `tbl-id`: `uint32`, since QEMU 2.4.
         public var tblID: Swift.Int? {
-            get { json.qapiMember("tbl-id") }
-            set { json.setQAPIMember("tbl-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tbl-id") }
+            @_optimize(none) set { json.setQAPIMember("tbl-id", newValue) }
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
         public var inPport: Swift.Int? {
-            get { json.qapiMember("in-pport") }
-            set { json.setQAPIMember("in-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("in-pport") }
+            @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
         public var tunnelID: Swift.Int? {
-            get { json.qapiMember("tunnel-id") }
-            set { json.setQAPIMember("tunnel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-id") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-type`: `uint16`, optional, since QEMU 2.4.
         public var ethType: Swift.Int? {
-            get { json.qapiMember("eth-type") }
-            set { json.setQAPIMember("eth-type", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-type") }
+            @_optimize(none) set { json.setQAPIMember("eth-type", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
         public var ethSrc: Swift.String? {
-            get { json.qapiMember("eth-src") }
-            set { json.setQAPIMember("eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-src") }
+            @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
         public var ethDst: Swift.String? {
-            get { json.qapiMember("eth-dst") }
-            set { json.setQAPIMember("eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
         public var ipProto: Swift.Int? {
-            get { json.qapiMember("ip-proto") }
-            set { json.setQAPIMember("ip-proto", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-proto") }
+            @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
         public var ipTos: Swift.Int? {
-            get { json.qapiMember("ip-tos") }
-            set { json.setQAPIMember("ip-tos", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-tos") }
+            @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
         /// `ip-dst`: `str`, optional, since QEMU 2.4.
         public var ipDst: Swift.String? {
-            get { json.qapiMember("ip-dst") }
-            set { json.setQAPIMember("ip-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-dst") }
+            @_optimize(none) set { json.setQAPIMember("ip-dst", newValue) }
         }
     }
 
@@ -207,51 +207,51 @@ extension QAPI {
     /// See [`RockerOfDpaFlowMask` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowMask).
     public struct RockerOfDpaFlowMask: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowMask", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowMask", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `in-pport`: `uint32`, optional, since QEMU 2.4.
         public var inPport: Swift.Int? {
-            get { json.qapiMember("in-pport") }
-            set { json.setQAPIMember("in-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("in-pport") }
+            @_optimize(none) set { json.setQAPIMember("in-pport", newValue) }
         }
         /// `tunnel-id`: `uint32`, optional, since QEMU 2.4.
         public var tunnelID: Swift.Int? {
-            get { json.qapiMember("tunnel-id") }
-            set { json.setQAPIMember("tunnel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-id") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-id", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `eth-src`: `str`, optional, since QEMU 2.4.
         public var ethSrc: Swift.String? {
-            get { json.qapiMember("eth-src") }
-            set { json.setQAPIMember("eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-src") }
+            @_optimize(none) set { json.setQAPIMember("eth-src", newValue) }
         }
         /// `eth-dst`: `str`, optional, since QEMU 2.4.
         public var ethDst: Swift.String? {
-            get { json.qapiMember("eth-dst") }
-            set { json.setQAPIMember("eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("eth-dst", newValue) }
         }
         /// `ip-proto`: `uint8`, optional, since QEMU 2.4.
         public var ipProto: Swift.Int? {
-            get { json.qapiMember("ip-proto") }
-            set { json.setQAPIMember("ip-proto", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-proto") }
+            @_optimize(none) set { json.setQAPIMember("ip-proto", newValue) }
         }
         /// `ip-tos`: `uint8`, optional, since QEMU 2.4.
         public var ipTos: Swift.Int? {
-            get { json.qapiMember("ip-tos") }
-            set { json.setQAPIMember("ip-tos", newValue) }
+            @_optimize(none) get { json.qapiMember("ip-tos") }
+            @_optimize(none) set { json.setQAPIMember("ip-tos", newValue) }
         }
     }
 
@@ -260,46 +260,46 @@ extension QAPI {
     /// See [`RockerOfDpaFlowAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlowAction).
     public struct RockerOfDpaFlowAction: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlowAction", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlowAction", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `goto-tbl`: `uint32`, optional, since QEMU 2.4.
         public var gotoTbl: Swift.Int? {
-            get { json.qapiMember("goto-tbl") }
-            set { json.setQAPIMember("goto-tbl", newValue) }
+            @_optimize(none) get { json.qapiMember("goto-tbl") }
+            @_optimize(none) set { json.setQAPIMember("goto-tbl", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
         public var groupID: Swift.Int? {
-            get { json.qapiMember("group-id") }
-            set { json.setQAPIMember("group-id", newValue) }
+            @_optimize(none) get { json.qapiMember("group-id") }
+            @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `tunnel-lport`: `uint32`, optional, since QEMU 2.4.
         public var tunnelLport: Swift.Int? {
-            get { json.qapiMember("tunnel-lport") }
-            set { json.setQAPIMember("tunnel-lport", newValue) }
+            @_optimize(none) get { json.qapiMember("tunnel-lport") }
+            @_optimize(none) set { json.setQAPIMember("tunnel-lport", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `new-vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var newVlanID: Swift.Int? {
-            get { json.qapiMember("new-vlan-id") }
-            set { json.setQAPIMember("new-vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("new-vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("new-vlan-id", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
         public var outPport: Swift.Int? {
-            get { json.qapiMember("out-pport") }
-            set { json.setQAPIMember("out-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("out-pport") }
+            @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
     }
 
@@ -308,46 +308,46 @@ extension QAPI {
     /// See [`RockerOfDpaFlow` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaFlow).
     public struct RockerOfDpaFlow: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaFlow", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaFlow", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cookie", "hits", "key", "mask", "action"]
+        public static var requiredMembers: [Swift.String] { ["cookie", "hits", "key", "mask", "action"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
+        @_optimize(none) public init(cookie: Swift.UInt64, hits: Swift.UInt64, key: QAPI.RockerOfDpaFlowKey, mask: QAPI.RockerOfDpaFlowMask, action: QAPI.RockerOfDpaFlowAction) {
             self.json = [:]
-            json["cookie"] = cookie.qapiJSON
-            json["hits"] = hits.qapiJSON
-            json["key"] = key.qapiJSON
-            json["mask"] = mask.qapiJSON
-            json["action"] = action.qapiJSON
+            json.setQAPIMember("cookie", cookie)
+            json.setQAPIMember("hits", hits)
+            json.setQAPIMember("key", key)
+            json.setQAPIMember("mask", mask)
+            json.setQAPIMember("action", action)
         }
         /// `cookie`: `uint64`, since QEMU 2.4.
         public var cookie: Swift.UInt64? {
-            get { json.qapiMember("cookie") }
-            set { json.setQAPIMember("cookie", newValue) }
+            @_optimize(none) get { json.qapiMember("cookie") }
+            @_optimize(none) set { json.setQAPIMember("cookie", newValue) }
         }
         /// `hits`: `uint64`, since QEMU 2.4.
         public var hits: Swift.UInt64? {
-            get { json.qapiMember("hits") }
-            set { json.setQAPIMember("hits", newValue) }
+            @_optimize(none) get { json.qapiMember("hits") }
+            @_optimize(none) set { json.setQAPIMember("hits", newValue) }
         }
         /// `key`: `RockerOfDpaFlowKey`, since QEMU 2.4.
         public var key: QAPI.RockerOfDpaFlowKey? {
-            get { json.qapiMember("key") }
-            set { json.setQAPIMember("key", newValue) }
+            @_optimize(none) get { json.qapiMember("key") }
+            @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `mask`: `RockerOfDpaFlowMask`, since QEMU 2.4.
         public var mask: QAPI.RockerOfDpaFlowMask? {
-            get { json.qapiMember("mask") }
-            set { json.setQAPIMember("mask", newValue) }
+            @_optimize(none) get { json.qapiMember("mask") }
+            @_optimize(none) set { json.setQAPIMember("mask", newValue) }
         }
         /// `action`: `RockerOfDpaFlowAction`, since QEMU 2.4.
         public var action: QAPI.RockerOfDpaFlowAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
     }
 
@@ -356,83 +356,83 @@ extension QAPI {
     /// See [`RockerOfDpaGroup` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-rocker.RockerOfDpaGroup).
     public struct RockerOfDpaGroup: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RockerOfDpaGroup", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RockerOfDpaGroup", kind: .structure, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "type"]
+        public static var requiredMembers: [Swift.String] { ["id", "type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.Int, type: Swift.Int) {
+        @_optimize(none) public init(id: Swift.Int, type: Swift.Int) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("type", type)
         }
         /// `id`: `uint32`, since QEMU 2.4.
         public var id: Swift.Int? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `type`: `uint8`, since QEMU 2.4.
         public var type: Swift.Int? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var vlanID: Swift.Int? {
-            get { json.qapiMember("vlan-id") }
-            set { json.setQAPIMember("vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("vlan-id", newValue) }
         }
         /// `pport`: `uint32`, optional, since QEMU 2.4.
         public var pport: Swift.Int? {
-            get { json.qapiMember("pport") }
-            set { json.setQAPIMember("pport", newValue) }
+            @_optimize(none) get { json.qapiMember("pport") }
+            @_optimize(none) set { json.setQAPIMember("pport", newValue) }
         }
         /// `index`: `uint32`, optional, since QEMU 2.4.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `out-pport`: `uint32`, optional, since QEMU 2.4.
         public var outPport: Swift.Int? {
-            get { json.qapiMember("out-pport") }
-            set { json.setQAPIMember("out-pport", newValue) }
+            @_optimize(none) get { json.qapiMember("out-pport") }
+            @_optimize(none) set { json.setQAPIMember("out-pport", newValue) }
         }
         /// `group-id`: `uint32`, optional, since QEMU 2.4.
         public var groupID: Swift.Int? {
-            get { json.qapiMember("group-id") }
-            set { json.setQAPIMember("group-id", newValue) }
+            @_optimize(none) get { json.qapiMember("group-id") }
+            @_optimize(none) set { json.setQAPIMember("group-id", newValue) }
         }
         /// `set-vlan-id`: `uint16`, optional, since QEMU 2.4.
         public var setVlanID: Swift.Int? {
-            get { json.qapiMember("set-vlan-id") }
-            set { json.setQAPIMember("set-vlan-id", newValue) }
+            @_optimize(none) get { json.qapiMember("set-vlan-id") }
+            @_optimize(none) set { json.setQAPIMember("set-vlan-id", newValue) }
         }
         /// `pop-vlan`: `uint8`, optional, since QEMU 2.4.
         public var popVlan: Swift.Int? {
-            get { json.qapiMember("pop-vlan") }
-            set { json.setQAPIMember("pop-vlan", newValue) }
+            @_optimize(none) get { json.qapiMember("pop-vlan") }
+            @_optimize(none) set { json.setQAPIMember("pop-vlan", newValue) }
         }
         /// `group-ids`: `[uint32]`, optional, since QEMU 2.4.
         public var groupIDs: [Swift.Int]? {
-            get { json.qapiMember("group-ids") }
-            set { json.setQAPIMember("group-ids", newValue) }
+            @_optimize(none) get { json.qapiMember("group-ids") }
+            @_optimize(none) set { json.setQAPIMember("group-ids", newValue) }
         }
         /// `set-eth-src`: `str`, optional, since QEMU 2.4.
         public var setEthSrc: Swift.String? {
-            get { json.qapiMember("set-eth-src") }
-            set { json.setQAPIMember("set-eth-src", newValue) }
+            @_optimize(none) get { json.qapiMember("set-eth-src") }
+            @_optimize(none) set { json.setQAPIMember("set-eth-src", newValue) }
         }
         /// `set-eth-dst`: `str`, optional, since QEMU 2.4.
         public var setEthDst: Swift.String? {
-            get { json.qapiMember("set-eth-dst") }
-            set { json.setQAPIMember("set-eth-dst", newValue) }
+            @_optimize(none) get { json.qapiMember("set-eth-dst") }
+            @_optimize(none) set { json.setQAPIMember("set-eth-dst", newValue) }
         }
         /// `ttl-check`: `uint8`, optional, since QEMU 2.4.
         public var ttlCheck: Swift.Int? {
-            get { json.qapiMember("ttl-check") }
-            set { json.setQAPIMember("ttl-check", newValue) }
+            @_optimize(none) get { json.qapiMember("ttl-check") }
+            @_optimize(none) set { json.setQAPIMember("ttl-check", newValue) }
         }
     }
 
@@ -443,9 +443,9 @@ extension QAPI {
     /// Reply: `RockerSwitch`.
     public struct QueryRocker: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker"
+        public static var name: Swift.String { "query-rocker" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.RockerSwitch
         /// The arguments as they go on the wire.
@@ -453,14 +453,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -471,9 +471,9 @@ extension QAPI {
     /// Reply: `[RockerPort]`.
     public struct QueryRockerPorts: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-ports"
+        public static var name: Swift.String { "query-rocker-ports" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-ports", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-ports", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerPort]
         /// The arguments as they go on the wire.
@@ -481,14 +481,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -499,9 +499,9 @@ extension QAPI {
     /// Reply: `[RockerOfDpaFlow]`.
     public struct QueryRockerOfDpaFlows: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-of-dpa-flows"
+        public static var name: Swift.String { "query-rocker-of-dpa-flows" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-flows", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-of-dpa-flows", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaFlow]
         /// The arguments as they go on the wire.
@@ -509,19 +509,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `tbl-id`: `uint32`, optional, since QEMU 2.4.
         public var tblID: Swift.Int? {
-            get { arguments.qapiMember("tbl-id") }
-            set { arguments.setQAPIMember("tbl-id", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tbl-id") }
+            @_optimize(none) set { arguments.setQAPIMember("tbl-id", newValue) }
         }
     }
 
@@ -532,9 +532,9 @@ extension QAPI {
     /// Reply: `[RockerOfDpaGroup]`.
     public struct QueryRockerOfDpaGroups: QAPICommand {
         /// The wire name.
-        public static let name = "query-rocker-of-dpa-groups"
+        public static var name: Swift.String { "query-rocker-of-dpa-groups" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-rocker-of-dpa-groups", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-rocker-of-dpa-groups", kind: .command, since: QEMUVersion(major: 2, minor: 4, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.RockerOfDpaGroup]
         /// The arguments as they go on the wire.
@@ -542,19 +542,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.4.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `type`: `uint8`, optional, since QEMU 2.4.
         public var type: Swift.Int? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
     }
 }

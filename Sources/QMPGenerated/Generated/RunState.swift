@@ -10,43 +10,43 @@ extension QAPI {
     /// See [`RunState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RunState).
     public struct RunState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RunState", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `debug`.
-        public static let debug = RunState(rawValue: "debug")
+        public static var debug: RunState { @_optimize(none) get { RunState(rawValue: "debug") } }
         /// `inmigrate`.
-        public static let inmigrate = RunState(rawValue: "inmigrate")
+        public static var inmigrate: RunState { @_optimize(none) get { RunState(rawValue: "inmigrate") } }
         /// `internal-error`.
-        public static let internalError = RunState(rawValue: "internal-error")
+        public static var internalError: RunState { @_optimize(none) get { RunState(rawValue: "internal-error") } }
         /// `io-error`.
-        public static let ioError = RunState(rawValue: "io-error")
+        public static var ioError: RunState { @_optimize(none) get { RunState(rawValue: "io-error") } }
         /// `paused`.
-        public static let paused = RunState(rawValue: "paused")
+        public static var paused: RunState { @_optimize(none) get { RunState(rawValue: "paused") } }
         /// `postmigrate`.
-        public static let postmigrate = RunState(rawValue: "postmigrate")
+        public static var postmigrate: RunState { @_optimize(none) get { RunState(rawValue: "postmigrate") } }
         /// `prelaunch`.
-        public static let prelaunch = RunState(rawValue: "prelaunch")
+        public static var prelaunch: RunState { @_optimize(none) get { RunState(rawValue: "prelaunch") } }
         /// `finish-migrate`.
-        public static let finishMigrate = RunState(rawValue: "finish-migrate")
+        public static var finishMigrate: RunState { @_optimize(none) get { RunState(rawValue: "finish-migrate") } }
         /// `restore-vm`.
-        public static let restoreVm = RunState(rawValue: "restore-vm")
+        public static var restoreVm: RunState { @_optimize(none) get { RunState(rawValue: "restore-vm") } }
         /// `running`.
-        public static let running = RunState(rawValue: "running")
+        public static var running: RunState { @_optimize(none) get { RunState(rawValue: "running") } }
         /// `save-vm`.
-        public static let saveVm = RunState(rawValue: "save-vm")
+        public static var saveVm: RunState { @_optimize(none) get { RunState(rawValue: "save-vm") } }
         /// `shutdown`.
-        public static let shutdown = RunState(rawValue: "shutdown")
+        public static var shutdown: RunState { @_optimize(none) get { RunState(rawValue: "shutdown") } }
         /// `suspended`.
-        public static let suspended = RunState(rawValue: "suspended")
+        public static var suspended: RunState { @_optimize(none) get { RunState(rawValue: "suspended") } }
         /// `watchdog`.
-        public static let watchdog = RunState(rawValue: "watchdog")
+        public static var watchdog: RunState { @_optimize(none) get { RunState(rawValue: "watchdog") } }
         /// `guest-panicked`.
-        public static let guestPanicked = RunState(rawValue: "guest-panicked")
+        public static var guestPanicked: RunState { @_optimize(none) get { RunState(rawValue: "guest-panicked") } }
         /// `colo`.
-        public static let colo = RunState(rawValue: "colo")
+        public static var colo: RunState { @_optimize(none) get { RunState(rawValue: "colo") } }
     }
 
     /// `ShutdownCause`: a QAPI enumeration of the `run-state` module.
@@ -54,33 +54,33 @@ extension QAPI {
     /// See [`ShutdownCause` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownCause).
     public struct ShutdownCause: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownCause", kind: .enumeration, since: nil, features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = ShutdownCause(rawValue: "none")
+        public static var none: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "none") } }
         /// `host-error`.
-        public static let hostError = ShutdownCause(rawValue: "host-error")
+        public static var hostError: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-error") } }
         /// `host-qmp-quit`.
-        public static let hostQMPQuit = ShutdownCause(rawValue: "host-qmp-quit")
+        public static var hostQMPQuit: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-quit") } }
         /// `host-qmp-system-reset`.
-        public static let hostQMPSystemReset = ShutdownCause(rawValue: "host-qmp-system-reset")
+        public static var hostQMPSystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-qmp-system-reset") } }
         /// `host-signal`.
-        public static let hostSignal = ShutdownCause(rawValue: "host-signal")
+        public static var hostSignal: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-signal") } }
         /// `host-ui`.
-        public static let hostUi = ShutdownCause(rawValue: "host-ui")
+        public static var hostUi: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "host-ui") } }
         /// `guest-shutdown`.
-        public static let guestShutdown = ShutdownCause(rawValue: "guest-shutdown")
+        public static var guestShutdown: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-shutdown") } }
         /// `guest-reset`.
-        public static let guestReset = ShutdownCause(rawValue: "guest-reset")
+        public static var guestReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-reset") } }
         /// `guest-panic`.
-        public static let guestPanic = ShutdownCause(rawValue: "guest-panic")
+        public static var guestPanic: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "guest-panic") } }
         /// `subsystem-reset`.
-        public static let subsystemReset = ShutdownCause(rawValue: "subsystem-reset")
+        public static var subsystemReset: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "subsystem-reset") } }
         /// `snapshot-load`.
-        public static let snapshotLoad = ShutdownCause(rawValue: "snapshot-load")
+        public static var snapshotLoad: ShutdownCause { @_optimize(none) get { ShutdownCause(rawValue: "snapshot-load") } }
     }
 
     /// `StatusInfo`: a QAPI struct of the `run-state` module, since QEMU 0.14.
@@ -88,28 +88,28 @@ extension QAPI {
     /// See [`StatusInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.StatusInfo).
     public struct StatusInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatusInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["running", "status"]
+        public static var requiredMembers: [Swift.String] { ["running", "status"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(running: Swift.Bool, status: QAPI.RunState) {
+        @_optimize(none) public init(running: Swift.Bool, status: QAPI.RunState) {
             self.json = [:]
-            json["running"] = running.qapiJSON
-            json["status"] = status.qapiJSON
+            json.setQAPIMember("running", running)
+            json.setQAPIMember("status", status)
         }
         /// `running`: `bool`, since QEMU 0.14.
         public var running: Swift.Bool? {
-            get { json.qapiMember("running") }
-            set { json.setQAPIMember("running", newValue) }
+            @_optimize(none) get { json.qapiMember("running") }
+            @_optimize(none) set { json.setQAPIMember("running", newValue) }
         }
         /// `status`: `RunState`, since QEMU 0.14.
         public var status: QAPI.RunState? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
     }
 
@@ -118,25 +118,25 @@ extension QAPI {
     /// See [`WatchdogAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.WatchdogAction).
     public struct WatchdogAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WatchdogAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static let reset = WatchdogAction(rawValue: "reset")
+        public static var reset: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static let shutdown = WatchdogAction(rawValue: "shutdown")
+        public static var shutdown: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "shutdown") } }
         /// `poweroff`.
-        public static let poweroff = WatchdogAction(rawValue: "poweroff")
+        public static var poweroff: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static let pause = WatchdogAction(rawValue: "pause")
+        public static var pause: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "pause") } }
         /// `debug`.
-        public static let debug = WatchdogAction(rawValue: "debug")
+        public static var debug: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "debug") } }
         /// `none`.
-        public static let none = WatchdogAction(rawValue: "none")
+        public static var none: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "none") } }
         /// `inject-nmi`.
-        public static let injectNmi = WatchdogAction(rawValue: "inject-nmi")
+        public static var injectNmi: WatchdogAction { @_optimize(none) get { WatchdogAction(rawValue: "inject-nmi") } }
     }
 
     /// `RebootAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -144,15 +144,15 @@ extension QAPI {
     /// See [`RebootAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.RebootAction).
     public struct RebootAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RebootAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `reset`.
-        public static let reset = RebootAction(rawValue: "reset")
+        public static var reset: RebootAction { @_optimize(none) get { RebootAction(rawValue: "reset") } }
         /// `shutdown`.
-        public static let shutdown = RebootAction(rawValue: "shutdown")
+        public static var shutdown: RebootAction { @_optimize(none) get { RebootAction(rawValue: "shutdown") } }
     }
 
     /// `ShutdownAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -160,15 +160,15 @@ extension QAPI {
     /// See [`ShutdownAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.ShutdownAction).
     public struct ShutdownAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ShutdownAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `poweroff`.
-        public static let poweroff = ShutdownAction(rawValue: "poweroff")
+        public static var poweroff: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "poweroff") } }
         /// `pause`.
-        public static let pause = ShutdownAction(rawValue: "pause")
+        public static var pause: ShutdownAction { @_optimize(none) get { ShutdownAction(rawValue: "pause") } }
     }
 
     /// `PanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 6.0.
@@ -176,19 +176,19 @@ extension QAPI {
     /// See [`PanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.PanicAction).
     public struct PanicAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "PanicAction", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static let pause = PanicAction(rawValue: "pause")
+        public static var pause: PanicAction { @_optimize(none) get { PanicAction(rawValue: "pause") } }
         /// `shutdown`.
-        public static let shutdown = PanicAction(rawValue: "shutdown")
+        public static var shutdown: PanicAction { @_optimize(none) get { PanicAction(rawValue: "shutdown") } }
         /// `exit-failure`.
-        public static let exitFailure = PanicAction(rawValue: "exit-failure")
+        public static var exitFailure: PanicAction { @_optimize(none) get { PanicAction(rawValue: "exit-failure") } }
         /// `none`.
-        public static let none = PanicAction(rawValue: "none")
+        public static var none: PanicAction { @_optimize(none) get { PanicAction(rawValue: "none") } }
     }
 
     /// `GuestPanicAction`: a QAPI enumeration of the `run-state` module, since QEMU 2.1.
@@ -196,17 +196,17 @@ extension QAPI {
     /// See [`GuestPanicAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicAction).
     public struct GuestPanicAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicAction", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `pause`.
-        public static let pause = GuestPanicAction(rawValue: "pause")
+        public static var pause: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "pause") } }
         /// `poweroff`.
-        public static let poweroff = GuestPanicAction(rawValue: "poweroff")
+        public static var poweroff: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "poweroff") } }
         /// `run`.
-        public static let run = GuestPanicAction(rawValue: "run")
+        public static var run: GuestPanicAction { @_optimize(none) get { GuestPanicAction(rawValue: "run") } }
     }
 
     /// `GuestPanicInformationType`: a QAPI enumeration of the `run-state` module, since QEMU 2.9.
@@ -214,15 +214,15 @@ extension QAPI {
     /// See [`GuestPanicInformationType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.GuestPanicInformationType).
     public struct GuestPanicInformationType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hyper-v`.
-        public static let hyperV = GuestPanicInformationType(rawValue: "hyper-v")
+        public static var hyperV: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "hyper-v") } }
         /// `s390`.
-        public static let s390 = GuestPanicInformationType(rawValue: "s390")
+        public static var s390: GuestPanicInformationType { @_optimize(none) get { GuestPanicInformationType(rawValue: "s390") } }
     }
 
     /// `GuestPanicInformation`: a QAPI union of the `run-state` module, since QEMU 2.9.
@@ -232,67 +232,67 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct GuestPanicInformation: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformation", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.GuestPanicInformationType) {
+        @_optimize(none) public init(type: QAPI.GuestPanicInformationType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `GuestPanicInformationType`, since QEMU 2.9.
         public var type: QAPI.GuestPanicInformationType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `arg1`: `uint64`, optional, since QEMU 2.9.
         public var arg1: Swift.UInt64? {
-            get { json.qapiMember("arg1") }
-            set { json.setQAPIMember("arg1", newValue) }
+            @_optimize(none) get { json.qapiMember("arg1") }
+            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, optional, since QEMU 2.9.
         public var arg2: Swift.UInt64? {
-            get { json.qapiMember("arg2") }
-            set { json.setQAPIMember("arg2", newValue) }
+            @_optimize(none) get { json.qapiMember("arg2") }
+            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, optional, since QEMU 2.9.
         public var arg3: Swift.UInt64? {
-            get { json.qapiMember("arg3") }
-            set { json.setQAPIMember("arg3", newValue) }
+            @_optimize(none) get { json.qapiMember("arg3") }
+            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, optional, since QEMU 2.9.
         public var arg4: Swift.UInt64? {
-            get { json.qapiMember("arg4") }
-            set { json.setQAPIMember("arg4", newValue) }
+            @_optimize(none) get { json.qapiMember("arg4") }
+            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, optional, since QEMU 2.9.
         public var arg5: Swift.UInt64? {
-            get { json.qapiMember("arg5") }
-            set { json.setQAPIMember("arg5", newValue) }
+            @_optimize(none) get { json.qapiMember("arg5") }
+            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
         /// `core`: `uint32`, optional, since QEMU 2.12.
         public var core: Swift.Int? {
-            get { json.qapiMember("core") }
-            set { json.setQAPIMember("core", newValue) }
+            @_optimize(none) get { json.qapiMember("core") }
+            @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, optional, since QEMU 2.12.
         public var pswMask: Swift.UInt64? {
-            get { json.qapiMember("psw-mask") }
-            set { json.setQAPIMember("psw-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-mask") }
+            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, optional, since QEMU 2.12.
         public var pswAddr: Swift.UInt64? {
-            get { json.qapiMember("psw-addr") }
-            set { json.setQAPIMember("psw-addr", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-addr") }
+            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, optional, since QEMU 2.12.
         public var reason: QAPI.S390CrashReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -301,46 +301,46 @@ extension QAPI {
     /// See [`GuestPanicInformationHyperV` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationHyperV).
     public struct GuestPanicInformationHyperV: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationHyperV", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["arg1", "arg2", "arg3", "arg4", "arg5"]
+        public static var requiredMembers: [Swift.String] { ["arg1", "arg2", "arg3", "arg4", "arg5"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
+        @_optimize(none) public init(arg1: Swift.UInt64, arg2: Swift.UInt64, arg3: Swift.UInt64, arg4: Swift.UInt64, arg5: Swift.UInt64) {
             self.json = [:]
-            json["arg1"] = arg1.qapiJSON
-            json["arg2"] = arg2.qapiJSON
-            json["arg3"] = arg3.qapiJSON
-            json["arg4"] = arg4.qapiJSON
-            json["arg5"] = arg5.qapiJSON
+            json.setQAPIMember("arg1", arg1)
+            json.setQAPIMember("arg2", arg2)
+            json.setQAPIMember("arg3", arg3)
+            json.setQAPIMember("arg4", arg4)
+            json.setQAPIMember("arg5", arg5)
         }
         /// `arg1`: `uint64`, since QEMU 2.9.
         public var arg1: Swift.UInt64? {
-            get { json.qapiMember("arg1") }
-            set { json.setQAPIMember("arg1", newValue) }
+            @_optimize(none) get { json.qapiMember("arg1") }
+            @_optimize(none) set { json.setQAPIMember("arg1", newValue) }
         }
         /// `arg2`: `uint64`, since QEMU 2.9.
         public var arg2: Swift.UInt64? {
-            get { json.qapiMember("arg2") }
-            set { json.setQAPIMember("arg2", newValue) }
+            @_optimize(none) get { json.qapiMember("arg2") }
+            @_optimize(none) set { json.setQAPIMember("arg2", newValue) }
         }
         /// `arg3`: `uint64`, since QEMU 2.9.
         public var arg3: Swift.UInt64? {
-            get { json.qapiMember("arg3") }
-            set { json.setQAPIMember("arg3", newValue) }
+            @_optimize(none) get { json.qapiMember("arg3") }
+            @_optimize(none) set { json.setQAPIMember("arg3", newValue) }
         }
         /// `arg4`: `uint64`, since QEMU 2.9.
         public var arg4: Swift.UInt64? {
-            get { json.qapiMember("arg4") }
-            set { json.setQAPIMember("arg4", newValue) }
+            @_optimize(none) get { json.qapiMember("arg4") }
+            @_optimize(none) set { json.setQAPIMember("arg4", newValue) }
         }
         /// `arg5`: `uint64`, since QEMU 2.9.
         public var arg5: Swift.UInt64? {
-            get { json.qapiMember("arg5") }
-            set { json.setQAPIMember("arg5", newValue) }
+            @_optimize(none) get { json.qapiMember("arg5") }
+            @_optimize(none) set { json.setQAPIMember("arg5", newValue) }
         }
     }
 
@@ -349,21 +349,21 @@ extension QAPI {
     /// See [`S390CrashReason` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.S390CrashReason).
     public struct S390CrashReason: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "S390CrashReason", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unknown`.
-        public static let unknown = S390CrashReason(rawValue: "unknown")
+        public static var unknown: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "unknown") } }
         /// `disabled-wait`.
-        public static let disabledWait = S390CrashReason(rawValue: "disabled-wait")
+        public static var disabledWait: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "disabled-wait") } }
         /// `extint-loop`.
-        public static let extintLoop = S390CrashReason(rawValue: "extint-loop")
+        public static var extintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "extint-loop") } }
         /// `pgmint-loop`.
-        public static let pgmintLoop = S390CrashReason(rawValue: "pgmint-loop")
+        public static var pgmintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "pgmint-loop") } }
         /// `opint-loop`.
-        public static let opintLoop = S390CrashReason(rawValue: "opint-loop")
+        public static var opintLoop: S390CrashReason { @_optimize(none) get { S390CrashReason(rawValue: "opint-loop") } }
     }
 
     /// `GuestPanicInformationS390`: a QAPI struct of the `run-state` module, since QEMU 2.12.
@@ -371,40 +371,40 @@ extension QAPI {
     /// See [`GuestPanicInformationS390` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.GuestPanicInformationS390).
     public struct GuestPanicInformationS390: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GuestPanicInformationS390", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["core", "psw-mask", "psw-addr", "reason"]
+        public static var requiredMembers: [Swift.String] { ["core", "psw-mask", "psw-addr", "reason"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
+        @_optimize(none) public init(core: Swift.Int, pswMask: Swift.UInt64, pswAddr: Swift.UInt64, reason: QAPI.S390CrashReason) {
             self.json = [:]
-            json["core"] = core.qapiJSON
-            json["psw-mask"] = pswMask.qapiJSON
-            json["psw-addr"] = pswAddr.qapiJSON
-            json["reason"] = reason.qapiJSON
+            json.setQAPIMember("core", core)
+            json.setQAPIMember("psw-mask", pswMask)
+            json.setQAPIMember("psw-addr", pswAddr)
+            json.setQAPIMember("reason", reason)
         }
         /// `core`: `uint32`, since QEMU 2.12.
         public var core: Swift.Int? {
-            get { json.qapiMember("core") }
-            set { json.setQAPIMember("core", newValue) }
+            @_optimize(none) get { json.qapiMember("core") }
+            @_optimize(none) set { json.setQAPIMember("core", newValue) }
         }
         /// `psw-mask`: `uint64`, since QEMU 2.12.
         public var pswMask: Swift.UInt64? {
-            get { json.qapiMember("psw-mask") }
-            set { json.setQAPIMember("psw-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-mask") }
+            @_optimize(none) set { json.setQAPIMember("psw-mask", newValue) }
         }
         /// `psw-addr`: `uint64`, since QEMU 2.12.
         public var pswAddr: Swift.UInt64? {
-            get { json.qapiMember("psw-addr") }
-            set { json.setQAPIMember("psw-addr", newValue) }
+            @_optimize(none) get { json.qapiMember("psw-addr") }
+            @_optimize(none) set { json.setQAPIMember("psw-addr", newValue) }
         }
         /// `reason`: `S390CrashReason`, since QEMU 2.12.
         public var reason: QAPI.S390CrashReason? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -413,15 +413,15 @@ extension QAPI {
     /// See [`MemoryFailureRecipient` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureRecipient).
     public struct MemoryFailureRecipient: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureRecipient", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `hypervisor`.
-        public static let hypervisor = MemoryFailureRecipient(rawValue: "hypervisor")
+        public static var hypervisor: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "hypervisor") } }
         /// `guest`.
-        public static let guest = MemoryFailureRecipient(rawValue: "guest")
+        public static var guest: MemoryFailureRecipient { @_optimize(none) get { MemoryFailureRecipient(rawValue: "guest") } }
     }
 
     /// `MemoryFailureAction`: a QAPI enumeration of the `run-state` module, since QEMU 5.2.
@@ -429,19 +429,19 @@ extension QAPI {
     /// See [`MemoryFailureAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.MemoryFailureAction).
     public struct MemoryFailureAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureAction", kind: .enumeration, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ignore`.
-        public static let ignore = MemoryFailureAction(rawValue: "ignore")
+        public static var ignore: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "ignore") } }
         /// `inject`.
-        public static let inject = MemoryFailureAction(rawValue: "inject")
+        public static var inject: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "inject") } }
         /// `fatal`.
-        public static let fatal = MemoryFailureAction(rawValue: "fatal")
+        public static var fatal: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "fatal") } }
         /// `reset`.
-        public static let reset = MemoryFailureAction(rawValue: "reset")
+        public static var reset: MemoryFailureAction { @_optimize(none) get { MemoryFailureAction(rawValue: "reset") } }
     }
 
     /// `MemoryFailureFlags`: a QAPI struct of the `run-state` module, since QEMU 5.2.
@@ -449,28 +449,28 @@ extension QAPI {
     /// See [`MemoryFailureFlags` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-run-state.MemoryFailureFlags).
     public struct MemoryFailureFlags: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MemoryFailureFlags", kind: .structure, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
+        @_optimize(none) public init(actionRequired: Swift.Bool, recursive: Swift.Bool) {
             self.json = [:]
-            json["action-required"] = actionRequired.qapiJSON
-            json["recursive"] = recursive.qapiJSON
+            json.setQAPIMember("action-required", actionRequired)
+            json.setQAPIMember("recursive", recursive)
         }
         /// `action-required`: `bool`, since QEMU 5.2.
         public var actionRequired: Swift.Bool? {
-            get { json.qapiMember("action-required") }
-            set { json.setQAPIMember("action-required", newValue) }
+            @_optimize(none) get { json.qapiMember("action-required") }
+            @_optimize(none) set { json.setQAPIMember("action-required", newValue) }
         }
         /// `recursive`: `bool`, since QEMU 5.2.
         public var recursive: Swift.Bool? {
-            get { json.qapiMember("recursive") }
-            set { json.setQAPIMember("recursive", newValue) }
+            @_optimize(none) get { json.qapiMember("recursive") }
+            @_optimize(none) set { json.setQAPIMember("recursive", newValue) }
         }
     }
 
@@ -479,17 +479,17 @@ extension QAPI {
     /// See [`NotifyVmexitOption` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-run-state.NotifyVmexitOption).
     public struct NotifyVmexitOption: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NotifyVmexitOption", kind: .enumeration, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `run`.
-        public static let run = NotifyVmexitOption(rawValue: "run")
+        public static var run: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "run") } }
         /// `internal-error`.
-        public static let internalError = NotifyVmexitOption(rawValue: "internal-error")
+        public static var internalError: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "internal-error") } }
         /// `disable`.
-        public static let disable = NotifyVmexitOption(rawValue: "disable")
+        public static var disable: NotifyVmexitOption { @_optimize(none) get { NotifyVmexitOption(rawValue: "disable") } }
     }
 
     /// `query-status`: a QAPI command of the `run-state` module, since QEMU 0.14.
@@ -499,9 +499,9 @@ extension QAPI {
     /// Reply: `StatusInfo`.
     public struct QueryStatus: QAPICommand {
         /// The wire name.
-        public static let name = "query-status"
+        public static var name: Swift.String { "query-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-status", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.StatusInfo
         /// The arguments as they go on the wire.
@@ -509,7 +509,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -521,9 +521,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct WatchdogSetAction: QAPICommand {
         /// The wire name.
-        public static let name = "watchdog-set-action"
+        public static var name: Swift.String { "watchdog-set-action" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "watchdog-set-action", kind: .command, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -531,14 +531,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(action: QAPI.WatchdogAction) {
+        @_optimize(none) public init(action: QAPI.WatchdogAction) {
             self.arguments = [:]
-            arguments["action"] = action.qapiJSON
+            arguments.setQAPIMember("action", action)
         }
         /// `action`: `WatchdogAction`, since QEMU 2.11.
         public var action: QAPI.WatchdogAction? {
-            get { arguments.qapiMember("action") }
-            set { arguments.setQAPIMember("action", newValue) }
+            @_optimize(none) get { arguments.qapiMember("action") }
+            @_optimize(none) set { arguments.setQAPIMember("action", newValue) }
         }
     }
 
@@ -549,9 +549,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetAction: QAPICommand {
         /// The wire name.
-        public static let name = "set-action"
+        public static var name: Swift.String { "set-action" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set-action", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -559,28 +559,28 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `reboot`: `RebootAction`, optional, since QEMU 6.0.
         public var reboot: QAPI.RebootAction? {
-            get { arguments.qapiMember("reboot") }
-            set { arguments.setQAPIMember("reboot", newValue) }
+            @_optimize(none) get { arguments.qapiMember("reboot") }
+            @_optimize(none) set { arguments.setQAPIMember("reboot", newValue) }
         }
         /// `shutdown`: `ShutdownAction`, optional, since QEMU 6.0.
         public var shutdown: QAPI.ShutdownAction? {
-            get { arguments.qapiMember("shutdown") }
-            set { arguments.setQAPIMember("shutdown", newValue) }
+            @_optimize(none) get { arguments.qapiMember("shutdown") }
+            @_optimize(none) set { arguments.setQAPIMember("shutdown", newValue) }
         }
         /// `panic`: `PanicAction`, optional, since QEMU 6.0.
         public var panic: QAPI.PanicAction? {
-            get { arguments.qapiMember("panic") }
-            set { arguments.setQAPIMember("panic", newValue) }
+            @_optimize(none) get { arguments.qapiMember("panic") }
+            @_optimize(none) set { arguments.setQAPIMember("panic", newValue) }
         }
         /// `watchdog`: `WatchdogAction`, optional, since QEMU 6.0.
         public var watchdog: QAPI.WatchdogAction? {
-            get { arguments.qapiMember("watchdog") }
-            set { arguments.setQAPIMember("watchdog", newValue) }
+            @_optimize(none) get { arguments.qapiMember("watchdog") }
+            @_optimize(none) set { arguments.setQAPIMember("watchdog", newValue) }
         }
     }
 
@@ -589,24 +589,24 @@ extension QAPI {
     /// See [`SHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SHUTDOWN).
     public struct ShutdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SHUTDOWN"
+        public static var name: Swift.String { "SHUTDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SHUTDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["guest"]
+        public static var requiredMembers: [Swift.String] { ["guest"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
         public var guest: Swift.Bool? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
         public var reason: QAPI.ShutdownCause? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -615,11 +615,11 @@ extension QAPI {
     /// See [`POWERDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.POWERDOWN).
     public struct PowerdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "POWERDOWN"
+        public static var name: Swift.String { "POWERDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "POWERDOWN", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -631,24 +631,24 @@ extension QAPI {
     /// See [`RESET` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESET).
     public struct ResetEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RESET"
+        public static var name: Swift.String { "RESET" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESET", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["guest"]
+        public static var requiredMembers: [Swift.String] { ["guest"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `guest`: `bool`, since QEMU 2.10.
         public var guest: Swift.Bool? {
-            get { json.qapiMember("guest") }
-            set { json.setQAPIMember("guest", newValue) }
+            @_optimize(none) get { json.qapiMember("guest") }
+            @_optimize(none) set { json.setQAPIMember("guest", newValue) }
         }
         /// `reason`: `ShutdownCause`, since QEMU 4.0.
         public var reason: QAPI.ShutdownCause? {
-            get { json.qapiMember("reason") }
-            set { json.setQAPIMember("reason", newValue) }
+            @_optimize(none) get { json.qapiMember("reason") }
+            @_optimize(none) set { json.setQAPIMember("reason", newValue) }
         }
     }
 
@@ -657,11 +657,11 @@ extension QAPI {
     /// See [`STOP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.STOP).
     public struct StopEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "STOP"
+        public static var name: Swift.String { "STOP" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "STOP", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -673,11 +673,11 @@ extension QAPI {
     /// See [`RESUME` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.RESUME).
     public struct ResumeEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "RESUME"
+        public static var name: Swift.String { "RESUME" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "RESUME", kind: .event, since: QEMUVersion(major: 0, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -689,11 +689,11 @@ extension QAPI {
     /// See [`SUSPEND` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND).
     public struct SuspendEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SUSPEND"
+        public static var name: Swift.String { "SUSPEND" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -705,11 +705,11 @@ extension QAPI {
     /// See [`SUSPEND_DISK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.SUSPEND_DISK).
     public struct SuspendDiskEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SUSPEND_DISK"
+        public static var name: Swift.String { "SUSPEND_DISK" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SUSPEND_DISK", kind: .event, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -721,11 +721,11 @@ extension QAPI {
     /// See [`WAKEUP` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WAKEUP).
     public struct WakeupEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "WAKEUP"
+        public static var name: Swift.String { "WAKEUP" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WAKEUP", kind: .event, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -737,19 +737,19 @@ extension QAPI {
     /// See [`WATCHDOG` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.WATCHDOG).
     public struct WatchdogEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "WATCHDOG"
+        public static var name: Swift.String { "WATCHDOG" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "WATCHDOG", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["action"]
+        public static var requiredMembers: [Swift.String] { ["action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `WatchdogAction`, since QEMU 0.13.
         public var action: QAPI.WatchdogAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
     }
 
@@ -758,24 +758,24 @@ extension QAPI {
     /// See [`GUEST_PANICKED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PANICKED).
     public struct GuestPanickedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_PANICKED"
+        public static var name: Swift.String { "GUEST_PANICKED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PANICKED", kind: .event, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["action"]
+        public static var requiredMembers: [Swift.String] { ["action"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 1.5.
         public var action: QAPI.GuestPanicAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 2.9.
         public var info: QAPI.GuestPanicInformation? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 
@@ -784,24 +784,24 @@ extension QAPI {
     /// See [`GUEST_CRASHLOADED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_CRASHLOADED).
     public struct GuestCrashloadedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_CRASHLOADED"
+        public static var name: Swift.String { "GUEST_CRASHLOADED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_CRASHLOADED", kind: .event, since: QEMUVersion(major: 5, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `action`: `GuestPanicAction`, since QEMU 5.0.
         public var action: QAPI.GuestPanicAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `info`: `GuestPanicInformation`, optional, since QEMU 5.0.
         public var info: QAPI.GuestPanicInformation? {
-            get { json.qapiMember("info") }
-            set { json.setQAPIMember("info", newValue) }
+            @_optimize(none) get { json.qapiMember("info") }
+            @_optimize(none) set { json.setQAPIMember("info", newValue) }
         }
     }
 
@@ -810,11 +810,11 @@ extension QAPI {
     /// See [`GUEST_PVSHUTDOWN` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.GUEST_PVSHUTDOWN).
     public struct GuestPvshutdownEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "GUEST_PVSHUTDOWN"
+        public static var name: Swift.String { "GUEST_PVSHUTDOWN" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GUEST_PVSHUTDOWN", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -826,29 +826,29 @@ extension QAPI {
     /// See [`MEMORY_FAILURE` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-run-state.MEMORY_FAILURE).
     public struct MemoryFailureEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "MEMORY_FAILURE"
+        public static var name: Swift.String { "MEMORY_FAILURE" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MEMORY_FAILURE", kind: .event, since: QEMUVersion(major: 5, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `recipient`: `MemoryFailureRecipient`, since QEMU 5.2.
         public var recipient: QAPI.MemoryFailureRecipient? {
-            get { json.qapiMember("recipient") }
-            set { json.setQAPIMember("recipient", newValue) }
+            @_optimize(none) get { json.qapiMember("recipient") }
+            @_optimize(none) set { json.setQAPIMember("recipient", newValue) }
         }
         /// `action`: `MemoryFailureAction`, since QEMU 5.2.
         public var action: QAPI.MemoryFailureAction? {
-            get { json.qapiMember("action") }
-            set { json.setQAPIMember("action", newValue) }
+            @_optimize(none) get { json.qapiMember("action") }
+            @_optimize(none) set { json.setQAPIMember("action", newValue) }
         }
         /// `flags`: `MemoryFailureFlags`, since QEMU 5.2.
         public var flags: QAPI.MemoryFailureFlags? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
     }
 }

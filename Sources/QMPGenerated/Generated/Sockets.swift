@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`NetworkAddressFamily` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.NetworkAddressFamily).
     public struct NetworkAddressFamily: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "NetworkAddressFamily", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "NetworkAddressFamily", kind: .enumeration, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ipv4`.
-        public static let ipv4 = NetworkAddressFamily(rawValue: "ipv4")
+        public static var ipv4: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv4") } }
         /// `ipv6`.
-        public static let ipv6 = NetworkAddressFamily(rawValue: "ipv6")
+        public static var ipv6: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "ipv6") } }
         /// `unix`.
-        public static let unix = NetworkAddressFamily(rawValue: "unix")
+        public static var unix: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unix") } }
         /// `vsock`.
-        public static let vsock = NetworkAddressFamily(rawValue: "vsock")
+        public static var vsock: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "vsock") } }
         /// `unknown`.
-        public static let unknown = NetworkAddressFamily(rawValue: "unknown")
+        public static var unknown: NetworkAddressFamily { @_optimize(none) get { NetworkAddressFamily(rawValue: "unknown") } }
     }
 
     /// `InetSocketAddressBase`: a QAPI struct of the `sockets` module.
@@ -32,28 +32,28 @@ extension QAPI {
     /// See [`InetSocketAddressBase` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressBase).
     public struct InetSocketAddressBase: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressBase", kind: .structure, since: nil, features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddressBase", kind: .structure, since: nil, features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port"]
+        public static var requiredMembers: [Swift.String] { ["host", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
     }
 
@@ -62,58 +62,58 @@ extension QAPI {
     /// See [`InetSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddress).
     public struct InetSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port"]
+        public static var requiredMembers: [Swift.String] { ["host", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
         }
         /// `host`: `str`.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
         public var numeric: Swift.Bool? {
-            get { json.qapiMember("numeric") }
-            set { json.setQAPIMember("numeric", newValue) }
+            @_optimize(none) get { json.qapiMember("numeric") }
+            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
         public var to: Swift.Int? {
-            get { json.qapiMember("to") }
-            set { json.setQAPIMember("to", newValue) }
+            @_optimize(none) get { json.qapiMember("to") }
+            @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
         public var keepAlive: Swift.Bool? {
-            get { json.qapiMember("keep-alive") }
-            set { json.setQAPIMember("keep-alive", newValue) }
+            @_optimize(none) get { json.qapiMember("keep-alive") }
+            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
         public var mptcp: Swift.Bool? {
-            get { json.qapiMember("mptcp") }
-            set { json.setQAPIMember("mptcp", newValue) }
+            @_optimize(none) get { json.qapiMember("mptcp") }
+            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
     }
 
@@ -122,32 +122,32 @@ extension QAPI {
     /// See [`UnixSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddress).
     public struct UnixSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UnixSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["path"]
+        public static var requiredMembers: [Swift.String] { ["path"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
+            json.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 1.3.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
         public var tight: Swift.Bool? {
-            get { json.qapiMember("tight") }
-            set { json.setQAPIMember("tight", newValue) }
+            @_optimize(none) get { json.qapiMember("tight") }
+            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
     }
 
@@ -156,28 +156,28 @@ extension QAPI {
     /// See [`VsockSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddress).
     public struct VsockSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VsockSocketAddress", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["cid", "port"]
+        public static var requiredMembers: [Swift.String] { ["cid", "port"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(cid: Swift.String, port: Swift.String) {
+        @_optimize(none) public init(cid: Swift.String, port: Swift.String) {
             self.json = [:]
-            json["cid"] = cid.qapiJSON
-            json["port"] = port.qapiJSON
+            json.setQAPIMember("cid", cid)
+            json.setQAPIMember("port", port)
         }
         /// `cid`: `str`, since QEMU 2.8.
         public var cid: Swift.String? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `port`: `str`, since QEMU 2.8.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
     }
 
@@ -186,22 +186,22 @@ extension QAPI {
     /// See [`FdSocketAddress` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddress).
     public struct FDSocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdSocketAddress", kind: .structure, since: QEMUVersion(major: 1, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["str"]
+        public static var requiredMembers: [Swift.String] { ["str"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(str: Swift.String) {
+        @_optimize(none) public init(str: Swift.String) {
             self.json = [:]
-            json["str"] = str.qapiJSON
+            json.setQAPIMember("str", str)
         }
         /// `str`: `str`, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
     }
 
@@ -210,22 +210,22 @@ extension QAPI {
     /// See [`InetSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.InetSocketAddressWrapper).
     public struct InetSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InetSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InetSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InetSocketAddress) {
+        @_optimize(none) public init(data: QAPI.InetSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InetSocketAddress`, since QEMU 1.3.
         public var data: QAPI.InetSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -234,22 +234,22 @@ extension QAPI {
     /// See [`UnixSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.UnixSocketAddressWrapper).
     public struct UnixSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UnixSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UnixSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.UnixSocketAddress) {
+        @_optimize(none) public init(data: QAPI.UnixSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `UnixSocketAddress`, since QEMU 1.3.
         public var data: QAPI.UnixSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -258,22 +258,22 @@ extension QAPI {
     /// See [`VsockSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.VsockSocketAddressWrapper).
     public struct VsockSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VsockSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VsockSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 8, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.VsockSocketAddress) {
+        @_optimize(none) public init(data: QAPI.VsockSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `VsockSocketAddress`, since QEMU 2.8.
         public var data: QAPI.VsockSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -282,22 +282,22 @@ extension QAPI {
     /// See [`FdSocketAddressWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.FdSocketAddressWrapper).
     public struct FDSocketAddressWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "FdSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "FdSocketAddressWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.FDSocketAddress) {
+        @_optimize(none) public init(data: QAPI.FDSocketAddress) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `FdSocketAddress`, since QEMU 1.3.
         public var data: QAPI.FDSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -308,27 +308,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddressLegacy: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressLegacy", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddressLegacy", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SocketAddressType) {
+        @_optimize(none) public init(type: QAPI.SocketAddressType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 1.3.
         public var type: QAPI.SocketAddressType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InetSocketAddress`, optional, since QEMU 1.3.
         public var data: QAPI.InetSocketAddress? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -337,19 +337,19 @@ extension QAPI {
     /// See [`SocketAddressType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-sockets.SocketAddressType).
     public struct SocketAddressType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddressType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddressType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `inet`.
-        public static let inet = SocketAddressType(rawValue: "inet")
+        public static var inet: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "inet") } }
         /// `unix`.
-        public static let unix = SocketAddressType(rawValue: "unix")
+        public static var unix: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "unix") } }
         /// `vsock`.
-        public static let vsock = SocketAddressType(rawValue: "vsock")
+        public static var vsock: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "vsock") } }
         /// `fd`.
-        public static let fd = SocketAddressType(rawValue: "fd")
+        public static var fd: SocketAddressType { @_optimize(none) get { SocketAddressType(rawValue: "fd") } }
     }
 
     /// `SocketAddress`: a QAPI union of the `sockets` module, since QEMU 2.9.
@@ -359,87 +359,87 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct SocketAddress: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SocketAddress", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SocketAddress", kind: .union, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.SocketAddressType) {
+        @_optimize(none) public init(type: QAPI.SocketAddressType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `SocketAddressType`, since QEMU 2.9.
         public var type: QAPI.SocketAddressType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `host`: `str`, optional.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, optional.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `numeric`: `bool`, optional, since QEMU 2.9.
         public var numeric: Swift.Bool? {
-            get { json.qapiMember("numeric") }
-            set { json.setQAPIMember("numeric", newValue) }
+            @_optimize(none) get { json.qapiMember("numeric") }
+            @_optimize(none) set { json.setQAPIMember("numeric", newValue) }
         }
         /// `to`: `uint16`, optional, since QEMU 1.3.
         public var to: Swift.Int? {
-            get { json.qapiMember("to") }
-            set { json.setQAPIMember("to", newValue) }
+            @_optimize(none) get { json.qapiMember("to") }
+            @_optimize(none) set { json.setQAPIMember("to", newValue) }
         }
         /// `ipv4`: `bool`, optional, since QEMU 1.3.
         public var ipv4: Swift.Bool? {
-            get { json.qapiMember("ipv4") }
-            set { json.setQAPIMember("ipv4", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv4") }
+            @_optimize(none) set { json.setQAPIMember("ipv4", newValue) }
         }
         /// `ipv6`: `bool`, optional, since QEMU 1.3.
         public var ipv6: Swift.Bool? {
-            get { json.qapiMember("ipv6") }
-            set { json.setQAPIMember("ipv6", newValue) }
+            @_optimize(none) get { json.qapiMember("ipv6") }
+            @_optimize(none) set { json.setQAPIMember("ipv6", newValue) }
         }
         /// `keep-alive`: `bool`, optional, since QEMU 4.2.
         public var keepAlive: Swift.Bool? {
-            get { json.qapiMember("keep-alive") }
-            set { json.setQAPIMember("keep-alive", newValue) }
+            @_optimize(none) get { json.qapiMember("keep-alive") }
+            @_optimize(none) set { json.setQAPIMember("keep-alive", newValue) }
         }
         /// `mptcp`: `bool`, optional, since QEMU 6.1.
         public var mptcp: Swift.Bool? {
-            get { json.qapiMember("mptcp") }
-            set { json.setQAPIMember("mptcp", newValue) }
+            @_optimize(none) get { json.qapiMember("mptcp") }
+            @_optimize(none) set { json.setQAPIMember("mptcp", newValue) }
         }
         /// `path`: `str`, optional, since QEMU 1.3.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `abstract`: `bool`, optional, since QEMU 5.1.
         public var abstract: Swift.Bool? {
-            get { json.qapiMember("abstract") }
-            set { json.setQAPIMember("abstract", newValue) }
+            @_optimize(none) get { json.qapiMember("abstract") }
+            @_optimize(none) set { json.setQAPIMember("abstract", newValue) }
         }
         /// `tight`: `bool`, optional, since QEMU 5.1.
         public var tight: Swift.Bool? {
-            get { json.qapiMember("tight") }
-            set { json.setQAPIMember("tight", newValue) }
+            @_optimize(none) get { json.qapiMember("tight") }
+            @_optimize(none) set { json.setQAPIMember("tight", newValue) }
         }
         /// `cid`: `str`, optional, since QEMU 2.8.
         public var cid: Swift.String? {
-            get { json.qapiMember("cid") }
-            set { json.setQAPIMember("cid", newValue) }
+            @_optimize(none) get { json.qapiMember("cid") }
+            @_optimize(none) set { json.setQAPIMember("cid", newValue) }
         }
         /// `str`: `str`, optional, since QEMU 1.2.
         public var str: Swift.String? {
-            get { json.qapiMember("str") }
-            set { json.setQAPIMember("str", newValue) }
+            @_optimize(none) get { json.qapiMember("str") }
+            @_optimize(none) set { json.setQAPIMember("str", newValue) }
         }
     }
 
@@ -450,22 +450,22 @@ extension QAPI {
     /// See [`StringWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-sockets.StringWrapper).
     public struct StringWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StringWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.String) {
+        @_optimize(none) public init(data: QAPI.String) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `String`, since QEMU 1.3.
         public var data: QAPI.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 }

@@ -10,21 +10,21 @@ extension QAPI {
     /// See [`StatsType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsType).
     public struct StatsType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `cumulative`.
-        public static let cumulative = StatsType(rawValue: "cumulative")
+        public static var cumulative: StatsType { @_optimize(none) get { StatsType(rawValue: "cumulative") } }
         /// `instant`.
-        public static let instant = StatsType(rawValue: "instant")
+        public static var instant: StatsType { @_optimize(none) get { StatsType(rawValue: "instant") } }
         /// `peak`.
-        public static let peak = StatsType(rawValue: "peak")
+        public static var peak: StatsType { @_optimize(none) get { StatsType(rawValue: "peak") } }
         /// `linear-histogram`.
-        public static let linearHistogram = StatsType(rawValue: "linear-histogram")
+        public static var linearHistogram: StatsType { @_optimize(none) get { StatsType(rawValue: "linear-histogram") } }
         /// `log2-histogram`.
-        public static let log2Histogram = StatsType(rawValue: "log2-histogram")
+        public static var log2Histogram: StatsType { @_optimize(none) get { StatsType(rawValue: "log2-histogram") } }
     }
 
     /// `StatsUnit`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -32,19 +32,19 @@ extension QAPI {
     /// See [`StatsUnit` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsUnit).
     public struct StatsUnit: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsUnit", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsUnit", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `bytes`.
-        public static let bytes = StatsUnit(rawValue: "bytes")
+        public static var bytes: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "bytes") } }
         /// `seconds`.
-        public static let seconds = StatsUnit(rawValue: "seconds")
+        public static var seconds: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "seconds") } }
         /// `cycles`.
-        public static let cycles = StatsUnit(rawValue: "cycles")
+        public static var cycles: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "cycles") } }
         /// `boolean`.
-        public static let boolean = StatsUnit(rawValue: "boolean")
+        public static var boolean: StatsUnit { @_optimize(none) get { StatsUnit(rawValue: "boolean") } }
     }
 
     /// `StatsProvider`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -52,15 +52,15 @@ extension QAPI {
     /// See [`StatsProvider` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsProvider).
     public struct StatsProvider: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsProvider", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsProvider", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `kvm`.
-        public static let kvm = StatsProvider(rawValue: "kvm")
+        public static var kvm: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "kvm") } }
         /// `cryptodev`.
-        public static let cryptodev = StatsProvider(rawValue: "cryptodev")
+        public static var cryptodev: StatsProvider { @_optimize(none) get { StatsProvider(rawValue: "cryptodev") } }
     }
 
     /// `StatsTarget`: a QAPI enumeration of the `stats` module, since QEMU 7.1.
@@ -68,17 +68,17 @@ extension QAPI {
     /// See [`StatsTarget` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-stats.StatsTarget).
     public struct StatsTarget: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsTarget", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsTarget", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vm`.
-        public static let vm = StatsTarget(rawValue: "vm")
+        public static var vm: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vm") } }
         /// `vcpu`.
-        public static let vcpu = StatsTarget(rawValue: "vcpu")
+        public static var vcpu: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "vcpu") } }
         /// `cryptodev`.
-        public static let cryptodev = StatsTarget(rawValue: "cryptodev")
+        public static var cryptodev: StatsTarget { @_optimize(none) get { StatsTarget(rawValue: "cryptodev") } }
     }
 
     /// `StatsRequest`: a QAPI struct of the `stats` module, since QEMU 7.1.
@@ -86,27 +86,27 @@ extension QAPI {
     /// See [`StatsRequest` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsRequest).
     public struct StatsRequest: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsRequest", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsRequest", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(provider: QAPI.StatsProvider) {
+        @_optimize(none) public init(provider: QAPI.StatsProvider) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
+            json.setQAPIMember("provider", provider)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
-            get { json.qapiMember("provider") }
-            set { json.setQAPIMember("provider", newValue) }
+            @_optimize(none) get { json.qapiMember("provider") }
+            @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `names`: `[str]`, optional, since QEMU 7.1.
         public var names: [Swift.String]? {
-            get { json.qapiMember("names") }
-            set { json.setQAPIMember("names", newValue) }
+            @_optimize(none) get { json.qapiMember("names") }
+            @_optimize(none) set { json.setQAPIMember("names", newValue) }
         }
     }
 
@@ -115,21 +115,21 @@ extension QAPI {
     /// See [`StatsVCPUFilter` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsVCPUFilter).
     public struct StatsVCPUFilter: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsVCPUFilter", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsVCPUFilter", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
         public var vcpus: [Swift.String]? {
-            get { json.qapiMember("vcpus") }
-            set { json.setQAPIMember("vcpus", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpus") }
+            @_optimize(none) set { json.setQAPIMember("vcpus", newValue) }
         }
     }
 
@@ -140,32 +140,32 @@ extension QAPI {
     /// The members of every variant (tag `target`) are properties too; nested unions included.
     public struct StatsFilter: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsFilter", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsFilter", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(target: QAPI.StatsTarget) {
+        @_optimize(none) public init(target: QAPI.StatsTarget) {
             self.json = [:]
-            json["target"] = target.qapiJSON
+            json.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
         public var target: QAPI.StatsTarget? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `providers`: `[StatsRequest]`, optional, since QEMU 7.1.
         public var providers: [QAPI.StatsRequest]? {
-            get { json.qapiMember("providers") }
-            set { json.setQAPIMember("providers", newValue) }
+            @_optimize(none) get { json.qapiMember("providers") }
+            @_optimize(none) set { json.setQAPIMember("providers", newValue) }
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
         public var vcpus: [Swift.String]? {
-            get { json.qapiMember("vcpus") }
-            set { json.setQAPIMember("vcpus", newValue) }
+            @_optimize(none) get { json.qapiMember("vcpus") }
+            @_optimize(none) set { json.setQAPIMember("vcpus", newValue) }
         }
     }
 
@@ -174,23 +174,23 @@ extension QAPI {
     /// See [`StatsValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#alternate-QMP-stats.StatsValue).
     public struct StatsValue: QAPIAlternate {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsValue", kind: .alternate, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsValue", kind: .alternate, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The value as it is on the wire.
         public var json: QMPWire.JSON
         /// The value `json`, unchecked.
         public init(unchecked json: QMPWire.JSON) { self.json = json }
         /// The `scalar` branch (`uint64`), when the value is one.
-        public var asScalar: Swift.UInt64? { Swift.UInt64(qapiJSON: json) }
+        public var asScalar: Swift.UInt64? { @_optimize(none) get { Swift.UInt64(qapiJSON: json) } }
         /// A value of the `scalar` branch.
-        public static func scalar(_ value: Swift.UInt64) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func scalar(_ value: Swift.UInt64) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
         /// The `boolean` branch (`bool`), when the value is one.
-        public var asBoolean: Swift.Bool? { Swift.Bool(qapiJSON: json) }
+        public var asBoolean: Swift.Bool? { @_optimize(none) get { Swift.Bool(qapiJSON: json) } }
         /// A value of the `boolean` branch.
-        public static func boolean(_ value: Swift.Bool) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func boolean(_ value: Swift.Bool) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
         /// The `list` branch (`array`), when the value is one.
-        public var asList: [Swift.UInt64]? { [Swift.UInt64](qapiJSON: json) }
+        public var asList: [Swift.UInt64]? { @_optimize(none) get { [Swift.UInt64](qapiJSON: json) } }
         /// A value of the `list` branch.
-        public static func list(_ value: [Swift.UInt64]) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
+        @_optimize(none) public static func list(_ value: [Swift.UInt64]) -> StatsValue { StatsValue(unchecked: value.qapiJSON) }
     }
 
     /// `Stats`: a QAPI struct of the `stats` module, since QEMU 7.1.
@@ -198,28 +198,28 @@ extension QAPI {
     /// See [`Stats` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.Stats).
     public struct Stats: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Stats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Stats", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, value: QAPI.StatsValue) {
+        @_optimize(none) public init(name: Swift.String, value: QAPI.StatsValue) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["value"] = value.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("value", value)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `value`: `StatsValue`, since QEMU 7.1.
         public var value: QAPI.StatsValue? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -228,33 +228,33 @@ extension QAPI {
     /// See [`StatsResult` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsResult).
     public struct StatsResult: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsResult", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsResult", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
+        @_optimize(none) public init(provider: QAPI.StatsProvider, stats: [QAPI.Stats]) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("provider", provider)
+            json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
-            get { json.qapiMember("provider") }
-            set { json.setQAPIMember("provider", newValue) }
+            @_optimize(none) get { json.qapiMember("provider") }
+            @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `qom-path`: `str`, optional, since QEMU 7.1.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `stats`: `[Stats]`, since QEMU 7.1.
         public var stats: [QAPI.Stats]? {
-            get { json.qapiMember("stats") }
-            set { json.setQAPIMember("stats", newValue) }
+            @_optimize(none) get { json.qapiMember("stats") }
+            @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
     }
 
@@ -263,49 +263,49 @@ extension QAPI {
     /// See [`StatsSchemaValue` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchemaValue).
     public struct StatsSchemaValue: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchemaValue", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsSchemaValue", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, type: QAPI.StatsType, exponent: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["type"] = type.qapiJSON
-            json["exponent"] = exponent.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("exponent", exponent)
         }
         /// `name`: `str`, since QEMU 7.1.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `type`: `StatsType`, since QEMU 7.1.
         public var type: QAPI.StatsType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `unit`: `StatsUnit`, optional, since QEMU 7.1.
         public var unit: QAPI.StatsUnit? {
-            get { json.qapiMember("unit") }
-            set { json.setQAPIMember("unit", newValue) }
+            @_optimize(none) get { json.qapiMember("unit") }
+            @_optimize(none) set { json.setQAPIMember("unit", newValue) }
         }
         /// `base`: `int8`, optional, since QEMU 7.1.
         public var base: Swift.Int? {
-            get { json.qapiMember("base") }
-            set { json.setQAPIMember("base", newValue) }
+            @_optimize(none) get { json.qapiMember("base") }
+            @_optimize(none) set { json.setQAPIMember("base", newValue) }
         }
         /// `exponent`: `int16`, since QEMU 7.1.
         public var exponent: Swift.Int? {
-            get { json.qapiMember("exponent") }
-            set { json.setQAPIMember("exponent", newValue) }
+            @_optimize(none) get { json.qapiMember("exponent") }
+            @_optimize(none) set { json.setQAPIMember("exponent", newValue) }
         }
         /// `bucket-size`: `uint32`, optional, since QEMU 7.1.
         public var bucketSize: Swift.Int? {
-            get { json.qapiMember("bucket-size") }
-            set { json.setQAPIMember("bucket-size", newValue) }
+            @_optimize(none) get { json.qapiMember("bucket-size") }
+            @_optimize(none) set { json.setQAPIMember("bucket-size", newValue) }
         }
     }
 
@@ -314,34 +314,34 @@ extension QAPI {
     /// See [`StatsSchema` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-stats.StatsSchema).
     public struct StatsSchema: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "StatsSchema", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "StatsSchema", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
+        @_optimize(none) public init(provider: QAPI.StatsProvider, target: QAPI.StatsTarget, stats: [QAPI.StatsSchemaValue]) {
             self.json = [:]
-            json["provider"] = provider.qapiJSON
-            json["target"] = target.qapiJSON
-            json["stats"] = stats.qapiJSON
+            json.setQAPIMember("provider", provider)
+            json.setQAPIMember("target", target)
+            json.setQAPIMember("stats", stats)
         }
         /// `provider`: `StatsProvider`, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
-            get { json.qapiMember("provider") }
-            set { json.setQAPIMember("provider", newValue) }
+            @_optimize(none) get { json.qapiMember("provider") }
+            @_optimize(none) set { json.setQAPIMember("provider", newValue) }
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
         public var target: QAPI.StatsTarget? {
-            get { json.qapiMember("target") }
-            set { json.setQAPIMember("target", newValue) }
+            @_optimize(none) get { json.qapiMember("target") }
+            @_optimize(none) set { json.setQAPIMember("target", newValue) }
         }
         /// `stats`: `[StatsSchemaValue]`, since QEMU 7.1.
         public var stats: [QAPI.StatsSchemaValue]? {
-            get { json.qapiMember("stats") }
-            set { json.setQAPIMember("stats", newValue) }
+            @_optimize(none) get { json.qapiMember("stats") }
+            @_optimize(none) set { json.setQAPIMember("stats", newValue) }
         }
     }
 
@@ -352,9 +352,9 @@ extension QAPI {
     /// Reply: `[StatsResult]`.
     public struct QueryStats: QAPICommand {
         /// The wire name.
-        public static let name = "query-stats"
+        public static var name: Swift.String { "query-stats" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-stats", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.StatsResult]
         /// The arguments as they go on the wire.
@@ -362,24 +362,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(target: QAPI.StatsTarget) {
+        @_optimize(none) public init(target: QAPI.StatsTarget) {
             self.arguments = [:]
-            arguments["target"] = target.qapiJSON
+            arguments.setQAPIMember("target", target)
         }
         /// `target`: `StatsTarget`, since QEMU 7.1.
         public var target: QAPI.StatsTarget? {
-            get { arguments.qapiMember("target") }
-            set { arguments.setQAPIMember("target", newValue) }
+            @_optimize(none) get { arguments.qapiMember("target") }
+            @_optimize(none) set { arguments.setQAPIMember("target", newValue) }
         }
         /// `providers`: `[StatsRequest]`, optional, since QEMU 7.1.
         public var providers: [QAPI.StatsRequest]? {
-            get { arguments.qapiMember("providers") }
-            set { arguments.setQAPIMember("providers", newValue) }
+            @_optimize(none) get { arguments.qapiMember("providers") }
+            @_optimize(none) set { arguments.setQAPIMember("providers", newValue) }
         }
         /// `vcpus`: `[str]`, optional, since QEMU 7.1.
         public var vcpus: [Swift.String]? {
-            get { arguments.qapiMember("vcpus") }
-            set { arguments.setQAPIMember("vcpus", newValue) }
+            @_optimize(none) get { arguments.qapiMember("vcpus") }
+            @_optimize(none) set { arguments.setQAPIMember("vcpus", newValue) }
         }
     }
 
@@ -390,9 +390,9 @@ extension QAPI {
     /// Reply: `[StatsSchema]`.
     public struct QueryStatsSchemas: QAPICommand {
         /// The wire name.
-        public static let name = "query-stats-schemas"
+        public static var name: Swift.String { "query-stats-schemas" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-stats-schemas", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-stats-schemas", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.StatsSchema]
         /// The arguments as they go on the wire.
@@ -400,13 +400,13 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
         /// `provider`: `StatsProvider`, optional, since QEMU 7.1.
         public var provider: QAPI.StatsProvider? {
-            get { arguments.qapiMember("provider") }
-            set { arguments.setQAPIMember("provider", newValue) }
+            @_optimize(none) get { arguments.qapiMember("provider") }
+            @_optimize(none) set { arguments.setQAPIMember("provider", newValue) }
         }
     }
 }

@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`TpmModel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmModel).
     public struct TPMModel: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmModel", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmModel", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `tpm-tis`.
-        public static let tpmTis = TPMModel(rawValue: "tpm-tis")
+        public static var tpmTis: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-tis") } }
         /// `tpm-crb`.
-        public static let tpmCrb = TPMModel(rawValue: "tpm-crb")
+        public static var tpmCrb: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-crb") } }
         /// `tpm-spapr`.
-        public static let tpmSpapr = TPMModel(rawValue: "tpm-spapr")
+        public static var tpmSpapr: TPMModel { @_optimize(none) get { TPMModel(rawValue: "tpm-spapr") } }
     }
 
     /// `TpmType`: a QAPI enumeration of the `tpm` module, since QEMU 1.5.
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`TpmType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-tpm.TpmType).
     public struct TPMType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmType", kind: .enumeration, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `passthrough`.
-        public static let passthrough = TPMType(rawValue: "passthrough")
+        public static var passthrough: TPMType { @_optimize(none) get { TPMType(rawValue: "passthrough") } }
         /// `emulator`.
-        public static let emulator = TPMType(rawValue: "emulator")
+        public static var emulator: TPMType { @_optimize(none) get { TPMType(rawValue: "emulator") } }
     }
 
     /// `TPMPassthroughOptions`: a QAPI struct of the `tpm` module, since QEMU 1.5.
@@ -44,26 +44,26 @@ extension QAPI {
     /// See [`TPMPassthroughOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptions).
     public struct TPMPassthroughOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMPassthroughOptions", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `path`: `str`, optional, since QEMU 1.5.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `cancel-path`: `str`, optional, since QEMU 1.5.
         public var cancelPath: Swift.String? {
-            get { json.qapiMember("cancel-path") }
-            set { json.setQAPIMember("cancel-path", newValue) }
+            @_optimize(none) get { json.qapiMember("cancel-path") }
+            @_optimize(none) set { json.setQAPIMember("cancel-path", newValue) }
         }
     }
 
@@ -72,22 +72,22 @@ extension QAPI {
     /// See [`TPMEmulatorOptions` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptions).
     public struct TPMEmulatorOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMEmulatorOptions", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["chardev"]
+        public static var requiredMembers: [Swift.String] { ["chardev"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(chardev: Swift.String) {
+        @_optimize(none) public init(chardev: Swift.String) {
             self.json = [:]
-            json["chardev"] = chardev.qapiJSON
+            json.setQAPIMember("chardev", chardev)
         }
         /// `chardev`: `str`, since QEMU 2.11.
         public var chardev: Swift.String? {
-            get { json.qapiMember("chardev") }
-            set { json.setQAPIMember("chardev", newValue) }
+            @_optimize(none) get { json.qapiMember("chardev") }
+            @_optimize(none) set { json.setQAPIMember("chardev", newValue) }
         }
     }
 
@@ -96,22 +96,22 @@ extension QAPI {
     /// See [`TPMPassthroughOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMPassthroughOptionsWrapper).
     public struct TPMPassthroughOptionsWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMPassthroughOptionsWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMPassthroughOptionsWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.TPMPassthroughOptions) {
+        @_optimize(none) public init(data: QAPI.TPMPassthroughOptions) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `TPMPassthroughOptions`, since QEMU 1.5.
         public var data: QAPI.TPMPassthroughOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -120,22 +120,22 @@ extension QAPI {
     /// See [`TPMEmulatorOptionsWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMEmulatorOptionsWrapper).
     public struct TPMEmulatorOptionsWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMEmulatorOptionsWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMEmulatorOptionsWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 11, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.TPMEmulatorOptions) {
+        @_optimize(none) public init(data: QAPI.TPMEmulatorOptions) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `TPMEmulatorOptions`, since QEMU 2.11.
         public var data: QAPI.TPMEmulatorOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -146,27 +146,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct TPMTypeOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TpmTypeOptions", kind: .union, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TpmTypeOptions", kind: .union, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.TPMType) {
+        @_optimize(none) public init(type: QAPI.TPMType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `TpmType`, since QEMU 1.5.
         public var type: QAPI.TPMType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `TPMPassthroughOptions`, optional, since QEMU 1.5.
         public var data: QAPI.TPMPassthroughOptions? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -175,34 +175,34 @@ extension QAPI {
     /// See [`TPMInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-tpm.TPMInfo).
     public struct TPMInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TPMInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TPMInfo", kind: .structure, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "model", "options"]
+        public static var requiredMembers: [Swift.String] { ["id", "model", "options"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
+        @_optimize(none) public init(id: Swift.String, model: QAPI.TPMModel, options: QAPI.TPMTypeOptions) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["model"] = model.qapiJSON
-            json["options"] = options.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("model", model)
+            json.setQAPIMember("options", options)
         }
         /// `id`: `str`, since QEMU 1.5.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `model`: `TpmModel`, since QEMU 1.5.
         public var model: QAPI.TPMModel? {
-            get { json.qapiMember("model") }
-            set { json.setQAPIMember("model", newValue) }
+            @_optimize(none) get { json.qapiMember("model") }
+            @_optimize(none) set { json.setQAPIMember("model", newValue) }
         }
         /// `options`: `TpmTypeOptions`, since QEMU 1.5.
         public var options: QAPI.TPMTypeOptions? {
-            get { json.qapiMember("options") }
-            set { json.setQAPIMember("options", newValue) }
+            @_optimize(none) get { json.qapiMember("options") }
+            @_optimize(none) set { json.setQAPIMember("options", newValue) }
         }
     }
 
@@ -213,9 +213,9 @@ extension QAPI {
     /// Reply: `[TpmModel]`.
     public struct QueryTPMModels: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm-models"
+        public static var name: Swift.String { "query-tpm-models" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-models", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm-models", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMModel]
         /// The arguments as they go on the wire.
@@ -223,7 +223,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -235,9 +235,9 @@ extension QAPI {
     /// Reply: `[TpmType]`.
     public struct QueryTPMTypes: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm-types"
+        public static var name: Swift.String { "query-tpm-types" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm-types", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm-types", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMType]
         /// The arguments as they go on the wire.
@@ -245,7 +245,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -257,9 +257,9 @@ extension QAPI {
     /// Reply: `[TPMInfo]`.
     public struct QueryTPM: QAPICommand {
         /// The wire name.
-        public static let name = "query-tpm"
+        public static var name: Swift.String { "query-tpm" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-tpm", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-tpm", kind: .command, since: QEMUVersion(major: 1, minor: 5, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TPMInfo]
         /// The arguments as they go on the wire.
@@ -267,7 +267,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

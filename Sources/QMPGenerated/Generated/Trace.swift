@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`TraceEventState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-trace.TraceEventState).
     public struct TraceEventState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TraceEventState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TraceEventState", kind: .enumeration, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unavailable`.
-        public static let unavailable = TraceEventState(rawValue: "unavailable")
+        public static var unavailable: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "unavailable") } }
         /// `disabled`.
-        public static let disabled = TraceEventState(rawValue: "disabled")
+        public static var disabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "disabled") } }
         /// `enabled`.
-        public static let enabled = TraceEventState(rawValue: "enabled")
+        public static var enabled: TraceEventState { @_optimize(none) get { TraceEventState(rawValue: "enabled") } }
     }
 
     /// `TraceEventInfo`: a QAPI struct of the `trace` module, since QEMU 2.2.
@@ -28,28 +28,28 @@ extension QAPI {
     /// See [`TraceEventInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-trace.TraceEventInfo).
     public struct TraceEventInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TraceEventInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TraceEventInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "state"]
+        public static var requiredMembers: [Swift.String] { ["name", "state"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, state: QAPI.TraceEventState) {
+        @_optimize(none) public init(name: Swift.String, state: QAPI.TraceEventState) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["state"] = state.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("state", state)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `state`: `TraceEventState`, since QEMU 2.2.
         public var state: QAPI.TraceEventState? {
-            get { json.qapiMember("state") }
-            set { json.setQAPIMember("state", newValue) }
+            @_optimize(none) get { json.qapiMember("state") }
+            @_optimize(none) set { json.setQAPIMember("state", newValue) }
         }
     }
 
@@ -60,9 +60,9 @@ extension QAPI {
     /// Reply: `[TraceEventInfo]`.
     public struct TraceEventGetState: QAPICommand {
         /// The wire name.
-        public static let name = "trace-event-get-state"
+        public static var name: Swift.String { "trace-event-get-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "trace-event-get-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "trace-event-get-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.TraceEventInfo]
         /// The arguments as they go on the wire.
@@ -70,14 +70,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String) {
+        @_optimize(none) public init(nameMember: Swift.String) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
     }
 
@@ -88,9 +88,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct TraceEventSetState: QAPICommand {
         /// The wire name.
-        public static let name = "trace-event-set-state"
+        public static var name: Swift.String { "trace-event-set-state" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "trace-event-set-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "trace-event-set-state", kind: .command, since: QEMUVersion(major: 2, minor: 2, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -98,25 +98,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nameMember: Swift.String, enable: Swift.Bool) {
+        @_optimize(none) public init(nameMember: Swift.String, enable: Swift.Bool) {
             self.arguments = [:]
-            arguments["name"] = nameMember.qapiJSON
-            arguments["enable"] = enable.qapiJSON
+            arguments.setQAPIMember("name", nameMember)
+            arguments.setQAPIMember("enable", enable)
         }
         /// `name`: `str`, since QEMU 2.2.
         public var nameMember: Swift.String? {
-            get { arguments.qapiMember("name") }
-            set { arguments.setQAPIMember("name", newValue) }
+            @_optimize(none) get { arguments.qapiMember("name") }
+            @_optimize(none) set { arguments.setQAPIMember("name", newValue) }
         }
         /// `enable`: `bool`, since QEMU 2.2.
         public var enable: Swift.Bool? {
-            get { arguments.qapiMember("enable") }
-            set { arguments.setQAPIMember("enable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("enable") }
+            @_optimize(none) set { arguments.setQAPIMember("enable", newValue) }
         }
         /// `ignore-unavailable`: `bool`, optional, since QEMU 2.2.
         public var ignoreUnavailable: Swift.Bool? {
-            get { arguments.qapiMember("ignore-unavailable") }
-            set { arguments.setQAPIMember("ignore-unavailable", newValue) }
+            @_optimize(none) get { arguments.qapiMember("ignore-unavailable") }
+            @_optimize(none) set { arguments.setQAPIMember("ignore-unavailable", newValue) }
         }
     }
 }

@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`Abort` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.Abort).
     public struct Abort: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "Abort", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "Abort", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
     }
@@ -28,15 +28,15 @@ extension QAPI {
     /// See [`ActionCompletionMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.ActionCompletionMode).
     public struct ActionCompletionMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ActionCompletionMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ActionCompletionMode", kind: .enumeration, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `individual`.
-        public static let individual = ActionCompletionMode(rawValue: "individual")
+        public static var individual: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "individual") } }
         /// `grouped`.
-        public static let grouped = ActionCompletionMode(rawValue: "grouped")
+        public static var grouped: ActionCompletionMode { @_optimize(none) get { ActionCompletionMode(rawValue: "grouped") } }
     }
 
     /// `TransactionActionKind`: a QAPI enumeration of the `transaction` module, since QEMU 1.1.
@@ -44,36 +44,36 @@ extension QAPI {
     /// See [`TransactionActionKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-transaction.TransactionActionKind).
     public struct TransactionActionKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionActionKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionActionKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `abort`.
-        public static let abort = TransactionActionKind(rawValue: "abort")
+        public static var abort: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "abort") } }
         /// `block-dirty-bitmap-add`.
-        public static let blockDirtyBitmapAdd = TransactionActionKind(rawValue: "block-dirty-bitmap-add")
+        public static var blockDirtyBitmapAdd: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-add") } }
         /// `block-dirty-bitmap-remove`.
-        public static let blockDirtyBitmapRemove = TransactionActionKind(rawValue: "block-dirty-bitmap-remove")
+        public static var blockDirtyBitmapRemove: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-remove") } }
         /// `block-dirty-bitmap-clear`.
-        public static let blockDirtyBitmapClear = TransactionActionKind(rawValue: "block-dirty-bitmap-clear")
+        public static var blockDirtyBitmapClear: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-clear") } }
         /// `block-dirty-bitmap-enable`.
-        public static let blockDirtyBitmapEnable = TransactionActionKind(rawValue: "block-dirty-bitmap-enable")
+        public static var blockDirtyBitmapEnable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-enable") } }
         /// `block-dirty-bitmap-disable`.
-        public static let blockDirtyBitmapDisable = TransactionActionKind(rawValue: "block-dirty-bitmap-disable")
+        public static var blockDirtyBitmapDisable: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-disable") } }
         /// `block-dirty-bitmap-merge`.
-        public static let blockDirtyBitmapMerge = TransactionActionKind(rawValue: "block-dirty-bitmap-merge")
+        public static var blockDirtyBitmapMerge: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "block-dirty-bitmap-merge") } }
         /// `blockdev-backup`.
-        public static let blockdevBackup = TransactionActionKind(rawValue: "blockdev-backup")
+        public static var blockdevBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-backup") } }
         /// `blockdev-snapshot`.
-        public static let blockdevSnapshot = TransactionActionKind(rawValue: "blockdev-snapshot")
+        public static var blockdevSnapshot: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot") } }
         /// `blockdev-snapshot-internal-sync`.
-        public static let blockdevSnapshotInternalSync = TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync")
+        public static var blockdevSnapshotInternalSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-internal-sync") } }
         /// `blockdev-snapshot-sync`.
-        public static let blockdevSnapshotSync = TransactionActionKind(rawValue: "blockdev-snapshot-sync")
+        public static var blockdevSnapshotSync: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "blockdev-snapshot-sync") } }
         /// `drive-backup`.
         @available(*, deprecated, message: "'drive-backup' is deprecated in QEMU's schema")
-        public static let driveBackup = TransactionActionKind(rawValue: "drive-backup")
+        public static var driveBackup: TransactionActionKind { @_optimize(none) get { TransactionActionKind(rawValue: "drive-backup") } }
     }
 
     /// `AbortWrapper`: a QAPI struct of the `transaction` module, since QEMU 1.6.
@@ -81,22 +81,22 @@ extension QAPI {
     /// See [`AbortWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.AbortWrapper).
     public struct AbortWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "AbortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "AbortWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.Abort) {
+        @_optimize(none) public init(data: QAPI.Abort) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `Abort`, since QEMU 1.6.
         public var data: QAPI.Abort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -105,22 +105,22 @@ extension QAPI {
     /// See [`BlockDirtyBitmapAddWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapAddWrapper).
     public struct BlockDirtyBitmapAddWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapAddWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapAddWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmapAdd) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapAdd) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapAdd`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmapAdd? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -129,22 +129,22 @@ extension QAPI {
     /// See [`BlockDirtyBitmapWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapWrapper).
     public struct BlockDirtyBitmapWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmap) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmap) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmap`, since QEMU 2.5.
         public var data: QAPI.BlockDirtyBitmap? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -153,22 +153,22 @@ extension QAPI {
     /// See [`BlockDirtyBitmapMergeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockDirtyBitmapMergeWrapper).
     public struct BlockDirtyBitmapMergeWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeWrapper", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockDirtyBitmapMergeWrapper", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockDirtyBitmapMerge) {
+        @_optimize(none) public init(data: QAPI.BlockDirtyBitmapMerge) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockDirtyBitmapMerge`, since QEMU 4.0.
         public var data: QAPI.BlockDirtyBitmapMerge? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -177,22 +177,22 @@ extension QAPI {
     /// See [`BlockdevBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevBackupWrapper).
     public struct BlockdevBackupWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevBackupWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevBackupWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevBackup) {
+        @_optimize(none) public init(data: QAPI.BlockdevBackup) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevBackup`, since QEMU 2.3.
         public var data: QAPI.BlockdevBackup? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -201,22 +201,22 @@ extension QAPI {
     /// See [`BlockdevSnapshotWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotWrapper).
     public struct BlockdevSnapshotWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshot) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshot) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshot`, since QEMU 2.5.
         public var data: QAPI.BlockdevSnapshot? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -225,22 +225,22 @@ extension QAPI {
     /// See [`BlockdevSnapshotInternalWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotInternalWrapper).
     public struct BlockdevSnapshotInternalWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotInternalWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotInternalWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 7, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshotInternal) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshotInternal) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotInternal`, since QEMU 1.7.
         public var data: QAPI.BlockdevSnapshotInternal? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -249,22 +249,22 @@ extension QAPI {
     /// See [`BlockdevSnapshotSyncWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.BlockdevSnapshotSyncWrapper).
     public struct BlockdevSnapshotSyncWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "BlockdevSnapshotSyncWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "BlockdevSnapshotSyncWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.BlockdevSnapshotSync) {
+        @_optimize(none) public init(data: QAPI.BlockdevSnapshotSync) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `BlockdevSnapshotSync`, since QEMU 1.1.
         public var data: QAPI.BlockdevSnapshotSync? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -273,22 +273,22 @@ extension QAPI {
     /// See [`DriveBackupWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.DriveBackupWrapper).
     public struct DriveBackupWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DriveBackupWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DriveBackupWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 6, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.DriveBackup) {
+        @_optimize(none) public init(data: QAPI.DriveBackup) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `DriveBackup`, since QEMU 1.6.
         public var data: QAPI.DriveBackup? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -299,27 +299,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct TransactionAction: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionAction", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionAction", kind: .union, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.TransactionActionKind) {
+        @_optimize(none) public init(type: QAPI.TransactionActionKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `TransactionActionKind`, since QEMU 1.1.
         public var type: QAPI.TransactionActionKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `Abort`, optional, since QEMU 1.6.
         public var data: QAPI.Abort? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -328,21 +328,21 @@ extension QAPI {
     /// See [`TransactionProperties` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-transaction.TransactionProperties).
     public struct TransactionProperties: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "TransactionProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "TransactionProperties", kind: .structure, since: QEMUVersion(major: 2, minor: 5, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `completion-mode`: `ActionCompletionMode`, optional, since QEMU 2.5.
         public var completionMode: QAPI.ActionCompletionMode? {
-            get { json.qapiMember("completion-mode") }
-            set { json.setQAPIMember("completion-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("completion-mode") }
+            @_optimize(none) set { json.setQAPIMember("completion-mode", newValue) }
         }
     }
 
@@ -353,9 +353,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Transaction: QAPICommand {
         /// The wire name.
-        public static let name = "transaction"
+        public static var name: Swift.String { "transaction" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "transaction", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "transaction", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -363,19 +363,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(actions: [QAPI.TransactionAction]) {
+        @_optimize(none) public init(actions: [QAPI.TransactionAction]) {
             self.arguments = [:]
-            arguments["actions"] = actions.qapiJSON
+            arguments.setQAPIMember("actions", actions)
         }
         /// `actions`: `[TransactionAction]`, since QEMU 1.1.
         public var actions: [QAPI.TransactionAction]? {
-            get { arguments.qapiMember("actions") }
-            set { arguments.setQAPIMember("actions", newValue) }
+            @_optimize(none) get { arguments.qapiMember("actions") }
+            @_optimize(none) set { arguments.setQAPIMember("actions", newValue) }
         }
         /// `properties`: `TransactionProperties`, optional, since QEMU 1.1.
         public var properties: QAPI.TransactionProperties? {
-            get { arguments.qapiMember("properties") }
-            set { arguments.setQAPIMember("properties", newValue) }
+            @_optimize(none) get { arguments.qapiMember("properties") }
+            @_optimize(none) set { arguments.setQAPIMember("properties", newValue) }
         }
     }
 }

@@ -10,50 +10,50 @@ extension QAPI {
     /// See [`UefiVariable` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVariable).
     public struct UefiVariable: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVariable", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
+        @_optimize(none) public init(guid: Swift.String, name: Swift.String, attr: Swift.Int, data: Swift.String) {
             self.json = [:]
-            json["guid"] = guid.qapiJSON
-            json["name"] = name.qapiJSON
-            json["attr"] = attr.qapiJSON
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("guid", guid)
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("attr", attr)
+            json.setQAPIMember("data", data)
         }
         /// `guid`: `str`, since QEMU 10.0.
         public var guid: Swift.String? {
-            get { json.qapiMember("guid") }
-            set { json.setQAPIMember("guid", newValue) }
+            @_optimize(none) get { json.qapiMember("guid") }
+            @_optimize(none) set { json.setQAPIMember("guid", newValue) }
         }
         /// `name`: `str`, since QEMU 10.0.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `attr`: `int`, since QEMU 10.0.
         public var attr: Swift.Int? {
-            get { json.qapiMember("attr") }
-            set { json.setQAPIMember("attr", newValue) }
+            @_optimize(none) get { json.qapiMember("attr") }
+            @_optimize(none) set { json.setQAPIMember("attr", newValue) }
         }
         /// `data`: `str`, since QEMU 10.0.
         public var data: Swift.String? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
         /// `time`: `str`, optional, since QEMU 10.0.
         public var time: Swift.String? {
-            get { json.qapiMember("time") }
-            set { json.setQAPIMember("time", newValue) }
+            @_optimize(none) get { json.qapiMember("time") }
+            @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `digest`: `str`, optional, since QEMU 10.0.
         public var digest: Swift.String? {
-            get { json.qapiMember("digest") }
-            set { json.setQAPIMember("digest", newValue) }
+            @_optimize(none) get { json.qapiMember("digest") }
+            @_optimize(none) set { json.setQAPIMember("digest", newValue) }
         }
     }
 
@@ -62,28 +62,28 @@ extension QAPI {
     /// See [`UefiVarStore` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-uefi.UefiVarStore).
     public struct UefiVarStore: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "UefiVarStore", kind: .structure, since: QEMUVersion(major: 10, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
+        @_optimize(none) public init(version: Swift.Int, variables: [QAPI.UefiVariable]) {
             self.json = [:]
-            json["version"] = version.qapiJSON
-            json["variables"] = variables.qapiJSON
+            json.setQAPIMember("version", version)
+            json.setQAPIMember("variables", variables)
         }
         /// `version`: `int`, since QEMU 10.0.
         public var version: Swift.Int? {
-            get { json.qapiMember("version") }
-            set { json.setQAPIMember("version", newValue) }
+            @_optimize(none) get { json.qapiMember("version") }
+            @_optimize(none) set { json.setQAPIMember("version", newValue) }
         }
         /// `variables`: `[UefiVariable]`, since QEMU 10.0.
         public var variables: [QAPI.UefiVariable]? {
-            get { json.qapiMember("variables") }
-            set { json.setQAPIMember("variables", newValue) }
+            @_optimize(none) get { json.qapiMember("variables") }
+            @_optimize(none) set { json.setQAPIMember("variables", newValue) }
         }
     }
 }

@@ -10,15 +10,15 @@ extension QAPI {
     /// See [`DisplayProtocol` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayProtocol).
     public struct DisplayProtocol: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayProtocol", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayProtocol", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static let vnc = DisplayProtocol(rawValue: "vnc")
+        public static var vnc: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "vnc") } }
         /// `spice`.
-        public static let spice = DisplayProtocol(rawValue: "spice")
+        public static var spice: DisplayProtocol { @_optimize(none) get { DisplayProtocol(rawValue: "spice") } }
     }
 
     /// `SetPasswordAction`: a QAPI enumeration of the `ui` module, since QEMU 7.0.
@@ -26,17 +26,17 @@ extension QAPI {
     /// See [`SetPasswordAction` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SetPasswordAction).
     public struct SetPasswordAction: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordAction", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordAction", kind: .enumeration, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `keep`.
-        public static let keep = SetPasswordAction(rawValue: "keep")
+        public static var keep: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "keep") } }
         /// `fail`.
-        public static let fail = SetPasswordAction(rawValue: "fail")
+        public static var fail: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "fail") } }
         /// `disconnect`.
-        public static let disconnect = SetPasswordAction(rawValue: "disconnect")
+        public static var disconnect: SetPasswordAction { @_optimize(none) get { SetPasswordAction(rawValue: "disconnect") } }
     }
 
     /// `SetPasswordOptions`: a QAPI union of the `ui` module, since QEMU 7.0.
@@ -46,38 +46,38 @@ extension QAPI {
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
     public struct SetPasswordOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
             self.json = [:]
-            json["protocol"] = `protocol`.qapiJSON
-            json["password"] = password.qapiJSON
+            json.setQAPIMember("protocol", `protocol`)
+            json.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { json.qapiMember("protocol") }
-            set { json.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol") }
+            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
         public var password: Swift.String? {
-            get { json.qapiMember("password") }
-            set { json.setQAPIMember("password", newValue) }
+            @_optimize(none) get { json.qapiMember("password") }
+            @_optimize(none) set { json.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
         public var connected: QAPI.SetPasswordAction? {
-            get { json.qapiMember("connected") }
-            set { json.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { json.qapiMember("connected") }
+            @_optimize(none) set { json.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -86,21 +86,21 @@ extension QAPI {
     /// See [`SetPasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SetPasswordOptionsVnc).
     public struct SetPasswordOptionsVNC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SetPasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SetPasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -111,33 +111,33 @@ extension QAPI {
     /// The members of every variant (tag `protocol`) are properties too; nested unions included.
     public struct ExpirePasswordOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ExpirePasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ExpirePasswordOptions", kind: .union, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
             self.json = [:]
-            json["protocol"] = `protocol`.qapiJSON
-            json["time"] = time.qapiJSON
+            json.setQAPIMember("protocol", `protocol`)
+            json.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { json.qapiMember("protocol") }
-            set { json.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol") }
+            @_optimize(none) set { json.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
         public var time: Swift.String? {
-            get { json.qapiMember("time") }
-            set { json.setQAPIMember("time", newValue) }
+            @_optimize(none) get { json.qapiMember("time") }
+            @_optimize(none) set { json.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -146,21 +146,21 @@ extension QAPI {
     /// See [`ExpirePasswordOptionsVnc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.ExpirePasswordOptionsVnc).
     public struct ExpirePasswordOptionsVNC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ExpirePasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ExpirePasswordOptionsVnc", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -169,15 +169,15 @@ extension QAPI {
     /// See [`ImageFormat` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.ImageFormat).
     public struct ImageFormat: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "ImageFormat", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "ImageFormat", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `ppm`.
-        public static let ppm = ImageFormat(rawValue: "ppm")
+        public static var ppm: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "ppm") } }
         /// `png`.
-        public static let png = ImageFormat(rawValue: "png")
+        public static var png: ImageFormat { @_optimize(none) get { ImageFormat(rawValue: "png") } }
     }
 
     /// `SpiceBasicInfo`: a QAPI struct of the `ui` module, since QEMU 2.1.
@@ -185,34 +185,34 @@ extension QAPI {
     /// See [`SpiceBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceBasicInfo).
     public struct SpiceBasicInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port", "family"]
+        public static var requiredMembers: [Swift.String] { ["host", "port", "family"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
-            json["family"] = family.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
+            json.setQAPIMember("family", family)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
     }
 
@@ -221,39 +221,39 @@ extension QAPI {
     /// See [`SpiceServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceServerInfo).
     public struct SpiceServerInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port", "family"]
+        public static var requiredMembers: [Swift.String] { ["host", "port", "family"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
-            json["family"] = family.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
+            json.setQAPIMember("family", family)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
     }
 
@@ -262,58 +262,58 @@ extension QAPI {
     /// See [`SpiceChannel` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceChannel).
     public struct SpiceChannel: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceChannel", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceChannel", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "port", "family", "connection-id", "channel-type", "channel-id", "tls"]
+        public static var requiredMembers: [Swift.String] { ["host", "port", "family", "connection-id", "channel-type", "channel-id", "tls"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, port: Swift.String, family: QAPI.NetworkAddressFamily, connectionID: Swift.Int, channelType: Swift.Int, channelID: Swift.Int, tls: Swift.Bool) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["port"] = port.qapiJSON
-            json["family"] = family.qapiJSON
-            json["connection-id"] = connectionID.qapiJSON
-            json["channel-type"] = channelType.qapiJSON
-            json["channel-id"] = channelID.qapiJSON
-            json["tls"] = tls.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("port", port)
+            json.setQAPIMember("family", family)
+            json.setQAPIMember("connection-id", connectionID)
+            json.setQAPIMember("channel-type", channelType)
+            json.setQAPIMember("channel-id", channelID)
+            json.setQAPIMember("tls", tls)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `str`, since QEMU 2.1.
         public var port: Swift.String? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `connection-id`: `int`, since QEMU 0.14.
         public var connectionID: Swift.Int? {
-            get { json.qapiMember("connection-id") }
-            set { json.setQAPIMember("connection-id", newValue) }
+            @_optimize(none) get { json.qapiMember("connection-id") }
+            @_optimize(none) set { json.setQAPIMember("connection-id", newValue) }
         }
         /// `channel-type`: `int`, since QEMU 0.14.
         public var channelType: Swift.Int? {
-            get { json.qapiMember("channel-type") }
-            set { json.setQAPIMember("channel-type", newValue) }
+            @_optimize(none) get { json.qapiMember("channel-type") }
+            @_optimize(none) set { json.setQAPIMember("channel-type", newValue) }
         }
         /// `channel-id`: `int`, since QEMU 0.14.
         public var channelID: Swift.Int? {
-            get { json.qapiMember("channel-id") }
-            set { json.setQAPIMember("channel-id", newValue) }
+            @_optimize(none) get { json.qapiMember("channel-id") }
+            @_optimize(none) set { json.setQAPIMember("channel-id", newValue) }
         }
         /// `tls`: `bool`, since QEMU 0.14.
         public var tls: Swift.Bool? {
-            get { json.qapiMember("tls") }
-            set { json.setQAPIMember("tls", newValue) }
+            @_optimize(none) get { json.qapiMember("tls") }
+            @_optimize(none) set { json.setQAPIMember("tls", newValue) }
         }
     }
 
@@ -322,17 +322,17 @@ extension QAPI {
     /// See [`SpiceQueryMouseMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.SpiceQueryMouseMode).
     public struct SpiceQueryMouseMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceQueryMouseMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceQueryMouseMode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `client`.
-        public static let client = SpiceQueryMouseMode(rawValue: "client")
+        public static var client: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "client") } }
         /// `server`.
-        public static let server = SpiceQueryMouseMode(rawValue: "server")
+        public static var server: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "server") } }
         /// `unknown`.
-        public static let unknown = SpiceQueryMouseMode(rawValue: "unknown")
+        public static var unknown: SpiceQueryMouseMode { @_optimize(none) get { SpiceQueryMouseMode(rawValue: "unknown") } }
     }
 
     /// `SpiceInfo`: a QAPI struct of the `ui` module, since QEMU 0.14.
@@ -340,64 +340,64 @@ extension QAPI {
     /// See [`SpiceInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.SpiceInfo).
     public struct SpiceInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SpiceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SpiceInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["enabled", "migrated", "mouse-mode"]
+        public static var requiredMembers: [Swift.String] { ["enabled", "migrated", "mouse-mode"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
+        @_optimize(none) public init(enabled: Swift.Bool, migrated: Swift.Bool, mouseMode: QAPI.SpiceQueryMouseMode) {
             self.json = [:]
-            json["enabled"] = enabled.qapiJSON
-            json["migrated"] = migrated.qapiJSON
-            json["mouse-mode"] = mouseMode.qapiJSON
+            json.setQAPIMember("enabled", enabled)
+            json.setQAPIMember("migrated", migrated)
+            json.setQAPIMember("mouse-mode", mouseMode)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `migrated`: `bool`, since QEMU 1.4.
         public var migrated: Swift.Bool? {
-            get { json.qapiMember("migrated") }
-            set { json.setQAPIMember("migrated", newValue) }
+            @_optimize(none) get { json.qapiMember("migrated") }
+            @_optimize(none) set { json.setQAPIMember("migrated", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
         public var port: Swift.Int? {
-            get { json.qapiMember("port") }
-            set { json.setQAPIMember("port", newValue) }
+            @_optimize(none) get { json.qapiMember("port") }
+            @_optimize(none) set { json.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
         public var tlsPort: Swift.Int? {
-            get { json.qapiMember("tls-port") }
-            set { json.setQAPIMember("tls-port", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-port") }
+            @_optimize(none) set { json.setQAPIMember("tls-port", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `compiled-version`: `str`, optional, since QEMU 0.14.
         public var compiledVersion: Swift.String? {
-            get { json.qapiMember("compiled-version") }
-            set { json.setQAPIMember("compiled-version", newValue) }
+            @_optimize(none) get { json.qapiMember("compiled-version") }
+            @_optimize(none) set { json.setQAPIMember("compiled-version", newValue) }
         }
         /// `mouse-mode`: `SpiceQueryMouseMode`, since QEMU 1.1.
         public var mouseMode: QAPI.SpiceQueryMouseMode? {
-            get { json.qapiMember("mouse-mode") }
-            set { json.setQAPIMember("mouse-mode", newValue) }
+            @_optimize(none) get { json.qapiMember("mouse-mode") }
+            @_optimize(none) set { json.setQAPIMember("mouse-mode", newValue) }
         }
         /// `channels`: `[SpiceChannel]`, optional, since QEMU 0.14.
         public var channels: [QAPI.SpiceChannel]? {
-            get { json.qapiMember("channels") }
-            set { json.setQAPIMember("channels", newValue) }
+            @_optimize(none) get { json.qapiMember("channels") }
+            @_optimize(none) set { json.setQAPIMember("channels", newValue) }
         }
     }
 
@@ -406,40 +406,40 @@ extension QAPI {
     /// See [`VncBasicInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncBasicInfo).
     public struct VNCBasicInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncBasicInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
+        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["service"] = service.qapiJSON
-            json["family"] = family.qapiJSON
-            json["websocket"] = websocket.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("service", service)
+            json.setQAPIMember("family", family)
+            json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
     }
 
@@ -448,45 +448,45 @@ extension QAPI {
     /// See [`VncServerInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo).
     public struct VNCServerInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncServerInfo", kind: .structure, since: QEMUVersion(major: 2, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
+        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["service"] = service.qapiJSON
-            json["family"] = family.qapiJSON
-            json["websocket"] = websocket.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("service", service)
+            json.setQAPIMember("family", family)
+            json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 2.1.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
     }
 
@@ -495,50 +495,50 @@ extension QAPI {
     /// See [`VncClientInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncClientInfo).
     public struct VNCClientInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncClientInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncClientInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket"]
+        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["service"] = service.qapiJSON
-            json["family"] = family.qapiJSON
-            json["websocket"] = websocket.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("service", service)
+            json.setQAPIMember("family", family)
+            json.setQAPIMember("websocket", websocket)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `x509_dname`: `str`, optional, since QEMU 0.14.
         public var x509Dname: Swift.String? {
-            get { json.qapiMember("x509_dname") }
-            set { json.setQAPIMember("x509_dname", newValue) }
+            @_optimize(none) get { json.qapiMember("x509_dname") }
+            @_optimize(none) set { json.setQAPIMember("x509_dname", newValue) }
         }
         /// `sasl_username`: `str`, optional, since QEMU 0.14.
         public var saslUsername: Swift.String? {
-            get { json.qapiMember("sasl_username") }
-            set { json.setQAPIMember("sasl_username", newValue) }
+            @_optimize(none) get { json.qapiMember("sasl_username") }
+            @_optimize(none) set { json.setQAPIMember("sasl_username", newValue) }
         }
     }
 
@@ -547,47 +547,47 @@ extension QAPI {
     /// See [`VncInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo).
     public struct VNCInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["enabled"]
+        public static var requiredMembers: [Swift.String] { ["enabled"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(enabled: Swift.Bool) {
+        @_optimize(none) public init(enabled: Swift.Bool) {
             self.json = [:]
-            json["enabled"] = enabled.qapiJSON
+            json.setQAPIMember("enabled", enabled)
         }
         /// `enabled`: `bool`, since QEMU 0.14.
         public var enabled: Swift.Bool? {
-            get { json.qapiMember("enabled") }
-            set { json.setQAPIMember("enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("enabled") }
+            @_optimize(none) set { json.setQAPIMember("enabled", newValue) }
         }
         /// `host`: `str`, optional, since QEMU 0.14.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, optional, since QEMU 0.14.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `service`: `str`, optional, since QEMU 0.14.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `auth`: `str`, optional, since QEMU 0.14.
         public var auth: Swift.String? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, optional, since QEMU 0.14.
         public var clients: [QAPI.VNCClientInfo]? {
-            get { json.qapiMember("clients") }
-            set { json.setQAPIMember("clients", newValue) }
+            @_optimize(none) get { json.qapiMember("clients") }
+            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
     }
 
@@ -596,29 +596,29 @@ extension QAPI {
     /// See [`VncPrimaryAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncPrimaryAuth).
     public struct VNCPrimaryAuth: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncPrimaryAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncPrimaryAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `none`.
-        public static let none = VNCPrimaryAuth(rawValue: "none")
+        public static var none: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "none") } }
         /// `vnc`.
-        public static let vnc = VNCPrimaryAuth(rawValue: "vnc")
+        public static var vnc: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vnc") } }
         /// `ra2`.
-        public static let ra2 = VNCPrimaryAuth(rawValue: "ra2")
+        public static var ra2: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2") } }
         /// `ra2ne`.
-        public static let ra2ne = VNCPrimaryAuth(rawValue: "ra2ne")
+        public static var ra2ne: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ra2ne") } }
         /// `tight`.
-        public static let tight = VNCPrimaryAuth(rawValue: "tight")
+        public static var tight: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tight") } }
         /// `ultra`.
-        public static let ultra = VNCPrimaryAuth(rawValue: "ultra")
+        public static var ultra: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "ultra") } }
         /// `tls`.
-        public static let tls = VNCPrimaryAuth(rawValue: "tls")
+        public static var tls: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "tls") } }
         /// `vencrypt`.
-        public static let vencrypt = VNCPrimaryAuth(rawValue: "vencrypt")
+        public static var vencrypt: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "vencrypt") } }
         /// `sasl`.
-        public static let sasl = VNCPrimaryAuth(rawValue: "sasl")
+        public static var sasl: VNCPrimaryAuth { @_optimize(none) get { VNCPrimaryAuth(rawValue: "sasl") } }
     }
 
     /// `VncVencryptSubAuth`: a QAPI enumeration of the `ui` module, since QEMU 2.3.
@@ -626,29 +626,29 @@ extension QAPI {
     /// See [`VncVencryptSubAuth` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.VncVencryptSubAuth).
     public struct VNCVencryptSubAuth: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncVencryptSubAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncVencryptSubAuth", kind: .enumeration, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `plain`.
-        public static let plain = VNCVencryptSubAuth(rawValue: "plain")
+        public static var plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "plain") } }
         /// `tls-none`.
-        public static let tlsNone = VNCVencryptSubAuth(rawValue: "tls-none")
+        public static var tlsNone: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-none") } }
         /// `x509-none`.
-        public static let x509None = VNCVencryptSubAuth(rawValue: "x509-none")
+        public static var x509None: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-none") } }
         /// `tls-vnc`.
-        public static let tlsVNC = VNCVencryptSubAuth(rawValue: "tls-vnc")
+        public static var tlsVNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-vnc") } }
         /// `x509-vnc`.
-        public static let x509VNC = VNCVencryptSubAuth(rawValue: "x509-vnc")
+        public static var x509VNC: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-vnc") } }
         /// `tls-plain`.
-        public static let tlsPlain = VNCVencryptSubAuth(rawValue: "tls-plain")
+        public static var tlsPlain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-plain") } }
         /// `x509-plain`.
-        public static let x509Plain = VNCVencryptSubAuth(rawValue: "x509-plain")
+        public static var x509Plain: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-plain") } }
         /// `tls-sasl`.
-        public static let tlsSasl = VNCVencryptSubAuth(rawValue: "tls-sasl")
+        public static var tlsSasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "tls-sasl") } }
         /// `x509-sasl`.
-        public static let x509Sasl = VNCVencryptSubAuth(rawValue: "x509-sasl")
+        public static var x509Sasl: VNCVencryptSubAuth { @_optimize(none) get { VNCVencryptSubAuth(rawValue: "x509-sasl") } }
     }
 
     /// `VncServerInfo2`: a QAPI struct of the `ui` module, since QEMU 2.9.
@@ -656,51 +656,51 @@ extension QAPI {
     /// See [`VncServerInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncServerInfo2).
     public struct VNCServerInfo2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncServerInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncServerInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 9, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["host", "service", "family", "websocket", "auth"]
+        public static var requiredMembers: [Swift.String] { ["host", "service", "family", "websocket", "auth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
+        @_optimize(none) public init(host: Swift.String, service: Swift.String, family: QAPI.NetworkAddressFamily, websocket: Swift.Bool, auth: QAPI.VNCPrimaryAuth) {
             self.json = [:]
-            json["host"] = host.qapiJSON
-            json["service"] = service.qapiJSON
-            json["family"] = family.qapiJSON
-            json["websocket"] = websocket.qapiJSON
-            json["auth"] = auth.qapiJSON
+            json.setQAPIMember("host", host)
+            json.setQAPIMember("service", service)
+            json.setQAPIMember("family", family)
+            json.setQAPIMember("websocket", websocket)
+            json.setQAPIMember("auth", auth)
         }
         /// `host`: `str`, since QEMU 2.1.
         public var host: Swift.String? {
-            get { json.qapiMember("host") }
-            set { json.setQAPIMember("host", newValue) }
+            @_optimize(none) get { json.qapiMember("host") }
+            @_optimize(none) set { json.setQAPIMember("host", newValue) }
         }
         /// `service`: `str`, since QEMU 2.1.
         public var service: Swift.String? {
-            get { json.qapiMember("service") }
-            set { json.setQAPIMember("service", newValue) }
+            @_optimize(none) get { json.qapiMember("service") }
+            @_optimize(none) set { json.setQAPIMember("service", newValue) }
         }
         /// `family`: `NetworkAddressFamily`, since QEMU 2.1.
         public var family: QAPI.NetworkAddressFamily? {
-            get { json.qapiMember("family") }
-            set { json.setQAPIMember("family", newValue) }
+            @_optimize(none) get { json.qapiMember("family") }
+            @_optimize(none) set { json.setQAPIMember("family", newValue) }
         }
         /// `websocket`: `bool`, since QEMU 2.3.
         public var websocket: Swift.Bool? {
-            get { json.qapiMember("websocket") }
-            set { json.setQAPIMember("websocket", newValue) }
+            @_optimize(none) get { json.qapiMember("websocket") }
+            @_optimize(none) set { json.setQAPIMember("websocket", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.9.
         public var auth: QAPI.VNCPrimaryAuth? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.9.
         public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            get { json.qapiMember("vencrypt") }
-            set { json.setQAPIMember("vencrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("vencrypt") }
+            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
     }
 
@@ -709,50 +709,50 @@ extension QAPI {
     /// See [`VncInfo2` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.VncInfo2).
     public struct VNCInfo2: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VncInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VncInfo2", kind: .structure, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["id", "server", "clients", "auth"]
+        public static var requiredMembers: [Swift.String] { ["id", "server", "clients", "auth"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
+        @_optimize(none) public init(id: Swift.String, server: [QAPI.VNCServerInfo2], clients: [QAPI.VNCClientInfo], auth: QAPI.VNCPrimaryAuth) {
             self.json = [:]
-            json["id"] = id.qapiJSON
-            json["server"] = server.qapiJSON
-            json["clients"] = clients.qapiJSON
-            json["auth"] = auth.qapiJSON
+            json.setQAPIMember("id", id)
+            json.setQAPIMember("server", server)
+            json.setQAPIMember("clients", clients)
+            json.setQAPIMember("auth", auth)
         }
         /// `id`: `str`, since QEMU 2.3.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
         /// `server`: `[VncServerInfo2]`, since QEMU 2.3.
         public var server: [QAPI.VNCServerInfo2]? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `clients`: `[VncClientInfo]`, since QEMU 2.3.
         public var clients: [QAPI.VNCClientInfo]? {
-            get { json.qapiMember("clients") }
-            set { json.setQAPIMember("clients", newValue) }
+            @_optimize(none) get { json.qapiMember("clients") }
+            @_optimize(none) set { json.setQAPIMember("clients", newValue) }
         }
         /// `auth`: `VncPrimaryAuth`, since QEMU 2.3.
         public var auth: QAPI.VNCPrimaryAuth? {
-            get { json.qapiMember("auth") }
-            set { json.setQAPIMember("auth", newValue) }
+            @_optimize(none) get { json.qapiMember("auth") }
+            @_optimize(none) set { json.setQAPIMember("auth", newValue) }
         }
         /// `vencrypt`: `VncVencryptSubAuth`, optional, since QEMU 2.3.
         public var vencrypt: QAPI.VNCVencryptSubAuth? {
-            get { json.qapiMember("vencrypt") }
-            set { json.setQAPIMember("vencrypt", newValue) }
+            @_optimize(none) get { json.qapiMember("vencrypt") }
+            @_optimize(none) set { json.setQAPIMember("vencrypt", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 2.3.
         public var display: Swift.String? {
-            get { json.qapiMember("display") }
-            set { json.setQAPIMember("display", newValue) }
+            @_optimize(none) get { json.qapiMember("display") }
+            @_optimize(none) set { json.setQAPIMember("display", newValue) }
         }
     }
 
@@ -761,40 +761,40 @@ extension QAPI {
     /// See [`MouseInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.MouseInfo).
     public struct MouseInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "MouseInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "MouseInfo", kind: .structure, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["name", "index", "current", "absolute"]
+        public static var requiredMembers: [Swift.String] { ["name", "index", "current", "absolute"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, index: Swift.Int, current: Swift.Bool, absolute: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["index"] = index.qapiJSON
-            json["current"] = current.qapiJSON
-            json["absolute"] = absolute.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("index", index)
+            json.setQAPIMember("current", current)
+            json.setQAPIMember("absolute", absolute)
         }
         /// `name`: `str`, since QEMU 0.14.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `int`, since QEMU 0.14.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `current`: `bool`, since QEMU 0.14.
         public var current: Swift.Bool? {
-            get { json.qapiMember("current") }
-            set { json.setQAPIMember("current", newValue) }
+            @_optimize(none) get { json.qapiMember("current") }
+            @_optimize(none) set { json.setQAPIMember("current", newValue) }
         }
         /// `absolute`: `bool`, since QEMU 0.14.
         public var absolute: Swift.Bool? {
-            get { json.qapiMember("absolute") }
-            set { json.setQAPIMember("absolute", newValue) }
+            @_optimize(none) get { json.qapiMember("absolute") }
+            @_optimize(none) set { json.setQAPIMember("absolute", newValue) }
         }
     }
 
@@ -803,335 +803,335 @@ extension QAPI {
     /// See [`QKeyCode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.QKeyCode).
     public struct QKeyCode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QKeyCode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QKeyCode", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unmapped`.
-        public static let unmapped = QKeyCode(rawValue: "unmapped")
+        public static var unmapped: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "unmapped") } }
         /// `shift`.
-        public static let shift = QKeyCode(rawValue: "shift")
+        public static var shift: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift") } }
         /// `shift_r`.
-        public static let shiftR = QKeyCode(rawValue: "shift_r")
+        public static var shiftR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "shift_r") } }
         /// `alt`.
-        public static let alt = QKeyCode(rawValue: "alt")
+        public static var alt: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt") } }
         /// `alt_r`.
-        public static let altR = QKeyCode(rawValue: "alt_r")
+        public static var altR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "alt_r") } }
         /// `ctrl`.
-        public static let ctrl = QKeyCode(rawValue: "ctrl")
+        public static var ctrl: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl") } }
         /// `ctrl_r`.
-        public static let ctrlR = QKeyCode(rawValue: "ctrl_r")
+        public static var ctrlR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ctrl_r") } }
         /// `menu`.
-        public static let menu = QKeyCode(rawValue: "menu")
+        public static var menu: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "menu") } }
         /// `esc`.
-        public static let esc = QKeyCode(rawValue: "esc")
+        public static var esc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "esc") } }
         /// `1`.
-        public static let _1 = QKeyCode(rawValue: "1")
+        public static var _1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "1") } }
         /// `2`.
-        public static let _2 = QKeyCode(rawValue: "2")
+        public static var _2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "2") } }
         /// `3`.
-        public static let _3 = QKeyCode(rawValue: "3")
+        public static var _3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "3") } }
         /// `4`.
-        public static let _4 = QKeyCode(rawValue: "4")
+        public static var _4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "4") } }
         /// `5`.
-        public static let _5 = QKeyCode(rawValue: "5")
+        public static var _5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "5") } }
         /// `6`.
-        public static let _6 = QKeyCode(rawValue: "6")
+        public static var _6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "6") } }
         /// `7`.
-        public static let _7 = QKeyCode(rawValue: "7")
+        public static var _7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "7") } }
         /// `8`.
-        public static let _8 = QKeyCode(rawValue: "8")
+        public static var _8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "8") } }
         /// `9`.
-        public static let _9 = QKeyCode(rawValue: "9")
+        public static var _9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "9") } }
         /// `0`.
-        public static let _0 = QKeyCode(rawValue: "0")
+        public static var _0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "0") } }
         /// `minus`.
-        public static let minus = QKeyCode(rawValue: "minus")
+        public static var minus: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "minus") } }
         /// `equal`.
-        public static let equal = QKeyCode(rawValue: "equal")
+        public static var equal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "equal") } }
         /// `backspace`.
-        public static let backspace = QKeyCode(rawValue: "backspace")
+        public static var backspace: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backspace") } }
         /// `tab`.
-        public static let tab = QKeyCode(rawValue: "tab")
+        public static var tab: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "tab") } }
         /// `q`.
-        public static let q = QKeyCode(rawValue: "q")
+        public static var q: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "q") } }
         /// `w`.
-        public static let w = QKeyCode(rawValue: "w")
+        public static var w: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "w") } }
         /// `e`.
-        public static let e = QKeyCode(rawValue: "e")
+        public static var e: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "e") } }
         /// `r`.
-        public static let r = QKeyCode(rawValue: "r")
+        public static var r: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "r") } }
         /// `t`.
-        public static let t = QKeyCode(rawValue: "t")
+        public static var t: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "t") } }
         /// `y`.
-        public static let y = QKeyCode(rawValue: "y")
+        public static var y: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "y") } }
         /// `u`.
-        public static let u = QKeyCode(rawValue: "u")
+        public static var u: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "u") } }
         /// `i`.
-        public static let i = QKeyCode(rawValue: "i")
+        public static var i: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "i") } }
         /// `o`.
-        public static let o = QKeyCode(rawValue: "o")
+        public static var o: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "o") } }
         /// `p`.
-        public static let p = QKeyCode(rawValue: "p")
+        public static var p: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "p") } }
         /// `bracket_left`.
-        public static let bracketLeft = QKeyCode(rawValue: "bracket_left")
+        public static var bracketLeft: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_left") } }
         /// `bracket_right`.
-        public static let bracketRight = QKeyCode(rawValue: "bracket_right")
+        public static var bracketRight: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "bracket_right") } }
         /// `ret`.
-        public static let ret = QKeyCode(rawValue: "ret")
+        public static var ret: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ret") } }
         /// `a`.
-        public static let a = QKeyCode(rawValue: "a")
+        public static var a: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "a") } }
         /// `s`.
-        public static let s = QKeyCode(rawValue: "s")
+        public static var s: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "s") } }
         /// `d`.
-        public static let d = QKeyCode(rawValue: "d")
+        public static var d: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "d") } }
         /// `f`.
-        public static let f = QKeyCode(rawValue: "f")
+        public static var f: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f") } }
         /// `g`.
-        public static let g = QKeyCode(rawValue: "g")
+        public static var g: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "g") } }
         /// `h`.
-        public static let h = QKeyCode(rawValue: "h")
+        public static var h: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "h") } }
         /// `j`.
-        public static let j = QKeyCode(rawValue: "j")
+        public static var j: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "j") } }
         /// `k`.
-        public static let k = QKeyCode(rawValue: "k")
+        public static var k: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "k") } }
         /// `l`.
-        public static let l = QKeyCode(rawValue: "l")
+        public static var l: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "l") } }
         /// `semicolon`.
-        public static let semicolon = QKeyCode(rawValue: "semicolon")
+        public static var semicolon: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "semicolon") } }
         /// `apostrophe`.
-        public static let apostrophe = QKeyCode(rawValue: "apostrophe")
+        public static var apostrophe: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "apostrophe") } }
         /// `grave_accent`.
-        public static let graveAccent = QKeyCode(rawValue: "grave_accent")
+        public static var graveAccent: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "grave_accent") } }
         /// `backslash`.
-        public static let backslash = QKeyCode(rawValue: "backslash")
+        public static var backslash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "backslash") } }
         /// `z`.
-        public static let z = QKeyCode(rawValue: "z")
+        public static var z: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "z") } }
         /// `x`.
-        public static let x = QKeyCode(rawValue: "x")
+        public static var x: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "x") } }
         /// `c`.
-        public static let c = QKeyCode(rawValue: "c")
+        public static var c: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "c") } }
         /// `v`.
-        public static let v = QKeyCode(rawValue: "v")
+        public static var v: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "v") } }
         /// `b`.
-        public static let b = QKeyCode(rawValue: "b")
+        public static var b: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "b") } }
         /// `n`.
-        public static let n = QKeyCode(rawValue: "n")
+        public static var n: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "n") } }
         /// `m`.
-        public static let m = QKeyCode(rawValue: "m")
+        public static var m: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "m") } }
         /// `comma`.
-        public static let comma = QKeyCode(rawValue: "comma")
+        public static var comma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "comma") } }
         /// `dot`.
-        public static let dot = QKeyCode(rawValue: "dot")
+        public static var dot: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "dot") } }
         /// `slash`.
-        public static let slash = QKeyCode(rawValue: "slash")
+        public static var slash: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "slash") } }
         /// `asterisk`.
-        public static let asterisk = QKeyCode(rawValue: "asterisk")
+        public static var asterisk: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "asterisk") } }
         /// `spc`.
-        public static let spc = QKeyCode(rawValue: "spc")
+        public static var spc: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "spc") } }
         /// `caps_lock`.
-        public static let capsLock = QKeyCode(rawValue: "caps_lock")
+        public static var capsLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "caps_lock") } }
         /// `f1`.
-        public static let f1 = QKeyCode(rawValue: "f1")
+        public static var f1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f1") } }
         /// `f2`.
-        public static let f2 = QKeyCode(rawValue: "f2")
+        public static var f2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f2") } }
         /// `f3`.
-        public static let f3 = QKeyCode(rawValue: "f3")
+        public static var f3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f3") } }
         /// `f4`.
-        public static let f4 = QKeyCode(rawValue: "f4")
+        public static var f4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f4") } }
         /// `f5`.
-        public static let f5 = QKeyCode(rawValue: "f5")
+        public static var f5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f5") } }
         /// `f6`.
-        public static let f6 = QKeyCode(rawValue: "f6")
+        public static var f6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f6") } }
         /// `f7`.
-        public static let f7 = QKeyCode(rawValue: "f7")
+        public static var f7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f7") } }
         /// `f8`.
-        public static let f8 = QKeyCode(rawValue: "f8")
+        public static var f8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f8") } }
         /// `f9`.
-        public static let f9 = QKeyCode(rawValue: "f9")
+        public static var f9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f9") } }
         /// `f10`.
-        public static let f10 = QKeyCode(rawValue: "f10")
+        public static var f10: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f10") } }
         /// `num_lock`.
-        public static let numLock = QKeyCode(rawValue: "num_lock")
+        public static var numLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "num_lock") } }
         /// `scroll_lock`.
-        public static let scrollLock = QKeyCode(rawValue: "scroll_lock")
+        public static var scrollLock: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "scroll_lock") } }
         /// `kp_divide`.
-        public static let kpDivide = QKeyCode(rawValue: "kp_divide")
+        public static var kpDivide: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_divide") } }
         /// `kp_multiply`.
-        public static let kpMultiply = QKeyCode(rawValue: "kp_multiply")
+        public static var kpMultiply: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_multiply") } }
         /// `kp_subtract`.
-        public static let kpSubtract = QKeyCode(rawValue: "kp_subtract")
+        public static var kpSubtract: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_subtract") } }
         /// `kp_add`.
-        public static let kpAdd = QKeyCode(rawValue: "kp_add")
+        public static var kpAdd: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_add") } }
         /// `kp_enter`.
-        public static let kpEnter = QKeyCode(rawValue: "kp_enter")
+        public static var kpEnter: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_enter") } }
         /// `kp_decimal`.
-        public static let kpDecimal = QKeyCode(rawValue: "kp_decimal")
+        public static var kpDecimal: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_decimal") } }
         /// `sysrq`.
-        public static let sysrq = QKeyCode(rawValue: "sysrq")
+        public static var sysrq: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sysrq") } }
         /// `kp_0`.
-        public static let kp0 = QKeyCode(rawValue: "kp_0")
+        public static var kp0: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_0") } }
         /// `kp_1`.
-        public static let kp1 = QKeyCode(rawValue: "kp_1")
+        public static var kp1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_1") } }
         /// `kp_2`.
-        public static let kp2 = QKeyCode(rawValue: "kp_2")
+        public static var kp2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_2") } }
         /// `kp_3`.
-        public static let kp3 = QKeyCode(rawValue: "kp_3")
+        public static var kp3: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_3") } }
         /// `kp_4`.
-        public static let kp4 = QKeyCode(rawValue: "kp_4")
+        public static var kp4: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_4") } }
         /// `kp_5`.
-        public static let kp5 = QKeyCode(rawValue: "kp_5")
+        public static var kp5: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_5") } }
         /// `kp_6`.
-        public static let kp6 = QKeyCode(rawValue: "kp_6")
+        public static var kp6: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_6") } }
         /// `kp_7`.
-        public static let kp7 = QKeyCode(rawValue: "kp_7")
+        public static var kp7: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_7") } }
         /// `kp_8`.
-        public static let kp8 = QKeyCode(rawValue: "kp_8")
+        public static var kp8: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_8") } }
         /// `kp_9`.
-        public static let kp9 = QKeyCode(rawValue: "kp_9")
+        public static var kp9: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_9") } }
         /// `less`.
-        public static let less = QKeyCode(rawValue: "less")
+        public static var less: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "less") } }
         /// `f11`.
-        public static let f11 = QKeyCode(rawValue: "f11")
+        public static var f11: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f11") } }
         /// `f12`.
-        public static let f12 = QKeyCode(rawValue: "f12")
+        public static var f12: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f12") } }
         /// `print`.
-        public static let print = QKeyCode(rawValue: "print")
+        public static var print: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "print") } }
         /// `home`.
-        public static let home = QKeyCode(rawValue: "home")
+        public static var home: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "home") } }
         /// `pgup`.
-        public static let pgup = QKeyCode(rawValue: "pgup")
+        public static var pgup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgup") } }
         /// `pgdn`.
-        public static let pgdn = QKeyCode(rawValue: "pgdn")
+        public static var pgdn: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pgdn") } }
         /// `end`.
-        public static let end = QKeyCode(rawValue: "end")
+        public static var end: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "end") } }
         /// `left`.
-        public static let left = QKeyCode(rawValue: "left")
+        public static var left: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "left") } }
         /// `up`.
-        public static let up = QKeyCode(rawValue: "up")
+        public static var up: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "up") } }
         /// `down`.
-        public static let down = QKeyCode(rawValue: "down")
+        public static var down: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "down") } }
         /// `right`.
-        public static let right = QKeyCode(rawValue: "right")
+        public static var right: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "right") } }
         /// `insert`.
-        public static let insert = QKeyCode(rawValue: "insert")
+        public static var insert: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "insert") } }
         /// `delete`.
-        public static let delete = QKeyCode(rawValue: "delete")
+        public static var delete: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "delete") } }
         /// `stop`.
-        public static let stop = QKeyCode(rawValue: "stop")
+        public static var stop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "stop") } }
         /// `again`.
-        public static let again = QKeyCode(rawValue: "again")
+        public static var again: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "again") } }
         /// `props`.
-        public static let props = QKeyCode(rawValue: "props")
+        public static var props: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "props") } }
         /// `undo`.
-        public static let undo = QKeyCode(rawValue: "undo")
+        public static var undo: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "undo") } }
         /// `front`.
-        public static let front = QKeyCode(rawValue: "front")
+        public static var front: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "front") } }
         /// `copy`.
-        public static let copy = QKeyCode(rawValue: "copy")
+        public static var copy: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "copy") } }
         /// `open`.
-        public static let `open` = QKeyCode(rawValue: "open")
+        public static var `open`: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "open") } }
         /// `paste`.
-        public static let paste = QKeyCode(rawValue: "paste")
+        public static var paste: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "paste") } }
         /// `find`.
-        public static let find = QKeyCode(rawValue: "find")
+        public static var find: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "find") } }
         /// `cut`.
-        public static let cut = QKeyCode(rawValue: "cut")
+        public static var cut: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "cut") } }
         /// `lf`.
-        public static let lf = QKeyCode(rawValue: "lf")
+        public static var lf: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lf") } }
         /// `help`.
-        public static let help = QKeyCode(rawValue: "help")
+        public static var help: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "help") } }
         /// `meta_l`.
-        public static let metaL = QKeyCode(rawValue: "meta_l")
+        public static var metaL: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_l") } }
         /// `meta_r`.
-        public static let metaR = QKeyCode(rawValue: "meta_r")
+        public static var metaR: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "meta_r") } }
         /// `compose`.
-        public static let compose = QKeyCode(rawValue: "compose")
+        public static var compose: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "compose") } }
         /// `pause`.
-        public static let pause = QKeyCode(rawValue: "pause")
+        public static var pause: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "pause") } }
         /// `ro`.
-        public static let ro = QKeyCode(rawValue: "ro")
+        public static var ro: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ro") } }
         /// `hiragana`.
-        public static let hiragana = QKeyCode(rawValue: "hiragana")
+        public static var hiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "hiragana") } }
         /// `henkan`.
-        public static let henkan = QKeyCode(rawValue: "henkan")
+        public static var henkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "henkan") } }
         /// `yen`.
-        public static let yen = QKeyCode(rawValue: "yen")
+        public static var yen: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "yen") } }
         /// `muhenkan`.
-        public static let muhenkan = QKeyCode(rawValue: "muhenkan")
+        public static var muhenkan: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "muhenkan") } }
         /// `katakanahiragana`.
-        public static let katakanahiragana = QKeyCode(rawValue: "katakanahiragana")
+        public static var katakanahiragana: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "katakanahiragana") } }
         /// `kp_comma`.
-        public static let kpComma = QKeyCode(rawValue: "kp_comma")
+        public static var kpComma: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_comma") } }
         /// `kp_equals`.
-        public static let kpEquals = QKeyCode(rawValue: "kp_equals")
+        public static var kpEquals: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "kp_equals") } }
         /// `power`.
-        public static let power = QKeyCode(rawValue: "power")
+        public static var power: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "power") } }
         /// `sleep`.
-        public static let sleep = QKeyCode(rawValue: "sleep")
+        public static var sleep: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "sleep") } }
         /// `wake`.
-        public static let wake = QKeyCode(rawValue: "wake")
+        public static var wake: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "wake") } }
         /// `audionext`.
-        public static let audionext = QKeyCode(rawValue: "audionext")
+        public static var audionext: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audionext") } }
         /// `audioprev`.
-        public static let audioprev = QKeyCode(rawValue: "audioprev")
+        public static var audioprev: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioprev") } }
         /// `audiostop`.
-        public static let audiostop = QKeyCode(rawValue: "audiostop")
+        public static var audiostop: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiostop") } }
         /// `audioplay`.
-        public static let audioplay = QKeyCode(rawValue: "audioplay")
+        public static var audioplay: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audioplay") } }
         /// `audiomute`.
-        public static let audiomute = QKeyCode(rawValue: "audiomute")
+        public static var audiomute: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "audiomute") } }
         /// `volumeup`.
-        public static let volumeup = QKeyCode(rawValue: "volumeup")
+        public static var volumeup: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumeup") } }
         /// `volumedown`.
-        public static let volumedown = QKeyCode(rawValue: "volumedown")
+        public static var volumedown: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "volumedown") } }
         /// `mediaselect`.
-        public static let mediaselect = QKeyCode(rawValue: "mediaselect")
+        public static var mediaselect: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mediaselect") } }
         /// `mail`.
-        public static let mail = QKeyCode(rawValue: "mail")
+        public static var mail: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "mail") } }
         /// `calculator`.
-        public static let calculator = QKeyCode(rawValue: "calculator")
+        public static var calculator: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "calculator") } }
         /// `computer`.
-        public static let computer = QKeyCode(rawValue: "computer")
+        public static var computer: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "computer") } }
         /// `ac_home`.
-        public static let acHome = QKeyCode(rawValue: "ac_home")
+        public static var acHome: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_home") } }
         /// `ac_back`.
-        public static let acBack = QKeyCode(rawValue: "ac_back")
+        public static var acBack: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_back") } }
         /// `ac_forward`.
-        public static let acForward = QKeyCode(rawValue: "ac_forward")
+        public static var acForward: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_forward") } }
         /// `ac_refresh`.
-        public static let acRefresh = QKeyCode(rawValue: "ac_refresh")
+        public static var acRefresh: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_refresh") } }
         /// `ac_bookmarks`.
-        public static let acBookmarks = QKeyCode(rawValue: "ac_bookmarks")
+        public static var acBookmarks: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "ac_bookmarks") } }
         /// `lang1`.
-        public static let lang1 = QKeyCode(rawValue: "lang1")
+        public static var lang1: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang1") } }
         /// `lang2`.
-        public static let lang2 = QKeyCode(rawValue: "lang2")
+        public static var lang2: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "lang2") } }
         /// `f13`.
-        public static let f13 = QKeyCode(rawValue: "f13")
+        public static var f13: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f13") } }
         /// `f14`.
-        public static let f14 = QKeyCode(rawValue: "f14")
+        public static var f14: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f14") } }
         /// `f15`.
-        public static let f15 = QKeyCode(rawValue: "f15")
+        public static var f15: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f15") } }
         /// `f16`.
-        public static let f16 = QKeyCode(rawValue: "f16")
+        public static var f16: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f16") } }
         /// `f17`.
-        public static let f17 = QKeyCode(rawValue: "f17")
+        public static var f17: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f17") } }
         /// `f18`.
-        public static let f18 = QKeyCode(rawValue: "f18")
+        public static var f18: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f18") } }
         /// `f19`.
-        public static let f19 = QKeyCode(rawValue: "f19")
+        public static var f19: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f19") } }
         /// `f20`.
-        public static let f20 = QKeyCode(rawValue: "f20")
+        public static var f20: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f20") } }
         /// `f21`.
-        public static let f21 = QKeyCode(rawValue: "f21")
+        public static var f21: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f21") } }
         /// `f22`.
-        public static let f22 = QKeyCode(rawValue: "f22")
+        public static var f22: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f22") } }
         /// `f23`.
-        public static let f23 = QKeyCode(rawValue: "f23")
+        public static var f23: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f23") } }
         /// `f24`.
-        public static let f24 = QKeyCode(rawValue: "f24")
+        public static var f24: QKeyCode { @_optimize(none) get { QKeyCode(rawValue: "f24") } }
     }
 
     /// `KeyValueKind`: a QAPI enumeration of the `ui` module, since QEMU 1.3.
@@ -1139,15 +1139,15 @@ extension QAPI {
     /// See [`KeyValueKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.KeyValueKind).
     public struct KeyValueKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "KeyValueKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KeyValueKind", kind: .enumeration, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `number`.
-        public static let number = KeyValueKind(rawValue: "number")
+        public static var number: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "number") } }
         /// `qcode`.
-        public static let qcode = KeyValueKind(rawValue: "qcode")
+        public static var qcode: KeyValueKind { @_optimize(none) get { KeyValueKind(rawValue: "qcode") } }
     }
 
     /// `IntWrapper`: a QAPI struct of the `ui` module, since QEMU 1.3.
@@ -1155,22 +1155,22 @@ extension QAPI {
     /// See [`IntWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.IntWrapper).
     public struct IntWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IntWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IntWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: Swift.Int) {
+        @_optimize(none) public init(data: Swift.Int) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `int`, since QEMU 1.3.
         public var data: Swift.Int? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1179,22 +1179,22 @@ extension QAPI {
     /// See [`QKeyCodeWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.QKeyCodeWrapper).
     public struct QKeyCodeWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QKeyCodeWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QKeyCodeWrapper", kind: .structure, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.QKeyCode) {
+        @_optimize(none) public init(data: QAPI.QKeyCode) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `QKeyCode`, since QEMU 1.3.
         public var data: QAPI.QKeyCode? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1205,27 +1205,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct KeyValue: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "KeyValue", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "KeyValue", kind: .union, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.KeyValueKind) {
+        @_optimize(none) public init(type: QAPI.KeyValueKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `KeyValueKind`, since QEMU 1.3.
         public var type: QAPI.KeyValueKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `int`, optional, since QEMU 1.3.
         public var data: Swift.Int? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1234,31 +1234,31 @@ extension QAPI {
     /// See [`InputButton` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputButton).
     public struct InputButton: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputButton", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputButton", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `left`.
-        public static let left = InputButton(rawValue: "left")
+        public static var left: InputButton { @_optimize(none) get { InputButton(rawValue: "left") } }
         /// `middle`.
-        public static let middle = InputButton(rawValue: "middle")
+        public static var middle: InputButton { @_optimize(none) get { InputButton(rawValue: "middle") } }
         /// `right`.
-        public static let right = InputButton(rawValue: "right")
+        public static var right: InputButton { @_optimize(none) get { InputButton(rawValue: "right") } }
         /// `wheel-up`.
-        public static let wheelUp = InputButton(rawValue: "wheel-up")
+        public static var wheelUp: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-up") } }
         /// `wheel-down`.
-        public static let wheelDown = InputButton(rawValue: "wheel-down")
+        public static var wheelDown: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-down") } }
         /// `side`.
-        public static let side = InputButton(rawValue: "side")
+        public static var side: InputButton { @_optimize(none) get { InputButton(rawValue: "side") } }
         /// `extra`.
-        public static let extra = InputButton(rawValue: "extra")
+        public static var extra: InputButton { @_optimize(none) get { InputButton(rawValue: "extra") } }
         /// `wheel-left`.
-        public static let wheelLeft = InputButton(rawValue: "wheel-left")
+        public static var wheelLeft: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-left") } }
         /// `wheel-right`.
-        public static let wheelRight = InputButton(rawValue: "wheel-right")
+        public static var wheelRight: InputButton { @_optimize(none) get { InputButton(rawValue: "wheel-right") } }
         /// `touch`.
-        public static let touch = InputButton(rawValue: "touch")
+        public static var touch: InputButton { @_optimize(none) get { InputButton(rawValue: "touch") } }
     }
 
     /// `InputAxis`: a QAPI enumeration of the `ui` module, since QEMU 2.0.
@@ -1266,15 +1266,15 @@ extension QAPI {
     /// See [`InputAxis` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputAxis).
     public struct InputAxis: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputAxis", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputAxis", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `x`.
-        public static let x = InputAxis(rawValue: "x")
+        public static var x: InputAxis { @_optimize(none) get { InputAxis(rawValue: "x") } }
         /// `y`.
-        public static let y = InputAxis(rawValue: "y")
+        public static var y: InputAxis { @_optimize(none) get { InputAxis(rawValue: "y") } }
     }
 
     /// `InputMultiTouchType`: a QAPI enumeration of the `ui` module, since QEMU 8.1.
@@ -1282,21 +1282,21 @@ extension QAPI {
     /// See [`InputMultiTouchType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputMultiTouchType).
     public struct InputMultiTouchType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchType", kind: .enumeration, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `begin`.
-        public static let begin = InputMultiTouchType(rawValue: "begin")
+        public static var begin: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "begin") } }
         /// `update`.
-        public static let update = InputMultiTouchType(rawValue: "update")
+        public static var update: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "update") } }
         /// `end`.
-        public static let end = InputMultiTouchType(rawValue: "end")
+        public static var end: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "end") } }
         /// `cancel`.
-        public static let cancel = InputMultiTouchType(rawValue: "cancel")
+        public static var cancel: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "cancel") } }
         /// `data`.
-        public static let data = InputMultiTouchType(rawValue: "data")
+        public static var data: InputMultiTouchType { @_optimize(none) get { InputMultiTouchType(rawValue: "data") } }
     }
 
     /// `InputKeyEvent`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1304,28 +1304,28 @@ extension QAPI {
     /// See [`InputKeyEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEvent).
     public struct InputKeyEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputKeyEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputKeyEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["key", "down"]
+        public static var requiredMembers: [Swift.String] { ["key", "down"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(key: QAPI.KeyValue, down: Swift.Bool) {
+        @_optimize(none) public init(key: QAPI.KeyValue, down: Swift.Bool) {
             self.json = [:]
-            json["key"] = key.qapiJSON
-            json["down"] = down.qapiJSON
+            json.setQAPIMember("key", key)
+            json.setQAPIMember("down", down)
         }
         /// `key`: `KeyValue`, since QEMU 2.0.
         public var key: QAPI.KeyValue? {
-            get { json.qapiMember("key") }
-            set { json.setQAPIMember("key", newValue) }
+            @_optimize(none) get { json.qapiMember("key") }
+            @_optimize(none) set { json.setQAPIMember("key", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
         public var down: Swift.Bool? {
-            get { json.qapiMember("down") }
-            set { json.setQAPIMember("down", newValue) }
+            @_optimize(none) get { json.qapiMember("down") }
+            @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
     }
 
@@ -1334,28 +1334,28 @@ extension QAPI {
     /// See [`InputBtnEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEvent).
     public struct InputBtnEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputBtnEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBtnEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["button", "down"]
+        public static var requiredMembers: [Swift.String] { ["button", "down"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(button: QAPI.InputButton, down: Swift.Bool) {
+        @_optimize(none) public init(button: QAPI.InputButton, down: Swift.Bool) {
             self.json = [:]
-            json["button"] = button.qapiJSON
-            json["down"] = down.qapiJSON
+            json.setQAPIMember("button", button)
+            json.setQAPIMember("down", down)
         }
         /// `button`: `InputButton`, since QEMU 2.0.
         public var button: QAPI.InputButton? {
-            get { json.qapiMember("button") }
-            set { json.setQAPIMember("button", newValue) }
+            @_optimize(none) get { json.qapiMember("button") }
+            @_optimize(none) set { json.setQAPIMember("button", newValue) }
         }
         /// `down`: `bool`, since QEMU 2.0.
         public var down: Swift.Bool? {
-            get { json.qapiMember("down") }
-            set { json.setQAPIMember("down", newValue) }
+            @_optimize(none) get { json.qapiMember("down") }
+            @_optimize(none) set { json.setQAPIMember("down", newValue) }
         }
     }
 
@@ -1364,28 +1364,28 @@ extension QAPI {
     /// See [`InputMoveEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEvent).
     public struct InputMoveEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputMoveEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMoveEvent", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["axis", "value"]
+        public static var requiredMembers: [Swift.String] { ["axis", "value"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(axis: QAPI.InputAxis, value: Swift.Int) {
+        @_optimize(none) public init(axis: QAPI.InputAxis, value: Swift.Int) {
             self.json = [:]
-            json["axis"] = axis.qapiJSON
-            json["value"] = value.qapiJSON
+            json.setQAPIMember("axis", axis)
+            json.setQAPIMember("value", value)
         }
         /// `axis`: `InputAxis`, since QEMU 2.0.
         public var axis: QAPI.InputAxis? {
-            get { json.qapiMember("axis") }
-            set { json.setQAPIMember("axis", newValue) }
+            @_optimize(none) get { json.qapiMember("axis") }
+            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 2.0.
         public var value: Swift.Int? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -1394,46 +1394,46 @@ extension QAPI {
     /// See [`InputMultiTouchEvent` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEvent).
     public struct InputMultiTouchEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchEvent", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchEvent", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
+        @_optimize(none) public init(type: QAPI.InputMultiTouchType, slot: Swift.Int, trackingID: Swift.Int, axis: QAPI.InputAxis, value: Swift.Int) {
             self.json = [:]
-            json["type"] = type.qapiJSON
-            json["slot"] = slot.qapiJSON
-            json["tracking-id"] = trackingID.qapiJSON
-            json["axis"] = axis.qapiJSON
-            json["value"] = value.qapiJSON
+            json.setQAPIMember("type", type)
+            json.setQAPIMember("slot", slot)
+            json.setQAPIMember("tracking-id", trackingID)
+            json.setQAPIMember("axis", axis)
+            json.setQAPIMember("value", value)
         }
         /// `type`: `InputMultiTouchType`, since QEMU 8.1.
         public var type: QAPI.InputMultiTouchType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `slot`: `int`, since QEMU 8.1.
         public var slot: Swift.Int? {
-            get { json.qapiMember("slot") }
-            set { json.setQAPIMember("slot", newValue) }
+            @_optimize(none) get { json.qapiMember("slot") }
+            @_optimize(none) set { json.setQAPIMember("slot", newValue) }
         }
         /// `tracking-id`: `int`, since QEMU 8.1.
         public var trackingID: Swift.Int? {
-            get { json.qapiMember("tracking-id") }
-            set { json.setQAPIMember("tracking-id", newValue) }
+            @_optimize(none) get { json.qapiMember("tracking-id") }
+            @_optimize(none) set { json.setQAPIMember("tracking-id", newValue) }
         }
         /// `axis`: `InputAxis`, since QEMU 8.1.
         public var axis: QAPI.InputAxis? {
-            get { json.qapiMember("axis") }
-            set { json.setQAPIMember("axis", newValue) }
+            @_optimize(none) get { json.qapiMember("axis") }
+            @_optimize(none) set { json.setQAPIMember("axis", newValue) }
         }
         /// `value`: `int`, since QEMU 8.1.
         public var value: Swift.Int? {
-            get { json.qapiMember("value") }
-            set { json.setQAPIMember("value", newValue) }
+            @_optimize(none) get { json.qapiMember("value") }
+            @_optimize(none) set { json.setQAPIMember("value", newValue) }
         }
     }
 
@@ -1442,21 +1442,21 @@ extension QAPI {
     /// See [`InputEventKind` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.InputEventKind).
     public struct InputEventKind: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputEventKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputEventKind", kind: .enumeration, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `key`.
-        public static let key = InputEventKind(rawValue: "key")
+        public static var key: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "key") } }
         /// `btn`.
-        public static let btn = InputEventKind(rawValue: "btn")
+        public static var btn: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "btn") } }
         /// `rel`.
-        public static let rel = InputEventKind(rawValue: "rel")
+        public static var rel: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "rel") } }
         /// `abs`.
-        public static let abs = InputEventKind(rawValue: "abs")
+        public static var abs: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "abs") } }
         /// `mtt`.
-        public static let mtt = InputEventKind(rawValue: "mtt")
+        public static var mtt: InputEventKind { @_optimize(none) get { InputEventKind(rawValue: "mtt") } }
     }
 
     /// `InputKeyEventWrapper`: a QAPI struct of the `ui` module, since QEMU 2.0.
@@ -1464,22 +1464,22 @@ extension QAPI {
     /// See [`InputKeyEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputKeyEventWrapper).
     public struct InputKeyEventWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputKeyEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputKeyEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputKeyEvent) {
+        @_optimize(none) public init(data: QAPI.InputKeyEvent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InputKeyEvent`, since QEMU 2.0.
         public var data: QAPI.InputKeyEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1488,22 +1488,22 @@ extension QAPI {
     /// See [`InputBtnEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputBtnEventWrapper).
     public struct InputBtnEventWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputBtnEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputBtnEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputBtnEvent) {
+        @_optimize(none) public init(data: QAPI.InputBtnEvent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InputBtnEvent`, since QEMU 2.0.
         public var data: QAPI.InputBtnEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1512,22 +1512,22 @@ extension QAPI {
     /// See [`InputMoveEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMoveEventWrapper).
     public struct InputMoveEventWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputMoveEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMoveEventWrapper", kind: .structure, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["data"]
+        public static var requiredMembers: [Swift.String] { ["data"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputMoveEvent) {
+        @_optimize(none) public init(data: QAPI.InputMoveEvent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InputMoveEvent`, since QEMU 2.0.
         public var data: QAPI.InputMoveEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1536,22 +1536,22 @@ extension QAPI {
     /// See [`InputMultiTouchEventWrapper` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.InputMultiTouchEventWrapper).
     public struct InputMultiTouchEventWrapper: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputMultiTouchEventWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputMultiTouchEventWrapper", kind: .structure, since: QEMUVersion(major: 8, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(data: QAPI.InputMultiTouchEvent) {
+        @_optimize(none) public init(data: QAPI.InputMultiTouchEvent) {
             self.json = [:]
-            json["data"] = data.qapiJSON
+            json.setQAPIMember("data", data)
         }
         /// `data`: `InputMultiTouchEvent`, since QEMU 8.1.
         public var data: QAPI.InputMultiTouchEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1562,27 +1562,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct InputEvent: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "InputEvent", kind: .union, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "InputEvent", kind: .union, since: QEMUVersion(major: 2, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.InputEventKind) {
+        @_optimize(none) public init(type: QAPI.InputEventKind) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `InputEventKind`, since QEMU 2.0.
         public var type: QAPI.InputEventKind? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `data`: `InputKeyEvent`, optional, since QEMU 2.0.
         public var data: QAPI.InputKeyEvent? {
-            get { json.qapiMember("data") }
-            set { json.setQAPIMember("data", newValue) }
+            @_optimize(none) get { json.qapiMember("data") }
+            @_optimize(none) set { json.setQAPIMember("data", newValue) }
         }
     }
 
@@ -1591,36 +1591,36 @@ extension QAPI {
     /// See [`DisplayGTK` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayGTK).
     public struct DisplayGTK: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayGTK", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayGTK", kind: .structure, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
         public var grabOnHover: Swift.Bool? {
-            get { json.qapiMember("grab-on-hover") }
-            set { json.setQAPIMember("grab-on-hover", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-on-hover") }
+            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
         public var showTabs: Swift.Bool? {
-            get { json.qapiMember("show-tabs") }
-            set { json.setQAPIMember("show-tabs", newValue) }
+            @_optimize(none) get { json.qapiMember("show-tabs") }
+            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
         public var showMenubar: Swift.Bool? {
-            get { json.qapiMember("show-menubar") }
-            set { json.setQAPIMember("show-menubar", newValue) }
+            @_optimize(none) get { json.qapiMember("show-menubar") }
+            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
     }
 
@@ -1629,21 +1629,21 @@ extension QAPI {
     /// See [`DisplayEGLHeadless` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayEGLHeadless).
     public struct DisplayEGLHeadless: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayEGLHeadless", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayEGLHeadless", kind: .structure, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
     }
 
@@ -1652,36 +1652,36 @@ extension QAPI {
     /// See [`DisplayDBus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayDBus).
     public struct DisplayDBus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayDBus", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `rendernode`: `str`, optional, since QEMU 7.0.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
         public var p2p: Swift.Bool? {
-            get { json.qapiMember("p2p") }
-            set { json.setQAPIMember("p2p", newValue) }
+            @_optimize(none) get { json.qapiMember("p2p") }
+            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
         public var audiodev: Swift.String? {
-            get { json.qapiMember("audiodev") }
-            set { json.setQAPIMember("audiodev", newValue) }
+            @_optimize(none) get { json.qapiMember("audiodev") }
+            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
     }
 
@@ -1690,19 +1690,19 @@ extension QAPI {
     /// See [`DisplayGLMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayGLMode).
     public struct DisplayGLMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayGLMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayGLMode", kind: .enumeration, since: QEMUVersion(major: 3, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `off`.
-        public static let off = DisplayGLMode(rawValue: "off")
+        public static var off: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "off") } }
         /// `on`.
-        public static let on = DisplayGLMode(rawValue: "on")
+        public static var on: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "on") } }
         /// `core`.
-        public static let core = DisplayGLMode(rawValue: "core")
+        public static var core: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "core") } }
         /// `es`.
-        public static let es = DisplayGLMode(rawValue: "es")
+        public static var es: DisplayGLMode { @_optimize(none) get { DisplayGLMode(rawValue: "es") } }
     }
 
     /// `DisplayCurses`: a QAPI struct of the `ui` module, since QEMU 4.0.
@@ -1710,21 +1710,21 @@ extension QAPI {
     /// See [`DisplayCurses` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCurses).
     public struct DisplayCurses: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayCurses", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayCurses", kind: .structure, since: QEMUVersion(major: 4, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
         public var charset: Swift.String? {
-            get { json.qapiMember("charset") }
-            set { json.setQAPIMember("charset", newValue) }
+            @_optimize(none) get { json.qapiMember("charset") }
+            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
     }
 
@@ -1733,41 +1733,41 @@ extension QAPI {
     /// See [`DisplayCocoa` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayCocoa).
     public struct DisplayCocoa: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayCocoa", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayCocoa", kind: .structure, since: QEMUVersion(major: 7, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
         public var leftCommandKey: Swift.Bool? {
-            get { json.qapiMember("left-command-key") }
-            set { json.setQAPIMember("left-command-key", newValue) }
+            @_optimize(none) get { json.qapiMember("left-command-key") }
+            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
         public var fullGrab: Swift.Bool? {
-            get { json.qapiMember("full-grab") }
-            set { json.setQAPIMember("full-grab", newValue) }
+            @_optimize(none) get { json.qapiMember("full-grab") }
+            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
         public var swapOptCmd: Swift.Bool? {
-            get { json.qapiMember("swap-opt-cmd") }
-            set { json.setQAPIMember("swap-opt-cmd", newValue) }
+            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 8.2.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
         public var zoomInterpolation: Swift.Bool? {
-            get { json.qapiMember("zoom-interpolation") }
-            set { json.setQAPIMember("zoom-interpolation", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
     }
 
@@ -1776,17 +1776,17 @@ extension QAPI {
     /// See [`HotKeyMod` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.HotKeyMod).
     public struct HotKeyMod: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "HotKeyMod", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "HotKeyMod", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `lctrl-lalt`.
-        public static let lctrlLalt = HotKeyMod(rawValue: "lctrl-lalt")
+        public static var lctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lctrl-lalt") } }
         /// `lshift-lctrl-lalt`.
-        public static let lshiftLctrlLalt = HotKeyMod(rawValue: "lshift-lctrl-lalt")
+        public static var lshiftLctrlLalt: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "lshift-lctrl-lalt") } }
         /// `rctrl`.
-        public static let rctrl = HotKeyMod(rawValue: "rctrl")
+        public static var rctrl: HotKeyMod { @_optimize(none) get { HotKeyMod(rawValue: "rctrl") } }
     }
 
     /// `DisplaySDL`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -1794,21 +1794,21 @@ extension QAPI {
     /// See [`DisplaySDL` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplaySDL).
     public struct DisplaySDL: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplaySDL", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplaySDL", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
         public var grabMod: QAPI.HotKeyMod? {
-            get { json.qapiMember("grab-mod") }
-            set { json.setQAPIMember("grab-mod", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-mod") }
+            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
     }
 
@@ -1817,29 +1817,29 @@ extension QAPI {
     /// See [`DisplayType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayType).
     public struct DisplayType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayType", kind: .enumeration, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `default`.
-        public static let `default` = DisplayType(rawValue: "default")
+        public static var `default`: DisplayType { @_optimize(none) get { DisplayType(rawValue: "default") } }
         /// `none`.
-        public static let none = DisplayType(rawValue: "none")
+        public static var none: DisplayType { @_optimize(none) get { DisplayType(rawValue: "none") } }
         /// `gtk`.
-        public static let gtk = DisplayType(rawValue: "gtk")
+        public static var gtk: DisplayType { @_optimize(none) get { DisplayType(rawValue: "gtk") } }
         /// `sdl`.
-        public static let sdl = DisplayType(rawValue: "sdl")
+        public static var sdl: DisplayType { @_optimize(none) get { DisplayType(rawValue: "sdl") } }
         /// `egl-headless`.
-        public static let eglHeadless = DisplayType(rawValue: "egl-headless")
+        public static var eglHeadless: DisplayType { @_optimize(none) get { DisplayType(rawValue: "egl-headless") } }
         /// `curses`.
-        public static let curses = DisplayType(rawValue: "curses")
+        public static var curses: DisplayType { @_optimize(none) get { DisplayType(rawValue: "curses") } }
         /// `cocoa`.
-        public static let cocoa = DisplayType(rawValue: "cocoa")
+        public static var cocoa: DisplayType { @_optimize(none) get { DisplayType(rawValue: "cocoa") } }
         /// `spice-app`.
-        public static let spiceApp = DisplayType(rawValue: "spice-app")
+        public static var spiceApp: DisplayType { @_optimize(none) get { DisplayType(rawValue: "spice-app") } }
         /// `dbus`.
-        public static let dbus = DisplayType(rawValue: "dbus")
+        public static var dbus: DisplayType { @_optimize(none) get { DisplayType(rawValue: "dbus") } }
     }
 
     /// `DisplayOptions`: a QAPI union of the `ui` module, since QEMU 2.12.
@@ -1849,112 +1849,112 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayOptions", kind: .union, since: QEMUVersion(major: 2, minor: 12, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["type"]
+        public static var requiredMembers: [Swift.String] { ["type"] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayType) {
+        @_optimize(none) public init(type: QAPI.DisplayType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayType`, since QEMU 2.12.
         public var type: QAPI.DisplayType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `full-screen`: `bool`, optional, since QEMU 2.12.
         public var fullScreen: Swift.Bool? {
-            get { json.qapiMember("full-screen") }
-            set { json.setQAPIMember("full-screen", newValue) }
+            @_optimize(none) get { json.qapiMember("full-screen") }
+            @_optimize(none) set { json.setQAPIMember("full-screen", newValue) }
         }
         /// `window-close`: `bool`, optional, since QEMU 2.12.
         public var windowClose: Swift.Bool? {
-            get { json.qapiMember("window-close") }
-            set { json.setQAPIMember("window-close", newValue) }
+            @_optimize(none) get { json.qapiMember("window-close") }
+            @_optimize(none) set { json.setQAPIMember("window-close", newValue) }
         }
         /// `show-cursor`: `bool`, optional, since QEMU 5.0.
         public var showCursor: Swift.Bool? {
-            get { json.qapiMember("show-cursor") }
-            set { json.setQAPIMember("show-cursor", newValue) }
+            @_optimize(none) get { json.qapiMember("show-cursor") }
+            @_optimize(none) set { json.setQAPIMember("show-cursor", newValue) }
         }
         /// `gl`: `DisplayGLMode`, optional, since QEMU 2.12.
         public var gl: QAPI.DisplayGLMode? {
-            get { json.qapiMember("gl") }
-            set { json.setQAPIMember("gl", newValue) }
+            @_optimize(none) get { json.qapiMember("gl") }
+            @_optimize(none) set { json.setQAPIMember("gl", newValue) }
         }
         /// `grab-on-hover`: `bool`, optional, since QEMU 2.12.
         public var grabOnHover: Swift.Bool? {
-            get { json.qapiMember("grab-on-hover") }
-            set { json.setQAPIMember("grab-on-hover", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-on-hover") }
+            @_optimize(none) set { json.setQAPIMember("grab-on-hover", newValue) }
         }
         /// `zoom-to-fit`: `bool`, optional, since QEMU 3.1.
         public var zoomToFit: Swift.Bool? {
-            get { json.qapiMember("zoom-to-fit") }
-            set { json.setQAPIMember("zoom-to-fit", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-to-fit") }
+            @_optimize(none) set { json.setQAPIMember("zoom-to-fit", newValue) }
         }
         /// `show-tabs`: `bool`, optional, since QEMU 7.1.
         public var showTabs: Swift.Bool? {
-            get { json.qapiMember("show-tabs") }
-            set { json.setQAPIMember("show-tabs", newValue) }
+            @_optimize(none) get { json.qapiMember("show-tabs") }
+            @_optimize(none) set { json.setQAPIMember("show-tabs", newValue) }
         }
         /// `show-menubar`: `bool`, optional, since QEMU 8.0.
         public var showMenubar: Swift.Bool? {
-            get { json.qapiMember("show-menubar") }
-            set { json.setQAPIMember("show-menubar", newValue) }
+            @_optimize(none) get { json.qapiMember("show-menubar") }
+            @_optimize(none) set { json.setQAPIMember("show-menubar", newValue) }
         }
         /// `left-command-key`: `bool`, optional, since QEMU 7.0.
         public var leftCommandKey: Swift.Bool? {
-            get { json.qapiMember("left-command-key") }
-            set { json.setQAPIMember("left-command-key", newValue) }
+            @_optimize(none) get { json.qapiMember("left-command-key") }
+            @_optimize(none) set { json.setQAPIMember("left-command-key", newValue) }
         }
         /// `full-grab`: `bool`, optional, since QEMU 7.0.
         public var fullGrab: Swift.Bool? {
-            get { json.qapiMember("full-grab") }
-            set { json.setQAPIMember("full-grab", newValue) }
+            @_optimize(none) get { json.qapiMember("full-grab") }
+            @_optimize(none) set { json.setQAPIMember("full-grab", newValue) }
         }
         /// `swap-opt-cmd`: `bool`, optional, since QEMU 7.0.
         public var swapOptCmd: Swift.Bool? {
-            get { json.qapiMember("swap-opt-cmd") }
-            set { json.setQAPIMember("swap-opt-cmd", newValue) }
+            @_optimize(none) get { json.qapiMember("swap-opt-cmd") }
+            @_optimize(none) set { json.setQAPIMember("swap-opt-cmd", newValue) }
         }
         /// `zoom-interpolation`: `bool`, optional, since QEMU 9.0.
         public var zoomInterpolation: Swift.Bool? {
-            get { json.qapiMember("zoom-interpolation") }
-            set { json.setQAPIMember("zoom-interpolation", newValue) }
+            @_optimize(none) get { json.qapiMember("zoom-interpolation") }
+            @_optimize(none) set { json.setQAPIMember("zoom-interpolation", newValue) }
         }
         /// `charset`: `str`, optional, since QEMU 4.0.
         public var charset: Swift.String? {
-            get { json.qapiMember("charset") }
-            set { json.setQAPIMember("charset", newValue) }
+            @_optimize(none) get { json.qapiMember("charset") }
+            @_optimize(none) set { json.setQAPIMember("charset", newValue) }
         }
         /// `rendernode`: `str`, optional, since QEMU 3.1.
         public var rendernode: Swift.String? {
-            get { json.qapiMember("rendernode") }
-            set { json.setQAPIMember("rendernode", newValue) }
+            @_optimize(none) get { json.qapiMember("rendernode") }
+            @_optimize(none) set { json.setQAPIMember("rendernode", newValue) }
         }
         /// `addr`: `str`, optional, since QEMU 7.0.
         public var addr: Swift.String? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `p2p`: `bool`, optional, since QEMU 7.0.
         public var p2p: Swift.Bool? {
-            get { json.qapiMember("p2p") }
-            set { json.setQAPIMember("p2p", newValue) }
+            @_optimize(none) get { json.qapiMember("p2p") }
+            @_optimize(none) set { json.setQAPIMember("p2p", newValue) }
         }
         /// `audiodev`: `str`, optional, since QEMU 7.0.
         public var audiodev: Swift.String? {
-            get { json.qapiMember("audiodev") }
-            set { json.setQAPIMember("audiodev", newValue) }
+            @_optimize(none) get { json.qapiMember("audiodev") }
+            @_optimize(none) set { json.setQAPIMember("audiodev", newValue) }
         }
         /// `grab-mod`: `HotKeyMod`, optional, since QEMU 7.1.
         public var grabMod: QAPI.HotKeyMod? {
-            get { json.qapiMember("grab-mod") }
-            set { json.setQAPIMember("grab-mod", newValue) }
+            @_optimize(none) get { json.qapiMember("grab-mod") }
+            @_optimize(none) set { json.setQAPIMember("grab-mod", newValue) }
         }
     }
 
@@ -1963,13 +1963,13 @@ extension QAPI {
     /// See [`DisplayReloadType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayReloadType).
     public struct DisplayReloadType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static let vnc = DisplayReloadType(rawValue: "vnc")
+        public static var vnc: DisplayReloadType { @_optimize(none) get { DisplayReloadType(rawValue: "vnc") } }
     }
 
     /// `DisplayReloadOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 6.0.
@@ -1977,21 +1977,21 @@ extension QAPI {
     /// See [`DisplayReloadOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayReloadOptionsVNC).
     public struct DisplayReloadOptionsVNC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadOptionsVNC", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadOptionsVNC", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { json.qapiMember("tls-certs") }
-            set { json.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-certs") }
+            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2002,27 +2002,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayReloadOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayReloadOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayReloadOptions", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayReloadType) {
+        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
         public var type: QAPI.DisplayReloadType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { json.qapiMember("tls-certs") }
-            set { json.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { json.qapiMember("tls-certs") }
+            @_optimize(none) set { json.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2031,13 +2031,13 @@ extension QAPI {
     /// See [`DisplayUpdateType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-ui.DisplayUpdateType).
     public struct DisplayUpdateType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateType", kind: .enumeration, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `vnc`.
-        public static let vnc = DisplayUpdateType(rawValue: "vnc")
+        public static var vnc: DisplayUpdateType { @_optimize(none) get { DisplayUpdateType(rawValue: "vnc") } }
     }
 
     /// `DisplayUpdateOptionsVNC`: a QAPI struct of the `ui` module, since QEMU 7.1.
@@ -2045,21 +2045,21 @@ extension QAPI {
     /// See [`DisplayUpdateOptionsVNC` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-ui.DisplayUpdateOptionsVNC).
     public struct DisplayUpdateOptionsVNC: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateOptionsVNC", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateOptionsVNC", kind: .structure, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.json = [:]
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { json.qapiMember("addresses") }
-            set { json.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { json.qapiMember("addresses") }
+            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2070,27 +2070,27 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct DisplayUpdateOptions: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DisplayUpdateOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DisplayUpdateOptions", kind: .union, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayUpdateType) {
+        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
         public var type: QAPI.DisplayUpdateType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { json.qapiMember("addresses") }
-            set { json.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { json.qapiMember("addresses") }
+            @_optimize(none) set { json.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2101,9 +2101,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SetPassword: QAPICommand {
         /// The wire name.
-        public static let name = "set_password"
+        public static var name: Swift.String { "set_password" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "set_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "set_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2111,30 +2111,30 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, password: Swift.String) {
             self.arguments = [:]
-            arguments["protocol"] = `protocol`.qapiJSON
-            arguments["password"] = password.qapiJSON
+            arguments.setQAPIMember("protocol", `protocol`)
+            arguments.setQAPIMember("password", password)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `password`: `str`, since QEMU 7.0.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
         /// `connected`: `SetPasswordAction`, optional, since QEMU 7.0.
         public var connected: QAPI.SetPasswordAction? {
-            get { arguments.qapiMember("connected") }
-            set { arguments.setQAPIMember("connected", newValue) }
+            @_optimize(none) get { arguments.qapiMember("connected") }
+            @_optimize(none) set { arguments.setQAPIMember("connected", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { arguments.qapiMember("display") }
-            set { arguments.setQAPIMember("display", newValue) }
+            @_optimize(none) get { arguments.qapiMember("display") }
+            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
     }
 
@@ -2145,9 +2145,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ExpirePassword: QAPICommand {
         /// The wire name.
-        public static let name = "expire_password"
+        public static var name: Swift.String { "expire_password" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "expire_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "expire_password", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2155,25 +2155,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
+        @_optimize(none) public init(protocol: QAPI.DisplayProtocol, time: Swift.String) {
             self.arguments = [:]
-            arguments["protocol"] = `protocol`.qapiJSON
-            arguments["time"] = time.qapiJSON
+            arguments.setQAPIMember("protocol", `protocol`)
+            arguments.setQAPIMember("time", time)
         }
         /// `protocol`: `DisplayProtocol`, since QEMU 7.0.
         public var `protocol`: QAPI.DisplayProtocol? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `time`: `str`, since QEMU 7.0.
         public var time: Swift.String? {
-            get { arguments.qapiMember("time") }
-            set { arguments.setQAPIMember("time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("time") }
+            @_optimize(none) set { arguments.setQAPIMember("time", newValue) }
         }
         /// `display`: `str`, optional, since QEMU 7.0.
         public var display: Swift.String? {
-            get { arguments.qapiMember("display") }
-            set { arguments.setQAPIMember("display", newValue) }
+            @_optimize(none) get { arguments.qapiMember("display") }
+            @_optimize(none) set { arguments.setQAPIMember("display", newValue) }
         }
     }
 
@@ -2184,9 +2184,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Screendump: QAPICommand {
         /// The wire name.
-        public static let name = "screendump"
+        public static var name: Swift.String { "screendump" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "screendump", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "screendump", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2194,29 +2194,29 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(filename: Swift.String) {
+        @_optimize(none) public init(filename: Swift.String) {
             self.arguments = [:]
-            arguments["filename"] = filename.qapiJSON
+            arguments.setQAPIMember("filename", filename)
         }
         /// `filename`: `str`, since QEMU 0.14.
         public var filename: Swift.String? {
-            get { arguments.qapiMember("filename") }
-            set { arguments.setQAPIMember("filename", newValue) }
+            @_optimize(none) get { arguments.qapiMember("filename") }
+            @_optimize(none) set { arguments.setQAPIMember("filename", newValue) }
         }
         /// `device`: `str`, optional, since QEMU 2.12.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.12.
         public var head: Swift.Int? {
-            get { arguments.qapiMember("head") }
-            set { arguments.setQAPIMember("head", newValue) }
+            @_optimize(none) get { arguments.qapiMember("head") }
+            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `format`: `ImageFormat`, optional, since QEMU 7.1.
         public var format: QAPI.ImageFormat? {
-            get { arguments.qapiMember("format") }
-            set { arguments.setQAPIMember("format", newValue) }
+            @_optimize(none) get { arguments.qapiMember("format") }
+            @_optimize(none) set { arguments.setQAPIMember("format", newValue) }
         }
     }
 
@@ -2227,9 +2227,9 @@ extension QAPI {
     /// Reply: `SpiceInfo`.
     public struct QuerySpice: QAPICommand {
         /// The wire name.
-        public static let name = "query-spice"
+        public static var name: Swift.String { "query-spice" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-spice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-spice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.SpiceInfo
         /// The arguments as they go on the wire.
@@ -2237,7 +2237,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2249,9 +2249,9 @@ extension QAPI {
     /// Reply: `VncInfo`.
     public struct QueryVNC: QAPICommand {
         /// The wire name.
-        public static let name = "query-vnc"
+        public static var name: Swift.String { "query-vnc" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-vnc", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vnc", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.VNCInfo
         /// The arguments as they go on the wire.
@@ -2259,7 +2259,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2271,9 +2271,9 @@ extension QAPI {
     /// Reply: `[VncInfo2]`.
     public struct QueryVNCServers: QAPICommand {
         /// The wire name.
-        public static let name = "query-vnc-servers"
+        public static var name: Swift.String { "query-vnc-servers" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-vnc-servers", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-vnc-servers", kind: .command, since: QEMUVersion(major: 2, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.VNCInfo2]
         /// The arguments as they go on the wire.
@@ -2281,7 +2281,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2293,9 +2293,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ChangeVNCPassword: QAPICommand {
         /// The wire name.
-        public static let name = "change-vnc-password"
+        public static var name: Swift.String { "change-vnc-password" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "change-vnc-password", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "change-vnc-password", kind: .command, since: QEMUVersion(major: 1, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2303,14 +2303,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(password: Swift.String) {
+        @_optimize(none) public init(password: Swift.String) {
             self.arguments = [:]
-            arguments["password"] = password.qapiJSON
+            arguments.setQAPIMember("password", password)
         }
         /// `password`: `str`, since QEMU 1.1.
         public var password: Swift.String? {
-            get { arguments.qapiMember("password") }
-            set { arguments.setQAPIMember("password", newValue) }
+            @_optimize(none) get { arguments.qapiMember("password") }
+            @_optimize(none) set { arguments.setQAPIMember("password", newValue) }
         }
     }
 
@@ -2321,9 +2321,9 @@ extension QAPI {
     /// Reply: `[MouseInfo]`.
     public struct QueryMice: QAPICommand {
         /// The wire name.
-        public static let name = "query-mice"
+        public static var name: Swift.String { "query-mice" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-mice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-mice", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.MouseInfo]
         /// The arguments as they go on the wire.
@@ -2331,7 +2331,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2343,9 +2343,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct SendKey: QAPICommand {
         /// The wire name.
-        public static let name = "send-key"
+        public static var name: Swift.String { "send-key" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "send-key", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "send-key", kind: .command, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2353,19 +2353,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(keys: [QAPI.KeyValue]) {
+        @_optimize(none) public init(keys: [QAPI.KeyValue]) {
             self.arguments = [:]
-            arguments["keys"] = keys.qapiJSON
+            arguments.setQAPIMember("keys", keys)
         }
         /// `keys`: `[KeyValue]`, since QEMU 1.3.
         public var keys: [QAPI.KeyValue]? {
-            get { arguments.qapiMember("keys") }
-            set { arguments.setQAPIMember("keys", newValue) }
+            @_optimize(none) get { arguments.qapiMember("keys") }
+            @_optimize(none) set { arguments.setQAPIMember("keys", newValue) }
         }
         /// `hold-time`: `int`, optional, since QEMU 1.3.
         public var holdTime: Swift.Int? {
-            get { arguments.qapiMember("hold-time") }
-            set { arguments.setQAPIMember("hold-time", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hold-time") }
+            @_optimize(none) set { arguments.setQAPIMember("hold-time", newValue) }
         }
     }
 
@@ -2376,9 +2376,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct InputSendEvent: QAPICommand {
         /// The wire name.
-        public static let name = "input-send-event"
+        public static var name: Swift.String { "input-send-event" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "input-send-event", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "input-send-event", kind: .command, since: QEMUVersion(major: 2, minor: 6, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2386,24 +2386,24 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(events: [QAPI.InputEvent]) {
+        @_optimize(none) public init(events: [QAPI.InputEvent]) {
             self.arguments = [:]
-            arguments["events"] = events.qapiJSON
+            arguments.setQAPIMember("events", events)
         }
         /// `device`: `str`, optional, since QEMU 2.6.
         public var device: Swift.String? {
-            get { arguments.qapiMember("device") }
-            set { arguments.setQAPIMember("device", newValue) }
+            @_optimize(none) get { arguments.qapiMember("device") }
+            @_optimize(none) set { arguments.setQAPIMember("device", newValue) }
         }
         /// `head`: `int`, optional, since QEMU 2.6.
         public var head: Swift.Int? {
-            get { arguments.qapiMember("head") }
-            set { arguments.setQAPIMember("head", newValue) }
+            @_optimize(none) get { arguments.qapiMember("head") }
+            @_optimize(none) set { arguments.setQAPIMember("head", newValue) }
         }
         /// `events`: `[InputEvent]`, since QEMU 2.6.
         public var events: [QAPI.InputEvent]? {
-            get { arguments.qapiMember("events") }
-            set { arguments.setQAPIMember("events", newValue) }
+            @_optimize(none) get { arguments.qapiMember("events") }
+            @_optimize(none) set { arguments.setQAPIMember("events", newValue) }
         }
     }
 
@@ -2414,9 +2414,9 @@ extension QAPI {
     /// Reply: `DisplayOptions`.
     public struct QueryDisplayOptions: QAPICommand {
         /// The wire name.
-        public static let name = "query-display-options"
+        public static var name: Swift.String { "query-display-options" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-display-options", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-display-options", kind: .command, since: QEMUVersion(major: 3, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QAPI.DisplayOptions
         /// The arguments as they go on the wire.
@@ -2424,7 +2424,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -2436,9 +2436,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DisplayReload: QAPICommand {
         /// The wire name.
-        public static let name = "display-reload"
+        public static var name: Swift.String { "display-reload" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "display-reload", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "display-reload", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2446,19 +2446,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayReloadType) {
+        @_optimize(none) public init(type: QAPI.DisplayReloadType) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayReloadType`, since QEMU 6.0.
         public var type: QAPI.DisplayReloadType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `tls-certs`: `bool`, optional, since QEMU 6.0.
         public var tlsCerts: Swift.Bool? {
-            get { arguments.qapiMember("tls-certs") }
-            set { arguments.setQAPIMember("tls-certs", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-certs") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-certs", newValue) }
         }
     }
 
@@ -2469,9 +2469,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct DisplayUpdate: QAPICommand {
         /// The wire name.
-        public static let name = "display-update"
+        public static var name: Swift.String { "display-update" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "display-update", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "display-update", kind: .command, since: QEMUVersion(major: 7, minor: 1, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2479,19 +2479,19 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.DisplayUpdateType) {
+        @_optimize(none) public init(type: QAPI.DisplayUpdateType) {
             self.arguments = [:]
-            arguments["type"] = type.qapiJSON
+            arguments.setQAPIMember("type", type)
         }
         /// `type`: `DisplayUpdateType`, since QEMU 7.1.
         public var type: QAPI.DisplayUpdateType? {
-            get { arguments.qapiMember("type") }
-            set { arguments.setQAPIMember("type", newValue) }
+            @_optimize(none) get { arguments.qapiMember("type") }
+            @_optimize(none) set { arguments.setQAPIMember("type", newValue) }
         }
         /// `addresses`: `[SocketAddress]`, optional, since QEMU 7.1.
         public var addresses: [QAPI.SocketAddress]? {
-            get { arguments.qapiMember("addresses") }
-            set { arguments.setQAPIMember("addresses", newValue) }
+            @_optimize(none) get { arguments.qapiMember("addresses") }
+            @_optimize(none) set { arguments.setQAPIMember("addresses", newValue) }
         }
     }
 
@@ -2502,9 +2502,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct ClientMigrateInfo: QAPICommand {
         /// The wire name.
-        public static let name = "client_migrate_info"
+        public static var name: Swift.String { "client_migrate_info" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "client_migrate_info", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "client_migrate_info", kind: .command, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -2512,35 +2512,35 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocol: Swift.String, hostname: Swift.String) {
+        @_optimize(none) public init(protocol: Swift.String, hostname: Swift.String) {
             self.arguments = [:]
-            arguments["protocol"] = `protocol`.qapiJSON
-            arguments["hostname"] = hostname.qapiJSON
+            arguments.setQAPIMember("protocol", `protocol`)
+            arguments.setQAPIMember("hostname", hostname)
         }
         /// `protocol`: `str`, since QEMU 0.14.
         public var `protocol`: Swift.String? {
-            get { arguments.qapiMember("protocol") }
-            set { arguments.setQAPIMember("protocol", newValue) }
+            @_optimize(none) get { arguments.qapiMember("protocol") }
+            @_optimize(none) set { arguments.setQAPIMember("protocol", newValue) }
         }
         /// `hostname`: `str`, since QEMU 0.14.
         public var hostname: Swift.String? {
-            get { arguments.qapiMember("hostname") }
-            set { arguments.setQAPIMember("hostname", newValue) }
+            @_optimize(none) get { arguments.qapiMember("hostname") }
+            @_optimize(none) set { arguments.setQAPIMember("hostname", newValue) }
         }
         /// `port`: `int`, optional, since QEMU 0.14.
         public var port: Swift.Int? {
-            get { arguments.qapiMember("port") }
-            set { arguments.setQAPIMember("port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("port") }
+            @_optimize(none) set { arguments.setQAPIMember("port", newValue) }
         }
         /// `tls-port`: `int`, optional, since QEMU 0.14.
         public var tlsPort: Swift.Int? {
-            get { arguments.qapiMember("tls-port") }
-            set { arguments.setQAPIMember("tls-port", newValue) }
+            @_optimize(none) get { arguments.qapiMember("tls-port") }
+            @_optimize(none) set { arguments.setQAPIMember("tls-port", newValue) }
         }
         /// `cert-subject`: `str`, optional, since QEMU 0.14.
         public var certSubject: Swift.String? {
-            get { arguments.qapiMember("cert-subject") }
-            set { arguments.setQAPIMember("cert-subject", newValue) }
+            @_optimize(none) get { arguments.qapiMember("cert-subject") }
+            @_optimize(none) set { arguments.setQAPIMember("cert-subject", newValue) }
         }
     }
 
@@ -2549,24 +2549,24 @@ extension QAPI {
     /// See [`SPICE_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_CONNECTED).
     public struct SpiceConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SPICE_CONNECTED"
+        public static var name: Swift.String { "SPICE_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
         public var client: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2575,24 +2575,24 @@ extension QAPI {
     /// See [`SPICE_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_INITIALIZED).
     public struct SpiceInitializedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SPICE_INITIALIZED"
+        public static var name: Swift.String { "SPICE_INITIALIZED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceServerInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceChannel`, since QEMU 0.14.
         public var client: QAPI.SpiceChannel? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2601,24 +2601,24 @@ extension QAPI {
     /// See [`SPICE_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_DISCONNECTED).
     public struct SpiceDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SPICE_DISCONNECTED"
+        public static var name: Swift.String { "SPICE_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 14, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `SpiceBasicInfo`, since QEMU 0.14.
         public var server: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `SpiceBasicInfo`, since QEMU 0.14.
         public var client: QAPI.SpiceBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2627,11 +2627,11 @@ extension QAPI {
     /// See [`SPICE_MIGRATE_COMPLETED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.SPICE_MIGRATE_COMPLETED).
     public struct SpiceMigrateCompletedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "SPICE_MIGRATE_COMPLETED"
+        public static var name: Swift.String { "SPICE_MIGRATE_COMPLETED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "SPICE_MIGRATE_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "SPICE_MIGRATE_COMPLETED", kind: .event, since: QEMUVersion(major: 1, minor: 3, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
@@ -2643,24 +2643,24 @@ extension QAPI {
     /// See [`VNC_CONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_CONNECTED).
     public struct VNCConnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VNC_CONNECTED"
+        public static var name: Swift.String { "VNC_CONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_CONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncBasicInfo`, since QEMU 0.13.
         public var client: QAPI.VNCBasicInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2669,24 +2669,24 @@ extension QAPI {
     /// See [`VNC_INITIALIZED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_INITIALIZED).
     public struct VNCInitializedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VNC_INITIALIZED"
+        public static var name: Swift.String { "VNC_INITIALIZED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_INITIALIZED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
         public var client: QAPI.VNCClientInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 
@@ -2695,24 +2695,24 @@ extension QAPI {
     /// See [`VNC_DISCONNECTED` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-ui.VNC_DISCONNECTED).
     public struct VNCDisconnectedEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VNC_DISCONNECTED"
+        public static var name: Swift.String { "VNC_DISCONNECTED" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VNC_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VNC_DISCONNECTED", kind: .event, since: QEMUVersion(major: 0, minor: 13, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = ["server", "client"]
+        public static var requiredMembers: [Swift.String] { ["server", "client"] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `server`: `VncServerInfo`, since QEMU 0.13.
         public var server: QAPI.VNCServerInfo? {
-            get { json.qapiMember("server") }
-            set { json.setQAPIMember("server", newValue) }
+            @_optimize(none) get { json.qapiMember("server") }
+            @_optimize(none) set { json.setQAPIMember("server", newValue) }
         }
         /// `client`: `VncClientInfo`, since QEMU 0.13.
         public var client: QAPI.VNCClientInfo? {
-            get { json.qapiMember("client") }
-            set { json.setQAPIMember("client", newValue) }
+            @_optimize(none) get { json.qapiMember("client") }
+            @_optimize(none) set { json.setQAPIMember("client", newValue) }
         }
     }
 }

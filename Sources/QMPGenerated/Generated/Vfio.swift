@@ -10,25 +10,25 @@ extension QAPI {
     /// See [`QapiVfioMigrationState` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-vfio.QapiVfioMigrationState).
     public struct QapiVfioMigrationState: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "QapiVfioMigrationState", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "QapiVfioMigrationState", kind: .enumeration, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `stop`.
-        public static let stop = QapiVfioMigrationState(rawValue: "stop")
+        public static var stop: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop") } }
         /// `running`.
-        public static let running = QapiVfioMigrationState(rawValue: "running")
+        public static var running: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running") } }
         /// `stop-copy`.
-        public static let stopCopy = QapiVfioMigrationState(rawValue: "stop-copy")
+        public static var stopCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "stop-copy") } }
         /// `resuming`.
-        public static let resuming = QapiVfioMigrationState(rawValue: "resuming")
+        public static var resuming: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "resuming") } }
         /// `running-p2p`.
-        public static let runningP2p = QapiVfioMigrationState(rawValue: "running-p2p")
+        public static var runningP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "running-p2p") } }
         /// `pre-copy`.
-        public static let preCopy = QapiVfioMigrationState(rawValue: "pre-copy")
+        public static var preCopy: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy") } }
         /// `pre-copy-p2p`.
-        public static let preCopyP2p = QapiVfioMigrationState(rawValue: "pre-copy-p2p")
+        public static var preCopyP2p: QapiVfioMigrationState { @_optimize(none) get { QapiVfioMigrationState(rawValue: "pre-copy-p2p") } }
     }
 
     /// `VFIO_MIGRATION`: a QAPI event of the `vfio` module, since QEMU 9.1.
@@ -36,29 +36,29 @@ extension QAPI {
     /// See [`VFIO_MIGRATION` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#event-QMP-vfio.VFIO_MIGRATION).
     public struct VfioMigrationEvent: QAPIObject, QMPEventType {
         /// The wire name.
-        public static let name = "VFIO_MIGRATION"
+        public static var name: Swift.String { "VFIO_MIGRATION" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VFIO_MIGRATION", kind: .event, since: QEMUVersion(major: 9, minor: 1, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The event's `data` as it is on the wire, unknown members included.
         public var json: JSONObject
         /// The data `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// `device-id`: `str`, since QEMU 9.1.
         public var deviceID: Swift.String? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
         /// `qom-path`: `str`, since QEMU 9.1.
         public var qomPath: Swift.String? {
-            get { json.qapiMember("qom-path") }
-            set { json.setQAPIMember("qom-path", newValue) }
+            @_optimize(none) get { json.qapiMember("qom-path") }
+            @_optimize(none) set { json.setQAPIMember("qom-path", newValue) }
         }
         /// `device-state`: `QapiVfioMigrationState`, since QEMU 9.1.
         public var deviceState: QAPI.QapiVfioMigrationState? {
-            get { json.qapiMember("device-state") }
-            set { json.setQAPIMember("device-state", newValue) }
+            @_optimize(none) get { json.qapiMember("device-state") }
+            @_optimize(none) set { json.setQAPIMember("device-state", newValue) }
         }
     }
 }

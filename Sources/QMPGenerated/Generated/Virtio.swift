@@ -10,28 +10,28 @@ extension QAPI {
     /// See [`VirtioInfo` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioInfo).
     public struct VirtioInfo: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioInfo", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, name: Swift.String) {
+        @_optimize(none) public init(path: Swift.String, name: Swift.String) {
             self.json = [:]
-            json["path"] = path.qapiJSON
-            json["name"] = name.qapiJSON
+            json.setQAPIMember("path", path)
+            json.setQAPIMember("name", name)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { json.qapiMember("path") }
-            set { json.setQAPIMember("path", newValue) }
+            @_optimize(none) get { json.qapiMember("path") }
+            @_optimize(none) set { json.setQAPIMember("path", newValue) }
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
     }
 
@@ -40,88 +40,88 @@ extension QAPI {
     /// See [`VhostStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostStatus).
     public struct VhostStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VhostStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VhostStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
+        @_optimize(none) public init(nMemSections: Swift.Int, nTmpSections: Swift.Int, nvqs: Swift.Int, vqIndex: Swift.Int, features: QAPI.VirtioDeviceFeatures, ackedFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, protocolFeatures: QAPI.VhostDeviceProtocols, maxQueues: Swift.UInt64, backendCap: Swift.UInt64, logEnabled: Swift.Bool, logSize: Swift.UInt64) {
             self.json = [:]
-            json["n-mem-sections"] = nMemSections.qapiJSON
-            json["n-tmp-sections"] = nTmpSections.qapiJSON
-            json["nvqs"] = nvqs.qapiJSON
-            json["vq-index"] = vqIndex.qapiJSON
-            json["features"] = features.qapiJSON
-            json["acked-features"] = ackedFeatures.qapiJSON
-            json["backend-features"] = backendFeatures.qapiJSON
-            json["protocol-features"] = protocolFeatures.qapiJSON
-            json["max-queues"] = maxQueues.qapiJSON
-            json["backend-cap"] = backendCap.qapiJSON
-            json["log-enabled"] = logEnabled.qapiJSON
-            json["log-size"] = logSize.qapiJSON
+            json.setQAPIMember("n-mem-sections", nMemSections)
+            json.setQAPIMember("n-tmp-sections", nTmpSections)
+            json.setQAPIMember("nvqs", nvqs)
+            json.setQAPIMember("vq-index", vqIndex)
+            json.setQAPIMember("features", features)
+            json.setQAPIMember("acked-features", ackedFeatures)
+            json.setQAPIMember("backend-features", backendFeatures)
+            json.setQAPIMember("protocol-features", protocolFeatures)
+            json.setQAPIMember("max-queues", maxQueues)
+            json.setQAPIMember("backend-cap", backendCap)
+            json.setQAPIMember("log-enabled", logEnabled)
+            json.setQAPIMember("log-size", logSize)
         }
         /// `n-mem-sections`: `int`, since QEMU 7.2.
         public var nMemSections: Swift.Int? {
-            get { json.qapiMember("n-mem-sections") }
-            set { json.setQAPIMember("n-mem-sections", newValue) }
+            @_optimize(none) get { json.qapiMember("n-mem-sections") }
+            @_optimize(none) set { json.setQAPIMember("n-mem-sections", newValue) }
         }
         /// `n-tmp-sections`: `int`, since QEMU 7.2.
         public var nTmpSections: Swift.Int? {
-            get { json.qapiMember("n-tmp-sections") }
-            set { json.setQAPIMember("n-tmp-sections", newValue) }
+            @_optimize(none) get { json.qapiMember("n-tmp-sections") }
+            @_optimize(none) set { json.setQAPIMember("n-tmp-sections", newValue) }
         }
         /// `nvqs`: `uint32`, since QEMU 7.2.
         public var nvqs: Swift.Int? {
-            get { json.qapiMember("nvqs") }
-            set { json.setQAPIMember("nvqs", newValue) }
+            @_optimize(none) get { json.qapiMember("nvqs") }
+            @_optimize(none) set { json.setQAPIMember("nvqs", newValue) }
         }
         /// `vq-index`: `int`, since QEMU 7.2.
         public var vqIndex: Swift.Int? {
-            get { json.qapiMember("vq-index") }
-            set { json.setQAPIMember("vq-index", newValue) }
+            @_optimize(none) get { json.qapiMember("vq-index") }
+            @_optimize(none) set { json.setQAPIMember("vq-index", newValue) }
         }
         /// `features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var features: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("features") }
-            set { json.setQAPIMember("features", newValue) }
+            @_optimize(none) get { json.qapiMember("features") }
+            @_optimize(none) set { json.setQAPIMember("features", newValue) }
         }
         /// `acked-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var ackedFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("acked-features") }
-            set { json.setQAPIMember("acked-features", newValue) }
+            @_optimize(none) get { json.qapiMember("acked-features") }
+            @_optimize(none) set { json.setQAPIMember("acked-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var backendFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("backend-features") }
-            set { json.setQAPIMember("backend-features", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-features") }
+            @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `protocol-features`: `VhostDeviceProtocols`, since QEMU 7.2.
         public var protocolFeatures: QAPI.VhostDeviceProtocols? {
-            get { json.qapiMember("protocol-features") }
-            set { json.setQAPIMember("protocol-features", newValue) }
+            @_optimize(none) get { json.qapiMember("protocol-features") }
+            @_optimize(none) set { json.setQAPIMember("protocol-features", newValue) }
         }
         /// `max-queues`: `uint64`, since QEMU 7.2.
         public var maxQueues: Swift.UInt64? {
-            get { json.qapiMember("max-queues") }
-            set { json.setQAPIMember("max-queues", newValue) }
+            @_optimize(none) get { json.qapiMember("max-queues") }
+            @_optimize(none) set { json.setQAPIMember("max-queues", newValue) }
         }
         /// `backend-cap`: `uint64`, since QEMU 7.2.
         public var backendCap: Swift.UInt64? {
-            get { json.qapiMember("backend-cap") }
-            set { json.setQAPIMember("backend-cap", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-cap") }
+            @_optimize(none) set { json.setQAPIMember("backend-cap", newValue) }
         }
         /// `log-enabled`: `bool`, since QEMU 7.2.
         public var logEnabled: Swift.Bool? {
-            get { json.qapiMember("log-enabled") }
-            set { json.setQAPIMember("log-enabled", newValue) }
+            @_optimize(none) get { json.qapiMember("log-enabled") }
+            @_optimize(none) set { json.setQAPIMember("log-enabled", newValue) }
         }
         /// `log-size`: `uint64`, since QEMU 7.2.
         public var logSize: Swift.UInt64? {
-            get { json.qapiMember("log-size") }
-            set { json.setQAPIMember("log-size", newValue) }
+            @_optimize(none) get { json.qapiMember("log-size") }
+            @_optimize(none) set { json.setQAPIMember("log-size", newValue) }
         }
     }
 
@@ -130,141 +130,141 @@ extension QAPI {
     /// See [`VirtioStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioStatus).
     public struct VirtioStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, deviceID: Swift.Int, vhostStarted: Swift.Bool, deviceEndian: Swift.String, guestFeatures: QAPI.VirtioDeviceFeatures, hostFeatures: QAPI.VirtioDeviceFeatures, backendFeatures: QAPI.VirtioDeviceFeatures, numVqs: Swift.Int, status: QAPI.VirtioDeviceStatus, isr: Swift.Int, queueSel: Swift.Int, vmRunning: Swift.Bool, broken: Swift.Bool, disabled: Swift.Bool, useStarted: Swift.Bool, started: Swift.Bool, startOnKick: Swift.Bool, disableLegacyCheck: Swift.Bool, busName: Swift.String, useGuestNotifierMask: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["device-id"] = deviceID.qapiJSON
-            json["vhost-started"] = vhostStarted.qapiJSON
-            json["device-endian"] = deviceEndian.qapiJSON
-            json["guest-features"] = guestFeatures.qapiJSON
-            json["host-features"] = hostFeatures.qapiJSON
-            json["backend-features"] = backendFeatures.qapiJSON
-            json["num-vqs"] = numVqs.qapiJSON
-            json["status"] = status.qapiJSON
-            json["isr"] = isr.qapiJSON
-            json["queue-sel"] = queueSel.qapiJSON
-            json["vm-running"] = vmRunning.qapiJSON
-            json["broken"] = broken.qapiJSON
-            json["disabled"] = disabled.qapiJSON
-            json["use-started"] = useStarted.qapiJSON
-            json["started"] = started.qapiJSON
-            json["start-on-kick"] = startOnKick.qapiJSON
-            json["disable-legacy-check"] = disableLegacyCheck.qapiJSON
-            json["bus-name"] = busName.qapiJSON
-            json["use-guest-notifier-mask"] = useGuestNotifierMask.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("device-id", deviceID)
+            json.setQAPIMember("vhost-started", vhostStarted)
+            json.setQAPIMember("device-endian", deviceEndian)
+            json.setQAPIMember("guest-features", guestFeatures)
+            json.setQAPIMember("host-features", hostFeatures)
+            json.setQAPIMember("backend-features", backendFeatures)
+            json.setQAPIMember("num-vqs", numVqs)
+            json.setQAPIMember("status", status)
+            json.setQAPIMember("isr", isr)
+            json.setQAPIMember("queue-sel", queueSel)
+            json.setQAPIMember("vm-running", vmRunning)
+            json.setQAPIMember("broken", broken)
+            json.setQAPIMember("disabled", disabled)
+            json.setQAPIMember("use-started", useStarted)
+            json.setQAPIMember("started", started)
+            json.setQAPIMember("start-on-kick", startOnKick)
+            json.setQAPIMember("disable-legacy-check", disableLegacyCheck)
+            json.setQAPIMember("bus-name", busName)
+            json.setQAPIMember("use-guest-notifier-mask", useGuestNotifierMask)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `device-id`: `uint16`, since QEMU 7.2.
         public var deviceID: Swift.Int? {
-            get { json.qapiMember("device-id") }
-            set { json.setQAPIMember("device-id", newValue) }
+            @_optimize(none) get { json.qapiMember("device-id") }
+            @_optimize(none) set { json.setQAPIMember("device-id", newValue) }
         }
         /// `vhost-started`: `bool`, since QEMU 7.2.
         public var vhostStarted: Swift.Bool? {
-            get { json.qapiMember("vhost-started") }
-            set { json.setQAPIMember("vhost-started", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost-started") }
+            @_optimize(none) set { json.setQAPIMember("vhost-started", newValue) }
         }
         /// `device-endian`: `str`, since QEMU 7.2.
         public var deviceEndian: Swift.String? {
-            get { json.qapiMember("device-endian") }
-            set { json.setQAPIMember("device-endian", newValue) }
+            @_optimize(none) get { json.qapiMember("device-endian") }
+            @_optimize(none) set { json.setQAPIMember("device-endian", newValue) }
         }
         /// `guest-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var guestFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("guest-features") }
-            set { json.setQAPIMember("guest-features", newValue) }
+            @_optimize(none) get { json.qapiMember("guest-features") }
+            @_optimize(none) set { json.setQAPIMember("guest-features", newValue) }
         }
         /// `host-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var hostFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("host-features") }
-            set { json.setQAPIMember("host-features", newValue) }
+            @_optimize(none) get { json.qapiMember("host-features") }
+            @_optimize(none) set { json.setQAPIMember("host-features", newValue) }
         }
         /// `backend-features`: `VirtioDeviceFeatures`, since QEMU 7.2.
         public var backendFeatures: QAPI.VirtioDeviceFeatures? {
-            get { json.qapiMember("backend-features") }
-            set { json.setQAPIMember("backend-features", newValue) }
+            @_optimize(none) get { json.qapiMember("backend-features") }
+            @_optimize(none) set { json.setQAPIMember("backend-features", newValue) }
         }
         /// `num-vqs`: `int`, since QEMU 7.2.
         public var numVqs: Swift.Int? {
-            get { json.qapiMember("num-vqs") }
-            set { json.setQAPIMember("num-vqs", newValue) }
+            @_optimize(none) get { json.qapiMember("num-vqs") }
+            @_optimize(none) set { json.setQAPIMember("num-vqs", newValue) }
         }
         /// `status`: `VirtioDeviceStatus`, since QEMU 7.2.
         public var status: QAPI.VirtioDeviceStatus? {
-            get { json.qapiMember("status") }
-            set { json.setQAPIMember("status", newValue) }
+            @_optimize(none) get { json.qapiMember("status") }
+            @_optimize(none) set { json.setQAPIMember("status", newValue) }
         }
         /// `isr`: `uint8`, since QEMU 7.2.
         public var isr: Swift.Int? {
-            get { json.qapiMember("isr") }
-            set { json.setQAPIMember("isr", newValue) }
+            @_optimize(none) get { json.qapiMember("isr") }
+            @_optimize(none) set { json.setQAPIMember("isr", newValue) }
         }
         /// `queue-sel`: `uint16`, since QEMU 7.2.
         public var queueSel: Swift.Int? {
-            get { json.qapiMember("queue-sel") }
-            set { json.setQAPIMember("queue-sel", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-sel") }
+            @_optimize(none) set { json.setQAPIMember("queue-sel", newValue) }
         }
         /// `vm-running`: `bool`, since QEMU 7.2.
         public var vmRunning: Swift.Bool? {
-            get { json.qapiMember("vm-running") }
-            set { json.setQAPIMember("vm-running", newValue) }
+            @_optimize(none) get { json.qapiMember("vm-running") }
+            @_optimize(none) set { json.setQAPIMember("vm-running", newValue) }
         }
         /// `broken`: `bool`, since QEMU 7.2.
         public var broken: Swift.Bool? {
-            get { json.qapiMember("broken") }
-            set { json.setQAPIMember("broken", newValue) }
+            @_optimize(none) get { json.qapiMember("broken") }
+            @_optimize(none) set { json.setQAPIMember("broken", newValue) }
         }
         /// `disabled`: `bool`, since QEMU 7.2.
         public var disabled: Swift.Bool? {
-            get { json.qapiMember("disabled") }
-            set { json.setQAPIMember("disabled", newValue) }
+            @_optimize(none) get { json.qapiMember("disabled") }
+            @_optimize(none) set { json.setQAPIMember("disabled", newValue) }
         }
         /// `use-started`: `bool`, since QEMU 7.2.
         public var useStarted: Swift.Bool? {
-            get { json.qapiMember("use-started") }
-            set { json.setQAPIMember("use-started", newValue) }
+            @_optimize(none) get { json.qapiMember("use-started") }
+            @_optimize(none) set { json.setQAPIMember("use-started", newValue) }
         }
         /// `started`: `bool`, since QEMU 7.2.
         public var started: Swift.Bool? {
-            get { json.qapiMember("started") }
-            set { json.setQAPIMember("started", newValue) }
+            @_optimize(none) get { json.qapiMember("started") }
+            @_optimize(none) set { json.setQAPIMember("started", newValue) }
         }
         /// `start-on-kick`: `bool`, since QEMU 7.2.
         public var startOnKick: Swift.Bool? {
-            get { json.qapiMember("start-on-kick") }
-            set { json.setQAPIMember("start-on-kick", newValue) }
+            @_optimize(none) get { json.qapiMember("start-on-kick") }
+            @_optimize(none) set { json.setQAPIMember("start-on-kick", newValue) }
         }
         /// `disable-legacy-check`: `bool`, since QEMU 7.2.
         public var disableLegacyCheck: Swift.Bool? {
-            get { json.qapiMember("disable-legacy-check") }
-            set { json.setQAPIMember("disable-legacy-check", newValue) }
+            @_optimize(none) get { json.qapiMember("disable-legacy-check") }
+            @_optimize(none) set { json.setQAPIMember("disable-legacy-check", newValue) }
         }
         /// `bus-name`: `str`, since QEMU 7.2.
         public var busName: Swift.String? {
-            get { json.qapiMember("bus-name") }
-            set { json.setQAPIMember("bus-name", newValue) }
+            @_optimize(none) get { json.qapiMember("bus-name") }
+            @_optimize(none) set { json.setQAPIMember("bus-name", newValue) }
         }
         /// `use-guest-notifier-mask`: `bool`, since QEMU 7.2.
         public var useGuestNotifierMask: Swift.Bool? {
-            get { json.qapiMember("use-guest-notifier-mask") }
-            set { json.setQAPIMember("use-guest-notifier-mask", newValue) }
+            @_optimize(none) get { json.qapiMember("use-guest-notifier-mask") }
+            @_optimize(none) set { json.setQAPIMember("use-guest-notifier-mask", newValue) }
         }
         /// `vhost-dev`: `VhostStatus`, optional, since QEMU 7.2.
         public var vhostDev: QAPI.VhostStatus? {
-            get { json.qapiMember("vhost-dev") }
-            set { json.setQAPIMember("vhost-dev", newValue) }
+            @_optimize(none) get { json.qapiMember("vhost-dev") }
+            @_optimize(none) set { json.setQAPIMember("vhost-dev", newValue) }
         }
     }
 
@@ -273,27 +273,27 @@ extension QAPI {
     /// See [`VirtioDeviceStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceStatus).
     public struct VirtioDeviceStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioDeviceStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(statuses: [Swift.String]) {
+        @_optimize(none) public init(statuses: [Swift.String]) {
             self.json = [:]
-            json["statuses"] = statuses.qapiJSON
+            json.setQAPIMember("statuses", statuses)
         }
         /// `statuses`: `[str]`, since QEMU 7.2.
         public var statuses: [Swift.String]? {
-            get { json.qapiMember("statuses") }
-            set { json.setQAPIMember("statuses", newValue) }
+            @_optimize(none) get { json.qapiMember("statuses") }
+            @_optimize(none) set { json.setQAPIMember("statuses", newValue) }
         }
         /// `unknown-statuses`: `uint8`, optional, since QEMU 7.2.
         public var unknownStatuses: Swift.Int? {
-            get { json.qapiMember("unknown-statuses") }
-            set { json.setQAPIMember("unknown-statuses", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-statuses") }
+            @_optimize(none) set { json.setQAPIMember("unknown-statuses", newValue) }
         }
     }
 
@@ -302,27 +302,27 @@ extension QAPI {
     /// See [`VhostDeviceProtocols` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VhostDeviceProtocols).
     public struct VhostDeviceProtocols: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VhostDeviceProtocols", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VhostDeviceProtocols", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(protocols: [Swift.String]) {
+        @_optimize(none) public init(protocols: [Swift.String]) {
             self.json = [:]
-            json["protocols"] = protocols.qapiJSON
+            json.setQAPIMember("protocols", protocols)
         }
         /// `protocols`: `[str]`, since QEMU 7.2.
         public var protocols: [Swift.String]? {
-            get { json.qapiMember("protocols") }
-            set { json.setQAPIMember("protocols", newValue) }
+            @_optimize(none) get { json.qapiMember("protocols") }
+            @_optimize(none) set { json.setQAPIMember("protocols", newValue) }
         }
         /// `unknown-protocols`: `uint64`, optional, since QEMU 7.2.
         public var unknownProtocols: Swift.UInt64? {
-            get { json.qapiMember("unknown-protocols") }
-            set { json.setQAPIMember("unknown-protocols", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-protocols") }
+            @_optimize(none) set { json.setQAPIMember("unknown-protocols", newValue) }
         }
     }
 
@@ -331,32 +331,32 @@ extension QAPI {
     /// See [`VirtioDeviceFeatures` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioDeviceFeatures).
     public struct VirtioDeviceFeatures: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioDeviceFeatures", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioDeviceFeatures", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(transports: [Swift.String]) {
+        @_optimize(none) public init(transports: [Swift.String]) {
             self.json = [:]
-            json["transports"] = transports.qapiJSON
+            json.setQAPIMember("transports", transports)
         }
         /// `transports`: `[str]`, since QEMU 7.2.
         public var transports: [Swift.String]? {
-            get { json.qapiMember("transports") }
-            set { json.setQAPIMember("transports", newValue) }
+            @_optimize(none) get { json.qapiMember("transports") }
+            @_optimize(none) set { json.setQAPIMember("transports", newValue) }
         }
         /// `dev-features`: `[str]`, optional, since QEMU 7.2.
         public var devFeatures: [Swift.String]? {
-            get { json.qapiMember("dev-features") }
-            set { json.setQAPIMember("dev-features", newValue) }
+            @_optimize(none) get { json.qapiMember("dev-features") }
+            @_optimize(none) set { json.setQAPIMember("dev-features", newValue) }
         }
         /// `unknown-dev-features`: `uint64`, optional, since QEMU 7.2.
         public var unknownDevFeatures: Swift.UInt64? {
-            get { json.qapiMember("unknown-dev-features") }
-            set { json.setQAPIMember("unknown-dev-features", newValue) }
+            @_optimize(none) get { json.qapiMember("unknown-dev-features") }
+            @_optimize(none) set { json.setQAPIMember("unknown-dev-features", newValue) }
         }
     }
 
@@ -365,98 +365,98 @@ extension QAPI {
     /// See [`VirtQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtQueueStatus).
     public struct VirtQueueStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
+        @_optimize(none) public init(name: Swift.String, queueIndex: Swift.Int, inuse: Swift.Int, vringNum: Swift.Int, vringNumDefault: Swift.Int, vringAlign: Swift.Int, vringDesc: Swift.UInt64, vringAvail: Swift.UInt64, vringUsed: Swift.UInt64, usedIdx: Swift.Int, signalledUsed: Swift.Int, signalledUsedValid: Swift.Bool) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["queue-index"] = queueIndex.qapiJSON
-            json["inuse"] = inuse.qapiJSON
-            json["vring-num"] = vringNum.qapiJSON
-            json["vring-num-default"] = vringNumDefault.qapiJSON
-            json["vring-align"] = vringAlign.qapiJSON
-            json["vring-desc"] = vringDesc.qapiJSON
-            json["vring-avail"] = vringAvail.qapiJSON
-            json["vring-used"] = vringUsed.qapiJSON
-            json["used-idx"] = usedIdx.qapiJSON
-            json["signalled-used"] = signalledUsed.qapiJSON
-            json["signalled-used-valid"] = signalledUsedValid.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("queue-index", queueIndex)
+            json.setQAPIMember("inuse", inuse)
+            json.setQAPIMember("vring-num", vringNum)
+            json.setQAPIMember("vring-num-default", vringNumDefault)
+            json.setQAPIMember("vring-align", vringAlign)
+            json.setQAPIMember("vring-desc", vringDesc)
+            json.setQAPIMember("vring-avail", vringAvail)
+            json.setQAPIMember("vring-used", vringUsed)
+            json.setQAPIMember("used-idx", usedIdx)
+            json.setQAPIMember("signalled-used", signalledUsed)
+            json.setQAPIMember("signalled-used-valid", signalledUsedValid)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `queue-index`: `uint16`, since QEMU 7.2.
         public var queueIndex: Swift.Int? {
-            get { json.qapiMember("queue-index") }
-            set { json.setQAPIMember("queue-index", newValue) }
+            @_optimize(none) get { json.qapiMember("queue-index") }
+            @_optimize(none) set { json.setQAPIMember("queue-index", newValue) }
         }
         /// `inuse`: `uint32`, since QEMU 7.2.
         public var inuse: Swift.Int? {
-            get { json.qapiMember("inuse") }
-            set { json.setQAPIMember("inuse", newValue) }
+            @_optimize(none) get { json.qapiMember("inuse") }
+            @_optimize(none) set { json.setQAPIMember("inuse", newValue) }
         }
         /// `vring-num`: `uint32`, since QEMU 7.2.
         public var vringNum: Swift.Int? {
-            get { json.qapiMember("vring-num") }
-            set { json.setQAPIMember("vring-num", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-num") }
+            @_optimize(none) set { json.setQAPIMember("vring-num", newValue) }
         }
         /// `vring-num-default`: `uint32`, since QEMU 7.2.
         public var vringNumDefault: Swift.Int? {
-            get { json.qapiMember("vring-num-default") }
-            set { json.setQAPIMember("vring-num-default", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-num-default") }
+            @_optimize(none) set { json.setQAPIMember("vring-num-default", newValue) }
         }
         /// `vring-align`: `uint32`, since QEMU 7.2.
         public var vringAlign: Swift.Int? {
-            get { json.qapiMember("vring-align") }
-            set { json.setQAPIMember("vring-align", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-align") }
+            @_optimize(none) set { json.setQAPIMember("vring-align", newValue) }
         }
         /// `vring-desc`: `uint64`, since QEMU 7.2.
         public var vringDesc: Swift.UInt64? {
-            get { json.qapiMember("vring-desc") }
-            set { json.setQAPIMember("vring-desc", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-desc") }
+            @_optimize(none) set { json.setQAPIMember("vring-desc", newValue) }
         }
         /// `vring-avail`: `uint64`, since QEMU 7.2.
         public var vringAvail: Swift.UInt64? {
-            get { json.qapiMember("vring-avail") }
-            set { json.setQAPIMember("vring-avail", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-avail") }
+            @_optimize(none) set { json.setQAPIMember("vring-avail", newValue) }
         }
         /// `vring-used`: `uint64`, since QEMU 7.2.
         public var vringUsed: Swift.UInt64? {
-            get { json.qapiMember("vring-used") }
-            set { json.setQAPIMember("vring-used", newValue) }
+            @_optimize(none) get { json.qapiMember("vring-used") }
+            @_optimize(none) set { json.setQAPIMember("vring-used", newValue) }
         }
         /// `last-avail-idx`: `uint16`, optional, since QEMU 7.2.
         public var lastAvailIdx: Swift.Int? {
-            get { json.qapiMember("last-avail-idx") }
-            set { json.setQAPIMember("last-avail-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("last-avail-idx") }
+            @_optimize(none) set { json.setQAPIMember("last-avail-idx", newValue) }
         }
         /// `shadow-avail-idx`: `uint16`, optional, since QEMU 7.2.
         public var shadowAvailIdx: Swift.Int? {
-            get { json.qapiMember("shadow-avail-idx") }
-            set { json.setQAPIMember("shadow-avail-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("shadow-avail-idx") }
+            @_optimize(none) set { json.setQAPIMember("shadow-avail-idx", newValue) }
         }
         /// `used-idx`: `uint16`, since QEMU 7.2.
         public var usedIdx: Swift.Int? {
-            get { json.qapiMember("used-idx") }
-            set { json.setQAPIMember("used-idx", newValue) }
+            @_optimize(none) get { json.qapiMember("used-idx") }
+            @_optimize(none) set { json.setQAPIMember("used-idx", newValue) }
         }
         /// `signalled-used`: `uint16`, since QEMU 7.2.
         public var signalledUsed: Swift.Int? {
-            get { json.qapiMember("signalled-used") }
-            set { json.setQAPIMember("signalled-used", newValue) }
+            @_optimize(none) get { json.qapiMember("signalled-used") }
+            @_optimize(none) set { json.setQAPIMember("signalled-used", newValue) }
         }
         /// `signalled-used-valid`: `bool`, since QEMU 7.2.
         public var signalledUsedValid: Swift.Bool? {
-            get { json.qapiMember("signalled-used-valid") }
-            set { json.setQAPIMember("signalled-used-valid", newValue) }
+            @_optimize(none) get { json.qapiMember("signalled-used-valid") }
+            @_optimize(none) set { json.setQAPIMember("signalled-used-valid", newValue) }
         }
     }
 
@@ -465,94 +465,94 @@ extension QAPI {
     /// See [`VirtVhostQueueStatus` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtVhostQueueStatus).
     public struct VirtVhostQueueStatus: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtVhostQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtVhostQueueStatus", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
+        @_optimize(none) public init(name: Swift.String, kick: Swift.Int, call: Swift.Int, desc: Swift.UInt64, avail: Swift.UInt64, used: Swift.UInt64, num: Swift.Int, descPhys: Swift.UInt64, descSize: Swift.Int, availPhys: Swift.UInt64, availSize: Swift.Int, usedPhys: Swift.UInt64, usedSize: Swift.Int) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["kick"] = kick.qapiJSON
-            json["call"] = call.qapiJSON
-            json["desc"] = desc.qapiJSON
-            json["avail"] = avail.qapiJSON
-            json["used"] = used.qapiJSON
-            json["num"] = num.qapiJSON
-            json["desc-phys"] = descPhys.qapiJSON
-            json["desc-size"] = descSize.qapiJSON
-            json["avail-phys"] = availPhys.qapiJSON
-            json["avail-size"] = availSize.qapiJSON
-            json["used-phys"] = usedPhys.qapiJSON
-            json["used-size"] = usedSize.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("kick", kick)
+            json.setQAPIMember("call", call)
+            json.setQAPIMember("desc", desc)
+            json.setQAPIMember("avail", avail)
+            json.setQAPIMember("used", used)
+            json.setQAPIMember("num", num)
+            json.setQAPIMember("desc-phys", descPhys)
+            json.setQAPIMember("desc-size", descSize)
+            json.setQAPIMember("avail-phys", availPhys)
+            json.setQAPIMember("avail-size", availSize)
+            json.setQAPIMember("used-phys", usedPhys)
+            json.setQAPIMember("used-size", usedSize)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `kick`: `int`, since QEMU 7.2.
         public var kick: Swift.Int? {
-            get { json.qapiMember("kick") }
-            set { json.setQAPIMember("kick", newValue) }
+            @_optimize(none) get { json.qapiMember("kick") }
+            @_optimize(none) set { json.setQAPIMember("kick", newValue) }
         }
         /// `call`: `int`, since QEMU 7.2.
         public var call: Swift.Int? {
-            get { json.qapiMember("call") }
-            set { json.setQAPIMember("call", newValue) }
+            @_optimize(none) get { json.qapiMember("call") }
+            @_optimize(none) set { json.setQAPIMember("call", newValue) }
         }
         /// `desc`: `uint64`, since QEMU 7.2.
         public var desc: Swift.UInt64? {
-            get { json.qapiMember("desc") }
-            set { json.setQAPIMember("desc", newValue) }
+            @_optimize(none) get { json.qapiMember("desc") }
+            @_optimize(none) set { json.setQAPIMember("desc", newValue) }
         }
         /// `avail`: `uint64`, since QEMU 7.2.
         public var avail: Swift.UInt64? {
-            get { json.qapiMember("avail") }
-            set { json.setQAPIMember("avail", newValue) }
+            @_optimize(none) get { json.qapiMember("avail") }
+            @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `uint64`, since QEMU 7.2.
         public var used: Swift.UInt64? {
-            get { json.qapiMember("used") }
-            set { json.setQAPIMember("used", newValue) }
+            @_optimize(none) get { json.qapiMember("used") }
+            @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
         /// `num`: `int`, since QEMU 7.2.
         public var num: Swift.Int? {
-            get { json.qapiMember("num") }
-            set { json.setQAPIMember("num", newValue) }
+            @_optimize(none) get { json.qapiMember("num") }
+            @_optimize(none) set { json.setQAPIMember("num", newValue) }
         }
         /// `desc-phys`: `uint64`, since QEMU 7.2.
         public var descPhys: Swift.UInt64? {
-            get { json.qapiMember("desc-phys") }
-            set { json.setQAPIMember("desc-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("desc-phys") }
+            @_optimize(none) set { json.setQAPIMember("desc-phys", newValue) }
         }
         /// `desc-size`: `uint32`, since QEMU 7.2.
         public var descSize: Swift.Int? {
-            get { json.qapiMember("desc-size") }
-            set { json.setQAPIMember("desc-size", newValue) }
+            @_optimize(none) get { json.qapiMember("desc-size") }
+            @_optimize(none) set { json.setQAPIMember("desc-size", newValue) }
         }
         /// `avail-phys`: `uint64`, since QEMU 7.2.
         public var availPhys: Swift.UInt64? {
-            get { json.qapiMember("avail-phys") }
-            set { json.setQAPIMember("avail-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-phys") }
+            @_optimize(none) set { json.setQAPIMember("avail-phys", newValue) }
         }
         /// `avail-size`: `uint32`, since QEMU 7.2.
         public var availSize: Swift.Int? {
-            get { json.qapiMember("avail-size") }
-            set { json.setQAPIMember("avail-size", newValue) }
+            @_optimize(none) get { json.qapiMember("avail-size") }
+            @_optimize(none) set { json.setQAPIMember("avail-size", newValue) }
         }
         /// `used-phys`: `uint64`, since QEMU 7.2.
         public var usedPhys: Swift.UInt64? {
-            get { json.qapiMember("used-phys") }
-            set { json.setQAPIMember("used-phys", newValue) }
+            @_optimize(none) get { json.qapiMember("used-phys") }
+            @_optimize(none) set { json.setQAPIMember("used-phys", newValue) }
         }
         /// `used-size`: `uint32`, since QEMU 7.2.
         public var usedSize: Swift.Int? {
-            get { json.qapiMember("used-size") }
-            set { json.setQAPIMember("used-size", newValue) }
+            @_optimize(none) get { json.qapiMember("used-size") }
+            @_optimize(none) set { json.setQAPIMember("used-size", newValue) }
         }
     }
 
@@ -561,34 +561,34 @@ extension QAPI {
     /// See [`VirtioRingDesc` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingDesc).
     public struct VirtioRingDesc: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingDesc", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingDesc", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
+        @_optimize(none) public init(addr: Swift.UInt64, len: Swift.Int, flags: [Swift.String]) {
             self.json = [:]
-            json["addr"] = addr.qapiJSON
-            json["len"] = len.qapiJSON
-            json["flags"] = flags.qapiJSON
+            json.setQAPIMember("addr", addr)
+            json.setQAPIMember("len", len)
+            json.setQAPIMember("flags", flags)
         }
         /// `addr`: `uint64`, since QEMU 7.2.
         public var addr: Swift.UInt64? {
-            get { json.qapiMember("addr") }
-            set { json.setQAPIMember("addr", newValue) }
+            @_optimize(none) get { json.qapiMember("addr") }
+            @_optimize(none) set { json.setQAPIMember("addr", newValue) }
         }
         /// `len`: `uint32`, since QEMU 7.2.
         public var len: Swift.Int? {
-            get { json.qapiMember("len") }
-            set { json.setQAPIMember("len", newValue) }
+            @_optimize(none) get { json.qapiMember("len") }
+            @_optimize(none) set { json.setQAPIMember("len", newValue) }
         }
         /// `flags`: `[str]`, since QEMU 7.2.
         public var flags: [Swift.String]? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
     }
 
@@ -597,34 +597,34 @@ extension QAPI {
     /// See [`VirtioRingAvail` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingAvail).
     public struct VirtioRingAvail: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingAvail", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingAvail", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
+        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int, ring: Swift.Int) {
             self.json = [:]
-            json["flags"] = flags.qapiJSON
-            json["idx"] = idx.qapiJSON
-            json["ring"] = ring.qapiJSON
+            json.setQAPIMember("flags", flags)
+            json.setQAPIMember("idx", idx)
+            json.setQAPIMember("ring", ring)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
         public var idx: Swift.Int? {
-            get { json.qapiMember("idx") }
-            set { json.setQAPIMember("idx", newValue) }
+            @_optimize(none) get { json.qapiMember("idx") }
+            @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
         /// `ring`: `uint16`, since QEMU 7.2.
         public var ring: Swift.Int? {
-            get { json.qapiMember("ring") }
-            set { json.setQAPIMember("ring", newValue) }
+            @_optimize(none) get { json.qapiMember("ring") }
+            @_optimize(none) set { json.setQAPIMember("ring", newValue) }
         }
     }
 
@@ -633,28 +633,28 @@ extension QAPI {
     /// See [`VirtioRingUsed` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioRingUsed).
     public struct VirtioRingUsed: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioRingUsed", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioRingUsed", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(flags: Swift.Int, idx: Swift.Int) {
+        @_optimize(none) public init(flags: Swift.Int, idx: Swift.Int) {
             self.json = [:]
-            json["flags"] = flags.qapiJSON
-            json["idx"] = idx.qapiJSON
+            json.setQAPIMember("flags", flags)
+            json.setQAPIMember("idx", idx)
         }
         /// `flags`: `uint16`, since QEMU 7.2.
         public var flags: Swift.Int? {
-            get { json.qapiMember("flags") }
-            set { json.setQAPIMember("flags", newValue) }
+            @_optimize(none) get { json.qapiMember("flags") }
+            @_optimize(none) set { json.setQAPIMember("flags", newValue) }
         }
         /// `idx`: `uint16`, since QEMU 7.2.
         public var idx: Swift.Int? {
-            get { json.qapiMember("idx") }
-            set { json.setQAPIMember("idx", newValue) }
+            @_optimize(none) get { json.qapiMember("idx") }
+            @_optimize(none) set { json.setQAPIMember("idx", newValue) }
         }
     }
 
@@ -663,46 +663,46 @@ extension QAPI {
     /// See [`VirtioQueueElement` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.VirtioQueueElement).
     public struct VirtioQueueElement: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VirtioQueueElement", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VirtioQueueElement", kind: .structure, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
+        @_optimize(none) public init(name: Swift.String, index: Swift.Int, descs: [QAPI.VirtioRingDesc], avail: QAPI.VirtioRingAvail, used: QAPI.VirtioRingUsed) {
             self.json = [:]
-            json["name"] = name.qapiJSON
-            json["index"] = index.qapiJSON
-            json["descs"] = descs.qapiJSON
-            json["avail"] = avail.qapiJSON
-            json["used"] = used.qapiJSON
+            json.setQAPIMember("name", name)
+            json.setQAPIMember("index", index)
+            json.setQAPIMember("descs", descs)
+            json.setQAPIMember("avail", avail)
+            json.setQAPIMember("used", used)
         }
         /// `name`: `str`, since QEMU 7.2.
         public var name: Swift.String? {
-            get { json.qapiMember("name") }
-            set { json.setQAPIMember("name", newValue) }
+            @_optimize(none) get { json.qapiMember("name") }
+            @_optimize(none) set { json.setQAPIMember("name", newValue) }
         }
         /// `index`: `uint32`, since QEMU 7.2.
         public var index: Swift.Int? {
-            get { json.qapiMember("index") }
-            set { json.setQAPIMember("index", newValue) }
+            @_optimize(none) get { json.qapiMember("index") }
+            @_optimize(none) set { json.setQAPIMember("index", newValue) }
         }
         /// `descs`: `[VirtioRingDesc]`, since QEMU 7.2.
         public var descs: [QAPI.VirtioRingDesc]? {
-            get { json.qapiMember("descs") }
-            set { json.setQAPIMember("descs", newValue) }
+            @_optimize(none) get { json.qapiMember("descs") }
+            @_optimize(none) set { json.setQAPIMember("descs", newValue) }
         }
         /// `avail`: `VirtioRingAvail`, since QEMU 7.2.
         public var avail: QAPI.VirtioRingAvail? {
-            get { json.qapiMember("avail") }
-            set { json.setQAPIMember("avail", newValue) }
+            @_optimize(none) get { json.qapiMember("avail") }
+            @_optimize(none) set { json.setQAPIMember("avail", newValue) }
         }
         /// `used`: `VirtioRingUsed`, since QEMU 7.2.
         public var used: QAPI.VirtioRingUsed? {
-            get { json.qapiMember("used") }
-            set { json.setQAPIMember("used", newValue) }
+            @_optimize(none) get { json.qapiMember("used") }
+            @_optimize(none) set { json.setQAPIMember("used", newValue) }
         }
     }
 
@@ -711,27 +711,27 @@ extension QAPI {
     /// See [`IOThreadVirtQueueMapping` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.IOThreadVirtQueueMapping).
     public struct IOThreadVirtQueueMapping: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "IOThreadVirtQueueMapping", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "IOThreadVirtQueueMapping", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(iothread: Swift.String) {
+        @_optimize(none) public init(iothread: Swift.String) {
             self.json = [:]
-            json["iothread"] = iothread.qapiJSON
+            json.setQAPIMember("iothread", iothread)
         }
         /// `iothread`: `str`, since QEMU 9.0.
         public var iothread: Swift.String? {
-            get { json.qapiMember("iothread") }
-            set { json.setQAPIMember("iothread", newValue) }
+            @_optimize(none) get { json.qapiMember("iothread") }
+            @_optimize(none) set { json.setQAPIMember("iothread", newValue) }
         }
         /// `vqs`: `[uint16]`, optional, since QEMU 9.0.
         public var vqs: [Swift.Int]? {
-            get { json.qapiMember("vqs") }
-            set { json.setQAPIMember("vqs", newValue) }
+            @_optimize(none) get { json.qapiMember("vqs") }
+            @_optimize(none) set { json.setQAPIMember("vqs", newValue) }
         }
     }
 
@@ -740,22 +740,22 @@ extension QAPI {
     /// See [`DummyVirtioForceArrays` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-virtio.DummyVirtioForceArrays).
     public struct DummyVirtioForceArrays: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "DummyVirtioForceArrays", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "DummyVirtioForceArrays", kind: .structure, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
+        @_optimize(none) public init(unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]) {
             self.json = [:]
-            json["unused-iothread-vq-mapping"] = unusedIothreadVqMapping.qapiJSON
+            json.setQAPIMember("unused-iothread-vq-mapping", unusedIothreadVqMapping)
         }
         /// `unused-iothread-vq-mapping`: `[IOThreadVirtQueueMapping]`, since QEMU 9.0.
         public var unusedIothreadVqMapping: [QAPI.IOThreadVirtQueueMapping]? {
-            get { json.qapiMember("unused-iothread-vq-mapping") }
-            set { json.setQAPIMember("unused-iothread-vq-mapping", newValue) }
+            @_optimize(none) get { json.qapiMember("unused-iothread-vq-mapping") }
+            @_optimize(none) set { json.setQAPIMember("unused-iothread-vq-mapping", newValue) }
         }
     }
 
@@ -764,21 +764,21 @@ extension QAPI {
     /// See [`GranuleMode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.GranuleMode).
     public struct GranuleMode: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "GranuleMode", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "GranuleMode", kind: .enumeration, since: QEMUVersion(major: 9, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `4k`.
-        public static let _4k = GranuleMode(rawValue: "4k")
+        public static var _4k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "4k") } }
         /// `8k`.
-        public static let _8k = GranuleMode(rawValue: "8k")
+        public static var _8k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "8k") } }
         /// `16k`.
-        public static let _16k = GranuleMode(rawValue: "16k")
+        public static var _16k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "16k") } }
         /// `64k`.
-        public static let _64k = GranuleMode(rawValue: "64k")
+        public static var _64k: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "64k") } }
         /// `host`.
-        public static let host = GranuleMode(rawValue: "host")
+        public static var host: GranuleMode { @_optimize(none) get { GranuleMode(rawValue: "host") } }
     }
 
     /// `VMAppleVirtioBlkVariant`: a QAPI enumeration of the `virtio` module, since QEMU 9.2.
@@ -786,17 +786,17 @@ extension QAPI {
     /// See [`VMAppleVirtioBlkVariant` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-virtio.VMAppleVirtioBlkVariant).
     public struct VMAppleVirtioBlkVariant: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "VMAppleVirtioBlkVariant", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "VMAppleVirtioBlkVariant", kind: .enumeration, since: QEMUVersion(major: 9, minor: 2, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `unspecified`.
-        public static let unspecified = VMAppleVirtioBlkVariant(rawValue: "unspecified")
+        public static var unspecified: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "unspecified") } }
         /// `root`.
-        public static let root = VMAppleVirtioBlkVariant(rawValue: "root")
+        public static var root: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "root") } }
         /// `aux`.
-        public static let aux = VMAppleVirtioBlkVariant(rawValue: "aux")
+        public static var aux: VMAppleVirtioBlkVariant { @_optimize(none) get { VMAppleVirtioBlkVariant(rawValue: "aux") } }
     }
 
     /// `x-query-virtio`: a QAPI command of the `virtio` module, since QEMU 7.2.
@@ -808,9 +808,9 @@ extension QAPI {
     /// Reply: `[VirtioInfo]`.
     public struct XQueryVirtio: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio"
+        public static var name: Swift.String { "x-query-virtio" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = [QAPI.VirtioInfo]
         /// The arguments as they go on the wire.
@@ -818,7 +818,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }
@@ -832,9 +832,9 @@ extension QAPI {
     /// Reply: `VirtioStatus`.
     public struct XQueryVirtioStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-status"
+        public static var name: Swift.String { "x-query-virtio-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtioStatus
         /// The arguments as they go on the wire.
@@ -842,14 +842,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String) {
+        @_optimize(none) public init(path: Swift.String) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
+            arguments.setQAPIMember("path", path)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
     }
 
@@ -862,9 +862,9 @@ extension QAPI {
     /// Reply: `VirtQueueStatus`.
     public struct XQueryVirtioQueueStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-queue-status"
+        public static var name: Swift.String { "x-query-virtio-queue-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtQueueStatus
         /// The arguments as they go on the wire.
@@ -872,20 +872,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
     }
 
@@ -898,9 +898,9 @@ extension QAPI {
     /// Reply: `VirtVhostQueueStatus`.
     public struct XQueryVirtioVhostQueueStatus: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-vhost-queue-status"
+        public static var name: Swift.String { "x-query-virtio-vhost-queue-status" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-vhost-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-vhost-queue-status", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtVhostQueueStatus
         /// The arguments as they go on the wire.
@@ -908,20 +908,20 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
     }
 
@@ -934,9 +934,9 @@ extension QAPI {
     /// Reply: `VirtioQueueElement`.
     public struct XQueryVirtioQueueElement: QAPICommand {
         /// The wire name.
-        public static let name = "x-query-virtio-queue-element"
+        public static var name: Swift.String { "x-query-virtio-queue-element" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "x-query-virtio-queue-element", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "x-query-virtio-queue-element", kind: .command, since: QEMUVersion(major: 7, minor: 2, micro: 0), features: ["unstable"]) }
         /// The reply's type.
         public typealias Response = QAPI.VirtioQueueElement
         /// The arguments as they go on the wire.
@@ -944,25 +944,25 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(path: Swift.String, queue: Swift.Int) {
+        @_optimize(none) public init(path: Swift.String, queue: Swift.Int) {
             self.arguments = [:]
-            arguments["path"] = path.qapiJSON
-            arguments["queue"] = queue.qapiJSON
+            arguments.setQAPIMember("path", path)
+            arguments.setQAPIMember("queue", queue)
         }
         /// `path`: `str`, since QEMU 7.2.
         public var path: Swift.String? {
-            get { arguments.qapiMember("path") }
-            set { arguments.setQAPIMember("path", newValue) }
+            @_optimize(none) get { arguments.qapiMember("path") }
+            @_optimize(none) set { arguments.setQAPIMember("path", newValue) }
         }
         /// `queue`: `uint16`, since QEMU 7.2.
         public var queue: Swift.Int? {
-            get { arguments.qapiMember("queue") }
-            set { arguments.setQAPIMember("queue", newValue) }
+            @_optimize(none) get { arguments.qapiMember("queue") }
+            @_optimize(none) set { arguments.setQAPIMember("queue", newValue) }
         }
         /// `index`: `uint16`, optional, since QEMU 7.2.
         public var index: Swift.Int? {
-            get { arguments.qapiMember("index") }
-            set { arguments.setQAPIMember("index", newValue) }
+            @_optimize(none) get { arguments.qapiMember("index") }
+            @_optimize(none) set { arguments.setQAPIMember("index", newValue) }
         }
     }
 }

@@ -10,17 +10,17 @@ extension QAPI {
     /// See [`YankInstanceType` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#enum-QMP-yank.YankInstanceType).
     public struct YankInstanceType: QMPEnum, QAPIValue {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceType", kind: .enumeration, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The wire value; values a newer QEMU adds are kept as they are.
         public var rawValue: Swift.String
         /// The value `rawValue`, known or not.
         public init(rawValue: Swift.String) { self.rawValue = rawValue }
         /// `block-node`.
-        public static let blockNode = YankInstanceType(rawValue: "block-node")
+        public static var blockNode: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "block-node") } }
         /// `chardev`.
-        public static let chardev = YankInstanceType(rawValue: "chardev")
+        public static var chardev: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "chardev") } }
         /// `migration`.
-        public static let migration = YankInstanceType(rawValue: "migration")
+        public static var migration: YankInstanceType { @_optimize(none) get { YankInstanceType(rawValue: "migration") } }
     }
 
     /// `YankInstanceBlockNode`: a QAPI struct of the `yank` module, since QEMU 6.0.
@@ -28,22 +28,22 @@ extension QAPI {
     /// See [`YankInstanceBlockNode` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceBlockNode).
     public struct YankInstanceBlockNode: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceBlockNode", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceBlockNode", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(nodeName: Swift.String) {
+        @_optimize(none) public init(nodeName: Swift.String) {
             self.json = [:]
-            json["node-name"] = nodeName.qapiJSON
+            json.setQAPIMember("node-name", nodeName)
         }
         /// `node-name`: `str`, since QEMU 6.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
     }
 
@@ -52,22 +52,22 @@ extension QAPI {
     /// See [`YankInstanceChardev` in QEMU's reference](https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html#object-QMP-yank.YankInstanceChardev).
     public struct YankInstanceChardev: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstanceChardev", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstanceChardev", kind: .structure, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(id: Swift.String) {
+        @_optimize(none) public init(id: Swift.String) {
             self.json = [:]
-            json["id"] = id.qapiJSON
+            json.setQAPIMember("id", id)
         }
         /// `id`: `str`, since QEMU 6.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -78,32 +78,32 @@ extension QAPI {
     /// The members of every variant (tag `type`) are properties too; nested unions included.
     public struct YankInstance: QAPIObject {
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "YankInstance", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "YankInstance", kind: .union, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The members every QEMU of the decoded range (2.12 and later) sends.
-        public static let requiredMembers: [Swift.String] = []
+        public static var requiredMembers: [Swift.String] { [] }
         /// The members as they are on the wire, unknown ones included.
         public var json: JSONObject
         /// The value `json` holds, unchecked.
         public init(unchecked json: JSONObject) { self.json = json }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(type: QAPI.YankInstanceType) {
+        @_optimize(none) public init(type: QAPI.YankInstanceType) {
             self.json = [:]
-            json["type"] = type.qapiJSON
+            json.setQAPIMember("type", type)
         }
         /// `type`: `YankInstanceType`, since QEMU 6.0.
         public var type: QAPI.YankInstanceType? {
-            get { json.qapiMember("type") }
-            set { json.setQAPIMember("type", newValue) }
+            @_optimize(none) get { json.qapiMember("type") }
+            @_optimize(none) set { json.setQAPIMember("type", newValue) }
         }
         /// `node-name`: `str`, optional, since QEMU 6.0.
         public var nodeName: Swift.String? {
-            get { json.qapiMember("node-name") }
-            set { json.setQAPIMember("node-name", newValue) }
+            @_optimize(none) get { json.qapiMember("node-name") }
+            @_optimize(none) set { json.setQAPIMember("node-name", newValue) }
         }
         /// `id`: `str`, optional, since QEMU 6.0.
         public var id: Swift.String? {
-            get { json.qapiMember("id") }
-            set { json.setQAPIMember("id", newValue) }
+            @_optimize(none) get { json.qapiMember("id") }
+            @_optimize(none) set { json.setQAPIMember("id", newValue) }
         }
     }
 
@@ -114,9 +114,9 @@ extension QAPI {
     /// Reply: `nothing`.
     public struct Yank: QAPICommand {
         /// The wire name.
-        public static let name = "yank"
+        public static var name: Swift.String { "yank" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = QMP.QMPEmpty
         /// The arguments as they go on the wire.
@@ -124,14 +124,14 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init(instances: [QAPI.YankInstance]) {
+        @_optimize(none) public init(instances: [QAPI.YankInstance]) {
             self.arguments = [:]
-            arguments["instances"] = instances.qapiJSON
+            arguments.setQAPIMember("instances", instances)
         }
         /// `instances`: `[YankInstance]`, since QEMU 6.0.
         public var instances: [QAPI.YankInstance]? {
-            get { arguments.qapiMember("instances") }
-            set { arguments.setQAPIMember("instances", newValue) }
+            @_optimize(none) get { arguments.qapiMember("instances") }
+            @_optimize(none) set { arguments.setQAPIMember("instances", newValue) }
         }
     }
 
@@ -142,9 +142,9 @@ extension QAPI {
     /// Reply: `[YankInstance]`.
     public struct QueryYank: QAPICommand {
         /// The wire name.
-        public static let name = "query-yank"
+        public static var name: Swift.String { "query-yank" }
         /// What the schema says about it: wire name, since, features.
-        public static let qapiInfo = QAPIDeclarationInfo(name: "query-yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: [])
+        public static var qapiInfo: QAPIDeclarationInfo { QAPIDeclarationInfo(name: "query-yank", kind: .command, since: QEMUVersion(major: 6, minor: 0, micro: 0), features: []) }
         /// The reply's type.
         public typealias Response = [QAPI.YankInstance]
         /// The arguments as they go on the wire.
@@ -152,7 +152,7 @@ extension QAPI {
         /// The command with `arguments` as they are.
         public init(arguments: JSONObject) { self.arguments = arguments }
         /// A value with the members the schema requires; set optional ones through their properties.
-        public init() {
+        @_optimize(none) public init() {
             self.arguments = [:]
         }
     }

@@ -84,6 +84,7 @@ extension Array: QAPIValue where Element: QAPIValue {
 
 extension QAPIValue where Self: QMPEnum {
     /// A JSON string, known to the enumeration or not.
+    @_semantics("optimize.sil.specialize.generic.never")
     public init?(qapiJSON: JSON) {
         guard case .string(let text) = qapiJSON else { return nil }
         self.init(rawValue: text)
@@ -110,6 +111,7 @@ public protocol QAPIObject: QAPIValue, Codable, Hashable {
 
 extension QAPIObject {
     /// A JSON object with every one of ``requiredMembers``.
+    @_semantics("optimize.sil.specialize.generic.never")
     public init?(qapiJSON: JSON) {
         guard case .object(let object) = qapiJSON, Self.missingMember(in: object) == nil else { return nil }
         self.init(unchecked: object)
@@ -119,6 +121,7 @@ extension QAPIObject {
     public var qapiJSON: JSON { .object(json) }
 
     /// Decodes any JSON object that has ``requiredMembers``, keeping every member.
+    @_semantics("optimize.sil.specialize.generic.never")
     public init(from decoder: any Decoder) throws {
         let value = try JSON(from: decoder)
         guard case .object(let object) = value else {
@@ -134,10 +137,12 @@ extension QAPIObject {
     }
 
     /// Writes the members as they are.
+    @_semantics("optimize.sil.specialize.generic.never")
     public func encode(to encoder: any Encoder) throws {
         try JSON.object(json).encode(to: encoder)
     }
 
+    @_semantics("optimize.sil.specialize.generic.never")
     static func missingMember(in object: JSONObject) -> String? {
         requiredMembers.first { object[$0] == nil }
     }
@@ -153,12 +158,15 @@ public protocol QAPIAlternate: QAPIValue, Codable, Hashable {
 
 extension QAPIAlternate {
     /// Any JSON value (which branch it is shows in the `as...` properties).
+    @_semantics("optimize.sil.specialize.generic.never")
     public init?(qapiJSON: JSON) { self.init(unchecked: qapiJSON) }
     /// The value.
     public var qapiJSON: JSON { json }
     /// Decodes any JSON value.
+    @_semantics("optimize.sil.specialize.generic.never")
     public init(from decoder: any Decoder) throws { self.init(unchecked: try JSON(from: decoder)) }
     /// Writes the value as it is.
+    @_semantics("optimize.sil.specialize.generic.never")
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 }
 
@@ -172,20 +180,67 @@ public protocol QAPICommand: QMPCommand, Hashable {
 
 extension QAPICommand {
     /// Writes the arguments as they are.
+    @_semantics("optimize.sil.specialize.generic.never")
     public func encode(to encoder: any Encoder) throws {
         try JSON.object(arguments).encode(to: encoder)
     }
 }
 
+// Equality and hashing of the generated types come from these extensions rather than from the compiler's synthesis,
+// which would write them out again for each of the ~1 100 types (build time); the wire form is the whole value.
+// The default implementations in this file are not specialized for each generated type (the
+// `optimize.sil.specialize.generic.never` semantics): a specialized copy for each of the ~1 100 types was release
+// build time for no measurable gain, a typed call costs +0.5 µs CPU over a raw one (BENCHMARKS.md).
+
+extension QAPIObject {
+    /// Equal when the wire forms are.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.json == rhs.json }
+    /// Hashes the wire form.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
+}
+
+extension QAPIAlternate {
+    /// Equal when the wire forms are.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.json == rhs.json }
+    /// Hashes the wire form.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
+}
+
+extension QAPICommand {
+    /// Equal when the arguments are.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.arguments == rhs.arguments }
+    /// Hashes the arguments.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public func hash(into hasher: inout Hasher) { hasher.combine(arguments) }
+}
+
+extension QAPIValue where Self: QMPEnum {
+    /// Equal when the wire values are.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+    /// Hashes the wire value.
+    @_semantics("optimize.sil.specialize.generic.never")
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 extension JSONObject {
+    // The two accessors below are neither inlined nor specialized: every generated property and initializer calls
+    // them, and a specialized, inlined copy in each of the ~4 000 properties costs release build time (see
+    // BENCHMARKS.md, "Build cost of the typed surface"); unspecialized, a property read costs a witness call.
+
     /// The member `key` as `T`, or `nil` when it is absent or has another shape.
-    @inlinable
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public func qapiMember<T: QAPIValue>(_ key: String) -> T? {
         self[key].flatMap(T.init(qapiJSON:))
     }
 
     /// Sets (or, with `nil`, removes) the member `key`.
-    @inlinable
+    @_semantics("optimize.sil.specialize.generic.never") @inline(never)
     public mutating func setQAPIMember<T: QAPIValue>(_ key: String, _ value: T?) {
         self[key] = value?.qapiJSON
     }
