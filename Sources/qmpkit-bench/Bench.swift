@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import QMP
 import QMPTestSupport
 
@@ -11,10 +12,36 @@ import QMPTestSupport
 ///        qmpkit-bench agent SOCKET [COUNT]   (the guest agent client: connect+sync and guest-ping)
 ///        qmpkit-bench migration [ROUNDS]      (live migration and fast start, see MigrationBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
+///        qmpkit-bench json [ROUNDS]          (40 000-key object vs JSONSerialization; 100 000-deep nesting)
+///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
+///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
+///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 @main
 enum Bench {
-    static func main() async throws {
-        var arguments = Array(CommandLine.arguments.dropFirst())
+    /// The loops callgrind runs (`cpu-loop`, `actor-loop`) run on a detached task while the main thread waits on a
+    /// semaphore: valgrind 3.19 crashes as soon as the main thread parks in libdispatch's main loop (its
+    /// `sigsuspend`), which is where an async `main` parks it. Everything else runs on the main actor, as an async
+    /// `main` would.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do { try await asyncMain(arguments) } catch { fail("\(error)") }
+                done.signal()
+            }
+            done.wait()
+            exit(0)
+        }
+        Task { @MainActor in
+            do { try await asyncMain(arguments) } catch { fail("\(error)") }
+            exit(0)
+        }
+        dispatchMain()
+    }
+
+    static func asyncMain(_ arguments: [String]) async throws {
+        var arguments = arguments
         if arguments.first == "shell" {
             try await ShellBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 20)
             return
@@ -27,6 +54,27 @@ enum Bench {
             let guestDirectory = Options().guestDirectory
             try await MigrationBench.run(guestDirectory: guestDirectory, rounds: Int(arguments.dropFirst().first ?? "") ?? 3)
             return
+        }
+        if arguments.first == "json" {  // issue 14
+            try JSONBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 10)
+            return
+        }
+        if arguments.first == "callgrind" {  // issue 14
+            let work = try TemporaryDirectory(prefix: "qmpkit-bench")
+            let floor = work.file("rawqmp")
+            try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
+            try await CallgrindBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 2000, floor: floor)
+            return
+        }
+        if arguments.first == "actor" {  // issue 14
+            await ActorBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 200_000)
+            return
+        }
+        if arguments.first == "cpu-loop", arguments.count == 4, let count = Int(arguments[3]) {
+            try await CallgrindBench.loop(socket: arguments[1], mode: arguments[2], count: count)
+        }
+        if arguments.first == "actor-loop", arguments.count == 3, let count = Int(arguments[2]) {
+            await ActorBench.loop(mode: arguments[1], count: count)
         }
         if arguments.first == "serve-fake", arguments.count == 2 {
             try await serveFake(path: arguments[1])
