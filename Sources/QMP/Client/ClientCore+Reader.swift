@@ -2,54 +2,27 @@ import QMPWire
 import Synchronization
 
 extension ClientCore {
-    /// Starts the reader thread; it runs until the socket reaches end of stream or fails.
+    /// Starts the transport: from now on it delivers to this core on its own thread.
     func startReader() {
-        startThread { [self] in
-            readLoop()
-            executor.stop()
-            readerFinished()
+        transport.start(self)
+    }
+
+    /// One framed item from the transport's thread.
+    func transportReceived(_ item: JSONStreamFramer.Item) {
+        switch item {
+        case .object(let object): handle(object)
+        case .malformed(let input) where input.isObject: handleUnusable(input)
+        case .malformed(let input):
+            recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
         }
     }
 
-    private func readLoop() {
-        var framer = JSONStreamFramer(maximumMessageSize: configuration.maximumMessageSize)
-        let capacity = 256 * 1024
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            // Run the jobs of tasks that prefer this thread, then sleep until the socket or a new job wakes it.
-            executor.runJobs()
-            guard executor.prepareToSleep() else { continue }
-            // Read after `prepareToSleep`: a writer that sets it later finds the loop asleep and wakes it.
-            let ready = connection.waitForIO(writable: wantsWritable, wake: executor.wakeDescriptor)
-            executor.awake()
-            if ready.writable { socketWritable() }
-            guard ready.readable else { continue }
-            let count: Int
-            do {
-                count = try connection.receive(into: buffer)
-            } catch {
-                connectionLost(error)
-                return
-            }
-            if count == 0 {
-                let midMessage = framer.isInsideMessage
-                connectionLost(QMPConnectionError(
-                    .closedByPeer,
-                    midMessage ? "the monitor closed the connection in the middle of a message"
-                        : "the monitor closed the connection"))
-                return
-            }
-            framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            while let item = try? framer.next() {
-                switch item {
-                case .object(let object): handle(object)
-                case .malformed(let input) where input.isObject: handleUnusable(input)
-                case .malformed(let input):
-                    recordAnomaly(QMPProtocolError("skipped input that is \(input.reason)", message: .string(input.excerpt)))
-                }
-            }
-        }
+    func transportClosed(_ error: QMPConnectionError) {
+        connectionLost(error)
+    }
+
+    func transportFinished() {
+        readerFinished()
     }
 
     /// A message that could not be used (invalid, cut short, over a limit) is still one protocol item: a reply

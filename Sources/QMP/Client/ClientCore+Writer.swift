@@ -1,70 +1,58 @@
 import QMPWire
 
 extension ClientCore {
-    /// Writes queued requests while the socket takes them; called by whoever took the writer role (a caller that
-    /// found the queue idle, or the I/O thread once the socket is writable). Never blocks and never holds the lock
-    /// across the system call: when the socket is full it hands the queue to the I/O thread and returns.
+    /// Hands queued requests to the transport while it takes them; called by whoever took the writer role (a
+    /// caller that found the queue idle, or the transport's thread in `transportReady()`). Never blocks (a
+    /// transport's `send` does not) and never holds the lock across the send: when the transport is busy, the
+    /// rest of the queue waits for `transportReady()`.
     func flushWrites() {
         while true {
             let next = state.withLock { state -> OutgoingRequest? in
-                guard let head = state.writeQueue.first else {
+                guard let head = state.writeQueue.popFirst() else {
                     state.writing = false
                     return nil
                 }
+                state.queuedBytes -= head.bytes.count
                 head.started = true
                 head.pending?.request = nil
+                state.readyWhileWriting = false
                 return head
             }
             guard let request = next else { return }
-            var offset = request.offset
-            let failure = request.bytes.withUnsafeBytes { raw -> QMPConnectionError? in
-                while offset < raw.count {
-                    do throws(QMPConnectionError) {
-                        let written = try connection.sendAvailable(
-                            UnsafeRawBufferPointer(rebasing: raw[offset...]),
-                            fileDescriptors: offset == 0 ? request.fileDescriptors : [])
-                        if written == 0 { return nil }
-                        offset += written
-                    } catch {
-                        return error
-                    }
-                }
-                return nil
-            }
-            if let failure {
+            let result: TransportSendResult
+            do {
+                result = try transport.send(OutboundMessage(bytes: request.bytes, fileDescriptors: request.fileDescriptors))
+            } catch {
                 state.withLock { $0.writing = false }
-                connectionLost(failure)
-                connection.shutdown()
+                connectionLost(error)
+                transport.shutdown()
                 return
             }
-            request.offset = offset
-            let full = offset < request.bytes.count
-            state.withLock { state in
-                if full {
+            if result == .busy {
+                let carryOn = state.withLock { state -> Bool in
+                    // The transport may already have finished the message (and said so) since `send` returned.
+                    if state.readyWhileWriting {
+                        state.readyWhileWriting = false
+                        return true
+                    }
                     state.writing = false
-                    state.wantsWritable = true
-                } else if state.writeQueue.first === request {
-                    // (Not there when the connection was lost meanwhile: `connectionLost` emptied the queue.)
-                    _ = state.writeQueue.popFirst()
-                    state.queuedBytes -= request.bytes.count
+                    state.transportBusy = true
+                    return false
                 }
-            }
-            if full {
-                // The I/O thread polls for writability from now on (and is woken if it sleeps without doing so).
-                executor.wake()
-                return
+                if !carryOn { return }
             }
         }
     }
 
-    /// Whether the I/O thread should wait for the socket to become writable.
-    var wantsWritable: Bool { state.withLock { $0.wantsWritable } }
-
-    /// Called by the I/O thread when the socket has become writable: takes the writer role and flushes.
-    func socketWritable() {
+    /// The transport can take messages again: take the writer role and flush what waits.
+    func transportReady() {
         let write = state.withLock { state -> Bool in
-            state.wantsWritable = false
-            guard !state.writing, !state.writeQueue.isEmpty, state.closedError == nil else { return false }
+            if state.writing {
+                state.readyWhileWriting = true
+                return false
+            }
+            state.transportBusy = false
+            guard !state.writeQueue.isEmpty, state.closedError == nil else { return false }
             state.writing = true
             return true
         }

@@ -13,18 +13,19 @@ import Synchronization
 /// commands strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched
 /// by it. A message that cannot be used still ends exactly one item: the call it answered fails with a
 /// ``QMPProtocolError``, so later replies are never shifted.
-final class ClientCore: Sendable {
-    let connection: SocketConnection
+final class ClientCore: TransportReceiver {
+    let transport: any MessageTransport
     let configuration: QMPClient.Configuration
     let state: Mutex<State>
-    /// The reader thread, also usable as a task executor.
-    let executor = IOExecutor()
+    /// The transport's I/O thread as a task executor (for `withAffinity`), if it has one.
+    let executor: (any TaskExecutor)?
 
     /// The configured logger when it logs at `trace` level: then every message is logged.
     let wireLogger: Logger?
 
-    init(connection: SocketConnection, configuration: QMPClient.Configuration) {
-        self.connection = connection
+    init(transport: any MessageTransport, configuration: QMPClient.Configuration) {
+        self.transport = transport
+        self.executor = transport.executor
         self.configuration = configuration
         self.wireLogger = configuration.logger.flatMap { $0.logLevel <= .trace ? $0 : nil }
         self.state = Mutex(State(historyLimit: configuration.eventHistorySize))
@@ -55,10 +56,12 @@ final class ClientCore: Sendable {
         /// Requests not yet (fully) written, oldest first, and their total size.
         var writeQueue = FIFOQueue<OutgoingRequest>()
         var queuedBytes = 0
-        /// A thread is writing the head of `writeQueue` (outside the lock).
+        /// A thread holds the writer role: it hands the head of `writeQueue` to the transport (outside the lock).
         var writing = false
-        /// The socket took no more: the I/O thread flushes the queue once it is writable.
-        var wantsWritable = false
+        /// The transport took no more (`busy`): the queue waits for `transportReady()`.
+        var transportBusy = false
+        /// `transportReady()` came while a writer was between its send and recording `busy`.
+        var readyWhileWriting = false
         /// Sequence number of the newest event evicted from the history.
         var evictedThrough: UInt64 = 0
         /// Resumed when the reader thread has finished and released the socket.
@@ -123,7 +126,7 @@ final class ClientCore: Sendable {
                     pending.request = request
                     state.writeQueue.append(request)
                     state.queuedBytes += bytes.count
-                    if state.writing || state.wantsWritable { return .success(false) }
+                    if state.writing || state.transportBusy { return .success(false) }
                     state.writing = true
                     return .success(true)
                 }
@@ -212,7 +215,7 @@ final class ClientCore: Sendable {
     /// releases the socket. For a client released without `close()`.
     func shutDown() {
         state.withLock { $0.closing = true }
-        connection.shutdown()
+        transport.shutdown()
     }
 
     /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
@@ -314,12 +317,10 @@ final class ClientCore: Sendable {
 
 /// A request waiting in the write queue.
 ///
-/// `@unchecked Sendable`: `started` and `pending` are read and written only under `ClientCore.state`'s lock;
-/// `offset` only by the one thread that holds the writer role (`State.writing`, handed over under that lock).
+/// `@unchecked Sendable`: `started` and `pending` are read and written only under `ClientCore.state`'s lock.
 final class OutgoingRequest: @unchecked Sendable {
     let bytes: [UInt8]
     let fileDescriptors: [Int32]
-    var offset = 0
     /// Set once a writer has taken it: from then on it cannot be withdrawn (part may be on the wire).
     var started = false
     weak var pending: PendingCall?

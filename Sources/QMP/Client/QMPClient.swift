@@ -97,22 +97,40 @@ public actor QMPClient {
         -> QMPClient
     {
         let deadline = ContinuousClock.now + configuration.greetingTimeout
-        let connection = try await SocketConnection.connect(to: address, timeout: configuration.greetingTimeout)
-        return try await start(connection, configuration: configuration, deadline: deadline)
+        let transport = try await SocketTransport.connect(
+            to: address, timeout: configuration.greetingTimeout,
+            framing: .json(maximumMessageSize: configuration.maximumMessageSize))
+        return try await start(transport, configuration: configuration, deadline: deadline)
     }
 
     /// Runs the protocol over an already-connected socket (e.g. one end of a socketpair given to QEMU).
     public static func connect(using connection: SocketConnection, configuration: Configuration = Configuration())
         async throws -> QMPClient
     {
-        try await start(connection, configuration: configuration, deadline: .now + configuration.greetingTimeout)
+        let transport = SocketTransport(
+            connection: connection, framing: .json(maximumMessageSize: configuration.maximumMessageSize))
+        return try await start(transport, configuration: configuration, deadline: .now + configuration.greetingTimeout)
+    }
+
+    /// Runs the protocol over any transport (a socket, libvirt, ...), which the client owns from now on.
+    ///
+    /// A transport that supplies its own greeting (``MessageTransport/suppliedGreeting``) was negotiated by
+    /// someone else: the client takes that greeting and sends no `qmp_capabilities`. Otherwise the client waits
+    /// for the peer's greeting and negotiates, all within ``Configuration/greetingTimeout``.
+    public static func connect(using transport: some MessageTransport, configuration: Configuration = Configuration())
+        async throws -> QMPClient
+    {
+        try await start(transport, configuration: configuration, deadline: .now + configuration.greetingTimeout)
     }
 
     private static func start(
-        _ connection: SocketConnection, configuration: Configuration, deadline: ContinuousClock.Instant
+        _ transport: any MessageTransport, configuration: Configuration, deadline: ContinuousClock.Instant
     ) async throws -> QMPClient {
-        let core = ClientCore(connection: connection, configuration: configuration)
+        let core = ClientCore(transport: transport, configuration: configuration)
         core.startReader()
+        if let supplied = transport.suppliedGreeting {
+            return QMPClient(core: core, greeting: QMPGreeting(.object(supplied)), enabledCapabilities: [])
+        }
         guard configuration.negotiates else {
             return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
         }
@@ -166,7 +184,7 @@ public actor QMPClient {
 
     /// The process serving the monitor, as the kernel reports it for a Unix socket (`SO_PEERCRED`); `nil` for TCP.
     /// Unlike the greeting, the peer cannot make this up (``SchemaDiskCache`` keys on the program it runs).
-    public nonisolated var peerProcessID: Int32? { core.connection.peerProcessID }
+    public nonisolated var peerProcessID: Int32? { core.transport.peerProcessID }
 
     /// Closes the connection. Pending calls fail with ``QMPConnectionError/Code/closedByClient``; subscriptions
     /// end. Returns once the socket is released. Closing twice is harmless.

@@ -8,12 +8,12 @@ import Synchronization
 /// The client's I/O thread as a task executor.
 ///
 /// The thread that reads the socket also runs jobs of tasks that prefer this executor (see
-/// ``QMPClient/withAffinity(_:)``). For such a task a round trip needs no thread switch at all: the reply is read,
+/// `QMPClient.withAffinity(_:)`). For such a task a round trip needs no thread switch at all: the reply is read,
 /// the caller resumed and its next request written, all on one thread — as a hand-written C client does.
 /// Other threads hand jobs over through a queue and wake the thread through a pipe.
 ///
 /// Once the I/O thread has stopped, jobs go to the global concurrent executor, so nothing waits forever.
-final class IOExecutor: TaskExecutor, Sendable {
+package final class IOExecutor: TaskExecutor, Sendable {
     private struct Queue {
         var jobs: [UnownedJob] = []
         /// The loop is (about to be) blocked in `poll` and must be woken.
@@ -24,11 +24,11 @@ final class IOExecutor: TaskExecutor, Sendable {
     }
 
     /// The read end of the wake-up pipe, which the loop polls together with the socket.
-    let wakeDescriptor: Int32
+    package let wakeDescriptor: Int32
     private let wakeWriter: Int32
     private let queue = Mutex(Queue())
 
-    init() {
+    package init() {
         var ends: [Int32] = [-1, -1]
         precondition(pipe(&ends) == 0, "pipe failed: \(errno)")
         for end in ends {
@@ -44,7 +44,7 @@ final class IOExecutor: TaskExecutor, Sendable {
         close(wakeWriter)
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let (wake, stopped) = queue.withLock { queue -> (Bool, Bool) in
             guard !queue.stopped else { return (false, true) }
@@ -67,7 +67,7 @@ final class IOExecutor: TaskExecutor, Sendable {
     }
 
     /// Wakes the loop if it sleeps (e.g. so that it starts watching the socket for writability).
-    func wake() {
+    package func wake() {
         let wake = queue.withLock { queue -> Bool in
             guard queue.sleeping else { return false }
             queue.sleeping = false
@@ -78,7 +78,7 @@ final class IOExecutor: TaskExecutor, Sendable {
     }
 
     /// Runs every queued job (and those they queue); called by the loop between reads.
-    func runJobs() {
+    package func runJobs() {
         while true {
             let jobs = queue.withLock { queue -> [UnownedJob] in
                 defer { queue.jobs.removeAll(keepingCapacity: true) }
@@ -90,7 +90,7 @@ final class IOExecutor: TaskExecutor, Sendable {
     }
 
     /// Marks the loop as about to sleep; false when jobs are waiting (run them instead of sleeping).
-    func prepareToSleep() -> Bool {
+    package func prepareToSleep() -> Bool {
         queue.withLock { queue in
             guard queue.jobs.isEmpty else { return false }
             queue.sleeping = true
@@ -98,7 +98,7 @@ final class IOExecutor: TaskExecutor, Sendable {
         }
     }
 
-    func awake() {
+    package func awake() {
         let drain = queue.withLock { queue in
             queue.sleeping = false
             defer { queue.wakePending = false }
@@ -110,7 +110,7 @@ final class IOExecutor: TaskExecutor, Sendable {
     }
 
     /// Stops the loop: queued and future jobs go to the global executor.
-    func stop() {
+    package func stop() {
         let remaining = queue.withLock { queue -> [UnownedJob] in
             queue.stopped = true
             defer { queue.jobs.removeAll() }
