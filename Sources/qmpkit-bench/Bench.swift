@@ -15,6 +15,7 @@ import QMPTestSupport
 ///        qmpkit-bench json [ROUNDS]          (40 000-key object vs JSONSerialization; 100 000-deep nesting)
 ///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
+///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 @main
 enum Bench {
@@ -64,6 +65,11 @@ enum Bench {
             let floor = work.file("rawqmp")
             try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
             try await CallgrindBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 2000, floor: floor)
+            return
+        }
+        if arguments.first == "libvirt" {  // issue 14
+            try await LibvirtBench.run(
+                count: Int(arguments.dropFirst().first ?? "") ?? 2000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
             return
         }
         if arguments.first == "actor" {  // issue 14
