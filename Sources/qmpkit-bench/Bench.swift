@@ -189,6 +189,17 @@ enum Bench {
                 + "\(format2(model / floor))× the C floor receiving query-qmp-schema")
         }
         try await ShellBench.run(rounds: 20)
+        // Issue 14: JSON, callgrind instructions and libvirt, in the same run.
+        print("")
+        try JSONBench.run(rounds: 10)
+        if try await ChildProcess.run(["valgrind", "--version"]).status == 0 {
+            try await CallgrindBench.run(count: 2000, floor: floor)
+        } else {
+            log("valgrind is not installed (apt-get install valgrind): callgrind figures left out")
+        }
+        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: options.rounds) {
+            LibvirtBench.report(libvirt, count: 2000, rounds: options.rounds)
+        }
         if options.guest {
             log("guest runner figures")
             let overhead = try await GuestBench.runnerOverhead(rounds: 5)

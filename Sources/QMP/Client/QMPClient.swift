@@ -209,7 +209,7 @@ public actor QMPClient {
     ///   - timeout: overrides ``Configuration/defaultTimeout``.
     /// - Throws: ``QMPError`` when QEMU answers with an error, ``QMPConnectionError`` when the monitor is gone,
     ///   ``QMPTimeoutError`` or `CancellationError`.
-    public func execute(
+    public nonisolated func execute(
         _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
         fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> JSON {
@@ -222,7 +222,7 @@ public actor QMPClient {
     }
 
     /// Runs a typed command and decodes its reply.
-    public func execute<Command: QMPCommand>(
+    public nonisolated func execute<Command: QMPCommand>(
         _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> Command.Response {
         let arguments = try JSONValueEncoder().encode(command)
