@@ -1,4 +1,5 @@
 public import QMP
+import QMPWire
 import Synchronization
 
 /// A client for the QEMU guest agent (qemu-ga) on its socket: the host side of the guest's
@@ -17,7 +18,7 @@ import Synchronization
 /// let result = try await agent.run("/bin/uname", arguments: ["-r"])
 /// await agent.close()
 /// ```
-public final class GuestAgentClient: GuestAgentConnection {
+public final class GuestAgentClient: GuestAgentConnection, ByteStreamClient {
     /// Time limits of a client.
     public struct Configuration: Sendable {
         /// The limit of a call that gives none, synchronisation included.
@@ -67,22 +68,24 @@ public final class GuestAgentClient: GuestAgentConnection {
         var proto = GuestAgentProtocol()
         var waiter: Waiter?
         var nextID = Int64.random(in: 1...(1 << 40))
-        var closedError: QMPConnectionError?
-        var closing = false
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+        var lifecycle = ConnectionLifecycle()
         var turnBusy = false
         var turnQueue: [UnsafeContinuation<Void, Never>] = []
+        /// Requests not yet handed to the socket (at most the current exchange's), and the writer role.
+        var outbound = OutboundQueue(limit: 64 << 20)
+        /// The current exchange's place in `outbound`, withdrawn unsent when the exchange ends first.
+        var ticket: UInt64?
     }
 
-    private let connection: SocketConnection
+    private let transport: SocketTransport
     private let state = Mutex(State())
+    package let finish = FinishSignal()
     /// The client's limits.
     public let configuration: Configuration
     public let endpoint: String
 
-    private init(connection: SocketConnection, endpoint: String, configuration: Configuration) {
-        self.connection = connection
+    private init(transport: SocketTransport, endpoint: String, configuration: Configuration) {
+        self.transport = transport
         self.endpoint = endpoint
         self.configuration = configuration
     }
@@ -91,7 +94,10 @@ public final class GuestAgentClient: GuestAgentConnection {
     public static func connect(to address: MonitorAddress, configuration: Configuration = Configuration()) async throws
         -> GuestAgentClient
     {
-        let client = try open(address, configuration: configuration)
+        let transport = try await SocketTransport.connect(
+            to: address, timeout: configuration.defaultTimeout, framing: .bytes,
+            endMessage: "the guest agent connection ended")
+        let client = start(transport, address: address, configuration: configuration)
         do {
             try await client.synchronize()
             return client
@@ -106,9 +112,17 @@ public final class GuestAgentClient: GuestAgentConnection {
     public static func open(_ address: MonitorAddress, configuration: Configuration = Configuration()) throws
         -> GuestAgentClient
     {
-        let client = GuestAgentClient(
-            connection: try SocketConnection.connect(to: address), endpoint: "qga:\(address)", configuration: configuration)
-        startThread { [client] in client.readLoop() }
+        let transport = SocketTransport(
+            connection: try SocketConnection.connect(to: address), framing: .bytes,
+            endMessage: "the guest agent connection ended")
+        return start(transport, address: address, configuration: configuration)
+    }
+
+    private static func start(_ transport: SocketTransport, address: MonitorAddress, configuration: Configuration)
+        -> GuestAgentClient
+    {
+        let client = GuestAgentClient(transport: transport, endpoint: "qga:\(address)", configuration: configuration)
+        transport.start(ByteStreamReceiver(client))
         return client
     }
 
@@ -164,19 +178,9 @@ public final class GuestAgentClient: GuestAgentConnection {
     }
 
     public func close() async {
-        let alreadyFinished = state.withLock { state in
-            state.closing = true
-            return state.finished
-        }
-        connection.shutdown()
-        guard !alreadyFinished else { return }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let finished = state.withLock { state in
-                if !state.finished { state.finishWaiters.append(continuation) }
-                return state.finished
-            }
-            if finished { continuation.resume() }
-        }
+        state.withLock { $0.lifecycle.closing = true }
+        transport.shutdown()
+        await finish.wait()
     }
 
     // MARK: - Internals
@@ -238,16 +242,17 @@ public final class GuestAgentClient: GuestAgentConnection {
         _ start: (inout GuestAgentProtocol, Int64) throws -> ([UInt8], Waiter.Kind)
     ) async throws -> Outcome {
         let prepared = try state.withLock { state throws -> (Waiter, [UInt8])? in
-            if state.closedError != nil { return nil }
+            if state.lifecycle.closedError != nil { return nil }
             let id = state.nextID
             state.nextID += 1
             let (bytes, kind) = try start(&state.proto, id)
             let waiter = Waiter(kind)
             state.waiter = waiter
+            state.ticket = nil
             return (waiter, bytes)
         }
         guard let (waiter, bytes) = prepared else {
-            throw state.withLock { $0.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
+            throw state.withLock { $0.lifecycle.closedError } ?? QMPConnectionError(.closedByClient, "the agent connection is closed")
         }
         let delay = max(deadline - .now, .zero)
         let timer = DeadlineScheduler.shared.schedule(after: delay) { [weak self] in
@@ -264,16 +269,24 @@ public final class GuestAgentClient: GuestAgentConnection {
                 let gone = state.withLock { state in state.waiter !== waiter }
                 if gone {
                     // Finished (connection lost, or time up) before the continuation was stored.
-                    let error = state.withLock { $0.closedError }
+                    let error = state.withLock { $0.lifecycle.closedError }
                     waiter.take()?.resume(throwing: error ?? QMPTimeoutError(operation: operation, timeout: limit))
                     return
                 }
-                do {
-                    try connection.send(bytes)
-                } catch {
-                    connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
-                    connection.shutdown()
+                let write = state.withLock { state -> Bool in
+                    guard state.waiter === waiter else { return false }
+                    switch state.outbound.enqueue(OutboundMessage(bytes: bytes)) {
+                    case .write(let ticket):
+                        state.ticket = ticket
+                        return true
+                    case .queued(let ticket):
+                        state.ticket = ticket
+                        return false
+                    case .full:
+                        return false  // (never: one exchange at a time, and one message is always accepted)
+                    }
                 }
+                if write { flushWrites() }
                 if Task.isCancelled { finish(waiter, .failure(CancellationError())) }
             }
         } onCancel: {
@@ -286,6 +299,9 @@ public final class GuestAgentClient: GuestAgentConnection {
         let current = state.withLock { state -> Bool in
             guard state.waiter === waiter else { return false }
             state.waiter = nil
+            // A request still waiting for the socket is withdrawn unsent.
+            if let ticket = state.ticket { _ = state.outbound.withdraw(ticket) }
+            state.ticket = nil
             if case .failure = result { state.proto.abandon() }
             if case .success(.ended) = result, case .end = waiter.kind { state.proto.abandon() }
             return true
@@ -293,58 +309,52 @@ public final class GuestAgentClient: GuestAgentConnection {
         if current { waiter.take()?.resume(with: result) }
     }
 
-    private func readLoop() {
-        defer { finishReading() }
-        let reason = connection.readChunks(endMessage: "the guest agent connection ended") { chunk in
-            let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
-                let outputs = state.proto.receive(chunk)
-                var completions: [(Waiter, Result<Outcome, any Error>)] = []
-                for output in outputs {
-                    guard let waiter = state.waiter else { continue }
-                    let result: Result<Outcome, any Error>?
-                    switch output {
-                    case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
-                    case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
-                        result = reply.map { .reply($0) }.mapError { $0 }
-                    case .protocolError(let message):
-                        result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
-                    default: result = nil
-                    }
-                    if let result {
-                        state.waiter = nil
-                        completions.append((waiter, result))
-                    }
-                }
-                return completions
-            }
-            for (waiter, result) in completions { waiter.take()?.resume(with: result) }
-        }
-        connectionLost(reason)
+    package var outboundTransport: any MessageTransport { transport }
+
+    package func withOutbound<R>(_ body: (inout OutboundQueue, _ closed: Bool) -> R) -> R {
+        state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
     }
 
-    private func connectionLost(_ error: QMPConnectionError) {
+    /// Bytes from the I/O thread, through the agent's protocol machine; completes the waiter they answer.
+    package func received(_ chunk: UnsafeRawBufferPointer) {
+        let completions = state.withLock { state -> [(Waiter, Result<Outcome, any Error>)] in
+            let outputs = state.proto.receive(chunk)
+            var completions: [(Waiter, Result<Outcome, any Error>)] = []
+            for output in outputs {
+                guard let waiter = state.waiter else { continue }
+                let result: Result<Outcome, any Error>?
+                switch output {
+                case .synchronized(let id) where waiter.kind == .sync(id): result = .success(.synchronized)
+                case .reply(let id, let reply) where waiter.kind == .reply(id) || waiter.kind == .end(id):
+                    result = reply.map { .reply($0) }.mapError { $0 }
+                case .protocolError(let message):
+                    result = .failure(QMPConnectionError(.protocolViolation, "guest agent: \(message)"))
+                default: result = nil
+                }
+                if let result {
+                    state.waiter = nil
+                    state.ticket = nil
+                    completions.append((waiter, result))
+                }
+            }
+            return completions
+        }
+        for (waiter, result) in completions { waiter.take()?.resume(with: result) }
+    }
+
+    package func connectionEnded(_ error: QMPConnectionError) {
         let (waiter, result) = state.withLock { state -> (Waiter?, Result<Outcome, any Error>) in
             let ended = state.proto.endOfStream()
-            if state.closedError == nil {
-                state.closedError = state.closing
-                    ? QMPConnectionError(.closedByClient, "the agent connection was closed by this client") : error
-            }
+            let finalError = state.lifecycle.end(error, closedByClient: "the agent connection was closed by this client")
             let waiter = state.waiter
             state.waiter = nil
+            state.ticket = nil
+            state.outbound.removeAll()
             if case .ended(let expected?) = ended, let waiter, waiter.kind == .end(expected) {
                 return (waiter, .success(.ended))
             }
-            return (waiter, .failure(state.closedError!))
+            return (waiter, .failure(finalError))
         }
         waiter?.take()?.resume(with: result)
-    }
-
-    private func finishReading() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }

@@ -1,4 +1,5 @@
 public import QMP
+import QMPWire
 import Synchronization
 
 /// A client for QEMU's human monitor on its own socket: `-monitor unix:PATH,server=on,wait=off`.
@@ -13,7 +14,7 @@ import Synchronization
 /// print(try await monitor.run("info status", timeout: .seconds(5)))   // VM status: running\r\n
 /// await monitor.close()
 /// ```
-public final class HMPSocketClient: HumanMonitor {
+public final class HMPSocketClient: HumanMonitor, ByteStreamClient {
     private final class Pending: Sendable {
         let command: String
         let continuation = Mutex<UnsafeContinuation<String, any Error>?>(nil)
@@ -28,35 +29,41 @@ public final class HMPSocketClient: HumanMonitor {
     }
 
     private struct State {
-        var pending: [Pending] = []
+        /// Commands queued or sent, in wire order, with their place in the write queue.
+        var pending = FIFOQueue<(call: Pending, ticket: UInt64)>()
+        var outbound: OutboundQueue
+        var framer = HMPStreamFramer()
         var banner: String?
         var bannerWaiter: UnsafeContinuation<String, any Error>?
         var bannerFailure: (any Error)?
-        var closedError: QMPConnectionError?
-        var closing = false
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
+        var lifecycle = ConnectionLifecycle()
     }
 
-    private let connection: SocketConnection
-    private let state = Mutex(State())
-    private let sendLock = Mutex(())
+    private let transport: SocketTransport
+    private let state: Mutex<State>
+    package let finish = FinishSignal()
 
     /// The banner QEMU printed on connect, e.g. `QEMU 7.2.22 monitor - type 'help' for more information`.
     public var banner: String { state.withLock { $0.banner ?? "" } }
 
-    private init(connection: SocketConnection) {
-        self.connection = connection
+    private init(transport: SocketTransport, maximumQueuedBytes: Int) {
+        self.transport = transport
+        self.state = Mutex(State(outbound: OutboundQueue(limit: maximumQueuedBytes)))
     }
 
     /// Connects and waits for the banner. A monitor held by another client prints none: that is a
     /// `QMPConnectionError` with code `noGreeting` after `bannerTimeout`. The connect itself is bounded by
     /// `bannerTimeout` too (a full listen backlog accepts nothing: `timedOut`).
-    public static func connect(to address: MonitorAddress, bannerTimeout: Duration = .seconds(10)) async throws
-        -> HMPSocketClient
-    {
-        let client = HMPSocketClient(connection: try await SocketConnection.connect(to: address, timeout: bannerTimeout))
-        startThread { [client] in client.readLoop() }
+    ///
+    /// Sends never block a caller's thread: a command the socket does not take at once waits in a queue of at most
+    /// `maximumQueuedBytes` (flushed by the client's I/O thread), and one still queued when its caller gives up is
+    /// withdrawn unsent.
+    public static func connect(
+        to address: MonitorAddress, bannerTimeout: Duration = .seconds(10), maximumQueuedBytes: Int = 16 << 20
+    ) async throws -> HMPSocketClient {
+        let transport = try await SocketTransport.connect(to: address, timeout: bannerTimeout, framing: .bytes)
+        let client = HMPSocketClient(transport: transport, maximumQueuedBytes: maximumQueuedBytes)
+        transport.start(ByteStreamReceiver(client))
         do {
             _ = try await client.waitForBanner(timeout: bannerTimeout)
             return client
@@ -76,7 +83,7 @@ public final class HMPSocketClient: HumanMonitor {
         return try await withUnsafeThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Result<String, any Error>? in
                 if let banner = state.banner { return .success(banner) }
-                if let error = state.bannerFailure ?? state.closedError { return .failure(error) }
+                if let error = state.bannerFailure ?? state.lifecycle.closedError { return .failure(error) }
                 state.bannerWaiter = continuation
                 return nil
             }
@@ -96,6 +103,7 @@ public final class HMPSocketClient: HumanMonitor {
     // MARK: - Commands
 
     /// Runs one command line; see ``HumanMonitor/run(_:timeout:)``. The line must not contain a line break.
+    /// `timeout` covers the send too: a monitor that does not read makes the call end at its limit.
     public func run(_ commandLine: String, timeout: Duration? = nil) async throws -> String {
         guard !commandLine.contains(where: \.isNewline) else {
             throw QMPUsageError("an HMP command line cannot contain a line break")
@@ -104,117 +112,104 @@ public final class HMPSocketClient: HumanMonitor {
         let pending = Pending(command: commandLine)
         let timer = timeout.map { timeout in
             DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
-                _ = self
-                pending.take()?.resume(throwing: QMPTimeoutError(operation: "HMP '\(commandLine)'", timeout: timeout))
+                self?.abandon(pending, with: QMPTimeoutError(operation: "HMP '\(commandLine)'", timeout: timeout))
             }
         }
         defer { timer.map(DeadlineScheduler.shared.cancel) }
         let output = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<String, any Error>) in
                 pending.continuation.withLock { $0 = continuation }
-                sendLock.withLock { _ in
-                    let closed = state.withLock { state -> QMPConnectionError? in
-                        if let error = state.closedError { return error }
-                        state.pending.append(pending)
-                        return nil
-                    }
-                    if let closed {
-                        pending.take()?.resume(throwing: closed)
-                        return
-                    }
-                    do {
-                        try connection.send(Array((commandLine + "\n").utf8))
-                    } catch {
-                        connectionLost(error as? QMPConnectionError ?? QMPConnectionError(.ioError, "\(error)"))
-                        connection.shutdown()
+                let admitted = state.withLock { state -> Result<Bool, QMPConnectionError> in
+                    if let error = state.lifecycle.closedError { return .failure(error) }
+                    switch state.outbound.enqueue(OutboundMessage(bytes: Array((commandLine + "\n").utf8))) {
+                    case .full(let queued):
+                        return .failure(QMPConnectionError(
+                            .sendQueueFull,
+                            "HMP '\(commandLine)' was not sent: \(queued) bytes already wait to be sent (the monitor is not reading)"))
+                    case .write(let ticket):
+                        state.pending.append((pending, ticket))
+                        return .success(true)
+                    case .queued(let ticket):
+                        state.pending.append((pending, ticket))
+                        return .success(false)
                     }
                 }
-                if Task.isCancelled { pending.take()?.resume(throwing: CancellationError()) }
+                switch admitted {
+                case .failure(let error): pending.take()?.resume(throwing: error)
+                case .success(true): flushWrites()
+                case .success(false): break
+                }
+                if Task.isCancelled { abandon(pending, with: CancellationError()) }
             }
         } onCancel: {
-            pending.take()?.resume(throwing: CancellationError())
+            abandon(pending, with: CancellationError())
         }
         return try HMPFailureDetector.check(output, command: commandLine)
     }
 
-    // MARK: - Reading
-
-    private func readLoop() {
-        var framer = HMPStreamFramer()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
-        defer {
-            buffer.deallocate()
-            finishReading()
+    /// Gives up on a command: its caller gets `error` now; a command not yet handed to the socket is withdrawn
+    /// unsent, otherwise its reply is dropped when it comes.
+    private func abandon(_ pending: Pending, with error: any Error) {
+        state.withLock { state in
+            if let entry = state.pending.elements.first(where: { $0.call === pending }),
+                state.outbound.withdraw(entry.ticket)
+            {
+                _ = state.pending.removeFirst { $0.call === pending }
+            }
         }
-        while true {
-            let count: Int
-            do {
-                count = try connection.receive(into: buffer)
-            } catch {
-                connectionLost(error)
-                return
-            }
-            guard count > 0 else {
-                connectionLost(QMPConnectionError(.closedByPeer, "the monitor closed the connection"))
-                return
-            }
-            framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            while let item = framer.next() {
+        pending.take()?.resume(throwing: error)
+    }
+
+    package var outboundTransport: any MessageTransport { transport }
+
+    package func withOutbound<R>(_ body: (inout OutboundQueue, _ closed: Bool) -> R) -> R {
+        state.withLock { state in body(&state.outbound, state.lifecycle.closedError != nil) }
+    }
+
+    // MARK: - What the transport delivers
+
+    /// Bytes from the I/O thread: framed into the banner and one reply per command, in order.
+    package func received(_ bytes: UnsafeRawBufferPointer) {
+        let (bannerWaiter, banner, replies) = state.withLock { state in
+            state.framer.append(bytes)
+            var bannerWaiter: UnsafeContinuation<String, any Error>?
+            var banner: String?
+            var replies: [(Pending, String)] = []
+            while let item = state.framer.next() {
                 switch item {
                 case .banner(let text):
-                    let banner = text.trimmingTrailingNewlines
-                    let waiter = state.withLock { state -> UnsafeContinuation<String, any Error>? in
-                        state.banner = banner
-                        defer { state.bannerWaiter = nil }
-                        return state.bannerWaiter
-                    }
-                    waiter?.resume(returning: banner)
+                    banner = text.trimmingTrailingNewlines
+                    state.banner = banner
+                    bannerWaiter = state.bannerWaiter
+                    state.bannerWaiter = nil
                 case .reply(let text):
                     // Replies come in the order the commands were sent; one whose caller gave up is dropped.
-                    let pending = state.withLock { state in state.pending.isEmpty ? nil : state.pending.removeFirst() }
-                    pending?.take()?.resume(returning: text)
+                    if let entry = state.pending.popFirst() { replies.append((entry.call, text)) }
                 }
             }
+            return (bannerWaiter, banner, replies)
         }
+        if let banner { bannerWaiter?.resume(returning: banner) }
+        for (call, text) in replies { call.take()?.resume(returning: text) }
     }
 
-    private func connectionLost(_ error: QMPConnectionError) {
+    /// The connection is over: every command still waiting fails.
+    package func connectionEnded(_ error: QMPConnectionError) {
         let (pending, bannerWaiter, finalError) = state.withLock { state in
-            if state.closedError == nil {
-                state.closedError = state.closing
-                    ? QMPConnectionError(.closedByClient, "the connection was closed by this client") : error
-            }
-            defer {
-                state.pending.removeAll()
-                state.bannerWaiter = nil
-            }
-            return (state.pending, state.bannerWaiter, state.closedError!)
+            let finalError = state.lifecycle.end(error)
+            state.outbound.removeAll()
+            defer { state.bannerWaiter = nil }
+            return (state.pending.removeAll(), state.bannerWaiter, finalError)
         }
-        for call in pending { call.take()?.resume(throwing: finalError) }
+        for entry in pending { entry.call.take()?.resume(throwing: finalError) }
         bannerWaiter?.resume(throwing: finalError)
-    }
-
-    private func finishReading() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 
     /// Closes the connection; pending commands fail with code `closedByClient`. Returns once the socket is released.
     public func close() async {
-        state.withLock { $0.closing = true }
-        connection.shutdown()
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = state.withLock { state in
-                if state.finished { return true }
-                state.finishWaiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        state.withLock { $0.lifecycle.closing = true }
+        transport.shutdown()
+        await finish.wait()
     }
 }
 

@@ -18,7 +18,8 @@
 /// - ``shutdown()`` may be called from any thread, any number of times, and never blocks.
 public protocol MessageTransport: AnyObject, Sendable {
     /// The greeting the transport supplies itself, for a peer that sends none on this connection because someone
-    /// else already negotiated (libvirt: the version QEMU reports, no capabilities). `nil`: the peer greets on the
+    /// else already negotiated (libvirt: the version QEMU reports, no capabilities): its body
+    /// (`{"version": …, "capabilities": []}`) or the whole `{"QMP": …}` message. `nil`: the peer greets on the
     /// wire and the client negotiates capabilities as usual.
     var suppliedGreeting: JSONObject? { get }
 

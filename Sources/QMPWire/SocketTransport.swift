@@ -64,6 +64,7 @@ public final class SocketTransport: MessageTransport {
 
     // MARK: - MessageTransport
 
+    /// Starts the I/O thread, which delivers to `receiver` until the connection ends (see ``MessageTransport``).
     public func start(_ receiver: any TransportReceiver) {
         precondition(!started.exchange(true, ordering: .relaxed), "a transport is started once")
         startDetachedThread { [self] in
@@ -75,6 +76,8 @@ public final class SocketTransport: MessageTransport {
         }
     }
 
+    /// Writes what the socket takes now (`MSG_DONTWAIT`; the descriptors go with the first byte); the rest is left
+    /// to the I/O thread, which calls ``TransportReceiver/transportReady()`` once the socket took it all.
     public func send(_ message: OutboundMessage) throws(QMPConnectionError) -> TransportSendResult {
         let offset = try write(message, from: 0)
         if offset == message.bytes.count { return .sent }
@@ -87,6 +90,7 @@ public final class SocketTransport: MessageTransport {
         return .busy
     }
 
+    /// Shuts the socket down: the I/O thread wakes, sees the end of the stream and finishes.
     public func shutdown() {
         connection.shutdown()
     }

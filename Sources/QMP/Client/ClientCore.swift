@@ -7,18 +7,21 @@ import Synchronization
 /// A caller registers its pending call and queues its request in one step under the state lock, so the order of
 /// the in-band queue is the order on the wire. Writes never block: whoever finds the write queue idle (a caller, or
 /// the I/O thread) writes what the socket takes now, without holding the lock during the system call; the rest
-/// waits in the bounded queue until the I/O thread sees the socket writable. A request still queued when its
+/// waits in the bounded queue (`OutboundQueue`) until the transport is ready again. A request still queued when its
 /// caller gives up is withdrawn unsent. The I/O thread frames and parses replies and resumes the matching caller
 /// directly, without a hop through an actor. In-band replies are matched first-in first-out (QEMU answers in-band
 /// commands strictly in order, and an `id` costs QEMU ~30 µs per command); replies that carry an `id` are matched
 /// by it. A message that cannot be used still ends exactly one item: the call it answered fails with a
 /// ``QMPProtocolError``, so later replies are never shifted.
-final class ClientCore: TransportReceiver {
+final class ClientCore: TransportReceiver, OutboundQueueOwner {
     let transport: any MessageTransport
     let configuration: QMPClient.Configuration
     let state: Mutex<State>
     /// The transport's I/O thread as a task executor (for `withAffinity`), if it has one.
     let executor: (any TaskExecutor)?
+
+    /// Signalled when the transport has finished and released the connection.
+    let finish = FinishSignal()
 
     /// The configured logger when it logs at `trace` level: then every message is logged.
     let wireLogger: Logger?
@@ -28,47 +31,20 @@ final class ClientCore: TransportReceiver {
         self.executor = transport.executor
         self.configuration = configuration
         self.wireLogger = configuration.logger.flatMap { $0.logLevel <= .trace ? $0 : nil }
-        self.state = Mutex(State(historyLimit: configuration.eventHistorySize))
+        self.state = Mutex(State(ClientProtocol(
+            sendsIDs: configuration.sendsIDs, endingCommands: configuration.commandsEndingConnection,
+            historyLimit: configuration.eventHistorySize, maximumQueuedBytes: configuration.maximumQueuedBytes)))
     }
 
     struct State: ~Copyable {
-        /// Pending calls: in-band ones in the order they were sent, and those matched by id.
-        var matcher = ReplyMatcher<PendingCall>()
-        var nextID: Int64 = 1
-        /// Set once the connection is over; later calls fail with it at once.
-        var closedError: QMPConnectionError?
-        var closing = false
-        /// The greeting, once received, and a caller waiting for it.
-        var greeting: QMPGreeting?
+        /// The protocol's decisions (greeting, queue, matching, events, the end), a value type.
+        var machine: ClientProtocol
+        /// A caller waiting for the greeting.
         var greetingWaiter: UnsafeContinuation<QMPGreeting, any Error>?
-        var greetingFailure: (any Error)?
-        /// Event order and the bounded history used by race-free waits.
-        var eventSequence: UInt64 = 0
-        var lastCommandEventSequence: UInt64 = 0
-        var history: FIFOQueue<QMPEvent> = FIFOQueue()
-        var historyCount = 0
-        let historyLimit: Int
         var subscribers: [ObjectIdentifier: EventSubscriber] = [:]
         var waiters: [EventWaiter] = []
-        /// Messages that broke the protocol but were survivable (garbage lines, unknown ids, ...).
-        var anomalies: [QMPProtocolError] = []
-        var anomalyCount = 0
-        /// Requests not yet (fully) written, oldest first, and their total size.
-        var writeQueue = FIFOQueue<OutgoingRequest>()
-        var queuedBytes = 0
-        /// A thread holds the writer role: it hands the head of `writeQueue` to the transport (outside the lock).
-        var writing = false
-        /// The transport took no more (`busy`): the queue waits for `transportReady()`.
-        var transportBusy = false
-        /// `transportReady()` came while a writer was between its send and recording `busy`.
-        var readyWhileWriting = false
-        /// Sequence number of the newest event evicted from the history.
-        var evictedThrough: UInt64 = 0
-        /// Resumed when the reader thread has finished and released the socket.
-        var finished = false
-        var finishWaiters: [UnsafeContinuation<Void, Never>] = []
 
-        init(historyLimit: Int) { self.historyLimit = historyLimit }
+        init(_ machine: consuming ClientProtocol) { self.machine = machine }
     }
 
     // MARK: - Calls
@@ -99,36 +75,10 @@ final class ClientCore: TransportReceiver {
                     return
                 }
                 let outcome = state.withLock { state -> Result<Bool, any Error> in
-                    if let error = state.closedError { return .failure(error) }
-                    if let error = pending.abandonedError { return .failure(error) }
-                    var id = callerID
-                    if id == nil && (outOfBand || configuration.sendsIDs) {
-                        id = .int(state.nextID)
-                        state.nextID += 1
-                    }
-                    if let id, state.matcher.isInUse(id) {
-                        return .failure(QMPUsageError("id \(id) is already in use by a pending command"))
-                    }
-                    var bytes: [UInt8] = []
-                    bytes.reserveCapacity(48)
-                    QMPRequest.encode(pending.name, arguments: arguments, id: id, outOfBand: outOfBand, into: &bytes)
-                    if !state.writeQueue.isEmpty && state.queuedBytes + bytes.count > configuration.maximumQueuedBytes {
-                        return .failure(QMPConnectionError(
-                            .sendQueueFull,
-                            "'\(pending.name)' was not sent: \(state.queuedBytes) bytes already wait to be sent (the monitor is not reading; the limit is \(configuration.maximumQueuedBytes))"))
-                    }
-                    pending.id = id
-                    pending.continuation = continuation
-                    pending.isQuit = configuration.commandsEndingConnection.contains(pending.name)
-                    _ = state.matcher.register(pending, id: id, inBand: !outOfBand)
-                    state.lastCommandEventSequence = state.eventSequence
-                    let request = OutgoingRequest(bytes: bytes, fileDescriptors: fileDescriptors, pending: pending)
-                    pending.request = request
-                    state.writeQueue.append(request)
-                    state.queuedBytes += bytes.count
-                    if state.writing || state.transportBusy { return .success(false) }
-                    state.writing = true
-                    return .success(true)
+                    let admitted = state.machine.call(
+                        pending, arguments: arguments, id: callerID, outOfBand: outOfBand, fileDescriptors: fileDescriptors)
+                    if case .success = admitted { pending.continuation = continuation }
+                    return admitted
                 }
                 switch outcome {
                 case .failure(let error):
@@ -152,14 +102,7 @@ final class ClientCore: TransportReceiver {
     /// wire is withdrawn unsent (no reply will come for it); otherwise its reply, when it comes, is dropped.
     func abandon(_ pending: PendingCall, with error: any Error) {
         let continuation = state.withLock { state in
-            if pending.abandonedError == nil { pending.abandonedError = error }
-            if let request = pending.request, !request.started {
-                pending.request = nil
-                if state.writeQueue.removeFirst(where: { $0 === request }) != nil {
-                    state.queuedBytes -= request.bytes.count
-                }
-                state.matcher.withdraw(pending, id: pending.id)
-            }
+            state.machine.abandon(pending, with: error)
             return pending.takeContinuation()
         }
         continuation?.resume(throwing: error)
@@ -167,11 +110,11 @@ final class ClientCore: TransportReceiver {
 
     /// The event position of the most recent command sent.
     var lastCommandCursor: EventCursor {
-        EventCursor(sequence: state.withLock { $0.lastCommandEventSequence })
+        EventCursor(sequence: state.withLock { $0.machine.lastCommandEventSequence })
     }
 
     var currentCursor: EventCursor {
-        EventCursor(sequence: state.withLock { $0.eventSequence })
+        EventCursor(sequence: state.withLock { $0.machine.eventSequence })
     }
 
     // MARK: - Greeting
@@ -187,9 +130,9 @@ final class ClientCore: TransportReceiver {
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<QMPGreeting, any Error>) in
                 let immediate: Result<QMPGreeting, any Error>? = state.withLock { state in
-                    if let greeting = state.greeting { return .success(greeting) }
-                    if let error = state.closedError { return .failure(error) }
-                    if let error = state.greetingFailure { return .failure(error) }
+                    if let greeting = state.machine.greeting { return .success(greeting) }
+                    if let error = state.machine.closedError { return .failure(error) }
+                    if let error = state.machine.greetingFailure { return .failure(error) }
                     state.greetingWaiter = continuation
                     return nil
                 }
@@ -202,7 +145,7 @@ final class ClientCore: TransportReceiver {
 
     func failGreeting(_ error: any Error) {
         let waiter = state.withLock { state in
-            if state.greeting == nil && state.greetingFailure == nil { state.greetingFailure = error }
+            _ = state.machine.failGreeting(error)
             defer { state.greetingWaiter = nil }
             return state.greetingWaiter
         }
@@ -214,83 +157,36 @@ final class ClientCore: TransportReceiver {
     /// Ends the connection without waiting: pending calls fail with `closedByClient`, the I/O thread ends and
     /// releases the socket. For a client released without `close()`.
     func shutDown() {
-        state.withLock { $0.closing = true }
+        state.withLock { $0.machine.closing = true }
         transport.shutdown()
     }
 
     /// Closes the connection: pending calls fail with `closedByClient`; returns when the reader has finished.
     func close() async {
         shutDown()
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let done = state.withLock { state in
-                if state.finished { return true }
-                state.finishWaiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await finish.wait()
     }
 
-    var isClosed: Bool { state.withLock { $0.closedError != nil } }
-    var closedError: QMPConnectionError? { state.withLock { $0.closedError } }
+    var isClosed: Bool { state.withLock { $0.machine.closedError != nil } }
+    var closedError: QMPConnectionError? { state.withLock { $0.machine.closedError } }
 
     /// Marks the connection over and fails everything that waits on it.
     func connectionLost(_ error: QMPConnectionError) {
-        var failed: [(PendingCall, UnsafeContinuation<JSON, any Error>)] = []
-        var succeeded: [UnsafeContinuation<JSON, any Error>] = []
-        let (greetingWaiter, waiters, subscribers, finalError) = state.withLock { state in
-            let finalError: QMPConnectionError
-            if let existing = state.closedError {
-                finalError = existing
-            } else {
-                finalError = state.closing
-                    ? QMPConnectionError(.closedByClient, "the connection was closed by this client")
-                    : error
-                state.closedError = finalError
-            }
-            let (ordered, byIDOnly) = state.matcher.removeAll()
-            for pending in ordered {
-                if let continuation = pending.takeContinuation() {
-                    // QEMU may close the socket before the reply to `quit` is read: that is the success `quit` asks for.
-                    if pending.isQuit && finalError.code == .closedByPeer {
-                        succeeded.append(continuation)
-                    } else {
-                        failed.append((pending, continuation))
-                    }
-                }
-            }
-            for pending in byIDOnly {
-                if let continuation = pending.takeContinuation() { failed.append((pending, continuation)) }
-            }
-            for request in state.writeQueue.removeAll() { request.pending?.request = nil }
-            state.queuedBytes = 0
+        let (ending, failed, succeeded, greetingWaiter, waiters, subscribers) = state.withLock { state in
+            let ending = state.machine.close(error)
+            let failed = ending.failed.compactMap { call, error in call.takeContinuation().map { ($0, error) } }
+            let succeeded = ending.succeeded.compactMap { $0.takeContinuation() }
             defer {
                 state.greetingWaiter = nil
                 state.waiters.removeAll()
             }
-            return (state.greetingWaiter, state.waiters, Array(state.subscribers.values), finalError)
+            return (ending, failed, succeeded, state.greetingWaiter, state.waiters, Array(state.subscribers.values))
         }
         for continuation in succeeded { continuation.resume(returning: .object([:])) }
-        for (pending, continuation) in failed {
-            var error = finalError
-            if finalError.code == .closedByPeer {
-                error.message = "the monitor closed the connection while '\(pending.name)' was pending"
-            }
-            continuation.resume(throwing: error)
-        }
-        greetingWaiter?.resume(throwing: finalError)
-        for waiter in waiters { waiter.finish(throwing: finalError) }
-        for subscriber in subscribers { subscriber.finish(finalError) }
-    }
-
-    /// Called by the reader thread once it has stopped using the socket.
-    func readerFinished() {
-        let waiters = state.withLock { state in
-            state.finished = true
-            defer { state.finishWaiters.removeAll() }
-            return state.finishWaiters
-        }
-        for waiter in waiters { waiter.resume() }
+        for (continuation, error) in failed { continuation.resume(throwing: error) }
+        greetingWaiter?.resume(throwing: ending.error)
+        for waiter in waiters { waiter.finish(throwing: ending.error) }
+        for subscriber in subscribers { subscriber.finish(ending.error) }
     }
 
     /// Hands a message to the observer and the wire logger (redacted there).
@@ -302,33 +198,12 @@ final class ClientCore: TransportReceiver {
         ])
     }
 
-    func recordAnomaly(_ anomaly: QMPProtocolError) {
+    /// Logs a skipped input at `debug` (the machine has counted it).
+    func logAnomaly(_ anomaly: QMPProtocolError) {
         configuration.logger?.debug("qmp skipped input", metadata: [
             "qmp.reason": .string(anomaly.reason),
             "qmp.message": .string(anomaly.message.map { Redaction.redact($0).serialized() } ?? ""),
         ])
-        state.withLock { state in
-            state.anomalyCount += 1
-            if state.anomalies.count >= 100 { state.anomalies.removeFirst() }
-            state.anomalies.append(anomaly)
-        }
-    }
-}
-
-/// A request waiting in the write queue.
-///
-/// `@unchecked Sendable`: `started` and `pending` are read and written only under `ClientCore.state`'s lock.
-final class OutgoingRequest: @unchecked Sendable {
-    let bytes: [UInt8]
-    let fileDescriptors: [Int32]
-    /// Set once a writer has taken it: from then on it cannot be withdrawn (part may be on the wire).
-    var started = false
-    weak var pending: PendingCall?
-
-    init(bytes: [UInt8], fileDescriptors: [Int32], pending: PendingCall) {
-        self.bytes = bytes
-        self.fileDescriptors = fileDescriptors
-        self.pending = pending
     }
 }
 
@@ -338,8 +213,8 @@ final class OutgoingRequest: @unchecked Sendable {
 final class PendingCall: @unchecked Sendable {
     let name: String
     var id: JSON?
-    /// Its request while still in the write queue and not begun.
-    var request: OutgoingRequest?
+    /// Its request's place in the write queue (withdrawn unsent when the caller gives up first).
+    var ticket: UInt64?
     var isQuit = false
     var continuation: UnsafeContinuation<JSON, any Error>?
     /// Set when the call was given up (timeout, cancellation), possibly before it was registered.

@@ -129,7 +129,9 @@ public actor QMPClient {
         let core = ClientCore(transport: transport, configuration: configuration)
         core.startReader()
         if let supplied = transport.suppliedGreeting {
-            return QMPClient(core: core, greeting: QMPGreeting(.object(supplied)), enabledCapabilities: [])
+            // The body (`version`, `capabilities`), or the whole `{"QMP": …}` message.
+            let body = supplied["QMP"]?.objectValue ?? supplied
+            return QMPClient(core: core, greeting: QMPGreeting(.object(body)), enabledCapabilities: [])
         }
         guard configuration.negotiates else {
             return QMPClient(core: core, greeting: QMPGreeting(["version": [:], "capabilities": []]), enabledCapabilities: [])
@@ -253,7 +255,8 @@ public actor QMPClient {
     /// for this `@concurrent` parameter, and the main actor's executor wins over the I/O thread: every command then
     /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Marked `@concurrent`, the closure
     /// runs on the I/O thread as from anywhere else; `withAffinity` runs in its caller's isolation, so such a
-    /// closure may capture the caller's values. From non-isolated code no mark is needed.
+    /// closure may capture the caller's values. From non-isolated code no mark is needed. Over a transport without
+    /// an I/O thread of its own (``MessageTransport/executor`` is `nil`), `body` simply runs.
     ///
     /// ```swift
     /// @MainActor func poll(_ client: QMPClient) async throws {
@@ -330,13 +333,13 @@ public actor QMPClient {
     /// Calls sent and still waiting for their reply.
     public nonisolated var pendingCallCount: Int {
         core.state.withLock { state in
-            state.matcher.pending.count { $0.continuation != nil }
+            state.machine.matcher.pending.count { $0.continuation != nil }
         }
     }
 
     /// Survivable protocol violations seen so far (garbage lines, replies nobody waits for), the last 100, and
     /// how many in total.
     public nonisolated var protocolAnomalies: (recent: [QMPProtocolError], total: Int) {
-        core.state.withLock { ($0.anomalies, $0.anomalyCount) }
+        core.state.withLock { ($0.machine.anomalies, $0.machine.anomalyCount) }
     }
 }

@@ -2,28 +2,12 @@ import QMPWire
 import Synchronization
 
 extension ClientCore {
-    /// Records an event in the history and hands it to every subscriber and waiter whose filter accepts it.
+    /// Hands an event (numbered and kept in the history by the protocol machine) to every subscriber and waiter
+    /// whose filter accepts it.
     ///
     /// Filters are user code: they run outside the lock, so they may call back into the client.
-    func dispatch(_ message: QMPEventMessage) {
-        let (event, subscribers, waiters) = state.withLock { state in
-            state.eventSequence += 1
-            let event = QMPEvent(name: message.name, data: message.data, timestamp: message.timestamp,
-                                 sequence: state.eventSequence)
-            state.history.append(event)
-            state.historyCount += 1
-            if state.historyCount > state.historyLimit, let oldest = state.history.first {
-                // Keep what waits since the last command may still need, up to a hard bound.
-                if oldest.sequence <= state.lastCommandEventSequence
-                    || state.historyCount > state.historyLimit * Self.historyStretch
-                {
-                    _ = state.history.popFirst()
-                    state.historyCount -= 1
-                    state.evictedThrough = oldest.sequence
-                }
-            }
-            return (event, Array(state.subscribers.values), state.waiters)
-        }
+    func dispatch(_ event: QMPEvent) {
+        let (subscribers, waiters) = state.withLock { state in (Array(state.subscribers.values), state.waiters) }
         if !waiters.isEmpty {
             let matched = waiters.filter { $0.filter.accepts(event) }
             if !matched.isEmpty {
@@ -36,13 +20,13 @@ extension ClientCore {
 
     /// How far past ``QMPClient/Configuration/eventHistorySize`` the history may grow to keep the events that
     /// came after the most recent command (which a wait that follows it counts).
-    static var historyStretch: Int { 8 }
+    static var historyStretch: Int { ClientProtocol.historyStretch }
 
     /// Registers a subscriber, replaying history after `start` when asked.
     func subscribe(_ subscriber: EventSubscriber, replayingAfter start: EventCursor?) {
         let (history, closed) = state.withLock { state -> (FIFOQueue<QMPEvent>?, QMPConnectionError?) in
-            if state.closedError == nil { state.subscribers[ObjectIdentifier(subscriber)] = subscriber }
-            return (start == nil ? nil : state.history, state.closedError)
+            if state.machine.closedError == nil { state.subscribers[ObjectIdentifier(subscriber)] = subscriber }
+            return (start == nil ? nil : state.machine.history, state.machine.closedError)
         }
         if let history, let start {
             for event in history.elements where event.sequence > start.sequence && subscriber.filter.accepts(event) {
@@ -72,7 +56,7 @@ extension ClientCore {
         let waiter = EventWaiter(filter: filter)
         // Events after the cursor that the history no longer holds: a timeout must say so.
         let evicted = state.withLock { state in
-            state.evictedThrough > cursor.sequence ? state.evictedThrough - cursor.sequence : 0
+            state.machine.evictedThrough > cursor.sequence ? state.machine.evictedThrough - cursor.sequence : 0
         }
         let timer = timeout.map { timeout in
             DeadlineScheduler.shared.schedule(after: timeout) { [weak self] in
@@ -112,10 +96,10 @@ extension ClientCore {
         var checked = cursor.sequence
         while true {
             let unchecked = state.withLock { state -> [QMPEvent]? in
-                if state.eventSequence > checked {
-                    return state.history.elements.filter { $0.sequence > checked }
+                if state.machine.eventSequence > checked {
+                    return state.machine.events(after: checked)
                 }
-                if state.closedError == nil { state.waiters.append(waiter) }
+                if state.machine.closedError == nil { state.waiters.append(waiter) }
                 return nil
             }
             guard let unchecked else {
@@ -123,7 +107,7 @@ extension ClientCore {
             }
             if let match = unchecked.first(where: { waiter.filter.accepts($0) }) { return .success(match) }
             checked = max(checked, unchecked.last?.sequence ?? checked)
-            if unchecked.isEmpty { checked = state.withLock { $0.eventSequence } }
+            if unchecked.isEmpty { checked = state.withLock { $0.machine.eventSequence } }
         }
     }
 
@@ -133,7 +117,7 @@ extension ClientCore {
 
     /// Events after `cursor` still in the history, oldest first.
     func history(after cursor: EventCursor) -> [QMPEvent] {
-        state.withLock { state in state.history.elements.filter { $0.sequence > cursor.sequence } }
+        state.withLock { state in state.machine.events(after: cursor.sequence) }
     }
 }
 

@@ -1,18 +1,20 @@
 /// A first-in first-out queue with O(1) amortized `append` and `popFirst`.
-struct FIFOQueue<Element> {
+package struct FIFOQueue<Element> {
     private var storage: [Element?] = []
     private var head = 0
 
-    var isEmpty: Bool { head == storage.count }
-    var count: Int { storage.count - head }
+    package init() {}
 
-    var first: Element? { isEmpty ? nil : storage[head] }
+    package var isEmpty: Bool { head == storage.count }
+    package var count: Int { storage.count - head }
 
-    mutating func append(_ element: Element) {
+    package var first: Element? { isEmpty ? nil : storage[head] }
+
+    package mutating func append(_ element: Element) {
         storage.append(element)
     }
 
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
         storage[head] = nil
@@ -28,7 +30,7 @@ struct FIFOQueue<Element> {
     }
 
     /// Removes and returns every element, oldest first.
-    mutating func removeAll() -> [Element] {
+    package mutating func removeAll() -> [Element] {
         let elements = storage[head...].compactMap { $0 }
         storage.removeAll()
         head = 0
@@ -36,12 +38,14 @@ struct FIFOQueue<Element> {
     }
 
     /// The elements, oldest first.
-    var elements: some Sequence<Element> { storage[head...].lazy.compactMap { $0 } }
+    package var elements: some Sequence<Element> { storage[head...].lazy.compactMap { $0 } }
 
     /// Removes the first element for which `predicate` holds (O(n)); returns it.
-    mutating func removeFirst(where predicate: (Element) -> Bool) -> Element? {
+    package mutating func removeFirst(where predicate: (Element) -> Bool) -> Element? {
         guard let index = storage[head...].firstIndex(where: { $0.map(predicate) ?? false }) else { return nil }
         if index == head { return popFirst() }
         return storage.remove(at: index)
     }
 }
+
+extension FIFOQueue: Sendable where Element: Sendable {}
