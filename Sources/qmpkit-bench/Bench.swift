@@ -321,16 +321,35 @@ enum Bench {
         var count: Int
     }
 
-    static func cpuPerCommand(count: Int, floor: String) async throws -> CPUFigures {
+    /// Runs `body` with the path of an instantly answering fake server (`serve-fake`) in a process of its own, so
+    /// this process's CPU time (or a client's instructions) is the client's alone.
+    static func withFakeServer<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "qmpkit-cpu")
         let path = directory.file("fake.sock")
-        // The fake server runs in a process of its own, so this process's CPU time is the client's alone.
         let listener = try ListeningSocket(path: path)
         let server = Task {
             try await ChildProcess.run(
                 [CommandLine.arguments[0], "serve-fake", "fd:3"], inheriting: [(listener.fileDescriptor, 3)],
-                timeout: .seconds(600))
+                timeout: .seconds(1800))
         }
+        let result: T
+        do {
+            result = try await body(path)
+        } catch {
+            listener.shutdown()
+            _ = try? await server.value
+            throw error
+        }
+        listener.shutdown()
+        _ = try await server.value
+        return result
+    }
+
+    static func cpuPerCommand(count: Int, floor: String) async throws -> CPUFigures {
+        try await withFakeServer { path in try await cpuPerCommand(count: count, floor: floor, path: path) }
+    }
+
+    static func cpuPerCommand(count: Int, floor: String, path: String) async throws -> CPUFigures {
         let before = cpuTime(RUSAGE_SELF)
         _ = try await qmpkitSequential(.unix(path: path), count: count, command: "query-status")
         let qmpkit = (cpuTime(RUSAGE_SELF) - before) / Double(count)
@@ -340,8 +359,6 @@ enum Bench {
         let childrenBefore = cpuTime(RUSAGE_CHILDREN)
         let floorRun = try await ChildProcess.run([floor, path, String(count)], timeout: .seconds(600))
         let floorCPU = floorRun.status == 0 ? (cpuTime(RUSAGE_CHILDREN) - childrenBefore) / Double(count) : nil
-        listener.shutdown()
-        _ = try await server.value
         return CPUFigures(qmpkitMicroseconds: qmpkit, affineMicroseconds: affine, floorMicroseconds: floorCPU, count: count)
     }
 

@@ -16,7 +16,7 @@ import QMPWire
 /// calls (the same calls for every client: one `write` and one `read` a command, plus qmpkit's `poll`).
 enum CallgrindBench {
     /// Instructions per command of one client, and the two totals it came from.
-    struct Figure {
+    struct Figure: Sendable {
         var label: String
         var perCommand: Double
     }
@@ -25,14 +25,11 @@ enum CallgrindBench {
         guard try await ChildProcess.run(["valgrind", "--version"]).status == 0 else {
             Bench.fail("valgrind is not installed (apt-get install valgrind)")
         }
-        let directory = try TemporaryDirectory(prefix: "qmpkit-callgrind")
-        let path = directory.file("fake.sock")
-        let listener = try ListeningSocket(path: path)
-        let server = Task {
-            try await ChildProcess.run(
-                [CommandLine.arguments[0], "serve-fake", "fd:3"], inheriting: [(listener.fileDescriptor, 3)],
-                timeout: .seconds(1800))
-        }
+        let (figures, prototype) = try await Bench.withFakeServer { path in try await measure(count: count, floor: floor, path: path) }
+        report(figures, prototype: prototype, count: count)
+    }
+
+    static func measure(count: Int, floor: String, path: String) async throws -> ([Figure], [Figure]) {
         let bench = CommandLine.arguments[0]
         var figures: [Figure] = []
         for (label, argv) in [
@@ -48,9 +45,7 @@ enum CallgrindBench {
             Bench.log("callgrind: actor-or-not prototype, \(mode)")
             prototype.append(Figure(label: mode, perCommand: try await perCommand([bench, "actor-loop", mode], count: count)))
         }
-        listener.shutdown()
-        _ = try await server.value
-        report(figures, prototype: prototype, count: count)
+        return (figures, prototype)
     }
 
     static func report(_ figures: [Figure], prototype: [Figure], count: Int) {
