@@ -15,6 +15,7 @@ import QMPTestSupport
 ///        qmpkit-bench json [ROUNDS]          (40 000-key object vs JSONSerialization; 100 000-deep nesting)
 ///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
 ///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
+///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
 ///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
 ///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 @main
@@ -70,6 +71,14 @@ enum Bench {
         if arguments.first == "libvirt" {  // issue 14
             try await LibvirtBench.run(
                 count: Int(arguments.dropFirst().first ?? "") ?? 2000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
+            return
+        }
+        if arguments.first == "cpu" {  // issue 14: user+sys CPU a command, as in the full run
+            let work = try TemporaryDirectory(prefix: "qmpkit-bench")
+            let floor = work.file("rawqmp")
+            try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
+            let cpu = try await cpuPerCommand(count: Int(arguments.dropFirst().first ?? "") ?? 20_000, floor: floor)
+            printCPU(cpu)
             return
         }
         if arguments.first == "actor" {  // issue 14
@@ -415,10 +424,17 @@ enum Bench {
         if python {
             print("\nqemu.qmp legacy (sync) sequential: \(figure("py.legacy")) (\(speedup("py.legacy", "swift.seq")) of qmpkit)")
         }
+        printCPU(cpu)
+    }
+
+    static func printCPU(_ cpu: CPUFigures) {
         let floorCPU = cpu.floorMicroseconds.map { format2($0) + " µs" } ?? "–"
+        let ratios = cpu.floorMicroseconds.map {
+            " (\(format2(cpu.affineMicroseconds / $0))× and \(format2(cpu.qmpkitMicroseconds / $0))× the floor)"
+        } ?? ""
         print("\nClient CPU (user+sys) per query-status against an instantly answering fake server, \(cpu.count) commands: "
             + "qmpkit affine \(format2(cpu.affineMicroseconds)) µs, qmpkit default \(format2(cpu.qmpkitMicroseconds)) µs, "
-            + "C floor \(floorCPU)")
+            + "C floor \(floorCPU)\(ratios)")
     }
 
     static func format1(_ value: Double) -> String {
