@@ -61,7 +61,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "qmpkit-bench", dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent", "QMPGenerated"]),
+        .executableTarget(
+            name: "qmpkit-bench",
+            dependencies: ["QMP", "QMPWire", "QMPSchema", "QEMURunner", "MonitorShell", "QMPTestSupport", "GuestAgent", "QMPLibvirt", "QMPGenerated"]),
         .executableTarget(name: "qmpkit-soak", dependencies: ["QMP", "QMPWire", "QEMURunner"]),
         .testTarget(name: "QMPWireTests", dependencies: ["QMPWire"]),
         .testTarget(

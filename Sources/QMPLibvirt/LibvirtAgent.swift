@@ -11,6 +11,8 @@ import Glibc
 public final class LibvirtAgent: GuestAgentConnection {
     private let domain: LibvirtDomainHandle
     private let defaultTimeout: Duration
+    /// The address this agent was opened with, as the user writes it (`libvirt+qga:DOMAIN` or
+    /// `libvirt+qga+URI#DOMAIN`), for messages and transcripts.
     public let endpoint: String
 
     private init(domain: LibvirtDomainHandle, endpoint: String, defaultTimeout: Duration) {
@@ -37,6 +39,14 @@ public final class LibvirtAgent: GuestAgentConnection {
         return LibvirtAgent(domain: handle, endpoint: endpoint, defaultTimeout: timeout)
     }
 
+    /// Runs one agent command through `virDomainQemuAgentCommand`, on a thread of its own, and returns its
+    /// `return` value (`{}` for a command that ends the connection, such as `guest-shutdown`).
+    ///
+    /// libvirt counts its limit in whole seconds, so `timeout` (or the default given at open) is rounded up to the
+    /// next second and is at least one.
+    /// - Throws: `QMPError` when the agent answers with an error, or libvirt fails the call for another reason
+    ///   (its message prefixed `libvirt:`); `QMPTimeoutError` when the agent does not answer in time;
+    ///   `QMPConnectionError` when the domain has no agent (`.notFound`) or libvirt's reply is not JSON.
     public func execute(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws -> JSON {
         let endsConnection = GuestAgentCommands.endingConnection.contains(command)
         let limit = timeout ?? defaultTimeout
@@ -67,6 +77,8 @@ public final class LibvirtAgent: GuestAgentConnection {
         return object["return"] ?? .object([:])
     }
 
+    /// Runs a command after which the agent sends no reply (`guest-shutdown`, `guest-suspend-*`): libvirt is told
+    /// not to wait for one, so the call returns once the command is written.
     public func executeEndingConnection(_ command: String, arguments: JSONObject?, timeout: Duration?) async throws {
         _ = try await execute(command, arguments: arguments, timeout: timeout)
     }

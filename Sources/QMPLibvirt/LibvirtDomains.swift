@@ -7,13 +7,21 @@ import CLibvirtLoader
 public struct LibvirtDomain: Sendable, Hashable {
     /// A domain's state, named as `virsh list` names it.
     public enum State: String, Sendable, Hashable, CaseIterable {
+        /// libvirt reports no state (`VIR_DOMAIN_NOSTATE`, or a state this version does not know).
         case noState = "no state"
+        /// QEMU runs the guest's CPUs (`VIR_DOMAIN_RUNNING`).
         case running
+        /// The guest waits on a resource (`VIR_DOMAIN_BLOCKED`); `virsh` prints it as "idle".
         case blocked = "idle"
+        /// The guest's CPUs are stopped, by a user or by libvirt (`VIR_DOMAIN_PAUSED`); QEMU still runs.
         case paused
+        /// The guest is shutting down (`VIR_DOMAIN_SHUTDOWN`); QEMU still runs.
         case shuttingDown = "in shutdown"
+        /// No QEMU runs for the domain (`VIR_DOMAIN_SHUTOFF`): there is no monitor to reach.
         case shutOff = "shut off"
+        /// The guest crashed (`VIR_DOMAIN_CRASHED`).
         case crashed
+        /// The guest is suspended by power management, to RAM or disk (`VIR_DOMAIN_PMSUSPENDED`).
         case suspended = "pmsuspended"
 
         init(libvirtState: Int32) {

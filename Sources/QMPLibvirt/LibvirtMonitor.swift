@@ -3,7 +3,8 @@ import QMPWire
 
 /// Opens the QMP monitor of a libvirt-managed guest, locally or on a remote host, as an ordinary ``QMPClient``.
 ///
-/// Commands go through libvirt (`virDomainQemuMonitorCommand`), events through libvirt's monitor-event relay; the
+/// Commands go through libvirt (`virDomainQemuMonitorCommand`, on a thread of the connection's own), events through
+/// libvirt's monitor-event relay, straight into the client (``LibvirtTransport``: no QMP server in between); the
 /// client API, typed commands, waits, schema validation and completion work as on a local socket. Libvirt owns
 /// the monitor: it negotiated capabilities and numbers commands, and it marks the domain *tainted*
 /// (`custom-monitor`) once a command passes through, because changes made behind its back (hot-plugged devices,
@@ -38,30 +39,22 @@ public enum LibvirtMonitor {
     public static func connect(to address: LibvirtMonitorAddress, configuration: QMPClient.Configuration = .init())
         async throws -> QMPClient
     {
-        let (clientEnd, serverEnd) = try SocketConnection.pair()
         let timeout = configuration.greetingTimeout
-        try await onOwnThread(
+        // A connect that succeeds after the time limit passed is dropped: the transport, never started, deregisters
+        // in its deinit and releases libvirt's connection.
+        let transport = try await onOwnThread(
             timeout: timeout,
             timeoutError: {
                 LibvirtError(.connectionFailed, "no answer from libvirt at \(address.uri) within \(timeout) (is the host reachable?)")
-            },
-            // If the connect still succeeds, its bridge sees end of stream at once and cleans up.
-            abandoned: { serverEnd.shutdown() }
-        ) { () throws in
+            }
+        ) { () throws -> LibvirtTransport in
             let connection = try LibvirtConnection.open(address.uri, isLocal: address.isLocal)
             let domain = try LibvirtDomainHandle.lookUp(address.domain, on: connection, address: address)
             try domain.requireActive(address)
-            let bridge = LibvirtBridge(domain: domain, address: address, server: serverEnd)
-            try bridge.register()
-            do throws(LibvirtError) {
-                try bridge.sendGreeting()
-            } catch {
-                serverEnd.shutdown()
-                bridge.run()  // sees end of stream at once and deregisters
-                throw error
-            }
-            startThread { bridge.run() }
+            let transport = LibvirtTransport(domain: domain, address: address)
+            try transport.prepare()
+            return transport
         }
-        return try await QMPClient.connect(using: clientEnd, configuration: configuration)
+        return try await QMPClient.connect(using: transport, configuration: configuration)
     }
 }

@@ -99,7 +99,12 @@ public struct JSONStreamFramer: Sendable {
     /// True while skipping a garbage line up to its newline.
     private var skippingGarbage = false
     /// Set while discarding an object over a limit: what to report once it ends.
-    private var discarding: MalformedInput?
+    private var discarding: MalformedInput? {
+        didSet { isDiscarding = discarding != nil }
+    }
+    /// `discarding != nil`, kept apart for the per-byte checks: testing the optional struct itself copied it (and
+    /// retained its strings) for every byte, ~1 700 instructions a reply (callgrind).
+    private var isDiscarding = false
     /// The first bytes of a garbage line whose bytes were already dropped.
     private var garbageExcerpt: [UInt8]?
 
@@ -215,7 +220,7 @@ public struct JSONStreamFramer: Sendable {
                     }
                     scan += 1
                 }
-                if discarding != nil {
+                if isDiscarding {
                     start = scan
                 } else if scan - start > maximumMessageSize {
                     startDiscarding(bytes, reason: "message larger than \(maximumMessageSize) bytes", kind: .tooLarge)
@@ -236,7 +241,7 @@ public struct JSONStreamFramer: Sendable {
                 return item
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
-                if depth > maximumDepth && discarding == nil {
+                if depth > maximumDepth && !isDiscarding {
                     startDiscarding(bytes, reason: "JSON nested more than \(maximumDepth) levels deep", kind: .tooDeep)
                 }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
@@ -258,7 +263,7 @@ public struct JSONStreamFramer: Sendable {
             default: break
             }
             scan += 1
-            if discarding != nil {
+            if isDiscarding {
                 start = scan
             } else if scan - start > maximumMessageSize {
                 startDiscarding(bytes, reason: "message larger than \(maximumMessageSize) bytes", kind: .tooLarge)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import QMP
 import QMPTestSupport
 
@@ -12,10 +13,38 @@ import QMPTestSupport
 ///        qmpkit-bench migration [ROUNDS]      (live migration and fast start, see MigrationBench)
 ///        qmpkit-bench typed [COUNT] [ROUNDS]  (a generated typed call against a raw one, see TypedBench)
 ///        qmpkit-bench serve-fake SOCKET      (internal: an instantly answering fake server, for CPU figures)
+///        qmpkit-bench json [ROUNDS]          (40 000-key object vs JSONSerialization; 100 000-deep nesting)
+///        qmpkit-bench callgrind [COUNT]      (client instructions a command vs the C floor; needs valgrind)
+///        qmpkit-bench actor [COUNT]          (the actor-or-not prototype, µs a call)
+///        qmpkit-bench cpu [COUNT]            (client user+sys CPU a command vs the C floor, fake server)
+///        qmpkit-bench libvirt [COUNT] [ROUNDS]   (libvirt:DOMAIN vs a C virDomainQemuMonitorCommand loop)
+///        qmpkit-bench cpu-loop SOCKET affine|default COUNT, actor-loop MODE COUNT   (internal, for callgrind)
 @main
 enum Bench {
-    static func main() async throws {
-        var arguments = Array(CommandLine.arguments.dropFirst())
+    /// The loops callgrind runs (`cpu-loop`, `actor-loop`) run on a detached task while the main thread waits on a
+    /// semaphore: valgrind 3.19 crashes as soon as the main thread parks in libdispatch's main loop (its
+    /// `sigsuspend`), which is where an async `main` parks it. Everything else runs on the main actor, as an async
+    /// `main` would.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "cpu-loop" || arguments.first == "actor-loop" {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do { try await asyncMain(arguments) } catch { fail("\(error)") }
+                done.signal()
+            }
+            done.wait()
+            exit(0)
+        }
+        Task { @MainActor in
+            do { try await asyncMain(arguments) } catch { fail("\(error)") }
+            exit(0)
+        }
+        dispatchMain()
+    }
+
+    static func asyncMain(_ arguments: [String]) async throws {
+        var arguments = arguments
         if arguments.first == "shell" {
             try await ShellBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 20)
             return
@@ -30,6 +59,40 @@ enum Bench {
             return
         }
         if arguments.first == "typed" { try await TypedBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 5000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 5); return }  // issue 18
+        if arguments.first == "json" {  // issue 14
+            try JSONBench.run(rounds: Int(arguments.dropFirst().first ?? "") ?? 10)
+            return
+        }
+        if arguments.first == "callgrind" {  // issue 14
+            let work = try TemporaryDirectory(prefix: "qmpkit-bench")
+            let floor = work.file("rawqmp")
+            try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
+            try await CallgrindBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 2000, floor: floor)
+            return
+        }
+        if arguments.first == "libvirt" {  // issue 14
+            try await LibvirtBench.run(
+                count: Int(arguments.dropFirst().first ?? "") ?? 2000, rounds: Int(arguments.dropFirst(2).first ?? "") ?? 3)
+            return
+        }
+        if arguments.first == "cpu" {  // issue 14: user+sys CPU a command, as in the full run
+            let work = try TemporaryDirectory(prefix: "qmpkit-bench")
+            let floor = work.file("rawqmp")
+            try await compile(Options().referenceDirectory + "/rawqmp.c", to: floor)
+            let cpu = try await cpuPerCommand(count: Int(arguments.dropFirst().first ?? "") ?? 20_000, floor: floor)
+            printCPU(cpu)
+            return
+        }
+        if arguments.first == "actor" {  // issue 14
+            await ActorBench.run(count: Int(arguments.dropFirst().first ?? "") ?? 200_000)
+            return
+        }
+        if arguments.first == "cpu-loop", arguments.count == 4, let count = Int(arguments[3]) {
+            try await CallgrindBench.loop(socket: arguments[1], mode: arguments[2], count: count)
+        }
+        if arguments.first == "actor-loop", arguments.count == 3, let count = Int(arguments[2]) {
+            await ActorBench.loop(mode: arguments[1], count: count)
+        }
         if arguments.first == "serve-fake", arguments.count == 2 {
             try await serveFake(path: arguments[1])
             return
@@ -137,6 +200,17 @@ enum Bench {
                 + "\(format2(model / floor))× the C floor receiving query-qmp-schema")
         }
         try await ShellBench.run(rounds: 20)
+        // Issue 14: JSON, callgrind instructions and libvirt, in the same run.
+        print("")
+        try JSONBench.run(rounds: 10)
+        if try await ChildProcess.run(["valgrind", "--version"]).status == 0 {
+            try await CallgrindBench.run(count: 2000, floor: floor)
+        } else {
+            log("valgrind is not installed (apt-get install valgrind): callgrind figures left out")
+        }
+        if let libvirt = try await LibvirtBench.measure(count: 2000, rounds: options.rounds) {
+            LibvirtBench.report(libvirt, count: 2000, rounds: options.rounds)
+        }
         if options.guest {
             log("guest runner figures")
             let overhead = try await GuestBench.runnerOverhead(rounds: 5)
@@ -258,16 +332,35 @@ enum Bench {
         var count: Int
     }
 
-    static func cpuPerCommand(count: Int, floor: String) async throws -> CPUFigures {
+    /// Runs `body` with the path of an instantly answering fake server (`serve-fake`) in a process of its own, so
+    /// this process's CPU time (or a client's instructions) is the client's alone.
+    static func withFakeServer<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "qmpkit-cpu")
         let path = directory.file("fake.sock")
-        // The fake server runs in a process of its own, so this process's CPU time is the client's alone.
         let listener = try ListeningSocket(path: path)
         let server = Task {
             try await ChildProcess.run(
                 [CommandLine.arguments[0], "serve-fake", "fd:3"], inheriting: [(listener.fileDescriptor, 3)],
-                timeout: .seconds(600))
+                timeout: .seconds(1800))
         }
+        let result: T
+        do {
+            result = try await body(path)
+        } catch {
+            listener.shutdown()
+            _ = try? await server.value
+            throw error
+        }
+        listener.shutdown()
+        _ = try await server.value
+        return result
+    }
+
+    static func cpuPerCommand(count: Int, floor: String) async throws -> CPUFigures {
+        try await withFakeServer { path in try await cpuPerCommand(count: count, floor: floor, path: path) }
+    }
+
+    static func cpuPerCommand(count: Int, floor: String, path: String) async throws -> CPUFigures {
         let before = cpuTime(RUSAGE_SELF)
         _ = try await qmpkitSequential(.unix(path: path), count: count, command: "query-status")
         let qmpkit = (cpuTime(RUSAGE_SELF) - before) / Double(count)
@@ -277,8 +370,6 @@ enum Bench {
         let childrenBefore = cpuTime(RUSAGE_CHILDREN)
         let floorRun = try await ChildProcess.run([floor, path, String(count)], timeout: .seconds(600))
         let floorCPU = floorRun.status == 0 ? (cpuTime(RUSAGE_CHILDREN) - childrenBefore) / Double(count) : nil
-        listener.shutdown()
-        _ = try await server.value
         return CPUFigures(qmpkitMicroseconds: qmpkit, affineMicroseconds: affine, floorMicroseconds: floorCPU, count: count)
     }
 
@@ -335,10 +426,17 @@ enum Bench {
         if python {
             print("\nqemu.qmp legacy (sync) sequential: \(figure("py.legacy")) (\(speedup("py.legacy", "swift.seq")) of qmpkit)")
         }
+        printCPU(cpu)
+    }
+
+    static func printCPU(_ cpu: CPUFigures) {
         let floorCPU = cpu.floorMicroseconds.map { format2($0) + " µs" } ?? "–"
+        let ratios = cpu.floorMicroseconds.map {
+            " (\(format2(cpu.affineMicroseconds / $0))× and \(format2(cpu.qmpkitMicroseconds / $0))× the floor)"
+        } ?? ""
         print("\nClient CPU (user+sys) per query-status against an instantly answering fake server, \(cpu.count) commands: "
             + "qmpkit affine \(format2(cpu.affineMicroseconds)) µs, qmpkit default \(format2(cpu.qmpkitMicroseconds)) µs, "
-            + "C floor \(floorCPU)")
+            + "C floor \(floorCPU)\(ratios)")
     }
 
     static func format1(_ value: Double) -> String {

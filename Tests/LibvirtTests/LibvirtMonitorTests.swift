@@ -19,6 +19,7 @@ import QMPWire
             let client = try await LibvirtMonitor.connect(domain.monitor)
             do {
                 try await Self.statusAndHMP(client, domain)
+                try await Self.inFlightAndAffine(client)
                 try await Self.stopAndContinue(client, domain)
                 try await Self.diskHotplug(client, domain)
                 try await Self.mediaSwap(client, domain)
@@ -49,6 +50,35 @@ import QMPWire
         let raw = try await client.execute("query-name", id: .string("mine-1"))
         #expect(raw.objectValue != nil)
         #expect(try await domain.run("echo alive-$((40+2))").contains("alive-42"))
+    }
+
+    /// The transport takes one request at a time (libvirt's call blocks; the client queues the rest): 64 calls of
+    /// two kinds in flight each get their own reply, in order. Inside `withAffinity` every command resumes on the
+    /// transport's worker thread, the one that makes libvirt's calls (no thread switch a command).
+    static func inFlightAndAffine(_ client: QMPClient) async throws {
+        let mismatched = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    if index.isMultiple(of: 2) { return try await client.execute("query-status")["status"] == nil }
+                    return try await client.execute("query-version")["qemu"] == nil
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(mismatched == 0, "\(mismatched) of 64 calls got another call's reply")
+        let affineThreads = { @Sendable () async throws -> Set<UInt> in
+            try await client.withAffinity {
+                var threads: Set<UInt> = []
+                for _ in 0..<20 {
+                    _ = try await client.execute("query-status")
+                    threads.insert(UInt(pthread_self()))
+                }
+                return threads
+            }
+        }
+        let first = try await affineThreads()
+        let second = try await affineThreads()
+        #expect(first.count == 1 && first == second, "affine loops resumed on \(first) and \(second)")
     }
 
     static func stopAndContinue(_ client: QMPClient, _ domain: TestDomain) async throws {

@@ -31,6 +31,35 @@ import Testing
         print("figure: 40 000-key object: \(ours) (JSONSerialization \(foundation))")
     }
 
+    /// The same object as a peer sends it: framed from 4 KiB chunks as they arrive, then parsed. A generous bound
+    /// (a debug build on a loaded machine takes ~0.1 s): a quadratic framer or parser would take seconds.
+    @Test func aPeersFortyThousandKeyObjectFramesInBoundedTime() throws {
+        var bytes = Array("{\"return\": {".utf8)
+        for index in 0..<40_000 {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += Array("\"k\(100_000 + index)\": \(index * 7)".utf8)
+        }
+        bytes += Array("}}\r\n".utf8)
+        var framer = JSONStreamFramer()
+        var items: [JSONStreamFramer.Item] = []
+        let elapsed = try ContinuousClock().measure {
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + 4096, bytes.count)
+                bytes[offset..<end].withUnsafeBytes { framer.append($0) }
+                while let item = try framer.next() { items.append(item) }
+                offset = end
+            }
+        }
+        #expect(items.count == 1)
+        guard case .object(let reply) = items.first else {
+            Issue.record("not framed as one object: \(items)")
+            return
+        }
+        #expect(reply["return"]?.objectValue?.count == 40_000)
+        #expect(elapsed < .seconds(5), "framing and parsing 40 000 keys took \(elapsed)")
+    }
+
     @Test func largeObjectsStillBehaveLikeObjects() {
         var object = JSONObject()
         for index in 0..<100 { object["k\(index)"] = .int(Int64(index)) }

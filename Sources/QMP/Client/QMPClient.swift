@@ -219,7 +219,7 @@ public actor QMPClient {
     /// - Throws: ``QMPError`` when QEMU answers with an error, `QMPConnectionError` when the monitor is gone,
     ///   ``QMPTimeoutError`` or `CancellationError`; ``QMPUsageError`` before sending anything when `outOfBand`
     ///   was asked for but not negotiated.
-    public func execute(
+    public nonisolated func execute(
         _ name: String, arguments: JSON? = nil, id: JSON? = nil, outOfBand: Bool = false,
         fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> JSON {
@@ -232,7 +232,7 @@ public actor QMPClient {
     }
 
     /// Runs a typed command and decodes its reply.
-    public func execute<Command: QMPCommand>(
+    public nonisolated func execute<Command: QMPCommand>(
         _ command: Command, fileDescriptors: [Int32] = [], timeout: Duration? = nil
     ) async throws -> Command.Response {
         let arguments = try JSONValueEncoder().encode(command)
@@ -258,13 +258,23 @@ public actor QMPClient {
     /// }
     /// ```
     ///
-    /// A closure formed in `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type) is isolated to
-    /// the main actor, and the main actor's executor wins over the task executor preference: every command then
-    /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Call `withAffinity` from a
-    /// non-isolated function (or a `Task.detached`) to keep the affine path. Over a transport without an I/O
-    /// thread of its own (`MessageTransport.executor` is `nil`), `body` simply runs.
-    public nonisolated func withAffinity<Result: Sendable>(
-        _ body: () async throws -> Result
+    /// From `@MainActor` code (top-level code in `main.swift`, a `@MainActor` type), write the closure as
+    /// `{ @concurrent in ... }`. Swift infers a closure literal formed there to be isolated to the main actor, even
+    /// for this `@concurrent` parameter, and the main actor's executor wins over the I/O thread: every command then
+    /// pays the pool wake-up again (a round-trip hop of ~15 µs becomes ~80 µs). Marked `@concurrent`, the closure
+    /// runs on the I/O thread as from anywhere else; `withAffinity` runs in its caller's isolation, so such a
+    /// closure may capture the caller's values. From non-isolated code no mark is needed. Over a transport without
+    /// an I/O thread of its own (`MessageTransport.executor` is `nil`), `body` simply runs.
+    ///
+    /// ```swift
+    /// @MainActor func poll(_ client: QMPClient) async throws {
+    ///     try await client.withAffinity { @concurrent in
+    ///         for _ in 0..<1000 { _ = try await client.execute(QueryStatus()) }
+    ///     }
+    /// }
+    /// ```
+    public nonisolated(nonsending) func withAffinity<Result: Sendable>(
+        _ body: @concurrent () async throws -> Result
     ) async rethrows -> Result {
         try await withTaskExecutorPreference(core.executor, operation: body)
     }
