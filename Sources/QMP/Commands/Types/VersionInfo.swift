@@ -20,7 +20,7 @@ public struct VersionInfo: Codable, Sendable, Hashable {
         return String(slice)
     }
 
-    /// The version as the comparable ``QEMUVersion`` the greeting also uses (package string trimmed).
+    /// The version as the comparable `QEMUVersion` the greeting also uses (package string trimmed).
     public var version: QEMUVersion {
         QEMUVersion(
             major: qemu.major, minor: qemu.minor, micro: qemu.micro,

@@ -1,7 +1,7 @@
 /// `block-commit`: merge an image's data down into an image below it in the backing chain.
 ///
 /// Committing the active (top) layer behaves like a mirror: the job waits in `ready` until
-/// ``Job/complete()`` switches the guest to the base.
+/// ``Job/complete(timeout:)`` switches the guest to the base.
 public struct BlockCommit: JobCommand, Hashable {
     public static let name = "block-commit"
     public static let takesAutoOptions = true

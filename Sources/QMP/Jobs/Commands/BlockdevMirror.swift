@@ -1,6 +1,6 @@
 /// `blockdev-mirror`: copy a node into a target node and keep the copy in sync with the guest's writes.
 ///
-/// Once the copy has caught up the job sends BLOCK_JOB_READY and waits in `ready`; ``Job/complete()`` then
+/// Once the copy has caught up the job sends BLOCK_JOB_READY and waits in `ready`; ``Job/complete(timeout:)`` then
 /// switches the guest over to the target (the guest's disk is the target from then on). Cancelling in `ready`
 /// keeps the guest on the source.
 public struct BlockdevMirror: JobCommand, Hashable {

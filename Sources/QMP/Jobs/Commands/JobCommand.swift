@@ -1,7 +1,7 @@
 /// A command that starts a job: its arguments carry `job-id`, and block jobs also take `auto-finalize` and
 /// `auto-dismiss`.
 ///
-/// Start one with ``Job/start(_:on:options:)``, which follows the job from before the command is sent.
+/// Start one with ``Job/start(_:on:options:timeout:)``, which follows the job from before the command is sent.
 public protocol JobCommand: QMPCommand where Response == QMPEmpty {
     /// The `job-id`; the job's name in `query-jobs` and in its events.
     var jobID: String { get }
