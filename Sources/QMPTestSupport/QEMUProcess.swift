@@ -16,7 +16,7 @@ public final class QEMUProcess: Sendable {
     public let pid: Int32
     /// Path of the QMP socket.
     public let monitorPath: String
-    /// The private directory holding the QMP socket and QEMU's `stderr.log`; removed with this object.
+    /// The private directory holding the QMP socket and QEMU's `stderr.log`; removed when this object is released.
     public let directory: TemporaryDirectory
     private let exit = ExitBox()
 

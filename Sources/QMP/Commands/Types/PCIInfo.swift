@@ -81,9 +81,9 @@ public struct PCIDeviceID: Codable, Sendable, Hashable {
     public var vendor: Int
     /// The device id, assigned by the vendor.
     public var device: Int
-    /// The subsystem vendor id (`subsystem-vendor`); absent before QEMU 5.1.
+    /// The subsystem vendor id (`subsystem-vendor`); absent for bridges and before QEMU 3.1.
     public var subsystemVendor: Int?
-    /// The subsystem id; absent before QEMU 5.1.
+    /// The subsystem id; absent for bridges and before QEMU 3.1.
     public var subsystem: Int?
 
     /// Creates a value from its members.

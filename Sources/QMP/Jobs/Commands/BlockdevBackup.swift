@@ -18,7 +18,8 @@ public struct BlockdevBackup: JobCommand, Hashable {
     public var device: String
     /// The target node name.
     public var target: String
-    /// What to copy: `full`, `top` (only this layer), `none` (only blocks the guest overwrites during the job), `incremental`/`bitmap` (what ``bitmap`` marks).
+    /// What to copy: `full`, `top` (only this layer), `none` (only blocks the guest overwrites during the job),
+    /// `incremental`/`bitmap` (what ``bitmap`` marks).
     public var sync: MirrorSyncMode
     /// The dirty bitmap for `incremental`/`bitmap` sync.
     public var bitmap: String?

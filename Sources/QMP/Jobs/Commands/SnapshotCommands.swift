@@ -12,7 +12,8 @@ public struct SnapshotSave: JobCommand, Hashable {
 
     /// The id of the job QEMU creates (`job-id`); ``Job`` follows it by this id.
     public var jobID: String
-    /// The name the snapshot is saved under in every listed disk (`tag`); an existing snapshot with that name makes the job fail.
+    /// The name the snapshot is saved under in every listed disk (`tag`); an existing snapshot with that name
+    /// makes the job fail.
     public var tag: String
     /// The node that receives the VM state.
     public var vmstate: String
