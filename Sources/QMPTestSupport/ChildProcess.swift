@@ -9,7 +9,9 @@ import QMP
 public struct ProcessResult: Sendable, CustomStringConvertible {
     /// Exit status, or 128 + signal number when killed by a signal.
     public var status: Int32
+    /// Everything the program wrote to its standard output, decoded as UTF-8 (invalid bytes replaced).
     public var standardOutput: String
+    /// Everything the program wrote to its standard error, decoded as UTF-8 (invalid bytes replaced).
     public var standardError: String
 
     public var description: String { "exit \(status)\nstdout: \(standardOutput)\nstderr: \(standardError)" }

@@ -12,9 +12,11 @@ import Synchronization
 ///
 /// The process is killed when the object is released; ``waitForExit(timeout:)`` waits for the real exit.
 public final class QEMUProcess: Sendable {
+    /// The QEMU process's id.
     public let pid: Int32
     /// Path of the QMP socket.
     public let monitorPath: String
+    /// The private directory holding the QMP socket and QEMU's `stderr.log`; removed when this object is released.
     public let directory: TemporaryDirectory
     private let exit = ExitBox()
 

@@ -8,6 +8,7 @@ public struct BlockdevDel: QMPCommand, Hashable {
     /// The reply's type.
     public typealias Response = QMPEmpty
 
+    /// The node name given to `blockdev-add` (`node-name`).
     public var nodeName: String
 
     /// Creates a value from its members.

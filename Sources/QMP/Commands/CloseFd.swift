@@ -7,6 +7,7 @@ public struct CloseFd: QMPCommand, Hashable {
     /// The reply's type.
     public typealias Response = QMPEmpty
 
+    /// The name the descriptor was given with `getfd`.
     public var fdname: String
 
     /// Creates a value from its members.

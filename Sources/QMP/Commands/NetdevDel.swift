@@ -8,6 +8,7 @@ public struct NetdevDel: QMPCommand, Hashable {
     /// The reply's type.
     public typealias Response = QMPEmpty
 
+    /// The `id` the backend was created with (`netdev_add` or `-netdev`).
     public var id: String
 
     /// Creates a value from its members.

@@ -7,6 +7,7 @@ public struct ObjectDel: QMPCommand, Hashable {
     /// The reply's type.
     public typealias Response = QMPEmpty
 
+    /// The `id` the object was created with (`object-add` or `-object`).
     public var id: String
 
     /// Creates a value from its members.

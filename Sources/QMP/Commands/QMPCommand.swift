@@ -12,6 +12,7 @@ import QMPWire
 /// ```
 /// Decoding is tolerant of version drift: unknown fields are ignored and absent optionals are fine.
 public protocol QMPCommand: Encodable, Sendable {
+    /// The type the reply's `return` value decodes into; ``QMPEmpty`` for commands that answer `{}`.
     associatedtype Response: Decodable & Sendable
     /// The command's wire name.
     static var name: String { get }

@@ -8,6 +8,7 @@ public struct RemoveFd: QMPCommand, Hashable {
     /// The reply's type.
     public typealias Response = QMPEmpty
 
+    /// The fd set to remove from (`fdset-id`), as `add-fd` reported it.
     public var fdsetID: Int
     /// The descriptor to remove; every descriptor of the set when absent.
     public var fd: Int?

@@ -19,25 +19,41 @@ public struct BlockDeviceInfo: Codable, Sendable, Hashable {
     public var encrypted: Bool
     /// The detect-zeroes setting.
     public var detectZeroes: DetectZeroesMode
-    /// Throttling limits, in bytes and operations per second (0 = unlimited).
+    /// The total throughput limit in bytes per second, reads and writes together (`bps`; 0 = unlimited).
     public var bps: Int
+    /// The read throughput limit in bytes per second (`bps_rd`; 0 = unlimited).
     public var bpsRead: Int
+    /// The write throughput limit in bytes per second (`bps_wr`; 0 = unlimited).
     public var bpsWrite: Int
+    /// The total limit in operations per second, reads and writes together (`iops`; 0 = unlimited).
     public var iops: Int
+    /// The read limit in operations per second (`iops_rd`; 0 = unlimited).
     public var iopsRead: Int
+    /// The write limit in operations per second (`iops_wr`; 0 = unlimited).
     public var iopsWrite: Int
-    /// Burst limits and their lengths, when set.
+    /// The total burst in bytes per second allowed above ``bps`` (`bps_max`), when set.
     public var bpsMax: Int?
+    /// The read burst in bytes per second allowed above ``bpsRead`` (`bps_rd_max`), when set.
     public var bpsReadMax: Int?
+    /// The write burst in bytes per second allowed above ``bpsWrite`` (`bps_wr_max`), when set.
     public var bpsWriteMax: Int?
+    /// The total burst in operations per second allowed above ``iops`` (`iops_max`), when set.
     public var iopsMax: Int?
+    /// The read burst in operations per second allowed above ``iopsRead`` (`iops_rd_max`), when set.
     public var iopsReadMax: Int?
+    /// The write burst in operations per second allowed above ``iopsWrite`` (`iops_wr_max`), when set.
     public var iopsWriteMax: Int?
+    /// How many seconds the ``bpsMax`` burst may last (`bps_max_length`).
     public var bpsMaxLength: Int?
+    /// How many seconds the ``bpsReadMax`` burst may last (`bps_rd_max_length`).
     public var bpsReadMaxLength: Int?
+    /// How many seconds the ``bpsWriteMax`` burst may last (`bps_wr_max_length`).
     public var bpsWriteMaxLength: Int?
+    /// How many seconds the ``iopsMax`` burst may last (`iops_max_length`).
     public var iopsMaxLength: Int?
+    /// How many seconds the ``iopsReadMax`` burst may last (`iops_rd_max_length`).
     public var iopsReadMaxLength: Int?
+    /// How many seconds the ``iopsWriteMax`` burst may last (`iops_wr_max_length`).
     public var iopsWriteMaxLength: Int?
     /// The I/O size that counts as one operation for `iops` limits.
     public var iopsSize: Int?
@@ -116,7 +132,9 @@ public struct DetectZeroesMode: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// Zero writes are written like any other data (the default).
     public static let off: DetectZeroesMode = "off"
+    /// Zero writes become write-zeroes requests, which the format may store without data.
     public static let on: DetectZeroesMode = "on"
     /// Zero writes become discards when the node allows discards.
     public static let unmap: DetectZeroesMode = "unmap"
@@ -146,14 +164,19 @@ public struct BlockdevCacheInfo: Codable, Sendable, Hashable {
 
 /// A dirty bitmap on a block node.
 public struct BlockDirtyInfo: Codable, Sendable, Hashable {
+    /// The bitmap's name; absent for an anonymous bitmap.
     public var name: String?
     /// Dirty bytes.
     public var count: Int
     /// Bytes per bit.
     public var granularity: Int
+    /// Whether writes are currently being recorded (a disabled bitmap keeps its bits but records nothing new).
     public var recording: Bool
+    /// Whether the bitmap is in use by an operation (e.g. a backup job) and can't be changed now.
     public var busy: Bool
+    /// Whether the bitmap is stored in the image (qcow2) and survives closing it.
     public var persistent: Bool
+    /// Present and `true` when a persistent bitmap was not saved cleanly and can no longer be trusted.
     public var inconsistent: Bool?
 
     /// Creates a value from its members.

@@ -46,7 +46,9 @@ public struct BlockDeviceIOStatus: QMPEnum {
     /// The value `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// No I/O error so far (`ok`).
     public static let ok: BlockDeviceIOStatus = "ok"
+    /// The last I/O error was not "no space left" (`failed`).
     public static let failed: BlockDeviceIOStatus = "failed"
     /// The last error was "no space left" (e.g. a thin-provisioned image filled its disk).
     public static let noSpace: BlockDeviceIOStatus = "nospace"

@@ -7,6 +7,8 @@ public struct BlockdevChangeReadOnlyMode: QMPEnum {
 
     /// Keep the old medium's mode (the default).
     public static let retain: BlockdevChangeReadOnlyMode = "retain"
+    /// Open the new medium read-only.
     public static let readOnly: BlockdevChangeReadOnlyMode = "read-only"
+    /// Open the new medium read-write; fails for a file that can only be read.
     public static let readWrite: BlockdevChangeReadOnlyMode = "read-write"
 }

@@ -2,9 +2,11 @@
 public struct CPUInfoFast: Codable, Sendable, Hashable {
     /// The CPU's index (what `human-monitor-command` takes as `cpu-index`).
     public var cpuIndex: Int
+    /// The vCPU's object path in the QOM tree, e.g. `/machine/unattached/device[0]`.
     public var qomPath: String
     /// The host thread running the vCPU.
     public var threadID: Int
+    /// Where the vCPU sits in the topology; absent on machines that do not report it.
     public var props: CPUInstanceProperties?
     /// The emulated target, e.g. `x86_64`; QEMU 3.0 and later (2.12 sent ``arch`` instead).
     public var target: String?

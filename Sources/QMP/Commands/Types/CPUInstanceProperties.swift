@@ -1,11 +1,17 @@
 /// Where a CPU sits in the topology. Reported by `query-hotpluggable-cpus` and `query-cpus-fast`; the same
 /// members, given to `device_add` with the CPU's type, plug a CPU into a free slot.
 public struct CPUInstanceProperties: Codable, Sendable, Hashable {
+    /// The NUMA node the CPU belongs to (`node-id`).
     public var nodeID: Int?
+    /// The socket (package) index (`socket-id`).
     public var socketID: Int?
+    /// The die index within the socket (`die-id`); only on targets with dies (x86).
     public var dieID: Int?
+    /// The cluster index within the socket (`cluster-id`); only on targets with clusters (Arm), QEMU ≥ 7.1.
     public var clusterID: Int?
+    /// The core index within its die or socket (`core-id`).
     public var coreID: Int?
+    /// The thread index within the core (`thread-id`).
     public var threadID: Int?
 
     /// Creates a value from its members.

@@ -2,7 +2,9 @@
 ///
 /// QEMU sends a union `{"type": ..., "data": {...}}`; which members `data` has depends on `type`.
 public struct MemoryDeviceInfo: Codable, Sendable, Hashable {
+    /// Which kind of device this is; says which members of ``data`` are set.
     public var type: MemoryDeviceKind
+    /// The device's members; those its kind lacks are `nil`.
     public var data: MemoryDeviceData
 
     /// Creates a value from its members.
@@ -21,9 +23,13 @@ public struct MemoryDeviceKind: QMPEnum {
 
     /// `pc-dimm`.
     public static let dimm: MemoryDeviceKind = "dimm"
+    /// `nvdimm`: a non-volatile DIMM.
     public static let nvdimm: MemoryDeviceKind = "nvdimm"
+    /// `virtio-pmem`: persistent memory through a virtio device.
     public static let virtioPMEM: MemoryDeviceKind = "virtio-pmem"
+    /// `virtio-mem`: memory the guest plugs and unplugs in blocks, resized through `requested-size`.
     public static let virtioMem: MemoryDeviceKind = "virtio-mem"
+    /// `sgx-epc`: an Intel SGX enclave page cache section.
     public static let sgxEPC: MemoryDeviceKind = "sgx-epc"
 }
 
@@ -37,12 +43,15 @@ public struct MemoryDeviceData: Codable, Sendable, Hashable {
     public var memaddr: Int?
     /// Size in bytes (for virtio-mem: the size now plugged).
     public var size: Int?
+    /// The DIMM slot number (DIMMs and NVDIMMs).
     public var slot: Int?
     /// The NUMA node.
     public var node: Int?
     /// The QOM path of the memory backend, e.g. `/objects/mem1`.
     public var memdev: String?
+    /// Whether the device was added after the guest started (`device_add`), rather than on the command line.
     public var hotplugged: Bool?
+    /// Whether the device can be unplugged and plugged while the guest runs.
     public var hotpluggable: Bool?
     /// virtio-mem: the size the guest was asked to plug.
     public var requestedSize: Int?

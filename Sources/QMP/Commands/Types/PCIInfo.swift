@@ -2,6 +2,7 @@
 public struct PCIInfo: Codable, Sendable, Hashable {
     /// The bus number.
     public var bus: Int
+    /// The functions on this bus, in slot and function order.
     public var devices: [PCIDeviceInfo]
 
     /// Creates a value from its members.
@@ -13,10 +14,15 @@ public struct PCIInfo: Codable, Sendable, Hashable {
 
 /// A PCI function.
 public struct PCIDeviceInfo: Codable, Sendable, Hashable {
+    /// The number of the bus the function sits on.
     public var bus: Int
+    /// The slot (device number, 0–31) on that bus.
     public var slot: Int
+    /// The function number within the slot (0–7).
     public var function: Int
+    /// The function's class code (`class_info`).
     public var classInfo: PCIDeviceClass
+    /// The vendor, device and subsystem ids read from its configuration space.
     public var id: PCIDeviceID
     /// The legacy interrupt line, when the function uses one and the firmware assigned it.
     public var irq: Int?
@@ -71,9 +77,13 @@ public struct PCIDeviceClass: Codable, Sendable, Hashable {
 
 /// PCI vendor, device and subsystem ids.
 public struct PCIDeviceID: Codable, Sendable, Hashable {
+    /// The vendor id, e.g. `0x1af4` (6900) for Red Hat's virtio devices.
     public var vendor: Int
+    /// The device id, assigned by the vendor.
     public var device: Int
+    /// The subsystem vendor id (`subsystem-vendor`); absent for bridges and before QEMU 3.1.
     public var subsystemVendor: Int?
+    /// The subsystem id; absent for bridges and before QEMU 3.1.
     public var subsystem: Int?
 
     /// Creates a value from its members.
@@ -100,7 +110,9 @@ public struct PCIMemoryRegion: Codable, Sendable, Hashable {
     public var address: Int
     /// The size in bytes.
     public var size: Int
+    /// For a memory BAR, whether it is prefetchable; absent for an I/O BAR.
     public var prefetch: Bool?
+    /// For a memory BAR, whether it is 64-bit wide (`mem_type_64`); absent for an I/O BAR.
     public var memType64: Bool?
 
     /// Creates a value from its members.
@@ -124,6 +136,7 @@ public struct PCIMemoryRegion: Codable, Sendable, Hashable {
 
 /// The bus behind a PCI bridge.
 public struct PCIBridgeInfo: Codable, Sendable, Hashable {
+    /// The bridge's bus numbers and the address windows it forwards.
     public var bus: PCIBusInfo
     /// The devices on the secondary bus.
     public var devices: [PCIDeviceInfo]?
@@ -137,11 +150,17 @@ public struct PCIBridgeInfo: Codable, Sendable, Hashable {
 
 /// Bus numbers and windows of a PCI bridge.
 public struct PCIBusInfo: Codable, Sendable, Hashable {
+    /// The number of the bus the bridge itself sits on (its primary bus).
     public var number: Int
+    /// The number of the bus directly behind the bridge.
     public var secondary: Int
+    /// The highest bus number reachable behind the bridge.
     public var subordinate: Int
+    /// The I/O port window forwarded to the secondary bus (`io_range`).
     public var ioRange: PCIMemoryRange
+    /// The non-prefetchable memory window forwarded to the secondary bus (`memory_range`).
     public var memoryRange: PCIMemoryRange
+    /// The prefetchable memory window forwarded to the secondary bus (`prefetchable_range`).
     public var prefetchableRange: PCIMemoryRange
 
     /// Creates a value from its members.
@@ -167,7 +186,9 @@ public struct PCIBusInfo: Codable, Sendable, Hashable {
 
 /// An address window, `base` to `limit` inclusive.
 public struct PCIMemoryRange: Codable, Sendable, Hashable {
+    /// The first address of the window.
     public var base: Int
+    /// The last address of the window (inclusive); below ``base`` when the window is closed.
     public var limit: Int
 
     /// Creates a value from its members.

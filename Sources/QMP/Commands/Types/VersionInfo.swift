@@ -20,7 +20,7 @@ public struct VersionInfo: Codable, Sendable, Hashable {
         return String(slice)
     }
 
-    /// The version as the comparable ``QEMUVersion`` the greeting also uses (package string trimmed).
+    /// The version as the comparable `QEMUVersion` the greeting also uses (package string trimmed).
     public var version: QEMUVersion {
         QEMUVersion(
             major: qemu.major, minor: qemu.minor, micro: qemu.micro,
@@ -30,8 +30,11 @@ public struct VersionInfo: Codable, Sendable, Hashable {
 
 /// `major.minor.micro`.
 public struct VersionTriple: Codable, Sendable, Hashable {
+    /// The major version (`7` in 7.2.1).
     public var major: Int
+    /// The minor version (`2` in 7.2.1).
     public var minor: Int
+    /// The micro (patch) version (`1` in 7.2.1); `90` and up marks a development tree before the next release.
     public var micro: Int
 
     /// Creates a value from its members.

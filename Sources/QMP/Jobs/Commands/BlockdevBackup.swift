@@ -5,28 +5,51 @@
 /// `sync: .incremental` and a dirty bitmap, only what changed since the bitmap was created or last cleared is
 /// copied; on success QEMU clears the bitmap.
 public struct BlockdevBackup: JobCommand, Hashable {
+    /// The QMP command name, `blockdev-backup`.
     public static let name = "blockdev-backup"
+    /// `true`: ``Job`` sets `auto-finalize`/`auto-dismiss` from its ``Job/Options``.
     public static let takesAutoOptions = true
+    /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
 
+    /// The id of the job QEMU creates (`job-id`).
     public var jobID: String
     /// The source: a device or node name.
     public var device: String
     /// The target node name.
     public var target: String
+    /// What to copy: `full`, `top` (only this layer), `none` (only blocks the guest overwrites during the job),
+    /// `incremental`/`bitmap` (what ``bitmap`` marks).
     public var sync: MirrorSyncMode
     /// The dirty bitmap for `incremental`/`bitmap` sync.
     public var bitmap: String?
     /// Bytes per second; `nil` for no limit.
     public var speed: Int64?
+    /// Whether to write the target compressed (only formats that support it, e.g. qcow2).
     public var compress: Bool?
+    /// What the job does when reading the source fails (`on-source-error`); QEMU's default is `report`.
     public var onSourceError: BlockdevOnError?
+    /// What the job does when writing the target fails (`on-target-error`); QEMU's default is `report`.
     public var onTargetError: BlockdevOnError?
+    /// Sent as `auto-finalize` when not `nil`; ``Job/start(_:on:options:timeout:)`` sets it from its options.
     public var autoFinalize: Bool?
+    /// Sent as `auto-dismiss` when not `nil`; ``Job/start(_:on:options:timeout:)`` sets it from its options.
     public var autoDismiss: Bool?
     /// Further arguments, as they are.
     public var extra: JSONObject
 
+    /// Describes a backup of `device` into the existing node `target`.
+    /// - Parameters:
+    ///   - jobID: The id of the job to create.
+    ///   - device: The source device or node.
+    ///   - target: The target node name.
+    ///   - sync: What to copy (default: everything).
+    ///   - bitmap: The dirty bitmap for `incremental`/`bitmap` sync.
+    ///   - speed: A speed limit in bytes per second.
+    ///   - compress: Whether to compress the target's data.
+    ///   - onSourceError: The action on a source read error.
+    ///   - onTargetError: The action on a target write error.
+    ///   - extra: Further arguments, sent as they are.
     public init(
         jobID: String, device: String, target: String, sync: MirrorSyncMode = .full, bitmap: String? = nil,
         speed: Int64? = nil, compress: Bool? = nil, onSourceError: BlockdevOnError? = nil,

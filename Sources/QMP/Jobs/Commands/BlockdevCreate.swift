@@ -4,15 +4,26 @@
 /// `["driver": "qcow2", "file": "node0", "size": 67108864]`. The job stays `concluded` until dismissed
 /// (``Job`` does that).
 public struct BlockdevCreate: JobCommand, Hashable {
+    /// The QMP command name, `blockdev-create`.
     public static let name = "blockdev-create"
+    /// `false`: the command has no `auto-finalize`/`auto-dismiss` arguments, so ``Job`` never sets them.
     public static let takesAutoOptions = false
+    /// The command answers `{}`; progress and errors arrive through the job.
     public typealias Response = QMPEmpty
 
+    /// The id of the job QEMU creates (`job-id`).
     public var jobID: String
+    /// The image to create: `driver` and that driver's members (QEMU's `BlockdevCreateOptions`), sent as they are.
     public var options: JSONObject
+    /// Always `nil`: the command has no such argument (setting it does nothing).
     public var autoFinalize: Bool? { get { nil } set {} }
+    /// Always `nil`: the command has no such argument (setting it does nothing).
     public var autoDismiss: Bool? { get { nil } set {} }
 
+    /// Describes creating an image with `options`.
+    /// - Parameters:
+    ///   - jobID: The id of the job to create.
+    ///   - options: `driver` plus the driver's members, e.g. `["driver": "qcow2", "file": "node0", "size": 67108864]`.
     public init(jobID: String, options: JSONObject) {
         self.jobID = jobID
         self.options = options

@@ -1,7 +1,7 @@
 /// A command that starts a job: its arguments carry `job-id`, and block jobs also take `auto-finalize` and
 /// `auto-dismiss`.
 ///
-/// Start one with ``Job/start(_:on:options:)``, which follows the job from before the command is sent.
+/// Start one with ``Job/start(_:on:options:timeout:)``, which follows the job from before the command is sent.
 public protocol JobCommand: QMPCommand where Response == QMPEmpty {
     /// The `job-id`; the job's name in `query-jobs` and in its events.
     var jobID: String { get }
@@ -52,6 +52,7 @@ public struct BlockdevOnError: QMPEnum {
     public static let enospc: BlockdevOnError = "enospc"
     /// Pause the job (BLOCK_JOB_ERROR is sent); resume it once the cause is fixed.
     public static let stop: BlockdevOnError = "stop"
+    /// Do what the drive's own error settings (`rerror`/`werror`) say (QEMU ≥ 2.12).
     public static let auto: BlockdevOnError = "auto"
 }
 
@@ -68,5 +69,6 @@ public struct MirrorSyncMode: QMPEnum {
     public static let none: MirrorSyncMode = "none"
     /// What a dirty bitmap marks as changed since the last backup.
     public static let incremental: MirrorSyncMode = "incremental"
+    /// What a dirty bitmap marks, with the bitmap's `bitmap-mode` deciding when it is cleared (QEMU ≥ 4.2).
     public static let bitmap: MirrorSyncMode = "bitmap"
 }

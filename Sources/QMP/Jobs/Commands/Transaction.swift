@@ -8,13 +8,20 @@
 /// ]))
 /// ```
 public struct Transaction: QMPCommand, Hashable {
+    /// The QMP command name, `transaction`.
     public static let name = "transaction"
+    /// The command answers `{}` once every action is done or started; a failure undoes all of them.
     public typealias Response = QMPEmpty
 
+    /// The actions, run in order as one unit.
     public var actions: [TransactionAction]
     /// `completion-mode`: `individual` (default) or `grouped` (a failing job cancels the others).
     public var completionMode: String?
 
+    /// Describes a transaction of `actions`.
+    /// - Parameters:
+    ///   - actions: The actions to run together.
+    ///   - completionMode: `individual` or `grouped`, sent in `properties`; QEMU's default when `nil`.
     public init(_ actions: [TransactionAction], completionMode: String? = nil) {
         self.actions = actions
         self.completionMode = completionMode
@@ -30,10 +37,15 @@ public struct Transaction: QMPCommand, Hashable {
 
 /// One action of a ``Transaction``: its `type` and `data`.
 public enum TransactionAction: Sendable, Hashable {
+    /// Put a new overlay file on top of a device (``BlockdevSnapshotSync``).
     case blockdevSnapshotSync(BlockdevSnapshotSync)
+    /// Put an existing overlay node on top of a node (``BlockdevSnapshot``).
     case blockdevSnapshot(BlockdevSnapshot)
+    /// Start a backup into an existing node (``BlockdevBackup``).
     case blockdevBackup(BlockdevBackup)
+    /// Start a backup into a file (``DriveBackup``).
     case driveBackup(DriveBackup)
+    /// Add a dirty bitmap (``BlockDirtyBitmapAdd``), so it starts at the same point as the other actions.
     case blockDirtyBitmapAdd(BlockDirtyBitmapAdd)
     /// Any other action, e.g. `block-dirty-bitmap-clear`.
     case other(type: String, data: JSONObject)
